@@ -1,0 +1,58 @@
+# Maklerwerk: `make run` serves the app, `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MW := $(VENV)/bin/maklerwerk
+PIP_FLAGS ?= --quiet --disable-pip-version-check
+export MAKLERWERK_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-jobs bench lint format messages install install-test clean
+
+# The venv is rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
+	$(PY) -m pip install $(PIP_FLAGS) -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+messages: $(VENV)/.installed
+	cd src/maklerwerk && ../../$(MW) compilemessages --ignore=static -v0
+
+run: install messages
+	@mkdir -p "$(MAKLERWERK_DATA_DIR)"
+	$(MW) migrate --noinput -v0
+	$(MW) createcachetable
+	$(MW) collectstatic --noinput -v0
+	$(MW) seed_demo --first-start
+	$(MW) serve
+
+test: install-test
+	scripts/ensure_test_tools.sh
+	$(MAKE) --no-print-directory messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-jobs: install-test messages
+	$(VENV)/bin/pytest -m jobs $(PYTEST_ARGS)
+
+bench: install-test
+	scripts/ensure_test_tools.sh
+	$(MAKE) --no-print-directory messages
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,3 @@
+from maklerwerk.cli import main
+
+main()

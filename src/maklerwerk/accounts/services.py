@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from maklerwerk.accounts.models import ApiToken, Office, User
+from maklerwerk.accounts.roles import Role
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import ChangeLog
+
+DEFAULT_OFFICE_NAME = "Mein Maklerbüro"
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is safe here (no dictionary to attack).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`. Returns the row and the plain token, which is never stored."""
+    plain = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip() or "API", prefix=plain[:12], token_hash=hash_token(plain))
+    token.full_clean()
+    token.save()
+    return token, plain
+
+
+def api_token_authenticate(plain: str) -> User | None:
+    """The active user owning an active token, else None. Updates last use at most once a minute."""
+    if not plain.startswith(settings.API_TOKEN_PREFIX) or len(plain) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__office")
+        .filter(token_hash=hash_token(plain), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def office_get_or_create_default() -> Office:
+    office = Office.objects.order_by("pk").first()
+    if office is None:
+        office = Office.objects.create(name=DEFAULT_OFFICE_NAME)
+    return office
+
+
+@transaction.atomic
+def office_update(*, office: Office, acting_user: User | None, data: dict[str, Any]) -> Office:
+    """Update the office's settings and record every changed field in its history."""
+    # Read "before" from the database: a ModelForm has already copied its values onto `office`.
+    before = snapshot(Office.objects.get(pk=office.pk))
+    for key, value in data.items():
+        setattr(office, key, value)
+    office.full_clean()
+    office.save()
+    history_record(instance=office, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE)
+    return office
+
+
+@transaction.atomic
+def user_create(
+    *,
+    office: Office,
+    username: str,
+    password: str | None,
+    role: str = Role.AGENT,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    acting_user: User | None = None,
+) -> User:
+    user = User(
+        office=office, username=username, role=role, first_name=first_name, last_name=last_name, email=email
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    history_record(instance=user, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+    return user

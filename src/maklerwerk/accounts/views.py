@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maklerwerk.accounts import services
+from maklerwerk.accounts.forms import ApiTokenForm, OfficeForm
+from maklerwerk.accounts.models import ApiToken
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.jobs import job_start
+
+
+def _history_rows(instance: object) -> list[dict[str, object]]:
+    rows = []
+    for entry in history_for(instance)[:100]:  # type: ignore[arg-type]
+        model = entry.content_type.model_class()
+        changes = [
+            {**c, "label": field_label(model, c["field"]) if model else c["field"]} for c in entry.changes
+        ]
+        rows.append({"entry": entry, "changes": changes})
+    return rows
+
+
+@require_capability(Capability.VIEW)
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    user = request.user
+    can_manage = user.can(Capability.MANAGE_OFFICE)  # type: ignore[union-attr]
+    form = OfficeForm(instance=office)
+    if request.method == "POST":
+        if not can_manage:
+            messages.error(request, _("Your role may not change the office settings."))
+            return redirect("settings")
+        form = OfficeForm(request.POST, request.FILES, instance=office)
+        if form.is_valid():
+            services.office_update(office=office, acting_user=user, data=form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("Office settings saved."))
+            return redirect("settings")
+        messages.error(request, _("Please correct the marked fields."))
+    context = {
+        "form": form,
+        "can_manage": can_manage,
+        "token_form": ApiTokenForm(),
+        "tokens": ApiToken.objects.filter(user=user),
+        "users": office.users.order_by("last_name", "username"),
+        "history": _history_rows(office),
+        "new_token": request.session.pop("new_api_token", None),
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_POST
+def token_create_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        _token, plain = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        # Shown once on the next page; the database keeps only its hash.
+        request.session["new_api_token"] = plain
+        messages.success(request, _("API token created. Copy it now: it will not be shown again."))
+    else:
+        messages.error(request, _("Please give the token a name."))
+    return redirect("/settings/#api-tokens")
+
+
+@require_capability(Capability.VIEW)
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    if services.api_token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+        messages.success(request, _("API token revoked."))
+    else:
+        messages.error(request, _("This token does not exist or was already revoked."))
+    return redirect("/settings/#api-tokens")
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def data_export_view(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    job = job_start(
+        kind="core.data_export",
+        title=_("Data export"),
+        office=office,
+        created_by=request.user,  # type: ignore[arg-type]
+        office_id=office.pk,
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "core/_job_progress.html", {"job": job})
+    return redirect("settings")

@@ -1,0 +1,33 @@
+"""The JSON API under /api/v1/: one NinjaAPI, each app mounts its router here."""
+
+from ninja import NinjaAPI
+
+from maklerwerk.api.auth import AUTH
+from maklerwerk.api.errors import install_problem_handlers
+
+api = NinjaAPI(
+    title="Maklerwerk API",
+    version="1",
+    description=(
+        "JSON API of Maklerwerk. Authenticate with a personal API token "
+        "(`Authorization: Bearer <token>`) or the browser session. Errors are RFC 9457 "
+        "problem+json; lists are `{items, count, limit, offset}`. See docs/api.md."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_problem_handlers(api)
+
+
+def _mount() -> None:
+    # Imported here so each app's api module can import this package without a cycle.
+    from maklerwerk.accounts.api import router as accounts_router
+    from maklerwerk.core.api import router as core_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", core_router)
+
+
+_mount()

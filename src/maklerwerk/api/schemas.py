@@ -1,0 +1,66 @@
+"""Shared API building blocks: strict input schemas, the page shape and ordering."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import PaginationBase
+from pydantic import ConfigDict
+
+
+class InputSchema(Schema):
+    """Base for request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(PaginationBase):
+    """`?limit=&offset=` → `{"items": [...], "count": N, "limit": L, "offset": O}`."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="Page size (1 to 500)")
+        offset: int = Field(0, ge=0, description="Number of records to skip")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        limit: int
+        offset: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, **params: Any) -> dict[str, Any]:
+        offset, limit = pagination.offset, pagination.limit
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": self._items_count(queryset),
+            "limit": limit,
+            "offset": offset,
+        }
+
+
+def apply_ordering(
+    queryset: QuerySet[Any], ordering: str | None, allowed: dict[str, str], default: str
+) -> QuerySet[Any]:
+    """`?ordering=field` or `-field`, comma-separated; only names in `allowed` (API name → ORM path)."""
+    keys: list[str] = []
+    for raw in (ordering or default).split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        desc = name.startswith("-")
+        field = allowed.get(name.lstrip("-"))
+        if field is None:
+            choices = ", ".join(sorted(allowed))
+            raise ValidationError(
+                [
+                    {
+                        "loc": ["query", "ordering"],
+                        "msg": f"Unknown ordering '{name}'; use one of: {choices}",
+                        "type": "invalid_ordering",
+                    }
+                ]
+            )
+        keys.append(f"-{field}" if desc else field)
+    return queryset.order_by(*keys, "-pk" if keys and keys[0].startswith("-") else "pk")

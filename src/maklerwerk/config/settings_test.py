@@ -1,0 +1,26 @@
+"""Settings for the test suite: a throwaway data dir, SQLite by default, PostgreSQL with TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("MAKLERWERK_DATA_DIR", tempfile.mkdtemp(prefix="maklerwerk-test-"))
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+
+from maklerwerk.config.settings import *  # noqa: F403
+from maklerwerk.config.settings import DATABASES, HUEY
+
+_test_db = os.environ.get("TEST_DATABASE_URL")
+if _test_db:
+    import dj_database_url
+
+    DATABASES["default"] = dj_database_url.parse(_test_db)
+
+# Argon2 is deliberately slow; the suite logs in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Jobs run inline unless a test starts the real consumer (tests/core/test_jobs_live.py).
+HUEY["immediate"] = True
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

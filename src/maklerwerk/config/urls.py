@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.i18n import set_language
+
+from maklerwerk.accounts import views as account_views
+from maklerwerk.accounts.forms_auth import LoginForm
+from maklerwerk.api.api import api
+from maklerwerk.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("settings/", account_views.settings_view, name="settings"),
+    path("settings/tokens/", account_views.token_create_view, name="token_create"),
+    path("settings/tokens/<int:token_id>/revoke/", account_views.token_revoke_view, name="token_revoke"),
+    path("settings/export/", account_views.data_export_view, name="data_export"),
+    path("jobs/<uuid:job_id>/", core_views.job_progress, name="job_progress"),
+    path("jobs/<uuid:job_id>/download/", core_views.job_download, name="job_download"),
+    path("api/v1/", api.urls),
+]

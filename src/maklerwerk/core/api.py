@@ -1,0 +1,95 @@
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.api.auth import require
+from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
+from maklerwerk.core import selectors, services
+from maklerwerk.core.models import Activity
+
+router = Router(tags=["activities and jobs"])
+
+ActivityType = Literal[tuple(Activity.Type.values)]  # type: ignore[valid-type]
+
+
+class ActivityOut(Schema):
+    id: int
+    type: str
+    occurred_at: dt.datetime
+    user_id: int | None
+    user_name: str | None = Field(None, description="Display name of the user who logged it")
+    subject: str
+    body: str
+    payload: dict[str, Any]
+
+    @staticmethod
+    def resolve_user_name(obj: Activity) -> str | None:
+        return str(obj.user) if obj.user_id else None
+
+
+class ActivityCreateIn(InputSchema):
+    type: ActivityType  # type: ignore[valid-type]
+    subject: str = Field(..., min_length=1, max_length=300)
+    body: str = ""
+    occurred_at: dt.datetime | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActivityFilter(Schema):
+    type: ActivityType | None = None  # type: ignore[valid-type]
+    since: dt.datetime | None = Field(None, description="Only activities at or after this time")
+    until: dt.datetime | None = Field(None, description="Only activities before this time")
+    user_id: int | None = None
+    ordering: str | None = Field(None, description="occurred_at or -occurred_at (default), id, type")
+
+
+class JobOut(Schema):
+    id: str
+    kind: str
+    title: str
+    state: str
+    percent: int
+    message: str
+    result: dict[str, Any]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return str(obj.id)
+
+
+@router.get("/activities", response=list[ActivityOut], summary="List activities")
+@paginate(Page)
+def activity_list_api(request: HttpRequest, filters: Query[ActivityFilter]) -> Any:
+    user = require(request, Capability.VIEW)
+    qs = selectors.activity_list(
+        user=user, type=filters.type, since=filters.since, until=filters.until, user_id=filters.user_id
+    )
+    return apply_ordering(
+        qs, filters.ordering, {"occurred_at": "occurred_at", "id": "id", "type": "type"}, "-occurred_at"
+    )
+
+
+@router.post("/activities", response={201: ActivityOut}, summary="Log an activity")
+def activity_create_api(request: HttpRequest, payload: ActivityCreateIn) -> Status:
+    user = require(request, Capability.EDIT)
+    activity = services.activity_create(office=user.office, acting_user=user, **payload.dict())
+    return Status(201, activity)
+
+
+@router.get("/activities/{activity_id}", response=ActivityOut, summary="One activity")
+def activity_get_api(request: HttpRequest, activity_id: int) -> Activity:
+    user = require(request, Capability.VIEW)
+    return selectors.activity_get(user=user, pk=activity_id)
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="Progress and result of a background job")
+def job_get_api(request: HttpRequest, job_id: str) -> Any:
+    user = require(request, Capability.VIEW)
+    return selectors.job_get(user=user, pk=job_id)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+# The main navigation; an entry whose URL does not exist yet is shown disabled ("kommt bald").
+NAVIGATION: list[tuple[str, Any, str]] = [
+    ("dashboard", _("Dashboard"), "ti-layout-dashboard"),
+    ("contacts:list", _("Contacts"), "ti-address-book"),
+    ("properties:list", _("Properties"), "ti-building"),
+    ("inquiries:list", _("Inquiries"), "ti-inbox"),
+    ("tasks:list", _("Tasks"), "ti-checkbox"),
+    ("settings", _("Settings"), "ti-settings"),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    from django.urls import NoReverseMatch, reverse
+
+    items = []
+    for name, label, icon in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            url = None
+        active = url is not None and (request.path == url or (url != "/" and request.path.startswith(url)))
+        items.append({"name": name, "label": label, "icon": icon, "url": url, "active": active})
+    return {"nav_items": items, "office": getattr(request, "office", None)}

@@ -1,0 +1,115 @@
+"""Field-level change history. Services call `history_record` inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from maklerwerk.core.models import ChangeLog
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+# Never written to the history, whatever the model.
+_SKIP = {"id", "password", "created_at", "updated_at", "last_login", "token_hash", "search_vector"}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "name"):  # FieldFile
+        return value.name or None
+    return str(value)
+
+
+def snapshot(instance: models.Model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tracked values of a row: concrete fields plus any `extra` (e.g. related lists)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in _SKIP:
+            continue
+        if isinstance(field, models.ForeignKey):
+            related = getattr(instance, field.name, None)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = _plain(field.value_from_object(instance))
+    if extra:
+        data.update({k: _plain(v) for k, v in extra.items()})
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"field": key, "old": before.get(key), "new": after.get(key)}
+        for key in after
+        if before.get(key) != after.get(key)
+    ]
+
+
+def history_record(
+    *,
+    instance: models.Model,
+    acting_user: User | None,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> ChangeLog | None:
+    """Record what changed on `instance`. `before`/`after` are `snapshot()`s; create has no `before`.
+
+    Returns None when an update changed nothing, so a save without edits leaves no noise.
+    """
+    after = after if after is not None else snapshot(instance)
+    if action == ChangeLog.Action.CREATE:
+        changes = [
+            {"field": k, "old": None, "new": v} for k, v in after.items() if v not in (None, "", [], {})
+        ]
+    elif action == ChangeLog.Action.DELETE:
+        changes = [
+            {"field": k, "old": v, "new": None} for k, v in (before or after).items() if v not in (None, "")
+        ]
+    else:
+        changes = diff(before or {}, after)
+        if not changes and action == ChangeLog.Action.UPDATE:
+            return None
+    office_id = getattr(instance, "office_id", None)
+    if office_id is None and instance._meta.label == "accounts.Office":
+        office_id = instance.pk
+    return ChangeLog.objects.create(
+        office_id=office_id,
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        action=action,
+        changes=changes,
+        user=acting_user,
+        note=note,
+    )
+
+
+def history_for(instance: models.Model) -> models.QuerySet[ChangeLog]:
+    return ChangeLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance), object_id=str(instance.pk)
+    ).select_related("user")
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    """The translated verbose name of a field, for showing history rows."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a key from `extra` rather than a model field
+        return name.replace("_", " ")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core import selectors
+from maklerwerk.core.dashboard import COUNTERS
+from maklerwerk.core.models import Activity
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the job storage answer, else 503 with what failed."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:
+        logger.warning("health check: database failed: %s", exc)
+        checks["database"] = "error"
+    try:
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.storage.queue_size()
+        checks["jobs"] = "ok"
+    except Exception as exc:
+        logger.warning("health check: job storage failed: %s", exc)
+        checks["jobs"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks, "database": connection.vendor},
+        status=200 if healthy else 503,
+    )
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    counters = [{"counter": c, "value": c.count(office)} for c in COUNTERS]
+    recent = Activity.objects.filter(office=office).select_related("user")[:10]
+    return render(request, "core/dashboard.html", {"counters": counters, "recent_activities": recent})
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The progress partial; htmx polls it and stops when we answer 286."""
+    job = selectors.job_get(user=request.user, pk=job_id)  # type: ignore[arg-type]
+    response = render(request, "core/_job_progress.html", {"job": job})
+    if job.is_finished and request.htmx:  # type: ignore[attr-defined]
+        response.status_code = 286
+    return response
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_GET
+def job_download(request: HttpRequest, job_id: str) -> FileResponse:
+    job = selectors.job_get(user=request.user, pk=job_id)  # type: ignore[arg-type]
+    name = str(job.result.get("file") or "")
+    path = (settings.DATA_DIR / "exports" / name).resolve()
+    # The name comes from our own job result, but never serve anything outside the export dir.
+    if not name or path.parent != (settings.DATA_DIR / "exports").resolve() or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}.json"
+    )

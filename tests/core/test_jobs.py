@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from maklerwerk.core.jobs import Progress, job_function, job_run, job_start
+from maklerwerk.core.models import Activity, Job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@job_function("tests.count_to")
+def _count_to(progress: Progress, *, n: int) -> dict[str, Any]:
+    for i in range(n):
+        progress.update(i + 1, n, f"{i + 1} von {n}", force=True)
+    return {"counted": n}
+
+
+@job_function("tests.explode")
+def _explode(progress: Progress) -> None:
+    raise ValueError("Die Datei ist beschädigt")
+
+
+def test_a_job_reports_progress_and_result(office: Any, agent: Any) -> None:
+    job = job_start(kind="tests.count_to", title="Zählen", office=office, created_by=agent, n=4)
+    job.refresh_from_db()  # immediate mode ran it on commit
+    assert job.state == "succeeded" and job.percent == 100
+    assert job.result == {"counted": 4} and job.message == "4 von 4"
+
+
+def test_a_failing_job_is_marked_failed_with_its_reason(office: Any, agent: Any) -> None:
+    job = job_start(kind="tests.explode", title="Kaputt", office=office, created_by=agent)
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert "Die Datei ist beschädigt" in job.message
+
+
+def test_a_job_runs_only_once(office: Any, agent: Any) -> None:
+    job = job_start(kind="tests.count_to", title="Zählen", office=office, created_by=agent, n=1)
+    Job.objects.filter(pk=job.pk).update(result={"counted": "first run"})
+    job_run(str(job.pk), {"n": 2})  # a second delivery of the same job
+    job.refresh_from_db()
+    assert job.result == {"counted": "first run"}
+
+
+def test_the_data_export_contains_the_office_data_and_downloads(
+    admin_user: Any, office: Any, other_office: Any
+) -> None:
+    Activity.objects.create(office=office, type="call", subject="Rückruf Frau Özdemir")
+    Activity.objects.create(office=other_office, type="call", subject="Fremde Aktivität")
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post("/settings/export/", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    job = Job.objects.get(kind="core.data_export")
+    assert job.state == "succeeded"
+    progress = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert progress.status_code == 286  # tells htmx to stop polling
+    assert "100 %" in progress.content.decode()
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download["Content-Disposition"].startswith("attachment")
+    data = json.loads(b"".join(download.streaming_content))
+    assert data["office"]["name"] == "Testbüro Immobilien GmbH"
+    assert [a["subject"] for a in data["activities"]] == ["Rückruf Frau Özdemir"]
+    assert all("password" not in u for u in data["users"])
+
+
+def test_another_office_cannot_see_a_job(admin_user: Any, outsider: Any, office: Any) -> None:
+    job = job_start(kind="tests.count_to", title="Zählen", office=office, created_by=admin_user, n=1)
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    from tests.conftest import api_client_for, assert_problem
+
+    assert_problem(api_client_for(outsider).get(f"/api/v1/jobs/{job.pk}"), 404)
+    assert api_client_for(admin_user).get(f"/api/v1/jobs/{job.pk}").json()["state"] == "succeeded"
