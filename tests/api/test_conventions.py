@@ -162,3 +162,20 @@ def test_it_creates_lists_and_revokes_tokens(api: ApiClient) -> None:
     assert api.delete(f"/api/v1/tokens/{created.json()['id']}").status_code == 204
     assert_problem(new.get("/api/v1/me"), 401)
     assert_problem(api.delete(f"/api/v1/tokens/{created.json()['id']}"), 404)
+
+
+def test_it_links_activities_only_to_the_offices_own_contacts(
+    api: ApiClient, office: Any, other_office: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+
+    own = Contact.objects.create(office=office, last_name="Özdemir")
+    foreign = Contact.objects.create(office=other_office, last_name="Fremd")
+    created = api.post("/api/v1/activities", {"type": "call", "subject": "Rückruf", "contact_id": own.pk})
+    assert created.status_code == 201 and created.json()["contact_id"] == own.pk
+    assert api.get("/api/v1/activities", {"contact_id": own.pk}).json()["count"] == 1
+    body = assert_problem(
+        api.post("/api/v1/activities", {"type": "call", "subject": "x", "contact_id": foreign.pk}), 400
+    )
+    assert body["field"] == "contact_id"
+    assert Activity.objects.count() == 1

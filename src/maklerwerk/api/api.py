@@ -24,10 +24,14 @@ install_problem_handlers(api)
 def _mount() -> None:
     # Imported here so each app's api module can import this package without a cycle.
     from maklerwerk.accounts.api import router as accounts_router
+    from maklerwerk.contacts.api import router as contacts_router
     from maklerwerk.core.api import router as core_router
+    from maklerwerk.properties.api import router as properties_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
+    api.add_router("/", contacts_router)
+    api.add_router("/", properties_router)
 
 
 _mount()

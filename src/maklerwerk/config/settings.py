@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "ninja",
     "maklerwerk.core",
     "maklerwerk.accounts",
+    "maklerwerk.contacts",
+    "maklerwerk.properties",
 ]
 
 MIDDLEWARE = [

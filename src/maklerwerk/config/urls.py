@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from maklerwerk.accounts import views as account_views
@@ -24,5 +24,7 @@ urlpatterns = [
     path("settings/export/", account_views.data_export_view, name="data_export"),
     path("jobs/<uuid:job_id>/", core_views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/download/", core_views.job_download, name="job_download"),
+    path("contacts/", include("maklerwerk.contacts.urls")),
+    path("properties/", include("maklerwerk.properties.urls")),
     path("api/v1/", api.urls),
 ]

@@ -22,6 +22,8 @@ class ActivityOut(Schema):
     occurred_at: dt.datetime
     user_id: int | None
     user_name: str | None = Field(None, description="Display name of the user who logged it")
+    contact_id: int | None
+    property_id: int | None
     subject: str
     body: str
     payload: dict[str, Any]
@@ -37,6 +39,8 @@ class ActivityCreateIn(InputSchema):
     body: str = ""
     occurred_at: dt.datetime | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+    contact_id: int | None = None
+    property_id: int | None = None
 
 
 class ActivityFilter(Schema):
@@ -44,6 +48,8 @@ class ActivityFilter(Schema):
     since: dt.datetime | None = Field(None, description="Only activities at or after this time")
     until: dt.datetime | None = Field(None, description="Only activities before this time")
     user_id: int | None = None
+    contact_id: int | None = None
+    property_id: int | None = None
     ordering: str | None = Field(None, description="occurred_at or -occurred_at (default), id, type")
 
 
@@ -69,7 +75,13 @@ class JobOut(Schema):
 def activity_list_api(request: HttpRequest, filters: Query[ActivityFilter]) -> Any:
     user = require(request, Capability.VIEW)
     qs = selectors.activity_list(
-        user=user, type=filters.type, since=filters.since, until=filters.until, user_id=filters.user_id
+        user=user,
+        type=filters.type,
+        since=filters.since,
+        until=filters.until,
+        user_id=filters.user_id,
+        contact_id=filters.contact_id,
+        property_id=filters.property_id,
     )
     return apply_ordering(
         qs, filters.ordering, {"occurred_at": "occurred_at", "id": "id", "type": "type"}, "-occurred_at"

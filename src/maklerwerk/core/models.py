@@ -9,11 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Activity(models.Model):
-    """Something that happened with a contact or property; later features write these.
-
-    `contact` and `property` are added by the contacts and properties apps' migrations, so the
-    foundation does not depend on them.
-    """
+    """Something that happened with a contact and/or a property (e-mail sent, call, viewing, ...)."""
 
     class Type(models.TextChoices):
         NOTE = "note", _("Note")
@@ -33,6 +29,22 @@ class Activity(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("user")
     )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("contact"),
+    )
+    property = models.ForeignKey(
+        "properties.Property",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("property"),
+    )
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True)
@@ -42,7 +54,11 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["office", "-occurred_at", "-id"], name="activity_office_recent")]
+        indexes = [
+            models.Index(fields=["office", "-occurred_at", "-id"], name="activity_office_recent"),
+            models.Index(fields=["contact", "-occurred_at"], name="activity_contact_recent"),
+            models.Index(fields=["property", "-occurred_at"], name="activity_property_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.subject

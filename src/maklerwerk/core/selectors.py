@@ -19,6 +19,8 @@ def activity_list(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     user_id: int | None = None,
+    contact_id: int | None = None,
+    property_id: int | None = None,
 ) -> QuerySet[Activity]:
     """The office's activities, newest first, optionally filtered."""
     qs = Activity.objects.filter(office_id=user.office_id).select_related("user")
@@ -30,6 +32,10 @@ def activity_list(
         qs = qs.filter(occurred_at__lt=until)
     if user_id:
         qs = qs.filter(user_id=user_id)
+    if contact_id:
+        qs = qs.filter(contact_id=contact_id)
+    if property_id:
+        qs = qs.filter(property_id=property_id)
     return qs
 
 

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.core.models import Activity, ChangeLog
 
@@ -26,9 +27,17 @@ def activity_create(
     body: str = "",
     occurred_at: dt.datetime | None = None,
     payload: dict[str, Any] | None = None,
-    **links: Any,
+    contact_id: int | None = None,
+    property_id: int | None = None,
 ) -> Activity:
-    """Log an activity. `links` are optional `contact=` / `property=` once those apps exist."""
+    """Log an activity, optionally on a contact and/or property of the same office."""
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
+
+    if contact_id is not None and not Contact.objects.filter(pk=contact_id, office=office).exists():
+        raise ApplicationError("Unknown contact.", extra={"field": "contact_id"})
+    if property_id is not None and not Property.objects.filter(pk=property_id, office=office).exists():
+        raise ApplicationError("Unknown property.", extra={"field": "property_id"})
     activity = Activity(
         office=office,
         type=type,
@@ -37,7 +46,8 @@ def activity_create(
         user=acting_user,
         occurred_at=occurred_at or timezone.now(),
         payload=payload or {},
-        **links,
+        contact_id=contact_id,
+        property_id=property_id,
     )
     activity.full_clean()
     activity.save()
