@@ -41,7 +41,11 @@ test: install-test
 test-jobs: install-test messages
 	$(VENV)/bin/pytest -m jobs $(PYTEST_ARGS)
 
-bench: install-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	scripts/ensure_test_tools.sh
 	$(MAKE) --no-print-directory messages
 	$(PY) -m bench $(BENCH_ARGS)

@@ -26,12 +26,14 @@ def _mount() -> None:
     from maklerwerk.accounts.api import router as accounts_router
     from maklerwerk.contacts.api import router as contacts_router
     from maklerwerk.core.api import router as core_router
+    from maklerwerk.duplicates.api import router as duplicates_router
     from maklerwerk.properties.api import router as properties_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
     api.add_router("/", contacts_router)
     api.add_router("/", properties_router)
+    api.add_router("/", duplicates_router)
 
 
 _mount()

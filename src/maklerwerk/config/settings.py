@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "maklerwerk.accounts",
     "maklerwerk.contacts",
     "maklerwerk.properties",
+    "maklerwerk.duplicates",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +81,12 @@ TEMPLATES = [
 
 # --- Database: embedded SQLite by default (WAL, so the web server and the job worker can share it) ---
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'maklerwerk.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# Persistent connections (with a health check) spare PostgreSQL a new backend per request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait (busy timeout)

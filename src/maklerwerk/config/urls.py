@@ -26,5 +26,6 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/download/", core_views.job_download, name="job_download"),
     path("contacts/", include("maklerwerk.contacts.urls")),
     path("properties/", include("maklerwerk.properties.urls")),
+    path("duplicates/", include("maklerwerk.duplicates.urls")),
     path("api/v1/", api.urls),
 ]
