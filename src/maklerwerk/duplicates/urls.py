@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from maklerwerk.duplicates import views
 
 app_name = "duplicates"
-urlpatterns: list = []
+urlpatterns = [
+    path("merge/<int:a>/<int:b>/", views.merge, name="merge"),
+]
