@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_ratelimit",
     "axes",
     "huey.contrib.djhuey",
     "ninja",
@@ -106,6 +107,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}}
+
+# Public pages (self-service links, shared documents) are rate-limited per IP with django-ratelimit.
+RATELIMIT_VIEW = "maklerwerk.core.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # the database cache is shared by all processes
 
 # --- Background jobs (Huey): SQLite file in the data dir, or Redis when REDIS_URL is set ---
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)

@@ -80,3 +80,9 @@ def job_download(request: HttpRequest, job_id: str) -> FileResponse:
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}.json"
     )
+
+
+@login_not_required
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What django-ratelimit shows when a public page is asked too often (HTTP 429)."""
+    return render(request, "429.html", status=429)
