@@ -83,3 +83,8 @@ def test_it_changes_the_password(agent: Any, agent_client: Client) -> None:
     )
     agent.refresh_from_db()
     assert agent.check_password("Neues-Passwort-22")
+
+
+def test_the_ui_stays_german_for_an_english_browser(agent_client: Client) -> None:
+    html = agent_client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Kontakte" in html

@@ -89,3 +89,27 @@ def test_read_only_users_get_403_on_forbidden_actions(readonly_user: Any) -> Non
     response = client.post("/settings/export/")
     assert response.status_code == 403
     assert "Ihre Rolle erlaubt diese Aktion nicht" in response.content.decode()
+
+
+def test_an_uploaded_logo_is_shown_and_a_non_image_is_refused(admin_user: Any, office: Any) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buf, "PNG")
+    client = _login(admin_user)
+    fake = SimpleUploadedFile("logo.png", b"not really a png", content_type="image/png")
+    html = client.post("/settings/", {**OFFICE_FORM, "logo": fake}).content.decode()
+    assert "Bitte ein gültiges Bild hochladen" in html
+    office.refresh_from_db()
+    assert not office.logo
+    logo = SimpleUploadedFile("../../etc/logo.png", buf.getvalue(), content_type="image/png")
+    client.post("/settings/", {**OFFICE_FORM, "logo": logo})
+    office.refresh_from_db()
+    assert office.logo.name.startswith("office/") and ".." not in office.logo.name
+    assert f"/office/{office.pk}/logo/" in client.get("/settings/").content.decode()
+    response = Client().get(f"/office/{office.pk}/logo/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == buf.getvalue()

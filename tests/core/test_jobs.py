@@ -60,6 +60,7 @@ def test_the_data_export_contains_the_office_data_and_downloads(
     progress = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"})
     assert progress.status_code == 286  # tells htmx to stop polling
     assert "100 %" in progress.content.decode()
+    assert "Datensätze exportiert" in progress.content.decode()
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download["Content-Disposition"].startswith("attachment")
     data = json.loads(b"".join(download.streaming_content))

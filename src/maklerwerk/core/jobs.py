@@ -86,8 +86,10 @@ def job_run(job_id: str, kwargs: dict[str, Any]) -> None:
         )
         logger.debug("%s", traceback.format_exc())
         return
+    # A job may sum itself up for the user in `result["message"]` ("1.234 Datensätze exportiert").
+    final = {"message": str(result["message"])[:300]} if result.get("message") else {}
     Job.objects.filter(pk=job_id).update(
-        state=Job.State.SUCCEEDED, percent=100, result=result, finished_at=timezone.now()
+        state=Job.State.SUCCEEDED, percent=100, result=result, finished_at=timezone.now(), **final
     )
 
 

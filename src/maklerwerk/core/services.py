@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import Progress, job_function
@@ -102,7 +103,9 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
                 progress.update(done, total, f"{section}: {counts[section]}")
             fh.write("]")
         fh.write("}")
-    return {"file": path.name, "counts": counts}
+    records = sum(counts.values())
+    message = ngettext("%(n)s record exported", "%(n)s records exported", records) % {"n": records}
+    return {"file": path.name, "counts": counts, "message": message}
 
 
 __all__ = ["ChangeLog", "activity_create", "office_data_export"]

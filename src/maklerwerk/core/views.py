@@ -83,6 +83,24 @@ def job_download(request: HttpRequest, job_id: str) -> FileResponse:
 
 
 @login_not_required
+@require_GET
+def office_logo(request: HttpRequest, office_id: int) -> FileResponse:
+    """The office logo; public, because shared-document pages and exposés show it too."""
+    from maklerwerk.accounts.models import Office
+
+    office = Office.objects.filter(pk=office_id).first()
+    if office is None or not office.logo:
+        raise Http404
+    try:
+        handle = office.logo.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@login_not_required
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """What django-ratelimit shows when a public page is asked too often (HTTP 429)."""
     return render(request, "429.html", status=429)

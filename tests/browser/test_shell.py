@@ -1,0 +1,68 @@
+"""Browser journey through the shell: log in, German dashboard, switch to English, screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from maklerwerk.core.models import Activity
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_log_in_see_german_dashboard_switch_to_english(
+    page: Page, live_server: Any, agent: Any, office: Any
+) -> None:
+    Activity.objects.create(office=office, type="call", subject="Rückruf Familie Weiß", user=agent)
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/login/?next=/")
+    expect(page.get_by_role("heading", name="Bei Ihrem Konto anmelden")).to_be_visible()
+    shot(page, "login")
+
+    page.get_by_label("Benutzername").fill("makler")
+    page.get_by_label("Passwort").fill("falsch")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("alert")).to_contain_text("Benutzername oder Passwort ist falsch")
+
+    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
+    expect(page.get_by_role("complementary", name="Hauptnavigation")).to_contain_text("Kontakte")
+    expect(page.locator("[data-counter=activities]")).to_have_text("1")
+    expect(page.get_by_role("cell", name="Rückruf Familie Weiß")).to_be_visible()
+    shot(page, "dashboard-de")
+
+    page.get_by_label("Sprache").select_option("en")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("complementary", name="Main navigation")).to_contain_text("Contacts")
+    expect(page.get_by_role("cell", name="Phone call")).to_be_visible()
+    shot(page, "dashboard-en")
+
+
+def test_settings_data_export_shows_progress_and_a_download(
+    page: Page, live_server: Any, admin_user: Any
+) -> None:
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Benutzername").fill("admin")
+    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
+    page.get_by_role("button", name="Anmelden").click()
+    page.goto(live_server.url + "/settings/")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Testbüro Immobilien GmbH")
+    shot(page, "settings-office")
+    page.get_by_role("tab", name="Datenexport").click()
+    page.get_by_role("button", name="Datenexport starten").click()
+    expect(page.get_by_role("status")).to_contain_text("fertig")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Herunterladen").click()
+    assert download.value.suggested_filename.startswith("maklerwerk-export-")
+    shot(page, "settings-export")
