@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.models import ApiToken, Office, User
 from maklerwerk.accounts.roles import Role
@@ -75,6 +76,25 @@ def office_update(*, office: Office, acting_user: User | None, data: dict[str, A
     office.save()
     history_record(instance=office, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE)
     return office
+
+
+@transaction.atomic
+def user_update_role(*, user: User, role: str, is_active: bool, acting_user: User) -> User:
+    """Change a colleague's role or deactivate them. Nobody can lock themselves out this way."""
+    from maklerwerk.core.exceptions import ApplicationError
+
+    if user.pk == acting_user.pk and (role != user.role or not is_active):
+        raise ApplicationError(_("You cannot change your own role or deactivate yourself."))
+    before = snapshot(User.objects.get(pk=user.pk))
+    user.role = role
+    user.is_active = is_active
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["role", "is_active"])
+    if not is_active:
+        # A deactivated user's API tokens stop working with them; revoke them for the record too.
+        user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    history_record(instance=user, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE)
+    return user
 
 
 @transaction.atomic

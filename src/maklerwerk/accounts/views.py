@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maklerwerk.accounts import services
-from maklerwerk.accounts.forms import ApiTokenForm, OfficeForm
-from maklerwerk.accounts.models import ApiToken
+from maklerwerk.accounts.forms import ApiTokenForm, OfficeForm, UserCreateForm, UserRoleForm
+from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.permissions import require_capability
-from maklerwerk.accounts.roles import Capability
+from maklerwerk.accounts.roles import Capability, Role
+from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
 from maklerwerk.core.jobs import job_start
 
@@ -49,10 +50,45 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "token_form": ApiTokenForm(),
         "tokens": ApiToken.objects.filter(user=user),
         "users": office.users.order_by("last_name", "username"),
+        "can_manage_users": user.can(Capability.MANAGE_USERS),  # type: ignore[union-attr]
+        "roles": Role.choices,
         "history": _history_rows(office),
         "new_token": request.session.pop("new_api_token", None),
     }
     return render(request, "accounts/settings.html", context)
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_http_methods(["GET", "POST"])
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(office=office, acting_user=request.user, **data)  # type: ignore[arg-type]
+        messages.success(request, _("User %(name)s was created.") % {"name": user})
+        return redirect("/settings/#users")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def user_role_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    target = get_object_or_404(User, pk=user_id, office=office)
+    form = UserRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_update_role(
+                user=target,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": target})
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return redirect("/settings/#users")
 
 
 @require_capability(Capability.VIEW)
