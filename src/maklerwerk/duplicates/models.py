@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchProfile(models.Model):
+    """The normalised values of one contact that scoring needs, so a check reads one table."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    first = models.CharField(max_length=100, blank=True)
+    last = models.CharField(max_length=100, blank=True)
+    first_ph = models.CharField(max_length=100, blank=True)
+    last_ph = models.CharField(max_length=100, blank=True)
+    birth = models.CharField(max_length=10, blank=True)
+    emails = models.TextField(blank=True)  # space-separated, normalised
+    phones = models.TextField(blank=True)  # space-separated, E.164
+    street = models.CharField(max_length=100, blank=True)
+    house_number = models.CharField(max_length=20, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of contact {self.contact_id}"
+
+
+class MatchKey(models.Model):
+    """A blocking key of a contact ("e:max@example.de", "n:657:26", ...); candidates share a key."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["office", "key"], name="matchkey_office_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NameFrequency(models.Model):
+    """How many of the office's contacts have this name / name sound / PLZ ("#" counts all contacts)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=150)
+    occurrences = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "key"], name="namefrequency_office_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.occurrences}"
+
+
+class DuplicateSettings(models.Model):
+    """The office's two thresholds: from `certain` on a match is "sicher Dublette", from `possible` on
+    "mögliche Dublette"."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    certain_threshold = models.FloatField(
+        _("threshold 'certain duplicate'"),
+        default=0.9,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_("From this score on (0 to 1), a match counts as a certain duplicate."),
+    )
+    possible_threshold = models.FloatField(
+        _("threshold 'possible duplicate'"),
+        default=0.5,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_("From this score on (0 to 1), a match is shown as a possible duplicate."),
+    )
+
+    class Meta:
+        verbose_name = _("duplicate settings")
+        verbose_name_plural = _("duplicate settings")
+
+    def __str__(self) -> str:
+        return f"{self.certain_threshold} / {self.possible_threshold}"
+
+    def clean(self) -> None:
+        if self.possible_threshold > self.certain_threshold:
+            raise ValidationError(
+                {
+                    "possible_threshold": _(
+                        "The threshold for possible duplicates must not be above "
+                        "the one for certain duplicates."
+                    )
+                }
+            )
+
+
+class DuplicatePair(models.Model):
+    """Two contacts the last search over the whole office found similar (the Dubletten page)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    contact_a = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    codes = models.JSONField(default=list)
+    similarities = models.JSONField(default=dict)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["office", "-score"], name="duplicatepair_office_score")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_a_id} ~ {self.contact_b_id} ({self.score:.2f})"
+
+
+class NotDuplicate(models.Model):
+    """A user decided these two contacts are different people; the search no longer lists them."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    contact_a = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact_a", "contact_b"], name="notduplicate_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_a_id} ≠ {self.contact_b_id}"

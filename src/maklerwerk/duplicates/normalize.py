@@ -1,0 +1,264 @@
+"""Normalising contact data into comparable values and blocking keys. Pure functions, no database.
+
+A `Record` holds what the engine compares: transliterated lower-case names with their Kölner
+Phonetik codes, e-mails (trimmed, lower case), phones (E.164), a normalised address and the
+company name without its legal form. `blocking_keys` turns a record into the indexed keys that
+candidate retrieval looks up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import cologne_phonetics
+import phonenumbers
+
+MAX_FIELD = 100  # longer input is cut: keys stay small and comparisons fast
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=200_000)
+def translit(value: str) -> str:
+    """Lower case, umlauts and ß written out (Müller → mueller), accents dropped, punctuation to spaces."""
+    if not value:
+        return ""
+    text = value[: MAX_FIELD * 2].lower().translate(_TRANSLIT)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()[:MAX_FIELD]
+
+
+@lru_cache(maxsize=200_000)
+def simplify(value: str) -> str:
+    """Lower case, punctuation to spaces, umlauts kept ('Müller-Lüdenscheidt' → 'müller lüdenscheidt')."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKC", value[: MAX_FIELD * 2]).lower()
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()[:MAX_FIELD]
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(name: str) -> str:
+    """Kölner Phonetik of a (transliterated) name; words joined with '-'.
+
+    Names without Latin letters (e.g. Cyrillic) have no code; their transliteration is used instead,
+    so they still compare with themselves.
+    """
+    if not name:
+        return ""
+    try:
+        codes = [code for _word, code in cologne_phonetics.encode(name) if code]
+    except Exception:  # the library raises on input it cannot read; never fail a save over it
+        codes = []
+    return "-".join(codes)[:MAX_FIELD] if codes else name.replace(" ", "")[:MAX_FIELD]
+
+
+def normalize_email(value: str) -> str:
+    """Trimmed and lower case; '' for something that is not an address (no '@' or no domain)."""
+    text = (value or "").strip().lower()[:254]
+    local, _, domain = text.rpartition("@")
+    if not local or "." not in domain or " " in text:
+        return ""
+    return text
+
+
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+@lru_cache(maxsize=100_000)
+def normalize_phone(value: str, region: str = "DE") -> str:
+    """E.164 (+4969123456) for any notation (+49, 0049, 0, spaces, dashes, slashes); '' if not a number."""
+    text = (value or "").strip()[:40]
+    if _E164.fullmatch(text):  # stored phones are E.164 already
+        return text
+    if sum(ch.isdigit() for ch in text) < 5:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or "DE")
+    except phonenumbers.NumberParseException:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return digits if len(digits) >= 6 else ""
+    if not phonenumbers.is_possible_number(number):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return digits if len(digits) >= 6 else ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_STREET_SUFFIX = re.compile(r"(strasse|str)$")
+_STREET_WORDS = {"strasse": "str", "str": "str", "pl": "platz", "platz": "platz", "allee": "allee"}
+_HOUSE_NUMBER_AT_END = re.compile(r"^(.*?)[\s,]*(\d+\s*[a-z]?(?:\s*[-/]\s*\d+\s*[a-z]?)?)\s*$")
+
+
+@lru_cache(maxsize=200_000)
+def normalize_street(value: str) -> str:
+    """'Hauptstraße', 'Hauptstr.', 'Haupt Strasse' → 'hauptstr'; spaces and punctuation dropped."""
+    words = translit(value).split()
+    out = [_STREET_WORDS.get(w, w) for w in words]
+    joined = "".join(out)
+    return _STREET_SUFFIX.sub("str", joined)
+
+
+def normalize_house_number(value: str) -> str:
+    """'12 a' → '12a', '12-14' stays; lower case, no spaces."""
+    return re.sub(r"\s+", "", (value or "").lower())[:20]
+
+
+def split_street(street: str, house_number: str) -> tuple[str, str]:
+    """Street and house number; a number typed into the street field ('Hauptstr. 5a') is moved out."""
+    street = (street or "")[: MAX_FIELD * 2]
+    if not (house_number or "").strip() and street:
+        match = _HOUSE_NUMBER_AT_END.match(street.lower())
+        if match and match.group(1):
+            return normalize_street(match.group(1)), normalize_house_number(match.group(2))
+    return normalize_street(street), normalize_house_number(house_number)
+
+
+_LEGAL_FORMS = [
+    "gmbh co kg", "gmbh co kgaa", "gmbh co ohg", "ug haftungsbeschraenkt", "ug haftungsbeschrankt",
+    "gesellschaft mit beschraenkter haftung", "aktiengesellschaft", "kommanditgesellschaft",
+    "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "gbr", "ug", "ek", "e k", "ev", "e v", "eg", "se",
+    "partg", "partg mbb", "mbb", "ltd", "limited", "inc", "llc", "co", "und", "u",
+]  # fmt: skip
+_LEGAL_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(f) for f in _LEGAL_FORMS), key=len, reverse=True)) + r")\b"
+)
+
+
+@lru_cache(maxsize=100_000)
+def normalize_company(value: str) -> str:
+    """'Müller Bau GmbH & Co. KG' → 'muellerbau': transliterated, legal form and punctuation removed."""
+    text = translit(value)
+    text = _LEGAL_RE.sub(" ", text)
+    return "".join(text.split())[:MAX_FIELD]
+
+
+def normalize_postal_code(value: str) -> str:
+    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()[:10]
+
+
+def normalize_birth_date(value: Any) -> str:
+    """ISO date string ('1970-03-21'), or '' when missing or unreadable."""
+    if not value:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    if re.fullmatch(r"\d{8}", text):  # 19700321
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)  # 21.3.1970
+    if match:
+        return f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
+        return text[:10]
+    return ""
+
+
+@dataclass(slots=True)
+class Record:
+    """What the engine compares, normalised. Build with `record_from_data`.
+
+    Names are lower case with umlauts kept (`simplify`); their codes use the transliteration.
+    """
+
+    first: str = ""
+    last: str = ""
+    first_ph: str = ""
+    last_ph: str = ""
+    birth: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    street: str = ""
+    house_number: str = ""
+    postal_code: str = ""
+    city: str = ""
+    company: str = ""
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.first or self.last)
+
+
+def _values(items: Any) -> list[str]:
+    """E-mails or phones as given by the API: a string, a list of strings or of {"value": ...}."""
+    if not items:
+        return []
+    if isinstance(items, str):
+        items = [items]
+    out = []
+    for item in items:
+        value = item.get("value", "") if isinstance(item, dict) else getattr(item, "value", item)
+        if value:
+            out.append(str(value))
+    return out
+
+
+def record_from_data(data: dict[str, Any]) -> Record:
+    """A `Record` from contact fields with the API names (first_name, last_name, emails, phones, ...)."""
+    first = simplify(str(data.get("first_name") or ""))
+    last = simplify(str(data.get("last_name") or ""))
+    region = str(data.get("country") or "DE")[:2].upper() or "DE"
+    emails = tuple(dict.fromkeys(e for e in map(normalize_email, _values(data.get("emails"))) if e))
+    phones = tuple(
+        dict.fromkeys(p for p in (normalize_phone(v, region) for v in _values(data.get("phones"))) if p)
+    )
+    street, house_number = split_street(str(data.get("street") or ""), str(data.get("house_number") or ""))
+    return Record(
+        first=first,
+        last=last,
+        first_ph=phonetic(translit(first)),
+        last_ph=phonetic(translit(last)),
+        birth=normalize_birth_date(data.get("birth_date")),
+        emails=emails,
+        phones=phones,
+        street=street,
+        house_number=house_number,
+        postal_code=normalize_postal_code(str(data.get("postal_code") or "")),
+        city=translit(str(data.get("city") or "")),
+        company=normalize_company(str(data.get("company_name") or "")),
+    )
+
+
+def blocking_keys(r: Record) -> list[str]:
+    """The indexed keys under which a record is found. Two records sharing any key are compared.
+
+    e: e-mail · p: phone · n: both names by sound (either order) · l: surname sound + PLZ ·
+    f: first-name sound + birth date · d: surname sound + birth date · a: street + number + PLZ ·
+    c: company without legal form (+ PLZ when known, else alone).
+    """
+    keys = [f"e:{e}" for e in r.emails]
+    keys += [f"p:{p}" for p in r.phones]
+    if r.first_ph and r.last_ph:
+        a, b = sorted((r.first_ph, r.last_ph))
+        keys.append(f"n:{a}:{b}")
+    if r.last_ph and r.postal_code:
+        keys.append(f"l:{r.last_ph}:{r.postal_code}")
+    if r.first_ph and r.birth:
+        keys.append(f"f:{r.first_ph}:{r.birth}")
+    if r.last_ph and r.birth:
+        keys.append(f"d:{r.last_ph}:{r.birth}")
+    if r.street and r.house_number and r.postal_code:
+        keys.append(f"a:{r.street}:{r.house_number}:{r.postal_code}")
+    if r.company:
+        keys.append(f"c:{r.company}")
+    return [k[:150] for k in dict.fromkeys(keys)]
+
+
+def frequency_keys(r: Record) -> list[str]:
+    """Counted per office for name-frequency weighting: exact names, their sounds, and the PLZ."""
+    keys = []
+    if r.last:
+        keys += [f"L:{translit(r.last)}", f"l:{r.last_ph}"]
+    if r.first:
+        keys += [f"F:{translit(r.first)}", f"f:{r.first_ph}"]
+    if r.postal_code:
+        keys.append(f"P:{r.postal_code}")
+    return [k[:150] for k in keys]

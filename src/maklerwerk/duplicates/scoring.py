@@ -1,0 +1,257 @@
+"""Scoring a pair of records: pure functions over plain values, no database.
+
+The score is a probabilistic record-linkage score (Fellegi-Sunter): each field adds or subtracts
+evidence in bits (log2 of how much likelier this agreement is for the same person than for two
+different people); the sum plus a prior becomes a probability in 0..1.
+
+Name agreement is weighted by how common the name is in the office's own data: agreeing on
+"Müller" says far less than agreeing on "Nüßlebaum". The prior is the chance that a given contact
+is the one among the office's N contacts, so a big office needs more evidence for the same score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from maklerwerk.duplicates.normalize import Record, translit
+
+# Population frequency assumed for a name the office has (almost) never seen, and how many
+# contacts' worth of weight that assumption carries (smoothing for small offices).
+PRIOR_U = {"L": 1 / 1000, "l": 1 / 700, "F": 1 / 150, "f": 1 / 120, "P": 1 / 30}
+PSEUDO_COUNT = 2000
+MIN_POPULATION = 2000
+MAX_NAME_BITS = 16.0
+
+# Reason codes; `reason_texts` turns them into German sentences.
+SAME_EMAIL = "same_email"
+SAME_PHONE = "same_phone"
+SAME_NAME = "same_name"
+NAME_SOUNDS_SAME = "name_sounds_same"
+NAME_SIMILAR = "name_similar"
+NAMES_SWAPPED = "names_swapped"
+SAME_FIRST_NAME_OTHER_LAST = "same_first_other_last"
+SAME_LAST_NAME = "same_last_name"
+SAME_BIRTH_DATE = "same_birth_date"
+SAME_ADDRESS = "same_address"
+SAME_POSTAL_CODE = "same_postal_code"
+SAME_CITY = "same_city"
+SAME_COMPANY = "same_company"
+
+
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """How often names (and PLZ) occur in the office: counts by frequency key, and the contact total."""
+
+    total: int = 0
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def u(self, key: str) -> float:
+        """Smoothed share of contacts with this value: the chance two different people agree on it."""
+        prior = PRIOR_U[key[0]]
+        count = self.counts.get(key, 0)
+        return (count + PSEUDO_COUNT * prior) / (self.total + PSEUDO_COUNT)
+
+    def bits(self, key: str, m: float = 0.95) -> float:
+        return min(MAX_NAME_BITS, math.log2(m / self.u(key)))
+
+    @property
+    def prior_bits(self) -> float:
+        return -math.log2(max(self.total, MIN_POPULATION))
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float
+    codes: tuple[str, ...]
+    similarities: dict[str, float]
+
+
+def _name_part(
+    a: str, b: str, a_ph: str, b_ph: str, kind: str, freq: Frequencies
+) -> tuple[float, str, float]:
+    """Evidence (bits), agreement ("same", "sound", "similar", "initial", "differs", "") and similarity."""
+    if not a or not b:
+        return 0.0, "", -1.0
+    if len(a) == 1 or len(b) == 1:  # an initial says little
+        return (1.0, "initial", 1.0) if a[0] == b[0] else (-1.0, "differs", 0.0)
+    ta, tb = translit(a), translit(b)
+    if a == b:
+        return freq.bits(f"{kind}:{ta}"), "same", 1.0
+    if ta == tb:  # Müller / Mueller
+        return freq.bits(f"{kind}:{ta}") - 0.5, "sound", 1.0
+    sim = JaroWinkler.normalized_similarity(ta, tb)
+    if a_ph and a_ph == b_ph:
+        return freq.bits(f"{kind.lower()}:{a_ph}") - 1.5, "sound", max(sim, 0.9)
+    if sim >= 0.9:
+        return freq.bits(f"{kind}:{ta}") - 3.0, "similar", sim
+    if sim >= 0.8:
+        return 1.0, "similar", sim
+    if kind == "F" and (ta.startswith(tb) or tb.startswith(ta)):  # "hans" / "hans peter"
+        return 2.0, "similar", sim
+    return (-8.0 if kind == "F" else -3.0), "differs", sim
+
+
+def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
+    """Name evidence in the straight or swapped order (whichever fits better)."""
+    lw, lcode, lsim = _name_part(q.last, c.last, q.last_ph, c.last_ph, "L", freq)
+    fw, fcode, fsim = _name_part(q.first, c.first, q.first_ph, c.first_ph, "F", freq)
+    swapped = False
+    if (
+        q.first
+        and q.last
+        and c.first
+        and c.last
+        and q.first != q.last
+        and (lcode == "differs" or fcode == "differs")
+    ):
+        slw, slcode, slsim = _name_part(q.first, c.last, q.first_ph, c.last_ph, "L", freq)
+        sfw, sfcode, sfsim = _name_part(q.last, c.first, q.last_ph, c.first_ph, "F", freq)
+        if slw + sfw > lw + fw + 2 and "differs" not in (slcode, sfcode):
+            lw, lcode, lsim, fw, fcode, fsim, swapped = slw, slcode, slsim, sfw, sfcode, sfsim, True
+    sims: dict[str, float] = {}
+    if lsim >= 0:
+        sims["last_name"] = round(lsim, 3)
+    if fsim >= 0:
+        sims["first_name"] = round(fsim, 3)
+    codes: list[str] = []
+    agree = {"same", "sound", "similar"}
+    if lcode in agree or fcode in agree:
+        if swapped:
+            codes.append(NAMES_SWAPPED)
+        if lcode == "differs" and fcode in {"same", "sound"}:
+            codes.append(SAME_FIRST_NAME_OTHER_LAST)
+        elif fcode == "differs":
+            codes.append(SAME_LAST_NAME)
+        elif {lcode, fcode} <= {"same", ""}:
+            codes.append(SAME_NAME)
+        elif {lcode, fcode} <= {"same", "sound", ""}:
+            codes.append(NAME_SOUNDS_SAME)
+        else:
+            codes.append(NAME_SIMILAR)
+    return lw + fw, codes, sims, fcode, lcode in agree and fcode in agree | {"initial", ""}
+
+
+def _birth_dates(a: str, b: str) -> tuple[float, float]:
+    if not a or not b:
+        return 0.0, -1.0
+    if a == b:
+        return 11.0, 1.0
+    distance = Levenshtein.distance(a, b)
+    if distance == 1 or (a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]):  # typo, day/month swap
+        return 1.0, 0.8
+    return -8.0, 0.0
+
+
+def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
+    """How likely `q` and `c` are the same person or company (0..1), why, and per-field similarity."""
+    bits = freq.prior_bits
+    codes: list[str] = []
+    corroborated = False  # some agreement besides the names
+    strong = False  # e-mail, phone, birth date, full address or company agree
+    location_conflict = False
+
+    name_bits, name_codes, sims, first_code, names_agree = _names(q, c, freq)
+    bits += name_bits
+
+    if q.emails and c.emails:
+        if set(q.emails) & set(c.emails):
+            bits += 14.0
+            codes.append(SAME_EMAIL)
+            sims["email"] = 1.0
+            corroborated = strong = True
+        else:
+            bits -= 1.0
+            sims["email"] = round(max(ratio(x, y) for x in q.emails for y in c.emails) / 100, 3)
+    if q.phones and c.phones:
+        if set(q.phones) & set(c.phones):
+            bits += 11.0
+            codes.append(SAME_PHONE)
+            sims["phone"] = 1.0
+            corroborated = strong = True
+        else:
+            bits -= 1.0
+            sims["phone"] = 0.0
+
+    birth_bits, birth_sim = _birth_dates(q.birth, c.birth)
+    bits += birth_bits
+    if birth_sim >= 0:
+        sims["birth_date"] = birth_sim
+        if birth_sim == 1.0:
+            codes.append(SAME_BIRTH_DATE)
+            corroborated = strong = True
+
+    postal_same = bool(q.postal_code) and q.postal_code == c.postal_code
+    if q.street and c.street:
+        street_sim = 1.0 if q.street == c.street else ratio(q.street, c.street) / 100
+        number_same = q.house_number == c.house_number
+        sims["street"] = round(street_sim, 3)
+        if street_sim >= 0.85 and number_same and (postal_same or not q.postal_code or not c.postal_code):
+            p_bits = min(8.0, freq.bits(f"P:{q.postal_code}", 0.9)) if postal_same else 3.0
+            bits += p_bits + 7.0 - (0 if street_sim == 1.0 else 1.5)
+            codes.append(SAME_ADDRESS)
+            corroborated = strong = True
+            postal_same = False  # already counted
+        elif street_sim >= 0.85 and number_same:
+            bits += 5.0  # same street and number, PLZ mistyped
+            codes.append(SAME_ADDRESS)
+            corroborated = strong = True
+        elif street_sim < 0.7:
+            bits -= 1.5
+    if q.postal_code and c.postal_code:
+        sims["postal_code"] = 1.0 if q.postal_code == c.postal_code else 0.0
+        if postal_same:
+            bits += min(8.0, freq.bits(f"P:{q.postal_code}", 0.9))
+            codes.append(SAME_POSTAL_CODE)
+            corroborated = True
+        elif q.postal_code != c.postal_code and SAME_ADDRESS not in codes:
+            bits -= 2.0
+            location_conflict = True
+    if q.city and c.city:
+        city_sim = JaroWinkler.normalized_similarity(q.city, c.city)
+        sims["city"] = round(city_sim, 3)
+        if city_sim >= 0.9:
+            if not (q.postal_code and c.postal_code):
+                bits += 2.0
+                codes.append(SAME_CITY)
+                corroborated = True
+        else:
+            bits -= 1.0
+            location_conflict = location_conflict or SAME_ADDRESS not in codes
+
+    if q.company and c.company:
+        company_sim = 1.0 if q.company == c.company else ratio(q.company, c.company) / 100
+        sims["company_name"] = round(company_sim, 3)
+        if company_sim >= 0.9:
+            bits += 9.0 if company_sim == 1.0 else 6.0
+            codes.append(SAME_COMPANY)
+            corroborated = strong = True
+        else:
+            bits -= 2.0 if (q.has_name and c.has_name) else 6.0
+
+    score = 1.0 / (1.0 + 2.0 ** (-bits)) if bits > -60 else 0.0
+    # Guards a probability model alone does not give: a different first name means another person
+    # (a family member, a colleague sharing the landline), unless the e-mail says otherwise; names
+    # alone never make a duplicate when the place disagrees.
+    if first_code == "differs":
+        score = min(score, 0.85 if SAME_EMAIL in codes else 0.45)
+    if not corroborated and location_conflict:
+        score = min(score, 0.3)
+    if not corroborated and not names_agree:
+        score = min(score, 0.3)
+    if not strong:  # names with at most the same PLZ or city make a possible duplicate at most
+        score = min(score, 0.8)
+    return PairScore(score=round(score, 4), codes=tuple(name_codes + codes), similarities=sims)
+
+
+def level_for(score: float, *, certain: float, possible: float) -> str | None:
+    """'certain' ("sicher Dublette"), 'possible' ("mögliche Dublette") or None below both thresholds."""
+    if score >= certain:
+        return "certain"
+    if score >= possible:
+        return "possible"
+    return None

@@ -1,0 +1,66 @@
+"""Writes and the engine's entry points: checks, key maintenance, settings, merging (see merge.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.duplicates import engine
+from maklerwerk.duplicates.models import DuplicateSettings
+from maklerwerk.duplicates.reasons import reason_texts
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import Office, User
+    from maklerwerk.contacts.duplicates import Candidate
+    from maklerwerk.contacts.models import Contact
+
+
+def duplicates_check(
+    *, office: Office, data: dict[str, Any], exclude_id: int | None = None
+) -> list[Candidate]:
+    """Ranked candidates (best first) for contact `data` in `office`, with German reasons."""
+    from maklerwerk.contacts.duplicates import Candidate
+    from maklerwerk.contacts.models import Contact
+
+    matches = engine.check(office_id=office.pk, data=data, exclude_id=exclude_id)
+    if not matches:
+        return []
+    contacts = Contact.objects.filter(office=office).in_bulk([m.contact_id for m in matches])
+    return [
+        Candidate(
+            contact=contacts[m.contact_id],
+            score=m.result.score,
+            level=m.level,  # type: ignore[arg-type]
+            reasons=reason_texts(m.result.codes),
+            similarities=m.result.similarities,
+        )
+        for m in matches
+        if m.contact_id in contacts
+    ]
+
+
+def contact_keys_refresh(*, contact: Contact) -> None:
+    """Keep the contact's match keys current (called by contact services after every save)."""
+    engine.keys_refresh(contact)
+
+
+@transaction.atomic
+def duplicate_settings_update(
+    *, office: Office, acting_user: User, certain_threshold: float, possible_threshold: float
+) -> DuplicateSettings:
+    """Change the office's thresholds "sicher Dublette" / "mögliche Dublette"."""
+    obj, _ = DuplicateSettings.objects.select_for_update().get_or_create(office=office)
+    before = snapshot(obj)
+    obj.certain_threshold = certain_threshold
+    obj.possible_threshold = possible_threshold
+    obj.full_clean()
+    obj.save()
+    history_record(instance=obj, acting_user=acting_user, action="update", before=before)
+    return obj
+
+
+def duplicate_settings_get(*, office: Office) -> DuplicateSettings:
+    """The office's thresholds (an unsaved object with the defaults when never changed)."""
+    return DuplicateSettings.objects.filter(office=office).first() or DuplicateSettings(office=office)

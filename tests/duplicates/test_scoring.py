@@ -1,0 +1,185 @@
+"""The scoring functions on plain values: no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from maklerwerk.duplicates import scoring
+from maklerwerk.duplicates.normalize import (
+    blocking_keys,
+    normalize_company,
+    normalize_email,
+    normalize_phone,
+    phonetic,
+    record_from_data,
+    split_street,
+    translit,
+)
+from maklerwerk.duplicates.scoring import Frequencies, level_for, score_pair
+
+BASE = {
+    "first_name": "Thomas",
+    "last_name": "Müller",
+    "street": "Hauptstraße",
+    "house_number": "12",
+    "postal_code": "50667",
+    "city": "Köln",
+}
+EMPTY = Frequencies()
+
+
+def score(a: dict, b: dict, freq: Frequencies = EMPTY) -> scoring.PairScore:
+    return score_pair(record_from_data(a), record_from_data(b), freq)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("Müller", "Mueller", "Möller"), ("Meier", "Mayer", "Meyer"), ("Schmidt", "Schmitt")],
+)
+def test_it_gives_german_name_variants_one_sound(names: tuple[str, ...]) -> None:
+    codes = {phonetic(translit(n)) for n in names}
+    assert len(codes) == 1 and codes != {""}
+
+
+def test_it_writes_out_umlauts_and_sharp_s() -> None:
+    assert translit("Jürgen Weiß-Öztürk") == "juergen weiss oeztuerk"
+
+
+@pytest.mark.parametrize("street", ["Hauptstraße 12", "Hauptstr. 12", "Haupt-Strasse 12", "hauptstrasse  12"])
+def test_it_reads_street_spellings_as_one_address(street: str) -> None:
+    assert split_street(street, "") == ("hauptstr", "12")
+
+
+def test_it_keeps_house_number_suffixes() -> None:
+    assert split_street("Hauptstraße", "12 A") == ("hauptstr", "12a")
+    assert split_street("Lindenallee 3-5", "") == ("lindenallee", "3-5")
+
+
+@pytest.mark.parametrize(
+    "phone", ["+49 221 1234567", "0049 221 1234567", "0221 1234567", "(0221) 123-45-67", "0221/1234567"]
+)
+def test_it_reads_every_phone_notation_as_e164(phone: str) -> None:
+    assert normalize_phone(phone) == "+492211234567"
+
+
+def test_it_drops_company_legal_forms() -> None:
+    assert (
+        normalize_company("Müller Bau GmbH & Co. KG") == normalize_company("Mueller Bau KG") == "muellerbau"
+    )
+
+
+def test_it_finds_a_spelling_variant_with_a_sounds_alike_reason() -> None:
+    result = score(BASE, {**BASE, "last_name": "Mueller", "street": "Hauptstr."})
+    assert result.score >= 0.9
+    assert scoring.NAME_SOUNDS_SAME in result.codes and scoring.SAME_ADDRESS in result.codes
+    assert result.similarities["last_name"] == 1.0 and result.similarities["street"] == 1.0
+
+
+def test_it_flags_same_email_even_with_a_typo_in_the_name() -> None:
+    a = {**BASE, "emails": ["T.Mueller@Example.de "]}
+    b = {"first_name": "Tomas", "last_name": "Müler", "emails": [{"value": "t.mueller@example.de"}]}
+    result = score(a, b)
+    assert result.score >= 0.9 and scoring.SAME_EMAIL in result.codes
+
+
+def test_it_sees_swapped_first_and_last_name() -> None:
+    result = score(BASE, {**BASE, "first_name": "Müller", "last_name": "Thomas"})
+    assert result.score >= 0.9 and scoring.NAMES_SWAPPED in result.codes
+
+
+def test_it_does_not_take_a_family_member_at_the_same_address_for_a_duplicate() -> None:
+    a = {**BASE, "phones": ["0221 1234567"]}
+    b = {**BASE, "first_name": "Sabine", "phones": ["+49 221 1234567"]}
+    result = score(a, b)
+    assert result.score < 0.5
+    assert scoring.SAME_LAST_NAME in result.codes
+
+
+def test_it_does_not_take_a_namesake_in_another_city_for_a_duplicate() -> None:
+    other = {**BASE, "street": "Elbchaussee", "house_number": "3", "postal_code": "20095", "city": "Hamburg"}
+    assert score(BASE, other).score < 0.5
+
+
+def test_it_finds_a_married_name_by_birth_date_and_email() -> None:
+    a = {
+        "first_name": "Sabine",
+        "last_name": "Schulz",
+        "birth_date": "1980-04-02",
+        "emails": ["sabine@example.de"],
+    }
+    b = {
+        "first_name": "Sabine",
+        "last_name": "Wagner",
+        "birth_date": "1980-04-02",
+        "emails": ["sabine@example.de"],
+    }
+    result = score(a, b)
+    assert result.score >= 0.9 and scoring.SAME_FIRST_NAME_OTHER_LAST in result.codes
+
+
+def test_a_common_name_counts_less_than_a_rare_one() -> None:
+    """GIVEN an office where Müller and Thomas are frequent WHEN two records agree on name and city
+    and PLZ only THEN only the rare name makes a possible duplicate than the common one."""
+    freq = Frequencies(
+        total=1_000_000,
+        counts={
+            "L:mueller": 10_000, "l:657": 25_000, "F:thomas": 12_000, "f:2168": 13_000, "L:nuesslebaum": 1,
+            "P:50667": 30_000,
+        },
+    )  # fmt: skip
+    common = {"first_name": "Thomas", "last_name": "Müller", "postal_code": "50667"}
+    rare = {"first_name": "Thomas", "last_name": "Nüßlebaum", "postal_code": "50667"}
+    assert score(common, common, freq).score < 0.5 <= score(rare, rare, freq).score
+
+
+def test_levels_follow_the_thresholds() -> None:
+    assert level_for(0.95, certain=0.9, possible=0.5) == "certain"
+    assert level_for(0.6, certain=0.9, possible=0.5) == "possible"
+    assert level_for(0.4, certain=0.9, possible=0.5) is None
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def test_empty_records_score_zero_and_have_no_keys() -> None:
+    empty = record_from_data({})
+    assert blocking_keys(empty) == []
+    assert score({}, {}).score < 0.5
+
+
+def test_one_letter_names_say_little() -> None:
+    assert score({"first_name": "M", "last_name": "K"}, {"first_name": "M", "last_name": "K"}).score < 0.5
+
+
+def test_non_latin_names_compare_with_themselves_and_not_with_others() -> None:
+    ivan = {"first_name": "Иван", "last_name": "Иванов", "postal_code": "10115"}
+    li = {"first_name": "李", "last_name": "王", "postal_code": "10115"}
+    assert blocking_keys(record_from_data(ivan)) and blocking_keys(record_from_data(li))
+    assert score(ivan, ivan).score >= 0.5
+    assert score(ivan, li).score < 0.5
+
+
+def test_emails_without_domain_are_ignored() -> None:
+    assert normalize_email("max") == "" and normalize_email("max@localhost") == ""
+    assert score({"emails": ["max"]}, {"emails": ["max"]}).score < 0.5
+
+
+@pytest.mark.parametrize("phone", ["", "abc", "123", "++49--", "0" * 40, "+49 (0) 221 / 12 34 56-7 ext. 99"])
+def test_odd_phone_numbers_do_not_crash(phone: str) -> None:
+    record = record_from_data({"last_name": "Test", "phones": [phone]})
+    assert all(len(key) <= 150 for key in blocking_keys(record))
+
+
+def test_very_long_fields_are_cut_not_crashing() -> None:
+    long = "Müller" * 2000
+    data = {
+        "first_name": long,
+        "last_name": long,
+        "street": long,
+        "company_name": long,
+        "city": long,
+        "emails": [long + "@x.de"],
+    }
+    record = record_from_data(data)
+    assert all(len(key) <= 150 for key in blocking_keys(record))
+    assert score(data, data).score >= 0.5
