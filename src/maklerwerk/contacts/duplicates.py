@@ -35,9 +35,13 @@ def check_duplicates(
     {"value": ...}), phones (same), street, house_number, postal_code, city, country, birth_date.
     `exclude_id` leaves out the contact being edited.
     """
-    return []
+    from maklerwerk.duplicates.services import duplicates_check
+
+    return duplicates_check(office=office, data=data, exclude_id=exclude_id)
 
 
 def contact_saved(contact: Contact) -> None:
     """Called by contact services after a contact, its e-mails or its phones changed."""
-    return None
+    from maklerwerk.duplicates.services import contact_keys_refresh
+
+    contact_keys_refresh(contact=contact)
