@@ -21,7 +21,7 @@ cp "$work"/tabler-core-*/package/dist/css/tabler.min.css "$dest/tabler/"
 cp "$work"/tabler-core-*/package/dist/js/tabler.min.js "$dest/tabler/"
 node -e "const p=require(process.argv[1]);console.log(p.name+' '+p.version+' is licensed '+p.license+' ('+p.homepage+'); the npm package ships no LICENSE file.')" "$(ls -d "$work"/tabler-core-*/package)/package.json" > "$dest/tabler/LICENSE.txt"
 cp "$work"/tabler-icons-webfont-*/package/dist/tabler-icons.min.css "$dest/tabler-icons/"
-cp "$work"/tabler-icons-webfont-*/package/dist/fonts/tabler-icons.woff2 "$dest/tabler-icons/fonts/"
+cp "$work"/tabler-icons-webfont-*/package/dist/fonts/tabler-icons.{woff2,woff,ttf} "$dest/tabler-icons/fonts/"
 cp "$work"/tabler-icons-webfont-*/package/LICENSE "$dest/tabler-icons/"
 cp "$work"/htmx.org-*/package/dist/htmx.min.js "$dest/htmx/"
 cp "$work"/htmx.org-*/package/LICENSE "$dest/htmx/"
@@ -37,3 +37,6 @@ cp "$work"/chart.js-*/package/dist/chart.umd.min.js "$dest/chartjs/" 2>/dev/null
 cp "$work"/chart.js-*/package/LICENSE.md "$dest/chartjs/"
 printf '%s\n' "Vendored from the npm registry by scripts/vendor_assets.sh; each folder keeps its package's LICENSE." "${pkgs[@]}" > "$dest/VERSIONS.txt"
 echo "vendored into $dest"
+# Source maps are not vendored; drop their references so collectstatic's manifest storage
+# (which follows them) does not fail on production installs.
+find "$dest" \( -name '*.js' -o -name '*.css' \) -exec sed -i -E '/^\/[\/*]# sourceMappingURL=.*$/d; s#/\*\# sourceMappingURL=[^*]*\*/##; s#//\# sourceMappingURL=\S+##' {} +

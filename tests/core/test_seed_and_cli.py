@@ -86,3 +86,14 @@ def test_the_production_settings_pass_djangos_deploy_check(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    # Production static files: compressed and fingerprinted by WhiteNoise's manifest storage.
+    result = subprocess.run(
+        [sys.executable, "-m", "maklerwerk", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/htmx/htmx.min.js" in manifest and "maklerwerk/app.js" in manifest
