@@ -1,0 +1,184 @@
+"""Reads for contacts, always scoped to the requesting user's office.
+
+Search strategy (fast at 100,000 contacts on SQLite and PostgreSQL, no full scans):
+- names, company and city are matched by *prefix* on folded key columns (`name_key`, ...) that
+  have an (office, key, id) index; a prefix is an index range `key >= q AND key < q'`;
+- a phone-like query is normalised to an E.164 prefix and matched on the indexed E.164 column;
+- a query with "@" is an e-mail prefix on the indexed lower-case column;
+- further words narrow the result of the first.
+Sorting uses the same key columns, so the first page of a sorted list is an index walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from maklerwerk.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactFile,
+    ContactPhone,
+    ContactRole,
+    ContactTag,
+    Relationship,
+    Tag,
+)
+from maklerwerk.contacts.normalize import phone_search_prefix, prefix_upper_bound, search_key
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+# Public sort names (list columns, API `ordering`) → ORM field.
+ORDERINGS = {
+    "name": "name_key",
+    "company": "company_key",
+    "city": "city_key",
+    "last_activity": "last_activity_at",
+    "created": "created_at",
+}
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix_upper_bound(prefix)})
+
+
+def _term_filter(term: str, office_id: int) -> Q:
+    """Contacts matching one search word, each branch an index range."""
+    if "@" in term:
+        key = term.strip().lower()
+        emails = ContactEmail.objects.filter(_prefix("value_normalized", key), office_id=office_id)
+        return Q(pk__in=emails.values("contact_id"))
+    phone = phone_search_prefix(term)
+    if phone:
+        phones = ContactPhone.objects.filter(_prefix("value", phone), office_id=office_id)
+        return Q(pk__in=phones.values("contact_id"))
+    key = search_key(term)
+    if not key:
+        return Q()
+    return (
+        _prefix("name_key", key)
+        | _prefix("first_name_key", key)
+        | _prefix("company_key", key)
+        | _prefix("city_key", key)
+        | Q(
+            pk__in=ContactEmail.objects.filter(
+                _prefix("value_normalized", key.lower()), office_id=office_id
+            ).values("contact_id")
+        )
+    )
+
+
+def _split_query(search: str) -> list[str]:
+    """Words of a search; a phone number typed with spaces stays one term."""
+    search = search.strip()
+    if phone_search_prefix(search):
+        return [search]
+    return [w for w in search.replace(",", " ").split() if w][:5]
+
+
+def contact_list(
+    *,
+    user: User,
+    search: str | None = None,
+    role: str | None = None,
+    tag: str | int | None = None,
+    responsible_agent_id: int | None = None,
+    ids: list[int] | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Contact]:
+    """The office's contacts, filtered and sorted (`ordering`: a key of ORDERINGS, "-" for descending)."""
+    office_id = user.office_id
+    qs = Contact.objects.filter(office_id=office_id)
+    if search:
+        terms = _split_query(search)
+        if terms:
+            qs = qs.filter(_term_filter(terms[0], office_id))  # type: ignore[arg-type]
+            for term in terms[1:]:
+                key = search_key(term)
+                qs = qs.filter(
+                    Q(name_key__contains=key)
+                    | Q(first_name_key__startswith=key)
+                    | Q(company_key__contains=key)
+                    | Q(city_key__startswith=key)
+                )
+    if role:
+        qs = qs.filter(Exists(ContactRole.objects.filter(contact_id=OuterRef("pk"), role=role)))
+    if tag:
+        tag_q = Q(tag_id=tag) if str(tag).isdigit() else Q(tag__name__iexact=str(tag))
+        qs = qs.filter(Exists(ContactTag.objects.filter(tag_q, contact_id=OuterRef("pk"))))
+    if responsible_agent_id:
+        qs = qs.filter(responsible_agent_id=responsible_agent_id)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    name = (ordering or "name").lstrip("-")
+    field = ORDERINGS.get(name, "name_key")
+    desc = (ordering or "").startswith("-")
+    return qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
+
+
+def contact_list_page(qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    """What a list page shows: e-mails, phones, roles and tags come in four queries for the page."""
+    return qs.select_related("responsible_agent").prefetch_related("emails", "phones", "roles", "tags")
+
+
+def contact_get(*, user: User, pk: int) -> Contact:
+    """A contact of the user's office; another office's contact is not found (404)."""
+    try:
+        return Contact.objects.select_related("responsible_agent", "created_by").get(
+            pk=pk, office_id=user.office_id
+        )
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def contact_file_get(*, user: User, contact_id: int, pk: int) -> ContactFile:
+    try:
+        return ContactFile.objects.select_related("contact").get(
+            pk=pk, contact_id=contact_id, office_id=user.office_id
+        )
+    except ContactFile.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class RelatedPerson:
+    relationship: Relationship
+    other: Contact
+    label: str  # how `other` is labelled on the page of the contact we look from
+
+
+def contact_relationships(contact: Contact) -> list[RelatedPerson]:
+    """Relationships seen from `contact`: both directions, each with the right label."""
+    rels = Relationship.objects.filter(
+        Q(from_contact=contact) | Q(to_contact=contact), office_id=contact.office_id
+    ).select_related("from_contact", "to_contact")
+    people = []
+    for rel in rels:
+        other = rel.to_contact if rel.from_contact_id == contact.pk else rel.from_contact
+        people.append(RelatedPerson(rel, other, rel.label_for(contact.pk)))
+    return sorted(people, key=lambda p: (p.other.name_key, p.other.pk))
+
+
+def relationship_get(*, user: User, contact_id: int, pk: int) -> Relationship:
+    try:
+        return Relationship.objects.select_related("from_contact", "to_contact").get(
+            Q(from_contact_id=contact_id) | Q(to_contact_id=contact_id), pk=pk, office_id=user.office_id
+        )
+    except Relationship.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def tag_list(*, user: User) -> QuerySet[Tag]:
+    return Tag.objects.filter(office_id=user.office_id).order_by("name")
+
+
+def contact_choices(*, user: User, search: str, exclude_id: int | None = None, limit: int = 20) -> list[Any]:
+    """A few contacts for a picker (relationships), by the same indexed search."""
+    qs = contact_list(user=user, search=search)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs[:limit])

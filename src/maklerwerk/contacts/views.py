@@ -1,0 +1,596 @@
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts import duplicates, importing, selectors, services, vcard
+from maklerwerk.contacts.forms import (
+    COMPANY,
+    OTHER,
+    PERSONAL,
+    ContactForm,
+    EmailFormSet,
+    PhoneFormSet,
+    RelationshipForm,
+    VCardUploadForm,
+    rows,
+)
+from maklerwerk.contacts.models import Contact, RelationshipKind, Role
+from maklerwerk.contacts.normalize import format_iban, format_phone
+from maklerwerk.contacts.tabs import CONTACT_TABS
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.models import Activity
+
+PAGE_SIZE = 50
+SORTS = {"name", "company", "city", "last_activity", "created"}
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+def _list_params(request: HttpRequest) -> dict[str, Any]:
+    sort = request.GET.get("sort", "name")
+    if sort.lstrip("-") not in SORTS:
+        sort = "name"
+    agent = request.GET.get("agent", "")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "role": request.GET.get("role", "") if request.GET.get("role") in Role.values else "",
+        "tag": request.GET.get("tag", "").strip(),
+        "agent": int(agent) if agent.isdigit() else None,
+        "sort": sort,
+    }
+
+
+def _filtered(request: HttpRequest, params: dict[str, Any]) -> Any:
+    return selectors.contact_list(
+        user=request.user,  # type: ignore[arg-type]
+        search=params["q"],
+        role=params["role"] or None,
+        tag=params["tag"] or None,
+        responsible_agent_id=params["agent"],
+        ordering=params["sort"],
+    )
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    params = _list_params(request)
+    paginator = Paginator(_filtered(request, params), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.contact_list_page(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    columns = [
+        ("name", _("Name")),
+        ("company", _("Company")),
+        (None, _("E-mail / phone")),
+        ("city", _("City")),
+        (None, _("Roles")),
+        ("last_activity", _("Last activity")),
+        ("created", _("Created")),
+    ]
+    context = {
+        "page": page,
+        "params": params,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "columns": columns,
+        "roles": Role.choices,
+        "tags": selectors.tag_list(user=request.user),  # type: ignore[arg-type]
+        "agents": request.office.users.filter(is_active=True).order_by("last_name"),  # type: ignore[attr-defined]
+        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+    }
+    template = "contacts/list.html"
+    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_capability(Capability.VIEW)
+@require_http_methods(["GET", "POST"])
+def contact_export(request: HttpRequest) -> HttpResponse:
+    """vCard or CSV of the selected contacts (POST ids) or of the whole filtered list (GET)."""
+    source = request.POST if request.method == "POST" else request.GET
+    fmt = source.get("format", "vcf")
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            messages.error(request, _("Select at least one contact."))
+            return redirect("contacts:list")
+        qs = selectors.contact_list(user=request.user, ids=ids)  # type: ignore[arg-type]
+    else:
+        qs = _filtered(request, _list_params(request))
+    qs = selectors.contact_list_page(qs)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            _csv_rows(qs.iterator(chunk_size=1000)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="kontakte.csv"'
+        return response
+    version = "3.0" if source.get("version") == "3.0" else "4.0"
+    response = StreamingHttpResponse(
+        (vcard.export([c], version) for c in qs.iterator(chunk_size=1000)),
+        content_type="text/vcard; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kontakte.vcf"'
+    return response
+
+
+def _csv_rows(contacts: Any) -> Any:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    header = ["ID", "Anrede", "Titel", "Vorname", "Nachname", "Firma", "Straße", "Hausnummer", "PLZ", "Ort",
+              "Land", "E-Mail", "Telefon", "Rollen", "Schlagwörter", "IBAN", "Angelegt"]  # fmt: skip
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 correctly
+    for c in contacts:
+        buffer.seek(0)
+        buffer.truncate()
+        emails = ", ".join(e.value for e in c.emails.all())
+        phones = ", ".join(format_phone(p.value) for p in c.phones.all())
+        roles = ", ".join(str(r.get_role_display()) for r in c.roles.all())
+        tags = ", ".join(t.name for t in c.tags.all())
+        salutation = c.get_salutation_display() if c.salutation else ""
+        writer.writerow(
+            [c.pk, salutation, c.title, c.first_name, c.last_name, c.company_name, c.street, c.house_number,
+             c.postal_code, c.city, c.country, emails, phones, roles, tags, format_iban(c.iban),
+             c.created_at.date().isoformat()]
+        )  # fmt: skip
+        yield buffer.getvalue()
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if not ids:
+        messages.error(request, _("Select at least one contact."))
+    else:
+        try:
+            added = services.contacts_tag(
+                office=request.office,  # type: ignore[attr-defined]
+                acting_user=request.user,  # type: ignore[arg-type]
+                contact_ids=ids,
+                tag_name=request.POST.get("tag", ""),
+            )
+            messages.success(
+                request,
+                _("Tag “%(tag)s” added to %(n)s contacts.")
+                % {"tag": request.POST["tag"].strip(), "n": added},
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return redirect(reverse("contacts:list") + "?" + request.POST.get("query", ""))
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_lookup(request: HttpRequest) -> JsonResponse:
+    """Contacts for the relationship picker (Tom Select), by the list's indexed search."""
+    q = request.GET.get("q", "").strip()
+    exclude = request.GET.get("exclude", "")
+    found = (
+        selectors.contact_choices(
+            user=request.user,  # type: ignore[arg-type]
+            search=q,
+            exclude_id=int(exclude) if exclude.isdigit() else None,
+        )
+        if len(q) >= 2
+        else []
+    )
+    return JsonResponse(
+        {"results": [{"id": c.pk, "text": f"{c.sort_name} · {c.city}".strip(" ·")} for c in found]}
+    )
+
+
+# --- Create and edit, with the duplicate dialog ------------------------------------------------
+
+
+COMPARED = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "street",
+    "house_number",
+    "postal_code",
+    "city",
+    "birth_date",
+)
+
+
+def _compare_rows(data: dict[str, Any], candidates: list[duplicates.Candidate]) -> list[dict[str, Any]]:
+    """Side-by-side rows (field, new value, each candidate's value, differs?) for the dialog."""
+
+    def values(c: Contact | None) -> dict[str, str]:
+        if c is None:
+            d = data
+            emails = ", ".join(e["value"] for e in d.get("emails", []))
+            phones = ", ".join(format_phone(p["value"]) for p in d.get("phones", []))
+        else:
+            d = {k: getattr(c, k) for k in COMPARED}
+            emails = ", ".join(e.value for e in c.emails.all())
+            phones = ", ".join(format_phone(p.value) for p in c.phones.all())
+        return {
+            _("Name"): " ".join(p for p in (d.get("first_name"), d.get("last_name")) if p),
+            _("Company"): d.get("company_name") or "",
+            _("E-mail"): emails,
+            _("Phone"): phones,
+            _("Address"): " ".join(p for p in (d.get("street"), d.get("house_number")) if p),
+            _("City"): " ".join(p for p in (d.get("postal_code"), d.get("city")) if p),
+            _("Birth date"): d["birth_date"].strftime("%d.%m.%Y") if d.get("birth_date") else "",
+        }
+
+    new = values(None)
+    others = [values(c.contact) for c in candidates]
+    return [
+        {
+            "label": label,
+            "new": new[label],
+            "cells": [
+                {"value": o[label], "differs": o[label].casefold() != new[label].casefold()} for o in others
+            ],
+        }
+        for label in new
+    ]
+
+
+def _form_context(form: ContactForm, emails: Any, phones: Any, contact: Contact | None) -> dict[str, Any]:
+    return {
+        "form": form,
+        "emails": emails,
+        "phones": phones,
+        "contact": contact,
+        "sections": [
+            ("personal", _("Personal"), [form[f] for f in PERSONAL]),
+            ("company", _("Company"), [form[f] for f in COMPANY]),
+            ("other", _("Other"), [form[f] for f in OTHER]),
+        ],
+    }
+
+
+def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    user = request.user
+    if request.method == "GET":
+        form = ContactForm(instance=contact, office=office)
+        emails = EmailFormSet(
+            prefix="emails",
+            initial=[{"value": e.value, "kind": e.kind} for e in contact.emails.all()] if contact else None,
+        )
+        phones = PhoneFormSet(
+            prefix="phones",
+            initial=[{"value": format_phone(p.value), "kind": p.kind} for p in contact.phones.all()]
+            if contact
+            else None,
+        )
+        return render(request, "contacts/form.html", _form_context(form, emails, phones, contact))
+    form = ContactForm(request.POST, instance=contact or Contact(office=office), office=office)
+    emails = EmailFormSet(request.POST, prefix="emails")
+    phones = PhoneFormSet(request.POST, prefix="phones")
+    context = _form_context(form, emails, phones, contact)
+    valid = all([form.is_valid(), emails.is_valid(), phones.is_valid()])
+    data: dict[str, Any] = {}
+    if valid:
+        data = {**form.to_data(), "emails": rows(emails), "phones": rows(phones)}
+        try:
+            data = services.contact_validate(office=office, data=data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            valid = False
+    if not valid:
+        messages.error(request, _("Please correct the marked fields."))
+        return render(request, "contacts/form.html", context, status=422)
+    decision = request.POST.get("duplicate_decision", "")
+    note = ""
+    if decision in ("save_anyway", "merge"):
+        decided = request.POST.getlist("candidate")
+        note = _("Saved despite possible duplicate %(ids)s (decided by %(user)s)") % {
+            "ids": ", ".join(f"#{i}" for i in decided if i.isdigit()),
+            "user": user,
+        }
+    else:
+        candidates = duplicates.check_duplicates(
+            office=office,
+            data=services.duplicate_check_data(data),
+            exclude_id=contact.pk if contact else None,
+        )
+        if candidates:
+            context.update(candidates=candidates, compare=_compare_rows(data, candidates))
+            return render(request, "contacts/form.html", context, status=409)
+    if contact is None:
+        contact = services.contact_create(office=office, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
+        messages.success(request, _("Contact “%s” created.") % contact.display_name)
+    else:
+        contact = services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
+        messages.success(request, _("Contact “%s” saved.") % contact.display_name)
+    merge_with = request.POST.get("merge_with", "")
+    if decision == "merge" and merge_with.isdigit():
+        existing = selectors.contact_get(user=user, pk=int(merge_with))  # type: ignore[arg-type]
+        return redirect("duplicates:merge", existing.pk, contact.pk)
+    return redirect("contacts:detail", contact.pk)
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, selectors.contact_get(user=request.user, pk=pk))  # type: ignore[arg-type]
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    name = contact.display_name
+    services.contact_delete(contact=contact, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Contact “%s” deleted.") % name)
+    return redirect("contacts:list")
+
+
+# --- Detail ----------------------------------------------------------------------------------
+
+
+def _history_rows(contact: Contact) -> list[dict[str, Any]]:
+    labels = {"emails": _("E-mail addresses"), "phones": _("Phone numbers"), "roles": _("Roles"),
+              "tags": _("Tags"), "files": _("Files"), "relationships": _("Related people")}  # fmt: skip
+    result = []
+    for entry in history_for(contact)[:200]:
+        changes = []
+        for c in entry.changes:
+            if c["field"].endswith("_key"):
+                continue
+            old, new = c["old"], c["new"]
+            changes.append(
+                {
+                    "label": labels.get(c["field"]) or field_label(Contact, c["field"]),
+                    "old": ", ".join(map(str, old)) if isinstance(old, list) else old,
+                    "new": ", ".join(map(str, new)) if isinstance(new, list) else new,
+                }
+            )
+        result.append({"entry": entry, "changes": changes})
+    return result
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
+    activity_type = request.GET.get("activity_type", "")
+    activities = Activity.objects.filter(contact=contact, office_id=contact.office_id).select_related("user")
+    if activity_type in Activity.Type.values:
+        activities = activities.filter(type=activity_type)
+    context = {
+        "contact": contact,
+        "activities": activities[:100],
+        "activity_type": activity_type,
+        "activity_types": Activity.Type.choices,
+    }
+    if request.htmx and request.htmx.target == "activity-list":  # type: ignore[attr-defined]
+        return render(request, "contacts/detail.html#activities", context)
+    extra_tabs = []
+    for tab in CONTACT_TABS:
+        extra_tabs.append(
+            {"tab": tab, "context": {"contact": contact, "request": request, **tab.context(request, contact)}}
+        )
+    context.update(
+        emails=list(contact.emails.all()),
+        phones=[(p, format_phone(p.value)) for p in contact.phones.all()],
+        roles=[r.get_role_display() for r in contact.roles.all()],
+        tags=list(contact.tags.all()),
+        files=list(contact.files.select_related("uploaded_by")),
+        related=selectors.contact_relationships(contact),
+        relationship_form=RelationshipForm(),
+        relationship_kinds=RelationshipKind.choices,
+        history=_history_rows(contact),
+        extra_tabs=extra_tabs,
+        iban=format_iban(contact.iban),
+        company_phone=format_phone(contact.company_phone) if contact.company_phone else "",
+        max_upload=settings.MAX_UPLOAD_BYTES,
+        can_edit=user.can(Capability.EDIT),  # type: ignore[union-attr]
+        can_delete=user.can(Capability.DELETE),  # type: ignore[union-attr]
+    )
+    return render(request, "contacts/detail.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    contact = selectors.contact_list_page(selectors.contact_list(user=request.user, ids=[pk])).get()  # type: ignore[arg-type]
+    version = "3.0" if request.GET.get("version") == "3.0" else "4.0"
+    response = HttpResponse(vcard.export([contact], version), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kontakt-{pk}.vcf"'
+    return response
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.db import transaction
+
+    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, _("Please choose at least one file."))
+    else:
+        try:
+            with transaction.atomic():  # all or nothing
+                for upload in uploads:
+                    services.contact_file_add(contact=contact, acting_user=request.user, upload=upload)  # type: ignore[arg-type]
+            messages.success(request, _("%s file(s) uploaded.") % len(uploads))
+        except ApplicationError as exc:
+            messages.error(request, exc.message + " " + _("Nothing was uploaded."))
+    return redirect(reverse("contacts:detail", args=[pk]) + "#files")
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def file_download(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)  # type: ignore[arg-type]
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=row.name)
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def file_delete(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)  # type: ignore[arg-type]
+    services.contact_file_delete(file=row, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("File “%s” deleted.") % row.name)
+    return redirect(reverse("contacts:detail", args=[pk]) + "#files")
+
+
+# --- Relationships ---------------------------------------------------------------------------
+
+
+def _relationship_error(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ApplicationError):
+        messages.error(request, exc.message)
+    elif isinstance(exc, ValidationError):
+        messages.error(request, " ".join(exc.messages))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    form = RelationshipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person and a relationship."))
+    else:
+        other = selectors.contact_get(user=request.user, pk=form.cleaned_data["other"])  # type: ignore[arg-type]
+        try:
+            services.relationship_create(
+                contact=contact,
+                other=other,
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+                inverse_label=form.cleaned_data["inverse_label"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, _("%s added to the related people.") % other.display_name)
+        except (ApplicationError, ValidationError) as exc:
+            _relationship_error(request, exc)
+    return redirect(reverse("contacts:detail", args=[pk]) + "#related")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def relationship_update(request: HttpRequest, pk: int, rel_id: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)  # type: ignore[arg-type]
+    try:
+        services.relationship_update(
+            relationship=rel,
+            acting_user=request.user,  # type: ignore[arg-type]
+            kind=request.POST.get("kind", ""),
+            label=request.POST.get("label", ""),
+            inverse_label=request.POST.get("inverse_label", ""),
+            seen_from=contact,
+        )
+        messages.success(request, _("Relationship changed."))
+    except (ApplicationError, ValidationError) as exc:
+        _relationship_error(request, exc)
+    return redirect(reverse("contacts:detail", args=[pk]) + "#related")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def relationship_delete(request: HttpRequest, pk: int, rel_id: int) -> HttpResponse:
+    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)  # type: ignore[arg-type]
+    services.relationship_delete(relationship=rel, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Relationship removed."))
+    return redirect(reverse("contacts:detail", args=[pk]) + "#related")
+
+
+# --- vCard import ----------------------------------------------------------------------------
+
+
+def _import_dir() -> Any:
+    path = settings.DATA_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def vcard_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview of every entry → import (POST with the preview's token) → summary."""
+    office = request.office  # type: ignore[attr-defined]
+    form = VCardUploadForm()
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and "token" in request.POST:
+        token = request.POST["token"]
+        pending = request.session.get("vcard_imports", {})
+        if token not in pending:
+            messages.error(request, _("This import has expired; please upload the file again."))
+            return redirect("contacts:import")
+        path = _import_dir() / f"{token}.vcf"
+        try:
+            entries = importing.read_upload(path.read_bytes())
+        except (OSError, ApplicationError):
+            messages.error(request, _("This import has expired; please upload the file again."))
+            return redirect("contacts:import")
+        summary = importing.vcard_import(office=office, acting_user=request.user, entries=entries)  # type: ignore[arg-type]
+        path.unlink(missing_ok=True)
+        pending.pop(token, None)
+        request.session["vcard_imports"] = pending
+        context.update(summary=summary, filename=request.POST.get("filename", ""))
+        return render(request, "contacts/import.html", context)
+    if request.method == "POST":
+        form = VCardUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                importing.check_size(upload.size)
+                raw = upload.read()
+                entries = importing.read_upload(raw)
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+                return render(request, "contacts/import.html", context, status=422)
+            token = secrets.token_hex(16)
+            (_import_dir() / f"{token}.vcf").write_bytes(raw)
+            pending = request.session.get("vcard_imports", {})
+            pending[token] = upload.name
+            request.session["vcard_imports"] = pending
+            rows_ = importing.preview(office=office, entries=entries)
+            context.update(
+                preview=rows_,
+                token=token,
+                filename=upload.name,
+                counts={s: sum(1 for r in rows_ if r.status == s) for s in ("new", "duplicate", "error")},
+            )
+    return render(request, "contacts/import.html", context)
