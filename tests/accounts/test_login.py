@@ -88,3 +88,19 @@ def test_it_changes_the_password(agent: Any, agent_client: Client) -> None:
 def test_the_ui_stays_german_for_an_english_browser(agent_client: Client) -> None:
     html = agent_client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert "Kontakte" in html
+
+
+def test_a_stale_form_gets_a_german_explanation_and_changes_nothing(agent: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post("/settings/tokens/", {"name": "ohne CSRF"})
+    assert response.status_code == 403
+    assert "Das Formular ist abgelaufen" in response.content.decode()
+    assert not agent.api_tokens.exists()
+
+
+def test_an_oversized_form_gets_a_german_error_page(agent_client: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = agent_client.post("/settings/tokens/", {"name": "x" * 5000})
+    assert response.status_code == 400
+    assert "Die Anfrage konnte nicht verarbeitet werden" in response.content.decode()

@@ -168,6 +168,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "maklerwerk.core.views.csrf_failure"
 
 # --- Security headers; the TLS-only ones switch on with DEBUG=0 ---
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -101,6 +101,12 @@ def office_logo(request: HttpRequest, office_id: int) -> FileResponse:
 
 
 @login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A German explanation instead of Django's technical CSRF page; nothing was saved."""
+    return render(request, "403_csrf.html", status=403)
+
+
+@login_not_required
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """What django-ratelimit shows when a public page is asked too often (HTTP 429)."""
     return render(request, "429.html", status=429)
