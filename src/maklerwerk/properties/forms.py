@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.accounts.models import User
+from maklerwerk.properties.models import (
+    Feature,
+    MatchSettings,
+    ObjectKind,
+    Property,
+    PropertyContact,
+    PropertyDocument,
+    PropertyImage,
+    SearchProfile,
+)
+
+PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
+    (
+        _("Basics"),
+        [
+            "external_id",
+            "title",
+            "object_kind",
+            "object_subtype",
+            "marketing_type",
+            "usage",
+            "status",
+            "responsible_agent",
+            "visibility",
+            "viewers",
+        ],
+    ),
+    (
+        _("Address"),
+        [
+            "street",
+            "house_number",
+            "postal_code",
+            "city",
+            "district",
+            "country",
+            "latitude",
+            "longitude",
+            "show_address",
+        ],
+    ),
+    (
+        _("Prices"),
+        [
+            "purchase_price",
+            "cold_rent",
+            "warm_rent",
+            "service_charges",
+            "deposit",
+            "buyer_commission_text",
+            "buyer_commission_percent",
+        ],
+    ),
+    (
+        _("Areas and rooms"),
+        [
+            "living_area",
+            "usable_area",
+            "plot_area",
+            "rooms",
+            "bedrooms",
+            "bathrooms",
+            "floor",
+            "floors_total",
+            "parking_spaces",
+            "year_built",
+            "condition",
+        ],
+    ),
+    (_("Features"), ["features"]),
+    (
+        _("Energy certificate (GEG)"),
+        [
+            "energy_certificate_type",
+            "energy_value",
+            "energy_class",
+            "energy_carrier",
+            "energy_building_year",
+            "energy_issue_date",
+            "energy_valid_until",
+        ],
+    ),
+    (_("Texts"), ["description", "location_text", "features_text", "other_text"]),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _office_users(office_id: int) -> Any:
+    return User.objects.filter(office_id=office_id, is_active=True).order_by("last_name", "username")
+
+
+class PropertyForm(forms.ModelForm):
+    features = forms.MultipleChoiceField(
+        label=_("Features"), choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    viewers = forms.ModelMultipleChoiceField(
+        label=_("Also visible to"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Only for restricted visibility"),
+    )
+
+    class Meta:
+        model = Property
+        fields = [name for _label, names in PROPERTY_SECTIONS for name in names if name != "viewers"]
+        widgets = {
+            "energy_issue_date": DateInput(),
+            "energy_valid_until": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "location_text": forms.Textarea(attrs={"rows": 3}),
+            "features_text": forms.Textarea(attrs={"rows": 3}),
+            "other_text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_agent"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
+        self.fields["viewers"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(label, [self[name] for name in names]) for label, names in PROPERTY_SECTIONS]
+
+
+class PropertyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("all statuses")), *Property.Status.choices]
+    )
+    object_kind = forms.ChoiceField(
+        label=_("Object kind"), required=False, choices=[("", _("all kinds")), *ObjectKind.choices]
+    )
+    marketing_type = forms.ChoiceField(
+        label=_("Marketing type"),
+        required=False,
+        choices=[("", _("sale and rent")), *Property._meta.get_field("marketing_type").choices],
+    )
+
+
+class ImageEditForm(forms.ModelForm):
+    class Meta:
+        model = PropertyImage
+        fields = ["caption", "kind"]
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = PropertyDocument
+        fields = ["file", "title", "kind", "protected"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+
+
+class PropertyContactForm(forms.Form):
+    contact = forms.IntegerField(label=_("Contact"), widget=forms.Select(attrs={"data-contact-search": ""}))
+    role = forms.ChoiceField(label=_("Role"), choices=PropertyContact.Role.choices)
+    interest_status = forms.ChoiceField(
+        label=_("Interest status"),
+        required=False,
+        choices=[("", "–"), *PropertyContact.InterestStatus.choices],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+def _split_list(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]+", value or "") if part.strip()]
+
+
+class SearchProfileForm(forms.ModelForm):
+    object_kinds = forms.MultipleChoiceField(
+        label=_("Object kinds"),
+        choices=ObjectKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    features = forms.MultipleChoiceField(
+        label=_("Required features"),
+        choices=Feature.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    postal_codes = forms.CharField(
+        label=_("Postal codes"), required=False, help_text=_("Separated by commas, e.g. 60318, 60320")
+    )
+    cities = forms.CharField(
+        label=_("Cities or districts"), required=False, help_text=_("Separated by commas")
+    )
+
+    class Meta:
+        model = SearchProfile
+        fields = [
+            "name",
+            "marketing_type",
+            "object_kinds",
+            "object_kinds_must",
+            "price_min",
+            "price_max",
+            "price_must",
+            "living_area_min",
+            "living_area_max",
+            "living_area_must",
+            "rooms_min",
+            "rooms_max",
+            "rooms_must",
+            "plot_area_min",
+            "plot_area_must",
+            "postal_codes",
+            "cities",
+            "radius_km",
+            "latitude",
+            "longitude",
+            "features",
+            "features_must",
+            "year_built_min",
+            "year_built_must",
+            "energy_class_worst",
+            "energy_class_must",
+            "valid_until",
+            "active",
+            "notes",
+        ]
+        widgets = {"valid_until": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["postal_codes"] = ", ".join(self.instance.postal_codes)
+            self.initial["cities"] = ", ".join(self.instance.cities)
+
+    def clean_postal_codes(self) -> list[str]:
+        codes = _split_list(self.cleaned_data.get("postal_codes", ""))
+        bad = [c for c in codes if not (c.isdigit() and len(c) <= 5)]
+        if bad:
+            raise forms.ValidationError(_("Not a postal code: %(codes)s") % {"codes": ", ".join(bad)})
+        return codes
+
+    def clean_cities(self) -> list[str]:
+        return _split_list(self.cleaned_data.get("cities", ""))
+
+    def rows(self) -> list[tuple[Any, list[str], str | None]]:
+        """(label, range fields, must field) for the criteria table of the form."""
+        return [
+            (_("Object kinds"), ["object_kinds"], "object_kinds_must"),
+            (_("Price (€)"), ["price_min", "price_max"], "price_must"),
+            (_("Living area (m²)"), ["living_area_min", "living_area_max"], "living_area_must"),
+            (_("Rooms"), ["rooms_min", "rooms_max"], "rooms_must"),
+            (_("Plot area (m²)"), ["plot_area_min"], "plot_area_must"),
+            (_("Required features"), ["features"], "features_must"),
+            (_("Year built"), ["year_built_min"], "year_built_must"),
+            (_("Energy class"), ["energy_class_worst"], "energy_class_must"),
+        ]
+
+
+class SelfServiceForm(forms.ModelForm):
+    """What a contact may edit about their own search (no must/wish, no coordinates)."""
+
+    object_kinds = forms.MultipleChoiceField(
+        label=_("What are you looking for?"),
+        choices=ObjectKind.choices[:3],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    features = forms.MultipleChoiceField(
+        label=_("Must have"),
+        choices=Feature.choices[:10],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    postal_codes = forms.CharField(
+        label=_("Postal codes"), required=False, help_text=_("Separated by commas")
+    )
+    cities = forms.CharField(
+        label=_("Cities or districts"), required=False, help_text=_("Separated by commas")
+    )
+
+    class Meta:
+        model = SearchProfile
+        fields = [
+            "marketing_type",
+            "object_kinds",
+            "price_min",
+            "price_max",
+            "living_area_min",
+            "rooms_min",
+            "plot_area_min",
+            "postal_codes",
+            "cities",
+            "features",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"notes": _("Anything else we should know?")}
+
+    __init__ = SearchProfileForm.__init__
+    clean_postal_codes = SearchProfileForm.clean_postal_codes
+    clean_cities = SearchProfileForm.clean_cities
+
+
+class MatchSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MatchSettings
+        fields = ["price_tolerance_percent", "area_tolerance_percent", "rooms_tolerance"]

@@ -1,0 +1,520 @@
+"""Matching a property against a search profile: pure functions over plain values, no database.
+
+`evaluate(profile, prop, tolerance)` explains every criterion of the profile in German ("Preis 4 %
+über Maximum") and returns None when a must criterion (K.O.) is missed. The selectors find the few
+candidates with indexes first; this module decides and explains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+Status = Literal["met", "near_miss", "missed"]
+ENERGY_ORDER = ["A+", "A", "B", "C", "D", "E", "F", "G", "H"]
+EARTH_RADIUS_KM = 6371.0088
+
+# How much each criterion counts in the score (0 to 100).
+WEIGHTS = {
+    "marketing_type": 1,
+    "location": 3,
+    "object_kind": 2,
+    "price": 3,
+    "living_area": 2,
+    "rooms": 1,
+    "plot_area": 1,
+    "features": 1,
+    "year_built": 1,
+    "energy_class": 1,
+}
+_POINTS = {"met": 1.0, "near_miss": 0.5, "missed": 0.0}
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Near-miss tolerances of the office: relative for price and areas, absolute for rooms."""
+
+    price: float = 0.10
+    area: float = 0.10
+    rooms: float = 1.0
+
+
+@dataclass(frozen=True)
+class PropertyFacts:
+    id: int
+    marketing_type: str
+    object_kind: str
+    price: float | None = None
+    living_area: float | None = None
+    plot_area: float | None = None
+    rooms: float | None = None
+    postal_code: str = ""
+    city: str = ""
+    district: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    features: frozenset[str] = frozenset()
+    year_built: int | None = None
+    energy_class: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileCriteria:
+    id: int
+    contact_id: int
+    marketing_type: str
+    object_kinds: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    living_area_min: float | None = None
+    living_area_max: float | None = None
+    rooms_min: float | None = None
+    rooms_max: float | None = None
+    plot_area_min: float | None = None
+    postal_codes: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    radius_km: float | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    features: tuple[str, ...] = ()
+    year_built_min: int | None = None
+    energy_class_worst: str = ""
+    must: frozenset[str] = frozenset({"object_kind", "price", "living_area"})
+
+
+@dataclass
+class Criterion:
+    name: str
+    status: Status
+    must: bool
+    detail: str
+
+
+@dataclass
+class MatchResult:
+    property_id: int
+    search_profile_id: int
+    contact_id: int
+    score: int
+    kind: Literal["match", "near_miss"]
+    criteria: list[Criterion] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return number_format(
+        Decimal(str(round(value, digits))), decimal_pos=digits, use_l10n=True, force_grouping=True
+    )
+
+
+def _money(value: float) -> str:
+    return f"{_num(value)} €"
+
+
+def _area(value: float) -> str:
+    return f"{_num(value)} m²"
+
+
+def _rooms(value: float) -> str:
+    return _num(value, 1).replace(",0", "").replace(".0", "")
+
+
+def _percent(part: float, whole: float) -> int:
+    return max(1, round(100 * part / whole)) if whole else 100
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) of a circle, a little generous; exact check follows."""
+    dlat = radius_km / 110.574 * 1.001
+    cos_lat = max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat))))
+    dlon = min(180.0, radius_km / (111.320 * cos_lat) * 1.001)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def normalize_place(value: str) -> str:
+    return " ".join((value or "").lower().split())
+
+
+# --- criteria --------------------------------------------------------------------------------------
+
+
+def _range(
+    *,
+    name: str,
+    label: str,
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    must: bool,
+    fmt: Any,
+    relative: float | None = None,
+    absolute: float | None = None,
+) -> Criterion | None:
+    if low is None and high is None:
+        return None
+    if value is None:
+        return Criterion(name, "near_miss", must, _("%(label)s: not stated") % {"label": label})
+    if high is not None and value > high:
+        over = value - high
+        within = over <= (high * relative if relative is not None else absolute or 0)
+        if relative is not None:
+            detail = _("%(label)s %(percent)s %% above maximum") % {
+                "label": label,
+                "percent": _percent(over, high),
+            }
+        else:
+            detail = _("%(label)s %(value)s, maximum %(limit)s") % {
+                "label": label,
+                "value": fmt(value),
+                "limit": fmt(high),
+            }
+        return Criterion(name, "near_miss" if within else "missed", must, detail)
+    if low is not None and value < low:
+        under = low - value
+        within = under <= (low * relative if relative is not None else absolute or 0)
+        if relative is not None:
+            detail = _("%(label)s %(percent)s %% below minimum") % {
+                "label": label,
+                "percent": _percent(under, low),
+            }
+        else:
+            detail = _("%(label)s %(value)s, minimum %(limit)s") % {
+                "label": label,
+                "value": fmt(value),
+                "limit": fmt(low),
+            }
+        return Criterion(name, "near_miss" if within else "missed", must, detail)
+    if low is not None and high is not None:
+        bounds = _("%(low)s to %(high)s") % {"low": fmt(low), "high": fmt(high)}
+    elif high is not None:
+        bounds = _("up to %(high)s") % {"high": fmt(high)}
+    else:
+        bounds = _("from %(low)s") % {"low": fmt(low)}
+    return Criterion(
+        name,
+        "met",
+        must,
+        _("%(label)s %(value)s within range (%(bounds)s)")
+        % {"label": label, "value": fmt(value), "bounds": bounds},
+    )
+
+
+def _location(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
+    if profile.radius_km is not None and profile.latitude is not None and profile.longitude is not None:
+        radius = _num(profile.radius_km, 1 if profile.radius_km % 1 else 0)
+        if prop.latitude is None or prop.longitude is None:
+            return Criterion("location", "missed", True, _("No coordinates, radius search not possible"))
+        d = distance_km(profile.latitude, profile.longitude, prop.latitude, prop.longitude)
+        if d <= profile.radius_km:
+            return Criterion(
+                "location",
+                "met",
+                True,
+                _("%(distance)s km from the search point (radius %(radius)s km)")
+                % {"distance": _num(d, 1), "radius": radius},
+            )
+        return Criterion(
+            "location",
+            "missed",
+            True,
+            _("%(distance)s km from the search point, outside the radius of %(radius)s km")
+            % {"distance": _num(d, 1), "radius": radius},
+        )
+    if not profile.postal_codes and not profile.cities:
+        return None
+    if prop.postal_code and prop.postal_code in profile.postal_codes:
+        return Criterion(
+            "location",
+            "met",
+            True,
+            _("Postal code %(code)s is in the search area") % {"code": prop.postal_code},
+        )
+    wanted = {normalize_place(c) for c in profile.cities}
+    for place in (prop.city, prop.district):
+        if place and normalize_place(place) in wanted:
+            return Criterion("location", "met", True, _("%(place)s is in the search area") % {"place": place})
+    where = " ".join(p for p in (prop.postal_code, prop.city) if p) or "–"
+    return Criterion("location", "missed", True, _("%(place)s is outside the search area") % {"place": where})
+
+
+def _object_kind(
+    profile: ProfileCriteria, prop: PropertyFacts, labels: Mapping[str, str]
+) -> Criterion | None:
+    if not profile.object_kinds:
+        return None
+    must = "object_kind" in profile.must
+    label = labels.get(prop.object_kind, prop.object_kind)
+    if prop.object_kind in profile.object_kinds:
+        return Criterion("object_kind", "met", must, _("Object kind %(kind)s is wanted") % {"kind": label})
+    return Criterion("object_kind", "missed", must, _("Object kind %(kind)s is not wanted") % {"kind": label})
+
+
+def _features(profile: ProfileCriteria, prop: PropertyFacts, labels: Mapping[str, str]) -> Criterion | None:
+    if not profile.features:
+        return None
+    must = "features" in profile.must
+    missing = [f for f in profile.features if f not in prop.features]
+    names = ", ".join(labels.get(f, f) for f in (missing or profile.features))
+    if not missing:
+        return Criterion("features", "met", must, _("Has %(features)s") % {"features": names})
+    partial = len(missing) < len(profile.features)
+    status: Status = "near_miss" if partial and not must else "missed"
+    return Criterion("features", status, must, _("Missing: %(features)s") % {"features": names})
+
+
+def _year_built(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
+    if profile.year_built_min is None:
+        return None
+    must = "year_built" in profile.must
+    if prop.year_built is None:
+        return Criterion("year_built", "near_miss", must, _("Year built not stated"))
+    if prop.year_built >= profile.year_built_min:
+        return Criterion(
+            "year_built",
+            "met",
+            must,
+            _("Built %(year)s (from %(min)s)") % {"year": prop.year_built, "min": profile.year_built_min},
+        )
+    return Criterion(
+        "year_built",
+        "missed",
+        must,
+        _("Built %(year)s, wanted from %(min)s") % {"year": prop.year_built, "min": profile.year_built_min},
+    )
+
+
+def _energy(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
+    if not profile.energy_class_worst:
+        return None
+    must = "energy_class" in profile.must
+    if prop.energy_class not in ENERGY_ORDER:
+        return Criterion("energy_class", "near_miss", must, _("Energy class not stated"))
+    if ENERGY_ORDER.index(prop.energy_class) <= ENERGY_ORDER.index(profile.energy_class_worst):
+        return Criterion(
+            "energy_class",
+            "met",
+            must,
+            _("Energy class %(cls)s (at worst %(worst)s)")
+            % {"cls": prop.energy_class, "worst": profile.energy_class_worst},
+        )
+    return Criterion(
+        "energy_class",
+        "missed",
+        must,
+        _("Energy class %(cls)s is worse than %(worst)s")
+        % {"cls": prop.energy_class, "worst": profile.energy_class_worst},
+    )
+
+
+def evaluate(
+    profile: ProfileCriteria,
+    prop: PropertyFacts,
+    tolerance: Tolerance = Tolerance(),
+    *,
+    kind_labels: Mapping[str, str] | None = None,
+    feature_labels: Mapping[str, str] | None = None,
+    marketing_labels: Mapping[str, str] | None = None,
+) -> MatchResult | None:
+    """The explained match of `prop` for `profile`, or None if a must criterion is missed."""
+    if profile.marketing_type != prop.marketing_type:
+        return None
+    m = profile.must
+    mt_label = (marketing_labels or {}).get(prop.marketing_type, prop.marketing_type)
+    criteria: list[Criterion | None] = [
+        Criterion("marketing_type", "met", True, _("Marketing type %(type)s") % {"type": mt_label}),
+        _location(profile, prop),
+        _object_kind(profile, prop, kind_labels or {}),
+        _range(
+            name="price",
+            label=_("Price"),
+            value=prop.price,
+            low=profile.price_min,
+            high=profile.price_max,
+            must="price" in m,
+            fmt=_money,
+            relative=tolerance.price,
+        ),
+        _range(
+            name="living_area",
+            label=_("Living area"),
+            value=prop.living_area,
+            low=profile.living_area_min,
+            high=profile.living_area_max,
+            must="living_area" in m,
+            fmt=_area,
+            relative=tolerance.area,
+        ),
+        _range(
+            name="rooms",
+            label=_("Rooms"),
+            value=prop.rooms,
+            low=profile.rooms_min,
+            high=profile.rooms_max,
+            must="rooms" in m,
+            fmt=_rooms,
+            absolute=tolerance.rooms,
+        ),
+        _range(
+            name="plot_area",
+            label=_("Plot area"),
+            value=prop.plot_area,
+            low=profile.plot_area_min,
+            high=None,
+            must="plot_area" in m,
+            fmt=_area,
+            relative=tolerance.area,
+        ),
+        _features(profile, prop, feature_labels or {}),
+        _year_built(profile, prop),
+        _energy(profile, prop),
+    ]
+    present = [c for c in criteria if c is not None]
+    if any(c.must and c.status == "missed" for c in present):
+        return None
+    total = sum(WEIGHTS[c.name] for c in present)
+    points = sum(WEIGHTS[c.name] * _POINTS[c.status] for c in present)
+    score = round(100 * points / total) if total else 100
+    near = any(c.must and c.status == "near_miss" for c in present)
+    return MatchResult(
+        property_id=prop.id,
+        search_profile_id=profile.id,
+        contact_id=profile.contact_id,
+        score=score,
+        kind="near_miss" if near else "match",
+        criteria=present,
+    )
+
+
+def rank(results: Iterable[MatchResult | None]) -> list[MatchResult]:
+    """Exact matches first, then near misses; each by score, best first."""
+    found = [r for r in results if r is not None]
+    return sorted(found, key=lambda r: (r.kind != "match", -r.score, r.property_id, r.search_profile_id))
+
+
+# --- conversion from database rows ----------------------------------------------------------------
+
+PROPERTY_FIELDS = (
+    "id",
+    "marketing_type",
+    "object_kind",
+    "match_price",
+    "living_area",
+    "plot_area",
+    "rooms",
+    "postal_code",
+    "city",
+    "district",
+    "latitude",
+    "longitude",
+    "features",
+    "year_built",
+    "energy_class",
+)
+PROFILE_FIELDS = (
+    "id",
+    "contact_id",
+    "marketing_type",
+    "object_kinds",
+    "price_min",
+    "price_max",
+    "living_area_min",
+    "living_area_max",
+    "rooms_min",
+    "rooms_max",
+    "plot_area_min",
+    "postal_codes",
+    "cities",
+    "radius_km",
+    "latitude",
+    "longitude",
+    "features",
+    "year_built_min",
+    "energy_class_worst",
+    "object_kinds_must",
+    "price_must",
+    "living_area_must",
+    "rooms_must",
+    "plot_area_must",
+    "features_must",
+    "year_built_must",
+    "energy_class_must",
+)
+
+
+def facts_from_row(row: Mapping[str, Any]) -> PropertyFacts:
+    return PropertyFacts(
+        id=row["id"],
+        marketing_type=row["marketing_type"],
+        object_kind=row["object_kind"],
+        price=_f(row["match_price"]),
+        living_area=_f(row["living_area"]),
+        plot_area=_f(row["plot_area"]),
+        rooms=_f(row["rooms"]),
+        postal_code=row["postal_code"] or "",
+        city=row["city"] or "",
+        district=row["district"] or "",
+        latitude=_f(row["latitude"]),
+        longitude=_f(row["longitude"]),
+        features=frozenset(row["features"] or ()),
+        year_built=row["year_built"],
+        energy_class=row["energy_class"] or "",
+    )
+
+
+def criteria_from_row(row: Mapping[str, Any]) -> ProfileCriteria:
+    must = frozenset(
+        name.removesuffix("_must").replace("object_kinds", "object_kind")
+        for name in (
+            "object_kinds_must",
+            "price_must",
+            "living_area_must",
+            "rooms_must",
+            "plot_area_must",
+            "features_must",
+            "year_built_must",
+            "energy_class_must",
+        )
+        if row[name]
+    )
+    return ProfileCriteria(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        marketing_type=row["marketing_type"],
+        object_kinds=tuple(row["object_kinds"] or ()),
+        price_min=_f(row["price_min"]),
+        price_max=_f(row["price_max"]),
+        living_area_min=_f(row["living_area_min"]),
+        living_area_max=_f(row["living_area_max"]),
+        rooms_min=_f(row["rooms_min"]),
+        rooms_max=_f(row["rooms_max"]),
+        plot_area_min=_f(row["plot_area_min"]),
+        postal_codes=tuple(row["postal_codes"] or ()),
+        cities=tuple(row["cities"] or ()),
+        radius_km=_f(row["radius_km"]),
+        latitude=_f(row["latitude"]),
+        longitude=_f(row["longitude"]),
+        features=tuple(row["features"] or ()),
+        year_built_min=row["year_built_min"],
+        energy_class_worst=row["energy_class_worst"] or "",
+        must=must,
+    )

@@ -1,0 +1,528 @@
+"""Demo data: properties with photos drawn by Pillow (no downloads), documents, contact roles and
+search profiles for the demo contacts, so match lists are full on first start.
+
+The first 20 properties are rich demo objects in the Rhein-Main area (through the services, with
+images and history); beyond that (`--properties 100000`) rows are bulk-inserted across synthetic
+places all over Germany, for the matching benchmark. Seeders top up to the requested counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from maklerwerk.core.seeding import SeedContext, Seeder, bulk_create_chunked, register
+from maklerwerk.properties import spatial
+from maklerwerk.properties.models import (
+    Feature,
+    Property,
+    PropertyContact,
+    PropertyDocument,
+    PropertyImage,
+    SearchProfile,
+)
+
+RICH = 20
+# (city, district, postal codes, latitude, longitude)
+RHEIN_MAIN = [
+    ("Frankfurt am Main", "Nordend", ["60316", "60318"], 50.1260, 8.6940),
+    ("Frankfurt am Main", "Sachsenhausen", ["60594", "60596", "60598"], 50.1000, 8.6850),
+    ("Frankfurt am Main", "Bornheim", ["60385", "60389"], 50.1290, 8.7110),
+    ("Frankfurt am Main", "Westend", ["60322", "60323", "60325"], 50.1200, 8.6600),
+    ("Offenbach am Main", "", ["63065", "63067", "63069"], 50.0956, 8.7761),
+    ("Bad Homburg vor der Höhe", "", ["61348", "61350", "61352"], 50.2268, 8.6182),
+    ("Darmstadt", "", ["64283", "64285", "64287"], 49.8728, 8.6512),
+    ("Wiesbaden", "", ["65183", "65185", "65187"], 50.0782, 8.2398),
+    ("Hanau", "", ["63450", "63452", "63454"], 50.1329, 8.9170),
+    ("Oberursel (Taunus)", "", ["61440"], 50.2019, 8.5769),
+]
+STREETS = [
+    "Berger Straße",
+    "Schweizer Straße",
+    "Oeder Weg",
+    "Kaiserstraße",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Lindenallee",
+    "Am Park",
+    "Schillerstraße",
+    "Goethestraße",
+]
+KINDS = (
+    ["wohnung"] * 8
+    + ["haus"] * 6
+    + ["grundstueck"] * 2
+    + ["buero_praxen"] * 2
+    + ["einzelhandel", "zinshaus_renditeobjekt"]
+)
+TITLES = {
+    "wohnung": [
+        "Helle {r}-Zimmer-Wohnung in {d}",
+        "Altbauwohnung mit Balkon in {d}",
+        "Moderne {r}-Zimmer-Wohnung nahe {d}",
+    ],
+    "haus": [
+        "Einfamilienhaus mit Garten in {c}",
+        "Doppelhaushälfte in ruhiger Lage, {c}",
+        "Reihenhaus für Familien in {c}",
+    ],
+    "grundstueck": ["Baugrundstück in {c}", "Sonniges Grundstück am Ortsrand von {c}"],
+    "buero_praxen": ["Büroetage in {c}", "Praxisräume in zentraler Lage, {c}"],
+    "einzelhandel": ["Ladenlokal in 1a-Lage, {c}"],
+    "zinshaus_renditeobjekt": ["Mehrfamilienhaus als Kapitalanlage, {c}"],
+}
+SUBTYPES = {
+    "wohnung": ["ETAGE", "DACHGESCHOSS", "MAISONETTE", "ERDGESCHOSS"],
+    "haus": ["EINFAMILIENHAUS", "DOPPELHAUSHAELFTE", "REIHENHAUS"],
+}
+FEATURES = Feature.values
+ENERGY = ["A+", "A", "B", "C", "D", "E", "F", "G"]
+PALETTE = [(214, 93, 14), (32, 107, 196), (47, 179, 68), (174, 62, 201), (247, 103, 7), (102, 102, 102)]
+
+
+def _photo(rng: random.Random, title: str, kind: str) -> bytes:
+    """A simple drawn picture: sky, lawn, a building with windows (or a floor plan)."""
+    w, h = 960, 640
+    img = Image.new("RGB", (w, h), (235, 242, 250))
+    d = ImageDraw.Draw(img)
+    if kind == PropertyImage.Kind.FLOOR_PLAN:
+        img.paste((255, 255, 255), (0, 0, w, h))
+        d.rectangle((80, 80, w - 80, h - 80), outline=(30, 30, 30), width=8)
+        d.line((w // 2, 80, w // 2, h - 200), fill=(30, 30, 30), width=6)
+        d.line((80, h // 2, w // 2, h // 2), fill=(30, 30, 30), width=6)
+        d.line((w // 2 + 120, h - 200, w - 80, h - 200), fill=(30, 30, 30), width=6)
+        d.text((120, 110), "Wohnen", fill=(60, 60, 60))
+        d.text((w // 2 + 40, 110), "Küche", fill=(60, 60, 60))
+        d.text((120, h // 2 + 30), "Schlafen", fill=(60, 60, 60))
+        d.text((w // 2 + 40, h - 170), "Bad", fill=(60, 60, 60))
+        return _jpeg(img)
+    for y in range(h // 2):  # sky gradient
+        shade = 200 + int(55 * y / (h / 2))
+        d.line((0, y, w, y), fill=(110, 160, shade))
+    d.rectangle((0, int(h * 0.72), w, h), fill=(96, 160, 80))
+    colour = rng.choice(PALETTE)
+    left, right = rng.randint(160, 280), w - rng.randint(160, 280)
+    top = rng.randint(200, 280)
+    d.rectangle((left, top, right, int(h * 0.78)), fill=colour)
+    d.polygon(
+        [(left - 30, top), ((left + right) // 2, top - rng.randint(90, 150)), (right + 30, top)],
+        fill=(120, 40, 30),
+    )
+    for row in range(2):
+        for col in range(4):
+            x = left + 30 + col * (right - left - 60) // 4
+            y = top + 30 + row * 110
+            d.rectangle((x, y, x + 60, y + 70), fill=(230, 240, 255), outline=(60, 60, 60), width=3)
+    d.rectangle(
+        ((left + right) // 2 - 35, int(h * 0.78) - 120, (left + right) // 2 + 35, int(h * 0.78)),
+        fill=(90, 60, 40),
+    )
+    d.text((20, 20), title[:60], fill=(255, 255, 255))
+    return _jpeg(img)
+
+
+def _jpeg(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _pdf(title: str) -> bytes:
+    """A minimal one-page PDF with a title line (hand-written, valid enough for any viewer)."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n".encode() + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def _money(value: float, step: int) -> Decimal:
+    return Decimal(int(round(value / step) * step))
+
+
+def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, rich: bool) -> dict[str, Any]:
+    city, district, codes, lat, lon = place
+    marketing = (
+        "kauf"
+        if kind in {"haus", "grundstueck", "zinshaus_renditeobjekt"} or rng.random() < 0.6
+        else "miete_pacht"
+    )
+    area = (
+        None
+        if kind == "grundstueck"
+        else Decimal(rng.randint(35, 220) if kind != "zinshaus_renditeobjekt" else rng.randint(400, 1200))
+    )
+    rooms = (
+        None
+        if area is None or kind in {"einzelhandel"}
+        else Decimal(max(1, min(9, round(float(area) / 28 * 2) / 2)))
+    )
+    plot = (
+        Decimal(rng.randint(250, 1200)) if kind in {"haus", "grundstueck", "zinshaus_renditeobjekt"} else None
+    )
+    base_area = float(area or plot or 100)
+    values: dict[str, Any] = {
+        "object_kind": kind,
+        "object_subtype": rng.choice(SUBTYPES.get(kind, [""])),
+        "marketing_type": marketing,
+        "usage": "gewerbe"
+        if kind in {"buero_praxen", "einzelhandel"}
+        else "anlage"
+        if kind == "zinshaus_renditeobjekt"
+        else "wohnen",
+        "status": "active"
+        if rich or rng.random() < 0.7
+        else rng.choice(["preparation", "reserved", "closed", "withdrawn"]),
+        "street": rng.choice(STREETS),
+        "house_number": str(rng.randint(1, 180)),
+        "postal_code": rng.choice(codes),
+        "city": city,
+        "district": district,
+        "latitude": Decimal(str(round(lat + rng.uniform(-0.03, 0.03), 6))),
+        "longitude": Decimal(str(round(lon + rng.uniform(-0.04, 0.04), 6))),
+        "living_area": area,
+        "plot_area": plot,
+        "rooms": rooms,
+        "year_built": rng.randint(1900, 2024) if kind != "grundstueck" else None,
+        "features": sorted(rng.sample(FEATURES[:10], rng.randint(1, 5))) if kind != "grundstueck" else [],
+        "energy_class": rng.choice(ENERGY) if kind != "grundstueck" else "",
+    }
+    if marketing == "kauf":
+        per_m2 = rng.uniform(2800, 7500) if kind != "grundstueck" else rng.uniform(350, 900)
+        values["purchase_price"] = _money(base_area * per_m2, 5000)
+        values["buyer_commission_text"] = "3,57 % inkl. MwSt."
+        values["buyer_commission_percent"] = Decimal("3.57")
+    else:
+        cold = _money(base_area * rng.uniform(9.5, 21), 10)
+        values.update(
+            cold_rent=cold,
+            service_charges=_money(base_area * 3, 10),
+            warm_rent=cold + _money(base_area * 3, 10),
+            deposit=cold * 3,
+        )
+    if values["energy_class"]:
+        values.update(
+            energy_certificate_type=rng.choice(["bedarf", "verbrauch"]),
+            energy_value=Decimal(rng.randint(25, 260)),
+            energy_carrier=rng.choice(["gas", "fern", "luftwp", "oel"]),
+        )
+    return values
+
+
+def _demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
+    from maklerwerk.contacts.models import Contact
+
+    ids = list(Contact.objects.filter(office=ctx.office).order_by("pk").values_list("pk", flat=True)[:5000])
+    if len(ids) >= minimum:
+        return ids
+    names = [
+        ("Lena", "Hoffmann"),
+        ("Jonas", "Becker"),
+        ("Sophie", "Wagner"),
+        ("Paul", "Schäfer"),
+        ("Marie", "Koch"),
+        ("Felix", "Richter"),
+        ("Hannah", "Klein"),
+        ("Lukas", "Wolf"),
+        ("Emma", "Neumann"),
+        ("Ben", "Schwarz"),
+    ]
+    for first, last in names[: minimum - len(ids)]:
+        ids.append(
+            Contact.objects.create(
+                office=ctx.office, first_name=first, last_name=last, city="Frankfurt am Main"
+            ).pk
+        )
+    return ids
+
+
+def _rich_properties(ctx: SeedContext, count: int, start: int) -> None:
+    from maklerwerk.properties import services
+
+    rng = ctx.rng
+    contacts = _demo_contacts(ctx, 10)
+    for i in range(count):
+        n = start + i
+        kind = KINDS[n % len(KINDS)]
+        place = RHEIN_MAIN[n % len(RHEIN_MAIN)]
+        values = _property_values(rng, kind, place, rich=True)
+        title = rng.choice(TITLES[kind]).format(
+            r=str(values["rooms"] or "").replace(".0", "").replace(".5", ",5"),
+            d=place[1] or place[0],
+            c=place[0],
+        )
+        values.update(
+            external_id=f"MW-{n + 1:04d}",
+            title=title,
+            description=f"{title}. Ein Demo-Objekt von Maklerwerk.",
+        )
+        prop = services.property_create(office=ctx.office, acting_user=ctx.agent, data=values)
+        photos = [
+            SimpleUploadedFile(f"foto-{j + 1}.jpg", _photo(rng, title, PropertyImage.Kind.PHOTO))
+            for j in range(2)
+        ]
+        services.property_images_add(
+            prop=prop, acting_user=ctx.agent, files=photos, captions=["Außenansicht", "Ansicht"]
+        )
+        if kind in {"wohnung", "haus"}:
+            plan = SimpleUploadedFile("grundriss.jpg", _photo(rng, title, PropertyImage.Kind.FLOOR_PLAN))
+            services.property_images_add(
+                prop=prop,
+                acting_user=ctx.agent,
+                files=[plan],
+                kind=PropertyImage.Kind.FLOOR_PLAN,
+                captions=["Grundriss"],
+            )
+            services.property_document_add(
+                prop=prop,
+                acting_user=ctx.agent,
+                file=SimpleUploadedFile("energieausweis.pdf", _pdf(f"Energieausweis {title}")),
+                kind=PropertyDocument.Kind.ENERGY_CERTIFICATE,
+                title="Energieausweis",
+                protected=False,
+            )
+        services.property_document_add(
+            prop=prop,
+            acting_user=ctx.agent,
+            file=SimpleUploadedFile("grundbuchauszug.pdf", _pdf(f"Grundbuchauszug {prop.external_id}")),
+            kind=PropertyDocument.Kind.LAND_REGISTER,
+            title="Grundbuchauszug",
+            protected=True,
+        )
+        from maklerwerk.contacts.models import Contact
+
+        owner = Contact.objects.get(pk=contacts[n % len(contacts)])
+        services.property_contact_set(
+            prop=prop, contact=owner, acting_user=ctx.agent, role=PropertyContact.Role.OWNER
+        )
+        prospect = Contact.objects.get(pk=contacts[(n + 3) % len(contacts)])
+        status = rng.choice(PropertyContact.InterestStatus.values)
+        services.property_contact_set(
+            prop=prop,
+            contact=prospect,
+            acting_user=ctx.agent,
+            role=PropertyContact.Role.PROSPECT,
+            interest_status=status,
+        )
+
+
+def _places(rng: random.Random, n: int = 2000) -> list[tuple[Any, ...]]:
+    """Synthetic places across Germany for benchmark data: name, 5 postal codes, centre."""
+    from faker import Faker
+
+    fake = Faker("de_DE")
+    fake.seed_instance(rng.randint(0, 10**6))
+    seen: set[str] = set()
+    places = []
+    for i in range(n):
+        name = fake.city()
+        if name in seen:
+            name = f"{name} {i}"
+        seen.add(name)
+        codes = [f"{10000 + i * 5 + j:05d}" for j in range(5)]
+        places.append((name, "", codes, rng.uniform(47.6, 54.7), rng.uniform(6.1, 14.8)))
+    return places
+
+
+def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
+    rng = ctx.rng
+    places = _places(random.Random(7))
+    bar = ctx.progress("Immobilien", count)
+    kinds = ["wohnung"] * 6 + ["haus"] * 3 + ["grundstueck", "buero_praxen", "einzelhandel"]
+
+    def build():  # type: ignore[no-untyped-def]
+        for i in range(count):
+            kind = rng.choice(kinds)
+            place = rng.choice(places)
+            values = _property_values(rng, kind, place, rich=False)
+            prop = Property(
+                office=ctx.office,
+                external_id=f"B-{start + i + 1:07d}",
+                title=f"{kind.title()} in {place[0]}",
+                responsible_agent=ctx.agent,
+                **values,
+            )
+            prop.refresh_match_fields()
+            yield prop
+
+    bulk_create_chunked(Property, build(), on_batch=lambda n: bar.update(n) if bar else None)
+
+
+def seed_properties(ctx: SeedContext) -> None:
+    wanted = ctx.options.get("properties", RICH)
+    existing = Property.objects.filter(office=ctx.office).count()
+    missing = max(0, wanted - existing)
+    if not missing:
+        return
+    rich = max(0, min(RICH, wanted) - existing)
+    if rich:
+        _rich_properties(ctx, rich, existing)
+    if missing - rich:
+        _bulk_properties(ctx, missing - rich, existing + rich)
+    ctx.log(f"{missing} Immobilien angelegt")
+
+
+def _profile_for(
+    rng: random.Random, contact_id: int, place: tuple[Any, ...], office_id: int, *, expired: bool = False
+) -> SearchProfile:
+    city, district, codes, lat, lon = place
+    kind_set = rng.choice([["wohnung"], ["haus"], ["wohnung", "haus"], ["grundstueck"], ["buero_praxen"]])
+    marketing = (
+        "kauf" if "haus" in kind_set or "grundstueck" in kind_set or rng.random() < 0.6 else "miete_pacht"
+    )
+    area_min = rng.choice([None, 40, 60, 80, 100, 120])
+    if marketing == "kauf":
+        price_max = Decimal(rng.choice([250, 350, 450, 600, 800, 1200]) * 1000)
+    else:
+        price_max = Decimal(rng.choice([700, 900, 1200, 1600, 2200, 3000]))
+    profile = SearchProfile(
+        office_id=office_id,
+        contact_id=contact_id,
+        name=f"{'/'.join(k.capitalize() for k in kind_set)} {city}",
+        marketing_type=marketing,
+        object_kinds=kind_set,
+        price_max=price_max,
+        living_area_min=Decimal(area_min) if area_min and "grundstueck" not in kind_set else None,
+        rooms_min=Decimal(rng.choice([1, 2, 3, 4]))
+        if "grundstueck" not in kind_set and rng.random() < 0.6
+        else None,
+        features=rng.sample(FEATURES[:8], rng.choice([0, 0, 1, 2])),
+        year_built_min=rng.choice([None, None, 1960, 1990, 2010]),
+        energy_class_worst=rng.choice(["", "", "", "C", "D", "E"]),
+        valid_until=(timezone.localdate() - dt.timedelta(days=rng.randint(1, 60)))
+        if expired
+        else rng.choice([None, None, timezone.localdate() + dt.timedelta(days=rng.randint(30, 365))]),
+        active=rng.random() < 0.95,
+    )
+    mode = rng.random()
+    if mode < 0.4:
+        profile.postal_codes = rng.sample(codes, min(len(codes), rng.randint(1, 4)))
+    elif mode < 0.7:
+        profile.cities = [district or city] if district and rng.random() < 0.5 else [city]
+    else:
+        profile.radius_km = Decimal(rng.choice([3, 5, 10, 15, 20, 30]))
+        profile.latitude = Decimal(str(round(lat + rng.uniform(-0.02, 0.02), 6)))
+        profile.longitude = Decimal(str(round(lon + rng.uniform(-0.02, 0.02), 6)))
+    profile.refresh_match_fields()
+    return profile
+
+
+def _demo_profile_data(rng: random.Random, prop: Property) -> dict[str, Any]:
+    """A profile around a demo property, so lists show matches, near misses and misses."""
+    price = prop.price_display
+    data: dict[str, Any] = {
+        "name": f"{prop.get_object_kind_display()} {prop.city}",
+        "marketing_type": prop.marketing_type,
+        "object_kinds": [prop.object_kind],
+        "price_max": _money(
+            float(price) * rng.choice([0.93, 1.0, 1.1, 1.25]), 1000 if prop.marketing_type == "kauf" else 10
+        )
+        if price
+        else None,
+        "living_area_min": Decimal(int(float(prop.living_area) * rng.choice([0.8, 0.9, 1.05])))
+        if prop.living_area
+        else None,
+        "rooms_min": Decimal(max(1, int(prop.rooms) - rng.choice([0, 1]))) if prop.rooms else None,
+        "features": rng.sample(list(prop.features), min(len(prop.features), rng.choice([0, 1])))
+        + rng.choice([[], [], ["garten"]]),
+        "valid_until": timezone.localdate() + dt.timedelta(days=rng.randint(60, 365)),
+    }
+    mode = rng.random()
+    if mode < 0.35:
+        data["postal_codes"] = [prop.postal_code]
+    elif mode < 0.7:
+        data["cities"] = [prop.district or prop.city]
+    else:
+        data.update(
+            radius_km=Decimal(rng.choice([5, 10, 15])), latitude=prop.latitude, longitude=prop.longitude
+        )
+    return data
+
+
+def seed_search_profiles(ctx: SeedContext) -> None:
+    wanted = ctx.options.get("search_profiles", 30)
+    existing = SearchProfile.objects.filter(office=ctx.office).count()
+    missing = max(0, wanted - existing)
+    if not missing:
+        return
+    rng = ctx.rng
+    contacts = _demo_contacts(ctx, 10)
+    bulk = missing > 200
+    demo_props = list(
+        Property.objects.filter(office=ctx.office, status=Property.Status.ACTIVE).order_by("pk")[:RICH]
+    )
+    if not bulk and demo_props:
+        from maklerwerk.contacts.models import Contact
+        from maklerwerk.properties import services
+
+        for i in range(missing):
+            n = existing + i
+            contact = Contact.objects.get(pk=contacts[n % len(contacts)])
+            data = _demo_profile_data(rng, demo_props[n % len(demo_props)])
+            if n % 15 == 14:
+                data["valid_until"] = timezone.localdate() - dt.timedelta(days=10)
+            services.search_profile_create(contact=contact, acting_user=ctx.agent, data=data)
+        ctx.log(f"{missing} Suchprofile angelegt")
+        return
+    places = _places(random.Random(7)) if bulk else RHEIN_MAIN
+    bar = ctx.progress("Suchprofile", missing)
+    batch: list[SearchProfile] = []
+
+    def flush() -> None:
+        created = SearchProfile.objects.bulk_create(batch)
+        spatial.profile_index_sync(created)
+        if bar:
+            bar.update(len(batch))
+        batch.clear()
+
+    for i in range(missing):
+        n = existing + i
+        place = rng.choice(places) if bulk else RHEIN_MAIN[n % len(RHEIN_MAIN)]
+        batch.append(
+            _profile_for(rng, contacts[n % len(contacts)], place, ctx.office.pk, expired=(n % 15 == 14))
+        )
+        if len(batch) >= 5000:
+            flush()
+    if batch:
+        flush()
+    ctx.log(f"{missing} Suchprofile angelegt")
+
+
+register(
+    Seeder(
+        "properties",
+        seed_properties,
+        (("properties", RICH, "properties (the first 20 with photos and documents)"),),
+    )
+)
+register(
+    Seeder(
+        "search_profiles",
+        seed_search_profiles,
+        (("search_profiles", 30, "search profiles of the demo contacts"),),
+    )
+)

@@ -1,0 +1,774 @@
+"""Writes for properties, media, contact roles, search profiles, matches and self-service links.
+
+Every service is keyword-only, atomic, validates with `full_clean()` and records history on the
+property or profile (images, documents and contact roles appear as list changes on the property).
+Changes that can create new matches re-match at once ("Neue Treffer"): no batch job, no stale lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import Activity, ChangeLog
+from maklerwerk.core.services import activity_create
+from maklerwerk.properties import selectors, spatial
+from maklerwerk.properties.images import prepare_image
+from maklerwerk.properties.matching import (
+    PROFILE_FIELDS,
+    PROPERTY_FIELDS,
+    ProfileCriteria,
+    PropertyFacts,
+    criteria_from_row,
+    evaluate,
+    facts_from_row,
+)
+from maklerwerk.properties.models import (
+    AgentNotification,
+    MatchSettings,
+    NewMatch,
+    Property,
+    PropertyContact,
+    PropertyDocument,
+    PropertyImage,
+    PropertyViewer,
+    SearchProfile,
+    SelfServiceLink,
+)
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import Office, User
+    from maklerwerk.contacts.models import Contact
+
+PROPERTY_DERIVED = {"match_price", "city_key", "district_key", "features_mask", "created_by", "office"}
+PROFILE_DERIVED = {
+    "location_mode",
+    "min_lat",
+    "max_lat",
+    "min_lon",
+    "max_lon",
+    "object_kinds_mask",
+    "features_mask",
+    "office",
+}
+DOCUMENT_EXTENSIONS = {
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "webp",
+    "tif",
+    "tiff",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "odt",
+    "ods",
+    "txt",
+}
+SELF_SERVICE_DAYS = 14
+PROFILE_RENEW_DAYS = 180
+MAX_NEW_MATCHES_PER_CHANGE = 200
+
+
+# --- snapshots ------------------------------------------------------------------------------------
+
+
+def property_snapshot(prop: Property) -> dict[str, Any]:
+    """What the property's history tracks: its fields plus images, documents, roles and viewers."""
+    extra = {
+        "images": [
+            f"{i.caption or i.file.name.rsplit('/', 1)[-1]} ({i.get_kind_display()})"
+            for i in prop.images.all()
+        ],
+        "documents": [
+            f"{d.title} ({d.get_kind_display()}{', ' + str(_('protected')) if d.protected else ''})"
+            for d in prop.documents.all()
+        ],
+        "contacts": [
+            f"{r.contact}: {r.get_role_display()}"
+            + (f" – {r.get_interest_status_display()}" if r.interest_status else "")
+            for r in prop.contact_roles.select_related("contact")
+        ],
+        "viewers": sorted(str(v.user) for v in prop.viewers.select_related("user")),
+    }
+    return {k: v for k, v in snapshot(prop, extra=extra).items() if k not in PROPERTY_DERIVED}
+
+
+def profile_snapshot(profile: SearchProfile) -> dict[str, Any]:
+    return {k: v for k, v in snapshot(profile).items() if k not in PROFILE_DERIVED}
+
+
+def _fresh_property(prop: Property) -> Property:
+    return Property.objects.get(pk=prop.pk)
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+
+def _check_agent(office_id: int, user: Any) -> None:
+    if user is not None and getattr(user, "office_id", None) != office_id:
+        raise ApplicationError(_("Unknown user."), extra={"field": "responsible_agent"})
+
+
+@transaction.atomic
+def property_create(
+    *, office: Office, acting_user: User | None, data: dict[str, Any], viewers: list[User] | None = None
+) -> Property:
+    """Create a property; if it is in active marketing, record its matches as "new in the portfolio"."""
+    prop = Property(office=office, created_by=acting_user)
+    for key, value in data.items():
+        setattr(prop, key, value)
+    if prop.responsible_agent_id is None and acting_user is not None and "responsible_agent" not in data:
+        prop.responsible_agent = acting_user
+    _check_agent(office.pk, prop.responsible_agent)
+    prop.refresh_match_fields()
+    prop.full_clean()
+    if Property.objects.filter(office=office, external_id=prop.external_id).exists():
+        raise ConflictError(
+            _("A property with this external id already exists."), extra={"field": "external_id"}
+        )
+    prop.save()
+    if viewers is not None:
+        _set_viewers(prop, viewers)
+    history_record(
+        instance=prop, acting_user=acting_user, action=ChangeLog.Action.CREATE, after=property_snapshot(prop)
+    )
+    _rematch_property(prop, before=None, before_status=None)
+    return prop
+
+
+@transaction.atomic
+def property_update(
+    *, prop: Property, acting_user: User | None, data: dict[str, Any], viewers: list[User] | None = None
+) -> Property:
+    """Change a property; pairs that start to match are recorded ("Preis gesenkt", ...)."""
+    stored = _fresh_property(prop)
+    before = property_snapshot(stored)
+    before_facts = selectors.property_facts(stored)
+    before_status = stored.status
+    for key, value in data.items():
+        setattr(prop, key, value)
+    _check_agent(prop.office_id, prop.responsible_agent)
+    prop.refresh_match_fields()
+    prop.full_clean()
+    if (
+        Property.objects.filter(office_id=prop.office_id, external_id=prop.external_id)
+        .exclude(pk=prop.pk)
+        .exists()
+    ):
+        raise ConflictError(
+            _("A property with this external id already exists."), extra={"field": "external_id"}
+        )
+    prop.save()
+    if viewers is not None:
+        _set_viewers(prop, viewers)
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    _rematch_property(prop, before=before_facts, before_status=before_status)
+    return prop
+
+
+def _set_viewers(prop: Property, users: list[User]) -> None:
+    for u in users:
+        _check_agent(prop.office_id, u)
+    PropertyViewer.objects.filter(property=prop).exclude(user__in=users).delete()
+    have = set(PropertyViewer.objects.filter(property=prop).values_list("user_id", flat=True))
+    PropertyViewer.objects.bulk_create(
+        [PropertyViewer(property=prop, user=u) for u in users if u.pk not in have]
+    )
+
+
+@transaction.atomic
+def property_delete(*, prop: Property, acting_user: User | None) -> None:
+    before = property_snapshot(prop)
+    files = [i.file.name for i in prop.images.all()] + [i.thumbnail.name for i in prop.images.all()]
+    files += [d.file.name for d in prop.documents.all()]
+    history_record(instance=prop, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
+    storage = PropertyImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+    prop.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+
+
+# --- images ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def property_images_add(
+    *,
+    prop: Property,
+    acting_user: User | None,
+    files: list[Any],
+    kind: str = PropertyImage.Kind.PHOTO,
+    captions: list[str] | None = None,
+) -> list[PropertyImage]:
+    """Add several pictures at once, after the last one. All are checked first: one bad file, none saved."""
+    if not files:
+        raise ApplicationError(_("Choose at least one image."), extra={"field": "files"})
+    if kind not in PropertyImage.Kind.values:
+        raise ApplicationError(_("Unknown image kind."), extra={"field": "kind"})
+    prepared = [prepare_image(f) for f in files]  # raises before anything is written
+    before = property_snapshot(prop)
+    position = (prop.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    created: list[PropertyImage] = []
+    written: list[str] = []
+    try:
+        for i, item in enumerate(prepared):
+            image = PropertyImage(
+                property=prop,
+                kind=kind,
+                caption=((captions or [])[i] if captions and i < len(captions) else "")[:200],
+                position=position + i,
+            )
+            image.file.save(item.name, ContentFile(item.content), save=False)
+            written.append(image.file.name)
+            image.thumbnail.save(
+                f"thumb_{item.name.rsplit('.', 1)[0]}.jpg", ContentFile(item.thumbnail), save=False
+            )
+            written.append(image.thumbnail.name)
+            image.full_clean()
+            image.save()
+            created.append(image)
+    except Exception:
+        storage = PropertyImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+        for name in written:
+            storage.delete(name)
+        raise
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    return created
+
+
+@transaction.atomic
+def property_images_reorder(*, prop: Property, acting_user: User | None, image_ids: list[int]) -> None:
+    """New order of the pictures; the first is the title image. Must name exactly the property's images."""
+    current = list(prop.images.values_list("pk", flat=True))
+    if sorted(current) != sorted(image_ids) or len(set(image_ids)) != len(image_ids):
+        raise ApplicationError(
+            _("The new order must list every image of the property once."), extra={"field": "image_ids"}
+        )
+    before = property_snapshot(prop)
+    images = PropertyImage.objects.in_bulk(image_ids)
+    for position, pk in enumerate(image_ids, start=1):
+        images[pk].position = position
+    PropertyImage.objects.bulk_update(images.values(), ["position"])
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+
+
+@transaction.atomic
+def property_image_update(
+    *, image: PropertyImage, acting_user: User | None, caption: str, kind: str
+) -> PropertyImage:
+    prop = image.property
+    before = property_snapshot(prop)
+    image.caption = caption
+    image.kind = kind
+    image.full_clean()
+    image.save(update_fields=["caption", "kind"])
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    return image
+
+
+@transaction.atomic
+def property_image_delete(*, image: PropertyImage, acting_user: User | None) -> None:
+    prop = image.property
+    before = property_snapshot(prop)
+    names = [image.file.name, image.thumbnail.name]
+    storage = image.file.storage
+    image.delete()
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    transaction.on_commit(lambda: [storage.delete(n) for n in names if n])
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def property_document_add(
+    *, prop: Property, acting_user: User | None, file: Any, kind: str, title: str = "", protected: bool = True
+) -> PropertyDocument:
+    from django.conf import settings
+
+    name = getattr(file, "name", "") or ""
+    if not file:
+        raise ApplicationError(_("Choose a file."), extra={"field": "file"})
+    if (getattr(file, "size", 0) or 0) > settings.MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            _("The file is too large (at most %(mb)s MB).")
+            % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+            extra={"field": "file"},
+        )
+    if name.rsplit(".", 1)[-1].lower() not in DOCUMENT_EXTENSIONS:
+        raise ApplicationError(
+            _("This file type is not allowed (PDF, images, office documents)."), extra={"field": "file"}
+        )
+    before = property_snapshot(prop)
+    doc = PropertyDocument(
+        property=prop,
+        kind=kind,
+        title=(title or name.rsplit(".", 1)[0])[:200],
+        protected=protected,
+        size=file.size or 0,
+    )
+    doc.file.save(name.rsplit("/", 1)[-1], file, save=False)
+    try:
+        doc.full_clean()
+        doc.save()
+    except Exception:
+        doc.file.storage.delete(doc.file.name)
+        raise
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    return doc
+
+
+@transaction.atomic
+def property_document_update(
+    *, document: PropertyDocument, acting_user: User | None, title: str, kind: str, protected: bool
+) -> PropertyDocument:
+    prop = document.property
+    before = property_snapshot(prop)
+    document.title, document.kind, document.protected = title, kind, protected
+    document.full_clean()
+    document.save(update_fields=["title", "kind", "protected"])
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    return document
+
+
+@transaction.atomic
+def property_document_delete(*, document: PropertyDocument, acting_user: User | None) -> None:
+    prop = document.property
+    before = property_snapshot(prop)
+    name, storage = document.file.name, document.file.storage
+    document.delete()
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- contact roles --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def property_contact_set(
+    *,
+    prop: Property,
+    contact: Contact,
+    acting_user: User | None,
+    role: str,
+    interest_status: str = "",
+    note: str = "",
+) -> PropertyContact:
+    """Add a contact in a role, or change the interest status/note of the existing role."""
+    if contact.office_id != prop.office_id:
+        raise ApplicationError(_("Unknown contact."), extra={"field": "contact"})
+    before = property_snapshot(prop)
+    link = PropertyContact.objects.filter(
+        property=prop, contact=contact, role=role
+    ).first() or PropertyContact(office_id=prop.office_id, property=prop, contact=contact, role=role)
+    link.interest_status = interest_status
+    link.note = note
+    link.full_clean(exclude=["office"])
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError as exc:
+        raise ConflictError(_("This contact already has this role.")) from exc
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+    return link
+
+
+@transaction.atomic
+def property_contact_delete(*, link: PropertyContact, acting_user: User | None) -> None:
+    prop = link.property
+    before = property_snapshot(prop)
+    link.delete()
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+
+
+# --- search profiles ------------------------------------------------------------------------------
+
+
+def _apply_profile(profile: SearchProfile, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        setattr(profile, key, value)
+    profile.full_clean(exclude=["office", "contact"])
+    profile.refresh_match_fields()
+
+
+@transaction.atomic
+def search_profile_create(
+    *, contact: Contact, acting_user: User | None, data: dict[str, Any], note: str = ""
+) -> SearchProfile:
+    """Create a search profile for a contact; its current matches become "Neue Treffer"."""
+    profile = SearchProfile(office_id=contact.office_id, contact=contact)
+    _apply_profile(profile, data)
+    profile.save()
+    spatial.profile_index_sync([profile])
+    history_record(
+        instance=profile,
+        acting_user=acting_user,
+        action=ChangeLog.Action.CREATE,
+        after=profile_snapshot(profile),
+        note=note,
+    )
+    _rematch_profile(profile, before=None)
+    return profile
+
+
+@transaction.atomic
+def search_profile_update(
+    *, profile: SearchProfile, acting_user: User | None, data: dict[str, Any], note: str = ""
+) -> SearchProfile:
+    stored = SearchProfile.objects.get(pk=profile.pk)
+    before = profile_snapshot(stored)
+    before_criteria = selectors.profile_criteria(stored) if stored.active and not stored.is_expired else None
+    _apply_profile(profile, data)
+    profile.save()
+    spatial.profile_index_sync([profile])
+    history_record(
+        instance=profile,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=profile_snapshot(profile),
+        note=note,
+    )
+    _rematch_profile(profile, before=before_criteria)
+    return profile
+
+
+@transaction.atomic
+def search_profile_delete(*, profile: SearchProfile, acting_user: User | None) -> None:
+    history_record(
+        instance=profile,
+        acting_user=acting_user,
+        action=ChangeLog.Action.DELETE,
+        before=profile_snapshot(profile),
+    )
+    spatial.profile_index_delete(profile.pk)
+    profile.delete()
+
+
+@transaction.atomic
+def match_settings_update(*, office: Office, acting_user: User | None, data: dict[str, Any]) -> MatchSettings:
+    settings_row, _created = MatchSettings.objects.get_or_create(office=office)
+    before = snapshot(settings_row)
+    for key, value in data.items():
+        setattr(settings_row, key, value)
+    settings_row.full_clean()
+    settings_row.save()
+    history_record(
+        instance=settings_row, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before
+    )
+    return settings_row
+
+
+# --- re-matching ----------------------------------------------------------------------------------
+
+
+def _money(value: float | None) -> str:
+    from django.utils.formats import number_format
+
+    return (
+        "–"
+        if value is None
+        else f"{number_format(Decimal(round(value)), 0, use_l10n=True, force_grouping=True)} €"
+    )
+
+
+def _rematch_property(
+    prop: Property, *, before: PropertyFacts | None, before_status: str | None
+) -> list[NewMatch]:
+    """Record profiles that match `prop` now but did not before this change."""
+    if prop.status != Property.Status.ACTIVE:
+        return []
+    now = selectors.property_facts(prop)
+    if before is not None and before == now and before_status == prop.status:
+        return []
+    if before is None:
+        reason, detail = NewMatch.Reason.NEW_LISTING, _("new in the portfolio")
+    elif before_status != Property.Status.ACTIVE:
+        reason, detail = NewMatch.Reason.NOW_ACTIVE, _("now in active marketing")
+    elif before.price is not None and now.price is not None and now.price < before.price:
+        reason = NewMatch.Reason.PRICE_DROP
+        detail = _("price reduced from %(old)s to %(new)s") % {
+            "old": _money(before.price),
+            "new": _money(now.price),
+        }
+    else:
+        reason, detail = NewMatch.Reason.PROPERTY_CHANGED, _("property changed")
+    tolerance = selectors.tolerance_for(prop.office_id)
+    results = [
+        r
+        for r in selectors.profiles_for_property_facts(
+            office_id=prop.office_id, prop=now, tolerance=tolerance
+        )
+        if r.kind == "match"
+    ]
+    if before is not None and before_status == Property.Status.ACTIVE and results:
+        rows = SearchProfile.objects.filter(pk__in=[r.search_profile_id for r in results]).values(
+            *PROFILE_FIELDS
+        )
+        old = {
+            row["id"]
+            for row in rows
+            if (m := evaluate(criteria_from_row(row), before, tolerance)) and m.kind == "match"
+        }
+        results = [r for r in results if r.search_profile_id not in old]
+    return _record_new_matches(
+        prop.office_id,
+        [(prop.pk, r.search_profile_id, r.score) for r in results],
+        reason,
+        detail,
+        agent_for_property={prop.pk: prop.responsible_agent_id},
+    )
+
+
+def _rematch_profile(profile: SearchProfile, *, before: ProfileCriteria | None) -> list[NewMatch]:
+    if not profile.active or profile.is_expired:
+        return []
+    now = selectors.profile_criteria(profile)
+    if before is not None and before == now:
+        return []
+    tolerance = selectors.tolerance_for(profile.office_id)
+    results = [
+        r
+        for r in selectors.properties_for_profile_criteria(
+            office_id=profile.office_id, profile=now, tolerance=tolerance
+        )
+        if r.kind == "match"
+    ]
+    agents = dict(
+        Property.objects.filter(pk__in=[r.property_id for r in results]).values_list(
+            "pk", "responsible_agent_id"
+        )
+    )
+    if before is not None and results:
+        rows = Property.objects.filter(pk__in=[r.property_id for r in results]).values(*PROPERTY_FIELDS)
+        old = {
+            row["id"]
+            for row in rows
+            if (m := evaluate(before, facts_from_row(row), tolerance)) and m.kind == "match"
+        }
+        results = [r for r in results if r.property_id not in old]
+    detail = _("new search profile") if before is None else _("search profile changed")
+    contact_agent = profile.contact.responsible_agent_id
+    return _record_new_matches(
+        profile.office_id,
+        [(r.property_id, profile.pk, r.score) for r in results],
+        NewMatch.Reason.PROFILE_CHANGED,
+        detail,
+        agent_for_property={pk: agents.get(pk) or contact_agent for pk in agents},
+    )
+
+
+def _record_new_matches(
+    office_id: int,
+    pairs: list[tuple[int, int, int]],
+    reason: str,
+    detail: str,
+    *,
+    agent_for_property: dict[int, int | None],
+) -> list[NewMatch]:
+    pairs = pairs[:MAX_NEW_MATCHES_PER_CHANGE]
+    if not pairs:
+        return []
+    open_pairs = set(
+        NewMatch.objects.filter(
+            office_id=office_id,
+            seen_at__isnull=True,
+            property_id__in={p for p, _, _ in pairs},
+            profile_id__in={q for _, q, _ in pairs},
+        ).values_list("property_id", "profile_id")
+    )
+    rows = [
+        NewMatch(
+            office_id=office_id,
+            property_id=p,
+            profile_id=q,
+            score=score,
+            reason=reason,
+            detail=detail[:300],
+            agent_id=agent_for_property.get(p),
+        )
+        for p, q, score in pairs
+        if (p, q) not in open_pairs
+    ]
+    return NewMatch.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def new_matches_mark_seen(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's new matches (or the given ones) as seen."""
+    qs = selectors.new_matches_for(user=user, limit=10_000)
+    pks = [m.pk for m in qs if ids is None or m.pk in ids]
+    return NewMatch.objects.filter(pk__in=pks).update(seen_at=timezone.now())
+
+
+@transaction.atomic
+def notification_done(*, user: User, pk: int) -> None:
+    updated = AgentNotification.objects.filter(pk=pk, office_id=user.office_id, done_at__isnull=True).update(
+        done_at=timezone.now()
+    )
+    if not updated:
+        raise ApplicationError(_("This notification does not exist or is already done."))
+
+
+# --- self-service links ---------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def self_service_link_create(
+    *,
+    contact: Contact,
+    acting_user: User | None,
+    profile: SearchProfile | None = None,
+    days: int = SELF_SERVICE_DAYS,
+) -> tuple[SelfServiceLink, str]:
+    """A personal link for the contact; returns the link and the token (shown once, only its hash is kept)."""
+    if profile is not None and profile.contact_id != contact.pk:
+        raise ApplicationError(_("The search profile belongs to another contact."))
+    token = secrets.token_urlsafe(32)  # 256 random bits
+    link = SelfServiceLink.objects.create(
+        office_id=contact.office_id,
+        contact=contact,
+        profile=profile,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        created_by=acting_user,
+    )
+    activity_create(
+        office=contact.office,
+        type=Activity.Type.SYSTEM,
+        subject=_("Personal search-profile link created"),
+        acting_user=acting_user,
+        contact_id=contact.pk,
+        payload={"self_service_link_id": link.pk, "expires_at": link.expires_at.isoformat()},
+    )
+    return link, token
+
+
+def self_service_link_resolve(token: str) -> SelfServiceLink | None:
+    """The valid link for `token`, or None if unknown or expired (callers show one neutral page)."""
+    if not token or len(token) > 100:
+        return None
+    link = (
+        SelfServiceLink.objects.select_related("contact", "profile", "office")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if link is None or link.is_expired:
+        return None
+    return link
+
+
+@transaction.atomic
+def self_service_submit(*, link: SelfServiceLink, data: dict[str, Any]) -> SearchProfile:
+    """The contact saved their criteria: create or update the profile, renew it, log and notify."""
+    contact = link.contact
+    today = timezone.localdate()
+    data = {**data, "active": True, "valid_until": today + dt.timedelta(days=PROFILE_RENEW_DAYS)}
+    note = str(_("Entered by the contact via personal link"))
+    profile = link.profile
+    if profile is not None and (
+        profile.contact_id != contact.pk or not SearchProfile.objects.filter(pk=profile.pk).exists()
+    ):
+        profile = None
+    if profile is None:
+        data.setdefault("name", str(_("My search")))
+        profile = search_profile_create(contact=contact, acting_user=None, data=data, note=note)
+        link.profile = profile
+        message = _("%(contact)s created a search profile via personal link") % {"contact": contact}
+    else:
+        search_profile_update(profile=profile, acting_user=None, data=data, note=note)
+        message = _("%(contact)s updated their search profile via personal link") % {"contact": contact}
+    link.last_used_at = timezone.now()
+    link.save(update_fields=["profile", "last_used_at"])
+    activity_create(
+        office=link.office,
+        type=Activity.Type.SYSTEM,
+        subject=str(message),
+        acting_user=None,
+        contact_id=contact.pk,
+        payload={"search_profile_id": profile.pk, "source": "self_service"},
+    )
+    AgentNotification.objects.create(
+        office_id=link.office_id,
+        user_id=contact.responsible_agent_id or link.created_by_id,
+        contact=contact,
+        profile=profile,
+        message=str(message)[:300],
+    )
+    return profile

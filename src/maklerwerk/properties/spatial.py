@@ -1,0 +1,157 @@
+"""Index look-ups for matching: which profiles want this place, which properties lie in this area.
+
+Each function returns SQL for a set of ids, used as `pk__in=RawSQL(...)`, so the database answers
+from indexes and only the few candidates reach Python:
+
+- postal codes and places of profiles: `SearchProfileArea` (B-tree on office, key);
+- radius profiles containing a point: on SQLite an R*Tree virtual table `properties_profile_rtree`
+  kept in sync by the services; on PostgreSQL a GiST index on the profile's bounding box (built-in
+  `box` type, no extension); without either, a plain bounding-box range on the profile table;
+- properties in a profile's area: B-trees (office, marketing type, status, postal code / place /
+  latitude+longitude).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+if TYPE_CHECKING:
+    from maklerwerk.properties.matching import PropertyFacts
+    from maklerwerk.properties.models import SearchProfile
+
+RTREE = "properties_profile_rtree"
+
+
+@cache
+def _has_rtree(alias_key: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [RTREE])
+        return cursor.fetchone() is not None
+
+
+def spatial_backend() -> str:
+    """'rtree' (SQLite R*Tree), 'gist' (PostgreSQL) or 'bbox' (plain columns)."""
+    if connection.vendor == "postgresql":
+        return "gist"
+    if connection.vendor == "sqlite" and _has_rtree(connection.settings_dict["NAME"]):
+        return "rtree"
+    return "bbox"
+
+
+def profile_index_sync(profiles: list[SearchProfile]) -> None:
+    """Bring the place keys and the spatial index of `profiles` up to date (after saving them)."""
+    from maklerwerk.properties.models import SearchProfileArea
+
+    ids = [p.pk for p in profiles]
+    SearchProfileArea.objects.filter(profile_id__in=ids).delete()
+    SearchProfileArea.objects.bulk_create(
+        [
+            SearchProfileArea(office_id=p.office_id, profile_id=p.pk, key=key)
+            for p in profiles
+            if p.location_mode == p.LocationMode.AREAS
+            for key in p.area_keys()
+        ],
+        batch_size=5000,
+    )
+    if spatial_backend() == "rtree":
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(f"DELETE FROM {RTREE} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)  # noqa: S608
+            rows = [
+                (p.pk, p.min_lat, p.max_lat, p.min_lon, p.max_lon)
+                for p in profiles
+                if p.location_mode == p.LocationMode.RADIUS
+            ]
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {RTREE} (id, min_lat, max_lat, min_lon, max_lon) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608, E501
+                    rows,
+                )
+
+
+def profile_index_delete(profile_id: int) -> None:
+    if spatial_backend() == "rtree":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {RTREE} WHERE id = %s", [profile_id])  # noqa: S608
+
+
+def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, list[Any]]:
+    """Ids of profiles whose location (places or radius) includes `prop`, or that have no location."""
+    from maklerwerk.properties.matching import normalize_place
+
+    parts: list[str] = []
+    params: list[Any] = []
+    keys = [f"plz:{prop.postal_code}"] if prop.postal_code else []
+    keys += [f"ort:{normalize_place(p)}" for p in (prop.city, prop.district) if p]
+    if keys:
+        parts.append(
+            "SELECT profile_id FROM properties_searchprofilearea WHERE office_id = %s "  # noqa: S608
+            f"AND key IN ({', '.join(['%s'] * len(keys))})"
+        )
+        params += [office_id, *keys]
+    if prop.latitude is not None and prop.longitude is not None:
+        lat, lon = prop.latitude, prop.longitude
+        backend = spatial_backend()
+        if backend == "rtree":
+            parts.append(
+                f"SELECT id FROM {RTREE} WHERE min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s"  # noqa: S608, E501
+            )
+            params += [lat, lat, lon, lon]
+        elif backend == "gist":
+            parts.append(
+                "SELECT id FROM properties_searchprofile WHERE location_mode = 'radius' AND "
+                "box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(%s, %s), point(%s, %s))"
+            )
+            params += [lon, lat, lon, lat]
+        else:
+            parts.append(
+                "SELECT id FROM properties_searchprofile WHERE office_id = %s AND location_mode = 'radius' "
+                "AND min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s"
+            )
+            params += [office_id, lat, lat, lon, lon]
+    parts.append(
+        "SELECT id FROM properties_searchprofile WHERE office_id = %s AND location_mode = 'any' "
+        "AND marketing_type = %s AND active = %s"
+    )
+    params += [office_id, prop.marketing_type, True]
+    return " UNION ALL ".join(parts), params
+
+
+def properties_in_area_sql(*, office_id: int, profile: Any, status: str) -> tuple[str, list[Any]] | None:
+    """Ids of properties in the profile's area; None when the profile has no location."""
+    from maklerwerk.properties.matching import bounding_box, normalize_place
+
+    head = (
+        "SELECT id FROM properties_property WHERE office_id = %s AND marketing_type = %s AND status = %s AND "
+    )
+    base = [office_id, profile.marketing_type, status]
+    parts: list[str] = []
+    params: list[Any] = []
+    if profile.radius_km is not None and profile.latitude is not None and profile.longitude is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(
+            profile.latitude, profile.longitude, profile.radius_km
+        )
+        parts.append(head + "latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude <= %s")
+        params += [*base, *(_dec(v) for v in (min_lat, max_lat, min_lon, max_lon))]
+    else:
+        if profile.postal_codes:
+            parts.append(head + f"postal_code IN ({', '.join(['%s'] * len(profile.postal_codes))})")
+            params += [*base, *profile.postal_codes]
+        places = [normalize_place(c) for c in profile.cities]
+        if places:
+            for column in ("city_key", "district_key"):
+                parts.append(head + f"{column} IN ({', '.join(['%s'] * len(places))})")
+                params += [*base, *places]
+    if not parts:
+        return None
+    return " UNION ALL ".join(parts), params
+
+
+def _dec(value: float) -> Decimal:
+    # Decimal, so PostgreSQL compares numeric with numeric and can use the index.
+    return Decimal(str(round(value, 6)))
