@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -271,7 +272,8 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
     user = request.user
     if request.method == "GET":
-        form = ContactForm(instance=contact, office=office)
+        initial = {} if contact else {"responsible_agent": user.pk}
+        form = ContactForm(instance=contact, office=office, initial=initial)
         emails = EmailFormSet(
             prefix="emails",
             initial=[{"value": e.value, "kind": e.kind} for e in contact.emails.all()] if contact else None,
@@ -393,11 +395,17 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "activity-list":  # type: ignore[attr-defined]
         return render(request, "contacts/detail.html#activities", context)
-    extra_tabs = []
-    for tab in CONTACT_TABS:
-        extra_tabs.append(
-            {"tab": tab, "context": {"contact": contact, "request": request, **tab.context(request, contact)}}
-        )
+    extra_tabs = [
+        {
+            "tab": tab,
+            "html": render_to_string(
+                tab.template,
+                {"contact": contact, "request": request, **tab.context(request, contact)},
+                request,
+            ),
+        }
+        for tab in CONTACT_TABS
+    ]
     context.update(
         emails=list(contact.emails.all()),
         phones=[(p, format_phone(p.value)) for p in contact.phones.all()],
