@@ -131,3 +131,53 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"] and body["detail"] and body["type"].startswith("urn:maklerwerk:problem:")
     return body
+
+
+class SmtpSink:
+    """Collects what a real SMTP server (aiosmtpd, on loopback) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.refuse: set[str] = set()  # recipients to answer with 550
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def parsed(self) -> list[Any]:
+        import email
+        import email.policy
+
+        return [email.message_from_bytes(m.content, policy=email.policy.default) for m in self.messages]
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Any:
+    """A real SMTP server on a free loopback port; Django's default mailer sends to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+        }
+    }
+    sink.port = port  # type: ignore[attr-defined]
+    yield sink
+    controller.stop()

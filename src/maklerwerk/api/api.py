@@ -27,6 +27,9 @@ def _mount() -> None:
     from maklerwerk.contacts.api import router as contacts_router
     from maklerwerk.core.api import router as core_router
     from maklerwerk.duplicates.api import router as duplicates_router
+    from maklerwerk.exposes.api import router as exposes_router
+    from maklerwerk.mailing.api import router as mailing_router
+    from maklerwerk.sharing.api import router as sharing_router
     from maklerwerk.properties.api import router as properties_router
 
     api.add_router("/", accounts_router)
@@ -34,6 +37,9 @@ def _mount() -> None:
     api.add_router("/", contacts_router)
     api.add_router("/", properties_router)
     api.add_router("/", duplicates_router)
+    api.add_router("/", sharing_router)
+    api.add_router("/", mailing_router)
+    api.add_router("/", exposes_router)
 
 
 _mount()

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "maklerwerk.contacts",
     "maklerwerk.properties",
     "maklerwerk.duplicates",
+    "maklerwerk.sharing",
+    "maklerwerk.mailing",
+    "maklerwerk.exposes",
 ]
 
 MIDDLEWARE = [

@@ -30,5 +30,8 @@ urlpatterns = [
     path("contacts/", include("maklerwerk.contacts.urls")),
     path("properties/", include("maklerwerk.properties.urls")),
     path("duplicates/", include("maklerwerk.duplicates.urls")),
+    path("sharing/", include("maklerwerk.sharing.urls")),
+    path("mailing/", include("maklerwerk.mailing.urls")),
+    path("exposes/", include("maklerwerk.exposes.urls")),
     path("api/v1/", api.urls),
 ]
