@@ -1,3 +1,213 @@
-from ninja import Router
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.api.auth import require
+from maklerwerk.api.schemas import InputSchema
+from maklerwerk.duplicates import merge, selectors, services
+from maklerwerk.duplicates.reasons import reason_texts
 
 router = Router(tags=["duplicates"])
+
+
+class ChannelIn(InputSchema):
+    value: str = Field(..., max_length=254)
+
+
+class DuplicateCheckIn(InputSchema):
+    first_name: str = Field("", max_length=1000)
+    last_name: str = Field("", max_length=1000)
+    company_name: str = Field("", max_length=1000)
+    emails: list[str | ChannelIn] = Field(default_factory=list, max_length=50)
+    phones: list[str | ChannelIn] = Field(default_factory=list, max_length=50)
+    street: str = Field("", max_length=1000)
+    house_number: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=100)
+    city: str = Field("", max_length=1000)
+    country: str = Field("DE", max_length=2)
+    birth_date: dt.date | None = None
+    exclude_id: int | None = Field(None, description="Leave out this contact (the one being edited)")
+
+
+class ContactBriefOut(Schema):
+    id: int
+    display_name: str
+    first_name: str
+    last_name: str
+    company_name: str
+    postal_code: str
+    city: str
+    url: str
+
+
+class CandidateOut(Schema):
+    contact: ContactBriefOut
+    score: float = Field(..., description="0..1")
+    level: Literal["certain", "possible"] = Field(..., description="'sicher Dublette' or 'mögliche Dublette'")
+    reasons: list[str]
+    similarities: dict[str, float]
+
+
+class MergeIn(InputSchema):
+    other_id: int = Field(..., description="The contact merged into this one; it is deleted afterwards")
+    choices: dict[str, Literal["a", "b"]] = Field(
+        default_factory=dict,
+        description="Per field: 'a' keeps this contact's value, 'b' takes the other's. "
+        "Default: the non-empty, more recently changed value.",
+    )
+
+
+class GroupPairOut(Schema):
+    a: int
+    b: int
+    score: float
+    reasons: list[str]
+    similarities: dict[str, float]
+
+
+class GroupOut(Schema):
+    contact_ids: list[int]
+    contacts: list[ContactBriefOut]
+    best_score: float
+    pairs: list[GroupPairOut]
+
+
+class GroupPageOut(Schema):
+    items: list[GroupOut]
+    count: int
+    limit: int
+    offset: int
+
+
+class SettingsIO(InputSchema):
+    certain_threshold: float = Field(..., ge=0.05, le=1.0, description="'sicher Dublette' from this score on")
+    possible_threshold: float = Field(
+        ..., ge=0.05, le=1.0, description="'mögliche Dublette' from this score on"
+    )
+
+
+class JobOut(Schema):
+    id: str
+    state: str
+    percent: int
+    url: str
+
+
+def _brief(contact: Any) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "display_name": contact.display_name,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company_name": contact.company_name,
+        "postal_code": contact.postal_code,
+        "city": contact.city,
+        "url": f"/contacts/{contact.pk}/",
+    }
+
+
+@router.post(
+    "/contacts/duplicate-check", response=list[CandidateOut], summary="Check contact data for duplicates"
+)
+def duplicate_check_api(request: HttpRequest, payload: DuplicateCheckIn) -> Any:
+    """Ranked candidates (best first) with score, level, reasons in German and per-field similarity."""
+    user = require(request, Capability.VIEW)
+    data = payload.model_dump(exclude={"exclude_id"})
+    data["emails"] = [e if isinstance(e, str) else e["value"] for e in data["emails"]]
+    data["phones"] = [p if isinstance(p, str) else p["value"] for p in data["phones"]]
+    candidates = services.duplicates_check(office=user.office, data=data, exclude_id=payload.exclude_id)
+    return [
+        {
+            "contact": _brief(c.contact),
+            "score": c.score,
+            "level": c.level,
+            "reasons": c.reasons,
+            "similarities": c.similarities,
+        }
+        for c in candidates
+    ]
+
+
+@router.post(
+    "/duplicates/check", response=list[CandidateOut], summary="Check contact data for duplicates (alias)"
+)
+def duplicate_check_alias_api(request: HttpRequest, payload: DuplicateCheckIn) -> Any:
+    """The same as POST /contacts/duplicate-check."""
+    return duplicate_check_api(request, payload)
+
+
+@router.post(
+    "/contacts/{contact_id}/merge", response=ContactBriefOut, summary="Merge another contact into this one"
+)
+def contact_merge_api(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
+    """Every related record of `other_id` moves to this contact; `other_id` is deleted. Needs the
+    right to delete."""
+    user = require(request, Capability.DELETE)
+    survivor = merge.contacts_merge(
+        office=user.office,
+        survivor_id=contact_id,
+        other_id=payload.other_id,
+        acting_user=user,
+        choices=payload.choices,
+    )
+    return _brief(survivor)
+
+
+@router.get("/duplicates/groups", response=GroupPageOut, summary="Duplicate groups found by the last search")
+def duplicate_groups_api(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    min_score: float = Query(0.0, ge=0, le=1),
+) -> Any:
+    user = require(request, Capability.VIEW)
+    groups = selectors.duplicate_groups(user=user, min_score=min_score)
+    page = groups[offset : offset + limit]
+    return {
+        "items": [
+            {
+                "contact_ids": [c.pk for c in g.contacts],
+                "contacts": [_brief(c) for c in g.contacts],
+                "best_score": g.best_score,
+                "pairs": [
+                    {
+                        "a": p.contact_a_id,
+                        "b": p.contact_b_id,
+                        "score": p.score,
+                        "reasons": reason_texts(p.codes),
+                        "similarities": p.similarities,
+                    }
+                    for p in g.pairs
+                ],
+            }
+            for g in page
+        ],
+        "count": len(groups),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.post("/duplicates/search", response={202: JobOut}, summary="Search the whole office for duplicates")
+def duplicate_search_api(request: HttpRequest) -> Any:
+    """Starts the background search; poll the job, then read /duplicates/groups."""
+    user = require(request, Capability.EDIT)
+    job = services.duplicate_search_start(office=user.office, acting_user=user)
+    return Status(
+        202, {"id": str(job.pk), "state": job.state, "percent": job.percent, "url": f"/api/v1/jobs/{job.pk}"}
+    )
+
+
+@router.get("/duplicates/settings", response=SettingsIO, summary="The office's duplicate thresholds")
+def duplicate_settings_api(request: HttpRequest) -> Any:
+    user = require(request, Capability.VIEW)
+    return services.duplicate_settings_get(office=user.office)
+
+
+@router.put("/duplicates/settings", response=SettingsIO, summary="Change the office's duplicate thresholds")
+def duplicate_settings_update_api(request: HttpRequest, payload: SettingsIO) -> Any:
+    user = require(request, Capability.MANAGE_OFFICE)
+    return services.duplicate_settings_update(office=user.office, acting_user=user, **payload.model_dump())

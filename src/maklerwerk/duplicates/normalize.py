@@ -231,7 +231,8 @@ def blocking_keys(r: Record) -> list[str]:
     """The indexed keys under which a record is found. Two records sharing any key are compared.
 
     e: e-mail · p: phone · n: both names by sound (either order) · l: surname sound + PLZ ·
-    f: first-name sound + birth date · d: surname sound + birth date · a: street + number + PLZ ·
+    f: first-name sound + birth date · d: surname sound + birth date · b: birth date ·
+    h: house number + PLZ · a: street + number + PLZ · s: street + PLZ ·
     c: company without legal form (+ PLZ when known, else alone).
     """
     keys = [f"e:{e}" for e in r.emails]
@@ -245,8 +246,14 @@ def blocking_keys(r: Record) -> list[str]:
         keys.append(f"f:{r.first_ph}:{r.birth}")
     if r.last_ph and r.birth:
         keys.append(f"d:{r.last_ph}:{r.birth}")
+    if r.birth:
+        keys.append(f"b:{r.birth}")
+    if r.house_number and r.postal_code:
+        keys.append(f"h:{r.house_number}:{r.postal_code}")
     if r.street and r.house_number and r.postal_code:
         keys.append(f"a:{r.street}:{r.house_number}:{r.postal_code}")
+    if r.street and r.postal_code:
+        keys.append(f"s:{r.street}:{r.postal_code}")
     if r.company:
         keys.append(f"c:{r.company}")
     return [k[:150] for k in dict.fromkeys(keys)]

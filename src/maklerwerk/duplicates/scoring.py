@@ -26,6 +26,7 @@ PRIOR_U = {"L": 1 / 1000, "l": 1 / 700, "F": 1 / 150, "f": 1 / 120, "P": 1 / 30}
 PSEUDO_COUNT = 2000
 MIN_POPULATION = 2000
 MAX_NAME_BITS = 16.0
+BIRTH_DIFFERS = -6.0
 
 # Reason codes; `reason_texts` turns them into German sentences.
 SAME_EMAIL = "same_email"
@@ -144,7 +145,7 @@ def _birth_dates(a: str, b: str) -> tuple[float, float]:
     distance = Levenshtein.distance(a, b)
     if distance == 1 or (a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]):  # typo, day/month swap
         return 1.0, 0.8
-    return -8.0, 0.0
+    return BIRTH_DIFFERS, 0.0
 
 
 def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
@@ -237,7 +238,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     # Guards a probability model alone does not give: a different first name means another person
     # (a family member, a colleague sharing the landline), unless the e-mail says otherwise; names
     # alone never make a duplicate when the place disagrees.
-    if first_code == "differs":
+    if first_code == "differs" and SAME_BIRTH_DATE not in codes:
         score = min(score, 0.85 if SAME_EMAIL in codes else 0.45)
     if not corroborated and location_conflict:
         score = min(score, 0.3)

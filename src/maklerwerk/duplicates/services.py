@@ -64,3 +64,35 @@ def duplicate_settings_update(
 def duplicate_settings_get(*, office: Office) -> DuplicateSettings:
     """The office's thresholds (an unsaved object with the defaults when never changed)."""
     return DuplicateSettings.objects.filter(office=office).first() or DuplicateSettings(office=office)
+
+
+def duplicate_search_start(*, office: Office, acting_user: User | None) -> Any:
+    """Start the background search over the whole office (the Dubletten page shows its progress)."""
+    from django.utils.translation import gettext as _
+
+    from maklerwerk.core.jobs import job_start
+    from maklerwerk.duplicates import tasks  # noqa: F401  (registers the job)
+
+    return job_start(
+        kind="duplicates.search",
+        title=_("Duplicate search"),
+        office=office,
+        created_by=acting_user,
+        office_id=office.pk,
+    )
+
+
+def not_duplicate_mark(*, office: Office, acting_user: User, contact_ids: list[int]) -> None:
+    """Users decided these contacts are different people: the search stops listing them together."""
+    from itertools import combinations
+
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.duplicates.models import DuplicatePair, NotDuplicate
+
+    ids = sorted(Contact.objects.filter(office=office, pk__in=contact_ids).values_list("pk", flat=True))
+    with transaction.atomic():
+        for a, b in combinations(ids, 2):
+            NotDuplicate.objects.get_or_create(
+                office=office, contact_a_id=a, contact_b_id=b, defaults={"decided_by": acting_user}
+            )
+        DuplicatePair.objects.filter(office=office, contact_a_id__in=ids, contact_b_id__in=ids).delete()

@@ -1,0 +1,74 @@
+"""Searching a whole office for duplicates: profiles from the database, pairs from `batch`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from maklerwerk.duplicates import batch, engine
+from maklerwerk.duplicates.models import DuplicatePair, MatchProfile, NotDuplicate
+from maklerwerk.duplicates.normalize import Record
+
+
+def office_records(office_id: int, chunk: int = 20_000) -> Iterator[tuple[int, Record]]:
+    """Every profile of the office, streamed with a server-side cursor in id order."""
+    columns = ", ".join(engine._PROFILE_COLUMNS)
+    table = MatchProfile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE office_id = %s ORDER BY contact_id", [office_id])  # noqa: S608
+        while rows := cursor.fetchmany(chunk):
+            for row in rows:
+                yield row[0], engine.record_from_row(row[1:])
+
+
+def office_find_pairs(
+    office_id: int,
+    *,
+    min_score: float | None = None,
+    on_progress: Callable[[str, int, int], Any] | None = None,
+) -> list[batch.Pair]:
+    """Pairs of the office's contacts scoring at least `min_score` (default: the "possible" threshold),
+    leaving out pairs a user marked as different people. Contacts without keys are keyed first."""
+    engine.rebuild_keys(office_id=office_id, only_missing=True)
+    if min_score is None:
+        min_score = engine.thresholds(office_id)[1]
+    records = dict(office_records(office_id))
+    if on_progress:
+        on_progress("load", len(records), len(records))
+    pairs = batch.find_pairs(
+        records,
+        min_score=min_score,
+        on_progress=(lambda done, total: on_progress("compare", done, total)) if on_progress else None,
+    )
+    rejected = set(
+        NotDuplicate.objects.filter(office_id=office_id).values_list("contact_a_id", "contact_b_id")
+    )
+    return [p for p in pairs if (p.a, p.b) not in rejected and (p.b, p.a) not in rejected]
+
+
+@transaction.atomic
+def pairs_store(office_id: int, pairs: list[batch.Pair]) -> int:
+    """Replace the office's stored pairs (what the Dubletten page shows)."""
+    DuplicatePair.objects.filter(office_id=office_id).delete()
+    DuplicatePair.objects.bulk_create(
+        (
+            DuplicatePair(
+                office_id=office_id,
+                contact_a_id=p.a,
+                contact_b_id=p.b,
+                score=p.result.score,
+                codes=list(p.result.codes),
+                similarities=p.result.similarities,
+            )
+            for p in pairs
+        ),
+        batch_size=2000,
+    )
+    return len(pairs)
+
+
+def pairs_forget(contact_ids: list[int]) -> None:
+    DuplicatePair.objects.filter(Q(contact_a_id__in=contact_ids) | Q(contact_b_id__in=contact_ids)).delete()

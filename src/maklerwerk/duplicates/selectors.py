@@ -1,0 +1,49 @@
+"""Reads for the Dubletten page and the API; always scoped by the user's office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from maklerwerk.core.models import Job
+from maklerwerk.duplicates.batch import Pair, groups_of
+from maklerwerk.duplicates.models import DuplicatePair
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+
+@dataclass
+class Group:
+    contacts: list[Any]
+    pairs: list[DuplicatePair]
+
+    @property
+    def best_score(self) -> float:
+        return max(p.score for p in self.pairs)
+
+
+def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
+    """Groups of contacts linked by stored pairs, best first."""
+    from maklerwerk.contacts.models import Contact
+
+    pairs = list(DuplicatePair.objects.filter(office_id=user.office_id, score__gte=min_score))
+    ids = groups_of(Pair(p.contact_a_id, p.contact_b_id, None) for p in pairs)  # type: ignore[arg-type]
+    contacts = Contact.objects.filter(office_id=user.office_id).in_bulk([i for g in ids for i in g])
+    by_contact: dict[int, list[DuplicatePair]] = {}
+    for p in pairs:
+        by_contact.setdefault(p.contact_a_id, []).append(p)
+    groups = []
+    for members in ids:
+        found = [contacts[i] for i in members if i in contacts]
+        group_pairs = [p for i in members for p in by_contact.get(i, [])]
+        if len(found) > 1 and group_pairs:
+            groups.append(Group(found, sorted(group_pairs, key=lambda p: -p.score)))
+    groups.sort(key=lambda g: (-g.best_score, g.contacts[0].pk))
+    return groups
+
+
+def duplicate_search_last(*, user: User) -> Job | None:
+    return (
+        Job.objects.filter(office_id=user.office_id, kind="duplicates.search").order_by("-created_at").first()
+    )
