@@ -28,8 +28,10 @@ def _mount() -> None:
     from maklerwerk.core.api import router as core_router
     from maklerwerk.duplicates.api import router as duplicates_router
     from maklerwerk.exposes.api import router as exposes_router
+    from maklerwerk.inquiries.api import router as inquiries_router
     from maklerwerk.mailing.api import router as mailing_router
     from maklerwerk.sharing.api import router as sharing_router
+    from maklerwerk.tasks.api import router as tasks_router
     from maklerwerk.properties.api import router as properties_router
 
     api.add_router("/", accounts_router)
@@ -40,6 +42,8 @@ def _mount() -> None:
     api.add_router("/", sharing_router)
     api.add_router("/", mailing_router)
     api.add_router("/", exposes_router)
+    api.add_router("/", tasks_router)
+    api.add_router("/", inquiries_router)
 
 
 _mount()

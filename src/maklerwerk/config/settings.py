@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "maklerwerk.sharing",
     "maklerwerk.mailing",
     "maklerwerk.exposes",
+    "maklerwerk.tasks",
+    "maklerwerk.inquiries",
 ]
 
 MIDDLEWARE = [

@@ -33,5 +33,7 @@ urlpatterns = [
     path("sharing/", include("maklerwerk.sharing.urls")),
     path("mailing/", include("maklerwerk.mailing.urls")),
     path("exposes/", include("maklerwerk.exposes.urls")),
+    path("tasks/", include("maklerwerk.tasks.urls")),
+    path("inquiries/", include("maklerwerk.inquiries.urls")),
     path("api/v1/", api.urls),
 ]
