@@ -252,6 +252,7 @@ class ContactEmail(models.Model):
         verbose_name = _("e-mail address")
         verbose_name_plural = _("e-mail addresses")
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["office", "value_normalized"], name="contactemail_office_value")]
 
     def __str__(self) -> str:
         return self.value
@@ -275,6 +276,7 @@ class ContactPhone(models.Model):
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["office", "value"], name="contactphone_office_value")]
 
     def __str__(self) -> str:
         return self.value
