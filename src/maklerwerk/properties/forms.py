@@ -184,7 +184,27 @@ def _split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\n]+", value or "") if part.strip()]
 
 
-class SearchProfileForm(forms.ModelForm):
+class _PlacesMixin:
+    """Postal codes and places are typed as comma-separated text and stored as lists."""
+
+    def _init_places(self) -> None:
+        instance = self.instance  # type: ignore[attr-defined]
+        if instance.pk:
+            self.initial["postal_codes"] = ", ".join(instance.postal_codes)  # type: ignore[attr-defined]
+            self.initial["cities"] = ", ".join(instance.cities)  # type: ignore[attr-defined]
+
+    def clean_postal_codes(self) -> list[str]:
+        codes = _split_list(self.cleaned_data.get("postal_codes", ""))  # type: ignore[attr-defined]
+        bad = [c for c in codes if not (c.isdigit() and len(c) <= 5)]
+        if bad:
+            raise forms.ValidationError(_("Not a postal code: %(codes)s") % {"codes": ", ".join(bad)})
+        return codes
+
+    def clean_cities(self) -> list[str]:
+        return _split_list(self.cleaned_data.get("cities", ""))  # type: ignore[attr-defined]
+
+
+class SearchProfileForm(_PlacesMixin, forms.ModelForm):
     object_kinds = forms.MultipleChoiceField(
         label=_("Object kinds"),
         choices=ObjectKind.choices,
@@ -241,19 +261,7 @@ class SearchProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["postal_codes"] = ", ".join(self.instance.postal_codes)
-            self.initial["cities"] = ", ".join(self.instance.cities)
-
-    def clean_postal_codes(self) -> list[str]:
-        codes = _split_list(self.cleaned_data.get("postal_codes", ""))
-        bad = [c for c in codes if not (c.isdigit() and len(c) <= 5)]
-        if bad:
-            raise forms.ValidationError(_("Not a postal code: %(codes)s") % {"codes": ", ".join(bad)})
-        return codes
-
-    def clean_cities(self) -> list[str]:
-        return _split_list(self.cleaned_data.get("cities", ""))
+        self._init_places()
 
     def rows(self) -> list[tuple[Any, list[str], str | None]]:
         """(label, range fields, must field) for the criteria table of the form."""
@@ -269,7 +277,7 @@ class SearchProfileForm(forms.ModelForm):
         ]
 
 
-class SelfServiceForm(forms.ModelForm):
+class SelfServiceForm(_PlacesMixin, forms.ModelForm):
     """What a contact may edit about their own search (no must/wish, no coordinates)."""
 
     object_kinds = forms.MultipleChoiceField(
@@ -309,9 +317,9 @@ class SelfServiceForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"notes": _("Anything else we should know?")}
 
-    __init__ = SearchProfileForm.__init__
-    clean_postal_codes = SearchProfileForm.clean_postal_codes
-    clean_cities = SearchProfileForm.clean_cities
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_places()
 
 
 class MatchSettingsForm(forms.ModelForm):

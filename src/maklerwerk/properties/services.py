@@ -134,12 +134,13 @@ def property_create(
         prop.responsible_agent = acting_user
     _check_agent(office.pk, prop.responsible_agent)
     prop.refresh_match_fields()
-    prop.full_clean()
     if Property.objects.filter(office=office, external_id=prop.external_id).exists():
         raise ConflictError(
             _("A property with this external id already exists."), extra={"field": "external_id"}
         )
+    prop.full_clean(validate_constraints=False)
     prop.save()
+    prop.refresh_from_db()  # decimals as stored, so history compares like with like
     if viewers is not None:
         _set_viewers(prop, viewers)
     history_record(
@@ -162,7 +163,6 @@ def property_update(
         setattr(prop, key, value)
     _check_agent(prop.office_id, prop.responsible_agent)
     prop.refresh_match_fields()
-    prop.full_clean()
     if (
         Property.objects.filter(office_id=prop.office_id, external_id=prop.external_id)
         .exclude(pk=prop.pk)
@@ -171,7 +171,9 @@ def property_update(
         raise ConflictError(
             _("A property with this external id already exists."), extra={"field": "external_id"}
         )
+    prop.full_clean(validate_constraints=False)
     prop.save()
+    prop.refresh_from_db()  # decimals as stored, so history compares like with like
     if viewers is not None:
         _set_viewers(prop, viewers)
     history_record(
@@ -471,6 +473,7 @@ def search_profile_create(
     profile = SearchProfile(office_id=contact.office_id, contact=contact)
     _apply_profile(profile, data)
     profile.save()
+    profile.refresh_from_db()
     spatial.profile_index_sync([profile])
     history_record(
         instance=profile,
@@ -492,6 +495,7 @@ def search_profile_update(
     before_criteria = selectors.profile_criteria(stored) if stored.active and not stored.is_expired else None
     _apply_profile(profile, data)
     profile.save()
+    profile.refresh_from_db()
     spatial.profile_index_sync([profile])
     history_record(
         instance=profile,

@@ -464,9 +464,14 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
 
 @login_not_required
 @never_cache
-@ratelimit(key="ip", rate="30/m", block=True)
+@ratelimit(key="ip", rate="30/m", block=False)
 @require_http_methods(["GET", "POST"])
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        # Without django-ratelimit's middleware a blocked request would be a bare 403; answer 429.
+        from maklerwerk.core.views import rate_limited
+
+        return rate_limited(request, Exception("rate limited"))
     link = services.self_service_link_resolve(token)
     if link is None:
         return render(request, "properties/self_service_invalid.html", status=404)

@@ -1,0 +1,214 @@
+"""Services: history, re-matching ("Neue Treffer"), images, self-service links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.core.history import history_for
+from maklerwerk.core.models import Activity
+from maklerwerk.properties import selectors, services
+from maklerwerk.properties.models import (
+    AgentNotification,
+    NewMatch,
+    PropertyImage,
+    SearchProfile,
+    SelfServiceLink,
+)
+from tests.conftest import make_user
+from tests.properties.conftest import jpeg_with_orientation, png_upload, profile_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_history_on_create_and_change(make_property: Any, agent: Any) -> None:
+    prop = make_property()
+    services.property_update(prop=prop, acting_user=agent, data={"purchase_price": Decimal("390000")})
+    entries = list(history_for(prop))
+    assert [e.action for e in entries] == ["update", "create"]
+    change = entries[0].changes
+    assert {"field": "purchase_price", "old": "400000.00", "new": "390000.00"} in change
+
+
+def test_it_records_new_matches_for_a_new_listing(make_profile: Any, make_property: Any) -> None:
+    profile = make_profile()
+    NewMatch.objects.all().delete()
+    prop = make_property()
+    match = NewMatch.objects.get()
+    assert (match.property, match.profile, match.detail) == (prop, profile, "neu im Bestand")
+
+
+def test_it_records_a_price_drop_only_for_newly_matching_profiles(
+    make_profile: Any, make_property: Any, agent: Any
+) -> None:
+    prop = make_property(purchase_price=Decimal("500000"))
+    already = make_profile(price_max=Decimal("600000"))
+    cheap = make_profile(price_max=Decimal("430000"), name="Günstig")
+    NewMatch.objects.all().delete()
+    services.property_update(prop=prop, acting_user=agent, data={"purchase_price": Decimal("420000")})
+    match = NewMatch.objects.get()
+    assert match.profile == cheap and match.profile != already
+    assert match.detail == "Preis gesenkt von 500.000 € auf 420.000 €"
+    services.property_update(prop=prop, acting_user=agent, data={"title": "Neuer Titel"})
+    assert NewMatch.objects.count() == 1
+
+
+def test_it_records_matches_when_a_property_goes_into_marketing(
+    make_profile: Any, make_property: Any, agent: Any
+) -> None:
+    prop = make_property(status="preparation")
+    make_profile()
+    assert not NewMatch.objects.exists()
+    services.property_update(prop=prop, acting_user=agent, data={"status": "active"})
+    assert NewMatch.objects.get().detail == "jetzt in Vermarktung"
+
+
+def test_it_refuses_min_above_max_and_unknown_kinds(contact: Any, agent: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.search_profile_create(
+            contact=contact,
+            acting_user=agent,
+            data=profile_data(price_min=Decimal(500000), price_max=Decimal(100), object_kinds=["burg"]),
+        )
+    assert exc.value.message_dict["price_min"] == ["Der Mindestpreis liegt über dem Höchstpreis."]
+    assert "Unbekannte Objektarten: burg" in exc.value.message_dict["object_kinds"]
+    assert not SearchProfile.objects.exists()
+
+
+def test_it_refuses_a_duplicate_external_id(make_property: Any) -> None:
+    make_property()
+    with pytest.raises(ConflictError):
+        make_property(title="Zweite")
+
+
+def test_it_stops_matching_expired_and_inactive_profiles(
+    make_profile: Any, make_property: Any, agent: Any
+) -> None:
+    prop = make_property()
+    profile = make_profile()
+    assert len(selectors.matches_for_property(user=agent, property_id=prop.pk)) == 1
+    services.search_profile_update(
+        profile=profile, acting_user=agent, data={"valid_until": timezone.localdate() - dt.timedelta(days=1)}
+    )
+    assert selectors.matches_for_property(user=agent, property_id=prop.pk) == []
+    assert list(selectors.expired_profiles(user=agent)) == [profile]
+
+
+def test_it_respects_visibility_in_matches(
+    make_profile: Any, make_property: Any, agent: Any, office: Any
+) -> None:
+    colleague = make_user(office, "kollegin", "agent")
+    prop = make_property(visibility="restricted")
+    profile = make_profile()
+    assert len(selectors.matches_for_profile(user=agent, profile_id=profile.pk)) == 1
+    assert selectors.matches_for_profile(user=colleague, profile_id=profile.pk) == []
+    services.property_update(prop=prop, acting_user=agent, data={}, viewers=[colleague])
+    assert len(selectors.matches_for_profile(user=colleague, profile_id=profile.pk)) == 1
+
+
+def test_it_splits_matches_into_new_offered_and_declined(
+    make_profile: Any, make_property: Any, agent: Any, contact: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+
+    prop = make_property()
+    make_profile()
+    declined = Contact.objects.create(office=prop.office, last_name="Absage")
+    make_profile(contact=declined)
+    services.property_contact_set(
+        prop=prop, contact=contact, acting_user=agent, role="prospect", interest_status="expose_sent"
+    )
+    services.property_contact_set(
+        prop=prop, contact=declined, acting_user=agent, role="prospect", interest_status="declined"
+    )
+    groups = selectors.group_matches(selectors.matches_for_property(user=agent, property_id=prop.pk))
+    assert [r.result.contact_id for r in groups["offered"]["match"]] == [contact.pk]
+    assert [r.result.contact_id for r in groups["declined"]["match"]] == [declined.pk]
+    assert groups["new"]["match"] == []
+
+
+def test_it_stores_several_images_in_order_with_thumbnails(make_property: Any, agent: Any) -> None:
+    prop = make_property()
+    images = services.property_images_add(
+        prop=prop, acting_user=agent, files=[png_upload("a.png"), png_upload("b.png", color="blue")]
+    )
+    assert [i.position for i in images] == [1, 2]
+    assert prop.title_image == images[0]
+    assert images[0].thumbnail.name.endswith(".jpg")
+    services.property_images_reorder(prop=prop, acting_user=agent, image_ids=[images[1].pk, images[0].pk])
+    assert prop.title_image == images[1]
+    assert any(c["field"] == "images" for c in history_for(prop)[0].changes)
+
+
+def test_it_honours_the_exif_orientation(make_property: Any, agent: Any) -> None:
+    prop = make_property()
+    (image,) = services.property_images_add(
+        prop=prop, acting_user=agent, files=[jpeg_with_orientation(6, (60, 30))]
+    )
+    assert (image.width, image.height) == (30, 60)
+    with Image.open(image.file.path) as stored:
+        assert stored.size == (30, 60)
+
+
+def test_it_saves_nothing_when_one_file_is_not_an_image(make_property: Any, agent: Any) -> None:
+    prop = make_property()
+    bad = SimpleUploadedFile("rechnung.png", b"%PDF-1.4 nope", content_type="image/png")
+    with pytest.raises(ApplicationError) as exc:
+        services.property_images_add(prop=prop, acting_user=agent, files=[png_upload(), bad])
+    assert exc.value.message == "rechnung.png ist kein Bild oder ist beschädigt."
+    assert not PropertyImage.objects.exists()
+
+
+def test_it_refuses_decompression_bombs_and_oversized_files(
+    make_property: Any, agent: Any, monkeypatch: Any, settings: Any
+) -> None:
+    prop = make_property()
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ApplicationError, match="zu viele Pixel"):
+        services.property_images_add(prop=prop, acting_user=agent, files=[png_upload(size=(64, 48))])
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 60_000_000)
+    settings.MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ApplicationError, match="zu groß"):
+        services.property_images_add(prop=prop, acting_user=agent, files=[png_upload()])
+    assert not PropertyImage.objects.exists()
+
+
+def test_it_refuses_an_order_that_does_not_list_every_image(make_property: Any, agent: Any) -> None:
+    prop = make_property()
+    images = services.property_images_add(prop=prop, acting_user=agent, files=[png_upload(), png_upload()])
+    with pytest.raises(ApplicationError):
+        services.property_images_reorder(prop=prop, acting_user=agent, image_ids=[images[0].pk])
+
+
+def test_it_stores_only_a_hash_of_the_self_service_token(contact: Any, agent: Any) -> None:
+    link, token = services.self_service_link_create(contact=contact, acting_user=agent)
+    assert len(token) >= 43 and token not in link.token_hash
+    assert services.self_service_link_resolve(token) == link
+    assert services.self_service_link_resolve(token[:-1] + "x") is None
+    SelfServiceLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert services.self_service_link_resolve(token) is None
+
+
+def test_a_self_service_submit_updates_the_profile_logs_and_notifies(
+    make_profile: Any, contact: Any, agent: Any
+) -> None:
+    profile = make_profile(valid_until=timezone.localdate() - dt.timedelta(days=3))
+    link, _token = services.self_service_link_create(contact=contact, acting_user=agent, profile=profile)
+    services.self_service_submit(
+        link=link, data={"price_max": Decimal("500000"), "cities": ["Offenbach am Main"]}
+    )
+    profile.refresh_from_db()
+    assert profile.price_max == Decimal("500000") and profile.cities == ["Offenbach am Main"]
+    assert not profile.is_expired
+    assert Activity.objects.filter(contact=contact, subject__contains="über den persönlichen Link").exists()
+    note = AgentNotification.objects.get()
+    assert note.user == agent and "Suchprofil" in note.message
+    assert history_for(profile)[0].note == "Vom Kontakt über persönlichen Link eingegeben"
