@@ -1,0 +1,582 @@
+"""Writes of document sharing: links, clouds and their files, access, consent and tracking."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maklerwerk.core.exceptions import ApplicationError, NotFoundError
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import Activity, ChangeLog
+from maklerwerk.core.services import activity_create
+from maklerwerk.sharing.models import (
+    DEFAULT_LINK_DAYS,
+    AccessDeactivation,
+    AccessEvent,
+    CloudFile,
+    CloudFolder,
+    ConsentAcceptance,
+    DocumentCloud,
+    PersonalFile,
+    ShareLink,
+    SharingSettings,
+)
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from maklerwerk.accounts.models import Office, User
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_TOKEN_SALT = "maklerwerk.sharing.token"  # noqa: S105 - a salt, not a secret
+_FILE_SALT = "maklerwerk.sharing.file"
+
+
+# --- tokens -----------------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _derive_token(seed: str, secret: str) -> str:
+    """The URL token of a link: HMAC-SHA256 of its random 256-bit seed under a server-side key."""
+    key = hashlib.sha256(f"{_TOKEN_SALT}:{secret}".encode()).digest()
+    digest = hmac.new(key, seed.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _secrets() -> list[str]:
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+
+
+def share_link_token(link: ShareLink) -> str:
+    """The link's token, re-derived (it is never stored). Survives a rotated SECRET_KEY via fallbacks."""
+    for secret in _secrets():
+        token = _derive_token(link.token_seed, secret)
+        if hmac.compare_digest(token_hash(token), link.token_hash):
+            return token
+    raise ApplicationError(_("This link can no longer be shown; please create a new one."))
+
+
+def share_link_public_url(link: ShareLink) -> str:
+    """The absolute URL the contact opens (settings.BASE_URL + /sharing/d/<token>/)."""
+    return settings.BASE_URL + reverse("sharing:public", args=[share_link_token(link)])
+
+
+def file_key(link: ShareLink, source: str, file_id: int) -> str:
+    """An opaque, per-link id of a file in public URLs (no sequential ids, useless with another link)."""
+    key = hashlib.sha256(f"{_FILE_SALT}:{settings.SECRET_KEY}".encode()).digest()
+    mac = hmac.new(key, f"{link.token_hash}:{source}:{file_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()  # 144 bits, 24 characters
+
+
+# --- settings and clouds ----------------------------------------------------------------------------
+
+
+def sharing_settings_for(office: Office) -> SharingSettings:
+    found = SharingSettings.objects.filter(office=office).first()
+    return found or SharingSettings(office=office)
+
+
+@transaction.atomic
+def sharing_settings_update(
+    *, office: Office, acting_user: User | None, consent_gate: bool, require_terms: bool
+) -> SharingSettings:
+    obj, _created = SharingSettings.objects.get_or_create(office=office)
+    before = snapshot(obj)
+    obj.consent_gate = consent_gate
+    obj.require_terms = require_terms
+    obj.full_clean()
+    obj.save()
+    history_record(instance=obj, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before)
+    return obj
+
+
+def cloud_for(prop: Property) -> DocumentCloud:
+    """The property's document cloud, created on first use (exactly one per property)."""
+    cloud = DocumentCloud.objects.filter(property=prop).first()
+    if cloud is not None:
+        return cloud
+    try:
+        with transaction.atomic():
+            return DocumentCloud.objects.create(office_id=prop.office_id, property=prop)
+    except IntegrityError:  # created concurrently
+        return DocumentCloud.objects.get(property=prop)
+
+
+@transaction.atomic
+def cloud_folder_create(*, cloud: DocumentCloud, name: str, acting_user: User | None) -> CloudFolder:
+    name = _clean_name(name)
+    if not name:
+        raise ApplicationError(_("Please enter a folder name."))
+    if CloudFolder.objects.filter(cloud=cloud, name=name).exists():
+        raise ApplicationError(_("A folder with this name exists already."))
+    folder = CloudFolder(office_id=cloud.office_id, cloud=cloud, name=name)
+    folder.full_clean()
+    folder.save()
+    history_record(instance=folder, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+    return folder
+
+
+@transaction.atomic
+def cloud_folder_delete(*, folder: CloudFolder, acting_user: User | None) -> None:
+    """Delete the folder; its files move to the top level (nothing is lost)."""
+    history_record(instance=folder, acting_user=acting_user, action=ChangeLog.Action.DELETE)
+    folder.files.update(folder=None)
+    folder.delete()
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    limit = getattr(settings, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+    if upload.size and upload.size > limit:
+        raise ApplicationError(
+            _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
+        )
+
+
+@transaction.atomic
+def cloud_file_add(
+    *,
+    cloud: DocumentCloud,
+    upload: UploadedFile,
+    acting_user: User | None,
+    folder: CloudFolder | None = None,
+    name: str = "",
+) -> CloudFile:
+    _check_upload(upload)
+    if folder is not None and folder.cloud_id != cloud.pk:
+        raise NotFoundError(_("Unknown folder."))
+    obj = CloudFile(
+        office_id=cloud.office_id,
+        cloud=cloud,
+        folder=folder,
+        name=_clean_name(name or upload.name or "") or "Datei",
+        size=upload.size or 0,
+        uploaded_by=acting_user,
+    )
+    obj.file.save(_clean_name(upload.name or "") or "datei", upload, save=False)
+    obj.full_clean()
+    obj.save()
+    history_record(instance=obj, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+    return obj
+
+
+@transaction.atomic
+def cloud_file_delete(*, obj: CloudFile | PersonalFile, acting_user: User | None) -> None:
+    history_record(instance=obj, acting_user=acting_user, action=ChangeLog.Action.DELETE)
+    storage_name = obj.file.name
+    storage = obj.file.storage
+    obj.delete()
+    transaction.on_commit(lambda: storage.delete(storage_name))
+
+
+@transaction.atomic
+def personal_file_add(
+    *, cloud: DocumentCloud, contact: Contact, upload: UploadedFile, acting_user: User | None, name: str = ""
+) -> PersonalFile:
+    _check_upload(upload)
+    if contact.office_id != cloud.office_id:
+        raise NotFoundError(_("Unknown contact."))
+    obj = PersonalFile(
+        office_id=cloud.office_id,
+        cloud=cloud,
+        contact=contact,
+        name=_clean_name(name or upload.name or "") or "Datei",
+        size=upload.size or 0,
+        uploaded_by=acting_user,
+    )
+    obj.file.save(_clean_name(upload.name or "") or "datei", upload, save=False)
+    obj.full_clean()
+    obj.save()
+    history_record(instance=obj, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+    return obj
+
+
+# --- links ------------------------------------------------------------------------------------------
+
+
+def _check_same_office(office: Office, contact: Contact, prop: Property) -> None:
+    if contact.office_id != office.pk:
+        raise NotFoundError(_("Unknown contact."), extra={"field": "contact_id"})
+    if prop.office_id != office.pk:
+        raise NotFoundError(_("Unknown property."), extra={"field": "property_id"})
+
+
+@transaction.atomic
+def share_link_create(
+    *,
+    office: Office,
+    contact: Contact,
+    property: Property,
+    acting_user: User | None,
+    expires_at: dt.datetime | None = None,
+    consent_required: bool = True,
+) -> ShareLink:
+    """A new personal link of `contact` to `property`'s documents (default validity 30 days)."""
+    _check_same_office(office, contact, property)
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + dt.timedelta(days=DEFAULT_LINK_DAYS)
+    if expires_at <= now:
+        raise ApplicationError(_("The expiry date must be in the future."), extra={"field": "expires_at"})
+    seed = secrets.token_hex(32)  # 256 random bits
+    link = ShareLink(
+        office=office,
+        cloud=cloud_for(property),
+        property=property,
+        contact=contact,
+        token_seed=seed,
+        token_hash=token_hash(_derive_token(seed, settings.SECRET_KEY)),
+        expires_at=expires_at,
+        consent_required=consent_required,
+        created_by=acting_user,
+    )
+    link.full_clean()
+    link.save()
+    history_record(instance=link, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+    activity_create(
+        office=office,
+        type=Activity.Type.SYSTEM,
+        subject=_("Document link created: %(property)s") % {"property": property},
+        acting_user=acting_user,
+        contact_id=contact.pk,
+        property_id=property.pk,
+        payload={"share_link_id": link.pk, "expires_at": link.expires_at.isoformat()},
+    )
+    return link
+
+
+def share_link_active_q() -> Any:
+    from django.db.models import Q
+
+    return Q(deleted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+@transaction.atomic
+def share_link_get_or_create(
+    *,
+    office: Office,
+    contact: Contact,
+    property: Property,
+    acting_user: User | None,
+    expires_at: dt.datetime | None = None,
+) -> tuple[ShareLink, bool]:
+    """An active link of this contact to this property, or a new one. (link, created)
+
+    Used by the offer process (exposé e-mails); the URL is `share_link_public_url(link)`.
+    An existing link is reused as it is; its expiry is extended when `expires_at` is later.
+    """
+    _check_same_office(office, contact, property)
+    existing = (
+        ShareLink.objects.select_for_update()
+        .filter(share_link_active_q(), office=office, contact=contact, property=property)
+        .order_by("-expires_at", "-pk")
+        .first()
+    )
+    if existing is not None:
+        if expires_at is not None and expires_at > existing.expires_at:
+            before = snapshot(existing)
+            existing.expires_at = expires_at
+            existing.save(update_fields=["expires_at"])
+            history_record(
+                instance=existing, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before
+            )
+        return existing, False
+    return (
+        share_link_create(
+            office=office, contact=contact, property=property, acting_user=acting_user, expires_at=expires_at
+        ),
+        True,
+    )
+
+
+@transaction.atomic
+def share_link_delete(*, link: ShareLink, acting_user: User | None) -> None:
+    """End the link at once. The row stays (soft delete) so its tracking remains evidence."""
+    if link.deleted_at is not None:
+        return
+    before = snapshot(ShareLink.objects.get(pk=link.pk))
+    link.deleted_at = timezone.now()
+    link.save(update_fields=["deleted_at"])
+    history_record(instance=link, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before)
+    activity_create(
+        office=link.office,
+        type=Activity.Type.SYSTEM,
+        subject=_("Document link deleted: %(property)s") % {"property": link.property},
+        acting_user=acting_user,
+        contact_id=link.contact_id,
+        property_id=link.property_id,
+        payload={"share_link_id": link.pk},
+    )
+
+
+def share_link_send_email(*, link: ShareLink, acting_user: User | None) -> str:
+    """Mail the link to the contact's first e-mail address; returns the address."""
+    if link.deleted_at is not None or link.is_expired:
+        raise ApplicationError(_("This link is no longer valid."))
+    email = link.contact.emails.order_by("position", "pk").first()
+    if email is None:
+        raise ApplicationError(_("The contact has no e-mail address."))
+    office = link.office
+    context = {
+        "salutation": getattr(link.contact, "letter_salutation_display", "") or _("Good day"),
+        "property": link.property,
+        "url": share_link_public_url(link),
+        "expires": timezone.localtime(link.expires_at).strftime("%d.%m.%Y"),
+        "office": office.name,
+        "signature": office.email_signature,
+    }
+    subject = _("Your documents for %(property)s") % {"property": link.property}
+    body = (
+        _(
+            "%(salutation)s,\n\nhere are the documents for %(property)s:\n%(url)s\n\n"
+            "The link is personal and valid until %(expires)s.\n\n%(office)s"
+        )
+        % context
+    )
+    if office.email_signature:
+        body += "\n-- \n" + office.email_signature
+    send_mail(subject, body, None, [email.value])
+    activity_create(
+        office=office,
+        type=Activity.Type.EMAIL_SENT,
+        subject=subject,
+        body=body,
+        acting_user=acting_user,
+        contact_id=link.contact_id,
+        property_id=link.property_id,
+        payload={"share_link_id": link.pk, "to": email.value},
+    )
+    return email.value
+
+
+def share_link_resolve(token: str) -> ShareLink | None:
+    """The usable link for `token`, or None: unknown, deleted, expired and deactivated look the same."""
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        return None
+    digest = token_hash(token)
+    link = (
+        ShareLink.objects.select_related("office", "contact", "property", "cloud")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        return None
+    if link.deleted_at is not None or link.is_expired:
+        return None
+    if AccessDeactivation.objects.filter(cloud_id=link.cloud_id, contact_id=link.contact_id).exists():
+        return None
+    return link
+
+
+# --- per-person access ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def access_set(*, cloud: DocumentCloud, contact: Contact, active: bool, acting_user: User | None) -> None:
+    """Switch one contact's access to this cloud on or off; other contacts are untouched."""
+    if contact.office_id != cloud.office_id:
+        raise NotFoundError(_("Unknown contact."), extra={"field": "contact_id"})
+    existing = AccessDeactivation.objects.filter(cloud=cloud, contact=contact).first()
+    if active and existing is not None:
+        history_record(instance=existing, acting_user=acting_user, action=ChangeLog.Action.DELETE)
+        existing.delete()
+        subject = _("Document access reactivated: %(property)s")
+    elif not active and existing is None:
+        row = AccessDeactivation.objects.create(
+            office_id=cloud.office_id, cloud=cloud, contact=contact, created_by=acting_user
+        )
+        history_record(instance=row, acting_user=acting_user, action=ChangeLog.Action.CREATE)
+        subject = _("Document access deactivated: %(property)s")
+    else:
+        return
+    activity_create(
+        office=cloud.office,
+        type=Activity.Type.SYSTEM,
+        subject=subject % {"property": cloud.property},
+        acting_user=acting_user,
+        contact_id=contact.pk,
+        property_id=cloud.property_id,
+        payload={"document_cloud_id": cloud.pk, "active": active},
+    )
+
+
+# --- consent ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentTexts:
+    cancellation_notice: str
+    terms: str  # empty when not required
+    version: str  # SHA-256 over both texts: a changed text asks again
+
+    @property
+    def combined(self) -> str:
+        parts = [f"Widerrufsbelehrung\n\n{self.cancellation_notice}"]
+        if self.terms:
+            parts.append(f"AGB\n\n{self.terms}")
+        return "\n\n".join(parts)
+
+
+def consent_texts(office: Office) -> ConsentTexts:
+    cfg = sharing_settings_for(office)
+    notice = office.cancellation_notice_text or ""
+    terms = office.terms_text if cfg.require_terms else ""
+    version = hashlib.sha256(f"{notice}\x00{terms or ''}".encode()).hexdigest()
+    return ConsentTexts(cancellation_notice=notice, terms=terms or "", version=version)
+
+
+def consent_needed(link: ShareLink) -> bool:
+    """Does the visitor still have to accept the texts before seeing the documents?"""
+    if not link.consent_required or not sharing_settings_for(link.office).consent_gate:
+        return False
+    texts = consent_texts(link.office)
+    if not texts.cancellation_notice and not texts.terms:
+        return False
+    return not ConsentAcceptance.objects.filter(link=link, text_version=texts.version).exists()
+
+
+@transaction.atomic
+def consent_accept(*, link: ShareLink, ip: str, user_agent: str) -> ConsentAcceptance:
+    texts = consent_texts(link.office)
+    consent = ConsentAcceptance.objects.create(
+        office=link.office,
+        link=link,
+        contact_id=link.contact_id,
+        property_id=link.property_id,
+        text_version=texts.version,
+        cancellation_notice_sha256=hashlib.sha256(texts.cancellation_notice.encode()).hexdigest(),
+        terms_sha256=hashlib.sha256(texts.terms.encode()).hexdigest() if texts.terms else "",
+        accepted_text=texts.combined,
+        ip_coarse=coarse_ip(ip),
+        user_agent=user_agent[:300],
+    )
+    what = _("cancellation notice and terms") if texts.terms else _("cancellation notice")
+    activity_create(
+        office=link.office,
+        type=Activity.Type.SYSTEM,
+        subject=_("%(what)s accepted via document link") % {"what": what[:1].upper() + what[1:]},
+        acting_user=None,
+        contact_id=link.contact_id,
+        property_id=link.property_id,
+        payload={
+            "share_link_id": link.pk,
+            "consent_id": consent.pk,
+            "text_version": texts.version,
+            "ip": consent.ip_coarse,
+        },
+    )
+    return consent
+
+
+# --- tracking ---------------------------------------------------------------------------------------
+
+
+def coarse_ip(ip: str) -> str:
+    """The visitor's network, not the address: IPv4 /24, IPv6 /48."""
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if addr.version == 4 else 48
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+@dataclass(frozen=True)
+class TrackedFile:
+    source: str
+    id: int
+    name: str
+    size: int
+
+
+@transaction.atomic
+def access_record(
+    *,
+    link: ShareLink,
+    kind: str,
+    ip: str,
+    user_agent: str,
+    files: list[TrackedFile] | None = None,
+) -> None:
+    """Record a view, a download or a ZIP download: tracking rows plus one activity on the contact."""
+    now = timezone.now()
+    net = coarse_ip(ip)
+    ua = (user_agent or "")[:300]
+    files = files or []
+    base = {
+        "office_id": link.office_id,
+        "link": link,
+        "contact_id": link.contact_id,
+        "property_id": link.property_id,
+        "kind": kind,
+        "at": now,
+        "user_agent": ua,
+        "ip_coarse": net,
+    }
+    if files:
+        AccessEvent.objects.bulk_create(
+            [
+                AccessEvent(**base, file_source=f.source, file_id=f.id, file_name=f.name, file_size=f.size)
+                for f in files
+            ]
+        )
+    else:
+        AccessEvent.objects.create(**base)
+    payload: dict[str, Any] = {"share_link_id": link.pk, "event": kind, "ip": net, "user_agent": ua}
+    if kind == AccessEvent.Kind.VIEW:
+        ShareLink.objects.filter(pk=link.pk).update(open_count=F("open_count") + 1, last_opened_at=now)
+        subject = _("Document link opened: %(property)s") % {"property": link.property}
+    elif kind == AccessEvent.Kind.ZIP:
+        payload["files"] = [{"source": f.source, "id": f.id, "name": f.name, "size": f.size} for f in files]
+        subject = _("%(n)s documents downloaded as ZIP: %(property)s") % {
+            "n": len(files),
+            "property": link.property,
+        }
+    else:
+        f = files[0]
+        payload["file"] = {"source": f.source, "id": f.id, "name": f.name, "size": f.size}
+        subject = _("Document downloaded: %(name)s") % {"name": f.name}
+    activity_create(
+        office=link.office,
+        type=Activity.Type.DOCUMENT_OPENED,
+        subject=subject[:300],
+        acting_user=None,
+        occurred_at=now,
+        contact_id=link.contact_id,
+        property_id=link.property_id,
+        payload=payload,
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def _clean_name(name: str) -> str:
+    """A file or folder name without path parts or characters file systems and headers dislike."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip().strip(".").strip()
+    return name[:200]
+
+
+safe_file_name = _clean_name

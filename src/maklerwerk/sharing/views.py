@@ -1,0 +1,651 @@
+"""Document sharing: the public page of a link (no login), its preview, and the agents' tabs and actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import os
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.sharing import selectors, services
+from maklerwerk.sharing.models import AccessEvent, CloudFile, CloudFolder, PersonalFile, ShareLink
+from maklerwerk.sharing.zipstream import unique_names, zip_stream
+
+logger = logging.getLogger(__name__)
+
+TRACKING_ROWS = 50
+
+
+def public_rate(group: str, request: HttpRequest) -> str:
+    """Requests per IP on the public pages (SHARING_RATE_LIMIT setting or environment, default 120/m)."""
+    return getattr(settings, "SHARING_RATE_LIMIT", None) or os.environ.get("SHARING_RATE_LIMIT") or "120/m"
+
+
+def _ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _ua(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    """One answer for unknown, expired, deleted and deactivated links: nothing tells them apart."""
+    with translation.override("de"):
+        return _private(render(request, "sharing/public_invalid.html", status=404))
+
+
+def _page_params(request: HttpRequest) -> dict[str, str]:
+    view = request.GET.get("view", "list")
+    sort = request.GET.get("sort", "name")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "view": view if view in {"list", "tiles"} else "list",
+        "sort": sort if sort in {"name", "-name", "size", "-size"} else "name",
+    }
+
+
+def _page_context(
+    request: HttpRequest,
+    *,
+    office: Any,
+    prop: Any,
+    entries: list[selectors.Entry],
+    preview: bool,
+    token: str = "",
+    preview_of: str = "",
+) -> dict[str, Any]:
+    params = _page_params(request)
+    shown = selectors.filter_entries(entries, params["q"], params["sort"])
+
+    def url_with(**changes: str) -> str:
+        return "?" + urlencode({**params, **changes})
+
+    zip_url = ""
+    if token and not preview:
+        zip_url = reverse("sharing:public_zip", args=[token]) + "?" + urlencode({"q": params["q"]})
+    return {
+        "office": office,
+        "property": prop,
+        "groups": selectors.group_by_folder(shown),
+        "shown_count": len(shown),
+        "total_count": len(entries),
+        "total_size": sum(e.size for e in shown),
+        "params": params,
+        "list_url": url_with(view="list"),
+        "tiles_url": url_with(view="tiles"),
+        "sort_options": [
+            ("name", _("Name (A–Z)")),
+            ("-name", _("Name (Z–A)")),
+            ("size", _("Size (smallest first)")),
+            ("-size", _("Size (largest first)")),
+        ],
+        "preview": preview,
+        "preview_of": preview_of,
+        "token": token,
+        "zip_url": zip_url,
+    }
+
+
+# --- public pages (no login) ------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@ratelimit(key="ip", rate=public_rate, block=True)
+@require_GET
+def public(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.share_link_resolve(token)
+    if link is None:
+        return _invalid(request)
+    with translation.override("de"):
+        if services.consent_needed(link):
+            return _private(_consent_page(request, link, token))
+        context = _page_context(
+            request,
+            office=link.office,
+            prop=link.property,
+            entries=selectors.link_entries(link),
+            preview=False,
+            token=token,
+        )
+        services.access_record(
+            link=link, kind=AccessEvent.Kind.VIEW, ip=_ip(request), user_agent=_ua(request)
+        )
+        return _private(render(request, "sharing/public.html", context))
+
+
+def _consent_page(request: HttpRequest, link: ShareLink, token: str, error: str = "") -> HttpResponse:
+    return render(
+        request,
+        "sharing/public_consent.html",
+        {
+            "office": link.office,
+            "property": link.property,
+            "texts": services.consent_texts(link.office),
+            "token": token,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_not_required
+@never_cache
+@ratelimit(key="ip", rate=public_rate, block=True)
+@require_POST
+def public_consent(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.share_link_resolve(token)
+    if link is None:
+        return _invalid(request)
+    with translation.override("de"):
+        texts = services.consent_texts(link.office)
+        accepted = request.POST.get("accept_notice") == "1" and (
+            not texts.terms or request.POST.get("accept_terms") == "1"
+        )
+        if not accepted:
+            return _private(
+                _consent_page(request, link, token, error=_("Please confirm that you accept the texts."))
+            )
+        if services.consent_needed(link):
+            services.consent_accept(link=link, ip=_ip(request), user_agent=_ua(request))
+    return redirect("sharing:public", token=token)
+
+
+def _entry_for(link: ShareLink, key: str) -> selectors.Entry | None:
+    found = None
+    for entry in selectors.link_entries(link):
+        if hmac.compare_digest(entry.key.encode(), key.encode()):
+            found = entry
+    return found
+
+
+@login_not_required
+@never_cache
+@ratelimit(key="ip", rate=public_rate, block=True)
+@require_GET
+def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
+    link = services.share_link_resolve(token)
+    if link is None:
+        return _invalid(request)
+    if services.consent_needed(link):
+        return redirect("sharing:public", token=token)
+    entry = _entry_for(link, key)
+    if entry is None:
+        return _invalid(request)
+    try:
+        handle = entry.file.open("rb")
+    except (OSError, ValueError):
+        logger.warning("shared file missing in storage: %s %s", entry.source, entry.id)
+        return _invalid(request)
+    services.access_record(
+        link=link,
+        kind=AccessEvent.Kind.DOWNLOAD,
+        ip=_ip(request),
+        user_agent=_ua(request),
+        files=[entry.tracked()],
+    )
+    response = FileResponse(handle, as_attachment=True, filename=entry.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+@login_not_required
+@never_cache
+@ratelimit(key="ip", rate=public_rate, block=True)
+@require_GET
+def public_zip(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything the page shows for this search, as one ZIP streamed while it is written."""
+    link = services.share_link_resolve(token)
+    if link is None:
+        return _invalid(request)
+    if services.consent_needed(link):
+        return redirect("sharing:public", token=token)
+    params = _page_params(request)
+    shown = selectors.filter_entries(selectors.link_entries(link), params["q"], "name")
+    if not shown:
+        return redirect(reverse("sharing:public", args=[token]) + "?" + urlencode(params))
+    grouped = [e for _folder, entries in selectors.group_by_folder(shown) for e in entries]
+    names = unique_names(
+        [f"{services.safe_file_name(e.folder)}/{e.filename}" if e.folder else e.filename for e in grouped]
+    )
+    services.access_record(
+        link=link,
+        kind=AccessEvent.Kind.ZIP,
+        ip=_ip(request),
+        user_agent=_ua(request),
+        files=[e.tracked() for e in grouped],
+    )
+
+    def opener(entry: selectors.Entry) -> Any:
+        return lambda: entry.file.open("rb")
+
+    members = [(name, e.size, opener(e)) for name, e in zip(names, grouped, strict=True)]
+    response = StreamingHttpResponse(
+        zip_stream(members, on_member_error=lambda n, exc: logger.warning("zip: %s missing: %s", n, exc)),
+        content_type="application/zip",
+    )
+    archive = services.safe_file_name(f"Unterlagen {link.property.external_id}".strip()) or "Unterlagen"
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(archive)}.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+
+
+# --- agent: preview ---------------------------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def link_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exact page the contact sees, with downloads disabled and nothing tracked."""
+    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    with translation.override("de"):
+        context = _page_context(
+            request,
+            office=link.office,
+            prop=link.property,
+            entries=selectors.link_entries(link),
+            preview=True,
+            preview_of=str(link.contact),
+        )
+        return _private(render(request, "sharing/public.html", context))
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def cloud_preview(request: HttpRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    with translation.override("de"):
+        context = _page_context(
+            request,
+            office=cloud.office,
+            prop=cloud.property,
+            entries=selectors.cloud_entries(cloud),
+            preview=True,
+        )
+        return _private(render(request, "sharing/public.html", context))
+
+
+# --- agent: tabs ------------------------------------------------------------------------------------
+
+
+def _links_rows(links: Any, deactivated: set[int]) -> list[dict[str, Any]]:
+    rows = []
+    for link in links:
+        state = selectors.link_state(link, deactivated)
+        url = ""
+        if state == "active":
+            try:
+                url = services.share_link_public_url(link)
+            except ApplicationError:
+                url = ""
+        rows.append({"link": link, "state": state, "url": url})
+    return rows
+
+
+def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
+    user = request.user
+    cloud = services.cloud_for(prop)
+    off = selectors.deactivated_contacts(cloud.pk)
+    links = selectors.share_links(user=user, property_id=prop.pk)  # type: ignore[arg-type]
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import PropertyDocument
+
+    candidates = (
+        Contact.objects.filter(office_id=prop.office_id, property_roles__property=prop)
+        .distinct()
+        .order_by("last_name", "first_name")[:200]
+    )
+    return {
+        "property": prop,
+        "cloud": cloud,
+        "candidates": candidates,
+        "protected_documents": PropertyDocument.objects.filter(property=prop, protected=True),
+        "folders": list(CloudFolder.objects.filter(cloud=cloud)),
+        "cloud_files": CloudFile.objects.filter(cloud=cloud).select_related("folder"),
+        "access_rows": selectors.access_overview(cloud),
+        "link_rows": _links_rows(links, off),
+        "events": selectors.access_events(user=user, property_id=prop.pk)[:TRACKING_ROWS],  # type: ignore[arg-type]
+        "default_expiry": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
+        "settings": services.sharing_settings_for(prop.office),
+        "next_url": _next_for(request, reverse("sharing:property_tab", args=[prop.pk]), "documents"),
+    }
+
+
+def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
+    """Context of the "Geschützte Dokumente" tab on the contact page (also used by CONTACT_TABS)."""
+    from maklerwerk.properties.models import Property
+
+    user = request.user
+    links = list(selectors.share_links(user=user, contact_id=contact.pk))  # type: ignore[arg-type]
+    off_by_cloud = {
+        cloud_id: selectors.deactivated_contacts(cloud_id) for cloud_id in {lk.cloud_id for lk in links}
+    }
+    rows = []
+    for row in _links_rows(links, set()):
+        if row["state"] == "active" and contact.pk in off_by_cloud.get(row["link"].cloud_id, set()):
+            row["state"] = "deactivated"
+        rows.append(row)
+    properties = Property.objects.visible_to(user).filter(office_id=user.office_id).order_by("external_id")  # type: ignore[union-attr]
+    return {
+        "contact": contact,
+        "link_rows": rows,
+        "properties": properties.only("pk", "external_id", "title")[:500],
+        "personal_files": PersonalFile.objects.filter(
+            contact=contact, office_id=user.office_id
+        ).select_related(  # type: ignore[union-attr]
+            "cloud__property"
+        ),
+        "consents": selectors.consents_for_contact(user=user, contact_id=contact.pk),  # type: ignore[arg-type]
+        "events": selectors.access_events(user=user, contact_id=contact.pk)[:TRACKING_ROWS],  # type: ignore[arg-type]
+        "default_expiry": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "next_url": _next_for(request, _contact_url(contact.pk), "protected-documents"),
+    }
+
+
+def _contact_url(contact_id: int) -> str:
+    try:
+        return reverse("contacts:detail", args=[contact_id])
+    except Exception:  # the contacts page is another app's; our own page always works
+        return reverse("sharing:contact_tab", args=[contact_id])
+
+
+def _next_for(request: HttpRequest, fallback: str, anchor: str) -> str:
+    """Where forms in a tab come back to: the page the tab is shown on."""
+    htmx = getattr(request, "htmx", None)
+    current = str(htmx.current_url) if htmx and htmx.current_url else ""
+    if current and url_has_allowed_host_and_scheme(current, {request.get_host()}):
+        return current.split("#", 1)[0] + "#" + anchor
+    if request.resolver_match and request.resolver_match.namespace == "sharing":
+        return fallback
+    return request.get_full_path().split("#", 1)[0] + "#" + anchor
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.properties.selectors import property_get
+
+    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    context = property_tab_context(request, prop)
+    template = (
+        "sharing/_property_tab.html" if getattr(request, "htmx", False) else "sharing/property_page.html"
+    )
+    return render(request, template, context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.contacts.selectors import contact_get
+
+    contact = contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    context = contact_tab_context(request, contact)
+    template = "sharing/_contact_tab.html" if getattr(request, "htmx", False) else "sharing/contact_page.html"
+    return render(request, template, context)
+
+
+# --- agent: actions ---------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+def _parse_expiry(raw: str) -> dt.datetime | None:
+    """A date from the form means "valid through that day" (end of day, Berlin time)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        try:
+            day = dt.datetime.strptime(raw, "%d.%m.%Y").date()  # noqa: DTZ007 - a calendar date
+        except ValueError as exc:
+            raise ApplicationError(_("Please enter a valid date.")) from exc
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def link_create(request: HttpRequest) -> HttpResponse:
+    from maklerwerk.contacts.selectors import contact_get
+    from maklerwerk.properties.selectors import property_get
+
+    user = request.user
+    try:
+        contact = contact_get(user=user, pk=int(request.POST.get("contact_id", "")))  # type: ignore[arg-type]
+        prop = property_get(user=user, pk=int(request.POST.get("property_id", "")))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise Http404 from exc
+    fallback = reverse("sharing:contact_tab", args=[contact.pk])
+    try:
+        link = services.share_link_create(
+            office=request.office,  # type: ignore[attr-defined]
+            contact=contact,
+            property=prop,
+            acting_user=user,  # type: ignore[arg-type]
+            expires_at=_parse_expiry(request.POST.get("expires_at", "")),
+            consent_required=request.POST.get("consent_required", "1") == "1",
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back(request, fallback)
+    messages.success(
+        request,
+        _("Link for %(contact)s created, valid until %(date)s.")
+        % {"contact": contact, "date": timezone.localtime(link.expires_at).strftime("%d.%m.%Y")},
+    )
+    return _back(request, fallback)
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    services.share_link_delete(link=link, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The link was deleted; it no longer opens."))
+    return _back(request, reverse("sharing:contact_tab", args=[link.contact_id]))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def link_email(request: HttpRequest, pk: int) -> HttpResponse:
+    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    try:
+        address = services.share_link_send_email(link=link, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The link was sent to %(email)s.") % {"email": address})
+    return _back(request, reverse("sharing:contact_tab", args=[link.contact_id]))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def access_toggle(request: HttpRequest, property_id: int, contact_id: int) -> HttpResponse:
+    from maklerwerk.contacts.selectors import contact_get
+
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    active = request.POST.get("active") == "1"
+    services.access_set(cloud=cloud, contact=contact, active=active, acting_user=request.user)  # type: ignore[arg-type]
+    if active:
+        messages.success(request, _("Access for %(contact)s is active again.") % {"contact": contact})
+    else:
+        messages.success(request, _("Access for %(contact)s was deactivated.") % {"contact": contact})
+    return _back(request, reverse("sharing:property_tab", args=[property_id]))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def cloud_upload(request: HttpRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    folder = None
+    folder_id = request.POST.get("folder_id", "")
+    if folder_id.isdigit():
+        folder = CloudFolder.objects.filter(cloud=cloud, pk=int(folder_id)).first()
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, _("Please choose a file."))
+    try:
+        for upload in uploads:
+            services.cloud_file_add(cloud=cloud, upload=upload, folder=folder, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if uploads:
+            messages.success(request, _("%(n)s file(s) added to the document cloud.") % {"n": len(uploads)})
+    return _back(request, reverse("sharing:property_tab", args=[property_id]))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def folder_create(request: HttpRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    try:
+        services.cloud_folder_create(cloud=cloud, name=request.POST.get("name", ""), acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, reverse("sharing:property_tab", args=[property_id]))
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def folder_delete(request: HttpRequest, property_id: int, folder_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    folder = CloudFolder.objects.filter(cloud=cloud, pk=folder_id).first()
+    if folder is None:
+        raise Http404
+    services.cloud_folder_delete(folder=folder, acting_user=request.user)  # type: ignore[arg-type]
+    return _back(request, reverse("sharing:property_tab", args=[property_id]))
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def cloud_file_delete(request: HttpRequest, property_id: int, file_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+    obj = CloudFile.objects.filter(cloud=cloud, pk=file_id).first()
+    if obj is None:
+        raise Http404
+    services.cloud_file_delete(obj=obj, acting_user=request.user)  # type: ignore[arg-type]
+    return _back(request, reverse("sharing:property_tab", args=[property_id]))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def personal_upload(request: HttpRequest, contact_id: int) -> HttpResponse:
+    from maklerwerk.contacts.selectors import contact_get
+
+    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    prop_id = request.POST.get("property_id", "")
+    if not prop_id.isdigit():
+        raise Http404
+    cloud = selectors.cloud_get(user=request.user, property_id=int(prop_id))  # type: ignore[arg-type]
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, _("Please choose a file."))
+    try:
+        for upload in uploads:
+            services.personal_file_add(cloud=cloud, contact=contact, upload=upload, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, reverse("sharing:contact_tab", args=[contact_id]))
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def personal_delete(request: HttpRequest, contact_id: int, file_id: int) -> HttpResponse:
+    obj = PersonalFile.objects.filter(
+        pk=file_id,
+        contact_id=contact_id,
+        office_id=request.user.office_id,  # type: ignore[union-attr]
+    ).first()
+    if obj is None:
+        raise Http404
+    services.cloud_file_delete(obj=obj, acting_user=request.user)  # type: ignore[arg-type]
+    return _back(request, reverse("sharing:contact_tab", args=[contact_id]))
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def agent_file(request: HttpRequest, source: str, pk: int) -> HttpResponse:
+    """The agent opens a cloud or personal file (not tracked: tracking is for the prospect's access)."""
+    model = {"cloud": CloudFile, "personal": PersonalFile}.get(source)
+    if model is None:
+        raise Http404
+    obj = model.objects.filter(pk=pk, office_id=request.user.office_id).first()  # type: ignore[union-attr, attr-defined]
+    if obj is None:
+        raise Http404
+    name = selectors._download_name(obj.name, obj.file.name)
+    try:
+        return FileResponse(obj.file.open("rb"), as_attachment=True, filename=name)
+    except OSError as exc:
+        raise Http404 from exc
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    if request.method == "POST":
+        services.sharing_settings_update(
+            office=office,
+            acting_user=request.user,  # type: ignore[arg-type]
+            consent_gate=request.POST.get("consent_gate") == "1",
+            require_terms=request.POST.get("require_terms") == "1",
+        )
+        messages.success(request, _("Settings saved."))
+        return _back(request, reverse("sharing:settings"))
+    return render(
+        request,
+        "sharing/settings.html",
+        {"settings": services.sharing_settings_for(office), "office": office},
+    )
