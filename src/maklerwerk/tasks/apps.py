@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class TasksConfig(AppConfig):
     name = "maklerwerk.tasks"
     verbose_name = _("Tasks")
+
+    def ready(self) -> None:
+        from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.services import EXPORT_SECTIONS
+
+        def open_tasks(office: object) -> int:
+            from maklerwerk.tasks.models import Task
+
+            return Task.objects.filter(office=office, done_at__isnull=True).count()
+
+        if all(c.key != "open_tasks" for c in COUNTERS):
+            COUNTERS.append(Counter("open_tasks", _("Open tasks"), "ti-checkbox", open_tasks, "tasks:list"))
+        if all(s[0] != "tasks" for s in EXPORT_SECTIONS):
+            EXPORT_SECTIONS.append(("tasks", "tasks.Task", set()))

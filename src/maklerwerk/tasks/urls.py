@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from maklerwerk.tasks import views
 
 app_name = "tasks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.task_list_view, name="list"),
+    path("new/", views.task_create_view, name="create"),
+    path("<int:task_id>/", views.task_edit_view, name="edit"),
+    path("<int:task_id>/toggle/", views.task_toggle_view, name="toggle"),
+]

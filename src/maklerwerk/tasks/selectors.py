@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from maklerwerk.tasks.models import Task
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+
+def task_list(
+    *,
+    user: User,
+    state: str = "open",
+    assignee_id: int | None = None,
+    contact_id: int | None = None,
+    property_id: int | None = None,
+) -> QuerySet[Task]:
+    """The office's tasks: `state` is open, done or all; open ones by due date (undated last)."""
+    qs = Task.objects.filter(office_id=user.office_id).select_related("assignee", "contact", "property")
+    if state == "open":
+        qs = qs.filter(done_at__isnull=True)
+    elif state == "done":
+        qs = qs.filter(done_at__isnull=False)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if contact_id:
+        qs = qs.filter(contact_id=contact_id)
+    if property_id:
+        qs = qs.filter(property_id=property_id)
+    return qs
+
+
+def task_get(*, user: User, pk: int) -> Task:
+    try:
+        return Task.objects.select_related("assignee").get(pk=pk, office_id=user.office_id)
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def open_task_count(*, user: User) -> int:
+    return Task.objects.filter(office_id=user.office_id, assignee=user, done_at__isnull=True).count()

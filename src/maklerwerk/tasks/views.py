@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.tasks import selectors, services
+from maklerwerk.tasks.forms import TaskForm
+
+STATES = ("open", "done", "all")
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def task_list_view(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "open")
+    state = state if state in STATES else "open"
+    mine = request.GET.get("mine") == "1"
+    qs = selectors.task_list(user=request.user, state=state, assignee_id=request.user.pk if mine else None)  # type: ignore[arg-type]
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "mine": mine,
+        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+    }
+    template = "tasks/list.html#task-table" if request.htmx else "tasks/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def task_create_view(request: HttpRequest) -> HttpResponse:
+    form = TaskForm(
+        request.POST or None,
+        office_id=request.user.office_id,  # type: ignore[union-attr]
+        initial={"assignee": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_create(office=request.office, acting_user=request.user, **form.cleaned_data)  # type: ignore[attr-defined, arg-type]
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Task created."))
+            return redirect("tasks:list")
+    return render(request, "tasks/form.html", {"form": form, "task": None})
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def task_edit_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.task_get(user=request.user, pk=task_id)  # type: ignore[arg-type]
+    form = TaskForm(request.POST or None, instance=task, office_id=request.user.office_id)  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        services.task_update(task=task, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Task saved."))
+        return redirect("tasks:list")
+    return render(request, "tasks/form.html", {"form": form, "task": task})
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def task_toggle_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.task_get(user=request.user, pk=task_id)  # type: ignore[arg-type]
+    services.task_set_done(task=task, done=not task.is_done, acting_user=request.user)  # type: ignore[arg-type]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "tasks/list.html#task-row", {"task": task, "can_edit": True})
+    return redirect("tasks:list")

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from maklerwerk.contacts.models import Contact
+from maklerwerk.core.models import ChangeLog
+from maklerwerk.tasks.models import Task
+from maklerwerk.tasks.services import task_create
+from tests.conftest import ApiClient, api_client_for, assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_an_agent_creates_a_task_and_sees_it_in_the_list(agent: Any) -> None:
+    client = _login(agent)
+    due = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/tasks/new/", {"title": "Exposé nachfassen", "assignee": agent.pk, "due_at": due}, follow=True
+    )
+    html = response.content.decode()
+    assert "Aufgabe angelegt" in html and "Exposé nachfassen" in html
+    task = Task.objects.get()
+    assert task.assignee == agent and task.due_at is not None
+    assert ChangeLog.objects.filter(object_id=str(task.pk), action="create", user=agent).exists()
+
+
+def test_the_form_explains_missing_titles_in_german(agent: Any) -> None:
+    html = _login(agent).post("/tasks/new/", {"title": "", "assignee": agent.pk}).content.decode()
+    assert "Dieses Feld ist zwingend erforderlich" in html
+    assert not Task.objects.exists()
+
+
+def test_ticking_a_task_marks_it_done_and_moves_it_out_of_the_open_list(agent: Any, office: Any) -> None:
+    task = task_create(office=office, title="Unterlagen anfordern", assignee=agent)
+    client = _login(agent)
+    row = client.post(f"/tasks/{task.pk}/toggle/", headers={"HX-Request": "true"})
+    assert 'aria-pressed="true"' in row.content.decode()
+    task.refresh_from_db()
+    assert task.is_done
+    assert "Unterlagen anfordern" not in client.get("/tasks/").content.decode()
+    assert "Unterlagen anfordern" in client.get("/tasks/?state=done").content.decode()
+
+
+def test_overdue_tasks_are_highlighted_and_counted_on_the_dashboard(agent: Any, office: Any) -> None:
+    task_create(
+        office=office,
+        title="Rückruf Herr Ößwald",
+        assignee=agent,
+        due_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    client = _login(agent)
+    assert "text-danger fw-bold" in client.get("/tasks/").content.decode()
+    dashboard = client.get("/").content.decode()
+    assert 'data-counter="open_tasks">1<' in dashboard and "Offene Aufgaben" in dashboard
+
+
+def test_read_only_users_see_but_cannot_change_tasks(readonly_user: Any, agent: Any, office: Any) -> None:
+    task = task_create(office=office, title="Besichtigung vorbereiten", assignee=agent)
+    client = _login(readonly_user)
+    assert "Besichtigung vorbereiten" in client.get("/tasks/").content.decode()
+    assert client.post(f"/tasks/{task.pk}/toggle/").status_code == 403
+    assert client.post("/tasks/new/", {"title": "x"}).status_code == 403
+    task.refresh_from_db()
+    assert not task.is_done
+
+
+def test_tasks_of_another_office_are_invisible(agent: Any, outsider: Any, other_office: Any) -> None:
+    foreign = task_create(office=other_office, title="Fremde Aufgabe", assignee=outsider)
+    client = _login(agent)
+    assert "Fremde Aufgabe" not in client.get("/tasks/?state=all").content.decode()
+    assert client.post(f"/tasks/{foreign.pk}/toggle/").status_code == 404
+    assert_problem(api_client_for(agent).get(f"/api/v1/tasks/{foreign.pk}"), 404)
+
+
+def test_api_creates_lists_completes_and_deletes(api: ApiClient, agent: Any, office: Any) -> None:
+    contact = Contact.objects.create(office=office, last_name="Yılmaz")
+    created = api.post("/api/v1/tasks", {"title": "Finanzierung klären", "contact_id": contact.pk})
+    assert created.status_code == 201
+    body = created.json()
+    assert body["assignee_id"] == agent.pk and body["contact_id"] == contact.pk and body["done"] is False
+    assert api.get("/api/v1/tasks", {"contact_id": contact.pk}).json()["count"] == 1
+    patched = api.patch(f"/api/v1/tasks/{body['id']}", {"done": True})
+    assert patched.json()["done"] is True
+    assert api.get("/api/v1/tasks").json()["count"] == 0
+    assert api.get("/api/v1/tasks", {"state": "done"}).json()["count"] == 1
+    assert api.delete(f"/api/v1/tasks/{body['id']}").status_code == 204
+    assert not Task.objects.exists()
+
+
+def test_api_refuses_links_to_another_offices_records(
+    api: ApiClient, other_office: Any, outsider: Any
+) -> None:
+    foreign = Contact.objects.create(office=other_office, last_name="Fremd")
+    body = assert_problem(api.post("/api/v1/tasks", {"title": "x", "contact_id": foreign.pk}), 400)
+    assert body["field"] == "contact_id"
+    body = assert_problem(api.post("/api/v1/tasks", {"title": "x", "assignee_id": outsider.pk}), 400)
+    assert body["field"] == "assignee_id"
+    assert_problem(api.post("/api/v1/tasks", {"title": ""}), 422)
+    assert not Task.objects.exists()
+
+
+def test_back_office_may_not_delete_tasks(backoffice_user: Any, office: Any) -> None:
+    task = task_create(office=office, title="Bleibt", assignee=backoffice_user)
+    assert_problem(api_client_for(backoffice_user).delete(f"/api/v1/tasks/{task.pk}"), 403)
+    assert Task.objects.filter(pk=task.pk).exists()
