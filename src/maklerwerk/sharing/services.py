@@ -579,4 +579,8 @@ def _clean_name(name: str) -> str:
     return name[:200]
 
 
-safe_file_name = _clean_name
+def safe_file_name(name: str) -> str:
+    """A title as a file name: separators and control characters become "_", nothing is cut off."""
+    name = _UNSAFE.sub("_", name or "")
+    name = re.sub(r"\s+", " ", name).strip().strip(".").strip()
+    return name[:200]

@@ -6,6 +6,8 @@ import datetime as dt
 import hmac
 import logging
 import os
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,6 +46,21 @@ TRACKING_ROWS = 50
 def public_rate(group: str, request: HttpRequest) -> str:
     """Requests per IP on the public pages (SHARING_RATE_LIMIT setting or environment, default 120/m)."""
     return getattr(settings, "SHARING_RATE_LIMIT", None) or os.environ.get("SHARING_RATE_LIMIT") or "120/m"
+
+
+def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """No login, never cached, rate-limited per IP with a German 429 page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            from maklerwerk.core.views import rate_limited
+
+            with translation.override("de"):
+                return _private(rate_limited(request, Exception("rate limited")))
+        return view(request, *args, **kwargs)
+
+    return login_not_required(never_cache(ratelimit(key="ip", rate=public_rate, block=False)(wrapped)))
 
 
 def _ip(request: HttpRequest) -> str:
@@ -122,9 +139,7 @@ def _page_context(
 # --- public pages (no login) ------------------------------------------------------------------------
 
 
-@login_not_required
-@never_cache
-@ratelimit(key="ip", rate=public_rate, block=True)
+@public_view
 @require_GET
 def public(request: HttpRequest, token: str) -> HttpResponse:
     link = services.share_link_resolve(token)
@@ -162,9 +177,7 @@ def _consent_page(request: HttpRequest, link: ShareLink, token: str, error: str 
     )
 
 
-@login_not_required
-@never_cache
-@ratelimit(key="ip", rate=public_rate, block=True)
+@public_view
 @require_POST
 def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     link = services.share_link_resolve(token)
@@ -192,9 +205,7 @@ def _entry_for(link: ShareLink, key: str) -> selectors.Entry | None:
     return found
 
 
-@login_not_required
-@never_cache
-@ratelimit(key="ip", rate=public_rate, block=True)
+@public_view
 @require_GET
 def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
     link = services.share_link_resolve(token)
@@ -222,9 +233,7 @@ def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
     return _private(response)
 
 
-@login_not_required
-@never_cache
-@ratelimit(key="ip", rate=public_rate, block=True)
+@public_view
 @require_GET
 def public_zip(request: HttpRequest, token: str) -> HttpResponse:
     """Everything the page shows for this search, as one ZIP streamed while it is written."""
