@@ -120,21 +120,13 @@ def merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
         va, vb = field.value_from_object(survivor), field.value_from_object(other)
         if va in (None, "") and vb in (None, ""):
             continue
-        display = getattr(survivor, f"get_{field.name}_display", None)
+        rows_values = [_shown(survivor, field, va), _shown(other, field, vb)]
         rows.append(
             {
                 "name": field.name,
                 "label": field.verbose_name,
-                "a": (
-                    display()
-                    if display
-                    else (str(getattr(survivor, field.name)) if va not in (None, "") else "")
-                ),
-                "b": (
-                    getattr(other, f"get_{field.name}_display")()
-                    if display
-                    else (str(getattr(other, field.name)) if vb not in (None, "") else "")
-                ),
+                "a": rows_values[0],
+                "b": rows_values[1],
                 "differs": va != vb,
                 "choice": defaults.get(field.name, "a"),
             }
@@ -153,6 +145,18 @@ def merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
         "other_url": _contact_url(b),
     }
     return render(request, "duplicates/merge.html", context)
+
+
+def _shown(contact: Any, field: Any, value: Any) -> str:
+    """A field value as users read it: choice labels, ja/nein, '' for empty."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    display = getattr(contact, f"get_{field.name}_display", None)
+    if display is not None:
+        return str(display())
+    return str(getattr(contact, field.name))
 
 
 def _related_summary(a: int, b: int) -> list[tuple[str, int, int]]:
