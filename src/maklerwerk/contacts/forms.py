@@ -75,6 +75,9 @@ class ContactForm(forms.ModelForm):
         self.fields["responsible_agent"].queryset = office.users.filter(is_active=True).order_by(
             "last_name", "username"
         )
+        for field in self.fields.values():
+            if isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", "–"), *list(field.choices)[1:]]
         for name in ("birth_date", "terms_confirmed_on", "marketing_consent_on"):
             self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
         if self.instance.pk:

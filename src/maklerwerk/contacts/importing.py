@@ -48,6 +48,10 @@ class PreviewRow:
     message: str = ""
     candidates: list[duplicates.Candidate] = field(default_factory=list)
 
+    @property
+    def messages(self) -> list[str]:
+        return [m for m in self.message.split("; ") if m]
+
 
 def check_size(size: int) -> None:
     limit = settings.MAX_UPLOAD_BYTES
