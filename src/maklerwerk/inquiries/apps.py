@@ -5,3 +5,36 @@ from django.utils.translation import gettext_lazy as _
 class InquiriesConfig(AppConfig):
     name = "maklerwerk.inquiries"
     verbose_name = _("Inquiry manager")
+
+    def ready(self) -> None:
+        from maklerwerk.contacts.tabs import ContactTab, register_contact_tab
+        from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.services import EXPORT_SECTIONS
+        from maklerwerk.inquiries import dashboard
+
+        if all(c.key != "inquiries_open" for c in COUNTERS):
+            COUNTERS.append(
+                Counter(
+                    "inquiries_open",
+                    _("Open inquiries"),
+                    "ti-inbox",
+                    dashboard.open_inquiries,
+                    "inquiries:list",
+                )
+            )
+        for section in (
+            ("inquiries", "inquiries.Inquiry", {"raw"}),
+            ("inquiry_mailboxes", "inquiries.Mailbox", {"password_encrypted"}),
+            ("process_instances", "inquiries.ProcessInstance", set()),
+        ):
+            if section not in EXPORT_SECTIONS:
+                EXPORT_SECTIONS.append(section)
+        register_contact_tab(
+            ContactTab(
+                key="inquiries",
+                label=_("Inquiries & processes"),
+                template="inquiries/_contact_tab.html",
+                context=dashboard.contact_tab_context,
+                order=60,
+            )
+        )

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from maklerwerk.inquiries import views
 
 app_name = "inquiries"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inquiry_list, name="list"),
+    path("widget/", views.widget, name="widget"),
+    path("<int:pk>/", views.inquiry_detail, name="detail"),
+    path("<int:pk>/retry/", views.inquiry_retry, name="retry"),
+    path("mailboxes/", views.mailbox_list, name="mailboxes"),
+    path("mailboxes/new/", views.mailbox_create, name="mailbox_create"),
+    path("mailboxes/<int:pk>/fetch/", views.mailbox_fetch, name="mailbox_fetch"),
+    path("processes/<int:pk>/cancel/", views.process_cancel, name="process_cancel"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+]

@@ -1,0 +1,170 @@
+"""HTML views: inquiry list and detail, dashboard widget, mailboxes, and the public confirmation page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.inquiries import selectors, services
+from maklerwerk.inquiries.forms import ConfirmForm, MailboxForm
+from maklerwerk.inquiries.models import Inquiry, Source
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    source = request.GET.get("source") or None
+    qs = selectors.inquiry_list(user=request.user, status=status, source=source)  # type: ignore[arg-type]
+    counts = {
+        s: n
+        for s, n in selectors.inquiry_list(user=request.user)  # type: ignore[arg-type]
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    }
+    statuses = [(value, label, counts.get(value, 0)) for value, label in Inquiry.Status.choices]
+    context = {
+        "inquiries": qs[:200],
+        "statuses": statuses,
+        "status": status,
+        "source": source,
+        "sources": Source.choices,
+    }
+    return render(request, "inquiries/list.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = selectors.inquiry_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return render(request, "inquiries/detail.html", {"inquiry": inquiry})
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def inquiry_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = selectors.inquiry_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    try:
+        services.inquiry_retry(inquiry=inquiry, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The inquiry was processed again."))
+    return redirect("inquiries:detail", pk=pk)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def widget(request: HttpRequest) -> HttpResponse:
+    """Partial for the dashboard: the latest inquiries with status and a preview."""
+    inquiries = selectors.widget_inquiries(user=request.user)  # type: ignore[arg-type]
+    return render(request, "inquiries/_widget.html", {"inquiries": inquiries})
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def mailbox_list(request: HttpRequest) -> HttpResponse:
+    mailboxes = selectors.mailbox_list(user=request.user)  # type: ignore[arg-type]
+    return render(request, "inquiries/mailboxes.html", {"mailboxes": mailboxes})
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def mailbox_create(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    form = MailboxForm(request.POST or None, office=office, initial={"main_user": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "main_user"}
+        data["main_user_id"] = form.cleaned_data["main_user"].pk
+        try:
+            services.mailbox_create(office=office, acting_user=request.user, data=data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("Mailbox saved."))
+            return redirect("inquiries:mailboxes")
+    return render(request, "inquiries/mailbox_form.html", {"form": form})
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def mailbox_fetch(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.inquiries.handler import mailbox_fetch as fetch
+
+    mailbox = selectors.mailbox_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    result = fetch(mailbox)
+    if result.error:
+        messages.error(request, _("Fetching failed: %(error)s") % {"error": result.error})
+    else:
+        messages.success(
+            request,
+            _("%(new)s new inquiries, %(known)s already known.")
+            % {"new": result.taken_in, "known": result.already_known},
+        )
+    return redirect("inquiries:mailboxes")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def process_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.inquiries.processes import instance_cancel
+
+    instance = selectors.instance_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    try:
+        instance_cancel(instance=instance, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Process cancelled."))
+    return redirect(request.POST.get("next") or "inquiries:list")
+
+
+# --- public double-opt-in page ---------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@ratelimit(key="ip", rate="30/m", block=True)
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        inquiry = services.confirmation_resolve(token)
+    except services.ConfirmationInvalid as exc:
+        return render(
+            request,
+            "inquiries/confirm_invalid.html",
+            {"kind": exc.kind},
+            status=410 if exc.kind != "unknown" else 404,
+        )
+    initial = {k: getattr(inquiry, k) for k in services.CONFIRM_FIELDS}
+    form = ConfirmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirmation_validate(office=inquiry.office, data=form.cleaned_data)
+            inquiry = services.inquiry_confirm(token=token, data=form.cleaned_data)
+        except services.ConfirmationInvalid as exc:
+            return render(request, "inquiries/confirm_invalid.html", {"kind": exc.kind}, status=410)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                target = {"phones": "phone"}.get(field, field)
+                form.add_error(target if target in form.fields else None, errs)
+        else:
+            return render(
+                request, "inquiries/confirm_done.html", {"inquiry": inquiry, "office": inquiry.office}
+            )
+    return render(
+        request, "inquiries/confirm.html", {"form": form, "inquiry": inquiry, "office": inquiry.office}
+    )

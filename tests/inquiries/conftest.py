@@ -1,0 +1,217 @@
+"""A real Dovecot IMAP server on loopback (../shared/RECIPES.md section 1), mailboxes and properties."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "inquiries"
+
+DOVECOT_CONF = """protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+ssl = no
+auth_failure_delay = 0
+disable_plaintext_auth = no
+default_login_user = dovecot
+mail_location = maildir:{d}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = home={d}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dovecot exited: {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(port)
+
+
+class Dovecot:
+    POOL = 300
+
+    def __init__(self, d: Path, port: int) -> None:
+        self.dir, self.host, self.port = d, "127.0.0.1", port
+        self.next = 0
+
+    def add_user(self) -> dict[str, Any]:
+        """A fresh, empty mail account from the pool written before the server started."""
+        self.next += 1
+        user = f"anfragen-{self.next}@testbuero.example"
+        return {"host": self.host, "port": self.port, "username": user, "password": "geheim"}
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Any:
+    d, port = Path(tempfile.mkdtemp(prefix="mw-imap-")), free_port()
+    (d / "users").write_text(
+        "".join(f"anfragen-{i}@testbuero.example:{{PLAIN}}geheim\n" for i in range(1, Dovecot.POOL + 1))
+    )
+    (d / "dovecot.conf").write_text(DOVECOT_CONF.format(d=d, port=port))
+    subprocess.run(["chown", "-R", "dovecot:dovecot", str(d)], check=True)
+    proc = subprocess.Popen(
+        [
+            "setpriv",
+            "--reuid=dovecot",
+            "--regid=dovecot",
+            "--init-groups",
+            "dovecot",
+            "-F",
+            "-c",
+            str(d / "dovecot.conf"),
+        ]
+    )
+    _wait_port(port, proc)
+    yield Dovecot(d, port)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_account(dovecot: Dovecot) -> dict[str, Any]:
+    return dovecot.add_user()
+
+
+def imap_settings_for(account: dict[str, Any], folder: str = "INBOX") -> Any:
+    from maklerwerk.integrations.imap.client import ImapSettings
+
+    return ImapSettings(
+        host=account["host"], port=account["port"], security="none",
+        username=account["username"], password=account["password"], folder=folder,
+    )  # fmt: skip
+
+
+def deliver(account: dict[str, Any], *raws: bytes) -> None:
+    """Put mails into the account's INBOX over IMAP APPEND."""
+    from maklerwerk.integrations.imap.client import ImapClient
+
+    with ImapClient(imap_settings_for(account)) as imap:
+        for raw in raws:
+            imap.append(raw)
+
+
+def fixture_mail(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def deliver_to() -> Any:
+    return deliver
+
+
+@pytest.fixture
+def mailbox(office: Any, agent: Any, imap_account: dict[str, Any]) -> Any:
+    from maklerwerk.inquiries.services import mailbox_create
+
+    return mailbox_create(
+        office=office,
+        acting_user=agent,
+        data={
+            "name": "Anfragen",
+            "host": imap_account["host"],
+            "port": imap_account["port"],
+            "security": "none",
+            "username": imap_account["username"],
+            "password": imap_account["password"],
+        },
+    )
+
+
+def make_property(office: Any, agent: Any, external_id: str, **extra: Any) -> Any:
+    from maklerwerk.properties.models import Property
+
+    data = {
+        "title": f"Objekt {external_id}",
+        "status": Property.Status.ACTIVE,
+        "object_kind": "wohnung",
+        "marketing_type": "kauf",
+        "postal_code": "50823",
+        "city": "Köln",
+        "purchase_price": Decimal("389000"),
+        "responsible_agent": agent,
+        **extra,
+    }
+    return Property.objects.create(office=office, external_id=external_id, **data)
+
+
+@pytest.fixture
+def properties(office: Any, agent: Any) -> dict[str, Any]:
+    """The properties the fixture mails ask about, all in active marketing."""
+    from maklerwerk.inquiries.models import PortalListing
+
+    props = {
+        "MW-1001": make_property(office, agent, "MW-1001", title="Helle 3-Zimmer-Wohnung mit Balkon"),
+        "MW-1002": make_property(
+            office, agent, "MW-1002", title="Einfamilienhaus mit Garten", object_kind="haus"
+        ),
+        "MW-1003": make_property(
+            office, agent, "MW-1003", title="Gepflegte 2-Zimmer-Wohnung", marketing_type="miete_pacht"
+        ),
+        "MW-1004": make_property(
+            office, agent, "MW-1004", title="Altbauwohnung mit Stuck", marketing_type="miete_pacht"
+        ),
+        "MW-2001": make_property(office, agent, "MW-2001", title="Dachgeschosswohnung mit Blick über Bonn"),
+    }
+    PortalListing.objects.create(
+        office=office, property=props["MW-2001"], source="kleinanzeigen", portal_id="2712345678"
+    )
+    return props
+
+
+def contact(office: Any, **data: Any) -> Any:
+    from maklerwerk.contacts.services import contact_create
+
+    return contact_create(office=office, acting_user=None, data=data)
+
+
+def links_in(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"https?://\S+/inquiries/confirm/\S+/", text)
