@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class MailingConfig(AppConfig):
     name = "maklerwerk.mailing"
     verbose_name = _("Mail templates and outgoing mail")
+
+    def ready(self) -> None:
+        from maklerwerk.core.services import EXPORT_SECTIONS
+
+        sections = {s[0] for s in EXPORT_SECTIONS}
+        for section in (
+            ("mail_templates", "mailing.MailTemplate", set()),
+            ("outgoing_mails", "mailing.OutgoingMail", set()),
+            ("smtp_settings", "mailing.SmtpSettings", {"password"}),
+        ):
+            if section[0] not in sections:
+                EXPORT_SECTIONS.append(section)

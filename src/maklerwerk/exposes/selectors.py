@@ -1,0 +1,91 @@
+"""Reads of the exposés app; scoped by the user's office (and property visibility)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
+
+
+def property_get(*, user: User, pk: int) -> Property:
+    from maklerwerk.properties.selectors import property_get as get
+
+    prop = get(user=user, pk=pk)
+    return prop
+
+
+def contact_get(*, user: User, pk: int) -> Contact:
+    from maklerwerk.contacts.models import Contact
+
+    try:
+        return Contact.objects.get(pk=pk, office_id=user.office_id)
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def contacts_for_ids(*, user: User, ids: list[int]) -> list[Contact]:
+    from maklerwerk.contacts.models import Contact
+
+    found = {c.pk: c for c in Contact.objects.filter(office_id=user.office_id, pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def properties_for_ids(*, user: User, ids: list[int]) -> list[Property]:
+    from maklerwerk.properties.models import Property
+
+    found = {p.pk: p for p in Property.objects.filter(office_id=user.office_id, pk__in=ids).visible_to(user)}
+    return [found[i] for i in ids if i in found]
+
+
+def expose_template_list(*, user: User) -> QuerySet[ExposeTemplate]:
+    return ExposeTemplate.objects.filter(office_id=user.office_id)
+
+
+def expose_template_get(*, user: User, pk: int | None) -> ExposeTemplate | None:
+    if not pk:
+        return None
+    try:
+        return ExposeTemplate.objects.get(pk=pk, office_id=user.office_id)
+    except (ExposeTemplate.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def offer_get(*, user: User, pk: int) -> Offer:
+    try:
+        return Offer.objects.select_related("last_job", "mail_template").get(pk=pk, office_id=user.office_id)
+    except (Offer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def offer_recipients(*, offer: Offer) -> QuerySet[OfferRecipient]:
+    return offer.recipients.select_related("contact", "property").order_by("pk")
+
+
+def offer_counts(*, offer: Offer) -> dict[str, int]:
+    S = OfferRecipient.Status
+    return offer.recipients.aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(status=S.SENT)),
+        failed=Count("pk", filter=Q(status=S.FAILED)),
+        skipped=Count("pk", filter=Q(status=S.SKIPPED)),
+        open=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
+    )
+
+
+def offer_list(
+    *, user: User, property_id: int | None = None, contact_id: int | None = None
+) -> QuerySet[Offer]:
+    qs = Offer.objects.filter(office_id=user.office_id)
+    if property_id:
+        qs = qs.filter(recipients__property_id=property_id)
+    if contact_id:
+        qs = qs.filter(recipients__contact_id=contact_id)
+    return qs.distinct()

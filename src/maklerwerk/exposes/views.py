@@ -1,0 +1,320 @@
+"""HTML views: exposé page (preview, download, send), offers (new, progress, retry), evidence record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.exposes import selectors, services
+from maklerwerk.exposes.evidence import evidence_pdf
+from maklerwerk.exposes.forms import ExposeSettingsForm, ExposeTemplateForm, OfferForm
+from maklerwerk.exposes.models import ExposeTemplate, OfferRecipient, PropertyExposeSettings
+from maklerwerk.exposes.render import ExposePdfExporter, expose_html
+from maklerwerk.mailing import selectors as mailing_selectors
+from maklerwerk.mailing.placeholders import MailContext
+from maklerwerk.mailing.services import mail_render
+
+PREVIEW_CSP = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
+
+
+def _ids(raw: str | None) -> list[int]:
+    out = []
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return list(dict.fromkeys(out))
+
+
+def _language(request: HttpRequest) -> str:
+    return "en" if request.GET.get("language") == "en" else "de"
+
+
+@require_capability(Capability.VIEW)
+@require_http_methods(["GET", "POST"])
+def property_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exposé of a property: preview, download (German/English, layout), send, settings."""
+    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    templates = [(t.pk, t.name) for t in selectors.expose_template_list(user=request.user)]  # type: ignore[arg-type]
+    row = PropertyExposeSettings.objects.filter(property=prop).first()
+    form = ExposeSettingsForm(
+        request.POST or None,
+        templates=templates,
+        initial={
+            "template": row.template_id if row else None,
+            "virtual_tour_url": row.virtual_tour_url if row else "",
+        },
+    )
+    if request.method == "POST":
+        if not request.user.can(Capability.EDIT):  # type: ignore[attr-defined]
+            return HttpResponse(status=403)
+        if form.is_valid():
+            template = selectors.expose_template_get(user=request.user, pk=form.cleaned_data["template"])  # type: ignore[arg-type]
+            services.expose_settings_save(
+                prop=prop, template=template, virtual_tour_url=form.cleaned_data["virtual_tour_url"]
+            )
+            messages.success(request, _("Exposé settings saved."))
+            return redirect("exposes:property", pk=prop.pk)
+    offers = selectors.offer_list(user=request.user, property_id=prop.pk)[:20]  # type: ignore[arg-type]
+    prospects = prop.contact_roles.select_related("contact").filter(role="prospect")
+    return render(
+        request,
+        "exposes/property.html",
+        {"prop": prop, "form": form, "offers": offers, "prospects": prospects, "templates": templates},
+    )
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+@xframe_options_sameorigin
+@csp_override(PREVIEW_CSP)
+def property_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exposé as an HTML page (the same template the PDF is printed from); no scripts allowed."""
+    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))  # type: ignore[arg-type]
+    return HttpResponse(expose_html(prop, template=template, language=_language(request), preview=True))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def property_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))  # type: ignore[arg-type]
+    name, mimetype, content = ExposePdfExporter().render(prop, template=template, language=_language(request))
+    response = HttpResponse(content, content_type=mimetype)
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)
+    return response
+
+
+# --- offers ---------------------------------------------------------------------------------------
+
+
+def _offer_choices(request: HttpRequest, contact_ids: list[int], property_ids: list[int]) -> dict[str, Any]:
+    user = request.user
+    properties = selectors.properties_for_ids(user=user, ids=property_ids)  # type: ignore[arg-type]
+    contact_list = selectors.contacts_for_ids(user=user, ids=contact_ids)  # type: ignore[arg-type]
+    if len(properties) == 1 and not contact_ids:
+        contact_list = [
+            r.contact for r in properties[0].contact_roles.select_related("contact").filter(role="prospect")
+        ]
+    from maklerwerk.properties.models import PropertyDocument
+
+    documents = PropertyDocument.objects.filter(property__in=properties).select_related("property")
+    templates = mailing_selectors.template_list(user=user, kind="mail")  # type: ignore[arg-type]
+    return {
+        "contact_objs": contact_list,
+        "property_objs": properties,
+        "contacts": [(c.pk, c.display_name) for c in contact_list],
+        "properties": [(p.pk, str(p)) for p in properties],
+        "templates": [(t.pk, t.name) for t in templates],
+        "template_objs": list(templates),
+        "expose_templates": [(t.pk, t.name) for t in selectors.expose_template_list(user=user)],  # type: ignore[arg-type]
+        "documents": [(d.pk, f"{d.title} ({d.property.external_id})") for d in documents],
+    }
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def offer_new(request: HttpRequest) -> HttpResponse:
+    """Start an offer from a property (?property=1&contacts=2,3) or a contact (?contact=2&properties=1,4)."""
+    source = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        contact_ids = [int(v) for v in request.POST.getlist("contacts") if v.isdigit()]
+        property_ids = [int(v) for v in request.POST.getlist("properties") if v.isdigit()]
+        contact_ids += _ids(request.POST.get("all_contacts"))
+        property_ids += _ids(request.POST.get("all_properties"))
+    else:
+        contact_ids = _ids(source.get("contacts")) + _ids(source.get("contact"))
+        property_ids = _ids(source.get("properties")) + _ids(source.get("property"))
+    choices = _offer_choices(request, list(dict.fromkeys(contact_ids)), list(dict.fromkeys(property_ids)))
+    default_template = next(
+        (pk for pk, t in ((t.pk, t) for t in choices["template_objs"]) if t.key == "expose"), None
+    )
+    form = OfferForm(
+        request.POST if request.method == "POST" else None,
+        choices=choices,
+        initial={
+            "contacts": [pk for pk, _n in choices["contacts"]],
+            "properties": [pk for pk, _n in choices["properties"]],
+            "template": default_template,
+            "attach_expose": True,
+            "language": "de",
+        },
+    )
+    previews: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contacts = selectors.contacts_for_ids(user=request.user, ids=data["contacts"])  # type: ignore[arg-type]
+        properties = selectors.properties_for_ids(user=request.user, ids=data["properties"])  # type: ignore[arg-type]
+        template = mailing_selectors.template_get(user=request.user, pk=data["template"])  # type: ignore[arg-type]
+        if "preview" in request.POST:
+            previews = _previews(request, contacts, properties, template)
+        else:
+            try:
+                offer = services.offer_create(
+                    office=request.user.office,  # type: ignore[attr-defined]
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    contacts=contacts,
+                    properties=properties,
+                    mail_template=template,
+                    attach_expose=data["attach_expose"],
+                    expose_template=selectors.expose_template_get(
+                        user=request.user, pk=data["expose_template"]
+                    ),  # type: ignore[arg-type]
+                    expose_language=data["language"],
+                    document_ids=data["documents"],
+                )
+                services.offer_send_start(offer=offer, acting_user=request.user)  # type: ignore[arg-type]
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("exposes:offer", pk=offer.pk)
+    return render(request, "exposes/offer_new.html", {"form": form, "choices": choices, "previews": previews})
+
+
+def _previews(
+    request: HttpRequest, contacts: list[Any], properties: list[Any], template: Any
+) -> list[dict[str, Any]]:
+    """Each recipient's final mail (links shown as placeholders; nothing is created or sent)."""
+    rows = []
+    for contact in contacts:
+        address, reason = services.recipient_problem(contact)
+        for prop in properties:
+            row: dict[str, Any] = {"contact": contact, "property": prop, "email": address, "skip": reason}
+            if not reason:
+                ctx = MailContext(
+                    office=request.user.office,
+                    acting_user=request.user,
+                    contact=contact,
+                    prop=prop,  # type: ignore[attr-defined]
+                    preview=True,
+                )
+                try:
+                    row["mail"] = mail_render(subject=template.subject, body=template.body, ctx=ctx)
+                except ApplicationError as exc:
+                    row["error"] = exc.message
+            rows.append(row)
+    return rows
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    context = {
+        "offer": offer,
+        "recipients": selectors.offer_recipients(offer=offer),
+        "counts": selectors.offer_counts(offer=offer),
+        "job": offer.last_job,
+    }
+    template = "exposes/offer_detail.html"
+    if request.headers.get("HX-Request"):
+        template += "#recipients"
+    return render(request, template, context)
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def offer_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send again to those who did not get the mail yet (failed or waiting); never to those who did."""
+    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    try:
+        services.offer_send_start(offer=offer, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sending again to the recipients who have not received the mail yet."))
+    return redirect("exposes:offer", pk=offer.pk)
+
+
+# --- from a contact, evidence record ----------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """A contact's properties: send exposés (choose properties) and download evidence records."""
+    contact = selectors.contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    from maklerwerk.core.models import Activity
+    from maklerwerk.properties.models import Property
+
+    linked = set(contact.property_roles.values_list("property_id", flat=True))
+    linked |= set(
+        Activity.objects.filter(contact=contact, property__isnull=False).values_list("property_id", flat=True)
+    )
+    properties = Property.objects.filter(pk__in=linked, office_id=contact.office_id).visible_to(request.user)
+    active = Property.objects.filter(office_id=contact.office_id, status="active").visible_to(request.user)[
+        :200
+    ]
+    return render(
+        request, "exposes/contact.html", {"contact": contact, "properties": properties, "active": active}
+    )
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def evidence(request: HttpRequest, contact_id: int, property_id: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    prop = selectors.property_get(user=request.user, pk=property_id)  # type: ignore[arg-type]
+    name, pdf = evidence_pdf(contact=contact, prop=prop, acting_user=request.user)
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+# --- office exposé layouts ----------------------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW)
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "exposes/template_list.html",
+        {"templates": selectors.expose_template_list(user=request.user)},
+    )  # type: ignore[arg-type]
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    template = selectors.expose_template_get(user=request.user, pk=pk) if pk else None  # type: ignore[arg-type]
+    initial = (
+        {k: getattr(template, k) for k in ("name", "accent_color", "css", "closing_html")}
+        if template
+        else None
+    )
+    form = ExposeTemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        template = services.expose_template_save(
+            office=request.user.office,
+            template=template,
+            data=form.cleaned_data,  # type: ignore[attr-defined]
+        )
+        messages.success(request, _("Exposé layout saved."))
+        return redirect("exposes:template_edit", pk=template.pk)
+    return render(request, "exposes/template_form.html", {"form": form, "template": template})
+
+
+__all__ = ["ExposeTemplate", "OfferRecipient", "reverse"]

@@ -1,0 +1,1 @@
+"""SMTP adapter: open a mailer, send one message, classify failures (see client.py)."""

@@ -1,0 +1,117 @@
+"""The default German templates every office starts with, and the demo-data seeder."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from maklerwerk.core.seeding import SeedContext, Seeder, register
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import Office
+
+SIGNATURE = """Mit freundlichen Grüßen
+
+{{ makler.name }}
+{{ buero.name }}
+{% if makler.telefon %}Telefon {{ makler.telefon }}
+{% endif %}{% if buero.signatur %}
+{{ buero.signatur }}{% endif %}"""
+
+# (key, name, subject, body)
+DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
+    (
+        "expose",
+        "Exposé-Versand",
+        "Ihr Exposé: {{ objekt.titel }} ({{ objekt.kennung }})",
+        """{{ kontakt.briefanrede }},
+
+vielen Dank für Ihr Interesse an unserem Angebot „{{ objekt.titel }}“ in {{ objekt.ort }}.
+Im Anhang finden Sie das ausführliche Exposé mit allen Informationen, Bildern und Grundrissen.
+
+Preis: {{ objekt.preis }}
+{% if objekt.provision %}Käuferprovision: {{ objekt.provision }}
+{% endif %}
+Gern zeige ich Ihnen die Immobilie persönlich. Antworten Sie einfach auf diese E-Mail oder rufen Sie mich an.
+
+"""
+        + SIGNATURE,
+    ),
+    (
+        "expose_documents",
+        "Exposé-Versand mit Dokumentenfreigabe",
+        "Exposé und Unterlagen: {{ objekt.titel }} ({{ objekt.kennung }})",
+        """{{ kontakt.briefanrede }},
+
+anbei erhalten Sie das Exposé zu „{{ objekt.titel }}“ in {{ objekt.ort }}.
+
+Weitere Unterlagen (z. B. Grundbuchauszug, Energieausweis, Teilungserklärung) habe ich Ihnen
+persönlich freigegeben:
+{{ links.dokumente }}
+
+Der Link ist nur für Sie bestimmt und zeitlich begrenzt gültig.
+
+"""
+        + SIGNATURE,
+    ),
+    (
+        "double_opt_in",
+        "Anfrage-Bestätigung (Double-Opt-in)",
+        "Bitte bestätigen Sie Ihre Anfrage: {{ objekt.titel }}",
+        """{{ kontakt.briefanrede }},
+
+vielen Dank für Ihre Anfrage zu „{{ objekt.titel }}“ ({{ objekt.kennung }}).
+
+Bitte bestätigen Sie Ihre E-Mail-Adresse und ergänzen Sie Ihre Angaben über diesen Link:
+{{ links.bestaetigung }}
+
+Danach senden wir Ihnen das Exposé zu. Falls Sie keine Anfrage gestellt haben, ignorieren Sie
+diese E-Mail bitte.
+
+"""
+        + SIGNATURE,
+    ),
+    (
+        "access_granted",
+        "Zugang freigeschaltet",
+        "Ihr Zugang zu den Unterlagen: {{ objekt.titel }}",
+        """{{ kontakt.briefanrede }},
+
+Ihr persönlicher Zugang zu den Unterlagen für „{{ objekt.titel }}“ ist freigeschaltet:
+{{ links.dokumente }}
+
+Möchten Sie über weitere passende Angebote informiert werden? Hier können Sie Ihr Suchprofil selbst pflegen:
+{{ links.suchprofil }}
+
+"""
+        + SIGNATURE,
+    ),
+]
+
+
+def templates_ensure_defaults(office: Office) -> int:
+    """Create the default templates the office does not have yet (by key); returns how many."""
+    from maklerwerk.mailing.models import MailTemplate
+
+    have = set(MailTemplate.objects.filter(office=office).values_list("key", flat=True))
+    names = set(MailTemplate.objects.filter(office=office).values_list("name", flat=True))
+    created = 0
+    for key, name, subject, body in DEFAULT_TEMPLATES:
+        if key in have:
+            continue
+        MailTemplate.objects.create(
+            office=office,
+            key=key,
+            name=name if name not in names else f"{name} ({key})",
+            subject=subject,
+            body=body,
+        )
+        created += 1
+    return created
+
+
+def _seed(ctx: SeedContext) -> None:
+    created = templates_ensure_defaults(ctx.office)
+    ctx.log(f"mail templates: {created} created")
+
+
+register(Seeder("mailing", _seed))

@@ -1,0 +1,406 @@
+"""Writes of the mailing app: templates (validated), rendering for a recipient, sending a mail."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, mailer_open, message_send
+from maklerwerk.mailing import templating
+from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
+from maklerwerk.mailing.placeholders import BY_NAME, FieldUnavailable, MailContext
+
+if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
+
+    from maklerwerk.accounts.models import Office, User
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    field: str  # "subject" or "body"
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+
+
+def template_check(*, subject: str, body: str) -> list[TemplateProblem]:
+    """Syntax and field errors of a template (empty list: fine). Used by the editor and on save."""
+    problems = []
+    for name, source in (("subject", subject), ("body", body)):
+        try:
+            templating.parse(source, BY_NAME)
+        except templating.TemplateSyntaxError as exc:
+            problems.append(TemplateProblem(name, exc.line, exc.reason))
+    if "\n" in subject or "\r" in subject:
+        problems.append(TemplateProblem("subject", 1, _("The subject must be one line.")))
+    return problems
+
+
+def _raise_problems(problems: list[TemplateProblem]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for p in problems:
+            errors.setdefault(p.field, []).append(str(p))
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def template_create(
+    *,
+    office: Office,
+    acting_user: User | None,
+    name: str,
+    body: str,
+    subject: str = "",
+    kind: str = MailTemplate.Kind.MAIL,
+    language: str = "de",
+    key: str = "",
+) -> MailTemplate:
+    """A new template; rejected (ValidationError with line and reason) if it does not parse."""
+    _raise_problems(template_check(subject=subject, body=body))
+    template = MailTemplate(
+        office=office,
+        name=name,
+        body=body,
+        subject=subject,
+        kind=kind,
+        language=language,
+        key=key,
+        created_by=acting_user,
+    )
+    template.full_clean(exclude=["office"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError as exc:
+        raise ConflictError(_("A template with this name already exists.")) from exc
+    return template
+
+
+@transaction.atomic
+def template_update(
+    *, template: MailTemplate, acting_user: User | None, data: dict[str, Any]
+) -> MailTemplate:
+    """Change name, subject, text, kind or language; the result must parse."""
+    for key in ("name", "subject", "body", "kind", "language"):
+        if key in data and data[key] is not None:
+            setattr(template, key, data[key])
+    _raise_problems(template_check(subject=template.subject, body=template.body))
+    template.full_clean(exclude=["office"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError as exc:
+        raise ConflictError(_("A template with this name already exists.")) from exc
+    return template
+
+
+@transaction.atomic
+def template_delete(*, template: MailTemplate, acting_user: User | None) -> None:
+    template.delete()
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+    created_links: list[dict[str, Any]] = field(default_factory=list)
+
+
+URL_RE = re.compile(r"(https?://[^\s<>\"]+)")
+
+
+class _Lookup:
+    """Resolves fields once per context; remembers fields that were needed but have no value."""
+
+    def __init__(self, ctx: MailContext) -> None:
+        self.ctx = ctx
+        self.missing: dict[str, str] = {}
+
+    def _resolve(self, name: str) -> str:
+        if name not in self.ctx.cache:
+            self.ctx.cache[name] = BY_NAME[name].resolve(self.ctx) or ""
+        return self.ctx.cache[name]
+
+    def value(self, name: str) -> str:
+        try:
+            return self._resolve(name)
+        except FieldUnavailable as exc:
+            self.missing[name] = str(exc)
+            return ""
+
+    def condition(self, name: str) -> str:
+        try:
+            return self._resolve(name)
+        except FieldUnavailable:
+            return ""
+
+    def check(self) -> None:
+        if self.missing:
+            fields = "; ".join(f"{{{{ {k} }}}}: {v}" for k, v in sorted(self.missing.items()))
+            raise ApplicationError(
+                _("The template uses fields that have no value here: %(fields)s") % {"fields": fields},
+                extra={"field": "template"},
+            )
+
+
+def _html_body(text_html: str) -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", text_html.strip()) if p.strip()]
+    body = "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    body = URL_RE.sub(r'<a href="\1">\1</a>', body)
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"></head>'
+        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1d273b">'
+        f"{body}</body></html>"
+    )
+
+
+def mail_render(*, subject: str, body: str, ctx: MailContext) -> RenderedMail:
+    """Render subject and text for one recipient; HTML is the same text, escaped, with links.
+
+    Raises ApplicationError when the template does not parse or uses a field without a value.
+    """
+    try:
+        subject_nodes = templating.parse(subject, BY_NAME)
+        body_nodes = templating.parse(body, BY_NAME)
+    except templating.TemplateSyntaxError as exc:
+        raise ApplicationError(str(exc), extra={"field": "template", "line": exc.line}) from exc
+    lookup = _Lookup(ctx)
+    subject_text = templating.render(subject_nodes, lookup.value, lookup.condition)
+    text = templating.render(body_nodes, lookup.value, lookup.condition)
+    lookup.check()
+    html_text = templating.render(
+        body_nodes, lookup.value, lookup.condition, escape=lambda s: html.escape(s, quote=False)
+    )
+    return RenderedMail(
+        subject=" ".join(subject_text.split()),
+        text=text,
+        html=_html_body(html_text),
+        created_links=list(ctx.created_links),
+    )
+
+
+def smtp_reason(exc: SmtpError) -> str:
+    """The user's words for an SMTP failure, with the server's answer where there is one."""
+    texts = {
+        "refused_recipient": _("The mail server refused this recipient"),
+        "rejected": _("The mail server rejected the mail"),
+        "auth": _("Login to the mail server failed"),
+        "disconnected": _("The mail server dropped the connection"),
+        "timeout": _("The mail server did not answer in time"),
+        "connection_refused": _("The mail server refused the connection"),
+        "tls": _("The encrypted connection to the mail server failed"),
+        "network": _("The mail server cannot be reached"),
+        "invalid_address": _("The e-mail address is invalid"),
+    }
+    text = texts.get(exc.kind, _("Sending failed"))
+    detail = exc.message.split(": ", 1)[-1] if exc.code else ""
+    later = _("will be retried") if not exc.permanent else _("permanent")
+    return f"{text} ({later})" + (f": {detail}" if detail else "")
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def smtp_account_for(user: User | None) -> SmtpAccount | None:
+    """The user's own active SMTP account, or None for the office's EMAIL_URL."""
+    if user is None:
+        return None
+    conf = SmtpSettings.objects.filter(user_id=user.pk, active=True).first()
+    if conf is None:
+        return None
+    return SmtpAccount(
+        host=conf.host, port=conf.port, security=conf.security, username=conf.username, password=conf.password
+    )
+
+
+def sender_for(*, office: Office, agent: User | None) -> tuple[str, str]:
+    """(From, Reply-To) as header values: "Max Müller | Büro" <noreply@…>, the agent's address."""
+    default = Address(addr_spec="noreply@localhost")
+    configured = settings.DEFAULT_FROM_EMAIL
+    try:
+        from email.headerregistry import HeaderRegistry
+
+        header = HeaderRegistry()("From", configured)
+        default = header.addresses[0]  # type: ignore[attr-defined]
+    except (IndexError, ValueError, AttributeError):
+        pass
+    own = SmtpSettings.objects.filter(user_id=getattr(agent, "pk", None), active=True).first()
+    addr = own.from_email if own and own.from_email else default.addr_spec
+    name = f"{agent} | {office.name}" if agent else office.name
+    from_header = str(Address(display_name=name, addr_spec=addr))
+    reply_to = ""
+    if agent is not None and agent.email:
+        reply_to = str(Address(display_name=str(agent), addr_spec=agent.email))
+    elif office.email:
+        reply_to = str(Address(display_name=office.name, addr_spec=office.email))
+    return from_header, reply_to
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    content: bytes
+    mimetype: str
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "size": len(self.content),
+            "mimetype": self.mimetype,
+            "sha256": hashlib.sha256(self.content).hexdigest(),
+        }
+
+
+def mail_message_build(
+    *,
+    rendered: RenderedMail,
+    to_email: str,
+    to_name: str,
+    from_header: str,
+    reply_to: str,
+    attachments: list[Attachment],
+    message_id: str | None = None,
+) -> EmailMultiAlternatives:
+    """One message to one recipient: text + HTML alternative, attachments, our Message-ID."""
+    try:
+        to = str(Address(display_name=to_name, addr_spec=to_email)) if to_name else to_email
+    except (ValueError, IndexError) as exc:
+        raise ApplicationError(_("Invalid e-mail address: %(a)s") % {"a": to_email}) from exc
+    domain = from_header.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=from_header,
+        to=[to],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Message-ID": message_id or make_msgid(domain=domain)},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    for a in attachments:
+        message.attach(a.name, a.content, a.mimetype)
+    return message
+
+
+def outgoing_mail_record(
+    *,
+    office: Office,
+    message: EmailMultiAlternatives,
+    rendered: RenderedMail,
+    attachments: list[Attachment],
+    acting_user: User | None,
+    contact_id: int | None = None,
+    property_id: int | None = None,
+    template: MailTemplate | None = None,
+) -> OutgoingMail:
+    """Store a sent mail (everything but the attachment bytes, which are listed with hash)."""
+    headers = {
+        "From": message.from_email,
+        "To": ", ".join(message.to),
+        "Reply-To": ", ".join(message.reply_to),
+        "Subject": message.subject,
+        "Message-ID": message.extra_headers["Message-ID"],
+    }
+    return OutgoingMail.objects.create(
+        office=office,
+        contact_id=contact_id,
+        property_id=property_id,
+        template=template,
+        from_email=message.from_email[:300],
+        to_email=", ".join(message.to)[:300],
+        reply_to=", ".join(message.reply_to)[:300],
+        subject=rendered.subject[:300],
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=[a.describe() for a in attachments],
+        headers="".join(f"{k}: {v}\n" for k, v in headers.items() if v),
+        message_id=message.extra_headers["Message-ID"],
+        sent_by=acting_user,
+    )
+
+
+def mail_send(
+    *,
+    office: Office,
+    acting_user: User | None,
+    template: MailTemplate,
+    to_email: str,
+    ctx: MailContext,
+    attachments: list[Attachment] | None = None,
+    mailer: BaseEmailBackend | None = None,
+) -> OutgoingMail:
+    """Render `template` for the context, send it to one address, store it. Raises SmtpError."""
+    rendered = mail_render(subject=template.subject, body=template.body, ctx=ctx)
+    from_header, reply_to = sender_for(office=office, agent=ctx.agent)
+    to_name = ctx.contact.display_name if ctx.contact else ""
+    message = mail_message_build(
+        rendered=rendered,
+        to_email=to_email,
+        to_name=to_name,
+        from_header=from_header,
+        reply_to=reply_to,
+        attachments=attachments or [],
+    )
+    own = mailer or mailer_open(smtp_account_for(acting_user))
+    try:
+        message_send(message, mailer=own)
+    finally:
+        if mailer is None:
+            own.close()
+    return outgoing_mail_record(
+        office=office,
+        message=message,
+        rendered=rendered,
+        attachments=attachments or [],
+        acting_user=acting_user,
+        contact_id=getattr(ctx.contact, "pk", None),
+        property_id=getattr(ctx.prop, "pk", None),
+        template=template,
+    )
+
+
+@transaction.atomic
+def smtp_settings_save(*, user: User, data: dict[str, Any]) -> SmtpSettings:
+    """Create or change the user's SMTP account. An empty password keeps the stored one."""
+    conf = SmtpSettings.objects.filter(user=user).first() or SmtpSettings(user=user)
+    for key in ("active", "host", "port", "security", "username", "from_email"):
+        if key in data:
+            setattr(conf, key, data[key])
+    if data.get("password"):
+        conf.password = data["password"]
+    conf.full_clean(exclude=["user"])
+    conf.save()
+    return conf
+
+
+def mail_render_example(*, subject: str, body: str) -> RenderedMail:
+    """The editor's preview: every field shows its catalogue example. Raises TemplateSyntaxError."""
+    subject_nodes = templating.parse(subject, BY_NAME)
+    body_nodes = templating.parse(body, BY_NAME)
+    values = {p.name: p.example for p in BY_NAME.values()}
+    html_text = templating.render(
+        body_nodes, values.__getitem__, escape=lambda s: html.escape(s, quote=False)
+    )
+    return RenderedMail(
+        subject=templating.render(subject_nodes, values.__getitem__),
+        text=templating.render(body_nodes, values.__getitem__),
+        html=_html_body(html_text),
+    )

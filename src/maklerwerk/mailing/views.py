@@ -1,0 +1,124 @@
+"""HTML views of the mailing app: the template editor with field catalogue, and SMTP settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, connection_check
+from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing.forms import SmtpSettingsForm, TemplateForm
+from maklerwerk.mailing.models import MailTemplate, SmtpSettings
+from maklerwerk.mailing.placeholders import catalogue_groups
+
+
+def _apply_errors(form: TemplateForm, exc: ValidationError | ApplicationError) -> None:
+    if isinstance(exc, ApplicationError):
+        form.add_error(None, exc.message)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_capability(Capability.VIEW)
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = selectors.template_list(user=request.user)  # type: ignore[arg-type]
+    return render(request, "mailing/template_list.html", {"templates": templates})
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    template = selectors.template_get(user=request.user, pk=pk) if pk else None  # type: ignore[arg-type]
+    form = TemplateForm(request.POST or None, instance=template or MailTemplate(office=request.user.office))  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            if template is None:
+                template = services.template_create(
+                    office=request.user.office,  # type: ignore[attr-defined]
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    **form.cleaned_data,
+                )
+            else:
+                services.template_update(template=template, acting_user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+        except (ValidationError, ApplicationError) as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Template “%(name)s” saved.") % {"name": template.name})
+            return redirect("mailing:template_edit", pk=template.pk)
+    preview, problems = _check(
+        form.data.get("subject", "") if form.is_bound else (template.subject if template else ""),
+        form.data.get("body", "") if form.is_bound else (template.body if template else ""),
+    )
+    return render(
+        request,
+        "mailing/template_form.html",
+        {
+            "form": form,
+            "template": template,
+            "groups": catalogue_groups(),
+            "preview": preview,
+            "problems": problems,
+        },
+    )
+
+
+def _check(subject: str, body: str) -> tuple[services.RenderedMail | None, list[services.TemplateProblem]]:
+    problems = services.template_check(subject=subject, body=body)
+    preview = None if problems else services.mail_render_example(subject=subject, body=body)
+    return preview, problems
+
+
+@require_capability(Capability.VIEW)
+@require_POST
+def template_check(request: HttpRequest) -> HttpResponse:
+    """The editor's live check: problems with line and reason, or a preview with example values."""
+    preview, problems = _check(request.POST.get("subject", ""), request.POST.get("body", ""))
+    return render(request, "mailing/template_form.html#check", {"preview": preview, "problems": problems})
+
+
+@require_capability(Capability.DELETE)
+@require_POST
+def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    template = selectors.template_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    services.template_delete(template=template, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Template deleted."))
+    return redirect("mailing:template_list")
+
+
+@require_capability(Capability.VIEW)
+@require_http_methods(["GET", "POST"])
+def smtp_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own SMTP account (optional): mails they send then go out over it."""
+    instance = SmtpSettings.objects.filter(user=request.user).first() or SmtpSettings(user=request.user)  # type: ignore[misc]
+    form = SmtpSettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "test" in request.POST:
+            try:
+                connection_check(
+                    SmtpAccount(
+                        host=data["host"],
+                        port=data["port"],
+                        security=data["security"],
+                        username=data.get("username", ""),
+                        password=data.get("password", ""),
+                        timeout=10,
+                    )
+                )
+            except SmtpError as exc:
+                messages.error(request, services.smtp_reason(exc))
+            else:
+                messages.success(request, _("Connection to the mail server works."))
+        else:
+            services.smtp_settings_save(user=request.user, data=data)  # type: ignore[arg-type]
+            messages.success(request, _("SMTP settings saved."))
+            return redirect("mailing:smtp_settings")
+    return render(request, "mailing/smtp_settings.html", {"form": form})
