@@ -4,14 +4,17 @@ scopes by office (another office's record is a 404) and by property visibility."
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from maklerwerk.core.models import Activity
 from maklerwerk.properties import spatial
@@ -165,6 +168,12 @@ def tolerance_for(office_id: int) -> Tolerance:
 
 
 def _labels() -> dict[str, Any]:
+    return _labels_for(get_language() or "")
+
+
+@functools.cache
+def _labels_for(language: str) -> dict[str, Any]:
+    # Translated once per language: the labels are needed on every match evaluation.
     return {
         "kind_labels": {k: str(v) for k, v in ObjectKind.choices},
         "feature_labels": {k: str(v) for k, v in Feature.choices},
@@ -178,6 +187,32 @@ def _widened(value: float, tol: float, up: bool) -> Decimal:
     return Decimal(str(round(bound * (0.999999 if up else 1.000001), 2)))
 
 
+PROFILE_COLUMNS = ", ".join(f"p.{f}" for f in PROFILE_FIELDS)
+PROPERTY_COLUMNS = ", ".join(f"p.{f}" for f in PROPERTY_FIELDS)
+_JSON_FIELDS = {"object_kinds", "postal_codes", "cities", "features"}
+
+
+def _rows(sql: str, params: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of a hand-written matching query as dicts (JSON columns decoded on SQLite)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        for key in _JSON_FIELDS & row.keys():
+            if isinstance(row[key], str):
+                row[key] = json.loads(row[key])
+    return rows
+
+
+def _dec(value: float) -> Any:
+    return connection.ops.adapt_decimalfield_value(Decimal(str(round(value, 2))), 14, 2)
+
+
+# The matching queries are written by hand: they run on every page view, and building them with
+# the ORM cost more than running them. Candidates come from the indexes in `spatial`; the CTE is
+# joined first (CROSS JOIN fixes that order on SQLite), so the table is read by primary key only.
+
+
 def profiles_for_property_facts(
     *, office_id: int, prop: PropertyFacts, tolerance: Tolerance, today: dt.date | None = None
 ) -> list[MatchResult]:
@@ -187,42 +222,32 @@ def profiles_for_property_facts(
     bounds (widened by the tolerance); Python then decides and explains each candidate.
     """
     today = today or timezone.localdate()
-    sql, params = spatial.profiles_wanting_sql(office_id=office_id, prop=prop)
-    qs = SearchProfile.objects.filter(
-        pk__in=RawSQL(sql, params),  # noqa: S611 (placeholders only)
-        office_id=office_id,
-        active=True,
-        marketing_type=prop.marketing_type,
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    if prop.price is not None:
-        qs = qs.filter(
-            Q(price_must=False)
-            | (
-                (Q(price_max__isnull=True) | Q(price_max__gte=_widened(prop.price, tolerance.price, True)))
-                & (Q(price_min__isnull=True) | Q(price_min__lte=_widened(prop.price, tolerance.price, False)))
+    candidates, params = spatial.profiles_wanting_sql(office_id=office_id, prop=prop)
+    where = [
+        "p.id = c.id", "p.office_id = %s", "p.active = %s", "p.marketing_type = %s",
+        "(p.valid_until IS NULL OR p.valid_until >= %s)",
+    ]  # fmt: skip
+    params += [office_id, True, prop.marketing_type, connection.ops.adapt_datefield_value(today)]
+    for value, tol, low, high, must in (
+        (prop.price, tolerance.price, "price_min", "price_max", "price_must"),
+        (prop.living_area, tolerance.area, "living_area_min", "living_area_max", "living_area_must"),
+    ):
+        if value is not None:
+            where.append(
+                f"(p.{must} = %s OR ((p.{high} IS NULL OR p.{high} >= %s) "
+                f"AND (p.{low} IS NULL OR p.{low} <= %s)))"
             )
-        )
-    if prop.living_area is not None:
-        qs = qs.filter(
-            Q(living_area_must=False)
-            | (
-                (
-                    Q(living_area_max__isnull=True)
-                    | Q(living_area_max__gte=_widened(prop.living_area, tolerance.area, True))
-                )
-                & (
-                    Q(living_area_min__isnull=True)
-                    | Q(living_area_min__lte=_widened(prop.living_area, tolerance.area, False))
-                )
-            )
-        )
-    bit = KIND_BITS.get(prop.object_kind, 0)
-    qs = qs.annotate(kind_hit=F("object_kinds_mask").bitand(bit)).filter(
-        Q(object_kinds_must=False) | Q(object_kinds_mask=0) | Q(kind_hit__gt=0)
+            params += [False, _widened(value, tol, True), _widened(value, tol, False)]
+    where.append("(p.object_kinds_must = %s OR p.object_kinds_mask = 0 OR (p.object_kinds_mask & %s) <> 0)")
+    params += [False, KIND_BITS.get(prop.object_kind, 0)]
+    sql = (
+        f"WITH c(id) AS ({candidates}) SELECT {PROFILE_COLUMNS} FROM c CROSS JOIN properties_searchprofile p "  # noqa: S608
+        f"WHERE {' AND '.join(where)}"
     )
     labels = _labels()
     return rank(
-        evaluate(criteria_from_row(row), prop, tolerance, **labels) for row in qs.values(*PROFILE_FIELDS)
+        evaluate(criteria_from_row(row), prop, tolerance, **labels)
+        for row in _rows(sql, params, PROFILE_FIELDS)
     )
 
 
@@ -230,42 +255,40 @@ def properties_for_profile_criteria(
     *, office_id: int, profile: ProfileCriteria, tolerance: Tolerance, user: User | None = None
 ) -> list[MatchResult]:
     """Ranked matches of active properties (visible to `user`, if given) for a profile (plain criteria)."""
-    qs = Property.objects.filter(
-        office_id=office_id, status=Property.Status.ACTIVE, marketing_type=profile.marketing_type
-    )
+    where = ["p.office_id = %s", "p.status = %s", "p.marketing_type = %s"]
+    params: list[Any] = [office_id, Property.Status.ACTIVE, profile.marketing_type]
     area = spatial.properties_in_area_sql(office_id=office_id, profile=profile, status=Property.Status.ACTIVE)
     if area is not None:
-        qs = qs.filter(pk__in=RawSQL(*area))  # noqa: S611
-    if user is not None:
-        qs = qs.visible_to(user)
+        head = f"WITH c(id) AS ({area[0]}) SELECT {PROPERTY_COLUMNS} FROM c CROSS JOIN properties_property p "  # noqa: S608
+        where.insert(0, "p.id = c.id")
+        params = [*area[1], *params]
+    else:
+        head = f"SELECT {PROPERTY_COLUMNS} FROM properties_property p "  # noqa: S608
+    if user is not None and user.effective_role != "admin":
+        where.append(
+            "(p.visibility = %s OR p.responsible_agent_id = %s OR p.id IN "
+            "(SELECT property_id FROM properties_propertyviewer WHERE user_id = %s))"
+        )
+        params += [Property.Visibility.OFFICE, user.pk, user.pk]
     must = profile.must
-    if "price" in must and (profile.price_min is not None or profile.price_max is not None):
-        cond = Q()
-        if profile.price_max is not None:
-            cond &= Q(
-                match_price__lte=Decimal(str(round(profile.price_max * (1 + tolerance.price) + 0.01, 2)))
-            )
-        if profile.price_min is not None:
-            cond &= Q(
-                match_price__gte=Decimal(str(round(profile.price_min * (1 - tolerance.price) - 0.01, 2)))
-            )
-        qs = qs.filter(Q(match_price__isnull=True) | cond)
-    if "living_area" in must and (profile.living_area_min is not None or profile.living_area_max is not None):
-        cond = Q()
-        if profile.living_area_max is not None:
-            cond &= Q(
-                living_area__lte=Decimal(str(round(profile.living_area_max * (1 + tolerance.area) + 0.01, 2)))
-            )
-        if profile.living_area_min is not None:
-            cond &= Q(
-                living_area__gte=Decimal(str(round(profile.living_area_min * (1 - tolerance.area) - 0.01, 2)))
-            )
-        qs = qs.filter(Q(living_area__isnull=True) | cond)
+    for column, low, high, tol, name in (
+        ("match_price", profile.price_min, profile.price_max, tolerance.price, "price"),
+        ("living_area", profile.living_area_min, profile.living_area_max, tolerance.area, "living_area"),
+    ):
+        if name in must and high is not None:
+            where.append(f"(p.{column} IS NULL OR p.{column} <= %s)")
+            params.append(_dec(high * (1 + tol) + 0.01))
+        if name in must and low is not None:
+            where.append(f"(p.{column} IS NULL OR p.{column} >= %s)")
+            params.append(_dec(low * (1 - tol) - 0.01))
     if "object_kind" in must and profile.object_kinds:
-        qs = qs.filter(object_kind__in=profile.object_kinds)
+        where.append(f"p.object_kind IN ({', '.join(['%s'] * len(profile.object_kinds))})")
+        params += list(profile.object_kinds)
+    sql = head + "WHERE " + " AND ".join(where)
     labels = _labels()
     return rank(
-        evaluate(profile, facts_from_row(row), tolerance, **labels) for row in qs.values(*PROPERTY_FIELDS)
+        evaluate(profile, facts_from_row(row), tolerance, **labels)
+        for row in _rows(sql, params, PROPERTY_FIELDS)
     )
 
 
