@@ -74,7 +74,7 @@ def _ua(request: HttpRequest) -> str:
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer
     return response
 
 
