@@ -127,7 +127,7 @@ def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
 
     job = job_start(
         kind="exposes.offer_send",
-        title=_("Sending offer: %(subject)s") % {"subject": offer.subject[:150]},
+        title=_("Sending offer: %(subject)s") % {"subject": offer.mail_template.name[:150]},
         office=offer.office,
         created_by=acting_user,
         offer_id=offer.pk,

@@ -1,3 +1,119 @@
-from ninja import Router
+import datetime as dt
+from typing import Literal
 
-router = Router(tags=["mailing"])
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.api.auth import require
+from maklerwerk.api.schemas import InputSchema, Page
+from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing.placeholders import CATALOGUE
+
+router = Router(tags=["mail templates"])
+
+
+class MailTemplateOut(Schema):
+    id: int
+    name: str
+    kind: str
+    key: str
+    language: str
+    subject: str
+    body: str
+    updated_at: dt.datetime
+
+
+class MailTemplateIn(InputSchema):
+    name: str
+    body: str
+    subject: str = ""
+    kind: Literal["mail", "letter"] = "mail"
+    language: Literal["de", "en"] = "de"
+
+
+class MailTemplatePatch(InputSchema):
+    name: str | None = None
+    body: str | None = None
+    subject: str | None = None
+    kind: Literal["mail", "letter"] | None = None
+    language: Literal["de", "en"] | None = None
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    group: str
+    example: str
+
+
+class CheckIn(InputSchema):
+    subject: str = ""
+    body: str
+
+
+class ProblemOut(Schema):
+    field: str
+    line: int
+    reason: str
+
+
+class CheckOut(Schema):
+    ok: bool
+    problems: list[ProblemOut]
+
+
+@router.get("/mail-templates", response=list[MailTemplateOut], summary="List mail and letter templates")
+@paginate(Page)
+def template_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = require(request, Capability.VIEW)
+    return selectors.template_list(user=user)
+
+
+@router.get("/mail-templates/fields", response=list[FieldOut], summary="The placeholder catalogue")
+def template_fields(request: HttpRequest) -> list[FieldOut]:
+    require(request, Capability.VIEW)
+    return [
+        FieldOut(name=p.name, label=str(p.label), group=str(p.group), example=p.example) for p in CATALOGUE
+    ]
+
+
+@router.post(
+    "/mail-templates/check", response=CheckOut, summary="Check a template: line and reason per problem"
+)
+def template_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
+    require(request, Capability.VIEW)
+    problems = services.template_check(subject=payload.subject, body=payload.body)
+    return CheckOut(
+        ok=not problems, problems=[ProblemOut(field=p.field, line=p.line, reason=p.reason) for p in problems]
+    )
+
+
+@router.post("/mail-templates", response={201: MailTemplateOut}, summary="Create a template")
+def template_create(request: HttpRequest, payload: MailTemplateIn):  # type: ignore[no-untyped-def]
+    user = require(request, Capability.EDIT)
+    template = services.template_create(office=user.office, acting_user=user, **payload.dict())  # type: ignore[arg-type]
+    return Status(201, template)
+
+
+@router.get("/mail-templates/{template_id}", response=MailTemplateOut, summary="One template")
+def template_get(request: HttpRequest, template_id: int):  # type: ignore[no-untyped-def]
+    user = require(request, Capability.VIEW)
+    return selectors.template_get(user=user, pk=template_id)
+
+
+@router.patch("/mail-templates/{template_id}", response=MailTemplateOut, summary="Change a template")
+def template_update(request: HttpRequest, template_id: int, payload: MailTemplatePatch):  # type: ignore[no-untyped-def]
+    user = require(request, Capability.EDIT)
+    template = selectors.template_get(user=user, pk=template_id)
+    return services.template_update(
+        template=template, acting_user=user, data=payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/mail-templates/{template_id}", response={204: None}, summary="Delete a template")
+def template_delete(request: HttpRequest, template_id: int):  # type: ignore[no-untyped-def]
+    user = require(request, Capability.DELETE)
+    services.template_delete(template=selectors.template_get(user=user, pk=template_id), acting_user=user)
+    return Status(204, None)
