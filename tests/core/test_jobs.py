@@ -79,3 +79,25 @@ def test_another_office_cannot_see_a_job(admin_user: Any, outsider: Any, office:
 
     assert_problem(api_client_for(outsider).get(f"/api/v1/jobs/{job.pk}"), 404)
     assert api_client_for(admin_user).get(f"/api/v1/jobs/{job.pk}").json()["state"] == "succeeded"
+
+
+def test_the_data_export_includes_every_registered_section_and_file_names(
+    admin_user: Any, office: Any, settings: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from maklerwerk.core.services import EXPORT_SECTIONS
+
+    office.logo.save("logo.png", ContentFile(b"png"), save=True)
+    job = job_start(
+        kind="core.data_export", title="Export", office=office, created_by=admin_user, office_id=office.pk
+    )
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error
+    data = json.loads((settings.DATA_DIR / "exports" / job.result["file"]).read_text())
+    assert {section for section, _label, _skip in EXPORT_SECTIONS} <= set(data)
+    assert data["office"]["name"] == office.name
+    # Uploaded files (contact files, property images, ...) are exported by their stored name.
+    from maklerwerk.core.services import _exportable
+
+    assert _exportable(office.logo) == office.logo.name and office.logo.name.startswith("office/")

@@ -9,7 +9,10 @@ from django.core.mail import EmailMessage
 
 def test_django_mail_arrives_at_the_real_smtp_server(smtp_sink: Any) -> None:
     EmailMessage(
-        "Exposé für Sie", "Sehr geehrte Frau Özdemir", "Maklerbüro Köln <buero@example.de>", ["kunde@example.de"]
+        "Exposé für Sie",
+        "Sehr geehrte Frau Özdemir",
+        "Maklerbüro Köln <buero@example.de>",
+        ["kunde@example.de"],
     ).send()
     (msg,) = smtp_sink.parsed()
     assert msg["Subject"] == "Exposé für Sie"

@@ -33,6 +33,26 @@ def _users(office: Office) -> int:
     return office.users.filter(is_active=True).count()
 
 
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard card whose body is loaded from `url_name` (an htmx partial of the owning app)."""
+
+    key: str
+    title: str | Promise
+    url_name: str
+    order: int = 50
+    wide: bool = False  # full width instead of half
+
+
+WIDGETS: list[Widget] = []
+
+
+def register_widget(widget: Widget) -> None:
+    if all(w.key != widget.key for w in WIDGETS):
+        WIDGETS.append(widget)
+        WIDGETS.sort(key=lambda w: w.order)
+
+
 COUNTERS: list[Counter] = [
     Counter("activities", _("Activities"), "ti-activity", _activities),
     Counter("users", _("Users"), "ti-users", _users, "settings"),

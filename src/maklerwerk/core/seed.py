@@ -19,7 +19,8 @@ _SUBJECTS = {
 
 def seed_activities(ctx: SeedContext) -> None:
     wanted = ctx.options["activities"]
-    existing = Activity.objects.filter(office=ctx.office).count()
+    # Count only our own demo rows: other seeders log activities of their own.
+    existing = Activity.objects.filter(office=ctx.office, payload__demo="core").count()
     missing = max(0, wanted - existing)
     if not missing:
         return
@@ -37,7 +38,7 @@ def seed_activities(ctx: SeedContext) -> None:
                 subject=ctx.rng.choice(_SUBJECTS[kind]),
                 body="",
                 occurred_at=now - dt.timedelta(minutes=ctx.rng.randint(1, 60 * 24 * 90)),
-                payload={"demo": True},
+                payload={"demo": "core"},
             )
 
     bulk_create_chunked(Activity, build(), on_batch=lambda n: bar.update(n) if bar else None)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -63,6 +64,13 @@ EXPORT_SECTIONS: list[tuple[str, str, set[str]]] = [
 ]
 
 
+def _exportable(value: Any) -> Any:
+    # Uploaded files are exported by their stored name (the files themselves live in MEDIA_ROOT).
+    if isinstance(value, FieldFile):
+        return value.name or None
+    return value
+
+
 @job_function("core.data_export")
 def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
     """Write every record of the office as one JSON file: the office's data is never locked in."""
@@ -93,7 +101,7 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
             counts[section] = 0
             for i, obj in enumerate(qs.iterator(chunk_size=2000)):
                 row = {
-                    f.attname: f.value_from_object(obj)
+                    f.attname: _exportable(f.value_from_object(obj))
                     for f in obj._meta.concrete_fields
                     if f.name not in skip
                 }

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
-from maklerwerk.core.dashboard import COUNTERS
+from maklerwerk.core.dashboard import COUNTERS, WIDGETS
 from maklerwerk.core.models import Activity
 
 logger = logging.getLogger(__name__)
@@ -53,8 +53,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
     counters = [{"counter": c, "value": c.count(office)} for c in COUNTERS]
-    recent = Activity.objects.filter(office=office).select_related("user")[:10]
-    return render(request, "core/dashboard.html", {"counters": counters, "recent_activities": recent})
+    recent = Activity.objects.filter(office=office).select_related("user", "contact", "property")[:10]
+    context = {"counters": counters, "recent_activities": recent, "widgets": WIDGETS}
+    return render(request, "core/dashboard.html", context)
 
 
 @require_capability(Capability.VIEW)
