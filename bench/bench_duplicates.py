@@ -335,6 +335,7 @@ def check_section(quick: bool) -> str:
             for surnames in (3000, 400) if n == max(ns) else (3000,):
                 with install(database) as inst:
                     r = _run_db(inst, n, surnames, 300 if quick else 1000)
+                print(f"{database} {n} surnames={surnames}: {r}", file=sys.stderr, flush=True)
                 rows.append(
                     [
                         inst.label, f"{n:,}", surnames, f"{r['seed_s']:.0f}",
