@@ -13,9 +13,8 @@ from tests.duplicates.conftest import MUELLER, make_contact
 
 pytestmark = pytest.mark.django_db
 
-# Also answers as /api/v1/contacts/duplicate-check once the contacts router stops taking
-# "/contacts/{contact_id}" for any string (see the report to the lead).
-CHECK = "/api/v1/duplicates/check"
+CHECK = "/api/v1/contacts/duplicate-check"
+ALIAS = "/api/v1/duplicates/check"
 
 
 def put(client: Any, path: str, body: dict[str, Any]) -> Any:
@@ -32,6 +31,7 @@ def test_duplicate_check_returns_ranked_candidates_with_reasons(api: Any, muelle
     assert candidate["contact"]["id"] == mueller.pk and candidate["level"] == "certain"
     assert "Name klingt gleich (Kölner Phonetik)" in candidate["reasons"]
     assert 0 < candidate["score"] <= 1 and candidate["similarities"]["street"] == 1.0
+    assert api.post(ALIAS, {**MUELLER, "last_name": "Mueller"}).json()[0]["contact"]["id"] == mueller.pk
 
 
 def test_duplicate_check_survives_bad_input(api: Any, mueller: Any) -> None:

@@ -30,15 +30,17 @@ def _mount() -> None:
     from maklerwerk.exposes.api import router as exposes_router
     from maklerwerk.inquiries.api import router as inquiries_router
     from maklerwerk.mailing.api import router as mailing_router
+    from maklerwerk.properties.api import router as properties_router
     from maklerwerk.sharing.api import router as sharing_router
     from maklerwerk.tasks.api import router as tasks_router
-    from maklerwerk.properties.api import router as properties_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
+    # Before contacts: its fixed paths (/contacts/duplicate-check, /contacts/{id}/merge) must win
+    # over the contacts router's /contacts/{contact_id}.
+    api.add_router("/", duplicates_router)
     api.add_router("/", contacts_router)
     api.add_router("/", properties_router)
-    api.add_router("/", duplicates_router)
     api.add_router("/", sharing_router)
     api.add_router("/", mailing_router)
     api.add_router("/", exposes_router)

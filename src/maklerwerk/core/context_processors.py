@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION: list[tuple[str, Any, str]] = [
     ("dashboard", _("Dashboard"), "ti-layout-dashboard"),
     ("contacts:list", _("Contacts"), "ti-address-book"),
+    ("duplicates:index", _("Duplicates"), "ti-copy"),
     ("properties:list", _("Properties"), "ti-building"),
     ("inquiries:list", _("Inquiries"), "ti-inbox"),
     ("tasks:list", _("Tasks"), "ti-checkbox"),
