@@ -8,7 +8,7 @@ class InquiriesConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.contacts.tabs import ContactTab, register_contact_tab
-        from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.dashboard import COUNTERS, Counter, Widget, register_widget
         from maklerwerk.core.services import EXPORT_SECTIONS
         from maklerwerk.inquiries import dashboard
 
@@ -22,6 +22,7 @@ class InquiriesConfig(AppConfig):
                     "inquiries:list",
                 )
             )
+        register_widget(Widget("inquiries", _("Latest inquiries"), "inquiries:widget", order=20, wide=True))
         for section in (
             ("inquiries", "inquiries.Inquiry", {"raw"}),
             ("inquiry_mailboxes", "inquiries.Mailbox", {"password_encrypted"}),

@@ -137,9 +137,14 @@ def process_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@ratelimit(key="ip", rate="30/m", block=True)
+@ratelimit(key="ip", rate="30/m", block=False)
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        # block=True would be a bare 403 without django-ratelimit's middleware; answer 429 like properties.
+        from maklerwerk.core.views import rate_limited
+
+        return rate_limited(request, Exception("rate limited"))
     try:
         inquiry = services.confirmation_resolve(token)
     except services.ConfirmationInvalid as exc:
