@@ -36,6 +36,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.sharing import selectors, services
 from maklerwerk.sharing.models import AccessEvent, CloudFile, CloudFolder, PersonalFile, ShareLink
+from maklerwerk.sharing.rendering import files_html
 from maklerwerk.sharing.zipstream import unique_names, zip_stream
 
 logger = logging.getLogger(__name__)
@@ -113,10 +114,12 @@ def _page_context(
     zip_url = ""
     if token and not preview:
         zip_url = reverse("sharing:public_zip", args=[token]) + "?" + urlencode({"q": params["q"]})
+    groups = selectors.group_by_folder(shown)
     return {
         "office": office,
         "property": prop,
-        "groups": selectors.group_by_folder(shown),
+        "groups": groups,
+        "files_html": files_html(groups, view=params["view"], token=token, preview=preview),
         "shown_count": len(shown),
         "total_count": len(entries),
         "total_size": sum(e.size for e in shown),
