@@ -157,23 +157,27 @@ def recipient_failed(recipient_id: int, reason: str) -> None:
 
 
 def interest_status_mark_sent(*, prop: Property, contact: Contact, acting_user: User | None) -> bool:
-    """Move the contact's interest in the property to "exposé sent" (never back from a later stage)."""
-    from maklerwerk.properties.models import PropertyContact
-    from maklerwerk.properties.services import property_contact_set
+    """Move the contact's interest in the property to "exposé sent" (never back from a later stage).
 
+    Written on the model, not through `properties.services.property_contact_set`: that one snapshots
+    the whole property (all contact roles) into the history on every call, which makes an offer to
+    500 prospects quadratic. The "Exposé versendet" activity written next to it is the record.
+    """
+    from maklerwerk.properties.models import PropertyContact
+
+    new, sent = PropertyContact.InterestStatus.NEW, PropertyContact.InterestStatus.EXPOSE_SENT
     link = PropertyContact.objects.filter(
         property=prop, contact=contact, role=PropertyContact.Role.PROSPECT
     ).first()
-    if link is not None and link.interest_status not in ("", PropertyContact.InterestStatus.NEW):
+    if link is None:
+        link = PropertyContact(
+            office_id=prop.office_id, property=prop, contact=contact, role=PropertyContact.Role.PROSPECT
+        )
+    elif link.interest_status not in ("", new):
         return False
-    property_contact_set(
-        prop=prop,
-        contact=contact,
-        acting_user=acting_user,
-        role=PropertyContact.Role.PROSPECT,
-        interest_status=PropertyContact.InterestStatus.EXPOSE_SENT,
-        note=link.note if link else "",
-    )
+    link.interest_status = sent
+    link.full_clean(exclude=["office"], validate_constraints=False)
+    link.save()
     return True
 
 
