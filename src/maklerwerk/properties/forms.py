@@ -100,6 +100,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _dash_blank_choices(form: Any) -> None:
+    """Django 6.1's blank choice "- Select an option -" has no German translation yet: show "–"."""
+    for field in form.fields.values():
+        choices = getattr(field, "choices", None)
+        if isinstance(field, forms.ChoiceField) and choices and choices[0][0] == "":
+            field.choices = [("", "–"), *list(choices)[1:]]
+
+
 def _office_users(office_id: int) -> Any:
     return User.objects.filter(office_id=office_id, is_active=True).order_by("last_name", "username")
 
@@ -133,6 +141,7 @@ class PropertyForm(forms.ModelForm):
         self.fields["viewers"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
+        _dash_blank_choices(self)
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(label, [self[name] for name in names]) for label, names in PROPERTY_SECTIONS]
@@ -189,9 +198,9 @@ class _PlacesMixin:
 
     def _init_places(self) -> None:
         instance = self.instance  # type: ignore[attr-defined]
-        if instance.pk:
-            self.initial["postal_codes"] = ", ".join(instance.postal_codes)  # type: ignore[attr-defined]
-            self.initial["cities"] = ", ".join(instance.cities)  # type: ignore[attr-defined]
+        self.initial["postal_codes"] = ", ".join(instance.postal_codes or [])  # type: ignore[attr-defined]
+        self.initial["cities"] = ", ".join(instance.cities or [])  # type: ignore[attr-defined]
+        _dash_blank_choices(self)
 
     def clean_postal_codes(self) -> list[str]:
         codes = _split_list(self.cleaned_data.get("postal_codes", ""))  # type: ignore[attr-defined]

@@ -663,6 +663,14 @@ class SearchProfile(models.Model):
         else:
             self.location_mode = self.LocationMode.ANY
 
+    def object_kinds_display(self) -> list[str]:
+        labels = dict(ObjectKind.choices)
+        return [str(labels.get(code, code)) for code in self.object_kinds or []]
+
+    def features_display(self) -> list[str]:
+        labels = dict(Feature.choices)
+        return [str(labels.get(code, code)) for code in self.features or []]
+
     def area_keys(self) -> list[str]:
         return [f"plz:{p}" for p in self.postal_codes] + [f"ort:{normalize_place(c)}" for c in self.cities]
 

@@ -1,0 +1,155 @@
+"""Browser journeys for properties and matching: images, profiles, matches, self-service form."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from maklerwerk.properties.models import PropertyImage, SearchProfile
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def png(color: str) -> dict[str, Any]:
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 200), color).save(buf, "PNG")
+    return {"name": f"{color}.png", "mimeType": "image/png", "buffer": buf.getvalue()}
+
+
+def log_in(page: Page, live_server: Any) -> None:
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Benutzername").fill("makler")
+    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
+
+
+def test_create_a_property_with_images_and_reorder_them(page: Page, live_server: Any, agent: Any) -> None:
+    log_in(page, live_server)
+    page.goto(live_server.url + "/properties/")
+    page.get_by_role("link", name="Hinzufügen").click()
+    page.get_by_label("Kennung").fill("W-777")
+    page.get_by_label("Titel", exact=True).fill("Dachgeschosswohnung am Main")
+    page.get_by_label("Status", exact=True).select_option("active")
+    page.get_by_label("PLZ").fill("60594")
+    page.get_by_label("Ort", exact=True).fill("Frankfurt am Main")
+    page.get_by_label("Kaufpreis").fill("520000")
+    page.get_by_label("Wohnfläche (m²)").fill("95")
+    page.get_by_label("Balkon").check()
+    shot(page, "property-form")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Immobilie angelegt.")
+
+    page.get_by_role("tab", name="Bilder").click()
+    page.get_by_label("Bilder hinzufügen (mehrere auf einmal)").set_input_files(
+        [png("red"), png("green"), png("blue")]
+    )
+    page.get_by_role("button", name="Hochladen").click()
+    expect(page.get_by_role("alert")).to_contain_text("3 Bild(er) hinzugefügt.")
+    page.get_by_role("tab", name="Bilder").click()
+    items = page.locator("[data-image-id]")
+    expect(items).to_have_count(3)
+    first_id, _, third_id = (items.nth(i).get_attribute("data-image-id") for i in range(3))
+
+    # Drag the third image onto the first: it becomes the title image.
+    items.nth(2).locator("img").drag_to(items.nth(0).locator("img"))
+    expect(page.locator("[data-image-id]").first).to_have_attribute("data-image-id", third_id)
+    expect(page.locator("[data-image-id]").first).to_contain_text("Titelbild")
+    # Keyboard alternative: move the (now second) red image back one place.
+    page.locator(f'[data-image-id="{first_id}"] [data-move="1"]').click()
+    expect(page.locator("[data-image-id]").nth(2)).to_have_attribute("data-image-id", first_id)
+    shot(page, "property-images")
+    assert PropertyImage.objects.order_by("position").first().pk == int(third_id)  # type: ignore[union-attr]
+
+
+def test_profile_and_property_match_both_ways_with_explanations(
+    page: Page, live_server: Any, agent: Any, office: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.services import property_create
+
+    contact = Contact.objects.create(office=office, first_name="Erika", last_name="Mustermann")
+    data = {
+        "external_id": "W-1", "title": "3-Zimmer-Wohnung Sachsenhausen", "object_kind": "wohnung",
+        "marketing_type": "kauf", "status": "active", "postal_code": "60594", "city": "Frankfurt am Main",
+        "purchase_price": Decimal("416000"), "living_area": Decimal("82"), "rooms": Decimal("3"),
+    }  # fmt: skip
+    prop = property_create(office=office, acting_user=agent, data=data)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/properties/contact-tab/{contact.pk}/")
+    page.get_by_role("link", name="Neues Suchprofil").click()
+    page.get_by_label("Name", exact=True).fill("Wohnung in Frankfurt")
+    page.get_by_label("Wohnung", exact=True).check()
+    page.get_by_label("Preis bis").fill("400000")
+    page.get_by_label("Wohnfläche ab (m²)").fill("75")
+    page.get_by_label("Orte oder Stadtteile").fill("Frankfurt am Main")
+    shot(page, "profile-form")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Suchprofil gespeichert.")
+    expect(page.locator("#properties-tab")).to_contain_text("3-Zimmer-Wohnung Sachsenhausen")
+    expect(page.locator("#properties-tab")).to_contain_text("Preis 4 % über Maximum")
+    expect(page.locator("#properties-tab")).to_contain_text("Knapp daneben")
+    shot(page, "contact-tab-matches")
+
+    page.get_by_role("link", name="3-Zimmer-Wohnung Sachsenhausen").click()
+    page.get_by_role("tab", name="Passende Suchprofile").click()
+    matches = page.locator("#matches")
+    expect(matches).to_contain_text("Erika Mustermann")
+    expect(matches).to_contain_text("Preis 4 % über Maximum")
+    expect(matches).to_contain_text("Frankfurt am Main liegt im Suchgebiet")
+    matches.get_by_label("Erika Mustermann auswählen").check()
+    expect(matches.locator("[data-selected-count]")).to_have_text("1")
+    shot(page, "property-matches")
+    assert prop.pk
+
+
+def test_the_contact_fills_the_self_service_form(
+    page: Page, live_server: Any, agent: Any, office: Any, browser: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+
+    contact = Contact.objects.create(
+        office=office, first_name="Jonas", last_name="Becker", responsible_agent=agent
+    )
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/properties/contact-tab/{contact.pk}/")
+    page.get_by_role("button", name="Persönlichen Link erstellen").click()
+    url = page.locator("#self-service-url").inner_text().strip()
+
+    public = browser.new_context().new_page()
+    public.goto(url)
+    expect(public.get_by_role("heading", name="Ihr Suchprofil")).to_be_visible()
+    public.get_by_label("Haus", exact=True).check()
+    public.get_by_label("Preis bis").fill("650000")
+    public.get_by_label("Orte oder Stadtteile").fill("Bad Homburg vor der Höhe, Oberursel (Taunus)")
+    public.get_by_label("Garten").check()
+    shot(public, "self-service-form")
+    public.get_by_role("button", name="Suche speichern").click()
+    expect(public.get_by_role("heading", name="Vielen Dank, Ihr Suchprofil ist gespeichert.")).to_be_visible()
+    shot(public, "self-service-done")
+    public.goto(live_server.url + "/properties/s/gefaelscht-123/")
+    expect(public.get_by_role("heading", name="Dieser Link ist nicht (mehr) gültig.")).to_be_visible()
+
+    page.goto(f"{live_server.url}/properties/contact-tab/{contact.pk}/")
+    expect(page.locator("#properties-tab")).to_contain_text("Meine Suche")
+    expect(page.locator("#properties-tab")).to_contain_text("Bad Homburg vor der Höhe")
+    page.goto(live_server.url + "/properties/new-matches/")
+    expect(page.locator("#new-matches-widget")).to_contain_text(
+        "Jonas Becker hat über den persönlichen Link ein Suchprofil angelegt"
+    )
+    shot(page, "new-matches")
+    profile = SearchProfile.objects.get()
+    assert profile.features == ["garten"] and profile.price_max == 650000
