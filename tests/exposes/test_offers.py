@@ -240,3 +240,31 @@ def test_another_offices_contact_is_refused(agent: Any, prop: Any, other_office:
     stranger = make_contact(other_office, email="x@example.org", last_name="Fremd")
     with pytest.raises(Exception, match="Unbekannt"):
         new_offer(agent, [stranger], [prop])
+
+
+def test_the_documents_template_sends_each_recipient_a_personal_share_link(
+    smtp_sink: Any, agent: Any, prop: Any, recipients: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from maklerwerk.sharing.models import ShareLink
+
+    offer = services.offer_create(
+        office=agent.office,
+        acting_user=agent,
+        contacts=recipients[:2],
+        properties=[prop],
+        mail_template=mailing_selectors.template_by_key(user=agent, key="expose_documents"),
+        attach_expose=False,
+    )
+    start(offer, agent, django_capture_on_commit_callbacks)
+    bodies = {
+        m.rcpt_tos[0]: email.message_from_bytes(m.content, policy=email.policy.default)
+        .get_body(("plain",))
+        .get_content()
+        for m in smtp_sink.messages
+    }
+    links = ShareLink.objects.filter(property=prop)
+    assert links.count() == 2
+    urls = [line for body in bodies.values() for line in body.splitlines() if "/sharing/d/" in line]
+    assert len(urls) == 2 and urls[0] != urls[1]
+    activity = Activity.objects.get(type="expose_sent", contact=recipients[0])
+    assert activity.payload["links"][0]["kind"] == "share_link"
