@@ -113,3 +113,16 @@ def test_an_uploaded_logo_is_shown_and_a_non_image_is_refused(admin_user: Any, o
     response = Client().get(f"/office/{office.pk}/logo/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == buf.getvalue()
+
+
+def test_the_settings_page_links_to_templates_smtp_and_mailboxes(agent: Any) -> None:
+    html = _login(agent).get("/settings/").content.decode()
+    assert "Vorlagen und E-Mail" in html
+    for url in (
+        "/mailing/templates/",
+        "/mailing/smtp/",
+        "/exposes/layouts/",
+        "/inquiries/mailboxes/",
+        "/duplicates/",
+    ):
+        assert f'href="{url}"' in html

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maklerwerk.accounts import services
@@ -27,6 +29,46 @@ def _history_rows(instance: object) -> list[dict[str, object]]:
     return rows
 
 
+# Settings pages that live in other apps; an entry whose URL does not exist (yet) is left out.
+SETTINGS_LINKS = [
+    (
+        "mailing:template_list",
+        _lazy("Mail and letter templates"),
+        _lazy("Placeholders, default texts, field catalogue"),
+        "ti-mail",
+    ),
+    (
+        "mailing:smtp_settings",
+        _lazy("My SMTP account"),
+        _lazy("Send offers from your own mailbox"),
+        "ti-server",
+    ),
+    (
+        "exposes:template_list",
+        _lazy("Exposé layouts"),
+        _lazy("The office's own exposé designs"),
+        "ti-file-type-pdf",
+    ),
+    (
+        "inquiries:mailboxes",
+        _lazy("Inquiry mailboxes"),
+        _lazy("IMAP mailboxes the inquiry manager reads"),
+        "ti-inbox",
+    ),
+    ("duplicates:index", _lazy("Duplicate check"), _lazy("Thresholds and duplicate groups"), "ti-copy"),
+]
+
+
+def _settings_links() -> list[dict[str, object]]:
+    links = []
+    for name, label, help_text, icon in SETTINGS_LINKS:
+        try:
+            links.append({"url": reverse(name), "label": label, "help": help_text, "icon": icon})
+        except NoReverseMatch:
+            continue
+    return links
+
+
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
@@ -45,6 +87,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             return redirect("settings")
         messages.error(request, _("Please correct the marked fields."))
     context = {
+        "settings_links": _settings_links(),
         "form": form,
         "can_manage": can_manage,
         "token_form": ApiTokenForm(),
