@@ -52,6 +52,8 @@ def main() -> None:
             f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}\n\n"
             f"{body.strip()}\n<!-- /bench:{name} -->"
         )
+        # Re-read: another benchmark may have written its section while this one ran.
+        text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
         pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
         text = (
             pattern.sub(lambda _m, s=section: s, text)

@@ -97,6 +97,9 @@ class ApiClient:
     def post(self, path: str, data: Any = None, **kw: Any) -> Any:
         return self._call("post", path, data, **kw)
 
+    def put(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self._call("put", path, data, **kw)
+
     def patch(self, path: str, data: Any = None, **kw: Any) -> Any:
         return self._call("patch", path, data, **kw)
 

@@ -114,6 +114,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}}
 
 # Public pages (self-service links, shared documents) are rate-limited per IP with django-ratelimit.
+SHARING_RATE_LIMIT = env_str("SHARING_RATE_LIMIT", "120/m")
 RATELIMIT_VIEW = "maklerwerk.core.views.rate_limited"
 # Without Redis the database cache is shared by all processes but increments are not atomic: under a
 # burst a limit may let a few extra requests through, which is acceptable for abuse protection.
