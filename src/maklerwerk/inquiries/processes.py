@@ -51,7 +51,6 @@ DEFAULT_PROCESSES: list[dict[str, Any]] = [
         "trigger": ProcessDefinition.Trigger.CONTACT_CREATED,
         "steps": [
             {"kind": "add_tag", "params": {"tag": "Anfrage"}},
-            {"kind": "set_interest_status", "params": {"status": "new"}},
         ],
     },
 ]

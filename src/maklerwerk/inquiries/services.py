@@ -466,8 +466,8 @@ def _automate(inquiry: Inquiry) -> str:
             f"E-Mail-Adresse gehört zu Kontakt {contact}",
             activity=Activity.Type.INQUIRY,
         )
-        _link_prospect(inquiry, contact)
         if address_only:
+            _link_prospect(inquiry, contact)
             _finish(
                 inquiry,
                 Inquiry.Status.ADDRESS_ONLY,
@@ -479,8 +479,8 @@ def _automate(inquiry: Inquiry) -> str:
         contact = _contact_from_inquiry(inquiry, cfg)
         if contact is None:
             return ""
-        _link_prospect(inquiry, contact)
         if address_only:
+            _link_prospect(inquiry, contact)
             _finish(inquiry, Inquiry.Status.ADDRESS_ONLY, f"Ausnahme „{rule.name}“: nur Adresse angelegt.")  # type: ignore[union-attr]
             return ""
         return "expose"
@@ -539,6 +539,8 @@ def _send_expose(inquiry: Inquiry) -> None:
     cfg = settings_for(inquiry.office)
     if not cfg.send_expose:
         with transaction.atomic():
+            if inquiry.contact is not None:
+                _link_prospect(inquiry, inquiry.contact)
             _finish(inquiry, Inquiry.Status.COMPLETED, "Exposé-Versand ist ausgeschaltet.")
         return
     claimed = Inquiry.objects.filter(pk=inquiry.pk, expose_claimed_at__isnull=True).update(
@@ -651,7 +653,6 @@ def inquiry_confirm(*, token: str, data: dict[str, Any]) -> Inquiry:
             contact = _contact_from_inquiry(inquiry, cfg)
         if contact is None:
             return inquiry
-        _link_prospect(inquiry, contact)
     _send_expose(inquiry)
     inquiry.refresh_from_db()
     return inquiry
