@@ -183,3 +183,58 @@ def test_very_long_fields_are_cut_not_crashing() -> None:
     record = record_from_data(data)
     assert all(len(key) <= 150 for key in blocking_keys(record))
     assert score(data, data).score >= 0.5
+
+
+FAMILY = {
+    "last_name": "Schmidt",
+    "street": "Lindenstraße",
+    "house_number": "4",
+    "postal_code": "50667",
+    "city": "Köln",
+    "phones": ["0221 445566"],
+}
+
+
+def test_it_keeps_two_family_members_at_one_address_apart_by_their_birth_dates() -> None:
+    lina = {**FAMILY, "first_name": "Lina", "birth_date": "1972-04-03"}
+    nina = {**FAMILY, "first_name": "Nina", "birth_date": "2001-09-17"}
+    result = score(lina, nina)
+    assert level_for(result.score, certain=0.9, possible=0.5) is None
+    assert scoring.SAME_LAST_NAME in result.codes and scoring.SAME_PHONE in result.codes
+
+
+def test_it_reads_a_different_first_letter_as_another_name_not_a_typo() -> None:
+    result = score({**FAMILY, "first_name": "Lina"}, {**FAMILY, "first_name": "Nina"})
+    assert level_for(result.score, certain=0.9, possible=0.5) is None
+    assert scoring.SAME_LAST_NAME in result.codes
+
+
+def test_it_does_not_take_similar_looking_names_for_a_typo() -> None:
+    result = score({**FAMILY, "first_name": "Marie"}, {**FAMILY, "first_name": "Manfred"})
+    assert result.score < 0.5
+
+
+def test_it_flags_a_first_name_sounding_the_same_with_the_same_birth_date_as_certain() -> None:
+    jon = {"first_name": "Jon", "last_name": "Meyer", "postal_code": "20095", "birth_date": "1980-02-01"}
+    result = score(jon, {**jon, "first_name": "John"})
+    assert level_for(result.score, certain=0.9, possible=0.5) == "certain"
+    assert scoring.NAME_SOUNDS_SAME in result.codes and scoring.SAME_BIRTH_DATE in result.codes
+
+
+def test_it_still_finds_a_typo_in_the_first_name_at_the_same_address() -> None:
+    result = score({**FAMILY, "first_name": "Martin"}, {**FAMILY, "first_name": "Marzin"})
+    assert level_for(result.score, certain=0.9, possible=0.5) == "certain"
+    assert scoring.NAME_SIMILAR in result.codes
+
+
+def test_it_reads_a_namesake_with_another_birth_date_and_street_as_someone_else() -> None:
+    hilda = {"first_name": "Hilda", "last_name": "Gehringer", "postal_code": "64747", "city": "Wittenberg"}
+    a = {**hilda, "street": "Zirmeweg", "house_number": "62", "birth_date": "1971-11-18"}
+    b = {**hilda, "street": "Kathrin-Ladeck-Platz", "house_number": "179", "birth_date": "2002-03-28"}
+    assert score(a, b).score < 0.5
+
+
+def test_it_takes_a_swapped_day_and_month_for_the_same_birth_date_typed_wrong() -> None:
+    a = {**BASE, "birth_date": "1970-03-04"}
+    assert score(a, {**a, "birth_date": "1970-04-03"}).similarities["birth_date"] == 0.8
+    assert score(a, {**a, "birth_date": "1970-03-05"}).similarities["birth_date"] == 0.8

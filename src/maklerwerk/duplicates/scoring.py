@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 
 from maklerwerk.duplicates.normalize import Record, translit
@@ -27,6 +27,7 @@ PSEUDO_COUNT = 2000
 MIN_POPULATION = 2000
 MAX_NAME_BITS = 16.0
 BIRTH_DIFFERS = -6.0
+OTHER = frozenset({"differs", "near"})  # first or last name of someone else
 
 # Reason codes; `reason_texts` turns them into German sentences.
 SAME_EMAIL = "same_email"
@@ -72,10 +73,23 @@ class PairScore:
     similarities: dict[str, float]
 
 
+def _typo_like(a: str, b: str) -> bool:
+    """One slip of the keyboard (two in a long name): a left-out, doubled, swapped or wrong letter.
+
+    A different first letter is not a typo but another name (Lina / Nina, Jan / Jon is a sound
+    match instead): German data almost never gets the first letter wrong, families often differ there.
+    """
+    if a[0] != b[0]:
+        return False
+    limit = 1 if min(len(a), len(b)) < 8 else 2
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
 def _name_part(
     a: str, b: str, a_ph: str, b_ph: str, kind: str, freq: Frequencies
 ) -> tuple[float, str, float]:
-    """Evidence (bits), agreement ("same", "sound", "similar", "initial", "differs", "") and similarity."""
+    """Evidence (bits), agreement ("same", "sound", "similar", "initial", "near", "differs", "") and
+    similarity. "near" is a similar-looking but different name (Marie / Manfred, Lina / Nina)."""
     if not a or not b:
         return 0.0, "", -1.0
     if len(a) == 1 or len(b) == 1:  # an initial says little
@@ -88,13 +102,15 @@ def _name_part(
     sim = JaroWinkler.normalized_similarity(ta, tb)
     if a_ph and a_ph == b_ph:
         return freq.bits(f"{kind.lower()}:{a_ph}") - 1.5, "sound", max(sim, 0.9)
-    if sim >= 0.9:
-        return freq.bits(f"{kind}:{ta}") - 3.0, "similar", sim
-    if sim >= 0.8:
-        return 1.0, "similar", sim
-    if kind == "F" and (ta.startswith(tb) or tb.startswith(ta)):  # "hans" / "hans peter"
+    if _typo_like(ta, tb):
+        # The rarer spelling is (usually) the typo; the evidence is that of the common one.
+        ka, kb = f"{kind}:{ta}", f"{kind}:{tb}"
+        return min(freq.bits(ka), freq.bits(kb)) - 2.5, "similar", sim
+    if kind == "F" and (ta.startswith(tb + " ") or tb.startswith(ta + " ")):  # "hans" / "hans peter"
         return 2.0, "similar", sim
-    return (-8.0 if kind == "F" else -3.0), "differs", sim
+    if sim >= 0.85:
+        return (0.0 if kind == "F" else 1.0), "near", sim
+    return (-6.0 if kind == "F" else -3.0), "differs", sim
 
 
 def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
@@ -102,17 +118,10 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
     lw, lcode, lsim = _name_part(q.last, c.last, q.last_ph, c.last_ph, "L", freq)
     fw, fcode, fsim = _name_part(q.first, c.first, q.first_ph, c.first_ph, "F", freq)
     swapped = False
-    if (
-        q.first
-        and q.last
-        and c.first
-        and c.last
-        and q.first != q.last
-        and (lcode == "differs" or fcode == "differs")
-    ):
+    if q.first and q.last and c.first and c.last and q.first != q.last and (lcode in OTHER or fcode in OTHER):
         slw, slcode, slsim = _name_part(q.first, c.last, q.first_ph, c.last_ph, "L", freq)
         sfw, sfcode, sfsim = _name_part(q.last, c.first, q.last_ph, c.first_ph, "F", freq)
-        if slw + sfw > lw + fw + 2 and "differs" not in (slcode, sfcode):
+        if slw + sfw > lw + fw + 2 and slcode not in OTHER and sfcode not in OTHER:
             lw, lcode, lsim, fw, fcode, fsim, swapped = slw, slcode, slsim, sfw, sfcode, sfsim, True
     sims: dict[str, float] = {}
     if lsim >= 0:
@@ -124,9 +133,9 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
     if lcode in agree or fcode in agree:
         if swapped:
             codes.append(NAMES_SWAPPED)
-        if lcode == "differs" and fcode in {"same", "sound"}:
+        if lcode in OTHER and fcode in {"same", "sound"}:
             codes.append(SAME_FIRST_NAME_OTHER_LAST)
-        elif fcode == "differs":
+        elif fcode in OTHER:
             codes.append(SAME_LAST_NAME)
         elif {lcode, fcode} <= {"same", ""}:
             codes.append(SAME_NAME)
@@ -142,9 +151,9 @@ def _birth_dates(a: str, b: str) -> tuple[float, float]:
         return 0.0, -1.0
     if a == b:
         return 11.0, 1.0
-    distance = Levenshtein.distance(a, b)
-    if distance == 1 or (a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]):  # typo, day/month swap
-        return 1.0, 0.8
+    swapped = a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]  # day and month swapped
+    if swapped or OSA.distance(a, b, score_cutoff=1) == 1:  # or one typo
+        return 3.0, 0.8
     return BIRTH_DIFFERS, 0.0
 
 
@@ -238,8 +247,12 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     # Guards a probability model alone does not give: a different first name means another person
     # (a family member, a colleague sharing the landline), unless the e-mail says otherwise; names
     # alone never make a duplicate when the place disagrees.
-    if first_code == "differs" and SAME_BIRTH_DATE not in codes:
+    if first_code in OTHER and SAME_BIRTH_DATE not in codes:
         score = min(score, 0.85 if SAME_EMAIL in codes else 0.45)
+    # Two birth dates that are not one typo apart are two people (parent and child at one address,
+    # sharing the landline), whatever else agrees; only a shared e-mail says otherwise.
+    if birth_sim == 0.0 and SAME_EMAIL not in codes and SAME_ADDRESS not in codes:
+        score = min(score, 0.45)
     if not corroborated and location_conflict:
         score = min(score, 0.3)
     if not corroborated and not names_agree:
