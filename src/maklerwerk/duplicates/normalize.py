@@ -107,11 +107,13 @@ def normalize_street(value: str) -> str:
     return _STREET_SUFFIX.sub("str", joined)
 
 
+@lru_cache(maxsize=10_000)
 def normalize_house_number(value: str) -> str:
     """'12 a' → '12a', '12-14' stays; lower case, no spaces."""
-    return re.sub(r"\s+", "", (value or "").lower())[:20]
+    return "".join((value or "").lower().split())[:20]
 
 
+@lru_cache(maxsize=200_000)
 def split_street(street: str, house_number: str) -> tuple[str, str]:
     """Street and house number; a number typed into the street field ('Hauptstr. 5a') is moved out."""
     street = (street or "")[: MAX_FIELD * 2]
@@ -141,8 +143,14 @@ def normalize_company(value: str) -> str:
     return "".join(text.split())[:MAX_FIELD]
 
 
+@lru_cache(maxsize=100_000)
 def normalize_postal_code(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch.isalnum()).upper()[:10]
+
+
+_DIGITS8 = re.compile(r"\d{8}")
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def normalize_birth_date(value: Any) -> str:
@@ -151,13 +159,17 @@ def normalize_birth_date(value: Any) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
-    text = str(value).strip()
-    if re.fullmatch(r"\d{8}", text):  # 19700321
+    return _birth_text(str(value).strip())
+
+
+@lru_cache(maxsize=100_000)
+def _birth_text(text: str) -> str:
+    if _DIGITS8.fullmatch(text):  # 19700321
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)  # 21.3.1970
+    match = _GERMAN_DATE.fullmatch(text)  # 21.3.1970
     if match:
         return f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
+    if _ISO_DATE.fullmatch(text[:10]):
         return text[:10]
     return ""
 
@@ -201,29 +213,42 @@ def _values(items: Any) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=200_000)
+def _name(value: str) -> tuple[str, str]:
+    """A name as compared (`simplify`) and its Kölner Phonetik code."""
+    simple = simplify(value)
+    return simple, phonetic(translit(simple))
+
+
 def record_from_data(data: dict[str, Any]) -> Record:
     """A `Record` from contact fields with the API names (first_name, last_name, emails, phones, ...)."""
-    first = simplify(str(data.get("first_name") or ""))
-    last = simplify(str(data.get("last_name") or ""))
-    region = str(data.get("country") or "DE")[:2].upper() or "DE"
-    emails = tuple(dict.fromkeys(e for e in map(normalize_email, _values(data.get("emails"))) if e))
-    phones = tuple(
-        dict.fromkeys(p for p in (normalize_phone(v, region) for v in _values(data.get("phones"))) if p)
-    )
-    street, house_number = split_street(str(data.get("street") or ""), str(data.get("house_number") or ""))
+    get = data.get
+    first, first_ph = _name(str(get("first_name") or ""))
+    last, last_ph = _name(str(get("last_name") or ""))
+    raw_emails, raw_phones = get("emails"), get("phones")
+    emails: tuple[str, ...] = ()
+    if raw_emails:
+        emails = tuple(dict.fromkeys(e for e in map(normalize_email, _values(raw_emails)) if e))
+    phones: tuple[str, ...] = ()
+    if raw_phones:
+        region = str(get("country") or "DE")[:2].upper() or "DE"
+        normalized = (normalize_phone(v, region) for v in _values(raw_phones))
+        phones = tuple(dict.fromkeys(p for p in normalized if p))
+    street, house_number = split_street(str(get("street") or ""), str(get("house_number") or ""))
+    company = get("company_name")
     return Record(
         first=first,
         last=last,
-        first_ph=phonetic(translit(first)),
-        last_ph=phonetic(translit(last)),
-        birth=normalize_birth_date(data.get("birth_date")),
+        first_ph=first_ph,
+        last_ph=last_ph,
+        birth=normalize_birth_date(get("birth_date")),
         emails=emails,
         phones=phones,
         street=street,
         house_number=house_number,
-        postal_code=normalize_postal_code(str(data.get("postal_code") or "")),
-        city=translit(str(data.get("city") or "")),
-        company=normalize_company(str(data.get("company_name") or "")),
+        postal_code=normalize_postal_code(str(get("postal_code") or "")),
+        city=translit(str(get("city") or "")),
+        company=normalize_company(str(company)) if company else "",
     )
 
 
