@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from faker import Faker
 
@@ -27,6 +28,39 @@ from maklerwerk.core.models import Activity
 from maklerwerk.core.seeding import SeedContext, Seeder, register
 
 BATCH = 5000
+
+
+def _insert(objs: list[Any]) -> None:
+    """Plain INSERT ... executemany: bulk_create's per-value SQL compilation dominates at 100,000 rows."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    for obj in objs:
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                setattr(obj, f.attname, now)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model's meta (quoted); values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _insert_contacts(office: Any, contacts: list[Contact]) -> None:
+    """Insert and learn the new ids (one writer inside the seeding transaction: ids follow insert order)."""
+    _insert(contacts)
+    ids = list(
+        Contact.objects.filter(office=office).order_by("-pk").values_list("pk", flat=True)[: len(contacts)]
+    )
+    for contact, pk in zip(contacts, reversed(ids), strict=True):
+        contact.pk = pk
+
+
 _TAGS = ["Newsletter", "VIP", "Kapitalanleger", "Erstkäufer", "Senioren", "Finanzierung geprüft"]
 _LEGAL = ["gmbh", "ug", "ag", "kg", "gbr", "ek", "gmbh_co_kg"]
 _ACTIVITIES = [
@@ -113,7 +147,7 @@ def seed_contacts(ctx: SeedContext) -> None:
             c.city_key = search_key(city)
             c._seq = n  # type: ignore[attr-defined]
             contacts.append(c)
-        Contact.objects.bulk_create(contacts, batch_size=BATCH)
+        _insert_contacts(office, contacts)
         emails, phones, roles, links = [], [], [], []
         for c in contacts:
             local = search_key(f"{c.first_name}.{c.last_name}").replace(" ", "-")
@@ -130,10 +164,8 @@ def seed_contacts(ctx: SeedContext) -> None:
                 roles.append(ContactRole(office=office, contact=c, role=role))
             if rng.random() < 0.3:
                 links.append(ContactTag(office=office, contact=c, tag=rng.choice(tags)))
-        ContactEmail.objects.bulk_create(emails, batch_size=BATCH)
-        ContactPhone.objects.bulk_create(phones, batch_size=BATCH)
-        ContactRole.objects.bulk_create(roles, batch_size=BATCH)
-        ContactTag.objects.bulk_create(links, batch_size=BATCH)
+        for rows in (emails, phones, roles, links):
+            _insert(rows)
         created_ids.extend(c.pk for c in contacts[:60] if len(created_ids) < 60)
         done += size
         if bar:
