@@ -236,9 +236,10 @@ def _run(third: int) -> str:
         links = []
         for content in list(sink.messages):
             msg = email.message_from_bytes(content, policy=email.policy.default)
-            m = re.search(r"/inquiries/confirm/([A-Za-z0-9_\-]+)/", msg.get_content())  # type: ignore[union-attr]
+            text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+            m = re.search(r"/inquiries/confirm/([A-Za-z0-9_\-]+)/", text)
             if m:
-                links.append((m.group(1), str(msg["To"]).strip()))
+                links.append((m.group(1), msg["To"].addresses[0].addr_spec))
         t0 = time.monotonic()
         for token, to in links:
             p = emails[to]

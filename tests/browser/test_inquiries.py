@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.inquiries import conftest as inquiry_fixtures
-from tests.inquiries.conftest import deliver, fixture_mail, links_in
+from tests.inquiries.conftest import deliver, fixture_mail, links_in, pdfs_of, text_of, to_addr
 
 # The real Dovecot server, its account, the mailbox and the properties of the inquiry tests.
 dovecot = inquiry_fixtures.dovecot
@@ -43,8 +43,8 @@ def test_prospect_confirms_and_agent_sees_contact_and_expose(
         fixture_mail("newsletter_unrecognized.eml"),
     )
     fetch_all()
-    confirmation = next(m for m in smtp_sink.parsed() if m["To"] == "sabine.krueger@example.org")
-    [link] = links_in(confirmation.get_content())
+    confirmation = next(m for m in smtp_sink.parsed() if to_addr(m) == "sabine.krueger@example.org")
+    [link] = links_in(text_of(confirmation))
 
     page.set_viewport_size({"width": 900, "height": 900})
     page.goto(link)
@@ -63,9 +63,12 @@ def test_prospect_confirms_and_agent_sees_contact_and_expose(
     expect(page.get_by_role("heading", name="Sie haben bereits bestätigt")).to_be_visible()
 
     exposes = [
-        m for m in smtp_sink.parsed() if m["To"] == "sabine.krueger@example.org" and "Exposé" in m["Subject"]
+        m
+        for m in smtp_sink.parsed()
+        if to_addr(m) == "sabine.krueger@example.org" and "Exposé" in m["Subject"]
     ]
     assert len(exposes) == 1
+    assert [pdf[:4] for pdf in pdfs_of(exposes[0])] == [b"%PDF"]
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/login/")
@@ -79,7 +82,7 @@ def test_prospect_confirms_and_agent_sees_contact_and_expose(
     expect(page.get_by_text("Nicht erkannt").first).to_be_visible()
     shot(page, "inquiry-list")
     page.get_by_role("link", name="Sabine Krüger").click()
-    expect(page.get_by_text("Exposé MW-1001 an sabine.krueger@example.org gesendet")).to_be_visible()
+    expect(page.get_by_text("Exposé MW-1001 (PDF) an sabine.krueger@example.org gesendet")).to_be_visible()
     shot(page, "inquiry-detail")
     inquiry = Inquiry.objects.get(email="sabine.krueger@example.org")
     page.get_by_role("link", name="Sabine Krüger").first.click()

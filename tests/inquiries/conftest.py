@@ -215,3 +215,22 @@ def links_in(text: str) -> list[str]:
     import re
 
     return re.findall(r"https?://\S+/inquiries/confirm/\S+/", text)
+
+
+def to_addr(message: Any) -> str:
+    """The plain address a received mail went to (the header may carry a display name)."""
+    return str(message["To"].addresses[0].addr_spec)
+
+
+def text_of(message: Any) -> str:
+    """The text part of a received mail (plain text, or text + HTML + attachments)."""
+    return str(message.get_body(preferencelist=("plain",)).get_content()).replace("\r\n", "\n")
+
+
+def pdfs_of(message: Any) -> list[bytes]:
+    """The PDF attachments of a received mail."""
+    return [
+        part.get_content()
+        for part in message.iter_attachments()
+        if part.get_content_type() == "application/pdf"
+    ]

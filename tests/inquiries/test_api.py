@@ -8,7 +8,7 @@ import pytest
 
 from maklerwerk.inquiries.models import Inquiry, Mailbox
 from tests.conftest import api_client_for, assert_problem
-from tests.inquiries.conftest import deliver, fixture_mail
+from tests.inquiries.conftest import deliver, fixture_mail, to_addr
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_the_website_form_runs_the_automation(api: Any, properties: Any, smtp_si
     assert response.status_code == 201, response.content
     data = response.json()
     assert (data["source"], data["status"]) == ("website", "waiting_for_confirmation")
-    assert smtp_sink.parsed()[0]["To"] == "neu@example.org"
+    assert to_addr(smtp_sink.parsed()[0]) == "neu@example.org"
     unknown = api.post(
         "/api/v1/inquiries", {"email": "x@example.org", "property_external_id": "GIBTS-NICHT"}
     ).json()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from maklerwerk.inquiries.models import Inquiry
 from maklerwerk.inquiries.services import inquiries_expire, inquiry_automate, inquiry_create_from_form
-from tests.inquiries.conftest import links_in
+from tests.inquiries.conftest import links_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def _waiting(office: Any, agent: Any, smtp_sink: Any) -> tuple[Inquiry, str]:
     )
     inquiry = inquiry_automate(inquiry_id=inquiry.pk)
     assert inquiry.status == "waiting_for_confirmation"
-    [link] = links_in(smtp_sink.parsed()[-1].get_content())
+    [link] = links_in(text_of(smtp_sink.parsed()[-1]))
     return inquiry, link[link.index("/inquiries/") :]
 
 

@@ -12,7 +12,16 @@ from maklerwerk.contacts.models import Contact
 from maklerwerk.core.models import Activity
 from maklerwerk.inquiries.handler import fetch_all, mailbox_fetch
 from maklerwerk.inquiries.models import Inquiry, InquiryRule, Mailbox, ProcessedMail
-from tests.inquiries.conftest import contact, deliver, fixture_mail, free_port, links_in
+from tests.inquiries.conftest import (
+    contact,
+    deliver,
+    fixture_mail,
+    free_port,
+    links_in,
+    pdfs_of,
+    text_of,
+    to_addr,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,18 +69,28 @@ def test_the_whole_flow_from_imap_to_contact_and_expose(
     assert unknown.subject == "Marktbericht März: Zinsen leicht gesunken"
     assert unknown.raw  # kept for manual handling
 
-    mails = {m["To"]: m for m in smtp_sink.parsed()}
+    mails = {to_addr(m): m for m in smtp_sink.parsed()}
     assert set(mails) == {
         "jonas.weber@example.com",
         "sabine.krueger@example.org",
         "miriam.yilmaz@example.org",
         "interessent-7f3k2m9x@mail.kleinanzeigen.de",
     }
-    assert mails["jonas.weber@example.com"]["Subject"] == "Ihr Exposé: Gepflegte 2-Zimmer-Wohnung"
+    # The known contact's exposé: the office's template "Exposé-Versand" with the exposé PDF attached.
+    known_mail = mails["jonas.weber@example.com"]
+    assert known_mail["Subject"] == "Ihr Exposé: Gepflegte 2-Zimmer-Wohnung (MW-1003)"
+    assert "Im Anhang finden Sie das ausführliche Exposé" in text_of(known_mail)
+    [pdf] = pdfs_of(known_mail)
+    assert pdf.startswith(b"%PDF")
     confirmation = mails["sabine.krueger@example.org"]
     assert confirmation["Subject"] == "Bitte bestätigen Sie Ihre Anfrage: Helle 3-Zimmer-Wohnung mit Balkon"
-    body = confirmation.get_content()
-    assert "Sehr geehrte Frau Krüger," in body
+    body = text_of(confirmation)
+    # The template "Anfrage-Bestätigung (Double-Opt-in)", with the link in {{ links.bestaetigung }}.
+    assert body.startswith("Sehr geehrte Frau Krüger,")
+    assert "vielen Dank für Ihre Anfrage zu „Helle 3-Zimmer-Wohnung mit Balkon“ (MW-1001)." in body
+    assert "Bitte bestätigen Sie Ihre E-Mail-Adresse und ergänzen Sie Ihre Angaben über diesen Link:" in body
+    assert confirmation["Auto-Submitted"] == "auto-generated"
+    assert pdfs_of(confirmation) == []
     [link] = links_in(body)
 
     page = Client().get(link[link.index("/inquiries/") :])
@@ -98,10 +117,23 @@ def test_the_whole_flow_from_imap_to_contact_and_expose(
     assert created.source == "portal"
     assert created.responsible_agent == agent
     expose = [
-        m for m in smtp_sink.parsed() if m["To"] == "sabine.krueger@example.org" and "Exposé" in m["Subject"]
+        m
+        for m in smtp_sink.parsed()
+        if to_addr(m) == "sabine.krueger@example.org" and "Exposé" in m["Subject"]
     ]
     assert len(expose) == 1
-    assert "Kennung MW-1001" in expose[0].get_content()
+    assert expose[0]["Subject"] == "Ihr Exposé: Helle 3-Zimmer-Wohnung mit Balkon (MW-1001)"
+    assert text_of(expose[0]).startswith("Sehr geehrte Frau Krüger,")
+    [pdf] = pdfs_of(expose[0])
+    assert pdf.startswith(b"%PDF")
+    assert (
+        Activity.objects.filter(contact=created, property=properties["MW-1001"], type="expose_sent").count()
+        == 1
+    )
+    from maklerwerk.properties.models import PropertyContact
+
+    link = PropertyContact.objects.get(contact=created, property=properties["MW-1001"], role="prospect")
+    assert link.interest_status == "expose_sent"
     kinds = list(inquiry.steps.values_list("kind", flat=True))
     assert kinds[:2] == ["received", "property"]
     assert {"confirmation_mail", "confirmed", "contact_created", "expose"} <= set(kinds)

@@ -106,8 +106,14 @@ class InquirySettings(models.Model):
     on_duplicate = models.CharField(
         _("on a probable duplicate"), max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.TASK
     )
-    expose_subject = models.CharField(
-        _("subject of the exposé mail"), max_length=200, default="Ihr Exposé: {property}", blank=True
+    expose_template = models.ForeignKey(
+        "mailing.MailTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("template of the exposé mail"),
+        help_text=_("Empty: the default template “Exposé-Versand”."),
     )
     processes_installed = models.BooleanField(default=False, editable=False)
 
@@ -258,6 +264,10 @@ class Inquiry(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     expose_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     expose_sent_at = models.DateTimeField(_("exposé sent"), null=True, blank=True)
+    # The offer (exposé app) that carries this inquiry's exposé: one recipient, sent at most once.
+    expose_offer = models.ForeignKey(
+        "exposes.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

@@ -543,18 +543,22 @@ def _send_expose(inquiry: Inquiry) -> None:
                 _link_prospect(inquiry, inquiry.contact)
             _finish(inquiry, Inquiry.Status.COMPLETED, "Exposé-Versand ist ausgeschaltet.")
         return
+    claimed_at = timezone.now()
     claimed = Inquiry.objects.filter(pk=inquiry.pk, expose_claimed_at__isnull=True).update(
-        expose_claimed_at=timezone.now()
+        expose_claimed_at=claimed_at
     )
     if not claimed:
         return
+    inquiry.expose_claimed_at = claimed_at  # later full saves of this instance keep the claim
     contact, prop = inquiry.contact, inquiry.property
     assert contact is not None and prop is not None
+    _link_prospect(inquiry, contact)  # the prospect link with the inquiry's note; the offer moves it on
     try:
-        sending.send_expose(inquiry=inquiry, contact=contact, prop=prop, subject_template=cfg.expose_subject)
+        sending.send_expose(inquiry=inquiry, contact=contact, prop=prop)
     except Exception as exc:
         logger.warning("exposé mail for inquiry %s failed: %s", inquiry.pk, exc)
         Inquiry.objects.filter(pk=inquiry.pk).update(expose_claimed_at=None)
+        inquiry.expose_claimed_at = None
         with transaction.atomic():
             _finish(inquiry, Inquiry.Status.ABORTED, f"Exposé konnte nicht gesendet werden: {exc}")
             _step(inquiry, "expose", inquiry.reason, ok=False)
@@ -562,13 +566,9 @@ def _send_expose(inquiry: Inquiry) -> None:
     with transaction.atomic():
         inquiry.expose_sent_at = timezone.now()
         _finish(inquiry, Inquiry.Status.COMPLETED, "")
-        _step(
-            inquiry,
-            "expose",
-            f"Exposé {prop.external_id} an {inquiry.email} gesendet",
-            activity=Activity.Type.EXPOSE_SENT,
-        )
-        _link_prospect(inquiry, contact, interest_status="expose_sent")
+        # The activity "Exposé versendet" (contact and property) and the interest status "exposé
+        # sent" are written by the exposé app's offer (recipient_sent); the step is the inquiry's own.
+        _step(inquiry, "expose", f"Exposé {prop.external_id} (PDF) an {inquiry.email} gesendet")
         from maklerwerk.inquiries.processes import processes_start
 
         processes_start(trigger="expose_sent", inquiry=inquiry, contact=contact)
