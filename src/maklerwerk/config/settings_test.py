@@ -16,6 +16,11 @@ if _test_db:
     import dj_database_url
 
     DATABASES["default"] = dj_database_url.parse(_test_db)
+else:
+    # A file, not Django's shared-cache in-memory database: with shared cache a second thread
+    # (the job worker, concurrent merges, the live server) gets "table is locked" at once instead
+    # of waiting on the busy timeout, so tests of concurrency would test SQLite's quirk, not ours.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["MAKLERWERK_DATA_DIR"], "test.sqlite3")}
 
 # Argon2 is deliberately slow; the suite logs in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
