@@ -370,6 +370,16 @@ def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
             yield prop
 
     bulk_create_chunked(Property, build(), on_batch=lambda n: bar.update(n) if bar else None)
+    _analyze("properties_property")
+
+
+def _analyze(table: str) -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL's autovacuum would get there later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def seed_properties(ctx: SeedContext) -> None:
@@ -509,6 +519,8 @@ def seed_search_profiles(ctx: SeedContext) -> None:
             flush()
     if batch:
         flush()
+    _analyze("properties_searchprofile")
+    _analyze("properties_searchprofilearea")
     ctx.log(f"{missing} Suchprofile angelegt")
 
 

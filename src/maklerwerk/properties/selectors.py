@@ -209,8 +209,17 @@ def _dec(value: float) -> Any:
 
 
 # The matching queries are written by hand: they run on every page view, and building them with
-# the ORM cost more than running them. Candidates come from the indexes in `spatial`; the CTE is
-# joined first (CROSS JOIN fixes that order on SQLite), so the table is read by primary key only.
+# the ORM cost more than running them. Candidates come from the indexes in `spatial`; the table is
+# then read by primary key only, whatever the planner's statistics say: on SQLite the candidate CTE
+# is joined first (CROSS JOIN fixes the order), on PostgreSQL `id = ANY(ARRAY(...))` runs the
+# candidate query once as an InitPlan and probes the primary key.
+
+
+def _by_candidates(table: str, columns: str, candidates: str) -> tuple[str, str]:
+    """(head, first condition) of a query reading `table` only at the candidate ids."""
+    if connection.vendor == "postgresql":
+        return f"SELECT {columns} FROM {table} p ", f"p.id = ANY(ARRAY({candidates}))"  # noqa: S608
+    return f"WITH c(id) AS ({candidates}) SELECT {columns} FROM c CROSS JOIN {table} p ", "p.id = c.id"  # noqa: S608
 
 
 def profiles_for_property_facts(
@@ -223,8 +232,9 @@ def profiles_for_property_facts(
     """
     today = today or timezone.localdate()
     candidates, params = spatial.profiles_wanting_sql(office_id=office_id, prop=prop)
+    head, first = _by_candidates("properties_searchprofile", PROFILE_COLUMNS, candidates)
     where = [
-        "p.id = c.id", "p.office_id = %s", "p.active = %s", "p.marketing_type = %s",
+        first, "p.office_id = %s", "p.active = %s", "p.marketing_type = %s",
         "(p.valid_until IS NULL OR p.valid_until >= %s)",
     ]  # fmt: skip
     params += [office_id, True, prop.marketing_type, connection.ops.adapt_datefield_value(today)]
@@ -240,10 +250,7 @@ def profiles_for_property_facts(
             params += [False, _widened(value, tol, True), _widened(value, tol, False)]
     where.append("(p.object_kinds_must = %s OR p.object_kinds_mask = 0 OR (p.object_kinds_mask & %s) <> 0)")
     params += [False, KIND_BITS.get(prop.object_kind, 0)]
-    sql = (
-        f"WITH c(id) AS ({candidates}) SELECT {PROFILE_COLUMNS} FROM c CROSS JOIN properties_searchprofile p "  # noqa: S608
-        f"WHERE {' AND '.join(where)}"
-    )
+    sql = head + "WHERE " + " AND ".join(where)
     labels = _labels()
     return rank(
         evaluate(criteria_from_row(row), prop, tolerance, **labels)
@@ -259,8 +266,8 @@ def properties_for_profile_criteria(
     params: list[Any] = [office_id, Property.Status.ACTIVE, profile.marketing_type]
     area = spatial.properties_in_area_sql(office_id=office_id, profile=profile, status=Property.Status.ACTIVE)
     if area is not None:
-        head = f"WITH c(id) AS ({area[0]}) SELECT {PROPERTY_COLUMNS} FROM c CROSS JOIN properties_property p "  # noqa: S608
-        where.insert(0, "p.id = c.id")
+        head, first = _by_candidates("properties_property", PROPERTY_COLUMNS, area[0])
+        where.insert(0, first)
         params = [*area[1], *params]
     else:
         head = f"SELECT {PROPERTY_COLUMNS} FROM properties_property p "  # noqa: S608

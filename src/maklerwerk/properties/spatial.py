@@ -119,7 +119,7 @@ def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, l
         "AND marketing_type = %s AND active = %s"
     )
     params += [office_id, prop.marketing_type, True]
-    return " UNION ALL ".join(parts), params
+    return " UNION ".join(parts), params
 
 
 def properties_in_area_sql(*, office_id: int, profile: Any, status: str) -> tuple[str, list[Any]] | None:
@@ -149,7 +149,7 @@ def properties_in_area_sql(*, office_id: int, profile: Any, status: str) -> tupl
                 params += [*base, *places]
     if not parts:
         return None
-    return " UNION ALL ".join(parts), params
+    return " UNION ".join(parts), params
 
 
 def _dec(value: float) -> Decimal:
