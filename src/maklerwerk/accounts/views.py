@@ -55,6 +55,12 @@ SETTINGS_LINKS = [
         _lazy("IMAP mailboxes the inquiry manager reads"),
         "ti-inbox",
     ),
+    (
+        "inquiries:settings",
+        _lazy("Inquiry manager"),
+        _lazy("Double opt-in, exposé template, exceptions"),
+        "ti-robot",
+    ),
     ("duplicates:index", _lazy("Duplicate check"), _lazy("Thresholds and duplicate groups"), "ti-copy"),
 ]
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from maklerwerk.inquiries.models import Mailbox
+from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox
+from maklerwerk.properties.models import MarketingType, ObjectKind
 
 
 class MailboxForm(forms.ModelForm):
@@ -39,3 +41,47 @@ class ConfirmForm(forms.Form):
     privacy = forms.BooleanField(
         label=_("I agree that my details are stored to answer my inquiry."), required=True
     )
+
+
+class InquirySettingsForm(forms.ModelForm):
+    class Meta:
+        model = InquirySettings
+        fields = ["double_opt_in", "confirmation_days", "send_expose", "on_duplicate", "expose_template"]
+
+    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from maklerwerk.mailing.models import MailTemplate
+
+        self.fields["expose_template"].queryset = MailTemplate.objects.filter(office_id=office_id)
+        self.fields["confirmation_days"].validators.append(MinValueValidator(1))
+
+
+class InquiryRuleForm(forms.ModelForm):
+    class Meta:
+        model = InquiryRule
+        fields = ["name", "source", "property", "object_kind", "marketing_type", "keyword", "action", "order"]
+
+    object_kind = forms.ChoiceField(
+        label=_("object kind"), required=False, choices=[("", "–"), *ObjectKind.choices]
+    )
+    marketing_type = forms.ChoiceField(
+        label=_("marketing type"), required=False, choices=[("", "–"), *MarketingType.choices]
+    )
+
+    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from maklerwerk.properties.models import Property
+
+        self.fields["property"].queryset = Property.objects.filter(office_id=office_id).order_by(
+            "external_id"
+        )
+        self.fields["property"].label_from_instance = lambda p: f"{p.external_id} {p.title}".strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        criteria = ("source", "property", "object_kind", "marketing_type", "keyword")
+        if not any(data.get(c) for c in criteria):
+            raise forms.ValidationError(
+                _("Give at least one criterion (portal, property, kind, marketing type or keyword).")
+            )
+        return data

@@ -8,6 +8,7 @@ urlpatterns = [
     path("widget/", views.widget, name="widget"),
     path("<int:pk>/", views.inquiry_detail, name="detail"),
     path("<int:pk>/retry/", views.inquiry_retry, name="retry"),
+    path("settings/", views.settings_page, name="settings"),
     path("mailboxes/", views.mailbox_list, name="mailboxes"),
     path("mailboxes/new/", views.mailbox_create, name="mailbox_create"),
     path("mailboxes/<int:pk>/fetch/", views.mailbox_fetch, name="mailbox_fetch"),

@@ -17,7 +17,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.inquiries import selectors, services
-from maklerwerk.inquiries.forms import ConfirmForm, MailboxForm
+from maklerwerk.inquiries.forms import ConfirmForm, InquiryRuleForm, InquirySettingsForm, MailboxForm
 from maklerwerk.inquiries.models import Inquiry, Source
 
 
@@ -173,3 +173,38 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "inquiries/confirm.html", {"form": form, "inquiry": inquiry, "office": inquiry.office}
     )
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The office's inquiry-manager settings and its exceptions (rules)."""
+    from maklerwerk.inquiries.models import InquiryRule
+
+    office = request.office  # type: ignore[attr-defined]
+    current = services.settings_for(office)
+    form = InquirySettingsForm(instance=current, office_id=office.pk)
+    rule_form = InquiryRuleForm(office_id=office.pk, prefix="rule")
+    if request.method == "POST" and "save_settings" in request.POST:
+        form = InquirySettingsForm(request.POST, instance=current, office_id=office.pk)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Inquiry settings saved."))
+            return redirect("inquiries:settings")
+    elif request.method == "POST" and "add_rule" in request.POST:
+        rule_form = InquiryRuleForm(request.POST, office_id=office.pk, prefix="rule")
+        if rule_form.is_valid():
+            rule = rule_form.save(commit=False)
+            rule.office = office
+            rule.save()
+            messages.success(request, _("Exception added."))
+            return redirect("inquiries:settings")
+    elif request.method == "POST" and "delete_rule" in request.POST:
+        deleted, _rows = InquiryRule.objects.filter(
+            office=office, pk=request.POST.get("delete_rule")
+        ).delete()
+        if deleted:
+            messages.success(request, _("Exception deleted."))
+        return redirect("inquiries:settings")
+    rules = InquiryRule.objects.filter(office=office).select_related("property")
+    return render(request, "inquiries/settings.html", {"form": form, "rule_form": rule_form, "rules": rules})
