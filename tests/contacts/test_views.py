@@ -296,3 +296,11 @@ def test_export_of_a_selection_is_limited_to_the_own_office(agent_client: Client
         agent_client.post("/contacts/export/", {"ids": [foreign.pk], "format": "vcf"}).streaming_content
     )
     assert b"Fremd" not in vcf
+
+
+def test_the_detail_page_offers_the_actions_other_apps_register(agent_client: Any, office: Any) -> None:
+    from maklerwerk.contacts.models import Contact
+
+    contact = Contact.objects.create(office=office, last_name="Öztürk")
+    html = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert f'href="/exposes/contact/{contact.pk}/"' in html and "Exposés senden" in html

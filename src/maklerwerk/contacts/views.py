@@ -36,6 +36,7 @@ from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
 from maklerwerk.core.models import Activity
+from maklerwerk.core.tabs import actions_for
 
 PAGE_SIZE = 50
 SORTS = {"name", "company", "city", "last_activity", "created"}
@@ -417,6 +418,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         relationship_kinds=RelationshipKind.choices,
         history=_history_rows(contact),
         extra_tabs=extra_tabs,
+        extra_actions=actions_for("contact", contact.pk),
         iban=format_iban(contact.iban),
         company_phone=format_phone(contact.company_phone) if contact.company_phone else "",
         max_upload=settings.MAX_UPLOAD_BYTES,

@@ -50,3 +50,25 @@ def register_action(page: str, action: DetailAction) -> None:
     if all(a.key != action.key for a in actions):
         actions.append(action)
         actions.sort(key=lambda a: a.order)
+
+
+def _resolved(items: list[DetailTab] | list[DetailAction], pk: int) -> list[dict[str, object]]:
+    from django.urls import NoReverseMatch, reverse
+
+    out = []
+    for item in items:
+        try:
+            url = reverse(item.url_name, args=[pk])
+        except NoReverseMatch:
+            continue
+        out.append({"key": item.key, "label": item.label, "icon": item.icon, "url": url})
+    return out
+
+
+def tabs_for(page: str, pk: int) -> list[dict[str, object]]:
+    """The registered tabs of `page` for the object `pk`, with their URLs (for the templates)."""
+    return _resolved(TABS.get(page, []), pk)
+
+
+def actions_for(page: str, pk: int) -> list[dict[str, object]]:
+    return _resolved(ACTIONS.get(page, []), pk)

@@ -15,8 +15,9 @@ class SharingConfig(AppConfig):
         register_tab(
             "property",
             DetailTab(
-                key="documents",
-                label=_("Documents"),
+                key="document-sharing",
+                # The property page has its own "Dokumente" (upload) tab; this one is the sharing.
+                label=_("Document sharing"),
                 url_name="sharing:property_tab",
                 icon="ti-lock",
                 order=40,
