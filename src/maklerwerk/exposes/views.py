@@ -145,6 +145,8 @@ def offer_new(request: HttpRequest) -> HttpResponse:
         property_ids += _ids(request.POST.get("all_properties"))
     else:
         contact_ids = _ids(source.get("contacts")) + _ids(source.get("contact"))
+        # The property's match list submits its checked rows as contact_ids=1&contact_ids=2.
+        contact_ids += [int(v) for v in source.getlist("contact_ids") if v.isdigit()]
         property_ids = _ids(source.get("properties")) + _ids(source.get("property"))
     choices = _offer_choices(request, list(dict.fromkeys(contact_ids)), list(dict.fromkeys(property_ids)))
     default_template = next(

@@ -20,6 +20,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.properties import selectors, services
 from maklerwerk.properties.forms import (
     DocumentForm,
@@ -150,6 +151,9 @@ def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
         "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
         "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
         "image_kinds": PropertyImage.Kind.choices,
+        # Tabs and header buttons other apps add (document sharing, exposé).
+        "extra_tabs": tabs_for("property", prop.pk),
+        "extra_actions": actions_for("property", prop.pk),
     }
 
 
