@@ -20,7 +20,7 @@ def test_tabs_are_registered_for_property_and_contact() -> None:
     from maklerwerk.contacts.tabs import CONTACT_TABS
     from maklerwerk.core.tabs import TABS
 
-    assert any(t.key == "documents" and t.url_name == "sharing:property_tab" for t in TABS["property"])
+    assert any(t.key == "document-sharing" and t.url_name == "sharing:property_tab" for t in TABS["property"])
     assert any(t.key == "protected-documents" for t in CONTACT_TABS)
 
 
