@@ -15,3 +15,19 @@ def test_the_dashboard_loads_registered_widgets_lazily(agent_client: Client) -> 
         assert 'id="widget-test-widget"' in html and 'hx-get="/healthz"' in html and "Testkarte" in html
     finally:
         WIDGETS[:] = [w for w in WIDGETS if w.key != "test-widget"]
+
+
+def test_the_dashboard_loads_new_matches_and_inquiries(agent_client: Client) -> None:
+    html = agent_client.get("/").content.decode()
+    assert 'hx-get="/properties/new-matches/widget/"' in html and 'hx-get="/inquiries/widget/"' in html
+    widget = agent_client.get("/properties/new-matches/widget/", headers={"HX-Request": "true"})
+    assert widget.status_code == 200 and "Neue Treffer" in widget.content.decode()
+
+
+def test_the_export_includes_rows_that_reach_the_office_through_their_property() -> None:
+    from maklerwerk.core.services import _office_path
+    from maklerwerk.properties.models import PropertyImage
+    from maklerwerk.tasks.models import Task
+
+    assert _office_path(PropertyImage) == "property__office_id"
+    assert _office_path(Task) == "office_id"

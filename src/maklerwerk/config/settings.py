@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns django-ratelimit's Ratelimited into RATELIMIT_VIEW (German 429) for block=True views.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes must come last: it turns locked-out logins into a clear German page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -42,6 +42,7 @@ class Widget:
     url_name: str
     order: int = 50
     wide: bool = False  # full width instead of half
+    bare: bool = False  # the partial brings its own card (header, actions); no wrapper
 
 
 WIDGETS: list[Widget] = []

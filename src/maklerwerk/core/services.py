@@ -64,6 +64,17 @@ EXPORT_SECTIONS: list[tuple[str, str, set[str]]] = [
 ]
 
 
+def _office_path(model: Any) -> str | None:
+    """How rows of `model` reach their office: directly, or through their property or contact."""
+    names = {f.name for f in model._meta.fields}
+    if "office" in names:
+        return "office_id"
+    for parent in ("property", "contact"):
+        if parent in names:
+            return f"{parent}__office_id"
+    return None
+
+
 def _exportable(value: Any) -> Any:
     # Uploaded files are exported by their stored name (the files themselves live in MEDIA_ROOT).
     if isinstance(value, FieldFile):
@@ -86,7 +97,7 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
     querysets = []
     for section, label, skip in EXPORT_SECTIONS:
         model = apps.get_model(label)
-        field = "office_id" if any(f.name == "office" for f in model._meta.fields) else None
+        field = _office_path(model)
         qs = model.objects.filter(**{field: office_id}) if field else model.objects.none()
         querysets.append((section, qs.order_by("pk"), skip))
     total = sum(qs.count() for _, qs, _ in querysets) or 1

@@ -8,11 +8,14 @@ class PropertiesConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.contacts.tabs import ContactTab, register_contact_tab
-        from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.dashboard import COUNTERS, Counter, Widget, register_widget
         from maklerwerk.core.services import EXPORT_SECTIONS
         from maklerwerk.properties import dashboard
         from maklerwerk.properties.views import contact_tab_context
 
+        register_widget(
+            Widget("new-matches", _("New matches"), "properties:new_matches_widget", order=20, bare=True)
+        )
         register_contact_tab(
             ContactTab(
                 key="properties",
