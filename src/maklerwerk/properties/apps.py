@@ -14,7 +14,14 @@ class PropertiesConfig(AppConfig):
         from maklerwerk.properties.views import contact_tab_context
 
         register_widget(
-            Widget("new-matches", _("New matches"), "properties:new_matches_widget", order=20, bare=True)
+            Widget(
+                "new-matches",
+                _("New matches"),
+                "properties:new_matches_widget",
+                order=20,
+                wide=True,
+                bare=True,
+            )
         )
         register_contact_tab(
             ContactTab(
