@@ -110,6 +110,18 @@ def profile_snapshot(profile: SearchProfile) -> dict[str, Any]:
     return {k: v for k, v in snapshot(profile).items() if k not in PROFILE_DERIVED}
 
 
+def _record_property_change(prop: Property, before: dict[str, Any], acting_user: User | None) -> None:
+    """Media, documents and contact roles are part of the property's snapshot, so their changes
+    are recorded in the property's history."""
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=property_snapshot(prop),
+    )
+
+
 def _fresh_property(prop: Property) -> Property:
     return Property.objects.get(pk=prop.pk)
 
@@ -176,13 +188,7 @@ def property_update(
     prop.refresh_from_db()  # decimals as stored, so history compares like with like
     if viewers is not None:
         _set_viewers(prop, viewers)
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     _rematch_property(prop, before=before_facts, before_status=before_status)
     return prop
 
@@ -252,13 +258,7 @@ def property_images_add(
         for name in written:
             storage.delete(name)
         raise
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     return created
 
 
@@ -275,13 +275,7 @@ def property_images_reorder(*, prop: Property, acting_user: User | None, image_i
     for position, pk in enumerate(image_ids, start=1):
         images[pk].position = position
     PropertyImage.objects.bulk_update(images.values(), ["position"])
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
 
 
 @transaction.atomic
@@ -294,13 +288,7 @@ def property_image_update(
     image.kind = kind
     image.full_clean()
     image.save(update_fields=["caption", "kind"])
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     return image
 
 
@@ -311,13 +299,7 @@ def property_image_delete(*, image: PropertyImage, acting_user: User | None) -> 
     names = [image.file.name, image.thumbnail.name]
     storage = image.file.storage
     image.delete()
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     transaction.on_commit(lambda: [storage.delete(n) for n in names if n])
 
 
@@ -358,13 +340,7 @@ def property_document_add(
     except Exception:
         doc.file.storage.delete(doc.file.name)
         raise
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     return doc
 
 
@@ -377,13 +353,7 @@ def property_document_update(
     document.title, document.kind, document.protected = title, kind, protected
     document.full_clean()
     document.save(update_fields=["title", "kind", "protected"])
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     return document
 
 
@@ -393,13 +363,7 @@ def property_document_delete(*, document: PropertyDocument, acting_user: User | 
     before = property_snapshot(prop)
     name, storage = document.file.name, document.file.storage
     document.delete()
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     transaction.on_commit(lambda: storage.delete(name))
 
 
@@ -431,13 +395,7 @@ def property_contact_set(
             link.save()
     except IntegrityError as exc:
         raise ConflictError(_("This contact already has this role.")) from exc
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
     return link
 
 
@@ -446,13 +404,7 @@ def property_contact_delete(*, link: PropertyContact, acting_user: User | None) 
     prop = link.property
     before = property_snapshot(prop)
     link.delete()
-    history_record(
-        instance=prop,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=property_snapshot(prop),
-    )
+    _record_property_change(prop, before, acting_user)
 
 
 # --- search profiles ------------------------------------------------------------------------------
