@@ -36,6 +36,12 @@ def main() -> None:
         "names", nargs="*", help=f"benchmarks to run (default: all): {', '.join(available())}"
     )
     parser.add_argument("--quick", action="store_true", help="smaller data sizes, for trying things out")
+    parser.add_argument(
+        "--section",
+        action="append",
+        metavar="PART",
+        help="only this part of a benchmark that has parts (repeatable; see the benchmark's PARTS)",
+    )
     args = parser.parse_args()
     names = args.names or available()
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
@@ -46,6 +52,7 @@ def main() -> None:
         body = module.run(args)
         took = time.monotonic() - started
         cmd = f".venv/bin/python -m bench {name}" + (" --quick" if args.quick else "")
+        cmd += "".join(f" --section {part}" for part in args.section or [])
         section = (
             f"<!-- bench:{name} -->\n## {module.TITLE}\n\n"
             f"Command: `{cmd}` · run {dt.datetime.now(dt.UTC).date().isoformat()} · took {took:.0f} s · "

