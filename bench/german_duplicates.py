@@ -137,8 +137,10 @@ def duplicate_of(rng: random.Random, p: dict[str, Any], pool: Pool) -> dict[str,
                 d["house_number"] = ""
         elif error == "married":
             d["last_name"] = rng.choice(pool.last)
-            if not (d["emails"] or d["phones"] or d["birth_date"]):
-                d["birth_date"] = p["birth_date"] = "1975-05-05"
+            if not (d["emails"] or d["phones"] or d["birth_date"]):  # something must tell it is her
+                d["birth_date"] = p["birth_date"] = (
+                    f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                )
     return d
 
 

@@ -337,6 +337,7 @@ def rebuild_frequencies(office_id: int) -> None:
         ("F", "first"),
         ("f", "first_ph"),
         ("P", "postal_code"),
+        ("B", "birth"),
     ):
         for value, n in (
             profiles.exclude(**{column: ""}).values_list(column).annotate(n=Count("pk")).order_by()

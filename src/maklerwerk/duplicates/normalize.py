@@ -285,7 +285,7 @@ def blocking_keys(r: Record) -> list[str]:
 
 
 def frequency_keys(r: Record) -> list[str]:
-    """Counted per office for name-frequency weighting: exact names, their sounds, and the PLZ."""
+    """Counted per office for frequency weighting: exact names, their sounds, the PLZ, the birth date."""
     keys = []
     if r.last:
         keys += [f"L:{translit(r.last)}", f"l:{r.last_ph}"]
@@ -293,4 +293,6 @@ def frequency_keys(r: Record) -> list[str]:
         keys += [f"F:{translit(r.first)}", f"f:{r.first_ph}"]
     if r.postal_code:
         keys.append(f"P:{r.postal_code}")
+    if r.birth:
+        keys.append(f"B:{r.birth}")
     return [k[:150] for k in keys]

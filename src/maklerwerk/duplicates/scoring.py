@@ -22,11 +22,17 @@ from maklerwerk.duplicates.normalize import Record, translit
 
 # Population frequency assumed for a name the office has (almost) never seen, and how many
 # contacts' worth of weight that assumption carries (smoothing for small offices).
-PRIOR_U = {"L": 1 / 1000, "l": 1 / 700, "F": 1 / 150, "f": 1 / 120, "P": 1 / 30}
+# "B" is a birth date: one in ~20,000 days, but placeholder dates (01.01.1900) pile up.
+PRIOR_U = {"L": 1 / 1000, "l": 1 / 700, "F": 1 / 150, "f": 1 / 120, "P": 1 / 30, "B": 1 / 20000}
 PSEUDO_COUNT = 2000
 MIN_POPULATION = 2000
 MAX_NAME_BITS = 16.0
+BIRTH_SAME = 14.0
+BIRTH_NEAR = 6.0
 BIRTH_DIFFERS = -6.0
+FIRST_DIFFERS = -4.0
+STREET_SAME = 2.0
+POSTAL_NEAR = 0.0
 OTHER = frozenset({"differs", "near"})  # first or last name of someone else
 
 # Reason codes; `reason_texts` turns them into German sentences.
@@ -52,14 +58,15 @@ class Frequencies:
     total: int = 0
     counts: Mapping[str, int] = field(default_factory=dict)
 
-    def u(self, key: str) -> float:
-        """Smoothed share of contacts with this value: the chance two different people agree on it."""
+    def u(self, key: str, own: int = 0) -> float:
+        """Smoothed share of contacts with this value: the chance two different people agree on it
+        (`own`: occurrences that are the pair itself, left out)."""
         prior = PRIOR_U[key[0]]
-        count = self.counts.get(key, 0)
+        count = max(0, self.counts.get(key, 0) - own)
         return (count + PSEUDO_COUNT * prior) / (self.total + PSEUDO_COUNT)
 
-    def bits(self, key: str, m: float = 0.95) -> float:
-        return min(MAX_NAME_BITS, math.log2(m / self.u(key)))
+    def bits(self, key: str, m: float = 0.95, own: int = 0) -> float:
+        return min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
 
     @property
     def prior_bits(self) -> float:
@@ -110,7 +117,7 @@ def _name_part(
         return 2.0, "similar", sim
     if sim >= 0.85:
         return (0.0 if kind == "F" else 1.0), "near", sim
-    return (-6.0 if kind == "F" else -3.0), "differs", sim
+    return (FIRST_DIFFERS if kind == "F" else -3.0), "differs", sim
 
 
 def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
@@ -121,8 +128,12 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
     if q.first and q.last and c.first and c.last and q.first != q.last and (lcode in OTHER or fcode in OTHER):
         slw, slcode, slsim = _name_part(q.first, c.last, q.first_ph, c.last_ph, "L", freq)
         sfw, sfcode, sfsim = _name_part(q.last, c.first, q.last_ph, c.first_ph, "F", freq)
-        if slw + sfw > lw + fw + 2 and slcode not in OTHER and sfcode not in OTHER:
+        # Swapped, or swapped with one of the two names changed too (which then counts as the
+        # other first name, so the household guard applies).
+        if slw + sfw > lw + fw + 2 and (slcode not in OTHER or sfcode not in OTHER):
             lw, lcode, lsim, fw, fcode, fsim, swapped = slw, slcode, slsim, sfw, sfcode, sfsim, True
+            if lcode in OTHER:
+                lcode, fcode, lsim, fsim = fcode, lcode, fsim, lsim
     sims: dict[str, float] = {}
     if lsim >= 0:
         sims["last_name"] = round(lsim, 3)
@@ -146,14 +157,15 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
     return lw + fw, codes, sims, fcode, lcode in agree and fcode in agree | {"initial", ""}
 
 
-def _birth_dates(a: str, b: str) -> tuple[float, float]:
+def _birth_dates(a: str, b: str, freq: Frequencies) -> tuple[float, float]:
     if not a or not b:
         return 0.0, -1.0
-    if a == b:
-        return 11.0, 1.0
+    if a == b:  # weighted by how common the date is in the office, like names
+        return min(BIRTH_SAME, freq.bits(f"B:{a}", own=1)), 1.0
     swapped = a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]  # day and month swapped
-    if swapped or OSA.distance(a, b, score_cutoff=1) == 1:  # or one typo
-        return 3.0, 0.8
+    # or one typo in the digits (two neighbouring digits swapped across the dash count as one)
+    if swapped or OSA.distance(a.replace("-", ""), b.replace("-", ""), score_cutoff=1) == 1:
+        return BIRTH_NEAR, 0.8
     return BIRTH_DIFFERS, 0.0
 
 
@@ -187,7 +199,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             bits -= 1.0
             sims["phone"] = 0.0
 
-    birth_bits, birth_sim = _birth_dates(q.birth, c.birth)
+    birth_bits, birth_sim = _birth_dates(q.birth, c.birth, freq)
     bits += birth_bits
     if birth_sim >= 0:
         sims["birth_date"] = birth_sim
@@ -196,6 +208,13 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             corroborated = strong = True
 
     postal_same = bool(q.postal_code) and q.postal_code == c.postal_code
+    # one slip in the PLZ (a digit wrong or two swapped): the same place
+    postal_near = (
+        bool(q.postal_code and c.postal_code)
+        and not postal_same
+        and OSA.distance(q.postal_code, c.postal_code, score_cutoff=1) == 1
+    )
+    same_street = street_conflict = False
     if q.street and c.street:
         street_sim = 1.0 if q.street == c.street else ratio(q.street, c.street) / 100
         number_same = q.house_number == c.house_number
@@ -210,22 +229,28 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             bits += 5.0  # same street and number, PLZ mistyped
             codes.append(SAME_ADDRESS)
             corroborated = strong = True
+        elif street_sim >= 0.85 and (postal_same or postal_near):
+            bits += STREET_SAME  # same street, another (or a mistyped) house number
+            same_street = True
         elif street_sim < 0.7:
             bits -= 1.5
+            street_conflict = True
     if q.postal_code and c.postal_code:
-        sims["postal_code"] = 1.0 if q.postal_code == c.postal_code else 0.0
+        sims["postal_code"] = 1.0 if q.postal_code == c.postal_code else 0.8 if postal_near else 0.0
         if postal_same:
             bits += min(8.0, freq.bits(f"P:{q.postal_code}", 0.9))
             codes.append(SAME_POSTAL_CODE)
             corroborated = True
-        elif q.postal_code != c.postal_code and SAME_ADDRESS not in codes:
+        elif postal_near and SAME_ADDRESS not in codes:
+            bits += POSTAL_NEAR
+        elif not postal_same and SAME_ADDRESS not in codes:
             bits -= 2.0
             location_conflict = True
     if q.city and c.city:
         city_sim = JaroWinkler.normalized_similarity(q.city, c.city)
         sims["city"] = round(city_sim, 3)
         if city_sim >= 0.9:
-            if not (q.postal_code and c.postal_code):
+            if not (q.postal_code and c.postal_code) or postal_near:
                 bits += 2.0
                 codes.append(SAME_CITY)
                 corroborated = True
@@ -245,13 +270,16 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
 
     score = 1.0 / (1.0 + 2.0 ** (-bits)) if bits > -60 else 0.0
     # Guards a probability model alone does not give: a different first name means another person
-    # (a family member, a colleague sharing the landline), unless the e-mail says otherwise; names
-    # alone never make a duplicate when the place disagrees.
-    if first_code in OTHER and SAME_BIRTH_DATE not in codes:
+    # (a family member, a colleague sharing the landline), unless the e-mail or the birth date (even
+    # with a typo) says otherwise; names alone never make a duplicate when the place disagrees.
+    if first_code in OTHER and birth_sim < 0.8:
         score = min(score, 0.85 if SAME_EMAIL in codes else 0.45)
-    # Two birth dates that are not one typo apart are two people (parent and child at one address,
-    # sharing the landline), whatever else agrees; only a shared e-mail says otherwise.
-    if birth_sim == 0.0 and SAME_EMAIL not in codes and SAME_ADDRESS not in codes:
+    # Two birth dates that are not one typo apart are two people (namesakes, parent and child with
+    # one name), unless a shared e-mail, the same address or street, or (for the same name) the same
+    # place with no other street say otherwise: one of the dates is then wrong.
+    same_place = not street_conflict and (SAME_POSTAL_CODE in codes or (postal_near and SAME_CITY in codes))
+    vouched = SAME_EMAIL in codes or SAME_ADDRESS in codes or same_street or (names_agree and same_place)
+    if birth_sim == 0.0 and not vouched:
         score = min(score, 0.45)
     if not corroborated and location_conflict:
         score = min(score, 0.3)
