@@ -238,3 +238,74 @@ def test_it_takes_a_swapped_day_and_month_for_the_same_birth_date_typed_wrong() 
     a = {**BASE, "birth_date": "1970-03-04"}
     assert score(a, {**a, "birth_date": "1970-04-03"}).similarities["birth_date"] == 0.8
     assert score(a, {**a, "birth_date": "1970-03-05"}).similarities["birth_date"] == 0.8
+
+
+def test_its_koelner_phonetik_agrees_with_the_cologne_phonetics_package() -> None:
+    import random
+
+    import cologne_phonetics
+
+    from maklerwerk.duplicates.normalize import koelner_phonetik
+
+    rng = random.Random(3)
+    words = ["mueller", "moeller", "meier", "mayer", "schmidt", "schmitt", "wikipedia", "xaver", "chemnitz"]
+    words += [
+        "cx",
+        "xx",
+        "ca",
+        "cl",
+        "sc",
+        "zc",
+        "dsch",
+        "pfeiffer",
+        "philipp",
+        "becker",
+        "axel",
+        "h",
+        "ab1c",
+    ]
+    words += [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyzchxsz") for _ in range(rng.randint(1, 10)))
+        for _ in range(3000)
+    ]
+    for word in words:
+        assert koelner_phonetik(word) == cologne_phonetics.encode(word)[0][1], word
+
+
+def test_reading_many_records_by_column_gives_what_reading_them_one_by_one_gives() -> None:
+    from maklerwerk.duplicates.normalize import records_from_columns
+
+    rows = [
+        {**BASE, "birth_date": "21.3.1970", "emails": [" T.Mueller@Example.de "], "phones": ["0221 1234567"]},
+        {"first_name": "Ölaf", "last_name": "", "street": "Lindenallee 3-5", "company_name": "Bau GmbH"},
+        {"first_name": "", "last_name": "Иванов", "postal_code": "5 0667", "city": "Köln-Süd"},
+    ]
+    names = ["first_name", "last_name", "street", "house_number", "postal_code", "city", "birth_date"]
+    columns = {
+        name: [row.get(name, "") for row in rows] for name in [*names, "company_name", "emails", "phones"]
+    }
+    assert records_from_columns(columns) == [record_from_data(row) for row in rows]
+
+
+def test_a_birth_date_many_contacts_share_says_less_than_a_rare_one() -> None:
+    """A placeholder date (01.01.1900) shared by half the office does not make two Müllers one person."""
+    freq = Frequencies(total=10_000, counts={"B:1900-01-01": 5_000, "L:mueller": 300, "F:thomas": 200})
+    a = {"first_name": "Thomas", "last_name": "Müller", "birth_date": "1900-01-01", "city": "Köln"}
+    b = {**a, "city": "Bonn"}
+    assert score(a, b, freq).score < 0.5
+    assert score({**a, "birth_date": "1971-06-02"}, {**b, "birth_date": "1971-06-02"}, freq).score >= 0.5
+
+
+def test_it_finds_a_duplicate_whose_postal_code_and_birth_date_have_swapped_digits() -> None:
+    a = {**BASE, "birth_date": "1979-02-18"}
+    b = {**BASE, "postal_code": "50676", "birth_date": "1979-02-81"}
+    result = score(a, b)
+    assert result.score >= 0.9
+    assert result.similarities["postal_code"] == 0.8 and result.similarities["birth_date"] == 0.8
+
+
+def test_it_finds_a_duplicate_with_swapped_and_mistyped_names_when_the_birth_date_agrees() -> None:
+    a = {**BASE, "birth_date": "1960-07-01"}
+    b = {**BASE, "first_name": "Müler", "last_name": "Tomasz", "birth_date": "1960-07-01"}
+    result = score(a, b)
+    assert result.score >= 0.5 and scoring.NAMES_SWAPPED in result.codes

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import combinations, product
 from typing import Any
 
-from maklerwerk.duplicates.normalize import Record, blocking_keys, frequency_keys
+from maklerwerk.duplicates.normalize import Record, blocking_keys
 from maklerwerk.duplicates.scoring import Frequencies, PairScore, score_pair
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
@@ -25,12 +26,15 @@ class Pair:
 
 
 def frequencies_of(records: Iterable[Record]) -> Frequencies:
+    """The counts `frequency_keys` would give, counted column by column (C-level `Counter`)."""
+    records = list(records)
     counts: Counter[str] = Counter()
-    total = 0
-    for record in records:
-        counts.update(frequency_keys(record))
-        total += 1
-    return Frequencies(total=total, counts=counts)
+    for prefix, attr in (("L", "last_t"), ("l", "last_ph"), ("F", "first_t"), ("f", "first_ph"),
+                         ("P", "postal_code"), ("B", "birth")):  # fmt: skip
+        column = Counter(getattr(r, attr) for r in records)
+        column.pop("", None)
+        counts.update({f"{prefix}:{value}"[:150]: n for value, n in column.items()})
+    return Frequencies(total=len(records), counts=counts)
 
 
 def find_pairs(
@@ -43,31 +47,51 @@ def find_pairs(
     on_progress: Callable[[int, int], Any] | None = None,
 ) -> list[Pair]:
     """All pairs scoring at least `min_score`. With `source`, only pairs from different sources
-    are compared (linking two lists instead of de-duplicating one)."""
+    are compared (linking two lists instead of de-duplicating one).
+
+    Records are numbered in the order given; each block is a sorted list of numbers, so the
+    candidate pairs of all blocks are collected (without repeats) by C-level `combinations` /
+    `product` into one set before any is scored.
+    """
     freq = freq or frequencies_of(records.values())
-    blocks: dict[str, list[Hashable]] = {}
-    for rid, record in records.items():
-        for key in keys[rid] if keys is not None else blocking_keys(record):
-            blocks.setdefault(key, []).append(rid)
-    seen: set[tuple[Hashable, Hashable]] = set()
+    ids = list(records)
+    recs = list(records.values())
+    blocks: dict[str, list[int]] = {}
+    for n, record in enumerate(recs):
+        for key in keys[ids[n]] if keys is not None else blocking_keys(record):
+            block = blocks.get(key)
+            if block is None:
+                blocks[key] = [n]
+            else:
+                block.append(n)
+    todo = [block for block in blocks.values() if 1 < len(block) <= MAX_BLOCK]
+    del blocks
+    candidates: set[tuple[int, int]] = set()
+    if source is None:
+        for block in todo:
+            candidates.update(combinations(block, 2))
+    else:
+        side = [source[rid] for rid in ids]
+        if len(set(side)) > 2:  # three or more lists: every pair across two of them
+            for block in todo:
+                candidates.update(p for p in combinations(block, 2) if side[p[0]] != side[p[1]])
+        else:
+            left_side = side[0] if side else None
+            is_left = [value == left_side for value in side]
+            for block in todo:  # a pair is always (left, right), so it cannot come twice reversed
+                left = [n for n in block if is_left[n]]
+                if left and len(left) < len(block):
+                    candidates.update(product(left, [n for n in block if not is_left[n]]))
     pairs: list[Pair] = []
-    todo = [ids for ids in blocks.values() if 1 < len(ids) <= MAX_BLOCK]
-    total = len(todo)
-    for done, ids in enumerate(todo, 1):
-        for i, a in enumerate(ids):
-            ra = records[a]
-            for b in ids[i + 1 :]:
-                pair = (a, b) if a < b else (b, a)  # type: ignore[operator]
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                if source is not None and source[a] == source[b]:
-                    continue
-                result = score_pair(ra, records[b], freq)
-                if result.score >= min_score:
-                    pairs.append(Pair(pair[0], pair[1], result))
-        if on_progress and (done % 2000 == 0 or done == total):
+    total = len(candidates)
+    for done, (a, b) in enumerate(candidates, 1):
+        result = score_pair(recs[a], recs[b], freq)
+        if result.score >= min_score:
+            x, y = ids[a], ids[b]
+            pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+        if on_progress and (done % 20000 == 0 or done == total):
             on_progress(done, total)
+    pairs.sort(key=lambda p: (p.a, p.b))  # type: ignore[operator]
     return pairs
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 
-from maklerwerk.duplicates.normalize import Record, translit
+from maklerwerk.duplicates.normalize import Record
 
 # Population frequency assumed for a name the office has (almost) never seen, and how many
 # contacts' worth of weight that assumption carries (smoothing for small offices).
@@ -34,6 +34,8 @@ FIRST_DIFFERS = -4.0
 STREET_SAME = 2.0
 POSTAL_NEAR = 0.0
 OTHER = frozenset({"differs", "near"})  # first or last name of someone else
+AGREE = frozenset({"same", "sound", "similar"})
+AGREE_OR_UNKNOWN = AGREE | {"initial", ""}
 
 # Reason codes; `reason_texts` turns them into German sentences.
 SAME_EMAIL = "same_email"
@@ -57,6 +59,7 @@ class Frequencies:
 
     total: int = 0
     counts: Mapping[str, int] = field(default_factory=dict)
+    _bits: dict[tuple[str, float, int], float] = field(default_factory=dict, compare=False, repr=False)
 
     def u(self, key: str, own: int = 0) -> float:
         """Smoothed share of contacts with this value: the chance two different people agree on it
@@ -66,11 +69,18 @@ class Frequencies:
         return (count + PSEUDO_COUNT * prior) / (self.total + PSEUDO_COUNT)
 
     def bits(self, key: str, m: float = 0.95, own: int = 0) -> float:
-        return min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
+        """log2(m / u), at most MAX_NAME_BITS; remembered, as a batch asks for the same names often."""
+        cached = self._bits.get((key, m, own))
+        if cached is None:
+            cached = self._bits[key, m, own] = min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
+        return cached
 
     @property
     def prior_bits(self) -> float:
-        return -math.log2(max(self.total, MIN_POPULATION))
+        cached = self._bits.get(("#", 0.0, 0))
+        if cached is None:
+            cached = self._bits["#", 0.0, 0] = -math.log2(max(self.total, MIN_POPULATION))
+        return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +103,15 @@ def _typo_like(a: str, b: str) -> bool:
 
 
 def _name_part(
-    a: str, b: str, a_ph: str, b_ph: str, kind: str, freq: Frequencies
+    a: str, b: str, ta: str, tb: str, a_ph: str, b_ph: str, kind: str, freq: Frequencies
 ) -> tuple[float, str, float]:
     """Evidence (bits), agreement ("same", "sound", "similar", "initial", "near", "differs", "") and
-    similarity. "near" is a similar-looking but different name (Marie / Manfred, Lina / Nina)."""
+    similarity of two names (`ta`, `tb`: transliterated). "near" is a similar-looking but different
+    name (Marie / Manfred, Lina / Nina)."""
     if not a or not b:
         return 0.0, "", -1.0
     if len(a) == 1 or len(b) == 1:  # an initial says little
         return (1.0, "initial", 1.0) if a[0] == b[0] else (-1.0, "differs", 0.0)
-    ta, tb = translit(a), translit(b)
     if a == b:
         return freq.bits(f"{kind}:{ta}"), "same", 1.0
     if ta == tb:  # Müller / Mueller
@@ -122,12 +132,16 @@ def _name_part(
 
 def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
     """Name evidence in the straight or swapped order (whichever fits better)."""
-    lw, lcode, lsim = _name_part(q.last, c.last, q.last_ph, c.last_ph, "L", freq)
-    fw, fcode, fsim = _name_part(q.first, c.first, q.first_ph, c.first_ph, "F", freq)
+    lw, lcode, lsim = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
+    fw, fcode, fsim = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
     swapped = False
     if q.first and q.last and c.first and c.last and q.first != q.last and (lcode in OTHER or fcode in OTHER):
-        slw, slcode, slsim = _name_part(q.first, c.last, q.first_ph, c.last_ph, "L", freq)
-        sfw, sfcode, sfsim = _name_part(q.last, c.first, q.last_ph, c.first_ph, "F", freq)
+        slw, slcode, slsim = _name_part(
+            q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq
+        )
+        sfw, sfcode, sfsim = _name_part(
+            q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq
+        )
         # Swapped, or swapped with one of the two names changed too (which then counts as the
         # other first name, so the household guard applies).
         if slw + sfw > lw + fw + 2 and (slcode not in OTHER or sfcode not in OTHER):
@@ -140,7 +154,7 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
     if fsim >= 0:
         sims["first_name"] = round(fsim, 3)
     codes: list[str] = []
-    agree = {"same", "sound", "similar"}
+    agree = AGREE
     if lcode in agree or fcode in agree:
         if swapped:
             codes.append(NAMES_SWAPPED)
@@ -154,7 +168,7 @@ def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], d
             codes.append(NAME_SOUNDS_SAME)
         else:
             codes.append(NAME_SIMILAR)
-    return lw + fw, codes, sims, fcode, lcode in agree and fcode in agree | {"initial", ""}
+    return lw + fw, codes, sims, fcode, lcode in agree and fcode in AGREE_OR_UNKNOWN
 
 
 def _birth_dates(a: str, b: str, freq: Frequencies) -> tuple[float, float]:
@@ -181,7 +195,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     bits += name_bits
 
     if q.emails and c.emails:
-        if set(q.emails) & set(c.emails):
+        if any(e in c.emails for e in q.emails):
             bits += 14.0
             codes.append(SAME_EMAIL)
             sims["email"] = 1.0
@@ -190,7 +204,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             bits -= 1.0
             sims["email"] = round(max(ratio(x, y) for x in q.emails for y in c.emails) / 100, 3)
     if q.phones and c.phones:
-        if set(q.phones) & set(c.phones):
+        if any(p in c.phones for p in q.phones):
             bits += 11.0
             codes.append(SAME_PHONE)
             sims["phone"] = 1.0
