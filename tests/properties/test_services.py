@@ -212,3 +212,34 @@ def test_a_self_service_submit_updates_the_profile_logs_and_notifies(
     note = AgentNotification.objects.get()
     assert note.user == agent and "Suchprofil" in note.message
     assert history_for(profile)[0].note == "Vom Kontakt über persönlichen Link eingegeben"
+
+
+def test_radius_matches_cross_the_map_grid_keep_near_misses_and_follow_a_move(
+    make_profile: Any, make_property: Any, agent: Any
+) -> None:
+    from tests.properties.conftest import FRANKFURT
+
+    # 15 km south of the search point: another tenth of a degree of latitude than the centre.
+    prop = make_property(
+        latitude=Decimal("49.975"), postal_code="64283", city="Darmstadt", district="",
+        purchase_price=Decimal("440000"),
+    )  # fmt: skip
+    profile = make_profile(cities=[], radius_km=Decimal("20"), latitude=FRANKFURT[0], longitude=FRANKFURT[1])
+    [row] = selectors.matches_for_profile(user=agent, profile_id=profile.pk)
+    assert (row.property, row.result.kind) == (prop, "near_miss")  # price 5 % over, within tolerance
+    assert [r.profile for r in selectors.matches_for_property(user=agent, property_id=prop.pk)] == [profile]
+    services.property_update(prop=prop, acting_user=agent, data={"latitude": Decimal("49.70")})  # 46 km
+    assert selectors.matches_for_profile(user=agent, profile_id=profile.pk) == []
+    assert selectors.matches_for_property(user=agent, property_id=prop.pk) == []
+
+
+def test_a_place_profile_matches_only_its_marketing_type(
+    make_profile: Any, make_property: Any, agent: Any
+) -> None:
+    prop = make_property()
+    profile = make_profile(marketing_type="miete_pacht", price_max=Decimal("1500"))
+    assert selectors.matches_for_property(user=agent, property_id=prop.pk) == []
+    services.search_profile_update(
+        profile=profile, acting_user=agent, data={"marketing_type": "kauf", "price_max": Decimal("420000")}
+    )
+    assert [r.profile for r in selectors.matches_for_property(user=agent, property_id=prop.pk)] == [profile]

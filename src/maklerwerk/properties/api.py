@@ -413,7 +413,7 @@ def _match_items(rows: list[selectors.MatchRow], filters: MatchFilter) -> dict[s
                 "score": r.score,
                 "kind": r.kind,
                 "state": row.state,
-                "criteria": [c.__dict__ for c in r.criteria],
+                "criteria": [c.as_dict() for c in r.criteria],
             }
         )
     return {"items": items[: filters.limit], "count": len(items)}

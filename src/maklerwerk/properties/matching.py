@@ -7,14 +7,16 @@ candidates with indexes first; this module decides and explains.
 
 from __future__ import annotations
 
+import builtins
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 Status = Literal["met", "near_miss", "missed"]
 ENERGY_ORDER = ["A+", "A", "B", "C", "D", "E", "F", "G", "H"]
@@ -34,6 +36,11 @@ WEIGHTS = {
     "energy_class": 1,
 }
 _POINTS = {"met": 1.0, "near_miss": 0.5, "missed": 0.0}
+# Translated when an explanation is read (see `Criterion`), not on every evaluation.
+PRICE_LABEL = gettext_noop("Price")
+LIVING_AREA_LABEL = gettext_noop("Living area")
+ROOMS_LABEL = gettext_noop("Rooms")
+PLOT_AREA_LABEL = gettext_noop("Plot area")
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,26 @@ class ProfileCriteria:
     must: frozenset[str] = frozenset({"object_kind", "price", "living_area"})
 
 
-@dataclass
 class Criterion:
-    name: str
-    status: Status
-    must: bool
-    detail: str
+    """One criterion's verdict. The German explanation is built only when read: formatting numbers
+    and translating is most of the cost of matching, and lists often show only the first matches."""
+
+    __slots__ = ("_detail", "must", "name", "status")
+
+    def __init__(self, name: str, status: Status, must: bool, detail: str | Callable[[], str]) -> None:
+        self.name, self.status, self.must, self._detail = name, status, must, detail
+
+    @builtins.property
+    def detail(self) -> str:
+        if callable(self._detail):
+            self._detail = self._detail()
+        return self._detail
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "must": self.must, "detail": self.detail}
+
+    def __repr__(self) -> str:
+        return f"Criterion({self.name!r}, {self.status!r}, must={self.must})"
 
 
 @dataclass
@@ -158,6 +179,53 @@ def normalize_place(value: str) -> str:
 # --- criteria --------------------------------------------------------------------------------------
 
 
+def _range_text(
+    label: str,
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    fmt: Callable[[float], str],
+    relative: bool,
+) -> str:
+    """The explanation of a range criterion (built lazily, see `Criterion`)."""
+    label = _(label)
+    if value is None:
+        return _("%(label)s: not stated") % {"label": label}
+    if high is not None and value > high:
+        if relative:
+            return _("%(label)s %(percent)s %% above maximum") % {
+                "label": label,
+                "percent": _percent(value - high, high),
+            }
+        return _("%(label)s %(value)s, maximum %(limit)s") % {
+            "label": label,
+            "value": fmt(value),
+            "limit": fmt(high),
+        }
+    if low is not None and value < low:
+        if relative:
+            return _("%(label)s %(percent)s %% below minimum") % {
+                "label": label,
+                "percent": _percent(low - value, low),
+            }
+        return _("%(label)s %(value)s, minimum %(limit)s") % {
+            "label": label,
+            "value": fmt(value),
+            "limit": fmt(low),
+        }
+    if low is not None and high is not None:
+        bounds = _("%(low)s to %(high)s") % {"low": fmt(low), "high": fmt(high)}
+    elif high is not None:
+        bounds = _("up to %(high)s") % {"high": fmt(high)}
+    else:
+        bounds = _("from %(low)s") % {"low": fmt(low)}
+    return _("%(label)s %(value)s within range (%(bounds)s)") % {
+        "label": label,
+        "value": fmt(value),
+        "bounds": bounds,
+    }
+
+
 def _range(
     *,
     name: str,
@@ -166,79 +234,54 @@ def _range(
     low: float | None,
     high: float | None,
     must: bool,
-    fmt: Any,
+    fmt: Callable[[float], str],
     relative: float | None = None,
     absolute: float | None = None,
 ) -> Criterion | None:
+    """`label` is untranslated (gettext_noop): translating it is part of the lazy text."""
     if low is None and high is None:
         return None
+    status: Status = "met"
     if value is None:
-        return Criterion(name, "near_miss", must, _("%(label)s: not stated") % {"label": label})
-    if high is not None and value > high:
-        over = value - high
-        within = over <= (high * relative if relative is not None else absolute or 0)
-        if relative is not None:
-            detail = _("%(label)s %(percent)s %% above maximum") % {
-                "label": label,
-                "percent": _percent(over, high),
-            }
-        else:
-            detail = _("%(label)s %(value)s, maximum %(limit)s") % {
-                "label": label,
-                "value": fmt(value),
-                "limit": fmt(high),
-            }
-        return Criterion(name, "near_miss" if within else "missed", must, detail)
-    if low is not None and value < low:
-        under = low - value
-        within = under <= (low * relative if relative is not None else absolute or 0)
-        if relative is not None:
-            detail = _("%(label)s %(percent)s %% below minimum") % {
-                "label": label,
-                "percent": _percent(under, low),
-            }
-        else:
-            detail = _("%(label)s %(value)s, minimum %(limit)s") % {
-                "label": label,
-                "value": fmt(value),
-                "limit": fmt(low),
-            }
-        return Criterion(name, "near_miss" if within else "missed", must, detail)
-    if low is not None and high is not None:
-        bounds = _("%(low)s to %(high)s") % {"low": fmt(low), "high": fmt(high)}
-    elif high is not None:
-        bounds = _("up to %(high)s") % {"high": fmt(high)}
-    else:
-        bounds = _("from %(low)s") % {"low": fmt(low)}
+        status = "near_miss"
+    elif high is not None and value > high:
+        allowed = high * relative if relative is not None else absolute or 0
+        status = "near_miss" if value - high <= allowed else "missed"
+    elif low is not None and value < low:
+        allowed = low * relative if relative is not None else absolute or 0
+        status = "near_miss" if low - value <= allowed else "missed"
     return Criterion(
-        name,
-        "met",
-        must,
-        _("%(label)s %(value)s within range (%(bounds)s)")
-        % {"label": label, "value": fmt(value), "bounds": bounds},
+        name, status, must, lambda: _range_text(label, value, low, high, fmt, relative is not None)
     )
 
 
 def _location(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
     if profile.radius_km is not None and profile.latitude is not None and profile.longitude is not None:
-        radius = _num(profile.radius_km, 1 if profile.radius_km % 1 else 0)
+        km = profile.radius_km
+        radius = lambda: _num(km, 1 if km % 1 else 0)  # noqa: E731
         if prop.latitude is None or prop.longitude is None:
-            return Criterion("location", "missed", True, _("No coordinates, radius search not possible"))
+            return Criterion(
+                "location", "missed", True, lambda: _("No coordinates, radius search not possible")
+            )
         d = distance_km(profile.latitude, profile.longitude, prop.latitude, prop.longitude)
         if d <= profile.radius_km:
             return Criterion(
                 "location",
                 "met",
                 True,
-                _("%(distance)s km from the search point (radius %(radius)s km)")
-                % {"distance": _num(d, 1), "radius": radius},
+                lambda: (
+                    _("%(distance)s km from the search point (radius %(radius)s km)")
+                    % {"distance": _num(d, 1), "radius": radius()}
+                ),
             )
         return Criterion(
             "location",
             "missed",
             True,
-            _("%(distance)s km from the search point, outside the radius of %(radius)s km")
-            % {"distance": _num(d, 1), "radius": radius},
+            lambda: (
+                _("%(distance)s km from the search point, outside the radius of %(radius)s km")
+                % {"distance": _num(d, 1), "radius": radius()}
+            ),
         )
     if not profile.postal_codes and not profile.cities:
         return None
@@ -247,14 +290,21 @@ def _location(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None
             "location",
             "met",
             True,
-            _("Postal code %(code)s is in the search area") % {"code": prop.postal_code},
+            lambda: _("Postal code %(code)s is in the search area") % {"code": prop.postal_code},
         )
     wanted = {normalize_place(c) for c in profile.cities}
     for place in (prop.city, prop.district):
         if place and normalize_place(place) in wanted:
-            return Criterion("location", "met", True, _("%(place)s is in the search area") % {"place": place})
+            return Criterion(
+                "location",
+                "met",
+                True,
+                lambda place=place: _("%(place)s is in the search area") % {"place": place},
+            )
     where = " ".join(p for p in (prop.postal_code, prop.city) if p) or "–"
-    return Criterion("location", "missed", True, _("%(place)s is outside the search area") % {"place": where})
+    return Criterion(
+        "location", "missed", True, lambda: _("%(place)s is outside the search area") % {"place": where}
+    )
 
 
 def _object_kind(
@@ -265,8 +315,12 @@ def _object_kind(
     must = "object_kind" in profile.must
     label = labels.get(prop.object_kind, prop.object_kind)
     if prop.object_kind in profile.object_kinds:
-        return Criterion("object_kind", "met", must, _("Object kind %(kind)s is wanted") % {"kind": label})
-    return Criterion("object_kind", "missed", must, _("Object kind %(kind)s is not wanted") % {"kind": label})
+        return Criterion(
+            "object_kind", "met", must, lambda: _("Object kind %(kind)s is wanted") % {"kind": label}
+        )
+    return Criterion(
+        "object_kind", "missed", must, lambda: _("Object kind %(kind)s is not wanted") % {"kind": label}
+    )
 
 
 def _features(profile: ProfileCriteria, prop: PropertyFacts, labels: Mapping[str, str]) -> Criterion | None:
@@ -274,12 +328,15 @@ def _features(profile: ProfileCriteria, prop: PropertyFacts, labels: Mapping[str
         return None
     must = "features" in profile.must
     missing = [f for f in profile.features if f not in prop.features]
-    names = ", ".join(labels.get(f, f) for f in (missing or profile.features))
+
+    def names() -> str:
+        return ", ".join(labels.get(f, f) for f in (missing or profile.features))
+
     if not missing:
-        return Criterion("features", "met", must, _("Has %(features)s") % {"features": names})
+        return Criterion("features", "met", must, lambda: _("Has %(features)s") % {"features": names()})
     partial = len(missing) < len(profile.features)
     status: Status = "near_miss" if partial and not must else "missed"
-    return Criterion("features", status, must, _("Missing: %(features)s") % {"features": names})
+    return Criterion("features", status, must, lambda: _("Missing: %(features)s") % {"features": names()})
 
 
 def _year_built(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
@@ -287,19 +344,24 @@ def _year_built(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | No
         return None
     must = "year_built" in profile.must
     if prop.year_built is None:
-        return Criterion("year_built", "near_miss", must, _("Year built not stated"))
+        return Criterion("year_built", "near_miss", must, lambda: _("Year built not stated"))
     if prop.year_built >= profile.year_built_min:
         return Criterion(
             "year_built",
             "met",
             must,
-            _("Built %(year)s (from %(min)s)") % {"year": prop.year_built, "min": profile.year_built_min},
+            lambda: (
+                _("Built %(year)s (from %(min)s)") % {"year": prop.year_built, "min": profile.year_built_min}
+            ),
         )
     return Criterion(
         "year_built",
         "missed",
         must,
-        _("Built %(year)s, wanted from %(min)s") % {"year": prop.year_built, "min": profile.year_built_min},
+        lambda: (
+            _("Built %(year)s, wanted from %(min)s")
+            % {"year": prop.year_built, "min": profile.year_built_min}
+        ),
     )
 
 
@@ -308,21 +370,25 @@ def _energy(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None:
         return None
     must = "energy_class" in profile.must
     if prop.energy_class not in ENERGY_ORDER:
-        return Criterion("energy_class", "near_miss", must, _("Energy class not stated"))
+        return Criterion("energy_class", "near_miss", must, lambda: _("Energy class not stated"))
     if ENERGY_ORDER.index(prop.energy_class) <= ENERGY_ORDER.index(profile.energy_class_worst):
         return Criterion(
             "energy_class",
             "met",
             must,
-            _("Energy class %(cls)s (at worst %(worst)s)")
-            % {"cls": prop.energy_class, "worst": profile.energy_class_worst},
+            lambda: (
+                _("Energy class %(cls)s (at worst %(worst)s)")
+                % {"cls": prop.energy_class, "worst": profile.energy_class_worst}
+            ),
         )
     return Criterion(
         "energy_class",
         "missed",
         must,
-        _("Energy class %(cls)s is worse than %(worst)s")
-        % {"cls": prop.energy_class, "worst": profile.energy_class_worst},
+        lambda: (
+            _("Energy class %(cls)s is worse than %(worst)s")
+            % {"cls": prop.energy_class, "worst": profile.energy_class_worst}
+        ),
     )
 
 
@@ -341,12 +407,12 @@ def evaluate(
     m = profile.must
     mt_label = (marketing_labels or {}).get(prop.marketing_type, prop.marketing_type)
     criteria: list[Criterion | None] = [
-        Criterion("marketing_type", "met", True, _("Marketing type %(type)s") % {"type": mt_label}),
+        Criterion("marketing_type", "met", True, lambda: _("Marketing type %(type)s") % {"type": mt_label}),
         _location(profile, prop),
         _object_kind(profile, prop, kind_labels or {}),
         _range(
             name="price",
-            label=_("Price"),
+            label=PRICE_LABEL,
             value=prop.price,
             low=profile.price_min,
             high=profile.price_max,
@@ -356,7 +422,7 @@ def evaluate(
         ),
         _range(
             name="living_area",
-            label=_("Living area"),
+            label=LIVING_AREA_LABEL,
             value=prop.living_area,
             low=profile.living_area_min,
             high=profile.living_area_max,
@@ -366,7 +432,7 @@ def evaluate(
         ),
         _range(
             name="rooms",
-            label=_("Rooms"),
+            label=ROOMS_LABEL,
             value=prop.rooms,
             low=profile.rooms_min,
             high=profile.rooms_max,
@@ -376,7 +442,7 @@ def evaluate(
         ),
         _range(
             name="plot_area",
-            label=_("Plot area"),
+            label=PLOT_AREA_LABEL,
             value=prop.plot_area,
             low=profile.plot_area_min,
             high=None,
@@ -389,12 +455,17 @@ def evaluate(
         _energy(profile, prop),
     ]
     present = [c for c in criteria if c is not None]
-    if any(c.must and c.status == "missed" for c in present):
-        return None
-    total = sum(WEIGHTS[c.name] for c in present)
-    points = sum(WEIGHTS[c.name] * _POINTS[c.status] for c in present)
+    total = points = 0.0
+    near = False
+    for c in present:  # one loop: this runs for every candidate of every match list
+        if c.must and c.status != "met":
+            if c.status == "missed":
+                return None
+            near = True
+        weight = WEIGHTS[c.name]
+        total += weight
+        points += weight * _POINTS[c.status]
     score = round(100 * points / total) if total else 100
-    near = any(c.must and c.status == "near_miss" for c in present)
     return MatchResult(
         property_id=prop.id,
         search_profile_id=profile.id,
@@ -481,21 +552,23 @@ def facts_from_row(row: Mapping[str, Any]) -> PropertyFacts:
     )
 
 
-def criteria_from_row(row: Mapping[str, Any]) -> ProfileCriteria:
-    must = frozenset(
-        name.removesuffix("_must").replace("object_kinds", "object_kind")
-        for name in (
-            "object_kinds_must",
-            "price_must",
-            "living_area_must",
-            "rooms_must",
-            "plot_area_must",
-            "features_must",
-            "year_built_must",
-            "energy_class_must",
-        )
-        if row[name]
+_MUST_COLUMNS = tuple(
+    (f"{name}_must", name.replace("object_kinds", "object_kind"))
+    for name in (
+        "object_kinds",
+        "price",
+        "living_area",
+        "rooms",
+        "plot_area",
+        "features",
+        "year_built",
+        "energy_class",
     )
+)
+
+
+def criteria_from_row(row: Mapping[str, Any]) -> ProfileCriteria:
+    must = frozenset(criterion for column, criterion in _MUST_COLUMNS if row[column])
     return ProfileCriteria(
         id=row["id"],
         contact_id=row["contact_id"],

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.properties.matching import bounding_box, normalize_place
+from maklerwerk.properties.spatial import geo_band
 
 money = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 area = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
@@ -293,6 +294,7 @@ class Property(models.Model):
     city_key = models.CharField(max_length=100, blank=True, editable=False)
     district_key = models.CharField(max_length=100, blank=True, editable=False)
     features_mask = models.BigIntegerField(default=0, editable=False)
+    geo_band = models.SmallIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -320,8 +322,19 @@ class Property(models.Model):
                 fields=["office", "marketing_type", "status", "district_key"], name="property_match_district"
             ),
             models.Index(
-                fields=["office", "marketing_type", "status", "latitude", "longitude"],
-                name="property_match_geo",
+                fields=[
+                    "office",
+                    "marketing_type",
+                    "status",
+                    "geo_band",
+                    "longitude",
+                    # Not for the search, but to reject without reading the row:
+                    "latitude",
+                    "object_kind",
+                    "match_price",
+                    "living_area",
+                ],
+                name="property_match_band",
             ),
             models.Index(
                 fields=["office", "marketing_type", "status", "match_price"], name="property_match_price"
@@ -356,6 +369,7 @@ class Property(models.Model):
         )
         self.city_key = normalize_place(self.city)
         self.district_key = normalize_place(self.district)
+        self.geo_band = None if self.latitude is None else geo_band(float(self.latitude))
         self.features = sorted(set(self.features or []), key=lambda c: FEATURE_BITS.get(c, 1 << 62))
         self.features_mask = mask_of(self.features, FEATURE_BITS)
 
@@ -684,7 +698,7 @@ class SearchProfileArea(models.Model):
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     profile = models.ForeignKey(SearchProfile, on_delete=models.CASCADE, related_name="areas")
-    key = models.CharField(max_length=110)  # "plz:60314" or "ort:frankfurt am main"
+    key = models.CharField(max_length=130)  # "kauf|plz:60314" or "miete_pacht|ort:frankfurt am main"
 
     class Meta:
         indexes = [models.Index(fields=["office", "key", "profile"], name="profile_area_key")]

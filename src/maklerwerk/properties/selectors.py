@@ -197,10 +197,13 @@ def _rows(sql: str, params: list[Any], fields: tuple[str, ...]) -> list[dict[str
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
+    json_keys = [key for key in fields if key in _JSON_FIELDS]
     for row in rows:
-        for key in _JSON_FIELDS & row.keys():
-            if isinstance(row[key], str):
-                row[key] = json.loads(row[key])
+        for key in json_keys:
+            value = row[key]
+            if isinstance(value, str):
+                # Most lists are empty: skip the parser for them (it is a good part of the cost).
+                row[key] = json.loads(value) if value != "[]" else []
     return rows
 
 
@@ -231,6 +234,14 @@ def profiles_for_property_facts(
     bounds (widened by the tolerance); Python then decides and explains each candidate.
     """
     today = today or timezone.localdate()
+    bounds = {
+        name: (_widened(value, tol, True), _widened(value, tol, False))
+        for name, value, tol in (
+            ("price", prop.price, tolerance.price),
+            ("area", prop.living_area, tolerance.area),
+        )
+        if value is not None
+    }
     candidates, params = spatial.profiles_wanting_sql(office_id=office_id, prop=prop)
     head, first = _by_candidates("properties_searchprofile", PROFILE_COLUMNS, candidates)
     where = [
@@ -238,16 +249,16 @@ def profiles_for_property_facts(
         "(p.valid_until IS NULL OR p.valid_until >= %s)",
     ]  # fmt: skip
     params += [office_id, True, prop.marketing_type, connection.ops.adapt_datefield_value(today)]
-    for value, tol, low, high, must in (
-        (prop.price, tolerance.price, "price_min", "price_max", "price_must"),
-        (prop.living_area, tolerance.area, "living_area_min", "living_area_max", "living_area_must"),
+    for name, low, high, must in (
+        ("price", "price_min", "price_max", "price_must"),
+        ("area", "living_area_min", "living_area_max", "living_area_must"),
     ):
-        if value is not None:
+        if name in bounds:
             where.append(
                 f"(p.{must} = %s OR ((p.{high} IS NULL OR p.{high} >= %s) "
                 f"AND (p.{low} IS NULL OR p.{low} <= %s)))"
             )
-            params += [False, _widened(value, tol, True), _widened(value, tol, False)]
+            params += [False, *bounds[name]]
     where.append("(p.object_kinds_must = %s OR p.object_kinds_mask = 0 OR (p.object_kinds_mask & %s) <> 0)")
     params += [False, KIND_BITS.get(prop.object_kind, 0)]
     sql = head + "WHERE " + " AND ".join(where)
@@ -262,9 +273,32 @@ def properties_for_profile_criteria(
     *, office_id: int, profile: ProfileCriteria, tolerance: Tolerance, user: User | None = None
 ) -> list[MatchResult]:
     """Ranked matches of active properties (visible to `user`, if given) for a profile (plain criteria)."""
+    # Must criteria ("{p}" is the table alias): checked inside the candidate query, whose radius
+    # index carries these columns, and again on the rows read.
+    must_where: list[str] = []
+    must_params: list[Any] = []
+    must = profile.must
+    for column, low, high, tol, name in (
+        ("match_price", profile.price_min, profile.price_max, tolerance.price, "price"),
+        ("living_area", profile.living_area_min, profile.living_area_max, tolerance.area, "living_area"),
+    ):
+        if name in must and high is not None:
+            must_where.append(f"({{p}}{column} IS NULL OR {{p}}{column} <= %s)")
+            must_params.append(_dec(high * (1 + tol) + 0.01))
+        if name in must and low is not None:
+            must_where.append(f"({{p}}{column} IS NULL OR {{p}}{column} >= %s)")
+            must_params.append(_dec(low * (1 - tol) - 0.01))
+    if "object_kind" in must and profile.object_kinds:
+        must_where.append(f"{{p}}object_kind IN ({', '.join(['%s'] * len(profile.object_kinds))})")
+        must_params += list(profile.object_kinds)
     where = ["p.office_id = %s", "p.status = %s", "p.marketing_type = %s"]
     params: list[Any] = [office_id, Property.Status.ACTIVE, profile.marketing_type]
-    area = spatial.properties_in_area_sql(office_id=office_id, profile=profile, status=Property.Status.ACTIVE)
+    area = spatial.properties_in_area_sql(
+        office_id=office_id,
+        profile=profile,
+        status=Property.Status.ACTIVE,
+        must=([c.format(p="") for c in must_where], must_params),
+    )
     if area is not None:
         head, first = _by_candidates("properties_property", PROPERTY_COLUMNS, area[0])
         where.insert(0, first)
@@ -277,20 +311,8 @@ def properties_for_profile_criteria(
             "(SELECT property_id FROM properties_propertyviewer WHERE user_id = %s))"
         )
         params += [Property.Visibility.OFFICE, user.pk, user.pk]
-    must = profile.must
-    for column, low, high, tol, name in (
-        ("match_price", profile.price_min, profile.price_max, tolerance.price, "price"),
-        ("living_area", profile.living_area_min, profile.living_area_max, tolerance.area, "living_area"),
-    ):
-        if name in must and high is not None:
-            where.append(f"(p.{column} IS NULL OR p.{column} <= %s)")
-            params.append(_dec(high * (1 + tol) + 0.01))
-        if name in must and low is not None:
-            where.append(f"(p.{column} IS NULL OR p.{column} >= %s)")
-            params.append(_dec(low * (1 - tol) - 0.01))
-    if "object_kind" in must and profile.object_kinds:
-        where.append(f"p.object_kind IN ({', '.join(['%s'] * len(profile.object_kinds))})")
-        params += list(profile.object_kinds)
+    where += [c.format(p="p.") for c in must_where]
+    params += must_params
     sql = head + "WHERE " + " AND ".join(where)
     labels = _labels()
     return rank(

@@ -13,6 +13,7 @@ from indexes and only the few candidates reach Python:
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ def profile_index_sync(profiles: list[SearchProfile]) -> None:
             SearchProfileArea(office_id=p.office_id, profile_id=p.pk, key=key)
             for p in profiles
             if p.location_mode == p.LocationMode.AREAS
-            for key in p.area_keys()
+            for key in (area_key(p.marketing_type, place) for place in p.area_keys())
         ],
         batch_size=5000,
     )
@@ -86,9 +87,10 @@ def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, l
 
     parts: list[str] = []
     params: list[Any] = []
-    keys = [f"plz:{prop.postal_code}"] if prop.postal_code else []
-    keys += [f"ort:{normalize_place(p)}" for p in (prop.city, prop.district) if p]
-    if keys:
+    places = [f"plz:{prop.postal_code}"] if prop.postal_code else []
+    places += [f"ort:{normalize_place(p)}" for p in (prop.city, prop.district) if p]
+    if places:
+        keys = [area_key(prop.marketing_type, place) for place in places]
         parts.append(
             "SELECT profile_id FROM properties_searchprofilearea WHERE office_id = %s "  # noqa: S608
             f"AND key IN ({', '.join(['%s'] * len(keys))})"
@@ -98,16 +100,19 @@ def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, l
         lat, lon = prop.latitude, prop.longitude
         backend = spatial_backend()
         if backend == "rtree":
+            # (The marketing type as a third R*Tree dimension made look-ups ten times slower: a
+            # dimension of zero width leaves the tree nothing to optimise, so it grows unordered.)
             parts.append(
                 f"SELECT id FROM {RTREE} WHERE min_lat <= %s AND max_lat >= %s AND min_lon <= %s AND max_lon >= %s"  # noqa: S608, E501
             )
             params += [lat, lat, lon, lon]
         elif backend == "gist":
             parts.append(
-                "SELECT id FROM properties_searchprofile WHERE location_mode = 'radius' AND "
-                "box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(%s, %s), point(%s, %s))"
+                "SELECT id FROM properties_searchprofile WHERE location_mode = 'radius' "
+                "AND marketing_type = %s AND box(point(min_lon, min_lat), point(max_lon, max_lat)) "
+                "&& box(point(%s, %s), point(%s, %s))"
             )
-            params += [lon, lat, lon, lat]
+            params += [prop.marketing_type, lon, lat, lon, lat]
         else:
             parts.append(
                 "SELECT id FROM properties_searchprofile WHERE office_id = %s AND location_mode = 'radius' "
@@ -122,34 +127,60 @@ def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, l
     return " UNION ".join(parts), params
 
 
-def properties_in_area_sql(*, office_id: int, profile: Any, status: str) -> tuple[str, list[Any]] | None:
-    """Ids of properties in the profile's area; None when the profile has no location."""
+def area_key(marketing_type: str, place: str) -> str:
+    """Index key of a wanted place: the marketing type first, as every look-up asks for one."""
+    return f"{marketing_type}|{place}"
+
+
+def properties_in_area_sql(
+    *, office_id: int, profile: Any, status: str, must: tuple[list[str], list[Any]] = ([], [])
+) -> tuple[str, list[Any]] | None:
+    """Ids of properties in the profile's area; None when the profile has no location.
+
+    `must` (conditions on plain columns, parameters) narrows each branch inside the index: the
+    radius index carries the columns of the must criteria, so rejected properties cost no row read.
+    """
     from maklerwerk.properties.matching import bounding_box, normalize_place
 
-    head = (
-        "SELECT id FROM properties_property WHERE office_id = %s AND marketing_type = %s AND status = %s AND "
-    )
-    base = [office_id, profile.marketing_type, status]
-    parts: list[str] = []
-    params: list[Any] = []
+    parts: list[tuple[str, list[Any]]] = []
     if profile.radius_km is not None and profile.latitude is not None and profile.longitude is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             profile.latitude, profile.longitude, profile.radius_km
         )
-        parts.append(head + "latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude <= %s")
-        params += [*base, *(_dec(v) for v in (min_lat, max_lat, min_lon, max_lon))]
+        # Latitude bands turn the box into a few short index ranges on longitude instead of one
+        # long range over every property in the latitude stripe across the whole country.
+        bands = list(range(geo_band(min_lat), geo_band(max_lat) + 1))
+        parts.append(
+            (
+                f"geo_band IN ({', '.join(['%s'] * len(bands))}) AND longitude >= %s AND longitude <= %s "
+                "AND latitude >= %s AND latitude <= %s",
+                [*bands, *(_dec(v) for v in (min_lon, max_lon, min_lat, max_lat))],
+            )
+        )
     else:
         if profile.postal_codes:
-            parts.append(head + f"postal_code IN ({', '.join(['%s'] * len(profile.postal_codes))})")
-            params += [*base, *profile.postal_codes]
+            codes = list(profile.postal_codes)
+            parts.append((f"postal_code IN ({', '.join(['%s'] * len(codes))})", codes))
         places = [normalize_place(c) for c in profile.cities]
         if places:
             for column in ("city_key", "district_key"):
-                parts.append(head + f"{column} IN ({', '.join(['%s'] * len(places))})")
-                params += [*base, *places]
+                parts.append((f"{column} IN ({', '.join(['%s'] * len(places))})", places))
     if not parts:
         return None
-    return " UNION ".join(parts), params
+    head = "SELECT id FROM properties_property WHERE office_id = %s AND marketing_type = %s AND status = %s"
+    tail = "".join(f" AND {condition}" for condition in must[0])
+    sql = " UNION ".join(f"{head} AND {where}{tail}" for where, _ in parts)
+    params = [
+        value
+        for _, values in parts
+        for value in (office_id, profile.marketing_type, status, *values, *must[1])
+    ]
+    return sql, params
+
+
+def geo_band(latitude: float) -> int:
+    """The tenth of a degree of latitude (about 11 km) a point lies in; indexed with the longitude."""
+    return math.floor(latitude * 10)
 
 
 def _dec(value: float) -> Decimal:
