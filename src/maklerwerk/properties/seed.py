@@ -9,6 +9,7 @@ places all over Germany, for the matching benchmark. Seeders top up to the reque
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import random
 from decimal import Decimal
@@ -348,16 +349,40 @@ def _places(rng: random.Random, n: int = 2000) -> list[tuple[Any, ...]]:
     return places
 
 
+@functools.cache
+def _region_places(region: int, regions: bool) -> list[tuple[Any, ...]]:
+    """The places of benchmark region `region`: the same 2,000 places, moved east by 9 degrees per
+    region (Germany is 8.7 degrees wide), with their own names and postal codes. With regions, data
+    grows like a bigger office's: more area at the same density, so each search finds as much."""
+    places = _places(random.Random(7))
+    if not regions:
+        return places
+    return [
+        (
+            f"{name} ({region + 1})" if region else name,
+            district,
+            [f"{((region * len(places) + i) * 5 + j) % 100_000:05d}" for j in range(5)],
+            lat,
+            lon + 9.0 * region,
+        )
+        for i, (name, district, _codes, lat, lon) in enumerate(places)
+    ]
+
+
+def _place_for(ctx: SeedContext, n: int) -> tuple[Any, ...]:
+    size = ctx.options.get("region_size") or 0
+    return ctx.rng.choice(_region_places(n // size if size else 0, bool(size)))
+
+
 def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
     rng = ctx.rng
-    places = _places(random.Random(7))
     bar = ctx.progress("Immobilien", count)
     kinds = ["wohnung"] * 6 + ["haus"] * 3 + ["grundstueck", "buero_praxen", "einzelhandel"]
 
     def build():  # type: ignore[no-untyped-def]
         for i in range(count):
             kind = rng.choice(kinds)
-            place = rng.choice(places)
+            place = _place_for(ctx, start + i)
             values = _property_values(rng, kind, place, rich=False)
             prop = Property(
                 office=ctx.office,
@@ -498,7 +523,6 @@ def seed_search_profiles(ctx: SeedContext) -> None:
             services.search_profile_create(contact=contact, acting_user=ctx.agent, data=data)
         ctx.log(f"{missing} Suchprofile angelegt")
         return
-    places = _places(random.Random(7)) if bulk else RHEIN_MAIN
     bar = ctx.progress("Suchprofile", missing)
     batch: list[SearchProfile] = []
 
@@ -511,7 +535,7 @@ def seed_search_profiles(ctx: SeedContext) -> None:
 
     for i in range(missing):
         n = existing + i
-        place = rng.choice(places) if bulk else RHEIN_MAIN[n % len(RHEIN_MAIN)]
+        place = _place_for(ctx, n) if bulk else RHEIN_MAIN[n % len(RHEIN_MAIN)]
         batch.append(
             _profile_for(rng, contacts[n % len(contacts)], place, ctx.office.pk, expired=(n % 15 == 14))
         )
@@ -528,7 +552,15 @@ register(
     Seeder(
         "properties",
         seed_properties,
-        (("properties", RICH, "properties (the first 20 with photos and documents)"),),
+        (
+            ("properties", RICH, "properties (the first 20 with photos and documents)"),
+            (
+                "region_size",
+                0,
+                "benchmark data: a new region of the synthetic map for every this many properties and "
+                "search profiles, so density stays the same as the data grows (0: one map of Germany)",
+            ),
+        ),
     )
 )
 register(
