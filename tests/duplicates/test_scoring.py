@@ -309,3 +309,41 @@ def test_it_finds_a_duplicate_with_swapped_and_mistyped_names_when_the_birth_dat
     b = {**BASE, "first_name": "Müler", "last_name": "Tomasz", "birth_date": "1960-07-01"}
     result = score(a, b)
     assert result.score >= 0.5 and scoring.NAMES_SWAPPED in result.codes
+
+
+def test_the_batch_search_compares_the_same_candidates_as_the_check_on_save() -> None:
+    """The Dubletten search builds its blocks column by column; they must be the blocks of the
+    indexed keys the single check looks up."""
+    import random
+
+    from maklerwerk.duplicates.batch import _key_columns
+
+    rng = random.Random(1)
+    names = ["Müller", "Mueller", "Meier", "Schmidt", "Nüßlebaum", ""]
+    rows = [
+        {
+            "first_name": rng.choice(names),
+            "last_name": rng.choice(names),
+            "birth_date": rng.choice(["", "1970-03-21", "1980-01-02"]),
+            "street": rng.choice(["", "Hauptstraße", "Ringstr."]),
+            "house_number": rng.choice(["", "1", "2a"]),
+            "postal_code": rng.choice(["", "50667", "10115"]),
+            "company_name": rng.choice(["", "Bau GmbH", "Bau KG"]),
+            "emails": rng.choice([[], ["a@example.de"], ["a@example.de", "b@example.de"]]),
+            "phones": rng.choice([[], ["0221 1234567"]]),
+        }
+        for _ in range(300)
+    ]
+    records = [record_from_data(row) for row in rows]
+
+    def groups(pairs: list[tuple[object, int]]) -> set[tuple[int, ...]]:
+        members: dict[object, list[int]] = {}
+        for key, n in pairs:
+            members.setdefault(key, []).append(n)
+        return {tuple(sorted(m)) for m in members.values()}
+
+    by_string = [(key, n) for n, r in enumerate(records) for key in blocking_keys(r)]
+    for kind, column in _key_columns(records).items():
+        owned = column if kind in "ep" else [(n, key) for n, key in enumerate(column) if key is not None]
+        expected = groups([(key, n) for key, n in by_string if key.startswith(f"{kind}:")])
+        assert groups([((kind, key), n) for n, key in owned]) == expected, kind

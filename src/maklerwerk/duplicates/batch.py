@@ -6,16 +6,19 @@ the same `score_pair` the single check uses. Pure Python over plain values: no d
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations, product
+from itertools import chain, combinations, product
 from typing import Any
 
-from maklerwerk.duplicates.normalize import Record, blocking_keys
+from maklerwerk.duplicates.normalize import Record
 from maklerwerk.duplicates.scoring import Frequencies, PairScore, score_pair
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
+BLOCK_LIMIT = {"b": 10}  # a birth date shared by more contacts is too common to block on alone
+BROAD = ("b", "h", "n")  # key kinds whose pairs are scored only when something else agrees
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,51 +40,157 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
     return Frequencies(total=len(records), counts=counts)
 
 
+def _pairs_in(blocks: Iterable[list[int]], side: list[Any] | None) -> set[tuple[int, int]]:
+    """Every pair of numbers sharing a block, once (across two sides only, when sides are given).
+
+    Blocks are ascending lists, so C-level `combinations` / `product` make each pair in one order."""
+    pairs: set[tuple[int, int]] = set()
+    if side is None:
+        for block in blocks:
+            pairs.update(combinations(block, 2))
+    elif len(set(side)) > 2:  # three or more lists: every pair across two of them
+        for block in blocks:
+            pairs.update(p for p in combinations(block, 2) if side[p[0]] != side[p[1]])
+    else:
+        is_left = [value == side[0] for value in side]
+        for block in blocks:  # a pair is always (left, right), so it cannot come twice reversed
+            left = [n for n in block if is_left[n]]
+            if left and len(left) < len(block):
+                pairs.update(product(left, [n for n in block if not is_left[n]]))
+    return pairs
+
+
+def _key_columns(recs: list[Record]) -> dict[str, list[Any]]:
+    """The blocking keys of `normalize.blocking_keys`, made column by column: per kind, one value
+    per record (None when it has none; e-mails and phones as (record number, value) pairs). Tuples
+    of the record's strings, so nothing is formatted or hashed anew; tests check both agree."""
+
+    def both(x: str, y: str) -> tuple[str, str] | None:
+        return (x, y) if x and y else None
+
+    return {
+        "e": [(n, e) for n, r in enumerate(recs) for e in r.emails],
+        "p": [(n, p) for n, r in enumerate(recs) for p in r.phones],
+        "n": [
+            (min(r.first_ph, r.last_ph), max(r.first_ph, r.last_ph)) if r.first_ph and r.last_ph else None
+            for r in recs
+        ],
+        "l": [both(r.last_ph, r.postal_code) for r in recs],
+        "f": [both(r.first_ph, r.birth) for r in recs],
+        "d": [both(r.last_ph, r.birth) for r in recs],
+        "b": [r.birth or None for r in recs],
+        "h": [both(r.house_number, r.postal_code) for r in recs],
+        "a": [
+            (r.street, r.house_number, r.postal_code)
+            if r.street and r.house_number and r.postal_code
+            else None
+            for r in recs
+        ],
+        "s": [both(r.street, r.postal_code) for r in recs],
+        "c": [r.company or None for r in recs],
+    }
+
+
+def _blocks(recs: list[Record]) -> dict[str, list[list[int]]]:
+    """Blocks (ascending record numbers sharing a key, at most the kind's limit) by key kind, in one
+    pass per kind: a list is made only when a key comes a second time."""
+    by_kind: dict[str, list[list[int]]] = {}
+    for kind, column in _key_columns(recs).items():
+        seen: dict[Any, int] = {}
+        blocks: dict[Any, list[int]] = {}
+        for n, key in column if kind in "ep" else enumerate(column):  # e, p: (record number, value)
+            if key is None:
+                continue
+            first = seen.setdefault(key, n)
+            if first != n:
+                block = blocks.get(key)
+                if block is None:
+                    blocks[key] = [first, n]
+                elif block[-1] != n:
+                    block.append(n)
+        limit = BLOCK_LIMIT.get(kind, MAX_BLOCK)
+        by_kind[kind] = [block for block in blocks.values() if len(block) <= limit]
+    return by_kind
+
+
+def _worth_scoring(recs: list[Record]) -> dict[str, Callable[[tuple[int, int]], bool]]:
+    """For pairs found only by a broad key: does anything else agree? (names by sound, either
+    order; the region: first two digits of the PLZ, start of the city or street name; birth year).
+    Precomputed per record, so a pair costs a few list look-ups, not a scoring."""
+    last = [r.last_ph for r in recs]
+    first = [r.first_ph for r in recs]
+    region = [r.postal_code[:2] for r in recs]
+    city = [r.city[:3] for r in recs]
+    street = [r.street[:4] for r in recs]
+    year = [r.birth[:4] for r in recs]
+
+    def name(p: tuple[int, int]) -> bool:
+        a, b = p
+        return bool(
+            (last[a] and (last[a] == last[b] or last[a] == first[b]))
+            or (first[a] and (first[a] == first[b] or first[a] == last[b]))
+        )
+
+    def place(p: tuple[int, int]) -> bool:
+        a, b = p
+        return bool(
+            (region[a] and region[a] == region[b])
+            or (city[a] and city[a] == city[b])
+            or (street[a] and street[a] == street[b])
+        )
+
+    return {
+        "b": lambda p: name(p) or place(p),  # same birth date
+        "h": lambda p: name(p) or (street[p[0]] != "" and street[p[0]] == street[p[1]]),  # number + PLZ
+        "n": lambda p: place(p) or (year[p[0]] != "" and year[p[0]] == year[p[1]]),  # names sound alike
+    }
+
+
 def find_pairs(
     records: Mapping[Hashable, Record],
     *,
     min_score: float,
     freq: Frequencies | None = None,
     source: Mapping[Hashable, Any] | None = None,
-    keys: Mapping[Hashable, list[str]] | None = None,
     on_progress: Callable[[int, int], Any] | None = None,
 ) -> list[Pair]:
     """All pairs scoring at least `min_score`. With `source`, only pairs from different sources
     are compared (linking two lists instead of de-duplicating one).
 
-    Records are numbered in the order given; each block is a sorted list of numbers, so the
-    candidate pairs of all blocks are collected (without repeats) by C-level `combinations` /
-    `product` into one set before any is scored.
+    Records are numbered in the order given; the candidate pairs of all blocks are collected
+    without repeats before any is scored. Pairs found only by a broad key (the birth date alone,
+    house number + PLZ, the names alone: in a million contacts mostly strangers) are scored only
+    when something else agrees (`_worth_scoring`), which leaves out most of them cheaply.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small tuples and lists: the collector would walk them again and again
+    try:
+        return _find_pairs(records, min_score=min_score, freq=freq, source=source, on_progress=on_progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _find_pairs(
+    records: Mapping[Hashable, Record],
+    *,
+    min_score: float,
+    freq: Frequencies | None,
+    source: Mapping[Hashable, Any] | None,
+    on_progress: Callable[[int, int], Any] | None,
+) -> list[Pair]:
     freq = freq or frequencies_of(records.values())
     ids = list(records)
     recs = list(records.values())
-    blocks: dict[str, list[int]] = {}
-    for n, record in enumerate(recs):
-        for key in keys[ids[n]] if keys is not None else blocking_keys(record):
-            block = blocks.get(key)
-            if block is None:
-                blocks[key] = [n]
-            else:
-                block.append(n)
-    todo = [block for block in blocks.values() if 1 < len(block) <= MAX_BLOCK]
-    del blocks
-    candidates: set[tuple[int, int]] = set()
-    if source is None:
-        for block in todo:
-            candidates.update(combinations(block, 2))
-    else:
-        side = [source[rid] for rid in ids]
-        if len(set(side)) > 2:  # three or more lists: every pair across two of them
-            for block in todo:
-                candidates.update(p for p in combinations(block, 2) if side[p[0]] != side[p[1]])
-        else:
-            left_side = side[0] if side else None
-            is_left = [value == left_side for value in side]
-            for block in todo:  # a pair is always (left, right), so it cannot come twice reversed
-                left = [n for n in block if is_left[n]]
-                if left and len(left) < len(block):
-                    candidates.update(product(left, [n for n in block if not is_left[n]]))
+    by_kind = _blocks(recs)
+    side = [source[rid] for rid in ids] if source is not None else None
+    candidates = _pairs_in(chain.from_iterable(v for k, v in by_kind.items() if k not in BROAD), side)
+    worth = _worth_scoring(recs)
+    for kind in BROAD:
+        broad = _pairs_in(by_kind.pop(kind, []), side)
+        broad -= candidates
+        candidates.update(filter(worth[kind], broad))
+    del by_kind, worth
     pairs: list[Pair] = []
     total = len(candidates)
     for done, (a, b) in enumerate(candidates, 1):

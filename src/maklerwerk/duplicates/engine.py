@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 
 from maklerwerk.duplicates.models import DuplicateSettings, MatchKey, MatchProfile, NameFrequency
-from maklerwerk.duplicates.normalize import Record, blocking_keys, frequency_keys, record_from_data, translit
+from maklerwerk.duplicates.normalize import (
+    Record,
+    blocking_keys,
+    frequency_keys,
+    record_from_data,
+    record_from_row,
+    translit,
+)
 from maklerwerk.duplicates.scoring import Frequencies, PairScore, level_for, score_pair
 
 if TYPE_CHECKING:
@@ -71,25 +78,6 @@ def profile_values(record: Record) -> dict[str, Any]:
         "city": record.city,
         "company": record.company,
     }
-
-
-def record_from_row(row: tuple[Any, ...]) -> Record:
-    """A `Record` from a profile row in `_PROFILE_COLUMNS` order, without the contact id."""
-    first, last, first_ph, last_ph, birth, emails, phones, street, number, postal, city, company = row
-    return Record(
-        first=first,
-        last=last,
-        first_ph=first_ph,
-        last_ph=last_ph,
-        birth=birth,
-        emails=tuple(emails.split()) if emails else (),
-        phones=tuple(phones.split()) if phones else (),
-        street=street,
-        house_number=number,
-        postal_code=postal,
-        city=city,
-        company=company,
-    )
 
 
 def _record_from_profile(profile: MatchProfile) -> Record:

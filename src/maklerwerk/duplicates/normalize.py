@@ -8,6 +8,7 @@ candidate retrieval looks up.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -308,6 +309,26 @@ def record_from_data(data: dict[str, Any]) -> Record:
     )
 
 
+def record_from_row(row: tuple[Any, ...]) -> Record:
+    """A `Record` from a stored profile row (first, last, first_ph, last_ph, birth, emails, phones,
+    street, house_number, postal_code, city, company; e-mails and phones space-separated)."""
+    first, last, first_ph, last_ph, birth, emails, phones, street, number, postal, city, company = row
+    return Record(
+        first,
+        last,
+        first_ph,
+        last_ph,
+        birth,
+        tuple(emails.split()) if emails else (),
+        tuple(phones.split()) if phones else (),
+        street,
+        number,
+        postal,
+        city,
+        company,
+    )
+
+
 def _by_value(fn: Callable[[str], Any], values: Sequence[Any]) -> list[Any]:
     """`fn` of each value as text, computed once per distinct value."""
     done = {value: fn(str(value or "")) for value in set(values)}
@@ -317,6 +338,16 @@ def _by_value(fn: Callable[[str], Any], values: Sequence[Any]) -> list[Any]:
 def records_from_columns(columns: Mapping[str, Sequence[Any]], *, country: str = "DE") -> list[Record]:
     """Many `Record`s at once from equally long columns with the API names (an import, a bench):
     the same values as `record_from_data` row by row, each distinct value normalised once."""
+    collecting = gc.isenabled()
+    gc.disable()  # many new small objects, none of them cyclic
+    try:
+        return _records_from_columns(columns, country)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _records_from_columns(columns: Mapping[str, Sequence[Any]], country: str) -> list[Record]:
     size = len(next(iter(columns.values()))) if columns else 0
     empty: Sequence[Any] = [""] * size
 

@@ -59,7 +59,7 @@ class Frequencies:
 
     total: int = 0
     counts: Mapping[str, int] = field(default_factory=dict)
-    _bits: dict[tuple[str, float, int], float] = field(default_factory=dict, compare=False, repr=False)
+    _bits: dict[object, float] = field(default_factory=dict, compare=False, repr=False)
 
     def u(self, key: str, own: int = 0) -> float:
         """Smoothed share of contacts with this value: the chance two different people agree on it
@@ -70,9 +70,10 @@ class Frequencies:
 
     def bits(self, key: str, m: float = 0.95, own: int = 0) -> float:
         """log2(m / u), at most MAX_NAME_BITS; remembered, as a batch asks for the same names often."""
-        cached = self._bits.get((key, m, own))
+        memo = key if m == 0.95 and own == 0 else (key, m, own)
+        cached = self._bits.get(memo)
         if cached is None:
-            cached = self._bits[key, m, own] = min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
+            cached = self._bits[memo] = min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
         return cached
 
     @property
