@@ -131,6 +131,8 @@ def gunicorn(inst: Install, workers: int = 2) -> Iterator[str]:
 
 def wrk(url: str, *, headers: dict[str, str] | None = None, seconds: int = 5, connections: int = 8) -> float:
     """Requests per second reported by wrk (2 threads) for GETs of `url`."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: install it with `apt-get install wrk` (Debian's package)")
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
