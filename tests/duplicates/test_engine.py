@@ -30,6 +30,19 @@ def test_it_finds_mueller_when_mueller_is_entered_with_str(office: Any, mueller:
     assert candidates[0].similarities["last_name"] == 1.0
 
 
+def test_it_finds_mueller_at_his_address_when_the_postal_code_is_mistyped(office: Any, mueller: Any) -> None:
+    data = {
+        "last_name": "Müller",
+        "street": "Hauptstr.",
+        "house_number": "12a",
+        "postal_code": "10115",
+        "city": "Köln",
+    }
+    candidates = check_duplicates(office=office, data=data)
+    assert [c.contact for c in candidates] == [mueller]
+    assert "gleiche Anschrift" in candidates[0].reasons
+
+
 def test_it_explains_email_and_phone_matches_in_german(office: Any, mueller: Any) -> None:
     candidates = check_duplicates(
         office=office,

@@ -18,7 +18,7 @@ from maklerwerk.duplicates.scoring import Frequencies, PairScore, score_pair
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
 BLOCK_LIMIT = {"b": 10}  # a birth date shared by more contacts is too common to block on alone
-BROAD = ("b", "h", "n")  # key kinds whose pairs are scored only when something else agrees
+BROAD = ("b", "h", "n", "m")  # key kinds whose pairs are scored only when something else agrees
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,11 @@ def _key_columns(recs: list[Record]) -> dict[str, list[Any]]:
             for r in recs
         ],
         "s": [both(r.street, r.postal_code) for r in recs],
+        "t": [
+            (r.street, r.house_number, r.city) if r.street and r.house_number and r.city else None
+            for r in recs
+        ],
+        "m": [both(r.last_ph, r.city) for r in recs],
         "c": [r.company or None for r in recs],
     }
 
@@ -139,10 +144,28 @@ def _worth_scoring(recs: list[Record]) -> dict[str, Callable[[tuple[int, int]], 
             or (street[a] and street[a] == street[b])
         )
 
+    number = [r.house_number for r in recs]
+    day = [r.birth[5:] for r in recs]
+    first_start = [r.first_t[:2] for r in recs]
+
+    def other_than_place(p: tuple[int, int]) -> bool:
+        """For pairs sharing the surname and the city: the first name (its sound or first two
+        letters), the street or house number, the birth year or day."""
+        a, b = p
+        return bool(
+            (first[a] and first[a] == first[b])
+            or (first_start[a] and first_start[a] == first_start[b])
+            or (street[a] and street[a] == street[b])
+            or (number[a] and number[a] == number[b])
+            or (year[a] and year[a] == year[b])
+            or (day[a] and day[a] == day[b])
+        )
+
     return {
         "b": lambda p: name(p) or place(p),  # same birth date
         "h": lambda p: name(p) or (street[p[0]] != "" and street[p[0]] == street[p[1]]),  # number + PLZ
         "n": lambda p: place(p) or (year[p[0]] != "" and year[p[0]] == year[p[1]]),  # names sound alike
+        "m": other_than_place,  # surname + city
     }
 
 

@@ -383,7 +383,8 @@ def blocking_keys(r: Record) -> list[str]:
     e: e-mail · p: phone · n: both names by sound (either order) · l: surname sound + PLZ ·
     f: first-name sound + birth date · d: surname sound + birth date · b: birth date ·
     h: house number + PLZ · a: street + number + PLZ · s: street + PLZ ·
-    c: company without legal form (+ PLZ when known, else alone).
+    t: street + number + city, m: surname sound + city (both for a mistyped PLZ) ·
+    c: company without legal form.
     """
     keys = [f"e:{e}" for e in r.emails]
     keys += [f"p:{p}" for p in r.phones]
@@ -404,6 +405,10 @@ def blocking_keys(r: Record) -> list[str]:
         keys.append(f"a:{r.street}:{r.house_number}:{r.postal_code}")
     if r.street and r.postal_code:
         keys.append(f"s:{r.street}:{r.postal_code}")
+    if r.street and r.house_number and r.city:
+        keys.append(f"t:{r.street}:{r.house_number}:{r.city}")
+    if r.last_ph and r.city:
+        keys.append(f"m:{r.last_ph}:{r.city}")
     if r.company:
         keys.append(f"c:{r.company}")
     return [k[:150] for k in dict.fromkeys(keys)]
