@@ -7,6 +7,7 @@ the same `score_pair` the single check uses. Pure Python over plain values: no d
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,23 +41,24 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
     return Frequencies(total=len(records), counts=counts)
 
 
-def _pairs_in(blocks: Iterable[list[int]], side: list[Any] | None) -> set[tuple[int, int]]:
-    """Every pair of numbers sharing a block, once (across two sides only, when sides are given).
+def _pairs_in(blocks: Iterable[list[int]], side: list[Any] | None, first_right: int) -> set[tuple[int, int]]:
+    """Every pair of numbers sharing a block, once; with sides, only pairs across two sides.
 
-    Blocks are ascending lists, so C-level `combinations` / `product` make each pair in one order."""
+    Blocks are ascending lists, so C-level `combinations` / `product` make each pair in one order.
+    With two sides the records of the first side are numbered first (below `first_right`), so a
+    block splits into its two sides by one bisection."""
     pairs: set[tuple[int, int]] = set()
     if side is None:
         for block in blocks:
             pairs.update(combinations(block, 2))
-    elif len(set(side)) > 2:  # three or more lists: every pair across two of them
+    elif first_right < 0:  # three or more lists: every pair across two of them
         for block in blocks:
             pairs.update(p for p in combinations(block, 2) if side[p[0]] != side[p[1]])
     else:
-        is_left = [value == side[0] for value in side]
-        for block in blocks:  # a pair is always (left, right), so it cannot come twice reversed
-            left = [n for n in block if is_left[n]]
-            if left and len(left) < len(block):
-                pairs.update(product(left, [n for n in block if not is_left[n]]))
+        for block in blocks:
+            cut = bisect_left(block, first_right)
+            if 0 < cut < len(block):
+                pairs.update(product(block[:cut], block[cut:]))
     return pairs
 
 
@@ -204,13 +206,25 @@ def _find_pairs(
 ) -> list[Pair]:
     freq = freq or frequencies_of(records.values())
     ids = list(records)
-    recs = list(records.values())
+    side, first_right = None, -1
+    if source is not None:
+        side = [source[rid] for rid in ids]
+        sides = set(side)
+        if len(sides) == 2:  # number the first side's records first
+            first = side[0]
+            ids = [rid for rid, s in zip(ids, side, strict=True) if s == first] + [
+                rid for rid, s in zip(ids, side, strict=True) if s != first
+            ]
+            first_right = side.count(first)
+            side = [source[rid] for rid in ids]
+    recs = [records[rid] for rid in ids]
     by_kind = _blocks(recs)
-    side = [source[rid] for rid in ids] if source is not None else None
-    candidates = _pairs_in(chain.from_iterable(v for k, v in by_kind.items() if k not in BROAD), side)
+    candidates = _pairs_in(
+        chain.from_iterable(v for k, v in by_kind.items() if k not in BROAD), side, first_right
+    )
     worth = _worth_scoring(recs)
     for kind in BROAD:
-        broad = _pairs_in(by_kind.pop(kind, []), side)
+        broad = _pairs_in(by_kind.pop(kind, []), side, first_right)
         broad -= candidates
         candidates.update(filter(worth[kind], broad))
     del by_kind, worth

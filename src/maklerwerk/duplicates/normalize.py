@@ -45,9 +45,12 @@ def simplify(value: str) -> str:
     """Lower case, punctuation to spaces, umlauts kept ('Müller-Lüdenscheidt' → 'müller lüdenscheidt')."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFKC", value[: MAX_FIELD * 2]).lower()
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
-    return _SPACES.sub(" ", text).strip()[:MAX_FIELD]
+    text = value[: MAX_FIELD * 2]
+    text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()
+    if not text.isalnum():
+        text = _NON_WORD.sub(" ", text).replace("_", " ")
+        text = _SPACES.sub(" ", text).strip()
+    return text[:MAX_FIELD]
 
 
 _VOWELS = frozenset("aeijouy")
