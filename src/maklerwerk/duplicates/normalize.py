@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import starmap
 from typing import Any
 
 import phonenumbers
@@ -366,18 +367,18 @@ def _records_from_columns(columns: Mapping[str, Sequence[Any]], country: str) ->
     cities = _by_value(translit, column("city"))
     companies = _by_value(lambda v: normalize_company(v) if v else "", column("company_name"))
     emails, phones = column("emails"), column("phones")
-    out = []
-    for i in range(size):
-        first, first_t, first_ph = firsts[i]
-        last, last_t, last_ph = lasts[i]
-        contact: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-        if emails[i] or phones[i]:
-            extra = record_from_data({"emails": emails[i], "phones": phones[i], "country": country})
-            contact = (extra.emails, extra.phones)
-        street, house_number = split[places[i]]
-        fields = (first, last, first_ph, last_ph, births[i], *contact, street, house_number)
-        out.append(Record(*fields, postal_codes[i], cities[i], companies[i], first_t, last_t))
-    return out
+    contacts: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())] * size
+    for i in [i for i in range(size) if emails[i] or phones[i]]:
+        extra = record_from_data({"emails": emails[i], "phones": phones[i], "country": country})
+        contacts[i] = (extra.emails, extra.phones)
+    if not size:
+        return []
+    first, first_t, first_ph = zip(*firsts, strict=True)
+    last, last_t, last_ph = zip(*lasts, strict=True)
+    mails, numbers = zip(*contacts, strict=True)
+    street, house_number = zip(*(split[place] for place in places), strict=True)
+    fields = (first, last, first_ph, last_ph, births, mails, numbers, street, house_number, postal_codes)
+    return list(starmap(Record, zip(*fields, cities, companies, first_t, last_t, strict=True)))
 
 
 def blocking_keys(r: Record) -> list[str]:
