@@ -1,14 +1,16 @@
 """Index look-ups for matching: which profiles want this place, which properties lie in this area.
 
-Each function returns SQL for a set of ids, used as `pk__in=RawSQL(...)`, so the database answers
-from indexes and only the few candidates reach Python:
+Each function returns SQL for a set of ids, which the selectors read by primary key, so the
+database answers from indexes and only the few candidates reach Python:
 
-- postal codes and places of profiles: `SearchProfileArea` (B-tree on office, key);
+- postal codes and places of profiles: `SearchProfileArea` (B-tree on office, key; the key starts
+  with the marketing type, "kauf|plz:60314");
 - radius profiles containing a point: on SQLite an R*Tree virtual table `properties_profile_rtree`
   kept in sync by the services; on PostgreSQL a GiST index on the profile's bounding box (built-in
   `box` type, no extension); without either, a plain bounding-box range on the profile table;
-- properties in a profile's area: B-trees (office, marketing type, status, postal code / place /
-  latitude+longitude).
+- properties in a profile's area: B-trees (office, marketing type, status, postal code / place);
+  for a radius the latitude band (`geo_band`, a tenth of a degree) + longitude, the index also
+  carrying the columns of the must criteria so that rejected properties cost no row read.
 """
 
 from __future__ import annotations
