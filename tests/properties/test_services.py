@@ -243,3 +243,12 @@ def test_a_place_profile_matches_only_its_marketing_type(
         profile=profile, acting_user=agent, data={"marketing_type": "kauf", "price_max": Decimal("420000")}
     )
     assert [r.profile for r in selectors.matches_for_property(user=agent, property_id=prop.pk)] == [profile]
+
+
+def test_a_move_shows_the_coordinates_in_the_history_not_the_index_band(
+    make_property: Any, agent: Any
+) -> None:
+    prop = make_property()
+    services.property_update(prop=prop, acting_user=agent, data={"latitude": Decimal("49.70")})
+    fields = {c["field"] for c in history_for(prop)[0].changes}
+    assert "latitude" in fields and "geo_band" not in fields

@@ -50,7 +50,15 @@ if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
 
-PROPERTY_DERIVED = {"match_price", "city_key", "district_key", "features_mask", "created_by", "office"}
+PROPERTY_DERIVED = {
+    "match_price",
+    "city_key",
+    "district_key",
+    "features_mask",
+    "geo_band",
+    "created_by",
+    "office",
+}
 PROFILE_DERIVED = {
     "location_mode",
     "min_lat",
