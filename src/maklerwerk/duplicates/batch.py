@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import chain, combinations, product
 from typing import Any
 
+from maklerwerk.duplicates import errors
 from maklerwerk.duplicates.normalize import Record
 from maklerwerk.duplicates.scoring import Frequencies, PairScore, score_pair
 
@@ -222,6 +223,9 @@ def _find_pairs(
     candidates = _pairs_in(
         chain.from_iterable(v for k, v in by_kind.items() if k not in BROAD), side, first_right
     )
+    # Data without households (errors independent, see `errors`): the pairs the guards hold back
+    # get a second, field-by-field look with this data's error rates.
+    second_look = errors.household_test(recs, by_kind["a"]).errors_independent
     worth = _worth_scoring(recs)
     for kind in BROAD:
         broad = _pairs_in(by_kind.pop(kind, []), side, first_right)
@@ -230,13 +234,28 @@ def _find_pairs(
     del by_kind, worth
     pairs: list[Pair] = []
     total = len(candidates)
+    held_back: list[tuple[int, int]] = []
+    confident: list[tuple[int, int]] = []
     for done, (a, b) in enumerate(candidates, 1):
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+            if second_look and result.score >= 0.9:
+                confident.append((a, b))
+        elif second_look:
+            held_back.append((a, b))
         if on_progress and (done % 20000 == 0 or done == total):
             on_progress(done, total)
+    if held_back:
+        model = errors.estimate(recs, confident, freq)
+        for a, b in held_back:
+            score = errors.independent_score(recs[a], recs[b], freq, model)
+            if score >= min_score:
+                result = score_pair(recs[a], recs[b], freq)
+                result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
+                x, y = ids[a], ids[b]
+                pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
     pairs.sort(key=lambda p: (p.a, p.b))  # type: ignore[operator]
     return pairs
 

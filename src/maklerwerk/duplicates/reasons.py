@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from maklerwerk.duplicates import scoring
+from maklerwerk.duplicates import errors, scoring
 
 
 def reason_texts(codes: Iterable[str]) -> list[str]:
@@ -25,6 +25,7 @@ def reason_texts(codes: Iterable[str]) -> list[str]:
         scoring.SAME_POSTAL_CODE: _("same postal code"),
         scoring.SAME_CITY: _("same city"),
         scoring.SAME_COMPANY: _("same company"),
+        errors.ERRORS_EXPLAIN: _("other fields agree; differences like this data's usual typing errors"),
     }
     codes = list(codes)
     name_codes = [

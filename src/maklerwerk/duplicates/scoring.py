@@ -123,7 +123,8 @@ def _name_part(
     if ta == tb:  # Müller / Mueller
         return freq.bits(f"{kind}:{ta}") - 0.5, "sound", 1.0
     sim = JaroWinkler.normalized_similarity(ta, tb)
-    if a_ph and a_ph == b_ph:
+    # Short codes ignore too much (Ida / Otto are both "02"): they count only with the same first letter.
+    if a_ph and a_ph == b_ph and (len(a_ph) > 2 or ta[0] == tb[0]):
         return freq.bits(f"{kind.lower()}:{a_ph}") - 1.5, "sound", max(sim, 0.9)
     if _typo_like(ta, tb):
         # The rarer spelling is (usually) the typo; the evidence is that of the common one.

@@ -1,0 +1,216 @@
+"""How this data goes wrong: an error model estimated from the records themselves (batch only).
+
+`score_pair` guards against families and namesakes: a different first name, or two birth dates
+that are not one typo apart, mean another person. That is right for German offices, where
+husband and wife share the surname, the address and the landline. Some data has no households
+at all (an imported list where every person occurs once, each entry with its own typing errors):
+there the guards throw away duplicates whose first name or birth date was mistyped beyond one
+slip.
+
+Which kind of data this is can be measured. Errors hit fields independently, so among pairs
+sharing surname and full address, "first name differs AND birth date differs" happens about
+m(first) x m(birth) times as often as such a pair occurs, with m(field) the share of a field's
+disagreements among pairs that agree on everything else. Another person at the same address
+differs in both at once, so households show up as a large excess over that expectation. Only
+when the excess is small (and there is enough data to tell) does the batch score the pairs the
+guards held back a second time, field by field with the estimated error rates (Fellegi-Sunter with
+independent fields, as probabilistic record-linkage tools do). Such a pair is at most a
+"mögliche Dublette" and says why (`ERRORS_EXPLAIN`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.fuzz import ratio
+
+from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.scoring import AGREE, OTHER, Frequencies, _birth_dates, _name_part
+
+ERRORS_EXPLAIN = "errors_explain"
+
+MAX_HOUSEHOLD_EXCESS = 10.0  # households: hundreds to thousands of times the expectation
+MIN_HOUSEHOLD_PAIRS = 50  # pairs sharing surname and address needed to tell
+MIN_ANCHORS = 30  # pairs estimating each of the two error rates
+MODEL_SAMPLE = 1000  # confident pairs estimating the error rate of every field
+MAX_SCORE = 0.8  # a possible duplicate at most: a person reviews it
+FIELDS = ("first", "last", "birth", "street", "number", "postal", "city")
+MIN_RATE, MAX_RATE = 0.005, 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdTest:
+    pairs: int  # pairs sharing surname, street, house number and PLZ
+    both_differ: int  # ... whose first name and birth date (or its absence) both differ
+    expected: float  # ... expected from independent errors
+    anchors: int  # fewest pairs behind one of the two error rates
+
+    @property
+    def excess(self) -> float:
+        return self.both_differ / max(self.expected, 1.0)
+
+    @property
+    def errors_independent(self) -> bool:
+        """Enough data, and no more double differences than typing errors explain: no households."""
+        return (
+            self.pairs >= MIN_HOUSEHOLD_PAIRS
+            and self.anchors >= MIN_ANCHORS
+            and self.excess <= MAX_HOUSEHOLD_EXCESS
+        )
+
+
+def _same_first(a: Record, b: Record) -> bool:
+    return (
+        a.first_t == b.first_t
+        or (a.first_ph != "" and a.first_ph == b.first_ph)
+        or (a.first_t[0] == b.first_t[0] and OSA.distance(a.first_t, b.first_t, score_cutoff=1) <= 1)
+    )
+
+
+def _birth_near(a: str, b: str) -> bool:
+    return a == b or OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def household_test(recs: Sequence[Record], address_blocks: Iterable[Sequence[int]]) -> HouseholdTest:
+    """Pairs sharing surname, street, house number and PLZ (`address_blocks`: record numbers
+    sharing street, house number and PLZ): how often do first name and birth date both differ,
+    against how often independent errors would make them differ?"""
+    groups: list[list[int]] = []
+    for block in address_blocks:
+        by_last: dict[str, list[int]] = {}
+        for n in block:
+            if recs[n].last_t:
+                by_last.setdefault(recs[n].last_t, []).append(n)
+        groups.extend(g for g in by_last.values() if len(g) > 1)
+    pairs = both_differ = 0
+    birth_same = first_differs_of_birth_same = 0
+    first_same = birth_differs_of_first_same = 0
+    birth_missing = 0
+    for members in groups:
+        for i, x in enumerate(members):
+            a = recs[x]
+            for y in members[i + 1 :]:
+                b = recs[y]
+                pairs += 1
+                first_known = bool(a.first_t and b.first_t)
+                first_ok = first_known and _same_first(a, b)
+                if a.birth and b.birth:
+                    birth_ok = _birth_near(a.birth, b.birth)
+                    if a.birth == b.birth and first_known:
+                        birth_same += 1
+                        first_differs_of_birth_same += not first_ok
+                    if first_ok:
+                        first_same += 1
+                        birth_differs_of_first_same += not birth_ok
+                else:
+                    birth_ok = False
+                    birth_missing += first_known and not first_ok
+                if first_known and not first_ok and not birth_ok:
+                    both_differ += 1
+    m_first = (first_differs_of_birth_same + 1) / (birth_same + 2)
+    m_birth = (birth_differs_of_first_same + 1) / (first_same + 2)
+    # a missing birth date cannot differ: such pairs need only the first name's error
+    expected = (pairs - birth_missing) * m_first * m_birth + birth_missing * m_first
+    return HouseholdTest(pairs, both_differ, expected, min(birth_same, first_same))
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorModel:
+    """Per field the log2 evidence of a disagreement (the same person's error rate over the
+    chance that two different people differ), and value counts for agreement weights."""
+
+    differs: dict[str, float]
+    counts: dict[str, Counter[str]]  # per address field: how often each value occurs
+    total: int
+
+    def agree_bits(self, name: str, value: str) -> float:
+        u = (self.counts[name].get(value, 0) + 1) / (self.total + 10)
+        return min(16.0, math.log2(0.95 / u))
+
+
+def _levels(q: Record, c: Record, freq: Frequencies) -> dict[str, tuple[str, float]]:
+    """Per field present on both: ("agree" | "near" | "differs", evidence bits of agreement)."""
+    out: dict[str, tuple[str, float]] = {}
+    lw, lcode, _ = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
+    fw, fcode, _ = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
+    if (lcode in OTHER or fcode in OTHER) and q.first and q.last and c.first and c.last:
+        slw, slcode, _ = _name_part(q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq)
+        sfw, sfcode, _ = _name_part(q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq)
+        if slw + sfw > lw + fw + 2:  # swapped first and last name
+            lw, lcode, fw, fcode = slw, slcode, sfw, sfcode
+    for name, bits, code in (("last", lw, lcode), ("first", fw, fcode)):
+        if code in AGREE:
+            out[name] = ("agree", bits)
+        elif code == "initial":
+            out[name] = ("near", bits)
+        elif code in OTHER:
+            out[name] = ("differs", 0.0)
+    if q.birth and c.birth:
+        bits, sim = _birth_dates(q.birth, c.birth, freq)
+        out["birth"] = ("agree", bits) if sim == 1.0 else ("near", bits) if sim > 0 else ("differs", 0.0)
+    return out
+
+
+def _address_levels(q: Record, c: Record, model: ErrorModel | None) -> dict[str, tuple[str, float]]:
+    def agree(name: str, value: str) -> float:
+        return model.agree_bits(name, value) if model else 0.0
+
+    out: dict[str, tuple[str, float]] = {}
+    if q.street and c.street:
+        sim = 1.0 if q.street == c.street else ratio(q.street, c.street) / 100
+        out["street"] = ("agree", agree("street", q.street) - (sim < 1)) if sim >= 0.85 else ("differs", 0.0)
+    if q.house_number and c.house_number:
+        same = q.house_number == c.house_number
+        out["number"] = ("agree", agree("number", q.house_number)) if same else ("differs", 0.0)
+    if q.postal_code and c.postal_code:
+        if q.postal_code == c.postal_code:
+            out["postal"] = ("agree", agree("postal", q.postal_code))
+        elif OSA.distance(q.postal_code, c.postal_code, score_cutoff=1) == 1:
+            out["postal"] = ("near", 2.0)
+        else:
+            out["postal"] = ("differs", 0.0)
+    if q.city and c.city:
+        sim = JaroWinkler.normalized_similarity(q.city, c.city)
+        out["city"] = ("agree", agree("city", q.city) - (sim < 1)) if sim >= 0.9 else ("differs", 0.0)
+    return out
+
+
+def estimate(recs: Sequence[Record], confident: Iterable[tuple[int, int]], freq: Frequencies) -> ErrorModel:
+    """Error rates per field from pairs the guarded score already calls duplicates (a sample)."""
+    present: Counter[str] = Counter()
+    differs: Counter[str] = Counter()
+    for n, (a, b) in enumerate(confident):
+        if n >= MODEL_SAMPLE:
+            break
+        levels = _levels(recs[a], recs[b], freq) | _address_levels(recs[a], recs[b], None)
+        for name, (level, _bits) in levels.items():
+            present[name] += 1
+            differs[name] += level == "differs"
+    columns = {"street": "street", "number": "house_number", "postal": "postal_code", "city": "city"}
+    counts = {name: Counter([getattr(r, attr) for r in recs]) for name, attr in columns.items()}
+    weights = {}
+    for name in FIELDS:
+        rate = min(MAX_RATE, max(MIN_RATE, (differs[name] + 1) / (present[name] + 2)))
+        weights[name] = math.log2(rate / 0.99)
+    return ErrorModel(weights, counts, len(recs))
+
+
+def independent_score(q: Record, c: Record, freq: Frequencies, model: ErrorModel) -> float:
+    """Fellegi-Sunter over independent fields with this data's error rates (0..MAX_SCORE)."""
+    bits = freq.prior_bits
+    levels = _levels(q, c, freq) | _address_levels(q, c, model)
+    for name, (level, agree_bits) in levels.items():
+        bits += model.differs[name] if level == "differs" else agree_bits
+    if q.emails and c.emails:
+        bits += 14.0 if any(e in c.emails for e in q.emails) else -1.0
+    if q.phones and c.phones:
+        bits += 11.0 if any(p in c.phones for p in q.phones) else -1.0
+    if q.company and c.company and q.company != c.company:
+        bits -= 2.0
+    if bits < -60:
+        return 0.0
+    return min(MAX_SCORE, round(1.0 / (1.0 + 2.0 ** (-bits)), 4))
