@@ -56,8 +56,10 @@ def _febrl_records(frames: list[Any]) -> tuple[dict[Any, Any], dict[Any, int]]:
 
     records, source = {}, {}
     for i, frame in enumerate(frames):
-        frame = frame.fillna("")
-        columns = {ours: frame[theirs].tolist() for ours, theirs in FEBRL_FIELDS.items()}
+        columns = {
+            ours: [v if isinstance(v, str) else "" for v in frame[theirs].tolist()]  # NaN: missing
+            for ours, theirs in FEBRL_FIELDS.items()
+        }
         for rid, record in zip(
             frame.index.tolist(), records_from_columns(columns, country="AU"), strict=True
         ):

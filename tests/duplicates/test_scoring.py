@@ -316,7 +316,7 @@ def test_the_batch_search_compares_the_same_candidates_as_the_check_on_save() ->
     indexed keys the single check looks up."""
     import random
 
-    from maklerwerk.duplicates.batch import _key_columns
+    from maklerwerk.duplicates.blocking import key_runs
 
     rng = random.Random(1)
     names = ["Müller", "Mueller", "Meier", "Schmidt", "Nüßlebaum", ""]
@@ -343,10 +343,10 @@ def test_the_batch_search_compares_the_same_candidates_as_the_check_on_save() ->
         return {tuple(sorted(m)) for m in members.values()}
 
     by_string = [(key, n) for n, r in enumerate(records) for key in blocking_keys(r)]
-    for kind, column in _key_columns(records).items():
-        owned = column if kind in "ep" else [(n, key) for n, key in enumerate(column) if key is not None]
+    runs = key_runs(records, limited=False)
+    for kind, kind_runs in runs.items():
         expected = groups([(key, n) for key, n in by_string if key.startswith(f"{kind}:")])
-        assert groups([((kind, key), n) for n, key in owned]) == expected, kind
+        assert {tuple(block) for block in kind_runs.blocks()} == {g for g in expected if len(g) > 1}, kind
 
 
 def test_short_names_that_only_share_a_short_sound_code_are_two_people() -> None:

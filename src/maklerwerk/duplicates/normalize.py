@@ -142,7 +142,6 @@ def normalize_phone(value: str, region: str = "DE") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_STREET_SUFFIX = re.compile(r"(strasse|str)$")
 _STREET_WORDS = {"strasse": "str", "str": "str", "pl": "platz", "platz": "platz", "allee": "allee"}
 _HOUSE_NUMBER_AT_END = re.compile(r"^(.*?)[\s,]*(\d+\s*[a-z]?(?:\s*[-/]\s*\d+\s*[a-z]?)?)\s*$")
 
@@ -153,7 +152,7 @@ def normalize_street(value: str) -> str:
     words = translit(value).split()
     out = [_STREET_WORDS.get(w, w) for w in words]
     joined = "".join(out)
-    return _STREET_SUFFIX.sub("str", joined)
+    return joined[:-7] + "str" if joined.endswith("strasse") else joined  # "...str" stays
 
 
 @lru_cache(maxsize=10_000)
@@ -206,6 +205,8 @@ def normalize_birth_date(value: Any) -> str:
     """ISO date string ('1970-03-21'), or '' when missing or unreadable."""
     if not value:
         return ""
+    if type(value) is str and len(value) == 8 and value.isascii() and value.isdigit():  # 19700321
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     return _birth_text(str(value).strip())

@@ -76,11 +76,25 @@ class Frequencies:
             cached = self._bits[memo] = min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
         return cached
 
+    def of(self, kind: str, value: str) -> float:
+        """`bits` of a name ("L", "l", "F", "f"), a birth date ("B", the pair itself left out) or
+        a PLZ ("P", at most 8 bits), remembered by (kind, value) without building the key text."""
+        cached = self._bits.get((kind, value))
+        if cached is None:
+            if kind == "B":
+                cached = self.bits(f"B:{value}", own=1)
+            elif kind == "P":
+                cached = min(8.0, self.bits(f"P:{value}", 0.9))
+            else:
+                cached = self.bits(f"{kind}:{value}")
+            self._bits[kind, value] = cached
+        return cached
+
     @property
     def prior_bits(self) -> float:
-        cached = self._bits.get(("#", 0.0, 0))
+        cached = self._bits.get("#")
         if cached is None:
-            cached = self._bits["#", 0.0, 0] = -math.log2(max(self.total, MIN_POPULATION))
+            cached = self._bits["#"] = -math.log2(max(self.total, MIN_POPULATION))
         return cached
 
 
@@ -119,17 +133,16 @@ def _name_part(
     if len(a) == 1 or len(b) == 1:  # an initial says little
         return (1.0, "initial", 1.0) if a[0] == b[0] else (-1.0, "differs", 0.0)
     if a == b:
-        return freq.bits(f"{kind}:{ta}"), "same", 1.0
+        return freq.of(kind, ta), "same", 1.0
     if ta == tb:  # Müller / Mueller
-        return freq.bits(f"{kind}:{ta}") - 0.5, "sound", 1.0
+        return freq.of(kind, ta) - 0.5, "sound", 1.0
     sim = JaroWinkler.normalized_similarity(ta, tb)
     # Short codes ignore too much (Ida / Otto are both "02"): they count only with the same first letter.
     if a_ph and a_ph == b_ph and (len(a_ph) > 2 or ta[0] == tb[0]):
-        return freq.bits(f"{kind.lower()}:{a_ph}") - 1.5, "sound", max(sim, 0.9)
+        return freq.of(kind.lower(), a_ph) - 1.5, "sound", max(sim, 0.9)
     if _typo_like(ta, tb):
         # The rarer spelling is (usually) the typo; the evidence is that of the common one.
-        ka, kb = f"{kind}:{ta}", f"{kind}:{tb}"
-        return min(freq.bits(ka), freq.bits(kb)) - 2.5, "similar", sim
+        return min(freq.of(kind, ta), freq.of(kind, tb)) - 2.5, "similar", sim
     if kind == "F" and (ta.startswith(tb + " ") or tb.startswith(ta + " ")):  # "hans" / "hans peter"
         return 2.0, "similar", sim
     if sim >= 0.85:
@@ -182,7 +195,7 @@ def _birth_dates(a: str, b: str, freq: Frequencies) -> tuple[float, float]:
     if not a or not b:
         return 0.0, -1.0
     if a == b:  # weighted by how common the date is in the office, like names
-        return min(BIRTH_SAME, freq.bits(f"B:{a}", own=1)), 1.0
+        return min(BIRTH_SAME, freq.of("B", a)), 1.0
     swapped = a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]  # day and month swapped
     # or one typo in the digits (two neighbouring digits swapped across the dash count as one)
     if swapped or OSA.distance(a.replace("-", ""), b.replace("-", ""), score_cutoff=1) == 1:
@@ -241,7 +254,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
         number_same = q.house_number == c.house_number
         sims["street"] = _r3(street_sim)
         if street_sim >= 0.85 and number_same and (postal_same or not q.postal_code or not c.postal_code):
-            p_bits = min(8.0, freq.bits(f"P:{q.postal_code}", 0.9)) if postal_same else 3.0
+            p_bits = freq.of("P", q.postal_code) if postal_same else 3.0
             bits += p_bits + 7.0 - (0 if street_sim == 1.0 else 1.5)
             codes.append(SAME_ADDRESS)
             corroborated = strong = True
@@ -259,7 +272,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     if q.postal_code and c.postal_code:
         sims["postal_code"] = 1.0 if q.postal_code == c.postal_code else 0.8 if postal_near else 0.0
         if postal_same:
-            bits += min(8.0, freq.bits(f"P:{q.postal_code}", 0.9))
+            bits += freq.of("P", q.postal_code)
             codes.append(SAME_POSTAL_CODE)
             corroborated = True
         elif postal_near and SAME_ADDRESS not in codes:
@@ -268,7 +281,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             bits -= 2.0
             location_conflict = True
     if q.city and c.city:
-        city_sim = JaroWinkler.normalized_similarity(q.city, c.city)
+        city_sim = 1.0 if q.city == c.city else JaroWinkler.normalized_similarity(q.city, c.city)
         sims["city"] = _r3(city_sim)
         if city_sim >= 0.9:
             if not (q.postal_code and c.postal_code) or postal_near:
