@@ -237,12 +237,19 @@ def recordlinkage_pairs(frames: list[Any], links: Any) -> tuple[set[tuple[Any, A
     return pred, time.perf_counter() - started  # type: ignore[return-value]
 
 
+FEBRL_RUNS = 3
 FEBRL_INTRO = (
     "Fields a CRM has: names, street and number, PLZ, suburb, birth date (no soc_sec_id, no address_2 "
     "for anyone); each method at its own default threshold (engine: 'mögliche Dublette' 0.5). febrl2/3 "
     "are de-duplications of 5,000 records, febrl4 a linkage of 5,000 x 5,000 with 5,000 true pairs. "
-    "Seconds include reading the frames and normalising; speed is splink's seconds over the method's, "
-    "same run. splink: DuckDB, trained unsupervised (random sampling for u, EM for m), threshold 0.5."
+    "Seconds include reading the frames and normalising; each is the fastest of "
+    f"{FEBRL_RUNS} runs of the method in this process, the methods taking turns (splink imported "
+    "beforehand, ours with its caches emptied before every run, as in a fresh process); speed is "
+    "splink's seconds over the method's, same run. "
+    "splink: DuckDB, trained unsupervised (random sampling for u, EM for m), threshold 0.5. The "
+    "engine finds no households in FEBRL (pairs sharing surname and address differ in first name and "
+    "birth date no more often than independent typing errors explain), so its error model applies "
+    "(duplicates/errors.py)."
 )
 
 
@@ -268,13 +275,23 @@ def febrl_section() -> str:
         ["Data", "Method", "Precision", "Recall", "F1", "Seconds", "Speed vs splink"],
         intro=FEBRL_INTRO,
     )
+    import splink  # noqa: F401  # imported once, outside the timed runs
+
+    def fastest(runs: list[tuple[set[tuple[Any, Any]], float]]) -> tuple[set[tuple[Any, Any]], float]:
+        return runs[-1][0], min(took for _pred, took in runs)
+
     for name, (frames, truth, links) in _febrl_data().items():
         results = {}
-        splink_groups: list[tuple[set[tuple[Any, Any]], float]] = []
-        results["splink 5 (DuckDB)"] = splink_pairs(frames, grouped=splink_groups)
-        results["Maklerwerk engine (pairs)"] = febrl_ours(frames)
-        results["splink 5, clustered (groups)"] = splink_groups[0]
-        results["Maklerwerk engine (groups)"] = febrl_ours_grouped(frames)
+        # Runs alternate (splink, ours, ours grouped, splink, ...): the machine's speed drifts.
+        splink_runs, splink_groups, ours, grouped = [], [], [], []
+        for _ in range(FEBRL_RUNS):
+            splink_runs.append(splink_pairs(frames, grouped=splink_groups))
+            ours.append(febrl_ours(frames))
+            grouped.append(febrl_ours_grouped(frames))
+        results["splink 5 (DuckDB)"] = fastest(splink_runs)
+        results["Maklerwerk engine (pairs)"] = fastest(ours)
+        results["splink 5, clustered (groups)"] = fastest(splink_groups)
+        results["Maklerwerk engine (groups)"] = fastest(grouped)
         results["recordlinkage LR (supervised, half the candidates labelled)"] = recordlinkage_pairs(
             frames, links
         )

@@ -275,8 +275,11 @@ def _values(items: Any) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _name(value: str) -> tuple[str, str, str]:
     """A name as compared (`simplify`), transliterated, and its Kölner Phonetik code."""
-    simple = simplify(value)
-    plain = translit(simple)
+    if value.isascii() and value.isalnum():  # most names: nothing to fold or strip
+        simple = plain = value.lower()[:MAX_FIELD]
+    else:
+        simple = simplify(value)
+        plain = translit(simple)
     return simple, plain, phonetic(plain)
 
 
@@ -361,8 +364,13 @@ def _records_from_columns(columns: Mapping[str, Sequence[Any]], country: str) ->
 
     firsts = _by_value(_name, column("first_name"))
     lasts = _by_value(_name, column("last_name"))
-    places = list(zip(column("street"), column("house_number"), strict=True))
-    split = {place: split_street(str(place[0] or ""), str(place[1] or "")) for place in set(places)}
+    # Street and number each normalised once per value; only a number typed into the street
+    # field (no house number given) needs the two split apart.
+    street = _by_value(lambda v: normalize_street(v[: MAX_FIELD * 2]), column("street"))
+    house_number = _by_value(normalize_house_number, column("house_number"))
+    for i, (raw_street, raw_number) in enumerate(zip(column("street"), column("house_number"), strict=True)):
+        if raw_street and not str(raw_number or "").strip():
+            street[i], house_number[i] = split_street(str(raw_street), str(raw_number or ""))
     births = _by_value(normalize_birth_date, column("birth_date"))
     postal_codes = _by_value(normalize_postal_code, column("postal_code"))
     cities = _by_value(translit, column("city"))
@@ -377,7 +385,6 @@ def _records_from_columns(columns: Mapping[str, Sequence[Any]], country: str) ->
     first, first_t, first_ph = zip(*firsts, strict=True)
     last, last_t, last_ph = zip(*lasts, strict=True)
     mails, numbers = zip(*contacts, strict=True)
-    street, house_number = zip(*(split[place] for place in places), strict=True)
     fields = (first, last, first_ph, last_ph, births, mails, numbers, street, house_number, postal_codes)
     return list(starmap(Record, zip(*fields, cities, companies, first_t, last_t, strict=True)))
 

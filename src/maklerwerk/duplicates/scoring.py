@@ -152,6 +152,9 @@ def _name_part(
 
 def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
     """Name evidence in the straight or swapped order (whichever fits better)."""
+    if q.last == c.last and q.first == c.first and len(q.last) > 1 and len(q.first) > 1:  # most pairs
+        bits = freq.of("L", q.last_t) + freq.of("F", q.first_t)
+        return bits, [SAME_NAME], {"last_name": 1.0, "first_name": 1.0}, "same", True
     lw, lcode, lsim = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
     fw, fcode, fsim = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
     swapped = False
@@ -214,12 +217,13 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     name_bits, name_codes, sims, first_code, names_agree = _names(q, c, freq)
     bits += name_bits
 
+    same_email = False
     if q.emails and c.emails:
         if any(e in c.emails for e in q.emails):
             bits += 14.0
             codes.append(SAME_EMAIL)
             sims["email"] = 1.0
-            corroborated = strong = True
+            corroborated = strong = same_email = True
         else:
             bits -= 1.0
             sims["email"] = round(max(ratio(x, y) for x in q.emails for y in c.emails) / 100, 3)
@@ -241,56 +245,56 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             codes.append(SAME_BIRTH_DATE)
             corroborated = strong = True
 
-    postal_same = bool(q.postal_code) and q.postal_code == c.postal_code
+    # Locals and flags instead of attribute loads and list searches: the batch scores millions.
+    qp, cp, qs, cs = q.postal_code, c.postal_code, q.street, c.street
+    both_postal = bool(qp and cp)
+    postal_same = both_postal and qp == cp
     # one slip in the PLZ (a digit wrong or two swapped): the same place
-    postal_near = (
-        bool(q.postal_code and c.postal_code)
-        and not postal_same
-        and OSA.distance(q.postal_code, c.postal_code, score_cutoff=1) == 1
-    )
-    same_street = street_conflict = False
-    if q.street and c.street:
-        street_sim = 1.0 if q.street == c.street else ratio(q.street, c.street) / 100
+    postal_near = both_postal and not postal_same and OSA.distance(qp, cp, score_cutoff=1) == 1
+    same_address = same_postal = same_city = same_street = street_conflict = False
+    if qs and cs:
+        street_sim = 1.0 if qs == cs else ratio(qs, cs) / 100
         number_same = q.house_number == c.house_number
-        sims["street"] = _r3(street_sim)
-        if street_sim >= 0.85 and number_same and (postal_same or not q.postal_code or not c.postal_code):
-            p_bits = freq.of("P", q.postal_code) if postal_same else 3.0
+        sims["street"] = int(street_sim * 1000 + 0.5) / 1000
+        if street_sim >= 0.85 and number_same and (postal_same or not both_postal):
+            p_bits = freq.of("P", qp) if postal_same else 3.0
             bits += p_bits + 7.0 - (0 if street_sim == 1.0 else 1.5)
             codes.append(SAME_ADDRESS)
-            corroborated = strong = True
+            corroborated = strong = same_address = True
             postal_same = False  # already counted
         elif street_sim >= 0.85 and number_same:
             bits += 5.0  # same street and number, PLZ mistyped
             codes.append(SAME_ADDRESS)
-            corroborated = strong = True
+            corroborated = strong = same_address = True
         elif street_sim >= 0.85 and (postal_same or postal_near):
             bits += STREET_SAME  # same street, another (or a mistyped) house number
             same_street = True
         elif street_sim < 0.7:
             bits -= 1.5
             street_conflict = True
-    if q.postal_code and c.postal_code:
-        sims["postal_code"] = 1.0 if q.postal_code == c.postal_code else 0.8 if postal_near else 0.0
+    if both_postal:
+        sims["postal_code"] = 1.0 if qp == cp else 0.8 if postal_near else 0.0
         if postal_same:
-            bits += freq.of("P", q.postal_code)
+            bits += freq.of("P", qp)
             codes.append(SAME_POSTAL_CODE)
-            corroborated = True
-        elif postal_near and SAME_ADDRESS not in codes:
+            corroborated = same_postal = True
+        elif postal_near and not same_address:
             bits += POSTAL_NEAR
-        elif not postal_same and SAME_ADDRESS not in codes:
+        elif not postal_same and not same_address:
             bits -= 2.0
             location_conflict = True
-    if q.city and c.city:
-        city_sim = 1.0 if q.city == c.city else JaroWinkler.normalized_similarity(q.city, c.city)
-        sims["city"] = _r3(city_sim)
+    qc, cc = q.city, c.city
+    if qc and cc:
+        city_sim = 1.0 if qc == cc else JaroWinkler.normalized_similarity(qc, cc)
+        sims["city"] = int(city_sim * 1000 + 0.5) / 1000
         if city_sim >= 0.9:
-            if not (q.postal_code and c.postal_code) or postal_near:
+            if not both_postal or postal_near:
                 bits += 2.0
                 codes.append(SAME_CITY)
-                corroborated = True
+                corroborated = same_city = True
         else:
             bits -= 1.0
-            location_conflict = location_conflict or SAME_ADDRESS not in codes
+            location_conflict = location_conflict or not same_address
 
     if q.company and c.company:
         company_sim = 1.0 if q.company == c.company else ratio(q.company, c.company) / 100
@@ -307,20 +311,18 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     # (a family member, a colleague sharing the landline), unless the e-mail or the birth date (even
     # with a typo) says otherwise; names alone never make a duplicate when the place disagrees.
     if first_code in OTHER and birth_sim < 0.8:
-        score = min(score, 0.85 if SAME_EMAIL in codes else 0.45)
+        score = min(score, 0.85 if same_email else 0.45)
     # Two birth dates that are not one typo apart are two people (namesakes, parent and child with
     # one name), unless a shared e-mail, the same address or street, or (for the same name) the same
     # place with no other street say otherwise: one of the dates is then wrong.
-    same_place = not street_conflict and (SAME_POSTAL_CODE in codes or (postal_near and SAME_CITY in codes))
-    vouched = SAME_EMAIL in codes or SAME_ADDRESS in codes or same_street or (names_agree and same_place)
-    if birth_sim == 0.0 and not vouched:
-        score = min(score, 0.45)
-    if not corroborated and location_conflict:
-        score = min(score, 0.3)
-    if not corroborated and not names_agree:
-        score = min(score, 0.3)
-    if not strong:  # names with at most the same PLZ or city make a possible duplicate at most
-        score = min(score, 0.8)
+    if birth_sim == 0.0 and score > 0.45:
+        same_place = not street_conflict and (same_postal or (postal_near and same_city))
+        if not (same_email or same_address or same_street or (names_agree and same_place)):
+            score = 0.45
+    if not corroborated and (location_conflict or not names_agree) and score > 0.3:
+        score = 0.3
+    if not strong and score > 0.8:  # names with at most the same PLZ or city: a possible duplicate at most
+        score = 0.8
     return PairScore(score=round(score, 4), codes=tuple(name_codes + codes), similarities=sims)
 
 
