@@ -37,6 +37,12 @@ class _CountsByKind(Mapping[str, int]):
             raise KeyError(key)
         return column[key[2:]]
 
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        column = self.by_kind.get(key[:1])
+        if column is None or key[1:2] != ":":
+            return default
+        return column.get(key[2:], default)
+
     def __iter__(self) -> Iterator[str]:
         return (f"{kind}:{value}" for kind, column in self.by_kind.items() for value in column)
 
