@@ -88,6 +88,19 @@ def test_it_keeps_keys_current_when_a_contact_changes(office: Any, mueller: Any)
     assert counts["#"] == 1 and counts["L:nuesslebaum"] == 1 and counts["L:mueller"] == 0
 
 
+def test_deleting_a_contact_takes_its_names_out_of_the_office_counts(office: Any, mueller: Any) -> None:
+    from maklerwerk.contacts.services import contact_delete
+
+    other = make_contact(office, first_name="Anna", last_name="Müller")
+    counts = dict(NameFrequency.objects.filter(office=office).values_list("key", "occurrences"))
+    assert counts["#"] == 2 and counts["L:mueller"] == 2
+    contact_delete(contact=other, acting_user=None)
+    counts = dict(NameFrequency.objects.filter(office=office).values_list("key", "occurrences"))
+    assert counts["#"] == 1 and counts["L:mueller"] == 1 and counts.get("F:anna", 0) == 0
+    assert not MatchKey.objects.filter(contact_id=other.pk).exists()
+    assert check_duplicates(office=office, data={**MUELLER})[0].contact == mueller
+
+
 def test_the_office_thresholds_decide_the_level(office: Any, mueller: Any) -> None:
     data = {**MUELLER, "street": "", "house_number": "", "emails": [], "phones": []}
     assert check_duplicates(office=office, data=data)[0].level == "possible"

@@ -1,8 +1,9 @@
 """The seam between contacts and the duplicate engine (the duplicates app implements the bodies).
 
 Contacts call `check_duplicates` before creating or changing a contact (form, API, vCard import,
-later the inquiry manager and sync) and `contact_saved` after every save, inside the same
-transaction, so the engine can keep its match keys current.
+later the inquiry manager and sync), `contact_saved` after every save and `contact_deleted`
+before a delete, inside the same transaction, so the engine can keep its match keys and the
+office's name counts current.
 """
 
 from __future__ import annotations
@@ -45,3 +46,10 @@ def contact_saved(contact: Contact) -> None:
     from maklerwerk.duplicates.services import contact_keys_refresh
 
     contact_keys_refresh(contact=contact)
+
+
+def contact_deleted(contact: Contact) -> None:
+    """Called by contact services before a contact is deleted: its names stop counting."""
+    from maklerwerk.duplicates.services import contact_keys_forget
+
+    contact_keys_forget(contact=contact)

@@ -300,6 +300,7 @@ def contact_delete(*, contact: Contact, acting_user: User | None) -> None:
     before = contact_snapshot(contact)
     paths = list(contact.files.values_list("file", flat=True))
     history_record(instance=contact, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
+    duplicates.contact_deleted(contact)
     contact.delete()
 
     def remove_files() -> None:

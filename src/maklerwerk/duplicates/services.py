@@ -46,6 +46,11 @@ def contact_keys_refresh(*, contact: Contact) -> None:
     engine.keys_refresh(contact)
 
 
+def contact_keys_forget(*, contact: Contact) -> None:
+    """Drop a contact being deleted from the match keys and the office's name counts."""
+    engine.keys_forget(contact.pk, contact.office_id)
+
+
 @transaction.atomic
 def duplicate_settings_update(
     *, office: Office, acting_user: User, certain_threshold: float, possible_threshold: float
