@@ -1,0 +1,51 @@
+"""The batch search (Dubletten page, find_duplicates) on awkward input and on linked lists. No database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maklerwerk.duplicates import batch
+from maklerwerk.duplicates.normalize import record_from_data
+
+MUELLER = {
+    "first_name": "Thomas",
+    "last_name": "Müller",
+    "street": "Hauptstraße",
+    "house_number": "12",
+    "postal_code": "50667",
+    "city": "Köln",
+    "birth_date": "1970-03-21",
+}
+
+
+def _pairs(rows: list[dict[str, Any]], source: dict[int, Any] | None = None) -> set[tuple[int, int]]:
+    records = {i: record_from_data(row) for i, row in enumerate(rows)}
+    return {(p.a, p.b) for p in batch.find_pairs(records, min_score=0.5, source=source)}
+
+
+def test_bad_input_neither_crashes_the_search_nor_pairs_strangers() -> None:
+    rows = [
+        {},
+        {},
+        {"first_name": "A", "last_name": "B"},
+        {"first_name": "A", "last_name": "B"},
+        {"emails": ["ohne-domain@"], "phones": ["12"]},
+        {"emails": ["ohne-domain@"], "phones": ["12"]},
+        {"first_name": "Иван", "last_name": "Иванов", "postal_code": "10115", "birth_date": "1980-01-02"},
+        {"first_name": "Иван", "last_name": "Иванов", "postal_code": "10115", "birth_date": "1980-01-02"},
+        {"first_name": "Müller" * 2000, "street": "x" * 10_000, "phones": ["+49 (0) 221 / 12-34-56" * 50]},
+        {"birth_date": "31.02.1970", "postal_code": "ABC-123", "house_number": "12-14 a"},
+        MUELLER,
+        {**MUELLER, "last_name": "Mueller", "street": "Hauptstr."},
+    ]
+    pairs = _pairs(rows)
+    assert (6, 7) in pairs  # the same Cyrillic name, place and birth date
+    assert (10, 11) in pairs  # Müller / Mueller, Straße / Str.
+    assert not {p for p in pairs if set(p) & {0, 1, 2, 3, 4, 5, 8, 9}}  # nothing to go on: no pair
+
+
+def test_linking_three_lists_pairs_only_across_lists() -> None:
+    rows = [MUELLER, {**MUELLER, "last_name": "Mueller"}, {**MUELLER, "street": "Hauptstr."}]
+    assert _pairs(rows) == {(0, 1), (0, 2), (1, 2)}
+    assert _pairs(rows, source={0: "a", 1: "a", 2: "b"}) == {(0, 2), (1, 2)}
+    assert _pairs(rows, source={0: "a", 1: "b", 2: "c"}) == {(0, 1), (0, 2), (1, 2)}
