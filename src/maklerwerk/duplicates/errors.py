@@ -33,7 +33,7 @@ from maklerwerk.duplicates.scoring import AGREE, OTHER, Frequencies, _birth_date
 
 ERRORS_EXPLAIN = "errors_explain"
 
-MAX_HOUSEHOLD_EXCESS = 10.0  # households: hundreds to thousands of times the expectation
+MAX_HOUSEHOLD_EXCESS = 10.0  # German data with families: 145x to 578x; FEBRL (no households): under 1x
 MIN_HOUSEHOLD_PAIRS = 50  # pairs sharing surname and address needed to tell
 MIN_ANCHORS = 30  # pairs estimating each of the two error rates
 MODEL_SAMPLE = 500  # confident pairs estimating the error rate of every field
@@ -89,32 +89,34 @@ def household_test(recs: Sequence[Record], address_blocks: Iterable[Sequence[int
     pairs = both_differ = 0
     birth_same = first_differs_of_birth_same = 0
     first_same = birth_differs_of_first_same = 0
-    birth_missing = 0
+    dated = undated = 0  # pairs whose first names are known, with both birth dates or not
     for members in groups:
         for i, x in enumerate(members):
             a = recs[x]
             for y in members[i + 1 :]:
                 b = recs[y]
                 pairs += 1
-                first_known = bool(a.first_t and b.first_t)
-                first_ok = first_known and _same_first(a, b)
+                if not (a.first_t and b.first_t):
+                    continue
+                first_ok = _same_first(a, b)
                 if a.birth and b.birth:
+                    dated += 1
                     birth_ok = _birth_near(a.birth, b.birth)
-                    if a.birth == b.birth and first_known:
+                    if a.birth == b.birth:
                         birth_same += 1
                         first_differs_of_birth_same += not first_ok
                     if first_ok:
                         first_same += 1
                         birth_differs_of_first_same += not birth_ok
                 else:
-                    birth_ok = False
-                    birth_missing += first_known and not first_ok
-                if first_known and not first_ok and not birth_ok:
+                    undated += 1
+                    birth_ok = False  # a missing birth date vouches for nothing
+                if not first_ok and not birth_ok:
                     both_differ += 1
     m_first = (first_differs_of_birth_same + 1) / (birth_same + 2)
     m_birth = (birth_differs_of_first_same + 1) / (first_same + 2)
-    # a missing birth date cannot differ: such pairs need only the first name's error
-    expected = (pairs - birth_missing) * m_first * m_birth + birth_missing * m_first
+    # without a birth date on both, the first name's error alone makes the pair count
+    expected = dated * m_first * m_birth + undated * m_first
     return HouseholdTest(pairs, both_differ, expected, min(birth_same, first_same))
 
 
