@@ -61,11 +61,9 @@ def _febrl_records(frames: list[Any]) -> tuple[dict[Any, Any], dict[Any, int]]:
             ours: [v if isinstance(v, str) else "" for v in frame[theirs].tolist()]  # NaN: missing
             for ours, theirs in FEBRL_FIELDS.items()
         }
-        for rid, record in zip(
-            frame.index.tolist(), records_from_columns(columns, country="AU"), strict=True
-        ):
-            records[rid] = record
-            source[rid] = i
+        ids = frame.index.tolist()
+        records.update(zip(ids, records_from_columns(columns, country="AU"), strict=True))
+        source.update(dict.fromkeys(ids, i))
     return records, source
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from maklerwerk.duplicates import blocking, errors
 from maklerwerk.duplicates.normalize import Record
-from maklerwerk.duplicates.scoring import Frequencies, PairScore, score_pair
+from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, score_pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,32 +23,6 @@ class Pair:
     a: Hashable
     b: Hashable
     result: PairScore
-
-
-class _CountsByKind(Mapping[str, int]):
-    """Frequency counts read as "L:mueller" keys from one `Counter` per kind: counting a column
-    needs no key text per value."""
-
-    def __init__(self, by_kind: dict[str, Counter[str]]) -> None:
-        self.by_kind = by_kind
-
-    def __getitem__(self, key: str) -> int:
-        column = self.by_kind.get(key[:1])
-        if column is None or key[1:2] != ":" or key[2:] not in column:
-            raise KeyError(key)
-        return column[key[2:]]
-
-    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
-        column = self.by_kind.get(key[:1])
-        if column is None or key[1:2] != ":":
-            return default
-        return column.get(key[2:], default)
-
-    def __iter__(self) -> Iterator[str]:
-        return (f"{kind}:{value}" for kind, column in self.by_kind.items() for value in column)
-
-    def __len__(self) -> int:
-        return sum(len(column) for column in self.by_kind.values())
 
 
 def frequencies_of(records: Iterable[Record]) -> Frequencies:
@@ -59,7 +34,7 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
         column = Counter([getattr(r, attr) for r in records])
         column.pop("", None)
         by_kind[prefix] = column
-    return Frequencies(total=len(records), counts=_CountsByKind(by_kind))
+    return Frequencies(total=len(records), counts=CountsByKind(by_kind))
 
 
 def _blocks(recs: list[Record]) -> dict[str, list[list[int]]]:
@@ -134,7 +109,7 @@ def _find_pairs(
                 result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
                 x, y = ids[a], ids[b]
                 pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
-    pairs.sort(key=lambda p: (p.a, p.b))  # type: ignore[operator]
+    pairs.sort(key=attrgetter("a", "b"))
     return pairs
 
 

@@ -30,6 +30,8 @@ Ints = npt.NDArray[np.int64]
 def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Ints:
     """Each value as a number (the same value, the same number); '' as -1 (missing).
     With `vocab`, numbers continue (and are shared with) an earlier numbering."""
+    if not any(values):  # a field nobody filled in (the company in a list of people)
+        return np.full(len(values), -1, dtype=np.int64)
     vocab = {"": -1} if vocab is None else vocab
     start = len(vocab)
     new = [v for v in dict.fromkeys(values) if v not in vocab]  # C-level de-duplication

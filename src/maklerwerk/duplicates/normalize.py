@@ -26,6 +26,11 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+def _plain_words(text: str) -> bool:
+    """Letters and digits in words with single spaces between ('east ryde'): nothing to clean."""
+    return text.replace(" ", "a").isalnum() and "  " not in text and text[0] != " " and text[-1] != " "
+
+
 @lru_cache(maxsize=200_000)
 def translit(value: str) -> str:
     """Lower case, umlauts and ß written out (Müller → mueller), accents dropped, punctuation to spaces."""
@@ -35,7 +40,7 @@ def translit(value: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    if not text.isalnum():
+    if not text.isalnum() and not _plain_words(text):
         text = _NON_WORD.sub(" ", text).replace("_", " ")
         text = _SPACES.sub(" ", text).strip()
     return text[:MAX_FIELD]
@@ -48,7 +53,7 @@ def simplify(value: str) -> str:
         return ""
     text = value[: MAX_FIELD * 2]
     text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()
-    if not text.isalnum():
+    if not text.isalnum() and not _plain_words(text):
         text = _NON_WORD.sub(" ", text).replace("_", " ")
         text = _SPACES.sub(" ", text).strip()
     return text[:MAX_FIELD]
@@ -340,7 +345,7 @@ def record_from_row(row: tuple[Any, ...]) -> Record:
 def _by_value(fn: Callable[[str], Any], values: Sequence[Any]) -> list[Any]:
     """`fn` of each value as text, computed once per distinct value."""
     done = {value: fn(str(value or "")) for value in set(values)}
-    return [done[value] for value in values]
+    return list(map(done.__getitem__, values))
 
 
 def records_from_columns(columns: Mapping[str, Sequence[Any]], *, country: str = "DE") -> list[Record]:

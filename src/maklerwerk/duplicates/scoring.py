@@ -12,7 +12,8 @@ is the one among the office's N contacts, so a big office needs more evidence fo
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -53,6 +54,32 @@ SAME_CITY = "same_city"
 SAME_COMPANY = "same_company"
 
 
+class CountsByKind(Mapping[str, int]):
+    """Frequency counts read as "L:mueller" keys from one `Counter` per kind: counting a column
+    needs no key text per value."""
+
+    def __init__(self, by_kind: dict[str, Counter[str]]) -> None:
+        self.by_kind = by_kind
+
+    def __getitem__(self, key: str) -> int:
+        column = self.by_kind.get(key[:1])
+        if column is None or key[1:2] != ":" or key[2:] not in column:
+            raise KeyError(key)
+        return column[key[2:]]
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        column = self.by_kind.get(key[:1])
+        if column is None or key[1:2] != ":":
+            return default
+        return column.get(key[2:], default)
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{kind}:{value}" for kind, column in self.by_kind.items() for value in column)
+
+    def __len__(self) -> int:
+        return sum(len(column) for column in self.by_kind.values())
+
+
 @dataclass(frozen=True, slots=True)
 class Frequencies:
     """How often names (and PLZ) occur in the office: counts by frequency key, and the contact total."""
@@ -80,13 +107,17 @@ class Frequencies:
         """`bits` of a name ("L", "l", "F", "f"), a birth date ("B", the pair itself left out) or
         a PLZ ("P", at most 8 bits), remembered by (kind, value) without building the key text."""
         cached = self._bits.get((kind, value))
-        if cached is None:
-            if kind == "B":
-                cached = self.bits(f"B:{value}", own=1)
-            elif kind == "P":
-                cached = min(8.0, self.bits(f"P:{value}", 0.9))
+        if cached is None:  # as `bits` computes it, without the key text for counts by kind
+            counts = self.counts
+            if isinstance(counts, CountsByKind) and kind in counts.by_kind:
+                count = counts.by_kind[kind].get(value, 0)
             else:
-                cached = self.bits(f"{kind}:{value}")
+                count = counts.get(f"{kind}:{value}", 0)
+            count = max(0, count - (kind == "B"))  # a birth date: the pair's own left out
+            u = (count + PSEUDO_COUNT * PRIOR_U[kind]) / (self.total + PSEUDO_COUNT)
+            cached = min(MAX_NAME_BITS, math.log2((0.9 if kind == "P" else 0.95) / u))
+            if kind == "P":
+                cached = min(8.0, cached)
             self._bits[kind, value] = cached
         return cached
 
