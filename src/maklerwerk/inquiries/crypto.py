@@ -1,41 +1,18 @@
-"""Encryption of stored secrets (mailbox passwords) with Fernet (AES-128-CBC + HMAC-SHA256).
-
-The key is derived from SECRET_KEY with HKDF-SHA256, so no extra setting is needed; rotating
-SECRET_KEY means entering the mailbox passwords again (decrypt then fails with a clear error).
-"""
+"""Mailbox passwords of the inquiry manager, encrypted with the shared `core.crypto` (their own key)."""
 
 from __future__ import annotations
 
-import base64
-import functools
+from maklerwerk.core import crypto
+from maklerwerk.core.crypto import SecretUnreadable
 
-from django.conf import settings
+__all__ = ["SecretUnreadable", "decrypt", "encrypt"]
 
-
-@functools.cache
-def _fernet(secret_key: str):  # type: ignore[no-untyped-def]
-    from cryptography.fernet import Fernet
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"maklerwerk.inquiries.mailbox").derive(
-        secret_key.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+PURPOSE = "inquiries.mailbox"  # the key's HKDF info since the first stored password: never change it
 
 
 def encrypt(plain: str) -> str:
-    return _fernet(settings.SECRET_KEY).encrypt(plain.encode()).decode()
-
-
-class SecretUnreadable(Exception):
-    """The stored secret was encrypted with another SECRET_KEY (or was tampered with)."""
+    return crypto.encrypt(plain, purpose=PURPOSE)
 
 
 def decrypt(token: str) -> str:
-    from cryptography.fernet import InvalidToken
-
-    try:
-        return _fernet(settings.SECRET_KEY).decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise SecretUnreadable("Das gespeicherte Passwort ist nicht lesbar; bitte neu eingeben.") from exc
+    return crypto.decrypt(token, purpose=PURPOSE)

@@ -13,7 +13,7 @@ class MailingConfig(AppConfig):
         for section in (
             ("mail_templates", "mailing.MailTemplate", set()),
             ("outgoing_mails", "mailing.OutgoingMail", set()),
-            ("smtp_settings", "mailing.SmtpSettings", {"password"}),
+            ("smtp_settings", "mailing.SmtpSettings", {"password_encrypted"}),
         ):
             if section[0] not in sections:
                 EXPORT_SECTIONS.append(section)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.mailing.models import MailTemplate, SmtpSettings
 
 
@@ -31,10 +32,13 @@ class SmtpSettingsForm(forms.ModelForm):
 
     class Meta:
         model = SmtpSettings
-        fields = ["active", "host", "port", "security", "username", "password", "from_email"]
+        fields = ["active", "host", "port", "security", "username", "from_email"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not data.get("password") and self.instance.pk:
-            data["password"] = self.instance.password
+            try:
+                data["password"] = self.instance.get_password()
+            except SecretUnreadable as exc:  # SECRET_KEY changed since it was stored
+                self.add_error("password", str(exc))
         return data

@@ -84,6 +84,9 @@ class OutgoingMail(models.Model):
         return f"{self.to_email}: {self.subject}"
 
 
+KEY_PURPOSE = "mailing.smtp"  # HKDF info of the password key: never change it
+
+
 class SmtpSettings(models.Model):
     """A user's own SMTP account; without one, mails go out over the office's `EMAIL_URL`."""
 
@@ -102,7 +105,7 @@ class SmtpSettings(models.Model):
         _("security"), max_length=10, choices=Security.choices, default=Security.STARTTLS
     )
     username = models.CharField(_("user name"), max_length=200, blank=True)
-    password = models.CharField(_("password"), max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True, editable=False)  # see set_password
     from_email = models.EmailField(_("sender address"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,3 +115,15 @@ class SmtpSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def set_password(self, password: str) -> None:
+        """Stored encrypted (`core.crypto`, a key of its own derived from SECRET_KEY)."""
+        from maklerwerk.core.crypto import encrypt
+
+        self.password_encrypted = encrypt(password, purpose=KEY_PURPOSE) if password else ""
+
+    def get_password(self) -> str:
+        """The plain password, to log in; raises `core.crypto.SecretUnreadable` after a key change."""
+        from maklerwerk.core.crypto import decrypt
+
+        return decrypt(self.password_encrypted, purpose=KEY_PURPOSE) if self.password_encrypted else ""

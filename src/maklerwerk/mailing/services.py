@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, mailer_open, message_send
 from maklerwerk.mailing import templating
@@ -227,8 +228,12 @@ def smtp_account_for(user: User | None) -> SmtpAccount | None:
     conf = SmtpSettings.objects.filter(user_id=user.pk, active=True).first()
     if conf is None:
         return None
+    try:
+        password = conf.get_password()
+    except SecretUnreadable as exc:  # SECRET_KEY changed: the user must enter the password again
+        raise SmtpError(str(exc), permanent=True, kind="auth") from exc
     return SmtpAccount(
-        host=conf.host, port=conf.port, security=conf.security, username=conf.username, password=conf.password
+        host=conf.host, port=conf.port, security=conf.security, username=conf.username, password=password
     )
 
 
@@ -385,7 +390,7 @@ def smtp_settings_save(*, user: User, data: dict[str, Any]) -> SmtpSettings:
         if key in data:
             setattr(conf, key, data[key])
     if data.get("password"):
-        conf.password = data["password"]
+        conf.set_password(data["password"])
     conf.full_clean(exclude=["user"])
     conf.save()
     return conf
