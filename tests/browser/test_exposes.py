@@ -71,7 +71,7 @@ def test_preview_and_download_an_exposé(page: Page, live_server: Any, listing: 
             grey = img.convert("L")
             lo, _hi = grey.getextrema()
             assert lo < 200, f"page {i} is blank"  # something darker than paper is printed
-            assert sum(1 for v in grey.getdata() if v < 240) > 500, f"page {i} is almost empty"
+            assert sum(grey.histogram()[:240]) > 500, f"page {i} is almost empty"  # pixels darker than 240
             img.save(SCREENSHOTS / f"expose-pdf-page-{i}.png")
 
 
