@@ -6,8 +6,8 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox
-from maklerwerk.properties.models import MarketingType, ObjectKind
+from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox, ProcessDefinition, ProcessStep
+from maklerwerk.properties.models import MarketingType, ObjectKind, PropertyContact
 
 
 class MailboxForm(forms.ModelForm):
@@ -85,3 +85,33 @@ class InquiryRuleForm(forms.ModelForm):
                 _("Give at least one criterion (portal, property, kind, marketing type or keyword).")
             )
         return data
+
+
+class ProcessForm(forms.Form):
+    """A follow-up process: its name, what starts it, on or off (the steps are `StepFormSet`)."""
+
+    name = forms.CharField(label=_("name"), max_length=150)
+    trigger = forms.ChoiceField(label=_("starts when"), choices=ProcessDefinition.Trigger.choices)
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+class StepForm(forms.Form):
+    """One step; only the parameters of its kind count (the page shows just those), the process
+    service checks them."""
+
+    kind = forms.ChoiceField(label=_("step"), choices=[("", "–"), *ProcessStep.Kind.choices], required=False)
+    days = forms.CharField(label=_("days"), max_length=10, required=False)
+    hours = forms.CharField(label=_("hours"), max_length=10, required=False)
+    subject = forms.CharField(label=_("subject"), max_length=200, required=False)
+    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    title = forms.CharField(label=_("task title"), max_length=300, required=False)
+    due_days = forms.CharField(label=_("due after (days)"), max_length=10, required=False)
+    status = forms.ChoiceField(
+        label=_("interest status"),
+        choices=[("", "–"), *PropertyContact.InterestStatus.choices],
+        required=False,
+    )
+    tag = forms.CharField(label=_("tag"), max_length=100, required=False)
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=0, can_order=True, can_delete=True)

@@ -388,6 +388,31 @@ class ProcessStep(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.get_kind_display()}"
 
+    @property
+    def summary(self) -> str:
+        """The step in a few words, for the process list ("Warten: 3 Tage")."""
+        from django.utils.translation import gettext, ngettext
+
+        p = self.params or {}
+        if self.kind == self.Kind.WAIT:
+            days, hours = p.get("days") or 0, p.get("hours") or 0
+            parts = [ngettext("%(n)s day", "%(n)s days", days) % {"n": days}] if days else []
+            parts += [ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}] if hours else []
+            return gettext("Wait %(time)s") % {"time": " + ".join(parts)}
+        if self.kind == self.Kind.SEND_MAIL:
+            return gettext("Send e-mail “%(subject)s”") % {"subject": p.get("subject", "")}
+        if self.kind == self.Kind.CREATE_TASK:
+            return gettext("Task “%(title)s”, due after %(days)s days") % {
+                "title": p.get("title", ""),
+                "days": p.get("due_days") or 0,
+            }
+        if self.kind == self.Kind.SET_INTEREST_STATUS:
+            from maklerwerk.properties.models import PropertyContact
+
+            labels = dict(PropertyContact.InterestStatus.choices)
+            return gettext("Interest status: %(status)s") % {"status": labels.get(p.get("status"), "")}
+        return gettext("Add tag “%(tag)s”") % {"tag": p.get("tag", "")}
+
 
 class ProcessInstance(models.Model):
     """A process running for one contact (and property). `position` is the next step to run."""

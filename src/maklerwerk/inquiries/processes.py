@@ -68,23 +68,121 @@ def processes_install_defaults(*, office: Office) -> None:
             definition_create(office=office, acting_user=None, data=spec)
 
 
-@transaction.atomic
-def definition_create(*, office: Office, acting_user: User | None, data: dict[str, Any]) -> ProcessDefinition:
+# Parameters each step kind takes (see ProcessStep); the editor shows just these.
+STEP_PARAMS: dict[str, tuple[str, ...]] = {
+    ProcessStep.Kind.WAIT: ("days", "hours"),
+    ProcessStep.Kind.SEND_MAIL: ("subject", "body"),
+    ProcessStep.Kind.CREATE_TASK: ("title", "due_days"),
+    ProcessStep.Kind.SET_INTEREST_STATUS: ("status",),
+    ProcessStep.Kind.ADD_TAG: ("tag",),
+}
+MAX_WAIT_DAYS = 365
+
+
+def step_clean(kind: Any, params: Any, position: int) -> dict[str, Any]:
+    """A step's parameters checked and normalised; a German error naming the step otherwise."""
+    from maklerwerk.properties.models import PropertyContact
+
+    def fail(message: str) -> ApplicationError:
+        extra = {"field": "steps", "step": position}
+        return ApplicationError(f"Schritt {position + 1}: {message}", extra=extra)
+
+    if kind not in ProcessStep.Kind.values:
+        raise fail(f"unbekannter Schritt „{kind}“.")
+    params = params if isinstance(params, dict) else {}
+
+    def number(name: str, label: str) -> int | float:
+        raw = params.get(name)
+        if raw in (None, ""):
+            return 0
+        try:
+            value = float(str(raw).replace(",", "."))
+        except ValueError:
+            raise fail(f"{label} muss eine Zahl sein.") from None
+        if not 0 <= value <= MAX_WAIT_DAYS * 24:
+            raise fail(f"{label} muss zwischen 0 und {MAX_WAIT_DAYS} Tagen liegen.")
+        return int(value) if value.is_integer() else value
+
+    def text(name: str, label: str, limit: int) -> str:
+        value = str(params.get(name) or "").strip()
+        if not value:
+            raise fail(f"{label} fehlt.")
+        if len(value) > limit:
+            raise fail(f"{label} ist zu lang (höchstens {limit} Zeichen).")
+        return value
+
+    if kind == ProcessStep.Kind.WAIT:
+        days, hours = number("days", "Tage"), number("hours", "Stunden")
+        if days > MAX_WAIT_DAYS:
+            raise fail(f"höchstens {MAX_WAIT_DAYS} Tage warten.")
+        if days + hours <= 0:
+            raise fail("Wie lange warten? Tage oder Stunden fehlen.")
+        return {"days": days, "hours": hours} if hours else {"days": days}
+    if kind == ProcessStep.Kind.SEND_MAIL:
+        return {"subject": text("subject", "Betreff", 200), "body": text("body", "Text", 10_000)}
+    if kind == ProcessStep.Kind.CREATE_TASK:
+        due = number("due_days", "Fällig nach (Tage)")
+        return {"title": text("title", "Titel der Aufgabe", 300), "due_days": due}
+    if kind == ProcessStep.Kind.SET_INTEREST_STATUS:
+        status = params.get("status")
+        if status not in PropertyContact.InterestStatus.values:
+            raise fail("Interessenstatus fehlt oder ist unbekannt.")
+        return {"status": status}
+    return {"tag": text("tag", "Schlagwort", 100)}
+
+
+def _definition_values(data: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     if data.get("trigger") not in ProcessDefinition.Trigger.values:
         raise ApplicationError("Unbekannter Auslöser.", extra={"field": "trigger"})
-    definition = ProcessDefinition.objects.create(
-        office=office,
-        name=str(data.get("name") or "Prozess")[:150],
-        trigger=data["trigger"],
-        active=data.get("active", True),
-    )
-    for i, step in enumerate(data.get("steps") or []):
-        if step.get("kind") not in ProcessStep.Kind.values:
-            raise ApplicationError(f"Unbekannter Schritt „{step.get('kind')}“.", extra={"field": "steps"})
-        ProcessStep.objects.create(
-            definition=definition, position=i, kind=step["kind"], params=step.get("params") or {}
-        )
+    name = str(data.get("name") or "").strip()[:150] or "Prozess"
+    steps = [
+        (step.get("kind"), step_clean(step.get("kind"), step.get("params"), i))
+        for i, step in enumerate(data.get("steps") or [])
+    ]
+    if not steps:
+        raise ApplicationError("Ein Prozess braucht mindestens einen Schritt.", extra={"field": "steps"})
+    return {"name": name, "trigger": data["trigger"], "active": bool(data.get("active", True))}, steps
+
+
+@transaction.atomic
+def definition_create(*, office: Office, acting_user: User | None, data: dict[str, Any]) -> ProcessDefinition:
+    values, steps = _definition_values(data)
+    definition = ProcessDefinition.objects.create(office=office, **values)
+    for i, (kind, params) in enumerate(steps):
+        ProcessStep.objects.create(definition=definition, position=i, kind=kind, params=params)
     return definition
+
+
+@transaction.atomic
+def definition_update(
+    *, definition: ProcessDefinition, acting_user: User | None, data: dict[str, Any]
+) -> ProcessDefinition:
+    """Change name, trigger, active and the steps. Running instances go on at their position with
+    the new steps (the editor says so); what already ran stays in their step history."""
+    values, steps = _definition_values(data)
+    definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
+    for key, value in values.items():
+        setattr(definition, key, value)
+    definition.save()
+    definition.steps.all().delete()
+    for i, (kind, params) in enumerate(steps):
+        ProcessStep.objects.create(definition=definition, position=i, kind=kind, params=params)
+    return definition
+
+
+@transaction.atomic
+def definition_delete(*, definition: ProcessDefinition, acting_user: User | None) -> None:
+    """Delete a process that never ran; one that ran keeps its history and can be switched off."""
+    if ProcessInstance.objects.filter(definition=definition).exists():
+        raise ApplicationError(
+            "Dieser Prozess lief schon für Adressen; sein Verlauf bleibt erhalten. "
+            "Bitte deaktivieren statt löschen."
+        )
+    definition.delete()
+
+
+def definition_set_active(*, definition: ProcessDefinition, acting_user: User | None, active: bool) -> None:
+    ProcessDefinition.objects.filter(pk=definition.pk).update(active=active)
 
 
 def processes_start(*, trigger: str, inquiry: Inquiry, contact: Contact) -> list[ProcessInstance]:

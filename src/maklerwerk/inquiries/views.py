@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,8 +20,15 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.inquiries import selectors, services
-from maklerwerk.inquiries.forms import ConfirmForm, InquiryRuleForm, InquirySettingsForm, MailboxForm
-from maklerwerk.inquiries.models import Inquiry, Source
+from maklerwerk.inquiries.forms import (
+    ConfirmForm,
+    InquiryRuleForm,
+    InquirySettingsForm,
+    MailboxForm,
+    ProcessForm,
+    StepFormSet,
+)
+from maklerwerk.inquiries.models import Inquiry, ProcessDefinition, ProcessInstance, Source
 
 
 @require_capability(Capability.VIEW)
@@ -130,6 +140,109 @@ def process_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Process cancelled."))
     return redirect(request.POST.get("next") or "inquiries:list")
+
+
+# --- process manager (Prozessmanager) -------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def process_list(request: HttpRequest) -> HttpResponse:
+    """The office's follow-up processes with their steps."""
+    from maklerwerk.inquiries.processes import processes_install_defaults
+
+    office = request.office  # type: ignore[attr-defined]
+    processes_install_defaults(office=office)
+    definitions = (
+        ProcessDefinition.objects.filter(office=office)
+        .prefetch_related("steps")
+        .annotate(running=Count("instances", filter=Q(instances__status=ProcessInstance.Status.RUNNING)))
+    )
+    return render(request, "inquiries/processes.html", {"definitions": definitions})
+
+
+def _step_initial(definition: ProcessDefinition | None) -> list[dict[str, Any]]:
+    if definition is None:
+        return [{"kind": "", "ORDER": 1}]
+    return [
+        {"kind": step.kind, **step.params, "ORDER": i} for i, step in enumerate(definition.steps.all(), 1)
+    ]
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a process: name, trigger, and its steps in order (drag or number them)."""
+    from maklerwerk.inquiries.processes import STEP_PARAMS, definition_create, definition_update
+
+    office = request.office  # type: ignore[attr-defined]
+    definition = get_object_or_404(ProcessDefinition, pk=pk, office=office) if pk else None
+    initial = (
+        {"name": definition.name, "trigger": definition.trigger, "active": definition.active}
+        if definition
+        else {"active": True}
+    )
+    form = ProcessForm(request.POST or None, initial=initial)
+    steps = StepFormSet(request.POST or None, initial=_step_initial(definition), prefix="steps")
+    if request.method == "POST" and form.is_valid() and steps.is_valid():
+        data = {
+            **form.cleaned_data,
+            "steps": [
+                {
+                    "kind": f.cleaned_data["kind"],
+                    "params": {p: f.cleaned_data.get(p) for p in STEP_PARAMS[kind]},
+                }
+                for f in steps.ordered_forms
+                if (kind := f.cleaned_data.get("kind")) and not f.cleaned_data.get("DELETE")
+            ],
+        }
+        try:
+            if definition is None:
+                definition_create(office=office, acting_user=request.user, data=data)  # type: ignore[arg-type]
+            else:
+                definition_update(definition=definition, acting_user=request.user, data=data)  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Process saved."))
+            return redirect("inquiries:processes")
+    return render(
+        request,
+        "inquiries/process_form.html",
+        {
+            "form": form,
+            "steps": steps,
+            "definition": definition,
+            "step_params_json": json.dumps({str(k): list(v) for k, v in STEP_PARAMS.items()}),
+            "param_names": [name for names in STEP_PARAMS.values() for name in names],
+        },
+    )
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def process_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.inquiries.processes import definition_set_active
+
+    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)  # type: ignore[attr-defined]
+    definition_set_active(definition=definition, acting_user=request.user, active=not definition.active)  # type: ignore[arg-type]
+    messages.success(request, _("Process switched off.") if definition.active else _("Process switched on."))
+    return redirect("inquiries:processes")
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def process_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    from maklerwerk.inquiries.processes import definition_delete
+
+    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)  # type: ignore[attr-defined]
+    try:
+        definition_delete(definition=definition, acting_user=request.user)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Process deleted."))
+    return redirect("inquiries:processes")
 
 
 # --- public double-opt-in page ---------------------------------------------------------------------
