@@ -19,6 +19,7 @@ class Activity(models.Model):
         EXPOSE_SENT = "expose_sent", _("Exposé sent")
         VIEWING = "viewing", _("Viewing")
         DOCUMENT_OPENED = "document_opened", _("Document opened")
+        LETTER = "letter", _("Letter")
         INQUIRY = "inquiry", _("Inquiry")
         TASK = "task", _("Task")
         SYSTEM = "system", _("System")

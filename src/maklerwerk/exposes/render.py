@@ -85,7 +85,8 @@ def _picture(image: Any, max_edge: int) -> Picture | None:
     return Picture(src=src, caption=image.caption, width=w, height=h)
 
 
-def _logo(office: Any) -> str:
+def logo_data_uri(office: Any) -> str:
+    """The office logo as a small PNG data URI (PDFs fetch nothing else), or ''."""
     if not office.logo:
         return ""
     try:
@@ -232,7 +233,7 @@ def expose_context(
         "energy": _energy(prop),
         "agent": agent,
         "office": office,
-        "logo": _logo(office),
+        "logo": logo_data_uri(office),
         "links": links,
         "template": template,
         "accent": (template.accent_color if template else "#1f4e79"),

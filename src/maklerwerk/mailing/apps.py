@@ -8,6 +8,14 @@ class MailingConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.core.services import EXPORT_SECTIONS
+        from maklerwerk.core.tabs import DetailAction, register_action
+
+        register_action(
+            "contact",
+            DetailAction(
+                key="letter", label=_("Letter"), url_name="mailing:letter", icon="ti-mail-opened", order=60
+            ),
+        )
 
         sections = {s[0] for s in EXPORT_SECTIONS}
         for section in (

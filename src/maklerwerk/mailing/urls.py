@@ -10,4 +10,5 @@ urlpatterns = [
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("templates/<int:pk>/delete/", views.template_delete, name="template_delete"),
     path("smtp/", views.smtp_settings, name="smtp_settings"),
+    path("letter/<int:contact_id>/", views.letter, name="letter"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,7 +38,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     template = selectors.template_get(user=request.user, pk=pk) if pk else None  # type: ignore[arg-type]
-    form = TemplateForm(request.POST or None, instance=template or MailTemplate(office=request.user.office))  # type: ignore[attr-defined]
+    kind = request.GET.get("kind", MailTemplate.Kind.MAIL)  # ?kind=letter from the letter page
+    kind = kind if kind in MailTemplate.Kind.values else MailTemplate.Kind.MAIL
+    blank = MailTemplate(office=request.user.office, kind=kind)  # type: ignore[attr-defined]
+    form = TemplateForm(request.POST or None, instance=template or blank)
     if request.method == "POST" and form.is_valid():
         try:
             if template is None:
@@ -122,3 +126,40 @@ def smtp_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("SMTP settings saved."))
             return redirect("mailing:smtp_settings")
     return render(request, "mailing/smtp_settings.html", {"form": form})
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def letter(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Write a letter to a contact from a letter template (optionally about one of their
+    properties): the PDF is downloaded and the letter is logged on the contact."""
+    from maklerwerk.contacts.selectors import contact_get
+    from maklerwerk.mailing.letters import letter_pdf
+    from maklerwerk.properties.models import Property
+
+    user = request.user
+    contact = contact_get(user=user, pk=contact_id)  # type: ignore[arg-type]
+    templates = MailTemplate.objects.filter(office_id=contact.office_id, kind=MailTemplate.Kind.LETTER)
+    properties = Property.objects.filter(office_id=contact.office_id, contact_roles__contact=contact)
+    properties = properties.distinct().order_by("external_id")
+    error = ""
+    if request.method == "POST":
+        template = templates.filter(pk=request.POST.get("template") or 0).first()
+        prop = properties.filter(pk=request.POST.get("property") or 0).first()
+        if template is None:
+            error = _("Please choose a letter template.")
+        else:
+            try:
+                name, pdf = letter_pdf(template=template, contact=contact, prop=prop, acting_user=user)  # type: ignore[arg-type]
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                response = HttpResponse(pdf, content_type="application/pdf")
+                disposition = content_disposition_header(as_attachment=True, filename=name)
+                response["Content-Disposition"] = disposition
+                return response
+    return render(
+        request,
+        "mailing/letter_form.html",
+        {"contact": contact, "templates": templates, "properties": properties, "error": error},
+    )

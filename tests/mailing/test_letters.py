@@ -1,0 +1,121 @@
+"""Letters: a letter template rendered for a contact (and property) as a DIN 5008 PDF, logged on
+the contact; the PDF's text is read back with pdftotext (poppler)."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from maklerwerk.core.models import Activity
+from maklerwerk.mailing import services
+from maklerwerk.mailing.letters import address_lines
+from maklerwerk.mailing.models import MailTemplate
+from maklerwerk.properties.models import PropertyContact
+
+pytestmark = pytest.mark.django_db
+
+BODY = """{{ kontakt.briefanrede }},
+
+vielen Dank für Ihr Interesse an {{ objekt.titel }} ({{ objekt.kennung }}) zum Preis von {{ objekt.preis }}.
+
+Mit freundlichen Grüßen
+{{ makler.name }}"""
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The PDF's text in layout order; its first page also goes to var/screenshots for looking at."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "letter.pdf"
+        path.write_bytes(pdf)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        picture = ["pdftoppm", "-png", "-r", "60", "-singlefile", str(path), str(SHOTS / "letter")]
+        subprocess.run(picture, check=True)
+        command = ["pdftotext", "-layout", str(path), "-"]
+        done = subprocess.run(command, capture_output=True, check=True, text=True)
+        return done.stdout
+
+
+@pytest.fixture
+def letter_template(agent: Any) -> MailTemplate:
+    return services.template_create(
+        office=agent.office, acting_user=agent, name="Interesse bestätigen", kind="letter",
+        subject="Ihr Interesse an {{ objekt.kennung }}", body=BODY,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def addressed(contact: Any, prop: Any) -> Any:
+    contact.street, contact.house_number = "Domstraße", "5a"
+    contact.postal_code, contact.city = "50668", "Köln"
+    contact.save()
+    PropertyContact.objects.create(office=contact.office, property=prop, contact=contact, role="prospect")
+    return contact
+
+
+def test_a_letter_is_a_din_5008_pdf_with_the_fields_filled_and_is_logged(
+    agent_client: Client, agent: Any, addressed: Any, prop: Any, letter_template: MailTemplate
+) -> None:
+    url = reverse("mailing:letter", args=[addressed.pk])
+    page = agent_client.get(url).content.decode()
+    assert "Interesse bestätigen" in page and "W-2024-017" in page  # template and the contact's property
+    response = agent_client.post(url, {"template": letter_template.pk, "property": prop.pk})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'attachment; filename="Brief' in response["Content-Disposition"]
+    text = _pdf_text(response.content)
+    for expected in ("Herr Dr. Jürgen Müller", "Domstraße 5a", "50668 Köln", "Ihr Interesse an W-2024-017",
+                     "Sehr geehrter Herr Dr. Müller,", "Helle Wohnung am Rheinufer (W-2024-017)", "450.000 €",
+                     "Testbüro Immobilien GmbH"):  # fmt: skip
+        assert expected in text, expected
+    # the address sits above the subject: window of the envelope first, then the letter
+    assert text.index("50668 Köln") < text.index("Ihr Interesse an W-2024-017") < text.index("Sehr geehrter")
+    logged = Activity.objects.get(type="letter")
+    assert logged.contact_id == addressed.pk and logged.property_id == prop.pk
+    assert logged.subject == "Brief erstellt: Ihr Interesse an W-2024-017"
+
+
+def test_what_a_letter_cannot_be_made_from_is_said(
+    agent_client: Client, agent: Any, contact: Any, addressed: Any, letter_template: MailTemplate
+) -> None:
+    url = reverse("mailing:letter", args=[addressed.pk])
+    mail = services.template_create(office=agent.office, acting_user=agent, name="Mail", body="Hallo")
+    assert "Bitte eine Briefvorlage wählen." in agent_client.post(url, {"template": mail.pk}).content.decode()
+    # without a property the template's property fields have no value: a clear error, no PDF
+    response = agent_client.post(url, {"template": letter_template.pk})
+    assert response["Content-Type"].startswith("text/html") and "objekt." in response.content.decode()
+    addressed.street = ""
+    addressed.save()
+    response = agent_client.post(url, {"template": letter_template.pk})
+    assert "Für einen Brief fehlt die Anschrift" in response.content.decode()
+    assert not Activity.objects.filter(type="letter").exists()
+
+
+def test_no_letter_template_yet_offers_to_create_one(agent_client: Client, addressed: Any) -> None:
+    page = agent_client.get(reverse("mailing:letter", args=[addressed.pk])).content.decode()
+    assert "Noch keine Briefvorlage" in page and "?kind=letter" in page
+
+
+def test_letters_only_for_the_own_office_and_not_read_only(
+    addressed: Any, outsider: Any, readonly_user: Any
+) -> None:
+    url = reverse("mailing:letter", args=[addressed.pk])
+    for user, status in ((outsider, 404), (readonly_user, 403)):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == status
+
+
+def test_a_company_abroad_gets_its_country_last() -> None:
+    from maklerwerk.contacts.models import Contact
+
+    firm = Contact(company_name="Alpen Immo GmbH", street="Hauptplatz", house_number="1", postal_code="6020",
+                   city="Innsbruck", country="at")  # fmt: skip
+    assert address_lines(firm) == ["Alpen Immo GmbH", "Hauptplatz 1", "6020 Innsbruck", "AT"]
