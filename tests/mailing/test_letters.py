@@ -119,3 +119,20 @@ def test_a_company_abroad_gets_its_country_last() -> None:
     firm = Contact(company_name="Alpen Immo GmbH", street="Hauptplatz", house_number="1", postal_code="6020",
                    city="Innsbruck", country="at")  # fmt: skip
     assert address_lines(firm) == ["Alpen Immo GmbH", "Hauptplatz 1", "6020 Innsbruck", "AT"]
+
+
+def test_the_api_writes_the_same_letter(
+    agent: Any, addressed: Any, prop: Any, letter_template: MailTemplate, outsider: Any, readonly_user: Any
+) -> None:
+    from tests.conftest import api_client_for, assert_problem
+
+    url = f"/api/v1/contacts/{addressed.pk}/letter.pdf"
+    response = api_client_for(agent).post(url, {"template": letter_template.pk, "property": prop.pk})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "Sehr geehrter Herr Dr. Müller," in _pdf_text(response.content)
+    mail = services.template_create(office=agent.office, acting_user=agent, name="Mail", body="Hallo")
+    refused = api_client_for(agent).post(url, {"template": mail.pk})
+    assert "Bitte eine Briefvorlage wählen." in assert_problem(refused, 400)["detail"]
+    assert_problem(api_client_for(outsider).post(url, {"template": letter_template.pk}), 404)
+    assert_problem(api_client_for(readonly_user).post(url, {"template": letter_template.pk}), 403)
+    assert Activity.objects.filter(type="letter").count() == 1

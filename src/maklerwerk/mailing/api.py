@@ -1,7 +1,8 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -117,3 +118,29 @@ def template_delete(request: HttpRequest, template_id: int):  # type: ignore[no-
     user = require(request, Capability.DELETE)
     services.template_delete(template=selectors.template_get(user=user, pk=template_id), acting_user=user)
     return Status(204, None)
+
+
+class LetterIn(InputSchema):
+    template: int  # a letter template of the office
+    property: int | None = None  # one the letter is about (fills the objekt.* fields)
+
+
+@router.post(
+    "/contacts/{contact_id}/letter.pdf",
+    summary="A letter to the contact from a letter template, as DIN 5008 PDF (logged as an activity)",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def letter_pdf(request: HttpRequest, contact_id: int, payload: LetterIn) -> HttpResponse:
+    from maklerwerk.contacts.selectors import contact_get
+    from maklerwerk.mailing.letters import letter_pdf as make_letter
+    from maklerwerk.properties.selectors import property_get
+
+    user = require(request, Capability.EDIT)
+    contact = contact_get(user=user, pk=contact_id)
+    template = selectors.template_get(user=user, pk=payload.template)
+    prop = property_get(user=user, pk=payload.property) if payload.property is not None else None
+    name, pdf = make_letter(template=template, contact=contact, prop=prop, acting_user=user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
