@@ -6,16 +6,9 @@ from typing import Any
 
 from maklerwerk.duplicates import batch
 from maklerwerk.duplicates.normalize import record_from_data
+from tests.duplicates import conftest
 
-MUELLER = {
-    "first_name": "Thomas",
-    "last_name": "Müller",
-    "street": "Hauptstraße",
-    "house_number": "12",
-    "postal_code": "50667",
-    "city": "Köln",
-    "birth_date": "1970-03-21",
-}
+MUELLER = {**conftest.MUELLER, "birth_date": "1970-03-21"}
 
 
 def _pairs(rows: list[dict[str, Any]], source: dict[int, Any] | None = None) -> set[tuple[int, int]]:

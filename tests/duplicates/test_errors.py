@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from maklerwerk.duplicates import batch, errors
+from maklerwerk.duplicates import batch, blocking, errors
 from maklerwerk.duplicates.normalize import record_from_data
 from maklerwerk.duplicates.reasons import reason_texts
 
@@ -107,8 +107,8 @@ def test_the_household_test_tells_the_two_kinds_of_data_apart() -> None:
     for with_families, independent in ((False, True), (True, False)):
         rows, _, _ = _data(with_families)
         recs = [record_from_data(row) for row in rows]
-        test = errors.household_test(recs, batch._blocks(recs)["a"])
+        test = errors.household_test(recs, blocking.key_runs(recs)["a"].blocks())
         assert test.errors_independent is independent, test
     # too little data to tell: the guards stay
     recs = [record_from_data(row) for row in _data(False)[0][:40]]
-    assert not errors.household_test(recs, batch._blocks(recs)["a"]).errors_independent
+    assert not errors.household_test(recs, blocking.key_runs(recs)["a"].blocks()).errors_independent

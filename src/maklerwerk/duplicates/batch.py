@@ -37,11 +37,6 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
     return Frequencies(total=len(records), counts=CountsByKind(by_kind))
 
 
-def _blocks(recs: list[Record]) -> dict[str, list[list[int]]]:
-    """Blocks (ascending record numbers sharing a key, at most the kind's limit) by key kind."""
-    return {kind: runs.blocks() for kind, runs in blocking.key_runs(recs).items()}
-
-
 def find_pairs(
     records: Mapping[Hashable, Record],
     *,

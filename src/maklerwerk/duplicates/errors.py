@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 
 from maklerwerk.duplicates.normalize import Record
-from maklerwerk.duplicates.scoring import AGREE, OTHER, Frequencies, _birth_dates, _name_part
+from maklerwerk.duplicates.scoring import AGREE, OTHER, Frequencies, _birth_dates, name_parts
 
 ERRORS_EXPLAIN = "errors_explain"
 
@@ -137,13 +137,7 @@ class ErrorModel:
 def _levels(q: Record, c: Record, freq: Frequencies) -> dict[str, tuple[str, float]]:
     """Per field present on both: ("agree" | "near" | "differs", evidence bits of agreement)."""
     out: dict[str, tuple[str, float]] = {}
-    lw, lcode, _ = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
-    fw, fcode, _ = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
-    if (lcode in OTHER or fcode in OTHER) and q.first and q.last and c.first and c.last:
-        slw, slcode, _ = _name_part(q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq)
-        sfw, sfcode, _ = _name_part(q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq)
-        if slw + sfw > lw + fw + 2:  # swapped first and last name
-            lw, lcode, fw, fcode = slw, slcode, sfw, sfcode
+    (lw, lcode, _), (fw, fcode, _), _swapped = name_parts(q, c, freq, strict_swap=False)
     for name, bits, code in (("last", lw, lcode), ("first", fw, fcode)):
         if code in AGREE:
             out[name] = ("agree", bits)

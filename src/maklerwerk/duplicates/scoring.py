@@ -88,26 +88,13 @@ class Frequencies:
     counts: Mapping[str, int] = field(default_factory=dict)
     _bits: dict[object, float] = field(default_factory=dict, compare=False, repr=False)
 
-    def u(self, key: str, own: int = 0) -> float:
-        """Smoothed share of contacts with this value: the chance two different people agree on it
-        (`own`: occurrences that are the pair itself, left out)."""
-        prior = PRIOR_U[key[0]]
-        count = max(0, self.counts.get(key, 0) - own)
-        return (count + PSEUDO_COUNT * prior) / (self.total + PSEUDO_COUNT)
-
-    def bits(self, key: str, m: float = 0.95, own: int = 0) -> float:
-        """log2(m / u), at most MAX_NAME_BITS; remembered, as a batch asks for the same names often."""
-        memo = key if m == 0.95 and own == 0 else (key, m, own)
-        cached = self._bits.get(memo)
-        if cached is None:
-            cached = self._bits[memo] = min(MAX_NAME_BITS, math.log2(m / self.u(key, own)))
-        return cached
-
     def of(self, kind: str, value: str) -> float:
-        """`bits` of a name ("L", "l", "F", "f"), a birth date ("B", the pair itself left out) or
-        a PLZ ("P", at most 8 bits), remembered by (kind, value) without building the key text."""
+        """Evidence in bits, log2(m / u), of agreeing on a name ("L", "l", "F", "f"), a birth date
+        ("B", the pair itself left out) or a PLZ ("P", at most 8 bits). u is the smoothed share of
+        contacts with the value: the chance two different people agree on it. Remembered by
+        (kind, value), as a batch asks for the same names often."""
         cached = self._bits.get((kind, value))
-        if cached is None:  # as `bits` computes it, without the key text for counts by kind
+        if cached is None:  # counts by kind (the batch) are read without building the key text
             counts = self.counts
             if isinstance(counts, CountsByKind) and kind in counts.by_kind:
                 count = counts.by_kind[kind].get(value, 0)
@@ -181,27 +168,42 @@ def _name_part(
     return (FIRST_DIFFERS if kind == "F" else -3.0), "differs", sim
 
 
+NamePart = tuple[float, str, float]  # evidence in bits, agreement code, similarity (see _name_part)
+
+
+def name_parts(
+    q: Record, c: Record, freq: Frequencies, *, strict_swap: bool = True
+) -> tuple[NamePart, NamePart, bool]:
+    """Surname and first name compared in the straight or swapped order (whichever fits better),
+    and whether swapped. `strict_swap` (the guarded score): a swap counts only when one of the two
+    swapped names agrees, and a swapped pair with one name changed counts as another first name,
+    so the household guard applies."""
+    last = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
+    first = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
+    if not (q.first and q.last and c.first and c.last) or (last[1] not in OTHER and first[1] not in OTHER):
+        return last, first, False
+    if strict_swap and q.first == q.last:
+        return last, first, False
+    s_last = _name_part(q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq)
+    s_first = _name_part(q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq)
+    if s_last[0] + s_first[0] <= last[0] + first[0] + 2:
+        return last, first, False
+    if not strict_swap:
+        return s_last, s_first, True
+    if s_last[1] in OTHER and s_first[1] in OTHER:
+        return last, first, False
+    if s_last[1] in OTHER:  # the changed name counts as the first name
+        (lw, lcode, lsim), (fw, fcode, fsim) = s_last, s_first
+        return (lw, fcode, fsim), (fw, lcode, lsim), True
+    return s_last, s_first, True
+
+
 def _names(q: Record, c: Record, freq: Frequencies) -> tuple[float, list[str], dict[str, float], str, bool]:
     """Name evidence in the straight or swapped order (whichever fits better)."""
     if q.last == c.last and q.first == c.first and len(q.last) > 1 and len(q.first) > 1:  # most pairs
         bits = freq.of("L", q.last_t) + freq.of("F", q.first_t)
         return bits, [SAME_NAME], {"last_name": 1.0, "first_name": 1.0}, "same", True
-    lw, lcode, lsim = _name_part(q.last, c.last, q.last_t, c.last_t, q.last_ph, c.last_ph, "L", freq)
-    fw, fcode, fsim = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
-    swapped = False
-    if q.first and q.last and c.first and c.last and q.first != q.last and (lcode in OTHER or fcode in OTHER):
-        slw, slcode, slsim = _name_part(
-            q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq
-        )
-        sfw, sfcode, sfsim = _name_part(
-            q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq
-        )
-        # Swapped, or swapped with one of the two names changed too (which then counts as the
-        # other first name, so the household guard applies).
-        if slw + sfw > lw + fw + 2 and (slcode not in OTHER or sfcode not in OTHER):
-            lw, lcode, lsim, fw, fcode, fsim, swapped = slw, slcode, slsim, sfw, sfcode, sfsim, True
-            if lcode in OTHER:
-                lcode, fcode, lsim, fsim = fcode, lcode, fsim, lsim
+    (lw, lcode, lsim), (fw, fcode, fsim), swapped = name_parts(q, c, freq)
     sims: dict[str, float] = {}
     if lsim >= 0:
         sims["last_name"] = _r3(lsim)
