@@ -80,7 +80,7 @@ def _check(subject: str, body: str) -> tuple[services.RenderedMail | None, list[
     return preview, problems
 
 
-@require_capability(Capability.VIEW)
+@require_capability(Capability.EDIT)
 @require_POST
 def template_check(request: HttpRequest) -> HttpResponse:
     """The editor's live check: problems with line and reason, or a preview with example values."""
