@@ -24,6 +24,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 OPENER_RE = re.compile(r"\{[{%#]")
+OPENER_NO_COMMENT_RE = re.compile(r"\{[{%]")
 CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 MAX_SOURCE_CHARS = 200_000  # a long letter is ~10,000 characters
 MAX_DEPTH = 50  # nested ifs
@@ -70,14 +71,16 @@ def _line_of(source: str, pos: int) -> int:
 def _tokens(source: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every {{ … }}, {% … %} and {# … #} in order, in one linear pass.
 
-    A token ends at the first closer after its opener (as a lazy regex would). An opener without
-    a closer is left in the text (where `_text` reports it). The last search per closer is
-    remembered, so a text full of unclosed openers does not search to the end again and again.
+    A token ends at the first closer after its opener (as a lazy regex would). An unclosed `{{` or
+    `{%` is an error right away (nothing after it can repair it); an unclosed `{#` is text, and
+    once no `#}` follows, `{#` is no longer looked for. The last search per closer is remembered,
+    so no part of the text is searched twice for the same closer.
     """
     found: dict[str, tuple[int, int]] = {}  # closer -> (searched from, index or -1)
+    opener_re = OPENER_RE
     pos = 0
     while True:
-        match = OPENER_RE.search(source, pos)
+        match = opener_re.search(source, pos)
         if match is None:
             return
         start = match.start()
@@ -86,11 +89,19 @@ def _tokens(source: str) -> Iterator[tuple[int, int]]:
         if not (since <= start + 2 and (index == -1 or index >= start + 2)):
             index = source.find(closer, start + 2)
             found[closer] = (start + 2, index)
-        if index == -1:
-            pos = start + 1  # not a token: text (an unclosed {{ or {% is an error there)
-            continue
-        yield start, index + 2
-        pos = index + 2
+        if index >= 0:
+            yield start, index + 2
+            pos = index + 2
+        elif closer == "#}":
+            opener_re = OPENER_NO_COMMENT_RE  # no comment can close any more: {# is plain text
+            pos = start + 1
+        else:
+            _text(source, pos, start, [])  # a stray closer before it is reported first
+            raise TemplateSyntaxError(
+                _line_of(source, start),
+                _("Unclosed or stray “%(token)s”. Placeholders look like {{ kontakt.briefanrede }}.")
+                % {"token": match.group(0)},
+            )
 
 
 def parse(source: str, known: Iterable[str], *, max_chars: int | None = MAX_SOURCE_CHARS) -> list[Node]:
@@ -101,7 +112,10 @@ def parse(source: str, known: Iterable[str], *, max_chars: int | None = MAX_SOUR
         raise TemplateSyntaxError(
             1,
             _("The template is too long (%(size)s characters, at most %(max)s).")
-            % {"size": number_format(len(source), force_grouping=True), "max": number_format(max_chars, force_grouping=True)},
+            % {
+                "size": number_format(len(source), force_grouping=True),
+                "max": number_format(max_chars, force_grouping=True),
+            },
         )
     known_names = set(known)
     root: list[Node] = []
