@@ -396,6 +396,51 @@ def smtp_settings_save(*, user: User, data: dict[str, Any]) -> SmtpSettings:
     return conf
 
 
+SMTP_TEST_TIMEOUT = 3.0  # seconds per socket operation of "Test connection"
+
+
+def smtp_connection_test(*, user: User, data: dict[str, Any]) -> None:
+    """The "Test connection" button of the user's own SMTP account: connect and log in once.
+
+    Only users who may edit (send mail) test, with a short timeout, and every failure gives the
+    same answer: whether a port is closed, filtered or another service must not show, or the
+    button would be a port scanner for the internal network. Raises PermissionDenied or
+    ApplicationError ("Connection failed: …").
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from maklerwerk.accounts.roles import Capability
+    from maklerwerk.integrations.smtp.client import connection_check
+
+    if not user.can(Capability.EDIT):
+        raise PermissionDenied
+    password = data.get("password") or ""
+    if not password:  # an empty field keeps the stored password, for the test as on save
+        own = SmtpSettings.objects.filter(user_id=user.pk).first()
+        if own is not None:
+            try:
+                password = own.get_password()
+            except SecretUnreadable:
+                password = ""
+    account = SmtpAccount(
+        host=data["host"],
+        port=data["port"],
+        security=data["security"],
+        username=data.get("username") or "",
+        password=password,
+        timeout=SMTP_TEST_TIMEOUT,
+    )
+    try:
+        connection_check(account)
+    except SmtpError as exc:
+        raise ApplicationError(
+            _(
+                "Connection failed: the mail server could not be reached or refused the login. "
+                "Please check server, port, encryption, user name and password."
+            )
+        ) from exc
+
+
 def mail_render_example(*, subject: str, body: str) -> RenderedMail:
     """The editor's preview: every field shows its catalogue example. Raises TemplateSyntaxError."""
     subject_nodes = templating.parse(subject, BY_NAME)
