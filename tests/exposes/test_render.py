@@ -106,3 +106,28 @@ def test_office_css_cannot_fetch_files_or_urls(prop: Any, office: Any, tmp_path:
     html = expose_html(prop, template=template)
     assert "</style><script>" not in html
     assert expose_pdf(prop, template=template).startswith(b"%PDF")
+
+
+def test_a_real_render_of_hostile_office_css_fetches_no_file_and_no_url(
+    prop: Any, office: Any, settings: Any, tmp_path: Any
+) -> None:
+    from maklerwerk.exposes.models import ExposeTemplate
+    from tests.fetchtrap import (
+        HTTP_SIZE,
+        TRAP_SIZE,
+        hostile_css,
+        media_picture,
+        pdf_image_sizes,
+        recording_server,
+    )
+
+    picture = media_picture(settings.MEDIA_ROOT)
+    with recording_server() as (base_url, requested):
+        template = ExposeTemplate.objects.create(
+            office=office, name="Falle", css=hostile_css(base_url, picture), accent_color="#8a1538"
+        )
+        pdf = expose_pdf(prop, template=template)
+    sizes = pdf_image_sizes(pdf, tmp_path)
+    # the server saw no request, and neither the media picture nor the server's is in the PDF
+    assert (requested, TRAP_SIZE in sizes, HTTP_SIZE in sizes) == ([], False, False)
+    assert "Helle Wohnung" in pdftext(pdf, tmp_path)  # the exposé itself was rendered

@@ -91,3 +91,18 @@ def test_the_page_is_rate_limited(db: None) -> None:
     codes = [client.get("/inquiries/confirm/x/").status_code for _ in range(31)]
     assert codes[:30] == [404] * 30
     assert codes[30] == 429
+
+
+def test_line_breaks_typed_into_the_confirmation_form_get_a_german_error(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+
+    inquiry, path = _waiting(office, agent, smtp_sink)
+    form = {**FORM, "first_name": "Jörg\r\nBcc: alle@example.org", "city": "Bergisch\tGladbach"}
+    html = Client().post(path, form).content.decode()
+    assert "muss eine Zeile sein" in html, html[-3000:]
+    assert not Contact.objects.filter(office=office, last_name="Weißmann").exists()
+    inquiry.refresh_from_db()
+    assert inquiry.status == "waiting_for_confirmation"  # nothing lost: the link still works
+    assert "Vielen Dank für Ihre Bestätigung!" in Client().post(path, FORM).content.decode()

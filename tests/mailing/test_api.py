@@ -56,3 +56,34 @@ def test_read_only_users_cannot_change_templates(readonly_user: Any) -> None:
     client = api_client_for(readonly_user)
     assert client.get("/api/v1/mail-templates").status_code == 200
     assert_problem(client.post("/api/v1/mail-templates", {"name": "X", "body": "x"}), 403)
+
+
+def test_only_users_who_may_edit_templates_can_check_them(readonly_user: Any, agent: Any) -> None:
+    from django.test import Client
+
+    readonly = api_client_for(readonly_user)
+    assert_problem(readonly.post("/api/v1/mail-templates/check", {"body": "{{" * 40_000}), 403)
+    browser = Client()
+    browser.force_login(readonly_user)
+    assert browser.post("/mailing/templates/check/", {"body": "Hallo"}).status_code == 403
+    agent_browser = Client()
+    agent_browser.force_login(agent)
+    assert agent_browser.post("/mailing/templates/check/", {"body": "Hallo"}).status_code == 200
+
+
+def test_the_check_refuses_oversized_and_too_deeply_nested_templates(api: Any, agent: Any) -> None:
+    from django.test import Client
+
+    big = api.post("/api/v1/mail-templates/check", {"body": "x" * 200_001}).json()
+    assert big["ok"] is False
+    assert "Die Vorlage ist zu lang" in big["problems"][0]["reason"]
+    deep_body = "{% if kontakt.vorname %}" * 1000 + "x" + "{% endif %}" * 1000
+    deep = api.post("/api/v1/mail-templates/check", {"body": deep_body}).json()
+    assert deep["ok"] is False and "Zu viele verschachtelte" in deep["problems"][0]["reason"]
+    saved = api.post("/api/v1/mail-templates", {"name": "Tief", "body": deep_body})
+    assert "Zu viele verschachtelte" in str(assert_problem(saved, 422))
+    browser = Client()  # the editor's live check renders a preview: no RecursionError, a reason
+    browser.force_login(agent)
+    page = browser.post("/mailing/templates/check/", {"body": deep_body})
+    assert page.status_code == 200
+    assert "Zu viele verschachtelte" in page.content.decode()

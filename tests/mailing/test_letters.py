@@ -136,3 +136,41 @@ def test_the_api_writes_the_same_letter(
     assert_problem(api_client_for(outsider).post(url, {"template": letter_template.pk}), 404)
     assert_problem(api_client_for(readonly_user).post(url, {"template": letter_template.pk}), 403)
     assert Activity.objects.filter(type="letter").count() == 1
+
+
+def test_the_letter_renderer_fetches_no_file_and_no_url(
+    agent: Any, addressed: Any, prop: Any, letter_template: MailTemplate, settings: Any, tmp_path: Path
+) -> None:
+    """Whatever HTML reaches the letter renderer (here a letter layout with hostile CSS and
+    images, as an office layout or a future template field could bring), WeasyPrint reads no file
+    and calls no URL: a real render, a real HTTP server that records requests."""
+    import copy
+
+    from maklerwerk.mailing.letters import letter_pdf
+    from tests.fetchtrap import (
+        HTTP_SIZE,
+        TRAP_SIZE,
+        hostile_css,
+        media_picture,
+        pdf_image_sizes,
+        recording_server,
+    )
+
+    picture = media_picture(settings.MEDIA_ROOT)
+    original = (Path(services.__file__).parent / "templates" / "mailing" / "letter.html").read_text()
+    with recording_server() as (base_url, requested):
+        layout = original.replace("</style>", hostile_css(base_url, picture) + "</style>").replace(
+            "</body>",
+            f'<img src="file://{picture}"><img src="{picture}"><img src="{base_url}/img.png">'
+            f'<link rel="stylesheet" href="{base_url}/style.css"></body>',
+        )
+        override = tmp_path / "templates"
+        (override / "mailing").mkdir(parents=True)
+        (override / "mailing" / "letter.html").write_text(layout)
+        templates = copy.deepcopy(settings.TEMPLATES)
+        templates[0]["DIRS"] = [override, *templates[0]["DIRS"]]
+        settings.TEMPLATES = templates
+        _name, pdf = letter_pdf(template=letter_template, contact=addressed, prop=prop, acting_user=agent)
+    sizes = pdf_image_sizes(pdf, tmp_path)
+    assert (requested, TRAP_SIZE in sizes, HTTP_SIZE in sizes) == ([], False, False)
+    assert "Domstraße 5a" in _pdf_text(pdf)  # the letter itself was rendered (with the trap layout)

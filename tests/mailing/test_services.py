@@ -147,3 +147,39 @@ def test_a_server_that_does_not_listen_is_a_temporary_error(
         )
     assert not info.value.permanent
     assert info.value.kind == "connection_refused"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "company", "office_name"),
+    [
+        ("Hans", "Müller", "Müller, Hans & Söhne Immobilienverwaltung GmbH & Co. KG",
+         "Mustermann Immobilien GmbH & Co. KG, Niederlassung Koeln-Suedstadt"),
+        ("Hans-Joachim", "Mustermann", "Mustermann, Hans-Joachim Hausverwaltung \"Rheinblick\"",
+         "Testbüro Immobilien GmbH, Niederlassung Köln-Südstadt am Rhein"),
+    ],
+)  # fmt: skip
+def test_long_display_names_with_commas_survive_folding(
+    smtp_sink: Any, agent: Any, prop: Any, first: str, last: str, company: str, office_name: str
+) -> None:
+    from tests.mailing.conftest import make_contact
+
+    agent.office.name = office_name
+    agent.office.save()
+    contact = make_contact(
+        agent.office, email="hans@example.org", first_name=first, last_name=last, company_name=company
+    )
+    template = selectors.template_by_key(user=agent, key="expose")
+    ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
+    services.mail_send(
+        office=agent.office, acting_user=agent, template=template, to_email="hans@example.org", ctx=ctx
+    )
+    msg = smtp_sink.parsed()[0]
+    to = msg["To"].addresses
+    assert [(a.display_name, a.addr_spec) for a in to] == [
+        (f"{first} {last} ({company})", "hans@example.org")
+    ]
+    sender = msg["From"].addresses
+    assert [a.display_name for a in sender] == [f"Max Makler | {office_name}"]
+    assert [a.addr_spec for a in msg["Reply-To"].addresses] == ["max.makler@testbuero.example"]
+    head = smtp_sink.messages[0].content.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78  # folded, as RFC 5322 asks

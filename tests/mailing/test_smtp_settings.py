@@ -4,6 +4,7 @@ a real SMTP server (aiosmtpd with AUTH)."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,3 +127,69 @@ def test_the_migration_encrypts_passwords_stored_in_plain_text_and_back(agent: A
             assert cursor.fetchone()[0] == PASSWORD
     finally:
         MigrationExecutor(connection).migrate(after)
+
+
+FAILED = (
+    "Verbindung fehlgeschlagen: Der Mailserver ist nicht erreichbar oder hat die Anmeldung abgelehnt. "
+    "Bitte Server, Port, Verschlüsselung, Benutzername und Passwort prüfen."
+)
+
+
+def _test_form(port: int, password: str = PASSWORD) -> dict[str, str]:
+    return {"test": "1", "host": "127.0.0.1", "port": str(port), "security": "none",
+            "username": "max", "from_email": "", "password": password}  # fmt: skip
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_the_connection_test_answers_alike_for_closed_silent_other_and_refusing_servers(
+    own_server: Any, agent_client: Any
+) -> None:
+    url = reverse("mailing:smtp_settings")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        closed_port = closed.getsockname()[1]
+    with socket.socket() as silent, socket.socket() as other:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts the connection, never says a word
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+
+        def http_like() -> None:
+            conn, _addr = other.accept()
+            with conn:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        thread = threading.Thread(target=http_like, daemon=True)
+        thread.start()
+        answers = {
+            "closed": _messages(agent_client.post(url, _test_form(closed_port))),
+            "silent": _messages(agent_client.post(url, _test_form(silent.getsockname()[1]))),
+            "other service": _messages(agent_client.post(url, _test_form(other.getsockname()[1]))),
+            "wrong password": _messages(agent_client.post(url, _test_form(own_server.port, "falsch"))),
+        }
+        thread.join(5)
+    assert answers == {kind: [FAILED] for kind in answers}
+    ok = agent_client.post(url, _test_form(own_server.port))
+    assert _messages(ok) == ["Die Verbindung zum Mailserver funktioniert."]
+    assert own_server.logins == [False, True]
+    assert not SmtpSettings.objects.exists()  # a test stores nothing
+
+
+def test_read_only_users_cannot_probe_servers_with_the_connection_test(readonly_user: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(readonly_user)
+    url = reverse("mailing:smtp_settings")
+    assert "Verbindung testen" not in client.get(url).content.decode()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        response = client.post(url, _test_form(listener.getsockname()[1]))
+        assert response.status_code == 403
+        with pytest.raises(BlockingIOError):  # nobody knocked
+            listener.accept()

@@ -55,3 +55,37 @@ def test_it_rejects_hostile_or_broken_templates_with_line_and_reason(
 def test_it_never_evaluates_template_text_as_code() -> None:
     nodes = parse("{# Kommentar {{ settings.SECRET_KEY }} #}Preis: 100 %")
     assert templating.render(nodes, {}.__getitem__) == "Preis: 100 %"
+
+
+def test_a_template_over_the_size_cap_is_refused_with_a_german_reason() -> None:
+    with pytest.raises(templating.TemplateSyntaxError) as info:
+        parse("x" * (templating.MAX_SOURCE_CHARS + 1))
+    assert info.value.line == 1
+    assert "Die Vorlage ist zu lang (200.001 Zeichen, höchstens 200.000)" in info.value.reason
+    assert parse("x" * templating.MAX_SOURCE_CHARS)  # exactly at the cap is fine
+
+
+def test_too_deeply_nested_ifs_are_refused_with_line_and_reason() -> None:
+    fine = "{% if kontakt.vorname %}" * 50 + "x" + "{% endif %}" * 50
+    assert templating.render(parse(fine), {"kontakt.vorname": "Eva"}.__getitem__) == "x"
+    deep = "{% if kontakt.vorname %}\n" * 51 + "x" + "{% endif %}" * 51
+    with pytest.raises(templating.TemplateSyntaxError) as info:
+        parse(deep)
+    assert info.value.line == 51
+    assert "Zu viele verschachtelte „if“ (höchstens 50 ineinander)" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "reason"),
+    [
+        ("{{" * 40_000, 1, "Nicht geschlossenes oder überzähliges „{{“"),
+        ("a\n" + "{%" * 40_000, 2, "Nicht geschlossenes oder überzähliges „{%“"),
+        ("{#" * 40_000 + "\n}}", 2, "Nicht geschlossenes oder überzähliges „}}“"),
+        ("{{ kontakt.vorname }}\n" * 3 + "{{ kontakt.vornam }}", 4, "Unbekanntes Feld"),
+        ("{# a }} #}{{ kontakt.vorname }}{#\n{{ x }}", 2, "ist kein Platzhalter"),
+    ],
+)
+def test_unclosed_openers_and_lines_are_found_in_one_pass(source: str, line: int, reason: str) -> None:
+    with pytest.raises(templating.TemplateSyntaxError) as info:
+        parse(source)
+    assert (info.value.line, reason in info.value.reason) == (line, True)

@@ -135,3 +135,16 @@ def test_send_email_mails_the_link(link: Any, agent: Any, smtp_sink: Any) -> Non
     assert message["To"] == "erika@example.org"
     assert token_of(link) in message.get_body().get_content()
     assert Activity.objects.filter(contact=link.contact, type="email_sent").exists()
+
+
+def test_a_title_with_a_line_break_from_before_the_check_still_mails_the_link(
+    link: Any, agent: Any, smtp_sink: Any
+) -> None:
+    from maklerwerk.properties.models import Property
+
+    Property.objects.filter(pk=link.property_id).update(title="Helle Wohnung\r\nBcc: alle@example.org")
+    link.refresh_from_db()
+    assert services.share_link_send_email(link=link, acting_user=agent) == "erika@example.org"
+    message = smtp_sink.parsed()[0]
+    assert "\n" not in message["Subject"] and "Helle Wohnung Bcc: alle@example.org" in message["Subject"]
+    assert message["Bcc"] is None and smtp_sink.messages[0].rcpt_tos == ["erika@example.org"]

@@ -114,3 +114,63 @@ def test_back_office_may_not_delete_tasks(backoffice_user: Any, office: Any) -> 
     task = task_create(office=office, title="Bleibt", assignee=backoffice_user)
     assert_problem(api_client_for(backoffice_user).delete(f"/api/v1/tasks/{task.pk}"), 403)
     assert Task.objects.filter(pk=task.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+     "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "//evil.example/x",
+     "ftp://example.org/x"],
+)  # fmt: skip
+def test_task_links_are_http_or_a_path_of_this_site_only(agent: Any, api: ApiClient, link: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    reason = "Der Link muss mit https:// oder http:// beginnen (oder ein Pfad dieser Seite sein)."
+    with pytest.raises(ValidationError) as info:
+        task_create(office=agent.office, title="Klick", assignee=agent, link_url=link)
+    assert reason in info.value.message_dict["link_url"]
+    response = api.post("/api/v1/tasks", {"title": "Klick", "link_url": link})
+    assert reason in str(assert_problem(response, 422))
+    assert not Task.objects.exists()
+
+
+def test_safe_task_links_are_kept_and_an_old_unsafe_one_is_not_rendered(agent: Any) -> None:
+    for link in ("https://portal.example.org/anfrage?id=5", "http://intranet/x", "/inquiries/5/"):
+        assert task_create(office=agent.office, title="Ok", assignee=agent, link_url=link).link_url == link
+    old = task_create(office=agent.office, title="Alt", assignee=agent)
+    Task.objects.filter(pk=old.pk).update(link_url="javascript:alert(1)")  # stored before the check
+    html = _login(agent).get("/tasks/").content.decode()
+    assert "javascript:" not in html and 'href="/inquiries/5/"' in html
+
+
+def test_control_characters_in_single_line_fields_are_refused_on_every_path(
+    agent: Any, api: ApiClient
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from maklerwerk.contacts.services import contact_create
+    from maklerwerk.mailing.services import template_create
+    from maklerwerk.properties.services import property_create
+
+    with pytest.raises(ValidationError) as info:
+        contact_create(office=agent.office, acting_user=agent, data={"last_name": "Müller\r\nBcc: x@evil"})
+    assert info.value.message_dict["last_name"] == [
+        "Nachname muss eine Zeile sein, ohne Zeilenumbrüche oder Tabulatoren."
+    ]
+    response = api.post("/api/v1/contacts", {"last_name": "Müller", "company_name": "ACME\nGmbH"})
+    assert "muss eine Zeile sein" in str(assert_problem(response, 422))
+    with pytest.raises(ValidationError) as info:
+        task_create(office=agent.office, title="Rückruf\u2028morgen", assignee=agent)
+    assert "title" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        property_create(
+            office=agent.office,
+            acting_user=agent,
+            data={"external_id": "W-1", "title": "Helle\tWohnung", "object_kind": "wohnung",
+                  "marketing_type": "kauf"},
+        )  # fmt: skip
+    assert "muss eine Zeile sein" in str(info.value.message_dict["title"])
+    with pytest.raises(ValidationError) as info:
+        template_create(office=agent.office, acting_user=agent, name="Nach\nfassen", body="Hallo")
+    assert "name" in info.value.message_dict
+    assert not Contact.objects.exists() and not Task.objects.exists()

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.roles import ROLE_CAPABILITIES, Capability, Role
+from maklerwerk.core.validation import SingleLineFields
 
 
-class Office(models.Model):
+class Office(SingleLineFields, models.Model):
     """The company whose data this is (Maklerbüro). Every domain record belongs to one office."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -35,7 +36,7 @@ class Office(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(SingleLineFields, AbstractUser):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, related_name="users")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
     phone = models.CharField(_("phone"), max_length=50, blank=True)

@@ -23,7 +23,16 @@ class TokenAuth(HttpBearer):
 
 
 class OfficeSessionAuth(SessionAuth):
-    """The browser's session; unsafe methods need the CSRF token, as on every form."""
+    """The browser's session; unsafe methods need the CSRF token, as on every form.
+
+    A request that sends `Authorization` chose token authentication: when its token is not valid,
+    it gets 401 (not the session's CSRF 403, which would send the client looking in the wrong place).
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "authorization" in request.headers:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)

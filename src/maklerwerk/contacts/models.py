@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from maklerwerk.contacts.normalize import search_key
+from maklerwerk.core.validation import SingleLineFields
 
 
 class KeyField(models.CharField):
@@ -31,7 +32,7 @@ class Role(models.TextChoices):
     SERVICE_PROVIDER = "service_provider", _("Service provider")
 
 
-class Contact(models.Model):
+class Contact(SingleLineFields, models.Model):
     """A person or company in the CRM (Kontakt/Adresse). Always belongs to one office."""
 
     class Salutation(models.TextChoices):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 from typing import Any
@@ -33,6 +32,7 @@ from maklerwerk.contacts.forms import (
 from maklerwerk.contacts.models import Contact, RelationshipKind, Role
 from maklerwerk.contacts.normalize import format_iban, format_phone
 from maklerwerk.contacts.tabs import CONTACT_TABS
+from maklerwerk.core import csvsafe
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
 from maklerwerk.core.models import Activity
@@ -139,7 +139,7 @@ def contact_export(request: HttpRequest) -> HttpResponse:
 
 def _csv_rows(contacts: Any) -> Any:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csvsafe.writer(buffer, delimiter=";")  # no formulas (CSV injection)
     header = ["ID", "Anrede", "Titel", "Vorname", "Nachname", "Firma", "Straße", "Hausnummer", "PLZ", "Ort",
               "Land", "E-Mail", "Telefon", "Rollen", "Schlagwörter", "IBAN", "Angelegt"]  # fmt: skip
     writer.writerow(header)

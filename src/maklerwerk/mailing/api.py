@@ -84,7 +84,7 @@ def template_fields(request: HttpRequest) -> list[FieldOut]:
     "/mail-templates/check", response=CheckOut, summary="Check a template: line and reason per problem"
 )
 def template_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
-    require(request, Capability.VIEW)
+    require(request, Capability.EDIT)  # only who may write templates needs the check
     problems = services.template_check(subject=payload.subject, body=payload.body)
     return CheckOut(
         ok=not problems, problems=[ProblemOut(field=p.field, line=p.line, reason=p.reason) for p in problems]

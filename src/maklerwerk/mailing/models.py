@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.validation import SingleLineFields
 
-class MailTemplate(models.Model):
+
+class MailTemplate(SingleLineFields, models.Model):
     """A mail or letter with placeholders ({{ kontakt.briefanrede }}); see templating.py."""
 
     class Kind(models.TextChoices):

@@ -275,6 +275,84 @@ class Attachment:
         }
 
 
+ADDRESS_HEADERS = ("From", "To", "Cc", "Reply-To")
+_ATEXT_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")  # RFC 5322 atom
+
+
+def _encoded_word(text: str) -> str:
+    from email.charset import QP, Charset
+
+    charset = Charset("utf-8")
+    charset.header_encoding = QP
+    return charset.header_encode(text)
+
+
+def _display_name_tokens(name: str) -> list[str]:
+    """The display name as phrase words: atoms, quoted strings, RFC 2047 encoded words.
+
+    Consecutive non-ASCII words share one encoded word (whitespace between two encoded words is
+    dropped by decoders), so the spaces of the name survive; every token is short, and the header
+    is folded only between tokens.
+    """
+    tokens: list[str] = []
+    run: list[str] = []  # consecutive non-ASCII words
+
+    def flush() -> None:
+        while run:
+            take = len(run)
+            while take > 1 and len(_encoded_word(" ".join(run[:take]))) > 70:
+                take -= 1
+            chunk = " ".join(run[:take]) + (" " if take < len(run) else "")
+            tokens.append(_encoded_word(chunk))
+            del run[:take]
+
+    for word in name.split():
+        if not word.isascii():
+            run.append(word)
+            continue
+        flush()
+        if _ATEXT_RE.match(word):
+            tokens.append(word)
+        else:
+            tokens.append('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    flush()
+    return tokens
+
+
+def _address_header_value(addresses: Any) -> str:
+    """An address list folded by us, so that every display name survives (RFC 5322 / RFC 2047).
+
+    Python's header refolding (email.policy) drops the quotes of a long quoted display name
+    ("Müller, Hans" then reads as two addresses) and inserts spaces into long encoded names.
+    """
+    parts = []
+    for address in addresses:
+        tokens = _display_name_tokens(address.display_name) if address.display_name else []
+        tokens.append(f"<{address.addr_spec}>")
+        lines = [""]
+        for token in tokens:
+            if lines[-1] and len(lines[-1]) + 1 + len(token) > 66:
+                lines.append(token)
+            else:
+                lines[-1] = f"{lines[-1]} {token}" if lines[-1] else token
+        parts.append("\n ".join(lines))
+    return ",\n ".join(parts)
+
+
+class _FoldSafeMessage(EmailMultiAlternatives):
+    """Django's message with address headers folded by `_address_header_value`."""
+
+    def message(self, *, policy: Any = None) -> Any:
+        msg = super().message(policy=policy) if policy is not None else super().message()
+        for header in ADDRESS_HEADERS:
+            value = msg.get(header)
+            if value is not None and hasattr(value, "addresses"):
+                folded = _address_header_value(value.addresses)
+                del msg[header]
+                msg.set_raw(header, folded)  # stored as written: the policy does not refold it
+        return msg
+
+
 def mail_message_build(
     *,
     rendered: RenderedMail,
@@ -291,7 +369,7 @@ def mail_message_build(
     except (ValueError, IndexError) as exc:
         raise ApplicationError(_("Invalid e-mail address: %(a)s") % {"a": to_email}) from exc
     domain = from_header.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-    message = EmailMultiAlternatives(
+    message = _FoldSafeMessage(
         subject=rendered.subject,
         body=rendered.text,
         from_email=from_header,
@@ -394,6 +472,51 @@ def smtp_settings_save(*, user: User, data: dict[str, Any]) -> SmtpSettings:
     conf.full_clean(exclude=["user"])
     conf.save()
     return conf
+
+
+SMTP_TEST_TIMEOUT = 3.0  # seconds per socket operation of "Test connection"
+
+
+def smtp_connection_test(*, user: User, data: dict[str, Any]) -> None:
+    """The "Test connection" button of the user's own SMTP account: connect and log in once.
+
+    Only users who may edit (send mail) test, with a short timeout, and every failure gives the
+    same answer: whether a port is closed, filtered or another service must not show, or the
+    button would be a port scanner for the internal network. Raises PermissionDenied or
+    ApplicationError ("Connection failed: …").
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from maklerwerk.accounts.roles import Capability
+    from maklerwerk.integrations.smtp.client import connection_check
+
+    if not user.can(Capability.EDIT):
+        raise PermissionDenied
+    password = data.get("password") or ""
+    if not password:  # an empty field keeps the stored password, for the test as on save
+        own = SmtpSettings.objects.filter(user_id=user.pk).first()
+        if own is not None:
+            try:
+                password = own.get_password()
+            except SecretUnreadable:
+                password = ""
+    account = SmtpAccount(
+        host=data["host"],
+        port=data["port"],
+        security=data["security"],
+        username=data.get("username") or "",
+        password=password,
+        timeout=SMTP_TEST_TIMEOUT,
+    )
+    try:
+        connection_check(account)
+    except SmtpError as exc:
+        raise ApplicationError(
+            _(
+                "Connection failed: the mail server could not be reached or refused the login. "
+                "Please check server, port, encryption, user name and password."
+            )
+        ) from exc
 
 
 def mail_render_example(*, subject: str, body: str) -> RenderedMail:

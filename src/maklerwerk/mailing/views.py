@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, connection_check
 from maklerwerk.mailing import selectors, services
 from maklerwerk.mailing.forms import SmtpSettingsForm, TemplateForm
 from maklerwerk.mailing.models import MailTemplate, SmtpSettings
@@ -80,7 +79,7 @@ def _check(subject: str, body: str) -> tuple[services.RenderedMail | None, list[
     return preview, problems
 
 
-@require_capability(Capability.VIEW)
+@require_capability(Capability.EDIT)
 @require_POST
 def template_check(request: HttpRequest) -> HttpResponse:
     """The editor's live check: problems with line and reason, or a preview with example values."""
@@ -107,25 +106,17 @@ def smtp_settings(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if "test" in request.POST:
             try:
-                connection_check(
-                    SmtpAccount(
-                        host=data["host"],
-                        port=data["port"],
-                        security=data["security"],
-                        username=data.get("username", ""),
-                        password=data.get("password", ""),
-                        timeout=10,
-                    )
-                )
-            except SmtpError as exc:
-                messages.error(request, services.smtp_reason(exc))
+                services.smtp_connection_test(user=request.user, data=data)  # type: ignore[arg-type]
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
             else:
                 messages.success(request, _("Connection to the mail server works."))
         else:
             services.smtp_settings_save(user=request.user, data=data)  # type: ignore[arg-type]
             messages.success(request, _("SMTP settings saved."))
             return redirect("mailing:smtp_settings")
-    return render(request, "mailing/smtp_settings.html", {"form": form})
+    can_edit = request.user.can(Capability.EDIT)  # type: ignore[union-attr]
+    return render(request, "mailing/smtp_settings.html", {"form": form, "can_edit": can_edit})
 
 
 @require_capability(Capability.EDIT)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.validation import SingleLineFields
 from maklerwerk.properties.matching import bounding_box, normalize_place
 from maklerwerk.properties.spatial import geo_band
 
@@ -160,7 +161,7 @@ class PropertyQuerySet(models.QuerySet["Property"]):
         )
 
 
-class Property(models.Model):
+class Property(SingleLineFields, models.Model):
     """A property the office markets (Immobilie/Objekt). Fields follow OpenImmo."""
 
     class Status(models.TextChoices):

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.validation import SingleLineFields
+
 DEFAULT_LINK_DAYS = 30
 
 
@@ -139,7 +141,7 @@ class PersonalFile(models.Model):
         return self.name
 
 
-class ShareLink(models.Model):
+class ShareLink(SingleLineFields, models.Model):
     """A personal, expiring link of one contact to one property's documents.
 
     The URL token is never stored: only its SHA-256 hash (for look-up) and a random seed from which

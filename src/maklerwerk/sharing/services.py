@@ -345,6 +345,7 @@ def share_link_send_email(*, link: ShareLink, acting_user: User | None) -> str:
         "signature": office.email_signature,
     }
     subject = _("Your documents for %(property)s") % {"property": link.property}
+    subject = " ".join(subject.split())  # one line, also for titles stored before the check
     body = (
         _(
             "%(salutation)s,\n\nhere are the documents for %(property)s:\n%(url)s\n\n"

@@ -3,12 +3,15 @@ from __future__ import annotations
 import builtins
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.validation import SingleLineFields, link_is_safe
 
-class Task(models.Model):
+
+class Task(SingleLineFields, models.Model):
     """Work for a user (Aufgabe), optionally about a contact and/or property."""
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="tasks")
@@ -58,6 +61,18 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.link_url and not link_is_safe(self.link_url):
+            raise ValidationError(
+                {"link_url": _("The link must start with https:// or http:// (or be a path of this site).")}
+            )
+
+    @builtins.property
+    def safe_link_url(self) -> str:
+        """The link, if it is safe to put in an href (rows stored before the check may not be)."""
+        return self.link_url if self.link_url and link_is_safe(self.link_url) else ""
 
     # `property` is a field here, so the decorator must be named through builtins.
     @builtins.property

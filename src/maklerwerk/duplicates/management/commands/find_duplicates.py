@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from maklerwerk.accounts.models import Office
+from maklerwerk.core import csvsafe
 from maklerwerk.duplicates import batch, finder
 from maklerwerk.duplicates.reasons import reason_texts
 
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
             return
-        writer = csv.writer(self.stdout)
+        writer = csvsafe.writer(self.stdout)  # no formulas (CSV injection)
         writer.writerow(["group", "office_id", "contact_a", "contact_b", "score", "reasons"])
         for i, group in enumerate(out, 1):
             for p in group["pairs"]:
