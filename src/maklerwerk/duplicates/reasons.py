@@ -29,6 +29,9 @@ def reason_texts(codes: Iterable[str]) -> list[str]:
         scoring.SAME_POSTAL_CODE: _("same postal code"),
         scoring.SAME_CITY: _("same city"),
         scoring.SAME_COMPANY: _("same company"),
+        scoring.OTHER_PERSON_SAME_PLACE: _(
+            "another street and other contact details: probably another person of that name nearby"
+        ),
         errors.ERRORS_EXPLAIN: _("other fields agree; differences like this data's usual typing errors"),
         IMPORT_REVIEW: _("imported as a new contact; please check whether it is the same person"),
     }
