@@ -39,7 +39,8 @@ def test_a_second_import_of_the_reference_files_creates_nothing(office: Any, age
         before = first[path.name]
         assert again.created == [] and again.review == [] and again.updated == [], path.name
         # every card the first import created or skipped is recognised as imported before
-        assert len(again.unchanged) == len(before.created) + len(before.review) + len(before.skipped)
+        recognised = before.created + before.review + before.skipped + before.unchanged
+        assert len(again.unchanged) == len(recognised), path.name
         assert len(again.failed) == len(before.failed)
     assert Contact.objects.count() == created
 
@@ -153,3 +154,11 @@ def test_a_utf16_big_endian_file_without_bom_imports_with_its_accents(office: An
     assert summary.count("created") == 1
     contact = Contact.objects.get()
     assert (contact.first_name, contact.last_name, contact.city) == ("Zoë", "Müller-Lüdenscheidt", "Köln")
+
+
+@pytest.mark.django_db
+def test_the_same_card_twice_in_one_file_is_created_once(office: Any, agent: Any) -> None:
+    raw = (CARD + CARD).encode()
+    summary = run(office, agent, raw)
+    assert summary.count("created") == 1 and summary.count("unchanged") == 1
+    assert Contact.objects.count() == 1 and ImportRecord.objects.get().status == "created"

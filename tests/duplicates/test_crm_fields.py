@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from maklerwerk.duplicates import batch, errors
 from maklerwerk.duplicates.normalize import blocking_keys, record_from_data
 from tests.duplicates.test_errors import FIRST, SPOUSES, _people, _typo
@@ -83,3 +85,22 @@ def test_a_copy_with_surname_postal_code_and_city_mistyped_is_compared() -> None
     assert set(blocking_keys(a)) & set(blocking_keys(b))  # found by the single check's keys too
     pairs = batch.find_pairs({1: a, 2: b}, min_score=0.0)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_existing_contacts_the_keys_a_save_gives(office: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from maklerwerk.duplicates.models import MatchKey
+    from tests.duplicates.conftest import MUELLER, make_contact
+
+    contacts = [make_contact(office, **MUELLER), make_contact(office, **{**MUELLER, "first_name": "Jürgen"})]
+    saved = set(MatchKey.objects.values_list("contact_id", "key"))
+    migration = importlib.import_module("maklerwerk.duplicates.migrations.0004_crm_field_keys")
+    migration.remove_keys(apps, None)
+    assert set(MatchKey.objects.values_list("contact_id", "key")) < saved  # the new kinds are gone
+    migration.add_keys(apps, None)
+    assert set(MatchKey.objects.values_list("contact_id", "key")) == saved
+    assert any(key.startswith("i:") for _c, key in saved) and len(contacts) == 2

@@ -175,7 +175,8 @@ def vcard_import(
     batch = batch or timezone.now().strftime("%Y-%m-%d %H:%M:%S")
 
     def remember(key: str, digest: str, contact: Contact, status: str) -> None:
-        imports.record_save(
+        # known from here on: the same card again further down the file is "unchanged"
+        records[key] = imports.record_save(
             office=office,
             source_system=SOURCE_SYSTEM,
             kind=KIND,
@@ -185,6 +186,7 @@ def vcard_import(
             status=status,
             batch=batch,
         )
+        targets[contact.pk] = contact
 
     for i, entry in enumerate(entries, start=1):
         name = entry.display_name

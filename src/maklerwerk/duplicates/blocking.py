@@ -30,7 +30,8 @@ BROAD = (
     "v",
     "r",
 )  # key kinds whose pairs are scored only when something else agrees
-KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r")
+KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
+PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
 
 Ints = npt.NDArray[np.int64]
 
@@ -123,6 +124,9 @@ class Columns:
         recs = self.recs
         if name in ("first_ph", "last_ph"):
             return _numbered(list(map(attrgetter(name), recs)), self._sounds)
+        if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
+            attr, size = PREFIXES[name]
+            return _numbered([v[:size] if len(v) >= size else "" for v in map(attrgetter(attr), recs)])
         return _numbered(list(map(attrgetter(name), recs)))
 
 
@@ -146,6 +150,9 @@ def key_runs(recs: Sequence[Record], col: Columns | None = None, *, limited: boo
         "k": _joined(col["street"], col["house_number"]),
         "v": _joined(first, col["postal_code"]),
         "r": _joined(last, col["house_number"]),
+        "i": _joined(col["first3"], col["last3"]),
+        "j": _joined(col["last3"], col["postal_code"]),
+        "o": _joined(col["street5"], col["house_number"]),
     }
     out = {}
     for kind in KINDS:

@@ -438,6 +438,12 @@ def blocking_keys(r: Record) -> list[str]:
         keys.append(f"v:{r.first_ph}:{r.postal_code}")
     if r.last_ph and r.house_number:
         keys.append(f"r:{r.last_ph}:{r.house_number}")
+    if len(r.first_t) >= 3 and len(r.last_t) >= 3:
+        keys.append(f"i:{r.first_t[:3]}:{r.last_t[:3]}")
+    if len(r.last_t) >= 3 and r.postal_code:
+        keys.append(f"j:{r.last_t[:3]}:{r.postal_code}")
+    if len(r.street) >= 5 and r.house_number:
+        keys.append(f"o:{r.street[:5]}:{r.house_number}")
     return [k[:150] for k in dict.fromkeys(keys)]
 
 

@@ -1,11 +1,17 @@
 """Contacts are now also found by first-name sound + street, street + number, first-name sound +
-PLZ and surname sound + house number (surname and place mistyped together, as in lists without
-birth dates): add these keys for the profiles that exist (as `blocking_keys` makes them)."""
+PLZ, surname sound + house number, and by the first letters of names and street (first name[:3] +
+surname[:3], surname[:3] + PLZ, street[:5] + number): surname and place mistyped together, as in
+lists without birth dates. Add these keys for the profiles that exist (as `blocking_keys` makes
+them)."""
 
 from django.db import migrations
 from django.db.models import Q
 
-NEW_KEYS = Q(key__startswith="g:") | Q(key__startswith="k:") | Q(key__startswith="v:") | Q(key__startswith="r:")
+from maklerwerk.duplicates.normalize import translit
+
+NEW_KEYS = Q()
+for _kind in "gkvrijo":
+    NEW_KEYS |= Q(key__startswith=f"{_kind}:")
 
 
 def add_keys(apps, schema_editor):
@@ -13,10 +19,21 @@ def add_keys(apps, schema_editor):
     MatchKey = apps.get_model("duplicates", "MatchKey")
     MatchKey.objects.filter(NEW_KEYS).delete()
     rows = MatchProfile.objects.values_list(
-        "contact_id", "office_id", "first_ph", "last_ph", "street", "house_number", "postal_code"
+        "contact_id",
+        "office_id",
+        "first",
+        "last",
+        "first_ph",
+        "last_ph",
+        "street",
+        "house_number",
+        "postal_code",
     ).order_by("contact_id")
     new = []
-    for contact_id, office_id, first_ph, last_ph, street, number, postal in rows.iterator(chunk_size=5000):
+    for contact_id, office_id, first, last, first_ph, last_ph, street, number, postal in rows.iterator(
+        chunk_size=5000
+    ):
+        first, last = translit(first), translit(last)
         keys = []
         if first_ph and street:
             keys.append(f"g:{first_ph}:{street}")
@@ -26,7 +43,15 @@ def add_keys(apps, schema_editor):
             keys.append(f"v:{first_ph}:{postal}")
         if last_ph and number:
             keys.append(f"r:{last_ph}:{number}")
-        new += [MatchKey(office_id=office_id, contact_id=contact_id, key=key[:150]) for key in dict.fromkeys(keys)]
+        if len(first) >= 3 and len(last) >= 3:
+            keys.append(f"i:{first[:3]}:{last[:3]}")
+        if len(last) >= 3 and postal:
+            keys.append(f"j:{last[:3]}:{postal}")
+        if len(street) >= 5 and number:
+            keys.append(f"o:{street[:5]}:{number}")
+        new += [
+            MatchKey(office_id=office_id, contact_id=contact_id, key=key[:150]) for key in dict.fromkeys(keys)
+        ]
         if len(new) >= 5000:
             MatchKey.objects.bulk_create(new)
             new = []
