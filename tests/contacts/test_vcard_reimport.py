@@ -162,3 +162,25 @@ def test_the_same_card_twice_in_one_file_is_created_once(office: Any, agent: Any
     summary = run(office, agent, raw)
     assert summary.count("created") == 1 and summary.count("unchanged") == 1
     assert Contact.objects.count() == 1 and ImportRecord.objects.get().status == "created"
+
+
+@pytest.mark.django_db
+def test_the_import_page_shows_a_file_imported_before(agent_client: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    raw = (FIXTURES / "ez-vcard__John_Doe_ANDROID.vcf").read_bytes()
+
+    def upload() -> tuple[str, str]:
+        page = agent_client.post(
+            "/contacts/import/", {"file": SimpleUploadedFile("a.vcf", raw)}
+        ).content.decode()
+        token = page.split('name="token" value="')[1].split('"')[0]
+        return page, agent_client.post(
+            "/contacts/import/", {"token": token, "filename": "a.vcf"}
+        ).content.decode()
+
+    upload()
+    preview, summary = upload()
+    assert preview.count("schon importiert, unverändert") == 6 and "6 schon importiert" in preview
+    assert "0 angelegt" in summary and "6 schon importiert, unverändert" in summary
+    assert Contact.objects.count() == 6
