@@ -4,7 +4,8 @@ really has, and hard non-duplicates. Faker de_DE with a fixed seed, so every run
 Error types of true duplicates: umlaut and ß spellings, Str./Straße, swapped first and last name,
 typos, phone as +49/0049/0 with spaces and dashes, e-mail case, missing fields, married names.
 Hard non-duplicates: a family member at the same address (sharing the landline), the same common
-name in another city.
+name in another city, and a namesake nearby: the same first name, a surname that sounds alike
+(Keller / Köhler, Schmidt / Schmitt), the same PLZ, but another street, e-mail and phone.
 """
 
 from __future__ import annotations
@@ -164,8 +165,42 @@ def namesake(rng: random.Random, p: dict[str, Any], pool: Pool, pid: int) -> dic
     return {**other, "first_name": p["first_name"], "last_name": p["last_name"]}
 
 
+# Spellings that sound the same in German (Kölner Phonetik keeps the code): Keller / Köhler,
+# Schmidt / Schmitt, Maier / Meyer, Fischer / Vischer.
+_SOUND_ALIKE = [("dt", "tt"), ("tt", "dt"), ("ei", "ai"), ("ai", "ei"), ("ey", "ei"), ("ö", "e"), ("e", "ö"),
+                ("ck", "k"), ("ph", "f"), ("f", "v"), ("tz", "z"), ("ie", "i"), ("mm", "m"), ("nn", "n"),
+                ("ll", "hl"), ("hl", "ll"), ("th", "t"), ("y", "i"), ("ß", "s")]  # fmt: skip
+
+
+def sound_alike(rng: random.Random, name: str) -> str:
+    """Another surname that sounds like `name` (the same one when no spelling applies)."""
+    options = [(a, b) for a, b in _SOUND_ALIKE if a in name[1:]]
+    if not options:
+        return name
+    a, b = rng.choice(options)
+    i = name.index(a, 1)
+    return name[:i] + b + name[i + len(a) :]
+
+
+def namesake_nearby(rng: random.Random, p: dict[str, Any], pool: Pool, pid: int) -> dict[str, Any]:
+    """Another person with the same first name and a surname that sounds alike (or is the same),
+    living in the same PLZ and city, in another street, with their own e-mail and phone."""
+    other = person(rng, pool, pid)
+    street = rng.choice([s for s in pool.streets[:50] if s != p["street"]])
+    return {
+        **other,
+        "first_name": p["first_name"],
+        "last_name": sound_alike(rng, p["last_name"]),
+        "street": street,
+        "postal_code": p["postal_code"],
+        "city": p["city"],
+        "emails": [f"{p['first_name'][:1].lower()}.{pid}@{rng.choice(pool.domains)}"],
+        "phones": [f"+49{rng.choice(['152', '162', '172', '177'])}{rng.randint(1000000, 9999999)}"],
+    }
+
+
 def dataset(
-    n: int, *, seed: int = 42, dup_rate: float = 0.2, hard_rate: float = 0.1, pool: Pool | None = None
+    n: int, *, seed: int = 42, dup_rate: float = 0.2, hard_rate: float = 0.15, pool: Pool | None = None
 ) -> tuple[list[dict[str, Any]], set[tuple[int, int]]]:
     """`n` originals plus duplicates and hard non-duplicates; returns (records, true pairs by index)."""
     rng = random.Random(seed)
@@ -178,8 +213,11 @@ def dataset(
             records.append(duplicate_of(rng, records[i], pool))
             truth.add((i, len(records) - 1))
         elif r < dup_rate + hard_rate:
-            maker = family_member if rng.random() < 0.5 else None
-            records.append(
-                maker(rng, records[i], pool) if maker else namesake(rng, records[i], pool, len(records))
-            )
+            kind = rng.random()
+            if kind < 1 / 3:
+                records.append(family_member(rng, records[i], pool))
+            elif kind < 2 / 3:
+                records.append(namesake(rng, records[i], pool, len(records)))
+            else:
+                records.append(namesake_nearby(rng, records[i], pool, len(records)))
     return records, truth

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "maklerwerk.exposes",
     "maklerwerk.tasks",
     "maklerwerk.inquiries",
+    "maklerwerk.imports",
 ]
 
 MIDDLEWARE = [

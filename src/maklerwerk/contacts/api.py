@@ -278,6 +278,10 @@ class ImportSummaryOut(Schema):
     created: list[dict[str, Any]]
     skipped: list[dict[str, Any]]
     failed: list[dict[str, Any]]
+    review: list[dict[str, Any]]
+    unchanged: list[dict[str, Any]]
+    updated: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
 
 
 @router.post(
@@ -285,8 +289,11 @@ class ImportSummaryOut(Schema):
     response=ImportSummaryOut,
     summary="Import a vCard file (2.1, 3.0 or 4.0; one or many contacts)",
     description=(
-        "Multipart field `file`. Every entry passes the duplicate check; probable duplicates are "
-        "skipped and reported, malformed entries fail with position and reason. `dry_run=true` "
+        "Multipart field `file`. A card imported before (same UID, or the same content) creates "
+        "nothing: `unchanged`, `updated` (changed in the file only) or `conflicts` (edited in "
+        "Maklerwerk since: not overwritten). New entries pass the duplicate check: probable "
+        "duplicates are skipped, possible ones created and listed for review (`review`, shown on "
+        "the duplicates page); malformed entries fail with position and reason. `dry_run=true` "
         "reports without creating anything."
     ),
 )

@@ -25,6 +25,7 @@ class Candidate:
     level: Literal["certain", "possible"]  # office thresholds "sicher Dublette" / "mögliche Dublette"
     reasons: list[str] = field(default_factory=list)  # German, for users: "gleiche E-Mail-Adresse"
     similarities: dict[str, float] = field(default_factory=dict)  # per field, 0..1
+    codes: list[str] = field(default_factory=list)  # the reason codes behind `reasons`
 
 
 def check_duplicates(

@@ -6,6 +6,7 @@ Used by the UI (preview, then import), the API (`POST /contacts/import/vcard`) a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.contacts import duplicates, services, vcard
@@ -21,6 +23,8 @@ from maklerwerk.core.exceptions import ApplicationError
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.imports.models import ImportRecord
 
 
 @dataclass
@@ -28,25 +32,40 @@ class ImportSummary:
     created: list[dict[str, Any]] = field(default_factory=list)  # position, id, name
     skipped: list[dict[str, Any]] = field(default_factory=list)  # position, name, duplicate_of, reasons
     failed: list[dict[str, Any]] = field(default_factory=list)  # position, name, reason
+    # created, but only a "possible" duplicate of duplicate_of: listed on the Dubletten page
+    review: list[dict[str, Any]] = field(default_factory=list)  # position, id, name, duplicate_of, reasons
+    unchanged: list[dict[str, Any]] = field(default_factory=list)  # imported before: position, id, name
+    updated: list[dict[str, Any]] = field(default_factory=list)  # imported before, changed in the file
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # changed on both sides: not overwritten
     dry_run: bool = False
 
     @property
     def total(self) -> int:
-        return len(self.created) + len(self.skipped) + len(self.failed)
+        return sum(self.counts().values())
+
+    def count(self, key: str) -> int:
+        return self.counts().get(key, 0)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "counts": self.counts()}
 
     def counts(self) -> dict[str, int]:
-        return {"created": len(self.created), "skipped": len(self.skipped), "failed": len(self.failed)}
+        """created, skipped and failed always; review, unchanged, updated and conflicts when any."""
+        more = {"review": self.review, "unchanged": self.unchanged, "updated": self.updated,
+                "conflicts": self.conflicts}  # fmt: skip
+        return {
+            "created": len(self.created),
+            "skipped": len(self.skipped),
+            "failed": len(self.failed),
+            **{key: len(rows) for key, rows in more.items() if rows},
+        }
 
 
 @dataclass
 class PreviewRow:
     entry: vcard.Entry
-    status: str  # "new", "duplicate", "error"
+    status: str  # "new", "review", "duplicate", "unchanged", "updated", "conflict", "error"
     message: str = ""
-    candidates: list[duplicates.Candidate] = field(default_factory=list)
 
     @property
     def messages(self) -> list[str]:
@@ -83,24 +102,46 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def preview(*, office: Office, entries: list[vcard.Entry]) -> list[PreviewRow]:
-    """What importing would do with each entry, without writing anything."""
-    rows = []
+    """What importing would do with each entry (a dry run of `vcard_import`), without writing."""
+    summary = vcard_import(office=office, acting_user=None, entries=entries, dry_run=True)
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
+    for status, rows in (
+        ("new", summary.created),
+        ("review", summary.review),
+        ("duplicate", summary.skipped),
+        ("unchanged", summary.unchanged),
+        ("updated", summary.updated),
+        ("conflict", summary.conflicts),
+        ("error", summary.failed),
+    ):
+        for row in rows:
+            found[row["position"]] = (status, row)
+    out = []
     for entry in entries:
-        if entry.error:
-            rows.append(PreviewRow(entry, "error", entry.error))
-            continue
-        try:
-            data = _validated(office, entry)
-        except ValidationError as exc:
-            rows.append(PreviewRow(entry, "error", _error_text(exc)))
-            continue
-        candidates = duplicates.check_duplicates(office=office, data=services.duplicate_check_data(data))
-        certain = [c for c in candidates if c.level == "certain"]
-        if certain:
-            rows.append(PreviewRow(entry, "duplicate", "; ".join(certain[0].reasons), certain))
+        status, row = found[entry.position]
+        if status in ("error", "conflict"):
+            message = row["reason"]
+        elif status in ("duplicate", "review"):
+            message = "; ".join(row["reasons"])
         else:
-            rows.append(PreviewRow(entry, "new", "; ".join(entry.warnings), candidates))
-    return rows
+            message = "; ".join(entry.warnings)
+        out.append(PreviewRow(entry, status, message))
+    return out
+
+
+SOURCE_SYSTEM = "vcard"
+KIND = "contact"
+
+
+def entry_key(entry: vcard.Entry) -> tuple[str, str]:
+    """(source key, content hash) of a card: its UID where it has one, else the hash of its
+    normalised content (the same card from the same source gives the same key, whatever the file's
+    encoding, line ends or folding)."""
+    from maklerwerk.imports.services import content_hash
+
+    photo = hashlib.sha256(entry.photo).hexdigest() if entry.photo else ""
+    digest = content_hash({"data": entry.data, "photo": photo})
+    return (f"uid:{entry.uid}" if entry.uid else f"hash:{digest}"), digest
 
 
 def vcard_import(
@@ -110,50 +151,156 @@ def vcard_import(
     entries: list[vcard.Entry],
     dry_run: bool = False,
     on_progress: Callable[[int, int], Any] | None = None,
+    batch: str = "",
 ) -> ImportSummary:
-    """Create a contact per entry; probable duplicates ("certain" candidates) are skipped and
-    reported, malformed entries are reported with position and reason. One transaction per entry."""
+    """Import the cards; one transaction per entry.
+
+    A card imported before (same UID, or the same content without UID; see `imports`) creates
+    nothing: unchanged → "unchanged"; changed in the file only → the contact is updated; changed in
+    the file and edited in Maklerwerk since → not overwritten, reported as a conflict. A new card
+    passes the duplicate check: "certain" duplicates are skipped, "possible" ones are created and
+    listed on the Dubletten page for review. Malformed entries are reported with position and reason.
+    """
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.imports import services as imports
+    from maklerwerk.imports.models import ImportRecord
+
     summary = ImportSummary(dry_run=dry_run)
     total = len(entries)
+    keys = {e.position: entry_key(e) for e in entries if not e.error}
+    records = imports.records_find(
+        office=office, source_system=SOURCE_SYSTEM, kind=KIND, source_keys=[k for k, _h in keys.values()]
+    )
+    targets = Contact.objects.filter(office=office, pk__in=[r.target_id for r in records.values()]).in_bulk()
+    batch = batch or timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+
+    def remember(key: str, digest: str, contact: Contact, status: str) -> None:
+        # known from here on: the same card again further down the file is "unchanged"
+        records[key] = imports.record_save(
+            office=office,
+            source_system=SOURCE_SYSTEM,
+            kind=KIND,
+            source_key=key,
+            target=contact,
+            row_hash=digest,
+            status=status,
+            batch=batch,
+        )
+        targets[contact.pk] = contact
+
     for i, entry in enumerate(entries, start=1):
         name = entry.display_name
         if entry.error:
             summary.failed.append({"position": entry.position, "name": "", "reason": entry.error})
-        else:
-            try:
-                with transaction.atomic():
-                    data = _validated(office, entry)
-                    candidates = duplicates.check_duplicates(
-                        office=office, data=services.duplicate_check_data(data)
-                    )
-                    certain = [c for c in candidates if c.level == "certain"]
-                    if certain:
-                        summary.skipped.append(
-                            {
-                                "position": entry.position,
-                                "name": name,
-                                "duplicate_of": certain[0].contact.pk,
-                                "duplicate_name": certain[0].contact.display_name,
-                                "reasons": certain[0].reasons,
-                            }
-                        )
-                    elif dry_run:
-                        summary.created.append({"position": entry.position, "id": None, "name": name})
-                    else:
-                        contact = services.contact_create(
-                            office=office,
-                            acting_user=acting_user,
-                            data=data,
-                            history_note=_("Imported from a vCard file"),
-                        )
-                        if entry.photo:
-                            contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
-                            contact.save(update_fields=["photo"])
-                        summary.created.append({"position": entry.position, "id": contact.pk, "name": name})
-            except ValidationError as exc:
-                summary.failed.append({"position": entry.position, "name": name, "reason": _error_text(exc)})
-            except ApplicationError as exc:
-                summary.failed.append({"position": entry.position, "name": name, "reason": exc.message})
+            if on_progress:
+                on_progress(i, total)
+            continue
+        key, digest = keys[entry.position]
+        record = records.get(key)
+        target = targets.get(record.target_id) if record else None
+        try:
+            with transaction.atomic():
+                if target is not None and record is not None and record.row_hash == digest:
+                    summary.unchanged.append({"position": entry.position, "id": target.pk, "name": name})
+                elif (
+                    target is not None
+                    and record is not None
+                    and record.status != ImportRecord.Status.DUPLICATE
+                ):
+                    _reimport_changed(summary, entry, target, record, acting_user, dry_run, remember)
+                else:
+                    _import_new(summary, office, entry, acting_user, dry_run, key, digest, remember)
+        except ValidationError as exc:
+            summary.failed.append({"position": entry.position, "name": name, "reason": _error_text(exc)})
+        except ApplicationError as exc:
+            summary.failed.append({"position": entry.position, "name": name, "reason": exc.message})
         if on_progress:
             on_progress(i, total)
     return summary
+
+
+def _import_new(
+    summary: ImportSummary,
+    office: Office,
+    entry: vcard.Entry,
+    acting_user: User | None,
+    dry_run: bool,
+    key: str,
+    digest: str,
+    remember: Callable[[str, str, Any, str], None],
+) -> None:
+    from maklerwerk.imports.models import ImportRecord
+
+    name = entry.display_name
+    data = _validated(office, entry)
+    candidates = duplicates.check_duplicates(office=office, data=services.duplicate_check_data(data))
+    certain = [c for c in candidates if c.level == "certain"]
+    if certain:
+        summary.skipped.append(
+            {
+                "position": entry.position,
+                "name": name,
+                "duplicate_of": certain[0].contact.pk,
+                "duplicate_name": certain[0].contact.display_name,
+                "reasons": certain[0].reasons,
+            }
+        )
+        if not dry_run:
+            remember(key, digest, certain[0].contact, ImportRecord.Status.DUPLICATE)
+        return
+    row: dict[str, Any] = {"position": entry.position, "id": None, "name": name}
+    if candidates:
+        row.update(
+            duplicate_of=candidates[0].contact.pk,
+            duplicate_name=candidates[0].contact.display_name,
+            reasons=candidates[0].reasons,
+        )
+    (summary.review if candidates else summary.created).append(row)
+    if dry_run:
+        return
+    contact = services.contact_create(
+        office=office,
+        acting_user=acting_user,
+        data=data,
+        history_note=_("Imported from a vCard file"),
+    )
+    if entry.photo:
+        contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
+        contact.save(update_fields=["photo", "updated_at"])
+    row["id"] = contact.pk
+    if candidates:
+        from maklerwerk.duplicates.services import import_review_add
+
+        import_review_add(office=office, contact=contact, candidate=candidates[0])
+    remember(key, digest, contact, ImportRecord.Status.REVIEW if candidates else ImportRecord.Status.CREATED)
+
+
+def _reimport_changed(
+    summary: ImportSummary,
+    entry: vcard.Entry,
+    contact: Contact,
+    record: ImportRecord,
+    acting_user: User | None,
+    dry_run: bool,
+    remember: Callable[[str, str, Any, str], None],
+) -> None:
+    """The card changed since its last import: update the contact unless a user edited it since."""
+    row = {"position": entry.position, "id": contact.pk, "name": entry.display_name}
+    if record.target_updated_at is not None and contact.updated_at != record.target_updated_at:
+        row["reason"] = _(
+            "Changed in the file and edited in Maklerwerk since the last import; not overwritten."
+        )
+        summary.conflicts.append(row)
+        return
+    data = _validated(contact.office, entry)
+    data.pop("source", None)
+    summary.updated.append(row)
+    if dry_run:
+        return
+    services.contact_update(
+        contact=contact, acting_user=acting_user, data=data, history_note=_("Updated from a vCard file")
+    )
+    if entry.photo:
+        contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
+        contact.save(update_fields=["photo", "updated_at"])
+    remember(record.source_key, entry_key(entry)[1], contact, record.status)

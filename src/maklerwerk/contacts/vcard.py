@@ -49,6 +49,7 @@ class Entry:
     photo: bytes | None = None
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    uid: str = ""  # the card's UID (an import recognises its card again by it)
 
     @property
     def display_name(self) -> str:
@@ -60,9 +61,10 @@ class Entry:
 
 def parse(raw: bytes) -> list[Entry]:
     """All cards of a vCard file, in order. Raises NotAVCardError for files that are not vCards."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\x00"):
+    encoding = _utf16(raw)
+    if encoding:
         try:
-            raw = raw.decode("utf-16").encode("utf-8")
+            raw = raw[: len(raw) // 2 * 2].decode(encoding).removeprefix("\ufeff").encode("utf-8")
         except UnicodeDecodeError as exc:
             raise NotAVCardError(_("The file is not a vCard file.")) from exc
     raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -72,6 +74,27 @@ def parse(raw: bytes) -> list[Entry]:
     if not chunks:
         raise NotAVCardError(_("The file contains no vCard (no “BEGIN:VCARD” line)."))
     return [_parse_card(i, chunk) for i, chunk in enumerate(chunks, start=1)]
+
+
+def _utf16(raw: bytes) -> str | None:
+    """The codec of UTF-16 text, little- or big-endian, with or without byte-order mark (the macOS
+    address book writes big-endian without one), else None. Without a mark, vCard text (ASCII
+    structure, Latin letters) has a zero byte in almost every high half: at even positions for
+    big-endian, at odd ones for little-endian."""
+    if raw.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if raw.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    head = raw[:4096]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if even >= pairs * 0.6 and odd <= pairs * 0.05:
+        return "utf-16-be"
+    if odd >= pairs * 0.6 and even <= pairs * 0.05:
+        return "utf-16-le"
+    return None
 
 
 def _split_cards(raw: bytes) -> list[list[bytes]]:
@@ -219,6 +242,8 @@ def _text(value: Any) -> str:
 def _map_card(card: Any, entry: Entry) -> None:
     d = entry.data
     contents = card.contents
+    if "uid" in contents:
+        entry.uid = _text(contents["uid"][0].value)[:200]
     n = contents.get("n", [None])[0]
     if n is not None and not isinstance(n.value, str):
         name = n.value

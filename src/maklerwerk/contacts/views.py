@@ -573,7 +573,9 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
         except (OSError, ApplicationError):
             messages.error(request, _("This import has expired; please upload the file again."))
             return redirect("contacts:import")
-        summary = importing.vcard_import(office=office, acting_user=request.user, entries=entries)  # type: ignore[arg-type]
+        summary = importing.vcard_import(
+            office=office, acting_user=request.user, entries=entries, batch=request.POST.get("filename", "")
+        )  # type: ignore[arg-type]
         path.unlink(missing_ok=True)
         pending.pop(token, None)
         request.session["vcard_imports"] = pending
@@ -601,6 +603,11 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
                 preview=rows_,
                 token=token,
                 filename=upload.name,
-                counts={s: sum(1 for r in rows_ if r.status == s) for s in ("new", "duplicate", "error")},
+                counts={
+                    "new": sum(1 for r in rows_ if r.status in ("new", "review")),
+                    "duplicate": sum(1 for r in rows_ if r.status == "duplicate"),
+                    "error": sum(1 for r in rows_ if r.status == "error"),
+                    "known": sum(1 for r in rows_ if r.status in ("unchanged", "updated", "conflict")),
+                },
             )
     return render(request, "contacts/import.html", context)

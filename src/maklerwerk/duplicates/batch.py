@@ -78,7 +78,10 @@ def _find_pairs(
     candidates = zip(first.tolist(), second.tolist(), strict=True)
     # Data without households (errors independent, see `errors`): the pairs the guards hold back
     # get a second, field-by-field look with this data's error rates.
-    second_look = errors.household_test(recs, runs["a"].blocks()).errors_independent
+    test = errors.household_test(recs, runs["a"].blocks())
+    if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
+        test = errors.address_household_test(recs)
+    second_look = test.errors_independent
     del runs
     pairs: list[Pair] = []
     total = len(first)

@@ -21,8 +21,17 @@ from maklerwerk.duplicates.normalize import Record
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
 BLOCK_LIMIT = {"b": 10}  # a birth date shared by more contacts is too common to block on alone
-BROAD = ("b", "h", "n", "m")  # key kinds whose pairs are scored only when something else agrees
-KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c")
+BROAD = (
+    "b",
+    "h",
+    "n",
+    "m",
+    "k",
+    "v",
+    "r",
+)  # key kinds whose pairs are scored only when something else agrees
+KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
+PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
 
 Ints = npt.NDArray[np.int64]
 
@@ -115,6 +124,9 @@ class Columns:
         recs = self.recs
         if name in ("first_ph", "last_ph"):
             return _numbered(list(map(attrgetter(name), recs)), self._sounds)
+        if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
+            attr, size = PREFIXES[name]
+            return _numbered([v[:size] if len(v) >= size else "" for v in map(attrgetter(attr), recs)])
         return _numbered(list(map(attrgetter(name), recs)))
 
 
@@ -134,6 +146,13 @@ def key_runs(recs: Sequence[Record], col: Columns | None = None, *, limited: boo
         "t": _joined(col["street"], col["house_number"], col["city"]),
         "m": _joined(last, col["city"]),
         "c": col["company"],
+        "g": _joined(first, col["street"]),
+        "k": _joined(col["street"], col["house_number"]),
+        "v": _joined(first, col["postal_code"]),
+        "r": _joined(last, col["house_number"]),
+        "i": _joined(col["first3"], col["last3"]),
+        "j": _joined(col["last3"], col["postal_code"]),
+        "o": _joined(col["street5"], col["house_number"]),
     }
     out = {}
     for kind in KINDS:
@@ -180,6 +199,11 @@ WORTH: dict[str, Callable[[Record, Record], bool]] = {
     "h": lambda a, b: _name(a, b) or bool(a.street and a.street[:4] == b.street[:4]),  # number + PLZ
     "n": lambda a, b: _place(a, b) or bool(a.birth and a.birth[:4] == b.birth[:4]),  # names sound alike
     "m": _other_than_place,  # surname + city
+    "k": lambda a, b: _name(a, b) or _place(a, b),  # street + number, PLZ and city mistyped
+    "v": lambda a, b: (
+        _other_than_place(a, b) or bool(a.last_t and a.last_t[:2] == b.last_t[:2])
+    ),  # first + PLZ
+    "r": _place,  # surname + house number
 }
 
 

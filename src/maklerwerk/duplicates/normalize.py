@@ -401,7 +401,9 @@ def blocking_keys(r: Record) -> list[str]:
     f: first-name sound + birth date · d: surname sound + birth date · b: birth date ·
     h: house number + PLZ · a: street + number + PLZ · s: street + PLZ ·
     t: street + number + city, m: surname sound + city (both for a mistyped PLZ) ·
-    c: company without legal form.
+    c: company without legal form · g: first-name sound + street · k: street + number (PLZ and
+    city mistyped) · v: first-name sound + PLZ · r: surname sound + house number (the last four
+    for surnames and places mistyped together, as in lists without birth dates).
     """
     keys = [f"e:{e}" for e in r.emails]
     keys += [f"p:{p}" for p in r.phones]
@@ -428,6 +430,20 @@ def blocking_keys(r: Record) -> list[str]:
         keys.append(f"m:{r.last_ph}:{r.city}")
     if r.company:
         keys.append(f"c:{r.company}")
+    if r.first_ph and r.street:
+        keys.append(f"g:{r.first_ph}:{r.street}")
+    if r.street and r.house_number:
+        keys.append(f"k:{r.street}:{r.house_number}")
+    if r.first_ph and r.postal_code:
+        keys.append(f"v:{r.first_ph}:{r.postal_code}")
+    if r.last_ph and r.house_number:
+        keys.append(f"r:{r.last_ph}:{r.house_number}")
+    if len(r.first_t) >= 3 and len(r.last_t) >= 3:
+        keys.append(f"i:{r.first_t[:3]}:{r.last_t[:3]}")
+    if len(r.last_t) >= 3 and r.postal_code:
+        keys.append(f"j:{r.last_t[:3]}:{r.postal_code}")
+    if len(r.street) >= 5 and r.house_number:
+        keys.append(f"o:{r.street[:5]}:{r.house_number}")
     return [k[:150] for k in dict.fromkeys(keys)]
 
 

@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 
 from maklerwerk.duplicates import errors, scoring
 
+# A pair an import put on the Dubletten page: the new contact was created but is only a "mögliche
+# Dublette" of an existing one, so a user decides (merge or "not duplicates"); searches keep it.
+IMPORT_REVIEW = "import_review"
+
 
 def reason_texts(codes: Iterable[str]) -> list[str]:
     """("name_sounds_same", "same_postal_code") → ["Name klingt gleich (Kölner Phonetik), gleiche PLZ"]."""
@@ -25,7 +29,11 @@ def reason_texts(codes: Iterable[str]) -> list[str]:
         scoring.SAME_POSTAL_CODE: _("same postal code"),
         scoring.SAME_CITY: _("same city"),
         scoring.SAME_COMPANY: _("same company"),
+        scoring.OTHER_PERSON_SAME_PLACE: _(
+            "another street and other contact details: probably another person of that name nearby"
+        ),
         errors.ERRORS_EXPLAIN: _("other fields agree; differences like this data's usual typing errors"),
+        IMPORT_REVIEW: _("imported as a new contact; please check whether it is the same person"),
     }
     codes = list(codes)
     name_codes = [

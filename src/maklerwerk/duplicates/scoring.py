@@ -52,6 +52,7 @@ SAME_ADDRESS = "same_address"
 SAME_POSTAL_CODE = "same_postal_code"
 SAME_CITY = "same_city"
 SAME_COMPANY = "same_company"
+OTHER_PERSON_SAME_PLACE = "other_person_same_place"
 
 
 class CountsByKind(Mapping[str, int]):
@@ -250,7 +251,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     name_bits, name_codes, sims, first_code, names_agree = _names(q, c, freq)
     bits += name_bits
 
-    same_email = False
+    same_email = channel_differs = False
     if q.emails and c.emails:
         if any(e in c.emails for e in q.emails):
             bits += 14.0
@@ -259,6 +260,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             corroborated = strong = same_email = True
         else:
             bits -= 1.0
+            channel_differs = True
             sims["email"] = round(max(ratio(x, y) for x in q.emails for y in c.emails) / 100, 3)
     if q.phones and c.phones:
         if any(p in c.phones for p in q.phones):
@@ -268,6 +270,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
             corroborated = strong = True
         else:
             bits -= 1.0
+            channel_differs = True
             sims["phone"] = 0.0
 
     birth_bits, birth_sim = _birth_dates(q.birth, c.birth, freq)
@@ -284,9 +287,10 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     postal_same = both_postal and qp == cp
     # one slip in the PLZ (a digit wrong or two swapped): the same place
     postal_near = both_postal and not postal_same and OSA.distance(qp, cp, score_cutoff=1) == 1
-    same_address = same_postal = same_city = same_street = street_conflict = False
+    same_address = same_postal = same_city = same_street = street_conflict = other_street = False
     if qs and cs:
         street_sim = 1.0 if qs == cs else ratio(qs, cs) / 100
+        other_street = street_sim < 0.85
         number_same = q.house_number == c.house_number
         sims["street"] = int(street_sim * 1000 + 0.5) / 1000
         if street_sim >= 0.85 and number_same and (postal_same or not both_postal):
@@ -352,6 +356,14 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
         same_place = not street_conflict and (same_postal or (postal_near and same_city))
         if not (same_email or same_address or same_street or (names_agree and same_place)):
             score = 0.45
+    # A namesake in the same place (Keller / Köhler, the same first name and PLZ) in another street
+    # is another person living nearby, not a copy, when something else says so too: another e-mail
+    # or phone, or a surname spelled differently (a copy would need a typo *and* a move). Names and
+    # place are all that agree. At most 0.45 (below "mögliche Dublette").
+    spelled_alike = q.last_t == c.last_t and q.first_t == c.first_t
+    if other_street and not strong and (channel_differs or not spelled_alike) and score > 0.45:
+        score = 0.45
+        codes.append(OTHER_PERSON_SAME_PLACE)
     if not corroborated and (location_conflict or not names_agree) and score > 0.3:
         score = 0.3
     if not strong and score > 0.8:  # names with at most the same PLZ or city: a possible duplicate at most

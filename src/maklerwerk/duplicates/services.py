@@ -35,6 +35,7 @@ def duplicates_check(
             level=m.level,  # type: ignore[arg-type]
             reasons=reason_texts(m.result.codes),
             similarities=m.result.similarities,
+            codes=list(m.result.codes),
         )
         for m in matches
         if m.contact_id in contacts
@@ -101,3 +102,21 @@ def not_duplicate_mark(*, office: Office, acting_user: User, contact_ids: list[i
                 office=office, contact_a_id=a, contact_b_id=b, defaults={"decided_by": acting_user}
             )
         DuplicatePair.objects.filter(office=office, contact_a_id__in=ids, contact_b_id__in=ids).delete()
+
+
+def import_review_add(*, office: Office, contact: Contact, candidate: Candidate) -> None:
+    """An import created `contact` although it may be `candidate.contact`: list the pair on the
+    Dubletten page for a user's decision (kept by later searches until merged or rejected)."""
+    from maklerwerk.duplicates.models import DuplicatePair
+    from maklerwerk.duplicates.reasons import IMPORT_REVIEW
+
+    a, b = sorted((contact.pk, candidate.contact.pk))
+    DuplicatePair.objects.filter(office=office, contact_a_id=a, contact_b_id=b).delete()
+    DuplicatePair.objects.create(
+        office=office,
+        contact_a_id=a,
+        contact_b_id=b,
+        score=candidate.score,
+        codes=[*candidate.codes, IMPORT_REVIEW],
+        similarities=candidate.similarities,
+    )

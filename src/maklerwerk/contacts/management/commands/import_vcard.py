@@ -12,7 +12,10 @@ from maklerwerk.core.exceptions import ApplicationError
 
 
 class Command(BaseCommand):
-    help = "Import contacts from a vCard file (2.1, 3.0, 4.0). Probable duplicates are skipped and reported."
+    help = (
+        "Import contacts from a vCard file (2.1, 3.0, 4.0). Cards imported before are recognised "
+        "(nothing created twice); probable duplicates are skipped, possible ones listed for review."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -41,13 +44,26 @@ class Command(BaseCommand):
                 acting_user=user,
                 entries=entries,
                 dry_run=options["dry_run"],
+                batch=path.name,
                 on_progress=lambda done, total: bar.update(done - bar.n),
             )
-        verb = "would be created" if options["dry_run"] else "created"
+        dry = options["dry_run"]
+        verb = "would be created" if dry else "created"
         self.stdout.write(
             self.style.SUCCESS(f"{len(summary.created)} {verb}")
             + f", {len(summary.skipped)} skipped as probable duplicate, {len(summary.failed)} failed"
+            + f", {len(summary.unchanged)} unchanged (imported before)"
+            + f", {len(summary.updated)} {'would be updated' if dry else 'updated'}"
+            + f", {len(summary.review)} {'would be created' if dry else 'created'} for review"
+            + f", {len(summary.conflicts)} not overwritten (edited since the last import)"
         )
+        for row in summary.review:
+            self.stdout.write(
+                f"  review #{row['position']} {row['name']}: possible duplicate of contact "
+                f"{row['duplicate_of']} ({', '.join(row['reasons'])}), listed on the duplicates page"
+            )
+        for row in summary.conflicts:
+            self.stdout.write(f"  not overwritten #{row['position']} {row['name']}: {row['reason']}")
         for row in summary.skipped:
             self.stdout.write(
                 f"  skipped #{row['position']} {row['name']}: probable duplicate of contact "

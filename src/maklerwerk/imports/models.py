@@ -1,0 +1,48 @@
+"""What came from which outside source: one row per imported record, so a re-import finds it again.
+
+Shared by every import path (vCard files now; CSV/OpenImmo migrations and sync later): a record
+is identified by (office, source system, kind, source key) and points at the row it became
+(any model, via content type + id). `row_hash` is the hash of the record's normalised content at
+the last import, `target_updated_at` the target's `updated_at` right after it, so a re-import can
+tell "unchanged in the file", "changed in the file only" (safe to update) and "changed on both
+sides" (a user edited it: not overwritten).
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRecord(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("created")
+        REVIEW = "review", _("created, to be reviewed as possible duplicate")
+        DUPLICATE = "duplicate", _("skipped as probable duplicate")
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    source_system = models.CharField(max_length=50)  # "vcard", "csv", "openimmo", ...
+    kind = models.CharField(max_length=50)  # what the source calls the record: "contact", a table name
+    source_key = models.CharField(max_length=255)  # "uid:…" or "hash:…" for vCards, the source id for tables
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    target_updated_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    batch = models.CharField(max_length=100, blank=True)  # the import run, e.g. file name and time
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "source_system", "kind", "source_key"], name="importrecord_source"
+            )
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="importrecord_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_system}/{self.kind}/{self.source_key} → {self.target_id}"
