@@ -19,6 +19,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts import duplicates
 from maklerwerk.contacts.files import clean_upload_name
 from maklerwerk.contacts.models import (
@@ -297,6 +299,7 @@ def contact_update(
 @transaction.atomic
 def contact_delete(*, contact: Contact, acting_user: User | None) -> None:
     """Delete the contact with its files (also from storage, after commit) and relationships."""
+    ensure_capability(acting_user, Capability.DELETE)
     before = contact_snapshot(contact)
     paths = list(contact.files.values_list("file", flat=True))
     history_record(instance=contact, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
@@ -381,6 +384,7 @@ def contact_file_add(*, contact: Contact, acting_user: User | None, upload: Uplo
 
 @transaction.atomic
 def contact_file_delete(*, file: ContactFile, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     contact = file.contact
     before = _files_snapshot(contact)
     path = file.file.name
@@ -504,6 +508,7 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_delete(*, relationship: Relationship, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     people = (relationship.from_contact, relationship.to_contact)
     befores = {c.pk: _relationships_snapshot(c) for c in people}
     relationship.delete()
