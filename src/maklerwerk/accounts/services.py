@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.models import ApiToken, Office, User
 from maklerwerk.accounts.roles import Role
+from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
 
@@ -57,12 +58,45 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
     )
 
 
+def office_for_new_admin(office_ref: str | None) -> Office | None:
+    """The office a superuser made on the command line is to administer; None: create the default one.
+
+    `office_ref` (a name or an id) is needed when there are several offices, so that nobody
+    silently becomes admin of the wrong one. Raises ApplicationError with the choices otherwise.
+    """
+    offices = Office.objects.order_by("pk")
+    if office_ref:
+        ref = office_ref.strip()
+        found = offices.filter(pk=int(ref)) if ref.isdigit() else offices.filter(name__iexact=ref)
+        office = found.first()
+        if office is None:
+            raise ApplicationError(f"No office {office_ref!r}. Offices: {_office_choices()}")
+        return office
+    count = offices.count()
+    if count > 1:
+        raise ApplicationError(
+            f"There are several offices; choose one with --office. Offices: {_office_choices()}"
+        )
+    return offices.first()
+
+
+def _office_choices() -> str:
+    return ", ".join(f"{o.pk} ({o.name})" for o in Office.objects.order_by("pk")) or "none"
+
+
 @transaction.atomic
-def office_get_or_create_default() -> Office:
-    office = Office.objects.order_by("pk").first()
+def user_make_office_admin(*, user: User, office: Office | None) -> tuple[Office, bool]:
+    """Make `user` an administrator of `office` (None: a new default office). Returns (office, created)."""
+    created = office is None
     if office is None:
         office = Office.objects.create(name=DEFAULT_OFFICE_NAME)
-    return office
+        history_record(instance=office, acting_user=None, action=ChangeLog.Action.CREATE)
+    before = snapshot(User.objects.get(pk=user.pk))
+    user.office = office
+    user.role = Role.ADMIN
+    user.save(update_fields=["office", "role"])
+    history_record(instance=user, before=before, acting_user=None, action=ChangeLog.Action.UPDATE)
+    return office, created
 
 
 @transaction.atomic
@@ -81,8 +115,6 @@ def office_update(*, office: Office, acting_user: User | None, data: dict[str, A
 @transaction.atomic
 def user_update_role(*, user: User, role: str, is_active: bool, acting_user: User) -> User:
     """Change a colleague's role or deactivate them. Nobody can lock themselves out this way."""
-    from maklerwerk.core.exceptions import ApplicationError
-
     if user.pk == acting_user.pk and (role != user.role or not is_active):
         raise ApplicationError(_("You cannot change your own role or deactivate yourself."))
     before = snapshot(User.objects.get(pk=user.pk))

@@ -36,6 +36,10 @@ AUTH = [TokenAuth(), OfficeSessionAuth()]
 def require(request: HttpRequest, capability: Capability) -> User:
     """The authenticated user, if their role grants `capability`; else a 403 problem."""
     user: User = request.auth  # type: ignore[attr-defined]
-    if user.office_id is None or not user.can(capability):
+    if user.office_id is None:
+        raise AuthorizationError(
+            message=f"Your user belongs to no office; run `maklerwerk assign_office {user.username}`."
+        )
+    if not user.can(capability):
         raise AuthorizationError(message=f"Your role does not allow '{capability}'.")
     return user

@@ -14,13 +14,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MAKLERWERK_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten setting must not show Django's technical pages in production.
+# Development opts in (`make run` sets DEBUG=1).
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 BASE_URL = env_str("MAKLERWERK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
 
 INSTALLED_APPS = [
+    # First, so that its `createsuperuser` (which also gives the superuser an office) wins over Django's.
+    "maklerwerk.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,7 +37,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "maklerwerk.core",
-    "maklerwerk.accounts",
     "maklerwerk.contacts",
     "maklerwerk.properties",
     "maklerwerk.duplicates",
@@ -109,6 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, throttling): Redis when configured, else a table in the database ---
+# `migrate` creates the table (core's post_migrate handler), so no extra `createcachetable` step.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -241,7 +245,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- E-mail ---
-MAILERS = {"default": mailer_config(env_str("EMAIL_URL"))}
+# Production (DEBUG=0) refuses to start without it: see maklerwerk.core.checks.
+EMAIL_URL = env_str("EMAIL_URL")
+MAILERS = {"default": mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maklerwerk <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
