@@ -174,7 +174,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Reverse proxies in front (each adds to X-Forwarded-For). One helper reads the client's address for
+# login throttling, rate limits and consent records: maklerwerk.core.net.client_ip.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "maklerwerk.core.net.client_ip"
+RATELIMIT_IP_META_KEY = "maklerwerk.core.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
