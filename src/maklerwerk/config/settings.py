@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "maklerwerk.accounts.middleware.LoginRequiredMiddleware",
     "maklerwerk.accounts.middleware.OfficeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or CSRF reads the body: too many bytes or files are refused in German (413).
+    "maklerwerk.core.middleware.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -223,6 +225,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Per request: at most this many files and bytes in all (checked from Content-Length before the body
+# is read; maklerwerk.core.middleware.UploadLimitMiddleware answers with a German 413).
+MAX_UPLOAD_FILES = env_int("MAX_UPLOAD_FILES", 10)
+DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
+MAX_UPLOAD_REQUEST_BYTES = env_int("MAX_UPLOAD_REQUEST_BYTES", 2 * MAX_UPLOAD_BYTES)
+# vCard files with more cards are imported by a background job (API: 202 with the job).
+VCARD_SYNC_LIMIT = env_int("VCARD_SYNC_LIMIT", 200)
 
 # --- Language and time ---
 LANGUAGE_CODE = "de"

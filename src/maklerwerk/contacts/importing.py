@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from maklerwerk.core.exceptions import ApplicationError
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
+    from maklerwerk.core.models import Job
 
 
 @dataclass
@@ -53,6 +55,15 @@ class PreviewRow:
         return [m for m in self.message.split("; ") if m]
 
 
+def upload_path(token: str) -> Path:
+    """Where an uploaded file waits between preview and import (the token is ours: hex only)."""
+    if not token or not all(c in "0123456789abcdef" for c in token):
+        raise ApplicationError(_("This import has expired; please upload the file again."))
+    path = settings.DATA_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{token}.vcf"
+
+
 def check_size(size: int) -> None:
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
@@ -70,6 +81,44 @@ def read_upload(raw: bytes) -> list[vcard.Entry]:
         raise ApplicationError(str(exc)) from exc
 
 
+def read_cards(raw: bytes) -> list[list[bytes]]:
+    """The cards of an uploaded file, checked and split but not parsed (fast enough for a request)."""
+    check_size(len(raw))
+    try:
+        return vcard.split(raw)
+    except vcard.NotAVCardError as exc:
+        raise ApplicationError(str(exc)) from exc
+
+
+def parse_cards(
+    cards: list[list[bytes]], on_progress: Callable[[int, int], Any] | None = None
+) -> list[vcard.Entry]:
+    entries = []
+    for i, lines in enumerate(cards, start=1):
+        entries.append(vcard.parse_card(i, lines))
+        if on_progress:
+            on_progress(i, len(cards))
+    return entries
+
+
+def preview_as_dicts(rows: list[PreviewRow]) -> list[dict[str, Any]]:
+    """Preview rows as plain values, to keep them in a job's result."""
+    return [
+        {
+            "position": r.entry.position,
+            "name": r.entry.display_name,
+            "photo": bool(r.entry.photo),
+            "company": r.entry.data.get("company_name") or "",
+            "emails": [e["value"] for e in r.entry.data.get("emails") or []],
+            "phones": [p["value"] for p in r.entry.data.get("phones") or []],
+            "place": f"{r.entry.data.get('postal_code') or ''} {r.entry.data.get('city') or ''}".strip(),
+            "status": r.status,
+            "messages": r.messages,
+        }
+        for r in rows
+    ]
+
+
 def _validated(office: Office, entry: vcard.Entry) -> dict[str, Any]:
     data = dict(entry.data)
     data.setdefault("source", "import")
@@ -82,10 +131,14 @@ def _error_text(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
-def preview(*, office: Office, entries: list[vcard.Entry]) -> list[PreviewRow]:
+def preview(
+    *, office: Office, entries: list[vcard.Entry], on_progress: Callable[[int, int], Any] | None = None
+) -> list[PreviewRow]:
     """What importing would do with each entry, without writing anything."""
-    rows = []
+    rows: list[PreviewRow] = []
     for entry in entries:
+        if on_progress:
+            on_progress(len(rows), len(entries))
         if entry.error:
             rows.append(PreviewRow(entry, "error", entry.error))
             continue
@@ -157,3 +210,60 @@ def vcard_import(
         if on_progress:
             on_progress(i, total)
     return summary
+
+
+def vcard_preview_start(*, office: Office, acting_user: User, raw: bytes, filename: str) -> tuple[Job, str]:
+    """Check and keep an uploaded file, and start the preview job. Returns the job and the file's token.
+
+    Only the cheap checks run here (size, vCard at all); parsing and the duplicate check of every
+    card run in the job, so a file of thousands of cards never holds a web worker."""
+    import secrets
+
+    from maklerwerk.core.jobs import job_start
+
+    read_cards(raw)
+    token = secrets.token_hex(16)
+    upload_path(token).write_bytes(raw)
+    job = job_start(
+        kind="contacts.vcard_preview",
+        title=_("vCard preview: %s") % filename,
+        office=office,
+        created_by=acting_user,
+        office_id=office.pk,
+        token=token,
+        filename=filename,
+    )
+    return job, token
+
+
+def vcard_import_start(
+    *,
+    office: Office,
+    acting_user: User,
+    filename: str,
+    token: str = "",
+    raw: bytes | None = None,
+    dry_run: bool = False,
+) -> Job:
+    """Start the import job of a previewed file (`token`) or of a new upload (`raw`, checked here)."""
+    import secrets
+
+    from maklerwerk.core.jobs import job_start
+
+    if raw is not None:
+        read_cards(raw)
+        token = secrets.token_hex(16)
+        upload_path(token).write_bytes(raw)
+    elif not upload_path(token).exists():
+        raise ApplicationError(_("This import has expired; please upload the file again."))
+    return job_start(
+        kind="contacts.vcard_import",
+        title=_("vCard import: %s") % filename,
+        office=office,
+        created_by=acting_user,
+        office_id=office.pk,
+        user_id=acting_user.pk,
+        token=token,
+        filename=filename,
+        dry_run=dry_run,
+    )

@@ -345,9 +345,7 @@ def _files_snapshot(contact: Contact) -> dict[str, Any]:
     return {"files": [f.name for f in contact.files.order_by("pk")]}
 
 
-@transaction.atomic
-def contact_file_add(*, contact: Contact, acting_user: User | None, upload: UploadedFile) -> ContactFile:
-    """Store an upload with the contact under a random name; the shown name is cleaned."""
+def _checked_upload_name(upload: UploadedFile) -> str:
     name = clean_upload_name(upload.name or "")
     limit = settings.MAX_UPLOAD_BYTES
     if not name:
@@ -357,6 +355,34 @@ def contact_file_add(*, contact: Contact, acting_user: User | None, upload: Uplo
             _("“%(name)s” is too large (%(size)s); files may be at most %(limit)s.")
             % {"name": name, "size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)}
         )
+    return name
+
+
+def contact_files_add(
+    *, contact: Contact, acting_user: User | None, uploads: list[UploadedFile]
+) -> list[ContactFile]:
+    """Several files at once, all or nothing: every file is checked before one is stored, and if
+    storing fails halfway the files already written are removed again (no orphans in media/)."""
+    if not uploads:
+        raise ApplicationError(_("Please choose at least one file."))
+    for upload in uploads:
+        _checked_upload_name(upload)
+    rows: list[ContactFile] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                rows.append(contact_file_add(contact=contact, acting_user=acting_user, upload=upload))
+    except Exception:
+        for row in rows:
+            row.file.storage.delete(row.file.name)
+        raise
+    return rows
+
+
+@transaction.atomic
+def contact_file_add(*, contact: Contact, acting_user: User | None, upload: UploadedFile) -> ContactFile:
+    """Store an upload with the contact under a random name; the shown name is cleaned."""
+    name = _checked_upload_name(upload)
     before = _files_snapshot(contact)
     row = ContactFile(
         office_id=contact.office_id,

@@ -60,6 +60,13 @@ class Entry:
 
 def parse(raw: bytes) -> list[Entry]:
     """All cards of a vCard file, in order. Raises NotAVCardError for files that are not vCards."""
+    return [parse_card(i, chunk) for i, chunk in enumerate(split(raw), start=1)]
+
+
+def split(raw: bytes) -> list[list[bytes]]:
+    """The raw lines of each card, without parsing them (fast: to check a file and count its cards).
+
+    Raises NotAVCardError for files that are not vCards."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\x00"):
         try:
             raw = raw.decode("utf-16").encode("utf-8")
@@ -71,7 +78,7 @@ def parse(raw: bytes) -> list[Entry]:
     chunks = _split_cards(raw)
     if not chunks:
         raise NotAVCardError(_("The file contains no vCard (no “BEGIN:VCARD” line)."))
-    return [_parse_card(i, chunk) for i, chunk in enumerate(chunks, start=1)]
+    return chunks
 
 
 def _split_cards(raw: bytes) -> list[list[bytes]]:
@@ -174,7 +181,7 @@ def _read(text: str, entry: Entry) -> None:
 _DATA_URI = re.compile(r"^PHOTO[^:\r\n]*:data:image/[a-z]+;base64,([A-Za-z0-9+/=\s]+?)\r?$", re.I | re.M)
 
 
-def _parse_card(position: int, lines: list[bytes]) -> Entry:
+def parse_card(position: int, lines: list[bytes]) -> Entry:
     entry = Entry(position)
     try:
         text = _clean_card(lines)
