@@ -691,6 +691,25 @@ def self_service_link_create(
     return link, token
 
 
+@transaction.atomic
+def self_service_link_revoke(*, link: SelfServiceLink, acting_user: User | None) -> SelfServiceLink:
+    """End a personal link now: the form answers like for an unknown link from then on."""
+    ensure_capability(acting_user, Capability.EDIT)
+    now = timezone.now()
+    if link.expires_at > now:
+        link.expires_at = now
+        link.save(update_fields=["expires_at"])
+        activity_create(
+            office=link.contact.office,
+            type=Activity.Type.SYSTEM,
+            subject=_("Personal search-profile link revoked"),
+            acting_user=acting_user,
+            contact_id=link.contact_id,
+            payload={"self_service_link_id": link.pk},
+        )
+    return link
+
+
 def self_service_link_resolve(token: str) -> SelfServiceLink | None:
     """The valid link for `token`, or None if unknown or expired (callers show one neutral page)."""
     if not token or len(token) > 100:
