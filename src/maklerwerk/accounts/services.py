@@ -24,10 +24,12 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.FULL) -> tuple[ApiToken, str]:
     """Create a token for `user`. Returns the row and the plain token, which is never stored."""
     plain = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name.strip() or "API", prefix=plain[:12], token_hash=hash_token(plain))
+    token = ApiToken(
+        user=user, name=name.strip() or "API", prefix=plain[:12], token_hash=hash_token(plain), scope=scope
+    )
     token.full_clean()
     token.save()
     return token, plain
@@ -35,6 +37,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def api_token_authenticate(plain: str) -> User | None:
     """The active user owning an active token, else None. Updates last use at most once a minute."""
+    token = api_token_lookup(plain)
+    return token.user if token is not None else None
+
+
+def api_token_lookup(plain: str) -> ApiToken | None:
+    """The active token (of an active user) for `plain`, else None. Updates last use at most once a minute."""
     if not plain.startswith(settings.API_TOKEN_PREFIX) or len(plain) > 200:
         return None
     token = (
@@ -47,7 +55,7 @@ def api_token_authenticate(plain: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 def api_token_revoke(*, user: User, token_id: int) -> bool:
