@@ -53,3 +53,15 @@ def test_the_api_creates_scoped_tokens_and_full_tokens_keep_working(agent: Any) 
     assert ApiClient(made["token"]).post("/api/v1/inquiries", INQUIRY).status_code == 201
     assert api.get("/api/v1/contacts").status_code == 200
     assert api.get("/api/v1/tokens").json()[0]["scope"] in {"full", "inquiries:create"}
+
+
+def test_the_command_line_creates_an_inquiries_only_token(agent: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_api_token", "makler", "--scope", "inquiries:create", stdout=out)
+    form = ApiClient(out.getvalue().strip())
+    assert form.post("/api/v1/inquiries", INQUIRY).status_code == 201
+    assert_problem(form.get("/api/v1/contacts"), 403)

@@ -16,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="CLI", help="A name to recognise the token by")
         parser.add_argument(
+            "--scope",
+            default="full",
+            choices=["full", "inquiries:create"],
+            help="'inquiries:create': the token may only create inquiries (a website's form)",
+        )
+        parser.add_argument(
             "--office",
             help="For a superuser without an office: the office to administer (needed with several)",
         )
@@ -45,5 +51,5 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"{user.username} is now administrator of the {what} {office.name!r} (id {office.pk})."
             )
-        _token, plain = api_token_create(user=user, name=options["name"])
+        _token, plain = api_token_create(user=user, name=options["name"], scope=options["scope"])
         self.stdout.write(plain)
