@@ -25,10 +25,11 @@ install-test: $(VENV)/.installed-test
 messages: $(VENV)/.installed
 	cd src/maklerwerk && ../../$(MW) compilemessages --ignore=static -v0
 
+# Development opts into DEBUG (the default is off, for production).
+run: export DEBUG ?= 1
 run: install messages
 	@mkdir -p "$(MAKLERWERK_DATA_DIR)"
 	$(MW) migrate --noinput -v0
-	$(MW) createcachetable
 	$(MW) collectstatic --noinput -v0
 	$(MW) seed_demo --first-start
 	$(MW) serve

@@ -78,6 +78,7 @@ def install(database: str) -> Iterator[Install]:
         "MAKLERWERK_DATA_DIR": str(data_dir),
         "DATABASE_URL": url,
         "DEBUG": "0",
+        "EMAIL_URL": "console://",  # production mode needs an explicit mail choice
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECRET_KEY": "bench-only",

@@ -249,19 +249,24 @@ def test_the_activity_log_filters_by_kind(agent_client: Client, contact: Any, of
 
 
 def test_vcard_import_previews_every_entry_then_imports(
-    agent_client: Client, office: Any, agent: Any
+    agent_client: Client, office: Any, agent: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    # Both steps run as background jobs (inline here): the page follows the job to its result.
     upload = SimpleUploadedFile("android.vcf", fixture_bytes("ez-vcard__John_Doe_ANDROID.vcf"))
-    page = agent_client.post("/contacts/import/", {"file": upload}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post("/contacts/import/", {"file": upload})
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    page = agent_client.get(response["Location"]).content.decode()
     assert "android.vcf: 6 Einträge" in page and "john.doe@company.com" in page
     assert not Contact.objects.exists()
     token = page.split('name="token" value="')[1].split('"')[0]
-    page = agent_client.post(
-        "/contacts/import/", {"token": token, "filename": "android.vcf"}
-    ).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post("/contacts/import/", {"token": token, "filename": "android.vcf"})
+    page = agent_client.get(response["Location"]).content.decode()
     assert "6 angelegt" in page and "0 fehlgeschlagen" in page
     assert Contact.objects.count() == 6
     assert agent_client.post("/contacts/import/", {"token": token}).status_code == 302  # used up
+    assert "Dieser Import ist abgelaufen" in agent_client.get("/contacts/import/").content.decode()
 
 
 def test_vcard_import_refuses_broken_files_and_stores_nothing(agent_client: Client) -> None:

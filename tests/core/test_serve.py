@@ -26,6 +26,7 @@ def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}},
         "MAKLERWERK_DATA_DIR": str(tmp_path),
+        "DEBUG": "1",  # as `make run` sets it
         "WEB_WORKERS": "1",
         "LOG_LEVEL": "WARNING",
     }
@@ -36,7 +37,6 @@ def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         ).stdout
 
     manage("migrate", "-v0")
-    manage("createcachetable")
     manage("seed_demo", "--activities", "3")
     port = _free_port()
     proc = subprocess.Popen(

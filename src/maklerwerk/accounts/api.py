@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -29,6 +29,7 @@ class ApiTokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scope: str
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
@@ -36,6 +37,9 @@ class ApiTokenOut(Schema):
 
 class ApiTokenCreateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
+    scope: Literal["full", "inquiries:create"] = Field(
+        "full", description="'inquiries:create': the token may only create inquiries (website form)"
+    )
 
 
 class ApiTokenCreatedOut(ApiTokenOut):
@@ -67,7 +71,7 @@ def token_list_api(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, summary="Create an API token")
 def token_create_api(request: HttpRequest, payload: ApiTokenCreateIn) -> tuple[int, dict[str, Any]]:
     user = require(request, Capability.VIEW)
-    token, plain = services.api_token_create(user=user, name=payload.name)
+    token, plain = services.api_token_create(user=user, name=payload.name, scope=payload.scope)
     data = ApiTokenOut.from_orm(token).dict()
     return Status(201, {**data, "token": plain})
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from maklerwerk.accounts.models import Office, User
+from maklerwerk.accounts.models import ApiToken, Office, User
 from maklerwerk.accounts.roles import Role
 
 
@@ -72,6 +72,9 @@ class UserRoleForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. the system that will use it"))
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.FULL, required=False
+    )
 
 
 class DataExportForm(forms.Form):

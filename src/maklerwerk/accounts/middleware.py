@@ -5,29 +5,40 @@ from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
-
-from maklerwerk.accounts.services import office_get_or_create_default
+from django.shortcuts import render
 
 
 class OfficeMiddleware:
     """Puts the user's office on `request.office`.
 
-    A superuser made with `createsuperuser` has no office yet; they join the first one, so the
-    very first login on a fresh install works without further set-up.
+    A user without an office (e.g. a superuser made by an older `createsuperuser`) is never put
+    into some office silently: the pages explain how the operator assigns one
+    (`maklerwerk assign_office USERNAME`), and the API answers 403 saying so.
     """
+
+    ALLOWED_WITHOUT_OFFICE = frozenset({"logout", "password_change", "password_change_done", "set_language"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        request.office = None  # type: ignore[attr-defined]
-        if user.is_authenticated:
-            if user.office_id is None and user.is_superuser:
-                user.office = office_get_or_create_default()
-                user.save(update_fields=["office"])
-            request.office = user.office  # type: ignore[attr-defined]
+        request.office = user.office if user.is_authenticated else None  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.office_id is None
+            and getattr(view_func, "login_required", True)
+            and not request.path_info.startswith("/api/")
+            and getattr(request.resolver_match, "url_name", None) not in self.ALLOWED_WITHOUT_OFFICE
+        ):
+            return render(request, "accounts/no_office.html", status=403)
+        return None
 
 
 class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):

@@ -59,7 +59,15 @@ class User(SingleLineFields, AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 hash is stored; the token is shown once at creation."""
+    """A personal API token. Only a SHA-256 hash is stored; the token is shown once at creation.
+
+    `scope` narrows what it may do: a website's inquiry form gets a token that can only create
+    inquiries, so a leaked form token cannot read the office's contacts.
+    """
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("Full access (like the user)")
+        INQUIRIES_CREATE = "inquiries:create", _("Create inquiries only (website form)")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -67,6 +75,7 @@ class ApiToken(models.Model):
         _("prefix"), max_length=16, help_text=_("First characters, to recognise the token")
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=30, choices=Scope.choices, default=Scope.FULL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.roles import Capability
 
@@ -31,3 +32,13 @@ def require_capability(
         return wrapped
 
     return decorator
+
+
+def ensure_capability(user: Any, capability: Capability) -> None:
+    """For services: PermissionDenied (403 in views and the API) unless `user` may do `capability`.
+
+    Services call it so that every entry path (HTML, API, later ones) asks the same question.
+    `user` None means the system itself (jobs, seeding), which may always act.
+    """
+    if user is not None and not user.can(capability):
+        raise PermissionDenied(_("Your role does not allow this."))

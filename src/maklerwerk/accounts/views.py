@@ -145,7 +145,11 @@ def user_role_view(request: HttpRequest, user_id: int) -> HttpResponse:
 def token_create_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
-        _token, plain = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, plain = services.api_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"] or ApiToken.Scope.FULL,
+        )
         # Shown once on the next page; the database keeps only its hash.
         request.session["new_api_token"] = plain
         messages.success(request, _("API token created. Copy it now: it will not be shown again."))

@@ -6,19 +6,32 @@ from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
-from maklerwerk.accounts.models import User
+from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.accounts.services import api_token_authenticate
+from maklerwerk.accounts.services import api_token_lookup
+
+# What a narrowed token may call: (method, route below /api/v1/). Everything else answers 403.
+SCOPE_OPERATIONS: dict[str, set[tuple[str, str]]] = {
+    ApiToken.Scope.INQUIRIES_CREATE: {("POST", "inquiries")},
+}
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` with a personal API token (Einstellungen → API-Tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-            request.office = user.office  # type: ignore[attr-defined]
+        found = api_token_lookup(token)
+        if found is None:
+            return None
+        if found.scope != ApiToken.Scope.FULL:
+            route = (request.resolver_match.route if request.resolver_match else "").removeprefix("api/v1/")
+            if (request.method, route) not in SCOPE_OPERATIONS.get(found.scope, set()):
+                raise AuthorizationError(
+                    message=f"This token is limited to the scope '{found.scope}' and may not do this."
+                )
+        user = found.user
+        request.user = user
+        request.office = user.office  # type: ignore[attr-defined]
         return user
 
 
@@ -45,6 +58,10 @@ AUTH = [TokenAuth(), OfficeSessionAuth()]
 def require(request: HttpRequest, capability: Capability) -> User:
     """The authenticated user, if their role grants `capability`; else a 403 problem."""
     user: User = request.auth  # type: ignore[attr-defined]
-    if user.office_id is None or not user.can(capability):
+    if user.office_id is None:
+        raise AuthorizationError(
+            message=f"Your user belongs to no office; run `maklerwerk assign_office {user.username}`."
+        )
+    if not user.can(capability):
         raise AuthorizationError(message=f"Your role does not allow '{capability}'.")
     return user

@@ -14,13 +14,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MAKLERWERK_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten setting must not show Django's technical pages in production.
+# Development opts in (`make run` sets DEBUG=1).
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 BASE_URL = env_str("MAKLERWERK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
 
 INSTALLED_APPS = [
+    # First, so that its `createsuperuser` (which also gives the superuser an office) wins over Django's.
+    "maklerwerk.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,7 +37,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "maklerwerk.core",
-    "maklerwerk.accounts",
     "maklerwerk.contacts",
     "maklerwerk.properties",
     "maklerwerk.duplicates",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "maklerwerk.accounts.middleware.LoginRequiredMiddleware",
     "maklerwerk.accounts.middleware.OfficeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or CSRF reads the body: too many bytes or files are refused in German (413).
+    "maklerwerk.core.middleware.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -110,6 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, throttling): Redis when configured, else a table in the database ---
+# `migrate` creates the table (core's post_migrate handler), so no extra `createcachetable` step.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -171,7 +177,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Reverse proxies in front (each adds to X-Forwarded-For). One helper reads the client's address for
+# login throttling, rate limits and consent records: maklerwerk.core.net.client_ip.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "maklerwerk.core.net.client_ip"
+RATELIMIT_IP_META_KEY = "maklerwerk.core.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
@@ -216,6 +226,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Per request: at most this many files and bytes in all (checked from Content-Length before the body
+# is read; maklerwerk.core.middleware.UploadLimitMiddleware answers with a German 413).
+MAX_UPLOAD_FILES = env_int("MAX_UPLOAD_FILES", 10)
+DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
+MAX_UPLOAD_REQUEST_BYTES = env_int("MAX_UPLOAD_REQUEST_BYTES", 2 * MAX_UPLOAD_BYTES)
+# vCard files with more cards are imported by a background job (API: 202 with the job).
+VCARD_SYNC_LIMIT = env_int("VCARD_SYNC_LIMIT", 200)
 
 # --- Language and time ---
 LANGUAGE_CODE = "de"
@@ -242,7 +259,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- E-mail ---
-MAILERS = {"default": mailer_config(env_str("EMAIL_URL"))}
+# Production (DEBUG=0) refuses to start without it: see maklerwerk.core.checks.
+EMAIL_URL = env_str("EMAIL_URL")
+MAILERS = {"default": mailer_config(EMAIL_URL)}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maklerwerk <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -7,6 +7,8 @@ import tempfile
 
 os.environ.setdefault("MAKLERWERK_DATA_DIR", tempfile.mkdtemp(prefix="maklerwerk-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+# The suite runs with the development defaults (DEBUG=1: no HTTPS redirect, local hosts, console mail).
+os.environ.setdefault("DEBUG", "1")
 
 from maklerwerk.config.settings import *  # noqa: F403
 from maklerwerk.config.settings import DATABASES, HUEY

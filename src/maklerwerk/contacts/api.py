@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
@@ -284,9 +285,16 @@ class ImportSummaryOut(Schema):
     conflicts: list[dict[str, Any]]
 
 
+class ImportJobOut(Schema):
+    id: str
+    state: str
+    percent: int
+    url: str
+
+
 @router.post(
     "/contacts/import/vcard",
-    response=ImportSummaryOut,
+    response={200: ImportSummaryOut, 202: ImportJobOut},
     summary="Import a vCard file (2.1, 3.0 or 4.0; one or many contacts)",
     description=(
         "Multipart field `file`. A card imported before (same UID, or the same content) creates "
@@ -294,13 +302,24 @@ class ImportSummaryOut(Schema):
         "Maklerwerk since: not overwritten). New entries pass the duplicate check: probable "
         "duplicates are skipped, possible ones created and listed for review (`review`, shown on "
         "the duplicates page); malformed entries fail with position and reason. `dry_run=true` "
-        "reports without creating anything."
+        "reports without creating anything. A file with more than `VCARD_SYNC_LIMIT` (200) cards is "
+        "imported by a background job: 202 with the job to poll (`url`), whose result is the summary."
     ),
 )
 def contact_import_api(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
     user = require(request, Capability.EDIT)
     importing.check_size(file.size or 0)
-    entries = importing.read_upload(file.read())
+    raw = file.read()
+    cards = importing.read_cards(raw)
+    if len(cards) > settings.VCARD_SYNC_LIMIT:
+        job = importing.vcard_import_start(
+            office=user.office, acting_user=user, raw=raw, filename=file.name or "import.vcf", dry_run=dry_run
+        )
+        return Status(
+            202,
+            {"id": str(job.pk), "state": job.state, "percent": job.percent, "url": f"/api/v1/jobs/{job.pk}"},
+        )
+    entries = importing.parse_cards(cards)
     summary = importing.vcard_import(office=user.office, acting_user=user, entries=entries, dry_run=dry_run)
     return summary.as_dict()
 
@@ -358,11 +377,8 @@ def contact_files_api(request: HttpRequest, contact_id: int) -> Any:
 def contact_file_upload_api(request: HttpRequest, contact_id: int, files: File[list[UploadedFile]]) -> Any:
     user = require(request, Capability.EDIT)
     contact = selectors.contact_get(user=user, pk=contact_id)
-    from django.db import transaction
-
-    with transaction.atomic():  # all or nothing: one bad file stores none
-        rows = [services.contact_file_add(contact=contact, acting_user=user, upload=f) for f in files]
-    return Status(201, rows)
+    # All or nothing: one bad file stores none (and leaves no file behind).
+    return Status(201, services.contact_files_add(contact=contact, acting_user=user, uploads=files))
 
 
 @router.get("/contacts/{contact_id}/files/{file_id}", response={200: None}, summary="Download a file")

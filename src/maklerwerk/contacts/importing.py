@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from maklerwerk.core.exceptions import ApplicationError
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.models import Job
     from maklerwerk.imports.models import ImportRecord
 
 
@@ -72,6 +74,15 @@ class PreviewRow:
         return [m for m in self.message.split("; ") if m]
 
 
+def upload_path(token: str) -> Path:
+    """Where an uploaded file waits between preview and import (the token is ours: hex only)."""
+    if not token or not all(c in "0123456789abcdef" for c in token):
+        raise ApplicationError(_("This import has expired; please upload the file again."))
+    path = settings.DATA_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{token}.vcf"
+
+
 def check_size(size: int) -> None:
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
@@ -101,9 +112,63 @@ def _error_text(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
 
-def preview(*, office: Office, entries: list[vcard.Entry]) -> list[PreviewRow]:
+def read_cards(raw: bytes) -> list[list[bytes]]:
+    """The cards of an uploaded file, checked and split but not parsed (fast enough for a request)."""
+    check_size(len(raw))
+    try:
+        return vcard.split(raw)
+    except vcard.NotAVCardError as exc:
+        raise ApplicationError(str(exc)) from exc
+
+
+def parse_cards(
+    cards: list[list[bytes]], on_progress: Callable[[int, int], Any] | None = None
+) -> list[vcard.Entry]:
+    entries = []
+    for i, lines in enumerate(cards, start=1):
+        entries.append(vcard.parse_card(i, lines))
+        if on_progress:
+            on_progress(i, len(cards))
+    return entries
+
+
+def preview_as_dicts(rows: list[PreviewRow]) -> list[dict[str, Any]]:
+    """Preview rows as plain values, to keep them in a job's result."""
+    return [
+        {
+            "position": r.entry.position,
+            "name": r.entry.display_name,
+            "photo": bool(r.entry.photo),
+            "company": r.entry.data.get("company_name") or "",
+            "emails": [e["value"] for e in r.entry.data.get("emails") or []],
+            "phones": [p["value"] for p in r.entry.data.get("phones") or []],
+            "place": f"{r.entry.data.get('postal_code') or ''} {r.entry.data.get('city') or ''}".strip(),
+            "status": r.status,
+            "messages": r.messages,
+        }
+        for r in rows
+    ]
+
+
+def _validated(office: Office, entry: vcard.Entry) -> dict[str, Any]:
+    data = dict(entry.data)
+    data.setdefault("source", "import")
+    return services.contact_validate(office=office, data=data)
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "; ".join(exc.messages)
+
+
+def preview(
+    *, office: Office, entries: list[vcard.Entry], on_progress: Callable[[int, int], Any] | None = None
+) -> list[PreviewRow]:
     """What importing would do with each entry (a dry run of `vcard_import`), without writing."""
-    summary = vcard_import(office=office, acting_user=None, entries=entries, dry_run=True)
+    summary = vcard_import(
+        office=office, acting_user=None, entries=entries, dry_run=True, on_progress=on_progress
+    )
     found: dict[int, tuple[str, dict[str, Any]]] = {}
     for status, rows in (
         ("new", summary.created),
@@ -304,3 +369,60 @@ def _reimport_changed(
         contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
         contact.save(update_fields=["photo", "updated_at"])
     remember(record.source_key, entry_key(entry)[1], contact, record.status)
+
+
+def vcard_preview_start(*, office: Office, acting_user: User, raw: bytes, filename: str) -> tuple[Job, str]:
+    """Check and keep an uploaded file, and start the preview job. Returns the job and the file's token.
+
+    Only the cheap checks run here (size, vCard at all); parsing and the duplicate check of every
+    card run in the job, so a file of thousands of cards never holds a web worker."""
+    import secrets
+
+    from maklerwerk.core.jobs import job_start
+
+    read_cards(raw)
+    token = secrets.token_hex(16)
+    upload_path(token).write_bytes(raw)
+    job = job_start(
+        kind="contacts.vcard_preview",
+        title=_("vCard preview: %s") % filename,
+        office=office,
+        created_by=acting_user,
+        office_id=office.pk,
+        token=token,
+        filename=filename,
+    )
+    return job, token
+
+
+def vcard_import_start(
+    *,
+    office: Office,
+    acting_user: User,
+    filename: str,
+    token: str = "",
+    raw: bytes | None = None,
+    dry_run: bool = False,
+) -> Job:
+    """Start the import job of a previewed file (`token`) or of a new upload (`raw`, checked here)."""
+    import secrets
+
+    from maklerwerk.core.jobs import job_start
+
+    if raw is not None:
+        read_cards(raw)
+        token = secrets.token_hex(16)
+        upload_path(token).write_bytes(raw)
+    elif not upload_path(token).exists():
+        raise ApplicationError(_("This import has expired; please upload the file again."))
+    return job_start(
+        kind="contacts.vcard_import",
+        title=_("vCard import: %s") % filename,
+        office=office,
+        created_by=acting_user,
+        office_id=office.pk,
+        user_id=acting_user.pk,
+        token=token,
+        filename=filename,
+        dry_run=dry_run,
+    )

@@ -19,6 +19,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts import duplicates
 from maklerwerk.contacts.files import clean_upload_name
 from maklerwerk.contacts.models import (
@@ -297,6 +299,7 @@ def contact_update(
 @transaction.atomic
 def contact_delete(*, contact: Contact, acting_user: User | None) -> None:
     """Delete the contact with its files (also from storage, after commit) and relationships."""
+    ensure_capability(acting_user, Capability.DELETE)
     before = contact_snapshot(contact)
     paths = list(contact.files.values_list("file", flat=True))
     history_record(instance=contact, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
@@ -342,9 +345,7 @@ def _files_snapshot(contact: Contact) -> dict[str, Any]:
     return {"files": [f.name for f in contact.files.order_by("pk")]}
 
 
-@transaction.atomic
-def contact_file_add(*, contact: Contact, acting_user: User | None, upload: UploadedFile) -> ContactFile:
-    """Store an upload with the contact under a random name; the shown name is cleaned."""
+def _checked_upload_name(upload: UploadedFile) -> str:
     name = clean_upload_name(upload.name or "")
     limit = settings.MAX_UPLOAD_BYTES
     if not name:
@@ -354,6 +355,34 @@ def contact_file_add(*, contact: Contact, acting_user: User | None, upload: Uplo
             _("“%(name)s” is too large (%(size)s); files may be at most %(limit)s.")
             % {"name": name, "size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)}
         )
+    return name
+
+
+def contact_files_add(
+    *, contact: Contact, acting_user: User | None, uploads: list[UploadedFile]
+) -> list[ContactFile]:
+    """Several files at once, all or nothing: every file is checked before one is stored, and if
+    storing fails halfway the files already written are removed again (no orphans in media/)."""
+    if not uploads:
+        raise ApplicationError(_("Please choose at least one file."))
+    for upload in uploads:
+        _checked_upload_name(upload)
+    rows: list[ContactFile] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                rows.append(contact_file_add(contact=contact, acting_user=acting_user, upload=upload))
+    except Exception:
+        for row in rows:
+            row.file.storage.delete(row.file.name)
+        raise
+    return rows
+
+
+@transaction.atomic
+def contact_file_add(*, contact: Contact, acting_user: User | None, upload: UploadedFile) -> ContactFile:
+    """Store an upload with the contact under a random name; the shown name is cleaned."""
+    name = _checked_upload_name(upload)
     before = _files_snapshot(contact)
     row = ContactFile(
         office_id=contact.office_id,
@@ -381,6 +410,7 @@ def contact_file_add(*, contact: Contact, acting_user: User | None, upload: Uplo
 
 @transaction.atomic
 def contact_file_delete(*, file: ContactFile, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     contact = file.contact
     before = _files_snapshot(contact)
     path = file.file.name
@@ -504,6 +534,7 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_delete(*, relationship: Relationship, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     people = (relationship.from_contact, relationship.to_contact)
     befores = {c.pk: _relationships_snapshot(c) for c in people}
     relationship.delete()

@@ -61,6 +61,13 @@ class Entry:
 
 def parse(raw: bytes) -> list[Entry]:
     """All cards of a vCard file, in order. Raises NotAVCardError for files that are not vCards."""
+    return [parse_card(i, chunk) for i, chunk in enumerate(split(raw), start=1)]
+
+
+def split(raw: bytes) -> list[list[bytes]]:
+    """The raw lines of each card, without parsing them (fast: to check a file and count its cards).
+
+    Raises NotAVCardError for files that are not vCards."""
     encoding = _utf16(raw)
     if encoding:
         try:
@@ -73,7 +80,7 @@ def parse(raw: bytes) -> list[Entry]:
     chunks = _split_cards(raw)
     if not chunks:
         raise NotAVCardError(_("The file contains no vCard (no “BEGIN:VCARD” line)."))
-    return [_parse_card(i, chunk) for i, chunk in enumerate(chunks, start=1)]
+    return chunks
 
 
 def _utf16(raw: bytes) -> str | None:
@@ -197,7 +204,7 @@ def _read(text: str, entry: Entry) -> None:
 _DATA_URI = re.compile(r"^PHOTO[^:\r\n]*:data:image/[a-z]+;base64,([A-Za-z0-9+/=\s]+?)\r?$", re.I | re.M)
 
 
-def _parse_card(position: int, lines: list[bytes]) -> Entry:
+def parse_card(position: int, lines: list[bytes]) -> Entry:
     entry = Entry(position)
     try:
         text = _clean_card(lines)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -445,17 +444,13 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_POST
 def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.db import transaction
-
     contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
     uploads = request.FILES.getlist("files")
     if not uploads:
         messages.error(request, _("Please choose at least one file."))
     else:
         try:
-            with transaction.atomic():  # all or nothing
-                for upload in uploads:
-                    services.contact_file_add(contact=contact, acting_user=request.user, upload=upload)  # type: ignore[arg-type]
+            services.contact_files_add(contact=contact, acting_user=request.user, uploads=uploads)  # type: ignore[arg-type]
             messages.success(request, _("%s file(s) uploaded.") % len(uploads))
         except ApplicationError as exc:
             messages.error(request, exc.message + " " + _("Nothing was uploaded."))
@@ -548,16 +543,15 @@ def relationship_delete(request: HttpRequest, pk: int, rel_id: int) -> HttpRespo
 # --- vCard import ----------------------------------------------------------------------------
 
 
-def _import_dir() -> Any:
-    path = settings.DATA_DIR / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def vcard_import(request: HttpRequest) -> HttpResponse:
-    """Upload → preview of every entry → import (POST with the preview's token) → summary."""
+    """Upload → preview job → preview of every entry → import job (with progress) → summary.
+
+    The parsing, the duplicate check and the import run as background jobs; `?job=` shows one.
+    """
+    from maklerwerk.core.selectors import job_get
+
     office = request.office  # type: ignore[attr-defined]
     form = VCardUploadForm()
     context: dict[str, Any] = {"form": form}
@@ -567,20 +561,19 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
         if token not in pending:
             messages.error(request, _("This import has expired; please upload the file again."))
             return redirect("contacts:import")
-        path = _import_dir() / f"{token}.vcf"
         try:
-            entries = importing.read_upload(path.read_bytes())
-        except (OSError, ApplicationError):
-            messages.error(request, _("This import has expired; please upload the file again."))
+            job = importing.vcard_import_start(
+                office=office,
+                acting_user=request.user,  # type: ignore[arg-type]
+                token=token,
+                filename=pending[token],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
             return redirect("contacts:import")
-        summary = importing.vcard_import(
-            office=office, acting_user=request.user, entries=entries, batch=request.POST.get("filename", "")
-        )  # type: ignore[arg-type]
-        path.unlink(missing_ok=True)
         pending.pop(token, None)
         request.session["vcard_imports"] = pending
-        context.update(summary=summary, filename=request.POST.get("filename", ""))
-        return render(request, "contacts/import.html", context)
+        return redirect(reverse("contacts:import") + f"?job={job.pk}")
     if request.method == "POST":
         form = VCardUploadForm(request.POST, request.FILES)
         context["form"] = form
@@ -588,26 +581,33 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 importing.check_size(upload.size)
-                raw = upload.read()
-                entries = importing.read_upload(raw)
+                job, token = importing.vcard_preview_start(
+                    office=office,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    raw=upload.read(),
+                    filename=upload.name,
+                )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
                 return render(request, "contacts/import.html", context, status=422)
-            token = secrets.token_hex(16)
-            (_import_dir() / f"{token}.vcf").write_bytes(raw)
             pending = request.session.get("vcard_imports", {})
             pending[token] = upload.name
             request.session["vcard_imports"] = pending
-            rows_ = importing.preview(office=office, entries=entries)
-            context.update(
-                preview=rows_,
-                token=token,
-                filename=upload.name,
-                counts={
-                    "new": sum(1 for r in rows_ if r.status in ("new", "review")),
-                    "duplicate": sum(1 for r in rows_ if r.status == "duplicate"),
-                    "error": sum(1 for r in rows_ if r.status == "error"),
-                    "known": sum(1 for r in rows_ if r.status in ("unchanged", "updated", "conflict")),
-                },
-            )
+            return redirect(reverse("contacts:import") + f"?job={job.pk}")
+    elif request.GET.get("job"):
+        job = job_get(user=request.user, pk=request.GET["job"])  # type: ignore[arg-type]
+        if job.kind not in {"contacts.vcard_preview", "contacts.vcard_import"}:
+            raise Http404
+        context["job"] = job
+        if job.state == job.State.SUCCEEDED and job.kind == "contacts.vcard_preview":
+            result = job.result
+            if result.get("token") in request.session.get("vcard_imports", {}):
+                context.update(
+                    preview=result["rows"],
+                    token=result["token"],
+                    filename=result["filename"],
+                    counts=result["counts"],
+                )
+        elif job.state == job.State.SUCCEEDED:
+            context.update(summary=job.result, filename=job.result.get("filename", ""))
     return render(request, "contacts/import.html", context)

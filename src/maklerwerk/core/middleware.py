@@ -27,3 +27,58 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UploadLimitMiddleware:
+    """Refuses an upload with too many bytes or files before a view (or CSRF) reads it.
+
+    The size comes from Content-Length, so an oversized body is never spooled; the file count
+    (Django's DATA_UPLOAD_MAX_NUMBER_FILES) is checked while parsing, which stops at the limit. The
+    API answers 413 problem+json; a form is sent back to its page with a German message.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in {"POST", "PUT", "PATCH"} and request.content_type.startswith("multipart/"):
+            from django.core.exceptions import TooManyFilesSent
+            from django.template.defaultfilters import filesizeformat
+            from django.utils.translation import gettext as _
+
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.MAX_UPLOAD_REQUEST_BYTES
+            if length > limit:
+                return self._refuse(
+                    request,
+                    _("The upload is too large (%(size)s); at most %(limit)s can be uploaded at once.")
+                    % {"size": filesizeformat(length), "limit": filesizeformat(limit)},
+                )
+            try:
+                request.FILES  # noqa: B018  (parse now: the size is within the limit)
+            except TooManyFilesSent:
+                return self._refuse(
+                    request,
+                    _("Too many files at once: please upload at most %(n)s files per step.")
+                    % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+        from django.contrib import messages
+        from django.shortcuts import redirect, render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        if request.path.startswith("/api/"):
+            from maklerwerk.api.problems import problem_response
+
+            return problem_response(request, 413, message)
+        back = request.META.get("HTTP_REFERER", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            messages.error(request, message)
+            return redirect(back)
+        return render(request, "413.html", {"message": message}, status=413)

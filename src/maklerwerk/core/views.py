@@ -66,6 +66,10 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     response = render(request, "core/_job_progress.html", {"job": job})
     if job.is_finished and request.htmx:  # type: ignore[attr-defined]
         response.status_code = 286
+        # A job whose result has its own page (e.g. the vCard preview) leads there when done.
+        redirect_to = job.result.get("redirect") if job.state == job.State.SUCCEEDED else None
+        if isinstance(redirect_to, str) and redirect_to.startswith("/"):
+            response["HX-Redirect"] = redirect_to
     return response
 
 

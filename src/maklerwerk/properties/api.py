@@ -663,6 +663,48 @@ def search_profile_create_api(request: HttpRequest, contact_id: int, payload: Se
     return Status(201, profile)
 
 
+class SelfServiceLinkOut(Schema):
+    id: int
+    contact_id: int
+    profile_id: int | None
+    created_at: Any
+    created_by: str | None = None
+    expires_at: Any
+    last_used_at: Any = None
+    active: bool
+
+    @staticmethod
+    def resolve_created_by(obj: Any) -> str | None:
+        return str(obj.created_by) if obj.created_by_id else None
+
+    @staticmethod
+    def resolve_active(obj: Any) -> bool:
+        return not obj.is_expired
+
+
+@router.get(
+    "/self-service-links",
+    response=list[SelfServiceLinkOut],
+    summary="Personal search-profile links (the tokens are shown only when created)",
+)
+@paginate(Page)
+def self_service_link_list_api(request: HttpRequest, contact_id: int | None = None) -> Any:
+    user = require(request, Capability.VIEW)
+    return selectors.self_service_link_list(user=user, contact_id=contact_id)
+
+
+@router.post(
+    "/self-service-links/{link_id}/revoke",
+    response=SelfServiceLinkOut,
+    summary="Revoke a personal search-profile link now",
+)
+def self_service_link_revoke_api(request: HttpRequest, link_id: int) -> Any:
+    user = require(request, Capability.EDIT)
+    return services.self_service_link_revoke(
+        link=selectors.self_service_link_get(user=user, pk=link_id), acting_user=user
+    )
+
+
 @router.get("/search-profiles/{profile_id}", response=SearchProfileOut, summary="One search profile")
 def search_profile_get_api(request: HttpRequest, profile_id: int) -> Any:
     user = require(request, Capability.VIEW)

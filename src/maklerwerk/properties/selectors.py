@@ -41,6 +41,7 @@ from maklerwerk.properties.models import (
     Property,
     PropertyContact,
     SearchProfile,
+    SelfServiceLink,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +140,21 @@ def search_profile_list(*, user: User, contact_id: int | None = None) -> QuerySe
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
     return qs
+
+
+def self_service_link_list(*, user: User, contact_id: int | None = None) -> QuerySet[SelfServiceLink]:
+    """The office's personal search-profile links, newest first (the token itself is never kept)."""
+    qs = SelfServiceLink.objects.filter(office_id=user.office_id).select_related("contact", "created_by")
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    return qs.order_by("-created_at")
+
+
+def self_service_link_get(*, user: User, pk: int) -> SelfServiceLink:
+    try:
+        return SelfServiceLink.objects.select_related("contact").get(pk=pk, office_id=user.office_id)
+    except (SelfServiceLink.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def search_profile_get(*, user: User, pk: int) -> SearchProfile:

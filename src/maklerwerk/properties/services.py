@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
@@ -213,6 +215,7 @@ def _set_viewers(prop: Property, users: list[User]) -> None:
 
 @transaction.atomic
 def property_delete(*, prop: Property, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     before = property_snapshot(prop)
     files = [i.file.name for i in prop.images.all()] + [i.thumbnail.name for i in prop.images.all()]
     files += [d.file.name for d in prop.documents.all()]
@@ -302,6 +305,7 @@ def property_image_update(
 
 @transaction.atomic
 def property_image_delete(*, image: PropertyImage, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     prop = image.property
     before = property_snapshot(prop)
     names = [image.file.name, image.thumbnail.name]
@@ -367,6 +371,7 @@ def property_document_update(
 
 @transaction.atomic
 def property_document_delete(*, document: PropertyDocument, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     prop = document.property
     before = property_snapshot(prop)
     name, storage = document.file.name, document.file.storage
@@ -409,6 +414,7 @@ def property_contact_set(
 
 @transaction.atomic
 def property_contact_delete(*, link: PropertyContact, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     prop = link.property
     before = property_snapshot(prop)
     link.delete()
@@ -471,6 +477,7 @@ def search_profile_update(
 
 @transaction.atomic
 def search_profile_delete(*, profile: SearchProfile, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     history_record(
         instance=profile,
         acting_user=acting_user,
@@ -682,6 +689,25 @@ def self_service_link_create(
         payload={"self_service_link_id": link.pk, "expires_at": link.expires_at.isoformat()},
     )
     return link, token
+
+
+@transaction.atomic
+def self_service_link_revoke(*, link: SelfServiceLink, acting_user: User | None) -> SelfServiceLink:
+    """End a personal link now: the form answers like for an unknown link from then on."""
+    ensure_capability(acting_user, Capability.EDIT)
+    now = timezone.now()
+    if link.expires_at > now:
+        link.expires_at = now
+        link.save(update_fields=["expires_at"])
+        activity_create(
+            office=link.contact.office,
+            type=Activity.Type.SYSTEM,
+            subject=_("Personal search-profile link revoked"),
+            acting_user=acting_user,
+            contact_id=link.contact_id,
+            payload={"self_service_link_id": link.pk},
+        )
+    return link
 
 
 def self_service_link_resolve(token: str) -> SelfServiceLink | None:

@@ -26,6 +26,11 @@ urlpatterns = [
     path(
         "contact-tab/<int:contact_id>/self-service/", views.self_service_link_create, name="self_service_link"
     ),
+    path(
+        "contact-tab/<int:contact_id>/self-service/<int:link_id>/revoke/",
+        views.self_service_link_revoke,
+        name="self_service_link_revoke",
+    ),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("new-matches/", views.new_matches_page, name="new_matches"),

@@ -374,6 +374,7 @@ def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
         "roles": roles,
         "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
         "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "self_service_links": list(selectors.self_service_link_list(user=user, contact_id=contact.pk)[:20]),  # type: ignore[arg-type]
         "self_service_url": request.session.pop(f"self_service_{contact.pk}", None)
         if hasattr(request, "session")
         else None,
@@ -461,6 +462,17 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
     )
     messages.success(request, _("Personal link created. Copy it now: it is shown only once."))
     return redirect(_contact_tab_url(contact.pk))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def self_service_link_revoke(request: HttpRequest, contact_id: int, link_id: int) -> HttpResponse:
+    link = selectors.self_service_link_get(user=request.user, pk=link_id)  # type: ignore[arg-type]
+    if link.contact_id != contact_id:
+        raise Http404
+    services.self_service_link_revoke(link=link, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The personal link was revoked; it no longer opens the form."))
+    return redirect(_contact_tab_url(contact_id))
 
 
 # --- public self-service form ---------------------------------------------------------------------

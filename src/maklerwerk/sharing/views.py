@@ -65,7 +65,9 @@ def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    from maklerwerk.core.net import client_ip
+
+    return client_ip(request)
 
 
 def _ua(request: HttpRequest) -> str:

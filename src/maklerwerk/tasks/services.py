@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
@@ -88,5 +90,6 @@ def task_set_done(*, task: Task, done: bool, acting_user: User | None) -> Task:
 
 @transaction.atomic
 def task_delete(*, task: Task, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.DELETE)
     history_record(instance=task, acting_user=acting_user, action=ChangeLog.Action.DELETE)
     task.delete()
