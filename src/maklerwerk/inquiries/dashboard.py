@@ -29,6 +29,6 @@ def contact_tab_context(request: HttpRequest, contact: Contact) -> dict[str, Any
     from maklerwerk.inquiries.selectors import inquiries_for_contact, processes_for_contact
 
     return {
-        "inquiries": inquiries_for_contact(contact=contact),
-        "processes": processes_for_contact(contact=contact),
+        "inquiries": inquiries_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
+        "processes": processes_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
     }
