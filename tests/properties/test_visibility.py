@@ -85,3 +85,24 @@ def test_administrators_of_another_office_do_not_see_it(world: World, other_offi
     stranger = make_user(other_office, "fremdchef", "admin")
     assert not property_visible(stranger, world.prop.pk)
     assert api_client_for(stranger).get(f"/api/v1/properties/{world.prop.pk}").status_code == 404
+
+
+def _counters(user: Any) -> dict[str, int]:
+    import re
+
+    client = Client()
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    return {k: int(v) for k, v in re.findall(r'data-counter="([\w-]+)">(\d+)<', html)}
+
+
+def test_dashboard_counters_leave_out_what_the_user_may_not_see(world: World) -> None:
+    # The world has exactly one of each about the restricted property: an active property, an open
+    # task, an open inquiry, an unseen new match; and activities (link created, consent, view, note).
+    owner, colleague = _counters(world.owner), _counters(world.colleague)
+    assert owner["properties"] == 1 and colleague["properties"] == 0
+    assert owner["new_matches"] == 1 and colleague["new_matches"] == 0
+    assert owner["inquiries_open"] == 1 and colleague["inquiries_open"] == 0
+    assert owner["open_tasks"] == 2 and colleague["open_tasks"] == 1  # the contact's call-back stays
+    assert owner["activities"] > colleague["activities"] == 0
+    assert _counters(world.admin) == owner

@@ -50,8 +50,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_capability(Capability.VIEW)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
-    counters = [{"counter": c, "value": c.count(office)} for c in COUNTERS]
+    counters = [{"counter": c, "value": c.value_for(request.user)} for c in COUNTERS]  # type: ignore[arg-type]
     recent = selectors.activity_list(user=request.user).select_related("contact", "property")[:10]  # type: ignore[arg-type]
     context = {"counters": counters, "recent_activities": recent, "widgets": WIDGETS}
     return render(request, "core/dashboard.html", context)

@@ -7,22 +7,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from maklerwerk.accounts.models import Office
+    from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
+
+
+def _open_statuses() -> list[str]:
+    from maklerwerk.inquiries.models import Inquiry
+
+    return [Inquiry.Status.NEW, Inquiry.Status.WAITING, Inquiry.Status.ABORTED, Inquiry.Status.UNRECOGNIZED]
 
 
 def open_inquiries(office: Office) -> int:
     from maklerwerk.inquiries.models import Inquiry
 
-    return Inquiry.objects.filter(
-        office=office,
-        status__in=[
-            Inquiry.Status.NEW,
-            Inquiry.Status.WAITING,
-            Inquiry.Status.ABORTED,
-            Inquiry.Status.UNRECOGNIZED,
-        ],
-    ).count()
+    return Inquiry.objects.filter(office=office, status__in=_open_statuses()).count()
+
+
+def open_inquiries_for(user: User) -> int:
+    """Open inquiries, without those about a property the user may not see."""
+    from maklerwerk.inquiries.selectors import inquiry_list
+
+    return inquiry_list(user=user).filter(status__in=_open_statuses()).count()
 
 
 def contact_tab_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
