@@ -21,6 +21,7 @@ silently.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,8 +218,6 @@ def _value(world: World, spec: tuple[Any, ...], missing: bool) -> str:
 
 
 def _path(pattern: str, values: dict[str, str]) -> str:
-    import re
-
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], pattern)
 
 
@@ -510,6 +509,9 @@ def test_every_api_operation_keeps_the_restricted_property_hidden(
         assert world.prop.title not in body and f'"property_id": {world.prop.pk}' not in body, label
     else:
         assert MARK not in body, f"{label} shows the restricted property: {body[:300]}"
+        # Also not by its id alone (the world has no other property): e.g. a process or a task.
+        named = re.search(rf'"property_id": {world.prop.pk}\b', body)
+        assert not named, f"{label} names the property: {body[:300]}"
     _check_unchanged(world, before, about_property, label, intake=key in INTAKE)
     if not about_property or key in INTAKE:
         return
