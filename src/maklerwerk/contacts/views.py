@@ -384,7 +384,13 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
     activity_type = request.GET.get("activity_type", "")
-    activities = Activity.objects.filter(contact=contact, office_id=contact.office_id).select_related("user")
+    from maklerwerk.properties.selectors import property_visible_q
+
+    activities = (
+        Activity.objects.filter(contact=contact, office_id=contact.office_id)
+        .filter(property_visible_q(request.user))
+        .select_related("user")
+    )
     if activity_type in Activity.Type.values:
         activities = activities.filter(type=activity_type)
     context = {

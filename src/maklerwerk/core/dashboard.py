@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-    from maklerwerk.accounts.models import Office
+    from maklerwerk.accounts.models import Office, User
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,26 @@ class Counter:
     icon: str
     count: Callable[[Office], int]
     url_name: str | None = None
+    # The number as this user may see it (rows of restricted properties they may not see left out);
+    # the dashboard uses it when given, else `count`.
+    count_for_user: Callable[[User], int] | None = None
+
+    def value_for(self, user: User) -> int:
+        if self.count_for_user is not None:
+            return self.count_for_user(user)
+        return self.count(user.office)  # type: ignore[arg-type]
 
 
 def _activities(office: Office) -> int:
     from maklerwerk.core.models import Activity
 
     return Activity.objects.filter(office=office).count()
+
+
+def _activities_for(user: User) -> int:
+    from maklerwerk.core.selectors import activity_list
+
+    return activity_list(user=user).count()
 
 
 def _users(office: Office) -> int:
@@ -55,6 +69,6 @@ def register_widget(widget: Widget) -> None:
 
 
 COUNTERS: list[Counter] = [
-    Counter("activities", _("Activities"), "ti-activity", _activities),
+    Counter("activities", _("Activities"), "ti-activity", _activities, count_for_user=_activities_for),
     Counter("users", _("Users"), "ti-users", _users, "settings"),
 ]

@@ -22,8 +22,14 @@ def activity_list(
     contact_id: int | None = None,
     property_id: int | None = None,
 ) -> QuerySet[Activity]:
-    """The office's activities, newest first, optionally filtered."""
-    qs = Activity.objects.filter(office_id=user.office_id).select_related("user")
+    """The office's activities, newest first, optionally filtered (none of hidden properties)."""
+    from maklerwerk.properties.selectors import property_visible_q
+
+    qs = (
+        Activity.objects.filter(office_id=user.office_id)
+        .filter(property_visible_q(user))
+        .select_related("user")
+    )
     if type:
         qs = qs.filter(type=type)
     if since:
@@ -40,8 +46,14 @@ def activity_list(
 
 
 def activity_get(*, user: User, pk: int) -> Activity:
+    from maklerwerk.properties.selectors import property_visible_q
+
     try:
-        return Activity.objects.select_related("user").get(pk=pk, office_id=user.office_id)
+        return (
+            Activity.objects.select_related("user")
+            .filter(property_visible_q(user))
+            .get(pk=pk, office_id=user.office_id)
+        )
     except Activity.DoesNotExist as exc:
         raise Http404 from exc
 

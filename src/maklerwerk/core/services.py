@@ -38,8 +38,13 @@ def activity_create(
 
     if contact_id is not None and not Contact.objects.filter(pk=contact_id, office=office).exists():
         raise ApplicationError("Unknown contact.", extra={"field": "contact_id"})
-    if property_id is not None and not Property.objects.filter(pk=property_id, office=office).exists():
-        raise ApplicationError("Unknown property.", extra={"field": "property_id"})
+    if property_id is not None:
+        # A user's action may only name a property they may see (restricted: as if it did not exist).
+        from maklerwerk.properties.selectors import visible_properties
+
+        known = Property.objects if acting_user is None else visible_properties(acting_user)
+        if not known.filter(pk=property_id, office=office).exists():
+            raise ApplicationError("Unknown property.", extra={"field": "property_id"})
     activity = Activity(
         office=office,
         type=type,

@@ -14,7 +14,6 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
 from maklerwerk.core.dashboard import COUNTERS, WIDGETS
-from maklerwerk.core.models import Activity
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +50,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_capability(Capability.VIEW)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
-    counters = [{"counter": c, "value": c.count(office)} for c in COUNTERS]
-    recent = Activity.objects.filter(office=office).select_related("user", "contact", "property")[:10]
+    counters = [{"counter": c, "value": c.value_for(request.user)} for c in COUNTERS]  # type: ignore[arg-type]
+    recent = selectors.activity_list(user=request.user).select_related("contact", "property")[:10]  # type: ignore[arg-type]
     context = {"counters": counters, "recent_activities": recent, "widgets": WIDGETS}
     return render(request, "core/dashboard.html", context)
 

@@ -58,9 +58,18 @@ def expose_template_get(*, user: User, pk: int | None) -> ExposeTemplate | None:
         raise Http404 from exc
 
 
+def _offers(user: User) -> QuerySet[Offer]:
+    """The office's offers, without those about a property the user may not see (restricted)."""
+    from maklerwerk.properties.selectors import property_hidden_q
+
+    return Offer.objects.filter(office_id=user.office_id).exclude(
+        property_hidden_q(user, "recipients__property")
+    )
+
+
 def offer_get(*, user: User, pk: int) -> Offer:
     try:
-        return Offer.objects.select_related("last_job", "mail_template").get(pk=pk, office_id=user.office_id)
+        return _offers(user).select_related("last_job", "mail_template").get(pk=pk)
     except (Offer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -83,7 +92,7 @@ def offer_counts(*, offer: Offer) -> dict[str, int]:
 def offer_list(
     *, user: User, property_id: int | None = None, contact_id: int | None = None
 ) -> QuerySet[Offer]:
-    qs = Offer.objects.filter(office_id=user.office_id)
+    qs = _offers(user)
     if property_id:
         qs = qs.filter(recipients__property_id=property_id)
     if contact_id:

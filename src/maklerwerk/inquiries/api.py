@@ -247,7 +247,7 @@ def inquiry_create(request: HttpRequest, payload: InquiryFormIn):  # type: ignor
     user = require(request, Capability.EDIT)
     inquiry = services.inquiry_create_from_form(office=user.office, acting_user=user, data=payload.dict())  # type: ignore[arg-type]
     inquiry = services.inquiry_automate(inquiry_id=inquiry.pk)
-    return Status(201, selectors.inquiry_get(user=user, pk=inquiry.pk))
+    return Status(201, selectors.inquiry_for_creator(user=user, pk=inquiry.pk))
 
 
 # --- process manager ---------------------------------------------------------------------------

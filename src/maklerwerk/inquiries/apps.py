@@ -20,6 +20,7 @@ class InquiriesConfig(AppConfig):
                     "ti-inbox",
                     dashboard.open_inquiries,
                     "inquiries:list",
+                    count_for_user=dashboard.open_inquiries_for,
                 )
             )
         register_widget(Widget("inquiries", _("Latest inquiries"), "inquiries:widget", order=20, wide=True))

@@ -7,28 +7,33 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from maklerwerk.accounts.models import Office
+    from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
+
+
+def _open_statuses() -> list[str]:
+    from maklerwerk.inquiries.models import Inquiry
+
+    return [Inquiry.Status.NEW, Inquiry.Status.WAITING, Inquiry.Status.ABORTED, Inquiry.Status.UNRECOGNIZED]
 
 
 def open_inquiries(office: Office) -> int:
     from maklerwerk.inquiries.models import Inquiry
 
-    return Inquiry.objects.filter(
-        office=office,
-        status__in=[
-            Inquiry.Status.NEW,
-            Inquiry.Status.WAITING,
-            Inquiry.Status.ABORTED,
-            Inquiry.Status.UNRECOGNIZED,
-        ],
-    ).count()
+    return Inquiry.objects.filter(office=office, status__in=_open_statuses()).count()
+
+
+def open_inquiries_for(user: User) -> int:
+    """Open inquiries, without those about a property the user may not see."""
+    from maklerwerk.inquiries.selectors import inquiry_list
+
+    return inquiry_list(user=user).filter(status__in=_open_statuses()).count()
 
 
 def contact_tab_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
     from maklerwerk.inquiries.selectors import inquiries_for_contact, processes_for_contact
 
     return {
-        "inquiries": inquiries_for_contact(contact=contact),
-        "processes": processes_for_contact(contact=contact),
+        "inquiries": inquiries_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
+        "processes": processes_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessDefinition, ProcessInstance
@@ -23,8 +23,21 @@ WIDGET_STATUSES = [
 ]
 
 
+def _visible(user: User | None) -> Q:
+    """Rows about a property the user may see (or about none); restricted ones stay hidden."""
+    if user is None:
+        return Q()
+    from maklerwerk.properties.selectors import property_visible_q
+
+    return property_visible_q(user)
+
+
 def inquiry_list(*, user: User, status: str | None = None, source: str | None = None) -> QuerySet[Inquiry]:
-    qs = Inquiry.objects.filter(office_id=user.office_id).select_related("contact", "property", "mailbox")
+    qs = (
+        Inquiry.objects.filter(office_id=user.office_id)
+        .filter(_visible(user))
+        .select_related("contact", "property", "mailbox")
+    )
     if status:
         qs = qs.filter(status=status)
     if source:
@@ -37,10 +50,26 @@ def inquiry_get(*, user: User, pk: int) -> Inquiry:
         return (
             Inquiry.objects.select_related("contact", "property", "mailbox", "duplicate_of", "assigned_to")
             .prefetch_related("steps")
+            .filter(_visible(user))
             .get(pk=pk, office_id=user.office_id)
         )
     except (Inquiry.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def inquiry_for_creator(*, user: User, pk: int) -> Inquiry:
+    """An inquiry the user just filed (the website form): shown to them even when it names a
+    property they may not see, but without that property (restricted stays restricted)."""
+    from maklerwerk.properties.selectors import property_visible
+
+    inquiry = (
+        Inquiry.objects.select_related("contact", "mailbox", "duplicate_of", "assigned_to")
+        .prefetch_related("steps")
+        .get(pk=pk, office_id=user.office_id)
+    )
+    if inquiry.property_id is not None and not property_visible(user, inquiry.property_id):
+        inquiry.property_id = None  # in this answer only; the inquiry keeps its property
+    return inquiry
 
 
 def widget_inquiries(*, user: User, limit: int = 10) -> QuerySet[Inquiry]:
@@ -66,8 +95,10 @@ def definition_list(*, user: User) -> QuerySet[ProcessDefinition]:
 def instance_list(
     *, user: User, contact_id: int | None = None, status: str | None = None
 ) -> QuerySet[ProcessInstance]:
-    qs = ProcessInstance.objects.filter(office_id=user.office_id).select_related(
-        "definition", "contact", "property"
+    qs = (
+        ProcessInstance.objects.filter(office_id=user.office_id)
+        .filter(_visible(user))
+        .select_related("definition", "contact", "property")
     )
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
@@ -83,17 +114,19 @@ def instance_get(*, user: User, pk: int) -> ProcessInstance:
         raise Http404 from exc
 
 
-def inquiries_for_contact(*, contact: Contact) -> QuerySet[Inquiry]:
+def inquiries_for_contact(*, contact: Contact, user: User | None = None) -> QuerySet[Inquiry]:
     return (
         Inquiry.objects.filter(office_id=contact.office_id, contact=contact)
+        .filter(_visible(user))
         .select_related("property")
         .defer("raw")[:20]
     )
 
 
-def processes_for_contact(*, contact: Contact) -> QuerySet[ProcessInstance]:
+def processes_for_contact(*, contact: Contact, user: User | None = None) -> QuerySet[ProcessInstance]:
     return (
         ProcessInstance.objects.filter(office_id=contact.office_id, contact=contact)
+        .filter(_visible(user))
         .select_related("definition", "property")
         .prefetch_related("runs", "definition__steps")
     )

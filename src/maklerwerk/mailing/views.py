@@ -126,12 +126,12 @@ def letter(request: HttpRequest, contact_id: int) -> HttpResponse:
     properties): the PDF is downloaded and the letter is logged on the contact."""
     from maklerwerk.contacts.selectors import contact_get
     from maklerwerk.mailing.letters import letter_pdf
-    from maklerwerk.properties.models import Property
+    from maklerwerk.properties.selectors import visible_properties
 
     user = request.user
     contact = contact_get(user=user, pk=contact_id)  # type: ignore[arg-type]
     templates = MailTemplate.objects.filter(office_id=contact.office_id, kind=MailTemplate.Kind.LETTER)
-    properties = Property.objects.filter(office_id=contact.office_id, contact_roles__contact=contact)
+    properties = visible_properties(user).filter(contact_roles__contact=contact)
     properties = properties.distinct().order_by("external_id")
     error = ""
     if request.method == "POST":

@@ -40,6 +40,7 @@ class PropertiesConfig(AppConfig):
                 "ti-building",
                 dashboard.active_properties,
                 "properties:list",
+                count_for_user=dashboard.active_properties_for,
             ),
             Counter(
                 "new_matches",
@@ -47,6 +48,7 @@ class PropertiesConfig(AppConfig):
                 "ti-sparkles",
                 dashboard.new_matches,
                 "properties:new_matches",
+                count_for_user=dashboard.new_matches_for,
             ),
         ):
             if counter.key not in keys:

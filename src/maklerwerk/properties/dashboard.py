@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from maklerwerk.accounts.models import Office
+    from maklerwerk.accounts.models import Office, User
 
 
 def active_properties(office: Office) -> int:
@@ -19,3 +19,20 @@ def new_matches(office: Office) -> int:
     from maklerwerk.properties.models import NewMatch
 
     return NewMatch.objects.filter(office=office, seen_at__isnull=True).count()
+
+
+def active_properties_for(user: User) -> int:
+    """Properties in active marketing the user may see."""
+    from maklerwerk.properties.models import Property
+    from maklerwerk.properties.selectors import visible_properties
+
+    return visible_properties(user).filter(status=Property.Status.ACTIVE).count()
+
+
+def new_matches_for(user: User) -> int:
+    """Unseen new matches of the office, of properties the user may see."""
+    from maklerwerk.properties.models import NewMatch
+    from maklerwerk.properties.selectors import property_visible_q
+
+    qs = NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True)
+    return qs.filter(property_visible_q(user)).count()

@@ -57,6 +57,58 @@ OFFERED_STATUSES = {
 }
 
 
+# --- visibility -----------------------------------------------------------------------------------
+# The one place that decides "may this user see this property" for every app: the property's own
+# pages, and everything hanging off a property (share links and their files, activities, exposés,
+# offers, inquiries, tasks, matches). The rule itself is `PropertyQuerySet.visible_to`; other apps
+# use these helpers, never their own copy. A property the user may not see is a 404, like another
+# office's record.
+
+
+def visible_properties(user: User | Any) -> QuerySet[Property]:
+    """The properties of the user's office that `user` may see."""
+    return Property.objects.filter(office_id=getattr(user, "office_id", None)).visible_to(user)
+
+
+def property_visible_q(user: User | Any, field: str = "property") -> Q:
+    """Rows whose property (reached through `field`) the user may see; rows without a property pass.
+
+    Office scoping stays with the caller (filter by `office_id` as usual).
+    """
+    if getattr(user, "effective_role", None) == "admin":
+        return Q()
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": visible_properties(user).values("pk")})
+
+
+def property_hidden_q(user: User | Any, field: str = "property") -> Q:
+    """Rows touching (through `field`, also across a to-many relation) a property hidden from `user`.
+
+    For `.exclude()`: e.g. an offer is hidden when any of its recipients is about such a property.
+    """
+    if getattr(user, "effective_role", None) == "admin":
+        return Q(pk__in=[])
+    hidden = Property.objects.filter(office_id=getattr(user, "office_id", None)).exclude(
+        pk__in=visible_properties(user).values("pk")
+    )
+    return Q(**{f"{field}__in": hidden.values("pk")})
+
+
+def property_visible(user: User | Any, property_id: int | None) -> bool:
+    """May `user` see the property with this id? (False for unknown ids and other offices)"""
+    if property_id is None:
+        return False
+    try:
+        return visible_properties(user).filter(pk=int(property_id)).exists()
+    except (TypeError, ValueError):
+        return False
+
+
+def require_property_visible(user: User | Any, property_id: int | None) -> None:
+    """404 unless `user` may see the property (for rows that hang off it)."""
+    if property_id is not None and not property_visible(user, property_id):
+        raise Http404
+
+
 # --- properties -----------------------------------------------------------------------------------
 
 
@@ -72,9 +124,7 @@ def property_list(
     rooms_min: Decimal | None = None,
 ) -> QuerySet[Property]:
     """The office's properties the user may see, newest change first, optionally filtered."""
-    qs = (
-        Property.objects.filter(office_id=user.office_id).visible_to(user).select_related("responsible_agent")
-    )
+    qs = visible_properties(user).select_related("responsible_agent")
     if q:
         qs = qs.filter(
             Q(title__icontains=q)
@@ -101,22 +151,14 @@ def property_list(
 def property_get(*, user: User, pk: int) -> Property:
     """One property of the user's office that they may see; else 404."""
     try:
-        return (
-            Property.objects.visible_to(user)
-            .select_related("responsible_agent")
-            .get(pk=pk, office_id=user.office_id)
-        )
+        return visible_properties(user).select_related("responsible_agent").get(pk=pk)
     except (Property.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
 def property_is_marketable_for(*, user: User, property_id: int) -> bool:
     """Is the property in active marketing and visible to `user`? (used by the inquiry manager)"""
-    return (
-        Property.objects.filter(pk=property_id, office_id=user.office_id, status=Property.Status.ACTIVE)
-        .visible_to(user)
-        .exists()
-    )
+    return visible_properties(user).filter(pk=property_id, status=Property.Status.ACTIVE).exists()
 
 
 def property_contacts(*, prop: Property) -> QuerySet[PropertyContact]:
@@ -322,11 +364,10 @@ def properties_for_profile_criteria(
     else:
         head = f"SELECT {PROPERTY_COLUMNS} FROM properties_property p "  # noqa: S608
     if user is not None and user.effective_role != "admin":
-        where.append(
-            "(p.visibility = %s OR p.responsible_agent_id = %s OR p.id IN "
-            "(SELECT property_id FROM properties_propertyviewer WHERE user_id = %s))"
-        )
-        params += [Property.Visibility.OFFICE, user.pk, user.pk]
+        # The one visibility rule, as a subquery (not a hand-written copy of it).
+        visible_sql, visible_params = visible_properties(user).values("pk").query.sql_with_params()
+        where.append(f"p.id IN ({visible_sql})")
+        params += list(visible_params)
     where += [c.format(p="p.") for c in must_where]
     params += must_params
     sql = head + "WHERE " + " AND ".join(where)
@@ -441,7 +482,7 @@ def new_matches_for(*, user: User, limit: int = 20) -> QuerySet[NewMatch]:
     )
     if user.effective_role != "admin":
         qs = qs.filter(Q(agent=user) | Q(agent__isnull=True))
-    return qs.filter(property__in=Property.objects.visible_to(user))[:limit]
+    return qs.filter(property_visible_q(user))[:limit]
 
 
 def notifications_for(*, user: User, limit: int = 20) -> QuerySet[AgentNotification]:

@@ -80,7 +80,9 @@ class EventOut(Schema):
     file_id: int | None
     file_name: str
     file_size: int | None
-    at: dt.datetime
+    at: dt.datetime = Field(..., description="The first time (repeats on the same day are counted)")
+    count: int = Field(..., description="How often: repeats on the same day, network and browser")
+    last_at: dt.datetime | None = Field(None, description="The latest repeat")
     user_agent: str
     ip_network: str = Field(..., alias="ip_coarse")
 

@@ -234,7 +234,7 @@ class ConsentAcceptance(models.Model):
 
 
 class AccessEvent(models.Model):
-    """A page view or a download through a share link."""
+    """A page view or a download through a share link (repeats on the same day counted, not added)."""
 
     class Kind(models.TextChoices):
         VIEW = "view", _("Page viewed")
@@ -258,6 +258,11 @@ class AccessEvent(models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     ip_coarse = models.CharField(_("network"), max_length=64, blank=True)
+    # Repeats of the same access (same link, action, file, network and browser on the same day) are
+    # counted on the first row instead of adding rows: `at` stays the first time (the evidence),
+    # `last_at` is the latest repeat.
+    count = models.PositiveIntegerField(_("times"), default=1)
+    last_at = models.DateTimeField(_("last time"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("access")

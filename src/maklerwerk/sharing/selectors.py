@@ -151,11 +151,20 @@ def group_by_folder(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
 # --- agent side -------------------------------------------------------------------------------------
 
 
+def _visible(user: User) -> Q:
+    """Rows of properties the user may see (restricted properties stay restricted here too)."""
+    from maklerwerk.properties.selectors import property_visible_q
+
+    return property_visible_q(user)
+
+
 def share_links(
     *, user: User, contact_id: int | None = None, property_id: int | None = None
 ) -> QuerySet[ShareLink]:
-    qs = ShareLink.objects.filter(office_id=user.office_id).select_related(
-        "contact", "property", "created_by"
+    qs = (
+        ShareLink.objects.filter(office_id=user.office_id)
+        .filter(_visible(user))
+        .select_related("contact", "property", "created_by")
     )
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
@@ -168,8 +177,10 @@ def share_links(
 
 def share_link_get(*, user: User, pk: int) -> ShareLink:
     try:
-        return ShareLink.objects.select_related("contact", "property", "office", "cloud").get(
-            pk=pk, office_id=user.office_id
+        return (
+            ShareLink.objects.select_related("contact", "property", "office", "cloud")
+            .filter(_visible(user))
+            .get(pk=pk, office_id=user.office_id)
         )
     except (ShareLink.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -198,7 +209,11 @@ def access_events(
     property_id: int | None = None,
     link_id: int | None = None,
 ) -> QuerySet[AccessEvent]:
-    qs = AccessEvent.objects.filter(office_id=user.office_id).select_related("contact", "property")
+    qs = (
+        AccessEvent.objects.filter(office_id=user.office_id)
+        .filter(_visible(user))
+        .select_related("contact", "property")
+    )
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
     if property_id is not None:
@@ -235,9 +250,37 @@ def access_overview(cloud: DocumentCloud) -> list[AccessRow]:
 
 
 def consents_for_contact(*, user: User, contact_id: int) -> QuerySet[ConsentAcceptance]:
-    return ConsentAcceptance.objects.filter(office_id=user.office_id, contact_id=contact_id).select_related(
-        "property"
+    return (
+        ConsentAcceptance.objects.filter(office_id=user.office_id, contact_id=contact_id)
+        .filter(_visible(user))
+        .select_related("property")
     )
+
+
+def personal_files_for_contact(*, user: User, contact_id: int) -> QuerySet[PersonalFile]:
+    """The contact's personal files in clouds of properties the user may see."""
+    return (
+        PersonalFile.objects.filter(office_id=user.office_id, contact_id=contact_id)
+        .filter(_visible_cloud(user))
+        .select_related("cloud__property")
+    )
+
+
+def _visible_cloud(user: User) -> Q:
+    from maklerwerk.properties.selectors import property_visible_q
+
+    return property_visible_q(user, "cloud__property")
+
+
+def agent_file_get(*, user: User, source: str, pk: int) -> CloudFile | PersonalFile:
+    """A cloud or personal file of a property the user may see; else 404."""
+    model = {"cloud": CloudFile, "personal": PersonalFile}.get(source)
+    if model is None:
+        raise Http404
+    obj = model.objects.filter(pk=pk, office_id=user.office_id).filter(_visible_cloud(user)).first()
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def cloud_get(*, user: User, property_id: int) -> DocumentCloud:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
@@ -47,6 +48,12 @@ if TYPE_CHECKING:
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _TOKEN_SALT = "maklerwerk.sharing.token"  # noqa: S105 - a salt, not a secret
 _FILE_SALT = "maklerwerk.sharing.file"
+
+
+class ConsentGateError(ApplicationError):
+    """Only administrators may create a link without the office's consent gate."""
+
+    status_code = 403
 
 
 # --- tokens -----------------------------------------------------------------------------------------
@@ -230,8 +237,17 @@ def share_link_create(
     expires_at: dt.datetime | None = None,
     consent_required: bool = True,
 ) -> ShareLink:
-    """A new personal link of `contact` to `property`'s documents (default validity 30 days)."""
+    """A new personal link of `contact` to `property`'s documents (default validity 30 days).
+
+    The office's consent gate protects its commission claims: only administrators may open a link
+    without it (`acting_user` None is the system, e.g. a migration or an admin command).
+    """
     _check_same_office(office, contact, property)
+    if not consent_required and acting_user is not None and not acting_user.can(Capability.MANAGE_OFFICE):
+        raise ConsentGateError(
+            _("Only administrators may create a link without the consent gate."),
+            extra={"field": "consent_required"},
+        )
     now = timezone.now()
     if expires_at is None:
         expires_at = now + dt.timedelta(days=DEFAULT_LINK_DAYS)
@@ -509,6 +525,10 @@ class TrackedFile:
     size: int
 
 
+def _max_events_per_link() -> int:
+    return int(getattr(settings, "SHARING_MAX_EVENTS_PER_LINK", 2000))
+
+
 @transaction.atomic
 def access_record(
     *,
@@ -518,7 +538,14 @@ def access_record(
     user_agent: str,
     files: list[TrackedFile] | None = None,
 ) -> None:
-    """Record a view, a download or a ZIP download: tracking rows plus one activity on the contact."""
+    """Record a view, a download or a ZIP download: tracking rows plus one activity on the contact.
+
+    Tracking stays bounded: a repeat of the same access (link, action, file, network, browser) on
+    the same day raises the count of that day's first row, and the activity is only logged for the
+    first. Once a link has `SHARING_MAX_EVENTS_PER_LINK` rows, further accesses are counted on the
+    latest row of the same action and file. The first access of each day stays a row of its own,
+    which is what the evidence record (Nachweis) needs.
+    """
     now = timezone.now()
     net = coarse_ip(ip)
     ua = (user_agent or "")[:300]
@@ -533,18 +560,33 @@ def access_record(
         "user_agent": ua,
         "ip_coarse": net,
     }
-    if files:
-        AccessEvent.objects.bulk_create(
-            [
-                AccessEvent(**base, file_source=f.source, file_id=f.id, file_name=f.name, file_size=f.size)
-                for f in files
-            ]
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    full = AccessEvent.objects.filter(link=link).count() >= _max_events_per_link()
+    new_rows = []
+    for f in files or [None]:
+        same_file = {
+            "link": link,
+            "kind": kind,
+            "file_source": f.source if f else "",
+            "file_id": f.id if f else None,
+        }
+        repeats = AccessEvent.objects.filter(**same_file)
+        if not full:
+            repeats = repeats.filter(ip_coarse=net, user_agent=ua, at__gte=day_start)
+        latest = repeats.order_by("-at", "-pk").values("pk")[:1]
+        if AccessEvent.objects.filter(pk__in=latest).update(count=F("count") + 1, last_at=now):
+            continue
+        extra = (
+            {"file_source": f.source, "file_id": f.id, "file_name": f.name, "file_size": f.size} if f else {}
         )
-    else:
-        AccessEvent.objects.create(**base)
-    payload: dict[str, Any] = {"share_link_id": link.pk, "event": kind, "ip": net, "user_agent": ua}
+        new_rows.append(AccessEvent(**base, **extra))
+    AccessEvent.objects.bulk_create(new_rows)
     if kind == AccessEvent.Kind.VIEW:
         ShareLink.objects.filter(pk=link.pk).update(open_count=F("open_count") + 1, last_opened_at=now)
+    if not new_rows:
+        return  # a repeat: counted above, already in the activity log
+    payload: dict[str, Any] = {"share_link_id": link.pk, "event": kind, "ip": net, "user_agent": ua}
+    if kind == AccessEvent.Kind.VIEW:
         subject = _("Document link opened: %(property)s") % {"property": link.property}
     elif kind == AccessEvent.Kind.ZIP:
         payload["files"] = [{"source": f.source, "id": f.id, "name": f.name, "size": f.size} for f in files]

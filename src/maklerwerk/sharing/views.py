@@ -35,7 +35,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.sharing import selectors, services
-from maklerwerk.sharing.models import AccessEvent, CloudFile, CloudFolder, PersonalFile, ShareLink
+from maklerwerk.sharing.models import AccessEvent, CloudFile, CloudFolder, ShareLink
 from maklerwerk.sharing.rendering import files_html
 from maklerwerk.sharing.zipstream import unique_names, zip_stream
 
@@ -79,6 +79,23 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer
     return response
+
+
+def _staff_of(request: HttpRequest, link: ShareLink) -> bool:
+    """Is the visitor a logged-in user of the link's office (not the prospect the link is for)?"""
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "office_id", None) is not None
+        and user.office_id == link.office_id  # type: ignore[union-attr]
+    )
+
+
+def _staff_may_see(request: HttpRequest, link: ShareLink) -> bool:
+    from maklerwerk.properties.selectors import property_visible
+
+    return property_visible(request.user, link.property_id)
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
@@ -150,6 +167,12 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     link = services.share_link_resolve(token)
     if link is None:
         return _invalid(request)
+    if _staff_of(request, link):
+        # A colleague opening the prospect's link: the untracked preview, and only if they may see
+        # the property (never recorded as the prospect's visit, never a way around "restricted").
+        if not _staff_may_see(request, link):
+            return _invalid(request)
+        return redirect("sharing:link_preview", pk=link.pk)
     with translation.override("de"):
         if services.consent_needed(link):
             return _private(_consent_page(request, link, token))
@@ -188,6 +211,11 @@ def public_consent(request: HttpRequest, token: str) -> HttpResponse:
     link = services.share_link_resolve(token)
     if link is None:
         return _invalid(request)
+    if _staff_of(request, link):
+        # Only the prospect accepts the texts; a colleague's click is not their consent.
+        if not _staff_may_see(request, link):
+            return _invalid(request)
+        return redirect("sharing:link_preview", pk=link.pk)
     with translation.override("de"):
         texts = services.consent_texts(link.office)
         accepted = request.POST.get("accept_notice") == "1" and (
@@ -216,7 +244,10 @@ def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
     link = services.share_link_resolve(token)
     if link is None:
         return _invalid(request)
-    if services.consent_needed(link):
+    staff = _staff_of(request, link)
+    if staff and not _staff_may_see(request, link):
+        return _invalid(request)
+    if not staff and services.consent_needed(link):
         return redirect("sharing:public", token=token)
     entry = _entry_for(link, key)
     if entry is None:
@@ -226,13 +257,14 @@ def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
     except (OSError, ValueError):
         logger.warning("shared file missing in storage: %s %s", entry.source, entry.id)
         return _invalid(request)
-    services.access_record(
-        link=link,
-        kind=AccessEvent.Kind.DOWNLOAD,
-        ip=_ip(request),
-        user_agent=_ua(request),
-        files=[entry.tracked()],
-    )
+    if not staff:  # tracking is the prospect's access, not a colleague's
+        services.access_record(
+            link=link,
+            kind=AccessEvent.Kind.DOWNLOAD,
+            ip=_ip(request),
+            user_agent=_ua(request),
+            files=[entry.tracked()],
+        )
     response = FileResponse(handle, as_attachment=True, filename=entry.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return _private(response)
@@ -245,7 +277,10 @@ def public_zip(request: HttpRequest, token: str) -> HttpResponse:
     link = services.share_link_resolve(token)
     if link is None:
         return _invalid(request)
-    if services.consent_needed(link):
+    staff = _staff_of(request, link)
+    if staff and not _staff_may_see(request, link):
+        return _invalid(request)
+    if not staff and services.consent_needed(link):
         return redirect("sharing:public", token=token)
     params = _page_params(request)
     shown = selectors.filter_entries(selectors.link_entries(link), params["q"], "name")
@@ -255,13 +290,14 @@ def public_zip(request: HttpRequest, token: str) -> HttpResponse:
     names = unique_names(
         [f"{services.safe_file_name(e.folder)}/{e.filename}" if e.folder else e.filename for e in grouped]
     )
-    services.access_record(
-        link=link,
-        kind=AccessEvent.Kind.ZIP,
-        ip=_ip(request),
-        user_agent=_ua(request),
-        files=[e.tracked() for e in grouped],
-    )
+    if not staff:
+        services.access_record(
+            link=link,
+            kind=AccessEvent.Kind.ZIP,
+            ip=_ip(request),
+            user_agent=_ua(request),
+            files=[e.tracked() for e in grouped],
+        )
 
     def opener(entry: selectors.Entry) -> Any:
         return lambda: entry.file.open("rb")
@@ -384,16 +420,13 @@ def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
         "contact": contact,
         "link_rows": rows,
         "properties": properties.only("pk", "external_id", "title")[:500],
-        "personal_files": PersonalFile.objects.filter(
-            contact=contact, office_id=user.office_id
-        ).select_related(  # type: ignore[union-attr]
-            "cloud__property"
-        ),
+        "personal_files": selectors.personal_files_for_contact(user=user, contact_id=contact.pk),  # type: ignore[arg-type]
         "consents": selectors.consents_for_contact(user=user, contact_id=contact.pk),  # type: ignore[arg-type]
         "events": selectors.access_events(user=user, contact_id=contact.pk)[:TRACKING_ROWS],  # type: ignore[arg-type]
         "default_expiry": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
         "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
         "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
         "next_url": _next_for(request, _contact_url(contact.pk), "protected-documents"),
     }
 
@@ -617,11 +650,11 @@ def personal_upload(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_capability(Capability.DELETE)
 @require_POST
 def personal_delete(request: HttpRequest, contact_id: int, file_id: int) -> HttpResponse:
-    obj = PersonalFile.objects.filter(
-        pk=file_id,
-        contact_id=contact_id,
-        office_id=request.user.office_id,  # type: ignore[union-attr]
-    ).first()
+    obj = (
+        selectors.personal_files_for_contact(user=request.user, contact_id=contact_id)  # type: ignore[arg-type]
+        .filter(pk=file_id)
+        .first()
+    )
     if obj is None:
         raise Http404
     services.cloud_file_delete(obj=obj, acting_user=request.user)  # type: ignore[arg-type]
@@ -632,12 +665,7 @@ def personal_delete(request: HttpRequest, contact_id: int, file_id: int) -> Http
 @require_GET
 def agent_file(request: HttpRequest, source: str, pk: int) -> HttpResponse:
     """The agent opens a cloud or personal file (not tracked: tracking is for the prospect's access)."""
-    model = {"cloud": CloudFile, "personal": PersonalFile}.get(source)
-    if model is None:
-        raise Http404
-    obj = model.objects.filter(pk=pk, office_id=request.user.office_id).first()  # type: ignore[union-attr, attr-defined]
-    if obj is None:
-        raise Http404
+    obj = selectors.agent_file_get(user=request.user, source=source, pk=pk)  # type: ignore[arg-type]
     name = selectors._download_name(obj.name, obj.file.name)
     try:
         return FileResponse(obj.file.open("rb"), as_attachment=True, filename=name)

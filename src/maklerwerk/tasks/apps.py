@@ -15,7 +15,16 @@ class TasksConfig(AppConfig):
 
             return Task.objects.filter(office=office, done_at__isnull=True).count()
 
+        def open_tasks_for(user: object) -> int:
+            from maklerwerk.tasks.selectors import task_list
+
+            return task_list(user=user).count()  # type: ignore[arg-type]
+
         if all(c.key != "open_tasks" for c in COUNTERS):
-            COUNTERS.append(Counter("open_tasks", _("Open tasks"), "ti-checkbox", open_tasks, "tasks:list"))
+            COUNTERS.append(
+                Counter(
+                    "open_tasks", _("Open tasks"), "ti-checkbox", open_tasks, "tasks:list", open_tasks_for
+                )
+            )
         if all(s[0] != "tasks" for s in EXPORT_SECTIONS):
             EXPORT_SECTIONS.append(("tasks", "tasks.Task", set()))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from maklerwerk.tasks.models import Task
@@ -19,8 +19,15 @@ def task_list(
     contact_id: int | None = None,
     property_id: int | None = None,
 ) -> QuerySet[Task]:
-    """The office's tasks: `state` is open, done or all; open ones by due date (undated last)."""
-    qs = Task.objects.filter(office_id=user.office_id).select_related("assignee", "contact", "property")
+    """The office's tasks: `state` is open, done or all; open ones by due date (undated last).
+
+    Tasks about a property the user may not see (restricted) are left out.
+    """
+    qs = (
+        Task.objects.filter(office_id=user.office_id)
+        .filter(_visible(user))
+        .select_related("assignee", "contact", "property")
+    )
     if state == "open":
         qs = qs.filter(done_at__isnull=True)
     elif state == "done":
@@ -34,12 +41,26 @@ def task_list(
     return qs
 
 
+def _visible(user: User) -> Q:
+    from maklerwerk.properties.selectors import property_visible_q
+
+    return property_visible_q(user)
+
+
 def task_get(*, user: User, pk: int) -> Task:
     try:
-        return Task.objects.select_related("assignee").get(pk=pk, office_id=user.office_id)
+        return (
+            Task.objects.select_related("assignee")
+            .filter(_visible(user))
+            .get(pk=pk, office_id=user.office_id)
+        )
     except Task.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def open_task_count(*, user: User) -> int:
-    return Task.objects.filter(office_id=user.office_id, assignee=user, done_at__isnull=True).count()
+    return (
+        Task.objects.filter(office_id=user.office_id, assignee=user, done_at__isnull=True)
+        .filter(_visible(user))
+        .count()
+    )

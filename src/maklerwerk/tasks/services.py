@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 
 def _check_links(
-    office: Office, assignee: User | None, contact_id: int | None, property_id: int | None
+    office: Office,
+    assignee: User | None,
+    contact_id: int | None,
+    property_id: int | None,
+    acting_user: User | None = None,
 ) -> None:
     from maklerwerk.contacts.models import Contact
     from maklerwerk.properties.models import Property
@@ -28,8 +32,13 @@ def _check_links(
         raise ApplicationError(_("The assignee must belong to your office."), extra={"field": "assignee_id"})
     if contact_id is not None and not Contact.objects.filter(pk=contact_id, office=office).exists():
         raise ApplicationError(_("Unknown contact."), extra={"field": "contact_id"})
-    if property_id is not None and not Property.objects.filter(pk=property_id, office=office).exists():
-        raise ApplicationError(_("Unknown property."), extra={"field": "property_id"})
+    if property_id is not None:
+        # A user may only link a property they may see (restricted: as if it did not exist).
+        from maklerwerk.properties.selectors import visible_properties
+
+        known = Property.objects if acting_user is None else visible_properties(acting_user)
+        if not known.filter(pk=property_id, office=office).exists():
+            raise ApplicationError(_("Unknown property."), extra={"field": "property_id"})
 
 
 @transaction.atomic
@@ -47,7 +56,7 @@ def task_create(
     source: str = "",
 ) -> Task:
     """Create a task; other features (inquiry manager, process manager) call this for follow-ups."""
-    _check_links(office, assignee, contact_id, property_id)
+    _check_links(office, assignee, contact_id, property_id, acting_user)
     task = Task(
         office=office,
         title=title.strip(),
@@ -75,6 +84,7 @@ def task_update(*, task: Task, acting_user: User | None, **changes: object) -> T
         assignee,  # type: ignore[arg-type]
         changes.get("contact_id", task.contact_id),  # type: ignore[arg-type]
         changes.get("property_id", task.property_id),  # type: ignore[arg-type]
+        acting_user,
     )
     for key, value in changes.items():
         setattr(task, key, value)
