@@ -124,10 +124,10 @@ def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
     last = Job.objects.filter(pk=offer.last_job_id).first() if offer.last_job_id else None
     if job_alive(last):
         return last  # type: ignore[return-value]
-    # Declaring it dead may have resumed the work in a new job.
+    # Declaring it dead may have resumed the work in a new job: that one is the answer.
     offer.refresh_from_db(fields=["last_job"])
-    if offer.last_job_id != getattr(last, "pk", None) and job_alive(offer.last_job):
-        return offer.last_job  # type: ignore[return-value]
+    if last is not None and offer.last_job is not None and offer.last_job.resumed_from_id == last.pk:
+        return offer.last_job
     if not offer.recipients.filter(status__in=RETRYABLE).exists():
         raise ApplicationError(_("There is nobody left to send this offer to."))
     return _offer_job_start(offer=offer, acting_user=acting_user)
