@@ -73,12 +73,21 @@ _worker_token = secrets.token_hex(4)
 _worker_pid = os.getpid()
 
 
+def _host() -> str:
+    """This host and PID namespace: containers sharing a host name (a pod) see different pids."""
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = "-"
+    return f"{socket.gethostname()}/{namespace}"
+
+
 def worker_id() -> str:
     """host:pid:token of this process; the token tells a restarted process from its dead namesake."""
     global _worker_token, _worker_pid
     if os.getpid() != _worker_pid:  # forked
         _worker_token, _worker_pid = secrets.token_hex(4), os.getpid()
-    return f"{socket.gethostname()}:{_worker_pid}:{_worker_token}"
+    return f"{_host()}:{_worker_pid}:{_worker_token}"
 
 
 def _lease_end() -> Any:
@@ -213,7 +222,7 @@ def _process_gone(worker: str) -> bool:
     """Is the worker that holds a lease a process on this host that no longer runs?"""
     host, _sep, rest = worker.partition(":")
     pid_text, _sep, token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != _host() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
@@ -289,7 +298,7 @@ def jobs_recover() -> list[Job]:
     """Declare dead every running job whose lease ran out or whose worker process here is gone."""
     _discover()
     now = timezone.now()
-    here = socket.gethostname() + ":"
+    here = _host() + ":"
     candidates = Job.objects.filter(state=Job.State.RUNNING).filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(worker__startswith=here)
     )
