@@ -101,3 +101,67 @@ def test_the_data_export_includes_every_registered_section_and_file_names(
     from maklerwerk.core.services import _exportable
 
     assert _exportable(office.logo) == office.logo.name and office.logo.name.startswith("office/")
+
+
+def test_a_dead_export_is_declared_failed_on_read_and_runs_again(admin_user: Any, office: Any) -> None:
+    """GIVEN an export whose worker (on another machine) stopped renewing its lease WHEN the progress is
+    polled THEN it says "Unterbrochen" and the export runs again as a new job that downloads."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    def export_job(lease_until: Any) -> Job:
+        return Job.objects.create(
+            kind="core.data_export",
+            title="Datenexport",
+            office=office,
+            created_by=admin_user,
+            state=Job.State.RUNNING,
+            worker="worker-3.internal:12:9c8d7e6f",
+            lease_until=lease_until,
+            params={"office_id": office.pk},
+        )
+
+    client = Client()
+    client.force_login(admin_user)
+    alive = export_job(timezone.now() + dt.timedelta(minutes=1))
+    assert client.get(f"/jobs/{alive.pk}/", headers={"HX-Request": "true"}).status_code == 200
+    alive.refresh_from_db()
+    assert alive.state == "running" and not Job.objects.filter(resumed_from=alive).exists()
+
+    dead = export_job(timezone.now() - dt.timedelta(seconds=1))
+    page = client.get(f"/jobs/{dead.pk}/", headers={"HX-Request": "true"})
+    assert page.status_code == 286  # finished: htmx stops polling
+    text = page.content.decode()
+    assert "Die Aufgabe ist fehlgeschlagen: Unterbrochen: Der Hintergrunddienst wurde während" in text
+    assert "Der Rest läuft in einer neuen Aufgabe weiter." in text
+    again = Job.objects.get(resumed_from=dead)
+    assert again.state == "succeeded" and again.kind == "core.data_export"
+    download = client.get(f"/jobs/{again.pk}/download/")
+    assert json.loads(b"".join(download.streaming_content))["office"]["name"] == office.name
+
+
+def test_a_dead_duplicate_scan_runs_again_when_the_page_is_opened(admin_user: Any, office: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    dead = Job.objects.create(
+        kind="duplicates.search",
+        title="Dublettensuche",
+        office=office,
+        created_by=admin_user,
+        state=Job.State.RUNNING,
+        worker="worker-3.internal:12:9c8d7e6f",
+        lease_until=timezone.now() - dt.timedelta(seconds=1),
+        params={"office_id": office.pk},
+    )
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/duplicates/").content.decode()
+    dead.refresh_from_db()
+    assert dead.state == "failed"
+    again = Job.objects.get(resumed_from=dead)
+    assert again.state == "succeeded" and again.result == {"pairs": 0, "groups": 0}
+    i = page.index(f'id="job-{again.pk}"')
+    assert "Dublettensuche – fertig" in page[i : i + 600]

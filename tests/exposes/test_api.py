@@ -37,7 +37,7 @@ def test_an_offer_runs_as_a_job_with_per_recipient_results(
     offer_id = response.json()["id"]
     body = api.get(f"/api/v1/offers/{offer_id}").json()
     assert body["job"]["state"] == "succeeded"
-    assert body["counts"] == {"total": 3, "sent": 2, "failed": 1, "skipped": 0, "open": 0}
+    assert body["counts"] == {"total": 3, "sent": 2, "failed": 1, "skipped": 0, "unclear": 0, "open": 0}
     by_mail = {r["email"]: r for r in body["recipients"]}
     assert by_mail["anna@example.org"]["message_id"].startswith("<")
     assert (

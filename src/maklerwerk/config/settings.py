@@ -149,6 +149,9 @@ else:
         "utc": True,
     }
 HUEY["consumer"] = {"workers": env_int("WORKER_THREADS", 2), "worker_type": "thread"}
+# A running job holds a lease it renews while it works; a job whose lease ran out is declared dead
+# (docs/deploy.md "How jobs recover").
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
 
 # --- Auth ---
 AUTH_USER_MODEL = "accounts.User"

@@ -120,6 +120,13 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Crash safety (core.jobs): the arguments to run it again, who runs it and until when that holds.
+    params = models.JSONField(_("arguments"), default=dict, blank=True)
+    worker = models.CharField(_("worker"), max_length=120, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    resumed_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resumed_by"
+    )
 
     class Meta:
         verbose_name = _("job")

@@ -61,6 +61,9 @@ def activity_get(*, user: User, pk: int) -> Activity:
 def job_get(*, user: User, pk: str) -> Job:
     """A job of the user's office; another office's job is simply not found."""
     try:
-        return Job.objects.get(pk=pk, office_id=user.office_id)
+        job = Job.objects.get(pk=pk, office_id=user.office_id)
     except (Job.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+    from maklerwerk.core.jobs import job_check
+
+    return job_check(job)  # a job whose worker died is declared dead on read, never "running" forever

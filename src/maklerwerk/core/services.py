@@ -87,7 +87,7 @@ def _exportable(value: Any) -> Any:
     return value
 
 
-@job_function("core.data_export")
+@job_function("core.data_export", resume=True)
 def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
     """Write every record of the office as one JSON file: the office's data is never locked in."""
     from django.apps import apps

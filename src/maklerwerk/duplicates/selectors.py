@@ -44,6 +44,11 @@ def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
 
 
 def duplicate_search_last(*, user: User) -> Job | None:
-    return (
-        Job.objects.filter(office_id=user.office_id, kind="duplicates.search").order_by("-created_at").first()
-    )
+    jobs = Job.objects.filter(office_id=user.office_id, kind="duplicates.search").order_by("-created_at")
+    job = jobs.first()
+    if job is not None and job.state == Job.State.RUNNING:
+        from maklerwerk.core.jobs import job_check
+
+        job_check(job)  # a scan whose worker died is declared so and started again
+        job = jobs.first()
+    return job

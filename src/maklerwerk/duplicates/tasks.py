@@ -10,7 +10,7 @@ from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.duplicates import finder
 
 
-@job_function("duplicates.search")
+@job_function("duplicates.search", resume=True)
 def duplicate_search(progress: Progress, *, office_id: int) -> dict[str, Any]:
     """Find all probable duplicate pairs of the office and store them for the Dubletten page."""
 

@@ -10,6 +10,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.jobs import job_check
 from maklerwerk.exposes import selectors, services
 from maklerwerk.exposes.evidence import evidence_pdf
 from maklerwerk.exposes.models import Offer
@@ -64,6 +65,7 @@ class OfferIn(InputSchema):
 
 
 class RecipientOut(Schema):
+    id: int
     contact_id: int
     property_id: int
     email: str
@@ -94,6 +96,9 @@ def _out(offer: Offer) -> OfferOut:
     job = offer.last_job
     if job is not None:
         job.refresh_from_db()
+        job_check(job)  # a job whose worker died is declared so (and resumed) on read
+        offer.refresh_from_db(fields=["last_job"])
+        job = offer.last_job
     return OfferOut(
         id=offer.pk,
         subject=offer.subject,
@@ -143,4 +148,25 @@ def offer_retry(request: HttpRequest, offer_id: int) -> OfferOut:
     user = require(request, Capability.EDIT)
     offer = selectors.offer_get(user=user, pk=offer_id)
     services.offer_send_start(offer=offer, acting_user=user)
+    return _out(offer)
+
+
+class RecipientDecisionIn(InputSchema):
+    decision: Literal["delivered", "resend"]
+
+
+@router.post(
+    "/offers/{offer_id}/recipients/{recipient_id}/resolve",
+    response=OfferOut,
+    summary="Decide on a mail whose delivery is unclear: delivered, or send it again",
+)
+def offer_recipient_resolve(
+    request: HttpRequest, offer_id: int, recipient_id: int, payload: RecipientDecisionIn
+) -> OfferOut:
+    user = require(request, Capability.EDIT)
+    offer = selectors.offer_get(user=user, pk=offer_id)
+    services.recipient_unclear_resolve(
+        offer=offer, recipient_id=recipient_id, delivered=payload.decision == "delivered", acting_user=user
+    )
+    offer.refresh_from_db()
     return _out(offer)

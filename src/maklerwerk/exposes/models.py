@@ -82,6 +82,8 @@ class OfferRecipient(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("skipped")
+        # The worker died between claiming and recording the mail: the agent decides (resend or delivered).
+        UNCLEAR = "unclear", _("delivery unclear")
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="recipients")
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")

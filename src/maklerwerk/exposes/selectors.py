@@ -69,9 +69,15 @@ def _offers(user: User) -> QuerySet[Offer]:
 
 def offer_get(*, user: User, pk: int) -> Offer:
     try:
-        return _offers(user).select_related("last_job", "mail_template").get(pk=pk)
+        offer = _offers(user).select_related("last_job", "mail_template").get(pk=pk)
     except (Offer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    if offer.last_job is not None and offer.last_job.state == offer.last_job.State.RUNNING:
+        from maklerwerk.core.jobs import job_check
+
+        job_check(offer.last_job)  # a dead job is declared so (and its work resumed) on read
+        offer.refresh_from_db(fields=["last_job"])
+    return offer
 
 
 def offer_recipients(*, offer: Offer) -> QuerySet[OfferRecipient]:
@@ -85,6 +91,7 @@ def offer_counts(*, offer: Offer) -> dict[str, int]:
         sent=Count("pk", filter=Q(status=S.SENT)),
         failed=Count("pk", filter=Q(status=S.FAILED)),
         skipped=Count("pk", filter=Q(status=S.SKIPPED)),
+        unclear=Count("pk", filter=Q(status=S.UNCLEAR)),
         open=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
     )
 

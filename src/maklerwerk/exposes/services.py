@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.jobs import job_start
+from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import Job
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
 from maklerwerk.mailing.placeholders import contact_email
@@ -114,28 +114,62 @@ def offer_create(
 
 
 def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
-    """Send (or retry) the offer in the background: only recipients still waiting or failed get a mail."""
-    running = (
-        offer.last_job_id
-        and Job.objects.filter(pk=offer.last_job_id, state__in=[Job.State.QUEUED, Job.State.RUNNING]).exists()
-    )
-    if running:
-        return Job.objects.get(pk=offer.last_job_id)
-    if not offer.recipients.filter(status__in=RETRYABLE).exists():
-        raise ApplicationError(_("There is nobody left to send this offer to."))
+    """Send (or retry) the offer in the background: only recipients still waiting or failed get a mail.
+
+    A job still queued or running under its lease is returned; a dead one is declared dead on the way
+    (which may resume it) and never returned.
+    """
     import maklerwerk.exposes.tasks  # noqa: F401 - registers the job function
 
+    last = Job.objects.filter(pk=offer.last_job_id).first() if offer.last_job_id else None
+    if job_alive(last):
+        return last  # type: ignore[return-value]
+    # Declaring it dead may have resumed the work in a new job: that one is the answer.
+    offer.refresh_from_db(fields=["last_job"])
+    if last is not None and offer.last_job is not None and offer.last_job.resumed_from_id == last.pk:
+        return offer.last_job
+    if not offer.recipients.filter(status__in=RETRYABLE).exists():
+        raise ApplicationError(_("There is nobody left to send this offer to."))
+    return _offer_job_start(offer=offer, acting_user=acting_user)
+
+
+def _offer_job_start(*, offer: Offer, acting_user: User | None, resumed_from: Job | None = None) -> Job:
     job = job_start(
         kind="exposes.offer_send",
         title=_("Sending offer: %(subject)s") % {"subject": offer.mail_template.name[:150]},
         office=offer.office,
         created_by=acting_user,
+        resumed_from=resumed_from,
         offer_id=offer.pk,
         acting_user_id=getattr(acting_user, "pk", None),
     )
     Offer.objects.filter(pk=offer.pk).update(last_job=job)
     offer.last_job = job
     return job
+
+
+def offer_job_interrupted(job: Job) -> None:
+    """The offer job died (core.jobs): the mail in flight becomes "delivery unclear", the rest goes on.
+
+    A recipient still "sending" was claimed and may or may not have reached the server: it is never
+    sent again automatically. Those still waiting get their mail from a new job.
+    """
+    offer = Offer.objects.select_related("mail_template").filter(pk=job.params.get("offer_id")).first()
+    if offer is None:
+        return
+    stuck = offer.recipients.filter(status=OfferRecipient.Status.SENDING)
+    for recipient_id in stuck.values_list("pk", flat=True):
+        recipient_unclear(recipient_id, _("The job worker stopped while this mail was being sent."))
+    if offer.last_job_id not in (None, job.pk):
+        return  # a newer job already carries on
+    if offer.recipients.filter(status=OfferRecipient.Status.PENDING).exists():
+        from maklerwerk.accounts.models import User
+
+        user = User.objects.filter(pk=job.params.get("acting_user_id")).first()
+        _offer_job_start(offer=offer, acting_user=user, resumed_from=job)
+        Job.objects.filter(pk=job.pk).update(
+            message=(job.message + " " + _("The waiting recipients get their mail in a new job."))[:300]
+        )
 
 
 def recipient_claim(recipient_id: int) -> bool:
@@ -154,6 +188,52 @@ def recipient_failed(recipient_id: int, reason: str) -> None:
     OfferRecipient.objects.filter(pk=recipient_id, status=OfferRecipient.Status.SENDING).update(
         status=OfferRecipient.Status.FAILED, reason=reason[:500]
     )
+
+
+def recipient_unclear(recipient_id: int, cause: str) -> None:
+    """A claimed mail whose fate is unknown (it may have reached the server): the agent decides."""
+    reason = _(
+        "Delivery unclear (%(cause)s): check with the recipient, then send again or mark as delivered."
+    )
+    OfferRecipient.objects.filter(pk=recipient_id, status=OfferRecipient.Status.SENDING).update(
+        status=OfferRecipient.Status.UNCLEAR, reason=(reason % {"cause": cause})[:500]
+    )
+
+
+def recipient_sent_unrecorded(recipient_id: int, error: str) -> None:
+    """The server accepted the mail but recording it failed: sent (never resent), with the reason."""
+    OfferRecipient.objects.filter(pk=recipient_id, status=OfferRecipient.Status.SENDING).update(
+        status=OfferRecipient.Status.SENT,
+        sent_at=timezone.now(),
+        reason=(_("Sent, but recording it failed: %(error)s") % {"error": error})[:500],
+    )
+
+
+@transaction.atomic
+def recipient_unclear_resolve(
+    *, offer: Offer, recipient_id: int, delivered: bool, acting_user: User | None
+) -> OfferRecipient:
+    """The agent's decision on a "delivery unclear" mail: it arrived (sent), or send it again (waiting).
+
+    "Send again" starts the offer job for it at once.
+    """
+    recipient = offer.recipients.select_for_update().filter(pk=recipient_id).first()
+    if recipient is None:
+        raise ApplicationError(_("Unknown recipient."))
+    if recipient.status != OfferRecipient.Status.UNCLEAR:
+        raise ConflictError(_("This mail is no longer waiting for a decision."))
+    name = (acting_user.get_full_name() or acting_user.get_username()) if acting_user else "?"
+    if delivered:
+        recipient.status = OfferRecipient.Status.SENT
+        recipient.sent_at = recipient.claimed_at or timezone.now()
+        recipient.reason = _("Marked as delivered by %(user)s.") % {"user": name}
+    else:
+        recipient.status = OfferRecipient.Status.PENDING
+        recipient.reason = _("Sent again on the decision of %(user)s.") % {"user": name}
+    recipient.save(update_fields=["status", "sent_at", "reason"])
+    if not delivered:
+        transaction.on_commit(lambda: offer_send_start(offer=offer, acting_user=acting_user))
+    return recipient
 
 
 def interest_status_mark_sent(*, prop: Property, contact: Contact, acting_user: User | None) -> bool:

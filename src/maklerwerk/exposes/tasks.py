@@ -1,7 +1,12 @@
-"""The offer job: one individual mail per recipient, each claimed before it is sent."""
+"""The offer job: one individual mail per recipient, each claimed before it is sent.
+
+If the worker dies, core.jobs declares the job dead and `services.offer_job_interrupted` resolves it:
+the recipient in flight becomes "delivery unclear", the waiting ones go out in a new job.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -14,6 +19,8 @@ from maklerwerk.exposes import services
 from maklerwerk.exposes.models import Offer, OfferRecipient
 from maklerwerk.integrations.smtp.client import SmtpError, mailer_open, message_send
 from maklerwerk.mailing.placeholders import MailContext
+
+logger = logging.getLogger(__name__)
 
 
 def _attachments_for(offer: Offer, prop: Any, cache: dict[int, list[Any]]) -> list[Any]:
@@ -45,7 +52,7 @@ def _attachments_for(offer: Offer, prop: Any, cache: dict[int, list[Any]]) -> li
     return items
 
 
-@job_function("exposes.offer_send")
+@job_function("exposes.offer_send", resume=services.offer_job_interrupted)
 def offer_send(progress: Progress, *, offer_id: int, acting_user_id: int | None) -> dict[str, Any]:
     """Send every waiting or failed recipient of the offer once; report per recipient."""
     from maklerwerk.accounts.models import User
@@ -81,6 +88,7 @@ def offer_send(progress: Progress, *, offer_id: int, acting_user_id: int | None)
                 )
                 skipped += 1
                 continue
+            talked_smtp = False
             try:
                 ctx = MailContext(
                     office=offer.office, acting_user=user, contact=recipient.contact, prop=recipient.property
@@ -97,10 +105,12 @@ def offer_send(progress: Progress, *, offer_id: int, acting_user_id: int | None)
                     attachments=attachments,
                 )
                 # Remember the Message-ID before talking to the server: if we die after it accepted the
-                # mail, the recipient stays "sending" with this id and is never sent again automatically.
+                # mail, the recipient stays "sending" with this id; recovery turns it into "delivery
+                # unclear" for the agent to decide, it is never sent again automatically.
                 OfferRecipient.objects.filter(pk=recipient.pk).update(
                     message_id=message.extra_headers["Message-ID"], email=address
                 )
+                talked_smtp = True
                 smtp_seconds += message_send(message, mailer=mailer)
             except SmtpError as exc:
                 services.recipient_failed(recipient.pk, smtp_reason(exc))
@@ -108,14 +118,30 @@ def offer_send(progress: Progress, *, offer_id: int, acting_user_id: int | None)
             except ApplicationError as exc:
                 services.recipient_failed(recipient.pk, exc.message)
                 failed += 1
+            except Exception as exc:
+                # A bug or bad data of this one recipient must not stop the others. Before SMTP nothing
+                # went out (failed, may be retried); during SMTP nobody knows (unclear, the agent decides).
+                logger.exception("offer %s: recipient %s failed", offer.pk, recipient.pk)
+                error = str(exc) or type(exc).__name__
+                if talked_smtp:
+                    services.recipient_unclear(recipient.pk, error)
+                else:
+                    reason = _("Unexpected error: %(error)s") % {"error": error}
+                    services.recipient_failed(recipient.pk, reason)
+                failed += 1
             else:
-                services.recipient_sent(
-                    recipient=recipient,
-                    acting_user=user,
-                    message=message,
-                    rendered=rendered,
-                    attachments=attachments,
-                )
+                try:
+                    services.recipient_sent(
+                        recipient=recipient,
+                        acting_user=user,
+                        message=message,
+                        rendered=rendered,
+                        attachments=attachments,
+                    )
+                except Exception as exc:
+                    # The server accepted the mail: it counts as sent, never as failed (that would resend).
+                    logger.exception("offer %s: recording recipient %s failed", offer.pk, recipient.pk)
+                    services.recipient_sent_unrecorded(recipient.pk, str(exc) or type(exc).__name__)
                 sent += 1
             progress.update(i, len(todo), _("%(done)s of %(total)s mails") % {"done": i, "total": len(todo)})
     finally:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("offers/new/", views.offer_new, name="offer_new"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/retry/", views.offer_retry, name="offer_retry"),
+    path(
+        "offers/<int:pk>/recipients/<int:recipient_id>/resolve/",
+        views.offer_recipient_resolve,
+        name="offer_recipient_resolve",
+    ),
     path("layouts/", views.template_list, name="template_list"),
     path("layouts/new/", views.template_edit, name="template_create"),
     path("layouts/<int:pk>/", views.template_edit, name="template_edit"),

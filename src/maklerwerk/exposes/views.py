@@ -249,6 +249,28 @@ def offer_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("exposes:offer", pk=offer.pk)
 
 
+@require_capability(Capability.EDIT)
+@require_POST
+def offer_recipient_resolve(request: HttpRequest, pk: int, recipient_id: int) -> HttpResponse:
+    """The agent's decision on a mail whose delivery is unclear: delivered, or send it again."""
+    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    delivered = request.POST.get("decision") == "delivered"
+    try:
+        services.recipient_unclear_resolve(
+            offer=offer,
+            recipient_id=recipient_id,
+            delivered=delivered,
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Marked as delivered.") if delivered else _("The mail is being sent again.")
+        )
+    return redirect("exposes:offer", pk=offer.pk)
+
+
 # --- from a contact, evidence record ----------------------------------------------------------------
 
 
