@@ -75,6 +75,23 @@ def test_merge_takes_non_empty_values_and_records_both_old_values(
     assert MatchProfile.objects.get(contact_id=a.pk).last == "mueller"
 
 
+def test_merge_keeps_the_survivors_identity_and_bookkeeping(
+    office: Any, agent: Any, admin_user: Any, pair: tuple[Any, Any]
+) -> None:
+    a, b = pair
+    Contact.objects.filter(pk=a.pk).update(created_by=agent)
+    Contact.objects.filter(pk=b.pk).update(created_by=admin_user)  # b is also the newer one
+    created_at = Contact.objects.get(pk=a.pk).created_at
+    for field in ("office", "created_by", "created_at", "id"):
+        with pytest.raises(ApplicationError, match="Unbekannte Felder"):
+            contacts_merge(
+                office=office, survivor_id=a.pk, other_id=b.pk, acting_user=agent, choices={field: "b"}
+            )
+    survivor = contacts_merge(office=office, survivor_id=a.pk, other_id=b.pk, acting_user=agent)
+    survivor.refresh_from_db()
+    assert (survivor.created_by, survivor.created_at, survivor.office) == (agent, created_at, office)
+
+
 def test_merging_a_contact_into_itself_is_refused(office: Any, agent: Any, mueller: Any) -> None:
     with pytest.raises(ApplicationError, match="nicht mit sich selbst"):
         contacts_merge(office=office, survivor_id=mueller.pk, other_id=mueller.pk, acting_user=agent)
