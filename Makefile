@@ -6,7 +6,7 @@ MW := $(VENV)/bin/maklerwerk
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 export MAKLERWERK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-jobs bench lint format messages install install-test clean
+.PHONY: run test test-jobs bench mutate lint format messages install install-test clean
 
 # The venv is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -50,6 +50,17 @@ bench: $(VENV)/.installed-bench
 	scripts/ensure_test_tools.sh
 	$(MAKE) --no-print-directory messages
 	$(PY) -m bench $(BENCH_ARGS)
+
+$(VENV)/.installed-mutate: $(VENV)/.installed-test
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[test,mutate]'
+	@touch $@
+
+# Mutation testing (docs/testing.md): all critical modules, or MUTATE="duplicates-merge exposes".
+MUTATE ?= all
+mutate: $(VENV)/.installed-mutate
+	scripts/ensure_test_tools.sh
+	$(MAKE) --no-print-directory messages
+	VENV=$(VENV) scripts/mutate.sh $(MUTATE)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

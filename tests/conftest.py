@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from typing import Any
 
 import pytest
 from django.test import Client
+
+# Rate limits count per fixed window (django-ratelimit: per minute); tests that count requests up to a
+# limit run frozen at this instant, so a window boundary cannot fall between two of their requests.
+RATE_LIMIT_INSTANT = dt.datetime(2026, 3, 2, 10, 0, 5, tzinfo=dt.UTC)
 
 # Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -29,6 +29,7 @@ def test_it_explains_wrong_credentials_in_german(agent: Any) -> None:
     assert "Benutzername oder Passwort ist falsch" in response.content.decode()
 
 
+@pytest.mark.ratelimit
 def test_it_locks_out_after_repeated_failures(agent: Any, settings: Any) -> None:
     settings.AXES_ENABLED = True
     client = Client()

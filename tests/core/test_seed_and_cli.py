@@ -66,6 +66,7 @@ def test_create_api_token_for_an_unknown_user_fails_clearly() -> None:
         call_command("create_api_token", "niemand")
 
 
+@pytest.mark.once
 def test_the_production_settings_pass_djangos_deploy_check(tmp_path: Path) -> None:
     env = {
         **os.environ,

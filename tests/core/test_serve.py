@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,10 +23,40 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def served_database() -> Iterator[tuple[dict[str, str], str]]:
+    """What `serve` runs on: with TEST_DATABASE_URL a fresh PostgreSQL database on that server (made
+    and dropped here), else SQLite in the data dir. Yields (environment, expected vendor)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield {}, "sqlite"
+        return
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    name = f"{cfg['NAME']}_serve_{os.getpid()}"
+    server = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None, "user": cfg["USER"] or None,
+              "password": cfg["PASSWORD"] or None}  # fmt: skip
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": urlsplit(url)._replace(path=f"/{name}").geturl()}, "postgresql"
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.jobs
-def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.once
+def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(
+    tmp_path: Path, served_database: tuple[dict[str, str], str]
+) -> None:
+    database_env, vendor = served_database
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}},
+        **database_env,
         "MAKLERWERK_DATA_DIR": str(tmp_path),
         "DEBUG": "1",  # as `make run` sets it
         "WEB_WORKERS": "1",
@@ -55,7 +87,7 @@ def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
                     health = json.loads(resp.read())
             except OSError:
                 time.sleep(0.2)
-        assert health == {"status": "ok", "checks": {"database": "ok", "jobs": "ok"}, "database": "sqlite"}
+        assert health == {"status": "ok", "checks": {"database": "ok", "jobs": "ok"}, "database": vendor}
         # A job enqueued by another process (like a web request would) is picked up by the worker.
         job_id = manage(
             "shell",

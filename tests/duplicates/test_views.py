@@ -48,7 +48,17 @@ def test_merge_page_refuses_other_offices_and_roles_without_delete(
 
 
 def test_only_managers_change_thresholds(agent_client: Client, admin_user: Any, office: Any) -> None:
-    agent_client.post("/duplicates/settings/", {"certain_threshold": "0.8", "possible_threshold": "0.4"})
+    from maklerwerk.duplicates.services import duplicate_settings_get
+
+    defaults = duplicate_settings_get(office=office)
+    before = (defaults.certain_threshold, defaults.possible_threshold)
+    assert before != (0.8, 0.4)
+    refused = agent_client.post(
+        "/duplicates/settings/", {"certain_threshold": "0.8", "possible_threshold": "0.4"}
+    )
+    assert refused.status_code == 403
+    unchanged = duplicate_settings_get(office=office)
+    assert (unchanged.certain_threshold, unchanged.possible_threshold) == before
     admin = Client()
     admin.force_login(admin_user)
     page = admin.post(
@@ -56,3 +66,5 @@ def test_only_managers_change_thresholds(agent_client: Client, admin_user: Any, 
     )
     assert "Schwellen gespeichert" in page.content.decode()
     assert 'value="0.4"' in page.content.decode()
+    saved = duplicate_settings_get(office=office)
+    assert (saved.certain_threshold, saved.possible_threshold) == (0.8, 0.4)

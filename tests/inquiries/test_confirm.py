@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maklerwerk.inquiries.models import Inquiry
 from maklerwerk.inquiries.services import inquiries_expire, inquiry_automate, inquiry_create_from_form
+from tests.conftest import RATE_LIMIT_INSTANT
 from tests.inquiries.conftest import links_in, text_of
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +84,14 @@ def test_an_unknown_link_and_invalid_data(office: Any, agent: Any, properties: A
     assert Inquiry.objects.get().status == "waiting_for_confirmation"
 
 
+@pytest.mark.ratelimit
 def test_the_page_is_rate_limited(db: None) -> None:
     from django.core.cache import cache
 
     cache.clear()
     client = Client()
-    codes = [client.get("/inquiries/confirm/x/").status_code for _ in range(31)]
+    with time_machine.travel(RATE_LIMIT_INSTANT, tick=False):
+        codes = [client.get("/inquiries/confirm/x/").status_code for _ in range(31)]
     assert codes[:30] == [404] * 30
     assert codes[30] == 429
 

@@ -9,6 +9,7 @@ import zipfile
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -17,6 +18,7 @@ from django.utils import timezone
 from maklerwerk.core.models import Activity
 from maklerwerk.sharing import services
 from maklerwerk.sharing.models import AccessEvent, ConsentAcceptance, ShareLink
+from tests.conftest import RATE_LIMIT_INSTANT
 
 from .conftest import add_document, public_path, token_of
 
@@ -214,12 +216,14 @@ def test_consent_gate_before_the_documents(
     assert "Grundbuchauszug" in visitor.get(public_path(link)).content.decode()
 
 
+@pytest.mark.ratelimit
 def test_public_pages_are_rate_limited_in_german(visitor: Client, settings: Any) -> None:
     settings.SHARING_RATE_LIMIT = "3/m"
-    statuses = [visitor.get("/sharing/d/" + "B" * 43 + "/").status_code for _ in range(4)]
-    assert statuses == [404, 404, 404, 429]
-    assert "Zu viele Anfragen" in visitor.get("/sharing/d/" + "B" * 43 + "/").content.decode()
-    assert Client(REMOTE_ADDR="198.51.100.1").get("/sharing/d/" + "B" * 43 + "/").status_code == 404
+    with time_machine.travel(RATE_LIMIT_INSTANT, tick=False):
+        statuses = [visitor.get("/sharing/d/" + "B" * 43 + "/").status_code for _ in range(4)]
+        assert statuses == [404, 404, 404, 429]
+        assert "Zu viele Anfragen" in visitor.get("/sharing/d/" + "B" * 43 + "/").content.decode()
+        assert Client(REMOTE_ADDR="198.51.100.1").get("/sharing/d/" + "B" * 43 + "/").status_code == 404
 
 
 def test_preview_shows_the_page_without_downloads_or_tracking(

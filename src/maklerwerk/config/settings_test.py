@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("MAKLERWERK_DATA_DIR", tempfile.mkdtemp(prefix="maklerwerk-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
@@ -11,7 +13,14 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DEBUG", "1")
 
 from maklerwerk.config.settings import *  # noqa: F403
-from maklerwerk.config.settings import DATABASES, HUEY
+from maklerwerk.config.settings import DATABASES, HUEY, INSTALLED_APPS
+
+# tests/testapp: models that stand in for apps added later (merge tests). Only in a source checkout.
+_ROOT = Path(__file__).resolve().parents[3]
+if (_ROOT / "tests" / "testapp").is_dir():
+    if str(_ROOT) not in sys.path:
+        sys.path.insert(0, str(_ROOT))
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 
 _test_db = os.environ.get("TEST_DATABASE_URL")
 if _test_db:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,9 @@ class ChangeLog(models.Model):
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, null=True, related_name="+")
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
+    # The changed row. Declared so code that follows generic relations (a contact merge moving the
+    # merged contact's history to the survivor) finds the history too.
+    subject = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(max_length=300, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     changes = models.JSONField(_("changes"), default=list)

@@ -83,16 +83,6 @@ def contact_relations() -> list[tuple[type[models.Model], models.ForeignKey[Any,
     return found
 
 
-def related_counts(contact_ids: list[int]) -> dict[str, int]:
-    """How many rows of each related model point at these contacts (for checks and tests)."""
-    counts = {}
-    for model, field in contact_relations():
-        counts[f"{model._meta.label}.{field.name}"] = model._default_manager.filter(
-            **{f"{field.attname}__in": contact_ids}
-        ).count()
-    return counts
-
-
 def _move_rows(
     model: type[models.Model], field: models.ForeignKey[Any, Any], other_id: int, survivor_id: int
 ) -> list[str]:
