@@ -6,13 +6,25 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from maklerwerk.core.dates import date_in_range, out_of_range_message
 
 
 class InputSchema(Schema):
     """Base for request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value: Any) -> Any:
+        # Every date in every request body, in one place (see core.dates).
+        values = value if isinstance(value, list | tuple | set) else [value]
+        if not all(date_in_range(v) for v in values):
+            raise PydanticCustomError("date_out_of_range", out_of_range_message())
+        return value
 
 
 class Page(PaginationBase):

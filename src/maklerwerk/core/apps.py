@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         # Job functions register themselves in each app's tasks.py; every process (web, worker,
         # shell, management commands) must know them to start or run a job.
         autodiscover_modules("tasks")
+        from maklerwerk.core.dates import install_model_date_checks
+
+        install_model_date_checks()
