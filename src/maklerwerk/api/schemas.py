@@ -11,6 +11,9 @@ from pydantic_core import PydanticCustomError
 
 from maklerwerk.core.dates import date_in_range, out_of_range_message
 
+# Far beyond any office's record count; larger values overflow the database's OFFSET (a 500).
+MAX_OFFSET = 1_000_000_000
+
 
 class InputSchema(Schema):
     """Base for request bodies: unknown fields are an error, not silently dropped."""
@@ -32,7 +35,7 @@ class Page(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Page size (1 to 500)")
-        offset: int = Field(0, ge=0, description="Number of records to skip")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Number of records to skip")
 
     class Output(Schema):
         items: list[Any]
