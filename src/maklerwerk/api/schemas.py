@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
@@ -13,6 +14,8 @@ from maklerwerk.core.dates import date_in_range, out_of_range_message
 
 # Far beyond any office's record count; larger values overflow the database's OFFSET (a 500).
 MAX_OFFSET = 1_000_000_000
+# The database's integers (and ids) are 64-bit.
+MAX_INT = 2**63 - 1
 
 
 class InputSchema(Schema):
@@ -22,11 +25,14 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _dates_in_range(cls, value: Any) -> Any:
-        # Every date in every request body, in one place (see core.dates).
+    def _values_in_range(cls, value: Any) -> Any:
+        # Every date and whole number in every request body, in one place: out-of-range values
+        # would fail in the database (PostgreSQL and SQLite differently) instead of here.
         values = value if isinstance(value, list | tuple | set) else [value]
         if not all(date_in_range(v) for v in values):
             raise PydanticCustomError("date_out_of_range", out_of_range_message())
+        if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT for v in values):
+            raise PydanticCustomError("number_too_large", str(_("This number is too large.")))
         return value
 
 
