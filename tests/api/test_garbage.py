@@ -88,3 +88,17 @@ def test_each_schema_name_of_the_openapi_document_stands_for_one_response_shape(
                 for model in (operation.response_models or {}).values():
                     walk(model)
     assert {"EmailOut", "ShareEmailOut", "JobOut", "OfferJobOut", "DuplicateSearchJobOut"} <= set(seen)
+
+
+def test_numbers_beyond_64_bits_in_a_query_string_are_a_validation_error(api: ApiClient) -> None:
+    response = api.get("/api/v1/shares", {"property_id": "374881119973284810277781504", "contact_id": "7"})
+    body = assert_problem(response, 422)
+    assert body["errors"] == [
+        {
+            "field": "property_id",
+            "message": "Diese Zahl ist zu groß.",
+            "code": "number_too_large",
+            "location": "query",
+        }
+    ]
+    assert api.get("/api/v1/shares", {"property_id": "9223372036854775807"}).json()["items"] == []
