@@ -75,7 +75,11 @@ def office_for_new_admin(office_ref: str | None) -> Office | None:
     offices = Office.objects.order_by("pk")
     if office_ref:
         ref = office_ref.strip()
-        found = offices.filter(pk=int(ref)) if ref.isdigit() else offices.filter(name__iexact=ref)
+        found = (
+            offices.filter(pk=int(ref))
+            if ref.isascii() and ref.isdigit()
+            else offices.filter(name__iexact=ref)
+        )
         office = found.first()
         if office is None:
             raise ApplicationError(f"No office {office_ref!r}. Offices: {_office_choices()}")

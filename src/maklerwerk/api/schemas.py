@@ -3,10 +3,19 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from maklerwerk.core.dates import date_in_range, out_of_range_message
+
+# Far beyond any office's record count; larger values overflow the database's OFFSET (a 500).
+MAX_OFFSET = 1_000_000_000
+# The database's integers (and ids) are 64-bit.
+MAX_INT = 2**63 - 1
 
 
 class InputSchema(Schema):
@@ -14,13 +23,25 @@ class InputSchema(Schema):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _values_in_range(cls, value: Any) -> Any:
+        # Every date and whole number in every request body, in one place: out-of-range values
+        # would fail in the database (PostgreSQL and SQLite differently) instead of here.
+        values = value if isinstance(value, list | tuple | set) else [value]
+        if not all(date_in_range(v) for v in values):
+            raise PydanticCustomError("date_out_of_range", out_of_range_message())
+        if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT for v in values):
+            raise PydanticCustomError("number_too_large", str(_("This number is too large.")))
+        return value
+
 
 class Page(PaginationBase):
     """`?limit=&offset=` → `{"items": [...], "count": N, "limit": L, "offset": O}`."""
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Page size (1 to 500)")
-        offset: int = Field(0, ge=0, description="Number of records to skip")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Number of records to skip")
 
     class Output(Schema):
         items: list[Any]

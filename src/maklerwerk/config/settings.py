@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "maklerwerk.api.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "maklerwerk.core.middleware.LanguageMiddleware",
+    "maklerwerk.api.middleware.ApiNumberRangeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -147,8 +147,8 @@ def normalize_bic(value: str) -> str:
 
 
 def normalize_vat_id(value: str) -> str:
-    compact = stdnum_vat.compact(value or "")
     try:
+        compact = stdnum_vat.compact(value or "")  # raises, too, for an unknown country prefix
         stdnum_vat.validate(compact)
     except InvalidChecksum as exc:
         raise ValidationError(

@@ -28,6 +28,7 @@ from maklerwerk.contacts.models import (
     Tag,
 )
 from maklerwerk.contacts.normalize import phone_search_prefix, prefix_upper_bound, search_key
+from maklerwerk.core.ids import parse_id
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -111,7 +112,8 @@ def contact_list(
     if role:
         qs = qs.filter(pk__in=ContactRole.objects.filter(office_id=office_id, role=role).values("contact_id"))
     if tag:
-        tag_q = Q(tag_id=tag) if str(tag).isdigit() else Q(tag__name__iexact=str(tag))
+        tag_id = parse_id(tag)
+        tag_q = Q(tag_id=tag_id) if tag_id is not None else Q(tag__name__iexact=str(tag))
         qs = qs.filter(pk__in=ContactTag.objects.filter(tag_q, office_id=office_id).values("contact_id"))
     if responsible_agent_id:
         qs = qs.filter(responsible_agent_id=responsible_agent_id)

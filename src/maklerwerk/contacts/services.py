@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -244,7 +244,14 @@ def _apply(contact: Contact, data: dict[str, Any], acting_user: User | None) -> 
 def tag_get_or_create(*, office_id: int, name: str) -> Tag:
     name = name.strip()[:50]
     tag = Tag.objects.filter(office_id=office_id, name__iexact=name).first()
-    return tag or Tag.objects.create(office_id=office_id, name=name)
+    if tag is not None:
+        return tag
+    try:
+        with transaction.atomic():  # a savepoint: the surrounding transaction survives a clash
+            return Tag.objects.create(office_id=office_id, name=name)
+    except IntegrityError:
+        # Another request created the same tag between our look-up and our insert.
+        return Tag.objects.get(office_id=office_id, name=name)
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core import csvsafe
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.models import Activity
 from maklerwerk.core.tabs import actions_for
 
@@ -53,7 +54,7 @@ def _list_params(request: HttpRequest) -> dict[str, Any]:
         "q": request.GET.get("q", "").strip()[:100],
         "role": request.GET.get("role", "") if request.GET.get("role") in Role.values else "",
         "tag": request.GET.get("tag", "").strip(),
-        "agent": int(agent) if agent.isdigit() else None,
+        "agent": parse_id(agent),
         "sort": sort,
     }
 
@@ -113,7 +114,7 @@ def contact_export(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     fmt = source.get("format", "vcf")
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = parse_ids(request.POST.getlist("ids"))
         if not ids:
             messages.error(request, _("Select at least one contact."))
             return redirect("contacts:list")
@@ -162,7 +163,7 @@ def _csv_rows(contacts: Any) -> Any:
 @require_capability(Capability.EDIT)
 @require_POST
 def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("ids"))
     if not ids:
         messages.error(request, _("Select at least one contact."))
     else:
@@ -193,7 +194,7 @@ def contact_lookup(request: HttpRequest) -> JsonResponse:
         selectors.contact_choices(
             user=request.user,  # type: ignore[arg-type]
             search=q,
-            exclude_id=int(exclude) if exclude.isdigit() else None,
+            exclude_id=parse_id(exclude),
         )
         if len(q) >= 2
         else []
@@ -326,8 +327,8 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
         contact = services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
         messages.success(request, _("Contact “%s” saved.") % contact.display_name)
     merge_with = request.POST.get("merge_with", "")
-    if decision == "merge" and merge_with.isdigit():
-        existing = selectors.contact_get(user=user, pk=int(merge_with))  # type: ignore[arg-type]
+    if decision == "merge" and parse_id(merge_with):
+        existing = selectors.contact_get(user=user, pk=parse_id(merge_with))  # type: ignore[arg-type]
         return redirect("duplicates:merge", existing.pk, contact.pk)
     return redirect("contacts:detail", contact.pk)
 

@@ -16,6 +16,9 @@ class CoreConfig(AppConfig):
         autodiscover_modules("tasks")
         post_migrate.connect(_create_cache_table, sender=self)
         from maklerwerk.core import checks  # noqa: F401  (registers the start-up checks)
+        from maklerwerk.core.dates import install_model_date_checks
+
+        install_model_date_checks()
 
 
 def _create_cache_table(using: str = "default", **kwargs: Any) -> None:

@@ -97,8 +97,13 @@ def history_record(
         action=action,
         changes=changes,
         user=acting_user,
-        note=note,
+        note=_clip(str(note), ChangeLog._meta.get_field("note").max_length),
     )
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, ending in "…" when cut (PostgreSQL refuses longer values)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def history_for(instance: models.Model) -> models.QuerySet[ChangeLog]:

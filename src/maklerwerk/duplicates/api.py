@@ -89,7 +89,7 @@ class SettingsIO(InputSchema):
     )
 
 
-class JobOut(Schema):
+class DuplicateSearchJobOut(Schema):
     id: str
     state: str
     percent: int
@@ -191,7 +191,11 @@ def duplicate_groups_api(
     }
 
 
-@router.post("/duplicates/search", response={202: JobOut}, summary="Search the whole office for duplicates")
+@router.post(
+    "/duplicates/search",
+    response={202: DuplicateSearchJobOut},
+    summary="Search the whole office for duplicates",
+)
 def duplicate_search_api(request: HttpRequest) -> Any:
     """Starts the background search; poll the job, then read /duplicates/groups."""
     user = require(request, Capability.EDIT)

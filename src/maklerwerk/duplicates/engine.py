@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 TOTAL_KEY = "#"
 LIMIT_PER_KEY = 100  # a key shared by more contacts than this (a very common name) is looked at partly
+KEYS_PER_QUERY = 400  # SQLite: at most 500 terms per compound SELECT
 DEFAULT_CERTAIN = DuplicateSettings._meta.get_field("certain_threshold").default
 DEFAULT_POSSIBLE = DuplicateSettings._meta.get_field("possible_threshold").default
 
@@ -178,20 +179,26 @@ def candidate_profiles(
         return []
     key_table = MatchKey._meta.db_table
     profile_table = MatchProfile._meta.db_table
-    parts = [
-        f"SELECT contact_id FROM (SELECT contact_id FROM {key_table} "  # noqa: S608
-        f"WHERE office_id = %s AND key = %s LIMIT {int(limit_per_key)}) k{i}"
-        for i in range(len(keys))
-    ]
     columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
-    sql = f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({' UNION '.join(parts)})"  # noqa: S608
-    params: list[Any] = []
-    for key in keys:
-        params += [office_id, key]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [(row[0], record_from_row(row[1:])) for row in rows if row[0] != exclude_id]
+    rows: dict[int, tuple[Any, ...]] = {}
+    # SQLite allows at most 500 terms in one compound SELECT (a contact with 600 e-mail addresses
+    # has more keys than that): ask in batches.
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        batch = keys[start : start + KEYS_PER_QUERY]
+        parts = [
+            f"SELECT contact_id FROM (SELECT contact_id FROM {key_table} "  # noqa: S608
+            f"WHERE office_id = %s AND key = %s LIMIT {int(limit_per_key)}) k{i}"
+            for i in range(len(batch))
+        ]
+        sql = f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({' UNION '.join(parts)})"  # noqa: S608
+        params: list[Any] = []
+        for key in batch:
+            params += [office_id, key]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                rows.setdefault(row[0], row)
+    return [(row[0], record_from_row(row[1:])) for row in rows.values() if row[0] != exclude_id]
 
 
 def check(*, office_id: int, data: dict[str, Any], exclude_id: int | None = None) -> list[Match]:

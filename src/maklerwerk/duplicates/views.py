@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.ids import parse_ids
 from maklerwerk.duplicates import merge as merging
 from maklerwerk.duplicates import selectors, services
 from maklerwerk.duplicates.forms import ThresholdForm
@@ -78,7 +79,7 @@ def settings_update(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_POST
 def not_duplicate(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("contact_ids") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("contact_ids"))
     services.not_duplicate_mark(office=request.office, acting_user=request.user, contact_ids=ids)  # type: ignore[attr-defined,arg-type]
     messages.success(request, _("Marked as different people."))
     return redirect("duplicates:index")

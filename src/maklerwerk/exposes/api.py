@@ -76,7 +76,7 @@ class RecipientOut(Schema):
     sent_at: dt.datetime | None
 
 
-class JobOut(Schema):
+class OfferJobOut(Schema):
     id: UUID
     state: str
     percent: int
@@ -88,7 +88,7 @@ class OfferOut(Schema):
     subject: str
     created_at: dt.datetime
     counts: dict[str, int]
-    job: JobOut | None
+    job: OfferJobOut | None
     recipients: list[RecipientOut]
 
 
@@ -104,7 +104,9 @@ def _out(offer: Offer) -> OfferOut:
         subject=offer.subject,
         created_at=offer.created_at,
         counts=selectors.offer_counts(offer=offer),
-        job=JobOut(id=job.pk, state=job.state, percent=job.percent, message=job.message) if job else None,
+        job=OfferJobOut(id=job.pk, state=job.state, percent=job.percent, message=job.message)
+        if job
+        else None,
         recipients=[
             RecipientOut.model_validate(r, from_attributes=True)
             for r in selectors.offer_recipients(offer=offer)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.exposes import selectors, services
 from maklerwerk.exposes.evidence import evidence_pdf
 from maklerwerk.exposes.forms import ExposeSettingsForm, ExposeTemplateForm, OfferForm
@@ -31,12 +32,7 @@ PREVIEW_CSP = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors
 
 
 def _ids(raw: str | None) -> list[int]:
-    out = []
-    for part in (raw or "").split(","):
-        part = part.strip()
-        if part.isdigit():
-            out.append(int(part))
-    return list(dict.fromkeys(out))
+    return parse_ids((raw or "").split(","))
 
 
 def _language(request: HttpRequest) -> str:
@@ -89,7 +85,7 @@ def property_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return parse_id(value)
 
 
 @require_capability(Capability.VIEW)
@@ -139,14 +135,14 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     """Start an offer from a property (?property=1&contacts=2,3) or a contact (?contact=2&properties=1,4)."""
     source = request.POST if request.method == "POST" else request.GET
     if request.method == "POST":
-        contact_ids = [int(v) for v in request.POST.getlist("contacts") if v.isdigit()]
-        property_ids = [int(v) for v in request.POST.getlist("properties") if v.isdigit()]
+        contact_ids = parse_ids(request.POST.getlist("contacts"))
+        property_ids = parse_ids(request.POST.getlist("properties"))
         contact_ids += _ids(request.POST.get("all_contacts"))
         property_ids += _ids(request.POST.get("all_properties"))
     else:
         contact_ids = _ids(source.get("contacts")) + _ids(source.get("contact"))
         # The property's match list submits its checked rows as contact_ids=1&contact_ids=2.
-        contact_ids += [int(v) for v in source.getlist("contact_ids") if v.isdigit()]
+        contact_ids += parse_ids(source.getlist("contact_ids"))
         property_ids = _ids(source.get("properties")) + _ids(source.get("property"))
     choices = _offer_choices(request, list(dict.fromkeys(contact_ids)), list(dict.fromkeys(property_ids)))
     default_template = next(

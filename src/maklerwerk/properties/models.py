@@ -128,6 +128,7 @@ class EnergyClass(models.TextChoices):
 
 
 ENERGY_RANK = {code: i for i, code in enumerate(EnergyClass.values)}
+MAX_PLACE_LENGTH = 100  # a place in a search profile; its index key (SearchProfileArea.key) has room for it
 
 
 class EnergyCarrier(models.TextChoices):
@@ -656,6 +657,12 @@ class SearchProfile(models.Model):
             isinstance(p, str) and p.strip().isdigit() and len(p.strip()) <= 5 for p in self.postal_codes
         ):
             errors["postal_codes"] = _("Postal codes are digits, at most five each.")
+        if not isinstance(self.cities, list) or not all(
+            isinstance(c, str) and len(normalize_place(c)) <= MAX_PLACE_LENGTH for c in self.cities
+        ):
+            errors["cities"] = _("Places are text of at most %(max)s characters each.") % {
+                "max": MAX_PLACE_LENGTH
+            }
         if errors:
             raise ValidationError(errors)
 

@@ -20,6 +20,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.properties import selectors, services
 from maklerwerk.properties.forms import (
@@ -453,7 +454,10 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
     contact = selectors.contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
     profile = None
     if request.POST.get("profile"):
-        profile = get_object_or_404(SearchProfile, pk=request.POST["profile"], contact=contact)
+        profile_id = parse_id(request.POST["profile"])
+        if profile_id is None:
+            raise Http404
+        profile = get_object_or_404(SearchProfile, pk=profile_id, contact=contact)
     _link, token = services.self_service_link_create(
         contact=contact, acting_user=request.user, profile=profile
     )  # type: ignore[arg-type]
@@ -534,7 +538,7 @@ def new_matches_widget(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.VIEW)
 @require_POST
 def new_matches_seen(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    ids = parse_ids(request.POST.getlist("id")) or None
     services.new_matches_mark_seen(user=request.user, ids=ids)  # type: ignore[arg-type]
     if request.htmx:  # type: ignore[attr-defined]
         return _widget(request)

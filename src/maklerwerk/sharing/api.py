@@ -102,7 +102,7 @@ class AccessIn(InputSchema):
     active: bool
 
 
-class EmailOut(Schema):
+class ShareEmailOut(Schema):
     to: str
 
 
@@ -165,7 +165,9 @@ def share_delete_api(request: HttpRequest, share_id: int) -> Status:
     return Status(204, None)
 
 
-@router.post("/shares/{share_id}/email", response=EmailOut, summary="Send the link to the contact by e-mail")
+@router.post(
+    "/shares/{share_id}/email", response=ShareEmailOut, summary="Send the link to the contact by e-mail"
+)
 def share_email_api(request: HttpRequest, share_id: int) -> dict[str, str]:
     user = require(request, Capability.EDIT)
     link = selectors.share_link_get(user=user, pk=share_id)

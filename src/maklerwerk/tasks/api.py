@@ -107,6 +107,8 @@ def task_patch_api(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> 
     task = selectors.task_get(user=user, pk=task_id)
     changes = payload.dict(exclude_unset=True)
     done = changes.pop("done", None)
+    if "description" in changes and changes["description"] is None:
+        changes["description"] = ""  # null clears the text (the column is never NULL)
     if "assignee_id" in changes:
         changes["assignee"] = _assignee(user, changes.pop("assignee_id"))
     if changes:

@@ -72,7 +72,7 @@ class ImapClient:
             raise ImapError(
                 f"TLS-Verbindung zu {s.host}:{s.port} fehlgeschlagen: {exc}", permanent=True
             ) from exc
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except (OSError, UnicodeError, imaplib.IMAP4.error) as exc:  # UnicodeError: host is no valid name
             raise ImapError(f"Server {s.host}:{s.port} nicht erreichbar ({exc}).", permanent=False) from exc
         try:
             self.conn.login(s.username, s.password)
