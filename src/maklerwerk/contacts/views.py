@@ -35,7 +35,6 @@ from maklerwerk.contacts.normalize import format_iban, format_phone
 from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import field_label, history_for
-from maklerwerk.core.models import Activity
 from maklerwerk.core.tabs import actions_for
 
 PAGE_SIZE = 50
@@ -384,18 +383,7 @@ def _history_rows(contact: Contact) -> list[dict[str, Any]]:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
-    activity_type = request.GET.get("activity_type", "")
-    activities = Activity.objects.filter(contact=contact, office_id=contact.office_id).select_related("user")
-    if activity_type in Activity.Type.values:
-        activities = activities.filter(type=activity_type)
-    context = {
-        "contact": contact,
-        "activities": activities[:100],
-        "activity_type": activity_type,
-        "activity_types": Activity.Type.choices,
-    }
-    if request.htmx and request.htmx.target == "activity-list":  # type: ignore[attr-defined]
-        return render(request, "contacts/detail.html#activities", context)
+    context: dict[str, Any] = {"contact": contact}
     extra_tabs = [
         {
             "tab": tab,

@@ -14,7 +14,6 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
 from maklerwerk.core.dashboard import COUNTERS, WIDGETS
-from maklerwerk.core.models import Activity
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +51,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
+    recent = selectors.activity_list(user=request.user)[:10]  # type: ignore[arg-type]
+    if request.htmx and request.htmx.target == "recent-activities":  # type: ignore[attr-defined]
+        return render(request, "core/dashboard.html#recent", {"recent_activities": recent})
     counters = [{"counter": c, "value": c.count(office)} for c in COUNTERS]
-    recent = Activity.objects.filter(office=office).select_related("user", "contact", "property")[:10]
-    context = {"counters": counters, "recent_activities": recent, "widgets": WIDGETS}
+    context = {
+        "counters": counters,
+        "recent_activities": recent,
+        "widgets": WIDGETS,
+        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+    }
     return render(request, "core/dashboard.html", context)
 
 

@@ -1,6 +1,8 @@
 // Small behaviours shared by every page; no inline scripts (Content-Security-Policy).
 (function () {
   "use strict";
+  // Tabler bundles Bootstrap as window.tabler.bootstrap (there is no window.bootstrap).
+  function bs() { return window.bootstrap || (window.tabler && window.tabler.bootstrap); }
   // Language select submits on change.
   document.addEventListener("change", function (e) {
     if (e.target.matches("select[data-autosubmit]")) e.target.form.submit();
@@ -24,8 +26,59 @@
     if (href && href.charAt(0) === "#") history.replaceState(null, "", href);
   });
   window.addEventListener("DOMContentLoaded", function () {
-    if (!location.hash || !window.bootstrap) return;
+    if (!location.hash || !bs()) return;
     var link = document.querySelector('[data-bs-toggle="tab"][href="' + location.hash + '"]');
-    if (link) window.bootstrap.Tab.getOrCreateInstance(link).show();
+    if (link) bs().Tab.getOrCreateInstance(link).show();
+  });
+  // Pickers (contacts, property) filled as you type: <select data-picker data-lookup-url="…?">;
+  // the lookup answers {"results": [{"id": …, "text": …}]}.
+  function initPickers(root) {
+    if (!window.TomSelect || !root.querySelectorAll) return;
+    root.querySelectorAll("select[data-picker]").forEach(function (el) {
+      if (el.tomselect) return;
+      var url = el.getAttribute("data-lookup-url");
+      new window.TomSelect(el, {
+        valueField: "id", labelField: "text", searchField: [], maxOptions: 20,
+        plugins: el.multiple ? ["remove_button"] : [],
+        shouldLoad: function (q) { return q.length >= 2; },
+        load: function (q, done) {
+          fetch(url + "&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+            .then(function (r) { return r.json(); }).then(function (j) { done(j.results); }).catch(function () { done(); });
+        },
+        onItemAdd: function () { this.setTextboxValue(""); this.refreshOptions(false); }
+      });
+    });
+  }
+  // Dates in German whatever the browser's language: <input data-date> (day) or <input data-date="time">;
+  // the field still sends ISO values (2026-11-03, 2026-11-03T09:30), so forms work without JavaScript too.
+  function initDates(root) {
+    if (!window.flatpickr || !root.querySelectorAll) return;
+    root.querySelectorAll("input[data-date]").forEach(function (el) {
+      if (el._flatpickr) return;
+      var time = el.getAttribute("data-date") === "time";
+      window.flatpickr(el, {
+        locale: "de", allowInput: true, disableMobile: true, altInput: true, enableTime: time, time_24hr: true,
+        dateFormat: time ? "Y-m-d\\TH:i" : "Y-m-d", altFormat: time ? "d.m.Y H:i" : "d.m.Y",
+        onReady: function (d, s, fp) { if (el.id) fp.altInput.id = el.id + "-display"; fp.altInput.setAttribute("aria-label", el.getAttribute("aria-label") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : "")); },
+        onChange: function () { el.dispatchEvent(new Event("change", { bubbles: true })); }
+      });
+    });
+  }
+  window.addEventListener("DOMContentLoaded", function () { initPickers(document); initDates(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { initPickers(e.detail.elt || document); initDates(e.detail.elt || document); });
+  // The shared modal: its content comes from htmx; a saved activity closes it (timelines reload
+  // themselves on the same event).
+  document.addEventListener("activity-saved", function () {
+    var modal = document.getElementById("app-modal");
+    if (modal && bs()) bs().Modal.getOrCreateInstance(modal).hide();
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!e.detail.elt || !e.detail.elt.closest || !e.detail.elt.closest("#app-modal")) return;
+    var text = document.querySelector("#app-modal textarea");
+    if (text) text.focus();
+  });
+  document.addEventListener("hidden.bs.modal", function (e) {
+    var content = document.getElementById("app-modal-content");
+    if (e.target.id === "app-modal" && content) content.innerHTML = "";
   });
 })();

@@ -1,0 +1,86 @@
+"""Chromium journeys of the agent's day (issue 16): log a call, find things in the header search.
+Screenshots at 1440 and 390 px: var/screenshots/day-*.png."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from maklerwerk.core.models import Activity
+from tests.browser.helpers import log_in_as, shot
+from tests.contacts.conftest import make_contact
+from tests.properties.conftest import property_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def both_widths(page: Page, name: str) -> None:
+    """Screenshots at desktop (1440) and phone (390) width, back at desktop afterwards."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    shot(page, f"day-{name}-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, f"day-{name}-390")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def test_log_a_call_from_the_contact_and_see_it_in_the_timeline(
+    page: Page, live_server: Any, office: Any, agent: Any
+) -> None:
+    from maklerwerk.properties.services import property_create
+
+    anna = make_contact(
+        office, agent, first_name="Anna", last_name="Müller", phones=[{"value": "069 1234567"}]
+    )
+    make_contact(office, agent, first_name="Bernd", last_name="Müller")
+    property_create(office=office, acting_user=agent, data=property_data())
+    log_in_as(page, live_server, agent)
+    page.goto(f"{live_server.url}/contacts/{anna.pk}/")
+    page.get_by_role("link", name="Aktivität erfassen").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Aktivität erfassen")).to_be_visible()
+    expect(dialog.locator("#id_contacts-ts-control").locator("..")).to_contain_text("Anna Müller")  # chosen
+    dialog.get_by_text("Telefonat", exact=True).click()
+    # A second participant and the property, picked as you type.
+    dialog.locator("#id_contacts-ts-control").fill("Bernd")
+    dialog.get_by_role("option", name="Müller, Bernd").click()
+    dialog.locator("#id_property-ts-control").fill("W-001")
+    dialog.get_by_role("option", name="W-001 · Helle 3-Zimmer-Wohnung im Nordend · Frankfurt am Main").click()
+    dialog.get_by_label("Text").fill(
+        "Rückruf wegen Finanzierung.\nBank hat zugesagt, Besichtigung am Samstag."
+    )
+    both_widths(page, "log-call-modal")
+    dialog.get_by_role("button", name="Speichern").click()
+
+    expect(page.get_by_role("dialog")).to_be_hidden()
+
+    page.get_by_role("tab", name="Aktivitäten").click()
+    timeline = page.locator("#timeline-list")
+    entry = timeline.locator(".timeline-entry").first
+    expect(entry).to_contain_text("Rückruf wegen Finanzierung.")
+    expect(entry).to_contain_text("Bank hat zugesagt")
+    expect(entry).to_contain_text("Bernd Müller")
+    expect(entry).to_contain_text("W-001")
+    both_widths(page, "contact-timeline")
+    activity = Activity.objects.get()
+    assert activity.type == "call" and activity.further_contacts.get().first_name == "Bernd"
+
+    # Filter the timeline by text; then edit the entry in the same dialog.
+    page.get_by_label("Text suchen").fill("Grundbuch")
+    expect(timeline).to_contain_text("Keine Aktivitäten entsprechen dem Filter.")
+    page.get_by_label("Text suchen").fill("Finanzierung")
+    expect(timeline.locator(".timeline-entry")).to_have_count(1)
+    timeline.get_by_role("link", name="Bearbeiten: Rückruf wegen Finanzierung.").click()
+    page.get_by_role("dialog").get_by_label("Betreff").fill("Finanzierung bestätigt")
+    page.get_by_role("dialog").get_by_role("button", name="Speichern").click()
+    expect(timeline.locator(".timeline-entry").first).to_contain_text("Finanzierung bestätigt")
+
+    # The property shows the same entry in its own tab.
+    page.goto(f"{live_server.url}/properties/{activity.property_id}/")
+    page.get_by_role("tab", name="Aktivitäten").click()
+    expect(page.locator("#timeline-list")).to_contain_text("Finanzierung bestätigt")
+    both_widths(page, "property-timeline")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#recent-activities")).to_contain_text("Finanzierung bestätigt")
+    both_widths(page, "dashboard")
