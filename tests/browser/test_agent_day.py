@@ -84,3 +84,33 @@ def test_log_a_call_from_the_contact_and_see_it_in_the_timeline(
     page.goto(f"{live_server.url}/")
     expect(page.locator("#recent-activities")).to_contain_text("Finanzierung bestätigt")
     both_widths(page, "dashboard")
+
+
+def test_a_task_from_the_contact_shows_on_the_dashboard(
+    page: Page, live_server: Any, office: Any, agent: Any
+) -> None:
+    anna = make_contact(office, agent, first_name="Anna", last_name="Müller")
+    log_in_as(page, live_server, agent)
+    page.goto(f"{live_server.url}/contacts/{anna.pk}/#activities")
+    page.get_by_role("link", name="Neue Aufgabe").click()
+    page.get_by_label("Titel").fill("Finanzierungsbestätigung anfordern")
+    page.get_by_label("Priorität").select_option("high")
+    page.evaluate(
+        "document.getElementById('id_due_at')._flatpickr.setDate(new Date(Date.now() - 3600e3), true)"
+    )
+    expect(page.locator("#id_contacts-ts-control, #id_contact-ts-control").locator("..")).to_contain_text(
+        "Anna Müller"
+    )
+    both_widths(page, "task-form")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page).to_have_url(f"{live_server.url}/contacts/{anna.pk}/#activities")
+    page.goto(f"{live_server.url}/")
+    card = page.locator("#tasks-due")
+    expect(card).to_contain_text("Finanzierungsbestätigung anfordern")
+    expect(card).to_contain_text("überfällig seit")
+    expect(card).to_contain_text("Anna Müller")
+    both_widths(page, "dashboard-tasks")
+    card.get_by_role("button", name="Als erledigt markieren: Finanzierungsbestätigung anfordern").click()
+    expect(card).to_contain_text("Heute ist nichts fällig.")
+    page.goto(f"{live_server.url}/tasks/?state=all")
+    both_widths(page, "task-list")
