@@ -114,3 +114,38 @@ def test_a_task_from_the_contact_shows_on_the_dashboard(
     expect(card).to_contain_text("Heute ist nichts fällig.")
     page.goto(f"{live_server.url}/tasks/?state=all")
     both_widths(page, "task-list")
+
+
+def test_find_a_contact_by_phone_and_a_property_by_kennung_in_the_header(
+    page: Page, live_server: Any, office: Any, agent: Any
+) -> None:
+    from maklerwerk.properties.services import property_create
+
+    anna = make_contact(
+        office, agent, first_name="Anna", last_name="Weiß", phones=[{"value": "0171 2345678"}]
+    )
+    flat = property_create(office=office, acting_user=agent, data=property_data(external_id="MW-0021"))
+    log_in_as(page, live_server, agent)
+    page.goto(f"{live_server.url}/tasks/")
+    page.keyboard.press("Control+k")
+    box = page.get_by_role("searchbox", name="Alles durchsuchen")
+    expect(box).to_be_focused()
+    box.fill("+49 171 234 5678")
+    results = page.locator("#global-search-results")
+    expect(results.get_by_role("option").first).to_contain_text("Anna Weiß")
+    both_widths(page, "search-phone")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/contacts/{anna.pk}/")
+
+    page.keyboard.press("Control+k")
+    page.get_by_role("searchbox", name="Alles durchsuchen").fill("mw-0021")
+    hit = page.locator("#global-search-results").get_by_role("option").first
+    expect(hit).to_contain_text("Helle 3-Zimmer-Wohnung im Nordend")
+    hit.click()
+    expect(page).to_have_url(f"{live_server.url}/properties/{flat.pk}/")
+    # Enter without choosing shows all hits on a page.
+    page.get_by_role("searchbox", name="Alles durchsuchen").fill("Weiß")
+    page.get_by_role("searchbox", name="Alles durchsuchen").press("Enter")
+    expect(page.get_by_role("heading", name="Suche: „Weiß“")).to_be_visible()
+    both_widths(page, "search-page")

@@ -70,6 +70,20 @@ class ActivityFilter(Schema):
     ordering: str | None = Field(None, description="occurred_at or -occurred_at (default), id, type")
 
 
+class SearchHitOut(Schema):
+    type: Literal["contact", "property", "search_profile"] = Field(..., description="What was found")
+    id: int = Field(..., description="Id for the matching endpoint: /contacts/{id}, /properties/{id}, ...")
+    title: str
+    subtitle: str = Field(..., description="Company and city, or Kennung, address and status, ...")
+    url: str = Field(..., description="The page in the web UI")
+    score: int = Field(..., description="0–100; hits come best first")
+
+
+class SearchOut(Schema):
+    query: str
+    hits: list[SearchHitOut]
+
+
 class JobOut(Schema):
     id: str
     kind: str
@@ -135,6 +149,27 @@ def activity_delete_api(request: HttpRequest, activity_id: int) -> Status:
     user = require(request, Capability.DELETE)
     services.activity_delete(activity=selectors.activity_get(user=user, pk=activity_id), acting_user=user)
     return Status(204, None)
+
+
+@router.get(
+    "/search",
+    response=SearchOut,
+    summary="Search contacts, properties and search profiles at once",
+    description=(
+        "Contacts by name, company, city, e-mail or phone number in any notation (0171 2345678, "
+        "+49 171 2345678, 0049-171-2345678); properties by Kennung, title, street, city or postcode; "
+        "search profiles by name or contact. Only what the caller may see (office, restricted "
+        "properties). At least two characters; best hits first."
+    ),
+    tags=["search"],
+)
+def search_api(
+    request: HttpRequest, q: str = Query(..., max_length=100), limit: int = Query(10, ge=1, le=50)
+) -> dict[str, Any]:
+    from maklerwerk.core.search import global_search
+
+    user = require(request, Capability.VIEW)
+    return {"query": q, "hits": global_search(user=user, q=q, limit=limit)}
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="Progress and result of a background job")

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from maklerwerk.core import activity_views
+from maklerwerk.core import activity_views, views
 
 app_name = "core"
 urlpatterns = [
+    path("search/", views.search, name="search"),
     path("activities/", activity_views.activity_timeline, name="activity_timeline"),
     path("activities/new/", activity_views.activity_create, name="activity_create"),
     path("activities/<int:pk>/", activity_views.activity_edit, name="activity_edit"),

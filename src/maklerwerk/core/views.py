@@ -66,6 +66,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The header search: a dropdown while typing (htmx), a page after Enter."""
+    from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
+
+    q = request.GET.get("q", "").strip()[:100]
+    hits = global_search(user=request.user, q=q, limit=6 if request.htmx else 25)  # type: ignore[arg-type, attr-defined]
+    context = {"q": q, "hits": hits, "kinds": KIND_LABELS, "too_short": 0 < len(q) < MIN_LENGTH}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "core/search.html#results", context)
+    return render(request, "core/search.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
 def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     """The progress partial; htmx polls it and stops when we answer 286."""
     job = selectors.job_get(user=request.user, pk=job_id)  # type: ignore[arg-type]

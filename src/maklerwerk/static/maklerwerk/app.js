@@ -17,7 +17,7 @@
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;
     if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
-    var search = document.querySelector("[data-search]");
+    var search = document.querySelector("[data-search]") || document.getElementById("global-search");
     if (search) { e.preventDefault(); search.focus(); search.select(); }
   });
   // Keep the active tab in the URL hash, so reloads and links land on it.
@@ -80,5 +80,34 @@
   document.addEventListener("hidden.bs.modal", function (e) {
     var content = document.getElementById("app-modal-content");
     if (e.target.id === "app-modal" && content) content.innerHTML = "";
+  });
+  // The header search: Ctrl+K (Cmd+K) anywhere; results drop down as you type; arrows and Escape.
+  var globalBox = function () { return document.getElementById("global-search"); };
+  var resultsBox = function () { return document.getElementById("global-search-results"); };
+  function closeResults() { var r = resultsBox(); if (r) r.classList.remove("show"); }
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "k" || e.key === "K")) {
+      var box = globalBox();
+      if (box) { e.preventDefault(); box.focus(); box.select(); }
+      return;
+    }
+    var results = resultsBox();
+    if (!results || !results.classList.contains("show")) return;
+    var hits = Array.prototype.slice.call(results.querySelectorAll("[data-search-hit]"));
+    var i = hits.indexOf(document.activeElement);
+    if (e.key === "Escape") { closeResults(); globalBox().focus(); }
+    else if (e.key === "ArrowDown" && hits.length) { e.preventDefault(); hits[Math.min(i + 1, hits.length - 1)].focus(); }
+    else if (e.key === "ArrowUp" && hits.length) { e.preventDefault(); if (i <= 0) globalBox().focus(); else hits[i - 1].focus(); }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var results = resultsBox();
+    if (results && e.detail.target === results) results.classList.toggle("show", globalBox().value.trim().length > 0);
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest || !e.target.closest("#global-search-form")) closeResults();
+  });
+  document.addEventListener("focusin", function (e) {
+    var results = resultsBox();
+    if (e.target === globalBox() && results && results.children.length && e.target.value.trim()) results.classList.add("show");
   });
 })();
