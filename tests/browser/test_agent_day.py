@@ -149,3 +149,28 @@ def test_find_a_contact_by_phone_and_a_property_by_kennung_in_the_header(
     page.get_by_role("searchbox", name="Alles durchsuchen").press("Enter")
     expect(page.get_by_role("heading", name="Suche: „Weiß“")).to_be_visible()
     both_widths(page, "search-page")
+
+
+def test_offers_search_profiles_and_properties_from_the_navigation(
+    page: Page, live_server: Any, office: Any, agent: Any
+) -> None:
+    from maklerwerk.properties.services import property_create, search_profile_create
+    from tests.properties.conftest import profile_data
+
+    anna = make_contact(office, agent, first_name="Anna", last_name="Weiß")
+    search_profile_create(contact=anna, acting_user=agent, data=profile_data(name="Altbau Nordend"))
+    property_create(office=office, acting_user=agent, data=property_data(external_id="MW-0021"))
+    log_in_as(page, live_server, agent)
+    page.goto(f"{live_server.url}/")
+    nav = page.get_by_role("complementary", name="Hauptnavigation")
+    nav.get_by_role("link", name="Angebote").click()
+    expect(page.get_by_role("heading", name="Angebote")).to_be_visible()
+    both_widths(page, "offers")
+    page.get_by_role("complementary", name="Hauptnavigation").get_by_role("link", name="Suchprofile").click()
+    expect(page.get_by_role("row", name="Altbau Nordend")).to_contain_text("Anna Weiß")
+    both_widths(page, "search-profiles")
+    page.get_by_role("complementary", name="Hauptnavigation").get_by_role("link", name="Immobilien").click()
+    page.get_by_role("link", name="Passende Suchprofile: MW-0021").click()
+    expect(page.get_by_role("tab", name="Passende Suchprofile")).to_have_attribute("aria-selected", "true")
+    page.go_back()
+    both_widths(page, "property-list")

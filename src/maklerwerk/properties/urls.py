@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "contact-tab/<int:contact_id>/self-service/", views.self_service_link_create, name="self_service_link"
     ),
+    path("profiles/", views.profile_list, name="profile_list"),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("new-matches/", views.new_matches_page, name="new_matches"),

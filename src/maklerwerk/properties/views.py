@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -434,6 +435,33 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history_rows(profile),
     }
     return render(request, "properties/profile_form.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def profile_list(request: HttpRequest) -> HttpResponse:
+    """Suchprofile: every search profile of the office, active first, searchable by name or contact."""
+    q = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "active")
+    qs = selectors.search_profile_list(user=request.user)  # type: ignore[arg-type]
+    if state == "active":
+        qs = qs.filter(active=True)
+    elif state == "inactive":
+        qs = qs.filter(active=False)
+    for word in q.split()[:3]:
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(contact__last_name__istartswith=word)
+            | Q(contact__first_name__istartswith=word)
+            | Q(contact__company_name__istartswith=word)
+            | Q(cities__icontains=word)
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "state": state, "can_edit": request.user.can(Capability.EDIT)}  # type: ignore[union-attr]
+    template = "properties/profile_list.html"
+    if request.htmx and request.htmx.target == "profile-results":  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
 
 
 @require_capability(Capability.DELETE)
