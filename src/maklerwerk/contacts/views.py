@@ -34,7 +34,8 @@ from maklerwerk.contacts.models import Contact, RelationshipKind, Role
 from maklerwerk.contacts.normalize import format_iban, format_phone
 from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.tabs import actions_for
 
 PAGE_SIZE = 50
@@ -358,24 +359,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history_rows(contact: Contact) -> list[dict[str, Any]]:
-    labels = {"emails": _("E-mail addresses"), "phones": _("Phone numbers"), "roles": _("Roles"),
-              "tags": _("Tags"), "files": _("Files"), "relationships": _("Related people")}  # fmt: skip
-    result = []
-    for entry in history_for(contact)[:200]:
-        changes = []
-        for c in entry.changes:
-            if c["field"].endswith("_key"):
-                continue
-            old, new = c["old"], c["new"]
-            changes.append(
-                {
-                    "label": labels.get(c["field"]) or field_label(Contact, c["field"]),
-                    "old": ", ".join(map(str, old)) if isinstance(old, list) else old,
-                    "new": ", ".join(map(str, new)) if isinstance(new, list) else new,
-                }
-            )
-        result.append({"entry": entry, "changes": changes})
-    return result
+    return history_rows(history_for(contact)[:200])
 
 
 @require_capability(Capability.VIEW)

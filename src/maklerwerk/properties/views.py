@@ -20,7 +20,8 @@ from django_ratelimit.decorators import ratelimit
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.properties import selectors, services
 from maklerwerk.properties.forms import (
@@ -44,14 +45,7 @@ from maklerwerk.properties.models import (
 
 
 def _history_rows(instance: Any) -> list[dict[str, Any]]:
-    rows = []
-    for entry in history_for(instance)[:100]:
-        model = entry.content_type.model_class()
-        changes = [
-            {**c, "label": field_label(model, c["field"]) if model else c["field"]} for c in entry.changes
-        ]
-        rows.append({"entry": entry, "changes": changes})
-    return rows
+    return history_rows(history_for(instance)[:100])
 
 
 def _apply_errors(form: Any, exc: ValidationError | ApplicationError) -> None:
