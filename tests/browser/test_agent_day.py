@@ -177,3 +177,24 @@ def test_offers_search_profiles_and_properties_from_the_navigation(
     expect(page.get_by_role("tab", name="Passende Suchprofile")).to_have_attribute("aria-selected", "true")
     page.go_back()
     both_widths(page, "property-list")
+
+
+def test_german_numbers_in_an_english_browser(page: Page, live_server: Any, office: Any, agent: Any) -> None:
+    from decimal import Decimal
+
+    from maklerwerk.properties.models import Property
+    from maklerwerk.properties.services import property_create
+
+    flat = property_create(office=office, acting_user=agent, data=property_data())
+    log_in_as(page, live_server, agent)
+    assert page.evaluate("navigator.language").startswith("en")
+    page.goto(f"{live_server.url}/properties/{flat.pk}/edit/")
+    price = page.get_by_label("Kaufpreis", exact=True)
+    expect(price).to_have_value("400.000,00")
+    price.fill("349.000")
+    page.get_by_label("Wohnfläche (m²)", exact=True).fill("78,5")
+    both_widths(page, "property-edit-numbers")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("alert").first).to_contain_text("gespeichert")
+    flat = Property.objects.get(pk=flat.pk)
+    assert (flat.purchase_price, flat.living_area) == (Decimal("349000"), Decimal("78.5"))
