@@ -12,9 +12,9 @@ class Task(models.Model):
     """Work for a user (Aufgabe), optionally about a contact and/or property."""
 
     class Priority(models.TextChoices):
-        LOW = "low", _("low")
-        NORMAL = "normal", _("normal")
-        HIGH = "high", _("high")
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=300)
