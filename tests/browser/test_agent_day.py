@@ -3,9 +3,11 @@ Screenshots at 1440 and 390 px: var/screenshots/day-*.png."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from maklerwerk.core.models import Activity
@@ -98,9 +100,8 @@ def test_a_task_from_the_contact_shows_on_the_dashboard(
     page.get_by_role("link", name="Neue Aufgabe").click()
     page.get_by_label("Titel").fill("Finanzierungsbestätigung anfordern")
     page.get_by_label("Priorität").select_option("high")
-    page.evaluate(
-        "document.getElementById('id_due_at')._flatpickr.setDate(new Date(Date.now() - 3600e3), true)"
-    )
+    an_hour_ago = timezone.localtime() - dt.timedelta(hours=1)
+    page.get_by_label("Fällig").fill(an_hour_ago.strftime("%d.%m.%Y %H:%M"))  # German, in an English browser
     expect(page.locator("#id_contacts-ts-control, #id_contact-ts-control").locator("..")).to_contain_text(
         "Anna Müller"
     )

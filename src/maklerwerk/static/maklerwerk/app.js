@@ -59,7 +59,8 @@
       window.flatpickr(el, {
         locale: "de", allowInput: true, disableMobile: true, altInput: true, enableTime: time, time_24hr: true,
         dateFormat: time ? "Y-m-d\\TH:i" : "Y-m-d", altFormat: time ? "d.m.Y H:i" : "d.m.Y",
-        onReady: function (d, s, fp) { if (el.id) fp.altInput.id = el.id + "-display"; fp.altInput.setAttribute("aria-label", el.getAttribute("aria-label") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : "")); },
+        // The visible (German) box takes over the id, so its <label> and the error text point at it.
+        onReady: function (d, s, fp) { if (el.id && fp.altInput) { fp.altInput.id = el.id; el.id = el.id + "-value"; } },
         onChange: function () { el.dispatchEvent(new Event("change", { bubbles: true })); }
       });
     });
