@@ -98,6 +98,8 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
+        # data-date: shown and typed as 15.01.2030 whatever the browser's language (static/maklerwerk/app.js).
+        kwargs["attrs"] = {"data-date": "", **kwargs.get("attrs", {})}
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
