@@ -19,7 +19,7 @@ def test_create_a_task_and_tick_it_off(page: Page, live_server: Any, agent: Any)
     page.get_by_role("link", name="Aufgaben", exact=True).click()
     page.get_by_role("link", name="Neue Aufgabe").click()
     page.get_by_label("Titel").fill("Energieausweis beim Eigentümer anfordern")
-    page.get_by_label("Fällig").fill("2030-01-15T10:00")
+    page.get_by_label("Fällig").fill("15.01.2030 10:00")  # German, whatever the browser language
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("alert")).to_contain_text("Aufgabe angelegt")
     row = page.get_by_role("row", name="Energieausweis beim Eigentümer anfordern")

@@ -236,12 +236,12 @@ def test_relationships_show_the_inverse_label_on_the_other_side(
 def test_the_activity_log_filters_by_kind(agent_client: Client, contact: Any, office: Any) -> None:
     Activity.objects.create(office=office, contact=contact, type="call", subject="Rückruf Finanzierung")
     Activity.objects.create(office=office, contact=contact, type="viewing", subject="Besichtigung Westend")
-    page = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
+    page = agent_client.get("/activities/", {"contact": contact.pk}).content.decode()
     assert "Rückruf Finanzierung" in page and "Besichtigung Westend" in page
     partial = agent_client.get(
-        f"/contacts/{contact.pk}/",
-        {"activity_type": "call"},
-        headers={"HX-Request": "true", "HX-Target": "activity-list"},
+        "/activities/",
+        {"contact": contact.pk, "type": "call"},
+        headers={"HX-Request": "true", "HX-Target": "timeline-list"},
     ).content.decode()
     assert "Rückruf Finanzierung" in partial and "Besichtigung Westend" not in partial
     contact.refresh_from_db()

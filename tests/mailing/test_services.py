@@ -183,3 +183,20 @@ def test_long_display_names_with_commas_survive_folding(
     assert [a.addr_spec for a in msg["Reply-To"].addresses] == ["max.makler@testbuero.example"]
     head = smtp_sink.messages[0].content.split(b"\r\n\r\n", 1)[0]
     assert max(len(line) for line in head.split(b"\r\n")) <= 78  # folded, as RFC 5322 asks
+
+
+def test_the_expose_mail_signs_off_once_when_the_office_signature_has_a_closing(
+    agent: Any, contact: Any, prop: Any
+) -> None:
+    # The demo office's signature starts with the same closing as the template ("Mit freundlichen Grüßen").
+    agent.office.email_signature = "Mit freundlichen Grüßen\n\nIhr Team der Musterimmobilien Rhein-Main GmbH"
+    agent.office.save()
+    template = selectors.template_list(user=agent).get(key="expose")
+    ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
+    rendered = services.mail_render(subject=template.subject, body=template.body, ctx=ctx)
+    assert rendered.text.count("Mit freundlichen Grüßen") == 1
+    assert rendered.html.count("Mit freundlichen Grüßen") == 1
+    assert rendered.text.rstrip().endswith("Ihr Team der Musterimmobilien Rhein-Main GmbH")
+    # A template without its own closing keeps the signature's.
+    alone = services.mail_render(subject="x", body="Danke.\n\n{{ buero.signatur }}", ctx=ctx)
+    assert "Mit freundlichen Grüßen" in alone.text

@@ -174,3 +174,61 @@ def test_control_characters_in_single_line_fields_are_refused_on_every_path(
         template_create(office=agent.office, acting_user=agent, name="Nach\nfassen", body="Hallo")
     assert "name" in info.value.message_dict
     assert not Contact.objects.exists() and not Task.objects.exists()
+
+
+def test_a_task_linked_to_a_contact_and_a_property_shows_both_in_the_list(agent: Any, office: Any) -> None:
+    from maklerwerk.properties.services import property_create
+    from tests.properties.conftest import property_data
+
+    anna = Contact.objects.create(office=office, first_name="Anna", last_name="Weiß")
+    flat = property_create(office=office, acting_user=agent, data=property_data())
+    client = _login(agent)
+    form = client.get("/tasks/new/", {"contact": anna.pk, "property": flat.pk}).content.decode()
+    assert "Anna Weiß" in form and "W-001" in form  # pre-filled from the contact or property page
+    response = client.post(
+        "/tasks/new/",
+        {"title": "Grundriss anfordern", "assignee": agent.pk, "priority": "high", "contact": anna.pk,
+         "property": flat.pk, "next": f"/contacts/{anna.pk}/"},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == f"/contacts/{anna.pk}/"
+    task = Task.objects.get()
+    assert (task.contact, task.property, task.priority) == (anna, flat, "high")
+    row = client.get("/tasks/").content.decode().split(f'id="task-{task.pk}"')[1]
+    assert f'href="/contacts/{anna.pk}/">Anna Weiß<' in row and "W-001 Helle 3-Zimmer-Wohnung" in row
+    assert "Hoch" in row
+    assert api_client_for(agent).get(f"/api/v1/tasks/{task.pk}").json()["priority"] == "high"
+
+
+def test_the_dashboard_lists_my_overdue_and_todays_tasks(agent: Any, office: Any) -> None:
+    now = timezone.localtime()
+    task_create(office=office, title="Exposé nachfassen", assignee=agent, due_at=now - dt.timedelta(days=1))
+    today = now.replace(hour=23, minute=30) if now.hour < 23 else now + dt.timedelta(minutes=5)
+    task_create(office=office, title="Notar anrufen", assignee=agent, due_at=today, priority="high")
+    task_create(office=office, title="Nächste Woche", assignee=agent, due_at=now + dt.timedelta(days=7))
+    client = _login(agent)
+    assert "Heute fällig und überfällig" in client.get("/").content.decode()
+    widget = client.get("/tasks/due/").content.decode()
+    assert "überfällig seit" in widget and "Exposé nachfassen" in widget and "Notar anrufen" in widget
+    assert "Nächste Woche" not in widget
+    assert widget.index("Exposé nachfassen") < widget.index("Notar anrufen")
+    # Ticking one off in the card refreshes the card.
+    task = Task.objects.get(title="Exposé nachfassen")
+    card = client.post(f"/tasks/{task.pk}/toggle/", {"from": "widget"}, headers={"HX-Request": "true"})
+    assert "Exposé nachfassen" not in card.content.decode() and "Notar anrufen" in card.content.decode()
+
+
+def test_a_restricted_property_cannot_be_linked_by_someone_who_may_not_see_it(
+    agent: Any, office: Any
+) -> None:
+    from maklerwerk.properties.services import property_create
+    from tests.conftest import make_user
+    from tests.properties.conftest import property_data
+
+    flat = property_create(office=office, acting_user=agent, data=property_data(visibility="restricted"))
+    colleague = make_user(office, "kollege", "agent")
+    html = (
+        _login(colleague)
+        .post("/tasks/new/", {"title": "x", "assignee": colleague.pk, "property": flat.pk})
+        .content.decode()
+    )
+    assert "Unbekannte Immobilie." in html and not Task.objects.exists()

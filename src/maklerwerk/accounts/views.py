@@ -14,19 +14,13 @@ from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability, Role
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.jobs import job_start
 
 
 def _history_rows(instance: object) -> list[dict[str, object]]:
-    rows = []
-    for entry in history_for(instance)[:100]:  # type: ignore[arg-type]
-        model = entry.content_type.model_class()
-        changes = [
-            {**c, "label": field_label(model, c["field"]) if model else c["field"]} for c in entry.changes
-        ]
-        rows.append({"entry": entry, "changes": changes})
-    return rows
+    return history_rows(history_for(instance)[:100])  # type: ignore[arg-type]
 
 
 # Settings pages that live in other apps; an entry whose URL does not exist (yet) is left out.

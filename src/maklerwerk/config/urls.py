@@ -27,6 +27,7 @@ urlpatterns = [
     path("settings/export/", account_views.data_export_view, name="data_export"),
     path("jobs/<uuid:job_id>/", core_views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/download/", core_views.job_download, name="job_download"),
+    path("", include("maklerwerk.core.urls")),
     path("contacts/", include("maklerwerk.contacts.urls")),
     path("properties/", include("maklerwerk.properties.urls")),
     path("duplicates/", include("maklerwerk.duplicates.urls")),

@@ -33,9 +33,9 @@ from maklerwerk.contacts.normalize import format_iban, format_phone
 from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core import csvsafe
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
-from maklerwerk.core.models import Activity
 from maklerwerk.core.tabs import actions_for
 
 PAGE_SIZE = 50
@@ -359,24 +359,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history_rows(contact: Contact) -> list[dict[str, Any]]:
-    labels = {"emails": _("E-mail addresses"), "phones": _("Phone numbers"), "roles": _("Roles"),
-              "tags": _("Tags"), "files": _("Files"), "relationships": _("Related people")}  # fmt: skip
-    result = []
-    for entry in history_for(contact)[:200]:
-        changes = []
-        for c in entry.changes:
-            if c["field"].endswith("_key"):
-                continue
-            old, new = c["old"], c["new"]
-            changes.append(
-                {
-                    "label": labels.get(c["field"]) or field_label(Contact, c["field"]),
-                    "old": ", ".join(map(str, old)) if isinstance(old, list) else old,
-                    "new": ", ".join(map(str, new)) if isinstance(new, list) else new,
-                }
-            )
-        result.append({"entry": entry, "changes": changes})
-    return result
+    return history_rows(history_for(contact)[:200])
 
 
 @require_capability(Capability.VIEW)
@@ -384,24 +367,7 @@ def _history_rows(contact: Contact) -> list[dict[str, Any]]:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
-    activity_type = request.GET.get("activity_type", "")
-    from maklerwerk.properties.selectors import property_visible_q
-
-    activities = (
-        Activity.objects.filter(contact=contact, office_id=contact.office_id)
-        .filter(property_visible_q(request.user))
-        .select_related("user")
-    )
-    if activity_type in Activity.Type.values:
-        activities = activities.filter(type=activity_type)
-    context = {
-        "contact": contact,
-        "activities": activities[:100],
-        "activity_type": activity_type,
-        "activity_types": Activity.Type.choices,
-    }
-    if request.htmx and request.htmx.target == "activity-list":  # type: ignore[attr-defined]
-        return render(request, "contacts/detail.html#activities", context)
+    context: dict[str, Any] = {"contact": contact}
     extra_tabs = [
         {
             "tab": tab,

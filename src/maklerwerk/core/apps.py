@@ -19,6 +19,19 @@ class CoreConfig(AppConfig):
         from maklerwerk.core.dates import install_model_date_checks
 
         install_model_date_checks()
+        from maklerwerk.core.tabs import DetailTab, register_tab
+
+        # The property's timeline of calls, viewings, notes ... (the contact page has its own tab).
+        register_tab(
+            "property",
+            DetailTab(
+                key="activities",
+                label=_("Activities"),
+                url_name="core:property_activities",
+                icon="ti-activity",
+                order=20,
+            ),
+        )
 
 
 def _create_cache_table(using: str = "default", **kwargs: Any) -> None:

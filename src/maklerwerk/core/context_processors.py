@@ -11,6 +11,8 @@ NAVIGATION: list[tuple[str, Any, str]] = [
     ("contacts:list", _("Contacts"), "ti-address-book"),
     ("duplicates:index", _("Duplicates"), "ti-copy"),
     ("properties:list", _("Properties"), "ti-building"),
+    ("properties:profile_list", _("Search profiles"), "ti-zoom-check"),
+    ("exposes:index", _("Offers"), "ti-send"),
     ("inquiries:list", _("Inquiries"), "ti-inbox"),
     ("tasks:list", _("Tasks"), "ti-checkbox"),
     ("settings", _("Settings"), "ti-settings"),
@@ -26,6 +28,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             url = None
-        active = url is not None and (request.path == url or (url != "/" and request.path.startswith(url)))
-        items.append({"name": name, "label": label, "icon": icon, "url": url, "active": active})
+        items.append({"name": name, "label": label, "icon": icon, "url": url, "active": False})
+    # The active entry is the one with the longest URL the page lies under
+    # (/properties/profiles/ is "Suchprofile", not "Immobilien").
+    under = [
+        i
+        for i in items
+        if i["url"] and (request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"])))
+    ]
+    if under:
+        max(under, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "office": getattr(request, "office", None)}

@@ -19,6 +19,7 @@ class Activity(models.Model):
         EMAIL_RECEIVED = "email_received", _("E-mail received")
         EXPOSE_SENT = "expose_sent", _("Exposé sent")
         VIEWING = "viewing", _("Viewing")
+        MEETING = "meeting", _("Meeting")
         DOCUMENT_OPENED = "document_opened", _("Document opened")
         LETTER = "letter", _("Letter")
         INQUIRY = "inquiry", _("Inquiry")
@@ -47,6 +48,13 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("property"),
     )
+    further_contacts = models.ManyToManyField(
+        "contacts.Contact",
+        blank=True,
+        related_name="shared_activities",
+        verbose_name=_("further contacts"),
+        help_text=_("Everyone else who took part, e.g. the partner at a viewing"),
+    )
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True)
@@ -64,6 +72,9 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    # What an agent logs by hand (the form offers these); the rest is written by the product itself.
+    MANUAL_TYPES = (Type.CALL, Type.NOTE, Type.VIEWING, Type.MEETING, Type.LETTER)
 
 
 class ChangeLog(models.Model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from maklerwerk.core.models import Activity, Job
@@ -21,14 +21,20 @@ def activity_list(
     user_id: int | None = None,
     contact_id: int | None = None,
     property_id: int | None = None,
+    search: str | None = None,
 ) -> QuerySet[Activity]:
-    """The office's activities, newest first, optionally filtered (none of hidden properties)."""
+    """The office's activities the user may see, newest first, optionally filtered.
+
+    A contact's activities include those where they took part as a further contact; activities
+    about a restricted property are left out for users who may not see that property.
+    """
     from maklerwerk.properties.selectors import property_visible_q
 
     qs = (
         Activity.objects.filter(office_id=user.office_id)
         .filter(property_visible_q(user))
-        .select_related("user")
+        .select_related("user", "contact", "property")
+        .prefetch_related("further_contacts")
     )
     if type:
         qs = qs.filter(type=type)
@@ -39,22 +45,20 @@ def activity_list(
     if user_id:
         qs = qs.filter(user_id=user_id)
     if contact_id:
-        qs = qs.filter(contact_id=contact_id)
+        shared = Activity.further_contacts.through.objects.filter(contact_id=contact_id)
+        qs = qs.filter(Q(contact_id=contact_id) | Q(pk__in=shared.values("activity_id")))
     if property_id:
         qs = qs.filter(property_id=property_id)
+    for word in (search or "").split()[:5]:
+        qs = qs.filter(Q(subject__icontains=word) | Q(body__icontains=word))
     return qs
 
 
 def activity_get(*, user: User, pk: int) -> Activity:
-    from maklerwerk.properties.selectors import property_visible_q
 
     try:
-        return (
-            Activity.objects.select_related("user")
-            .filter(property_visible_q(user))
-            .get(pk=pk, office_id=user.office_id)
-        )
-    except Activity.DoesNotExist as exc:
+        return activity_list(user=user).get(pk=pk)
+    except (Activity.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

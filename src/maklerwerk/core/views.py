@@ -50,10 +50,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_capability(Capability.VIEW)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    recent = selectors.activity_list(user=request.user)[:10]  # type: ignore[arg-type]
+    if request.htmx and request.htmx.target == "recent-activities":  # type: ignore[attr-defined]
+        return render(request, "core/dashboard.html#recent", {"recent_activities": recent})
     counters = [{"counter": c, "value": c.value_for(request.user)} for c in COUNTERS]  # type: ignore[arg-type]
-    recent = selectors.activity_list(user=request.user).select_related("contact", "property")[:10]  # type: ignore[arg-type]
-    context = {"counters": counters, "recent_activities": recent, "widgets": WIDGETS}
+    context = {
+        "counters": counters,
+        "recent_activities": recent,
+        "widgets": WIDGETS,
+        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+    }
     return render(request, "core/dashboard.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The header search: a dropdown while typing (htmx), a page after Enter."""
+    from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
+
+    q = request.GET.get("q", "").strip()[:100]
+    hits = global_search(user=request.user, q=q, limit=6 if request.htmx else 25)  # type: ignore[arg-type, attr-defined]
+    context = {"q": q, "hits": hits, "kinds": KIND_LABELS, "too_short": 0 < len(q) < MIN_LENGTH}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "core/search.html#results", context)
+    return render(request, "core/search.html", context)
 
 
 @require_capability(Capability.VIEW)

@@ -105,3 +105,41 @@ def offer_list(
     if contact_id:
         qs = qs.filter(recipients__contact_id=contact_id)
     return qs.distinct()
+
+
+def offer_overview(*, user: User, search: str = "") -> QuerySet[Offer]:
+    """The office's offers, newest first, with recipient counts and the Kennungen offered."""
+    S = OfferRecipient.Status
+    qs = Offer.objects.filter(office_id=user.office_id).select_related("mail_template", "created_by")
+    for word in search.split()[:3]:
+        qs = qs.filter(
+            Q(subject__icontains=word)
+            | Q(recipients__contact__last_name__istartswith=word)
+            | Q(recipients__property__external_id__istartswith=word)
+        )
+    ids = qs.values("pk")
+    return (
+        Offer.objects.filter(pk__in=ids)
+        .select_related("mail_template", "created_by")
+        .annotate(
+            total=Count("recipients"),
+            sent=Count("recipients", filter=Q(recipients__status=S.SENT)),
+            failed=Count("recipients", filter=Q(recipients__status=S.FAILED)),
+            open=Count("recipients", filter=Q(recipients__status__in=[S.PENDING, S.SENDING])),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def offer_kennungen(offers: list[Offer]) -> dict[int, list[str]]:
+    """Offer id → the Kennungen of its properties (one query for a page of offers)."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        OfferRecipient.objects.filter(offer__in=offers)
+        .values_list("offer_id", "property__external_id")
+        .distinct()
+        .order_by("offer_id", "property__external_id")
+    )
+    for offer_id, kennung in rows:
+        out.setdefault(offer_id, []).append(kennung)
+    return out

@@ -4,6 +4,7 @@ from maklerwerk.exposes import views
 
 app_name = "exposes"
 urlpatterns = [
+    path("", views.offer_list, name="index"),
     path("property/<int:pk>/", views.property_page, name="property"),
     path("property/<int:pk>/preview/", views.property_preview, name="preview"),
     path("property/<int:pk>/pdf/", views.property_pdf, name="pdf"),

@@ -217,6 +217,25 @@ def _previews(
 
 @require_capability(Capability.VIEW)
 @require_GET
+def offer_list(request: HttpRequest) -> HttpResponse:
+    """Angebote: every offer sent from the office, newest first, with how many mails went out."""
+    from django.core.paginator import Paginator
+
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.offer_overview(user=request.user, search=q), 50).get_page(
+        request.GET.get("page")
+    )  # type: ignore[arg-type]
+    kennungen = selectors.offer_kennungen(list(page.object_list))
+    rows = [(offer, kennungen.get(offer.pk, [])) for offer in page.object_list]
+    context = {"page": page, "rows": rows, "q": q}
+    template = "exposes/offer_list.html"
+    if request.htmx and request.htmx.target == "offer-results":  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
     context = {

@@ -174,6 +174,32 @@ def _html_body(text_html: str) -> str:
     )
 
 
+# A German closing line ("Mit freundlichen Grüßen", "Viele Grüße", "Beste Grüße aus Frankfurt" is not one).
+_CLOSING = re.compile(
+    r"^\s*(mit\s+)?(freundlichen|besten|herzlichen|lieben|freundliche|beste|herzliche|liebe|viele)\s+"
+    r"gr(ü|ue)(ß|ss)en?\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def single_sign_off(text: str) -> str:
+    """Drop a second closing line (and the blank lines after it): a template that closes with
+    "Mit freundlichen Grüßen" and an office signature that starts with it sign off once."""
+    out: list[str] = []
+    seen = skipping = False
+    for line in text.split("\n"):
+        if _CLOSING.match(line):
+            if seen:
+                skipping = True
+                continue
+            seen = True
+        elif skipping and not line.strip():
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
 def mail_render(*, subject: str, body: str, ctx: MailContext) -> RenderedMail:
     """Render subject and text for one recipient; HTML is the same text, escaped, with links.
 
@@ -186,10 +212,12 @@ def mail_render(*, subject: str, body: str, ctx: MailContext) -> RenderedMail:
         raise ApplicationError(str(exc), extra={"field": "template", "line": exc.line}) from exc
     lookup = _Lookup(ctx)
     subject_text = templating.render(subject_nodes, lookup.value, lookup.condition)
-    text = templating.render(body_nodes, lookup.value, lookup.condition)
+    text = single_sign_off(templating.render(body_nodes, lookup.value, lookup.condition))
     lookup.check()
-    html_text = templating.render(
-        body_nodes, lookup.value, lookup.condition, escape=lambda s: html.escape(s, quote=False)
+    html_text = single_sign_off(
+        templating.render(
+            body_nodes, lookup.value, lookup.condition, escape=lambda s: html.escape(s, quote=False)
+        )
     )
     return RenderedMail(
         subject=" ".join(subject_text.split()),

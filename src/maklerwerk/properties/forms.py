@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
+from maklerwerk.core.numbers import german_decimals
 from maklerwerk.properties.models import (
     Feature,
     MatchSettings,
@@ -97,6 +98,8 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
+        # data-date: shown and typed as 15.01.2030 whatever the browser's language (static/maklerwerk/app.js).
+        kwargs["attrs"] = {"data-date": "", **kwargs.get("attrs", {})}
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -142,6 +145,7 @@ class PropertyForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
         _dash_blank_choices(self)
+        german_decimals(self)
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(label, [self[name] for name in names]) for label, names in PROPERTY_SECTIONS]
@@ -271,6 +275,7 @@ class SearchProfileForm(_PlacesMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._init_places()
+        german_decimals(self)
 
     def rows(self) -> list[tuple[Any, list[str], str | None]]:
         """(label, range fields, must field) for the criteria table of the form."""
@@ -329,6 +334,7 @@ class SelfServiceForm(_PlacesMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._init_places()
+        german_decimals(self)
 
 
 class MatchSettingsForm(forms.ModelForm):

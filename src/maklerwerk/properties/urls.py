@@ -31,6 +31,7 @@ urlpatterns = [
         views.self_service_link_revoke,
         name="self_service_link_revoke",
     ),
+    path("profiles/", views.profile_list, name="profile_list"),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("new-matches/", views.new_matches_page, name="new_matches"),

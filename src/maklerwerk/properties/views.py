@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,8 @@ from django_ratelimit.decorators import ratelimit
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history import field_label, history_for
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.properties import selectors, services
@@ -44,14 +46,7 @@ from maklerwerk.properties.models import (
 
 
 def _history_rows(instance: Any) -> list[dict[str, Any]]:
-    rows = []
-    for entry in history_for(instance)[:100]:
-        model = entry.content_type.model_class()
-        changes = [
-            {**c, "label": field_label(model, c["field"]) if model else c["field"]} for c in entry.changes
-        ]
-        rows.append({"entry": entry, "changes": changes})
-    return rows
+    return history_rows(history_for(instance)[:100])
 
 
 def _apply_errors(form: Any, exc: ValidationError | ApplicationError) -> None:
@@ -436,6 +431,33 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history_rows(profile),
     }
     return render(request, "properties/profile_form.html", context)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def profile_list(request: HttpRequest) -> HttpResponse:
+    """Suchprofile: every search profile of the office, active first, searchable by name or contact."""
+    q = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "active")
+    qs = selectors.search_profile_list(user=request.user)  # type: ignore[arg-type]
+    if state == "active":
+        qs = qs.filter(active=True)
+    elif state == "inactive":
+        qs = qs.filter(active=False)
+    for word in q.split()[:3]:
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(contact__last_name__istartswith=word)
+            | Q(contact__first_name__istartswith=word)
+            | Q(contact__company_name__istartswith=word)
+            | Q(cities__icontains=word)
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "state": state, "can_edit": request.user.can(Capability.EDIT)}  # type: ignore[union-attr]
+    template = "properties/profile_list.html"
+    if request.htmx and request.htmx.target == "profile-results":  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
 
 
 @require_capability(Capability.DELETE)

@@ -21,6 +21,7 @@ class TaskOut(Schema):
     title: str
     description: str
     due_at: dt.datetime | None
+    priority: str
     assignee_id: int | None
     contact_id: int | None
     property_id: int | None
@@ -35,10 +36,14 @@ class TaskOut(Schema):
         return obj.is_done
 
 
+Priority = Literal[tuple(Task.Priority.values)]  # type: ignore[valid-type]
+
+
 class TaskCreateIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     description: str = ""
     due_at: dt.datetime | None = None
+    priority: Priority = "normal"  # type: ignore[valid-type]
     assignee_id: int | None = Field(None, description="Default: the caller")
     contact_id: int | None = None
     property_id: int | None = None
@@ -49,7 +54,10 @@ class TaskPatchIn(InputSchema):
     title: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = None
     due_at: dt.datetime | None = None
+    priority: Priority | None = None  # type: ignore[valid-type]
     assignee_id: int | None = None
+    contact_id: int | None = None
+    property_id: int | None = None
     done: bool | None = None
 
 

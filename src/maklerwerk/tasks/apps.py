@@ -7,7 +7,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
-        from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.dashboard import COUNTERS, Counter, Widget, register_widget
         from maklerwerk.core.services import EXPORT_SECTIONS
 
         def open_tasks(office: object) -> int:
@@ -26,5 +26,8 @@ class TasksConfig(AppConfig):
                     "open_tasks", _("Open tasks"), "ti-checkbox", open_tasks, "tasks:list", open_tasks_for
                 )
             )
+        register_widget(
+            Widget("tasks_due", _("Due today and overdue"), "tasks:due_widget", order=10, bare=True)
+        )
         if all(s[0] != "tasks" for s in EXPORT_SECTIONS):
             EXPORT_SECTIONS.append(("tasks", "tasks.Task", set()))

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
+from maklerwerk.core.forms import PickerSelect
 from maklerwerk.tasks.models import Task
 
 
@@ -13,16 +15,57 @@ class TaskForm(forms.ModelForm):
     due_at = forms.DateTimeField(
         label=_("Due"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "data-date": "time"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=None,
+        required=False,
+        widget=PickerSelect,
+        error_messages={"invalid_choice": _("Unknown contact.")},
+    )
+    property = forms.ModelChoiceField(
+        label=_("Property"),
+        queryset=None,
+        required=False,
+        widget=PickerSelect,
+        error_messages={"invalid_choice": _("Unknown property.")},
     )
 
     class Meta:
         model = Task
-        fields = ["title", "assignee", "due_at", "description"]
+        fields = ["title", "assignee", "due_at", "priority", "contact", "property", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, office_id: int, user: Any = None, **kwargs: Any) -> None:
+        from maklerwerk.contacts.models import Contact
+        from maklerwerk.properties.models import Property
+
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(office_id=office_id, is_active=True).order_by(
             "last_name", "username"
         )
+        self.fields["priority"].required = False  # empty means normal
+        self.fields["contact"].queryset = Contact.objects.filter(office_id=office_id)
+        properties = Property.objects.filter(office_id=office_id)
+        self.fields["property"].queryset = properties.visible_to(user) if user is not None else properties
+        self.fields["contact"].widget.attrs.update(
+            {"data-picker": "", "data-lookup-url": reverse("contacts:lookup") + "?exclude=",
+             "placeholder": _("Type a name, company or phone number")}
+        )  # fmt: skip
+        self.fields["property"].widget.attrs.update(
+            {"data-picker": "", "data-lookup-url": reverse("core:property_lookup") + "?",
+             "placeholder": _("Type a Kennung, title or city")}
+        )  # fmt: skip
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        contact, prop = data.pop("contact"), data.pop("property")
+        data["priority"] = data.get("priority") or Task.Priority.NORMAL
+        return {
+            **data,
+            "contact_id": contact.pk if contact else None,
+            "property_id": prop.pk if prop else None,
+        }

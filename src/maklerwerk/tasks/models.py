@@ -14,10 +14,18 @@ from maklerwerk.core.validation import SingleLineFields, link_is_safe
 class Task(SingleLineFields, models.Model):
     """Work for a user (Aufgabe), optionally about a contact and/or property."""
 
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

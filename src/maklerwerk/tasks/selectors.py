@@ -58,6 +58,25 @@ def task_get(*, user: User, pk: int) -> Task:
         raise Http404 from exc
 
 
+def tasks_due(*, user: User) -> tuple[list[Task], list[Task]]:
+    """The user's open tasks that are overdue, and those due later today (for the dashboard)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    end_of_day = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.max))
+    qs = (
+        Task.objects.filter(
+            office_id=user.office_id, assignee=user, done_at__isnull=True, due_at__lte=end_of_day
+        )
+        .select_related("contact", "property")
+        .order_by("due_at", "pk")
+    )
+    tasks = list(qs[:50])
+    return [t for t in tasks if t.due_at < now], [t for t in tasks if t.due_at >= now]
+
+
 def open_task_count(*, user: User) -> int:
     return (
         Task.objects.filter(office_id=user.office_id, assignee=user, done_at__isnull=True)

@@ -54,6 +54,7 @@ def task_create(
     description: str = "",
     link_url: str = "",
     source: str = "",
+    priority: str = Task.Priority.NORMAL,
 ) -> Task:
     """Create a task; other features (inquiry manager, process manager) call this for follow-ups."""
     _check_links(office, assignee, contact_id, property_id, acting_user)
@@ -63,6 +64,7 @@ def task_create(
         description=description,
         assignee=assignee,
         due_at=due_at,
+        priority=priority,
         contact_id=contact_id,
         property_id=property_id,
         link_url=link_url,

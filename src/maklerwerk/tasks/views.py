@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +16,13 @@ from maklerwerk.tasks import selectors, services
 from maklerwerk.tasks.forms import TaskForm
 
 STATES = ("open", "done", "all")
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("tasks:list")
 
 
 @require_capability(Capability.VIEW)
@@ -37,32 +46,61 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def task_create_view(request: HttpRequest) -> HttpResponse:
+    initial = {"assignee": request.user.pk}
+    for name in ("contact", "property"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
     form = TaskForm(
         request.POST or None,
         office_id=request.user.office_id,  # type: ignore[union-attr]
-        initial={"assignee": request.user.pk},
+        user=request.user,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_create(office=request.office, acting_user=request.user, **form.cleaned_data)  # type: ignore[attr-defined, arg-type]
+            services.task_create(office=request.office, acting_user=request.user, **form.service_kwargs())  # type: ignore[attr-defined, arg-type]
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Task created."))
-            return redirect("tasks:list")
-    return render(request, "tasks/form.html", {"form": form, "task": None})
+            return redirect(_next_url(request))
+    return render(request, "tasks/form.html", {"form": form, "task": None, "next": _next_url(request)})
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def task_edit_view(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=task_id)  # type: ignore[arg-type]
-    form = TaskForm(request.POST or None, instance=task, office_id=request.user.office_id)  # type: ignore[union-attr]
+    form = TaskForm(
+        request.POST or None,
+        instance=task,
+        office_id=request.user.office_id,  # type: ignore[union-attr]
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
-        services.task_update(task=task, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        messages.success(request, _("Task saved."))
-        return redirect("tasks:list")
-    return render(request, "tasks/form.html", {"form": form, "task": task})
+        try:
+            services.task_update(task=task, acting_user=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect(_next_url(request))
+    return render(request, "tasks/form.html", {"form": form, "task": task, "next": _next_url(request)})
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def task_due_widget(request: HttpRequest) -> HttpResponse:
+    """Dashboard card: the user's overdue tasks and those due today."""
+    return _due_widget(request)
+
+
+def _due_widget(request: HttpRequest) -> HttpResponse:
+    overdue, today = selectors.tasks_due(user=request.user)  # type: ignore[arg-type]
+    can_edit = request.user.can(Capability.EDIT)  # type: ignore[union-attr]
+    return render(
+        request, "tasks/_due_widget.html", {"overdue": overdue, "today": today, "can_edit": can_edit}
+    )
 
 
 @require_capability(Capability.EDIT)
@@ -70,6 +108,8 @@ def task_edit_view(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_toggle_view(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=task_id)  # type: ignore[arg-type]
     services.task_set_done(task=task, done=not task.is_done, acting_user=request.user)  # type: ignore[arg-type]
+    if request.htmx and request.POST.get("from") == "widget":  # type: ignore[attr-defined]
+        return _due_widget(request)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "tasks/list.html#task-row", {"task": task, "can_edit": True})
     return redirect("tasks:list")

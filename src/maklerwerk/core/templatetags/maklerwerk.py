@@ -24,3 +24,34 @@ def widget(field: BoundField) -> SafeString:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_error"
     return field.as_widget(attrs=attrs)
+
+
+ACTIVITY_ICONS = {
+    "note": "ti-note",
+    "call": "ti-phone",
+    "email_sent": "ti-mail-forward",
+    "email_received": "ti-mail",
+    "expose_sent": "ti-file-text",
+    "viewing": "ti-home-search",
+    "meeting": "ti-users",
+    "document_opened": "ti-eye",
+    "letter": "ti-mailbox",
+    "inquiry": "ti-inbox",
+    "task": "ti-checkbox",
+    "system": "ti-settings",
+}
+
+
+@register.filter
+def activity_icon(activity_type: str) -> str:
+    """The Tabler icon of a kind of activity (call → phone, viewing → house, ...)."""
+    return ACTIVITY_ICONS.get(str(activity_type), "ti-point")
+
+
+@register.filter
+def activity_text(activity: object) -> str:
+    """The text of an activity without its first line when that line already is the subject."""
+    body = str(getattr(activity, "body", "") or "").strip()
+    subject = str(getattr(activity, "subject", "") or "").strip()
+    first, _, rest = body.partition("\n")
+    return rest.strip() if first.strip() == subject else body

