@@ -187,3 +187,33 @@ def test_the_import_page_shows_a_file_imported_before(
     preview, summary = upload()
     assert preview.count("schon importiert, unverändert") == 6 and "6 schon importiert" in preview
     assert "0 angelegt" in summary and "6 schon importiert, unverändert" in summary
+
+
+@pytest.mark.django_db
+def test_a_card_whose_contact_was_merged_away_is_not_imported_again(office: Any, agent: Any) -> None:
+    from maklerwerk.contacts.services import contact_create
+    from maklerwerk.duplicates.merge import contacts_merge
+
+    run(office, agent, CARD.encode())
+    imported = Contact.objects.get()
+    good = contact_create(
+        office=office,
+        acting_user=agent,
+        data={
+            "first_name": "Zoë",
+            "last_name": "Müller-Lüdenscheidt",
+            "street": "Ringstraße",
+            "house_number": "1",
+            "postal_code": "50667",
+            "city": "Köln",
+        },
+    )
+    # She moved: the agent keeps the record with the new address and merges the imported one into it.
+    keep = {name: "a" for name in ("street", "house_number", "postal_code", "city")}
+    contacts_merge(
+        office=office, survivor_id=good.pk, other_id=imported.pk, acting_user=agent, choices=keep
+    )
+    again = run(office, agent, CARD.encode())
+    assert again.created == [] and again.review == []
+    assert list(Contact.objects.values_list("pk", flat=True)) == [good.pk]
+    assert ImportRecord.objects.get().target_id == good.pk

@@ -10,6 +10,7 @@ sides" (a user edited it: not overwritten).
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,9 @@ class ImportRecord(models.Model):
     source_key = models.CharField(max_length=255)  # "uid:…" or "hash:…" for vCards, the source id for tables
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.BigIntegerField()
+    # Declared so that a merge of contacts moves the record to the survivor (duplicates.merge
+    # re-points every generic relation): the card stays known and is not imported again.
+    target = GenericForeignKey("target_type", "target_id")
     row_hash = models.CharField(max_length=64)
     target_updated_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
