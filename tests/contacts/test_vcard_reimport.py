@@ -210,9 +210,7 @@ def test_a_card_whose_contact_was_merged_away_is_not_imported_again(office: Any,
     )
     # She moved: the agent keeps the record with the new address and merges the imported one into it.
     keep = {name: "a" for name in ("street", "house_number", "postal_code", "city")}
-    contacts_merge(
-        office=office, survivor_id=good.pk, other_id=imported.pk, acting_user=agent, choices=keep
-    )
+    contacts_merge(office=office, survivor_id=good.pk, other_id=imported.pk, acting_user=agent, choices=keep)
     again = run(office, agent, CARD.encode())
     assert again.created == [] and again.review == []
     assert list(Contact.objects.values_list("pk", flat=True)) == [good.pk]
