@@ -109,3 +109,11 @@ def test_a_garbage_tag_filter_lists_nothing_instead_of_failing(agent_client: Cli
     # "²" passes str.isdigit() but not int(); it is taken as a tag name (no such tag: empty list).
     response = agent_client.get("/contacts/", {"tag": tag})
     assert response.status_code == 200 and "Keine Kontakte" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/contacts/36893488147419103231/files/150", "/api/v1/contacts/99999999999999999999"]
+)
+def test_an_id_beyond_64_bits_in_the_path_is_not_found(api: ApiClient, path: str) -> None:
+    # SQLite refused such a number with an OverflowError (a 500, found by schemathesis).
+    assert_problem(api.get(path), 404)

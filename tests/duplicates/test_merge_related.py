@@ -92,6 +92,12 @@ def _activity(w: World, c: Any) -> Any:
     return Activity.objects.create(office=w.office, type="note", subject="Notiz", contact=c)
 
 
+@factory("core.Activity_further_contacts.contact")
+def _activity_participant(w: World, c: Any) -> Any:
+    activity = Activity.objects.create(office=w.office, type="viewing", subject="Besichtigung zu dritt")
+    return Activity.further_contacts.through.objects.create(activity=activity, contact=c)
+
+
 @factory("contacts.ContactEmail.contact")
 def _email(w: World, c: Any) -> Any:
     value = f"x{next(_seq)}@example.org"

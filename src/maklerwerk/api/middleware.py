@@ -33,7 +33,7 @@ class ApiBodyLimitMiddleware:
 
 
 class ApiNumberRangeMiddleware:
-    """Refuse whole numbers beyond 64 bits in an API query string with a 422 problem.
+    """Refuse whole numbers beyond 64 bits in an API query string with a 422 problem (in the path: 404).
 
     Filters like `?property_id=` reach the database as they are; a larger number overflows it
     (SQLite: "too large to convert", PostgreSQL: "out of range"), a 500 otherwise. Request
@@ -44,6 +44,9 @@ class ApiNumberRangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and any(map(_too_large, request.path.split("/"))):
+            # An id in the path beyond 64 bits names no record (and would overflow the database).
+            return problem_response(request, 404, "Not Found")
         if request.path.startswith("/api/") and request.GET:
             fields = sorted({key for key, values in request.GET.lists() if any(map(_too_large, values))})
             if fields:

@@ -110,7 +110,7 @@ def offer_list(
 def offer_overview(*, user: User, search: str = "") -> QuerySet[Offer]:
     """The office's offers, newest first, with recipient counts and the Kennungen offered."""
     S = OfferRecipient.Status
-    qs = Offer.objects.filter(office_id=user.office_id).select_related("mail_template", "created_by")
+    qs = _offers(user).select_related("mail_template", "created_by")
     for word in search.split()[:3]:
         qs = qs.filter(
             Q(subject__icontains=word)
