@@ -92,3 +92,18 @@ def test_the_property_list_has_quick_actions_for_expose_and_matches(
     page = agent_client.get("/properties/").content.decode()
     assert f'href="/properties/{flat.pk}/#matches"' in page and f'href="/exposes/property/{flat.pk}/"' in page
     assert f'href="/exposes/property/{flat.pk}/pdf/"' in page and "Exposé als PDF" in page
+
+
+def test_the_offer_list_pages_and_keeps_the_search(office: Any, agent: Any, agent_client: Client) -> None:
+    from maklerwerk.exposes.models import Offer
+    from maklerwerk.mailing.models import MailTemplate
+
+    template = MailTemplate.objects.create(office=office, name="Exposé-Versand", subject="x", body="x")
+    Offer.objects.bulk_create(
+        Offer(office=office, mail_template=template, subject=f"Angebot Altbau {i}", body="x", created_by=agent)
+        for i in range(60)
+    )
+    first = agent_client.get("/exposes/", {"q": "Altbau"}).content.decode()
+    assert "1 / 2" in first and 'href="?q=Altbau&amp;page=2"' in first
+    second = agent_client.get("/exposes/", {"q": "Altbau", "page": "2"}).content.decode()
+    assert "2 / 2" in second and 'href="?q=Altbau&amp;page=1"' in second
