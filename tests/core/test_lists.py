@@ -100,7 +100,9 @@ def test_the_offer_list_pages_and_keeps_the_search(office: Any, agent: Any, agen
 
     template = MailTemplate.objects.create(office=office, name="Exposé-Versand", subject="x", body="x")
     Offer.objects.bulk_create(
-        Offer(office=office, mail_template=template, subject=f"Angebot Altbau {i}", body="x", created_by=agent)
+        Offer(
+            office=office, mail_template=template, subject=f"Angebot Altbau {i}", body="x", created_by=agent
+        )
         for i in range(60)
     )
     first = agent_client.get("/exposes/", {"q": "Altbau"}).content.decode()
