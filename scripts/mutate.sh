@@ -17,7 +17,7 @@ MODULES=(
   "inquiries|inquiries/services.py|tests/inquiries"
   "sharing|sharing/views.py sharing/services.py|tests/sharing"
   "accounts|accounts/services.py accounts/roles.py|tests/accounts tests/api"
-  "properties-visibility|properties/models.py|tests/properties"
+  "properties-visibility|properties/selectors.py|tests/properties"
   "mailing-templating|mailing/templating.py|tests/mailing"
 )
 

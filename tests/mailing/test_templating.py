@@ -89,3 +89,27 @@ def test_unclosed_openers_and_lines_are_found_in_one_pass(source: str, line: int
     with pytest.raises(templating.TemplateSyntaxError) as info:
         parse(source)
     assert (info.value.line, reason in info.value.reason) == (line, True)
+
+
+def test_names_used_lists_every_field_at_every_depth_once() -> None:
+    # The inquiry mail computes only the fields a template uses (links are created only when used),
+    # so a field hidden in an else branch or a nested if must still be listed.
+    nodes = parse(
+        "{{ kontakt.vorname }} {% if links.dokumente %}{{ kontakt.nachname }}"
+        "{% if kontakt.anrede %}x{% else %}{{ kontakt.briefanrede }}{% endif %}{% endif %}"
+        "{{ kontakt.vorname }}"
+    )
+    assert templating.names_used(nodes) == {
+        "kontakt.vorname",
+        "links.dokumente",
+        "kontakt.nachname",
+        "kontakt.anrede",
+        "kontakt.briefanrede",
+    }
+    assert templating.names_used(parse("nur Text")) == set()
+
+
+def test_a_syntax_error_reads_as_a_german_sentence_with_its_line() -> None:
+    with pytest.raises(templating.TemplateSyntaxError) as info:
+        parse("a\nb\n{{ kontakt.vornam }}")
+    assert str(info.value) == "Zeile 3: Unbekanntes Feld „kontakt.vornam“."
