@@ -41,7 +41,7 @@ def test_a_token_that_cannot_be_ours_costs_no_query(agent: Any, django_assert_nu
         assert api_token_authenticate("mwk_" + "a" * 196) is None
 
 
-def test_the_user_and_office_come_with_the_token_in_one_query(agent: Any, django_assert_num_queries: Any) -> None:
+def test_user_and_office_come_with_the_token_in_one_query(agent: Any, django_assert_num_queries: Any) -> None:
     # Each API view reads request.auth's office: one query per request, not three.
     _token, plain = api_token_create(user=agent, name="Sync")
     with time_machine.travel(START, tick=False):

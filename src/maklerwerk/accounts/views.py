@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from maklerwerk.accounts import services
@@ -27,35 +27,40 @@ def _history_rows(instance: object) -> list[dict[str, object]]:
 SETTINGS_LINKS = [
     (
         "mailing:template_list",
-        _lazy("Mail and letter templates"),
-        _lazy("Placeholders, default texts, field catalogue"),
+        gettext_lazy("Mail and letter templates"),
+        gettext_lazy("Placeholders, default texts, field catalogue"),
         "ti-mail",
     ),
     (
         "mailing:smtp_settings",
-        _lazy("My SMTP account"),
-        _lazy("Send offers from your own mailbox"),
+        gettext_lazy("My SMTP account"),
+        gettext_lazy("Send offers from your own mailbox"),
         "ti-server",
     ),
     (
         "exposes:template_list",
-        _lazy("Exposé layouts"),
-        _lazy("The office's own exposé designs"),
+        gettext_lazy("Exposé layouts"),
+        gettext_lazy("The office's own exposé designs"),
         "ti-file-type-pdf",
     ),
     (
         "inquiries:mailboxes",
-        _lazy("Inquiry mailboxes"),
-        _lazy("IMAP mailboxes the inquiry manager reads"),
+        gettext_lazy("Inquiry mailboxes"),
+        gettext_lazy("IMAP mailboxes the inquiry manager reads"),
         "ti-inbox",
     ),
     (
         "inquiries:settings",
-        _lazy("Inquiry manager"),
-        _lazy("Double opt-in, exposé template, exceptions"),
+        gettext_lazy("Inquiry manager"),
+        gettext_lazy("Double opt-in, exposé template, exceptions"),
         "ti-robot",
     ),
-    ("duplicates:index", _lazy("Duplicate check"), _lazy("Thresholds and duplicate groups"), "ti-copy"),
+    (
+        "duplicates:index",
+        gettext_lazy("Duplicate check"),
+        gettext_lazy("Thresholds and duplicate groups"),
+        "ti-copy",
+    ),
 ]
 
 
