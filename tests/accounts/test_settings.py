@@ -126,3 +126,13 @@ def test_the_settings_page_links_to_templates_smtp_and_mailboxes(agent: Any) -> 
         "/duplicates/",
     ):
         assert f'href="{url}"' in html
+
+
+def test_the_settings_cards_and_the_token_hint_read_in_german(agent: Any) -> None:
+    html = _login(agent).get("/settings/").content.decode()
+    for text in ("Anfrage-Postfächer", "Dublettenprüfung", "Schwellenwerte und Dublettengruppen"):
+        assert text in html
+    for english in ("Inquiry mailboxes", "Duplicate check"):
+        assert english not in html
+    # The placeholder is shown, not swallowed by the browser as an unknown <token> tag.
+    assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
