@@ -43,3 +43,10 @@ def test_it_reports_503_when_the_database_fails(monkeypatch: Any) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error"
+
+
+def test_every_page_has_the_favicon_and_favicon_ico_finds_it(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("maklerwerk/favicon.svg")
+    assert 'rel="icon" href="/static/maklerwerk/favicon.svg"' in client.get("/login/").content.decode()

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,13 @@ from maklerwerk.core import selectors
 from maklerwerk.core.dashboard import COUNTERS, WIDGETS
 
 logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on every page that names none (public pages, files, the API docs).
+    return redirect(static("maklerwerk/favicon.svg"), permanent=True)
 
 
 @login_not_required
