@@ -253,6 +253,28 @@ def test_the_dashboard_counts_new_matches(
     assert "Keine neuen Treffer." in agent_client.get("/properties/new-matches/widget/").content.decode()
 
 
+def test_a_match_offered_since_is_no_longer_new(
+    agent_client: Client, agent: Any, make_profile: Any, make_property: Any
+) -> None:
+    from maklerwerk.core.models import Activity
+    from maklerwerk.core.services import activity_create
+
+    profile = make_profile()
+    prop = make_property()
+    assert 'data-counter="new_matches">1<' in agent_client.get("/").content.decode()
+    activity_create(
+        office=agent.office,
+        type=Activity.Type.EXPOSE_SENT,
+        subject="Exposé",
+        acting_user=agent,
+        contact_id=profile.contact_id,
+        property_id=prop.pk,
+    )
+    assert 'data-counter="new_matches">0<' in agent_client.get("/").content.decode()
+    widget = agent_client.get("/properties/new-matches/widget/").content.decode()
+    assert "Keine neuen Treffer." in widget
+
+
 def test_only_administrators_change_the_tolerances(agent_client: Client, admin_user: Any) -> None:
     agent_client.post(
         "/properties/settings/",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -475,10 +475,31 @@ def group_matches(rows: list[MatchRow]) -> dict[str, dict[str, list[MatchRow]]]:
 # --- new matches and notifications ----------------------------------------------------------------
 
 
+def not_yet_offered_q() -> Q:
+    """New matches whose contact has neither been offered the property nor declined it.
+
+    A pair offered since it started to match (exposé sent, viewing, declined) is no longer news:
+    the same rule as the match tabs (`_offer_states`)."""
+    offered = Activity.objects.filter(
+        type=Activity.Type.EXPOSE_SENT,
+        contact_id=OuterRef("profile__contact_id"),
+        property_id=OuterRef("property_id"),
+    )
+    linked = PropertyContact.objects.filter(
+        role=PropertyContact.Role.PROSPECT,
+        contact_id=OuterRef("profile__contact_id"),
+        property_id=OuterRef("property_id"),
+        interest_status__in=[*OFFERED_STATUSES, PropertyContact.InterestStatus.DECLINED],
+    )
+    return ~Q(Exists(offered)) & ~Q(Exists(linked))
+
+
 def new_matches_for(*, user: User, limit: int = 20) -> QuerySet[NewMatch]:
     """Unseen new matches for the user (as responsible agent; administrators see all of the office)."""
-    qs = NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True).select_related(
-        "property", "profile", "profile__contact"
+    qs = (
+        NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True)
+        .filter(not_yet_offered_q())
+        .select_related("property", "profile", "profile__contact")
     )
     if user.effective_role != "admin":
         qs = qs.filter(Q(agent=user) | Q(agent__isnull=True))
