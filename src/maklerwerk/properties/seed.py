@@ -84,7 +84,34 @@ SUBTYPES = {
     "haus": ["EINFAMILIENHAUS", "DOPPELHAUSHAELFTE", "REIHENHAUS"],
 }
 FEATURES = Feature.values
-ENERGY = ["A+", "A", "B", "C", "D", "E", "F", "G"]
+# Energy classes of residential buildings by final energy in kWh/(m²·a) (GEG 2020, Anlage 10).
+ENERGY_BANDS = [(30, "A+"), (50, "A"), (75, "B"), (100, "C"), (130, "D"), (160, "E"), (200, "F"), (250, "G")]
+# Living/usable area in m² by kind or subtype, plot area by kind or subtype.
+AREA_RANGES = {
+    "wohnung": (38, 140),
+    "ERDGESCHOSS": (45, 120),
+    "MAISONETTE": (70, 160),
+    "haus": (110, 240),
+    "REIHENHAUS": (95, 150),
+    "DOPPELHAUSHAELFTE": (110, 170),
+    "EINFAMILIENHAUS": (130, 240),
+    "buero_praxen": (80, 600),
+    "einzelhandel": (40, 300),
+    "zinshaus_renditeobjekt": (400, 1200),
+}
+PLOT_RANGES = {
+    "REIHENHAUS": (140, 300),
+    "DOPPELHAUSHAELFTE": (250, 500),
+    "EINFAMILIENHAUS": (400, 1100),
+    "grundstueck": (350, 1200),
+    "zinshaus_renditeobjekt": (500, 1500),
+}
+
+
+def energy_class_for(value: int) -> str:
+    return next((cls for limit, cls in ENERGY_BANDS if value < limit), "H")
+
+
 PALETTE = [(214, 93, 14), (32, 107, 196), (47, 179, 68), (174, 62, 201), (247, 103, 7), (102, 102, 102)]
 
 
@@ -172,23 +199,21 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
         if kind in {"haus", "grundstueck", "zinshaus_renditeobjekt"} or rng.random() < 0.6
         else "miete_pacht"
     )
-    area = (
-        None
-        if kind == "grundstueck"
-        else Decimal(rng.randint(35, 220) if kind != "zinshaus_renditeobjekt" else rng.randint(400, 1200))
-    )
+    subtype = rng.choice(SUBTYPES.get(kind, [""]))
+    # Sizes as they occur (an Einfamilienhaus is not 50 m², a shop has no rooms).
+    area_range = AREA_RANGES.get(subtype) or AREA_RANGES.get(kind)
+    area = Decimal(rng.randint(*area_range)) if area_range else None
     rooms = (
         None
-        if area is None or kind in {"einzelhandel"}
+        if area is None or kind in {"einzelhandel", "buero_praxen", "zinshaus_renditeobjekt"}
         else Decimal(max(1, min(9, round(float(area) / 28 * 2) / 2)))
     )
-    plot = (
-        Decimal(rng.randint(250, 1200)) if kind in {"haus", "grundstueck", "zinshaus_renditeobjekt"} else None
-    )
+    plot_range = PLOT_RANGES.get(subtype) or PLOT_RANGES.get(kind)
+    plot = Decimal(rng.randint(*plot_range)) if plot_range else None
     base_area = float(area or plot or 100)
     values: dict[str, Any] = {
         "object_kind": kind,
-        "object_subtype": rng.choice(SUBTYPES.get(kind, [""])),
+        "object_subtype": subtype,
         "marketing_type": marketing,
         "usage": "gewerbe"
         if kind in {"buero_praxen", "einzelhandel"}
@@ -210,8 +235,20 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
         "rooms": rooms,
         "year_built": rng.randint(1900, 2024) if kind != "grundstueck" else None,
         "features": sorted(rng.sample(FEATURES[:10], rng.randint(1, 5))) if kind != "grundstueck" else [],
-        "energy_class": rng.choice(ENERGY) if kind != "grundstueck" else "",
     }
+    if kind != "grundstueck":
+        # Newer buildings need less energy; the class follows from the value (GEG bands).
+        year = values["year_built"]
+        typical = 230 if year < 1977 else 160 if year < 1995 else 110 if year < 2010 else 55
+        energy_value = max(20, int(rng.gauss(typical, typical * 0.2)))
+        values.update(
+            energy_class=energy_class_for(energy_value),
+            energy_value=Decimal(energy_value),
+            energy_certificate_type=rng.choice(["bedarf", "verbrauch"]),
+            energy_carrier=rng.choice(
+                ["gas", "fern", "luftwp", "oel"] if year < 2010 else ["luftwp", "fern"]
+            ),
+        )
     if marketing == "kauf":
         per_m2 = rng.uniform(2800, 7500) if kind != "grundstueck" else rng.uniform(350, 900)
         values["purchase_price"] = _money(base_area * per_m2, 5000)
@@ -224,12 +261,6 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
             service_charges=_money(base_area * 3, 10),
             warm_rent=cold + _money(base_area * 3, 10),
             deposit=cold * 3,
-        )
-    if values["energy_class"]:
-        values.update(
-            energy_certificate_type=rng.choice(["bedarf", "verbrauch"]),
-            energy_value=Decimal(rng.randint(25, 260)),
-            energy_carrier=rng.choice(["gas", "fern", "luftwp", "oel"]),
         )
     return values
 
