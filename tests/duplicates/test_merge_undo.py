@@ -37,7 +37,13 @@ WELLMANN = {
     "postal_code": "60313",
     "city": "Frankfurt am Main",
 }
-TYPO = {**WELLMANN, "first_name": "Katarina", "last_name": "Welmann", "street": "Schillerstr.", "city": "Frankfurt"}
+TYPO = {
+    **WELLMANN,
+    "first_name": "Katarina",
+    "last_name": "Welmann",
+    "street": "Schillerstr.",
+    "city": "Frankfurt",
+}
 
 
 def _rows(model: type[Any]) -> list[dict[str, Any]]:
@@ -64,7 +70,9 @@ def _world_state(models: list[type[Any]]) -> dict[str, Any]:
         (None, dt.date(1970, 3, 21), "b"),
     ],
 )
-def test_the_more_complete_value_is_told_apart_from_a_mere_difference(a: Any, b: Any, expected: str | None) -> None:
+def test_the_more_complete_value_is_told_apart_from_a_mere_difference(
+    a: Any, b: Any, expected: str | None
+) -> None:
     assert more_complete(a, b) == expected
 
 
@@ -140,7 +148,9 @@ def test_undo_is_refused_when_the_survivor_was_merged_again_until_that_is_undone
     good = make_contact(office, **WELLMANN)
     typo = make_contact(office, **TYPO)
     third = make_contact(office, **{**WELLMANN, "first_name": "Kathi"})
-    _s, first = contacts_merge_recorded(office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent)
+    _s, first = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent
+    )
     _s, second = contacts_merge_recorded(
         office=office, survivor_id=good.pk, other_id=third.pk, acting_user=agent
     )
@@ -160,24 +170,32 @@ def test_undo_is_refused_after_an_edit_of_the_survivor_and_twice_and_after_the_p
 
     good = make_contact(office, **WELLMANN)
     typo = make_contact(office, **TYPO)
-    _s, record = contacts_merge_recorded(office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent)
+    _s, record = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent
+    )
     contact_update(contact=Contact.objects.get(pk=good.pk), acting_user=agent, data={"city": "Offenbach"})
     with pytest.raises(ConflictError, match="nach der Zusammenführung bearbeitet"):
         merge_undo(office=office, record_id=record.pk, acting_user=agent)
     assert Contact.objects.get(pk=good.pk).city == "Offenbach"
 
     other = make_contact(office, **TYPO)
-    _s, record = contacts_merge_recorded(office=office, survivor_id=good.pk, other_id=other.pk, acting_user=agent)
+    _s, record = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=other.pk, acting_user=agent
+    )
     merge_undo(office=office, record_id=record.pk, acting_user=agent)
     with pytest.raises(ConflictError, match="bereits rückgängig"):
         merge_undo(office=office, record_id=record.pk, acting_user=agent)
     assert MergeRecord.objects.get(pk=record.pk).merged_contact == {}  # the copy is not kept longer
 
-    _s, record = contacts_merge_recorded(office=office, survivor_id=good.pk, other_id=other.pk, acting_user=agent)
+    _s, record = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=other.pk, acting_user=agent
+    )
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=31)):
         with pytest.raises(ConflictError, match="30 Tage"):
             merge_undo(office=office, record_id=record.pk, acting_user=agent)
-        contacts_merge(office=office, survivor_id=good.pk, other_id=make_contact(office).pk, acting_user=agent)
+        contacts_merge(
+            office=office, survivor_id=good.pk, other_id=make_contact(office).pk, acting_user=agent
+        )
     assert MergeRecord.objects.get(pk=record.pk).purged  # a later merge forgets the old copies
 
 
@@ -187,8 +205,12 @@ def test_an_undone_survivor_brings_back_its_own_earlier_merge(office: Any, agent
     good = make_contact(office, **WELLMANN)
     typo = make_contact(office, **TYPO)
     newer = make_contact(office, **{**WELLMANN, "first_name": "K."})
-    _s, first = contacts_merge_recorded(office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent)
-    _s, second = contacts_merge_recorded(office=office, survivor_id=newer.pk, other_id=good.pk, acting_user=agent)
+    _s, first = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent
+    )
+    _s, second = contacts_merge_recorded(
+        office=office, survivor_id=newer.pk, other_id=good.pk, acting_user=agent
+    )
     with pytest.raises(ConflictError, match="gibt es nicht mehr"):
         merge_undo(office=office, record_id=first.pk, acting_user=agent)
     merge_undo(office=office, record_id=second.pk, acting_user=agent)

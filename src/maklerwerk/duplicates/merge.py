@@ -9,7 +9,6 @@ changes here.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -165,8 +164,21 @@ def _contact_model() -> type[models.Model]:
 
 
 def _serialize(objs: Any) -> list[dict[str, Any]]:
-    """Rows as JSON-safe dicts Django's "python" deserializer reads back (with their ids)."""
-    return json.loads(serializers.serialize("json", list(objs)))
+    """Rows as JSON-safe dicts Django's "python" deserializer reads back (with their ids). Times keep
+    their microseconds (the JSON serializer would cut them), so an undone merge restores them exactly."""
+    return [_jsonable(row) for row in serializers.serialize("python", list(objs))]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # Decimal, UUID
 
 
 def _pk_values(group: Any, attname: str) -> list[tuple[Any, Any]]:
@@ -542,6 +554,9 @@ def merge_undo(*, office: Office, record_id: int, acting_user: User | None) -> M
     if not survivor.last_activity_at or survivor.last_activity_at <= record.merged_at:
         survivor.last_activity_at = before.last_activity_at  # an activity logged since stays the latest
     survivor.save()
+    # Back to its time stamp before the merge, so an earlier merge into it can be undone next.
+    Contact.objects.filter(pk=survivor_id).update(updated_at=before.updated_at)
+    survivor.updated_at = before.updated_at
     other = Contact.objects.get(pk=other_id)
     engine.keys_refresh(survivor)
     engine.keys_refresh(other)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from maklerwerk.core.models import Job
 from maklerwerk.duplicates.batch import Pair, groups_of
-from maklerwerk.duplicates.models import DuplicatePair
+from maklerwerk.duplicates.models import DuplicatePair, MergeRecord
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -52,3 +52,16 @@ def duplicate_search_last(*, user: User) -> Job | None:
         job_check(job)  # a scan whose worker died is declared so and started again
         job = jobs.first()
     return job
+
+
+def merge_record_get(*, user: User, pk: int) -> MergeRecord | None:
+    return (
+        MergeRecord.objects.filter(office_id=user.office_id, pk=pk)
+        .select_related("merged_by", "undone_by")
+        .first()
+    )
+
+
+def merge_records_recent(*, user: User, limit: int = 10) -> list[MergeRecord]:
+    """The office's latest merges, newest first (the Dubletten page links them for an undo)."""
+    return list(MergeRecord.objects.filter(office_id=user.office_id).select_related("merged_by")[:limit])
