@@ -23,7 +23,7 @@ from maklerwerk.duplicates.merge import (
     survivor_suggest,
 )
 from maklerwerk.duplicates.models import MergeRecord, NotDuplicate
-from tests.duplicates.conftest import MUELLER, make_contact
+from tests.duplicates.conftest import make_contact
 from tests.duplicates.test_merge_related import FACTORIES, World
 from tests.testapp.models import Newsletter, Sticker
 
@@ -126,7 +126,7 @@ def test_undo_puts_every_related_row_of_every_model_back(office: Any, agent: Any
     )
     before = _world_state(models)
 
-    survivor, record = contacts_merge_recorded(
+    _survivor, record = contacts_merge_recorded(
         office=office, survivor_id=a.pk, other_id=b.pk, acting_user=agent, choices={"birth_date": "b"}
     )
     assert not Contact.objects.filter(pk=b.pk).exists()
@@ -154,7 +154,7 @@ def test_undo_is_refused_when_the_survivor_was_merged_again_until_that_is_undone
     _s, second = contacts_merge_recorded(
         office=office, survivor_id=good.pk, other_id=third.pk, acting_user=agent
     )
-    with pytest.raises(ConflictError, match="Kathi Wellmann.*zuerst"):
+    with pytest.raises(ConflictError, match=r"Kathi Wellmann.*zuerst"):
         merge_undo(office=office, record_id=first.pk, acting_user=agent)
     assert not Contact.objects.filter(pk=typo.pk).exists()
     merge_undo(office=office, record_id=second.pk, acting_user=agent)
