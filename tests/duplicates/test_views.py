@@ -78,7 +78,13 @@ WELLMANN = {
     "postal_code": "60313",
     "city": "Frankfurt am Main",
 }
-TYPO = {**WELLMANN, "first_name": "Katarina", "last_name": "Welmann", "street": "Schillerstr.", "city": "Frankfurt"}
+TYPO = {
+    **WELLMANN,
+    "first_name": "Katarina",
+    "last_name": "Welmann",
+    "street": "Schillerstr.",
+    "city": "Frankfurt",
+}
 
 
 def _checked(page: str, field: str) -> str:
@@ -123,7 +129,11 @@ def test_merge_preview_keeps_the_good_record_and_the_merge_can_be_undone(
     # The Historie tab: German labels, a readable summary of the merged record, a link to undo.
     contact_page = agent_client.get(f"/contacts/{good.pk}/").content.decode()
     assert "Zusammengeführter Kontakt" in contact_page and "Details / rückgängig machen" in contact_page
-    assert "Nachname: Welmann" in contact_page and "{'" not in contact_page and "merge_record" not in contact_page
+    assert (
+        "Nachname: Welmann" in contact_page
+        and "{'" not in contact_page
+        and "merge_record" not in contact_page
+    )
     assert "Letzte Zusammenführungen" in agent_client.get("/duplicates/").content.decode()
 
     undone = agent_client.post(merged["Location"] + "undo/", follow=True).content.decode()

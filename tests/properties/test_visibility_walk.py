@@ -73,6 +73,7 @@ NOT_ABOUT_PROPERTIES = {
     "DELETE /api/v1/mail-templates/{template_id}": "a mail template",
     "GET /api/v1/mailboxes/{mailbox_id}": "an inquiry mailbox",
     "POST /api/v1/mailboxes/{mailbox_id}/fetch": "an inquiry mailbox",
+    "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
 }
 
 # World objects that are the restricted property or hang off it ...
