@@ -216,3 +216,78 @@ def test_an_undone_survivor_brings_back_its_own_earlier_merge(office: Any, agent
     merge_undo(office=office, record_id=second.pk, acting_user=agent)
     merge_undo(office=office, record_id=first.pk, acting_user=agent)
     assert sorted(Contact.objects.values_list("pk", flat=True)) == sorted([good.pk, typo.pk, newer.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["undo", "merge"])
+def test_an_undo_and_a_merge_of_the_same_contact_at_once_lose_nothing(
+    office: Any, agent: Any, first: str
+) -> None:
+    """The first of the two holds its transaction open (paused when it saves a contact) while the
+    other starts; only then does the first one finish. Undo first: both succeed, one after the
+    other. Merge first: the undo is refused, because the contact was merged again."""
+    import threading
+
+    from django.db import connection
+    from django.db.models.signals import post_save
+
+    from maklerwerk.core.models import Activity
+    from tests.duplicates.test_merge import _wait_until_blocked
+
+    good = make_contact(office, **WELLMANN)
+    typo = make_contact(office, **TYPO)
+    third = make_contact(office, **{**WELLMANN, "first_name": "Kathi"})
+    on_typo = Activity.objects.create(office=office, type="call", subject="Anruf", contact=typo)
+    on_third = Activity.objects.create(office=office, type="note", subject="Notiz", contact=third)
+    _s, record = contacts_merge_recorded(
+        office=office, survivor_id=good.pk, other_id=typo.pk, acting_user=agent
+    )
+    results: dict[str, str] = {}
+    inside, started, release = threading.Event(), threading.Event(), threading.Event()
+
+    def pause_first(sender: Any, **kwargs: Any) -> None:
+        if threading.current_thread().name == first:
+            inside.set()
+            release.wait(30)
+
+    def run() -> None:
+        name = threading.current_thread().name
+        if name != first:
+            started.set()
+        try:
+            if name == "undo":
+                merge_undo(office=office, record_id=record.pk, acting_user=agent)
+            else:
+                contacts_merge(office=office, survivor_id=good.pk, other_id=third.pk, acting_user=agent)
+            results[name] = "done"
+        except ConflictError as exc:
+            results[name] = f"refused: {exc}"
+        except Exception as exc:  # a deadlock or lost update would be a 500 for the user
+            results[name] = repr(exc)
+        finally:
+            connection.close()
+
+    post_save.connect(pause_first, sender=Contact, dispatch_uid="test-pause-first")
+    threads = {name: threading.Thread(target=run, name=name) for name in ("undo", "merge")}
+    second = "merge" if first == "undo" else "undo"
+    try:
+        threads[first].start()
+        assert inside.wait(30)
+        threads[second].start()
+        _wait_until_blocked(started)
+    finally:
+        release.set()
+        for t in threads.values():
+            t.join(60)
+        post_save.disconnect(sender=Contact, dispatch_uid="test-pause-first")
+
+    assert results["merge"] == "done"
+    assert Activity.objects.get(pk=on_third.pk).contact_id == good.pk
+    if first == "undo":
+        assert results["undo"] == "done"
+        assert Activity.objects.get(pk=on_typo.pk).contact_id == typo.pk
+        assert sorted(Contact.objects.values_list("pk", flat=True)) == sorted([good.pk, typo.pk])
+    else:
+        assert results["undo"].startswith("refused: Danach wurde auch Kathi Wellmann"), results["undo"]
+        assert Activity.objects.get(pk=on_typo.pk).contact_id == good.pk
+        assert list(Contact.objects.values_list("pk", flat=True)) == [good.pk]
