@@ -218,15 +218,8 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _shown(contact: Any, field: Any, value: Any) -> str:
-    """A field value as users read it: choice labels, ja/nein, '' for empty."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    display = getattr(contact, f"get_{field.name}_display", None)
-    if display is not None:
-        return str(display())
-    return str(getattr(contact, field.name))
+    """A field value as users read it: choice labels, Ja/Nein, German dates and numbers, '' for empty."""
+    return display_value(type(contact), field.name, value) or ""
 
 
 def _related_summary(a: int, b: int) -> list[tuple[str, int, int]]:
