@@ -154,14 +154,14 @@ def test_merge_a_typo_duplicate_into_the_good_record_and_undo_it(
         expect(fields.get_by_role("radio", name=f"{kept} wird übernommen", exact=True)).to_be_checked()
     for dropped in ("Katarina", "Welmann", "Schillerstr.", "Frankfurt"):
         expect(fields.get_by_role("radio", name=f"{dropped} wird verworfen", exact=True)).not_to_be_checked()
-    shots_at_both_widths(page, "duplicates-merge-preview")
+    shots_at_both_widths(page, "merge-preview")
 
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Zusammenführen").click()
     page.wait_for_url("**/duplicates/merges/*/")
     expect(page.get_by_role("heading", name="Kontakte zusammengeführt")).to_be_visible()
     expect(page.get_by_role("cell", name="Schillerstraße", exact=True)).to_be_visible()
-    shots_at_both_widths(page, "duplicates-merge-done")
+    shots_at_both_widths(page, "merge-done")
     assert not Contact.objects.filter(pk=typo.pk).exists()
 
     page.get_by_role("link", name="Katharina Wellmann").click()
@@ -169,7 +169,7 @@ def test_merge_a_typo_duplicate_into_the_good_record_and_undo_it(
     history = page.locator(".history-table")
     expect(history).to_contain_text("Zusammengeführter Kontakt")
     expect(history).to_contain_text("Nachname: Welmann")
-    shots_at_both_widths(page, "duplicates-merge-history")
+    shots_at_both_widths(page, "merge-history")
     history.get_by_role("link", name="Details / rückgängig machen").click()
 
     page.once("dialog", lambda d: d.accept())
@@ -178,7 +178,7 @@ def test_merge_a_typo_duplicate_into_the_good_record_and_undo_it(
     expect(page.get_by_role("alert")).to_contain_text(
         "Katharina Wellmann und Katarina Welmann sind wieder zwei"
     )
-    shots_at_both_widths(page, "duplicates-merge-undone")
+    shots_at_both_widths(page, "merge-undone")
 
     page.get_by_role("link", name="Katarina Welmann").click()
     expect(page.get_by_text("Schillerstr.", exact=False).first).to_be_visible()

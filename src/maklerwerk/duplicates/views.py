@@ -183,6 +183,7 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "record": record,
         "changes": changes,
+        "moved": _moved_summary(record),
         "refusal": refusal,
         "can_undo": refusal is None and request.user.can(Capability.DELETE),  # type: ignore[union-attr]
         "deadline": merging.undo_deadline(record),
@@ -222,10 +223,33 @@ def _shown(contact: Any, field: Any, value: Any) -> str:
     return display_value(type(contact), field.name, value) or ""
 
 
+def _moved_summary(record: Any) -> list[tuple[str, int]]:
+    """(what, how many) moved from the merged contact to the survivor, e.g. ("Aktivitäten", 3)."""
+    from django.apps import apps
+
+    counts: dict[str, int] = {}
+    for entry in [*record.moved, *record.generic]:
+        try:
+            model = apps.get_model(entry["model"])
+        except LookupError:
+            continue
+        if model._meta.auto_created:  # a many-to-many link: named after the model that owns it
+            model = model._meta.auto_created
+        label = capfirst(str(model._meta.verbose_name_plural))
+        counts[label] = counts.get(label, 0) + len(entry["pks"])
+    return sorted(counts.items())
+
+
+# E-mail addresses and phone numbers are listed one by one on the merge page.
+_LISTED_ABOVE = {"contacts.ContactEmail", "contacts.ContactPhone"}
+
+
 def _related_summary(a: int, b: int) -> list[tuple[str, int, int]]:
     """(what, rows on a, rows on b) for every related table that has any: all of it moves."""
     out = []
     for model, field in merging.contact_relations():
+        if model._meta.label in _LISTED_ABOVE:
+            continue
         qs = model._default_manager
         n_a = qs.filter(**{field.attname: a}).count()
         n_b = qs.filter(**{field.attname: b}).count()
