@@ -134,9 +134,9 @@ class Journal:
     updated: list[dict[str, Any]] = dc_field(default_factory=list)
     dropped: list[str] = dc_field(default_factory=list)
 
-    def delete(self, objs: Any) -> int:
+    def delete(self, objs: Any) -> None:
         """Delete rows (a queryset or a list) with their cascade, keeping every deleted row and every
-        link set to NULL so an undo can put them back. Returns how many of `objs` were deleted."""
+        link set to NULL so an undo can put them back."""
         collector = Collector(using=router.db_for_write(_contact_model()))
         collector.collect(list(objs))
         for (fk, _value), groups in collector.field_updates.items():
@@ -153,7 +153,6 @@ class Journal:
             rows += _serialize(qs)
         self.restore += rows
         collector.delete()
-        return len(rows)
 
 
 def _contact_model() -> type[models.Model]:
