@@ -11,7 +11,7 @@ VENV_PY="${VENV:-.venv}/bin/python"
 
 # module name | files to mutate (src/maklerwerk/...) | the tests that cover them
 MODULES=(
-  "duplicates-merge|duplicates/merge.py|tests/duplicates/test_merge.py tests/duplicates/test_merge_related.py tests/duplicates/test_views.py"
+  "duplicates-merge|duplicates/merge.py|tests/duplicates/test_merge.py tests/duplicates/test_merge_related.py tests/duplicates/test_merge_undo.py tests/duplicates/test_views.py"
   "duplicates-engine|duplicates/engine.py|tests/duplicates tests/contacts/test_duplicate_check.py"
   "exposes|exposes/services.py exposes/tasks.py|tests/exposes"
   "inquiries|inquiries/services.py|tests/inquiries"

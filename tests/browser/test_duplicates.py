@@ -102,8 +102,8 @@ def test_merging_keeps_every_activity_and_file(
     shot(page, "merge")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Zusammenführen").click()
-    page.wait_for_url(f"**/contacts/{survivor.pk}/")
-    expect(page.get_by_text("Kontakte zusammengeführt")).to_be_visible()
+    page.wait_for_url("**/duplicates/merges/*/")
+    expect(page.get_by_role("heading", name="Kontakte zusammengeführt")).to_be_visible()
     shot(page, "merged")
 
     survivor.refresh_from_db()
@@ -118,6 +118,75 @@ def test_merging_keeps_every_activity_and_file(
         "t.mueller@firma.example",
         "thomas.mueller@example.de",
     ]
+
+
+def shots_at_both_widths(page: Page, name: str) -> None:
+    """Desktop (1440) and phone (390) width, back at desktop afterwards."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    shot(page, f"{name}-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, f"{name}-390")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def test_merge_a_typo_duplicate_into_the_good_record_and_undo_it(
+    page: Page, live_server: Any, logged_in: Any, office: Any
+) -> None:
+    """GIVEN the good record and a later typo copy with a call logged on it, WHEN the agent merges
+    from the typo's side, THEN the preview keeps the good values, the merge keeps them, and
+    "Rückgängig machen" brings back both contacts with what belonged to each."""
+    good = make_contact(
+        office, emails=("k.wellmann@example.de",), phones=("069 1234567",),
+        first_name="Katharina", last_name="Wellmann", street="Schillerstraße", house_number="4",
+        postal_code="60313", city="Frankfurt am Main",
+    )  # fmt: skip
+    typo = make_contact(
+        office, emails=("katarina.welmann@example.org",),
+        first_name="Katarina", last_name="Welmann", street="Schillerstr.", house_number="4",
+        postal_code="60313", city="Frankfurt", birth_date="1980-05-02",
+    )  # fmt: skip
+    Activity.objects.create(office=office, type="call", subject="Rückruf wegen Besichtigung", contact=typo)
+
+    page.goto(f"{live_server.url}/duplicates/merge/{typo.pk}/{good.pk}/")
+    expect(page.get_by_role("note")).to_contain_text("Katharina Wellmann (angelegt am")
+    fields = page.get_by_role("table", name="Felder")
+    for kept in ("Katharina", "Wellmann", "Schillerstraße", "Frankfurt am Main", "02.05.1980"):
+        expect(fields.get_by_role("radio", name=f"{kept} wird übernommen", exact=True)).to_be_checked()
+    for dropped in ("Katarina", "Welmann", "Schillerstr.", "Frankfurt"):
+        expect(fields.get_by_role("radio", name=f"{dropped} wird verworfen", exact=True)).not_to_be_checked()
+    shots_at_both_widths(page, "merge-preview")
+
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Zusammenführen").click()
+    page.wait_for_url("**/duplicates/merges/*/")
+    expect(page.get_by_role("heading", name="Kontakte zusammengeführt")).to_be_visible()
+    expect(page.get_by_role("cell", name="Schillerstraße", exact=True)).to_be_visible()
+    shots_at_both_widths(page, "merge-done")
+    assert not Contact.objects.filter(pk=typo.pk).exists()
+
+    page.get_by_role("link", name="Katharina Wellmann").click()
+    page.get_by_role("tab", name="Historie").click()
+    history = page.locator(".history-table")
+    expect(history).to_contain_text("Zusammengeführter Kontakt")
+    expect(history).to_contain_text("Nachname: Welmann")
+    shots_at_both_widths(page, "merge-history")
+    history.get_by_role("link", name="Details / rückgängig machen").click()
+
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Rückgängig machen").click()
+    expect(page.get_by_role("heading", name="Zusammenführung rückgängig gemacht")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Katharina Wellmann und Katarina Welmann sind wieder zwei"
+    )
+    shots_at_both_widths(page, "merge-undone")
+
+    page.get_by_role("link", name="Katarina Welmann").click()
+    expect(page.get_by_text("Schillerstr.", exact=False).first).to_be_visible()
+    restored = Contact.objects.get(pk=typo.pk)
+    assert (restored.first_name, restored.city) == ("Katarina", "Frankfurt")
+    assert Activity.objects.get().contact_id == typo.pk
+    good.refresh_from_db()
+    assert (good.first_name, good.street, good.birth_date) == ("Katharina", "Schillerstraße", None)
 
 
 def test_dubletten_page_finds_groups_in_the_background(

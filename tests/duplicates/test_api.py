@@ -64,6 +64,34 @@ def test_merge_via_api_moves_activities(api: Any, office: Any, mueller: Any) -> 
     assert not Contact.objects.filter(pk=other.pk).exists()
 
 
+def test_a_merge_is_listed_and_undone_via_api_once(
+    api: Any, office: Any, mueller: Any, backoffice_user: Any, outsider: Any
+) -> None:
+    other = make_contact(office, **{**MUELLER, "last_name": "Mueller", "street": "Hauptstr."})
+    Activity.objects.create(office=office, type="call", subject="Anruf", contact=other)
+    assert api.post(f"/api/v1/contacts/{mueller.pk}/merge", {"other_id": other.pk}).status_code == 200
+    listed = api.get(f"/api/v1/duplicates/merges?contact_id={other.pk}").json()
+    assert listed["count"] == 1
+    item = listed["items"][0]
+    assert (item["survivor_id"], item["merged_contact_id"], item["undo_refusal"]) == (
+        mueller.pk,
+        other.pk,
+        None,
+    )
+    assert {"field": "street", "kept": "Hauptstraße", "dropped": "Hauptstr."} in item["fields"]
+    assert api_client_for(outsider).get("/api/v1/duplicates/merges").json()["count"] == 0
+    assert_problem(api_client_for(backoffice_user).post(f"/api/v1/duplicates/merges/{item['id']}/undo"), 403)
+
+    undone = api.post(f"/api/v1/duplicates/merges/{item['id']}/undo")
+    assert undone.status_code == 200, undone.content
+    assert undone.json()["undo_refusal"] == "Diese Zusammenführung wurde bereits rückgängig gemacht."
+    assert Contact.objects.get(pk=other.pk).last_name == "Mueller"
+    assert Activity.objects.get().contact_id == other.pk
+    again = assert_problem(api.post(f"/api/v1/duplicates/merges/{item['id']}/undo"), 409)
+    assert "bereits rückgängig" in again["detail"]
+    assert_problem(api_client_for(outsider).post(f"/api/v1/duplicates/merges/{item['id']}/undo"), 404)
+
+
 def test_merge_needs_the_right_to_delete(backoffice_user: Any, office: Any, mueller: Any) -> None:
     other = make_contact(office, **MUELLER)
     assert_problem(

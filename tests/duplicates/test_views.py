@@ -68,3 +68,111 @@ def test_only_managers_change_thresholds(agent_client: Client, admin_user: Any, 
     assert 'value="0.4"' in page.content.decode()
     saved = duplicate_settings_get(office=office)
     assert (saved.certain_threshold, saved.possible_threshold) == (0.8, 0.4)
+
+
+WELLMANN = {
+    "first_name": "Katharina",
+    "last_name": "Wellmann",
+    "street": "Schillerstraße",
+    "house_number": "4",
+    "postal_code": "60313",
+    "city": "Frankfurt am Main",
+}
+TYPO = {
+    **WELLMANN,
+    "first_name": "Katarina",
+    "last_name": "Welmann",
+    "street": "Schillerstr.",
+    "city": "Frankfurt",
+}
+
+
+def _checked(page: str, field: str) -> str:
+    """Which side's radio of a field is checked in the merge preview ('a' or 'b')."""
+    import re
+
+    found = re.findall(rf'name="field_{field}" value="(a|b)" checked', page)
+    assert len(found) == 1, field
+    return found[0]
+
+
+def test_merge_preview_keeps_the_good_record_and_the_merge_can_be_undone(
+    agent_client: Client, office: Any, agent: Any
+) -> None:
+    good = make_contact(office, emails=("k.wellmann@example.de",), **WELLMANN)
+    typo = make_contact(office, emails=("katarina@example.org",), **TYPO)
+    Activity.objects.create(office=office, type="call", subject="Anruf wegen Besichtigung", contact=typo)
+
+    # Opened from the typo's side, the preview still keeps the older, good record.
+    response = agent_client.get(f"/duplicates/merge/{typo.pk}/{good.pk}/")
+    assert response.status_code == 302 and response["Location"] == (
+        f"/duplicates/merge/{good.pk}/{typo.pk}/?keep={good.pk}"
+    )
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "Katharina Wellmann</strong> (angelegt am" in page and "bleibt" in page
+    assert "4 Felder unterscheiden sich" in page and "30 Tage lang rückgängig" in page
+    for field in ("first_name", "last_name", "street", "city"):
+        assert _checked(page, field) == "a", field
+    assert "Schillerstr." in page and "Frankfurt am Main" in page
+
+    # The agent flips nothing but the first name's typo stays out; merge, then look at the summary.
+    merged = agent_client.post(f"/duplicates/merge/{good.pk}/{typo.pk}/", {"field_first_name": "a"})
+    assert merged.status_code == 302 and merged["Location"].startswith("/duplicates/merges/")
+    summary = agent_client.get(merged["Location"]).content.decode()
+    assert "Kontakte zusammengeführt. Hier können Sie es rückgängig machen." in summary
+    assert "<td>Schillerstraße</td>" in summary and "<s>Schillerstr.</s>" in summary
+    assert "Möglich bis" in summary and "Rückgängig machen" in summary
+    good.refresh_from_db()
+    assert (good.first_name, good.street, good.city) == ("Katharina", "Schillerstraße", "Frankfurt am Main")
+    assert Activity.objects.get().contact_id == good.pk
+
+    # The Historie tab: German labels, a readable summary of the merged record, a link to undo.
+    contact_page = agent_client.get(f"/contacts/{good.pk}/").content.decode()
+    assert "Zusammengeführter Kontakt" in contact_page and "Details / rückgängig machen" in contact_page
+    assert (
+        "Nachname: Welmann" in contact_page
+        and "{'" not in contact_page
+        and "merge_record" not in contact_page
+    )
+    assert "Letzte Zusammenführungen" in agent_client.get("/duplicates/").content.decode()
+
+    undone = agent_client.post(merged["Location"] + "undo/", follow=True).content.decode()
+    assert "Zusammenführung rückgängig gemacht: Katharina Wellmann und Katarina Welmann" in undone
+    assert "wurde bereits rückgängig gemacht" in undone  # and it cannot be undone twice
+    restored = Contact.objects.get(pk=typo.pk)
+    assert (restored.first_name, restored.street, restored.city) == ("Katarina", "Schillerstr.", "Frankfurt")
+    assert restored.emails.get().value == "katarina@example.org"
+    assert Activity.objects.get().contact_id == typo.pk
+    assert good.emails.get().value == "k.wellmann@example.de"
+
+
+def test_undo_refused_after_an_edit_says_why_and_changes_nothing(
+    agent_client: Client, office: Any, agent: Any
+) -> None:
+    from maklerwerk.contacts.services import contact_update
+
+    good = make_contact(office, **WELLMANN)
+    typo = make_contact(office, **TYPO)
+    merged = agent_client.post(f"/duplicates/merge/{good.pk}/{typo.pk}/")
+    contact_update(contact=Contact.objects.get(pk=good.pk), acting_user=agent, data={"city": "Offenbach"})
+    page = agent_client.post(merged["Location"] + "undo/", follow=True).content.decode()
+    assert "wurde nach der Zusammenführung bearbeitet" in page
+    assert not Contact.objects.filter(pk=typo.pk).exists()
+    assert Contact.objects.get(pk=good.pk).city == "Offenbach"
+
+
+def test_undo_needs_the_right_to_delete_and_the_same_office(
+    agent_client: Client, office: Any, other_office: Any, agent: Any
+) -> None:
+    good = make_contact(office, **WELLMANN)
+    typo = make_contact(office, **TYPO)
+    location = agent_client.post(f"/duplicates/merge/{good.pk}/{typo.pk}/")["Location"]
+    backoffice = Client()
+    backoffice.force_login(make_user(office, "bo", "backoffice"))
+    assert "Nur wer Kontakte löschen darf" in backoffice.get(location).content.decode()
+    assert backoffice.post(location + "undo/").status_code == 403
+    stranger = Client()
+    stranger.force_login(make_user(other_office, "fremd", "admin"))
+    assert stranger.get(location).status_code == 404
+    assert stranger.post(location + "undo/").status_code == 404
+    assert not Contact.objects.filter(pk=typo.pk).exists()

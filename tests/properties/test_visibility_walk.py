@@ -50,6 +50,8 @@ NOT_ABOUT_PROPERTIES = {
     "contacts:relationship_update": "a relationship between two contacts",
     "contacts:relationship_delete": "a relationship between two contacts",
     "duplicates:merge": "two contacts",
+    "duplicates:merge_detail": "a merge of two contacts (names and contact fields only)",
+    "duplicates:merge_undo": "a merge of two contacts",
     "properties:notification_done": "a note to the agent about a contact's search profile",
     "properties:self_service": "the contact's public search-profile form (token of the contact)",
     "inquiries:confirm": "the prospect's public confirmation link (token sent to the prospect only)",
@@ -71,6 +73,7 @@ NOT_ABOUT_PROPERTIES = {
     "DELETE /api/v1/mail-templates/{template_id}": "a mail template",
     "GET /api/v1/mailboxes/{mailbox_id}": "an inquiry mailbox",
     "POST /api/v1/mailboxes/{mailbox_id}/fetch": "an inquiry mailbox",
+    "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
 }
 
 # World objects that are the restricted property or hang off it ...

@@ -14,7 +14,9 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
@@ -37,10 +39,11 @@ EXTRA_LABELS = {
     "viewers": _("Shared with"),
     "further_contacts": _("Further contacts"),
     "merged_contact": _("Merged contact"),
+    "merged_into": _("Merged into"),
     "dropped_rows": _("Not taken over"),
 }
 # Never shown: internal keys (search keys, normalised copies, the office itself).
-HIDDEN = {"office", "search_vector", "self_links", "id"}
+HIDDEN = {"office", "search_vector", "self_links", "id", "merge_record"}
 
 
 def _hidden(name: str) -> bool:
@@ -143,10 +146,37 @@ def _dict_summary(model: type[models.Model] | None, value: dict[str, Any]) -> st
     for key, item in value.items():
         if _hidden(key):
             continue
-        shown = display_value(model, key, item)
+        shown = _rows_shown(item) if key == "dropped_rows" else display_value(model, key, item)
         if shown is not None:
             parts.append(f"{label_for(model, key)}: {shown}")
     return " · ".join(parts)
+
+
+def _rows_shown(items: Any) -> str | None:
+    """Rows a merge did not take over ("contacts.ContactRole#5") as "Rolle #5"."""
+    if not isinstance(items, list) or not items:
+        return None
+    parts = []
+    for item in items:
+        label, _sep, pk = str(item).partition("#")
+        try:
+            name = str(apps.get_model(label)._meta.verbose_name)
+        except (LookupError, ValueError):
+            name = label
+        parts.append(f"{capfirst(name)} #{pk}" if pk else capfirst(name))
+    return ", ".join(parts)
+
+
+def _merge_link(entry: ChangeLog) -> str | None:
+    """The page of the merge behind a merge entry (what it did, undo)."""
+    for c in entry.changes:
+        record = c.get("new") if c.get("field") == "merged_contact" else None
+        if isinstance(record, dict) and isinstance(record.get("merge_record"), int):
+            try:
+                return reverse("duplicates:merge_detail", args=[record["merge_record"]])
+            except NoReverseMatch:
+                return None
+    return None
 
 
 def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -165,5 +195,6 @@ def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = N
                 continue  # e.g. a value that only changed its internal form
             label = (labels or {}).get(name) or label_for(model, name)
             changes.append({"field": name, "label": label, "old": old, "new": new})
-        rows.append({"entry": entry, "changes": changes})
+        link = _merge_link(entry) if entry.action == ChangeLog.Action.MERGE else None
+        rows.append({"entry": entry, "changes": changes, "merge_link": link})
     return rows

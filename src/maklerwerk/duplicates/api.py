@@ -3,10 +3,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
-from maklerwerk.api.schemas import InputSchema
+from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.duplicates import merge, selectors, services
 from maklerwerk.duplicates.reasons import reason_texts
 
@@ -56,7 +57,8 @@ class MergeIn(InputSchema):
     choices: dict[str, Literal["a", "b"]] = Field(
         default_factory=dict,
         description="Per field: 'a' keeps this contact's value, 'b' takes the other's. "
-        "Default: the non-empty, more recently changed value.",
+        "Default: the more complete value (filled over empty, written out over abbreviated), "
+        "otherwise this contact's.",
     )
 
 
@@ -215,3 +217,52 @@ def duplicate_settings_api(request: HttpRequest) -> Any:
 def duplicate_settings_update_api(request: HttpRequest, payload: SettingsIO) -> Any:
     user = require(request, Capability.MANAGE_OFFICE)
     return services.duplicate_settings_update(office=user.office, acting_user=user, **payload.model_dump())
+
+
+class MergeFieldOut(Schema):
+    field: str
+    kept: Any
+    dropped: Any
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int = Field(..., alias="survivor_contact_id", description="The contact that stayed")
+    merged_contact_id: int = Field(..., description="The contact merged in and removed (back after an undo)")
+    survivor_label: str
+    merged_label: str
+    merged_at: dt.datetime
+    undone_at: dt.datetime | None
+    undo_until: dt.datetime = Field(..., description="An undo is possible until then")
+    undo_refusal: str | None = Field(..., description="Why an undo is not possible now; null when it is")
+    fields: list[MergeFieldOut] = Field(..., description="Fields that differed: the value kept and dropped")
+
+    @staticmethod
+    def resolve_undo_until(obj: Any) -> dt.datetime:
+        return merge.undo_deadline(obj)
+
+    @staticmethod
+    def resolve_undo_refusal(obj: Any) -> str | None:
+        return merge.undo_refusal(obj)
+
+    @staticmethod
+    def resolve_fields(obj: Any) -> list[dict[str, Any]]:
+        return list(obj.field_changes)
+
+
+@router.get("/duplicates/merges", response=list[MergeOut], summary="Merges of the office, newest first")
+@paginate(Page)
+def merge_list_api(request: HttpRequest, contact_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
+    """`contact_id` limits the list to merges that kept or removed this contact."""
+    user = require(request, Capability.VIEW)
+    return selectors.merge_records(user=user, contact_id=contact_id)
+
+
+@router.post("/duplicates/merges/{merge_id}/undo", response=MergeOut, summary="Undo a merge")
+def merge_undo_api(request: HttpRequest, merge_id: int) -> Any:
+    """Both contacts come back as before the merge (ids included), each with its related records.
+    409 with the reason when that is no longer safe (the contact was edited or merged again since,
+    older than the undo period, already undone). Needs the right to delete."""
+    user = require(request, Capability.DELETE)
+    record = merge.merge_undo(office=user.office, record_id=merge_id, acting_user=user)
+    return record

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -127,3 +128,44 @@ class NotDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_a_id} ≠ {self.contact_b_id}"
+
+
+class MergeRecord(models.Model):
+    """What one merge did, kept so "Rückgängig machen" can put both contacts back exactly.
+
+    `merged_contact` is the deleted contact's full row (serialized), `restore` the other rows the
+    merge deleted (a role both had, links between the two, e-mails kept once), `moved` and
+    `generic` the ids of rows re-pointed to the survivor per model and field, `updated` the old
+    values of rows the merge changed in place (positions).
+    """
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    # A plain id, not a foreign key: when the survivor is later merged into another contact and that
+    # merge is undone, the survivor comes back with the same id and this merge is undoable again.
+    survivor_contact_id = models.PositiveBigIntegerField(db_index=True)
+    survivor_label = models.CharField(_("remaining contact"), max_length=300)
+    merged_contact_id = models.PositiveBigIntegerField()
+    merged_label = models.CharField(_("merged contact"), max_length=300)
+    merged_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    survivor_before = models.JSONField(default=dict)
+    survivor_updated_at = models.DateTimeField(null=True)
+    merged_contact = models.JSONField(default=dict)
+    restore = models.JSONField(default=list)
+    moved = models.JSONField(default=list)
+    generic = models.JSONField(default=list)
+    updated = models.JSONField(default=list)
+    field_changes = models.JSONField(default=list)  # [{"field", "kept", "dropped"}] for the summary page
+    # The personal data above is cleared once the merge can no longer be undone (or was undone).
+    purged = models.BooleanField(default=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-id"]
+        indexes = [models.Index(fields=["office", "-merged_at"], name="mergerecord_office_at")]
+
+    def __str__(self) -> str:
+        return f"{self.merged_label} → {self.survivor_label}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
+
 from maklerwerk.core.models import Job
 from maklerwerk.duplicates.batch import Pair, groups_of
-from maklerwerk.duplicates.models import DuplicatePair
+from maklerwerk.duplicates.models import DuplicatePair, MergeRecord
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -52,3 +54,24 @@ def duplicate_search_last(*, user: User) -> Job | None:
         job_check(job)  # a scan whose worker died is declared so and started again
         job = jobs.first()
     return job
+
+
+def merge_record_get(*, user: User, pk: int) -> MergeRecord | None:
+    return (
+        MergeRecord.objects.filter(office_id=user.office_id, pk=pk)
+        .select_related("merged_by", "undone_by")
+        .first()
+    )
+
+
+def merge_records_recent(*, user: User, limit: int = 10) -> list[MergeRecord]:
+    """The office's latest merges, newest first (the Dubletten page links them for an undo)."""
+    return list(MergeRecord.objects.filter(office_id=user.office_id).select_related("merged_by")[:limit])
+
+
+def merge_records(*, user: User, contact_id: int | None = None) -> models.QuerySet[MergeRecord]:
+    """The office's merges, newest first; with `contact_id` those that kept or removed it."""
+    qs = MergeRecord.objects.filter(office_id=user.office_id)
+    if contact_id is not None:
+        qs = qs.filter(models.Q(survivor_contact_id=contact_id) | models.Q(merged_contact_id=contact_id))
+    return qs
