@@ -58,9 +58,47 @@ class NameFrequency(models.Model):
         return f"{self.key}: {self.occurrences}"
 
 
+class IntakeSource(models.TextChoices):
+    """Where a new contact comes from (`contacts.intake.contact_intake`); each has its duplicate rule."""
+
+    FORM = "form", _("Contact form")
+    API = "api", _("API")
+    IMPORT = "import", _("vCard import")
+    INQUIRY = "inquiry", _("Inquiry")
+
+
+class IntakePolicy(models.TextChoices):
+    """What happens to a new contact when the duplicate check finds candidates.
+
+    Attaching to a merely *possible* duplicate is no policy: a wrong attach mixes two people's
+    data silently, so a possible duplicate always ends with a person deciding.
+    """
+
+    # any candidate: nothing is created, the candidates are shown for a decision (form, inquiry task)
+    ASK = "ask", _("Ask: stop and show the candidates")
+    # a certain duplicate is refused with its candidates; otherwise created (API: 409)
+    REFUSE_CERTAIN = "refuse_certain", _("Refuse certain duplicates, create the rest")
+    # a certain duplicate gets the new e-mails/phones; a possible one is created and listed for review
+    ATTACH_CERTAIN = "attach_certain", _("Attach to a certain duplicate, list possible ones for review")
+    # a certain duplicate is skipped; a possible one is created and listed for review (import)
+    REVIEW_POSSIBLE = "review_possible", _("Skip certain duplicates, list possible ones for review")
+
+
+# The policies an office may choose per source; the form always asks and the API always refuses
+# (its client decides with allow_duplicate), so they have no setting.
+POLICY_CHOICES: dict[str, list[str]] = {
+    IntakeSource.IMPORT: [IntakePolicy.REVIEW_POSSIBLE, IntakePolicy.ATTACH_CERTAIN, IntakePolicy.ASK],
+    IntakeSource.INQUIRY: [IntakePolicy.ASK, IntakePolicy.ATTACH_CERTAIN],
+}
+
+
+def _choices(source: str) -> list[tuple[str, str]]:
+    return [(p, IntakePolicy(p).label) for p in POLICY_CHOICES[source]]
+
+
 class DuplicateSettings(models.Model):
     """The office's two thresholds: from `certain` on a match is "sicher Dublette", from `possible` on
-    "mögliche Dublette"."""
+    "mögliche Dublette"; and the intake policy of the sources where the office chooses one."""
 
     office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
     certain_threshold = models.FloatField(
@@ -74,6 +112,25 @@ class DuplicateSettings(models.Model):
         default=0.5,
         validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
         help_text=_("From this score on (0 to 1), a match is shown as a possible duplicate."),
+    )
+    import_policy = models.CharField(
+        _("on duplicates in a vCard import"),
+        max_length=20,
+        choices=_choices(IntakeSource.IMPORT),
+        default=IntakePolicy.REVIEW_POSSIBLE,
+        help_text=_(
+            "Possible duplicates are imported and listed on this page for review, or not imported at all."
+        ),
+    )
+    inquiry_policy = models.CharField(
+        _("on duplicates in an inquiry"),
+        max_length=20,
+        choices=_choices(IntakeSource.INQUIRY),
+        default=IntakePolicy.ASK,
+        help_text=_(
+            "Ask: the inquiry stops and the agent gets a task. Attach: only to a certain duplicate; "
+            "a possible one gets a new contact, listed on this page for review."
+        ),
     )
 
     class Meta:
