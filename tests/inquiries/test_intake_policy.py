@@ -132,3 +132,22 @@ def test_attach_certain_never_attaches_to_a_possible_duplicate(
     assert {pair.contact_a_id, pair.contact_b_id} == {existing.pk, inquiry.contact.pk}
     assert "inquiry_review" in pair.codes
     assert len(smtp_sink.messages) == 1  # the prospect is served at once
+
+
+def test_a_new_prospect_is_validated_once(
+    office: Any, agent: Any, mailbox: Mailbox, properties: Any, smtp_sink: Any, imap_account: Any,
+    no_opt_in: None, monkeypatch: Any,
+) -> None:  # fmt: skip
+    from maklerwerk.contacts import services
+
+    calls: list[int] = []
+    real = services.contact_validate
+
+    def counting(**kwargs: Any) -> Any:
+        calls.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "contact_validate", counting)
+    inquiry = _take_in(imap_account)
+    assert inquiry.contact is not None and inquiry.contact.last_name == "Krüger"
+    assert len(calls) == 1

@@ -75,19 +75,19 @@ class IntakePolicy(models.TextChoices):
     """
 
     # any candidate: nothing is created, the candidates are shown for a decision (form, inquiry task)
-    ASK = "ask", _("Ask: stop and show the candidates")
+    ASK = "ask", _("Ask")
     # a certain duplicate is refused with its candidates; otherwise created (API: 409)
-    REFUSE_CERTAIN = "refuse_certain", _("Refuse certain duplicates, create the rest")
+    REFUSE_CERTAIN = "refuse_certain", _("Refuse certain ones")
     # a certain duplicate gets the new e-mails/phones; a possible one is created and listed for review
-    ATTACH_CERTAIN = "attach_certain", _("Attach to a certain duplicate, list possible ones for review")
+    ATTACH_CERTAIN = "attach_certain", _("Attach to certain ones")
     # a certain duplicate is skipped; a possible one is created and listed for review (import)
-    REVIEW_POSSIBLE = "review_possible", _("Skip certain duplicates, list possible ones for review")
+    REVIEW_POSSIBLE = "review_possible", _("Review possible ones")
 
 
 # The policies an office may choose per source; the form always asks and the API always refuses
 # (its client decides with allow_duplicate), so they have no setting.
 POLICY_CHOICES: dict[str, list[str]] = {
-    IntakeSource.IMPORT: [IntakePolicy.REVIEW_POSSIBLE, IntakePolicy.ATTACH_CERTAIN, IntakePolicy.ASK],
+    IntakeSource.IMPORT: [IntakePolicy.REVIEW_POSSIBLE, IntakePolicy.ASK],
     IntakeSource.INQUIRY: [IntakePolicy.ASK, IntakePolicy.ATTACH_CERTAIN],
 }
 
@@ -119,7 +119,8 @@ class DuplicateSettings(models.Model):
         choices=_choices(IntakeSource.IMPORT),
         default=IntakePolicy.REVIEW_POSSIBLE,
         help_text=_(
-            "Possible duplicates are imported and listed on this page for review, or not imported at all."
+            "Review possible ones: certain duplicates are skipped, possible ones imported and listed "
+            "on this page for review. Ask: every card with a candidate is skipped."
         ),
     )
     inquiry_policy = models.CharField(
@@ -128,8 +129,9 @@ class DuplicateSettings(models.Model):
         choices=_choices(IntakeSource.INQUIRY),
         default=IntakePolicy.ASK,
         help_text=_(
-            "Ask: the inquiry stops and the agent gets a task. Attach: only to a certain duplicate; "
-            "a possible one gets a new contact, listed on this page for review."
+            "Ask: the inquiry stops and the agent gets a task. Attach to certain ones: the inquiry's "
+            "e-mail address goes to the existing contact; a merely possible duplicate gets a new "
+            "contact, listed on this page for review."
         ),
     )
 
