@@ -237,7 +237,6 @@ def contact_intake(
         candidates = duplicates.check_duplicates(office=office, data=services.duplicate_check_data(clean))
     certain = tuple(c for c in candidates if c.certain)
     found = tuple(candidates)
-    same = {"policy": policy, "data": clean, "dropped": dropped}
     if override is not None:
         ids = override.candidate_ids or tuple(c.contact.pk for c in found)
         if ids:
@@ -248,14 +247,27 @@ def contact_intake(
             history_note = f"{history_note}; {decided}" if history_note else decided
         found = ()
     elif policy == IntakePolicy.ASK and found:
-        return NeedsDecision(**same, candidates=found, message=_say("decide", found[0]))
+        return NeedsDecision(
+            policy=policy, data=clean, dropped=dropped, candidates=found, message=_say("decide", found[0])
+        )
     elif policy in (IntakePolicy.REFUSE_CERTAIN, IntakePolicy.REVIEW_POSSIBLE) and certain:
-        return Refused(**same, candidates=certain, message=_say("refused", certain[0]))
+        return Refused(
+            policy=policy,
+            data=clean,
+            dropped=dropped,
+            candidates=certain,
+            message=_say("refused", certain[0]),
+        )
     elif policy == IntakePolicy.ATTACH_CERTAIN and certain:
         if not dry_run:
             _attach(certain[0].contact, clean, acting_user, history_note)
         return Attached(
-            **same, candidates=certain, message=_say("attached", certain[0]), contact=certain[0].contact
+            policy=policy,
+            data=clean,
+            dropped=dropped,
+            candidates=certain,
+            message=_say("attached", certain[0]),
+            contact=certain[0].contact,
         )
     if policy == IntakePolicy.REFUSE_CERTAIN:
         found = ()  # a possible duplicate goes in unflagged: the API client sees no candidates
@@ -269,7 +281,15 @@ def contact_intake(
             )
             if review:
                 review_add(office=office, contact=contact, candidate=found[0], source=source)
-    return Created(**same, candidates=found, message=message, contact=contact, review=review)
+    return Created(
+        policy=policy,
+        data=clean,
+        dropped=dropped,
+        candidates=found,
+        message=message,
+        contact=contact,
+        review=review,
+    )
 
 
 def _validated(
