@@ -23,7 +23,6 @@ from maklerwerk.contacts.models import (
 )
 from maklerwerk.contacts.normalize import format_phone
 from maklerwerk.core.exceptions import ConflictError
-from maklerwerk.duplicates.candidates import Candidate
 
 router = Router(tags=["contacts"])
 
@@ -192,7 +191,7 @@ class CandidateOut(Schema):
     reasons: list[str]
 
 
-def _candidates(candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+def _candidates(candidates: Sequence[intake.Candidate]) -> list[dict[str, Any]]:
     return [
         {
             "id": c.contact.pk,

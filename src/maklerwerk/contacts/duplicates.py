@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from maklerwerk.duplicates import services as duplicate_services
-from maklerwerk.duplicates.candidates import Candidate
+from maklerwerk.duplicates.services import Candidate
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office

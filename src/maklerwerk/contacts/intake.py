@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Attached",
+    "Candidate",
     "Created",
     "EmailAddress",
     "IntakePolicy",

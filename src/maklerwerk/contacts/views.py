@@ -38,7 +38,6 @@ from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.tabs import actions_for
-from maklerwerk.duplicates.candidates import Candidate
 
 PAGE_SIZE = 50
 SORTS = {"name", "company", "city", "last_activity", "created"}
@@ -221,7 +220,7 @@ COMPARED = (
 )
 
 
-def _compare_rows(data: dict[str, Any], candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+def _compare_rows(data: dict[str, Any], candidates: Sequence[intake.Candidate]) -> list[dict[str, Any]]:
     """Side-by-side rows (field, new value, each candidate's value, differs?) for the dialog."""
 
     def values(c: Contact | None) -> dict[str, str]:
