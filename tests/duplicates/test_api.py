@@ -130,6 +130,8 @@ def test_thresholds_are_office_settings_for_managers(api: Any, admin_user: Any, 
     assert api.get("/api/v1/duplicates/settings").json() == {
         "certain_threshold": 0.9,
         "possible_threshold": 0.5,
+        "import_policy": "review_possible",
+        "inquiry_policy": "ask",
     }
     assert_problem(
         put(api, "/api/v1/duplicates/settings", {"certain_threshold": 0.8, "possible_threshold": 0.4}), 403

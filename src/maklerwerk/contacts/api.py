@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from ninja.pagination import paginate
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
-from maklerwerk.contacts import duplicates, importing, selectors, services, vcard
+from maklerwerk.contacts import importing, intake, selectors, services, vcard
 from maklerwerk.contacts.models import (
     INVERSE_KIND,
     Contact,
@@ -190,7 +191,7 @@ class CandidateOut(Schema):
     reasons: list[str]
 
 
-def _candidates(candidates: list[duplicates.Candidate]) -> list[dict[str, Any]]:
+def _candidates(candidates: Sequence[intake.Candidate]) -> list[dict[str, Any]]:
     return [
         {
             "id": c.contact.pk,
@@ -233,21 +234,19 @@ def contact_list_api(request: HttpRequest, filters: Query[ContactFilter]) -> Any
 )
 def contact_create_api(request: HttpRequest, payload: ContactCreateIn, allow_duplicate: bool = False) -> Any:
     user = require(request, Capability.EDIT)
-    data = services.contact_validate(office=user.office, data=payload.dict())
-    candidates = duplicates.check_duplicates(office=user.office, data=services.duplicate_check_data(data))
-    certain = [c for c in candidates if c.level == "certain"]
-    note = ""
-    if certain and not allow_duplicate:
+    result = intake.contact_intake(
+        intake.NewContact.from_data(payload.dict()),
+        office=user.office,
+        acting_user=user,
+        source=intake.IntakeSource.API,
+        override=intake.Override() if allow_duplicate else None,
+    )
+    if not isinstance(result, intake.Created) or result.contact is None:
         raise ConflictError(
             _("A contact with these details probably exists already."),
-            extra={"candidates": _candidates(certain)},
+            extra={"candidates": _candidates(result.candidates)},
         )
-    if certain:
-        note = _("Saved despite a probable duplicate of %s (allow_duplicate)") % ", ".join(
-            f"#{c.contact.pk}" for c in certain
-        )
-    contact = services.contact_create(office=user.office, acting_user=user, data=data, history_note=note)
-    return Status(201, _reload(user, contact.pk))
+    return Status(201, _reload(user, result.contact.pk))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="One contact")

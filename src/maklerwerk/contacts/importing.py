@@ -1,4 +1,5 @@
-"""vCard import: every entry passes the duplicate check and is created in its own transaction.
+"""vCard import: every new entry goes through `contacts.intake` (the office's import policy, by
+default review-possible) in its own transaction.
 
 Used by the UI (preview, then import), the API (`POST /contacts/import/vcard`) and the CLI
 (`maklerwerk import_vcard FILE [--dry-run]`); all three report the same summary.
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maklerwerk.contacts import duplicates, services, vcard
+from maklerwerk.contacts import intake, services, vcard
 from maklerwerk.core.exceptions import ApplicationError
 
 if TYPE_CHECKING:
@@ -150,18 +151,6 @@ def preview_as_dicts(rows: list[PreviewRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _validated(office: Office, entry: vcard.Entry) -> dict[str, Any]:
-    data = dict(entry.data)
-    data.setdefault("source", "import")
-    return services.contact_validate(office=office, data=data)
-
-
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "; ".join(exc.messages)
-
-
 def preview(
     *, office: Office, entries: list[vcard.Entry], on_progress: Callable[[int, int], Any] | None = None
 ) -> list[PreviewRow]:
@@ -223,8 +212,10 @@ def vcard_import(
     A card imported before (same UID, or the same content without UID; see `imports`) creates
     nothing: unchanged → "unchanged"; changed in the file only → the contact is updated; changed in
     the file and edited in Maklerwerk since → not overwritten, reported as a conflict. A new card
-    passes the duplicate check: "certain" duplicates are skipped, "possible" ones are created and
-    listed on the Dubletten page for review. Malformed entries are reported with position and reason.
+    goes through `contact_intake` with the office's import policy: by default "certain" duplicates
+    are skipped, "possible" ones are created and listed on the Dubletten page for review (with
+    "ask", every card with a candidate is skipped). Malformed entries are reported with position
+    and reason.
     """
     from maklerwerk.contacts.models import Contact
     from maklerwerk.imports import services as imports
@@ -297,47 +288,46 @@ def _import_new(
     from maklerwerk.imports.models import ImportRecord
 
     name = entry.display_name
-    data = _validated(office, entry)
-    candidates = duplicates.check_duplicates(office=office, data=services.duplicate_check_data(data))
-    certain = [c for c in candidates if c.level == "certain"]
-    if certain:
+    result = intake.contact_intake(
+        intake.NewContact.from_data({"source": "import", **entry.data}),
+        office=office,
+        acting_user=acting_user,
+        source=intake.IntakeSource.IMPORT,
+        history_note=_("Imported from a vCard file"),
+        dry_run=dry_run,
+    )
+    if not isinstance(result, intake.Created):  # refused, attached or to be decided: not created
+        best = result.candidates[0]
         summary.skipped.append(
             {
                 "position": entry.position,
                 "name": name,
-                "duplicate_of": certain[0].contact.pk,
-                "duplicate_name": certain[0].contact.display_name,
-                "reasons": certain[0].reasons,
+                "duplicate_of": best.contact.pk,
+                "duplicate_name": best.contact.display_name,
+                "reasons": best.reasons,
             }
         )
-        if not dry_run:
-            remember(key, digest, certain[0].contact, ImportRecord.Status.DUPLICATE)
+        if not dry_run and isinstance(result, intake.Refused | intake.Attached):
+            # a certain duplicate: the card is known as that contact (a re-import skips it quietly)
+            remember(key, digest, best.contact, ImportRecord.Status.DUPLICATE)
         return
     row: dict[str, Any] = {"position": entry.position, "id": None, "name": name}
-    if candidates:
+    best = result.best
+    if result.review and best is not None:
         row.update(
-            duplicate_of=candidates[0].contact.pk,
-            duplicate_name=candidates[0].contact.display_name,
-            reasons=candidates[0].reasons,
+            duplicate_of=best.contact.pk, duplicate_name=best.contact.display_name, reasons=best.reasons
         )
-    (summary.review if candidates else summary.created).append(row)
-    if dry_run:
+    (summary.review if result.review else summary.created).append(row)
+    contact = result.contact
+    if contact is None:  # dry run
         return
-    contact = services.contact_create(
-        office=office,
-        acting_user=acting_user,
-        data=data,
-        history_note=_("Imported from a vCard file"),
-    )
     if entry.photo:
         contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
         contact.save(update_fields=["photo", "updated_at"])
     row["id"] = contact.pk
-    if candidates:
-        from maklerwerk.duplicates.services import import_review_add
-
-        import_review_add(office=office, contact=contact, candidate=candidates[0])
-    remember(key, digest, contact, ImportRecord.Status.REVIEW if candidates else ImportRecord.Status.CREATED)
+    remember(
+        key, digest, contact, ImportRecord.Status.REVIEW if result.review else ImportRecord.Status.CREATED
+    )
 
 
 def _reimport_changed(

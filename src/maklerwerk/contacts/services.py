@@ -2,8 +2,9 @@
 
 The `data` dicts use the API field names (see `CONTACT_FIELDS`), plus the lists `emails` and
 `phones` (`[{"value": ..., "kind": ...}]`), `roles` (role values) and `tags` (tag names).
-Callers run the duplicate check (`duplicates.check_duplicates`) before `contact_create`, because
-what to do with a candidate differs: the form asks, the API answers 409, the import skips.
+A NEW contact from any entry path goes through `contacts.intake.contact_intake` (validation, the
+duplicate check and the source's duplicate rule, once); `contact_create` is the bare write it ends
+in, for seeds, tests and data that needs no duplicate rule.
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ _NORMALISERS = {
 }
 
 
-def contact_validate(*, office: Office, data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+class ValidContact(dict[str, Any]):
+    """Contact data as `contact_validate` returns it. Only that function makes one, and
+    `contact_create` / `contact_update` do not validate it again (a contact is validated once)."""
+
+
+def contact_validate(*, office: Office, data: dict[str, Any], partial: bool = False) -> ValidContact:
     """Normalise and check `data`; raises ValidationError with a German message per field.
 
     Idempotent: validating already validated data returns the same values.
@@ -126,7 +132,7 @@ def contact_validate(*, office: Office, data: dict[str, Any], partial: bool = Fa
         errors.setdefault("last_name", []).append(_("Enter a last name or a company."))
     if errors:
         raise ValidationError(errors)
-    return out
+    return ValidContact(out)
 
 
 def _validate_entries(
@@ -262,7 +268,8 @@ def contact_create(
 
     `history_note` says why, e.g. that a user saved despite a possible duplicate.
     """
-    data = contact_validate(office=office, data=data)
+    if not isinstance(data, ValidContact):
+        data = contact_validate(office=office, data=data)
     contact = Contact(office=office, created_by=acting_user)
     if not data.get("responsible_agent_id") and "responsible_agent_id" not in data and acting_user:
         contact.responsible_agent = acting_user
@@ -284,7 +291,8 @@ def contact_update(
     *, contact: Contact, acting_user: User | None, data: dict[str, Any], history_note: str = ""
 ) -> Contact:
     """Change the given fields (others stay); records old and new value of each changed field."""
-    data = contact_validate(office=contact.office, data=data, partial=True)
+    if not isinstance(data, ValidContact):
+        data = contact_validate(office=contact.office, data=data, partial=True)
     before = contact_snapshot(contact)
     contact.refresh_from_db()  # a ModelForm may have changed the instance while validating
     _apply(contact, data, acting_user)

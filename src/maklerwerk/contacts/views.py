@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.contacts import duplicates, importing, selectors, services, vcard
+from maklerwerk.contacts import duplicates, importing, intake, selectors, services, vcard
 from maklerwerk.contacts.forms import (
     COMPANY,
     OTHER,
@@ -219,7 +220,7 @@ COMPARED = (
 )
 
 
-def _compare_rows(data: dict[str, Any], candidates: list[duplicates.Candidate]) -> list[dict[str, Any]]:
+def _compare_rows(data: dict[str, Any], candidates: Sequence[intake.Candidate]) -> list[dict[str, Any]]:
     """Side-by-side rows (field, new value, each candidate's value, differs?) for the dialog."""
 
     def values(c: Contact | None) -> dict[str, str]:
@@ -290,47 +291,69 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     emails = EmailFormSet(request.POST, prefix="emails")
     phones = PhoneFormSet(request.POST, prefix="phones")
     context = _form_context(form, emails, phones, contact)
-    valid = all([form.is_valid(), emails.is_valid(), phones.is_valid()])
-    data: dict[str, Any] = {}
-    if valid:
-        data = {**form.to_data(), "emails": rows(emails), "phones": rows(phones)}
-        try:
-            data = services.contact_validate(office=office, data=data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            valid = False
-    if not valid:
-        messages.error(request, _("Please correct the marked fields."))
-        return render(request, "contacts/form.html", context, status=422)
+    if not all([form.is_valid(), emails.is_valid(), phones.is_valid()]):
+        return _invalid(request, context)
+    data: dict[str, Any] = {**form.to_data(), "emails": rows(emails), "phones": rows(phones)}
     decision = request.POST.get("duplicate_decision", "")
-    note = ""
-    if decision in ("save_anyway", "merge"):
-        decided = request.POST.getlist("candidate")
-        note = _("Saved despite possible duplicate %(ids)s (decided by %(user)s)") % {
-            "ids": ", ".join(f"#{i}" for i in decided if i.isdigit()),
-            "user": user,
-        }
-    else:
-        candidates = duplicates.check_duplicates(
-            office=office,
-            data=services.duplicate_check_data(data),
-            exclude_id=contact.pk if contact else None,
-        )
-        if candidates:
-            context.update(candidates=candidates, compare=_compare_rows(data, candidates))
-            return render(request, "contacts/form.html", context, status=409)
-    if contact is None:
-        contact = services.contact_create(office=office, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
-        messages.success(request, _("Contact “%s” created.") % contact.display_name)
-    else:
-        contact = services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
-        messages.success(request, _("Contact “%s” saved.") % contact.display_name)
+    decided = decision in ("save_anyway", "merge")
+    try:
+        if contact is None:
+            seen = tuple(i for i in (parse_id(v) for v in request.POST.getlist("candidate")) if i)
+            result = intake.contact_intake(
+                intake.NewContact.from_data(data),
+                office=office,
+                acting_user=user,  # type: ignore[arg-type]
+                source=intake.IntakeSource.FORM,
+                override=intake.Override(candidate_ids=seen) if decided else None,
+            )
+            if not isinstance(result, intake.Created) or result.contact is None:  # the form asks
+                context.update(
+                    candidates=result.candidates, compare=_compare_rows(result.data, result.candidates)
+                )
+                return render(request, "contacts/form.html", context, status=409)
+            contact = result.contact
+            messages.success(request, _("Contact “%s” created.") % contact.display_name)
+        else:
+            contact = _update(request, contact, data, decided, context)
+            if isinstance(contact, HttpResponse):
+                return contact
+            messages.success(request, _("Contact “%s” saved.") % contact.display_name)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _invalid(request, context)
     merge_with = request.POST.get("merge_with", "")
     if decision == "merge" and parse_id(merge_with):
         existing = selectors.contact_get(user=user, pk=parse_id(merge_with))  # type: ignore[arg-type]
         return redirect("duplicates:merge", existing.pk, contact.pk)
     return redirect("contacts:detail", contact.pk)
+
+
+def _invalid(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    messages.error(request, _("Please correct the marked fields."))
+    return render(request, "contacts/form.html", context, status=422)
+
+
+def _update(
+    request: HttpRequest, contact: Contact, data: dict[str, Any], decided: bool, context: dict[str, Any]
+) -> Contact | HttpResponse:
+    """Save an edit; the changed data may now resemble another contact: ask as on creation."""
+    user = request.user
+    data = services.contact_validate(office=contact.office, data=data)
+    note = ""
+    if decided:
+        note = _("Saved despite possible duplicate %(ids)s (decided by %(user)s)") % {
+            "ids": ", ".join(f"#{i}" for i in request.POST.getlist("candidate") if i.isdigit()),
+            "user": user,
+        }
+    else:
+        candidates = duplicates.check_duplicates(
+            office=contact.office, data=services.duplicate_check_data(data), exclude_id=contact.pk
+        )
+        if candidates:
+            context.update(candidates=candidates, compare=_compare_rows(data, candidates))
+            return render(request, "contacts/form.html", context, status=409)
+    return services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
 
 
 @require_capability(Capability.EDIT)

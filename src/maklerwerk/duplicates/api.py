@@ -9,9 +9,13 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.duplicates import merge, selectors, services
+from maklerwerk.duplicates.models import POLICY_CHOICES, IntakeSource
 from maklerwerk.duplicates.reasons import reason_texts
 
 router = Router(tags=["duplicates"])
+
+ImportPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.IMPORT])]  # type: ignore[valid-type]
+InquiryPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.INQUIRY])]  # type: ignore[valid-type]
 
 
 class ChannelIn(InputSchema):
@@ -88,6 +92,13 @@ class SettingsIO(InputSchema):
     certain_threshold: float = Field(..., ge=0.05, le=1.0, description="'sicher Dublette' from this score on")
     possible_threshold: float = Field(
         ..., ge=0.05, le=1.0, description="'mögliche Dublette' from this score on"
+    )
+    import_policy: ImportPolicy | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Duplicate rule of the vCard import; omitted: unchanged",
+    )
+    inquiry_policy: InquiryPolicy | None = Field(  # type: ignore[valid-type]
+        None, description="Duplicate rule of the inquiry manager; omitted: unchanged"
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from maklerwerk.duplicates import batch, engine
 from maklerwerk.duplicates.models import DuplicatePair, MatchProfile, NotDuplicate
 from maklerwerk.duplicates.normalize import Record
-from maklerwerk.duplicates.reasons import IMPORT_REVIEW
+from maklerwerk.duplicates.reasons import REVIEW_CODES
 
 
 def office_records(office_id: int, chunk: int = 20_000) -> Iterator[tuple[int, Record]]:
@@ -52,12 +52,15 @@ def office_find_pairs(
 
 @transaction.atomic
 def pairs_store(office_id: int, pairs: list[batch.Pair]) -> int:
-    """Replace the office's stored pairs (what the Dubletten page shows). Pairs an import listed for
-    review stay until a user decides, unless the search found the same pair again."""
+    """Replace the office's stored pairs (what the Dubletten page shows). Pairs an import or an
+    inquiry listed for review stay until a user decides, unless the search found the same pair again."""
+    listed = Q()
+    for code in REVIEW_CODES:
+        listed |= Q(codes__icontains=code)
     review = {
         (old.contact_a_id, old.contact_b_id): old.pk
-        for old in DuplicatePair.objects.filter(office_id=office_id, codes__icontains=IMPORT_REVIEW)
-        if IMPORT_REVIEW in old.codes
+        for old in DuplicatePair.objects.filter(listed, office_id=office_id)
+        if set(REVIEW_CODES) & set(old.codes)
     }
     DuplicatePair.objects.filter(office_id=office_id).exclude(pk__in=list(review.values())).delete()
     pairs = [p for p in pairs if (min(p.a, p.b), max(p.a, p.b)) not in review]

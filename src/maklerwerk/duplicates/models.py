@@ -59,9 +59,47 @@ class NameFrequency(models.Model):
         return f"{self.key}: {self.occurrences}"
 
 
+class IntakeSource(models.TextChoices):
+    """Where a new contact comes from (`contacts.intake.contact_intake`); each has its duplicate rule."""
+
+    FORM = "form", _("Contact form")
+    API = "api", _("API")
+    IMPORT = "import", _("vCard import")
+    INQUIRY = "inquiry", _("Inquiry")
+
+
+class IntakePolicy(models.TextChoices):
+    """What happens to a new contact when the duplicate check finds candidates.
+
+    Attaching to a merely *possible* duplicate is no policy: a wrong attach mixes two people's
+    data silently, so a possible duplicate always ends with a person deciding.
+    """
+
+    # any candidate: nothing is created, the candidates are shown for a decision (form, inquiry task)
+    ASK = "ask", _("Ask")
+    # a certain duplicate is refused with its candidates; otherwise created (API: 409)
+    REFUSE_CERTAIN = "refuse_certain", _("Refuse certain ones")
+    # a certain duplicate gets the new e-mails/phones; a possible one is created and listed for review
+    ATTACH_CERTAIN = "attach_certain", _("Attach to certain ones")
+    # a certain duplicate is skipped; a possible one is created and listed for review (import)
+    REVIEW_POSSIBLE = "review_possible", _("Review possible ones")
+
+
+# The policies an office may choose per source; the form always asks and the API always refuses
+# (its client decides with allow_duplicate), so they have no setting.
+POLICY_CHOICES: dict[str, list[str]] = {
+    IntakeSource.IMPORT: [IntakePolicy.REVIEW_POSSIBLE, IntakePolicy.ASK],
+    IntakeSource.INQUIRY: [IntakePolicy.ASK, IntakePolicy.ATTACH_CERTAIN],
+}
+
+
+def _choices(source: str) -> list[tuple[str, str]]:
+    return [(p, IntakePolicy(p).label) for p in POLICY_CHOICES[source]]
+
+
 class DuplicateSettings(models.Model):
     """The office's two thresholds: from `certain` on a match is "sicher Dublette", from `possible` on
-    "mögliche Dublette"."""
+    "mögliche Dublette"; and the intake policy of the sources where the office chooses one."""
 
     office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
     certain_threshold = models.FloatField(
@@ -75,6 +113,27 @@ class DuplicateSettings(models.Model):
         default=0.5,
         validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
         help_text=_("From this score on (0 to 1), a match is shown as a possible duplicate."),
+    )
+    import_policy = models.CharField(
+        _("on duplicates in a vCard import"),
+        max_length=20,
+        choices=_choices(IntakeSource.IMPORT),
+        default=IntakePolicy.REVIEW_POSSIBLE,
+        help_text=_(
+            "Review possible ones: certain duplicates are skipped, possible ones imported and listed "
+            "on this page for review. Ask: every card with a candidate is skipped."
+        ),
+    )
+    inquiry_policy = models.CharField(
+        _("on duplicates in an inquiry"),
+        max_length=20,
+        choices=_choices(IntakeSource.INQUIRY),
+        default=IntakePolicy.ASK,
+        help_text=_(
+            "Ask: the inquiry stops and the agent gets a task. Attach to certain ones: the inquiry's "
+            "e-mail address goes to the existing contact; a merely possible duplicate gets a new "
+            "contact, listed on this page for review."
+        ),
     )
 
     class Meta:

@@ -11,6 +11,9 @@ from maklerwerk.duplicates import errors, scoring
 # A pair an import put on the Dubletten page: the new contact was created but is only a "mögliche
 # Dublette" of an existing one, so a user decides (merge or "not duplicates"); searches keep it.
 IMPORT_REVIEW = "import_review"
+# The same for a contact an inquiry created (policy attach-certain, only a possible duplicate found).
+INQUIRY_REVIEW = "inquiry_review"
+REVIEW_CODES = (IMPORT_REVIEW, INQUIRY_REVIEW)
 
 
 def reason_texts(codes: Iterable[str]) -> list[str]:
@@ -34,6 +37,9 @@ def reason_texts(codes: Iterable[str]) -> list[str]:
         ),
         errors.ERRORS_EXPLAIN: _("other fields agree; differences like this data's usual typing errors"),
         IMPORT_REVIEW: _("imported as a new contact; please check whether it is the same person"),
+        INQUIRY_REVIEW: _(
+            "created from an inquiry as a new contact; please check whether it is the same person"
+        ),
     }
     codes = list(codes)
     name_codes = [

@@ -8,20 +8,21 @@ from django.db import transaction
 
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.duplicates import engine
-from maklerwerk.duplicates.models import DuplicateSettings
-from maklerwerk.duplicates.reasons import reason_texts
+from maklerwerk.duplicates.candidates import Candidate
+from maklerwerk.duplicates.models import DuplicateSettings, IntakePolicy, IntakeSource
+from maklerwerk.duplicates.reasons import IMPORT_REVIEW, INQUIRY_REVIEW, reason_texts
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
-    from maklerwerk.contacts.duplicates import Candidate
     from maklerwerk.contacts.models import Contact
+
+__all__ = ["Candidate", "IntakePolicy", "IntakeSource"]  # re-exported for contacts.intake
 
 
 def duplicates_check(
     *, office: Office, data: dict[str, Any], exclude_id: int | None = None
 ) -> list[Candidate]:
     """Ranked candidates (best first) for contact `data` in `office`, with German reasons."""
-    from maklerwerk.contacts.duplicates import Candidate
     from maklerwerk.contacts.models import Contact
 
     matches = engine.check(office_id=office.pk, data=data, exclude_id=exclude_id)
@@ -54,13 +55,24 @@ def contact_keys_forget(*, contact: Contact) -> None:
 
 @transaction.atomic
 def duplicate_settings_update(
-    *, office: Office, acting_user: User, certain_threshold: float, possible_threshold: float
+    *,
+    office: Office,
+    acting_user: User,
+    certain_threshold: float,
+    possible_threshold: float,
+    import_policy: str | None = None,
+    inquiry_policy: str | None = None,
 ) -> DuplicateSettings:
-    """Change the office's thresholds "sicher Dublette" / "mögliche Dublette"."""
+    """Change the office's thresholds "sicher Dublette" / "mögliche Dublette" and (when given) the
+    intake policies it chooses per source."""
     obj, _ = DuplicateSettings.objects.select_for_update().get_or_create(office=office)
     before = snapshot(obj)
     obj.certain_threshold = certain_threshold
     obj.possible_threshold = possible_threshold
+    if import_policy:  # None or empty: unchanged
+        obj.import_policy = import_policy
+    if inquiry_policy:
+        obj.inquiry_policy = inquiry_policy
     obj.full_clean()
     obj.save()
     history_record(instance=obj, acting_user=acting_user, action="update", before=before)
@@ -70,6 +82,19 @@ def duplicate_settings_update(
 def duplicate_settings_get(*, office: Office) -> DuplicateSettings:
     """The office's thresholds (an unsaved object with the defaults when never changed)."""
     return DuplicateSettings.objects.filter(office=office).first() or DuplicateSettings(office=office)
+
+
+# The sources whose policy is fixed: a person at the form decides, an API client sends allow_duplicate.
+_FIXED_POLICY = {IntakeSource.FORM: IntakePolicy.ASK, IntakeSource.API: IntakePolicy.REFUSE_CERTAIN}
+
+
+def intake_policy(*, office: Office, source: str) -> IntakePolicy:
+    """The duplicate rule for new contacts from `source` in `office` (see `IntakePolicy`)."""
+    if source in _FIXED_POLICY:
+        return _FIXED_POLICY[source]
+    obj = duplicate_settings_get(office=office)
+    chosen = {IntakeSource.IMPORT: obj.import_policy, IntakeSource.INQUIRY: obj.inquiry_policy}[source]
+    return IntakePolicy(chosen)
 
 
 def duplicate_search_start(*, office: Office, acting_user: User | None) -> Any:
@@ -104,12 +129,13 @@ def not_duplicate_mark(*, office: Office, acting_user: User, contact_ids: list[i
         DuplicatePair.objects.filter(office=office, contact_a_id__in=ids, contact_b_id__in=ids).delete()
 
 
-def import_review_add(*, office: Office, contact: Contact, candidate: Candidate) -> None:
-    """An import created `contact` although it may be `candidate.contact`: list the pair on the
-    Dubletten page for a user's decision (kept by later searches until merged or rejected)."""
+def review_add(*, office: Office, contact: Contact, candidate: Candidate, source: str) -> None:
+    """`source` (an import, an inquiry) created `contact` although it may be `candidate.contact`:
+    list the pair on the Dubletten page for a user's decision (kept by later searches until merged
+    or rejected)."""
     from maklerwerk.duplicates.models import DuplicatePair
-    from maklerwerk.duplicates.reasons import IMPORT_REVIEW
 
+    code = INQUIRY_REVIEW if source == IntakeSource.INQUIRY else IMPORT_REVIEW
     a, b = sorted((contact.pk, candidate.contact.pk))
     DuplicatePair.objects.filter(office=office, contact_a_id=a, contact_b_id=b).delete()
     DuplicatePair.objects.create(
@@ -117,6 +143,6 @@ def import_review_add(*, office: Office, contact: Contact, candidate: Candidate)
         contact_a_id=a,
         contact_b_id=b,
         score=candidate.score,
-        codes=[*candidate.codes, IMPORT_REVIEW],
+        codes=[*candidate.codes, code],
         similarities=candidate.similarities,
     )

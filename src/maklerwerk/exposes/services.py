@@ -119,8 +119,6 @@ def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
     A job still queued or running under its lease is returned; a dead one is declared dead on the way
     (which may resume it) and never returned.
     """
-    import maklerwerk.exposes.tasks  # noqa: F401 - registers the job function
-
     last = Job.objects.filter(pk=offer.last_job_id).first() if offer.last_job_id else None
     if job_alive(last):
         return last  # type: ignore[return-value]

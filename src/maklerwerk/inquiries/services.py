@@ -312,48 +312,49 @@ def _validated_contact_data(inquiry: Inquiry) -> dict[str, Any]:
 
 
 def _contact_from_inquiry(inquiry: Inquiry, cfg: InquirySettings) -> Contact | None:
-    """Step 4: create the contact after the duplicate check. None if a probable duplicate stopped it."""
-    from maklerwerk.contacts.duplicates import check_duplicates
-    from maklerwerk.contacts.services import contact_create, contact_update, duplicate_check_data
+    """Step 4: the contact through the office's inquiry duplicate rule (contacts.intake).
 
-    data = _validated_contact_data(inquiry)
-    candidates = check_duplicates(office=inquiry.office, data=duplicate_check_data(data))
-    if candidates:
-        best = candidates[0]
-        reasons = ", ".join(best.reasons) or "ähnliche Daten"
-        if cfg.on_duplicate == InquirySettings.OnDuplicate.ATTACH:
-            contact = best.contact
-            emails = [{"value": e.value, "kind": e.kind} for e in contact.emails.all()]
-            if inquiry.email and all(e["value"].lower() != inquiry.email.lower() for e in emails):
-                contact_update(
-                    contact=contact,
-                    acting_user=None,
-                    data={"emails": [*emails, {"value": inquiry.email}]},
-                    history_note=f"E-Mail-Adresse aus Anfrage #{inquiry.pk}",
-                )
-            inquiry.contact = contact
-            _step(
-                inquiry,
-                "duplicate_attached",
-                f"An bestehenden Kontakt {contact} angehängt (wahrscheinliche Dublette: {reasons})",
-                activity=Activity.Type.INQUIRY,
-            )
-            return contact
-        inquiry.duplicate_of = best.contact
-        reason = f"Wahrscheinliche Dublette von {best.contact} ({reasons}); bitte prüfen."
-        _finish(inquiry, Inquiry.Status.ABORTED, reason)
-        _step(inquiry, "duplicate", reason, ok=False, activity=Activity.Type.INQUIRY)
-        _duplicate_task(inquiry, best.contact, reasons)
-        return None
-    contact = contact_create(
+    None if a possible duplicate stopped it (policy "ask": a task for the agent)."""
+    from maklerwerk.contacts import intake
+
+    note = f"Aus Anfrage #{inquiry.pk} ({inquiry.get_source_display()})"
+    result = intake.contact_intake(
+        intake.NewContact.from_data(_contact_data(inquiry)),
         office=inquiry.office,
         acting_user=None,
-        data=data,
-        history_note=f"Aus Anfrage #{inquiry.pk} ({inquiry.get_source_display()})",
+        source=intake.IntakeSource.INQUIRY,
+        history_note=note,
+        drop_invalid=("phones", "postal_code", "salutation"),  # a malformed phone must not lose the lead
     )
+    reasons = ", ".join(result.reasons) or "ähnliche Daten"
+    if result.dropped:
+        _step(
+            inquiry,
+            "data_dropped",
+            f"Ungültige Angaben nicht übernommen: {', '.join(result.dropped)}",
+            ok=False,
+        )
+    if isinstance(result, intake.Attached):  # only ever a certain duplicate
+        inquiry.contact = result.contact
+        _step(inquiry, "duplicate_attached", result.message, activity=Activity.Type.INQUIRY)
+        return result.contact
+    if not isinstance(result, intake.Created) or result.contact is None:
+        best = result.candidates[0].contact
+        inquiry.duplicate_of = best
+        level = "Wahrscheinliche" if result.candidates[0].certain else "Mögliche"
+        reason = f"{level} Dublette von {best} ({reasons}); bitte prüfen."
+        _finish(inquiry, Inquiry.Status.ABORTED, reason)
+        _step(inquiry, "duplicate", reason, ok=False, activity=Activity.Type.INQUIRY)
+        _duplicate_task(inquiry, best, reasons)
+        return None
+    contact = result.contact
     inquiry.contact = contact
     inquiry.save(update_fields=["contact", "updated_at"])
     _step(inquiry, "contact_created", f"Kontakt {contact} angelegt", activity=Activity.Type.INQUIRY)
+    if result.review:  # attach-certain found only a possible duplicate: new contact, flagged
+        inquiry.duplicate_of = result.candidates[0].contact
+        inquiry.save(update_fields=["duplicate_of", "updated_at"])
+        _step(inquiry, "duplicate_review", result.message, ok=False, activity=Activity.Type.INQUIRY)
     from maklerwerk.inquiries.processes import processes_start
 
     processes_start(trigger="contact_created", inquiry=inquiry, contact=contact)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.validation import SingleLineFields
+from maklerwerk.properties.geo import geo_band
 from maklerwerk.properties.matching import bounding_box, normalize_place
-from maklerwerk.properties.spatial import geo_band
 
 money = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 area = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}

@@ -15,12 +15,13 @@ database answers from indexes and only the few candidates reach Python:
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+
+from maklerwerk.properties.geo import geo_band as geo_band  # re-exported: selectors, seed, a migration
 
 if TYPE_CHECKING:
     from maklerwerk.properties.matching import PropertyFacts
@@ -178,11 +179,6 @@ def properties_in_area_sql(
         for value in (office_id, profile.marketing_type, status, *values, *must[1])
     ]
     return sql, params
-
-
-def geo_band(latitude: float) -> int:
-    """The tenth of a degree of latitude (about 11 km) a point lies in; indexed with the longitude."""
-    return math.floor(latitude * 10)
 
 
 def _dec(value: float) -> Decimal:
