@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from maklerwerk.integrations.smtp.client import SmtpError
-from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing import selectors, sending, services
 from maklerwerk.mailing.models import SmtpSettings
 from maklerwerk.mailing.placeholders import MailContext
 from tests.conftest import SmtpSink
@@ -80,7 +80,7 @@ def test_mail_goes_out_over_the_agents_own_server_with_the_stored_password(
     )  # fmt: skip
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
-    services.mail_send(
+    sending.mail_send(
         office=agent.office, acting_user=agent, template=template, to_email="kunde@example.org", ctx=ctx
     )
     assert own_server.logins == [True]
