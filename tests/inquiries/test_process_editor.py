@@ -59,7 +59,10 @@ def test_an_admin_creates_a_process_with_steps_in_the_order_given(admin_client: 
     definition = ProcessDefinition.objects.get(office=office, name="Besichtigung anbieten")
     assert [(s.kind, s.params) for s in definition.steps.all()] == [
         ("wait", {"days": 2}),
-        ("send_mail", {"subject": "Besichtigung für {{ objekt.titel }}?", "body": "{{ kontakt.briefanrede }}, …"}),
+        (
+            "send_mail",
+            {"subject": "Besichtigung für {{ objekt.titel }}?", "body": "{{ kontakt.briefanrede }}, …"},
+        ),
         ("set_interest_status", {"status": "viewing_planned"}),
     ]
     page = admin_client.get(reverse("inquiries:processes")).content.decode()

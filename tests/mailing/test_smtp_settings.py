@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,37 +15,9 @@ from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing import selectors, sending, services
 from maklerwerk.mailing.models import SmtpSettings
 from maklerwerk.mailing.placeholders import MailContext
-from tests.conftest import SmtpSink
+from tests.mailing.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "Sonnen-Schein 42!"
-
-
-@pytest.fixture
-def own_server() -> Iterator[Any]:
-    """The agent's own mail server: a real SMTP server that wants a login."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = SmtpSink()
-    sink.logins = []  # type: ignore[attr-defined]
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"max", PASSWORD.encode())
-        sink.logins.append(ok)  # type: ignore[attr-defined]
-        return AuthResult(success=ok)
-
-    controller = Controller(
-        sink, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
-    )
-    controller.start()
-    sink.port = port  # type: ignore[attr-defined]
-    yield sink
-    controller.stop()
 
 
 def _raw_stored() -> str:

@@ -21,12 +21,18 @@ from maklerwerk.core.models import Job
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
-from maklerwerk.mailing.sending import MailActivity, PreparedMail, mail_prepare, mail_record, mail_transmit, mailer_for
+from maklerwerk.mailing.sending import (
+    MailActivity,
+    Mailer,
+    PreparedMail,
+    mail_prepare,
+    mail_record,
+    mail_transmit,
+    mailer_for,
+)
 from maklerwerk.mailing.services import Attachment, smtp_reason, template_check
 
 if TYPE_CHECKING:
-    from django.core.mail.backends.base import BaseEmailBackend
-
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
     from maklerwerk.mailing.models import MailTemplate
@@ -286,7 +292,9 @@ def recipient_sent(*, recipient: OfferRecipient, mail: PreparedMail) -> None:
             payload={"offer_id": offer.pk},
         ),
     )
-    interest_status_mark_sent(prop=recipient.property, contact=recipient.contact, acting_user=mail.acting_user)
+    interest_status_mark_sent(
+        prop=recipient.property, contact=recipient.contact, acting_user=mail.acting_user
+    )
     OfferRecipient.objects.filter(pk=recipient.pk).update(
         status=OfferRecipient.Status.SENT,
         sent_at=timezone.now(),
@@ -314,7 +322,9 @@ class RecipientResult:
     smtp_seconds: float = 0.0
 
 
-def offer_attachments(offer: Offer, prop: Property, cache: dict[int, list[Attachment]] | None = None) -> list[Attachment]:
+def offer_attachments(
+    offer: Offer, prop: Property, cache: dict[int, list[Attachment]] | None = None
+) -> list[Attachment]:
     """The exposé PDF (if the offer attaches it) and the chosen documents of `prop`.
 
     Built once per property when the caller passes a `cache` (the offer job: one per job).
@@ -350,7 +360,7 @@ def offer_recipient_send(
     *,
     recipient: OfferRecipient,
     acting_user: User | None,
-    mailer: BaseEmailBackend | None = None,
+    mailer: Mailer | None = None,
     to_email: str = "",
     headers: dict[str, str] | None = None,
     attachments_cache: dict[int, list[Attachment]] | None = None,
@@ -379,7 +389,9 @@ def offer_recipient_send(
         return RecipientResult(Outcome.SKIPPED, reason)
     talked_smtp = False
     try:
-        ctx = MailContext(office=offer.office, acting_user=acting_user, contact=contact, prop=recipient.property)
+        ctx = MailContext(
+            office=offer.office, acting_user=acting_user, contact=contact, prop=recipient.property
+        )
         mail = mail_prepare(
             office=offer.office,
             ctx=ctx,

@@ -15,4 +15,6 @@ from maklerwerk.exposes import services
 @job_function("exposes.offer_send", resume=services.offer_job_interrupted)
 def offer_send(progress: Progress, *, offer_id: int, acting_user_id: int | None) -> dict[str, Any]:
     """Send every waiting or failed recipient of the offer once; report per recipient."""
-    return services.offer_send_all(offer_id=offer_id, acting_user_id=acting_user_id, on_progress=progress.update)
+    return services.offer_send_all(
+        offer_id=offer_id, acting_user_id=acting_user_id, on_progress=progress.update
+    )

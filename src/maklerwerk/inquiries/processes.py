@@ -19,7 +19,6 @@ from django.utils import timezone
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
-from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.inquiries.models import (
     InquirySettings,
     ProcessDefinition,
@@ -27,6 +26,7 @@ from maklerwerk.inquiries.models import (
     ProcessStep,
     ProcessStepRun,
 )
+from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext
 from maklerwerk.mailing.services import mail_render, template_check
 
@@ -129,12 +129,15 @@ def step_clean(kind: Any, params: Any, position: int) -> dict[str, Any]:
         if days + hours <= 0:
             raise fail("Wie lange warten? Tage oder Stunden fehlen.")
         return {"days": days, "hours": hours} if hours else {"days": days}
+
     def template(name: str, label: str, limit: int) -> str:
         value = text(name, label, limit)
         for old, new in OLD_PLACEHOLDERS.items():
             if old in value:  # the syntax before the one placeholder language: say what to write
                 raise fail(f"{label}: „{old}“ gibt es nicht mehr, bitte „{new}“ schreiben.")
-        problems = template_check(subject=value if name != "body" else "", body=value if name == "body" else "")
+        problems = template_check(
+            subject=value if name != "body" else "", body=value if name == "body" else ""
+        )
         if problems:
             raise fail(f"{label}: {problems[0]}")
         return value

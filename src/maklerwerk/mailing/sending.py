@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -37,12 +38,14 @@ from maklerwerk.mailing.services import (
 
 if TYPE_CHECKING:
     from django.core.mail import EmailMultiAlternatives
-    from django.core.mail.backends.base import BaseEmailBackend
 
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.core.models import Activity
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail
     from maklerwerk.mailing.placeholders import MailContext
+
+
+Mailer = BaseEmailBackend  # an open SMTP connection, for callers that send many mails over one
 
 
 @dataclass(frozen=True)

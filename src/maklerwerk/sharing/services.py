@@ -376,9 +376,7 @@ def share_link_send_email(*, link: ShareLink, acting_user: User | None) -> str:
             acting_user=acting_user,
             template=template,
             body=template_with_field(template.body, LINK_FIELD),
-            activity=MailActivity(
-                type=Activity.Type.EMAIL_SENT, payload={"share_link_id": link.pk}
-            ),
+            activity=MailActivity(type=Activity.Type.EMAIL_SENT, payload={"share_link_id": link.pk}),
         )
     except SmtpError as exc:
         raise ApplicationError(smtp_reason(exc)) from exc
