@@ -79,6 +79,18 @@ OLD_PLACEHOLDERS = {
     "{external_id}": "{{ objekt.kennung }}",
 }
 
+# The text a new step starts with in the editor (the office changes it there).
+STEP_DEFAULTS: dict[str, str] = {
+    "subject": "Ihre Anfrage zu {{ objekt.titel }}",
+    "body": (
+        "{{ kontakt.briefanrede }},\n\n"
+        "haben Sie das Exposé zu „{{ objekt.titel }}“ erhalten? Gern beantworte ich Ihre Fragen "
+        "oder vereinbare einen Besichtigungstermin mit Ihnen.\n\n"
+        "Mit freundlichen Grüßen\n\n{{ makler.name }}\n{{ buero.name }}"
+    ),
+    "title": "Nachfassen: {{ kontakt.name }} zu {{ objekt.titel }}",
+}
+
 # Parameters each step kind takes (see ProcessStep); the editor shows just these.
 STEP_PARAMS: dict[str, tuple[str, ...]] = {
     ProcessStep.Kind.WAIT: ("days", "hours"),
