@@ -436,6 +436,39 @@ def offer_recipient_send(
     return RecipientResult(Outcome.SENT, smtp_seconds=seconds)
 
 
+def offer_send_one(
+    *,
+    offer_id: int,
+    contact: Contact,
+    prop: Property,
+    acting_user: User | None,
+    to_email: str = "",
+    headers: dict[str, str] | None = None,
+) -> RecipientResult:
+    """Send the offer's mail to its recipient (`contact`, `prop`) unless that happened already.
+
+    For an offer with one recipient sent on its own (the inquiry manager's exposé): a recipient
+    already sent is `SENT` again without a mail, a skipped one `SKIPPED` with its reason.
+    Raises ApplicationError if the offer has no such recipient.
+    """
+    recipient = (
+        OfferRecipient.objects.select_related(
+            "offer__office", "offer__expose_template", "offer__mail_template", "contact", "property"
+        )
+        .filter(offer_id=offer_id, contact=contact, property=prop)
+        .first()
+    )
+    if recipient is None:
+        raise ApplicationError(_("This offer belongs to another contact."))
+    if recipient.status == OfferRecipient.Status.SENT:
+        return RecipientResult(Outcome.SENT)  # e.g. the process stopped after the server accepted it
+    if recipient.status == OfferRecipient.Status.SKIPPED:
+        return RecipientResult(Outcome.SKIPPED, recipient.reason)
+    return offer_recipient_send(
+        recipient=recipient, acting_user=acting_user, to_email=to_email, headers=headers
+    )
+
+
 def offer_send_all(
     *,
     offer_id: int,

@@ -168,26 +168,14 @@ def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_t
     Raises ApplicationError with the reason when it was not sent (retrying sends the same offer).
     """
     from maklerwerk.exposes import services as exposes
-    from maklerwerk.exposes.models import OfferRecipient
 
     offer_id = _expose_offer(inquiry, contact, prop, subject_template)
-    recipient = (
-        OfferRecipient.objects.select_related(
-            "offer__office", "offer__expose_template", "offer__mail_template", "contact", "property"
-        )
-        .filter(offer_id=offer_id, contact=contact, property=prop)
-        .first()
-    )
-    if recipient is None:
-        raise ApplicationError("Der Exposé-Versand zu dieser Anfrage gehört zu einem anderen Kontakt.")
-    if recipient.status == OfferRecipient.Status.SENT:
-        return  # sent before (e.g. the process stopped after the server accepted it)
-    if recipient.status == OfferRecipient.Status.SKIPPED:
-        raise ApplicationError(f"Exposé nicht gesendet: {recipient.reason}")
-    result = exposes.offer_recipient_send(
-        recipient=recipient,
+    result = exposes.offer_send_one(
+        offer_id=offer_id,
+        contact=contact,
+        prop=prop,
         acting_user=_acting_user(inquiry),
-        to_email=inquiry.email or recipient.email,
+        to_email=inquiry.email,
         headers={"X-Maklerwerk-Inquiry": str(inquiry.pk)},
     )
     if result.outcome == exposes.Outcome.TAKEN:
