@@ -3,6 +3,7 @@ steps are added with a button, and the list shows the saved steps. Screenshots: 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -44,13 +45,16 @@ def test_an_admin_builds_a_process_in_the_editor(admin_page: Page, live_server: 
     second = page.locator("[data-step]").nth(1)
     second.get_by_label("Schritt", exact=True).select_option("send_mail")
     expect(second.get_by_label("Tage", exact=True)).to_be_hidden()
-    second.get_by_label("Betreff").fill("Besichtigung für {property}?")
-    second.get_by_label("Text").fill("Guten Tag {contact}, wann passt es Ihnen?")
+    # a new mail step starts with the shipped text in the one placeholder language
+    expect(second.get_by_label("Betreff")).to_have_value("Ihre Anfrage zu {{ objekt.titel }}")
+    expect(second.get_by_label("Text")).to_have_value(re.compile(r"^\{\{ kontakt\.briefanrede \}\},"))
+    second.get_by_label("Betreff").fill("Besichtigung für {{ objekt.titel }}?")
+    second.get_by_label("Text").fill("{{ kontakt.briefanrede }}, wann passt es Ihnen?")
     shot(page, "editor")
     page.get_by_role("button", name="Speichern").click()
 
     expect(page.get_by_text("Prozess gespeichert.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Besichtigung anbieten")
     expect(row).to_contain_text("Warten: 2 Tage")
-    expect(row).to_contain_text("E-Mail „Besichtigung für {property}?“ senden")
+    expect(row).to_contain_text("E-Mail „Besichtigung für {{ objekt.titel }}?“ senden")
     shot(page, "saved")

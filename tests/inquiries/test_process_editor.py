@@ -47,8 +47,8 @@ def test_an_admin_creates_a_process_with_steps_in_the_order_given(admin_client: 
                 {
                     "ORDER": "2",
                     "kind": "send_mail",
-                    "subject": "Besichtigung für {property}?",
-                    "body": "Guten Tag {contact}, …",
+                    "subject": "Besichtigung für {{ objekt.titel }}?",
+                    "body": "{{ kontakt.briefanrede }}, …",
                     "days": "9",
                 },  # a field of another kind: ignored
                 {"ORDER": "4", "kind": ""},  # an empty row: left out
@@ -59,12 +59,15 @@ def test_an_admin_creates_a_process_with_steps_in_the_order_given(admin_client: 
     definition = ProcessDefinition.objects.get(office=office, name="Besichtigung anbieten")
     assert [(s.kind, s.params) for s in definition.steps.all()] == [
         ("wait", {"days": 2}),
-        ("send_mail", {"subject": "Besichtigung für {property}?", "body": "Guten Tag {contact}, …"}),
+        (
+            "send_mail",
+            {"subject": "Besichtigung für {{ objekt.titel }}?", "body": "{{ kontakt.briefanrede }}, …"},
+        ),
         ("set_interest_status", {"status": "viewing_planned"}),
     ]
     page = admin_client.get(reverse("inquiries:processes")).content.decode()
     assert "Warten: 2 Tage" in page
-    assert "E-Mail „Besichtigung für {property}?“ senden" in page
+    assert "E-Mail „Besichtigung für {{ objekt.titel }}?“ senden" in page
     assert "Interessenstatus: Besichtigung geplant" in page
 
 

@@ -62,7 +62,8 @@ def test_concurrent_workers_run_a_step_once(office: Any, agent: Any, properties:
         acting_user=agent,
         data={"name": "Begrüßung", "trigger": "expose_sent",
               "steps": [{"kind": "send_mail",
-                         "params": {"subject": "Willkommen, {contact}", "body": "Zu {property}"}}]},
+                         "params": {"subject": "Willkommen, {{ kontakt.name }}",
+                                    "body": "Zu {{ objekt.titel }}"}}]},
     )  # fmt: skip
     _known_inquiry(office, agent)
     instance = ProcessInstance.objects.get(definition__name="Begrüßung")
@@ -76,7 +77,7 @@ def test_concurrent_workers_run_a_step_once(office: Any, agent: Any, properties:
     assert results.count(True) == 1
     welcome = [m for m in smtp_sink.parsed() if m["Subject"] == "Willkommen, Lena Schmidt"]
     assert len(welcome) == 1
-    assert welcome[0].get_content().strip() == "Zu Helle 3-Zimmer-Wohnung mit Balkon"
+    assert welcome[0].get_body(("plain",)).get_content().strip() == "Zu Helle 3-Zimmer-Wohnung mit Balkon"
 
 
 def test_a_running_process_can_be_cancelled_and_shows_on_the_contact(

@@ -160,3 +160,30 @@ def test_a_double_opt_in_template_with_personal_links_stops_with_a_reason(
     assert inquiry.status == "aborted"
     assert "{{ links.dokumente }}; diese Links gibt es erst nach der Bestätigung" in inquiry.reason
     assert smtp_sink.messages == []
+
+
+def test_the_inquiry_exposé_carries_the_documents_anyone_may_have_like_an_offer(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    """GIVEN a property with a floor plan anyone may have and a protected land-register extract
+    WHEN a known prospect's inquiry sends the exposé THEN the mail carries the exposé and the floor plan
+    (as an offer with that document would), the protected extract stays behind its personal link."""
+    from django.core.files.base import ContentFile
+
+    from maklerwerk.properties.models import PropertyDocument
+
+    prop = properties["MW-1001"]
+    for title, kind, protected in (("Grundriss", "floor_plan", False), ("Grundbuch", "land_register", True)):
+        doc = PropertyDocument(property=prop, title=title, kind=kind, protected=protected)
+        doc.file.save(f"{title.lower()}.pdf", ContentFile(b"%PDF-1.4 " + title.encode()), save=True)
+    contact(office, first_name="Jonas", last_name="Weber", emails=[{"value": "jonas@example.com"}])
+
+    inquiry = _inquiry(office, agent, "jonas@example.com")
+
+    assert inquiry.status == "completed"
+    [mail] = smtp_sink.parsed()
+    names = [part.get_filename() for part in mail.iter_attachments()]
+    assert len(names) == 2 and names[0].endswith(".pdf") and names[1] == "grundriss.pdf"
+    assert pdfs_of(mail)[1] == b"%PDF-1.4 Grundriss"
+    stored = OutgoingMail.objects.get()
+    assert [a["name"] for a in stored.attachments] == names

@@ -2,10 +2,53 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from tests.conftest import SmtpSink
+
+PASSWORD = "Sonnen-Schein 42!"
+
+
+@pytest.fixture
+def own_server() -> Iterator[Any]:
+    """The agent's own mail server: a real SMTP server that wants a login (user "max", PASSWORD)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink()
+    sink.logins = []  # type: ignore[attr-defined]
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"max", PASSWORD.encode())
+        sink.logins.append(ok)  # type: ignore[attr-defined]
+        return AuthResult(success=ok)
+
+    controller = Controller(
+        sink, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
+    )
+    controller.start()
+    sink.port = port  # type: ignore[attr-defined]
+    yield sink
+    controller.stop()
+
+
+def use_own_server(user: Any, server: Any) -> None:
+    """`user` sends over `server` from now on (Settings → own mail server)."""
+    from maklerwerk.mailing.services import smtp_settings_save
+
+    smtp_settings_save(
+        user=user,
+        data={"active": True, "host": "127.0.0.1", "port": server.port, "security": "none",
+              "username": "max", "password": PASSWORD},
+    )  # fmt: skip
 
 
 def make_contact(office: Any, *, email: str | None, consent: bool = True, **fields: Any) -> Any:

@@ -11,22 +11,23 @@ from django.core.exceptions import ValidationError
 
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.integrations.smtp.client import SmtpError
-from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing import selectors, sending, services
 from maklerwerk.mailing.models import MailTemplate, OutgoingMail
 from maklerwerk.mailing.placeholders import MailContext
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_the_four_german_default_templates_once(agent: Any) -> None:
+def test_it_creates_the_five_german_default_templates_once(agent: Any) -> None:
     names = set(selectors.template_list(user=agent).values_list("name", flat=True))
     assert names == {
         "Exposé-Versand",
         "Exposé-Versand mit Dokumentenfreigabe",
         "Anfrage-Bestätigung (Double-Opt-in)",
         "Zugang freigeschaltet",
+        "Dokumentenfreigabe per E-Mail",
     }
-    assert selectors.template_list(user=agent).count() == 4
+    assert selectors.template_list(user=agent).count() == 5
     for t in MailTemplate.objects.filter(office=agent.office):
         assert services.template_check(subject=t.subject, body=t.body) == []
 
@@ -76,7 +77,7 @@ def test_it_sends_a_proper_mime_mail_over_smtp_and_stores_the_message_id(
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
     pdf = services.Attachment("Exposé W-2024-017.pdf", b"%PDF-1.7\n%fake\n", "application/pdf")
-    sent = services.mail_send(
+    sent = sending.mail_send(
         office=agent.office,
         acting_user=agent,
         template=template,
@@ -113,7 +114,7 @@ def test_a_refused_recipient_is_a_permanent_smtp_error(
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
     with pytest.raises(SmtpError) as info:
-        services.mail_send(
+        sending.mail_send(
             office=agent.office,
             acting_user=agent,
             template=template,
@@ -142,7 +143,7 @@ def test_a_server_that_does_not_listen_is_a_temporary_error(
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
     with pytest.raises(SmtpError) as info:
-        services.mail_send(
+        sending.mail_send(
             office=agent.office, acting_user=agent, template=template, to_email="a@example.org", ctx=ctx
         )
     assert not info.value.permanent
@@ -170,7 +171,7 @@ def test_long_display_names_with_commas_survive_folding(
     )
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
-    services.mail_send(
+    sending.mail_send(
         office=agent.office, acting_user=agent, template=template, to_email="hans@example.org", ctx=ctx
     )
     msg = smtp_sink.parsed()[0]

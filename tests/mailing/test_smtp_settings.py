@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,40 +12,12 @@ from django.db import connection
 from django.urls import reverse
 
 from maklerwerk.integrations.smtp.client import SmtpError
-from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing import selectors, sending, services
 from maklerwerk.mailing.models import SmtpSettings
 from maklerwerk.mailing.placeholders import MailContext
-from tests.conftest import SmtpSink
+from tests.mailing.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "Sonnen-Schein 42!"
-
-
-@pytest.fixture
-def own_server() -> Iterator[Any]:
-    """The agent's own mail server: a real SMTP server that wants a login."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = SmtpSink()
-    sink.logins = []  # type: ignore[attr-defined]
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"max", PASSWORD.encode())
-        sink.logins.append(ok)  # type: ignore[attr-defined]
-        return AuthResult(success=ok)
-
-    controller = Controller(
-        sink, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
-    )
-    controller.start()
-    sink.port = port  # type: ignore[attr-defined]
-    yield sink
-    controller.stop()
 
 
 def _raw_stored() -> str:
@@ -80,7 +51,7 @@ def test_mail_goes_out_over_the_agents_own_server_with_the_stored_password(
     )  # fmt: skip
     template = selectors.template_by_key(user=agent, key="expose")
     ctx = MailContext(office=agent.office, acting_user=agent, contact=contact, prop=prop)
-    services.mail_send(
+    sending.mail_send(
         office=agent.office, acting_user=agent, template=template, to_email="kunde@example.org", ctx=ctx
     )
     assert own_server.logins == [True]

@@ -132,8 +132,8 @@ def test_send_email_mails_the_link(link: Any, agent: Any, smtp_sink: Any) -> Non
     to = services.share_link_send_email(link=link, acting_user=agent)
     assert to == "erika@example.org"
     message = smtp_sink.parsed()[0]
-    assert message["To"] == "erika@example.org"
-    assert token_of(link) in message.get_body().get_content()
+    assert message["To"] == "Erika Mustermann <erika@example.org>"
+    assert token_of(link) in message.get_body(("plain",)).get_content()
     assert Activity.objects.filter(contact=link.contact, type="email_sent").exists()
 
 

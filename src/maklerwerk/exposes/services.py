@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import Job
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
-from maklerwerk.mailing.placeholders import contact_email
-from maklerwerk.mailing.services import template_check
+from maklerwerk.integrations.smtp.client import SmtpError
+from maklerwerk.mailing.placeholders import MailContext, contact_email
+from maklerwerk.mailing.sending import (
+    MailActivity,
+    Mailer,
+    PreparedMail,
+    mail_prepare,
+    mail_record,
+    mail_transmit,
+    mailer_for,
+)
+from maklerwerk.mailing.services import Attachment, smtp_reason, template_check
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
     from maklerwerk.mailing.models import MailTemplate
     from maklerwerk.properties.models import Property
+
+logger = logging.getLogger(__name__)
 
 RETRYABLE = (OfferRecipient.Status.PENDING, OfferRecipient.Status.FAILED)
 
@@ -260,52 +278,21 @@ def interest_status_mark_sent(*, prop: Property, contact: Contact, acting_user: 
 
 
 @transaction.atomic
-def recipient_sent(
-    *,
-    recipient: OfferRecipient,
-    acting_user: User | None,
-    message: Any,
-    rendered: Any,
-    attachments: list[Any],
-) -> None:
+def recipient_sent(*, recipient: OfferRecipient, mail: PreparedMail) -> None:
     """Record a mail the server accepted: stored mail, activity on contact and property, status."""
-    from maklerwerk.core.services import activity_create
-    from maklerwerk.mailing.services import outgoing_mail_record
-
     offer = recipient.offer
-    stored = outgoing_mail_record(
-        office=offer.office,
-        message=message,
-        rendered=rendered,
-        attachments=attachments,
-        acting_user=acting_user,
-        contact_id=recipient.contact_id,
-        property_id=recipient.property_id,
-        template=offer.mail_template,
+    stored, activity = mail_record(
+        mail,
+        activity=MailActivity(
+            type="expose_sent",
+            subject=_("Exposé sent: %(title)s")
+            % {"title": recipient.property.title or recipient.property.external_id},
+            payload={"offer_id": offer.pk},
+        ),
     )
-    activity = activity_create(
-        office=offer.office,
-        type="expose_sent",
-        subject=_("Exposé sent: %(title)s")
-        % {"title": recipient.property.title or recipient.property.external_id},
-        acting_user=acting_user,
-        body=rendered.text,
-        contact_id=recipient.contact_id,
-        property_id=recipient.property_id,
-        payload={
-            "message_id": stored.message_id,
-            "subject": rendered.subject,
-            "to": stored.to_email,
-            "from": stored.from_email,
-            "reply_to": stored.reply_to,
-            "attachments": stored.attachments,
-            "text": rendered.text,
-            "links": rendered.created_links,
-            "offer_id": offer.pk,
-            "outgoing_mail_id": stored.pk,
-        },
+    interest_status_mark_sent(
+        prop=recipient.property, contact=recipient.contact, acting_user=mail.acting_user
     )
-    interest_status_mark_sent(prop=recipient.property, contact=recipient.contact, acting_user=acting_user)
     OfferRecipient.objects.filter(pk=recipient.pk).update(
         status=OfferRecipient.Status.SENT,
         sent_at=timezone.now(),
@@ -314,6 +301,223 @@ def recipient_sent(
         message_id=stored.message_id,
         reason="",
     )
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    TAKEN = "taken"  # claimed by another worker, or no longer waiting: not touched
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    outcome: Outcome
+    reason: str = ""
+    smtp_seconds: float = 0.0
+
+
+def offer_attachments(
+    offer: Offer, prop: Property, cache: dict[int, list[Attachment]] | None = None
+) -> list[Attachment]:
+    """The exposé PDF (if the offer attaches it) and the chosen documents of `prop`.
+
+    Built once per property when the caller passes a `cache` (the offer job: one per job).
+    """
+    if cache is not None and prop.pk in cache:
+        return cache[prop.pk]
+    from maklerwerk.exposes.render import ExposePdfExporter
+    from maklerwerk.properties.models import PropertyDocument
+
+    items: list[Attachment] = []
+    if offer.attach_expose:
+        name, mimetype, content = ExposePdfExporter().render(
+            prop, template=offer.expose_template, language=offer.expose_language
+        )
+        items.append(Attachment(name, content, mimetype))
+    for doc in PropertyDocument.objects.filter(pk__in=offer.document_ids, property=prop):
+        with doc.file.open("rb") as fh:
+            items.append(
+                Attachment(
+                    doc.file.name.rsplit("/", 1)[-1].split("_", 1)[-1],
+                    fh.read(),
+                    "application/pdf"
+                    if doc.file.name.lower().endswith(".pdf")
+                    else "application/octet-stream",
+                )
+            )
+    if cache is not None:
+        cache[prop.pk] = items
+    return items
+
+
+def offer_recipient_send(
+    *,
+    recipient: OfferRecipient,
+    acting_user: User | None,
+    mailer: Mailer | None = None,
+    to_email: str = "",
+    headers: dict[str, str] | None = None,
+    attachments_cache: dict[int, list[Attachment]] | None = None,
+) -> RecipientResult:
+    """Send the offer's mail to ONE recipient, at most once (the offer job and the inquiry manager).
+
+    Claims the recipient first (a conditional UPDATE: a recipient another worker holds, or one that is
+    no longer waiting, is `TAKEN` and left alone), skips it without address or consent, records the
+    Message-ID before the server sees the mail, sends over `mailer` (or the acting user's own SMTP
+    account, else the office's), then records the mail, the activity and the interest status.
+    `to_email`: send to this address instead of the contact's first one (the inquiry's sender).
+    Never raises for one recipient's problem: the result says what happened.
+    """
+    if not recipient_claim(recipient.pk):
+        return RecipientResult(Outcome.TAKEN)
+    offer = recipient.offer
+    contact = recipient.contact
+    address, reason = recipient_problem(contact)
+    if to_email:
+        address = to_email
+        reason = _("marketing consent withdrawn") if consent_withdrawn(contact) else ""
+    if reason:
+        OfferRecipient.objects.filter(pk=recipient.pk).update(
+            status=OfferRecipient.Status.SKIPPED, reason=reason, email=address
+        )
+        return RecipientResult(Outcome.SKIPPED, reason)
+    talked_smtp = False
+    try:
+        ctx = MailContext(
+            office=offer.office, acting_user=acting_user, contact=contact, prop=recipient.property
+        )
+        mail = mail_prepare(
+            office=offer.office,
+            ctx=ctx,
+            to_email=address,
+            acting_user=acting_user,
+            template=offer.mail_template,
+            subject=offer.subject,
+            body=offer.body,
+            to_name=contact.display_name,
+            attachments=offer_attachments(offer, recipient.property, attachments_cache),
+            headers=headers,
+        )
+        # Remember the Message-ID before talking to the server: if we die after it accepted the mail,
+        # the recipient stays "sending" with this id; recovery turns it into "delivery unclear" for the
+        # agent to decide, it is never sent again automatically.
+        OfferRecipient.objects.filter(pk=recipient.pk).update(message_id=mail.message_id, email=address)
+        talked_smtp = True
+        seconds = mail_transmit(mail, mailer=mailer)
+    except SmtpError as exc:
+        recipient_failed(recipient.pk, smtp_reason(exc))
+        return RecipientResult(Outcome.FAILED, smtp_reason(exc))
+    except ApplicationError as exc:
+        recipient_failed(recipient.pk, exc.message)
+        return RecipientResult(Outcome.FAILED, exc.message)
+    except Exception as exc:
+        # A bug or bad data of this one recipient must not stop the others. Before SMTP nothing went
+        # out (failed, may be retried); during SMTP nobody knows (unclear, the agent decides).
+        logger.exception("offer %s: recipient %s failed", offer.pk, recipient.pk)
+        error = str(exc) or type(exc).__name__
+        if talked_smtp:
+            recipient_unclear(recipient.pk, error)
+            return RecipientResult(Outcome.FAILED, error)
+        reason = _("Unexpected error: %(error)s") % {"error": error}
+        recipient_failed(recipient.pk, reason)
+        return RecipientResult(Outcome.FAILED, reason)
+    try:
+        recipient_sent(recipient=recipient, mail=mail)
+    except Exception as exc:
+        # The server accepted the mail: it counts as sent, never as failed (that would resend).
+        logger.exception("offer %s: recording recipient %s failed", offer.pk, recipient.pk)
+        recipient_sent_unrecorded(recipient.pk, str(exc) or type(exc).__name__)
+    return RecipientResult(Outcome.SENT, smtp_seconds=seconds)
+
+
+def offer_send_one(
+    *,
+    offer_id: int,
+    contact: Contact,
+    prop: Property,
+    acting_user: User | None,
+    to_email: str = "",
+    headers: dict[str, str] | None = None,
+) -> RecipientResult:
+    """Send the offer's mail to its recipient (`contact`, `prop`) unless that happened already.
+
+    For an offer with one recipient sent on its own (the inquiry manager's exposé): a recipient
+    already sent is `SENT` again without a mail, a skipped one `SKIPPED` with its reason.
+    Raises ApplicationError if the offer has no such recipient.
+    """
+    recipient = (
+        OfferRecipient.objects.select_related(
+            "offer__office", "offer__expose_template", "offer__mail_template", "contact", "property"
+        )
+        .filter(offer_id=offer_id, contact=contact, property=prop)
+        .first()
+    )
+    if recipient is None:
+        raise ApplicationError(_("This offer belongs to another contact."))
+    if recipient.status == OfferRecipient.Status.SENT:
+        return RecipientResult(Outcome.SENT)  # e.g. the process stopped after the server accepted it
+    if recipient.status == OfferRecipient.Status.SKIPPED:
+        return RecipientResult(Outcome.SKIPPED, recipient.reason)
+    return offer_recipient_send(
+        recipient=recipient, acting_user=acting_user, to_email=to_email, headers=headers
+    )
+
+
+def offer_send_all(
+    *,
+    offer_id: int,
+    acting_user_id: int | None,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Send every waiting or failed recipient of the offer once (the offer job); a per-recipient report.
+
+    One SMTP connection for the whole run; the attachments of a property are built once.
+    """
+    from maklerwerk.accounts.models import User
+
+    started = time.perf_counter()
+    offer = Offer.objects.select_related("office", "mail_template", "expose_template").get(pk=offer_id)
+    user = User.objects.filter(pk=acting_user_id).first()
+    todo = list(
+        offer.recipients.filter(status__in=RETRYABLE)
+        .select_related("contact", "property", "property__responsible_agent", "property__office")
+        .order_by("pk")
+    )
+    mailer = mailer_for(user)
+    cache: dict[int, list[Attachment]] = {}
+    counts = {Outcome.SENT: 0, Outcome.FAILED: 0, Outcome.SKIPPED: 0, Outcome.TAKEN: 0}
+    smtp_seconds = 0.0
+    try:
+        for i, recipient in enumerate(todo, start=1):
+            recipient.offer = offer
+            result = offer_recipient_send(
+                recipient=recipient, acting_user=user, mailer=mailer, attachments_cache=cache
+            )
+            counts[result.outcome] += 1
+            smtp_seconds += result.smtp_seconds
+            if on_progress is not None and result.outcome != Outcome.TAKEN:
+                on_progress(i, len(todo), _("%(done)s of %(total)s mails") % {"done": i, "total": len(todo)})
+    finally:
+        mailer.close()
+    sent, failed, skipped = counts[Outcome.SENT], counts[Outcome.FAILED], counts[Outcome.SKIPPED]
+    parts = [ngettext("%(n)s mail sent", "%(n)s mails sent", sent) % {"n": sent}]
+    if failed:
+        parts.append(ngettext("%(n)s failed", "%(n)s failed", failed) % {"n": failed})
+    if skipped:
+        parts.append(ngettext("%(n)s skipped", "%(n)s skipped", skipped) % {"n": skipped})
+    return {
+        "offer_id": offer.pk,
+        "sent": sent,
+        "failed": failed,
+        "skipped": skipped,
+        "seconds": round(time.perf_counter() - started, 3),
+        "smtp_seconds": round(smtp_seconds, 3),
+        "message": ", ".join(parts),
+    }
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox, ProcessDefinition, ProcessStep
+from maklerwerk.inquiries.processes import STEP_DEFAULTS
 from maklerwerk.properties.models import MarketingType, ObjectKind, PropertyContact
 
 
@@ -102,9 +103,24 @@ class StepForm(forms.Form):
     kind = forms.ChoiceField(label=_("step"), choices=[("", "–"), *ProcessStep.Kind.choices], required=False)
     days = forms.CharField(label=_("days"), max_length=10, required=False)
     hours = forms.CharField(label=_("hours"), max_length=10, required=False)
-    subject = forms.CharField(label=_("subject"), max_length=200, required=False)
-    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    title = forms.CharField(label=_("task title"), max_length=300, required=False)
+    # data-default: the shipped text a new mail or task step starts with (processes.STEP_DEFAULTS)
+    subject = forms.CharField(
+        label=_("subject"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-default": STEP_DEFAULTS["subject"]}),
+    )
+    body = forms.CharField(
+        label=_("text"),
+        widget=forms.Textarea(attrs={"rows": 6, "data-default": STEP_DEFAULTS["body"]}),
+        required=False,
+    )
+    title = forms.CharField(
+        label=_("task title"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"data-default": STEP_DEFAULTS["title"]}),
+    )
     due_days = forms.CharField(label=_("due after (days)"), max_length=10, required=False)
     status = forms.ChoiceField(
         label=_("interest status"),

@@ -26,6 +26,9 @@ from maklerwerk.inquiries.models import (
     ProcessStep,
     ProcessStepRun,
 )
+from maklerwerk.integrations.smtp.client import SmtpError
+from maklerwerk.mailing.placeholders import MailContext
+from maklerwerk.mailing.services import mail_render, template_check
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -42,7 +45,7 @@ DEFAULT_PROCESSES: list[dict[str, Any]] = [
             {"kind": "wait", "params": {"days": 3}},
             {
                 "kind": "create_task",
-                "params": {"title": "Nachfassen: {contact} zu {property}", "due_days": 0},
+                "params": {"title": "Nachfassen: {{ kontakt.name }} zu {{ objekt.titel }}", "due_days": 0},
             },
         ],
     },
@@ -67,6 +70,26 @@ def processes_install_defaults(*, office: Office) -> None:
         for spec in DEFAULT_PROCESSES:
             definition_create(office=office, acting_user=None, data=spec)
 
+
+# The placeholders of process texts before the one placeholder language (migrated in
+# inquiries/0003); a text that still uses one is refused with the new spelling.
+OLD_PLACEHOLDERS = {
+    "{contact}": "{{ kontakt.name }}",
+    "{property}": "{{ objekt.titel }}",
+    "{external_id}": "{{ objekt.kennung }}",
+}
+
+# The text a new step starts with in the editor (the office changes it there).
+STEP_DEFAULTS: dict[str, str] = {
+    "subject": "Ihre Anfrage zu {{ objekt.titel }}",
+    "body": (
+        "{{ kontakt.briefanrede }},\n\n"
+        "haben Sie das Exposé zu „{{ objekt.titel }}“ erhalten? Gern beantworte ich Ihre Fragen "
+        "oder vereinbare einen Besichtigungstermin mit Ihnen.\n\n"
+        "Mit freundlichen Grüßen\n\n{{ makler.name }}\n{{ buero.name }}"
+    ),
+    "title": "Nachfassen: {{ kontakt.name }} zu {{ objekt.titel }}",
+}
 
 # Parameters each step kind takes (see ProcessStep); the editor shows just these.
 STEP_PARAMS: dict[str, tuple[str, ...]] = {
@@ -118,11 +141,24 @@ def step_clean(kind: Any, params: Any, position: int) -> dict[str, Any]:
         if days + hours <= 0:
             raise fail("Wie lange warten? Tage oder Stunden fehlen.")
         return {"days": days, "hours": hours} if hours else {"days": days}
+
+    def template(name: str, label: str, limit: int) -> str:
+        value = text(name, label, limit)
+        for old, new in OLD_PLACEHOLDERS.items():
+            if old in value:  # the syntax before the one placeholder language: say what to write
+                raise fail(f"{label}: „{old}“ gibt es nicht mehr, bitte „{new}“ schreiben.")
+        problems = template_check(
+            subject=value if name != "body" else "", body=value if name == "body" else ""
+        )
+        if problems:
+            raise fail(f"{label}: {problems[0]}")
+        return value
+
     if kind == ProcessStep.Kind.SEND_MAIL:
-        return {"subject": text("subject", "Betreff", 200), "body": text("body", "Text", 10_000)}
+        return {"subject": template("subject", "Betreff", 200), "body": template("body", "Text", 10_000)}
     if kind == ProcessStep.Kind.CREATE_TASK:
         due = number("due_days", "Fällig nach (Tage)")
-        return {"title": text("title", "Titel der Aufgabe", 300), "due_days": due}
+        return {"title": template("title", "Titel der Aufgabe", 300), "due_days": due}
     if kind == ProcessStep.Kind.SET_INTEREST_STATUS:
         status = params.get("status")
         if status not in PropertyContact.InterestStatus.values:
@@ -238,19 +274,25 @@ def processes_run_due(*, now: dt.datetime | None = None, limit: int = 500) -> in
     return ran
 
 
-def _fill(text: str, instance: ProcessInstance) -> str:
-    prop = instance.property
-    return (
-        text.replace("{contact}", str(instance.contact))
-        .replace("{property}", (prop.title or prop.external_id) if prop else "")
-        .replace("{external_id}", prop.external_id if prop else "")
+def _context(instance: ProcessInstance) -> MailContext:
+    """What the step's texts are rendered for: the process's contact and property."""
+    return MailContext(
+        office=instance.office, acting_user=None, contact=instance.contact, prop=instance.property
     )
+
+
+def _task_title(template: str, instance: ProcessInstance) -> str:
+    """The task title with its placeholders filled; as written if a field has no value here."""
+    try:
+        return mail_render(subject=template, body="", ctx=_context(instance)).subject
+    except ApplicationError:
+        return template
 
 
 def run_next_step(*, instance_id: int, now: dt.datetime | None = None) -> bool:
     """Run the next step of one instance if it is due. True if a step ran (call again for more)."""
     now = now or timezone.now()
-    mail: dict[str, str] | None = None
+    mail: dict[str, str] | None = None  # the step's mail template, sent after the claim committed
     with transaction.atomic():
         instance = (
             ProcessInstance.objects.select_related("definition", "contact", "property", "office")
@@ -288,8 +330,8 @@ def run_next_step(*, instance_id: int, now: dt.datetime | None = None) -> bool:
         result = _run_db_step(instance, step)
         if step.kind == ProcessStep.Kind.SEND_MAIL:
             mail = {
-                "subject": _fill(str(step.params.get("subject") or ""), instance),
-                "body": _fill(str(step.params.get("body") or ""), instance),
+                "subject": str(step.params.get("subject") or ""),
+                "body": str(step.params.get("body") or ""),
             }
             result = "E-Mail wird gesendet"
         run.result = result[:500]
@@ -322,7 +364,7 @@ def _run_db_step(instance: ProcessInstance, step: ProcessStep) -> str:
 
         prop = instance.property
         assignee = (prop.responsible_agent if prop else None) or instance.contact.responsible_agent
-        title = _fill(str(p.get("title") or "Nachfassen: {contact}"), instance)
+        title = _task_title(str(p.get("title") or "Nachfassen: {{ kontakt.name }}"), instance)
         due = timezone.now() + dt.timedelta(days=float(p.get("due_days") or 0))
         task_create(
             office=instance.office,
@@ -369,34 +411,45 @@ def _set_interest(instance: ProcessInstance, status: str) -> str:
 
 
 def _send_step_mail(instance: ProcessInstance, run: ProcessStepRun, mail: dict[str, str]) -> None:
-    from maklerwerk.inquiries import sending
+    """The step's mail template, rendered for the contact and property, sent through `mailing`.
 
-    email = instance.contact.emails.values_list("value", flat=True).first()
+    It leaves as the responsible agent (their own SMTP account where set, else the office's) and
+    is recorded as a sent mail with an "E-Mail gesendet" activity on contact and property.
+    """
+    from maklerwerk.mailing.placeholders import contact_email
+    from maklerwerk.mailing.sending import MailActivity, mail_send
+    from maklerwerk.mailing.services import smtp_reason
+
+    ctx = _context(instance)
+    email = contact_email(instance.contact)
     try:
         if not email:
             raise ApplicationError("Kontakt hat keine E-Mail-Adresse")
-        sending.send_plain(
-            to=email, subject=mail["subject"], body=mail["body"], reply_to=instance.office.email
-        )
+        try:
+            mail_send(
+                office=instance.office,
+                ctx=ctx,
+                to_email=email,
+                acting_user=None,
+                sender=ctx.agent,
+                subject=mail["subject"],
+                body=mail["body"],
+                activity=MailActivity(
+                    type=Activity.Type.EMAIL_SENT, payload={"process_instance_id": instance.pk}
+                ),
+            )
+        except SmtpError as exc:
+            raise ApplicationError(smtp_reason(exc)) from exc
         ProcessStepRun.objects.filter(pk=run.pk).update(
             result=f"E-Mail an {email} gesendet", finished_at=timezone.now()
         )
-        activity_create(
-            office=instance.office,
-            type=Activity.Type.EMAIL_SENT,
-            subject=mail["subject"][:300] or "E-Mail",
-            body=mail["body"],
-            acting_user=None,
-            contact_id=instance.contact_id,
-            property_id=instance.property_id,
-            payload={"process_instance_id": instance.pk},
-        )
     except Exception as exc:
+        reason = exc.message if isinstance(exc, ApplicationError) else str(exc)
         ProcessStepRun.objects.filter(pk=run.pk).update(
-            ok=False, result=f"E-Mail fehlgeschlagen: {exc}"[:500], finished_at=timezone.now()
+            ok=False, result=f"E-Mail fehlgeschlagen: {reason}"[:500], finished_at=timezone.now()
         )
         ProcessInstance.objects.filter(pk=instance.pk).update(
-            status=ProcessInstance.Status.FAILED, error=str(exc)[:500]
+            status=ProcessInstance.Status.FAILED, error=reason[:500]
         )
 
 

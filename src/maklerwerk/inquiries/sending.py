@@ -6,18 +6,18 @@
   template does not use it). The contact does not exist yet, so the template sees one built
   from the inquiry (not saved).
 - The exposé goes through the exposé app's offer machinery: one `Offer` per inquiry with one
-  recipient, claimed with `recipient_claim` before sending (never twice, also on retry), the
-  exposé PDF attached, and `recipient_sent` stores the mail, writes the activity
-  "Exposé versendet" on contact and property and moves the interest status to "exposé sent".
+  recipient, sent by `exposes.services.offer_recipient_send`, the function that sends every
+  offer: claimed before sending (never twice, also on retry), the exposé PDF and the property's
+  unprotected documents attached, the mail stored, the activity "Exposé versendet" written on
+  contact and property and the interest status moved to "exposé sent".
   The template is the one chosen in the inquiry settings, else "Exposé-Versand" (key `expose`).
+- Both leave through `mailing.sending` (the mailbox's main user's own SMTP account where set).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 
 from maklerwerk.core.exceptions import ApplicationError
@@ -44,16 +44,9 @@ def _acting_user(inquiry: Inquiry) -> User | None:
 
 def template_for(office: Office, key: str) -> MailTemplate:
     """The office's default template with `key`; the default templates are created on first use."""
-    from maklerwerk.mailing.models import MailTemplate
-    from maklerwerk.mailing.seed import templates_ensure_defaults
+    from maklerwerk.mailing.services import template_default
 
-    template = MailTemplate.objects.filter(office=office, key=key).order_by("pk").first()
-    if template is None:
-        templates_ensure_defaults(office)
-        template = MailTemplate.objects.filter(office=office, key=key).order_by("pk").first()
-    if template is None:  # pragma: no cover - templates_ensure_defaults creates every key
-        raise ApplicationError(f"Die E-Mail-Vorlage „{key}“ fehlt.")
-    return template
+    return template_default(office=office, key=key)
 
 
 def expose_template_for(office: Office) -> MailTemplate:
@@ -84,18 +77,15 @@ def _prospect(inquiry: Inquiry) -> Contact:
 
 
 def send_confirmation(*, inquiry: Inquiry, url: str, valid_days: int) -> None:
-    """The double-opt-in mail: a link to confirm the address and complete the contact data."""
-    from maklerwerk.integrations.smtp.client import SmtpError, mailer_open, message_send
+    """The double-opt-in mail: a link to confirm the address and complete the contact data.
+
+    Recorded as an `OutgoingMail`; the inquiry manager notes the step (and its activity) itself.
+    """
+    from maklerwerk.integrations.smtp.client import SmtpError
     from maklerwerk.mailing import templating
     from maklerwerk.mailing.placeholders import BY_NAME, MailContext
-    from maklerwerk.mailing.services import (
-        mail_message_build,
-        mail_render,
-        outgoing_mail_record,
-        sender_for,
-        smtp_account_for,
-        smtp_reason,
-    )
+    from maklerwerk.mailing.sending import mail_send
+    from maklerwerk.mailing.services import smtp_reason
 
     template = template_for(inquiry.office, CONFIRMATION_KEY)
     body = template.body
@@ -121,42 +111,31 @@ def send_confirmation(*, inquiry: Inquiry, url: str, valid_days: int) -> None:
         extra={LINK_FIELD: url},
     )
     ctx.cache["kontakt.email"] = inquiry.email  # the unsaved contact has no e-mail rows
-    rendered = mail_render(subject=template.subject, body=body, ctx=ctx)
-    from_header, reply_to = sender_for(office=inquiry.office, agent=ctx.agent)
-    name = " ".join(p for p in (inquiry.first_name, inquiry.last_name) if p)
-    message = mail_message_build(
-        rendered=rendered,
-        to_email=inquiry.email,
-        to_name=name,
-        from_header=from_header,
-        reply_to=reply_to,
-        attachments=[],
-    )
-    message.extra_headers["Auto-Submitted"] = "auto-generated"
-    message.extra_headers["X-Maklerwerk-Inquiry"] = str(inquiry.pk)
-    mailer = mailer_open(smtp_account_for(user))
     try:
-        message_send(message, mailer=mailer)
+        mail_send(
+            office=inquiry.office,
+            ctx=ctx,
+            to_email=inquiry.email,
+            to_name=" ".join(p for p in (inquiry.first_name, inquiry.last_name) if p),
+            acting_user=user,
+            template=template,
+            body=body,
+            headers={"Auto-Submitted": "auto-generated", "X-Maklerwerk-Inquiry": str(inquiry.pk)},
+        )
     except SmtpError as exc:
         raise ApplicationError(smtp_reason(exc)) from exc
-    finally:
-        mailer.close()
-    outgoing_mail_record(
-        office=inquiry.office,
-        message=message,
-        rendered=rendered,
-        attachments=[],
-        acting_user=user,
-        contact_id=None,
-        property_id=inquiry.property_id,
-        template=template,
-    )
 
 
 def _expose_offer(inquiry: Inquiry, contact: Contact, prop: Property, subject: str) -> int:
-    """The inquiry's offer (created once, kept on the inquiry); returns its id."""
+    """The inquiry's offer (created once, kept on the inquiry); returns its id.
+
+    It attaches the exposé PDF and the property's documents that are not protected (floor plan,
+    energy certificate …: what the agent lets anyone have); protected ones are only shared through
+    personal links, as in an offer the agent sends by hand.
+    """
     from maklerwerk.exposes.services import offer_create
     from maklerwerk.inquiries.models import Inquiry as InquiryModel
+    from maklerwerk.properties.models import PropertyDocument
 
     with transaction.atomic():
         locked = InquiryModel.objects.select_for_update().get(pk=inquiry.pk)
@@ -170,6 +149,9 @@ def _expose_offer(inquiry: Inquiry, contact: Contact, prop: Property, subject: s
             properties=[prop],
             mail_template=expose_template_for(inquiry.office),
             attach_expose=True,
+            document_ids=list(
+                PropertyDocument.objects.filter(property=prop, protected=False).values_list("pk", flat=True)
+            ),
             subject=subject or None,
         )
         InquiryModel.objects.filter(pk=inquiry.pk).update(expose_offer=offer)
@@ -178,94 +160,30 @@ def _expose_offer(inquiry: Inquiry, contact: Contact, prop: Property, subject: s
 
 
 def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_template: str = "") -> None:
-    """The exposé mail with the exposé PDF for one contact and property, at most once per inquiry.
+    """The exposé mail for one contact and property, at most once per inquiry.
 
+    Sent by the offer's one-recipient sender (`exposes.services.offer_recipient_send`), the same
+    that sends every offer: same attachments, claims, records and activity.
     `subject_template`: an optional subject in the template language; empty: the template's subject.
     Raises ApplicationError with the reason when it was not sent (retrying sends the same offer).
     """
     from maklerwerk.exposes import services as exposes
-    from maklerwerk.exposes.models import OfferRecipient
-    from maklerwerk.exposes.render import ExposePdfExporter
-    from maklerwerk.integrations.smtp.client import SmtpError, mailer_open, message_send
-    from maklerwerk.mailing.placeholders import MailContext
-    from maklerwerk.mailing.services import (
-        Attachment,
-        mail_message_build,
-        mail_render,
-        sender_for,
-        smtp_account_for,
-        smtp_reason,
-    )
 
     offer_id = _expose_offer(inquiry, contact, prop, subject_template)
-    recipient = (
-        OfferRecipient.objects.select_related(
-            "offer__office", "offer__expose_template", "offer__mail_template"
-        )
-        .filter(offer_id=offer_id, contact=contact, property=prop)
-        .first()
+    result = exposes.offer_send_one(
+        offer_id=offer_id,
+        contact=contact,
+        prop=prop,
+        acting_user=_acting_user(inquiry),
+        to_email=inquiry.email,
+        headers={"X-Maklerwerk-Inquiry": str(inquiry.pk)},
     )
-    if recipient is None:
-        raise ApplicationError("Der Exposé-Versand zu dieser Anfrage gehört zu einem anderen Kontakt.")
-    if recipient.status == OfferRecipient.Status.SENT:
-        return  # sent before (e.g. the process stopped after the server accepted it)
-    if recipient.status == OfferRecipient.Status.SKIPPED:
-        raise ApplicationError(f"Exposé nicht gesendet: {recipient.reason}")
-    if not exposes.recipient_claim(recipient.pk):
+    if result.outcome == exposes.Outcome.TAKEN:
         raise ApplicationError(
             "Der Exposé-Versand wurde schon begonnen; ob der Mailserver ihn angenommen hat, ist unklar. "
             "Bitte prüfen, bevor er erneut gesendet wird."
         )
-    offer = recipient.offer
-    user = _acting_user(inquiry)
-    address = inquiry.email or recipient.email
-    try:
-        ctx = MailContext(office=offer.office, acting_user=user, contact=contact, prop=prop)
-        rendered = mail_render(subject=offer.subject, body=offer.body, ctx=ctx)
-        name, mimetype, content = ExposePdfExporter().render(
-            prop, template=offer.expose_template, language=offer.expose_language
-        )
-        attachments = [Attachment(name, content, mimetype)]
-        from_header, reply_to = sender_for(office=offer.office, agent=ctx.agent)
-        message = mail_message_build(
-            rendered=rendered,
-            to_email=address,
-            to_name=contact.display_name,
-            from_header=from_header,
-            reply_to=reply_to,
-            attachments=attachments,
-        )
-        message.extra_headers["X-Maklerwerk-Inquiry"] = str(inquiry.pk)
-    except ApplicationError as exc:
-        exposes.recipient_failed(recipient.pk, exc.message)
-        raise
-    except Exception as exc:
-        exposes.recipient_failed(recipient.pk, str(exc) or type(exc).__name__)
-        raise
-    # The Message-ID is kept before talking to the server (as the offer job does): if we die after
-    # the server accepted the mail, the recipient stays "sending" and is never sent again.
-    OfferRecipient.objects.filter(pk=recipient.pk).update(
-        message_id=message.extra_headers["Message-ID"], email=address
-    )
-    mailer = mailer_open(smtp_account_for(user))
-    try:
-        message_send(message, mailer=mailer)
-    except SmtpError as exc:
-        exposes.recipient_failed(recipient.pk, smtp_reason(exc))
-        raise ApplicationError(smtp_reason(exc)) from exc
-    finally:
-        mailer.close()
-    exposes.recipient_sent(
-        recipient=recipient, acting_user=user, message=message, rendered=rendered, attachments=attachments
-    )
-
-
-def send_plain(*, to: str, subject: str, body: str, reply_to: str = "") -> None:
-    """A process-manager mail ("Vorlage" text with {contact}/{property} already filled in)."""
-    EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        reply_to=[reply_to] if reply_to else [],
-    ).send()
+    if result.outcome == exposes.Outcome.SKIPPED:
+        raise ApplicationError(f"Exposé nicht gesendet: {result.reason}")
+    if result.outcome == exposes.Outcome.FAILED:
+        raise ApplicationError(result.reason)

@@ -151,15 +151,21 @@ def _self_service_link(ctx: MailContext) -> str:
     return settings.BASE_URL + reverse("properties:self_service", args=[token])
 
 
-def _extra(name: str) -> Callable[[MailContext], str]:
+def _extra(name: str, unavailable: Promise, preview: str = "") -> Callable[[MailContext], str]:
+    """A value the sending code supplies (`ctx.extra`); elsewhere `unavailable` is the reason."""
+
     def resolve(ctx: MailContext) -> str:
         if name in ctx.extra:
             return ctx.extra[name]
         if ctx.preview:
-            return f"{settings.BASE_URL}/…  ({_('created when sending')})"
-        raise FieldUnavailable(_("only available in automatic mails of the inquiry manager"))
+            return preview or f"{settings.BASE_URL}/…  ({_('created when sending')})"
+        raise FieldUnavailable(str(unavailable))
 
     return resolve
+
+
+LINK_FIELD = "links.dokumente"
+LINK_EXPIRY_FIELD = "links.gueltig_bis"
 
 
 def _office_address(ctx: MailContext) -> str:
@@ -330,8 +336,21 @@ CATALOGUE: list[Placeholder] = [
         "links.bestaetigung",
         gettext_lazy("Double-opt-in confirmation link (inquiry manager)"),
         G_LINKS,
-        _extra("links.bestaetigung"),
+        _extra(
+            "links.bestaetigung", gettext_lazy("only available in automatic mails of the inquiry manager")
+        ),
         f"{settings.BASE_URL}/…",
+    ),
+    Placeholder(
+        LINK_EXPIRY_FIELD,
+        gettext_lazy("Expiry date of the document link (mail that sends a document link)"),
+        G_LINKS,
+        _extra(
+            LINK_EXPIRY_FIELD,
+            gettext_lazy("only available in the mail that sends a document link"),
+            "31.12.2026",
+        ),
+        "31.12.2026",
     ),
 ]
 

@@ -17,6 +17,19 @@ SIGNATURE = """Mit freundlichen Grüßen
 {% endif %}{% if buero.signatur %}
 {{ buero.signatur }}{% endif %}"""
 
+# The mail of the "send link by e-mail" button; a data migration gives it to existing offices.
+SHARE_LINK_BODY = (
+    """{{ kontakt.briefanrede }},
+
+hier sind die Unterlagen zu „{{ objekt.titel }}“:
+{{ links.dokumente }}
+
+Der Link ist persönlich und gültig bis {{ links.gueltig_bis }}.
+
+"""
+    + SIGNATURE
+)
+
 # (key, name, subject, body)
 DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
     (
@@ -84,6 +97,12 @@ Möchten Sie über weitere passende Angebote informiert werden? Hier können Sie
 
 """
         + SIGNATURE,
+    ),
+    (
+        "share_link",
+        "Dokumentenfreigabe per E-Mail",
+        "Ihre Unterlagen zu {{ objekt.titel }}",
+        SHARE_LINK_BODY,
     ),
 ]
 

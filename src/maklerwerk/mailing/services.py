@@ -1,4 +1,7 @@
-"""Writes of the mailing app: templates (validated), rendering for a recipient, sending a mail."""
+"""Writes of the mailing app: templates (validated), rendering for a recipient, building a message.
+
+Sending is `mailing.sending` (the one way a mail leaves the system).
+"""
 
 from __future__ import annotations
 
@@ -17,14 +20,12 @@ from django.utils.translation import gettext as _
 
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
-from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, mailer_open, message_send
+from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError
 from maklerwerk.mailing import templating
 from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
 from maklerwerk.mailing.placeholders import BY_NAME, FieldUnavailable, MailContext
 
 if TYPE_CHECKING:
-    from django.core.mail.backends.base import BaseEmailBackend
-
     from maklerwerk.accounts.models import Office, User
 
 
@@ -108,6 +109,38 @@ def template_update(
     except IntegrityError as exc:
         raise ConflictError(_("A template with this name already exists.")) from exc
     return template
+
+
+def template_default(*, office: Office, key: str) -> MailTemplate:
+    """The office's template with `key` (e.g. "share_link"); missing default templates are created.
+
+    Raises ApplicationError if the key names no template the product ships.
+    """
+    from maklerwerk.mailing.seed import templates_ensure_defaults
+
+    template = MailTemplate.objects.filter(office=office, key=key).order_by("pk").first()
+    if template is None:
+        templates_ensure_defaults(office)
+        template = MailTemplate.objects.filter(office=office, key=key).order_by("pk").first()
+    if template is None:
+        raise ApplicationError(_("The mail template “%(key)s” is missing.") % {"key": key})
+    return template
+
+
+def template_with_field(body: str, name: str, note: str = "") -> str:
+    """`body`, with `{{ name }}` (and `note`) added below if the office's text does not use it.
+
+    For a mail whose point is that field (the confirmation link, the document link): an edited
+    template that lost it still works. A body that does not parse is returned as it is (the
+    render reports it).
+    """
+    try:
+        used = templating.names_used(templating.parse(body, BY_NAME))
+    except templating.TemplateSyntaxError:
+        return body
+    if name in used:
+        return body
+    return f"{body.rstrip()}\n\n{{{{ {name} }}}}\n" + (f"{note}\n" if note else "")
 
 
 @transaction.atomic
@@ -445,46 +478,6 @@ def outgoing_mail_record(
         headers="".join(f"{k}: {v}\n" for k, v in headers.items() if v),
         message_id=message.extra_headers["Message-ID"],
         sent_by=acting_user,
-    )
-
-
-def mail_send(
-    *,
-    office: Office,
-    acting_user: User | None,
-    template: MailTemplate,
-    to_email: str,
-    ctx: MailContext,
-    attachments: list[Attachment] | None = None,
-    mailer: BaseEmailBackend | None = None,
-) -> OutgoingMail:
-    """Render `template` for the context, send it to one address, store it. Raises SmtpError."""
-    rendered = mail_render(subject=template.subject, body=template.body, ctx=ctx)
-    from_header, reply_to = sender_for(office=office, agent=ctx.agent)
-    to_name = ctx.contact.display_name if ctx.contact else ""
-    message = mail_message_build(
-        rendered=rendered,
-        to_email=to_email,
-        to_name=to_name,
-        from_header=from_header,
-        reply_to=reply_to,
-        attachments=attachments or [],
-    )
-    own = mailer or mailer_open(smtp_account_for(acting_user))
-    try:
-        message_send(message, mailer=own)
-    finally:
-        if mailer is None:
-            own.close()
-    return outgoing_mail_record(
-        office=office,
-        message=message,
-        rendered=rendered,
-        attachments=attachments or [],
-        acting_user=acting_user,
-        contact_id=getattr(ctx.contact, "pk", None),
-        property_id=getattr(ctx.prop, "pk", None),
-        template=template,
     )
 
 

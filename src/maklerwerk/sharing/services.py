@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -344,44 +343,43 @@ def share_link_delete(*, link: ShareLink, acting_user: User | None) -> None:
     )
 
 
+SHARE_LINK_TEMPLATE_KEY = "share_link"
+
+
 def share_link_send_email(*, link: ShareLink, acting_user: User | None) -> str:
-    """Mail the link to the contact's first e-mail address; returns the address."""
+    """Mail the link to the contact's first e-mail address; returns the address.
+
+    The text is the office's mail template "Dokumentenfreigabe per E-Mail" (key `share_link`),
+    sent through `mailing` (the user's own SMTP account where set) and recorded with an activity.
+    """
+    from maklerwerk.integrations.smtp.client import SmtpError
+    from maklerwerk.mailing.placeholders import LINK_EXPIRY_FIELD, LINK_FIELD, MailContext
+    from maklerwerk.mailing.sending import MailActivity, mail_send
+    from maklerwerk.mailing.services import smtp_reason, template_default, template_with_field
+
     if link.deleted_at is not None or link.is_expired:
         raise ApplicationError(_("This link is no longer valid."))
     email = link.contact.emails.order_by("position", "pk").first()
     if email is None:
         raise ApplicationError(_("The contact has no e-mail address."))
     office = link.office
-    context = {
-        "salutation": getattr(link.contact, "letter_salutation_display", "") or _("Good day"),
-        "property": link.property,
-        "url": share_link_public_url(link),
-        "expires": timezone.localtime(link.expires_at).strftime("%d.%m.%Y"),
-        "office": office.name,
-        "signature": office.email_signature,
-    }
-    subject = _("Your documents for %(property)s") % {"property": link.property}
-    subject = " ".join(subject.split())  # one line, also for titles stored before the check
-    body = (
-        _(
-            "%(salutation)s,\n\nhere are the documents for %(property)s:\n%(url)s\n\n"
-            "The link is personal and valid until %(expires)s.\n\n%(office)s"
+    ctx = MailContext(office=office, acting_user=acting_user, contact=link.contact, prop=link.property)
+    # This very link (not another one `links.dokumente` would find or create) and its expiry.
+    ctx.cache[LINK_FIELD] = share_link_public_url(link)
+    ctx.cache[LINK_EXPIRY_FIELD] = timezone.localtime(link.expires_at).strftime("%d.%m.%Y")
+    template = template_default(office=office, key=SHARE_LINK_TEMPLATE_KEY)
+    try:
+        mail_send(
+            office=office,
+            ctx=ctx,
+            to_email=email.value,
+            acting_user=acting_user,
+            template=template,
+            body=template_with_field(template.body, LINK_FIELD),
+            activity=MailActivity(type=Activity.Type.EMAIL_SENT, payload={"share_link_id": link.pk}),
         )
-        % context
-    )
-    if office.email_signature:
-        body += "\n-- \n" + office.email_signature
-    send_mail(subject, body, None, [email.value])
-    activity_create(
-        office=office,
-        type=Activity.Type.EMAIL_SENT,
-        subject=subject,
-        body=body,
-        acting_user=acting_user,
-        contact_id=link.contact_id,
-        property_id=link.property_id,
-        payload={"share_link_id": link.pk, "to": email.value},
-    )
+    except SmtpError as exc:
+        raise ApplicationError(smtp_reason(exc)) from exc
     return email.value
 
 

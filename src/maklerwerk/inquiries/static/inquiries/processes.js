@@ -21,8 +21,18 @@
     });
   }
   list.querySelectorAll("[data-step]").forEach(showParams);
+  // A step just switched to "send mail" or "create task" starts with the shipped text, if empty.
+  function fillDefaults(card) {
+    card.querySelectorAll("[data-param]:not([hidden]) [data-default]").forEach(function (field) {
+      if (!field.value) field.value = field.getAttribute("data-default");
+    });
+  }
   list.addEventListener("change", function (e) {
-    if (e.target.matches('select[name$="-kind"]')) showParams(e.target.closest("[data-step]"));
+    if (e.target.matches('select[name$="-kind"]')) {
+      var card = e.target.closest("[data-step]");
+      showParams(card);
+      fillDefaults(card);
+    }
   });
   document.querySelector("[data-step-add]").addEventListener("click", function () {
     var template = document.querySelector("[data-step-template]");
