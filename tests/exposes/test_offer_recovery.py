@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from maklerwerk.core.models import Job
 from maklerwerk.exposes import services
+from maklerwerk.exposes.evidence import evidence_entries
 from maklerwerk.exposes.models import Offer
 from maklerwerk.mailing import selectors as mailing_selectors
 from tests.conftest import api_client_for
@@ -88,6 +89,14 @@ def test_the_offer_page_resolves_a_dead_job_and_the_agent_decides_on_the_unclear
     assert "Als zugestellt markiert." in response.content.decode()
     bernd.refresh_from_db()
     assert bernd.status == "sent" and bernd.reason == "Von Max Makler als zugestellt markiert."
+    # The evidence record and the contact's timeline show the confirmed mail like a sent one.
+    evidence = bernd.activity
+    assert evidence is not None and evidence.type == "expose_sent" and evidence.contact_id == bernd.contact_id
+    assert evidence.payload["message_id"] == "<1.2@maklerwerk>" and evidence.user == agent
+    entries = evidence_entries(contact=bernd.contact, prop=bernd.property)
+    confirmed = [e for e in entries if e.kind == "Exposé versendet"]
+    assert len(confirmed) == 1 and ("Message-ID", "<1.2@maklerwerk>") in confirmed[0].details
+    assert "Von Max Makler als zugestellt markiert." in confirmed[0].text
     assert len(smtp_sink.messages) == 2
     # A decision is taken once.
     response = agent_client.post(

@@ -17,7 +17,8 @@ from django.utils.translation import ngettext
 
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.jobs import job_alive, job_start
-from maklerwerk.core.models import Job
+from maklerwerk.core.models import Activity, Job
+from maklerwerk.core.services import activity_create
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
@@ -243,10 +244,25 @@ def recipient_unclear_resolve(
         recipient.status = OfferRecipient.Status.SENT
         recipient.sent_at = recipient.claimed_at or timezone.now()
         recipient.reason = _("Marked as delivered by %(user)s.") % {"user": name}
+        # The evidence record (Nachweis) is built from activities: a mail the agent confirmed
+        # counts as sent, with who confirmed it and the Message-ID the worker had recorded.
+        recipient.activity = activity_create(
+            office=offer.office,
+            type=Activity.Type.EXPOSE_SENT,
+            subject=_("Exposé sent: %(title)s")
+            % {"title": recipient.property.title or recipient.property.external_id},
+            body=recipient.reason,
+            acting_user=acting_user,
+            occurred_at=recipient.sent_at,
+            payload={"offer_id": offer.pk, "message_id": recipient.message_id, "to": recipient.email},
+            contact_id=recipient.contact_id,
+            property_id=recipient.property_id,
+        )
+        interest_status_mark_sent(prop=recipient.property, contact=recipient.contact, acting_user=acting_user)
     else:
         recipient.status = OfferRecipient.Status.PENDING
         recipient.reason = _("Sent again on the decision of %(user)s.") % {"user": name}
-    recipient.save(update_fields=["status", "sent_at", "reason"])
+    recipient.save(update_fields=["status", "sent_at", "reason", "activity"])
     if not delivered:
         transaction.on_commit(lambda: offer_send_start(offer=offer, acting_user=acting_user))
     return recipient
