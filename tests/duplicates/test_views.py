@@ -24,6 +24,21 @@ def test_dubletten_page_lists_groups_after_the_search(
     assert f"/duplicates/merge/{mueller.pk}/" in page
 
 
+def test_the_progress_of_a_finished_search_brings_the_page_back_with_its_groups(
+    agent_client: Client, office: Any, mueller: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The page polled the progress while the search ran; when it is done the groups must appear,
+    # not "Keine wahrscheinlichen Dubletten gefunden." under a finished bar.
+    from maklerwerk.core.models import Job
+
+    make_contact(office, **{**MUELLER, "last_name": "Mueller", "street": "Hauptstr."})
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post("/duplicates/search/")
+    job = Job.objects.get(kind="duplicates.search")
+    response = agent_client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert response.status_code == 286 and response["HX-Redirect"] == "/duplicates/"
+
+
 def test_merge_page_shows_both_sides_and_merging_keeps_activities(
     agent_client: Client, office: Any, mueller: Any
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from maklerwerk.core.jobs import Progress, job_function
@@ -26,4 +27,5 @@ def duplicate_search(progress: Progress, *, office_id: int) -> dict[str, Any]:
     progress.update(
         100, 100, _("%(groups)s groups, %(pairs)s pairs") % {"groups": groups, "pairs": stored}, force=True
     )
-    return {"pairs": stored, "groups": groups}
+    # The Dubletten page that shows the progress reloads itself with the groups when done.
+    return {"pairs": stored, "groups": groups, "redirect": reverse("duplicates:index")}
