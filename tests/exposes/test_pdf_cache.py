@@ -66,7 +66,9 @@ def test_every_change_that_shows_in_the_exposé_makes_a_new_version(
     layout = ExposeTemplate.objects.create(
         office=office, name="Eigen", accent_color="#8a1538", closing_html="<p>Wir freuen uns auf Sie!</p>"
     )
-    assert "Wir freuen uns auf Sie!" in pdftext(expose_pdf_for(prop_with_images, template=layout)[2], tmp_path)
+    assert "Wir freuen uns auf Sie!" in pdftext(
+        expose_pdf_for(prop_with_images, template=layout)[2], tmp_path
+    )
     assert "Page 1 of" in pdftext(expose_pdf_for(prop_with_images, language="en")[2], tmp_path)
     # the German standard layout, the office layout and the English one live side by side
     assert len(cached_pdfs()) == 3
