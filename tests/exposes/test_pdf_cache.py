@@ -26,11 +26,11 @@ def scaled_images() -> list[Path]:
 def test_the_same_version_is_rendered_once_and_read_from_disk(prop_with_images: Any) -> None:
     name, mimetype, first = expose_pdf_for(prop_with_images)
     [stored] = cached_pdfs()
-    written = stored.stat().st_mtime_ns
+    written = stored.stat().st_ino  # a render writes a new file (atomic rename)
     _, _, second = expose_pdf_for(prop_with_images)
     assert (name, mimetype) == ("Exposé w-2024-017.pdf", "application/pdf")
     assert second == first == stored.read_bytes()
-    assert cached_pdfs() == [stored] and stored.stat().st_mtime_ns == written  # not rendered again
+    assert cached_pdfs() == [stored] and stored.stat().st_ino == written  # not rendered again
     assert len(scaled_images()) == 4  # cover, two gallery photos, floor plan: scaled once, on disk
 
 
@@ -90,6 +90,33 @@ def test_a_photo_replaced_under_the_same_name_is_scaled_anew(prop: Any, tmp_path
         with Image.open(path) as img:
             colours.append(img.convert("RGB").getpixel((2, img.height // 2)))
     assert len(colours) == 2 and any(b > r for r, _g, b in colours)  # the blue one is there too
+
+
+@pytest.mark.django_db
+def test_cached_files_nobody_used_for_two_weeks_are_removed(
+    prop_with_images: Any, office: Any, monkeypatch: Any
+) -> None:
+    import os
+    import time
+
+    from maklerwerk.exposes import render
+    from maklerwerk.properties.models import Property
+
+    expose_pdf_for(prop_with_images)
+    gone = Property.objects.create(office=office, external_id="VERKAUFT-1")
+    expose_pdf_for(gone)
+    forgotten = [p for p in cached_pdfs() if p.name.startswith(f"{gone.pk}-")]
+    weeks_ago = time.time() - 15 * 86400
+    for path in [*cached_pdfs(), *scaled_images()]:
+        os.utime(path, (weeks_ago, weeks_ago))
+    monkeypatch.setattr(render, "_last_sweep", 0.0)
+    expose_pdf_for(prop_with_images)  # read from the cache: marks its PDF and photos as used
+    prop_with_images.title = "Neuer Titel"
+    prop_with_images.save()
+    expose_pdf_for(prop_with_images)  # a new version is written, and the sweep runs
+    [current] = cached_pdfs()
+    assert current.name.startswith(f"{prop_with_images.pk}-") and not forgotten[0].exists()
+    assert len(scaled_images()) == 4  # the photos in use stay
 
 
 @pytest.mark.django_db(transaction=True)

@@ -59,7 +59,8 @@ SCALE_MAX = 275
 
 
 IMAGE_SCHEME = "mw-image"  # how the PDF's HTML names a scaled image in the disk cache
-PDF_CACHE_DAYS = 7  # PDFs of deleted properties and old versions are removed after this
+CACHE_DAYS = 14  # cached PDFs and scaled photos nobody used for this long are removed
+_last_sweep = 0.0  # per process: the sweep for unused files runs at most once an hour
 
 
 def _cache_dir(kind: str) -> Path:
@@ -114,6 +115,7 @@ def _scaled(storage: Any, name: str, box: tuple[int, int], fmt: str = "JPEG") ->
     path = _cache_dir("expose-images") / f"{hashlib.sha256(raw).hexdigest()[:40]}.{ext}"
     try:
         with Image.open(path) as img:  # reads the header only
+            os.utime(path)  # in use: the sweep keeps it
             return Scaled(path, img.width, img.height, mimetype)
     except OSError:
         pass  # not cached yet
@@ -378,14 +380,20 @@ def _renderer_version() -> str:
 
 
 def _prune(folder: Path, prefix: str, keep: Path) -> None:
-    """Remove older versions of this exposé, and any PDF not written for a week (deleted properties)."""
-    too_old = time.time() - PDF_CACHE_DAYS * 86400
-    for path in folder.iterdir():
-        if path == keep:
-            continue
-        with contextlib.suppress(OSError):  # a concurrent pruner was first
-            older_version = path.suffix == ".pdf" and path.name.startswith(prefix)
-            if older_version or path.stat().st_mtime < too_old:
+    """Remove the older versions of this exposé; once an hour, any cached PDF or scaled photo not
+    used for CACHE_DAYS (deleted properties and photos)."""
+    global _last_sweep
+    for path in folder.glob(f"{prefix}*.pdf"):
+        if path != keep:
+            with contextlib.suppress(OSError):  # a concurrent pruner was first
+                path.unlink()
+    now = time.time()
+    if now - _last_sweep < 3600:
+        return
+    _last_sweep = now
+    for path in [*folder.iterdir(), *_cache_dir("expose-images").iterdir()]:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < now - CACHE_DAYS * 86400:
                 path.unlink()
 
 
@@ -411,7 +419,10 @@ def expose_pdf_for(
     path = folder / f"{prefix}{digest}.pdf"
     name = expose_filename(prop, language)
     with contextlib.suppress(FileNotFoundError):
-        return name, "application/pdf", path.read_bytes()
+        pdf = path.read_bytes()
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: the sweep keeps it
+        return name, "application/pdf", pdf
     # One render per version: a second worker asking for the same exposé waits here and reads the
     # file instead of rendering it again.
     with open(folder / f"{prefix}render.lock", "a+b") as lock:
