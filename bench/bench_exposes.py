@@ -192,7 +192,7 @@ def run(args: Any) -> str:
         + md_table(["Step", "Seconds", "Ratio to cold"], rows_expose)
         + f"\n\nURL fetcher per render: WeasyPrint's `URLFetcher` (urllib handlers and an SSL context) "
         f"{fetcher['weasyprint']:.1f} ms, ours (data: URIs and the render's own images only) "
-        f"{fetcher['ours']:.3f} ms.\n\nBefore (2026-11-24): 8.03 s cold, 1.26 s warm (scaled photos "
+        f"{fetcher['ours'] * 1000:.1f} µs.\n\nBefore (2026-11-24): 8.03 s cold, 1.26 s warm (scaled photos "
         "cached per process only), every request rendered again; 7 pages."
         + "\n\nOffer job (individual mail per recipient, one SMTP connection; per recipient: claim, "
         "Message-ID, stored mail, activity, interest status; aiosmtpd Sink on loopback; SQLite):\n\n"
