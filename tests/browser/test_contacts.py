@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_user
+from tests.browser.helpers import shot
 from tests.contacts.conftest import FIXTURES, make_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"contacts-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def logged_in(page: Page, live_server: Any, office: Any) -> Any:
-    agent = make_user(office, "makler", "agent", first_name="Max", last_name="Makler")
-    page.set_viewport_size({"width": 1400, "height": 900})
-    client = Client()
-    client.force_login(agent)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    return agent
 
 
 def test_create_a_contact_with_company_and_bank_data(page: Page, live_server: Any, logged_in: Any) -> None:
@@ -53,12 +30,12 @@ def test_create_a_contact_with_company_and_bank_data(page: Page, live_server: An
     page.get_by_label("USt-IdNr.", exact=True).fill("DE136695976")
     page.get_by_role("tab", name="Sonstiges").click()
     page.get_by_label("IBAN", exact=True).fill("DE89 3704 0044 0532 0130 01")  # wrong check digit first
-    shot(page, "form")
+    shot(page, "contacts-form")
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("Bitte korrigieren Sie die markierten Felder.")).to_be_visible()
     page.get_by_role("tab", name="Sonstiges").click()
     expect(page.get_by_text("falsche Prüfziffer")).to_be_visible()
-    shot(page, "form-errors")
+    shot(page, "contacts-form-errors")
     page.get_by_label("IBAN", exact=True).fill("DE89 3704 0044 0532 0130 00")
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("heading", name=re.compile("Dr. Clara Wagner"))).to_be_visible()
@@ -66,7 +43,7 @@ def test_create_a_contact_with_company_and_bank_data(page: Page, live_server: An
     expect(page.locator("#letter-salutation")).to_have_text("Sehr geehrte Frau Dr. Wagner")
     page.get_by_role("tab", name="Sonstiges").click()
     expect(page.locator("#iban")).to_have_text("DE89 3704 0044 0532 0130 00")
-    shot(page, "detail")
+    shot(page, "contacts-detail")
 
 
 def test_sort_and_search_the_list(page: Page, live_server: Any, logged_in: Any, office: Any) -> None:
@@ -91,7 +68,7 @@ def test_sort_and_search_the_list(page: Page, live_server: Any, logged_in: Any, 
     page.locator("[data-search]").fill("mul")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Müller Bau")
-    shot(page, "list")
+    shot(page, "contacts-list")
 
 
 def test_upload_a_file_by_drag_and_drop(page: Page, live_server: Any, logged_in: Any, office: Any) -> None:
@@ -111,7 +88,7 @@ def test_upload_a_file_by_drag_and_drop(page: Page, live_server: Any, logged_in:
     page.get_by_role("tab", name=re.compile("Dateien")).click()
     expect(page.locator("#file-table")).to_contain_text("Grundbuchauszug.pdf")
     expect(page.locator("#file-table")).to_contain_text("notizen.txt")
-    shot(page, "files")
+    shot(page, "contacts-files")
     with page.expect_download() as download:
         page.get_by_role("link", name="Grundbuchauszug.pdf").click()
     assert download.value.suggested_filename == "Grundbuchauszug.pdf"
@@ -130,7 +107,7 @@ def test_relate_two_people_and_see_the_inverse_label(
     expect(page.get_by_text("zu den verbundenen Personen hinzugefügt")).to_be_visible()
     page.get_by_role("tab", name=re.compile("Verbundene Personen")).click()
     expect(page.locator("#related-people [data-relationship-label]")).to_have_text("Kind")
-    shot(page, "related")
+    shot(page, "contacts-related")
     page.get_by_role("link", name=re.compile(r"Öffnen Hanna Hoffmann")).click()  # the avatar opens the person
     expect(page).to_have_url(re.compile(rf"/contacts/{child.pk}/"))
     page.get_by_role("tab", name=re.compile("Verbundene Personen")).click()
@@ -147,9 +124,9 @@ def test_import_a_multi_contact_vcard_and_see_the_summary(
     preview = page.locator("#import-preview")
     expect(preview).to_contain_text("6 Einträge")
     expect(preview).to_contain_text("john.doe@company.com")
-    shot(page, "import-preview")
+    shot(page, "contacts-import-preview")
     page.get_by_role("button", name="6 Kontakte importieren").click()
     summary = page.locator("#import-summary")
     expect(summary.locator("[data-count=created]")).to_have_text("6 angelegt")
     expect(summary.locator("[data-count=failed]")).to_have_text("0 fehlgeschlagen")
-    shot(page, "import-summary")
+    shot(page, "contacts-import-summary")

@@ -3,46 +3,18 @@ duplicate dialog with reasons; merging keeps every activity and file. Screenshot
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from maklerwerk.contacts.models import Contact, ContactFile
 from maklerwerk.core.models import Activity
-from tests.conftest import make_user
+from tests.browser.helpers import shot
 from tests.duplicates.conftest import MUELLER, make_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"duplicates-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def logged_in(page: Page, live_server: Any, office: Any) -> Any:
-    agent = make_user(office, "makler", "agent", first_name="Max", last_name="Makler")
-    page.set_viewport_size({"width": 1400, "height": 900})
-    client = Client()
-    client.force_login(agent)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return agent
 
 
 def _with_history(office: Any, contact: Any, agent: Any, n_activities: int, file_name: str) -> None:
@@ -78,7 +50,7 @@ def test_entering_mueller_with_str_shows_the_dialog_with_reasons(
     expect(dialog.get_by_role("link", name="Thomas Müller")).to_have_attribute(
         "href", f"/contacts/{existing.pk}/"
     )
-    shot(page, "dialog")
+    shot(page, "duplicates-dialog")
     assert Contact.objects.count() == 1  # nothing saved until the user decides
 
 
@@ -99,12 +71,12 @@ def test_merging_keeps_every_activity_and_file(
     expect(page.get_by_role("heading", name="Kontakte zusammenführen")).to_be_visible()
     expect(page.locator("tr.table-warning")).not_to_have_count(0)  # differing fields are highlighted
     page.get_by_role("radio", name="Mueller").check()
-    shot(page, "merge")
+    shot(page, "duplicates-merge")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Zusammenführen").click()
     page.wait_for_url("**/duplicates/merges/*/")
     expect(page.get_by_role("heading", name="Kontakte zusammengeführt")).to_be_visible()
-    shot(page, "merged")
+    shot(page, "duplicates-merged")
 
     survivor.refresh_from_db()
     assert survivor.last_name == "Mueller" and str(survivor.birth_date) == "1970-03-21"
@@ -202,4 +174,4 @@ def test_dubletten_page_finds_groups_in_the_background(
     expect(group).to_have_count(1, timeout=15_000)
     expect(page.get_by_text("Keine wahrscheinlichen Dubletten gefunden.")).to_have_count(0)
     expect(group).to_contain_text("Name klingt gleich (Kölner Phonetik)")
-    shot(page, "page")
+    shot(page, "duplicates-page")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,25 +11,11 @@ from playwright.sync_api import Page, expect
 
 from maklerwerk.core.models import Activity
 from maklerwerk.properties.models import PropertyContact
+from tests.browser.helpers import SHOTS, log_in, shot
 from tests.exposes.conftest import add_image
 from tests.mailing.conftest import make_contact, make_prop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, live_server: Any) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Benutzername").fill("makler")
-    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
 
 
 @pytest.fixture
@@ -49,7 +34,7 @@ def listing(office: Any, agent: Any) -> Any:
 
 
 def test_preview_and_download_an_exposé(page: Page, live_server: Any, listing: Any, tmp_path: Any) -> None:
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/exposes/property/{listing.pk}/")
     frame = page.frame_locator("iframe[title='Exposé-Vorschau']")
     expect(frame.get_by_role("heading", name="Helle Wohnung am Rheinufer")).to_be_visible()
@@ -64,19 +49,41 @@ def test_preview_and_download_an_exposé(page: Page, live_server: Any, listing: 
     assert pdf.read_bytes().startswith(b"%PDF")
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) >= 4
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert len(pages) == 3  # three photos, a floor plan and every text: no half-empty pages
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for i, path in enumerate(pages, start=1):
         with Image.open(path) as img:
             grey = img.convert("L")
             lo, _hi = grey.getextrema()
             assert lo < 200, f"page {i} is blank"  # something darker than paper is printed
             assert sum(grey.histogram()[:240]) > 500, f"page {i} is almost empty"  # pixels darker than 240
-            img.save(SCREENSHOTS / f"expose-pdf-page-{i}.png")
+            img.save(SHOTS / f"expose-pdf-page-{i}.png")
+
+
+def test_the_preview_is_one_sheet_no_wider_than_the_window(
+    page: Page, live_server: Any, listing: Any, logged_in: Any
+) -> None:
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/exposes/property/{listing.pk}/preview/")
+        expect(page.get_by_role("heading", name="Helle Wohnung am Rheinufer")).to_be_visible()
+        sideways = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        sheet = page.evaluate("document.body.getBoundingClientRect()")
+        cover = page.evaluate("document.querySelector('.cover').getBoundingClientRect()")
+        shot(page, f"expose-preview-{width}")
+        assert sideways == 0, f"{width} px: the preview scrolls sideways"
+        assert (cover["left"], cover["right"]) == (sheet["left"], sheet["right"]), (
+            width
+        )  # cover inside the sheet
+        assert sheet["width"] <= min(width, 794)  # at most A4 wide (210 mm at 96 dpi)
+        page.goto(f"{live_server.url}/exposes/property/{listing.pk}/")
+        shot(page, f"expose-property-page-{width}")
 
 
 def test_edit_a_template_using_the_field_catalogue(page: Page, live_server: Any, agent: Any) -> None:
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     page.goto(live_server.url + "/mailing/templates/new/")
     page.get_by_label("Name").fill("Nachfassen nach Besichtigung")
     page.get_by_label("Betreff").fill("Ihre Besichtigung")
@@ -115,7 +122,7 @@ def test_an_offer_to_three_contacts_and_a_retry_after_a_failure(
         make_contact(office, email="clara@example.org", first_name="Clara", last_name="Weiß"),
     ]
     smtp_sink.refuse.add("clara@example.org")
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     ids = ",".join(str(c.pk) for c in people)
     page.goto(f"{live_server.url}/exposes/offers/new/?property={listing.pk}&contacts={ids}")
     page.get_by_role("button", name="Vorschau der E-Mails").click()

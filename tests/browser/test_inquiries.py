@@ -3,12 +3,12 @@ the contact appears and the exposé goes out over real SMTP; the agent sees it a
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import shot
 from tests.inquiries import conftest as inquiry_fixtures
 from tests.inquiries.conftest import deliver, fixture_mail, links_in, pdfs_of, text_of, to_addr
 
@@ -17,13 +17,6 @@ dovecot = inquiry_fixtures.dovecot
 imap_account = inquiry_fixtures.imap_account
 mailbox = inquiry_fixtures.mailbox
 properties = inquiry_fixtures.properties
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.browser

@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in_as
-from tests.browser.helpers import shot as _shot
+from tests.browser.helpers import log_in_as, shot
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shot(page: Page, name: str) -> None:
-    _shot(page, f"processes-{name}")
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def test_an_admin_builds_a_process_in_the_editor(admin_page: Page, live_server: 
     page = admin_page
     page.goto(f"{live_server.url}/inquiries/processes/")
     expect(page.get_by_text("Nachfassen nach Exposé-Versand")).to_be_visible()  # the shipped ones
-    shot(page, "list")
+    shot(page, "processes-list")
     page.get_by_role("link", name="Neuer Prozess").click()
     page.get_by_label("Name", exact=True).fill("Besichtigung anbieten")
     page.get_by_label("startet, wenn").select_option("expose_sent")
@@ -50,11 +45,11 @@ def test_an_admin_builds_a_process_in_the_editor(admin_page: Page, live_server: 
     expect(second.get_by_label("Text")).to_have_value(re.compile(r"^\{\{ kontakt\.briefanrede \}\},"))
     second.get_by_label("Betreff").fill("Besichtigung für {{ objekt.titel }}?")
     second.get_by_label("Text").fill("{{ kontakt.briefanrede }}, wann passt es Ihnen?")
-    shot(page, "editor")
+    shot(page, "processes-editor")
     page.get_by_role("button", name="Speichern").click()
 
     expect(page.get_by_text("Prozess gespeichert.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Besichtigung anbieten")
     expect(row).to_contain_text("Warten: 2 Tage")
     expect(row).to_contain_text("E-Mail „Besichtigung für {{ objekt.titel }}?“ senden")
-    shot(page, "saved")
+    shot(page, "processes-saved")

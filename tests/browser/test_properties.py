@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,15 +11,9 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from maklerwerk.properties.models import PropertyImage, SearchProfile
+from tests.browser.helpers import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def png(color: str) -> dict[str, Any]:
@@ -29,16 +22,8 @@ def png(color: str) -> dict[str, Any]:
     return {"name": f"{color}.png", "mimeType": "image/png", "buffer": buf.getvalue()}
 
 
-def log_in(page: Page, live_server: Any) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Benutzername").fill("makler")
-    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
-
-
 def test_create_a_property_with_images_and_reorder_them(page: Page, live_server: Any, agent: Any) -> None:
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     page.goto(live_server.url + "/properties/")
     page.get_by_role("link", name="Hinzufügen").click()
     page.get_by_label("Kennung").fill("W-777")
@@ -88,7 +73,7 @@ def test_profile_and_property_match_both_ways_with_explanations(
         "purchase_price": Decimal("416000"), "living_area": Decimal("82"), "rooms": Decimal("3"),
     }  # fmt: skip
     prop = property_create(office=office, acting_user=agent, data=data)
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/properties/contact-tab/{contact.pk}/")
     page.get_by_role("link", name="Neues Suchprofil").click()
     page.get_by_label("Name", exact=True).fill("Wohnung in Frankfurt")
@@ -124,7 +109,7 @@ def test_the_contact_fills_the_self_service_form(
     contact = Contact.objects.create(
         office=office, first_name="Jonas", last_name="Becker", responsible_agent=agent
     )
-    log_in(page, live_server)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/properties/contact-tab/{contact.pk}/")
     page.get_by_role("button", name="Persönlichen Link erstellen").click()
     url = page.locator("#self-service-url").inner_text().strip()

@@ -14,16 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from maklerwerk.sharing.models import AccessEvent, ConsentAcceptance, ShareLink
 from maklerwerk.sharing.services import share_link_create, share_link_public_url
+from tests.browser.helpers import log_in, shot
 from tests.sharing.conftest import add_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -49,14 +43,6 @@ def scene(office: Any, agent: Any) -> dict[str, Any]:
     add_document(prop, "Protokoll Eigentümerversammlung 2025", b"%PDF-1.4 protokoll " * 1500)
     add_document(prop, "Interne Kalkulation", b"geheim", protected=False)
     return {"contact": contact, "property": prop}
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("Benutzername").fill("makler")
-    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
 
 
 def open_contact_tab(page: Page, base: str, contact: Any) -> None:

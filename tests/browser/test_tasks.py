@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from maklerwerk.tasks.models import Task
-from tests.browser.test_shell import shot
+from tests.browser.helpers import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

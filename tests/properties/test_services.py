@@ -252,3 +252,41 @@ def test_a_move_shows_the_coordinates_in_the_history_not_the_index_band(
     services.property_update(prop=prop, acting_user=agent, data={"latitude": Decimal("49.70")})
     fields = {c["field"] for c in history_for(prop)[0].changes}
     assert "latitude" in fields and "geo_band" not in fields
+
+
+def test_linking_a_prospect_writes_one_readable_history_line_whatever_the_crowd(
+    make_property: Any, agent: Any, contact: Any, agent_client: Any
+) -> None:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.history_display import history_rows
+    from maklerwerk.properties.models import PropertyContact
+
+    prop = make_property()
+    crowd = Contact.objects.bulk_create(
+        [Contact(office=prop.office, first_name="Interessent", last_name=f"Nr. {i}") for i in range(40)]
+    )
+    for other in crowd:
+        services.property_contact_set(prop=prop, contact=other, acting_user=agent, role="prospect")
+    services.property_contact_set(prop=prop, contact=contact, acting_user=agent, role="prospect")
+    latest = history_for(prop)[0]
+    # the 41st link records itself, not the 40 before it
+    assert latest.changes == [
+        {"field": "contact_role", "old": None, "new": "Erika Mustermann: Interessent – Neu"}
+    ]
+    services.property_contact_set(
+        prop=prop, contact=contact, acting_user=agent, role="prospect", interest_status="expose_sent"
+    )
+    link = PropertyContact.objects.get(property=prop, contact=contact)
+    services.property_contact_delete(link=link, acting_user=agent)
+    rows = history_rows(history_for(prop)[:2])
+    assert [(c["label"], c["old"], c["new"]) for r in rows for c in r["changes"]] == [
+        ("Kontaktrolle", "Erika Mustermann: Interessent – Exposé versendet", None),
+        (
+            "Kontaktrolle",
+            "Erika Mustermann: Interessent – Neu",
+            "Erika Mustermann: Interessent – Exposé versendet",
+        ),
+    ]
+    history = agent_client.get(f"/properties/{prop.pk}/").content.decode().split('id="history"')[1]
+    assert "Kontaktrolle" in history and "Erika Mustermann: Interessent – Exposé versendet" in history
+    assert "contact_role" not in history and "Nr. 7" not in history.split("Kontaktrolle")[1][:400]

@@ -36,6 +36,7 @@ EXTRA_LABELS = {
     "images": _("Images"),
     "documents": _("Documents"),
     "contacts": _("Contacts"),
+    "contact_role": _("Contact role"),
     "viewers": _("Shared with"),
     "further_contacts": _("Further contacts"),
     "merged_contact": _("Merged contact"),

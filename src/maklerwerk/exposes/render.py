@@ -1,17 +1,28 @@
 """The exposé: one HTML template, shown as preview in the browser and printed to PDF by WeasyPrint.
 
 Photos are scaled down with Pillow before they go into the document (a 4000x3000 JPEG becomes a
-~1600 px JPEG of a few hundred KB), and WeasyPrint may fetch nothing but `data:` URIs, so an
-office template cannot make the server read files or call out to the network.
+~1600 px JPEG of a few hundred KB) and kept in a disk cache under the data dir, shared by every
+worker. WeasyPrint may fetch nothing but `data:` URIs and those scaled images, so an office
+template cannot make the server read files or call out to the network. The PDF of a property
+version is rendered once and kept on disk too (`expose_pdf_for`).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
 import io
+import os
+import tempfile
+import time
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -47,22 +58,82 @@ ENERGY_SCALE: list[tuple[str, int, str]] = [
 SCALE_MAX = 275
 
 
-@lru_cache(maxsize=256)
-def _scaled(name: str, max_edge: int, media_root: str) -> tuple[str, int, int]:
-    """Data URI of the stored image `name`, scaled to `max_edge`; cached (stored names are unique)."""
-    from maklerwerk.properties.models import PropertyImage
+IMAGE_SCHEME = "mw-image"  # how the PDF's HTML names a scaled image in the disk cache
+CACHE_DAYS = 14  # cached PDFs and scaled photos nobody used for this long are removed
+_last_sweep = 0.0  # per process: the sweep for unused files runs at most once an hour
 
-    storage = PropertyImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+def _cache_dir(kind: str) -> Path:
+    path = Path(settings.DATA_DIR) / "cache" / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file and rename: readers and concurrent writers of the same name
+    only ever see a complete file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A scaled copy of a stored image in the disk cache (shared by every worker process)."""
+
+    path: Path
+    width: int
+    height: int
+    mimetype: str
+
+    @property
+    def ref(self) -> str:
+        return f"{IMAGE_SCHEME}:{self.path.name}"
+
+    def data_uri(self) -> str:
+        return f"data:{self.mimetype};base64," + base64.b64encode(self.path.read_bytes()).decode("ascii")
+
+
+def _scaled(storage: Any, name: str, box: tuple[int, int], fmt: str = "JPEG") -> Scaled:
+    """The stored image `name` scaled into `box`, from the disk cache or made once and stored there.
+
+    The key holds the stored file's size and time, so an upload that reuses a deleted file's name
+    is scaled anew.
+    """
+    try:
+        stamp = f"{storage.size(name)}-{storage.get_modified_time(name).timestamp()}"
+    except NotImplementedError:  # remote storages without times: stored names are unique
+        stamp = str(storage.size(name))
+    ext, mimetype = ("png", "image/png") if fmt == "PNG" else ("jpg", "image/jpeg")
+    raw = f"{name}\0{stamp}\0{box}\0{fmt}\0{JPEG_QUALITY}".encode()
+    path = _cache_dir("expose-images") / f"{hashlib.sha256(raw).hexdigest()[:40]}.{ext}"
+    try:
+        with Image.open(path) as img:  # reads the header only
+            os.utime(path)  # in use: the sweep keeps it
+            return Scaled(path, img.width, img.height, mimetype)
+    except OSError:
+        pass  # not cached yet
     with storage.open(name, "rb") as fh, Image.open(fh) as img:
-        img.draft("RGB", (max_edge, max_edge))  # JPEG: decode at reduced size, far less memory
-        img = ImageOps.exif_transpose(img)
-        img.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS)
-        if img.mode not in ("RGB", "L"):
-            img = img.convert("RGB")
         out = io.BytesIO()
-        img.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        if fmt == "PNG":
+            img.thumbnail(box)
+            img.convert("RGBA").save(out, "PNG", optimize=True)
+        else:
+            img.draft("RGB", box)  # JPEG: decode at reduced size, far less memory
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail(box, Image.Resampling.LANCZOS)
+            if img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            img.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         width, height = img.size
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii"), width, height
+    _write_atomic(path, out.getvalue())
+    return Scaled(path, width, height, mimetype)
 
 
 @dataclass
@@ -71,34 +142,41 @@ class Picture:
     caption: str
     width: int
     height: int
+    scaled: Scaled | None = None
 
     @property
     def landscape(self) -> bool:
         return self.width >= self.height
 
 
-def _picture(image: Any, max_edge: int) -> Picture | None:
+def _picture(image: Any, max_edge: int, *, inline: bool = True) -> Picture | None:
     try:
-        src, w, h = _scaled(image.file.name, max_edge, str(settings.MEDIA_ROOT))
+        scaled = _scaled(image.file.storage, image.file.name, (max_edge, max_edge))
+        src = scaled.data_uri() if inline else scaled.ref
     except (OSError, ValueError, Image.DecompressionBombError):
         return None  # a missing or broken file must not break the exposé
-    return Picture(src=src, caption=image.caption, width=w, height=h)
+    return Picture(src=src, caption=image.caption, width=scaled.width, height=scaled.height, scaled=scaled)
+
+
+def _logo(office: Any) -> Scaled | None:
+    if not office.logo:
+        return None
+    try:
+        return _scaled(office.logo.storage, office.logo.name, (600, 240), "PNG")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 def logo_data_uri(office: Any) -> str:
     """The office logo as a small PNG data URI (PDFs fetch nothing else), or ''."""
-    if not office.logo:
-        return ""
+    logo = _logo(office)
     try:
-        with office.logo.open("rb") as fh, Image.open(fh) as img:
-            img.thumbnail((600, 240))
-            out = io.BytesIO()
-            img.convert("RGBA").save(out, "PNG", optimize=True)
-    except (OSError, ValueError):
+        return logo.data_uri() if logo else ""
+    except OSError:
         return ""
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
+@lru_cache(maxsize=64)
 def _qr(url: str) -> str:
     import segno
 
@@ -181,9 +259,13 @@ def _energy(prop: Property) -> dict[str, Any] | None:
 
 
 def expose_context(
-    prop: Property, *, template: ExposeTemplate | None = None, preview: bool = False
+    prop: Property, *, template: ExposeTemplate | None = None, preview: bool = False, inline: bool = True
 ) -> dict[str, Any]:
-    """Everything the exposé template shows, as plain values (no model access in the template)."""
+    """Everything the exposé template shows, as plain values (no model access in the template).
+
+    `inline=False` names images by their disk-cache key instead of embedding them (for the PDF:
+    the HTML stays small enough to hash as the version key).
+    """
     from maklerwerk.exposes.models import PropertyExposeSettings
 
     settings_row = (
@@ -194,11 +276,13 @@ def expose_context(
     images = list(prop.images.all())
     photos = [i for i in images if i.kind == "bild"]
     plans = [i for i in images if i.kind in ("grundriss", "karten_lageplan")]
-    cover = _picture(photos[0], COVER_EDGE) if photos else None
-    gallery = [p for p in (_picture(i, GALLERY_EDGE) for i in photos[1:]) if p]
-    floor_plans = [p for p in (_picture(i, PLAN_EDGE) for i in plans) if p]
+    cover = _picture(photos[0], COVER_EDGE, inline=inline) if photos else None
+    gallery = [p for p in (_picture(i, GALLERY_EDGE, inline=inline) for i in photos[1:]) if p]
+    floor_plans = [p for p in (_picture(i, PLAN_EDGE, inline=inline) for i in plans) if p]
     agent = prop.responsible_agent
     office = prop.office
+    logo = _logo(office)
+    assets = [p.scaled for p in [cover, *gallery, *floor_plans] if p and p.scaled] + ([logo] if logo else [])
     links = []
     if settings_row is not None and settings_row.virtual_tour_url:
         links.append(
@@ -233,7 +317,8 @@ def expose_context(
         "energy": _energy(prop),
         "agent": agent,
         "office": office,
-        "logo": logo_data_uri(office),
+        "logo": (logo.data_uri() if inline else logo.ref) if logo else "",
+        "assets": {a.path.name: a for a in assets},
         "links": links,
         "template": template,
         "accent": (template.accent_color if template else "#1f4e79"),
@@ -261,6 +346,97 @@ def expose_html(
         return render_to_string("exposes/expose.html", context)
 
 
+class _ExposeFetcher:
+    """WeasyPrint's URL fetcher for the exposé: `data:` URIs and this render's own scaled images.
+
+    Everything else (file:, http:, an office template's CSS pointing at the server) is refused.
+    Not weasyprint's URLFetcher: that builds urllib handlers and an SSL context on every render
+    (26–65 ms) for protocols the exposé may never use.
+    """
+
+    _fail_on_errors = False  # read by weasyprint.urls.fetch: a refused URL is skipped, not fatal
+
+    def __init__(self, assets: dict[str, Scaled]) -> None:
+        self.assets = assets
+
+    def __call__(self, url: str) -> Any:
+        from weasyprint.urls import URLFetcherResponse
+
+        scheme, _sep, rest = url.partition(":")
+        scheme = scheme.lower()
+        if scheme == "data":
+            request = urllib.request.Request(url)  # noqa: S310 - only data: gets here
+            with urllib.request.DataHandler().data_open(request) as resp:
+                return URLFetcherResponse(url, resp.read(), {"Content-Type": resp.headers["Content-type"]})
+        if scheme == IMAGE_SCHEME and rest in self.assets:
+            asset = self.assets[rest]
+            return URLFetcherResponse(url, asset.path.read_bytes(), {"Content-Type": asset.mimetype})
+        raise ValueError(f"URL not allowed in an exposé: {url[:80]}")
+
+
+@lru_cache(maxsize=1)
+def _renderer_version() -> str:
+    return "weasyprint " + importlib.metadata.version("weasyprint")
+
+
+def _prune(folder: Path, prefix: str, keep: Path) -> None:
+    """Remove the older versions of this exposé; once an hour, any cached PDF or scaled photo not
+    used for CACHE_DAYS (deleted properties and photos)."""
+    global _last_sweep
+    for path in folder.glob(f"{prefix}*.pdf"):
+        if path != keep:
+            with contextlib.suppress(OSError):  # a concurrent pruner was first
+                path.unlink()
+    now = time.time()
+    if now - _last_sweep < 3600:
+        return
+    _last_sweep = now
+    for path in [*folder.iterdir(), *_cache_dir("expose-images").iterdir()]:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < now - CACHE_DAYS * 86400:
+                path.unlink()
+
+
+def expose_pdf_for(
+    prop: Property, *, template: ExposeTemplate | None = None, language: str = "de"
+) -> tuple[str, str, bytes]:
+    """The exposé PDF of this version of the property as (filename, mimetype, bytes).
+
+    Rendered once per version and then read from disk, for every recipient and worker. The version
+    is the hash of the exposé's HTML with the images named by their cache keys: whatever changes
+    the output (property, images, layout, office, agent, the "as of" date, the language, the code's
+    template) changes the HTML, so nothing can be forgotten in a hand-kept list of timestamps.
+    """
+    with translation.override(language):
+        context = expose_context(prop, template=template, inline=False)
+        context["language"] = language
+        html = render_to_string("exposes/expose.html", context)
+    assets: dict[str, Scaled] = context["assets"]
+    layout = context["template"]
+    digest = hashlib.sha256(f"{_renderer_version()}\0{html}".encode()).hexdigest()[:40]
+    folder = _cache_dir("exposes")
+    prefix = f"{prop.pk}-{layout.pk if layout else 0}-{language}-"
+    path = folder / f"{prefix}{digest}.pdf"
+    name = expose_filename(prop, language)
+    with contextlib.suppress(FileNotFoundError):
+        pdf = path.read_bytes()
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: the sweep keeps it
+        return name, "application/pdf", pdf
+    # One render per version: a second worker asking for the same exposé waits here and reads the
+    # file instead of rendering it again.
+    with open(folder / f"{prefix}render.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with contextlib.suppress(FileNotFoundError):
+            return name, "application/pdf", path.read_bytes()
+        from weasyprint import HTML
+
+        pdf = HTML(string=html, base_url=None, url_fetcher=_ExposeFetcher(assets)).write_pdf()
+        _write_atomic(path, pdf)
+    _prune(folder, prefix, keep=path)
+    return name, "application/pdf", pdf
+
+
 class ExposePdfExporter:
     """Renders a property's exposé as PDF (identifier, verbose_name, render → filename, mimetype, bytes)."""
 
@@ -270,13 +446,7 @@ class ExposePdfExporter:
     def render(
         self, prop: Property, *, template: ExposeTemplate | None = None, language: str = "de"
     ) -> tuple[str, str, bytes]:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-
-        html = expose_html(prop, template=template, language=language)
-        fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
-        pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-        return expose_filename(prop, language), "application/pdf", pdf
+        return expose_pdf_for(prop, template=template, language=language)
 
 
 def expose_filename(prop: Property, language: str = "de") -> str:
@@ -286,4 +456,4 @@ def expose_filename(prop: Property, language: str = "de") -> str:
 
 
 def expose_pdf(prop: Property, *, template: ExposeTemplate | None = None, language: str = "de") -> bytes:
-    return ExposePdfExporter().render(prop, template=template, language=language)[2]
+    return expose_pdf_for(prop, template=template, language=language)[2]

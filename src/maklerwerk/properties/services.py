@@ -96,7 +96,11 @@ MAX_NEW_MATCHES_PER_CHANGE = 200
 
 
 def property_snapshot(prop: Property) -> dict[str, Any]:
-    """What the property's history tracks: its fields plus images, documents, roles and viewers."""
+    """What the property's history tracks: its fields plus images, documents and viewers.
+
+    Not the contact roles: a listing gathers thousands of prospects, and every change would copy
+    them all. Each role change records its own line (`_record_contact_role`).
+    """
     extra = {
         "images": [
             f"{i.caption or i.file.name.rsplit('/', 1)[-1]} ({i.get_kind_display()})"
@@ -105,11 +109,6 @@ def property_snapshot(prop: Property) -> dict[str, Any]:
         "documents": [
             f"{d.title} ({d.get_kind_display()}{', ' + str(_('protected')) if d.protected else ''})"
             for d in prop.documents.all()
-        ],
-        "contacts": [
-            f"{r.contact}: {r.get_role_display()}"
-            + (f" – {r.get_interest_status_display()}" if r.interest_status else "")
-            for r in prop.contact_roles.select_related("contact")
         ],
         "viewers": sorted(str(v.user) for v in prop.viewers.select_related("user")),
     }
@@ -129,6 +128,23 @@ def _record_property_change(prop: Property, before: dict[str, Any], acting_user:
         action=ChangeLog.Action.UPDATE,
         before=before,
         after=property_snapshot(prop),
+    )
+
+
+def _contact_role_line(link: PropertyContact, contact: Contact) -> str:
+    status = f" – {link.get_interest_status_display()}" if link.interest_status else ""
+    return f"{contact}: {link.get_role_display()}{status}"
+
+
+def _record_contact_role(prop: Property, old: str | None, new: str | None, acting_user: User | None) -> None:
+    """One history line per role change ("Anna Schäfer: Interessent – Exposé versendet"), so linking
+    the 1,000th prospect costs what the first did."""
+    history_record(
+        instance=prop,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before={"contact_role": old},
+        after={"contact_role": new},
     )
 
 
@@ -396,10 +412,10 @@ def property_contact_set(
     """Add a contact in a role, or change the interest status/note of the existing role."""
     if contact.office_id != prop.office_id:
         raise ApplicationError(_("Unknown contact."), extra={"field": "contact"})
-    before = property_snapshot(prop)
-    link = PropertyContact.objects.filter(
-        property=prop, contact=contact, role=role
-    ).first() or PropertyContact(office_id=prop.office_id, property=prop, contact=contact, role=role)
+    link = PropertyContact.objects.filter(property=prop, contact=contact, role=role).first()
+    old = _contact_role_line(link, contact) if link else None
+    if link is None:
+        link = PropertyContact(office_id=prop.office_id, property=prop, contact=contact, role=role)
     link.interest_status = interest_status
     link.note = note
     link.full_clean(exclude=["office"])
@@ -408,7 +424,7 @@ def property_contact_set(
             link.save()
     except IntegrityError as exc:
         raise ConflictError(_("This contact already has this role.")) from exc
-    _record_property_change(prop, before, acting_user)
+    _record_contact_role(prop, old, _contact_role_line(link, contact), acting_user)
     return link
 
 
@@ -416,9 +432,9 @@ def property_contact_set(
 def property_contact_delete(*, link: PropertyContact, acting_user: User | None) -> None:
     ensure_capability(acting_user, Capability.DELETE)
     prop = link.property
-    before = property_snapshot(prop)
+    old = _contact_role_line(link, link.contact)
     link.delete()
-    _record_property_change(prop, before, acting_user)
+    _record_contact_role(prop, old, None, acting_user)
 
 
 # --- search profiles ------------------------------------------------------------------------------
