@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
@@ -483,8 +484,8 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
     _link, token = services.self_service_link_create(
         contact=contact, acting_user=request.user, profile=profile
     )  # type: ignore[arg-type]
-    request.session[f"self_service_{contact.pk}"] = request.build_absolute_uri(
-        reverse("properties:self_service", args=[token])
+    request.session[f"self_service_{contact.pk}"] = absolute_url(
+        reverse("properties:self_service", args=[token]), office=contact.office_id
     )
     messages.success(request, _("Personal link created. Copy it now: it is shown only once."))
     return redirect(_contact_tab_url(contact.pk))

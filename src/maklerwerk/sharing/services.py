@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
@@ -84,8 +85,8 @@ def share_link_token(link: ShareLink) -> str:
 
 
 def share_link_public_url(link: ShareLink) -> str:
-    """The absolute URL the contact opens (settings.BASE_URL + /sharing/d/<token>/)."""
-    return settings.BASE_URL + reverse("sharing:public", args=[share_link_token(link)])
+    """The absolute URL the contact opens (base per core/baseurl.py + /sharing/d/<token>/)."""
+    return absolute_url(reverse("sharing:public", args=[share_link_token(link)]), office=link.office_id)
 
 
 def file_key(link: ShareLink, source: str, file_id: int) -> str:
