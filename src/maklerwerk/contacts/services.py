@@ -304,6 +304,26 @@ def contact_update(
 
 
 @transaction.atomic
+def contact_terms_confirm(
+    *, contact_id: int, confirmed_on: dt.date, via: str, acting_user: User | None, note: str = ""
+) -> bool:
+    """Mark AGB/Provision as confirmed (e.g. accepted through a document link's consent gate).
+
+    The contact's fields are the one record the badge and the lists read; an earlier confirmation
+    keeps its date. Returns whether the contact changed."""
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None or contact.terms_confirmed:
+        return False
+    contact_update(
+        contact=contact,
+        acting_user=acting_user,
+        data={"terms_confirmed": True, "terms_confirmed_on": confirmed_on, "terms_confirmed_via": via},
+        history_note=note,
+    )
+    return True
+
+
+@transaction.atomic
 def contact_delete(*, contact: Contact, acting_user: User | None) -> None:
     """Delete the contact with its files (also from storage, after commit) and relationships."""
     ensure_capability(acting_user, Capability.DELETE)

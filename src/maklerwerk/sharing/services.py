@@ -488,6 +488,16 @@ def consent_accept(*, link: ShareLink, ip: str, user_agent: str) -> ConsentAccep
         user_agent=user_agent[:300],
     )
     what = _("cancellation notice and terms") if texts.terms else _("cancellation notice")
+    # The contact's "AGB / Provision" record is the one source the badge reads: the gate confirms it.
+    from maklerwerk.contacts.services import contact_terms_confirm
+
+    contact_terms_confirm(
+        contact_id=link.contact_id,
+        confirmed_on=timezone.localdate(consent.accepted_at),
+        via="online",
+        acting_user=None,
+        note=_("Accepted via document link (%(property)s)") % {"property": link.property.external_id},
+    )
     activity_create(
         office=link.office,
         type=Activity.Type.SYSTEM,
