@@ -258,6 +258,34 @@ CATALOGUE: list[Placeholder] = [
         "objekt.zimmer", gettext_lazy("Rooms"), G_PROPERTY, lambda c: number(_property(c).rooms), "3"
     ),
     Placeholder(
+        "objekt.hausgeld",
+        gettext_lazy("Monthly owners' fee (Hausgeld)"),
+        G_PROPERTY,
+        lambda c: money(_property(c).hausgeld, cents=True),
+        "320,00 €",
+    ),
+    Placeholder(
+        "objekt.bezugsfrei",
+        gettext_lazy("Vacant from (date, immediately or by arrangement)"),
+        G_PROPERTY,
+        lambda c: _property(c).vacancy_display,
+        "ab 01.03.2027",
+    ),
+    Placeholder(
+        "objekt.heizungsart",
+        gettext_lazy("Heating type"),
+        G_PROPERTY,
+        lambda c: str(_property(c).get_heating_type_display()) if _property(c).heating_type else "",
+        "Zentralheizung",
+    ),
+    Placeholder(
+        "objekt.provisionsfrei",
+        gettext_lazy("“provisionsfrei” when the property is commission-free, else empty"),
+        G_PROPERTY,
+        lambda c: _("commission-free") if _property(c).commission_free else "",
+        "provisionsfrei",
+    ),
+    Placeholder(
         "objekt.ort",
         gettext_lazy("Postal code and city"),
         G_PROPERTY,

@@ -56,9 +56,11 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "cold_rent",
             "warm_rent",
             "service_charges",
+            "hausgeld",
             "deposit",
             "buyer_commission_text",
             "buyer_commission_percent",
+            "commission_free",
         ],
     ),
     (
@@ -75,6 +77,8 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "parking_spaces",
             "year_built",
             "condition",
+            "vacancy",
+            "vacant_from",
         ],
     ),
     (_("Features"), ["features"]),
@@ -84,6 +88,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "energy_certificate_type",
             "energy_value",
             "energy_class",
+            "heating_type",
             "energy_carrier",
             "energy_building_year",
             "energy_issue_date",
@@ -131,6 +136,7 @@ class PropertyForm(forms.ModelForm):
         fields = [name for _label, names in PROPERTY_SECTIONS for name in names if name != "viewers"]
         widgets = {
             "energy_issue_date": DateInput(),
+            "vacant_from": DateInput(),
             "energy_valid_until": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
             "location_text": forms.Textarea(attrs={"rows": 3}),

@@ -128,6 +128,28 @@ class EnergyClass(models.TextChoices):
 
 
 ENERGY_RANK = {code: i for i, code in enumerate(EnergyClass.values)}
+# Upper limits (exclusive) of each class in kWh/(m²·a) final energy, GEG Anlage 10; H has none.
+ENERGY_CLASS_LIMITS: dict[str, tuple[Decimal, Decimal | None]] = {
+    "A+": (Decimal(0), Decimal(30)),
+    "A": (Decimal(30), Decimal(50)),
+    "B": (Decimal(50), Decimal(75)),
+    "C": (Decimal(75), Decimal(100)),
+    "D": (Decimal(100), Decimal(130)),
+    "E": (Decimal(130), Decimal(160)),
+    "F": (Decimal(160), Decimal(200)),
+    "G": (Decimal(200), Decimal(250)),
+    "H": (Decimal(250), None),
+}
+
+
+def energy_class_for(value: Decimal) -> str:
+    """The GEG class an energy value falls into."""
+    for code, (low, high) in ENERGY_CLASS_LIMITS.items():
+        if value >= low and (high is None or value < high):
+            return code
+    return "A+"
+
+
 MAX_PLACE_LENGTH = 100  # a place in a search profile; its index key (SearchProfileArea.key) has room for it
 
 
@@ -146,6 +168,24 @@ class EnergyCarrier(models.TextChoices):
     KOHLE = "kohle", _("Coal")
     FLUESSIGGAS = "fluessiggas", _("Liquid gas")
     BLOCK = "block", _("Combined heat and power")
+
+
+class HeatingType(models.TextChoices):
+    """OpenImmo `heizungsart`."""
+
+    OFEN = "ofen", _("Stove heating")
+    ETAGE = "etage", _("Floor-by-floor heating")
+    ZENTRAL = "zentral", _("Central heating")
+    FERN = "fern", _("District heating")
+    FUSSBODEN = "fussboden", _("Underfloor heating")
+
+
+class Vacancy(models.TextChoices):
+    """When the buyer or tenant can move in (OpenImmo `verfuegbar_ab` / `abdatum`)."""
+
+    IMMEDIATELY = "sofort", _("immediately")
+    BY_ARRANGEMENT = "nach_vereinbarung", _("by arrangement")
+    FROM_DATE = "datum", _("from a date")
 
 
 class PropertyQuerySet(models.QuerySet["Property"]):
@@ -234,6 +274,8 @@ class Property(SingleLineFields, models.Model):
     warm_rent = models.DecimalField(_("warm rent"), validators=NON_NEGATIVE, **money)
     service_charges = models.DecimalField(_("service charges"), validators=NON_NEGATIVE, **money)
     deposit = models.DecimalField(_("deposit"), validators=NON_NEGATIVE, **money)
+    hausgeld = models.DecimalField(_("monthly owners' fee (Hausgeld)"), validators=NON_NEGATIVE, **money)
+    commission_free = models.BooleanField(_("commission-free for the buyer/tenant"), default=False)
     buyer_commission_text = models.CharField(_("buyer's commission"), max_length=200, blank=True)
     buyer_commission_percent = models.DecimalField(
         _("buyer's commission (%)"),
@@ -262,6 +304,9 @@ class Property(SingleLineFields, models.Model):
         validators=[MinValueValidator(1000), MaxValueValidator(2100)],
     )
     condition = models.CharField(_("condition"), max_length=30, choices=Condition.choices, blank=True)
+    vacancy = models.CharField(_("vacant"), max_length=20, choices=Vacancy.choices, blank=True)
+    vacant_from = models.DateField(_("vacant from"), null=True, blank=True)
+    heating_type = models.CharField(_("heating type"), max_length=20, choices=HeatingType.choices, blank=True)
     features = models.JSONField(_("features"), default=list, blank=True)
     # Energy certificate (GEG)
     energy_certificate_type = models.CharField(
@@ -361,8 +406,59 @@ class Property(SingleLineFields, models.Model):
             and self.energy_valid_until < self.energy_issue_date
         ):
             errors["energy_valid_until"] = _("The certificate cannot expire before it was issued.")
+        if self.vacant_from and not self.vacancy:
+            self.vacancy = Vacancy.FROM_DATE  # a date alone says it
+        if self.vacancy == Vacancy.FROM_DATE and not self.vacant_from:
+            errors["vacant_from"] = _("Enter the date from which the property is vacant.")
+        elif self.vacancy and self.vacancy != Vacancy.FROM_DATE and self.vacant_from:
+            errors["vacant_from"] = _(
+                "Either a date or “%(choice)s”, not both: remove the date or choose “from a date”."
+            ) % {"choice": self.get_vacancy_display()}
+        if self.commission_free and self.buyer_commission_percent:
+            errors["buyer_commission_percent"] = _(
+                "The property is marked commission-free: remove the buyer's commission or the mark."
+            )
+        energy_error = self._energy_class_error()
+        if energy_error:
+            errors["energy_class"] = energy_error
         if errors:
             raise ValidationError(errors)
+
+    def _energy_class_error(self) -> str | None:
+        """Class and value of a certificate must agree (GEG Anlage 10), e.g. not A with 211 kWh."""
+        if not self.energy_class or self.energy_value is None or self.energy_class not in ENERGY_CLASS_LIMITS:
+            return None
+        value = Decimal(self.energy_value)
+        fits = energy_class_for(value)
+        if fits == self.energy_class:
+            return None
+        from maklerwerk.core.numbers import format_german_number
+
+        low, high = ENERGY_CLASS_LIMITS[self.energy_class]  # whole numbers
+        span = (
+            _("from %(low)s to under %(high)s")
+            % {"low": format_german_number(low, 0), "high": format_german_number(high, 0)}
+            if high is not None
+            else _("from %(low)s") % {"low": format_german_number(low, 0)}
+        )
+        return _(
+            "Energy class %(cls)s does not fit %(value)s kWh/(m²·a): class %(cls)s covers %(span)s kWh/(m²·a) "
+            "(GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. Please check the certificate."
+        ) % {
+            "cls": self.energy_class,
+            "value": format_german_number(value, 0 if value == value.to_integral() else None),
+            "span": span,
+            "fits": fits,
+        }
+
+    @property
+    def vacancy_display(self) -> str:
+        """ "sofort", "nach Vereinbarung" or "ab 01.03.2027" (empty when unknown)."""
+        from django.utils.formats import date_format
+
+        if self.vacant_from:
+            return str(_("from %(date)s") % {"date": date_format(self.vacant_from, "SHORT_DATE_FORMAT")})
+        return str(self.get_vacancy_display()) if self.vacancy else ""
 
     def refresh_match_fields(self) -> None:
         """Derived columns the matching indexes use."""

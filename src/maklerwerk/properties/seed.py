@@ -228,10 +228,26 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
     if values["energy_class"]:
         values.update(
             energy_certificate_type=rng.choice(["bedarf", "verbrauch"]),
-            energy_value=Decimal(rng.randint(25, 260)),
+            energy_value=_energy_value_of(rng, values["energy_class"]),
             energy_carrier=rng.choice(["gas", "fern", "luftwp", "oel"]),
         )
+        # Derived, not drawn: the random sequence (and so the rest of the demo data) stays as it was.
+        values["heating_type"] = {"fern": "fern", "luftwp": "fussboden"}.get(
+            values["energy_carrier"], "zentral"
+        )
+    if kind != "grundstueck":
+        values["vacancy"] = "nach_vereinbarung" if marketing == "kauf" else "sofort"
+    if kind == "wohnung" and marketing == "kauf" and area is not None:
+        values["hausgeld"] = _money(float(area) * 3.2, 5)
     return values
+
+
+def _energy_value_of(rng: Any, energy_class: str) -> Decimal:
+    """A value that fits the class (GEG Anlage 10), so no class A at 211 kWh/(m²·a)."""
+    from maklerwerk.properties.models import ENERGY_CLASS_LIMITS
+
+    low, high = ENERGY_CLASS_LIMITS[energy_class]
+    return Decimal(rng.randint(int(low) + 1, int(high or low + 80) - 1))
 
 
 def _demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
