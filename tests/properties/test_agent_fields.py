@@ -133,8 +133,8 @@ def test_mail_placeholders_show_the_new_fields(office: Any, agent: Any, make_pro
         hausgeld=Decimal("320.5"), vacant_from=dt.date(2027, 3, 1), heating_type="etage", commission_free=True
     )
     ctx = MailContext(office=office, acting_user=agent, prop=prop)
-    values = {n: BY_NAME[n].resolve(ctx) for n in ("objekt.hausgeld", "objekt.bezugsfrei", "objekt.heizungsart",
-                                                   "objekt.provisionsfrei")}  # fmt: skip
+    names = ("objekt.hausgeld", "objekt.bezugsfrei", "objekt.heizungsart", "objekt.provisionsfrei")
+    values = {n: BY_NAME[n].resolve(ctx) for n in names}
     assert values == {
         "objekt.hausgeld": "320,50 €",
         "objekt.bezugsfrei": "ab 01.03.2027",

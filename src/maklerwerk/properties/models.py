@@ -442,8 +442,8 @@ class Property(SingleLineFields, models.Model):
             else _("from %(low)s") % {"low": format_german_number(low, 0)}
         )
         return _(
-            "Energy class %(cls)s does not fit %(value)s kWh/(m²·a): class %(cls)s covers %(span)s kWh/(m²·a) "
-            "(GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. Please check the certificate."
+            "Energy class %(cls)s does not fit %(value)s kWh/(m²·a): class %(cls)s covers %(span)s "
+            "kWh/(m²·a) (GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. Please check the certificate."
         ) % {
             "cls": self.energy_class,
             "value": format_german_number(value, 0 if value == value.to_integral() else None),
