@@ -443,7 +443,8 @@ class Property(SingleLineFields, models.Model):
         )
         return _(
             "Energy class %(cls)s does not fit %(value)s kWh/(m²·a): class %(cls)s covers %(span)s "
-            "kWh/(m²·a) (GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. Please check the certificate."
+            "kWh/(m²·a) (GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. "
+            "Please check the certificate."
         ) % {
             "cls": self.energy_class,
             "value": format_german_number(value, 0 if value == value.to_integral() else None),
