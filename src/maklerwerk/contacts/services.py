@@ -44,6 +44,7 @@ from maklerwerk.contacts.normalize import (
     normalize_vat_id,
     normalize_website,
 )
+from maklerwerk.core.countries import country_code
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
@@ -95,7 +96,12 @@ def contact_validate(*, office: Office, data: dict[str, Any], partial: bool = Fa
             except ValidationError as exc:
                 errors.setdefault(key, []).extend(exc.messages)
         elif key == "country" and value:
-            value = str(value).upper()
+            try:
+                value = country_code(str(value), alpha=2)  # "DEU" and "DE" alike
+            except ValueError:
+                errors.setdefault(key, []).append(
+                    _("Unknown country “%(code)s”: choose one from the list.") % {"code": value}
+                )
         elif key == "emails":
             value = _validate_entries(value or [], ContactEmail.Kind, normalize_email, "emails", errors)
         elif key == "phones":

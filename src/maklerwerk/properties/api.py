@@ -173,7 +173,9 @@ class PropertyFields(InputSchema):
     postal_code: str = Field("", max_length=10)
     city: str = Field("", max_length=100)
     district: str = Field("", max_length=100)
-    country: str = Field("DEU", min_length=3, max_length=3)
+    country: str = Field(
+        "DEU", min_length=2, max_length=3, description="ISO 3166-1 alpha-2 or alpha-3 (DE or DEU)"
+    )
     latitude: float | None = Lat
     longitude: float | None = Lon
     show_address: bool = False
@@ -215,7 +217,9 @@ class PropertyFields(InputSchema):
 
 
 class PropertyCreateIn(PropertyFields):
-    external_id: str = Field(..., min_length=1, max_length=50)
+    external_id: str = Field(
+        "", max_length=50, description="Empty: the next id by the office's pattern (e.g. MW-0021)"
+    )
 
 
 class PropertyUpdateIn(PropertyFields):

@@ -7,8 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
+from maklerwerk.core.countries import country_choices
 from maklerwerk.core.numbers import german_decimals
 from maklerwerk.properties.models import (
+    OBJECT_SUBTYPES,
     Feature,
     MatchSettings,
     ObjectKind,
@@ -144,12 +146,42 @@ class PropertyForm(forms.ModelForm):
             "other_text": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        office_id: int,
+        kennung_pattern: str = "",
+        locked_by: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        external_id = self.fields["external_id"]
+        if locked_by:
+            # Published: portals and their inquiries know the property by this id.
+            external_id.disabled = True
+            external_id.help_text = _("Locked: the property is published (%(where)s).") % {
+                "where": ", ".join(locked_by)
+            }
+        elif kennung_pattern and not self.instance.pk:
+            external_id.help_text = _("Suggested by the office pattern %(pattern)s; you may change it.") % {
+                "pattern": kennung_pattern
+            }
         self.fields["responsible_agent"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
         self.fields["viewers"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
+        # Names, never typed codes: "Deutschland" for DEU, "Maisonette" for MAISONETTE (grouped by kind;
+        # static/properties/form.js shows only the chosen kind's group).
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=country_choices(3), initial="DEU"
+        )
+        kinds = dict(ObjectKind.choices)
+        self.fields["object_subtype"] = forms.ChoiceField(
+            label=self.fields["object_subtype"].label,
+            required=False,
+            choices=[("", "–"), *((kinds[kind], rows) for kind, rows in OBJECT_SUBTYPES.items())],
+            widget=forms.Select(attrs={"data-subtype-of": "id_object_kind"}),
+        )
         _dash_blank_choices(self)
         german_decimals(self)
 
@@ -346,4 +378,4 @@ class SelfServiceForm(_PlacesMixin, forms.ModelForm):
 class MatchSettingsForm(forms.ModelForm):
     class Meta:
         model = MatchSettings
-        fields = ["price_tolerance_percent", "area_tolerance_percent", "rooms_tolerance"]
+        fields = ["price_tolerance_percent", "area_tolerance_percent", "rooms_tolerance", "kennung_pattern"]

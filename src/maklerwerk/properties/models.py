@@ -7,6 +7,7 @@ energiepass, ausstattung, anhang gruppe), so the portal export can write them wi
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.countries import country_code
 from maklerwerk.core.validation import SingleLineFields
 from maklerwerk.properties.matching import bounding_box, normalize_place
 from maklerwerk.properties.spatial import geo_band
@@ -96,6 +98,131 @@ class Feature(models.TextChoices):
     DENKMALSCHUTZ = "denkmalschutz", _("Listed building")
     SAUNA = "sauna", _("Sauna")
     SWIMMINGPOOL = "swimmingpool", _("Swimming pool")
+
+
+# OpenImmo sub-types per `objektart` (wohnungtyp, haustyp, grundst_typ, buero_typ, …), codes as OpenImmo
+# writes them. Shown as "Wohnung (Maisonette)"; a sub-type must belong to the property's kind.
+OBJECT_SUBTYPES: dict[str, list[tuple[str, Any]]] = {
+    "wohnung": [
+        ("ETAGE", _("Apartment on an upper floor")),
+        ("ERDGESCHOSS", _("Ground-floor apartment")),
+        ("DACHGESCHOSS", _("Attic apartment")),
+        ("MAISONETTE", _("Maisonette")),
+        ("PENTHOUSE", _("Penthouse")),
+        ("TERRASSEN", _("Terrace apartment")),
+        ("LOFT-STUDIO-ATELIER", _("Loft / studio")),
+        ("SOUTERRAIN", _("Basement apartment")),
+        ("APARTMENT", _("Small apartment")),
+        ("ATTIKAWOHNUNG", _("Attic storey apartment (Attika)")),
+        ("GALERIE", _("Gallery apartment")),
+        ("FERIENWOHNUNG", _("Holiday apartment")),
+        ("ROHDACHBODEN", _("Unconverted attic")),
+    ],
+    "haus": [
+        ("EINFAMILIENHAUS", _("Detached house")),
+        ("ZWEIFAMILIENHAUS", _("Two-family house")),
+        ("MEHRFAMILIENHAUS", _("Apartment building")),
+        ("DOPPELHAUSHAELFTE", _("Semi-detached house")),
+        ("REIHENHAUS", _("Terraced house")),
+        ("REIHENMITTEL", _("Mid-terrace house")),
+        ("REIHENEND", _("End-terrace house")),
+        ("REIHENECK", _("Corner terraced house")),
+        ("STADTHAUS", _("Town house")),
+        ("BUNGALOW", _("Bungalow")),
+        ("VILLA", _("Villa")),
+        ("LANDHAUS", _("Country house")),
+        ("BAUERNHAUS", _("Farmhouse")),
+        ("RESTHOF", _("Former farm (Resthof)")),
+        ("FERIENHAUS", _("Holiday house")),
+        ("FERTIGHAUS", _("Prefabricated house")),
+        ("HERRENHAUS", _("Manor house")),
+        ("SCHLOSS", _("Castle / palace")),
+    ],
+    "grundstueck": [
+        ("WOHNEN", _("Residential plot")),
+        ("GEWERBE", _("Commercial plot")),
+        ("INDUSTRIE", _("Industrial plot")),
+        ("LAND_FORSTWIRSCHAFT", _("Agricultural / forest land")),
+        ("FREIZEIT", _("Leisure plot")),
+        ("GEMISCHT", _("Mixed-use plot")),
+        ("SONDERNUTZUNG", _("Special-use plot")),
+    ],
+    "buero_praxen": [
+        ("BUEROFLAECHE", _("Office space")),
+        ("BUEROHAUS", _("Office building")),
+        ("BUEROZENTRUM", _("Office centre")),
+        ("PRAXISFLAECHE", _("Practice space")),
+        ("PRAXISHAUS", _("Practice building")),
+        ("LOFT_ATELIER", _("Loft / atelier (commercial)")),
+        ("COWORKING", _("Coworking")),
+    ],
+    "einzelhandel": [
+        ("LADENLOKAL", _("Shop")),
+        ("EINZELHANDELSLADEN", _("Retail shop")),
+        ("VERBRAUCHERMARKT", _("Supermarket")),
+        ("EINKAUFSZENTRUM", _("Shopping centre")),
+        ("KAUFHAUS", _("Department store")),
+        ("KIOSK", _("Kiosk")),
+        ("VERKAUFSFLAECHE", _("Sales floor")),
+        ("AUSSTELLUNGSFLAECHE", _("Showroom")),
+    ],
+    "gastgewerbe": [
+        ("RESTAURANT", _("Restaurant")),
+        ("CAFE", _("Caf\u00e9")),
+        ("BAR", _("Bar")),
+        ("GASTRONOMIE", _("Gastronomy")),
+        ("GASTRONOMIE_UND_WOHNUNG", _("Gastronomy with flat")),
+        ("HOTELS", _("Hotel")),
+        ("PENSIONEN", _("Guest house")),
+    ],
+    "hallen_lager_prod": [
+        ("HALLE", _("Hall")),
+        ("INDUSTRIEHALLE", _("Industrial hall")),
+        ("LAGER", _("Warehouse")),
+        ("LAGERFLAECHEN", _("Storage space")),
+        ("PRODUKTION", _("Production")),
+        ("WERKSTATT", _("Workshop")),
+        ("FREIFLAECHEN", _("Open space")),
+        ("KUEHLHAUS", _("Cold store")),
+    ],
+    "parken": [
+        ("STELLPLATZ", _("Parking space")),
+        ("CARPORT", _("Carport")),
+        ("EINZELGARAGE", _("Single garage")),
+        ("DOPPELGARAGE", _("Double garage")),
+        ("TIEFGARAGE", _("Underground garage")),
+        ("DUPLEX", _("Duplex parking")),
+        ("PARKHAUS", _("Multi-storey car park")),
+    ],
+    "zimmer": [
+        ("ZIMMER", _("Room")),
+    ],
+    "land_und_forstwirtschaft": [
+        ("LANDWIRTSCHAFTLICHE_BETRIEBE", _("Farm")),
+        ("BAUERNHOF", _("Farmstead")),
+        ("ACKERBAU", _("Arable farm")),
+        ("FORSTWIRTSCHAFT", _("Forestry")),
+        ("WEINBAU", _("Vineyard")),
+    ],
+    "zinshaus_renditeobjekt": [
+        ("MEHRFAMILIENHAUS", _("Apartment building")),
+        ("WOHN_UND_GESCHAEFTSHAUS", _("Residential and commercial building")),
+        ("GESCHAEFTSHAUS", _("Commercial building")),
+        ("BUEROGEBAEUDE", _("Office block (investment)")),
+        ("SB_MAERKTE", _("Self-service market")),
+        ("PFLEGEHEIM", _("Care home")),
+    ],
+    "freizeitimmobilie_gewerblich": [
+        ("SPORTANLAGEN", _("Sports facility")),
+        ("VERGNUEGUNGSPARKS_UND_CENTER", _("Leisure park")),
+        ("FREIZEITANLAGE", _("Leisure facility")),
+    ],
+}
+
+
+def subtype_label(kind: str, code: str) -> str:
+    """The German name of a sub-type ("Maisonette"); the code itself when it is not in the list."""
+    return str(dict(OBJECT_SUBTYPES.get(kind, [])).get(code, code))
 
 
 FEATURE_BITS = {code: 1 << i for i, code in enumerate(Feature.values)}
@@ -222,12 +349,7 @@ class Property(SingleLineFields, models.Model):
     object_kind = models.CharField(
         _("object kind"), max_length=40, choices=ObjectKind.choices, default=ObjectKind.WOHNUNG
     )
-    object_subtype = models.CharField(
-        _("object subtype"),
-        max_length=40,
-        blank=True,
-        help_text=_("OpenImmo subtype, e.g. ETAGE, PENTHOUSE, EINFAMILIENHAUS, DOPPELHAUSHAELFTE"),
-    )
+    object_subtype = models.CharField(_("object subtype"), max_length=40, blank=True)  # OBJECT_SUBTYPES
     marketing_type = models.CharField(
         _("marketing type"), max_length=20, choices=MarketingType.choices, default=MarketingType.KAUF
     )
@@ -250,7 +372,7 @@ class Property(SingleLineFields, models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=3, default="DEU", help_text=_("ISO 3166 alpha-3"))
+    country = models.CharField(_("country"), max_length=3, default="DEU")  # ISO 3166-1 alpha-3 (OpenImmo)
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -393,6 +515,19 @@ class Property(SingleLineFields, models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        try:
+            self.country = country_code(self.country, alpha=3)  # "DE" and "DEU" alike
+        except ValueError:
+            errors["country"] = _("Unknown country “%(code)s”: choose one from the list.") % {
+                "code": self.country
+            }
+        if self.object_subtype and self.object_subtype not in dict(OBJECT_SUBTYPES.get(self.object_kind, [])):
+            errors["object_subtype"] = _(
+                "“%(subtype)s” is no sub-type of %(kind)s: choose one from the list."
+            ) % {
+                "subtype": self.object_subtype,
+                "kind": self.get_object_kind_display(),
+            }
         unknown = [f for f in self.features or [] if f not in FEATURE_BITS]
         if unknown:
             errors["features"] = _("Unknown features: %(codes)s") % {"codes": ", ".join(map(str, unknown))}
@@ -451,6 +586,16 @@ class Property(SingleLineFields, models.Model):
             "span": span,
             "fits": fits,
         }
+
+    @property
+    def kind_display(self) -> str:
+        """ "Wohnung (Maisonette)"."""
+        kind = str(self.get_object_kind_display())
+        return (
+            f"{kind} ({subtype_label(self.object_kind, self.object_subtype)})"
+            if self.object_subtype
+            else kind
+        )
 
     @property
     def vacancy_display(self) -> str:
@@ -812,8 +957,14 @@ class SearchProfileArea(models.Model):
         return self.key
 
 
+def _validate_kennung_pattern(value: str) -> None:
+    from maklerwerk.properties.kennung import validate_pattern
+
+    validate_pattern(value)
+
+
 class MatchSettings(models.Model):
-    """The office's near-miss tolerances."""
+    """The office's property settings: near-miss tolerances and the pattern of new external ids."""
 
     office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="match_settings")
     price_tolerance_percent = models.PositiveSmallIntegerField(
@@ -828,6 +979,15 @@ class MatchSettings(models.Model):
         decimal_places=1,
         default=Decimal(1),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(5))],
+    )
+    kennung_pattern = models.CharField(
+        _("pattern for new external ids (Kennung)"),
+        max_length=40,
+        default="MW-{nr:04}",
+        validators=[_validate_kennung_pattern],
+        help_text=_(
+            "{nr} is the running number ({nr:04}: four digits), {jahr} the year. MW-{nr:04} gives MW-0021."
+        ),
     )
 
     class Meta:

@@ -148,7 +148,11 @@ def _check_agent(office_id: int, user: Any) -> None:
 def property_create(
     *, office: Office, acting_user: User | None, data: dict[str, Any], viewers: list[User] | None = None
 ) -> Property:
-    """Create a property; if it is in active marketing, record its matches as "new in the portfolio"."""
+    """Create a property; if it is in active marketing, record its matches as "new in the portfolio".
+
+    Without an external id it gets the next one by the office's pattern (MW-0021)."""
+    if not (data.get("external_id") or "").strip():
+        data = {**data, "external_id": selectors.kennung_suggest(office_id=office.pk)}
     prop = Property(office=office, created_by=acting_user)
     for key, value in data.items():
         setattr(prop, key, value)
@@ -183,6 +187,17 @@ def property_update(
     before_status = stored.status
     for key, value in data.items():
         setattr(prop, key, value)
+    if prop.external_id != stored.external_id:
+        listed = selectors.kennung_locked_by(prop=stored)
+        if listed:
+            raise ApplicationError(
+                _(
+                    "The external id can no longer change: the property is published (%(where)s) and "
+                    "portals and their inquiries find it by this id."
+                )
+                % {"where": ", ".join(listed)},
+                extra={"field": "external_id"},
+            )
     _check_agent(prop.office_id, prop.responsible_agent)
     prop.refresh_match_fields()
     if (

@@ -84,7 +84,13 @@ def property_list(request: HttpRequest) -> HttpResponse:
 def property_create(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
     form = PropertyForm(
-        request.POST or None, office_id=office.pk, initial={"responsible_agent": request.user.pk}
+        request.POST or None,
+        office_id=office.pk,
+        initial={
+            "responsible_agent": request.user.pk,
+            "external_id": selectors.kennung_suggest(office_id=office.pk),
+        },
+        kennung_pattern=selectors.kennung_pattern_for(office.pk),
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "viewers"}
@@ -106,7 +112,12 @@ def property_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def property_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    form = PropertyForm(request.POST or None, instance=prop, office_id=prop.office_id)
+    form = PropertyForm(
+        request.POST or None,
+        instance=prop,
+        office_id=prop.office_id,
+        locked_by=selectors.kennung_locked_by(prop=prop),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "viewers"}
         try:
