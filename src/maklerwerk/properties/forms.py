@@ -98,6 +98,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
         ],
     ),
     (_("Texts"), ["description", "location_text", "features_text", "other_text"]),
+    (_("Photos"), ["files"]),  # only when creating: one form for the property and its pictures
 ]
 
 
@@ -122,9 +123,31 @@ def _office_users(office_id: int) -> Any:
     return User.objects.filter(office_id=office_id, is_active=True).order_by("last_name", "username")
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several pictures in one input; checked as images by the service (one bad file, none saved)."""
+
+    widget = MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
+
+
 class PropertyForm(forms.ModelForm):
     features = forms.MultipleChoiceField(
         label=_("Features"), choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    files = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        help_text=_(
+            "Several at once (JPEG, PNG, WebP); the first is the title image. "
+            "Sort them later on the property."
+        ),
     )
     viewers = forms.ModelMultipleChoiceField(
         label=_("Also visible to"),
@@ -135,7 +158,9 @@ class PropertyForm(forms.ModelForm):
 
     class Meta:
         model = Property
-        fields = [name for _label, names in PROPERTY_SECTIONS for name in names if name != "viewers"]
+        fields = [
+            name for _label, names in PROPERTY_SECTIONS for name in names if name not in {"viewers", "files"}
+        ]
         widgets = {
             "energy_issue_date": DateInput(),
             "vacant_from": DateInput(),
@@ -155,6 +180,8 @@ class PropertyForm(forms.ModelForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["files"]  # an existing property has its own image tab
         external_id = self.fields["external_id"]
         if locked_by:
             # Published: portals and their inquiries know the property by this id.
@@ -186,7 +213,8 @@ class PropertyForm(forms.ModelForm):
         german_decimals(self)
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [(label, [self[name] for name in names]) for label, names in PROPERTY_SECTIONS]
+        rows = [(label, [self[n] for n in names if n in self.fields]) for label, names in PROPERTY_SECTIONS]
+        return [(label, fields) for label, fields in rows if fields]
 
 
 class PropertyFilterForm(forms.Form):

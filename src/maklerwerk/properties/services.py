@@ -146,11 +146,17 @@ def _check_agent(office_id: int, user: Any) -> None:
 
 @transaction.atomic
 def property_create(
-    *, office: Office, acting_user: User | None, data: dict[str, Any], viewers: list[User] | None = None
+    *,
+    office: Office,
+    acting_user: User | None,
+    data: dict[str, Any],
+    viewers: list[User] | None = None,
+    images: list[Any] | None = None,
 ) -> Property:
     """Create a property; if it is in active marketing, record its matches as "new in the portfolio".
 
-    Without an external id it gets the next one by the office's pattern (MW-0021)."""
+    Without an external id it gets the next one by the office's pattern (MW-0021). `images` are added
+    in the same transaction: one bad picture and nothing is created, so the form can be sent again."""
     if not (data.get("external_id") or "").strip():
         data = {**data, "external_id": selectors.kennung_suggest(office_id=office.pk)}
     prop = Property(office=office, created_by=acting_user)
@@ -172,6 +178,8 @@ def property_create(
     history_record(
         instance=prop, acting_user=acting_user, action=ChangeLog.Action.CREATE, after=property_snapshot(prop)
     )
+    if images:
+        property_images_add(prop=prop, acting_user=acting_user, files=images)
     _rematch_property(prop, before=None, before_status=None)
     return prop
 

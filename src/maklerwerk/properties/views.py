@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -85,6 +85,7 @@ def property_create(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
     form = PropertyForm(
         request.POST or None,
+        request.FILES or None,
         office_id=office.pk,
         initial={
             "responsible_agent": request.user.pk,
@@ -93,10 +94,14 @@ def property_create(request: HttpRequest) -> HttpResponse:
         kennung_pattern=selectors.kennung_pattern_for(office.pk),
     )
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "viewers"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"viewers", "files"}}
         try:
             prop = services.property_create(
-                office=office, acting_user=request.user, data=data, viewers=list(form.cleaned_data["viewers"])
+                office=office,
+                acting_user=request.user,
+                data=data,
+                viewers=list(form.cleaned_data["viewers"]),
+                images=form.cleaned_data.get("files") or None,
             )  # type: ignore[arg-type]
         except (ApplicationError, ValidationError) as exc:
             _apply_errors(form, exc)
@@ -400,7 +405,11 @@ def contact_tab(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 def _contact_tab_url(contact_id: int) -> str:
-    return reverse("properties:contact_tab", args=[contact_id])
+    """Back where the agent was: the contact's page on its "Immobilien" tab (not the bare tab page)."""
+    try:
+        return reverse("contacts:detail", args=[contact_id]) + "#properties"
+    except NoReverseMatch:  # the contacts page is another app's; our own page always works
+        return reverse("properties:contact_tab", args=[contact_id])
 
 
 @require_capability(Capability.EDIT)

@@ -27,3 +27,21 @@
     if (kind) kind.addEventListener("change", function () { syncSubtypes(select); });
   });
 })();
+
+// Photos chosen while creating: their names under the input, so the agent sees what will be uploaded.
+(function () {
+  "use strict";
+  document.querySelectorAll("#property-form input[type=file][name=files]").forEach(function (input) {
+    var list = input.closest(".col-12").querySelector("[data-chosen-files]");
+    if (!list) return;
+    input.addEventListener("change", function () {
+      list.textContent = "";
+      Array.prototype.forEach.call(input.files, function (file, i) {
+        var li = document.createElement("li");
+        li.className = "list-inline-item";
+        li.textContent = (i === 0 ? "★ " : "") + file.name;
+        list.appendChild(li);
+      });
+    });
+  });
+})();
