@@ -36,7 +36,7 @@ def test_accepting_the_gate_confirms_terms_on_the_contact(
     assert "Akzeptierte Rechtstexte" in tab and "W-001" in tab
     # The audit trail says why the field changed.
     change = ChangeLog.objects.filter(object_id=str(prospect.pk)).latest("pk")
-    assert change.note == "Über den Dokumentenlink akzeptiert (W-001)"
+    assert change.note == "Über den Dokumentenlink akzeptiert"
 
 
 def test_an_earlier_confirmation_keeps_its_date(

@@ -496,7 +496,8 @@ def consent_accept(*, link: ShareLink, ip: str, user_agent: str) -> ConsentAccep
         confirmed_on=timezone.localdate(consent.accepted_at),
         via="online",
         acting_user=None,
-        note=_("Accepted via document link (%(property)s)") % {"property": link.property.external_id},
+        # No property named: the contact's history is read by colleagues who may not see it.
+        note=_("Accepted via document link"),
     )
     activity_create(
         office=link.office,
