@@ -46,9 +46,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "city",
             "district",
             "country",
-            "latitude",
-            "longitude",
-            "show_address",
+            "show_address",  # coordinates are derived from the address (places.py), never typed
         ],
     ),
     (

@@ -47,6 +47,7 @@ from maklerwerk.properties.models import (
     SearchProfile,
     SelfServiceLink,
 )
+from maklerwerk.properties.places import place_coordinates
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -144,6 +145,21 @@ def _check_agent(office_id: int, user: Any) -> None:
         raise ApplicationError(_("Unknown user."), extra={"field": "responsible_agent"})
 
 
+def _locate(prop: Property, data: dict[str, Any], *, stored: Property | None) -> None:
+    """Coordinates come from the address (packaged place list), never from typing: set when the place
+    changed or none are known. Coordinates given explicitly (API, import) are kept."""
+    if data.get("latitude") is not None or data.get("longitude") is not None:
+        return
+    moved = stored is None or any(
+        getattr(stored, f) != getattr(prop, f) for f in ("city", "district", "postal_code", "country")
+    )
+    if not moved and prop.latitude is not None:
+        return
+    found = place_coordinates(city=prop.city, district=prop.district, country=prop.country)
+    if found is not None or moved:
+        prop.latitude, prop.longitude = found or (None, None)
+
+
 @transaction.atomic
 def property_create(
     *,
@@ -165,6 +181,7 @@ def property_create(
     if prop.responsible_agent_id is None and acting_user is not None and "responsible_agent" not in data:
         prop.responsible_agent = acting_user
     _check_agent(office.pk, prop.responsible_agent)
+    _locate(prop, data, stored=None)
     prop.refresh_match_fields()
     if Property.objects.filter(office=office, external_id=prop.external_id).exists():
         raise ConflictError(
@@ -207,6 +224,7 @@ def property_update(
                 extra={"field": "external_id"},
             )
     _check_agent(prop.office_id, prop.responsible_agent)
+    _locate(prop, data, stored=stored)
     prop.refresh_match_fields()
     if (
         Property.objects.filter(office_id=prop.office_id, external_id=prop.external_id)
