@@ -218,3 +218,49 @@ def test_create_a_property_with_german_numbers_and_photos_in_one_go(
     expect(page.get_by_text("211 kWh/(m²·a) ergibt Klasse G")).to_be_visible()
     expect(page.get_by_label("Kaufpreis")).to_have_value("349.000,00")  # nothing typed is lost
     shots(page, "property-edit-energy-refused")
+
+
+def test_locked_kennung_confirmed_terms_and_country_names_as_an_agent_sees_them(
+    page: Page, live_server: Any, agent: Any, admin_user: Any
+) -> None:
+    import datetime as dt
+
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.inquiries.models import PortalListing
+    from maklerwerk.properties.models import Property
+
+    prop = Property.objects.create(
+        office=agent.office, external_id="MW-0007", title="Reihenhaus am Park", object_kind="haus",
+        object_subtype="REIHENEND", city="Offenbach am Main",
+    )  # fmt: skip
+    PortalListing.objects.create(office=agent.office, property=prop, source="immoscout24", portal_id="154837")
+    contact = Contact.objects.create(
+        office=agent.office, first_name="Erika", last_name="Muster", country="AT", terms_confirmed=True,
+        terms_confirmed_on=dt.date(2026, 11, 2), terms_confirmed_via="online",
+    )  # fmt: skip
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/properties/{prop.pk}/edit/")
+    expect(page.get_by_label("Kennung")).to_be_disabled()
+    expect(
+        page.get_by_text("Gesperrt: Das Objekt ist veröffentlicht (ImmobilienScout24 154837)")
+    ).to_be_visible()
+    expect(page.get_by_label("Objekttyp").locator("option:checked")).to_have_text("Reihenendhaus")
+    shots(page, "property-edit-kennung-locked")
+    page.goto(f"{live_server.url}/contacts/{contact.pk}/")
+    expect(page.get_by_text("AGB / Provision – bestätigt")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Österreich")
+    shots(page, "contact-terms-confirmed")
+    page.goto(f"{live_server.url}/contacts/{contact.pk}/edit/")
+    expect(page.get_by_label("Land").locator("option:checked")).to_have_text("Österreich")
+    shots(page, "contact-edit-country")
+    page.get_by_role("link", name="Abmelden").click() if page.get_by_role(
+        "link", name="Abmelden"
+    ).count() else None
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Benutzername").fill("admin")
+    page.get_by_label("Passwort").fill("Geheim-Passwort-1")
+    page.get_by_role("button", name="Anmelden").click()
+    page.goto(f"{live_server.url}/properties/settings/")
+    expect(page.get_by_label("Muster für neue Kennungen")).to_have_value("MW-{nr:04}")
+    shots(page, "property-settings-kennung")
