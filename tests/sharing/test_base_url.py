@@ -137,6 +137,7 @@ print(share_link_public_url(share_link_create(office=first.office, contact=first
 
 
 @pytest.mark.jobs
+@pytest.mark.once
 def test_started_with_port_the_document_link_points_at_that_port(tmp_path: Path) -> None:
     port = _port()
     env = {
@@ -191,6 +192,7 @@ def test_started_with_port_the_document_link_points_at_that_port(tmp_path: Path)
         proc.wait(20)
 
 
+@pytest.mark.once
 def test_serve_and_runserver_warn_when_port_and_base_url_disagree(tmp_path: Path) -> None:
     port = _free_port()
     env = {
