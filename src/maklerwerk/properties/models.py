@@ -168,7 +168,7 @@ OBJECT_SUBTYPES: dict[str, list[tuple[str, Any]]] = {
     ],
     "gastgewerbe": [
         ("RESTAURANT", _("Restaurant")),
-        ("CAFE", _("Caf\u00e9")),
+        ("CAFE", _("Café")),
         ("BAR", _("Bar")),
         ("GASTRONOMIE", _("Gastronomy")),
         ("GASTRONOMIE_UND_WOHNUNG", _("Gastronomy with flat")),
