@@ -285,7 +285,12 @@ def test_only_administrators_change_the_tolerances(agent_client: Client, admin_u
     assert not MatchSettings.objects.exists()
     client_for(admin_user).post(
         "/properties/settings/",
-        {"price_tolerance_percent": "20", "area_tolerance_percent": "10", "rooms_tolerance": "1"},
+        {
+            "price_tolerance_percent": "20",
+            "area_tolerance_percent": "10",
+            "rooms_tolerance": "1",
+            "kennung_pattern": "MW-{nr:04}",
+        },
     )
     assert MatchSettings.objects.get().price_tolerance_percent == 20
 

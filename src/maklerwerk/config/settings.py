@@ -19,7 +19,14 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-BASE_URL = env_str("MAKLERWERK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails: see core/baseurl.py. Without MAKLERWERK_BASE_URL a request's own address is used, and
+# outside requests the address `serve` listens on (HOST/PORT), so `PORT=8765 make run` links to 8765.
+_configured_base_url = env_str("MAKLERWERK_BASE_URL", "").strip()
+BASE_URL_CONFIGURED = bool(_configured_base_url)
+_listen_host = env_str("HOST", "127.0.0.1")
+if _listen_host in {"0.0.0.0", "::", ""}:  # noqa: S104 (a bind-all address is no address to link to)
+    _listen_host = "127.0.0.1"
+BASE_URL = (_configured_base_url or f"http://{_listen_host}:{env_int('PORT', 8000)}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
 
 INSTALLED_APPS = [
@@ -60,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "maklerwerk.accounts.middleware.LoginRequiredMiddleware",
     "maklerwerk.accounts.middleware.OfficeMiddleware",
+    "maklerwerk.core.baseurl.BaseUrlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view or CSRF reads the body: too many bytes or files are refused in German (413).
     "maklerwerk.core.middleware.UploadLimitMiddleware",

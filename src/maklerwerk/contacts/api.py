@@ -55,7 +55,9 @@ class ContactBase(InputSchema):
     house_number: str = Field("", max_length=20)
     postal_code: str = Field("", max_length=10)
     city: str = Field("", max_length=100)
-    country: str = Field("DE", max_length=2, description="ISO 3166-1 alpha-2")
+    country: str = Field(
+        "DE", max_length=3, description="ISO 3166-1 alpha-2 or alpha-3 (DE or DEU); kept as alpha-2"
+    )
     preferred_language: str = Field("de", max_length=5)
     letter_salutation: str = Field("", max_length=200, description="Empty: derived")
     source: str = ""

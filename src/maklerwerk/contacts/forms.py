@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.contacts import normalize
 from maklerwerk.contacts.models import Contact, ContactEmail, ContactPhone, RelationshipKind, Role
+from maklerwerk.core.countries import country_choices
 
 PERSONAL = [
     "salutation", "title", "first_name", "last_name", "birth_date", "street", "house_number",
@@ -78,6 +79,13 @@ class ContactForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
                 field.choices = [("", "–"), *list(field.choices)[1:]]
+        # "Deutschland", never a typed "DE" (stored as ISO alpha-2).
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label,
+            required=False,
+            choices=[("", "–"), *country_choices(2)],
+            initial="DE",
+        )
         for name in ("birth_date", "terms_confirmed_on", "marketing_consent_on"):
             self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
         if self.instance.pk:

@@ -45,6 +45,7 @@ from maklerwerk.contacts.normalize import (
     normalize_vat_id,
     normalize_website,
 )
+from maklerwerk.core.countries import country_code
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
@@ -101,7 +102,12 @@ def contact_validate(*, office: Office, data: dict[str, Any], partial: bool = Fa
             except ValidationError as exc:
                 errors.setdefault(key, []).extend(exc.messages)
         elif key == "country" and value:
-            value = str(value).upper()
+            try:
+                value = country_code(str(value), alpha=2)  # "DEU" and "DE" alike
+            except ValueError:
+                errors.setdefault(key, []).append(
+                    _("Unknown country “%(code)s”: choose one from the list.") % {"code": value}
+                )
         elif key == "emails":
             value = _validate_entries(value or [], ContactEmail.Kind, normalize_email, "emails", errors)
         elif key == "phones":
@@ -309,6 +315,26 @@ def contact_update(
         note=history_note,
     )
     return contact
+
+
+@transaction.atomic
+def contact_terms_confirm(
+    *, contact_id: int, confirmed_on: dt.date, via: str, acting_user: User | None, note: str = ""
+) -> bool:
+    """Mark AGB/Provision as confirmed (e.g. accepted through a document link's consent gate).
+
+    The contact's fields are the one record the badge and the lists read; an earlier confirmation
+    keeps its date. Returns whether the contact changed."""
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None or contact.terms_confirmed:
+        return False
+    contact_update(
+        contact=contact,
+        acting_user=acting_user,
+        data={"terms_confirmed": True, "terms_confirmed_on": confirmed_on, "terms_confirmed_via": via},
+        history_note=note,
+    )
+    return True
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 MAIL_MISSING = (
@@ -38,3 +38,15 @@ def refuse_to_serve_without_mail() -> None:
     problems = mail_problems()
     if problems:
         raise ImproperlyConfigured(f"{problems[0].msg} {problems[0].hint}")
+
+
+@register()
+def check_base_url_port(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """`runserver` on another port than MAKLERWERK_BASE_URL names: links in e-mails would not open."""
+    import sys
+
+    from maklerwerk.core.baseurl import port_mismatch_warning, runserver_port
+
+    listen = runserver_port(sys.argv)
+    warning = listen and port_mismatch_warning(host=listen[0], port=listen[1])
+    return [Warning(warning, id="maklerwerk.W001")] if warning else []

@@ -34,6 +34,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.signals import SIGNAL_INTERRUPTED
 
+from maklerwerk.core.baseurl import current_request_base_url, using_base_url
 from maklerwerk.core.models import Job
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class JobKind:
 
 
 _REGISTRY: dict[str, JobKind] = {}
+BASE_URL_PARAM = "_base_url"  # kept in Job.params, not passed to the job function
 _stopping = threading.Event()  # set when this worker process is being stopped
 
 
@@ -166,6 +168,10 @@ def job_start(
     """Create a queued job and hand it to the worker once the transaction commits."""
     if kind not in _REGISTRY:
         raise KeyError(f"unknown job kind {kind!r}")
+    # Links the job builds use the address of the request that started it (core/baseurl.py).
+    base = kwargs.pop(BASE_URL_PARAM, None) or current_request_base_url()
+    if base:
+        kwargs[BASE_URL_PARAM] = base
     job = Job.objects.create(
         kind=kind, title=title, office=office, created_by=created_by, params=kwargs, resumed_from=resumed_from
     )
@@ -185,7 +191,8 @@ def job_run(job_id: str, kwargs: dict[str, Any]) -> None:
     job = Job.objects.get(pk=job_id)
     mine = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, worker=me)
     try:
-        with _Heartbeat(job.pk, me):
+        kwargs = dict(kwargs)
+        with _Heartbeat(job.pk, me), using_base_url(kwargs.pop(BASE_URL_PARAM, None)):
             result = _REGISTRY[job.kind].fn(Progress(job.pk, worker=me), **kwargs) or {}
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, job.kind)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessDefinition, ProcessInstance
+from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing, ProcessDefinition, ProcessInstance
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -129,4 +129,11 @@ def processes_for_contact(*, contact: Contact, user: User | None = None) -> Quer
         .filter(_visible(user))
         .select_related("definition", "property")
         .prefetch_related("runs", "definition__steps")
+    )
+
+
+def portal_listings_for_property(*, office_id: int, property_id: int) -> list[PortalListing]:
+    """A property's ids on portals (the properties app locks its Kennung once there is one)."""
+    return list(
+        PortalListing.objects.filter(office_id=office_id, property_id=property_id).order_by("source", "pk")
     )

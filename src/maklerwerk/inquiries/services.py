@@ -14,12 +14,12 @@ import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
@@ -498,8 +498,8 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def confirmation_url(token: str) -> str:
-    return settings.BASE_URL + reverse("inquiries:confirm", args=[token])
+def confirmation_url(token: str, *, office_id: int | None = None) -> str:
+    return absolute_url(reverse("inquiries:confirm", args=[token]), office=office_id)
 
 
 def _send_confirmation(inquiry: Inquiry) -> None:
@@ -514,7 +514,9 @@ def _send_confirmation(inquiry: Inquiry) -> None:
     cfg = settings_for(inquiry.office)
     try:
         sending.send_confirmation(
-            inquiry=inquiry, url=confirmation_url(token), valid_days=cfg.confirmation_days
+            inquiry=inquiry,
+            url=confirmation_url(token, office_id=inquiry.office_id),
+            valid_days=cfg.confirmation_days,
         )
     except Exception as exc:
         logger.warning("confirmation mail for inquiry %s failed: %s", inquiry.pk, exc)

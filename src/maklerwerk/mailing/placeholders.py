@@ -19,6 +19,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maklerwerk.core.baseurl import absolute_url, base_url
+
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
@@ -128,7 +130,7 @@ def _property_address(ctx: MailContext) -> str:
 def _document_link(ctx: MailContext) -> str:
     contact, prop = _contact(ctx), _property(ctx)
     if ctx.preview:
-        return f"{settings.BASE_URL}/d/…  ({_('created when sending')})"
+        return f"{base_url(ctx.office)}/d/…  ({_('created when sending')})"
     try:
         from maklerwerk.sharing.services import share_link_get_or_create, share_link_public_url
     except ImportError as exc:
@@ -143,12 +145,12 @@ def _document_link(ctx: MailContext) -> str:
 def _self_service_link(ctx: MailContext) -> str:
     contact = _contact(ctx)
     if ctx.preview:
-        return f"{settings.BASE_URL}/properties/s/…  ({_('created when sending')})"
+        return f"{base_url(ctx.office)}/properties/s/…  ({_('created when sending')})"
     from maklerwerk.properties.services import self_service_link_create
 
     link, token = self_service_link_create(contact=contact, acting_user=ctx.acting_user)
     ctx.created_links.append({"kind": "self_service_link", "id": link.pk, "created": True})
-    return settings.BASE_URL + reverse("properties:self_service", args=[token])
+    return absolute_url(reverse("properties:self_service", args=[token]), office=ctx.office)
 
 
 def _extra(name: str, unavailable: Promise, preview: str = "") -> Callable[[MailContext], str]:
@@ -158,7 +160,7 @@ def _extra(name: str, unavailable: Promise, preview: str = "") -> Callable[[Mail
         if name in ctx.extra:
             return ctx.extra[name]
         if ctx.preview:
-            return preview or f"{settings.BASE_URL}/…  ({_('created when sending')})"
+            return preview or f"{base_url(ctx.office)}/…  ({_('created when sending')})"
         raise FieldUnavailable(str(unavailable))
 
     return resolve
@@ -260,6 +262,34 @@ CATALOGUE: list[Placeholder] = [
     ),
     Placeholder(
         "objekt.zimmer", gettext_lazy("Rooms"), G_PROPERTY, lambda c: number(_property(c).rooms), "3"
+    ),
+    Placeholder(
+        "objekt.hausgeld",
+        gettext_lazy("Monthly owners' fee (Hausgeld)"),
+        G_PROPERTY,
+        lambda c: money(_property(c).hausgeld, cents=True),
+        "320,00 €",
+    ),
+    Placeholder(
+        "objekt.bezugsfrei",
+        gettext_lazy("Vacant from (date, immediately or by arrangement)"),
+        G_PROPERTY,
+        lambda c: _property(c).vacancy_display,
+        "ab 01.03.2027",
+    ),
+    Placeholder(
+        "objekt.heizungsart",
+        gettext_lazy("Heating type"),
+        G_PROPERTY,
+        lambda c: str(_property(c).get_heating_type_display()) if _property(c).heating_type else "",
+        "Zentralheizung",
+    ),
+    Placeholder(
+        "objekt.provisionsfrei",
+        gettext_lazy("“provisionsfrei” when the property is commission-free, else empty"),
+        G_PROPERTY,
+        lambda c: _("commission-free") if _property(c).commission_free else "",
+        "provisionsfrei",
     ),
     Placeholder(
         "objekt.ort",

@@ -19,6 +19,7 @@ from maklerwerk.properties.models import (
     EnergyCertificateType,
     EnergyClass,
     Feature,
+    HeatingType,
     MarketingType,
     ObjectKind,
     Property,
@@ -27,6 +28,7 @@ from maklerwerk.properties.models import (
     PropertyImage,
     SearchProfile,
     Usage,
+    Vacancy,
 )
 
 router = Router(tags=["properties and search profiles"])
@@ -40,6 +42,8 @@ ConditionCode = Literal[tuple(["", *Condition.values])]  # type: ignore[valid-ty
 EnergyClassCode = Literal[tuple(["", *EnergyClass.values])]  # type: ignore[valid-type]
 EnergyTypeCode = Literal[tuple(["", *EnergyCertificateType.values])]  # type: ignore[valid-type]
 EnergyCarrierCode = Literal[tuple(["", *EnergyCarrier.values])]  # type: ignore[valid-type]
+HeatingCode = Literal[tuple(["", *HeatingType.values])]  # type: ignore[valid-type]
+VacancyCode = Literal[tuple(["", *Vacancy.values])]  # type: ignore[valid-type]
 VisibilityCode = Literal[tuple(Property.Visibility.values)]  # type: ignore[valid-type]
 ImageKindCode = Literal[tuple(PropertyImage.Kind.values)]  # type: ignore[valid-type]
 DocumentKindCode = Literal[tuple(PropertyDocument.Kind.values)]  # type: ignore[valid-type]
@@ -115,8 +119,10 @@ class PropertyOut(Schema):
     warm_rent: float | None
     service_charges: float | None
     deposit: float | None
+    hausgeld: float | None
     buyer_commission_text: str
     buyer_commission_percent: float | None
+    commission_free: bool
     living_area: float | None
     usable_area: float | None
     plot_area: float | None
@@ -128,10 +134,13 @@ class PropertyOut(Schema):
     parking_spaces: int | None
     year_built: int | None
     condition: str
+    vacancy: str
+    vacant_from: dt.date | None
     features: list[str]
     energy_certificate_type: str
     energy_value: float | None
     energy_class: str
+    heating_type: str
     energy_carrier: str
     energy_building_year: int | None
     energy_issue_date: dt.date | None
@@ -164,7 +173,9 @@ class PropertyFields(InputSchema):
     postal_code: str = Field("", max_length=10)
     city: str = Field("", max_length=100)
     district: str = Field("", max_length=100)
-    country: str = Field("DEU", min_length=3, max_length=3)
+    country: str = Field(
+        "DEU", min_length=2, max_length=3, description="ISO 3166-1 alpha-2 or alpha-3 (DE or DEU)"
+    )
     latitude: float | None = Lat
     longitude: float | None = Lon
     show_address: bool = False
@@ -173,8 +184,10 @@ class PropertyFields(InputSchema):
     warm_rent: Money = Field(None, ge=0)
     service_charges: Money = Field(None, ge=0)
     deposit: Money = Field(None, ge=0)
+    hausgeld: Money = Field(None, ge=0, description="Monthly owners' fee (Hausgeld)")
     buyer_commission_text: str = Field("", max_length=200)
     buyer_commission_percent: Decimal | None = Field(None, ge=0, le=100)
+    commission_free: bool = False
     living_area: Decimal | None = Field(None, ge=0)
     usable_area: Decimal | None = Field(None, ge=0)
     plot_area: Decimal | None = Field(None, ge=0)
@@ -186,10 +199,13 @@ class PropertyFields(InputSchema):
     parking_spaces: int | None = Field(None, ge=0, le=10000)
     year_built: int | None = Field(None, ge=1000, le=2100)
     condition: ConditionCode = ""  # type: ignore[valid-type]
+    vacancy: VacancyCode = Field("", description="sofort, nach_vereinbarung or datum (with vacant_from)")  # type: ignore[valid-type]
+    vacant_from: dt.date | None = None
     features: list[FeatureCode] = Field(default_factory=list)  # type: ignore[valid-type]
     energy_certificate_type: EnergyTypeCode = ""  # type: ignore[valid-type]
     energy_value: Decimal | None = Field(None, ge=0)
     energy_class: EnergyClassCode = ""  # type: ignore[valid-type]
+    heating_type: HeatingCode = ""  # type: ignore[valid-type]
     energy_carrier: EnergyCarrierCode = ""  # type: ignore[valid-type]
     energy_building_year: int | None = Field(None, ge=1000, le=2100)
     energy_issue_date: dt.date | None = None
@@ -201,7 +217,9 @@ class PropertyFields(InputSchema):
 
 
 class PropertyCreateIn(PropertyFields):
-    external_id: str = Field(..., min_length=1, max_length=50)
+    external_id: str = Field(
+        "", max_length=50, description="Empty: the next id by the office's pattern (e.g. MW-0021)"
+    )
 
 
 class PropertyUpdateIn(PropertyFields):

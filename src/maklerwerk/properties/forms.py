@@ -7,8 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
+from maklerwerk.core.countries import country_choices
 from maklerwerk.core.numbers import german_decimals
 from maklerwerk.properties.models import (
+    OBJECT_SUBTYPES,
     Feature,
     MatchSettings,
     ObjectKind,
@@ -44,9 +46,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "city",
             "district",
             "country",
-            "latitude",
-            "longitude",
-            "show_address",
+            "show_address",  # coordinates are derived from the address (places.py), never typed
         ],
     ),
     (
@@ -56,9 +56,11 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "cold_rent",
             "warm_rent",
             "service_charges",
+            "hausgeld",
             "deposit",
             "buyer_commission_text",
             "buyer_commission_percent",
+            "commission_free",
         ],
     ),
     (
@@ -75,6 +77,8 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "parking_spaces",
             "year_built",
             "condition",
+            "vacancy",
+            "vacant_from",
         ],
     ),
     (_("Features"), ["features"]),
@@ -84,6 +88,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
             "energy_certificate_type",
             "energy_value",
             "energy_class",
+            "heating_type",
             "energy_carrier",
             "energy_building_year",
             "energy_issue_date",
@@ -91,6 +96,7 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
         ],
     ),
     (_("Texts"), ["description", "location_text", "features_text", "other_text"]),
+    (_("Photos"), ["files"]),  # only when creating: one form for the property and its pictures
 ]
 
 
@@ -115,9 +121,31 @@ def _office_users(office_id: int) -> Any:
     return User.objects.filter(office_id=office_id, is_active=True).order_by("last_name", "username")
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several pictures in one input; checked as images by the service (one bad file, none saved)."""
+
+    widget = MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
+
+
 class PropertyForm(forms.ModelForm):
     features = forms.MultipleChoiceField(
         label=_("Features"), choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    files = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        help_text=_(
+            "Several at once (JPEG, PNG, WebP); the first is the title image. "
+            "Sort them later on the property."
+        ),
     )
     viewers = forms.ModelMultipleChoiceField(
         label=_("Also visible to"),
@@ -128,9 +156,12 @@ class PropertyForm(forms.ModelForm):
 
     class Meta:
         model = Property
-        fields = [name for _label, names in PROPERTY_SECTIONS for name in names if name != "viewers"]
+        fields = [
+            name for _label, names in PROPERTY_SECTIONS for name in names if name not in {"viewers", "files"}
+        ]
         widgets = {
             "energy_issue_date": DateInput(),
+            "vacant_from": DateInput(),
             "energy_valid_until": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
             "location_text": forms.Textarea(attrs={"rows": 3}),
@@ -138,17 +169,50 @@ class PropertyForm(forms.ModelForm):
             "other_text": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        office_id: int,
+        kennung_pattern: str = "",
+        locked_by: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["files"]  # an existing property has its own image tab
+        external_id = self.fields["external_id"]
+        if locked_by:
+            # Published: portals and their inquiries know the property by this id.
+            external_id.disabled = True
+            external_id.help_text = _("Locked: the property is published (%(where)s).") % {
+                "where": ", ".join(locked_by)
+            }
+        elif kennung_pattern and not self.instance.pk:
+            external_id.help_text = _("Suggested by the office pattern %(pattern)s; you may change it.") % {
+                "pattern": kennung_pattern
+            }
         self.fields["responsible_agent"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
         self.fields["viewers"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
+        # Names, never typed codes: "Deutschland" for DEU, "Maisonette" for MAISONETTE (grouped by kind;
+        # static/properties/form.js shows only the chosen kind's group).
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=country_choices(3), initial="DEU"
+        )
+        kinds = dict(ObjectKind.choices)
+        self.fields["object_subtype"] = forms.ChoiceField(
+            label=self.fields["object_subtype"].label,
+            required=False,
+            choices=[("", "–"), *((kinds[kind], rows) for kind, rows in OBJECT_SUBTYPES.items())],
+            widget=forms.Select(attrs={"data-subtype-of": "id_object_kind"}),
+        )
         _dash_blank_choices(self)
         german_decimals(self)
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [(label, [self[name] for name in names]) for label, names in PROPERTY_SECTIONS]
+        rows = [(label, [self[n] for n in names if n in self.fields]) for label, names in PROPERTY_SECTIONS]
+        return [(label, fields) for label, fields in rows if fields]
 
 
 class PropertyFilterForm(forms.Form):
@@ -340,4 +404,4 @@ class SelfServiceForm(_PlacesMixin, forms.ModelForm):
 class MatchSettingsForm(forms.ModelForm):
     class Meta:
         model = MatchSettings
-        fields = ["price_tolerance_percent", "area_tolerance_percent", "rooms_tolerance"]
+        fields = ["price_tolerance_percent", "area_tolerance_percent", "rooms_tolerance", "kennung_pattern"]

@@ -7,6 +7,7 @@ energiepass, ausstattung, anhang gruppe), so the portal export can write them wi
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.countries import country_code
 from maklerwerk.core.validation import SingleLineFields
 from maklerwerk.properties.geo import geo_band
 from maklerwerk.properties.matching import bounding_box, normalize_place
@@ -98,6 +100,131 @@ class Feature(models.TextChoices):
     SWIMMINGPOOL = "swimmingpool", _("Swimming pool")
 
 
+# OpenImmo sub-types per `objektart` (wohnungtyp, haustyp, grundst_typ, buero_typ, …), codes as OpenImmo
+# writes them. Shown as "Wohnung (Maisonette)"; a sub-type must belong to the property's kind.
+OBJECT_SUBTYPES: dict[str, list[tuple[str, Any]]] = {
+    "wohnung": [
+        ("ETAGE", _("Apartment on an upper floor")),
+        ("ERDGESCHOSS", _("Ground-floor apartment")),
+        ("DACHGESCHOSS", _("Attic apartment")),
+        ("MAISONETTE", _("Maisonette")),
+        ("PENTHOUSE", _("Penthouse")),
+        ("TERRASSEN", _("Terrace apartment")),
+        ("LOFT-STUDIO-ATELIER", _("Loft / studio")),
+        ("SOUTERRAIN", _("Basement apartment")),
+        ("APARTMENT", _("Small apartment")),
+        ("ATTIKAWOHNUNG", _("Attic storey apartment (Attika)")),
+        ("GALERIE", _("Gallery apartment")),
+        ("FERIENWOHNUNG", _("Holiday apartment")),
+        ("ROHDACHBODEN", _("Unconverted attic")),
+    ],
+    "haus": [
+        ("EINFAMILIENHAUS", _("Detached house")),
+        ("ZWEIFAMILIENHAUS", _("Two-family house")),
+        ("MEHRFAMILIENHAUS", _("Apartment building")),
+        ("DOPPELHAUSHAELFTE", _("Semi-detached house")),
+        ("REIHENHAUS", _("Terraced house")),
+        ("REIHENMITTEL", _("Mid-terrace house")),
+        ("REIHENEND", _("End-terrace house")),
+        ("REIHENECK", _("Corner terraced house")),
+        ("STADTHAUS", _("Town house")),
+        ("BUNGALOW", _("Bungalow")),
+        ("VILLA", _("Villa")),
+        ("LANDHAUS", _("Country house")),
+        ("BAUERNHAUS", _("Farmhouse")),
+        ("RESTHOF", _("Former farm (Resthof)")),
+        ("FERIENHAUS", _("Holiday house")),
+        ("FERTIGHAUS", _("Prefabricated house")),
+        ("HERRENHAUS", _("Manor house")),
+        ("SCHLOSS", _("Castle / palace")),
+    ],
+    "grundstueck": [
+        ("WOHNEN", _("Residential plot")),
+        ("GEWERBE", _("Commercial plot")),
+        ("INDUSTRIE", _("Industrial plot")),
+        ("LAND_FORSTWIRSCHAFT", _("Agricultural / forest land")),
+        ("FREIZEIT", _("Leisure plot")),
+        ("GEMISCHT", _("Mixed-use plot")),
+        ("SONDERNUTZUNG", _("Special-use plot")),
+    ],
+    "buero_praxen": [
+        ("BUEROFLAECHE", _("Office space")),
+        ("BUEROHAUS", _("Office building")),
+        ("BUEROZENTRUM", _("Office centre")),
+        ("PRAXISFLAECHE", _("Practice space")),
+        ("PRAXISHAUS", _("Practice building")),
+        ("LOFT_ATELIER", _("Loft / atelier (commercial)")),
+        ("COWORKING", _("Coworking")),
+    ],
+    "einzelhandel": [
+        ("LADENLOKAL", _("Shop")),
+        ("EINZELHANDELSLADEN", _("Retail shop")),
+        ("VERBRAUCHERMARKT", _("Supermarket")),
+        ("EINKAUFSZENTRUM", _("Shopping centre")),
+        ("KAUFHAUS", _("Department store")),
+        ("KIOSK", _("Kiosk")),
+        ("VERKAUFSFLAECHE", _("Sales floor")),
+        ("AUSSTELLUNGSFLAECHE", _("Showroom")),
+    ],
+    "gastgewerbe": [
+        ("RESTAURANT", _("Restaurant")),
+        ("CAFE", _("Café")),
+        ("BAR", _("Bar")),
+        ("GASTRONOMIE", _("Gastronomy")),
+        ("GASTRONOMIE_UND_WOHNUNG", _("Gastronomy with flat")),
+        ("HOTELS", _("Hotel")),
+        ("PENSIONEN", _("Guest house")),
+    ],
+    "hallen_lager_prod": [
+        ("HALLE", _("Hall")),
+        ("INDUSTRIEHALLE", _("Industrial hall")),
+        ("LAGER", _("Warehouse")),
+        ("LAGERFLAECHEN", _("Storage space")),
+        ("PRODUKTION", _("Production")),
+        ("WERKSTATT", _("Workshop")),
+        ("FREIFLAECHEN", _("Open space")),
+        ("KUEHLHAUS", _("Cold store")),
+    ],
+    "parken": [
+        ("STELLPLATZ", _("Parking space")),
+        ("CARPORT", _("Carport")),
+        ("EINZELGARAGE", _("Single garage")),
+        ("DOPPELGARAGE", _("Double garage")),
+        ("TIEFGARAGE", _("Underground garage")),
+        ("DUPLEX", _("Duplex parking")),
+        ("PARKHAUS", _("Multi-storey car park")),
+    ],
+    "zimmer": [
+        ("ZIMMER", _("Room")),
+    ],
+    "land_und_forstwirtschaft": [
+        ("LANDWIRTSCHAFTLICHE_BETRIEBE", _("Farm")),
+        ("BAUERNHOF", _("Farmstead")),
+        ("ACKERBAU", _("Arable farm")),
+        ("FORSTWIRTSCHAFT", _("Forestry")),
+        ("WEINBAU", _("Vineyard")),
+    ],
+    "zinshaus_renditeobjekt": [
+        ("MEHRFAMILIENHAUS", _("Apartment building")),
+        ("WOHN_UND_GESCHAEFTSHAUS", _("Residential and commercial building")),
+        ("GESCHAEFTSHAUS", _("Commercial building")),
+        ("BUEROGEBAEUDE", _("Office block (investment)")),
+        ("SB_MAERKTE", _("Self-service market")),
+        ("PFLEGEHEIM", _("Care home")),
+    ],
+    "freizeitimmobilie_gewerblich": [
+        ("SPORTANLAGEN", _("Sports facility")),
+        ("VERGNUEGUNGSPARKS_UND_CENTER", _("Leisure park")),
+        ("FREIZEITANLAGE", _("Leisure facility")),
+    ],
+}
+
+
+def subtype_label(kind: str, code: str) -> str:
+    """The German name of a sub-type ("Maisonette"); the code itself when it is not in the list."""
+    return str(dict(OBJECT_SUBTYPES.get(kind, [])).get(code, code))
+
+
 FEATURE_BITS = {code: 1 << i for i, code in enumerate(Feature.values)}
 KIND_BITS = {code: 1 << i for i, code in enumerate(ObjectKind.values)}
 
@@ -128,6 +255,28 @@ class EnergyClass(models.TextChoices):
 
 
 ENERGY_RANK = {code: i for i, code in enumerate(EnergyClass.values)}
+# Upper limits (exclusive) of each class in kWh/(m²·a) final energy, GEG Anlage 10; H has none.
+ENERGY_CLASS_LIMITS: dict[str, tuple[Decimal, Decimal | None]] = {
+    "A+": (Decimal(0), Decimal(30)),
+    "A": (Decimal(30), Decimal(50)),
+    "B": (Decimal(50), Decimal(75)),
+    "C": (Decimal(75), Decimal(100)),
+    "D": (Decimal(100), Decimal(130)),
+    "E": (Decimal(130), Decimal(160)),
+    "F": (Decimal(160), Decimal(200)),
+    "G": (Decimal(200), Decimal(250)),
+    "H": (Decimal(250), None),
+}
+
+
+def energy_class_for(value: Decimal) -> str:
+    """The GEG class an energy value falls into."""
+    for code, (low, high) in ENERGY_CLASS_LIMITS.items():
+        if value >= low and (high is None or value < high):
+            return code
+    return "A+"
+
+
 MAX_PLACE_LENGTH = 100  # a place in a search profile; its index key (SearchProfileArea.key) has room for it
 
 
@@ -146,6 +295,24 @@ class EnergyCarrier(models.TextChoices):
     KOHLE = "kohle", _("Coal")
     FLUESSIGGAS = "fluessiggas", _("Liquid gas")
     BLOCK = "block", _("Combined heat and power")
+
+
+class HeatingType(models.TextChoices):
+    """OpenImmo `heizungsart`."""
+
+    OFEN = "ofen", _("Stove heating")
+    ETAGE = "etage", _("Floor-by-floor heating")
+    ZENTRAL = "zentral", _("Central heating")
+    FERN = "fern", _("District heating")
+    FUSSBODEN = "fussboden", _("Underfloor heating")
+
+
+class Vacancy(models.TextChoices):
+    """When the buyer or tenant can move in (OpenImmo `verfuegbar_ab` / `abdatum`)."""
+
+    IMMEDIATELY = "sofort", _("immediately")
+    BY_ARRANGEMENT = "nach_vereinbarung", _("by arrangement")
+    FROM_DATE = "datum", _("from a date")
 
 
 class PropertyQuerySet(models.QuerySet["Property"]):
@@ -182,12 +349,7 @@ class Property(SingleLineFields, models.Model):
     object_kind = models.CharField(
         _("object kind"), max_length=40, choices=ObjectKind.choices, default=ObjectKind.WOHNUNG
     )
-    object_subtype = models.CharField(
-        _("object subtype"),
-        max_length=40,
-        blank=True,
-        help_text=_("OpenImmo subtype, e.g. ETAGE, PENTHOUSE, EINFAMILIENHAUS, DOPPELHAUSHAELFTE"),
-    )
+    object_subtype = models.CharField(_("object subtype"), max_length=40, blank=True)  # OBJECT_SUBTYPES
     marketing_type = models.CharField(
         _("marketing type"), max_length=20, choices=MarketingType.choices, default=MarketingType.KAUF
     )
@@ -210,7 +372,7 @@ class Property(SingleLineFields, models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=3, default="DEU", help_text=_("ISO 3166 alpha-3"))
+    country = models.CharField(_("country"), max_length=3, default="DEU")  # ISO 3166-1 alpha-3 (OpenImmo)
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -234,6 +396,8 @@ class Property(SingleLineFields, models.Model):
     warm_rent = models.DecimalField(_("warm rent"), validators=NON_NEGATIVE, **money)
     service_charges = models.DecimalField(_("service charges"), validators=NON_NEGATIVE, **money)
     deposit = models.DecimalField(_("deposit"), validators=NON_NEGATIVE, **money)
+    hausgeld = models.DecimalField(_("monthly owners' fee (Hausgeld)"), validators=NON_NEGATIVE, **money)
+    commission_free = models.BooleanField(_("commission-free for the buyer/tenant"), default=False)
     buyer_commission_text = models.CharField(_("buyer's commission"), max_length=200, blank=True)
     buyer_commission_percent = models.DecimalField(
         _("buyer's commission (%)"),
@@ -262,6 +426,9 @@ class Property(SingleLineFields, models.Model):
         validators=[MinValueValidator(1000), MaxValueValidator(2100)],
     )
     condition = models.CharField(_("condition"), max_length=30, choices=Condition.choices, blank=True)
+    vacancy = models.CharField(_("vacant"), max_length=20, choices=Vacancy.choices, blank=True)
+    vacant_from = models.DateField(_("vacant from"), null=True, blank=True)
+    heating_type = models.CharField(_("heating type"), max_length=20, choices=HeatingType.choices, blank=True)
     features = models.JSONField(_("features"), default=list, blank=True)
     # Energy certificate (GEG)
     energy_certificate_type = models.CharField(
@@ -348,6 +515,19 @@ class Property(SingleLineFields, models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        try:
+            self.country = country_code(self.country, alpha=3)  # "DE" and "DEU" alike
+        except ValueError:
+            errors["country"] = _("Unknown country “%(code)s”: choose one from the list.") % {
+                "code": self.country
+            }
+        if self.object_subtype and self.object_subtype not in dict(OBJECT_SUBTYPES.get(self.object_kind, [])):
+            errors["object_subtype"] = _(
+                "“%(subtype)s” is no sub-type of %(kind)s: choose one from the list."
+            ) % {
+                "subtype": self.object_subtype,
+                "kind": self.get_object_kind_display(),
+            }
         unknown = [f for f in self.features or [] if f not in FEATURE_BITS]
         if unknown:
             errors["features"] = _("Unknown features: %(codes)s") % {"codes": ", ".join(map(str, unknown))}
@@ -361,8 +541,70 @@ class Property(SingleLineFields, models.Model):
             and self.energy_valid_until < self.energy_issue_date
         ):
             errors["energy_valid_until"] = _("The certificate cannot expire before it was issued.")
+        if self.vacant_from and not self.vacancy:
+            self.vacancy = Vacancy.FROM_DATE  # a date alone says it
+        if self.vacancy == Vacancy.FROM_DATE and not self.vacant_from:
+            errors["vacant_from"] = _("Enter the date from which the property is vacant.")
+        elif self.vacancy and self.vacancy != Vacancy.FROM_DATE and self.vacant_from:
+            errors["vacant_from"] = _(
+                "Either a date or “%(choice)s”, not both: remove the date or choose “from a date”."
+            ) % {"choice": self.get_vacancy_display()}
+        if self.commission_free and self.buyer_commission_percent:
+            errors["buyer_commission_percent"] = _(
+                "The property is marked commission-free: remove the buyer's commission or the mark."
+            )
+        energy_error = self._energy_class_error()
+        if energy_error:
+            errors["energy_class"] = energy_error
         if errors:
             raise ValidationError(errors)
+
+    def _energy_class_error(self) -> str | None:
+        """Class and value of a certificate must agree (GEG Anlage 10), e.g. not A with 211 kWh."""
+        if not self.energy_class or self.energy_value is None or self.energy_class not in ENERGY_CLASS_LIMITS:
+            return None
+        value = Decimal(self.energy_value)
+        fits = energy_class_for(value)
+        if fits == self.energy_class:
+            return None
+        from maklerwerk.core.numbers import format_german_number
+
+        low, high = ENERGY_CLASS_LIMITS[self.energy_class]  # whole numbers
+        span = (
+            _("from %(low)s to under %(high)s")
+            % {"low": format_german_number(low, 0), "high": format_german_number(high, 0)}
+            if high is not None
+            else _("from %(low)s") % {"low": format_german_number(low, 0)}
+        )
+        return _(
+            "Energy class %(cls)s does not fit %(value)s kWh/(m²·a): class %(cls)s covers %(span)s "
+            "kWh/(m²·a) (GEG Anlage 10), %(value)s kWh/(m²·a) is class %(fits)s. "
+            "Please check the certificate."
+        ) % {
+            "cls": self.energy_class,
+            "value": format_german_number(value, 0 if value == value.to_integral() else None),
+            "span": span,
+            "fits": fits,
+        }
+
+    @property
+    def kind_display(self) -> str:
+        """ "Wohnung (Maisonette)"."""
+        kind = str(self.get_object_kind_display())
+        return (
+            f"{kind} ({subtype_label(self.object_kind, self.object_subtype)})"
+            if self.object_subtype
+            else kind
+        )
+
+    @property
+    def vacancy_display(self) -> str:
+        """ "sofort", "nach Vereinbarung" or "ab 01.03.2027" (empty when unknown)."""
+        from django.utils.formats import date_format
+
+        if self.vacant_from:
+            return str(_("from %(date)s") % {"date": date_format(self.vacant_from, "SHORT_DATE_FORMAT")})
+        return str(self.get_vacancy_display()) if self.vacancy else ""
 
     def refresh_match_fields(self) -> None:
         """Derived columns the matching indexes use."""
@@ -715,8 +957,14 @@ class SearchProfileArea(models.Model):
         return self.key
 
 
+def _validate_kennung_pattern(value: str) -> None:
+    from maklerwerk.properties.kennung import validate_pattern
+
+    validate_pattern(value)
+
+
 class MatchSettings(models.Model):
-    """The office's near-miss tolerances."""
+    """The office's property settings: near-miss tolerances and the pattern of new external ids."""
 
     office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="match_settings")
     price_tolerance_percent = models.PositiveSmallIntegerField(
@@ -731,6 +979,15 @@ class MatchSettings(models.Model):
         decimal_places=1,
         default=Decimal(1),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(5))],
+    )
+    kennung_pattern = models.CharField(
+        _("pattern for new external ids (Kennung)"),
+        max_length=40,
+        default="MW-{nr:04}",
+        validators=[_validate_kennung_pattern],
+        help_text=_(
+            "{nr} is the running number ({nr:04}: four digits), {jahr} the year. MW-{nr:04} gives MW-0021."
+        ),
     )
 
     class Meta:

@@ -28,6 +28,7 @@ from maklerwerk.properties.models import (
     PropertyDocument,
     PropertyImage,
     SearchProfile,
+    energy_class_for,
 )
 
 RICH = 20
@@ -84,8 +85,6 @@ SUBTYPES = {
     "haus": ["EINFAMILIENHAUS", "DOPPELHAUSHAELFTE", "REIHENHAUS"],
 }
 FEATURES = Feature.values
-# Energy classes of residential buildings by final energy in kWh/(m²·a) (GEG 2020, Anlage 10).
-ENERGY_BANDS = [(30, "A+"), (50, "A"), (75, "B"), (100, "C"), (130, "D"), (160, "E"), (200, "F"), (250, "G")]
 # Living/usable area in m² by kind or subtype, plot area by kind or subtype.
 AREA_RANGES = {
     "wohnung": (38, 140),
@@ -106,10 +105,6 @@ PLOT_RANGES = {
     "grundstueck": (350, 1200),
     "zinshaus_renditeobjekt": (500, 1500),
 }
-
-
-def energy_class_for(value: int) -> str:
-    return next((cls for limit, cls in ENERGY_BANDS if value < limit), "H")
 
 
 PALETTE = [(214, 93, 14), (32, 107, 196), (47, 179, 68), (174, 62, 201), (247, 103, 7), (102, 102, 102)]
@@ -242,7 +237,7 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
         typical = 230 if year < 1977 else 160 if year < 1995 else 110 if year < 2010 else 55
         energy_value = max(20, int(rng.gauss(typical, typical * 0.2)))
         values.update(
-            energy_class=energy_class_for(energy_value),
+            energy_class=energy_class_for(Decimal(energy_value)),
             energy_value=Decimal(energy_value),
             energy_certificate_type=rng.choice(["bedarf", "verbrauch"]),
             energy_carrier=rng.choice(
@@ -262,6 +257,14 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
             warm_rent=cold + _money(base_area * 3, 10),
             deposit=cold * 3,
         )
+    if values.get("energy_carrier"):
+        values["heating_type"] = {"fern": "fern", "luftwp": "fussboden"}.get(
+            values["energy_carrier"], "zentral"
+        )
+    if kind != "grundstueck":
+        values["vacancy"] = "nach_vereinbarung" if marketing == "kauf" else "sofort"
+    if kind == "wohnung" and marketing == "kauf" and area is not None:
+        values["hausgeld"] = _money(float(area) * 3.2, 5)
     return values
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from maklerwerk.core.models import Activity
-from maklerwerk.properties import spatial
+from maklerwerk.properties import kennung, spatial
 from maklerwerk.properties.matching import (
     PROFILE_FIELDS,
     PROPERTY_FIELDS,
@@ -209,6 +209,36 @@ def search_profile_get(*, user: User, pk: int) -> SearchProfile:
 def expired_profiles(*, user: User) -> QuerySet[SearchProfile]:
     """Active profiles whose validity has passed: the agent should renew them."""
     return search_profile_list(user=user).filter(active=True, valid_until__lt=timezone.localdate())
+
+
+# --- external ids (Kennung) -----------------------------------------------------------------------
+
+
+def kennung_pattern_for(office_id: int) -> str:
+    pattern = (
+        MatchSettings.objects.filter(office_id=office_id).values_list("kennung_pattern", flat=True).first()
+    )
+    return pattern or str(MatchSettings._meta.get_field("kennung_pattern").default)
+
+
+def kennung_suggest(*, office_id: int) -> str:
+    """The next external id by the office's pattern (MW-0021), unique in the office."""
+    pattern = kennung_pattern_for(office_id)
+    existing = Property.objects.filter(
+        office_id=office_id, external_id__startswith=kennung.literal_prefix(pattern)
+    ).values_list("external_id", flat=True)
+    return kennung.suggest(pattern, existing, timezone.localdate().year)
+
+
+def kennung_locked_by(*, prop: Property) -> list[str]:
+    """Where the property is published ("ImmoScout24 123456"): portals and their inquiries know it by
+    its Kennung, so it no longer changes. The portal listings are the publish record we have today."""
+    from maklerwerk.inquiries.selectors import portal_listings_for_property
+
+    return [
+        str(listing)
+        for listing in portal_listings_for_property(office_id=prop.office_id, property_id=prop.pk)
+    ]
 
 
 # --- matching -------------------------------------------------------------------------------------

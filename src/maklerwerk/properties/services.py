@@ -47,6 +47,7 @@ from maklerwerk.properties.models import (
     SearchProfile,
     SelfServiceLink,
 )
+from maklerwerk.properties.places import place_coordinates
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -160,17 +161,43 @@ def _check_agent(office_id: int, user: Any) -> None:
         raise ApplicationError(_("Unknown user."), extra={"field": "responsible_agent"})
 
 
+def _locate(prop: Property, data: dict[str, Any], *, stored: Property | None) -> None:
+    """Coordinates come from the address (packaged place list), never from typing: set when the place
+    changed or none are known. Coordinates given explicitly (API, import) are kept."""
+    if data.get("latitude") is not None or data.get("longitude") is not None:
+        return
+    moved = stored is None or any(
+        getattr(stored, f) != getattr(prop, f) for f in ("city", "district", "postal_code", "country")
+    )
+    if not moved and prop.latitude is not None:
+        return
+    found = place_coordinates(city=prop.city, district=prop.district, country=prop.country)
+    if found is not None or moved:
+        prop.latitude, prop.longitude = found or (None, None)
+
+
 @transaction.atomic
 def property_create(
-    *, office: Office, acting_user: User | None, data: dict[str, Any], viewers: list[User] | None = None
+    *,
+    office: Office,
+    acting_user: User | None,
+    data: dict[str, Any],
+    viewers: list[User] | None = None,
+    images: list[Any] | None = None,
 ) -> Property:
-    """Create a property; if it is in active marketing, record its matches as "new in the portfolio"."""
+    """Create a property; if it is in active marketing, record its matches as "new in the portfolio".
+
+    Without an external id it gets the next one by the office's pattern (MW-0021). `images` are added
+    in the same transaction: one bad picture and nothing is created, so the form can be sent again."""
+    if not (data.get("external_id") or "").strip():
+        data = {**data, "external_id": selectors.kennung_suggest(office_id=office.pk)}
     prop = Property(office=office, created_by=acting_user)
     for key, value in data.items():
         setattr(prop, key, value)
     if prop.responsible_agent_id is None and acting_user is not None and "responsible_agent" not in data:
         prop.responsible_agent = acting_user
     _check_agent(office.pk, prop.responsible_agent)
+    _locate(prop, data, stored=None)
     prop.refresh_match_fields()
     if Property.objects.filter(office=office, external_id=prop.external_id).exists():
         raise ConflictError(
@@ -184,6 +211,8 @@ def property_create(
     history_record(
         instance=prop, acting_user=acting_user, action=ChangeLog.Action.CREATE, after=property_snapshot(prop)
     )
+    if images:
+        property_images_add(prop=prop, acting_user=acting_user, files=images)
     _rematch_property(prop, before=None, before_status=None)
     return prop
 
@@ -199,7 +228,19 @@ def property_update(
     before_status = stored.status
     for key, value in data.items():
         setattr(prop, key, value)
+    if prop.external_id != stored.external_id:
+        listed = selectors.kennung_locked_by(prop=stored)
+        if listed:
+            raise ApplicationError(
+                _(
+                    "The external id can no longer change: the property is published (%(where)s) and "
+                    "portals and their inquiries find it by this id."
+                )
+                % {"where": ", ".join(listed)},
+                extra={"field": "external_id"},
+            )
     _check_agent(prop.office_id, prop.responsible_agent)
+    _locate(prop, data, stored=stored)
     prop.refresh_match_fields()
     if (
         Property.objects.filter(office_id=prop.office_id, external_id=prop.external_id)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
@@ -83,13 +84,24 @@ def property_list(request: HttpRequest) -> HttpResponse:
 def property_create(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
     form = PropertyForm(
-        request.POST or None, office_id=office.pk, initial={"responsible_agent": request.user.pk}
+        request.POST or None,
+        request.FILES or None,
+        office_id=office.pk,
+        initial={
+            "responsible_agent": request.user.pk,
+            "external_id": selectors.kennung_suggest(office_id=office.pk),
+        },
+        kennung_pattern=selectors.kennung_pattern_for(office.pk),
     )
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "viewers"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"viewers", "files"}}
         try:
             prop = services.property_create(
-                office=office, acting_user=request.user, data=data, viewers=list(form.cleaned_data["viewers"])
+                office=office,
+                acting_user=request.user,
+                data=data,
+                viewers=list(form.cleaned_data["viewers"]),
+                images=form.cleaned_data.get("files") or None,
             )  # type: ignore[arg-type]
         except (ApplicationError, ValidationError) as exc:
             _apply_errors(form, exc)
@@ -105,7 +117,12 @@ def property_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def property_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    form = PropertyForm(request.POST or None, instance=prop, office_id=prop.office_id)
+    form = PropertyForm(
+        request.POST or None,
+        instance=prop,
+        office_id=prop.office_id,
+        locked_by=selectors.kennung_locked_by(prop=prop),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "viewers"}
         try:
@@ -388,7 +405,11 @@ def contact_tab(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 def _contact_tab_url(contact_id: int) -> str:
-    return reverse("properties:contact_tab", args=[contact_id])
+    """Back where the agent was: the contact's page on its "Immobilien" tab (not the bare tab page)."""
+    try:
+        return reverse("contacts:detail", args=[contact_id]) + "#properties"
+    except NoReverseMatch:  # the contacts page is another app's; our own page always works
+        return reverse("properties:contact_tab", args=[contact_id])
 
 
 @require_capability(Capability.EDIT)
@@ -483,8 +504,8 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
     _link, token = services.self_service_link_create(
         contact=contact, acting_user=request.user, profile=profile
     )  # type: ignore[arg-type]
-    request.session[f"self_service_{contact.pk}"] = request.build_absolute_uri(
-        reverse("properties:self_service", args=[token])
+    request.session[f"self_service_{contact.pk}"] = absolute_url(
+        reverse("properties:self_service", args=[token]), office=contact.office_id
     )
     messages.success(request, _("Personal link created. Copy it now: it is shown only once."))
     return redirect(_contact_tab_url(contact.pk))

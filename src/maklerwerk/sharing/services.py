@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
@@ -83,8 +84,8 @@ def share_link_token(link: ShareLink) -> str:
 
 
 def share_link_public_url(link: ShareLink) -> str:
-    """The absolute URL the contact opens (settings.BASE_URL + /sharing/d/<token>/)."""
-    return settings.BASE_URL + reverse("sharing:public", args=[share_link_token(link)])
+    """The absolute URL the contact opens (base per core/baseurl.py + /sharing/d/<token>/)."""
+    return absolute_url(reverse("sharing:public", args=[share_link_token(link)]), office=link.office_id)
 
 
 def file_key(link: ShareLink, source: str, file_id: int) -> str:
@@ -485,6 +486,17 @@ def consent_accept(*, link: ShareLink, ip: str, user_agent: str) -> ConsentAccep
         user_agent=user_agent[:300],
     )
     what = _("cancellation notice and terms") if texts.terms else _("cancellation notice")
+    # The contact's "AGB / Provision" record is the one source the badge reads: the gate confirms it.
+    from maklerwerk.contacts.services import contact_terms_confirm
+
+    contact_terms_confirm(
+        contact_id=link.contact_id,
+        confirmed_on=timezone.localdate(consent.accepted_at),
+        via="online",
+        acting_user=None,
+        # No property named: the contact's history is read by colleagues who may not see it.
+        note=_("Accepted via document link"),
+    )
     activity_create(
         office=link.office,
         type=Activity.Type.SYSTEM,

@@ -397,7 +397,10 @@ def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
         "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
         "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
         "settings": services.sharing_settings_for(prop.office),
-        "next_url": _next_for(request, reverse("sharing:property_tab", args=[prop.pk]), "documents"),
+        # The tab's key on the property page ("Dokumentenfreigabe"), not the page's own "Dokumente" tab.
+        "next_url": _next_for(
+            request, reverse("sharing:property_tab", args=[prop.pk]), "ext-document-sharing"
+        ),
     }
 
 

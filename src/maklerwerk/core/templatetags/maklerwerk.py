@@ -55,3 +55,11 @@ def activity_text(activity: object) -> str:
     subject = str(getattr(activity, "subject", "") or "").strip()
     first, _, rest = body.partition("\n")
     return rest.strip() if first.strip() == subject else body
+
+
+@register.filter
+def country(code: str) -> str:
+    """ "DE"/"DEU" → "Deutschland" (in the active language)."""
+    from maklerwerk.core.countries import country_name
+
+    return country_name(code) if code else ""

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from maklerwerk.core.baseurl import port_mismatch_warning
+
 
 class Command(BaseCommand):
     help = "Serve the web app (gunicorn) together with the job worker (Huey); Ctrl-C stops both."
@@ -20,6 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
+        warning = port_mismatch_warning(host=options["host"], port=options["port"])
+        if warning:
+            self.stderr.write(self.style.WARNING(warning))
         procs = {
             # Our own interpreter and fixed arguments; nothing from outside reaches the command line.
             "worker": subprocess.Popen([python, "-m", "maklerwerk", "run_huey", "--quiet"]),  # noqa: S603
