@@ -26,6 +26,7 @@ when a model of an office is neither exported nor listed there as deliberately l
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -172,8 +173,6 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
 
     Restricted properties are included: the export is an administrator's action for the whole
     office (`Capability.MANAGE_OFFICE`), not a view of one agent."""
-    from django.forms.models import model_to_dict
-
     from maklerwerk.accounts.models import Office
 
     office = Office.objects.get(pk=office_id)
@@ -183,58 +182,16 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
     sections = [(s, s.queryset(office_id), _Rows(s)) for s in EXPORT_SECTIONS]
     file_total = sum(sum(1 for _ in _file_names(qs, rows)) for _s, qs, rows in sections) + bool(office.logo)
     total = sum(qs.count() for _s, qs, _r in sections) + file_total or 1
-    done = 0
-    counts: dict[str, int] = {}
-    missing: list[str] = []
-    files = 0
     partial = path.with_suffix(".part")
     # Only the server's user may read an export: it holds every personal record of the office.
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("data.json", "w", force_zip64=True) as binary:
-            out = _Text(binary)
-            out.write(f'{{"format": "maklerwerk-export", "version": {FORMAT_VERSION}, ')
-            out.write(f'"exported_at": {json.dumps(timezone.now().isoformat())}, ')
-            office_row = model_to_dict(office, exclude=["logo"]) | {"logo": office.logo.name or None}
-            out.write(f'"office": {json.dumps(office_row, cls=DjangoJSONEncoder, ensure_ascii=False)}')
-            for section, qs, rows in sections:
-                out.write(f', "{section.key}": [')
-                counts[section.key] = 0
-                for i, obj in enumerate(qs.iterator(chunk_size=2000)):
-                    out.write(
-                        ("," if i else "")
-                        + json.dumps(rows.row(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
-                    )
-                    counts[section.key] += 1
-                    done += 1
-                    progress.update(done, total, f"{section.key}: {counts[section.key]}")
-                out.write("]")
-            out.write("}")
-            out.flush()
-        # The checksums go to a temporary file first: zipfile writes one member at a time.
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as listing:
-            seen: set[str] = set()
-            names = [office.logo.name] if office.logo else []
-            for name in [*names, *(n for _s, qs, rows in sections for n in _file_names(qs, rows))]:
-                done += 1
-                if name in seen:
-                    continue
-                seen.add(name)
-                copied = _copy_file(zf, name)
-                if copied is None:
-                    missing.append(name)
-                    continue
-                size, sha = copied
-                listing.write(
-                    ("," if files else "") + json.dumps({"name": name, "size": size, "sha256": sha})
-                )
-                files += 1
-                progress.update(done, total, f"files: {files}")
-            listing.seek(0)
-            with zf.open("files.json", "w", force_zip64=True) as binary:
-                binary.write(b'{"files": [')
-                shutil.copyfileobj(_Bytes(listing), binary, _CHUNK)
-                binary.write(f'], "missing": {json.dumps(missing, ensure_ascii=False)}}}'.encode())
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+            counts, done = _write_data(zf, office, sections, progress, total)
+            files, missing = _write_files(zf, office, sections, progress, done, total)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # no half archive left behind; the job fails (or resumes)
+        raise
     partial.replace(path)
     records = sum(counts.values())
     message = ngettext("%(n)s record exported", "%(n)s records exported", records) % {"n": records}
@@ -250,6 +207,70 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
         "missing_files": len(missing),
         "message": message,
     }
+
+
+Sections = list[tuple[ExportSection, models.QuerySet[Any], _Rows]]
+
+
+def _write_data(
+    zf: zipfile.ZipFile, office: Any, sections: Sections, progress: Progress, total: int
+) -> tuple[dict[str, int], int]:
+    """data.json, row by row (`iterator`), in chunks: memory stays flat however big the office."""
+    from django.forms.models import model_to_dict
+
+    counts: dict[str, int] = {}
+    done = 0
+    with zf.open("data.json", "w", force_zip64=True) as binary:
+        out = _Text(binary)
+        out.write(f'{{"format": "maklerwerk-export", "version": {FORMAT_VERSION}, ')
+        out.write(f'"exported_at": {json.dumps(timezone.now().isoformat())}, ')
+        office_row = model_to_dict(office, exclude=["logo"]) | {"logo": office.logo.name or None}
+        out.write(f'"office": {json.dumps(office_row, cls=DjangoJSONEncoder, ensure_ascii=False)}')
+        for section, qs, rows in sections:
+            out.write(f', "{section.key}": [')
+            counts[section.key] = 0
+            for i, obj in enumerate(qs.iterator(chunk_size=2000)):
+                row = json.dumps(rows.row(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
+                out.write(("," if i else "") + row)
+                counts[section.key] += 1
+                done += 1
+                progress.update(done, total, f"{section.key}: {counts[section.key]}")
+            out.write("]")
+        out.write("}")
+        out.flush()
+    return counts, done
+
+
+def _write_files(
+    zf: zipfile.ZipFile, office: Any, sections: Sections, progress: Progress, done: int, total: int
+) -> tuple[int, list[str]]:
+    """files/<name> for every stored file, and files.json with their checksums."""
+    files = 0
+    missing: list[str] = []
+    # The checksums go to a temporary file first: zipfile writes one member at a time.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as listing:
+        seen: set[str] = set()
+        logo = [office.logo.name] if office.logo else []
+        names = itertools.chain(logo, *(_file_names(qs, rows) for _s, qs, rows in sections))
+        for name in names:  # streamed from the database, never all in memory
+            done += 1
+            if name in seen:
+                continue
+            seen.add(name)
+            copied = _copy_file(zf, name)
+            if copied is None:
+                missing.append(name)
+                continue
+            size, sha = copied
+            listing.write(("," if files else "") + json.dumps({"name": name, "size": size, "sha256": sha}))
+            files += 1
+            progress.update(done, total, f"files: {files}")
+        listing.seek(0)
+        with zf.open("files.json", "w", force_zip64=True) as binary:
+            binary.write(b'{"files": [')
+            shutil.copyfileobj(_Bytes(listing), binary, _CHUNK)
+            binary.write(f'], "missing": {json.dumps(missing, ensure_ascii=False)}}}'.encode())
+    return files, missing
 
 
 class _Text:
