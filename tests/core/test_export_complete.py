@@ -232,6 +232,7 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
     empty = [s.key for s in EXPORT_SECTIONS if not data[s.key]]
     assert not empty, f"sections without a row: {empty}"
     assert job.result["counts"] == {s.key: len(data[s.key]) for s in EXPORT_SECTIONS}
+    assert job.message.endswith(f"Datensätze und {job.result['files']} Dateien exportiert")
 
     # The restricted property is in, with its photos and documents (an administrator's export).
     prop = full_office["property"]

@@ -44,6 +44,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from maklerwerk.core.jobs import Progress, job_function
@@ -194,8 +195,13 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
         raise
     partial.replace(path)
     records = sum(counts.values())
-    message = ngettext("%(n)s record exported", "%(n)s records exported", records) % {"n": records}
-    message += " " + ngettext("and %(n)s file", "and %(n)s files", files) % {"n": files}
+    if files:
+        message = _("%(records)s and %(files)s exported") % {
+            "records": ngettext("%(n)s record", "%(n)s records", records) % {"n": records},
+            "files": ngettext("%(n)s file", "%(n)s files", files) % {"n": files},
+        }
+    else:
+        message = ngettext("%(n)s record exported", "%(n)s records exported", records) % {"n": records}
     if missing:
         message += " " + ngettext(
             "(%(n)s file was missing on disk)", "(%(n)s files were missing on disk)", len(missing)
