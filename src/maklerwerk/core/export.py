@@ -42,7 +42,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -104,7 +103,8 @@ def _secret_flag(name: str) -> str:
 
 
 class _Rows:
-    """Turns model instances into JSON-able rows; content types by name, files by stored name."""
+    """Reads a section's rows as plain values (no model instances: half the time of an export) and
+    turns them into JSON-able dicts; content types by name, files by stored name."""
 
     def __init__(self, section: ExportSection) -> None:
         model = section.get_model()
@@ -123,19 +123,22 @@ class _Rows:
             self._content_types[pk] = f"{ct.app_label}.{ct.model}"
         return self._content_types[pk]
 
-    def row(self, obj: models.Model) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def rows(self, qs: models.QuerySet[Any]) -> Iterator[dict[str, Any]]:
+        columns = [f.attname for f in self.fields] + [f.attname for f in self.secrets]
+        convert: list[tuple[str, Any]] = []
         for f in self.fields:
-            value = f.value_from_object(obj)
             if f.is_relation and f.related_model is ContentType:
-                out[f.name] = self._content_type(value)
-            elif isinstance(value, FieldFile):
-                out[f.attname] = value.name or None
+                convert.append((f.name, self._content_type))
+            elif isinstance(f, models.FileField):
+                convert.append((f.attname, lambda name: name or None))
             else:
-                out[f.attname] = value
-        for f in self.secrets:
-            out[_secret_flag(f.name)] = bool(f.value_from_object(obj))
-        return out
+                convert.append((f.attname, None))
+        flags = [_secret_flag(f.name) for f in self.secrets]
+        for values in qs.values_list(*columns).iterator(chunk_size=2000):
+            row = {key: fn(v) if fn else v for (key, fn), v in zip(convert, values, strict=False)}
+            for flag, secret in zip(flags, values[len(convert) :], strict=True):
+                row[flag] = bool(secret)
+            yield row
 
 
 def _file_names(qs: models.QuerySet[Any], rows: _Rows) -> Iterator[str]:
@@ -235,9 +238,8 @@ def _write_data(
         for section, qs, rows in sections:
             out.write(f', "{section.key}": [')
             counts[section.key] = 0
-            for i, obj in enumerate(qs.iterator(chunk_size=2000)):
-                row = json.dumps(rows.row(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
-                out.write(("," if i else "") + row)
+            for i, row in enumerate(rows.rows(qs)):
+                out.write(("," if i else "") + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False))
                 counts[section.key] += 1
                 done += 1
                 progress.update(done, total, f"{section.key}: {counts[section.key]}")
