@@ -53,9 +53,19 @@ def test_settings_data_export_shows_progress_and_a_download(
     expect(page.get_by_label("Name", exact=True)).to_have_value("Testbüro Immobilien GmbH")
     shot(page, "settings-office")
     page.get_by_role("tab", name="Datenexport").click()
+    expect(page.get_by_text("Passwörter sind nicht enthalten")).to_be_visible()
     page.get_by_role("button", name="Datenexport starten").click()
     expect(page.get_by_role("status")).to_contain_text("fertig")
+    expect(page.get_by_role("status")).to_contain_text("2 Datensätze exportiert")
     with page.expect_download() as download:
         page.get_by_role("link", name="Herunterladen").click()
-    assert download.value.suggested_filename.startswith("maklerwerk-export-")
+    name = download.value.suggested_filename
+    assert name.startswith("maklerwerk-export-") and name.endswith(".zip")
+    import zipfile
+
+    with zipfile.ZipFile(download.value.path()) as zf:
+        assert {"data.json", "files.json"} <= set(zf.namelist())
+    page.set_viewport_size({"width": 1440, "height": 900})
     shot(page, "settings-export")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "settings-export-390")

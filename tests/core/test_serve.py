@@ -113,7 +113,7 @@ def test_serve_answers_runs_jobs_and_stops_on_ctrl_c(
             ).strip()
             time.sleep(0.3)
         assert state == "succeeded"
-        assert (tmp_path / "exports" / f"{job_id}.json").exists()
+        assert (tmp_path / "exports" / f"{job_id}.zip").exists()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         proc.wait(20)

@@ -159,9 +159,9 @@ def test_the_contact_tab_shows_roles_profiles_and_matches(
 
 
 def test_the_contact_tab_is_registered_for_the_contact_page() -> None:
-    from maklerwerk.contacts.tabs import CONTACT_TABS
+    from maklerwerk.core.tabs import TABS
 
-    tab = next(t for t in CONTACT_TABS if t.key == "properties")
+    tab = TABS[("contact", "properties")]
     assert str(tab.label) == "Immobilien" and tab.template == "properties/_contact_tab.html"
 
 

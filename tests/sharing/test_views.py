@@ -17,11 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_tabs_are_registered_for_property_and_contact() -> None:
-    from maklerwerk.contacts.tabs import CONTACT_TABS
     from maklerwerk.core.tabs import TABS
 
-    assert any(t.key == "document-sharing" and t.url_name == "sharing:property_tab" for t in TABS["property"])
-    assert any(t.key == "protected-documents" for t in CONTACT_TABS)
+    assert TABS[("property", "document-sharing")].url_name == "sharing:property_tab"
+    assert TABS[("contact", "protected-documents")].template == "sharing/_contact_tab.html"
 
 
 def test_agent_creates_a_link_on_the_contact_tab(agent_client: Client, prospect: Any, prop: Any) -> None:

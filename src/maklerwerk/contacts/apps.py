@@ -28,25 +28,35 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from maklerwerk.contacts import tasks
         from maklerwerk.core.dashboard import COUNTERS, Counter
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.models import Activity
-        from maklerwerk.core.services import EXPORT_SECTIONS
+        from maklerwerk.core.seeding import SEEDERS, Seeder
 
-        if all(c.key != "contacts" for c in COUNTERS):
-            COUNTERS.insert(
-                0, Counter("contacts", _("Contacts"), "ti-address-book", _count_contacts, "contacts:list")
+        COUNTERS.register(
+            Counter("contacts", _("Contacts"), "ti-address-book", _count_contacts, "contacts:list", order=10)
+        )
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("contact_tags", "contacts.Tag", 200),
+                ExportSection("contacts", "contacts.Contact", 210),
+                ExportSection("contact_emails", "contacts.ContactEmail", 220),
+                ExportSection("contact_phones", "contacts.ContactPhone", 230),
+                ExportSection("contact_roles", "contacts.ContactRole", 240),
+                ExportSection("contact_tag_links", "contacts.ContactTag", 250),
+                ExportSection("contact_relationships", "contacts.Relationship", 260),
+                ExportSection("contact_files", "contacts.ContactFile", 270),
+            ]
+        )
+        JOBS.register_all(declared_jobs(tasks))
+        SEEDERS.register(
+            Seeder(
+                "contacts",
+                "maklerwerk.contacts.seed.seed_contacts",
+                (("contacts", 50, "contacts (Faker de_DE, bulk inserts)"),),
+                order=20,
             )
-        sections = [
-            ("contacts", "contacts.Contact", set()),
-            ("contact_emails", "contacts.ContactEmail", set()),
-            ("contact_phones", "contacts.ContactPhone", set()),
-            ("contact_roles", "contacts.ContactRole", set()),
-            ("contact_tags", "contacts.Tag", set()),
-            ("contact_tag_links", "contacts.ContactTag", set()),
-            ("contact_relationships", "contacts.Relationship", set()),
-            ("contact_files", "contacts.ContactFile", set()),
-        ]
-        for section in sections:
-            if section not in EXPORT_SECTIONS:
-                EXPORT_SECTIONS.append(section)
+        )
         post_save.connect(_activity_saved, sender=Activity, dispatch_uid="contacts.last_activity")

@@ -25,7 +25,7 @@ from maklerwerk.contacts.models import (
 )
 from maklerwerk.contacts.normalize import search_key
 from maklerwerk.core.models import Activity
-from maklerwerk.core.seeding import SeedContext, Seeder, register
+from maklerwerk.core.seeding import SeedContext
 
 BATCH = 5000
 
@@ -205,6 +205,3 @@ def _relate_and_log(ctx: SeedContext, ids: list[int]) -> None:
         latest[a.contact_id] = max(latest.get(a.contact_id, a.occurred_at), a.occurred_at)  # type: ignore[index]
     for pk, at in latest.items():
         Contact.objects.filter(pk=pk).update(last_activity_at=at)
-
-
-register(Seeder("contacts", seed_contacts, (("contacts", 50, "contacts (Faker de_DE, bulk inserts)"),)))

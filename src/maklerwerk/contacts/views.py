@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,13 +30,12 @@ from maklerwerk.contacts.forms import (
 )
 from maklerwerk.contacts.models import Contact, RelationshipKind, Role
 from maklerwerk.contacts.normalize import format_iban, format_phone
-from maklerwerk.contacts.tabs import CONTACT_TABS
 from maklerwerk.core import csvsafe
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
-from maklerwerk.core.tabs import actions_for
+from maklerwerk.core.tabs import actions_for, rendered_tabs_for
 
 PAGE_SIZE = 50
 SORTS = {"name", "company", "city", "last_activity", "created"}
@@ -391,17 +389,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
     context: dict[str, Any] = {"contact": contact}
-    extra_tabs = [
-        {
-            "tab": tab,
-            "html": render_to_string(
-                tab.template,
-                {"contact": contact, "request": request, **tab.context(request, contact)},
-                request,
-            ),
-        }
-        for tab in CONTACT_TABS
-    ]
+    extra_tabs = rendered_tabs_for("contact", request, contact)
     context.update(
         emails=list(contact.emails.all()),
         phones=[(p, format_phone(p.value)) for p in contact.phones.all()],

@@ -2,7 +2,6 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,27 +10,53 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Job functions register themselves in each app's tasks.py; every process (web, worker,
-        # shell, management commands) must know them to start or run a job.
-        autodiscover_modules("tasks")
         post_migrate.connect(_create_cache_table, sender=self)
         from maklerwerk.core import checks  # noqa: F401  (registers the start-up checks)
         from maklerwerk.core.dates import install_model_date_checks
 
         install_model_date_checks()
-        from maklerwerk.core.tabs import DetailTab, register_tab
+        _register()
 
-        # The property's timeline of calls, viewings, notes ... (the contact page has its own tab).
-        register_tab(
-            "property",
-            DetailTab(
-                key="activities",
-                label=_("Activities"),
-                url_name="core:property_activities",
-                icon="ti-activity",
-                order=20,
-            ),
+
+def _register() -> None:
+    """What the foundation contributes to the shared registries (`core.registry`)."""
+    from maklerwerk.core import export, tasks  # noqa: F401  (tasks: the huey task that runs jobs)
+    from maklerwerk.core.dashboard import CORE_COUNTERS, COUNTERS
+    from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+    from maklerwerk.core.jobs import JOBS, declared_jobs
+    from maklerwerk.core.seeding import SEEDERS, Seeder
+    from maklerwerk.core.tabs import TABS, DetailTab
+
+    COUNTERS.register_all(CORE_COUNTERS)
+    # The property's timeline of calls, viewings, notes ... (the contact page has its own tab).
+    TABS.register(
+        DetailTab(
+            page="property",
+            key="activities",
+            label=_("Activities"),
+            url_name="core:property_activities",
+            icon="ti-activity",
+            order=20,
         )
+    )
+    JOBS.register_all(declared_jobs(export))
+    EXPORT_SECTIONS.register_all(
+        [
+            ExportSection("users", "accounts.User", 100, leave_out=frozenset({"password"})),
+            ExportSection("activities", "core.Activity", 400),
+            ExportSection("activity_contacts", "core.Activity_further_contacts", 405),
+            # Last: the history names records of every other section.
+            ExportSection("history", "core.ChangeLog", 950),
+        ]
+    )
+    SEEDERS.register(
+        Seeder(
+            "activities",
+            "maklerwerk.core.seed.seed_activities",
+            (("activities", 30, "activities in the log"),),
+            order=10,
+        )
+    )
 
 
 def _create_cache_table(using: str = "default", **kwargs: Any) -> None:

@@ -1,4 +1,5 @@
-"""Counters on the dashboard. Each app appends its own, so the dashboard grows with the product."""
+"""Counters and widgets on the dashboard. Each app registers its own in `AppConfig.ready()`, so the
+dashboard grows with the product (`core.registry`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -24,6 +27,7 @@ class Counter:
     # The number as this user may see it (rows of restricted properties they may not see left out);
     # the dashboard uses it when given, else `count`.
     count_for_user: Callable[[User], int] | None = None
+    order: int = 50  # position in the row of counters, left to right
 
     def value_for(self, user: User) -> int:
         if self.count_for_user is not None:
@@ -59,16 +63,13 @@ class Widget:
     bare: bool = False  # the partial brings its own card (header, actions); no wrapper
 
 
-WIDGETS: list[Widget] = []
+WIDGETS: Registry[Widget] = Registry("dashboard widgets")
+COUNTERS: Registry[Counter] = Registry("dashboard counters")
 
-
-def register_widget(widget: Widget) -> None:
-    if all(w.key != widget.key for w in WIDGETS):
-        WIDGETS.append(widget)
-        WIDGETS.sort(key=lambda w: w.order)
-
-
-COUNTERS: list[Counter] = [
-    Counter("activities", _("Activities"), "ti-activity", _activities, count_for_user=_activities_for),
-    Counter("users", _("Users"), "ti-users", _users, "settings"),
-]
+# The foundation's own counters (registered by CoreConfig.ready()).
+CORE_COUNTERS = (
+    Counter(
+        "activities", _("Activities"), "ti-activity", _activities, count_for_user=_activities_for, order=20
+    ),
+    Counter("users", _("Users"), "ti-users", _users, "settings", order=30),
+)

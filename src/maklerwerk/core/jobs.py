@@ -1,7 +1,10 @@
 """Background jobs with a progress record the UI and API can poll, safe against a dying worker.
 
-A job function is registered with `@job_function("kind")` and takes a `Progress` plus keyword
-arguments of plain values; it returns a JSON-able result. `job_start` creates the `Job` row and
+A job function is declared with `@job_function("app.kind")` in the app's `tasks.py` and takes a
+`Progress` plus keyword arguments of plain values; it returns a JSON-able result. The app registers
+its kinds in `AppConfig.ready()`: `JOBS.register_all(declared_jobs(tasks))`. The kind is stored on
+every `Job` row, so it never changes once released; a row whose kind this version no longer knows
+fails with a German reason instead of crashing the worker. `job_start` creates the `Job` row and
 enqueues it on commit, so a worker never sees a job whose row is not yet visible.
 
 Crash safety: a running job holds a lease (`worker`, `lease_until`) that a heartbeat thread and
@@ -20,9 +23,10 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -36,6 +40,7 @@ from huey.signals import SIGNAL_INTERRUPTED
 
 from maklerwerk.core.baseurl import current_request_base_url, using_base_url
 from maklerwerk.core.models import Job
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -50,21 +55,39 @@ Resume = bool | Callable[[Job], Any]
 
 @dataclass(frozen=True)
 class JobKind:
+    key: str  # "app.kind", stored on every Job row: never rename a released kind
     fn: JobFunction
-    resume: Resume
+    resume: Resume = False
 
 
-_REGISTRY: dict[str, JobKind] = {}
+JOBS: Registry[JobKind] = Registry("job kinds")
 BASE_URL_PARAM = "_base_url"  # kept in Job.params, not passed to the job function
 _stopping = threading.Event()  # set when this worker process is being stopped
 
 
 def job_function(kind: str, *, resume: Resume = False) -> Callable[[JobFunction], JobFunction]:
-    def register(fn: JobFunction) -> JobFunction:
-        _REGISTRY[kind] = JobKind(fn, resume)
+    """Declare `fn` as the job of `kind`; the app registers it in ready() (`declared_jobs`)."""
+
+    def declare(fn: JobFunction) -> JobFunction:
+        fn.job_kind = JobKind(kind, fn, resume)  # type: ignore[attr-defined]  # read by declared_jobs
         return fn
 
-    return register
+    return declare
+
+
+def declared_jobs(module: ModuleType) -> Iterator[JobKind]:
+    """The job kinds declared with `@job_function` in `module`, in the order they are defined."""
+    for value in vars(module).values():
+        kind = getattr(value, "job_kind", None)
+        if isinstance(kind, JobKind) and kind.fn is value:
+            yield kind
+
+
+def unknown_kind_message(kind: str) -> str:
+    return _(
+        "This job (%(kind)s) cannot run: this version of Maklerwerk does not know its kind. "
+        "Please start it again."
+    ) % {"kind": kind}
 
 
 def lease_seconds() -> int:
@@ -166,7 +189,7 @@ def job_start(
     **kwargs: Any,
 ) -> Job:
     """Create a queued job and hand it to the worker once the transaction commits."""
-    if kind not in _REGISTRY:
+    if kind not in JOBS:
         raise KeyError(f"unknown job kind {kind!r}")
     # Links the job builds use the address of the request that started it (core/baseurl.py).
     base = kwargs.pop(BASE_URL_PARAM, None) or current_request_base_url()
@@ -190,10 +213,22 @@ def job_run(job_id: str, kwargs: dict[str, Any]) -> None:
         return
     job = Job.objects.get(pk=job_id)
     mine = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, worker=me)
+    kind = JOBS.get(job.kind)
+    if kind is None:  # queued by an older version (or an app that was removed) before a restart
+        reason = unknown_kind_message(job.kind)
+        logger.error("job %s has the unknown kind %r; marked failed", job_id, job.kind)
+        mine.update(
+            state=Job.State.FAILED,
+            error=reason,
+            message=reason[:300],
+            finished_at=timezone.now(),
+            lease_until=None,
+        )
+        return
     try:
         kwargs = dict(kwargs)
         with _Heartbeat(job.pk, me), using_base_url(kwargs.pop(BASE_URL_PARAM, None)):
-            result = _REGISTRY[job.kind].fn(Progress(job.pk, worker=me), **kwargs) or {}
+            result = kind.fn(Progress(job.pk, worker=me), **kwargs) or {}
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, job.kind)
         mine.update(
@@ -256,7 +291,7 @@ def job_declare_dead(job: Job, reason: str | None = None) -> bool:
     if not done:
         return False
     logger.warning("job %s (%s) of worker %s declared dead", job.pk, job.kind, job.worker or "?")
-    kind = _REGISTRY.get(job.kind)
+    kind = JOBS.get(job.kind)
     job.refresh_from_db()
     try:
         if kind is None or not kind.resume:
@@ -290,20 +325,12 @@ def job_resume(job: Job) -> Job:
     return new
 
 
-def _discover() -> None:
-    """Import every app's tasks module, so each kind's resume rule is known in this process too."""
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("tasks")
-
-
 def _dead(job: Job, now: Any) -> bool:
     return job.lease_until is None or job.lease_until < now or _process_gone(job.worker)
 
 
 def jobs_recover() -> list[Job]:
     """Declare dead every running job whose lease ran out or whose worker process here is gone."""
-    _discover()
     now = timezone.now()
     here = _host() + ":"
     candidates = Job.objects.filter(state=Job.State.RUNNING).filter(
@@ -316,7 +343,6 @@ def jobs_recover() -> list[Job]:
 def job_check(job: Job) -> Job:
     """On read: a running job whose lease ran out is declared dead now; returns the fresh row."""
     if job.state == Job.State.RUNNING and _dead(job, timezone.now()):
-        _discover()
         job_declare_dead(job)
         job.refresh_from_db()
     return job

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from maklerwerk.core.models import Activity
-from maklerwerk.core.seeding import SeedContext, Seeder, bulk_create_chunked, register
+from maklerwerk.core.seeding import SeedContext, bulk_create_chunked
 
 _SUBJECTS = {
     Activity.Type.CALL: ["Rückruf wegen Besichtigung", "Telefonat mit Eigentümer", "Finanzierung besprochen"],
@@ -43,6 +43,3 @@ def seed_activities(ctx: SeedContext) -> None:
 
     bulk_create_chunked(Activity, build(), on_batch=lambda n: bar.update(n) if bar else None)
     ctx.log(f"{missing} Aktivitäten angelegt")
-
-
-register(Seeder("activities", seed_activities, (("activities", 30, "activities in the log"),)))

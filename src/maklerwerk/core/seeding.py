@@ -1,4 +1,5 @@
-"""Demo data, built to grow: each app registers a seeder that `seed_demo` runs in order.
+"""Demo data, built to grow: each app registers a seeder in `AppConfig.ready()`; `seed_demo` runs
+them in their `order` (contacts before the properties that name them, ...).
 
 Seeders are idempotent: they top up to the requested count instead of adding again, so running
 `seed_demo` twice leaves the same data. Large counts use bulk inserts (benchmarks).
@@ -10,6 +11,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from django.utils.module_loading import import_string
+
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -27,18 +32,19 @@ class SeedContext:
 
 @dataclass(frozen=True)
 class Seeder:
-    name: str
-    run: Callable[[SeedContext], None]
+    key: str
+    # "package.module.function" taking a SeedContext; imported only when seeding (Faker and Pillow
+    # are slow to import, and every process registers the seeders at start).
+    run: str
     # (option, default for the demo, help) for each count this seeder understands
     counts: tuple[tuple[str, int, str], ...] = ()
+    order: int = 50
+
+    def __call__(self, ctx: SeedContext) -> None:
+        import_string(self.run)(ctx)
 
 
-SEEDERS: list[Seeder] = []
-
-
-def register(seeder: Seeder) -> Seeder:
-    SEEDERS.append(seeder)
-    return seeder
+SEEDERS: Registry[Seeder] = Registry("demo-data seeders")
 
 
 def bulk_create_chunked(

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from maklerwerk.core.exceptions import ApplicationError
+
+# The office export (a job) lives in core.export; its entry point stays importable from here.
+from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection, office_data_export
 from maklerwerk.core.history import history_record, snapshot
-from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.core.models import Activity, ChangeLog
 
 if TYPE_CHECKING:
@@ -167,75 +164,12 @@ def activity_delete(*, activity: Activity, acting_user: User | None) -> None:
     activity.delete()
 
 
-# What a data export contains: (file section, model label, fields left out). Each app adds its own.
-EXPORT_SECTIONS: list[tuple[str, str, set[str]]] = [
-    ("users", "accounts.User", {"password"}),
-    ("activities", "core.Activity", set()),
-    ("history", "core.ChangeLog", set()),
+__all__ = [
+    "EXPORT_SECTIONS",
+    "ChangeLog",
+    "ExportSection",
+    "activity_create",
+    "activity_delete",
+    "activity_update",
+    "office_data_export",
 ]
-
-
-def _office_path(model: Any) -> str | None:
-    """How rows of `model` reach their office: directly, or through their property or contact."""
-    names = {f.name for f in model._meta.fields}
-    if "office" in names:
-        return "office_id"
-    for parent in ("property", "contact"):
-        if parent in names:
-            return f"{parent}__office_id"
-    return None
-
-
-def _exportable(value: Any) -> Any:
-    # Uploaded files are exported by their stored name (the files themselves live in MEDIA_ROOT).
-    if isinstance(value, FieldFile):
-        return value.name or None
-    return value
-
-
-@job_function("core.data_export", resume=True)
-def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
-    """Write every record of the office as one JSON file: the office's data is never locked in."""
-    from django.apps import apps
-    from django.forms.models import model_to_dict
-
-    from maklerwerk.accounts.models import Office
-
-    office = Office.objects.get(pk=office_id)
-    out_dir = settings.DATA_DIR / "exports"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{progress.job_id}.json"
-    querysets = []
-    for section, label, skip in EXPORT_SECTIONS:
-        model = apps.get_model(label)
-        field = _office_path(model)
-        qs = model.objects.filter(**{field: office_id}) if field else model.objects.none()
-        querysets.append((section, qs.order_by("pk"), skip))
-    total = sum(qs.count() for _, qs, _ in querysets) or 1
-    done = 0
-    counts: dict[str, int] = {}
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write('{"format": "maklerwerk-export", "version": 1, ')
-        fh.write(f'"exported_at": {json.dumps(timezone.now().isoformat())}, ')
-        fh.write(f'"office": {json.dumps(model_to_dict(office, exclude=["logo"]), cls=DjangoJSONEncoder)}')
-        for section, qs, skip in querysets:
-            fh.write(f', "{section}": [')
-            counts[section] = 0
-            for i, obj in enumerate(qs.iterator(chunk_size=2000)):
-                row = {
-                    f.attname: _exportable(f.value_from_object(obj))
-                    for f in obj._meta.concrete_fields
-                    if f.name not in skip
-                }
-                fh.write(("," if i else "") + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False))
-                counts[section] += 1
-                done += 1
-                progress.update(done, total, f"{section}: {counts[section]}")
-            fh.write("]")
-        fh.write("}")
-    records = sum(counts.values())
-    message = ngettext("%(n)s record exported", "%(n)s records exported", records) % {"n": records}
-    return {"file": path.name, "counts": counts, "message": message}
-
-
-__all__ = ["ChangeLog", "activity_create", "activity_delete", "activity_update", "office_data_export"]

@@ -1,32 +1,47 @@
 """Extra tabs and actions on detail pages, contributed by other apps (registered in AppConfig.ready()).
 
-`register_tab("property", DetailTab(...))` adds e.g. "Dokumente" (sharing) or "Exposé" (exposés) to
-the property page; the page loads each tab's content from its own URL with htmx, so the app that
-owns the tab also owns its view, permissions and template. Contacts use `contacts.tabs`.
+`TABS.register(DetailTab(page="property", ...))` adds e.g. "Dokumentenfreigabe" (sharing) to the
+property page, `page="contact"` e.g. "Immobilien" (properties) to the contact page. A tab's content
+comes either from its own URL (`url_name`, loaded with htmx when the page opens: the owning app
+keeps its view, permissions and template) or from a template rendered with the page (`template` +
+`context`). Either way the app that owns the tab owns its content.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class DetailTab:
+    page: str  # "property", "contact"
     key: str  # unique per page; used as URL hash and element id
     label: str | Promise
-    url_name: str  # reversed with the object's pk, e.g. "sharing:property_tab"
+    url_name: str = ""  # content loaded from here, reversed with the object's pk, e.g. "sharing:property_tab"
+    # ... or rendered with the page: {"<page>": obj, "request": ..., **context(request, obj)}
+    template: str = ""
+    context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
     icon: str = ""  # Tabler icon class, e.g. "ti-lock"
-    order: int = 50
+    order: int = 50  # position among the tabs; a page's own tabs come first
+
+    def __post_init__(self) -> None:
+        if bool(self.url_name) == bool(self.template):
+            raise ValueError(f"tab {self.page}:{self.key}: give either url_name or template")
 
 
 @dataclass(frozen=True)
 class DetailAction:
     """A button in the page header, e.g. "Exposé senden"."""
 
+    page: str
     key: str
     label: str | Promise
     url_name: str  # reversed with the object's pk
@@ -34,22 +49,8 @@ class DetailAction:
     order: int = 50
 
 
-TABS: dict[str, list[DetailTab]] = {}
-ACTIONS: dict[str, list[DetailAction]] = {}
-
-
-def register_tab(page: str, tab: DetailTab) -> None:
-    tabs = TABS.setdefault(page, [])
-    if all(t.key != tab.key for t in tabs):
-        tabs.append(tab)
-        tabs.sort(key=lambda t: t.order)
-
-
-def register_action(page: str, action: DetailAction) -> None:
-    actions = ACTIONS.setdefault(page, [])
-    if all(a.key != action.key for a in actions):
-        actions.append(action)
-        actions.sort(key=lambda a: a.order)
+TABS: Registry[DetailTab] = Registry("detail tabs", key=lambda t: (t.page, t.key))
+ACTIONS: Registry[DetailAction] = Registry("detail actions", key=lambda a: (a.page, a.key))
 
 
 def _resolved(items: list[DetailTab] | list[DetailAction], pk: int) -> list[dict[str, object]]:
@@ -66,9 +67,26 @@ def _resolved(items: list[DetailTab] | list[DetailAction], pk: int) -> list[dict
 
 
 def tabs_for(page: str, pk: int) -> list[dict[str, object]]:
-    """The registered tabs of `page` for the object `pk`, with their URLs (for the templates)."""
-    return _resolved(TABS.get(page, []), pk)
+    """The registered tabs of `page` that load from a URL, for the object `pk` (for the templates)."""
+    return _resolved(TABS.filter(lambda t: t.page == page and bool(t.url_name)), pk)
+
+
+def rendered_tabs_for(page: str, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
+    """The registered tabs of `page` rendered with the page: [{"tab": ..., "html": ...}]."""
+    from django.template.loader import render_to_string
+
+    return [
+        {
+            "tab": tab,
+            "html": render_to_string(
+                tab.template,
+                {page: obj, "request": request, **(tab.context(request, obj) if tab.context else {})},
+                request,
+            ),
+        }
+        for tab in TABS.filter(lambda t: t.page == page and bool(t.template))
+    ]
 
 
 def actions_for(page: str, pk: int) -> list[dict[str, object]]:
-    return _resolved(ACTIONS.get(page, []), pk)
+    return _resolved(ACTIONS.filter(lambda a: a.page == page), pk)

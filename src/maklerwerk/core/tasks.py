@@ -1,4 +1,3 @@
-"""Huey discovers this module in every app; importing it registers the job functions."""
+"""The foundation's huey task that runs every job; the job kinds are registered in CoreConfig.ready()."""
 
-from maklerwerk.core import services  # noqa: F401  (registers core.data_export)
 from maklerwerk.core.jobs import run_job_task  # noqa: F401

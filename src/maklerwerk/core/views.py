@@ -65,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "counters": counters,
         "recent_activities": recent,
-        "widgets": WIDGETS,
+        "widgets": list(WIDGETS),
         "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
     }
     return render(request, "core/dashboard.html", context)
@@ -109,8 +109,11 @@ def job_download(request: HttpRequest, job_id: str) -> FileResponse:
     # The name comes from our own job result, but never serve anything outside the export dir.
     if not name or path.parent != (settings.DATA_DIR / "exports").resolve() or not path.is_file():
         raise Http404
+    # Exports are ZIP files since version 2 (data plus files); older ones were plain JSON.
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}.json"
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}{path.suffix}",
     )
 
 

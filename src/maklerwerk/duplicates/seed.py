@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from maklerwerk.core.seeding import SeedContext, Seeder, register
+from maklerwerk.core.seeding import SeedContext
 from maklerwerk.duplicates.engine import rebuild_keys
 
 
@@ -18,6 +18,3 @@ def seed_match_keys(ctx: SeedContext) -> None:
     done = rebuild_keys(office_id=ctx.office.pk, only_missing=True, on_progress=progress)
     if done:
         ctx.log(f"{done} Kontakte für die Dublettenprüfung indiziert")
-
-
-register(Seeder("duplicate_keys", seed_match_keys))

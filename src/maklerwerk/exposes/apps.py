@@ -7,26 +7,36 @@ class ExposesConfig(AppConfig):
     verbose_name = _("Exposés and offers")
 
     def ready(self) -> None:
-        from maklerwerk.core.services import EXPORT_SECTIONS
-        from maklerwerk.core.tabs import DetailAction, register_action
-        from maklerwerk.exposes import tasks  # noqa: F401 - registers the offer job
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.tabs import ACTIONS, DetailAction
+        from maklerwerk.exposes import tasks
 
-        register_action(
-            "property",
+        ACTIONS.register(
             DetailAction(
-                key="expose", label=_("Exposé"), url_name="exposes:property", icon="ti-file-type-pdf"
-            ),
+                page="property",
+                key="expose",
+                label=_("Exposé"),
+                url_name="exposes:property",
+                icon="ti-file-type-pdf",
+            )
         )
-        register_action(
-            "contact",
-            DetailAction(key="expose", label=_("Send exposés"), url_name="exposes:contact", icon="ti-send"),
+        ACTIONS.register(
+            DetailAction(
+                page="contact",
+                key="expose",
+                label=_("Send exposés"),
+                url_name="exposes:contact",
+                icon="ti-send",
+            )
         )
-        sections = {s[0] for s in EXPORT_SECTIONS}
-        for section in (
-            ("expose_templates", "exposes.ExposeTemplate", set()),
-            ("property_expose_settings", "exposes.PropertyExposeSettings", set()),
-            ("offers", "exposes.Offer", set()),
-            ("offer_recipients", "exposes.OfferRecipient", set()),
-        ):
-            if section[0] not in sections:
-                EXPORT_SECTIONS.append(section)
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("expose_templates", "exposes.ExposeTemplate", 650),
+                ExportSection("property_expose_settings", "exposes.PropertyExposeSettings", 655),
+                # last_job: background jobs are not exported (see tests/core/test_export_complete.py).
+                ExportSection("offers", "exposes.Offer", 660, leave_out=frozenset({"last_job"})),
+                ExportSection("offer_recipients", "exposes.OfferRecipient", 665),
+            ]
+        )
+        JOBS.register_all(declared_jobs(tasks))

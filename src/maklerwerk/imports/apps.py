@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "maklerwerk.imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+
+        # What came from which source system: a re-import after a move still updates, not duplicates.
+        EXPORT_SECTIONS.register(ExportSection("import_records", "imports.ImportRecord", 900))

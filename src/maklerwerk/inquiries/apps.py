@@ -7,32 +7,44 @@ class InquiriesConfig(AppConfig):
     verbose_name = _("Inquiry manager")
 
     def ready(self) -> None:
-        from maklerwerk.contacts.tabs import ContactTab, register_contact_tab
-        from maklerwerk.core.dashboard import COUNTERS, Counter, Widget, register_widget
-        from maklerwerk.core.services import EXPORT_SECTIONS
-        from maklerwerk.inquiries import dashboard
+        from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.inquiries import dashboard, tasks
 
-        if all(c.key != "inquiries_open" for c in COUNTERS):
-            COUNTERS.append(
-                Counter(
-                    "inquiries_open",
-                    _("Open inquiries"),
-                    "ti-inbox",
-                    dashboard.open_inquiries,
-                    "inquiries:list",
-                    count_for_user=dashboard.open_inquiries_for,
-                )
+        COUNTERS.register(
+            Counter(
+                "inquiries_open",
+                _("Open inquiries"),
+                "ti-inbox",
+                dashboard.open_inquiries,
+                "inquiries:list",
+                count_for_user=dashboard.open_inquiries_for,
+                order=70,
             )
-        register_widget(Widget("inquiries", _("Latest inquiries"), "inquiries:widget", order=20, wide=True))
-        for section in (
-            ("inquiries", "inquiries.Inquiry", {"raw"}),
-            ("inquiry_mailboxes", "inquiries.Mailbox", {"password_encrypted"}),
-            ("process_instances", "inquiries.ProcessInstance", set()),
-        ):
-            if section not in EXPORT_SECTIONS:
-                EXPORT_SECTIONS.append(section)
-        register_contact_tab(
-            ContactTab(
+        )
+        WIDGETS.register(Widget("inquiries", _("Latest inquiries"), "inquiries:widget", order=25, wide=True))
+        secret = frozenset({"password_encrypted"})
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("inquiry_mailboxes", "inquiries.Mailbox", 750, secrets=secret),
+                ExportSection("inquiry_settings", "inquiries.InquirySettings", 755),
+                ExportSection("inquiry_rules", "inquiries.InquiryRule", 760),
+                ExportSection("portal_listings", "inquiries.PortalListing", 765),
+                ExportSection("inquiries", "inquiries.Inquiry", 770, leave_out=frozenset({"raw"})),
+                ExportSection("inquiry_steps", "inquiries.InquiryStep", 775),
+                # Which mails were taken in: without them a re-import would fetch every mail again.
+                ExportSection("processed_mails", "inquiries.ProcessedMail", 780),
+                ExportSection("process_definitions", "inquiries.ProcessDefinition", 785),
+                ExportSection("process_steps", "inquiries.ProcessStep", 790),
+                ExportSection("process_instances", "inquiries.ProcessInstance", 795),
+                ExportSection("process_step_runs", "inquiries.ProcessStepRun", 797),
+            ]
+        )
+        TABS.register(
+            DetailTab(
+                page="contact",
                 key="inquiries",
                 label=_("Inquiries & processes"),
                 template="inquiries/_contact_tab.html",
@@ -40,3 +52,4 @@ class InquiriesConfig(AppConfig):
                 order=60,
             )
         )
+        JOBS.register_all(declared_jobs(tasks))

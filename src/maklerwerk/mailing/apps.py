@@ -7,21 +7,27 @@ class MailingConfig(AppConfig):
     verbose_name = _("Mail templates and outgoing mail")
 
     def ready(self) -> None:
-        from maklerwerk.core.services import EXPORT_SECTIONS
-        from maklerwerk.core.tabs import DetailAction, register_action
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.seeding import SEEDERS, Seeder
+        from maklerwerk.core.tabs import ACTIONS, DetailAction
 
-        register_action(
-            "contact",
+        ACTIONS.register(
             DetailAction(
-                key="letter", label=_("Letter"), url_name="mailing:letter", icon="ti-mail-opened", order=60
-            ),
+                page="contact",
+                key="letter",
+                label=_("Letter"),
+                url_name="mailing:letter",
+                icon="ti-mail-opened",
+                order=60,
+            )
         )
-
-        sections = {s[0] for s in EXPORT_SECTIONS}
-        for section in (
-            ("mail_templates", "mailing.MailTemplate", set()),
-            ("outgoing_mails", "mailing.OutgoingMail", set()),
-            ("smtp_settings", "mailing.SmtpSettings", {"password_encrypted"}),
-        ):
-            if section[0] not in sections:
-                EXPORT_SECTIONS.append(section)
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("mail_templates", "mailing.MailTemplate", 600),
+                ExportSection("outgoing_mails", "mailing.OutgoingMail", 610),
+                ExportSection(
+                    "smtp_settings", "mailing.SmtpSettings", 620, secrets=frozenset({"password_encrypted"})
+                ),
+            ]
+        )
+        SEEDERS.register(Seeder("mailing", "maklerwerk.mailing.seed._seed", order=60))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from maklerwerk.core.seeding import SeedContext, Seeder, register
+from maklerwerk.core.seeding import SeedContext
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office
@@ -131,6 +131,3 @@ def templates_ensure_defaults(office: Office) -> int:
 def _seed(ctx: SeedContext) -> None:
     created = templates_ensure_defaults(ctx.office)
     ctx.log(f"mail templates: {created} created")
-
-
-register(Seeder("mailing", _seed))

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from maklerwerk.core.seeding import SeedContext, Seeder, bulk_create_chunked, register
+from maklerwerk.core.seeding import SeedContext, bulk_create_chunked
 from maklerwerk.properties import spatial
 from maklerwerk.properties.models import (
     Feature,
@@ -580,27 +580,3 @@ def seed_search_profiles(ctx: SeedContext) -> None:
     _analyze("properties_searchprofile")
     _analyze("properties_searchprofilearea")
     ctx.log(f"{missing} Suchprofile angelegt")
-
-
-register(
-    Seeder(
-        "properties",
-        seed_properties,
-        (
-            ("properties", RICH, "properties (the first 20 with photos and documents)"),
-            (
-                "region_size",
-                0,
-                "benchmark data: a new region of the synthetic map for every this many properties and "
-                "search profiles, so density stays the same as the data grows (0: one map of Germany)",
-            ),
-        ),
-    )
-)
-register(
-    Seeder(
-        "search_profiles",
-        seed_search_profiles,
-        (("search_profiles", 30, "search profiles of the demo contacts"),),
-    )
-)

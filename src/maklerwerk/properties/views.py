@@ -371,7 +371,7 @@ def contact_search(request: HttpRequest) -> JsonResponse:
 
 
 def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
-    """Context of the "Immobilien" tab on the contact page (also used by CONTACT_TABS)."""
+    """Context of the "Immobilien" tab on the contact page (a tab registered in core.tabs.TABS)."""
     user = request.user
     profiles = list(selectors.search_profile_list(user=user, contact_id=contact.pk))  # type: ignore[arg-type]
     sections = []

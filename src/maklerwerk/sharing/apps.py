@@ -7,24 +7,24 @@ class SharingConfig(AppConfig):
     verbose_name = _("Document sharing")
 
     def ready(self) -> None:
-        from maklerwerk.contacts.tabs import ContactTab, register_contact_tab
-        from maklerwerk.core.services import EXPORT_SECTIONS
-        from maklerwerk.core.tabs import DetailTab, register_tab
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.tabs import TABS, DetailTab
         from maklerwerk.sharing.views import contact_tab_context
 
-        register_tab(
-            "property",
+        TABS.register(
             DetailTab(
+                page="property",
                 key="document-sharing",
                 # The property page has its own "Dokumente" (upload) tab; this one is the sharing.
                 label=_("Document sharing"),
                 url_name="sharing:property_tab",
                 icon="ti-lock",
                 order=40,
-            ),
+            )
         )
-        register_contact_tab(
-            ContactTab(
+        TABS.register(
+            DetailTab(
+                page="contact",
                 key="protected-documents",
                 label=_("Protected documents"),
                 template="sharing/_contact_tab.html",
@@ -32,17 +32,18 @@ class SharingConfig(AppConfig):
                 order=55,
             )
         )
-        sections = {s[0] for s in EXPORT_SECTIONS}
-        for section in (
-            ("sharing_settings", "sharing.SharingSettings", set()),
-            ("document_clouds", "sharing.DocumentCloud", set()),
-            ("cloud_folders", "sharing.CloudFolder", set()),
-            ("cloud_files", "sharing.CloudFile", set()),
-            ("personal_files", "sharing.PersonalFile", set()),
-            ("share_links", "sharing.ShareLink", {"token_seed", "token_hash"}),
-            ("access_deactivations", "sharing.AccessDeactivation", set()),
-            ("consents", "sharing.ConsentAcceptance", set()),
-            ("access_events", "sharing.AccessEvent", set()),
-        ):
-            if section[0] not in sections:
-                EXPORT_SECTIONS.append(section)
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("sharing_settings", "sharing.SharingSettings", 500),
+                ExportSection("document_clouds", "sharing.DocumentCloud", 505),
+                ExportSection("cloud_folders", "sharing.CloudFolder", 510),
+                ExportSection("cloud_files", "sharing.CloudFile", 515),
+                ExportSection("personal_files", "sharing.PersonalFile", 520),
+                ExportSection(
+                    "share_links", "sharing.ShareLink", 525, leave_out=frozenset({"token_seed", "token_hash"})
+                ),
+                ExportSection("access_deactivations", "sharing.AccessDeactivation", 530),
+                ExportSection("consents", "sharing.ConsentAcceptance", 535),
+                ExportSection("access_events", "sharing.AccessEvent", 540),
+            ]
+        )

@@ -405,7 +405,7 @@ def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
 
 
 def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
-    """Context of the "Geschützte Dokumente" tab on the contact page (also used by CONTACT_TABS)."""
+    """Context of the "Geschützte Dokumente" tab on the contact page (a tab registered in core.tabs.TABS)."""
     from maklerwerk.properties.models import Property
 
     user = request.user

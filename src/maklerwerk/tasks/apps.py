@@ -7,8 +7,8 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
-        from maklerwerk.core.dashboard import COUNTERS, Counter, Widget, register_widget
-        from maklerwerk.core.services import EXPORT_SECTIONS
+        from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
 
         def open_tasks(office: object) -> int:
             from maklerwerk.tasks.models import Task
@@ -20,14 +20,18 @@ class TasksConfig(AppConfig):
 
             return task_list(user=user).count()  # type: ignore[arg-type]
 
-        if all(c.key != "open_tasks" for c in COUNTERS):
-            COUNTERS.append(
-                Counter(
-                    "open_tasks", _("Open tasks"), "ti-checkbox", open_tasks, "tasks:list", open_tasks_for
-                )
+        COUNTERS.register(
+            Counter(
+                "open_tasks",
+                _("Open tasks"),
+                "ti-checkbox",
+                open_tasks,
+                "tasks:list",
+                open_tasks_for,
+                order=60,
             )
-        register_widget(
+        )
+        WIDGETS.register(
             Widget("tasks_due", _("Due today and overdue"), "tasks:due_widget", order=10, bare=True)
         )
-        if all(s[0] != "tasks" for s in EXPORT_SECTIONS):
-            EXPORT_SECTIONS.append(("tasks", "tasks.Task", set()))
+        EXPORT_SECTIONS.register(ExportSection("tasks", "tasks.Task", 700))

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils.module_loading import autodiscover_modules
 from tqdm import tqdm
 
 from maklerwerk.accounts.models import Office, User
@@ -36,15 +35,10 @@ DEMO_OFFICE = {
 DEMO_USERNAME = "demo"
 
 
-def _load_seeders() -> None:
-    autodiscover_modules("seed")
-
-
 class Command(BaseCommand):
     help = "Create (idempotently) a demo office, a demo agent login and realistic German demo data."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        _load_seeders()
         parser.add_argument(
             "--first-start",
             action="store_true",
@@ -73,7 +67,7 @@ class Command(BaseCommand):
         )
         for seeder in SEEDERS:
             with transaction.atomic():
-                seeder.run(ctx)
+                seeder(ctx)
         marker.write_text("seeded\n", encoding="utf-8")
         self.stdout.write(self.style.SUCCESS(f"Demo-Büro: {office.name}"))
         self.stdout.write(f"Anmeldung: Benutzer {DEMO_USERNAME!r}, Passwort {password!r}")

@@ -1,0 +1,317 @@
+"""The office export contains everything: every model of the project that belongs to an office.
+
+The walk fails when an app adds a model with an office (or one hanging off such a model) and neither
+registers an export section for it nor lists it below, with its reason, as deliberately left out.
+The real export of a seeded office (every section has a row, files on disk, a restricted property,
+mail passwords) proves that what is registered also arrives in the ZIP a user downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import models
+from django.test import Client
+from django.utils import timezone
+
+from maklerwerk.core.export import EXPORT_SECTIONS, office_path
+from tests.conftest import make_user
+
+# Models of an office that the export leaves out on purpose, each with the reason.
+LEFT_OUT = {
+    "accounts.ApiToken": "login material of this installation; integrations get new tokens after a move",
+    "accounts.User_groups": "Django's permission groups are not used (roles live on the user)",
+    "accounts.User_user_permissions": "Django's per-user permissions are not used (roles live on the user)",
+    "core.Job": "bookkeeping of background work (the export's own job among them), not office data",
+    "duplicates.MatchProfile": "cache of normalised contact values; rebuilt from the contacts",
+    "duplicates.MatchKey": "cache of blocking keys; rebuilt from the contacts",
+    "duplicates.NameFrequency": "cache of name statistics; rebuilt from the contacts",
+    "duplicates.DuplicatePair": "result of the last duplicate search; it runs again (decisions are kept)",
+}
+
+
+def _project_models() -> list[type[models.Model]]:
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.app_config.name.startswith("maklerwerk.")
+    ]
+
+
+def test_every_model_of_an_office_is_exported_or_left_out_with_a_reason() -> None:
+    exported = {s.get_model()._meta.label for s in EXPORT_SECTIONS}
+    missing, ownerless = [], []
+    for model in _project_models():
+        label = model._meta.label
+        if label == "accounts.Office":
+            continue  # the export's header
+        if office_path(model) is None:
+            ownerless.append(label)
+        elif label not in exported and label not in LEFT_OUT:
+            missing.append(label)
+    assert not missing, f"models of an office missing from the export: {missing}"
+    # A model that reaches no office would be skipped silently: none may exist.
+    assert not ownerless, f"models that reach no office: {ownerless}"
+    assert not exported & set(LEFT_OUT)
+    assert set(LEFT_OUT) <= {m._meta.label for m in _project_models()}, "stale entries in LEFT_OUT"
+    assert all(len(reason) > 20 for reason in LEFT_OUT.values())
+
+
+def test_sections_come_in_the_order_a_re_import_needs() -> None:
+    """A section refers only to sections before it (or to itself), so a re-import loads top to bottom."""
+    position = {s.get_model()._meta.label: i for i, s in enumerate(EXPORT_SECTIONS)}
+    for i, section in enumerate(EXPORT_SECTIONS):
+        model = section.get_model()
+        for field in model._meta.concrete_fields:
+            if not field.is_relation or field.name in section.leave_out:
+                continue
+            target = field.related_model._meta.label
+            if target in ("accounts.Office", "contenttypes.ContentType"):
+                continue
+            if target in LEFT_OUT:
+                assert field.null, f"{section.key}.{field.name} needs {target}, which is not exported"
+                continue
+            assert position[target] <= i, f"{section.key}.{field.name} refers to the later {target}"
+
+
+@pytest.fixture
+def full_office(settings: Any) -> dict[str, Any]:
+    """The demo office (seed_demo: contacts, properties with photos and documents, search profiles,
+    templates, activities), topped up so that every export section has at least one row."""
+    from maklerwerk.accounts.models import Office
+    from maklerwerk.contacts.models import Contact, ContactFile, ContactTag, Tag
+    from maklerwerk.core.models import Activity
+    from maklerwerk.duplicates.models import DuplicateSettings, NotDuplicate
+    from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
+    from maklerwerk.imports.models import ImportRecord
+    from maklerwerk.inquiries import models as inq
+    from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
+    from maklerwerk.properties.models import (
+        AgentNotification,
+        MatchSettings,
+        NewMatch,
+        Property,
+        PropertyViewer,
+        SearchProfile,
+        SelfServiceLink,
+    )
+    from maklerwerk.sharing import models as sh
+    from maklerwerk.tasks.models import Task
+
+    call_command(
+        "seed_demo", "--contacts", "4", "--properties", "2", "--search-profiles", "2", "--activities", "2",
+        verbosity=0,
+    )  # fmt: skip
+    office = Office.objects.get(name="Musterimmobilien Rhein-Main GmbH")
+    office.logo.save("logo.png", ContentFile(b"\x89PNG logo"), save=True)
+    admin = make_user(office, "chefin", "admin", first_name="Clara", last_name="Chefin")
+    agent = make_user(office, "kollege", "agent")
+    a, b = Contact.objects.filter(office=office).order_by("pk")[:2]
+    # A restricted property of another agent: an agent does not see it, the export has it all.
+    prop = Property.objects.filter(office=office).order_by("pk").first()
+    prop.visibility = Property.Visibility.RESTRICTED
+    prop.responsible_agent = admin
+    prop.save()
+    PropertyViewer.objects.create(property=prop, user=admin)
+    ContactTag.objects.create(office=office, contact=a, tag=Tag.objects.filter(office=office).first())
+    ContactFile.objects.create(
+        office=office, contact=a, file=ContentFile(b"%PDF Ausweis", name="ausweis.pdf"), name="Ausweis",
+        size=12, content_type="application/pdf",
+    )  # fmt: skip
+    MatchSettings.objects.get_or_create(office=office)
+    profile = SearchProfile.objects.filter(office=office).first()
+    NewMatch.objects.get_or_create(office=office, property=prop, profile=profile)
+    AgentNotification.objects.create(office=office, user=admin, contact=a, message="Neuer Treffer")
+    SelfServiceLink.objects.create(
+        office=office, contact=a, token_hash="h" * 64, expires_at=timezone.now() + dt.timedelta(days=3)
+    )
+    activity = Activity.objects.create(
+        office=office, type="viewing", subject="Besichtigung zu zweit", contact=a
+    )
+    activity.further_contacts.add(b)
+    DuplicateSettings.objects.get_or_create(office=office)
+    NotDuplicate.objects.create(office=office, contact_a=a, contact_b=b, decided_by=admin)
+    sh.SharingSettings.objects.get_or_create(office=office)
+    cloud = sh.DocumentCloud.objects.create(office=office, property=prop)
+    folder = sh.CloudFolder.objects.create(office=office, cloud=cloud, name="Verträge")
+    sh.CloudFile.objects.create(
+        office=office,
+        cloud=cloud,
+        folder=folder,
+        file=ContentFile(b"Kaufvertrag", name="vertrag.pdf"),
+        name="V",
+    )
+    sh.PersonalFile.objects.create(
+        office=office, cloud=cloud, contact=a, file=ContentFile(b"Finanzierung", name="bank.pdf"), name="B"
+    )
+    link = sh.ShareLink.objects.create(
+        office=office, cloud=cloud, property=prop, contact=a, token_seed="seed", token_hash="t" * 64
+    )
+    sh.AccessDeactivation.objects.create(office=office, cloud=cloud, contact=b)
+    sh.ConsentAcceptance.objects.create(office=office, link=link, contact=a, property=prop, text_version="1")
+    sh.AccessEvent.objects.create(
+        office=office, link=link, contact=a, property=prop, kind="view", file_source="cloud_file"
+    )
+    template = MailTemplate.objects.filter(office=office).first() or MailTemplate.objects.create(
+        office=office, name="Angebot", body="Hallo"
+    )
+    mail = OutgoingMail.objects.create(office=office, contact=a, property=prop, to_email="a@example.org")
+    smtp = SmtpSettings(user=admin, host="smtp.example.org", username="chefin")
+    smtp.set_password("Sehr-Geheim-SMTP-42")
+    smtp.save()
+    expose_template = ExposeTemplate.objects.create(office=office, name="Standard")
+    PropertyExposeSettings.objects.create(office=office, property=prop, template=expose_template)
+    offer = Offer.objects.create(office=office, mail_template=template, subject="Angebot", body="x")
+    OfferRecipient.objects.create(
+        offer=offer, contact=a, property=prop, email="a@example.org", outgoing_mail=mail, activity=activity
+    )
+    Task.objects.create(office=office, title="Exposé nachfassen", contact=a, property=prop)
+    mailbox = inq.Mailbox(office=office, name="Anfragen", host="imap.example.org", main_user=admin)
+    mailbox.set_password("Postfach-Geheim-17")
+    mailbox.save()
+    inq.InquirySettings.objects.get_or_create(office=office)
+    inq.InquiryRule.objects.create(office=office, name="Scout", source="immoscout24", property=prop)
+    inq.PortalListing.objects.create(office=office, property=prop, source="immoscout24", portal_id="123")
+    inquiry = inq.Inquiry.objects.create(
+        office=office, mailbox=mailbox, property=prop, contact=a, expose_offer=offer, subject="Anfrage"
+    )
+    inq.InquiryStep.objects.create(inquiry=inquiry, kind="received", text="Eingegangen")
+    inq.ProcessedMail.objects.create(office=office, mailbox=mailbox, folder="INBOX", uid=7, inquiry=inquiry)
+    definition = inq.ProcessDefinition.objects.create(
+        office=office, name="Begrüßung", trigger="contact_created"
+    )
+    inq.ProcessStep.objects.create(definition=definition, position=1, kind="wait")
+    instance = inq.ProcessInstance.objects.create(office=office, definition=definition, contact=a)
+    inq.ProcessStepRun.objects.create(instance=instance, position=1, kind="wait", result="ok")
+    from django.contrib.contenttypes.models import ContentType
+
+    ImportRecord.objects.create(
+        office=office, source_system="onoffice", kind="contacts", source_key="K-1",
+        target_type=ContentType.objects.get_for_model(Contact), target_id=a.pk,
+    )  # fmt: skip
+    # Another office's records never appear.
+    other = Office.objects.create(name="Fremdbüro AG")
+    stranger = Contact.objects.create(office=other, last_name="Fremd")
+    ContactFile.objects.create(
+        office=other, contact=stranger, file=ContentFile(b"fremd", name="fremd.pdf"), name="F", size=5
+    )
+    return {"office": office, "admin": admin, "agent": agent, "property": prop, "contact": a}
+
+
+def _export(client: Client) -> tuple[Any, zipfile.ZipFile]:
+    from maklerwerk.core.models import Job
+
+    assert client.post("/settings/export/", headers={"HX-Request": "true"}).status_code == 200
+    job = Job.objects.filter(kind="core.data_export").latest("created_at")
+    assert job.state == "succeeded", job.error
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200 and '.zip"' in download["Content-Disposition"]
+    return job, zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_of_a_full_office_has_every_section_every_file_and_no_password(
+    full_office: dict[str, Any],
+) -> None:
+    client = Client()
+    client.force_login(full_office["admin"])
+    job, zf = _export(client)
+    data = json.loads(zf.read("data.json"))
+    assert data["format"] == "maklerwerk-export" and data["version"] == 2
+    assert data["office"]["name"] == "Musterimmobilien Rhein-Main GmbH"
+    empty = [s.key for s in EXPORT_SECTIONS if not data[s.key]]
+    assert not empty, f"sections without a row: {empty}"
+    assert job.result["counts"] == {s.key: len(data[s.key]) for s in EXPORT_SECTIONS}
+    assert job.message.endswith(f"Datensätze und {job.result['files']} Dateien exportiert")
+
+    # The restricted property is in, with its photos and documents (an administrator's export).
+    prop = full_office["property"]
+    assert prop.pk in {p["id"] for p in data["properties"]}
+    images = [i for i in data["property_images"] if i["property_id"] == prop.pk]
+    assert images and all(i["file"] for i in images)
+    # Settings and decisions that were left out before.
+    assert data["not_duplicates"][0]["contact_a_id"] == full_office["contact"].pk
+    assert data["process_steps"][0]["kind"] == "wait" and data["inquiry_rules"][0]["name"] == "Scout"
+    assert data["import_records"][0]["target_type"] == "contacts.contact"  # portable, not an id
+    assert {h["content_type"] for h in data["history"]} <= {
+        f"{m._meta.app_label}.{m._meta.model_name}" for m in _project_models()
+    }
+    # Nothing of the other office.
+    assert "Fremd" not in {c["last_name"] for c in data["contacts"]}
+
+    # Every stored file is in the archive, byte for byte, and listed with its checksum.
+    listing = json.loads(zf.read("files.json"))
+    assert listing["missing"] == []
+    names = {f["name"] for f in listing["files"]}
+    referenced = {data["office"]["logo"]} | {
+        row[field]
+        for key, field in [
+            ("contact_files", "file"),
+            ("property_images", "file"),
+            ("property_images", "thumbnail"),
+            ("property_documents", "file"),
+            ("cloud_files", "file"),
+            ("personal_files", "file"),
+        ]
+        for row in data[key]
+        if row[field]
+    }
+    assert referenced == names
+    for entry in listing["files"]:
+        body = zf.read(f"files/{entry['name']}")
+        with default_storage.open(entry["name"], "rb") as fh:
+            assert body == fh.read()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"] and len(body) == entry["size"]
+    assert not any("fremd" in name for name in zf.namelist())
+
+    # Mail passwords: never in the archive, not even encrypted; the rows say one was set.
+    everything = b"".join(zf.read(name) for name in zf.namelist())
+    assert b"Sehr-Geheim-SMTP-42" not in everything and b"Postfach-Geheim-17" not in everything
+    assert b"password_encrypted" not in everything and b"pbkdf2_sha256" not in everything
+    assert data["smtp_settings"][0]["password_set"] is True
+    assert data["smtp_settings"][0]["host"] == "smtp.example.org"
+    assert data["inquiry_mailboxes"][0]["password_set"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_missing_on_disk_is_listed_and_the_export_still_succeeds(admin_user: Any, office: Any) -> None:
+    from maklerwerk.contacts.models import Contact, ContactFile
+
+    contact = Contact.objects.create(office=office, last_name="Weber")
+    ContactFile.objects.create(office=office, contact=contact, file="contacts/verloren.pdf", name="V", size=1)
+    client = Client()
+    client.force_login(admin_user)
+    job, zf = _export(client)
+    assert json.loads(zf.read("files.json"))["missing"] == ["contacts/verloren.pdf"]
+    assert json.loads(zf.read("data.json"))["contact_files"][0]["file"] == "contacts/verloren.pdf"
+    progress = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "1 Datei fehlte auf dem Datenträger" in progress
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_administrators_export_the_office(
+    agent: Any, backoffice_user: Any, readonly_user: Any, admin_user: Any
+) -> None:
+    from maklerwerk.core.models import Job
+
+    for user in (agent, backoffice_user, readonly_user):
+        client = Client()
+        client.force_login(user)
+        assert client.post("/settings/export/").status_code == 403
+    assert not Job.objects.filter(kind="core.data_export").exists()
+    admin = Client()
+    admin.force_login(admin_user)
+    job, _zf = _export(admin)
+    client = Client()
+    client.force_login(agent)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 403
