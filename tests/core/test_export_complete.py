@@ -91,7 +91,7 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.accounts.models import Office
     from maklerwerk.contacts.models import Contact, ContactFile, ContactTag, Tag
     from maklerwerk.core.models import Activity
-    from maklerwerk.duplicates.models import DuplicateSettings, NotDuplicate
+    from maklerwerk.duplicates.models import DuplicateSettings, MergeRecord, NotDuplicate
     from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
     from maklerwerk.imports.models import ImportRecord
     from maklerwerk.inquiries import models as inq
@@ -141,6 +141,10 @@ def full_office(settings: Any) -> dict[str, Any]:
     activity.further_contacts.add(b)
     DuplicateSettings.objects.get_or_create(office=office)
     NotDuplicate.objects.create(office=office, contact_a=a, contact_b=b, decided_by=admin)
+    MergeRecord.objects.create(
+        office=office, survivor_contact_id=a.pk, survivor_label=str(a), merged_contact_id=b.pk + 1000,
+        merged_label="Anna Mustermann (Tippfehler)", merged_by=admin, merged_contact={"first_name": "Ana"},
+    )  # fmt: skip
     sh.SharingSettings.objects.get_or_create(office=office)
     cloud = sh.DocumentCloud.objects.create(office=office, property=prop)
     folder = sh.CloudFolder.objects.create(office=office, cloud=cloud, name="Verträge")

@@ -18,6 +18,8 @@ class DuplicatesConfig(AppConfig):
                 ExportSection("duplicate_settings", "duplicates.DuplicateSettings", 450),
                 # The user's decisions "these two are different people" (the search results are rebuilt).
                 ExportSection("not_duplicates", "duplicates.NotDuplicate", 455),
+                # Merges with what they changed (and, for 30 days, the merged contact's data).
+                ExportSection("merge_records", "duplicates.MergeRecord", 456),
             ]
         )
         SEEDERS.register(Seeder("duplicate_keys", "maklerwerk.duplicates.seed.seed_match_keys", order=50))
