@@ -181,7 +181,7 @@ def test_two_workers_at_once_take_a_message_in_once(
     assert len(smtp_sink.messages) == 1
 
 
-def test_a_crash_halfway_is_resumed_on_the_next_pass(
+def test_a_failing_inquiry_holds_up_nothing_and_is_resumed(
     office: Any,
     mailbox: Mailbox,
     properties: dict[str, Any],
@@ -189,28 +189,35 @@ def test_a_crash_halfway_is_resumed_on_the_next_pass(
     imap_account: Any,
     monkeypatch: Any,
 ) -> None:
-    """GIVEN the automation crashes after the mail was taken in
-    WHEN the next pass runs THEN it finishes, once."""
-    from maklerwerk.inquiries import services
+    """GIVEN the automation of the first inquiry crashes WHEN the pass runs THEN both mails are taken
+    in and flagged, the other inquiry is automated in its own job, the failed job says why, and the
+    pass's housekeeping starts the failed one again, which then finishes, once."""
+    from maklerwerk.core.models import Job
+    from maklerwerk.inquiries import automation
 
     deliver(
         imap_account, fixture_mail("immoscout24_kontaktanfrage.eml"), fixture_mail("immowelt_html_only.eml")
     )
-    real = services._automate
+    real = automation._decide
     calls = {"n": 0}
 
-    def crash_once(inquiry: Inquiry) -> str:
+    def crash_once(inquiry: Inquiry) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("Stromausfall")
         return real(inquiry)
 
-    monkeypatch.setattr(services, "_automate", crash_once)
-    [result] = fetch_all()  # the first message's automation crashes, the second still runs
-    assert result.failed == 1 and result.taken_in == 2
+    monkeypatch.setattr(automation, "_decide", crash_once)
+    [result] = fetch_all()
+    assert (result.taken_in, result.failed, result.error) == (2, 0, "")
+    jobs = Job.objects.filter(kind="inquiries.automate").order_by("created_at")
+    assert [j.state for j in jobs] == ["failed", "succeeded", "succeeded"]
+    assert jobs[0].message == "Stromausfall"
     statuses = dict(Inquiry.objects.values_list("email", "status"))
-    assert statuses["jonas.weber@example.com"] == "waiting_for_confirmation"
-    assert statuses["sabine.krueger@example.org"] == "waiting_for_confirmation"  # resumed in the same pass
+    assert statuses == {
+        "jonas.weber@example.com": "waiting_for_confirmation",
+        "sabine.krueger@example.org": "waiting_for_confirmation",
+    }
     fetch_all()
     assert Inquiry.objects.count() == 2
     assert len(smtp_sink.messages) == 2
