@@ -186,6 +186,7 @@ def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_t
     from maklerwerk.exposes import services as exposes
     from maklerwerk.exposes.models import OfferRecipient
     from maklerwerk.exposes.render import ExposePdfExporter
+    from maklerwerk.exposes.selectors import offer_recipient_for
     from maklerwerk.integrations.smtp.client import SmtpError, mailer_open, message_send
     from maklerwerk.mailing.placeholders import MailContext
     from maklerwerk.mailing.services import (
@@ -198,13 +199,7 @@ def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_t
     )
 
     offer_id = _expose_offer(inquiry, contact, prop, subject_template)
-    recipient = (
-        OfferRecipient.objects.select_related(
-            "offer__office", "offer__expose_template", "offer__mail_template"
-        )
-        .filter(offer_id=offer_id, contact=contact, property=prop)
-        .first()
-    )
+    recipient = offer_recipient_for(offer_id=offer_id, contact_id=contact.pk, property_id=prop.pk)
     if recipient is None:
         raise ApplicationError("Der Exposé-Versand zu dieser Anfrage gehört zu einem anderen Kontakt.")
     if recipient.status == OfferRecipient.Status.SENT:
@@ -244,9 +239,7 @@ def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_t
         raise
     # The Message-ID is kept before talking to the server (as the offer job does): if we die after
     # the server accepted the mail, the recipient stays "sending" and is never sent again.
-    OfferRecipient.objects.filter(pk=recipient.pk).update(
-        message_id=message.extra_headers["Message-ID"], email=address
-    )
+    exposes.recipient_addressed(recipient.pk, message_id=message.extra_headers["Message-ID"], email=address)
     mailer = mailer_open(smtp_account_for(user))
     try:
         message_send(message, mailer=mailer)
