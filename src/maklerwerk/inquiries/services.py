@@ -74,18 +74,15 @@ def mail_intake(
 ) -> ProcessedMail | None:
     """Take one raw mail in: claim it, parse it, store an inquiry. None if it was taken in before.
 
-    The claim (a unique row per mailbox, Message-ID and content hash) and the inquiry are written
-    in one transaction: a crash halfway leaves neither, so the next pass takes the mail in again.
+    The inquiry and the claim (a unique row per mailbox, Message-ID and content hash) are written
+    in one short transaction: a crash halfway leaves neither, so the next pass takes the mail in
+    again; a mail taken in before (or by another worker at the same moment) breaks the unique
+    claim, which rolls the inquiry back. Three INSERTs per mail, no read before.
     """
     result: MailParseResult = parse_message(raw)
     key = {"mailbox": mailbox, "message_id": result.message_id, "content_hash": result.content_hash}
-    if ProcessedMail.objects.filter(**key).exists():
-        return None
     try:
         with transaction.atomic():
-            processed = ProcessedMail.objects.create(
-                office_id=mailbox.office_id, folder=folder, uid=uid, uid_validity=uid_validity, **key
-            )
             stored_raw = raw if len(raw) <= MAX_RAW_BYTES else b""
             problems = list(result.problems)
             if not stored_raw:
@@ -121,11 +118,17 @@ def mail_intake(
                 + (f" ({inquiry.get_source_display()})" if result.inquiry else " – nicht erkannt"),
                 ok=result.inquiry is not None,
             )
-            processed.inquiry = inquiry
-            processed.state = ProcessedMail.State.DONE
-            processed.save(update_fields=["inquiry", "state"])
+            processed = ProcessedMail.objects.create(
+                office_id=mailbox.office_id,
+                folder=folder,
+                uid=uid,
+                uid_validity=uid_validity,
+                inquiry=inquiry,
+                state=ProcessedMail.State.DONE,
+                **key,
+            )
     except IntegrityError:
-        # Another worker claimed the same message at the same moment.
+        # Taken in before, or claimed by another worker at the same moment.
         return None
     return processed
 
