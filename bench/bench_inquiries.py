@@ -275,7 +275,7 @@ def _run(third: int, inst, imap, sink) -> str:  # type: ignore[no-untyped-def]
     result = mailbox_fetch(mailbox, automate=False)
     intake_seconds = time.monotonic() - t0
     # 3. Automation, one job per inquiry: every other inquiry with 1 worker, the rest with 2.
-    ids = list(Inquiry.objects.filter(office=office).order_by("pk").values_list("pk", flat=True))
+    ids = list(Inquiry.objects.filter(mailbox=mailbox).order_by("pk").values_list("pk", flat=True))
     one = _work(inst, 1, office.pk, ids[0::2])
     two = _work(inst, 2, office.pk, ids[1::2])
     # 4. The prospects confirm (the link from their double-opt-in mail).
@@ -299,8 +299,8 @@ def _run(third: int, inst, imap, sink) -> str:  # type: ignore[no-untyped-def]
     # A second pass must change nothing.
     again = mailbox_fetch(mailbox, automate=False)
     contacts_created = Contact.objects.filter(office=office).count() - contacts_before
-    duplicates = Inquiry.objects.filter(office=office, status="aborted", duplicate_of__isnull=False).count()
-    completed = Inquiry.objects.filter(office=office, status="completed").count()
+    duplicates = Inquiry.objects.filter(mailbox=mailbox, status="aborted", duplicate_of__isnull=False).count()
+    completed = Inquiry.objects.filter(mailbox=mailbox, status="completed").count()
     mails_sent = len(sink.messages)
     confirmations = sum(
         1
