@@ -2,116 +2,37 @@
 
 from __future__ import annotations
 
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.live.dovecot import DovecotServer, dovecot_server, free_port
+
+__all__ = ["free_port"]
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "inquiries"
-
-DOVECOT_CONF = """protocols = imap
-listen = 127.0.0.1
-base_dir = {d}/run
-state_dir = {d}/state
-log_path = {d}/dovecot.log
-ssl = no
-auth_failure_delay = 0
-disable_plaintext_auth = no
-default_login_user = dovecot
-mail_location = maildir:{d}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
-}}
-userdb {{
-  driver = static
-  args = home={d}/mail/%u
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dovecot exited: {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(port)
 
 
 class Dovecot:
     POOL = 300
 
-    def __init__(self, d: Path, port: int) -> None:
-        self.dir, self.host, self.port = d, "127.0.0.1", port
+    def __init__(self, server: DovecotServer) -> None:
+        self.server, self.host, self.port = server, server.host, server.port
         self.next = 0
 
     def add_user(self) -> dict[str, Any]:
         """A fresh, empty mail account from the pool written before the server started."""
         self.next += 1
-        user = f"anfragen-{self.next}@testbuero.example"
-        return {"host": self.host, "port": self.port, "username": user, "password": "geheim"}
+        return self.server.account(f"anfragen-{self.next}@testbuero.example", "geheim")
 
 
 @pytest.fixture(scope="session")
 def dovecot() -> Any:
-    d, port = Path(tempfile.mkdtemp(prefix="mw-imap-")), free_port()
-    (d / "users").write_text(
-        "".join(f"anfragen-{i}@testbuero.example:{{PLAIN}}geheim\n" for i in range(1, Dovecot.POOL + 1))
-    )
-    (d / "dovecot.conf").write_text(DOVECOT_CONF.format(d=d, port=port))
-    subprocess.run(["chown", "-R", "dovecot:dovecot", str(d)], check=True)
-    proc = subprocess.Popen(
-        [
-            "setpriv",
-            "--reuid=dovecot",
-            "--regid=dovecot",
-            "--init-groups",
-            "dovecot",
-            "-F",
-            "-c",
-            str(d / "dovecot.conf"),
-        ]
-    )
-    _wait_port(port, proc)
-    yield Dovecot(d, port)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    shutil.rmtree(d, ignore_errors=True)
+    users = {f"anfragen-{i}@testbuero.example": "geheim" for i in range(1, Dovecot.POOL + 1)}
+    with dovecot_server(users) as server:
+        yield Dovecot(server)
 
 
 @pytest.fixture

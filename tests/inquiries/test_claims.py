@@ -19,7 +19,8 @@ from django.db import connection
 from django.utils import timezone
 
 from maklerwerk.contacts.models import Contact
-from maklerwerk.inquiries import services
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.inquiries import automation
 from maklerwerk.inquiries.models import Inquiry
 from maklerwerk.inquiries.services import (
     ConfirmationInvalid,
@@ -27,6 +28,7 @@ from maklerwerk.inquiries.services import (
     inquiry_automate,
     inquiry_confirm,
     inquiry_create_from_form,
+    inquiry_retry,
 )
 from tests.inquiries.conftest import contact, links_in, text_of
 
@@ -183,7 +185,7 @@ def test_an_inquirys_exposé_is_claimed_once_by_two_workers(
     def send() -> None:
         mine = Inquiry.objects.select_related("office", "contact", "property").get(pk=inquiry.pk)
         start.wait(30)
-        services._send_expose(mine)
+        automation.expose_send(mine)
 
     results: list[Any] = []
     threads = [_run(send, None, results) for _ in range(2)]
@@ -198,11 +200,12 @@ def test_an_inquirys_exposé_is_claimed_once_by_two_workers(
     assert inquiry.steps.filter(kind="expose", ok=False).count() == failed_before
 
 
-def test_a_confirmation_mail_is_claimed_once_by_two_workers(
+def test_two_users_retrying_one_inquiry_at_once_send_one_confirmation_mail(
     office: Any, agent: Any, properties: Any, smtp_sink: Any
 ) -> None:
-    """GIVEN an inquiry whose double-opt-in mail is due WHEN two workers send it at the same time THEN
-    the prospect gets one mail and the inquiry one "confirmation mail" step."""
+    """GIVEN an inquiry whose double-opt-in mail was refused WHEN two users press "erneut verarbeiten"
+    at the same moment THEN the prospect gets one mail with one link, the inquiry one "retry" and one
+    "confirmation mail" step, and the other user is told it is already being processed."""
     smtp_sink.refuse.add("joerg.weissmann@example.net")  # the first attempt fails: the mail is due again
     inquiry = inquiry_create_from_form(
         office=office,
@@ -219,19 +222,22 @@ def test_a_confirmation_mail_is_claimed_once_by_two_workers(
     steps_before = inquiry.steps.filter(kind="confirmation_mail").count()
     start = threading.Barrier(2)
 
-    def send() -> None:
+    def retry() -> Any:
         mine = Inquiry.objects.select_related("office").get(pk=inquiry.pk)
-        mine._confirm_token = "link-aus-dem-test"  # type: ignore[attr-defined]
         start.wait(30)
-        services._send_confirmation(mine)
+        return inquiry_retry(inquiry=mine, acting_user=agent)
 
     results: list[Any] = []
-    threads = [_run(send, None, results) for _ in range(2)]
+    threads = [_run(retry, None, results) for _ in range(2)]
     for t in threads:
         t.join(120)
 
-    assert results == [None, None]
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(results) == 2 and len(refused) == 1, results
+    assert refused[0].message == "Diese Anfrage wird gerade schon verarbeitet."
     assert [m["To"] for m in smtp_sink.parsed()] == ["Weißmann <joerg.weissmann@example.net>"]
+    assert len(links_in(text_of(smtp_sink.parsed()[0]))) == 1
     inquiry.refresh_from_db()
-    assert inquiry.confirmation_sent_at is not None
+    assert inquiry.status == "waiting_for_confirmation" and inquiry.confirmation_sent_at is not None
+    assert inquiry.steps.filter(kind="retry").count() == 1
     assert inquiry.steps.filter(kind="confirmation_mail").count() == steps_before + 1

@@ -11,7 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from maklerwerk.inquiries.models import Inquiry
-from maklerwerk.inquiries.services import inquiries_expire, inquiry_automate, inquiry_create_from_form
+from maklerwerk.inquiries.services import (
+    inquiries_expire,
+    inquiry_automate,
+    inquiry_create_from_form,
+    inquiry_retry,
+)
 from tests.conftest import RATE_LIMIT_INSTANT
 from tests.inquiries.conftest import links_in, text_of
 
@@ -71,6 +76,29 @@ def test_an_expired_link_aborts_the_inquiry_with_a_reason(
     assert inquiry.status == "aborted"
     assert inquiry.reason.startswith("Bestätigung abgelaufen")
     assert "Dieser Link ist abgelaufen" in Client().post(path, FORM).content.decode()
+
+
+def test_retrying_an_expired_inquiry_sends_a_new_link_and_the_old_one_is_void(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    """GIVEN an inquiry whose link expired WHEN the agent processes it again THEN the prospect gets a
+    new double-opt-in mail, the new link confirms, the old one no longer works."""
+    inquiry, old_path = _waiting(office, agent, smtp_sink)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        assert inquiries_expire() == 1
+        inquiry.refresh_from_db()
+        inquiry = inquiry_retry(inquiry=inquiry, acting_user=agent)
+        assert inquiry.status == "waiting_for_confirmation"
+        assert len(smtp_sink.parsed()) == 2
+        [new_link] = links_in(text_of(smtp_sink.parsed()[-1]))
+        new_path = new_link[new_link.index("/inquiries/") :]
+        assert new_path != old_path
+        assert "Dieser Link ist ungültig" in Client().post(old_path, FORM).content.decode()
+        response = Client().post(new_path, FORM)
+        assert "Vielen Dank für Ihre Bestätigung!" in response.content.decode()
+    inquiry.refresh_from_db()
+    assert inquiry.status == "completed" and inquiry.contact is not None
+    assert [m["Subject"].startswith("Ihr Exposé") for m in smtp_sink.parsed()] == [False, False, True]
 
 
 def test_an_unknown_link_and_invalid_data(office: Any, agent: Any, properties: Any, smtp_sink: Any) -> None:

@@ -181,7 +181,7 @@ def test_two_workers_at_once_take_a_message_in_once(
     assert len(smtp_sink.messages) == 1
 
 
-def test_a_crash_halfway_is_resumed_on_the_next_pass(
+def test_a_failing_inquiry_holds_up_nothing_and_is_resumed(
     office: Any,
     mailbox: Mailbox,
     properties: dict[str, Any],
@@ -189,28 +189,35 @@ def test_a_crash_halfway_is_resumed_on_the_next_pass(
     imap_account: Any,
     monkeypatch: Any,
 ) -> None:
-    """GIVEN the automation crashes after the mail was taken in
-    WHEN the next pass runs THEN it finishes, once."""
-    from maklerwerk.inquiries import services
+    """GIVEN the automation of the first inquiry crashes WHEN the pass runs THEN both mails are taken
+    in and flagged, the other inquiry is automated in its own job, the failed job says why, and the
+    pass's housekeeping starts the failed one again, which then finishes, once."""
+    from maklerwerk.core.models import Job
+    from maklerwerk.inquiries import automation
 
     deliver(
         imap_account, fixture_mail("immoscout24_kontaktanfrage.eml"), fixture_mail("immowelt_html_only.eml")
     )
-    real = services._automate
+    real = automation._decide
     calls = {"n": 0}
 
-    def crash_once(inquiry: Inquiry) -> str:
+    def crash_once(inquiry: Inquiry) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("Stromausfall")
         return real(inquiry)
 
-    monkeypatch.setattr(services, "_automate", crash_once)
-    [result] = fetch_all()  # the first message's automation crashes, the second still runs
-    assert result.failed == 1 and result.taken_in == 2
+    monkeypatch.setattr(automation, "_decide", crash_once)
+    [result] = fetch_all()
+    assert (result.taken_in, result.failed, result.error) == (2, 0, "")
+    jobs = Job.objects.filter(kind="inquiries.automate").order_by("created_at")
+    assert [j.state for j in jobs] == ["failed", "succeeded", "succeeded"]
+    assert jobs[0].message == "Stromausfall"
     statuses = dict(Inquiry.objects.values_list("email", "status"))
-    assert statuses["jonas.weber@example.com"] == "waiting_for_confirmation"
-    assert statuses["sabine.krueger@example.org"] == "waiting_for_confirmation"  # resumed in the same pass
+    assert statuses == {
+        "jonas.weber@example.com": "waiting_for_confirmation",
+        "sabine.krueger@example.org": "waiting_for_confirmation",
+    }
     fetch_all()
     assert Inquiry.objects.count() == 2
     assert len(smtp_sink.messages) == 2
@@ -325,3 +332,69 @@ def test_fetch_one_mailbox_by_hand(
     assert set(Inquiry.objects.values_list("status", flat=True)) == {"unrecognized"}
     assert all("XXE" in i.reason for i in Inquiry.objects.all())
     assert mailbox_fetch(mailbox).fetched == 0
+
+
+def test_a_mailbox_on_an_umlaut_folder_runs_beside_a_broken_one(
+    office: Any, agent: Any, properties: dict[str, Any], smtp_sink: Any, dovecot: Any
+) -> None:
+    """GIVEN a mailbox reading "Anfragen/Entwürfe" and, before it, one whose server is down WHEN the
+    pass runs THEN the broken one shows its German reason and the other takes its mail in."""
+    from maklerwerk.inquiries.services import mailbox_create
+    from maklerwerk.integrations.imap.client import ImapClient
+    from tests.inquiries.conftest import imap_settings_for
+
+    account = dovecot.add_user()
+    with ImapClient(imap_settings_for(account)) as imap:
+        imap.create_folder("Anfragen/Entwürfe")
+        imap.append(fixture_mail("kleinanzeigen_anfrage.eml"), "Anfragen/Entwürfe")
+    down = mailbox_create(
+        office=office, acting_user=agent,
+        data={"name": "Altes Postfach", "host": "127.0.0.1", "port": free_port(), "security": "none",
+              "username": "x", "password": "y"},
+    )  # fmt: skip
+    drafts = mailbox_create(
+        office=office, acting_user=agent,
+        data={"name": "Entwürfe", "host": account["host"], "port": account["port"], "security": "none",
+              "username": account["username"], "password": account["password"],
+              "folder": "Anfragen/Entwürfe"},
+    )  # fmt: skip
+    results = {r.mailbox_id: r for r in fetch_all()}
+    down.refresh_from_db()
+    drafts.refresh_from_db()
+    assert down.last_status == "error"
+    assert down.last_error.startswith("Server 127.0.0.1:") and "nicht erreichbar" in down.last_error
+    assert (drafts.last_status, drafts.last_error) == ("ok", "")
+    assert results[drafts.pk].taken_in == 1
+    inquiry = Inquiry.objects.get(mailbox=drafts)
+    assert inquiry.status == "waiting_for_confirmation"
+    assert [to_addr(m) for m in smtp_sink.parsed()] == ["interessent-7f3k2m9x@mail.kleinanzeigen.de"]
+
+
+def test_the_mail_is_taken_in_and_flagged_before_any_automation_runs(
+    office: Any,
+    mailbox: Mailbox,
+    properties: dict[str, Any],
+    smtp_sink: Any,
+    imap_account: Any,
+    monkeypatch: Any,
+) -> None:
+    """Automation runs after the IMAP session of the pass is done: by then every mail of the pass is
+    an inquiry and flagged on the server, however long one inquiry's automation takes."""
+    from maklerwerk.inquiries import automation
+    from maklerwerk.integrations.imap.client import check_connection
+    from tests.inquiries.conftest import imap_settings_for
+
+    deliver(
+        imap_account, fixture_mail("immoscout24_kontaktanfrage.eml"), fixture_mail("immowelt_html_only.eml")
+    )
+    seen: list[tuple[int, int]] = []
+    real = automation.inquiry_process
+
+    def observe(*, inquiry_id: int) -> Inquiry:
+        seen.append((check_connection(imap_settings_for(imap_account)), Inquiry.objects.count()))
+        return real(inquiry_id=inquiry_id)
+
+    monkeypatch.setattr(automation, "inquiry_process", observe)
+    fetch_all()
+    assert seen == [(0, 2), (0, 2)]  # nothing left unflagged, both inquiries stored
+    assert set(Inquiry.objects.values_list("status", flat=True)) == {"waiting_for_confirmation"}

@@ -46,3 +46,23 @@ def test_a_missing_folder_is_reported(imap_account: dict[str, Any]) -> None:
     with pytest.raises(ImapError) as exc:
         check_connection(imap_settings_for(imap_account, folder="Anfragen"))
     assert exc.value.message == "Ordner „Anfragen“ gibt es in diesem Postfach nicht."
+
+
+def test_a_folder_with_umlauts_is_read_and_moved_to(imap_account: dict[str, Any]) -> None:
+    """A folder named like Outlook's German drafts ("Anfragen/Entwürfe") is selected, read and moved
+    to (imaplib alone raised UnicodeEncodeError on such a name)."""
+    with ImapClient(imap_settings_for(imap_account)) as imap:
+        imap.create_folder("Anfragen/Entwürfe")
+        imap.append(fixture_mail("immowelt_html_only.eml"), "Anfragen/Entwürfe")
+    settings = imap_settings_for(imap_account, folder="Anfragen/Entwürfe")
+    assert check_connection(settings) == 1
+    with ImapClient(settings) as imap:
+        [(uid, raw)] = list(imap.fetch(imap.unprocessed_uids()))
+        assert b"jonas.weber@example.com" in raw
+        imap.move([uid], "Anfragen/Erledigt – Übernommen")
+        assert imap.unprocessed_uids() == []
+    with ImapClient(imap_settings_for(imap_account, folder="Anfragen/Erledigt – Übernommen")) as moved:
+        assert moved.uid_validity > 0
+    with pytest.raises(ImapError) as exc:
+        check_connection(imap_settings_for(imap_account, folder="Anfragen/Gelöscht"))
+    assert exc.value.message == "Ordner „Anfragen/Gelöscht“ gibt es in diesem Postfach nicht."

@@ -22,10 +22,19 @@ def test_it_reads_an_immoscout24_contact_request() -> None:
     assert r.message_id == "<kontaktanfrage.151234567.8f3a2c@immobilienscout24.de>"
     i = r.inquiry
     assert i is not None
-    assert (i.salutation, i.first_name, i.last_name) == ("frau", "Sabine", "Krüger")
-    assert i.email == "sabine.krueger@example.org"
-    assert i.phone == "0221 4711230"
-    assert (i.street, i.house_number, i.postal_code, i.city) == ("Venloer Straße", "212a", "50823", "Köln")
+    assert (i.prospect.salutation, i.prospect.first_name, i.prospect.last_name) == (
+        "frau",
+        "Sabine",
+        "Krüger",
+    )
+    assert i.prospect.email == "sabine.krueger@example.org"
+    assert i.prospect.phone == "0221 4711230"
+    assert (i.prospect.street, i.prospect.house_number, i.prospect.postal_code, i.prospect.city) == (
+        "Venloer Straße",
+        "212a",
+        "50823",
+        "Köln",
+    )
     assert (i.property_external_id, i.portal_property_id) == ("MW-1001", "151234567")
     assert "Besichtigung am Wochenende" in i.message
     assert "ImmobilienScout24-Team" not in i.message
@@ -34,7 +43,11 @@ def test_it_reads_an_immoscout24_contact_request() -> None:
 def test_it_reads_the_latin1_plain_part_of_a_multipart_mail() -> None:
     i = parse_message(mail("immoscout24_multipart.eml")).inquiry
     assert i is not None
-    assert (i.first_name, i.last_name, i.email) == ("Jörg", "Weißmann", "joerg.weissmann@example.net")
+    assert (i.prospect.first_name, i.prospect.last_name, i.prospect.email) == (
+        "Jörg",
+        "Weißmann",
+        "joerg.weissmann@example.net",
+    )
     assert i.property_external_id == "MW-1002"
 
 
@@ -43,10 +56,10 @@ def test_it_reads_an_html_only_immowelt_mail() -> None:
     assert r.parser == "immowelt"
     i = r.inquiry
     assert i is not None
-    assert (i.salutation, i.first_name, i.last_name) == ("herr", "Jonas", "Weber")
-    assert i.email == "jonas.weber@example.com"
-    assert i.phone == "0176 22334455"
-    assert (i.postal_code, i.city, i.property_external_id, i.portal_property_id) == (
+    assert (i.prospect.salutation, i.prospect.first_name, i.prospect.last_name) == ("herr", "Jonas", "Weber")
+    assert i.prospect.email == "jonas.weber@example.com"
+    assert i.prospect.phone == "0176 22334455"
+    assert (i.prospect.postal_code, i.prospect.city, i.property_external_id, i.portal_property_id) == (
         "50968",
         "Köln",
         "MW-1003",
@@ -60,8 +73,12 @@ def test_it_reads_a_kleinanzeigen_mail_and_keeps_the_relay_address() -> None:
     i = parse_message(mail("kleinanzeigen_anfrage.eml")).inquiry
     assert i is not None
     assert i.source == "kleinanzeigen"
-    assert i.email == "interessent-7f3k2m9x@mail.kleinanzeigen.de"
-    assert (i.first_name, i.last_name, i.portal_property_id) == ("Lena", "Schmidt", "2712345678")
+    assert i.prospect.email == "interessent-7f3k2m9x@mail.kleinanzeigen.de"
+    assert (i.prospect.first_name, i.prospect.last_name, i.portal_property_id) == (
+        "Lena",
+        "Schmidt",
+        "2712345678",
+    )
     assert i.property_title == "Dachgeschosswohnung mit Blick über Bonn"
 
 
@@ -71,8 +88,16 @@ def test_it_reads_an_openimmo_feedback_attachment() -> None:
     i = r.inquiry
     assert i is not None
     assert i.source == "immoscout24"  # the sender named in the XML
-    assert (i.first_name, i.last_name, i.email) == ("Miriam", "Yılmaz", "miriam.yilmaz@example.org")
-    assert (i.street, i.house_number, i.postal_code) == ("Bonner Straße", "41", "50677")
+    assert (i.prospect.first_name, i.prospect.last_name, i.prospect.email) == (
+        "Miriam",
+        "Yılmaz",
+        "miriam.yilmaz@example.org",
+    )
+    assert (i.prospect.street, i.prospect.house_number, i.prospect.postal_code) == (
+        "Bonner Straße",
+        "41",
+        "50677",
+    )
     assert (i.property_external_id, i.portal_property_id) == ("MW-1004", "151277001")
 
 
@@ -82,14 +107,14 @@ def test_it_reads_the_third_party_openestate_feedback_example() -> None:
     data = (FIXTURES / "openimmo" / "openestate-io__examples__openimmo-feedback.xml").read_bytes()
     i = parse_feedback_xml(data)
     assert i is not None
-    assert (i.first_name, i.last_name, i.email) == ("peter", "maier", "")
+    assert (i.prospect.first_name, i.prospect.last_name, i.prospect.email) == ("peter", "maier", "")
     assert (i.property_external_id, i.portal_property_id) == ("MA-1024-8874", "P12345678")
     assert i.message == "Wunsch: Besichtigung, Anruf"
     # The other example has an objekt without interessent: still read, with no person.
     other = parse_feedback_xml(
         (FIXTURES / "openimmo" / "openestate-io__openimmo-feedback-1-2-5-downgrade.xml").read_bytes()
     )
-    assert other is not None and other.email == "" and other.last_name == ""
+    assert other is not None and other.prospect.email == "" and other.prospect.last_name == ""
 
 
 @pytest.mark.parametrize("name", ["xxe_feedback.eml", "billion_laughs_feedback.eml"])
@@ -106,7 +131,7 @@ def test_it_refuses_xml_with_entities_and_keeps_the_mail_as_unrecognised(name: s
 def test_it_reads_a_body_whose_declared_charset_is_wrong() -> None:
     r = parse_message(mail("wrong_charset.eml"))
     assert r.inquiry is not None
-    assert (r.inquiry.first_name, r.inquiry.last_name) == ("Björn", "Müller-Lüdenscheidt")
+    assert (r.inquiry.prospect.first_name, r.inquiry.prospect.last_name) == ("Björn", "Müller-Lüdenscheidt")
     assert r.inquiry.message == "Grüße aus Köln – bitte Exposé schicken."
     assert any("Zeichensatz" in p for p in r.problems)
 
@@ -146,7 +171,7 @@ def test_it_skips_a_huge_attachment_but_still_reads_the_inquiry() -> None:
         b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(huge) + b"\n--B--\n"
     )
     r = parse_message(big)
-    assert r.inquiry is not None and r.inquiry.email == "sabine.krueger@example.org"
+    assert r.inquiry is not None and r.inquiry.prospect.email == "sabine.krueger@example.org"
     assert any("grundriss.pdf" in p and "zu groß" in p for p in r.problems)
 
 

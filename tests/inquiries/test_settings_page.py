@@ -23,12 +23,12 @@ def test_an_admin_switches_off_double_opt_in_and_shortens_the_link_validity(
     assert "Ausnahmen" in client.get("/inquiries/settings/").content.decode()
     response = client.post(
         "/inquiries/settings/",
-        {"save_settings": "1", "confirmation_days": "3", "send_expose": "on", "on_duplicate": "attach"},
+        {"save_settings": "1", "confirmation_days": "3", "send_expose": "on"},
         follow=True,
     )
     assert "Einstellungen des Anfragenmanagers gespeichert" in response.content.decode()
     saved = InquirySettings.objects.get(office=office)
-    assert not saved.double_opt_in and saved.confirmation_days == 3 and saved.on_duplicate == "attach"
+    assert not saved.double_opt_in and saved.confirmation_days == 3
 
 
 def test_an_admin_adds_and_deletes_an_exception(admin_user: Any, office: Any) -> None:

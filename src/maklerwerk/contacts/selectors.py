@@ -187,3 +187,17 @@ def contact_choices(*, user: User, search: str, exclude_id: int | None = None, l
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs[:limit])
+
+
+def contact_by_email(*, office_id: int, email: str) -> Contact | None:
+    """The office's contact with this e-mail address (oldest first), for mail intake; None if none."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    row = (
+        ContactEmail.objects.filter(office_id=office_id, value_normalized=email)
+        .select_related("contact")
+        .order_by("contact_id")
+        .first()
+    )
+    return row.contact if row else None

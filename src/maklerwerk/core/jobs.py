@@ -186,9 +186,13 @@ def job_start(
     office: Office | None,
     created_by: User | None,
     resumed_from: Job | None = None,
+    enqueue_now: bool = False,
     **kwargs: Any,
 ) -> Job:
-    """Create a queued job and hand it to the worker once the transaction commits."""
+    """Create a queued job and hand it to the worker once the transaction commits.
+
+    `enqueue_now`: hand it over at once; for callers that run outside any transaction (the mail
+    fetch enqueues one job per inquiry after its intake transactions committed)."""
     if kind not in JOBS:
         raise KeyError(f"unknown job kind {kind!r}")
     # Links the job builds use the address of the request that started it (core/baseurl.py).
@@ -198,7 +202,10 @@ def job_start(
     job = Job.objects.create(
         kind=kind, title=title, office=office, created_by=created_by, params=kwargs, resumed_from=resumed_from
     )
-    transaction.on_commit(lambda: run_job_task(str(job.pk), kwargs))
+    if enqueue_now:
+        run_job_task(str(job.pk), kwargs)
+    else:
+        transaction.on_commit(lambda: run_job_task(str(job.pk), kwargs))
     return job
 
 

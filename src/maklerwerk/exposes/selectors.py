@@ -84,6 +84,17 @@ def offer_recipients(*, offer: Offer) -> QuerySet[OfferRecipient]:
     return offer.recipients.select_related("contact", "property").order_by("pk")
 
 
+def offer_recipient_for(*, offer_id: int, contact_id: int, property_id: int) -> OfferRecipient | None:
+    """The recipient of an offer for one contact and property (the inquiry manager's own offers)."""
+    return (
+        OfferRecipient.objects.select_related(
+            "offer__office", "offer__expose_template", "offer__mail_template"
+        )
+        .filter(offer_id=offer_id, contact_id=contact_id, property_id=property_id)
+        .first()
+    )
+
+
 def offer_counts(*, offer: Offer) -> dict[str, int]:
     S = OfferRecipient.Status
     return offer.recipients.aggregate(

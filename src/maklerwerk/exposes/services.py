@@ -201,6 +201,12 @@ def recipient_claim(recipient_id: int) -> bool:
     )
 
 
+def recipient_addressed(recipient_id: int, *, message_id: str, email: str) -> None:
+    """Keep the Message-ID and address of a claimed recipient before talking to the server: if the
+    process dies after the server accepted the mail, the recipient stays "sending", never resent."""
+    OfferRecipient.objects.filter(pk=recipient_id).update(message_id=message_id, email=email)
+
+
 def recipient_failed(recipient_id: int, reason: str) -> None:
     OfferRecipient.objects.filter(pk=recipient_id, status=OfferRecipient.Status.SENDING).update(
         status=OfferRecipient.Status.FAILED, reason=reason[:500]

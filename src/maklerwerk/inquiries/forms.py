@@ -47,7 +47,7 @@ class ConfirmForm(forms.Form):
 class InquirySettingsForm(forms.ModelForm):
     class Meta:
         model = InquirySettings
-        fields = ["double_opt_in", "confirmation_days", "send_expose", "on_duplicate", "expose_template"]
+        fields = ["double_opt_in", "confirmation_days", "send_expose", "expose_template"]
 
     def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,8 +1,11 @@
 """The mail loop (like paperless-ngx `MailAccountHandler`): mailbox → new UIDs → message.
 
-Each message is taken in and automated; the server-side action (keyword or move) runs only after
-that succeeded. A failing message is logged and left for the next pass; the next one still runs.
-A mailbox that cannot be reached or logged into gets a clear status and error.
+Fetch only takes mail in: each message is claimed and stored as an `Inquiry` in one short
+transaction, and the server-side action (keyword or move) runs once that succeeded. Then the IMAP
+session is closed and each new inquiry's automation is enqueued as its own job
+(`inquiries.automate`), so a slow or failing inquiry never holds up the mailbox and several
+workers share the load. A failing message is logged and left for the next pass; the next one
+still runs. A mailbox that cannot be reached, logged into or read gets its German reason.
 """
 
 from __future__ import annotations
@@ -60,8 +63,11 @@ def _set_status(mailbox: Mailbox, status: str, error: str = "") -> None:
 
 
 def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -> FetchResult:
-    """One pass over one mailbox. Never raises for server or message problems."""
-    from maklerwerk.inquiries.services import inquiry_automate, mail_intake
+    """One pass over one mailbox: intake, session closed, then one automation job per new inquiry.
+
+    Never raises for server or message problems."""
+    from maklerwerk.inquiries.services import mail_intake
+    from maklerwerk.inquiries.tasks import automation_start
 
     result = FetchResult(mailbox_id=mailbox.pk)
     started = time.monotonic()
@@ -91,8 +97,6 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
                         result.taken_in += 1
                         if processed.inquiry_id:
                             result.inquiry_ids.append(processed.inquiry_id)
-                            if automate:
-                                inquiry_automate(inquiry_id=processed.inquiry_id)
                     done.append(uid)
                 except Exception:
                     # Nothing of this message was stored (one transaction): the next pass tries again.
@@ -105,10 +109,18 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
     except ImapError as exc:
         _set_status(mailbox, Mailbox.Status.ERROR, exc.message)
         result.error = exc.message
-        result.seconds = time.monotonic() - started
-        return result
-    _set_status(mailbox, Mailbox.Status.OK)
+    except Exception as exc:  # a bug must not stop the other mailboxes of the pass
+        logger.exception("mailbox %s: fetch failed", mailbox.pk)
+        result.error = (
+            f"Unerwarteter Fehler beim Abruf ({type(exc).__name__}); bitte den Betreiber informieren."
+        )
+        _set_status(mailbox, Mailbox.Status.ERROR, result.error)
+    else:
+        _set_status(mailbox, Mailbox.Status.OK)
     result.seconds = time.monotonic() - started
+    # The session is closed: what was taken in (also before an error) is automated job by job.
+    if automate and result.inquiry_ids:
+        automation_start(mailbox.office_id, result.inquiry_ids)
     return result
 
 
@@ -121,35 +133,40 @@ def _after_success(imap: ImapClient, mailbox: Mailbox, uids: list[int]) -> None:
         imap.mark_processed(uids)
 
 
-def resume_unfinished() -> int:
-    """Inquiries taken in but never automated (a crash between intake and automation)."""
-    from maklerwerk.inquiries.services import inquiry_automate
+def resume_unfinished(*, limit: int = 500) -> int:
+    """Inquiries taken in but not automated and without a live job (its job failed, or the enqueue
+    was lost): a new job each. Jobs that died under their lease are resumed by core.jobs itself."""
+    from maklerwerk.inquiries.tasks import automation_busy_ids, automation_start
 
-    ids = list(
-        Inquiry.objects.filter(status=Inquiry.Status.NEW, automation_claimed_at__isnull=True).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    for pk in ids:
-        try:
-            inquiry_automate(inquiry_id=pk)
-        except Exception:
-            logger.exception("inquiry %s: automation failed", pk)
-    return len(ids)
+    busy = automation_busy_ids()
+    rows = Inquiry.objects.filter(status=Inquiry.Status.NEW, automation_claimed_at__isnull=True)
+    todo: dict[int, list[int]] = {}
+    for pk, office_id in rows.order_by("pk").values_list("pk", "office_id")[: limit + len(busy)]:
+        if pk not in busy and sum(map(len, todo.values())) < limit:
+            todo.setdefault(office_id, []).append(pk)
+    for office_id, ids in todo.items():
+        automation_start(office_id, ids)
+    return sum(map(len, todo.values()))
 
 
-def fetch_all(*, office_id: int | None = None) -> list[FetchResult]:
-    """One pass over every active mailbox, then resume unfinished work and expire old links."""
+def housekeeping() -> None:
+    """After the fetch: resume unfinished work, expire old links, run due process steps."""
     from maklerwerk.inquiries.processes import processes_run_due
     from maklerwerk.inquiries.services import inquiries_expire
 
+    resume_unfinished()
+    inquiries_expire()
+    processes_run_due()
+
+
+def fetch_all(*, office_id: int | None = None) -> list[FetchResult]:
+    """One pass over every active mailbox in this process (`maklerwerk fetch_inquiries`), then the
+    housekeeping. The periodic task instead starts one job per mailbox (inquiries.tasks)."""
     qs = Mailbox.objects.filter(active=True).select_related("main_user", "office")
     if office_id is not None:
         qs = qs.filter(office_id=office_id)
     results = [mailbox_fetch(mb) for mb in qs]
-    resume_unfinished()
-    inquiries_expire()
-    processes_run_due()
+    housekeeping()
     return results
 
 

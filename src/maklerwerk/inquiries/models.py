@@ -91,10 +91,6 @@ class Mailbox(models.Model):
 class InquirySettings(models.Model):
     """How the office wants inquiries handled (one row per office, created on first use)."""
 
-    class OnDuplicate(models.TextChoices):
-        TASK = "task", _("Stop and create a task for the responsible agent")
-        ATTACH = "attach", _("Attach the inquiry to the existing contact")
-
     office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
     double_opt_in = models.BooleanField(
         _("double opt-in"),
@@ -103,9 +99,7 @@ class InquirySettings(models.Model):
     )
     confirmation_days = models.PositiveSmallIntegerField(_("confirmation link valid for (days)"), default=7)
     send_expose = models.BooleanField(_("send the exposé automatically"), default=True)
-    on_duplicate = models.CharField(
-        _("on a probable duplicate"), max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.TASK
-    )
+    # What happens on a duplicate is the office's inquiry intake rule (duplicates.DuplicateSettings).
     expose_template = models.ForeignKey(
         "mailing.MailTemplate",
         on_delete=models.SET_NULL,

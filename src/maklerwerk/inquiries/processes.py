@@ -390,23 +390,16 @@ def _run_db_step(instance: ProcessInstance, step: ProcessStep) -> str:
 
 
 def _set_interest(instance: ProcessInstance, status: str) -> str:
-    from maklerwerk.properties.models import PropertyContact
-    from maklerwerk.properties.services import property_contact_set
+    from maklerwerk.properties.selectors import prospect_link_get
+    from maklerwerk.properties.services import property_prospect_ensure
 
     prop = instance.property
     if prop is None:
         return "Kein Objekt: Interessenstatus nicht gesetzt"
-    link = PropertyContact.objects.filter(property=prop, contact=instance.contact, role="prospect").first()
+    link = prospect_link_get(property_id=prop.pk, contact_id=instance.contact_id)
     if link is not None and link.interest_status == status:
         return "Interessenstatus war bereits gesetzt"
-    property_contact_set(
-        prop=prop,
-        contact=instance.contact,
-        acting_user=None,
-        role="prospect",
-        interest_status=status,
-        note=link.note if link else "",
-    )
+    property_prospect_ensure(prop=prop, contact=instance.contact, interest_status=status)
     return f"Interessenstatus „{status}“ gesetzt"
 
 

@@ -1,8 +1,12 @@
-"""Periodic fetch of all mailboxes (cron from INQUIRY_FETCH_CRON, default every 5 minutes).
+"""Jobs of the inquiry manager: one fetch job per mailbox, one automation job per inquiry.
 
-`maklerwerk fetch_inquiries` runs the same pass by hand. Each pass is a core.jobs job, so it holds
-a lease: a worker killed during a fetch leaves a job that is declared dead, never a lock that
-blocks every later fetch (as Huey's lock_task did, whose lock outlives a killed process).
+The periodic tick (cron from INQUIRY_FETCH_CRON, default every 5 minutes) starts a fetch job for
+each active mailbox that has none at work: each mailbox is its own lock, so a slow or broken
+mailbox delays no other and several workers fetch in parallel. A fetch job only takes mail in and
+enqueues one `inquiries.automate` job per new inquiry. Every job holds a core.jobs lease: a worker
+killed during a fetch leaves a job that is declared dead, never a lock that blocks later fetches
+(as Huey's lock_task did), and a killed automation job is resumed (it continues from the
+inquiry's claims, so nothing is sent twice). `maklerwerk fetch_inquiries` runs a pass by hand.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +26,8 @@ from maklerwerk.core.models import Job
 
 logger = logging.getLogger(__name__)
 
-KIND = "inquiries.fetch"
+FETCH = "inquiries.fetch"
+AUTOMATE = "inquiries.automate"
 
 
 def _cron(value: str) -> crontab:
@@ -33,26 +39,96 @@ def _cron(value: str) -> crontab:
 FETCH_CRON = os.environ.get("INQUIRY_FETCH_CRON", "*/5 * * * *")
 
 
-@job_function(KIND)  # not resumed: the next tick fetches again (intake is claimed per mail)
-def fetch_inquiries_job(progress: Progress) -> dict[str, Any]:
-    from maklerwerk.inquiries.handler import fetch_all
+@job_function(FETCH)  # not resumed: the next tick fetches again (intake is claimed per mail)
+def fetch_mailbox_job(progress: Progress, mailbox_id: int) -> dict[str, Any]:
+    from maklerwerk.inquiries.handler import mailbox_fetch
+    from maklerwerk.inquiries.models import Mailbox
 
-    results = [r.as_dict() for r in fetch_all()]
-    for result in results:
-        logger.info("inquiries fetch: %s", result)
-    return {"mailboxes": results}
+    mailbox = Mailbox.objects.select_related("main_user", "office").filter(pk=mailbox_id, active=True).first()
+    if mailbox is None:
+        return {"message": "Postfach nicht mehr aktiv."}
+    result = mailbox_fetch(mailbox)
+    logger.info("inquiries fetch: %s", result.as_dict())
+    summary = f"{result.taken_in} neu übernommen, {result.already_known} bereits bekannt"
+    return {**result.as_dict(), "message": result.error or summary}
 
 
-def fetch_inquiries_start() -> Job | None:
-    """Start a fetch pass unless one is still at work (queued lately, or running under its lease)."""
-    recent = timezone.now() - dt.timedelta(minutes=15)
-    busy = Job.objects.filter(kind=KIND).filter(state=Job.State.RUNNING) | Job.objects.filter(
-        kind=KIND, state=Job.State.QUEUED, created_at__gte=recent
+@job_function(AUTOMATE, resume=True)  # resumable: the inquiry's claims make a second run harmless
+def inquiry_automate_job(progress: Progress, inquiry_id: int) -> dict[str, Any]:
+    from maklerwerk.inquiries.automation import inquiry_process
+
+    inquiry = inquiry_process(inquiry_id=inquiry_id)
+    return {"inquiry_id": inquiry.pk, "status": inquiry.status, "message": inquiry.get_status_display()}
+
+
+def automation_start(office_id: int, inquiry_ids: Iterable[int]) -> list[Job]:
+    """One automation job per inquiry, handed to the workers at once (the intake has committed)."""
+    from maklerwerk.accounts.models import Office
+
+    office = Office.objects.get(pk=office_id)
+    return [
+        job_start(
+            kind=AUTOMATE,
+            title=f"Anfrage #{pk} verarbeiten",
+            office=office,
+            created_by=None,
+            enqueue_now=True,
+            inquiry_id=pk,
+        )
+        for pk in inquiry_ids
+    ]
+
+
+def automation_busy_ids() -> set[int]:
+    """Inquiries whose automation job is queued or running (recently), so nobody enqueues it twice."""
+    recent = timezone.now() - dt.timedelta(hours=1)
+    rows = Job.objects.filter(
+        kind=AUTOMATE, state__in=[Job.State.QUEUED, Job.State.RUNNING], created_at__gte=recent
     )
-    if any(job_alive(job) for job in busy):
+    return {int(p["inquiry_id"]) for p in rows.values_list("params", flat=True) if p.get("inquiry_id")}
+
+
+def _busy(mailbox_id: int) -> bool:
+    """The mailbox's own lock: a fetch job of it queued lately or running under its lease."""
+    recent = timezone.now() - dt.timedelta(minutes=15)
+    jobs = Job.objects.filter(kind=FETCH, params__mailbox_id=mailbox_id)
+    busy = jobs.filter(state=Job.State.RUNNING) | jobs.filter(state=Job.State.QUEUED, created_at__gte=recent)
+    return any(job_alive(job) for job in busy)
+
+
+def fetch_mailbox_start(mailbox_id: int) -> Job | None:
+    """Start a fetch of one mailbox unless one of it is still at work."""
+    from maklerwerk.inquiries.models import Mailbox
+
+    mailbox = Mailbox.objects.select_related("office").get(pk=mailbox_id)
+    if _busy(mailbox_id):
         return None
-    Job.objects.filter(kind=KIND, created_at__lt=timezone.now() - dt.timedelta(days=7)).delete()
-    return job_start(kind=KIND, title="Postfächer abrufen", office=None, created_by=None)
+    return job_start(
+        kind=FETCH,
+        title=f"Postfach „{mailbox.name}“ abrufen",
+        office=mailbox.office,
+        created_by=None,
+        enqueue_now=True,
+        mailbox_id=mailbox_id,
+    )
+
+
+def fetch_inquiries_start() -> list[Job]:
+    """The tick: a fetch job per active mailbox that is not at work, then the housekeeping."""
+    from maklerwerk.inquiries.handler import housekeeping
+    from maklerwerk.inquiries.models import Mailbox
+
+    old = timezone.now() - dt.timedelta(days=7)
+    Job.objects.filter(kind__in=[FETCH, AUTOMATE], created_at__lt=old).exclude(
+        state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    ).delete()
+    started = []
+    for pk in Mailbox.objects.filter(active=True).order_by("pk").values_list("pk", flat=True):
+        job = fetch_mailbox_start(pk)
+        if job is not None:
+            started.append(job)
+    housekeeping()
+    return started
 
 
 @db_periodic_task(_cron(FETCH_CRON))

@@ -161,6 +161,21 @@ def property_is_marketable_for(*, user: User, property_id: int) -> bool:
     return visible_properties(user).filter(pk=property_id, status=Property.Status.ACTIVE).exists()
 
 
+def property_by_reference(*, office_id: int, external_id: str) -> Property | None:
+    """The office's property with this Kennung (any case), for mail and form intake; None if unknown."""
+    external_id = (external_id or "").strip()
+    if not external_id:
+        return None
+    return Property.objects.filter(office_id=office_id, external_id__iexact=external_id).first()
+
+
+def prospect_link_get(*, property_id: int, contact_id: int) -> PropertyContact | None:
+    """The contact's prospect role on the property, if there is one."""
+    return PropertyContact.objects.filter(
+        property_id=property_id, contact_id=contact_id, role=PropertyContact.Role.PROSPECT
+    ).first()
+
+
 def property_contacts(*, prop: Property) -> QuerySet[PropertyContact]:
     return prop.contact_roles.select_related("contact").order_by("role", "contact__last_name", "pk")
 

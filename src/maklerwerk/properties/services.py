@@ -469,6 +469,26 @@ def property_contact_set(
     return link
 
 
+def property_prospect_ensure(
+    *, prop: Property, contact: Contact, note: str = "", interest_status: str = ""
+) -> PropertyContact:
+    """The contact as a prospect of the property (inquiries, offers); an existing link keeps its note
+    and its status unless `interest_status` is given."""
+    from maklerwerk.properties.selectors import prospect_link_get
+
+    existing = prospect_link_get(property_id=prop.pk, contact_id=contact.pk)
+    if existing is not None and (not interest_status or existing.interest_status == interest_status):
+        return existing
+    return property_contact_set(
+        prop=prop,
+        contact=contact,
+        acting_user=None,
+        role=PropertyContact.Role.PROSPECT,
+        interest_status=interest_status or (existing.interest_status if existing else "") or "new",
+        note=(existing.note if existing else note)[:300],
+    )
+
+
 @transaction.atomic
 def property_contact_delete(*, link: PropertyContact, acting_user: User | None) -> None:
     ensure_capability(acting_user, Capability.DELETE)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from maklerwerk.inquiries.parsers.mime import MailContent, read_mail
+from maklerwerk.inquiries.prospect import Prospect
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,7 @@ class ParsedInquiry:
     """What a portal told us about one prospect and the property they asked about."""
 
     source: str  # Inquiry.Source value: immoscout24, immowelt, kleinanzeigen, openimmo, website
-    email: str = ""
-    salutation: str = ""  # herr, frau, divers or ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    street: str = ""
-    house_number: str = ""
-    postal_code: str = ""
-    city: str = ""
+    prospect: Prospect = field(default_factory=Prospect)
     message: str = ""
     property_external_id: str = ""  # the office's own Kennung (objektnr_extern / oobj_id)
     portal_property_id: str = ""  # Scout-ID, immowelt Online-ID, Kleinanzeigen Anzeigennummer
@@ -127,6 +120,7 @@ __all__ = [
     "MailParseResult",
     "ParsedInquiry",
     "ParserRefused",
+    "Prospect",
     "content_hash",
     "parse_message",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from maklerwerk.inquiries.parsers import ParsedInquiry
+from maklerwerk.inquiries.parsers import ParsedInquiry, Prospect
 from maklerwerk.inquiries.parsers.mime import (
     MailContent,
     block_after,
@@ -35,15 +35,17 @@ class ImmoScout24Parser:
         postal_code, city = split_city(pick(fields, "plz / ort", "plz/ort", "plz und ort"))
         return ParsedInquiry(
             source="immoscout24",
-            email=email,
-            salutation=salutation_of(pick(fields, "anrede")),
-            first_name=pick(fields, "vorname"),
-            last_name=pick(fields, "nachname", "name"),
-            phone=pick(fields, "telefon", "telefonnummer", "mobil"),
-            street=street,
-            house_number=pick(fields, "hausnummer") or number,
-            postal_code=postal_code or pick(fields, "plz"),
-            city=city or pick(fields, "ort"),
+            prospect=Prospect(
+                email=email,
+                salutation=salutation_of(pick(fields, "anrede")),
+                first_name=pick(fields, "vorname"),
+                last_name=pick(fields, "nachname", "name"),
+                phone=pick(fields, "telefon", "telefonnummer", "mobil"),
+                street=street,
+                house_number=pick(fields, "hausnummer") or number,
+                postal_code=postal_code or pick(fields, "plz"),
+                city=city or pick(fields, "ort"),
+            ),
             message=block_after(mail.text, "nachricht", "ihre nachricht", "nachricht des interessenten"),
             property_external_id=pick(fields, "ihre objektnummer", "anbieter-objekt-id", "objektnummer"),
             portal_property_id=scout_id,

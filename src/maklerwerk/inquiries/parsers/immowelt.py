@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from maklerwerk.inquiries.parsers import ParsedInquiry
+from maklerwerk.inquiries.parsers import ParsedInquiry, Prospect
 from maklerwerk.inquiries.parsers.mime import (
     MailContent,
     first_email,
@@ -31,15 +31,17 @@ class ImmoweltParser:
         postal_code, city = split_city(pick(fields, "plz / ort", "plz/ort", "wohnort"))
         return ParsedInquiry(
             source="immowelt",
-            email=email,
-            salutation=salutation_of(pick(fields, "anrede")) or salutation,
-            first_name=pick(fields, "vorname") or first,
-            last_name=pick(fields, "nachname") or last,
-            phone=pick(fields, "telefon", "telefonnummer"),
-            street=street,
-            house_number=number,
-            postal_code=postal_code,
-            city=city,
+            prospect=Prospect(
+                email=email,
+                salutation=salutation_of(pick(fields, "anrede")) or salutation,
+                first_name=pick(fields, "vorname") or first,
+                last_name=pick(fields, "nachname") or last,
+                phone=pick(fields, "telefon", "telefonnummer"),
+                street=street,
+                house_number=number,
+                postal_code=postal_code,
+                city=city,
+            ),
             message=pick(fields, "nachricht", "nachricht des interessenten", "anfragetext"),
             property_external_id=pick(fields, "objektnummer", "ihre objektnummer", "anbieter-objektnummer"),
             portal_property_id=online_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from maklerwerk.inquiries.parsers import ParsedInquiry
+from maklerwerk.inquiries.parsers import ParsedInquiry, Prospect
 from maklerwerk.inquiries.parsers.mime import MailContent, block_after, labelled_fields, pick, split_name
 
 
@@ -30,11 +30,13 @@ class KleinanzeigenParser:
             title = m.group(1)
         return ParsedInquiry(
             source="kleinanzeigen",
-            email=email,
-            salutation=salutation,
-            first_name=first,
-            last_name=last,
-            phone=pick(fields, "telefon", "telefonnummer"),
+            prospect=Prospect(
+                email=email,
+                salutation=salutation,
+                first_name=first,
+                last_name=last,
+                phone=pick(fields, "telefon", "telefonnummer"),
+            ),
             message=block_after(mail.text, "nachricht", "nachricht von", "nachricht des interessenten"),
             portal_property_id=ad_id,
             property_title=title,

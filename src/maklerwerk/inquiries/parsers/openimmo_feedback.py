@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from maklerwerk.inquiries.parsers import ParsedInquiry, ParserRefused
+from maklerwerk.inquiries.parsers import ParsedInquiry, ParserRefused, Prospect
 from maklerwerk.inquiries.parsers.mime import MailContent, first_email, salutation_of, split_street
 
 PORTALS = {"scout": "immoscout24", "immowelt": "immowelt", "kleinanzeigen": "kleinanzeigen"}
@@ -70,15 +70,17 @@ def parse_feedback_xml(data: bytes) -> ParsedInquiry | None:
             message = "Wunsch: " + ", ".join(w.capitalize() for w in wishes if w)
         return ParsedInquiry(
             source=source,
-            email=first_email(_text(person, "email")),
-            salutation=salutation_of(_text(person, "anrede")),
-            first_name=_text(person, "vorname")[:100],
-            last_name=_text(person, "nachname")[:100],
-            phone=_text(person, "tel") or _text(person, "mobil"),
-            street=street,
-            house_number=number,
-            postal_code=_text(person, "plz"),
-            city=_text(person, "ort"),
+            prospect=Prospect(
+                email=first_email(_text(person, "email")),
+                salutation=salutation_of(_text(person, "anrede")),
+                first_name=_text(person, "vorname")[:100],
+                last_name=_text(person, "nachname")[:100],
+                phone=_text(person, "tel") or _text(person, "mobil"),
+                street=street,
+                house_number=number,
+                postal_code=_text(person, "plz"),
+                city=_text(person, "ort"),
+            ),
             message=message,
             property_external_id=_text(objekt, "oobj_id") or _text(objekt, "objektnr_extern"),
             portal_property_id=_text(objekt, "portal_obj_id") or _text(objekt, "portal_unique_id"),

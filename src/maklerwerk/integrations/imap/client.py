@@ -1,19 +1,31 @@
-"""A small IMAP client on the standard library's imaplib (IMAP4rev1, RFC 3501).
+"""The IMAP adapter on imap-tools (IMAP4rev1, RFC 3501): connect, select, list, fetch, mark, move.
 
-It connects, selects a folder, lists the UIDs not yet marked as processed, fetches raw
-messages in batches, and marks or moves them. It knows nothing about inquiries.
-Errors come out as `ImapError` with a German message and a `permanent` flag (wrong
-credentials and a missing folder are permanent; an unreachable server is not).
+It knows nothing about inquiries. imap-tools encodes folder names in modified UTF-7 (RFC 3501
+5.1.3), so "Anfragen/Entwürfe" works; imaplib alone raised `UnicodeEncodeError` for it.
+Every failure comes out as `ImapError` with a German message for the mailbox page and a
+`permanent` flag (wrong credentials and a missing folder are permanent; an unreachable server or
+a dropped connection is not). Nothing else escapes, so one broken mailbox never stops a pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import re
+import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
+
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.errors import (
+    ImapToolsError,
+    MailboxFolderSelectError,
+    MailboxLoginError,
+    MailboxStarttlsError,
+)
+from imap_tools.mailbox import BaseMailBox
 
 # A keyword (RFC 3501 section 2.3.2) that says "Maklerwerk has handled this message".
 PROCESSED_KEYWORD = "MaklerwerkDone"
@@ -39,8 +51,29 @@ class ImapSettings:
     ssl_context: ssl.SSLContext | None = None
 
 
-def _quote(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+class _RawMessage:
+    """What imap-tools builds per fetched message: here only the UID and the raw bytes, unparsed
+    (the content hash must see the bytes as the server stored them, and parsing twice is waste)."""
+
+    def __init__(self, fetch_data: list[object]) -> None:
+        self.raw, self.uid = b"", 0
+        for item in fetch_data:
+            if isinstance(item, tuple):
+                self.raw = item[1]
+                m = re.search(rb"UID (\d+)", item[0])
+                if m:
+                    self.uid = int(m.group(1))
+
+
+def _raw(cls: type[BaseMailBox]) -> type[BaseMailBox]:
+    return type(cls.__name__, (cls,), {"email_message_class": _RawMessage})
+
+
+_BOXES: dict[str, type[BaseMailBox]] = {
+    "ssl": _raw(MailBox),
+    "starttls": _raw(MailBoxStartTls),
+    "none": _raw(MailBoxUnencrypted),
+}
 
 
 class ImapClient:
@@ -48,46 +81,46 @@ class ImapClient:
 
     def __init__(self, settings: ImapSettings) -> None:
         self.settings = settings
-        self.conn: imaplib.IMAP4 | None = None
+        self.box: BaseMailBox | None = None
         self.uid_validity = 0
+        self._delimiter = ""
 
     # Reference: RFC 3501 6.2.3 LOGIN, 6.3.1 SELECT; RFC 2595 STARTTLS
     def __enter__(self) -> ImapClient:
         s = self.settings
         if s.security not in SECURITY_CHOICES:
             raise ImapError(f"Unbekannte Verschlüsselung „{s.security}“.", permanent=True)
-        context = s.ssl_context or ssl.create_default_context()
+        where = f"{s.host}:{s.port}"
         try:
-            if s.security == "ssl":
-                self.conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=context, timeout=s.timeout)
-            else:
-                self.conn = imaplib.IMAP4(s.host, s.port, timeout=s.timeout)
-                if s.security == "starttls":
-                    self.conn.starttls(ssl_context=context)
+            kwargs: dict[str, object] = {"timeout": s.timeout}
+            if s.security != "none":
+                kwargs["ssl_context"] = s.ssl_context or ssl.create_default_context()
+            self.box = _BOXES[s.security](s.host, s.port, **kwargs)  # type: ignore[call-arg]
         except TimeoutError as exc:
-            raise ImapError(
-                f"Server {s.host}:{s.port} antwortet nicht (Zeitüberschreitung).", permanent=False
-            ) from exc
-        except ssl.SSLError as exc:
-            raise ImapError(
-                f"TLS-Verbindung zu {s.host}:{s.port} fehlgeschlagen: {exc}", permanent=True
-            ) from exc
-        except (OSError, UnicodeError, imaplib.IMAP4.error) as exc:  # UnicodeError: host is no valid name
-            raise ImapError(f"Server {s.host}:{s.port} nicht erreichbar ({exc}).", permanent=False) from exc
+            raise ImapError(f"Server {where} antwortet nicht (Zeitüberschreitung).", permanent=False) from exc
+        except (ssl.SSLError, MailboxStarttlsError) as exc:
+            raise ImapError(f"TLS-Verbindung zu {where} fehlgeschlagen: {exc}", permanent=True) from exc
+        except (OSError, UnicodeError, imaplib.IMAP4.error, ImapToolsError, ValueError) as exc:
+            # UnicodeError: the host is no valid name; ValueError: STARTTLS on the SSL port 993
+            raise ImapError(f"Server {where} nicht erreichbar ({exc}).", permanent=False) from exc
         try:
-            self.conn.login(s.username, s.password)
-        except imaplib.IMAP4.error as exc:
+            self.box.login(s.username, s.password, initial_folder=None)
+        except (MailboxLoginError, UnicodeError) as exc:
             self._close()
             raise ImapError(
                 "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch.", permanent=True
             ) from exc
-        try:
-            typ, _data = self.conn.select(_quote(s.folder))
-        except imaplib.IMAP4.error as exc:
-            typ, _data = "NO", [str(exc).encode()]
-        if typ != "OK":
+        except Exception as exc:
             self._close()
-            raise ImapError(f"Ordner „{s.folder}“ gibt es in diesem Postfach nicht.", permanent=True)
+            raise self._mapped(exc, "LOGIN") from exc
+        try:
+            self.box.folder.set(self.folder_name(s.folder))
+        except (MailboxFolderSelectError, imaplib.IMAP4.error) as exc:
+            self._close()
+            raise ImapError(f"Ordner „{s.folder}“ gibt es in diesem Postfach nicht.", permanent=True) from exc
+        except Exception as exc:
+            self._close()
+            raise self._mapped(exc, "SELECT") from exc
         self.uid_validity = self._uid_validity()
         return self
 
@@ -97,94 +130,104 @@ class ImapClient:
         self._close()
 
     def _close(self) -> None:
-        if self.conn is None:
+        if self.box is None:
             return
+        with contextlib.suppress(Exception):  # the session ends either way
+            self.box.logout()
+        self.box = None
+
+    def _mapped(self, exc: BaseException, what: str) -> ImapError:
+        """Any failure during a command as a German reason (connection lost: try again next pass)."""
+        if isinstance(exc, ImapError):
+            return exc
+        if isinstance(exc, (TimeoutError, socket.timeout)):
+            return ImapError(
+                f"Server {self.settings.host} antwortet nicht mehr (Zeitüberschreitung bei {what}).",
+                permanent=False,
+            )
+        if isinstance(exc, (imaplib.IMAP4.abort, OSError)):
+            return ImapError(f"Verbindung zum Server während {what} abgebrochen ({exc}).", permanent=False)
+        return ImapError(f"IMAP-Befehl {what} fehlgeschlagen: {exc}"[:300], permanent=False)
+
+    @contextlib.contextmanager
+    def _command(self, what: str) -> Iterator[BaseMailBox]:
+        assert self.box is not None
         try:
-            if self.conn.state == "SELECTED":
-                self.conn.close()
-            self.conn.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
-        self.conn = None
+            yield self.box
+        except Exception as exc:
+            raise self._mapped(exc, what) from exc
 
     def _uid_validity(self) -> int:
-        assert self.conn is not None
-        _, data = self.conn.response("UIDVALIDITY")
+        assert self.box is not None
+        _, data = self.box.client.response("UIDVALIDITY")
         try:
             return int(data[0]) if data and data[0] else 0
         except (TypeError, ValueError):
             return 0
 
-    def _check(self, typ: str, data: list[object], what: str) -> None:
-        if typ != "OK":
-            raise ImapError(f"IMAP-Befehl {what} fehlgeschlagen: {data!r}"[:300], permanent=False)
-
     # Reference: RFC 3501 6.4.4 SEARCH, 6.4.8 UID
     def unprocessed_uids(self) -> list[int]:
         """UIDs in the folder that do not carry the processed keyword, oldest first."""
-        assert self.conn is not None
-        typ, data = self.conn.uid("SEARCH", None, "UNDELETED", "UNKEYWORD", PROCESSED_KEYWORD)
-        self._check(typ, data, "SEARCH")
-        raw = data[0] if data and data[0] else b""
-        return sorted(int(x) for x in raw.split())  # type: ignore[union-attr]
+        with self._command("SEARCH") as box:
+            return sorted(int(x) for x in box.uids(f"UNDELETED UNKEYWORD {PROCESSED_KEYWORD}"))
 
     # Reference: RFC 3501 6.4.5 FETCH (BODY.PEEK[] leaves \\Seen alone)
     def fetch(self, uids: list[int], batch: int = 50) -> Iterator[tuple[int, bytes]]:
         """(uid, raw message) for each uid, fetched `batch` at a time."""
-        assert self.conn is not None
-        for start in range(0, len(uids), batch):
-            chunk = uids[start : start + batch]
-            typ, data = self.conn.uid("FETCH", ",".join(map(str, chunk)), "(UID BODY.PEEK[])")
-            self._check(typ, data, "FETCH")
-            for item in data:
-                if not isinstance(item, tuple):
-                    continue
-                m = re.search(rb"UID (\d+)", item[0])
-                if m:
-                    yield int(m.group(1)), item[1]
+        if not uids:
+            return
+        with self._command("FETCH") as box:
+            for msg in box.fetch(uid_list=[str(u) for u in uids], mark_seen=False, bulk=max(2, batch)):
+                if msg.uid:  # type: ignore[attr-defined]
+                    yield msg.uid, msg.raw  # type: ignore[attr-defined]
 
     # Reference: RFC 3501 6.4.6 STORE
     def mark_processed(self, uids: list[int]) -> None:
-        assert self.conn is not None
         if uids:
-            typ, data = self.conn.uid(
-                "STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", f"({PROCESSED_KEYWORD})"
-            )
-            self._check(typ, data, "STORE")
+            # Plain UID STORE: imap-tools' flag() also EXPUNGEs, which would purge what the user deleted.
+            with self._command("STORE") as box:
+                typ, data = box.client.uid(
+                    "STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", f"({PROCESSED_KEYWORD})"
+                )
+                if typ != "OK":
+                    raise ImapError(f"IMAP-Befehl STORE fehlgeschlagen: {data!r}"[:300], permanent=False)
 
-    # Reference: RFC 6851 MOVE (fallback: COPY, STORE \\Deleted, UID EXPUNGE of RFC 4315)
+    # Reference: RFC 6851 MOVE (imap-tools falls back to COPY + \\Deleted + EXPUNGE)
     def move(self, uids: list[int], folder: str) -> None:
-        assert self.conn is not None
         if not uids:
             return
         self.mark_processed(uids)
-        folder = self.folder_name(folder)
-        self.conn.create(_quote(folder))  # "already exists" is fine
-        seq = ",".join(map(str, uids))
-        typ, data = self.conn.uid("MOVE", seq, _quote(folder))
-        if typ != "OK":
-            typ, data = self.conn.uid("COPY", seq, _quote(folder))
-            self._check(typ, data, "COPY")
-            self.conn.uid("STORE", seq, "+FLAGS.SILENT", r"(\Deleted)")
-            self.conn.expunge()
+        name = self.folder_name(folder)
+        with self._command("MOVE") as box:
+            if not box.folder.exists(name):
+                box.folder.create(name)
+            box.move([str(u) for u in uids], name)
 
     # Reference: RFC 3501 6.3.8 LIST with an empty name returns the hierarchy delimiter
     def folder_name(self, folder: str) -> str:
         """`folder` with "/" as separator, written with the server's own delimiter ("." on Maildir)."""
-        assert self.conn is not None
-        typ, data = self.conn.list('""', '""')
-        delimiter = "/"
-        if typ == "OK" and data and isinstance(data[0], bytes):
-            m = re.search(rb'\) "(.)"', data[0])
-            if m:
-                delimiter = m.group(1).decode()
-        return folder.replace("/", delimiter)
+        if not self._delimiter:
+            with self._command("LIST") as box:
+                typ, data = box.client.list('""', '""')
+            self._delimiter = "/"
+            if typ == "OK" and data and isinstance(data[0], bytes):
+                m = re.search(rb'\) "(.)"', data[0])
+                if m:
+                    self._delimiter = m.group(1).decode()
+        return folder.replace("/", self._delimiter)
 
     def append(self, raw: bytes, folder: str | None = None) -> None:
         """Put a message into a folder (used by tests and the benchmark to fill a mailbox)."""
-        assert self.conn is not None
-        typ, data = self.conn.append(_quote(folder or self.settings.folder), None, None, raw)
-        self._check(typ, data, "APPEND")
+        name = self.folder_name(folder) if folder else self.folder_name(self.settings.folder)
+        with self._command("APPEND") as box:
+            box.append(raw, name)
+
+    def create_folder(self, folder: str) -> None:
+        """Create a folder ("/" as separator) unless it exists (tests, the benchmark)."""
+        name = self.folder_name(folder)
+        with self._command("CREATE") as box:
+            if not box.folder.exists(name):
+                box.folder.create(name)
 
 
 def check_connection(settings: ImapSettings) -> int:
