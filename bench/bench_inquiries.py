@@ -140,7 +140,7 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     from django.db.models import Max, Min
 
     from maklerwerk.core.models import Job
-    from maklerwerk.inquiries.tasks import automation_start
+    from maklerwerk.inquiries.automation import automation_start
 
     jobs = [j.pk for j in automation_start(office_id, ids)]
     proc = _consumer(inst, workers)

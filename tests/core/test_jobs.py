@@ -150,7 +150,11 @@ def test_a_dead_duplicate_scan_runs_again_when_the_page_is_opened(admin_user: An
     dead.refresh_from_db()
     assert dead.state == "failed"
     again = Job.objects.get(resumed_from=dead)
-    assert again.state == "succeeded" and again.result == {"pairs": 0, "groups": 0}
+    assert again.state == "succeeded" and again.result == {
+        "pairs": 0,
+        "groups": 0,
+        "redirect": "/duplicates/",
+    }
     i = page.index(f'id="job-{again.pk}"')
     assert "Dublettensuche – fertig" in page[i : i + 600]
 

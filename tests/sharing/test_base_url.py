@@ -19,7 +19,7 @@ from django.core.cache import cache
 
 from maklerwerk.core import baseurl
 from maklerwerk.core.baseurl import port_mismatch_warning, using_base_url
-from maklerwerk.core.jobs import job_function, job_start
+from maklerwerk.core.jobs import JOBS, job_function, job_start
 from maklerwerk.core.models import Job
 from maklerwerk.sharing import services
 
@@ -31,6 +31,9 @@ def _link_url_job(progress: Any, *, link_id: int) -> dict[str, str]:
     from maklerwerk.sharing.models import ShareLink
 
     return {"url": services.share_link_public_url(ShareLink.objects.get(pk=link_id))}
+
+
+JOBS.register(_link_url_job.job_kind)  # type: ignore[attr-defined]  # a test's own job kind
 
 
 @pytest.mark.django_db

@@ -53,3 +53,7 @@ class InquiriesConfig(AppConfig):
             )
         )
         JOBS.register_all(declared_jobs(tasks))
+        from maklerwerk.inquiries.selectors import portal_listing_names
+        from maklerwerk.properties.selectors import PUBLISH_RECORDS, PublishRecord
+
+        PUBLISH_RECORDS.register(PublishRecord("portal_listings", portal_listing_names))

@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.models import Activity
+from maklerwerk.core.jobs import job_start
+from maklerwerk.core.models import Activity, Job
 from maklerwerk.core.services import activity_create
 from maklerwerk.inquiries import rules as rules_mod
 from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquirySettings, InquiryStep, PortalListing
@@ -519,3 +520,35 @@ def inquiry_retry(*, inquiry: Inquiry, acting_user: User) -> Inquiry:
         raise ApplicationError("Diese Anfrage wird gerade schon verarbeitet.")
     step_record(inquiry, "retry", f"Erneute Verarbeitung durch {acting_user}")
     return inquiry_automate(inquiry_id=inquiry.pk)
+
+
+# --- the automation jobs (the job function is in tasks.py; the fetch in handler.py starts them) -----
+
+AUTOMATE = "inquiries.automate"
+
+
+def automation_start(office_id: int, inquiry_ids: Iterable[int]) -> list[Job]:
+    """One automation job per inquiry, handed to the workers at once (the intake has committed)."""
+    from maklerwerk.accounts.models import Office
+
+    office = Office.objects.get(pk=office_id)
+    return [
+        job_start(
+            kind=AUTOMATE,
+            title=f"Anfrage #{pk} verarbeiten",
+            office=office,
+            created_by=None,
+            enqueue_now=True,
+            inquiry_id=pk,
+        )
+        for pk in inquiry_ids
+    ]
+
+
+def automation_busy_ids() -> set[int]:
+    """Inquiries whose automation job is queued or running (recently), so nobody enqueues it twice."""
+    recent = timezone.now() - dt.timedelta(hours=1)
+    rows = Job.objects.filter(
+        kind=AUTOMATE, state__in=[Job.State.QUEUED, Job.State.RUNNING], created_at__gte=recent
+    )
+    return {int(p["inquiry_id"]) for p in rows.values_list("params", flat=True) if p.get("inquiry_id")}

@@ -66,8 +66,8 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
     """One pass over one mailbox: intake, session closed, then one automation job per new inquiry.
 
     Never raises for server or message problems."""
+    from maklerwerk.inquiries.automation import automation_start
     from maklerwerk.inquiries.services import mail_intake
-    from maklerwerk.inquiries.tasks import automation_start
 
     result = FetchResult(mailbox_id=mailbox.pk)
     started = time.monotonic()
@@ -136,7 +136,7 @@ def _after_success(imap: ImapClient, mailbox: Mailbox, uids: list[int]) -> None:
 def resume_unfinished(*, limit: int = 500) -> int:
     """Inquiries taken in but not automated and without a live job (its job failed, or the enqueue
     was lost): a new job each. Jobs that died under their lease are resumed by core.jobs itself."""
-    from maklerwerk.inquiries.tasks import automation_busy_ids, automation_start
+    from maklerwerk.inquiries.automation import automation_busy_ids, automation_start
 
     busy = automation_busy_ids()
     rows = Inquiry.objects.filter(status=Inquiry.Status.NEW, automation_claimed_at__isnull=True)

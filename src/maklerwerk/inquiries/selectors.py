@@ -137,3 +137,10 @@ def portal_listings_for_property(*, office_id: int, property_id: int) -> list[Po
     return list(
         PortalListing.objects.filter(office_id=office_id, property_id=property_id).order_by("source", "pk")
     )
+
+
+def portal_listing_names(office_id: int, property_id: int) -> list[str]:
+    """The properties app's publish record (`properties.selectors.PUBLISH_RECORDS`)."""
+    return [
+        str(listing) for listing in portal_listings_for_property(office_id=office_id, property_id=property_id)
+    ]

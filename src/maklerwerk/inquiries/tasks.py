@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -23,11 +22,11 @@ from huey.contrib.djhuey import db_periodic_task
 
 from maklerwerk.core.jobs import Progress, job_alive, job_function, job_start
 from maklerwerk.core.models import Job
+from maklerwerk.inquiries.automation import AUTOMATE
 
 logger = logging.getLogger(__name__)
 
 FETCH = "inquiries.fetch"
-AUTOMATE = "inquiries.automate"
 
 
 def _cron(value: str) -> crontab:
@@ -59,33 +58,6 @@ def inquiry_automate_job(progress: Progress, inquiry_id: int) -> dict[str, Any]:
 
     inquiry = inquiry_process(inquiry_id=inquiry_id)
     return {"inquiry_id": inquiry.pk, "status": inquiry.status, "message": inquiry.get_status_display()}
-
-
-def automation_start(office_id: int, inquiry_ids: Iterable[int]) -> list[Job]:
-    """One automation job per inquiry, handed to the workers at once (the intake has committed)."""
-    from maklerwerk.accounts.models import Office
-
-    office = Office.objects.get(pk=office_id)
-    return [
-        job_start(
-            kind=AUTOMATE,
-            title=f"Anfrage #{pk} verarbeiten",
-            office=office,
-            created_by=None,
-            enqueue_now=True,
-            inquiry_id=pk,
-        )
-        for pk in inquiry_ids
-    ]
-
-
-def automation_busy_ids() -> set[int]:
-    """Inquiries whose automation job is queued or running (recently), so nobody enqueues it twice."""
-    recent = timezone.now() - dt.timedelta(hours=1)
-    rows = Job.objects.filter(
-        kind=AUTOMATE, state__in=[Job.State.QUEUED, Job.State.RUNNING], created_at__gte=recent
-    )
-    return {int(p["inquiry_id"]) for p in rows.values_list("params", flat=True) if p.get("inquiry_id")}
 
 
 def _busy(mailbox_id: int) -> bool:

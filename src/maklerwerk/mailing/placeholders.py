@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maklerwerk.core.baseurl import absolute_url, base_url
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -127,19 +128,28 @@ def _property_address(ctx: MailContext) -> str:
     return place
 
 
+@dataclass(frozen=True)
+class LinkMaker:
+    """Creates the personal link a placeholder stands for, contributed by the app that owns such
+    links (registered in its ready()): `make(ctx, contact, prop)` returns the absolute URL and notes
+    the link in `ctx.created_links`."""
+
+    key: str  # the placeholder, e.g. "links.dokumente"
+    make: Callable[[MailContext, Contact, Property], str]
+
+
+# Mailing cannot import the apps that send mail through it (sharing): they register their links here.
+LINK_MAKERS: Registry[LinkMaker] = Registry("mail link makers")
+
+
 def _document_link(ctx: MailContext) -> str:
     contact, prop = _contact(ctx), _property(ctx)
     if ctx.preview:
         return f"{base_url(ctx.office)}/d/…  ({_('created when sending')})"
-    try:
-        from maklerwerk.sharing.services import share_link_get_or_create, share_link_public_url
-    except ImportError as exc:
-        raise FieldUnavailable(_("document sharing is not available")) from exc
-    link, created = share_link_get_or_create(
-        office=ctx.office, contact=contact, property=prop, acting_user=ctx.acting_user
-    )
-    ctx.created_links.append({"kind": "share_link", "id": link.pk, "created": created})
-    return str(share_link_public_url(link))
+    maker = LINK_MAKERS.get("links.dokumente")
+    if maker is None:
+        raise FieldUnavailable(_("document sharing is not available"))
+    return maker.make(ctx, contact, prop)
 
 
 def _self_service_link(ctx: MailContext) -> str:

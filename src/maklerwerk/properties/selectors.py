@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from maklerwerk.core.models import Activity
+from maklerwerk.core.registry import Registry
 from maklerwerk.properties import kennung, spatial
 from maklerwerk.properties.matching import (
     PROFILE_FIELDS,
@@ -245,15 +247,24 @@ def kennung_suggest(*, office_id: int) -> str:
     return kennung.suggest(pattern, existing, timezone.localdate().year)
 
 
-def kennung_locked_by(*, prop: Property) -> list[str]:
-    """Where the property is published ("ImmoScout24 123456"): portals and their inquiries know it by
-    its Kennung, so it no longer changes. The portal listings are the publish record we have today."""
-    from maklerwerk.inquiries.selectors import portal_listings_for_property
+@dataclass(frozen=True)
+class PublishRecord:
+    """Where a property is published, contributed by the app that publishes (registered in ready()):
+    `listings(office_id, property_id)` names each place ("ImmoScout24 123456")."""
 
-    return [
-        str(listing)
-        for listing in portal_listings_for_property(office_id=prop.office_id, property_id=prop.pk)
-    ]
+    key: str
+    listings: Callable[[int, int], list[str]]
+    order: int = 100
+
+
+# Properties cannot import the publishing apps (they build on properties): they register here.
+PUBLISH_RECORDS: Registry[PublishRecord] = Registry("publish records")
+
+
+def kennung_locked_by(*, prop: Property) -> list[str]:
+    """Where the property is published: portals and their inquiries know it by its Kennung, so it
+    no longer changes. The portal listings are the publish record we have today."""
+    return [place for record in PUBLISH_RECORDS for place in record.listings(prop.office_id, prop.pk)]
 
 
 # --- matching -------------------------------------------------------------------------------------

@@ -9,7 +9,11 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
+        from maklerwerk.sharing.services import share_link_for_mail
         from maklerwerk.sharing.views import contact_tab_context
+
+        LINK_MAKERS.register(LinkMaker("links.dokumente", share_link_for_mail))
 
         TABS.register(
             DetailTab(

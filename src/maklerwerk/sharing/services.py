@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
+    from maklerwerk.mailing.placeholders import MailContext
     from maklerwerk.properties.models import Property
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -284,6 +285,15 @@ def share_link_active_q() -> Any:
     from django.db.models import Q
 
     return Q(deleted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def share_link_for_mail(ctx: MailContext, contact: Contact, prop: Property) -> str:
+    """`{{ links.dokumente }}` in a mail (registered with mailing in SharingConfig.ready)."""
+    link, created = share_link_get_or_create(
+        office=ctx.office, contact=contact, property=prop, acting_user=ctx.acting_user
+    )
+    ctx.created_links.append({"kind": "share_link", "id": link.pk, "created": created})
+    return str(share_link_public_url(link))
 
 
 @transaction.atomic
