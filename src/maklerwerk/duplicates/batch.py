@@ -86,14 +86,14 @@ def _find_pairs(
     del runs
     pairs: list[Pair] = []
     total = len(first)
-    held_back: list[tuple[int, int]] = []
+    held_back: list[tuple[int, int, PairScore]] = []
     for done, (a, b) in enumerate(candidates, 1):
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
         elif second_look:
-            held_back.append((a, b))
+            held_back.append((a, b, result))
         if on_progress and (done % 20000 == 0 or done == total):
             on_progress(done, total)
     if held_back:
@@ -101,10 +101,9 @@ def _find_pairs(
         step = max(1, total // errors.MODEL_SAMPLE)
         sample = list(zip(firsts[::step], seconds[::step], strict=True))
         model, _levels = errors.estimate(recs, sample, freq)
-        for a, b in held_back:
+        for a, b, result in held_back:
             score = errors.independent_score(recs[a], recs[b], freq, model)
             if score >= min_score:
-                result = score_pair(recs[a], recs[b], freq)
                 result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
                 x, y = ids[a], ids[b]
                 pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
