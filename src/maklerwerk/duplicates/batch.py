@@ -75,8 +75,7 @@ def _find_pairs(
     side = [source[rid] for rid in ids] if source is not None else None
     recs = [records[rid] for rid in ids]
     first, second, runs = blocking.candidate_pairs(recs, side)
-    firsts, seconds = first.tolist(), second.tolist()
-    candidates = zip(firsts, seconds, strict=True)
+    candidates = zip(first.tolist(), second.tolist(), strict=True)
     # Data without households (errors independent, see `errors`): the pairs the guards hold back
     # get a second, field-by-field look with this data's error rates.
     test = errors.household_test(recs, runs["a"].blocks())
@@ -87,22 +86,24 @@ def _find_pairs(
     pairs: list[Pair] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []
+    above: list[tuple[int, int]] = []
     for done, (a, b) in enumerate(candidates, 1):
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+            if second_look:
+                above.append((a, b))
         elif second_look:
             held_back.append((a, b, result))
         if on_progress and (done % 20000 == 0 or done == total):
             on_progress(done, total)
     if held_back:
-        # The error rates from an even sample of all candidate pairs, whatever their score.
-        step = max(1, total // errors.MODEL_SAMPLE)
-        sample = list(zip(firsts[::step], seconds[::step], strict=True))
-        model, _levels = errors.estimate(recs, sample, freq)
-        for a, b, result in held_back:
-            score = errors.independent_score(recs[a], recs[b], freq, model)
+        # The error rates from all candidate pairs: those held back, and an even sample of the rest.
+        step = max(1, len(above) // errors.MODEL_SAMPLE)
+        model, levels = errors.estimate(recs, [(a, b) for a, b, _r in held_back], above[::step], step, freq)
+        for (a, b, result), pair_levels in zip(held_back, levels, strict=True):
+            score = errors.independent_score(recs[a], recs[b], freq, model, pair_levels)
             if score >= min_score:
                 result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
                 x, y = ids[a], ids[b]

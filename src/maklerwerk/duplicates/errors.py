@@ -36,7 +36,7 @@ ERRORS_EXPLAIN = "errors_explain"
 MAX_HOUSEHOLD_EXCESS = 10.0  # German data with families: 145x to 578x; FEBRL (no households): under 1x
 MIN_HOUSEHOLD_PAIRS = 50  # pairs sharing surname and address needed to tell
 MIN_ANCHORS = 30  # pairs estimating each of the two error rates
-MODEL_SAMPLE = 1000  # candidate pairs estimating the error rate of every field
+MODEL_SAMPLE = 300  # pairs above the threshold sampled for the error rates (all below count)
 MAX_SCORE = 0.8  # a possible duplicate at most: a person reviews it
 FIELDS = ("first", "last", "birth", "street", "number", "postal", "city")
 MIN_RATE, MAX_RATE = 0.005, 0.5
@@ -254,39 +254,47 @@ def levels_of(q: Record, c: Record, freq: Frequencies, model: ErrorModel | None)
 
 def estimate(
     recs: Sequence[Record],
-    sample: Iterable[tuple[int, int]],
+    held_back: Sequence[tuple[int, int]],
+    others: Sequence[tuple[int, int]],
+    others_weight: int,
     freq: Frequencies,
 ) -> tuple[ErrorModel, list[Levels]]:
-    """Error rates per field from candidate pairs (a sample), and the pairs' levels.
+    """Error rates per field from the candidate pairs, and the levels of the `held_back` pairs.
 
-    A field's error rate is counted only among pairs that the *other* fields already make the same
-    person (leave one field out): pairs chosen because they agree on a field never show how often
-    that field is mistyped (the guarded score needs the first name and the address to agree, so its
-    confident pairs would put those error rates near zero). Two rounds, starting from
-    `START_RATE` for every field, as the evidence of the other fields depends on their rates."""
+    `held_back` are all pairs the guarded score left below the threshold, `others` an even sample
+    (1 in `others_weight`) of the rest, so every candidate pair counts alike. A field's error rate
+    is counted only among pairs that the *other* fields already make the same person (leave one
+    field out): pairs chosen because they agree on a field never show how often that field is
+    mistyped (the guarded score needs the first name and the address to agree, so its confident
+    pairs would put those error rates near zero). Two rounds, starting from `START_RATE` for every
+    field, as the evidence of the other fields depends on their rates."""
     columns = {"street": "street", "number": "house_number", "postal": "postal_code", "city": "city"}
     counts = {name: Counter([getattr(r, attr) for r in recs]) for name, attr in columns.items()}
     model = ErrorModel(dict.fromkeys(FIELDS, math.log2(START_RATE / 0.99)), counts, len(recs))
-    levels = [levels_of(recs[a], recs[b], freq, model) for a, b in sample]
+    levels = [levels_of(recs[a], recs[b], freq, model) for a, b in held_back]
+    weighted = [(pair, 1) for pair in levels]
+    weighted += [(levels_of(recs[a], recs[b], freq, model), others_weight) for a, b in others]
     prior = freq.prior_bits
     for _round in range(ESTIMATE_ROUNDS):
         present: Counter[str] = Counter()
         differs: Counter[str] = Counter()
-        for pair in levels:
+        weights = model.differs
+        for pair, weight in weighted:
             bits = {
-                name: model.differs[name] if level == "differs" else agree
-                for name, (level, agree) in pair.items()
+                name: weights[name] if level == "differs" else agree for name, (level, agree) in pair.items()
             }
             total = prior + sum(bits.values())
             for name, (level, _agree) in pair.items():
                 if total - bits[name] >= ANCHOR_BITS:
-                    present[name] += 1
-                    differs[name] += level == "differs"
-        weights = {}
-        for name in FIELDS:
-            rate = min(MAX_RATE, max(MIN_RATE, (differs[name] + 1) / (present[name] + 2)))
-            weights[name] = math.log2(rate / 0.99)
-        model = ErrorModel(weights, counts, len(recs))
+                    present[name] += weight
+                    if level == "differs":
+                        differs[name] += weight
+        rates = {name: (differs[name] + 1) / (present[name] + 2) for name in FIELDS}
+        model = ErrorModel(
+            {name: math.log2(min(MAX_RATE, max(MIN_RATE, rate)) / 0.99) for name, rate in rates.items()},
+            counts,
+            len(recs),
+        )
     return model, levels
 
 
