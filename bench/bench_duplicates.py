@@ -935,7 +935,7 @@ def batch_section(quick: bool) -> str:
             "Ours is timed as `find_duplicates` runs: from the stored profile rows (normalised on save; normalising all "  # noqa: E501
             "of them once is shown after the +) to the scored pairs. splink (5, DuckDB) is **trained once** "
             "(unsupervised: u by random sampling, m by EM on birth-date and surname+PLZ blocks; seconds in their "  # noqa: E501
-            "own column) and **timed predicting** at 0.5 from the saved model in a fresh linker (register the "
+            "own column) and **timed predicting** at 0.5 from the saved model in a fresh linker (register the "  # noqa: E501
             "frame, predict), with term-frequency adjustments on both names, missing values as NULL and blocking "  # noqa: E501
             "rules that stay within reach at 1M: first name+surname, surname+PLZ, first name+birth date, "
             "surname+birth date, street+number+PLZ, first name+street+PLZ, surname+number+city, swapped "
