@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 
@@ -272,26 +273,32 @@ def estimate(
     counts = {name: Counter([getattr(r, attr) for r in recs]) for name, attr in columns.items()}
     model = ErrorModel(dict.fromkeys(FIELDS, math.log2(START_RATE / 0.99)), counts, len(recs))
     levels = [levels_of(recs[a], recs[b], freq, model) for a, b in held_back]
-    weighted = [(pair, 1) for pair in levels]
-    weighted += [(levels_of(recs[a], recs[b], freq, model), others_weight) for a, b in others]
-    prior = freq.prior_bits
+    weighted = levels + [levels_of(recs[a], recs[b], freq, model) for a, b in others]
+    # One row per pair, one column per field: agreement bits, "differs", "present" (arrays: the
+    # rounds below are then a few array operations instead of a loop over pairs).
+    column = {name: i for i, name in enumerate(FIELDS)}
+    agree = np.zeros((len(weighted), len(FIELDS)))
+    differs = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
+    present = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
+    for row, pair in enumerate(weighted):
+        for name, (level, bits) in pair.items():
+            i = column[name]
+            present[row, i] = True
+            if level == "differs":
+                differs[row, i] = True
+            else:
+                agree[row, i] = bits
+    weight = np.ones(len(weighted))
+    weight[len(levels) :] = others_weight
     for _round in range(ESTIMATE_ROUNDS):
-        present: Counter[str] = Counter()
-        differs: Counter[str] = Counter()
-        weights = model.differs
-        for pair, weight in weighted:
-            bits = {
-                name: weights[name] if level == "differs" else agree for name, (level, agree) in pair.items()
-            }
-            total = prior + sum(bits.values())
-            for name, (level, _agree) in pair.items():
-                if total - bits[name] >= ANCHOR_BITS:
-                    present[name] += weight
-                    if level == "differs":
-                        differs[name] += weight
-        rates = {name: (differs[name] + 1) / (present[name] + 2) for name in FIELDS}
+        bits = np.where(differs, np.array([model.differs[name] for name in FIELDS]), agree)
+        total = freq.prior_bits + bits.sum(axis=1, keepdims=True)
+        anchored = present & (total - bits >= ANCHOR_BITS)  # the other fields make it the same person
+        n_anchored = (anchored * weight[:, None]).sum(axis=0)
+        n_differs = ((anchored & differs) * weight[:, None]).sum(axis=0)
+        rates = np.clip((n_differs + 1) / (n_anchored + 2), MIN_RATE, MAX_RATE)
         model = ErrorModel(
-            {name: math.log2(min(MAX_RATE, max(MIN_RATE, rate)) / 0.99) for name, rate in rates.items()},
+            {name: math.log2(float(rate) / 0.99) for name, rate in zip(FIELDS, rates, strict=True)},
             counts,
             len(recs),
         )
