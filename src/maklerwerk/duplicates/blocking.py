@@ -20,7 +20,9 @@ import numpy.typing as npt
 from maklerwerk.duplicates.normalize import Record
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
-BLOCK_LIMIT = {"b": 10}  # a birth date shared by more contacts is too common to block on alone
+# A birth date, or the first letters of names or street (common in German data: "han:mül"),
+# shared by more contacts is too common to block on alone.
+BLOCK_LIMIT = {"b": 10, "i": 10, "j": 10, "o": 10}
 BROAD = (
     "b",
     "h",
@@ -29,6 +31,9 @@ BROAD = (
     "k",
     "v",
     "r",
+    "i",
+    "j",
+    "o",
 )  # key kinds whose pairs are scored only when something else agrees
 KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
 PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
@@ -204,6 +209,9 @@ WORTH: dict[str, Callable[[Record, Record], bool]] = {
         _other_than_place(a, b) or bool(a.last_t and a.last_t[:2] == b.last_t[:2])
     ),  # first + PLZ
     "r": _place,  # surname + house number
+    "i": _place,  # first three letters of both names
+    "j": _other_than_place,  # first three letters of the surname + PLZ
+    "o": lambda a, b: _name(a, b) or _place(a, b),  # first five letters of the street + number
 }
 
 
