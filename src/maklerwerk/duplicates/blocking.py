@@ -35,6 +35,7 @@ BROAD = (
     "j",
     "o",
 )  # key kinds whose pairs are scored only when something else agrees
+PREFIX_KINDS = ("i", "j", "o")  # typo-tolerant keys: the first letters of names or street
 KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
 PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from maklerwerk.duplicates import blocking
 from maklerwerk.duplicates.models import DuplicateSettings, MatchKey, MatchProfile, NameFrequency
 from maklerwerk.duplicates.normalize import (
     Record,
@@ -171,34 +172,75 @@ def office_frequencies(office_id: int, record: Record) -> tuple[Frequencies, flo
     return Frequencies(total=max(0, counts.pop(TOTAL_KEY, 0)), counts=counts), certain, possible
 
 
+def _key_limit(key: str) -> int:
+    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a typo-tolerant prefix key
+    (`blocking.PREFIX_KINDS`) one more than the batch's block limit, so a prefix too common to
+    block on ("han:mül") is recognised and dropped, as the batch drops it."""
+    kind = key[:1]
+    if kind in blocking.PREFIX_KINDS:
+        return blocking.BLOCK_LIMIT.get(kind, blocking.MAX_BLOCK) + 1
+    return LIMIT_PER_KEY
+
+
 def candidate_profiles(
-    office_id: int, keys: list[str], exclude_id: int | None = None, limit_per_key: int = LIMIT_PER_KEY
+    office_id: int, keys: list[str], exclude_id: int | None = None, record: Record | None = None
 ) -> list[tuple[int, Record]]:
-    """Contacts sharing any of `keys`, with their profiles: one query over the (office, key) index."""
+    """Contacts sharing any of `keys`, with their profiles: one query over the (office, key) index.
+
+    A contact found only by typo-tolerant prefix keys (first letters of names or street) is kept
+    only when the prefix is not too common and, with `record` (the contact being checked),
+    something else agrees (`blocking.WORTH`), as in the batch: such keys alone mostly bring
+    strangers. A name-only entry still finds its namesakes (the names' own key)."""
     if not keys:
         return []
     key_table = MatchKey._meta.db_table
     profile_table = MatchProfile._meta.db_table
     columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
+    found: dict[str, list[int]] = {}
     rows: dict[int, tuple[Any, ...]] = {}
     # SQLite allows at most 500 terms in one compound SELECT (a contact with 600 e-mail addresses
     # has more keys than that): ask in batches.
     for start in range(0, len(keys), KEYS_PER_QUERY):
         batch = keys[start : start + KEYS_PER_QUERY]
         parts = [
-            f"SELECT contact_id FROM (SELECT contact_id FROM {key_table} "  # noqa: S608
-            f"WHERE office_id = %s AND key = %s LIMIT {int(limit_per_key)}) k{i}"
-            for i in range(len(batch))
+            f"SELECT contact_id, key FROM (SELECT contact_id, key FROM {key_table} "  # noqa: S608
+            f"WHERE office_id = %s AND key = %s LIMIT {_key_limit(key)}) k{i}"
+            for i, key in enumerate(batch)
         ]
-        sql = f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({' UNION '.join(parts)})"  # noqa: S608
+        sql = (
+            f"SELECT u.key, {columns} FROM ({' UNION ALL '.join(parts)}) u "  # noqa: S608
+            f"JOIN {profile_table} p ON p.contact_id = u.contact_id"
+        )
         params: list[Any] = []
         for key in batch:
             params += [office_id, key]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for row in cursor.fetchall():
-                rows.setdefault(row[0], row)
-    return [(row[0], record_from_row(row[1:])) for row in rows.values() if row[0] != exclude_id]
+                found.setdefault(row[0], []).append(row[1])
+                rows.setdefault(row[1], row[1:])
+    sure: set[int] = set()
+    by_prefix: dict[int, set[str]] = {}
+    for key, ids in found.items():
+        kind = key[:1]
+        if kind not in blocking.PREFIX_KINDS:
+            sure.update(ids)
+        elif len(ids) < _key_limit(key):  # not too common to block on
+            for contact_id in ids:
+                by_prefix.setdefault(contact_id, set()).add(kind)
+    out = []
+    for contact_id, row in rows.items():
+        if contact_id == exclude_id:
+            continue
+        candidate = record_from_row(row[1:])
+        if contact_id not in sure:
+            kinds = by_prefix.get(contact_id)
+            if not kinds or (
+                record is not None and not any(blocking.WORTH[k](record, candidate) for k in kinds)
+            ):
+                continue
+        out.append((contact_id, candidate))
+    return out
 
 
 def check(*, office_id: int, data: dict[str, Any], exclude_id: int | None = None) -> list[Match]:
@@ -209,7 +251,7 @@ def check(*, office_id: int, data: dict[str, Any], exclude_id: int | None = None
         return []
     freq, certain, possible = office_frequencies(office_id, record)
     matches = []
-    for contact_id, candidate in candidate_profiles(office_id, keys, exclude_id):
+    for contact_id, candidate in candidate_profiles(office_id, keys, exclude_id, record):
         result = score_pair(record, candidate, freq)
         level = level_for(result.score, certain=certain, possible=possible)
         if level:
