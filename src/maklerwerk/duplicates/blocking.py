@@ -34,8 +34,8 @@ BROAD = (
     "i",
     "j",
     "o",
+    "g",
 )  # key kinds whose pairs are scored only when something else agrees
-PREFIX_KINDS = ("i", "j", "o")  # typo-tolerant keys: the first letters of names or street
 KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
 PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
 
@@ -187,6 +187,14 @@ def _place(a: Record, b: Record) -> bool:
     )
 
 
+def _region(a: Record, b: Record) -> bool:
+    """The region without the street (for keys that contain the street already): first two
+    digits of the PLZ or start of the city. "Hauptstr. 12" is in every other town."""
+    return bool(
+        (a.postal_code and a.postal_code[:2] == b.postal_code[:2]) or (a.city and a.city[:3] == b.city[:3])
+    )
+
+
 def _other_than_place(a: Record, b: Record) -> bool:
     """For pairs sharing surname and city: the first name (its sound or first two letters), the
     street or house number, the birth year or day."""
@@ -205,14 +213,15 @@ WORTH: dict[str, Callable[[Record, Record], bool]] = {
     "h": lambda a, b: _name(a, b) or bool(a.street and a.street[:4] == b.street[:4]),  # number + PLZ
     "n": lambda a, b: _place(a, b) or bool(a.birth and a.birth[:4] == b.birth[:4]),  # names sound alike
     "m": _other_than_place,  # surname + city
-    "k": lambda a, b: _name(a, b) or _place(a, b),  # street + number, PLZ and city mistyped
+    "k": lambda a, b: _name(a, b) or _region(a, b),  # street + number, PLZ and city mistyped
     "v": lambda a, b: (
         _other_than_place(a, b) or bool(a.last_t and a.last_t[:2] == b.last_t[:2])
     ),  # first + PLZ
     "r": _place,  # surname + house number
     "i": _place,  # first three letters of both names
     "j": _other_than_place,  # first three letters of the surname + PLZ
-    "o": lambda a, b: _name(a, b) or _place(a, b),  # first five letters of the street + number
+    "o": lambda a, b: _name(a, b) or _region(a, b),  # first five letters of the street + number
+    "g": lambda a, b: _region(a, b) or bool(a.house_number and a.house_number == b.house_number),
 }
 
 

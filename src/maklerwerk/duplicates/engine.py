@@ -172,12 +172,17 @@ def office_frequencies(office_id: int, record: Record) -> tuple[Frequencies, flo
     return Frequencies(total=max(0, counts.pop(TOTAL_KEY, 0)), counts=counts), certain, possible
 
 
+# Broad keys get the batch's rules in the check too, all but the names' own key: a name-only
+# entry ("Eva Wagner", nothing else) still finds its namesakes.
+CHECKED_KINDS = frozenset(blocking.BROAD) - {"n"}
+
+
 def _key_limit(key: str) -> int:
-    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a typo-tolerant prefix key
-    (`blocking.PREFIX_KINDS`) one more than the batch's block limit, so a prefix too common to
-    block on ("han:mül") is recognised and dropped, as the batch drops it."""
+    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a broad key (`CHECKED_KINDS`)
+    one more than the batch's block limit, so a key too common to block on ("han:mül", a house
+    number in a big PLZ) is recognised and dropped, as the batch drops it."""
     kind = key[:1]
-    if kind in blocking.PREFIX_KINDS:
+    if kind in CHECKED_KINDS:
         return blocking.BLOCK_LIMIT.get(kind, blocking.MAX_BLOCK) + 1
     return LIMIT_PER_KEY
 
@@ -187,10 +192,10 @@ def candidate_profiles(
 ) -> list[tuple[int, Record]]:
     """Contacts sharing any of `keys`, with their profiles: one query over the (office, key) index.
 
-    A contact found only by typo-tolerant prefix keys (first letters of names or street) is kept
-    only when the prefix is not too common and, with `record` (the contact being checked),
-    something else agrees (`blocking.WORTH`), as in the batch: such keys alone mostly bring
-    strangers. A name-only entry still finds its namesakes (the names' own key)."""
+    A contact found only by broad keys (`CHECKED_KINDS`: a birth date, a house number, the first
+    letters of names or street, ...) is kept only when such a key is not too common and, with
+    `record` (the contact being checked), something else agrees (`blocking.WORTH`), as in the
+    batch: such keys alone mostly bring strangers."""
     if not keys:
         return []
     key_table = MatchKey._meta.db_table
@@ -220,21 +225,21 @@ def candidate_profiles(
                 found.setdefault(row[0], []).append(row[1])
                 rows.setdefault(row[1], row[1:])
     sure: set[int] = set()
-    by_prefix: dict[int, set[str]] = {}
+    by_broad: dict[int, set[str]] = {}
     for key, ids in found.items():
         kind = key[:1]
-        if kind not in blocking.PREFIX_KINDS:
+        if kind not in CHECKED_KINDS:
             sure.update(ids)
         elif len(ids) < _key_limit(key):  # not too common to block on
             for contact_id in ids:
-                by_prefix.setdefault(contact_id, set()).add(kind)
+                by_broad.setdefault(contact_id, set()).add(kind)
     out = []
     for contact_id, row in rows.items():
         if contact_id == exclude_id:
             continue
         candidate = record_from_row(row[1:])
         if contact_id not in sure:
-            kinds = by_prefix.get(contact_id)
+            kinds = by_broad.get(contact_id)
             if not kinds or (
                 record is not None and not any(blocking.WORTH[k](record, candidate) for k in kinds)
             ):
