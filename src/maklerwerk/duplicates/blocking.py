@@ -133,6 +133,12 @@ class Columns:
         if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
             attr, size = PREFIXES[name]
             return _numbered([v[:size] if len(v) >= size else "" for v in map(attrgetter(attr), recs)])
+        if "/" in name:  # "city/3": the value cut as Python cuts it, city[:3]; "birth/5-": birth[5:]
+            attr, cut = name.split("/")
+            values = map(attrgetter(attr), recs)
+            if cut.endswith("-"):
+                return _numbered([v[int(cut[:-1]) :] for v in values])
+            return _numbered([v[: int(cut)] for v in values])
         return _numbered(list(map(attrgetter(name), recs)))
 
 
@@ -225,6 +231,57 @@ WORTH: dict[str, Callable[[Record, Record], bool]] = {
 }
 
 
+Bools = npt.NDArray[np.bool_]
+
+
+def _eq(column: Ints, a: Ints, b: Ints) -> Bools:
+    """a's value is there and b has the same (as `a.x and a.x == b.x`)."""
+    x = column[a]
+    return (x >= 0) & (x == column[b])
+
+
+def _name_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    first, last = col["first_ph"], col["last_ph"]  # one numbering: crossed comparisons work
+    la, fa = last[a], first[a]
+    return ((la >= 0) & ((la == last[b]) | (la == first[b]))) | (
+        (fa >= 0) & ((fa == first[b]) | (fa == last[b]))
+    )
+
+
+def _region_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return _eq(col["postal_code/2"], a, b) | _eq(col["city/3"], a, b)
+
+
+def _place_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return _region_arr(col, a, b) | _eq(col["street/4"], a, b)
+
+
+def _other_than_place_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return (
+        _eq(col["first_ph"], a, b)
+        | _eq(col["first_t/2"], a, b)
+        | _eq(col["street/4"], a, b)
+        | _eq(col["house_number"], a, b)
+        | (_eq(col["birth/4"], a, b) | _eq(col["birth/5-"], a, b)) & (col["birth"][a] >= 0)
+    )
+
+
+# `WORTH` over arrays of pairs (record numbers a, b): the same answers, for the batch.
+WORTH_ARRAYS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
+    "b": lambda col, a, b: _name_arr(col, a, b) | _place_arr(col, a, b),
+    "h": lambda col, a, b: _name_arr(col, a, b) | _eq(col["street/4"], a, b),
+    "n": lambda col, a, b: _place_arr(col, a, b) | _eq(col["birth/4"], a, b),
+    "m": _other_than_place_arr,
+    "k": lambda col, a, b: _name_arr(col, a, b) | _region_arr(col, a, b),
+    "v": lambda col, a, b: _other_than_place_arr(col, a, b) | _eq(col["last_t/2"], a, b),
+    "r": _place_arr,
+    "i": _place_arr,
+    "j": _other_than_place_arr,
+    "o": lambda col, a, b: _name_arr(col, a, b) | _region_arr(col, a, b),
+    "g": lambda col, a, b: _region_arr(col, a, b) | _eq(col["house_number"], a, b),
+}
+
+
 def candidate_pairs(
     recs: Sequence[Record], side: Sequence[object] | None = None
 ) -> tuple[Ints, Ints, dict[str, Runs]]:
@@ -243,9 +300,8 @@ def candidate_pairs(
 
     narrow = np.unique(np.concatenate([across(runs[k].pairs(n)) for k in KINDS if k not in BROAD]))
     chosen = [narrow]
-    for kind in BROAD:  # mostly strangers: checked one by one, on the few left over
-        broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow).tolist()
-        worth = WORTH[kind]
-        chosen.append(np.array([c for c in broad if worth(recs[c // n], recs[c % n])], dtype=np.int64))
+    for kind in BROAD:  # mostly strangers: kept only when something else agrees
+        broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow)
+        chosen.append(broad[WORTH_ARRAYS[kind](col, broad // n, broad % n)])
     codes = np.unique(np.concatenate(chosen))
     return codes // n, codes % n, runs
