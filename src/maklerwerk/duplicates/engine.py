@@ -172,17 +172,24 @@ def office_frequencies(office_id: int, record: Record) -> tuple[Frequencies, flo
     return Frequencies(total=max(0, counts.pop(TOTAL_KEY, 0)), counts=counts), certain, possible
 
 
-# Broad keys get the batch's rules in the check too, all but the names' own key: a name-only
-# entry ("Eva Wagner", nothing else) still finds its namesakes.
+# Broad keys get the batch's rules in the check too; the names' own key only when the entry has
+# more than names (a place or a birth date): a name-only entry ("Eva Wagner") still finds its
+# namesakes, a full one is not compared with every namesake in Germany.
 CHECKED_KINDS = frozenset(blocking.BROAD) - {"n"}
 
 
-def _key_limit(key: str) -> int:
-    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a broad key (`CHECKED_KINDS`)
-    one more than the batch's block limit, so a key too common to block on ("han:mül", a house
+def _checked_kinds(record: Record | None) -> frozenset[str]:
+    if record is not None and (record.postal_code or record.city or record.street or record.birth):
+        return CHECKED_KINDS | {"n"}
+    return CHECKED_KINDS
+
+
+def _key_limit(key: str, checked: frozenset[str] = CHECKED_KINDS) -> int:
+    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a broad key (`checked`) one
+    more than the batch's block limit, so a key too common to block on ("han:mül", a house
     number in a big PLZ) is recognised and dropped, as the batch drops it."""
     kind = key[:1]
-    if kind in CHECKED_KINDS:
+    if kind in checked:
         return blocking.BLOCK_LIMIT.get(kind, blocking.MAX_BLOCK) + 1
     return LIMIT_PER_KEY
 
@@ -190,61 +197,62 @@ def _key_limit(key: str) -> int:
 def candidate_profiles(
     office_id: int, keys: list[str], exclude_id: int | None = None, record: Record | None = None
 ) -> list[tuple[int, Record]]:
-    """Contacts sharing any of `keys`, with their profiles: one query over the (office, key) index.
+    """Contacts sharing any of `keys`, with their profiles: two queries over the (office, key)
+    index, the keys first, then the profiles of the contacts kept.
 
-    A contact found only by broad keys (`CHECKED_KINDS`: a birth date, a house number, the first
-    letters of names or street, ...) is kept only when such a key is not too common and, with
-    `record` (the contact being checked), something else agrees (`blocking.WORTH`), as in the
-    batch: such keys alone mostly bring strangers."""
+    A contact found only by broad keys (a birth date, a house number, the first letters of names
+    or street, ...) is kept only when such a key is not too common and, with `record` (the contact
+    being checked), something else agrees (`blocking.WORTH`), as in the batch: such keys alone
+    mostly bring strangers."""
     if not keys:
         return []
+    checked = _checked_kinds(record)
     key_table = MatchKey._meta.db_table
     profile_table = MatchProfile._meta.db_table
-    columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
     found: dict[str, list[int]] = {}
-    rows: dict[int, tuple[Any, ...]] = {}
     # SQLite allows at most 500 terms in one compound SELECT (a contact with 600 e-mail addresses
     # has more keys than that): ask in batches.
     for start in range(0, len(keys), KEYS_PER_QUERY):
         batch = keys[start : start + KEYS_PER_QUERY]
         parts = [
-            f"SELECT contact_id, key FROM (SELECT contact_id, key FROM {key_table} "  # noqa: S608
-            f"WHERE office_id = %s AND key = %s LIMIT {_key_limit(key)}) k{i}"
+            f"SELECT key, contact_id FROM (SELECT key, contact_id FROM {key_table} "  # noqa: S608
+            f"WHERE office_id = %s AND key = %s LIMIT {_key_limit(key, checked)}) k{i}"
             for i, key in enumerate(batch)
         ]
-        sql = (
-            f"SELECT u.key, {columns} FROM ({' UNION ALL '.join(parts)}) u "  # noqa: S608
-            f"JOIN {profile_table} p ON p.contact_id = u.contact_id"
-        )
         params: list[Any] = []
         for key in batch:
             params += [office_id, key]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                found.setdefault(row[0], []).append(row[1])
-                rows.setdefault(row[1], row[1:])
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for key, contact_id in cursor.fetchall():
+                found.setdefault(key, []).append(contact_id)
     sure: set[int] = set()
     by_broad: dict[int, set[str]] = {}
     for key, ids in found.items():
         kind = key[:1]
-        if kind not in CHECKED_KINDS:
+        if kind not in checked:
             sure.update(ids)
-        elif len(ids) < _key_limit(key):  # not too common to block on
+        elif len(ids) < _key_limit(key, checked):  # not too common to block on
             for contact_id in ids:
                 by_broad.setdefault(contact_id, set()).add(kind)
+    wanted = sorted((sure | by_broad.keys()) - {exclude_id})
+    columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
     out = []
-    for contact_id, row in rows.items():
-        if contact_id == exclude_id:
-            continue
-        candidate = record_from_row(row[1:])
-        if contact_id not in sure:
-            kinds = by_broad.get(contact_id)
-            if not kinds or (
-                record is not None and not any(blocking.WORTH[k](record, candidate) for k in kinds)
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        ids = wanted[start : start + KEYS_PER_QUERY]
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({marks})", ids)  # noqa: S608
+            rows = cursor.fetchall()
+        for row in rows:
+            contact_id, candidate = row[0], record_from_row(row[1:])
+            if (
+                contact_id not in sure
+                and record is not None
+                and not any(blocking.WORTH[kind](record, candidate) for kind in by_broad[contact_id])
             ):
                 continue
-        out.append((contact_id, candidate))
+            out.append((contact_id, candidate))
     return out
 
 
