@@ -37,6 +37,15 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
     return Frequencies(total=len(records), counts=CountsByKind(by_kind))
 
 
+def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> bool:
+    """A list without households (each copy with its own typing errors), by the birth dates or,
+    without enough of them, by the addresses (`errors`)."""
+    test = errors.household_test(recs, runs["a"].blocks())
+    if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
+        test = errors.address_household_test(recs)
+    return test.errors_independent
+
+
 def find_pairs(
     records: Mapping[Hashable, Record],
     *,
@@ -74,14 +83,18 @@ def _find_pairs(
     ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
     recs = [records[rid] for rid in ids]
-    first, second, runs = blocking.candidate_pairs(recs, side)
+    # Data without households (errors independent, see `errors`): more pairs are worth scoring,
+    # and the pairs the guards hold back get a second, field-by-field look with this data's
+    # error rates.
+    tested: list[bool] = []
+
+    def no_households(runs: dict[str, blocking.Runs]) -> bool:
+        tested.append(households_absent(recs, runs))
+        return tested[0]
+
+    first, second, runs = blocking.candidate_pairs(recs, side, no_households)
     candidates = zip(first.tolist(), second.tolist(), strict=True)
-    # Data without households (errors independent, see `errors`): the pairs the guards hold back
-    # get a second, field-by-field look with this data's error rates.
-    test = errors.household_test(recs, runs["a"].blocks())
-    if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
-        test = errors.address_household_test(recs)
-    second_look = test.errors_independent
+    second_look = tested[0]
     del runs
     pairs: list[Pair] = []
     total = len(first)

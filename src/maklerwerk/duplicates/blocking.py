@@ -213,6 +213,18 @@ def _other_than_place(a: Record, b: Record) -> bool:
     )
 
 
+def _other_than_name(a: Record, b: Record) -> bool:
+    """For pairs sharing first name and PLZ: the surname (its sound or first two letters), the
+    street or house number, the birth year or day (not the first name again)."""
+    return bool(
+        (a.last_ph and a.last_ph == b.last_ph)
+        or (a.last_t and a.last_t[:2] == b.last_t[:2])
+        or (a.street and a.street[:4] == b.street[:4])
+        or (a.house_number and a.house_number == b.house_number)
+        or (a.birth and (a.birth[:4] == b.birth[:4] or a.birth[5:] == b.birth[5:]))
+    )
+
+
 # For pairs found only by a broad key: does anything else agree?
 WORTH: dict[str, Callable[[Record, Record], bool]] = {
     "b": lambda a, b: _name(a, b) or _place(a, b),  # same birth date
@@ -220,9 +232,7 @@ WORTH: dict[str, Callable[[Record, Record], bool]] = {
     "n": lambda a, b: _place(a, b) or bool(a.birth and a.birth[:4] == b.birth[:4]),  # names sound alike
     "m": _other_than_place,  # surname + city
     "k": lambda a, b: _name(a, b) or _region(a, b),  # street + number, PLZ and city mistyped
-    "v": lambda a, b: (
-        _other_than_place(a, b) or bool(a.last_t and a.last_t[:2] == b.last_t[:2])
-    ),  # first + PLZ
+    "v": _other_than_name,  # first name + PLZ
     "r": _place,  # surname + house number
     "i": _place,  # first three letters of both names
     "j": _other_than_place,  # first three letters of the surname + PLZ
@@ -273,7 +283,13 @@ WORTH_ARRAYS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
     "n": lambda col, a, b: _place_arr(col, a, b) | _eq(col["birth/4"], a, b),
     "m": _other_than_place_arr,
     "k": lambda col, a, b: _name_arr(col, a, b) | _region_arr(col, a, b),
-    "v": lambda col, a, b: _other_than_place_arr(col, a, b) | _eq(col["last_t/2"], a, b),
+    "v": lambda col, a, b: (
+        _eq(col["last_ph"], a, b)
+        | _eq(col["last_t/2"], a, b)
+        | _eq(col["street/4"], a, b)
+        | _eq(col["house_number"], a, b)
+        | (_eq(col["birth/4"], a, b) | _eq(col["birth/5-"], a, b)) & (col["birth"][a] >= 0)
+    ),
     "r": _place_arr,
     "i": _place_arr,
     "j": _other_than_place_arr,
@@ -282,14 +298,26 @@ WORTH_ARRAYS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
 }
 
 
+# In a list without households (`errors`: each copy with its own typing errors) sharing first
+# name and PLZ is itself evidence: a copy can have surname, street and number all mistyped.
+# Where families live, it is not (the same first name in a PLZ is a stranger).
+WORTH_NO_HOUSEHOLDS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
+    "v": lambda col, a, b: WORTH_ARRAYS["v"](col, a, b) | _eq(col["first_ph"], a, b),
+}
+
+
 def candidate_pairs(
-    recs: Sequence[Record], side: Sequence[object] | None = None
+    recs: Sequence[Record],
+    side: Sequence[object] | None = None,
+    no_households: Callable[[dict[str, Runs]], bool] | None = None,
 ) -> tuple[Ints, Ints, dict[str, Runs]]:
     """Record numbers (a, b), a < b, of every pair to score, ascending; and the runs by kind.
 
     With `side`, only pairs from different sides (linking lists instead of de-duplicating one).
     Pairs found only by a broad key (the birth date alone, house number + PLZ, the names alone:
-    in a million contacts mostly strangers) are kept only when something else agrees."""
+    in a million contacts mostly strangers) are kept only when something else agrees.
+    `no_households(runs)` says whether the data is a list without households (`errors`); then
+    `WORTH_NO_HOUSEHOLDS` applies."""
     n = len(recs)
     col = Columns(recs)
     runs = key_runs(recs, col)
@@ -300,8 +328,11 @@ def candidate_pairs(
 
     narrow = np.unique(np.concatenate([across(runs[k].pairs(n)) for k in KINDS if k not in BROAD]))
     chosen = [narrow]
+    worth = WORTH_ARRAYS
+    if no_households is not None and no_households(runs):
+        worth = {**WORTH_ARRAYS, **WORTH_NO_HOUSEHOLDS}
     for kind in BROAD:  # mostly strangers: kept only when something else agrees
         broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow)
-        chosen.append(broad[WORTH_ARRAYS[kind](col, broad // n, broad % n)])
+        chosen.append(broad[worth[kind](col, broad // n, broad % n)])
     codes = np.unique(np.concatenate(chosen))
     return codes // n, codes % n, runs
