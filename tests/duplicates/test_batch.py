@@ -42,3 +42,29 @@ def test_linking_three_lists_pairs_only_across_lists() -> None:
     assert _pairs(rows) == {(0, 1), (0, 2), (1, 2)}
     assert _pairs(rows, source={0: "a", 1: "a", 2: "b"}) == {(0, 2), (1, 2)}
     assert _pairs(rows, source={0: "a", 1: "b", 2: "c"}) == {(0, 1), (0, 2), (1, 2)}
+
+
+def test_the_batch_asks_what_else_agrees_as_the_check_at_save_does() -> None:
+    """The batch answers "does anything else agree?" over arrays of pairs; the check at save asks
+    it pair by pair. Both must give the same answer for every broad key kind."""
+    import random
+
+    import numpy as np
+
+    from maklerwerk.duplicates import blocking
+    from maklerwerk.duplicates.normalize import record_from_data
+    from tests.duplicates.test_errors import _people
+
+    rng = random.Random(3)
+    rows = _people(rng, 150)
+    rows += [{**r, "birth_date": "", "city": "", "first_name": r["last_name"]} for r in rows[:40]]
+    rows += [{**r, "postal_code": "", "street": r["street"][:3], "house_number": ""} for r in rows[40:80]]
+    recs = [record_from_data(r) for r in rows]
+    col = blocking.Columns(recs)
+    pairs = [(a, b) for a in range(len(recs)) for b in range(len(recs)) if a != b]
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    for kind in blocking.BROAD:
+        together = blocking.WORTH_ARRAYS[kind](col, a, b).tolist()
+        assert together == [blocking.WORTH[kind](recs[x], recs[y]) for x, y in pairs], kind
+        assert any(together) and not all(together), kind

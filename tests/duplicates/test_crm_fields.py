@@ -104,3 +104,27 @@ def test_the_migration_gives_existing_contacts_the_keys_a_save_gives(office: Any
     migration.add_keys(apps, None)
     assert set(MatchKey.objects.values_list("contact_id", "key")) == saved
     assert any(key.startswith("i:") for _c, key in saved) and len(contacts) == 2
+
+
+def test_copies_with_another_first_name_and_another_house_number_are_found() -> None:
+    """Two fields typed from elsewhere in one copy: each field's error rate must be measured among
+    pairs the other fields vouch for, not among pairs that already agree on it (which would make
+    a different first name or house number look almost impossible)."""
+    rng = random.Random(5)
+    people = [{**p, "birth_date": ""} for p in _people(rng, 600)]
+    copies = []
+    for p in people:
+        d = _entered_again(rng, p)
+        if rng.random() < 0.15:
+            d["house_number"] = str(int(p["house_number"]) + rng.randint(1, 9))
+        copies.append(d)
+    rows = people + copies
+    pairs = _search(rows)
+    both = [
+        (i, i + 600)
+        for i, p in enumerate(people)
+        if p["first_name"] != copies[i]["first_name"] and p["house_number"] != copies[i]["house_number"]
+    ]
+    assert len(both) >= 8
+    assert sum(t in pairs for t in both) >= 0.75 * len(both)
+    assert all(pairs[t].result.score <= errors.MAX_SCORE for t in both if t in pairs)

@@ -137,3 +137,27 @@ def test_seed_demo_leaves_every_contact_with_keys() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     assert MatchProfile.objects.count() == Contact.objects.count() >= len(SURNAMES)
     assert check_duplicates(office=office, data={"first_name": "Eva", "last_name": "Wagner"})
+
+
+def test_a_common_name_prefix_brings_no_strangers_to_the_check(office: Any) -> None:
+    """The typo-tolerant key "first three letters of both names" finds a copy with both names
+    mistyped; shared by more contacts than the batch blocks on ("han:mül" in a big office), it
+    is dropped in the check at save as in the batch, and strangers elsewhere never count."""
+    from maklerwerk.duplicates.engine import candidate_profiles
+    from maklerwerk.duplicates.normalize import blocking_keys, record_from_data
+
+    endings = ["bach", "dorf", "heim", "haupt", "ker", "stein", "weg", "rath", "furt", "berg", "kamp", "sen"]
+    few = [make_contact(office, first_name="Hannelore", last_name=f"Mül{e}", postal_code=f"201{i:02d}")
+           for i, e in enumerate(endings[:3])]  # fmt: skip
+    far = make_contact(
+        office, first_name="Hannelore", last_name="Mülwitz", postal_code="80331", city="München"
+    )
+    query = {"first_name": "Hanka", "last_name": "Mülowski", "postal_code": "20095", "city": "Hamburg"}
+    record = record_from_data(query)
+    found = {cid for cid, _r in candidate_profiles(office.pk, blocking_keys(record), record=record)}
+    assert found == {c.pk for c in few}  # the same region (PLZ 20...); not the one in Munich
+    for i, e in enumerate(endings[3:]):
+        make_contact(office, first_name="Hannelore", last_name=f"Mül{e}", postal_code=f"202{i:02d}")
+    found = {cid for cid, _r in candidate_profiles(office.pk, blocking_keys(record), record=record)}
+    assert not found  # twelve share the prefix: too common to say anything
+    assert far.pk not in found

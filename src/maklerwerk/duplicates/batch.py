@@ -37,6 +37,15 @@ def frequencies_of(records: Iterable[Record]) -> Frequencies:
     return Frequencies(total=len(records), counts=CountsByKind(by_kind))
 
 
+def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> bool:
+    """A list without households (each copy with its own typing errors), by the birth dates or,
+    without enough of them, by the addresses (`errors`)."""
+    test = errors.household_test(recs, runs["a"].blocks())
+    if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
+        test = errors.address_household_test(recs)
+    return test.errors_independent
+
+
 def find_pairs(
     records: Mapping[Hashable, Record],
     *,
@@ -74,36 +83,41 @@ def _find_pairs(
     ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
     recs = [records[rid] for rid in ids]
-    first, second, runs = blocking.candidate_pairs(recs, side)
+    # Data without households (errors independent, see `errors`): more pairs are worth scoring,
+    # and the pairs the guards hold back get a second, field-by-field look with this data's
+    # error rates.
+    tested: list[bool] = []
+
+    def no_households(runs: dict[str, blocking.Runs]) -> bool:
+        tested.append(households_absent(recs, runs))
+        return tested[0]
+
+    first, second, runs = blocking.candidate_pairs(recs, side, no_households)
     candidates = zip(first.tolist(), second.tolist(), strict=True)
-    # Data without households (errors independent, see `errors`): the pairs the guards hold back
-    # get a second, field-by-field look with this data's error rates.
-    test = errors.household_test(recs, runs["a"].blocks())
-    if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
-        test = errors.address_household_test(recs)
-    second_look = test.errors_independent
+    second_look = tested[0]
     del runs
     pairs: list[Pair] = []
     total = len(first)
-    held_back: list[tuple[int, int]] = []
-    confident: list[tuple[int, int]] = []
+    held_back: list[tuple[int, int, PairScore]] = []
+    above: list[tuple[int, int]] = []
     for done, (a, b) in enumerate(candidates, 1):
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
-            if second_look and result.score >= 0.9:
-                confident.append((a, b))
+            if second_look:
+                above.append((a, b))
         elif second_look:
-            held_back.append((a, b))
+            held_back.append((a, b, result))
         if on_progress and (done % 20000 == 0 or done == total):
             on_progress(done, total)
     if held_back:
-        model = errors.estimate(recs, confident, freq)
-        for a, b in held_back:
-            score = errors.independent_score(recs[a], recs[b], freq, model)
+        # The error rates from all candidate pairs: those held back, and an even sample of the rest.
+        step = max(1, len(above) // errors.MODEL_SAMPLE)
+        model, levels = errors.estimate(recs, [(a, b) for a, b, _r in held_back], above[::step], step, freq)
+        for (a, b, result), pair_levels in zip(held_back, levels, strict=True):
+            score = errors.independent_score(recs[a], recs[b], freq, model, pair_levels)
             if score >= min_score:
-                result = score_pair(recs[a], recs[b], freq)
                 result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
                 x, y = ids[a], ids[b]
                 pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]

@@ -20,7 +20,9 @@ import numpy.typing as npt
 from maklerwerk.duplicates.normalize import Record
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
-BLOCK_LIMIT = {"b": 10}  # a birth date shared by more contacts is too common to block on alone
+# A birth date, or the first letters of names or street (common in German data: "han:mül"),
+# shared by more contacts is too common to block on alone.
+BLOCK_LIMIT = {"b": 10, "i": 10, "j": 10, "o": 10}
 BROAD = (
     "b",
     "h",
@@ -29,6 +31,10 @@ BROAD = (
     "k",
     "v",
     "r",
+    "i",
+    "j",
+    "o",
+    "g",
 )  # key kinds whose pairs are scored only when something else agrees
 KINDS = ("e", "p", "n", "l", "f", "d", "b", "h", "a", "s", "t", "m", "c", "g", "k", "v", "r", "i", "j", "o")
 PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("street", 5)}
@@ -127,6 +133,12 @@ class Columns:
         if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
             attr, size = PREFIXES[name]
             return _numbered([v[:size] if len(v) >= size else "" for v in map(attrgetter(attr), recs)])
+        if "/" in name:  # "city/3": the value cut as Python cuts it, city[:3]; "birth/5-": birth[5:]
+            attr, cut = name.split("/")
+            values = map(attrgetter(attr), recs)
+            if cut.endswith("-"):
+                return _numbered([v[int(cut[:-1]) :] for v in values])
+            return _numbered([v[: int(cut)] for v in values])
         return _numbered(list(map(attrgetter(name), recs)))
 
 
@@ -181,6 +193,14 @@ def _place(a: Record, b: Record) -> bool:
     )
 
 
+def _region(a: Record, b: Record) -> bool:
+    """The region without the street (for keys that contain the street already): first two
+    digits of the PLZ or start of the city. "Hauptstr. 12" is in every other town."""
+    return bool(
+        (a.postal_code and a.postal_code[:2] == b.postal_code[:2]) or (a.city and a.city[:3] == b.city[:3])
+    )
+
+
 def _other_than_place(a: Record, b: Record) -> bool:
     """For pairs sharing surname and city: the first name (its sound or first two letters), the
     street or house number, the birth year or day."""
@@ -193,28 +213,111 @@ def _other_than_place(a: Record, b: Record) -> bool:
     )
 
 
+def _other_than_name(a: Record, b: Record) -> bool:
+    """For pairs sharing first name and PLZ: the surname (its sound or first two letters), the
+    street or house number, the birth year or day (not the first name again)."""
+    return bool(
+        (a.last_ph and a.last_ph == b.last_ph)
+        or (a.last_t and a.last_t[:2] == b.last_t[:2])
+        or (a.street and a.street[:4] == b.street[:4])
+        or (a.house_number and a.house_number == b.house_number)
+        or (a.birth and (a.birth[:4] == b.birth[:4] or a.birth[5:] == b.birth[5:]))
+    )
+
+
 # For pairs found only by a broad key: does anything else agree?
 WORTH: dict[str, Callable[[Record, Record], bool]] = {
     "b": lambda a, b: _name(a, b) or _place(a, b),  # same birth date
     "h": lambda a, b: _name(a, b) or bool(a.street and a.street[:4] == b.street[:4]),  # number + PLZ
     "n": lambda a, b: _place(a, b) or bool(a.birth and a.birth[:4] == b.birth[:4]),  # names sound alike
     "m": _other_than_place,  # surname + city
-    "k": lambda a, b: _name(a, b) or _place(a, b),  # street + number, PLZ and city mistyped
-    "v": lambda a, b: (
-        _other_than_place(a, b) or bool(a.last_t and a.last_t[:2] == b.last_t[:2])
-    ),  # first + PLZ
+    "k": lambda a, b: _name(a, b) or _region(a, b),  # street + number, PLZ and city mistyped
+    "v": _other_than_name,  # first name + PLZ
     "r": _place,  # surname + house number
+    "i": _place,  # first three letters of both names
+    "j": _other_than_place,  # first three letters of the surname + PLZ
+    "o": lambda a, b: _name(a, b) or _region(a, b),  # first five letters of the street + number
+    "g": lambda a, b: _region(a, b) or bool(a.house_number and a.house_number == b.house_number),
+}
+
+
+Bools = npt.NDArray[np.bool_]
+
+
+def _eq(column: Ints, a: Ints, b: Ints) -> Bools:
+    """a's value is there and b has the same (as `a.x and a.x == b.x`)."""
+    x = column[a]
+    return (x >= 0) & (x == column[b])
+
+
+def _name_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    first, last = col["first_ph"], col["last_ph"]  # one numbering: crossed comparisons work
+    la, fa = last[a], first[a]
+    return ((la >= 0) & ((la == last[b]) | (la == first[b]))) | (
+        (fa >= 0) & ((fa == first[b]) | (fa == last[b]))
+    )
+
+
+def _region_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return _eq(col["postal_code/2"], a, b) | _eq(col["city/3"], a, b)
+
+
+def _place_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return _region_arr(col, a, b) | _eq(col["street/4"], a, b)
+
+
+def _other_than_place_arr(col: Columns, a: Ints, b: Ints) -> Bools:
+    return (
+        _eq(col["first_ph"], a, b)
+        | _eq(col["first_t/2"], a, b)
+        | _eq(col["street/4"], a, b)
+        | _eq(col["house_number"], a, b)
+        | (_eq(col["birth/4"], a, b) | _eq(col["birth/5-"], a, b)) & (col["birth"][a] >= 0)
+    )
+
+
+# `WORTH` over arrays of pairs (record numbers a, b): the same answers, for the batch.
+WORTH_ARRAYS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
+    "b": lambda col, a, b: _name_arr(col, a, b) | _place_arr(col, a, b),
+    "h": lambda col, a, b: _name_arr(col, a, b) | _eq(col["street/4"], a, b),
+    "n": lambda col, a, b: _place_arr(col, a, b) | _eq(col["birth/4"], a, b),
+    "m": _other_than_place_arr,
+    "k": lambda col, a, b: _name_arr(col, a, b) | _region_arr(col, a, b),
+    "v": lambda col, a, b: (
+        _eq(col["last_ph"], a, b)
+        | _eq(col["last_t/2"], a, b)
+        | _eq(col["street/4"], a, b)
+        | _eq(col["house_number"], a, b)
+        | (_eq(col["birth/4"], a, b) | _eq(col["birth/5-"], a, b)) & (col["birth"][a] >= 0)
+    ),
+    "r": _place_arr,
+    "i": _place_arr,
+    "j": _other_than_place_arr,
+    "o": lambda col, a, b: _name_arr(col, a, b) | _region_arr(col, a, b),
+    "g": lambda col, a, b: _region_arr(col, a, b) | _eq(col["house_number"], a, b),
+}
+
+
+# In a list without households (`errors`: each copy with its own typing errors) sharing first
+# name and PLZ is itself evidence: a copy can have surname, street and number all mistyped.
+# Where families live, it is not (the same first name in a PLZ is a stranger).
+WORTH_NO_HOUSEHOLDS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
+    "v": lambda col, a, b: WORTH_ARRAYS["v"](col, a, b) | _eq(col["first_ph"], a, b),
 }
 
 
 def candidate_pairs(
-    recs: Sequence[Record], side: Sequence[object] | None = None
+    recs: Sequence[Record],
+    side: Sequence[object] | None = None,
+    no_households: Callable[[dict[str, Runs]], bool] | None = None,
 ) -> tuple[Ints, Ints, dict[str, Runs]]:
     """Record numbers (a, b), a < b, of every pair to score, ascending; and the runs by kind.
 
     With `side`, only pairs from different sides (linking lists instead of de-duplicating one).
     Pairs found only by a broad key (the birth date alone, house number + PLZ, the names alone:
-    in a million contacts mostly strangers) are kept only when something else agrees."""
+    in a million contacts mostly strangers) are kept only when something else agrees.
+    `no_households(runs)` says whether the data is a list without households (`errors`); then
+    `WORTH_NO_HOUSEHOLDS` applies."""
     n = len(recs)
     col = Columns(recs)
     runs = key_runs(recs, col)
@@ -225,9 +328,11 @@ def candidate_pairs(
 
     narrow = np.unique(np.concatenate([across(runs[k].pairs(n)) for k in KINDS if k not in BROAD]))
     chosen = [narrow]
-    for kind in BROAD:  # mostly strangers: checked one by one, on the few left over
-        broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow).tolist()
-        worth = WORTH[kind]
-        chosen.append(np.array([c for c in broad if worth(recs[c // n], recs[c % n])], dtype=np.int64))
+    worth = WORTH_ARRAYS
+    if no_households is not None and no_households(runs):
+        worth = {**WORTH_ARRAYS, **WORTH_NO_HOUSEHOLDS}
+    for kind in BROAD:  # mostly strangers: kept only when something else agrees
+        broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow)
+        chosen.append(broad[worth[kind](col, broad // n, broad % n)])
     codes = np.unique(np.concatenate(chosen))
     return codes // n, codes % n, runs

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from maklerwerk.duplicates import blocking
 from maklerwerk.duplicates.models import DuplicateSettings, MatchKey, MatchProfile, NameFrequency
 from maklerwerk.duplicates.normalize import (
     Record,
@@ -171,34 +172,88 @@ def office_frequencies(office_id: int, record: Record) -> tuple[Frequencies, flo
     return Frequencies(total=max(0, counts.pop(TOTAL_KEY, 0)), counts=counts), certain, possible
 
 
+# Broad keys get the batch's rules in the check too; the names' own key only when the entry has
+# more than names (a place or a birth date): a name-only entry ("Eva Wagner") still finds its
+# namesakes, a full one is not compared with every namesake in Germany.
+CHECKED_KINDS = frozenset(blocking.BROAD) - {"n"}
+
+
+def _checked_kinds(record: Record | None) -> frozenset[str]:
+    if record is not None and (record.postal_code or record.city or record.street or record.birth):
+        return CHECKED_KINDS | {"n"}
+    return CHECKED_KINDS
+
+
+def _key_limit(key: str, checked: frozenset[str] = CHECKED_KINDS) -> int:
+    """Rows asked for per key: up to `LIMIT_PER_KEY` contacts; for a broad key (`checked`) one
+    more than the batch's block limit, so a key too common to block on ("han:mül", a house
+    number in a big PLZ) is recognised and dropped, as the batch drops it."""
+    kind = key[:1]
+    if kind in checked:
+        return blocking.BLOCK_LIMIT.get(kind, blocking.MAX_BLOCK) + 1
+    return LIMIT_PER_KEY
+
+
 def candidate_profiles(
-    office_id: int, keys: list[str], exclude_id: int | None = None, limit_per_key: int = LIMIT_PER_KEY
+    office_id: int, keys: list[str], exclude_id: int | None = None, record: Record | None = None
 ) -> list[tuple[int, Record]]:
-    """Contacts sharing any of `keys`, with their profiles: one query over the (office, key) index."""
+    """Contacts sharing any of `keys`, with their profiles: two queries over the (office, key)
+    index, the keys first, then the profiles of the contacts kept.
+
+    A contact found only by broad keys (a birth date, a house number, the first letters of names
+    or street, ...) is kept only when such a key is not too common and, with `record` (the contact
+    being checked), something else agrees (`blocking.WORTH`), as in the batch: such keys alone
+    mostly bring strangers."""
     if not keys:
         return []
+    checked = _checked_kinds(record)
     key_table = MatchKey._meta.db_table
     profile_table = MatchProfile._meta.db_table
-    columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
-    rows: dict[int, tuple[Any, ...]] = {}
+    found: dict[str, list[int]] = {}
     # SQLite allows at most 500 terms in one compound SELECT (a contact with 600 e-mail addresses
     # has more keys than that): ask in batches.
     for start in range(0, len(keys), KEYS_PER_QUERY):
         batch = keys[start : start + KEYS_PER_QUERY]
         parts = [
-            f"SELECT contact_id FROM (SELECT contact_id FROM {key_table} "  # noqa: S608
-            f"WHERE office_id = %s AND key = %s LIMIT {int(limit_per_key)}) k{i}"
-            for i in range(len(batch))
+            f"SELECT key, contact_id FROM (SELECT key, contact_id FROM {key_table} "  # noqa: S608
+            f"WHERE office_id = %s AND key = %s LIMIT {_key_limit(key, checked)}) k{i}"
+            for i, key in enumerate(batch)
         ]
-        sql = f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({' UNION '.join(parts)})"  # noqa: S608
         params: list[Any] = []
         for key in batch:
             params += [office_id, key]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                rows.setdefault(row[0], row)
-    return [(row[0], record_from_row(row[1:])) for row in rows.values() if row[0] != exclude_id]
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for key, contact_id in cursor.fetchall():
+                found.setdefault(key, []).append(contact_id)
+    sure: set[int] = set()
+    by_broad: dict[int, set[str]] = {}
+    for key, ids in found.items():
+        kind = key[:1]
+        if kind not in checked:
+            sure.update(ids)
+        elif len(ids) < _key_limit(key, checked):  # not too common to block on
+            for contact_id in ids:
+                by_broad.setdefault(contact_id, set()).add(kind)
+    wanted = sorted((sure | by_broad.keys()) - {exclude_id})
+    columns = ", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)
+    out = []
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        ids = wanted[start : start + KEYS_PER_QUERY]
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {profile_table} p WHERE p.contact_id IN ({marks})", ids)  # noqa: S608
+            rows = cursor.fetchall()
+        for row in rows:
+            contact_id, candidate = row[0], record_from_row(row[1:])
+            if (
+                contact_id not in sure
+                and record is not None
+                and not any(blocking.WORTH[kind](record, candidate) for kind in by_broad[contact_id])
+            ):
+                continue
+            out.append((contact_id, candidate))
+    return out
 
 
 def check(*, office_id: int, data: dict[str, Any], exclude_id: int | None = None) -> list[Match]:
@@ -209,7 +264,7 @@ def check(*, office_id: int, data: dict[str, Any], exclude_id: int | None = None
         return []
     freq, certain, possible = office_frequencies(office_id, record)
     matches = []
-    for contact_id, candidate in candidate_profiles(office_id, keys, exclude_id):
+    for contact_id, candidate in candidate_profiles(office_id, keys, exclude_id, record):
         result = score_pair(record, candidate, freq)
         level = level_for(result.score, certain=certain, possible=possible)
         if level:

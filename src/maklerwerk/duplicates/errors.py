@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 
@@ -36,7 +37,7 @@ ERRORS_EXPLAIN = "errors_explain"
 MAX_HOUSEHOLD_EXCESS = 10.0  # German data with families: 145x to 578x; FEBRL (no households): under 1x
 MIN_HOUSEHOLD_PAIRS = 50  # pairs sharing surname and address needed to tell
 MIN_ANCHORS = 30  # pairs estimating each of the two error rates
-MODEL_SAMPLE = 500  # confident pairs estimating the error rate of every field
+MODEL_SAMPLE = 300  # pairs above the threshold sampled for the error rates (all below count)
 MAX_SCORE = 0.8  # a possible duplicate at most: a person reviews it
 FIELDS = ("first", "last", "birth", "street", "number", "postal", "city")
 MIN_RATE, MAX_RATE = 0.005, 0.5
@@ -241,30 +242,76 @@ def _address_levels(q: Record, c: Record, model: ErrorModel | None) -> dict[str,
     return out
 
 
-def estimate(recs: Sequence[Record], confident: Iterable[tuple[int, int]], freq: Frequencies) -> ErrorModel:
-    """Error rates per field from pairs the guarded score already calls duplicates (a sample)."""
-    present: Counter[str] = Counter()
-    differs: Counter[str] = Counter()
-    for n, (a, b) in enumerate(confident):
-        if n >= MODEL_SAMPLE:
-            break
-        levels = _levels(recs[a], recs[b], freq) | _address_levels(recs[a], recs[b], None)
-        for name, (level, _bits) in levels.items():
-            present[name] += 1
-            differs[name] += level == "differs"
+Levels = dict[str, tuple[str, float]]
+ANCHOR_BITS = 6.6  # the other fields alone make the pair 99 % the same person
+START_RATE = 0.1  # the error rate every field starts from before the data corrects it
+ESTIMATE_ROUNDS = 2
+
+
+def levels_of(q: Record, c: Record, freq: Frequencies, model: ErrorModel | None) -> Levels:
+    """Per field present on both: ("agree" | "near" | "differs", evidence bits of agreement)."""
+    return _levels(q, c, freq) | _address_levels(q, c, model)
+
+
+def estimate(
+    recs: Sequence[Record],
+    held_back: Sequence[tuple[int, int]],
+    others: Sequence[tuple[int, int]],
+    others_weight: int,
+    freq: Frequencies,
+) -> tuple[ErrorModel, list[Levels]]:
+    """Error rates per field from the candidate pairs, and the levels of the `held_back` pairs.
+
+    `held_back` are all pairs the guarded score left below the threshold, `others` an even sample
+    (1 in `others_weight`) of the rest, so every candidate pair counts alike. A field's error rate
+    is counted only among pairs that the *other* fields already make the same person (leave one
+    field out): pairs chosen because they agree on a field never show how often that field is
+    mistyped (the guarded score needs the first name and the address to agree, so its confident
+    pairs would put those error rates near zero). Two rounds, starting from `START_RATE` for every
+    field, as the evidence of the other fields depends on their rates."""
     columns = {"street": "street", "number": "house_number", "postal": "postal_code", "city": "city"}
     counts = {name: Counter([getattr(r, attr) for r in recs]) for name, attr in columns.items()}
-    weights = {}
-    for name in FIELDS:
-        rate = min(MAX_RATE, max(MIN_RATE, (differs[name] + 1) / (present[name] + 2)))
-        weights[name] = math.log2(rate / 0.99)
-    return ErrorModel(weights, counts, len(recs))
+    model = ErrorModel(dict.fromkeys(FIELDS, math.log2(START_RATE / 0.99)), counts, len(recs))
+    levels = [levels_of(recs[a], recs[b], freq, model) for a, b in held_back]
+    weighted = levels + [levels_of(recs[a], recs[b], freq, model) for a, b in others]
+    # One row per pair, one column per field: agreement bits, "differs", "present" (arrays: the
+    # rounds below are then a few array operations instead of a loop over pairs).
+    column = {name: i for i, name in enumerate(FIELDS)}
+    agree = np.zeros((len(weighted), len(FIELDS)))
+    differs = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
+    present = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
+    for row, pair in enumerate(weighted):
+        for name, (level, bits) in pair.items():
+            i = column[name]
+            present[row, i] = True
+            if level == "differs":
+                differs[row, i] = True
+            else:
+                agree[row, i] = bits
+    weight = np.ones(len(weighted))
+    weight[len(levels) :] = others_weight
+    for _round in range(ESTIMATE_ROUNDS):
+        bits = np.where(differs, np.array([model.differs[name] for name in FIELDS]), agree)
+        total = freq.prior_bits + bits.sum(axis=1, keepdims=True)
+        anchored = present & (total - bits >= ANCHOR_BITS)  # the other fields make it the same person
+        n_anchored = (anchored * weight[:, None]).sum(axis=0)
+        n_differs = ((anchored & differs) * weight[:, None]).sum(axis=0)
+        rates = np.clip((n_differs + 1) / (n_anchored + 2), MIN_RATE, MAX_RATE)
+        model = ErrorModel(
+            {name: math.log2(float(rate) / 0.99) for name, rate in zip(FIELDS, rates, strict=True)},
+            counts,
+            len(recs),
+        )
+    return model, levels
 
 
-def independent_score(q: Record, c: Record, freq: Frequencies, model: ErrorModel) -> float:
+def independent_score(
+    q: Record, c: Record, freq: Frequencies, model: ErrorModel, levels: Levels | None = None
+) -> float:
     """Fellegi-Sunter over independent fields with this data's error rates (0..MAX_SCORE)."""
     bits = freq.prior_bits
-    levels = _levels(q, c, freq) | _address_levels(q, c, model)
+    if levels is None:
+        levels = levels_of(q, c, freq, model)
     for name, (level, agree_bits) in levels.items():
         bits += model.differs[name] if level == "differs" else agree_bits
     if q.emails and c.emails:

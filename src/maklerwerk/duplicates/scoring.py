@@ -183,7 +183,20 @@ def name_parts(
     first = _name_part(q.first, c.first, q.first_t, c.first_t, q.first_ph, c.first_ph, "F", freq)
     if not (q.first and q.last and c.first and c.last) or (last[1] not in OTHER and first[1] not in OTHER):
         return last, first, False
-    if strict_swap and q.first == q.last:
+    if (
+        strict_swap
+        and (
+            q.first == q.last
+            # Swapped, a name must agree (same, sound, typo, initial: all but a sound start with the
+            # same letter), or the straight order stands: most pairs are ruled out without comparing.
+            or not (
+                q.first_t[:1] == c.last_t[:1]
+                or q.last_t[:1] == c.first_t[:1]
+                or q.first_ph == c.last_ph
+                or q.last_ph == c.first_ph
+            )
+        )
+    ):
         return last, first, False
     s_last = _name_part(q.first, c.last, q.first_t, c.last_t, q.first_ph, c.last_ph, "L", freq)
     s_first = _name_part(q.last, c.first, q.last_t, c.first_t, q.last_ph, c.first_ph, "F", freq)
