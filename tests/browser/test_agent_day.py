@@ -141,11 +141,13 @@ def test_find_a_contact_by_phone_and_a_property_by_kennung_in_the_header(
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/contacts/{anna.pk}/")
+    page.wait_for_load_state("load")  # the shortcut and htmx are bound once the page's scripts ran
 
     page.keyboard.press("Control+k")
+    expect(page.get_by_role("searchbox", name="Alles durchsuchen")).to_be_focused()
     page.get_by_role("searchbox", name="Alles durchsuchen").fill("mw-0021")
     hit = page.locator("#global-search-results").get_by_role("option").first
-    expect(hit).to_contain_text("Helle 3-Zimmer-Wohnung im Nordend")
+    expect(hit).to_contain_text("Helle 3-Zimmer-Wohnung im Nordend", timeout=15_000)
     hit.click()
     expect(page).to_have_url(f"{live_server.url}/properties/{flat.pk}/")
     # Enter without choosing shows all hits on a page.
