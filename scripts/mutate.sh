@@ -14,7 +14,7 @@ MODULES=(
   "duplicates-merge|duplicates/merge.py|tests/duplicates/test_merge.py tests/duplicates/test_merge_related.py tests/duplicates/test_merge_undo.py tests/duplicates/test_views.py"
   "duplicates-engine|duplicates/engine.py|tests/duplicates tests/contacts/test_duplicate_check.py"
   "exposes|exposes/services.py exposes/tasks.py|tests/exposes"
-  "inquiries|inquiries/services.py|tests/inquiries"
+  "inquiries|inquiries/services.py inquiries/automation.py|tests/inquiries"
   "sharing|sharing/views.py sharing/services.py|tests/sharing"
   "accounts|accounts/services.py accounts/roles.py|tests/accounts tests/api"
   "properties-visibility|properties/selectors.py|tests/properties"
