@@ -69,3 +69,49 @@ def test_settings_data_export_shows_progress_and_a_download(
     shot(page, "settings-export")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "settings-export-390")
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_on_a_phone_the_buttons_never_cover_the_title_and_nothing_scrolls_sideways(
+    page: Page, live_server: Any, agent: Any, office: Any
+) -> None:
+    from maklerwerk.properties.services import property_create
+    from tests.browser.helpers import log_in_as
+    from tests.contacts.conftest import make_contact
+    from tests.properties.conftest import property_data
+
+    contact = make_contact(office, agent, first_name="Katharina", last_name="Wellmann-Schönberger")
+    prop = property_create(
+        office=office,
+        acting_user=agent,
+        data=property_data(title="Großzügige Maisonette-Wohnung mit Dachterrasse im Nordend"),
+    )
+    log_in_as(page, live_server, agent)
+    for width in (390, 1440):
+        page.set_viewport_size({"width": width, "height": 844})
+        for path, name in ((f"/properties/{prop.pk}/", "property"), (f"/contacts/{contact.pk}/", "contact")):
+            page.goto(live_server.url + path)
+            title = page.locator("h1.page-title").bounding_box()
+            assert title is not None
+            for button in page.locator(".page-header .btn").all():
+                box = button.bounding_box()
+                assert box is not None and not _overlap(title, box), (width, name, button.inner_text())
+            # Kennung, title and badges are shown whole, not cut at the screen's edge.
+            cut = page.evaluate(
+                """() => [...document.querySelectorAll('h1.page-title > *')].filter(el => {
+                    const r = el.getBoundingClientRect();
+                    return r.left < 0 || r.right > window.innerWidth || el.scrollWidth > el.clientWidth + 1;
+                }).map(el => el.textContent.trim())"""
+            )
+            assert cut == [], (width, name, cut)
+            scroll = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+            assert scroll <= 0, (width, name, scroll)
+            shot(page, f"header-{name}-{width}")
