@@ -115,3 +115,36 @@ def test_on_a_phone_the_buttons_never_cover_the_title_and_nothing_scrolls_sidewa
             scroll = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
             assert scroll <= 0, (width, name, scroll)
             shot(page, f"header-{name}-{width}")
+
+
+def test_no_page_of_the_daily_round_scrolls_sideways_on_a_phone(
+    page: Page, live_server: Any, agent: Any, office: Any
+) -> None:
+    # Wide tables scroll inside their card; the page itself never moves sideways under the thumb.
+    from maklerwerk.properties.services import property_create
+    from tests.browser.helpers import log_in_as
+    from tests.contacts.conftest import make_contact
+    from tests.properties.conftest import property_data
+
+    make_contact(office, agent, first_name="Katharina", last_name="Wellmann-Schönberger")
+    property_create(office=office, acting_user=agent, data=property_data())
+    log_in_as(page, live_server, agent)
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = []
+    for path in (
+        "/",
+        "/contacts/",
+        "/properties/",
+        "/properties/profiles/",
+        "/exposes/",
+        "/inquiries/",
+        "/tasks/",
+        "/duplicates/",
+        "/settings/",
+    ):
+        page.goto(live_server.url + path)
+        scroll = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        if scroll > 0:
+            wide.append((path, scroll))
+            shot(page, "sideways" + path.replace("/", "-"))
+    assert wide == []
