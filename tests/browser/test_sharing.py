@@ -88,6 +88,12 @@ def test_share_documents_with_a_prospect(
     expect(rows).to_have_count(4)
     expect(prospect.get_by_text("Interne Kalkulation")).to_have_count(0)
     shot(prospect, "sharing-public-list")
+    # On the prospect's phone the list fits the screen (it scrolled sideways before).
+    desktop = prospect.viewport_size
+    prospect.set_viewport_size({"width": 390, "height": 844})
+    assert prospect.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    shot(prospect, "sharing-public-list-390")
+    prospect.set_viewport_size(desktop)
 
     # Search filters as they type; the ZIP then contains what is shown.
     prospect.get_by_placeholder("Dateien und Ordner durchsuchen").fill("grund")

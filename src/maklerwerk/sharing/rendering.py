@@ -19,9 +19,13 @@ def _button(entry: Entry, url_prefix: str, preview: bool, extra: str) -> str:
             f'<button type="button" class="btn btn-sm btn-outline-primary{extra}" disabled>'
             f'<i class="ti ti-download me-1"></i>{label}</button>'
         )
+    # On a phone the list shows the icon only (the word pushed the table off the screen); the
+    # accessible name keeps the word and the file.
+    word = "" if extra else "d-none d-sm-inline"  # tiles have room for the word
     return (
         f'<a href="{url_prefix}{entry.key}/" class="btn btn-sm btn-outline-primary{extra}" download '
-        f'data-download="{escape(entry.name)}"><i class="ti ti-download me-1"></i>{label}</a>'
+        f'data-download="{escape(entry.name)}" aria-label="{label}: {escape(entry.name)}">'
+        f'<i class="ti ti-download me-sm-1"></i><span class="{word}">{label}</span></a>'
     )
 
 
@@ -56,7 +60,8 @@ def files_html(groups: list[tuple[str, list[Entry]]], *, view: str, token: str, 
             out.append("</div></section>")
         return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
     out.append(
-        '<div class="card"><table class="table table-vcenter card-table table-sm"><thead><tr>'
+        '<div class="card"><div class="table-responsive">'
+        '<table class="table table-vcenter card-table table-sm"><thead><tr>'
         f'<th>{escape(_("Name"))}</th><th class="w-1 text-end">{escape(_("Size"))}</th><th class="w-1"></th>'
         "</tr></thead>"
     )
@@ -77,5 +82,5 @@ def files_html(groups: list[tuple[str, list[Entry]]], *, view: str, token: str, 
                 f'<td class="text-nowrap">{_button(e, url_prefix, preview, "")}</td></tr>'
             )
         out.append("</tbody>")
-    out.append("</table></div>")
+    out.append("</table></div></div>")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
