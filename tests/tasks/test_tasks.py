@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -199,10 +200,24 @@ def test_a_task_linked_to_a_contact_and_a_property_shows_both_in_the_list(agent:
     assert api_client_for(agent).get(f"/api/v1/tasks/{task.pk}").json()["priority"] == "high"
 
 
-def test_the_dashboard_lists_my_overdue_and_todays_tasks(agent: Any, office: Any) -> None:
+@pytest.mark.parametrize(
+    "instant",
+    [
+        dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),  # 10:00 in Berlin
+        dt.datetime(2026, 12, 4, 22, 56, tzinfo=dt.UTC),  # 23:56 in Berlin: "in 5 minutes" was tomorrow
+    ],
+)
+def test_the_dashboard_lists_my_overdue_and_todays_tasks(
+    agent: Any, office: Any, instant: dt.datetime
+) -> None:
+    with time_machine.travel(instant, tick=False):
+        _dashboard_lists_overdue_and_todays_tasks(agent, office)
+
+
+def _dashboard_lists_overdue_and_todays_tasks(agent: Any, office: Any) -> None:
     now = timezone.localtime()
     task_create(office=office, title="Exposé nachfassen", assignee=agent, due_at=now - dt.timedelta(days=1))
-    today = now.replace(hour=23, minute=30) if now.hour < 23 else now + dt.timedelta(minutes=5)
+    today = now.replace(hour=23, minute=59, second=30)  # later today, also just before midnight
     task_create(office=office, title="Notar anrufen", assignee=agent, due_at=today, priority="high")
     task_create(office=office, title="Nächste Woche", assignee=agent, due_at=now + dt.timedelta(days=7))
     client = _login(agent)
