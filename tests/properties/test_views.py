@@ -305,3 +305,18 @@ def test_seed_demo_fills_the_match_lists(db: None) -> None:
     assert SearchProfile.objects.count() == 8 and NewMatch.objects.exists()
     call_command("seed_demo", "--properties", "4", "--search-profiles", "8", "--activities", "0", verbosity=0)
     assert Property.objects.count() == 4 and SearchProfile.objects.count() == 8
+
+
+def test_the_contact_and_document_forms_on_the_property_are_styled(
+    agent_client: Client, make_property: Any
+) -> None:
+    # Unstyled selects overlapped their neighbours in the Kontakte and Dokumente tabs.
+    html = agent_client.get(f"/properties/{make_property().pk}/").content.decode()
+
+    def tag(name: str) -> str:  # the opening tag of the first control with this name
+        before, after = html.split(f'name="{name}"', 1)
+        return before.rsplit("<", 1)[1] + after.split(">", 1)[0]
+
+    for name in ("role", "interest_status", "kind"):
+        assert "form-select" in tag(name), name
+    assert "form-control" in tag("note")
