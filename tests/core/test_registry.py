@@ -48,6 +48,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
         "contacts",
         "properties",
         "search_profiles",
+        "agent_day",
         "duplicate_keys",
         "mailing",
     ]

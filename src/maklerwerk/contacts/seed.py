@@ -96,6 +96,10 @@ def seed_contacts(ctx: SeedContext) -> None:
     missing = max(0, wanted - existing)
     if not missing:
         return
+    # The first seed of an office brings one typo duplicate to merge (the pair counts as two).
+    pair = not existing and missing >= 10
+    if pair:
+        missing -= 2
     rng, office = ctx.rng, ctx.office
     pools = _pools(rng)
     tags = [Tag.objects.get_or_create(office=office, name=n)[0] for n in _TAGS]
@@ -171,7 +175,41 @@ def seed_contacts(ctx: SeedContext) -> None:
         if bar:
             bar.update(size)
     _relate_and_log(ctx, created_ids)
-    ctx.log(f"{missing} Kontakte angelegt")
+    if pair:
+        _typo_pair(ctx)
+    ctx.log(f"{missing + (2 if pair else 0)} Kontakte angelegt")
+
+
+def _typo_pair(ctx: SeedContext) -> None:
+    """The issue's example: the good record, and a later copy with typos and abbreviations."""
+    from maklerwerk.contacts.services import contact_create
+
+    good = {
+        "salutation": "frau",
+        "first_name": "Katharina",
+        "last_name": "Wellmann",
+        "street": "Schillerstraße",
+        "house_number": "12",
+        "postal_code": "60313",
+        "city": "Frankfurt am Main",
+        "emails": [{"value": "katharina.wellmann@example.de"}],
+        "phones": [{"value": "+49 69 12345678"}],
+    }
+    contact_create(office=ctx.office, acting_user=ctx.agent, data=good)
+    typo = {
+        **good,
+        "first_name": "Katarina",
+        "last_name": "Welmann",
+        "street": "Schillerstr.",
+        "city": "Frankfurt",
+    }
+    typo["emails"] = []
+    contact_create(
+        office=ctx.office,
+        acting_user=ctx.agent,
+        data=typo,
+        history_note="Demo: eine Dublette mit Tippfehlern",
+    )
 
 
 def _relate_and_log(ctx: SeedContext, ids: list[int]) -> None:

@@ -201,3 +201,10 @@ def contact_by_email(*, office_id: int, email: str) -> Contact | None:
         .first()
     )
     return row.contact if row else None
+
+
+def demo_contact_ids(*, office_id: int, limit: int) -> list[int]:
+    """The office's first contacts (by id), for demo data of other apps."""
+    return list(
+        Contact.objects.filter(office_id=office_id).order_by("pk").values_list("pk", flat=True)[:limit]
+    )

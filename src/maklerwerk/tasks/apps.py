@@ -35,3 +35,7 @@ class TasksConfig(AppConfig):
             Widget("tasks_due", _("Due today and overdue"), "tasks:due_widget", order=10, bare=True)
         )
         EXPORT_SECTIONS.register(ExportSection("tasks", "tasks.Task", 700))
+        from maklerwerk.core.seeding import SEEDERS, Seeder
+
+        # After contacts and properties: tasks and logged calls on them, for the dashboard.
+        SEEDERS.register(Seeder("agent_day", "maklerwerk.tasks.seed.seed_agent_day", order=45))
