@@ -77,6 +77,13 @@ def test_the_website_form_runs_the_automation(api: Any, properties: Any, smtp_si
     )
     assert api.post("/api/v1/inquiries", {"email": "x@example.org", "unbekannt": 1}).status_code == 422
     assert Inquiry.objects.count() == 2
+    # Each ran as its own automation job, as mailed inquiries do (the request does not wait for it).
+    from maklerwerk.core.models import Job
+
+    jobs = Job.objects.filter(kind="inquiries.automate")
+    assert sorted(j.params["inquiry_id"] for j in jobs) == sorted(
+        Inquiry.objects.values_list("pk", flat=True)
+    )
 
 
 def test_process_definitions_and_instances(

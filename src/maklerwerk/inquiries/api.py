@@ -243,10 +243,13 @@ def inquiry_get(request: HttpRequest, inquiry_id: int):  # type: ignore[no-untyp
 
 @router.post("/inquiries", response={201: InquiryOut})
 def inquiry_create(request: HttpRequest, payload: InquiryFormIn):  # type: ignore[no-untyped-def]
-    """The website form: the inquiry runs the automation at once (double opt-in, exposé)."""
+    """The website form: the inquiry is stored and its automation (double opt-in, exposé) runs as its
+    own job, as for mailed inquiries: the visitor's request never waits for a PDF or a mail server."""
+    from maklerwerk.inquiries.automation import automation_start
+
     user = require(request, Capability.EDIT)
     inquiry = services.inquiry_create_from_form(office=user.office, acting_user=user, data=payload.dict())  # type: ignore[arg-type]
-    inquiry = services.inquiry_automate(inquiry_id=inquiry.pk)
+    automation_start(inquiry.office_id, [inquiry.pk])
     return Status(201, selectors.inquiry_for_creator(user=user, pk=inquiry.pk))
 
 
