@@ -60,18 +60,21 @@ def expose_template_for(office: Office) -> MailTemplate:
 
 
 def _prospect(inquiry: Inquiry) -> Contact:
-    """The prospect as an unsaved contact, so the template's contact fields have values."""
+    """The prospect (the one `Prospect` value) as an unsaved contact, so the template's contact
+    fields have values before a contact exists."""
     from maklerwerk.contacts.models import Contact
+    from maklerwerk.inquiries.prospect import SALUTATIONS, Prospect
 
+    p = Prospect.of(inquiry)
     return Contact(
         office=inquiry.office,
-        salutation=inquiry.salutation if inquiry.salutation in ("herr", "frau", "divers") else "",
-        first_name=inquiry.first_name,
-        last_name=inquiry.last_name,
-        street=inquiry.street,
-        house_number=inquiry.house_number,
-        postal_code=inquiry.postal_code,
-        city=inquiry.city,
+        salutation=p.salutation if p.salutation in SALUTATIONS else "",
+        first_name=p.first_name,
+        last_name=p.last_name,
+        street=p.street,
+        house_number=p.house_number,
+        postal_code=p.postal_code,
+        city=p.city,
         responsible_agent_id=(inquiry.property.responsible_agent_id if inquiry.property else None),
     )
 
