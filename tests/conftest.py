@@ -147,6 +147,14 @@ class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[Any] = []
         self.refuse: set[str] = set()  # recipients to answer with 550
+        self.greetings = 0  # EHLO/HELO received: one per connection
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: Any
+    ) -> Any:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any

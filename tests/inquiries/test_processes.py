@@ -95,3 +95,28 @@ def test_a_running_process_can_be_cancelled_and_shows_on_the_contact(
         assert processes_run_due() == 0
     with pytest.raises(Exception, match="läuft nicht mehr"):
         instance_cancel(instance=instance, acting_user=agent)
+
+
+def test_a_pass_of_the_process_manager_sends_over_one_connection(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    definition_create(
+        office=office,
+        acting_user=agent,
+        data={"name": "Begrüßung", "trigger": "expose_sent",
+              "steps": [{"kind": "send_mail",
+                         "params": {"subject": "Willkommen, {{ kontakt.name }}", "body": "Hallo"}}]},
+    )  # fmt: skip
+    for name in ("Lena Schmidt", "Jonas Becker", "Marie Koch"):
+        first, last = name.split()
+        email = f"{first.lower()}.{last.lower()}@example.org"
+        contact(office, first_name=first, last_name=last, emails=[{"value": email}])
+        inquiry = inquiry_create_from_form(
+            office=office, acting_user=agent, data={"email": email, "property_external_id": "MW-1001"}
+        )
+        inquiry_automate(inquiry_id=inquiry.pk)
+    before = (len(smtp_sink.messages), smtp_sink.greetings)
+    processes_run_due()
+    welcome = [m for m in smtp_sink.parsed() if str(m["Subject"]).startswith("Willkommen")]
+    assert len(welcome) == 3 == len(smtp_sink.messages) - before[0]
+    assert smtp_sink.greetings - before[1] == 1  # one login for the whole pass, not one per mail

@@ -253,7 +253,16 @@ def processes_start(*, trigger: str, inquiry: Inquiry, contact: Contact) -> list
 
 
 def processes_run_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Run every due step of every running process; returns how many steps ran."""
+    """Run every due step of every running process; returns how many steps ran.
+
+    The pass keeps one SMTP connection per sending agent (`mailer_pool`)."""
+    from maklerwerk.mailing.sending import mailer_pool
+
+    with mailer_pool():
+        return _run_due(now=now, limit=limit)
+
+
+def _run_due(*, now: dt.datetime | None, limit: int) -> int:
     ran = 0
     for _ in range(limit):
         now_ = now or timezone.now()

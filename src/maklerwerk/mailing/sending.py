@@ -17,7 +17,9 @@ Only this module and `integrations/smtp` touch Django's mail classes (a test gre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -131,8 +133,33 @@ def mailer_for(user: User | None) -> BaseEmailBackend:
     return smtp_client.mailer_open(smtp_account_for(user))
 
 
+# Inside `mailer_pool()`, one open connection per sender, shared by every mail of the pass.
+_POOL: ContextVar[dict[int | None, BaseEmailBackend] | None] = ContextVar("mailer_pool", default=None)
+
+
+@contextmanager
+def mailer_pool() -> Iterator[None]:
+    """One SMTP connection per sender for all mails sent inside (a pass of the process manager):
+    a login per pass, not per mail. A connection that failed reconnects on its next mail."""
+    pool: dict[int | None, BaseEmailBackend] = {}
+    token = _POOL.set(pool)
+    try:
+        yield
+    finally:
+        _POOL.reset(token)
+        for mailer in pool.values():
+            with suppress(Exception):  # closing a broken connection at the end of a pass
+                mailer.close()
+
+
 def mail_transmit(mail: PreparedMail, *, mailer: BaseEmailBackend | None = None) -> float:
     """Hand the message to SMTP (over `mailer`, or the sender's own); seconds spent. Raises SmtpError."""
+    pool = _POOL.get()
+    if mailer is None and pool is not None:
+        key = mail.sender.pk if mail.sender is not None else None
+        if key not in pool:
+            pool[key] = mailer_for(mail.sender)
+        mailer = pool[key]
     own = mailer or mailer_for(mail.sender)
     try:
         # Looked up on the module on every call, so tests can stand in for the network at one place.
