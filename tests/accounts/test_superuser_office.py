@@ -85,3 +85,21 @@ def test_a_superuser_without_office_is_told_so_and_not_put_into_the_first_office
     call_command("assign_office", "alt", stdout=out)
     assert "alt is administrator of the office 'Testbüro Immobilien GmbH'" in out.getvalue()
     assert client.get("/").status_code == 200
+
+
+def test_a_wrong_office_name_lists_the_offices_and_a_plain_name_is_found(
+    office: Any, other_office: Any
+) -> None:
+    # The administrator reads the choices off the error, ids and names, one after the other.
+    with pytest.raises(CommandError) as info:
+        _createsuperuser("--office", "Nirgendwo")
+    choices = f"{office.pk} ({office.name}), {other_office.pk} ({other_office.name})"
+    assert str(info.value) == f"No office 'Nirgendwo'. Offices: {choices}"
+    nord = Office.objects.create(name="Nord")  # a name of plain letters is a name, not an id
+    _createsuperuser("--office", "nord")
+    assert User.objects.get(username="chefin").office == nord
+
+
+def test_naming_an_office_when_there_is_none_says_so() -> None:
+    with pytest.raises(CommandError, match=r"^No office 'Nord'\. Offices: none$"):
+        _createsuperuser("--office", "Nord")
