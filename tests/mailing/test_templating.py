@@ -113,3 +113,32 @@ def test_a_syntax_error_reads_as_a_german_sentence_with_its_line() -> None:
     with pytest.raises(templating.TemplateSyntaxError) as info:
         parse("a\nb\n{{ kontakt.vornam }}")
     assert str(info.value) == "Zeile 3: Unbekanntes Feld „kontakt.vornam“."
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "reason"),
+    [
+        ("a\n{% else %}", 2, "„else“ ohne offenes „if“."),
+        ("{% if kontakt.vorname %}x{% else %}y\n{% else %}z{% endif %}", 2, "„else“ ohne offenes „if“."),
+        ("\n{{ kontakt.vornam }}", 2, "Unbekanntes Feld „kontakt.vornam“."),  # a newline at the very start
+        ("x\n{% if kontakt.vornam %}{% endif %}", 2, "Unbekanntes Feld „kontakt.vornam“."),
+        ("{% %}", 1, "Unbekannte Anweisung „“. Erlaubt sind nur if, else und endif."),
+        (
+            "{% " + "a" * 45 + " %}",
+            1,
+            "Unbekannte Anweisung „" + "a" * 40 + "“. Erlaubt sind nur if, else und endif.",
+        ),
+    ],
+)
+def test_every_error_names_its_line_and_its_exact_reason(source: str, line: int, reason: str) -> None:
+    with pytest.raises(templating.TemplateSyntaxError) as info:
+        parse(source)
+    assert (info.value.line, info.value.reason) == (line, reason)
+
+
+def test_the_parse_keeps_text_and_fields_as_written_with_their_lines() -> None:
+    nodes = parse("x{{kontakt.vorname}}{{ kontakt.name }}\n{% if kontakt.anrede %}y{% endif %}")
+    assert [type(n).__name__ for n in nodes] == ["Text", "Var", "Var", "Text", "If"]  # no empty texts
+    assert [n.name for n in nodes if isinstance(n, templating.Var)] == ["kontakt.vorname", "kontakt.name"]
+    assert nodes[-1].line == 2 and nodes[1].line == 1
+    assert parse("a\n\n{{ kontakt.name }}")[1].line == 3
