@@ -23,6 +23,15 @@ def _chosen_choices(choices: Any, value: list[Any]) -> list[tuple[str, str]]:
     return [(v, choices.field.label_from_instance(objs[v])) for v in chosen if v in objs]
 
 
+class LocalDateTimeInput(forms.DateTimeInput):
+    """Date and time in the browser's picker (flatpickr takes over via data-date)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={"type": "datetime-local", "data-date": "time", **(attrs or {})}, format="%Y-%m-%dT%H:%M"
+        )
+
+
 class PickerSelect(forms.Select):
     """A select filled by the browser as you type (Tom Select); renders only the chosen option,
     never the whole table."""
@@ -42,9 +51,7 @@ class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=_("Kind"))
     occurred_at = forms.DateTimeField(
         label=_("When"),
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "data-date": "time"}, format="%Y-%m-%dT%H:%M"
-        ),
+        widget=LocalDateTimeInput(),
     )
     contacts = forms.ModelMultipleChoiceField(
         label=_("Contacts"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
-from maklerwerk.core.forms import PickerSelect
+from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect
 from maklerwerk.tasks.models import Task
 
 
@@ -15,9 +15,7 @@ class TaskForm(forms.ModelForm):
     due_at = forms.DateTimeField(
         label=_("Due"),
         required=False,
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "data-date": "time"}, format="%Y-%m-%dT%H:%M"
-        ),
+        widget=LocalDateTimeInput(),
     )
     contact = forms.ModelChoiceField(
         label=_("Contact"),
