@@ -54,7 +54,8 @@ def build_world() -> World:
     from maklerwerk.exposes.models import Offer, OfferRecipient, PropertyExposeSettings
     from maklerwerk.inquiries.models import Inquiry, PortalListing, ProcessDefinition, ProcessInstance
     from maklerwerk.mailing.models import MailTemplate
-    from maklerwerk.properties.models import NewMatch, PropertyContact, PropertyDocument, SearchProfile
+    from maklerwerk.matching.models import NewMatch, SearchProfile
+    from maklerwerk.properties.models import PropertyContact, PropertyDocument
     from maklerwerk.properties.services import property_create, property_images_add
     from maklerwerk.sharing import services as sharing
     from maklerwerk.tasks.services import task_create
