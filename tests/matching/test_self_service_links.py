@@ -28,7 +28,8 @@ def test_an_agent_sees_the_contacts_links_and_revokes_one(agent_client: Client, 
     assert Client().get(url).status_code == 200
     tab = agent_client.get(f"/properties/contact-tab/{contact.pk}/").content.decode()
     assert "Persönliche Links" in tab and "Widerrufen" in tab
-    link = matching_services.selectors.self_service_link_list(user=agent_client.get("/").wsgi_request.user).get()
+    user = agent_client.get("/").wsgi_request.user
+    link = matching_services.selectors.self_service_link_list(user=user).get()
     response = agent_client.post(
         f"/properties/contact-tab/{contact.pk}/self-service/{link.pk}/revoke/", follow=True
     )
