@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maklerwerk.matching.engine import bounding_box, normalize_place
+from maklerwerk.matching.engine import bounding_box
 from maklerwerk.properties.choices import (
     FEATURE_BITS,
     KIND_BITS,
@@ -30,6 +30,7 @@ from maklerwerk.properties.choices import (
     mask_of,
     money,
 )
+from maklerwerk.properties.geo import normalize_place
 from maklerwerk.properties.models import Property
 
 

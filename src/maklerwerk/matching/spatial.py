@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from maklerwerk.matching.engine import bounding_box, normalize_place
+from maklerwerk.matching.engine import bounding_box
 from maklerwerk.matching.models import SearchProfileArea
-from maklerwerk.properties.geo import geo_band
+from maklerwerk.properties.geo import geo_band, normalize_place
 
 if TYPE_CHECKING:
     from maklerwerk.matching.engine import PropertyFacts

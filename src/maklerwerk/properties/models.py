@@ -1,7 +1,9 @@
-"""Properties (Immobilien), their media and contact roles, search profiles (Suchprofile) and matches.
+"""Properties (Immobilien), their media, contact roles and viewers, and the office's property settings.
+Search profiles and matches are the matching app's.
 
-Field names and value lists follow OpenImmo 1.2.7 (objektart, vermarktungsart, nutzungsart, zustand,
-energiepass, ausstattung, anhang gruppe), so the portal export can write them without a mapping table.
+Field names and value lists (`choices`) follow OpenImmo 1.2.7 (objektart, vermarktungsart, nutzungsart,
+zustand, energiepass, ausstattung, anhang gruppe), so the portal export can write them without a mapping
+table.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.countries import country_code
 from maklerwerk.core.validation import SingleLineFields
-from maklerwerk.matching.engine import normalize_place
 from maklerwerk.properties.choices import (
     ENERGY_CLASS_LIMITS,
     FEATURE_BITS,
@@ -39,7 +40,7 @@ from maklerwerk.properties.choices import (
     money,
     subtype_label,
 )
-from maklerwerk.properties.geo import geo_band
+from maklerwerk.properties.geo import geo_band, normalize_place
 
 
 class PropertyQuerySet(models.QuerySet["Property"]):

@@ -1,5 +1,6 @@
-"""Reads for properties, search profiles and matches. Every selector takes the requesting user and
-scopes by office (another office's record is a 404) and by property visibility."""
+"""Reads for properties, their contact roles, the Kennung and the office's property settings. Every
+selector takes the requesting user and scopes by office (another office's record is a 404) and by
+property visibility, which is decided here for every app."""
 
 from __future__ import annotations
 
