@@ -26,10 +26,10 @@ TITLE = "Matching: search profiles for a property and properties for a profile (
 MEASURE = r"""
 import json, random, statistics, time
 from maklerwerk.accounts.models import User
-from maklerwerk.matching import selectors as matching_selectors
-from maklerwerk.properties import selectors, spatial
+from maklerwerk.matching import selectors as matching_selectors, spatial
 from maklerwerk.matching.engine import PROFILE_FIELDS, PROPERTY_FIELDS, criteria_from_row, evaluate, facts_from_row
-from maklerwerk.properties.models import Property, SearchProfile
+from maklerwerk.matching.models import SearchProfile
+from maklerwerk.properties.models import Property
 from django.db import connection
 
 user = User.objects.get(username="demo")
