@@ -91,7 +91,7 @@ def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "index": i,
             "header": h,
             "chosen": chosen.get(h, ""),
-            "samples": [r[i] for r in table.rows if i < len(r)],
+            "samples": [r[i] for r in table.rows if i < len(r) and r[i].strip()],
         }
         for i, h in enumerate(table.headers)
     ]
