@@ -38,7 +38,7 @@ def upload(page: Page, base: str, path: Path) -> None:
     page.get_by_label("CSV-Datei").set_input_files(str(path))
     page.get_by_label("Altsystem").select_option("FLOWFACT")
     page.get_by_label("Gespeicherte Zuordnung").select_option("FLOWFACT Kontakte")
-    page.get_by_role("button", name="Hochladen").click()
+    page.get_by_role("button", name="Hochladen", exact=True).click()
 
 
 def test_take_over_contacts_with_a_saved_mapping_dry_run_fix_import_rerun_and_undo(
@@ -102,9 +102,36 @@ def test_take_over_contacts_with_a_saved_mapping_dry_run_fix_import_rerun_and_un
     # Undo the first import: its contacts are gone.
     page.goto(first_run)
     page.get_by_role("button", name="Diesen Import rückgängig machen").click()
-    expect(page.get_by_text("Import rückgängig gemacht: 3 Kontakte entfernt, 0 behalten")).to_be_visible()
+    expect(page.get_by_text("Import rückgängig gemacht: 3 Datensätze entfernt, 0 behalten")).to_be_visible()
     expect(page.locator("[data-state]")).to_have_text("rückgängig gemacht")
     both_widths(page, "undone")
     assert Contact.objects.count() == 0
     page.goto(f"{base}/imports/")
     expect(page.locator("#import-runs tbody tr")).to_have_count(2)
+
+
+def test_take_over_properties_from_an_openimmo_zip_with_pictures(
+    page: Page, live_server: Any, logged_in: Any, office: Any, tmp_path: Path
+) -> None:
+    from maklerwerk.properties.models import Property
+    from tests.integrations.test_openimmo_reader import FIXTURES, jpeg, zipped
+
+    path = tmp_path / "portal-export.zip"
+    path.write_bytes(zipped({"export/foo.xml": (FIXTURES / "ext-realty__foo.xml").read_bytes(),
+                             "export/foo.jpg": jpeg(), "export/bar.jpg": jpeg("blue")}))  # fmt: skip
+    page.goto(f"{live_server.url}/imports/")
+    page.get_by_label("OpenImmo-Datei (.zip oder .xml)").set_input_files(str(path))
+    page.get_by_role("button", name="Hochladen und Probelauf").click()
+    report = page.locator("#import-report")
+    expect(report).to_contain_text("Probelauf: nichts wurde geschrieben")
+    expect(report.locator("[data-count=created]")).to_have_text("1 neu")
+    expect(report).to_contain_text("Die Datei hat kein <uebertragung>-Element; trotzdem gelesen.")
+    assert Property.objects.count() == 0
+    both_widths(page, "openimmo-dry-run")
+
+    page.get_by_role("button", name="Jetzt importieren").click()
+    expect(report).to_contain_text("Import abgeschlossen")
+    page.get_by_role("link", name="1234-ABC").click()
+    expect(page).to_have_url(f"{live_server.url}/properties/{Property.objects.get().pk}/")
+    assert Property.objects.get().images.count() == 2
+    assert Property.objects.get().status == "preparation"

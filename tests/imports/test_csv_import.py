@@ -26,8 +26,9 @@ FLOWFACT_CSV = (
 def _run(
     office: Any, agent: Any, raw: bytes = FLOWFACT_CSV, columns: dict[str, str] | None = None
 ) -> ImportRun:
-    run = services.run_upload(office=office, acting_user=agent, raw=raw, filename="kontakte.csv",
-                              source_system="flowfact")  # fmt: skip
+    run = services.run_upload(
+        office=office, acting_user=agent, raw=raw, filename="kontakte.csv", source_system="flowfact"
+    )
     from maklerwerk.imports import mapping
     from maklerwerk.imports.csvfile import read_table
 

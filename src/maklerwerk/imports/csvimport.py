@@ -39,7 +39,7 @@ TWICE = gettext_lazy(
     "The same record appears twice in the file (same ID or same name, e-mail and phone); "
     "the first one counts."
 )
-STATUSES = ("created", "review", "updated", "unchanged", "duplicate", "conflict", "failed")
+STATUSES = ("created", "review", "updated", "unchanged", "duplicate", "conflict", "skipped", "failed")
 KEEP_ROWS = 1000  # rows of each status kept in the report for display (counts are always complete)
 
 
@@ -49,6 +49,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     rows: list[dict[str, Any]] = field(default_factory=list)
     derived_keys: int = 0  # rows without an id in the old system: keyed by name, e-mail and phone
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole
 
     def add(self, status: str, line: int, name: str, **extra: Any) -> None:
         self.counts[status] += 1
@@ -56,8 +57,14 @@ class Report:
             self.rows.append({"line": line, "status": status, "name": name, **extra})
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "counts": self.counts, "rows": self.rows,
-                "derived_keys": self.derived_keys, "total": sum(self.counts.values())}  # fmt: skip
+        return {
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "rows": self.rows,
+            "derived_keys": self.derived_keys,
+            "warnings": self.warnings,
+            "total": sum(self.counts.values()),
+        }
 
 
 def _name(data: dict[str, Any]) -> str:
@@ -123,8 +130,15 @@ class _Walk:
             dry_run=self.dry_run,
         )
         best = result.best
-        similar = {"duplicate_of": best.contact.pk, "duplicate_name": best.contact.display_name,
-                   "reasons": list(best.reasons)} if best else {}  # fmt: skip
+        similar = (
+            {
+                "duplicate_of": best.contact.pk,
+                "duplicate_name": best.contact.display_name,
+                "reasons": list(best.reasons),
+            }
+            if best
+            else {}
+        )
         if not isinstance(result, intake.Created):
             self.report.add("duplicate", line, name, **similar)
             if not self.dry_run and best and isinstance(result, intake.Refused | intake.Attached):
@@ -156,19 +170,34 @@ class _Walk:
         if self.dry_run:
             return
         contact_services.contact_update(
-            contact=contact, acting_user=self.user, data=clean,
+            contact=contact,
+            acting_user=self.user,
+            data=clean,
             history_note=_("Updated from %s") % self.run.filename,
-        )  # fmt: skip
+        )
         # the run that created the record stays its batch: its undo still finds it
-        imports.record_save(office=self.run.office, source_system=self.run.source_system, kind=KIND,
-                            source_key=record.source_key, target=contact, row_hash=digest,
-                            status=record.status, batch=record.batch)  # fmt: skip
+        imports.record_save(
+            office=self.run.office,
+            source_system=self.run.source_system,
+            kind=KIND,
+            source_key=record.source_key,
+            target=contact,
+            row_hash=digest,
+            status=record.status,
+            batch=record.batch,
+        )
 
     def _remember(self, key: str, digest: str, contact: Contact, status: str) -> None:
         self.records[key] = imports.record_save(
-            office=self.run.office, source_system=self.run.source_system, kind=KIND, source_key=key,
-            target=contact, row_hash=digest, status=status, batch=self.run.batch,
-        )  # fmt: skip
+            office=self.run.office,
+            source_system=self.run.source_system,
+            kind=KIND,
+            source_key=key,
+            target=contact,
+            row_hash=digest,
+            status=status,
+            batch=self.run.batch,
+        )
 
 
 def run_rows(

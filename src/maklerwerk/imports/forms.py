@@ -24,3 +24,7 @@ class CsvUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if mappings is not None:
             self.fields["mapping"].queryset = mappings
+
+
+class OpenImmoUploadForm(forms.Form):
+    file = forms.FileField(label=_("OpenImmo file (.zip or .xml)"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -23,6 +23,8 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import job_start
 from maklerwerk.imports import csvfile, mapping
 from maklerwerk.imports.models import ImportMapping, ImportRecord, ImportRun, SourceSystem
+from maklerwerk.integrations.openimmo import reader
+from maklerwerk.properties import services as property_services
 
 if TYPE_CHECKING:
     from django.db import models
@@ -88,31 +90,49 @@ def record_save(
 
 
 def run_upload(
-    *, office: Office, acting_user: User, raw: bytes, filename: str, source_system: str
+    *,
+    office: Office,
+    acting_user: User,
+    raw: bytes,
+    filename: str,
+    source_system: str,
+    kind: str = "contacts",
 ) -> ImportRun:
-    """Keep an uploaded CSV file as a new run; a file that is no readable table is refused (German)."""
+    """Keep an uploaded file as a new run: a CSV of contacts, or an OpenImmo XML/ZIP of properties
+    (`kind="properties"`). A file that cannot be read is refused with a German reason."""
     ensure_capability(acting_user, Capability.EDIT)
     if len(raw) > settings.MAX_UPLOAD_BYTES:
         raise ApplicationError(
-            _("The file is too large; CSV files may be at most %s MB.") % (settings.MAX_UPLOAD_BYTES // 2**20)
+            _("The file is too large; it may be at most %s MB.") % (settings.MAX_UPLOAD_BYTES // 2**20)
         )
     if source_system not in SourceSystem.values:
         source_system = SourceSystem.OTHER
-    try:
-        table = csvfile.read_table(raw, max_rows=1)
-    except csvfile.CsvError as exc:
-        raise ApplicationError(str(exc)) from exc
     run = ImportRun(
-        office=office,
-        created_by=acting_user,
-        source_system=source_system,
-        filename=filename[:255],
-        encoding=table.encoding,
-        delimiter=table.delimiter,
+        office=office, created_by=acting_user, source_system=source_system, filename=filename[:255]
     )
-    run.file.save(f"{secrets.token_hex(8)}.csv", ContentFile(raw), save=False)
+    if kind == "properties":
+        _check_openimmo(raw, filename)
+        run.kind, suffix = "properties", ".zip" if raw[:2] == b"PK" else ".xml"
+    else:
+        try:
+            table = csvfile.read_table(raw, max_rows=1)
+        except csvfile.CsvError as exc:
+            raise ApplicationError(str(exc)) from exc
+        run.encoding, run.delimiter, suffix = table.encoding, table.delimiter, ".csv"
+    run.file.save(secrets.token_hex(8) + suffix, ContentFile(raw), save=False)
     run.save()
     return run
+
+
+def _check_openimmo(raw: bytes, filename: str) -> None:
+    try:
+        package = reader.read_package(raw, filename)
+    except reader.OpenImmoError as exc:
+        raise ApplicationError(str(exc)) from exc
+    if package.kind == "feedback":
+        raise ApplicationError(package.warnings[0])
+    if not package.listings:
+        raise ApplicationError(_("The file contains no property."))
 
 
 def run_columns_set(
@@ -129,9 +149,11 @@ def run_columns_set(
     run.columns = clean
     if save_as.strip():
         saved, _created = ImportMapping.objects.update_or_create(
-            office=run.office, kind=run.kind, name=save_as.strip()[:100],
+            office=run.office,
+            kind=run.kind,
+            name=save_as.strip()[:100],
             defaults={"columns": clean, "source_system": run.source_system},
-        )  # fmt: skip
+        )
         run.mapping_name = saved.name
     run.save(update_fields=["columns", "mapping_name"])
     return run
@@ -146,7 +168,7 @@ def run_start(*, run: ImportRun, acting_user: User, dry_run: bool) -> Job:
     """Start the dry run or the commit of `run` as a job (progress on the run's page)."""
     ensure_capability(acting_user, Capability.EDIT)
     _ensure_open(run)
-    if not run.columns:
+    if run.kind == "contacts" and not run.columns:
         raise ApplicationError(_("Choose which column is which field first."))
     if not dry_run and run.state != ImportRun.State.CHECKED:
         raise ApplicationError(_("Check the file with a dry run first."))
@@ -171,10 +193,15 @@ def run_report_save(*, run: ImportRun, report: dict[str, Any]) -> None:
     run.save(update_fields=["report", "state", "committed_at"])
 
 
-def run_undo(*, run: ImportRun, acting_user: User) -> dict[str, int]:
-    """Delete the contacts this run created and nobody changed since; forget its import records.
+UNDO: dict[str, Callable[[Any, User], None]] = {
+    "contacts.Contact": lambda c, user: contact_services.contact_delete(contact=c, acting_user=user),
+    "properties.Property": lambda p, user: property_services.property_delete(prop=p, acting_user=user),
+}
 
-    Contacts edited since (in Maklerwerk or by a later import) stay and are counted as kept."""
+
+def run_undo(*, run: ImportRun, acting_user: User) -> dict[str, int]:
+    """Delete the contacts or properties this run created and nobody changed since; forget its import
+    records. Records edited since (in Maklerwerk or by a later import) stay and are counted as kept."""
     ensure_capability(acting_user, Capability.DELETE)
     if run.state != ImportRun.State.COMMITTED:
         raise ApplicationError(_("Only an imported file can be undone."))
@@ -188,7 +215,7 @@ def run_undo(*, run: ImportRun, acting_user: User) -> dict[str, int]:
                 if getattr(target, "updated_at", None) != record.target_updated_at:
                     kept += 1
                     continue
-                contact_services.contact_delete(contact=target, acting_user=acting_user)
+                UNDO[type(target)._meta.label](target, acting_user)
                 removed += 1
             record.delete()
     run.state, run.undone_at = ImportRun.State.UNDONE, timezone.now()

@@ -13,7 +13,7 @@ from django.utils.translation import override
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_function
-from maklerwerk.imports import csvimport, services
+from maklerwerk.imports import csvimport, openimmo, services
 from maklerwerk.imports.models import ImportRun
 
 
@@ -21,7 +21,8 @@ def _run(progress: Progress, run_id: int, user_id: int | None, dry_run: bool) ->
     run = ImportRun.objects.select_related("office").get(pk=run_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     with override("de"):
-        report = csvimport.run_rows(
+        walk = openimmo.run_listings if run.kind == "properties" else csvimport.run_rows
+        report = walk(
             run=run,
             acting_user=user,
             dry_run=dry_run,

@@ -19,7 +19,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.core.selectors import job_get
 from maklerwerk.imports import csvfile, mapping, selectors, services
-from maklerwerk.imports.forms import CsvUploadForm
+from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm
 from maklerwerk.imports.models import ImportRun
 
 JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
@@ -28,10 +28,31 @@ JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    """The runs so far and the upload of a new file."""
+    """The runs so far and the upload of a new file (CSV of contacts, or OpenImmo of properties)."""
     mappings = selectors.mapping_list(user=request.user)  # type: ignore[arg-type]
     form = CsvUploadForm(mappings=mappings)
-    if request.method == "POST":
+    openimmo_form = OpenImmoUploadForm(prefix="openimmo")
+    status = 200
+    if request.method == "POST" and request.POST.get("kind") == "properties":
+        openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
+        if openimmo_form.is_valid():
+            upload = openimmo_form.cleaned_data["file"]
+            try:
+                run = services.run_upload(
+                    office=request.office,  # type: ignore[attr-defined]
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    raw=upload.read(),
+                    filename=upload.name,
+                    source_system="other",
+                    kind="properties",
+                )
+                job = services.run_start(run=run, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
+            except ApplicationError as exc:
+                openimmo_form.add_error("file", exc.message)
+            else:
+                return redirect(reverse("imports:run", args=[run.pk]) + f"?job={job.pk}")
+        status = 422
+    elif request.method == "POST":
         form = CsvUploadForm(request.POST, request.FILES, mappings=mappings)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -50,10 +71,9 @@ def index(request: HttpRequest) -> HttpResponse:
                 url = reverse("imports:mapping", args=[run.pk])
                 return redirect(url + (f"?mapping={saved.pk}" if saved else ""))
         status = 422
-    else:
-        status = 200
     runs = selectors.run_list(user=request.user)[:50]  # type: ignore[arg-type]
-    return render(request, "imports/index.html", {"form": form, "runs": runs}, status=status)
+    context = {"form": form, "openimmo_form": openimmo_form, "runs": runs}
+    return render(request, "imports/index.html", context, status=status)
 
 
 def _preview(run: ImportRun) -> csvfile.Table:
@@ -66,6 +86,8 @@ def _preview(run: ImportRun) -> csvfile.Table:
 def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Which column is which field (suggested; a saved mapping applied), then the dry run."""
     run = selectors.run_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if run.kind != "contacts":
+        raise Http404
     table = _preview(run)
     error = ""
     if request.method == "POST":
@@ -137,7 +159,7 @@ def run_undo(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Import undone: %(removed)s contacts removed, %(kept)s kept because they were edited since.")
+            _("Import undone: %(removed)s records removed, %(kept)s kept because they were edited since.")
             % done,
         )
     return redirect("imports:run", pk=run.pk)
