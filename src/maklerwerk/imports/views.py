@@ -35,45 +35,45 @@ def index(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and request.POST.get("kind") == "properties":
         openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
-        if openimmo_form.is_valid():
-            upload = openimmo_form.cleaned_data["file"]
+        run = _upload(request, openimmo_form, source_system="other", kind="properties")
+        if run is not None:
             try:
-                run = services.run_upload(
-                    office=request.office,  # type: ignore[attr-defined]
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    raw=upload.read(),
-                    filename=upload.name,
-                    source_system="other",
-                    kind="properties",
-                )
                 job = services.run_start(run=run, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
             except ApplicationError as exc:
-                openimmo_form.add_error("file", exc.message)
-            else:
-                return redirect(reverse("imports:run", args=[run.pk]) + f"?job={job.pk}")
+                messages.error(request, exc.message)
+                return redirect("imports:run", pk=run.pk)
+            return redirect(reverse("imports:run", args=[run.pk]) + f"?job={job.pk}")
         status = 422
     elif request.method == "POST":
         form = CsvUploadForm(request.POST, request.FILES, mappings=mappings)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
+        source = form.data.get("source_system", "")
+        run = _upload(request, form, source_system=source if isinstance(source, str) else "")
+        if run is not None:
             saved = form.cleaned_data["mapping"]
-            try:
-                run = services.run_upload(
-                    office=request.office,  # type: ignore[attr-defined]
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    raw=upload.read(),
-                    filename=upload.name,
-                    source_system=form.cleaned_data["source_system"],
-                )
-            except ApplicationError as exc:
-                form.add_error("file", exc.message)
-            else:
-                url = reverse("imports:mapping", args=[run.pk])
-                return redirect(url + (f"?mapping={saved.pk}" if saved else ""))
+            url = reverse("imports:mapping", args=[run.pk])
+            return redirect(url + (f"?mapping={saved.pk}" if saved else ""))
         status = 422
     runs = selectors.run_list(user=request.user)[:50]  # type: ignore[arg-type]
     context = {"form": form, "openimmo_form": openimmo_form, "runs": runs}
     return render(request, "imports/index.html", context, status=status)
+
+
+def _upload(request: HttpRequest, form: Any, **kwargs: Any) -> ImportRun | None:
+    """The uploaded file kept as a run, or None with the reason on the form's file field."""
+    if not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        return services.run_upload(
+            office=request.office,  # type: ignore[attr-defined]
+            acting_user=request.user,  # type: ignore[arg-type]
+            raw=upload.read(),
+            filename=upload.name,
+            **kwargs,
+        )
+    except ApplicationError as exc:
+        form.add_error("file", exc.message)
+        return None
 
 
 def _preview(run: ImportRun) -> csvfile.Table:
