@@ -93,7 +93,7 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.core.models import Activity
     from maklerwerk.duplicates.models import DuplicateSettings, MergeRecord, NotDuplicate
     from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
-    from maklerwerk.imports.models import ImportRecord
+    from maklerwerk.imports.models import ImportMapping, ImportRecord, ImportRun
     from maklerwerk.inquiries import models as inq
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
     from maklerwerk.matching.models import AgentNotification, NewMatch, SearchProfile, SelfServiceLink
@@ -196,6 +196,11 @@ def full_office(settings: Any) -> dict[str, Any]:
         office=office, source_system="onoffice", kind="contacts", source_key="K-1",
         target_type=ContentType.objects.get_for_model(Contact), target_id=a.pk,
     )  # fmt: skip
+    ImportMapping.objects.create(office=office, name="FLOWFACT Kontakte", columns={"Nachname": "last_name"})
+    ImportRun.objects.create(
+        office=office, created_by=admin, filename="kontakte.csv", columns={"Nachname": "last_name"},
+        file=ContentFile(b"Nachname;Vorname\nMuster;Max\n", name="kontakte.csv"),
+    )  # fmt: skip
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")
@@ -259,6 +264,7 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
             ("property_documents", "file"),
             ("cloud_files", "file"),
             ("personal_files", "file"),
+            ("import_runs", "file"),
         ]
         for row in data[key]
         if row[field]

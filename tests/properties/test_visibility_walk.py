@@ -62,6 +62,10 @@ NOT_ABOUT_PROPERTIES = {
     "inquiries:process_edit": "a process definition (office-wide, no property)",
     "inquiries:process_toggle": "a process definition (office-wide, no property)",
     "inquiries:process_delete": "a process definition (office-wide, no property)",
+    **{
+        f"imports:{n}": "an import run of contacts from a CSV file"
+        for n in ("run", "mapping", "commit", "undo")
+    },
     "DELETE /api/v1/tokens/{token_id}": "an API token",
     "GET /api/v1/jobs/{job_id}": "a background job",
     "GET /api/v1/contacts/{contact_id}/files/{file_id}": "a contact's own files",

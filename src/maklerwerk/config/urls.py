@@ -40,5 +40,6 @@ urlpatterns = [
     path("exposes/", include("maklerwerk.exposes.urls")),
     path("tasks/", include("maklerwerk.tasks.urls")),
     path("inquiries/", include("maklerwerk.inquiries.urls")),
+    path("imports/", include("maklerwerk.imports.urls")),
     path("api/v1/", api.urls),
 ]

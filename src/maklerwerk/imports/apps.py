@@ -8,6 +8,11 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.imports import tasks
 
+        JOBS.register_all(declared_jobs(tasks))
         # What came from which source system: a re-import after a move still updates, not duplicates.
+        EXPORT_SECTIONS.register(ExportSection("import_mappings", "imports.ImportMapping", 880))
+        EXPORT_SECTIONS.register(ExportSection("import_runs", "imports.ImportRun", 890))
         EXPORT_SECTIONS.register(ExportSection("import_records", "imports.ImportRecord", 900))

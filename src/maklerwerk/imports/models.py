@@ -50,3 +50,82 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_system}/{self.kind}/{self.source_key} → {self.target_id}"
+
+
+class SourceSystem(models.TextChoices):
+    ONOFFICE = "onoffice", "onOffice"
+    FLOWFACT = "flowfact", "FLOWFACT"
+    PROPSTACK = "propstack", "Propstack"
+    OTHER = "other", _("other system")
+
+
+class ImportMapping(models.Model):
+    """A column mapping the office saved under a name, to use again with the next export."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    source_system = models.CharField(
+        _("old system"), max_length=20, choices=SourceSystem.choices, default=SourceSystem.OTHER
+    )
+    kind = models.CharField(max_length=20, default="contacts")
+    columns = models.JSONField(default=dict)  # CSV header → target key (imports.mapping.TARGETS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["office", "kind", "name"], name="importmapping_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _run_path(instance: ImportRun, filename: str) -> str:
+    return f"imports/{instance.office_id}/{filename}"
+
+
+class ImportRun(models.Model):
+    """One uploaded file and what was done with it: dry runs, the commit, an undo.
+
+    The file is kept (nothing is lost, a resumed commit reads it again); `report` is the last dry
+    run's or commit's result (counts and the rows worth showing)."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKED = "checked", _("dry run done")
+        COMMITTED = "committed", _("imported")
+        UNDONE = "undone", _("undone")
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, default="contacts")
+    source_system = models.CharField(
+        _("old system"), max_length=20, choices=SourceSystem.choices, default=SourceSystem.OTHER
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(upload_to=_run_path, max_length=300)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    columns = models.JSONField(default=dict)  # the mapping used (header → target key)
+    mapping_name = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def batch(self) -> str:
+        """The import records' batch of this run (undo finds what it created by it)."""
+        return f"run:{self.pk}"

@@ -1,0 +1,237 @@
+"""Running a CSV import of contacts: the dry run and the commit are the same walk over the rows.
+
+Per row: read the mapped values (an unreadable value is an error of its column), find the row's
+import record (by the old system's id, or a derived key when the file has no id column), then
+- known and unchanged → "unchanged" (nothing written);
+- known, changed in the file only → the contact is updated; edited in Maklerwerk since → not
+  overwritten ("conflict");
+- new → `contacts.intake.contact_intake` under the office's import policy: created, created for
+  review as a possible duplicate, or skipped as a probable duplicate.
+Each row has its own transaction, so a bad row never half-writes and the rest goes on. A commit that
+is run again (a resumed job) finds the rows it already did by their records and goes on after them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from maklerwerk.contacts import intake
+from maklerwerk.contacts import services as contact_services
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.duplicates.services import IntakeSource, intake_policy
+from maklerwerk.imports import csvfile, mapping
+from maklerwerk.imports import services as imports
+from maklerwerk.imports.models import ImportRecord, ImportRun
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+    from maklerwerk.contacts.models import Contact
+
+KIND = "contact"
+TWICE = gettext_lazy(
+    "The same record appears twice in the file (same ID or same name, e-mail and phone); "
+    "the first one counts."
+)
+STATUSES = ("created", "review", "updated", "unchanged", "duplicate", "conflict", "skipped", "failed")
+KEEP_ROWS = 1000  # rows of each status kept in the report for display (counts are always complete)
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    derived_keys: int = 0  # rows without an id in the old system: keyed by name, e-mail and phone
+    warnings: list[str] = field(default_factory=list)  # about the file as a whole
+
+    def add(self, status: str, line: int, name: str, **extra: Any) -> None:
+        self.counts[status] += 1
+        if status != "unchanged" and self.counts[status] <= KEEP_ROWS:
+            self.rows.append({"line": line, "status": status, "name": name, **extra})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "rows": self.rows,
+            "derived_keys": self.derived_keys,
+            "warnings": self.warnings,
+            "total": sum(self.counts.values()),
+        }
+
+
+def _name(data: dict[str, Any]) -> str:
+    name = " ".join(str(data.get(k) or "") for k in ("first_name", "last_name")).strip()
+    return name or str(data.get("company_name") or "")
+
+
+def _errors(exc: ValidationError, columns: dict[str, str]) -> list[dict[str, str]]:
+    if not hasattr(exc, "error_dict"):
+        return [{"column": "", "message": m} for m in exc.messages]
+    return [
+        {"column": mapping.field_column(columns, key), "message": message}
+        for key, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+@dataclass
+class _Walk:
+    run: ImportRun
+    user: User | None
+    report: Report
+    records: dict[str, ImportRecord]
+    policy: intake.IntakePolicy
+
+    @property
+    def dry_run(self) -> bool:
+        return self.report.dry_run
+
+    def row(self, line: int, values: mapping.RowResult, key: str) -> None:
+        name = _name(values.data)
+        if values.errors:
+            errors = [{"column": c, "message": m} for c, m in values.errors]
+            self.report.add("failed", line, name, errors=errors)
+            return
+        digest = imports.content_hash(values.data)
+        record = self.records.get(key)
+        target = record.target if record else None  # None: the contact was deleted since
+        try:
+            with transaction.atomic():
+                if record and target and record.row_hash == digest:
+                    resumed = (
+                        record.batch == self.run.batch and record.status != ImportRecord.Status.DUPLICATE
+                    )
+                    self.report.add("created" if resumed else "unchanged", line, name, id=target.pk)
+                elif record and target and record.status != ImportRecord.Status.DUPLICATE:
+                    self._update(line, name, values.data, target, record, digest)
+                else:
+                    self._create(line, name, values.data, key, digest)
+        except ValidationError as exc:
+            self.report.add("failed", line, name, errors=_errors(exc, self.run.columns))
+        except ApplicationError as exc:
+            self.report.add("failed", line, name, errors=[{"column": "", "message": exc.message}])
+
+    def _create(self, line: int, name: str, data: dict[str, Any], key: str, digest: str) -> None:
+        result = intake.contact_intake(
+            intake.NewContact.from_data(data),
+            office=self.run.office,
+            acting_user=self.user,
+            source=IntakeSource.IMPORT,
+            policy=self.policy,
+            history_note=_("Imported from %s") % self.run.filename,
+            dry_run=self.dry_run,
+        )
+        best = result.best
+        similar = (
+            {
+                "duplicate_of": best.contact.pk,
+                "duplicate_name": best.contact.display_name,
+                "reasons": list(best.reasons),
+            }
+            if best
+            else {}
+        )
+        if not isinstance(result, intake.Created):
+            self.report.add("duplicate", line, name, **similar)
+            if not self.dry_run and best and isinstance(result, intake.Refused | intake.Attached):
+                self._remember(key, digest, best.contact, ImportRecord.Status.DUPLICATE)
+            return
+        contact = result.contact
+        status = "review" if result.review else "created"
+        self.report.add(
+            status, line, name, id=contact.pk if contact else None, **(similar if result.review else {})
+        )
+        if contact is not None:
+            self._remember(
+                key,
+                digest,
+                contact,
+                ImportRecord.Status.REVIEW if result.review else ImportRecord.Status.CREATED,
+            )
+
+    def _update(
+        self, line: int, name: str, data: dict[str, Any], contact: Contact, record: ImportRecord, digest: str
+    ) -> None:
+        if record.target_updated_at is not None and contact.updated_at != record.target_updated_at:
+            reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
+            self.report.add("conflict", line, name, id=contact.pk, reason=reason)
+            return
+        clean = contact_services.contact_validate(office=self.run.office, data=data)
+        clean.pop("source", None)
+        self.report.add("updated", line, name, id=contact.pk)
+        if self.dry_run:
+            return
+        contact_services.contact_update(
+            contact=contact,
+            acting_user=self.user,
+            data=clean,
+            history_note=_("Updated from %s") % self.run.filename,
+        )
+        # the run that created the record stays its batch: its undo still finds it
+        imports.record_save(
+            office=self.run.office,
+            source_system=self.run.source_system,
+            kind=KIND,
+            source_key=record.source_key,
+            target=contact,
+            row_hash=digest,
+            status=record.status,
+            batch=record.batch,
+        )
+
+    def _remember(self, key: str, digest: str, contact: Contact, status: str) -> None:
+        self.records[key] = imports.record_save(
+            office=self.run.office,
+            source_system=self.run.source_system,
+            kind=KIND,
+            source_key=key,
+            target=contact,
+            row_hash=digest,
+            status=status,
+            batch=self.run.batch,
+        )
+
+
+def run_rows(
+    *,
+    run: ImportRun,
+    acting_user: User | None,
+    dry_run: bool,
+    on_progress: Callable[[int, int], Any] | None = None,
+) -> Report:
+    """Walk every row of the run's file with its mapping; write only when not `dry_run`."""
+    with run.file.open("rb") as fh:
+        table = csvfile.read_table(fh.read())
+    report = Report(dry_run=dry_run)
+    parsed = [mapping.row_to_contact(table.headers, row, run.columns) for row in table.rows]
+    keys = []
+    for values in parsed:
+        if values.source_id:
+            keys.append(f"id:{values.source_id}")
+        else:
+            keys.append(mapping.derived_key(values.data))
+            report.derived_keys += 1
+    records = imports.records_find(
+        office=run.office, source_system=run.source_system, kind=KIND, source_keys=keys
+    )
+    walk = _Walk(
+        run, acting_user, report, records, intake_policy(office=run.office, source=IntakeSource.IMPORT)
+    )
+    seen: set[str] = set()
+    for i, (line, values, key) in enumerate(zip(table.lines, parsed, keys, strict=True), start=1):
+        if key in seen:
+            report.add("failed", line, _name(values.data), errors=[{"column": "", "message": str(TWICE)}])
+        else:
+            seen.add(key)
+            walk.row(line, values, key)
+        if on_progress:
+            on_progress(i, len(parsed))
+    return report

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from maklerwerk.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.run_detail, name="run"),
+    path("<int:pk>/mapping/", views.run_mapping, name="mapping"),
+    path("<int:pk>/commit/", views.run_commit, name="commit"),
+    path("<int:pk>/undo/", views.run_undo, name="undo"),
+]
