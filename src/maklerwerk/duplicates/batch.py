@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from maklerwerk.duplicates import blocking, errors
+from maklerwerk.duplicates import blocking, bounds, errors
 from maklerwerk.duplicates.normalize import Record
 from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, score_pair
 
@@ -93,9 +93,12 @@ def _find_pairs(
         return tested[0]
 
     first, second, runs = blocking.candidate_pairs(recs, side, no_households, col)
-    candidates = zip(first.tolist(), second.tolist(), strict=True)
     second_look = tested[0]
     del runs
+    if not second_look:  # every pair below the threshold is dropped: those that cannot reach it unscored
+        keep = bounds.may_reach(col, freq, first, second, min_score)
+        first, second = first[keep], second[keep]
+    candidates = zip(first.tolist(), second.tolist(), strict=True)
     pairs: list[Pair] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []
