@@ -105,8 +105,13 @@ def _runs(keys: Ints, limit: int | None, members: Ints | None = None) -> Runs:
     valid = keys >= 0
     keys = keys[valid]
     members = np.flatnonzero(valid) if members is None else members[valid]
-    order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a run
-    keys, members = keys[order], members[order]
+    span = int(members.max(initial=0)) + 1
+    if int(keys.max(initial=0)) < 2**62 // span:  # one plain sort of key and member as one number
+        both = np.sort(keys * span + members)
+        keys, members = both // span, both % span
+    else:
+        order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a run
+        keys, members = keys[order], members[order]
     change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
     starts = np.concatenate(([0], change)).astype(np.int64)
     sizes = np.diff(np.concatenate((starts, [len(keys)]))).astype(np.int64)
