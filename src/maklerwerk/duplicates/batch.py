@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from maklerwerk.duplicates import blocking, errors
+from maklerwerk.duplicates import blocking, bounds, errors
 from maklerwerk.duplicates.normalize import Record
 from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, score_pair
 
@@ -25,16 +25,15 @@ class Pair:
     result: PairScore
 
 
-def frequencies_of(records: Iterable[Record]) -> Frequencies:
-    """The counts `frequency_keys` would give, counted column by column (C-level `Counter`)."""
-    records = list(records)
+def frequencies_of(records: Iterable[Record], col: blocking.Columns | None = None) -> Frequencies:
+    """The counts `frequency_keys` would give, counted over the numbered columns (`col`, made here
+    when not given): one count per distinct value, no text per record."""
+    col = col or blocking.Columns(list(records))
     by_kind: dict[str, Counter[str]] = {}
     for prefix, attr in (("L", "last_t"), ("l", "last_ph"), ("F", "first_t"), ("f", "first_ph"),
                          ("P", "postal_code"), ("B", "birth")):  # fmt: skip
-        column = Counter([getattr(r, attr) for r in records])
-        column.pop("", None)
-        by_kind[prefix] = column
-    return Frequencies(total=len(records), counts=CountsByKind(by_kind))
+        by_kind[prefix] = Counter(col.counts(attr))
+    return Frequencies(total=len(col.recs), counts=CountsByKind(by_kind))
 
 
 def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> bool:
@@ -79,10 +78,11 @@ def _find_pairs(
     source: Mapping[Hashable, Any] | None,
     on_progress: Callable[[int, int], Any] | None,
 ) -> list[Pair]:
-    freq = freq or frequencies_of(records.values())
     ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
     recs = [records[rid] for rid in ids]
+    col = blocking.Columns(recs)
+    freq = freq or frequencies_of(recs, col)
     # Data without households (errors independent, see `errors`): more pairs are worth scoring,
     # and the pairs the guards hold back get a second, field-by-field look with this data's
     # error rates.
@@ -92,10 +92,13 @@ def _find_pairs(
         tested.append(households_absent(recs, runs))
         return tested[0]
 
-    first, second, runs = blocking.candidate_pairs(recs, side, no_households)
-    candidates = zip(first.tolist(), second.tolist(), strict=True)
+    first, second, runs = blocking.candidate_pairs(recs, side, no_households, col)
     second_look = tested[0]
     del runs
+    if not second_look:  # every pair below the threshold is dropped: those that cannot reach it unscored
+        keep = bounds.may_reach(col, freq, first, second, min_score)
+        first, second = first[keep], second[keep]
+    candidates = zip(first.tolist(), second.tolist(), strict=True)
     pairs: list[Pair] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []

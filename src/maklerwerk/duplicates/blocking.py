@@ -42,6 +42,18 @@ PREFIXES = {"first3": ("first_t", 3), "last3": ("last_t", 3), "street5": ("stree
 Ints = npt.NDArray[np.int64]
 
 
+def unique_ints(values: Ints) -> Ints:
+    """The distinct values, ascending: one sort. (`np.unique` hashes integers first, which for
+    millions of pair codes with few repeats takes ten times as long.)"""
+    if not len(values):
+        return values.astype(np.int64)
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Ints:
     """Each value as a number (the same value, the same number); '' as -1 (missing).
     With `vocab`, numbers continue (and are shared with) an earlier numbering."""
@@ -93,8 +105,13 @@ def _runs(keys: Ints, limit: int | None, members: Ints | None = None) -> Runs:
     valid = keys >= 0
     keys = keys[valid]
     members = np.flatnonzero(valid) if members is None else members[valid]
-    order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a run
-    keys, members = keys[order], members[order]
+    span = int(members.max(initial=0)) + 1
+    if int(keys.max(initial=0)) < 2**62 // span:  # one plain sort of key and member as one number
+        both = np.sort(keys * span + members)
+        keys, members = both // span, both % span
+    else:
+        order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a run
+        keys, members = keys[order], members[order]
     change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
     starts = np.concatenate(([0], change)).astype(np.int64)
     sizes = np.diff(np.concatenate((starts, [len(keys)]))).astype(np.int64)
@@ -108,16 +125,20 @@ def _multi(recs: Sequence[Record], attr: str, limit: int | None) -> Runs:
     if not owners:
         return _runs(np.empty(0, dtype=np.int64), limit)
     values = _numbered([v for r in recs for v in getattr(r, attr)])
-    unique = np.unique(values * len(recs) + np.array(owners, dtype=np.int64))
+    unique = unique_ints(values * len(recs) + np.array(owners, dtype=np.int64))
     return _runs(unique // len(recs), limit, members=unique % len(recs))
 
 
 class Columns:
-    """The records' fields as numbers, made once and shared by every key kind."""
+    """The records' fields as numbers, made once and shared by every key kind.
+
+    A field is numbered with one pass over the records; a cut of it (the first three letters, the
+    birth year) is numbered over the field's distinct values only and looked up by number."""
 
     def __init__(self, recs: Sequence[Record]) -> None:
         self.recs = recs
         self._cache: dict[str, Ints] = {}
+        self._vocabs: dict[str, dict[str, int]] = {}
         self._sounds: dict[str, int] = {"": -1}  # first and last names by sound share one numbering
 
     def __getitem__(self, name: str) -> Ints:
@@ -126,20 +147,40 @@ class Columns:
             column = self._cache[name] = self._make(name)
         return column
 
+    def values(self, name: str) -> list[str]:
+        """The distinct values of field `name` by number: `values(name)[k]` is numbered k
+        (numbers start at 1: the first place, for '', is unused)."""
+        self[name]
+        return list(self._vocabs.get(name, {"": -1}))
+
+    def counts(self, name: str) -> dict[str, int]:
+        """How many records have each value of field `name` (missing values left out)."""
+        column = self[name]
+        values = self.values(name)
+        counted = np.bincount(column[column >= 0], minlength=len(values)).tolist()
+        return {v: k for v, k in zip(values, counted, strict=True) if k and v}
+
     def _make(self, name: str) -> Ints:
-        recs = self.recs
         if name in ("first_ph", "last_ph"):
-            return _numbered(list(map(attrgetter(name), recs)), self._sounds)
+            self._vocabs[name] = self._sounds
+            return _numbered(list(map(attrgetter(name), self.recs)), self._sounds)
         if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
             attr, size = PREFIXES[name]
-            return _numbered([v[:size] if len(v) >= size else "" for v in map(attrgetter(attr), recs)])
+            return self._cut(attr, lambda v: v[:size] if len(v) >= size else "")
         if "/" in name:  # "city/3": the value cut as Python cuts it, city[:3]; "birth/5-": birth[5:]
             attr, cut = name.split("/")
-            values = map(attrgetter(attr), recs)
             if cut.endswith("-"):
-                return _numbered([v[int(cut[:-1]) :] for v in values])
-            return _numbered([v[: int(cut)] for v in values])
-        return _numbered(list(map(attrgetter(name), recs)))
+                return self._cut(attr, lambda v: v[int(cut[:-1]) :])
+            return self._cut(attr, lambda v: v[: int(cut)])
+        vocab: dict[str, int] = {"": -1}
+        self._vocabs[name] = vocab
+        return _numbered(list(map(attrgetter(name), self.recs)), vocab)
+
+    def _cut(self, attr: str, cut: Callable[[str], str]) -> Ints:
+        """Field `attr` cut by `cut`, numbered through the field's own numbers."""
+        whole = self[attr]
+        table = _numbered([cut(v) for v in self.values(attr)] + [""])  # the last: missing (-1)
+        return table[whole]
 
 
 def key_runs(recs: Sequence[Record], col: Columns | None = None, *, limited: bool = True) -> dict[str, Runs]:
@@ -306,10 +347,19 @@ WORTH_NO_HOUSEHOLDS: dict[str, Callable[[Columns, Ints, Ints], Bools]] = {
 }
 
 
+def _not_in(values: Ints, ordered: Ints) -> Ints:
+    """`values` not in `ordered` (ascending, distinct): a binary search each."""
+    if not len(ordered):
+        return values
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return values[ordered[at] != values]
+
+
 def candidate_pairs(
     recs: Sequence[Record],
     side: Sequence[object] | None = None,
     no_households: Callable[[dict[str, Runs]], bool] | None = None,
+    col: Columns | None = None,
 ) -> tuple[Ints, Ints, dict[str, Runs]]:
     """Record numbers (a, b), a < b, of every pair to score, ascending; and the runs by kind.
 
@@ -319,20 +369,20 @@ def candidate_pairs(
     `no_households(runs)` says whether the data is a list without households (`errors`); then
     `WORTH_NO_HOUSEHOLDS` applies."""
     n = len(recs)
-    col = Columns(recs)
+    col = col or Columns(recs)
     runs = key_runs(recs, col)
     sides = None if side is None else _numbered([str(s) for s in side])
 
     def across(codes: Ints) -> Ints:
         return codes if sides is None else codes[sides[codes // n] != sides[codes % n]]
 
-    narrow = np.unique(np.concatenate([across(runs[k].pairs(n)) for k in KINDS if k not in BROAD]))
+    narrow = unique_ints(np.concatenate([across(runs[k].pairs(n)) for k in KINDS if k not in BROAD]))
     chosen = [narrow]
     worth = WORTH_ARRAYS
     if no_households is not None and no_households(runs):
         worth = {**WORTH_ARRAYS, **WORTH_NO_HOUSEHOLDS}
     for kind in BROAD:  # mostly strangers: kept only when something else agrees
-        broad = np.setdiff1d(across(runs[kind].pairs(n)), narrow)
+        broad = _not_in(unique_ints(across(runs[kind].pairs(n))), narrow)
         chosen.append(broad[worth[kind](col, broad // n, broad % n)])
-    codes = np.unique(np.concatenate(chosen))
+    codes = unique_ints(np.concatenate(chosen))
     return codes // n, codes % n, runs

@@ -1,0 +1,273 @@
+"""The duplicate engine and splink as whole processes, the way each is deployed: one command that
+reads the data from disk, finds the pairs and writes them out. Time them from outside (e.g.
+`/usr/bin/time -v`, or two commands taking turns) and compare the ratio of the two.
+
+    python bench/dup_process.py prepare DIR          # data files, truth, splink models (trained once)
+    python bench/dup_process.py ours DIR SET [OUT]    # the engine: read, normalise, find pairs
+    python bench/dup_process.py splink DIR SET [OUT]  # splink 5 (DuckDB): read, predict from the model
+    python bench/dup_process.py score DIR SET OUT     # precision, recall, F1 of written pairs
+
+SET is febrl2, febrl3, febrl4 (5,000 records; CRM fields: names, street, number, postcode,
+suburb; febrl4 links two files) or german-N (N contacts from bench/german_duplicates.py, seed
+11, the batch rows' fields; the engine reads the normalised profile rows `find_duplicates` reads
+from the database, splink the same records as its columns). Both methods see the same fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+FEBRL_CRM = ("given_name", "surname", "address_1", "street_number", "postcode", "suburb")
+PROFILE = (
+    "first", "last", "first_ph", "last_ph", "birth", "emails", "phones", "street", "house_number",
+    "postal_code", "city", "company",
+)  # fmt: skip
+SPLINK_MEMORY = "8GB"
+
+
+def _write_rows(path: Path, header: tuple[str, ...] | list[str], rows: Any) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="") as f:
+        reader = csv.reader(f)
+        return next(reader), list(reader)
+
+
+def prepare_febrl(out: Path) -> None:
+    from bench.bench_duplicates import _febrl_sets, splink_train
+
+    for name, (frames, truth) in _febrl_sets().items():
+        for i, frame in enumerate(frames):
+            df = frame.reset_index().rename(columns={frame.index.name or "index": "unique_id"})
+            df[["unique_id", *FEBRL_CRM]].fillna("").to_csv(out / f"{name}.{i}.csv", index=False)
+        model, trained = splink_train(frames, with_birth=False)
+        (out / f"{name}.splink.json").write_text(json.dumps(model))
+        _write_rows(out / f"{name}.truth.csv", ["a", "b"], sorted(truth))
+        print(f"{name}: {sum(len(f) for f in frames)} records, splink trained in {trained:.1f} s", flush=True)
+
+
+def prepare_german(out: Path, n: int) -> None:
+    import gc
+
+    import pandas as pd
+
+    from bench.bench_duplicates import BATCH_FIELDS, splink_batch_train
+    from bench.german_duplicates import dataset
+    from maklerwerk.duplicates.normalize import records_from_columns
+
+    name = f"german-{n}"
+    records, truth = dataset(int(n / 1.25), seed=11)
+    columns = {field: [r[field] for r in records] for field in BATCH_FIELDS}
+    _write_rows(
+        out / f"{name}.profiles.csv",
+        PROFILE,
+        (
+            (r.first, r.last, r.first_ph, r.last_ph, r.birth, " ".join(r.emails), " ".join(r.phones),
+             r.street, r.house_number, r.postal_code, r.city, r.company)
+            for r in records_from_columns(columns)
+        ),
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "unique_id": range(len(records)),
+            "given_name": [r["first_name"].lower() for r in records],
+            "surname": [r["last_name"].lower() for r in records],
+            "date_of_birth": [r["birth_date"].replace("-", "") for r in records],
+            "address_1": [r["street"].lower() for r in records],
+            "street_number": [r["house_number"] for r in records],
+            "postcode": [r["postal_code"] for r in records],
+            "suburb": [r["city"].lower() for r in records],
+        }
+    )
+    frame.to_csv(out / f"{name}.0.csv", index=False)
+    _write_rows(out / f"{name}.truth.csv", ["a", "b"], sorted(truth))
+    del records, columns
+    gc.collect()
+    model, trained, notes = splink_batch_train(_splink_frame(out / f"{name}.0.csv"))
+    (out / f"{name}.splink.json").write_text(json.dumps(model))
+    print(f"{name}: {len(frame)} records, splink trained in {trained:.1f} s {'; '.join(notes)}", flush=True)
+
+
+def _splink_frame(path: Path) -> Any:
+    import pandas as pd
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame.replace("", None)  # missing: NULL
+
+
+def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
+    """What the engine does in its own process: read, (normalise,) find the pairs."""
+    from maklerwerk.duplicates.batch import find_pairs
+    from maklerwerk.duplicates.normalize import record_from_row, records_from_columns
+
+    if name.startswith("german-"):
+        _header, rows = _read_rows(data / f"{name}.profiles.csv")
+        pairs = find_pairs({i: record_from_row(row) for i, row in enumerate(rows)}, min_score=0.5)
+        return [(p.a, p.b) for p in pairs]
+    ours_of = dict(
+        zip(
+            ("first_name", "last_name", "street", "house_number", "postal_code", "city"),
+            FEBRL_CRM,
+            strict=True,
+        )
+    )
+    records: dict[str, Any] = {}
+    source: dict[str, int] = {}
+    files = sorted(data.glob(f"{name}.[0-9].csv"))
+    for i, path in enumerate(files):
+        header, rows = _read_rows(path)
+        at = {column: k for k, column in enumerate(header)}
+        columns = {mine: [row[at[theirs]] for row in rows] for mine, theirs in ours_of.items()}
+        ids = [row[0] for row in rows]
+        records.update(zip(ids, records_from_columns(columns, country="AU"), strict=True))
+        source.update(dict.fromkeys(ids, i))
+    pairs = find_pairs(records, min_score=0.5, source=source if len(files) > 1 else None)
+    return [(p.a, p.b) for p in pairs]
+
+
+def splink(data: Path, name: str) -> list[tuple[Any, Any]]:
+    """A deployed splink model in its own process: read, load the saved model, predict at 0.5."""
+    import tempfile
+
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    spill = tempfile.mkdtemp(prefix="splink-")
+    api = DuckDBAPI(duckdb.connect(config={"memory_limit": SPLINK_MEMORY, "temp_directory": spill}))
+    files = sorted(data.glob(f"{name}.[0-9].csv"))
+    tables = [api.register(_splink_frame(path), table_name=f"t{i}") for i, path in enumerate(files)]
+    model = json.loads((data / f"{name}.splink.json").read_text())
+    linker = Linker(tables if len(tables) > 1 else tables[0], model, log_level=40)
+    df = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    return list(zip(df["unique_id_l"].tolist(), df["unique_id_r"].tolist(), strict=True))
+
+
+def score(data: Path, name: str, out: Path) -> str:
+    _h, truth_rows = _read_rows(data / f"{name}.truth.csv")
+    _h, rows = _read_rows(out)
+    truth = {tuple(sorted(r)) for r in truth_rows}
+    pred = {tuple(sorted(r)) for r in rows}
+    tp = len(truth & pred)
+    p, r = tp / max(1, len(pred)), tp / max(1, len(truth))
+    return f"pairs {len(pred)} precision {p:.4f} recall {r:.4f} F1 {2 * p * r / max(1e-9, p + r):.4f}"
+
+
+def main(argv: list[str]) -> None:
+    command, data = argv[0], Path(argv[1])
+    if command == "prepare":
+        data.mkdir(parents=True, exist_ok=True)
+        for what in argv[2:] or ["febrl", "german-200000"]:
+            prepare_febrl(data) if what == "febrl" else prepare_german(data, int(what.split("-")[1]))
+        return
+    name = argv[2]
+    if command == "score":
+        print(score(data, name, Path(argv[3])))
+        return
+    started = time.perf_counter()
+    pairs = ours(data, name) if command == "ours" else splink(data, name)
+    if len(argv) > 3:
+        _write_rows(Path(argv[3]), ["a", "b"], pairs)
+    print(f"{command} {name}: {len(pairs)} pairs in {time.perf_counter() - started:.2f} s (after imports)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+
+
+# --- the `process` part of `python -m bench duplicates`: both as whole processes, taking turns ---
+
+PROCESS_RUNS = 5
+PROCESS_SIZES = ("german-200000",)  # 1M: `python bench/dup_process.py` by hand (prepare takes minutes)
+
+
+def _timed(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, children's own accounting) of one whole process."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=ROOT, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def compare(data: Path, name: str, runs: int = PROCESS_RUNS) -> dict[str, Any]:
+    """ours and splink in turn (one warm-up each, writing the pairs for scoring, then `runs` pairs
+    of timed runs): medians, and the median of splink's time over ours pair by pair."""
+    import statistics
+
+    script = str(Path(__file__).resolve())
+    out: dict[str, Any] = {}
+    for method in ("ours", "splink"):
+        pairs_file = data / f"{name}.{method}.out"
+        _timed([sys.executable, script, method, str(data), name, str(pairs_file)])
+        out[method] = {"score": score(data, name, pairs_file), "wall": [], "cpu": []}
+    for _ in range(runs):
+        for method in ("ours", "splink"):
+            wall, cpu = _timed([sys.executable, script, method, str(data), name])
+            out[method]["wall"].append(wall)
+            out[method]["cpu"].append(cpu)
+    ratios = [s / o for o, s in zip(out["ours"]["wall"], out["splink"]["wall"], strict=True)]
+    out["ratio"] = (statistics.median(ratios), min(ratios), max(ratios))
+    return out
+
+
+def process_section(quick: bool) -> str:
+    import shutil
+    import statistics
+    import tempfile
+
+    from bench.bench_duplicates import Rows
+
+    table = Rows(
+        "process",
+        quick,
+        ["Data", "Records", "Method", "Wall s (median, min–max)", "CPU s (median)", "splink wall / engine wall (median of pairs, min–max)", "Precision", "Recall", "F1"],  # noqa: E501
+        intro=(
+            'Each method as **one whole process, the way it is deployed**: `python bench/dup_process.py '
+            'ours|splink DIR SET` starts Python, imports its libraries, reads the data from a CSV file, '
+            'finds the pairs at its default threshold (0.5) and ends. The engine normalises the FEBRL '
+            'records itself and reads the German records as the normalised profile rows `find_duplicates` '
+            'reads from the database; splink 5 (DuckDB, limited to 8GB) loads the model trained once '
+            'beforehand (`prepare`, not timed) and predicts. Same fields for both: FEBRL CRM fields (names, '
+            'street, number, postcode, suburb); German: first name, surname, birth date, street, number, '
+            f'PLZ, city. After one warm-up each, the two take turns ({PROCESS_RUNS} runs each); the ratio is '
+            'taken pair by pair (the machine is shared: the ratio holds when its speed drifts, single times '
+            'do not). Reproduce with `/usr/bin/time -v` around the same two commands.'
+        ),
+    )  # fmt: skip
+    data = Path(tempfile.mkdtemp(prefix="dup-process-"))
+    sizes = ["german-20000"] if quick else list(PROCESS_SIZES)
+    try:
+        main(["prepare", str(data), "febrl", *sizes])
+        for name in ["febrl2", "febrl3", "febrl4", *sizes]:
+            r = compare(data, name)
+            records = sum(1 for path in data.glob(f"{name}*.[0-9].csv") for _ in path.open()) - len(
+                list(data.glob(f"{name}*.[0-9].csv"))
+            )
+            for method in ("ours", "splink"):
+                m = r[method]
+                wall = f"{statistics.median(m['wall']):.2f} ({min(m['wall']):.2f}–{max(m['wall']):.2f})"
+                ratio = "{:.2f}x ({:.2f}–{:.2f})".format(*r["ratio"]) if method == "ours" else "1.00x"
+                p, rec, f1 = (m["score"].split()[i] for i in (3, 5, 7))
+                label = "Maklerwerk engine" if method == "ours" else "splink 5 (DuckDB), predicting"
+                cpu = f"{statistics.median(m['cpu']):.2f}"
+                table.add([name, f"{records:,}", label, wall, cpu, ratio, p, rec, f1])
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return table.write()
