@@ -123,7 +123,7 @@ def test_the_calendar_lists_the_week_and_a_new_appointment_form_saves(
         },
     ).json()
     assert [e["title"] for e in events] == ["Eigentümergespräch"]
-    assert "Eigentümergespräch" in client.get(f"/appointments/contact/{erika.pk}/tab/").content.decode()
+    assert "Eigentümergespräch" in client.get(f"/contacts/{erika.pk}/").content.decode()
 
 
 def test_the_form_refuses_an_end_before_the_start_in_german(agent: Any) -> None:

@@ -148,7 +148,6 @@ ROUTE_PARAM = {
     "inquiries:process_cancel": {"pk": "instance"},
     **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
-    "appointments:contact_tab": {"pk": "contact"},
 }
 # Literal parameters: each value is its own case.
 LITERALS = {

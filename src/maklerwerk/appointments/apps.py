@@ -7,6 +7,7 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
+        from maklerwerk.appointments.views import contact_tab_context
         from maklerwerk.core.dashboard import WIDGETS, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.tabs import TABS, DetailTab
@@ -31,7 +32,8 @@ class AppointmentsConfig(AppConfig):
                 page="contact",
                 key="appointments",
                 label=_("Appointments"),
-                url_name="appointments:contact_tab",
+                template="appointments/_contact_tab.html",
+                context=contact_tab_context,
                 icon="ti-calendar-event",
                 order=40,
             )

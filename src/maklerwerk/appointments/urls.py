@@ -18,5 +18,4 @@ urlpatterns = [
     path("<int:pk>/invite/", views.invite_view, name="invite"),
     path("property/<int:pk>/tab/", views.property_tab, name="property_tab"),
     path("property/<int:pk>/series/", views.series_create_view, name="series_create"),
-    path("contact/<int:pk>/tab/", views.contact_tab, name="contact_tab"),
 ]

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -45,7 +45,17 @@ def _report(request: HttpRequest, sent: list[invitations.Sent]) -> None:
 @require_capability(Capability.VIEW)
 @require_GET
 def calendar_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "appointments/calendar.html", {"can_edit": _can_edit(request)})
+    """The calendar; `?date=YYYY-MM-DD` opens the week of that day."""
+    day = parse_date_safe(request.GET.get("date"))
+    context = {"can_edit": _can_edit(request), "initial_date": day.isoformat() if day else ""}
+    return render(request, "appointments/calendar.html", context)
+
+
+def parse_date_safe(value: str | None) -> dt.date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
 
 
 def _parse_moment(value: str | None) -> dt.datetime | None:
@@ -235,16 +245,10 @@ def series_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_capability(Capability.VIEW)
-@require_GET
-def contact_tab(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
+    """The "Termine" tab of the contact page (rendered with the page, registered in core.tabs.TABS)."""
     rows = selectors.appointment_list(user=request.user, contact_id=contact.pk)[:100]  # type: ignore[arg-type]
-    return render(
-        request,
-        "appointments/_contact_tab.html",
-        {"contact": contact, "appointments": rows, "can_edit": _can_edit(request)},
-    )
+    return {"appointments": rows, "can_edit": _can_edit(request)}
 
 
 @require_capability(Capability.VIEW)

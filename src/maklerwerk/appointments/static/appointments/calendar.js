@@ -32,6 +32,7 @@
     locale: "de",
     timeZone: "local",
     initialView: window.innerWidth < 768 ? "timeGridDay" : "timeGridWeek",
+    initialDate: el.dataset.initialDate || undefined,
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
     nowIndicator: true,
     slotMinTime: "07:00:00",
