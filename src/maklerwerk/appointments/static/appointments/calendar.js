@@ -48,6 +48,12 @@
     },
     eventDrop: move,
     eventResize: move,
+    windowResize: function () {
+      var narrow = window.innerWidth < 768;
+      var view = calendar.view.type;
+      if (narrow && view === "timeGridWeek") calendar.changeView("timeGridDay");
+      else if (!narrow && view === "timeGridDay") calendar.changeView("timeGridWeek");
+    },
     select: function (info) {
       window.location = el.dataset.createUrl + "?start=" + encodeURIComponent(info.startStr);
     },
