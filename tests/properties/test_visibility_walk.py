@@ -100,6 +100,7 @@ PARAM = {
     "activity_id": "activity",
     "inquiry_id": "inquiry",
     "instance_id": "instance",
+    "appointment_id": "appointment",
     "contact_id": "contact",
     "profile_id": "profile",
 }
