@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -198,3 +199,20 @@ def test_an_other_office_sees_nothing(booked: Appointment, outsider: Any) -> Non
     client = _login(outsider)
     assert client.get(f"/appointments/{booked.pk}/").status_code == 404
     assert json.loads(client.get("/appointments/events/").content) == []
+
+
+def test_todays_appointments_are_on_the_dashboard(agent: Any, office: Any, prop: Any) -> None:
+    from maklerwerk.appointments.services import appointment_create
+
+    start = timezone.localtime().replace(hour=15, minute=30, second=0, microsecond=0)
+    with time_machine.travel(start - dt.timedelta(hours=6), tick=False):
+        appointment_create(
+            office=office, acting_user=agent, title="Übergabe Schlüssel", kind="handover",
+            starts_at=start, ends_at=start + dt.timedelta(minutes=30), property_id=prop.pk,
+        )  # fmt: skip
+        appointment_create(
+            office=office, acting_user=agent, title="Morgen", kind="meeting",
+            starts_at=start + dt.timedelta(days=1), ends_at=start + dt.timedelta(days=1, hours=1),
+        )  # fmt: skip
+        html = _login(agent).get("/appointments/today/").content.decode()
+    assert "15:30" in html and "Übergabe Schlüssel" in html and "Morgen" not in html
