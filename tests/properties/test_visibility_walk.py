@@ -396,6 +396,8 @@ def _by_type(schema: dict[str, Any], world: World) -> Any:
             return world.expires.isoformat()
         if fmt == "date":
             return world.expires.date().isoformat()
+        if fmt == "time":
+            return "10:00:00"
         if fmt == "email":
             return "walker@example.org"
         if fmt == "binary":
