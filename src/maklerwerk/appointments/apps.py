@@ -35,7 +35,7 @@ class AppointmentsConfig(AppConfig):
                 template="appointments/_contact_tab.html",
                 context=contact_tab_context,
                 icon="ti-calendar-event",
-                order=40,
+                order=50,
             )
         )
         EXPORT_SECTIONS.register_all(
