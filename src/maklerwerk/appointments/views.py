@@ -82,6 +82,8 @@ def events_view(request: HttpRequest) -> JsonResponse:
         end=end,
         responsible_id=request.user.pk if mine else None,
     ).exclude(status=Appointment.Status.CANCELLED)
+    can_edit = _can_edit(request)
+    detail = reverse("appointments:detail", args=[0])
     events = [
         {
             "id": a.pk,
@@ -89,9 +91,9 @@ def events_view(request: HttpRequest) -> JsonResponse:
             "start": timezone.localtime(a.starts_at).isoformat(),
             "end": timezone.localtime(a.ends_at).isoformat(),
             "allDay": a.all_day,
-            "url": reverse("appointments:detail", args=[a.pk]),
+            "url": detail.replace("/0/", f"/{a.pk}/"),
             "color": COLORS.get(a.kind, "#066fd1"),
-            "editable": a.is_open and _can_edit(request),
+            "editable": a.is_open and can_edit,
             "extendedProps": {"status": a.get_status_display(), "location": a.location},
         }
         for a in qs[:2000]
