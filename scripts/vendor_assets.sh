@@ -14,9 +14,11 @@ pkgs=(
   "tom-select@2.4.3"
   "flatpickr@4.6.13"
   "chart.js@4.5.1"
+  "fullcalendar@6.1.20"
+  "@fullcalendar/core@6.1.20"
 )
 (cd "$work" && for p in "${pkgs[@]}"; do npm pack -q "$p" >/dev/null; done && for t in *.tgz; do mkdir "${t%.tgz}" && tar -xzf "$t" -C "${t%.tgz}"; done)
-rm -rf "$dest" && mkdir -p "$dest"/{tabler,tabler-icons/fonts,htmx,sortablejs,tom-select,flatpickr/l10n,chartjs}
+rm -rf "$dest" && mkdir -p "$dest"/{tabler,tabler-icons/fonts,htmx,sortablejs,tom-select,flatpickr/l10n,chartjs,fullcalendar/locales}
 cp "$work"/tabler-core-*/package/dist/css/tabler.min.css "$dest/tabler/"
 cp "$work"/tabler-core-*/package/dist/js/tabler.min.js "$dest/tabler/"
 node -e "const p=require(process.argv[1]);console.log(p.name+' '+p.version+' is licensed '+p.license+' ('+p.homepage+'); the npm package ships no LICENSE file.')" "$(ls -d "$work"/tabler-core-*/package)/package.json" > "$dest/tabler/LICENSE.txt"
@@ -35,6 +37,9 @@ cp "$work"/flatpickr-*/package/dist/l10n/de.js "$dest/flatpickr/l10n/"
 cp "$work"/flatpickr-*/package/LICENSE.md "$dest/flatpickr/LICENSE.md"
 cp "$work"/chart.js-*/package/dist/chart.umd.min.js "$dest/chartjs/" 2>/dev/null || cp "$work"/chart.js-*/package/dist/chart.umd.js "$dest/chartjs/chart.umd.min.js"
 cp "$work"/chart.js-*/package/LICENSE.md "$dest/chartjs/"
+cp "$work"/fullcalendar-6*/package/index.global.min.js "$dest/fullcalendar/"
+cp "$work"/fullcalendar-6*/package/LICENSE.md "$dest/fullcalendar/"
+cp "$work"/fullcalendar-core-*/package/locales/de.global.min.js "$dest/fullcalendar/locales/"
 printf '%s\n' "Vendored from the npm registry by scripts/vendor_assets.sh; each folder keeps its package's LICENSE." "${pkgs[@]}" > "$dest/VERSIONS.txt"
 echo "vendored into $dest"
 # Source maps are not vendored; drop their references so collectstatic's manifest storage

@@ -201,6 +201,22 @@ def full_office(settings: Any) -> dict[str, Any]:
         office=office, created_by=admin, filename="kontakte.csv", columns={"Nachname": "last_name"},
         file=ContentFile(b"Nachname;Vorname\nMuster;Max\n", name="kontakte.csv"),
     )  # fmt: skip
+    from maklerwerk.appointments import models as ap
+
+    start = timezone.now() + dt.timedelta(days=2)
+    slot = ap.ViewingSlot.objects.create(
+        office=office, property=prop, agent=admin, starts_at=start, ends_at=start + dt.timedelta(minutes=30)
+    )
+    appointment = ap.Appointment.objects.create(
+        office=office, property=prop, responsible=admin, starts_at=start, ends_at=slot.ends_at
+    )
+    appointment.contacts.add(a)
+    booking_link = ap.BookingLink.objects.create(
+        office=office, property=prop, contact=a, token_hash="b" * 64, expires_at=slot.ends_at
+    )
+    ap.ViewingBooking.objects.create(
+        office=office, slot=slot, contact=a, appointment=appointment, link=booking_link
+    )
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

@@ -39,9 +39,11 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
     assert COUNTERS.keys() == [
         "contacts", "activities", "users", "properties", "new_matches", "open_tasks", "inquiries_open",
     ]  # fmt: skip
-    assert WIDGETS.keys() == ["tasks_due", "new-matches", "inquiries"]
-    assert [t.key for t in TABS if t.page == "contact"] == ["properties", "protected-documents", "inquiries"]
-    assert [t.key for t in TABS if t.page == "property"] == ["activities", "document-sharing"]
+    assert WIDGETS.keys() == ["appointments_today", "tasks_due", "new-matches", "inquiries"]
+    assert [t.key for t in TABS if t.page == "contact"] == [
+        "properties", "appointments", "protected-documents", "inquiries",
+    ]  # fmt: skip
+    assert [t.key for t in TABS if t.page == "property"] == ["activities", "document-sharing", "viewings"]
     assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "letter"]
     assert SEEDERS.keys() == [
         "activities",

@@ -99,6 +99,43 @@ def _activity_participant(w: World, c: Any) -> Any:
     return Activity.further_contacts.through.objects.create(activity=activity, contact=c)
 
 
+def _appointment(w: World) -> Any:
+    from maklerwerk.appointments.models import Appointment
+
+    return Appointment.objects.create(
+        office=w.office, starts_at=w.later, ends_at=w.later + dt.timedelta(hours=1)
+    )
+
+
+@factory("appointments.Appointment_contacts.contact")
+def _appointment_attendee(w: World, c: Any) -> Any:
+    from maklerwerk.appointments.models import Appointment
+
+    return Appointment.contacts.through.objects.create(appointment=_appointment(w), contact=c)
+
+
+def _booking_link(w: World, c: Any) -> Any:
+    from maklerwerk.appointments.models import BookingLink
+
+    return BookingLink.objects.create(
+        office=w.office, property=w.prop, contact=c, token_hash=f"booking{next(_seq)}", expires_at=w.later
+    )
+
+
+factory("appointments.BookingLink.contact")(_booking_link)
+
+
+@factory("appointments.ViewingBooking.contact")
+def _viewing_booking(w: World, c: Any) -> Any:
+    from maklerwerk.appointments.models import ViewingBooking, ViewingSlot
+
+    start = w.later + dt.timedelta(minutes=next(_seq))
+    slot = ViewingSlot.objects.create(
+        office=w.office, property=w.prop, starts_at=start, ends_at=start + dt.timedelta(minutes=30), booked=1
+    )
+    return ViewingBooking.objects.create(office=w.office, slot=slot, contact=c, appointment=_appointment(w))
+
+
 @factory("contacts.ContactEmail.contact")
 def _email(w: World, c: Any) -> Any:
     value = f"x{next(_seq)}@example.org"

@@ -55,6 +55,7 @@ NOT_ABOUT_PROPERTIES = {
     "properties:notification_done": "a note to the agent about a contact's search profile",
     "properties:self_service": "the contact's public search-profile form (token of the contact)",
     "inquiries:confirm": "the prospect's public confirmation link (token sent to the prospect only)",
+    "appointments:book": "the prospect's public booking page (token sent to the prospect only)",
     "mailing:template_edit": "a mail template",
     "mailing:template_delete": "a mail template",
     "exposes:template_edit": "an exposé layout",
@@ -83,7 +84,7 @@ NOT_ABOUT_PROPERTIES = {
 # World objects that are the restricted property or hang off it ...
 ABOUT_PROPERTY = {
     "prop", "image", "document", "role", "link", "token", "file_key", "cloud_file", "personal_file",
-    "folder", "task", "activity", "offer", "recipient", "inquiry", "instance",
+    "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -103,6 +104,7 @@ PARAM = {
     "activity_id": "activity",
     "inquiry_id": "inquiry",
     "instance_id": "instance",
+    "appointment_id": "appointment",
     "contact_id": "contact",
     "profile_id": "profile",
 }
@@ -149,6 +151,8 @@ ROUTE_PARAM = {
     "inquiries:detail": {"pk": "inquiry"},
     "inquiries:retry": {"pk": "inquiry"},
     "inquiries:process_cancel": {"pk": "instance"},
+    **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
+    **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
 }
 # Literal parameters: each value is its own case.
 LITERALS = {
@@ -396,6 +400,8 @@ def _by_type(schema: dict[str, Any], world: World) -> Any:
             return world.expires.isoformat()
         if fmt == "date":
             return world.expires.date().isoformat()
+        if fmt == "time":
+            return "10:00:00"
         if fmt == "email":
             return "walker@example.org"
         if fmt == "binary":

@@ -164,6 +164,12 @@ def build_world() -> World:
         office=office, property=prop, profile=o["profile"], agent=None, reason="new_listing", detail=MARK
     )
     o["expires"] = timezone.now() + dt.timedelta(days=3)
+    from maklerwerk.appointments.services import appointment_create
+
+    o["appointment"] = appointment_create(
+        office=office, acting_user=owner, title=f"Besichtigung {MARK}", property_id=prop.pk,
+        starts_at=o["expires"], ends_at=o["expires"] + dt.timedelta(hours=1), contact_ids=[contact.pk],
+    )  # fmt: skip
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 

@@ -24,6 +24,7 @@ install_problem_handlers(api)
 def _mount() -> None:
     # Imported here so each app's api module can import this package without a cycle.
     from maklerwerk.accounts.api import router as accounts_router
+    from maklerwerk.appointments.api import router as appointments_router
     from maklerwerk.contacts.api import router as contacts_router
     from maklerwerk.core.api import router as core_router
     from maklerwerk.duplicates.api import router as duplicates_router
@@ -48,6 +49,7 @@ def _mount() -> None:
     api.add_router("/", exposes_router)
     api.add_router("/", tasks_router)
     api.add_router("/", inquiries_router)
+    api.add_router("/", appointments_router)
 
 
 _mount()

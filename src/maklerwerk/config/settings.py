@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "maklerwerk.tasks",
     "maklerwerk.inquiries",
     "maklerwerk.imports",
+    "maklerwerk.appointments",
 ]
 
 MIDDLEWARE = [

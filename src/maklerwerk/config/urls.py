@@ -41,5 +41,6 @@ urlpatterns = [
     path("tasks/", include("maklerwerk.tasks.urls")),
     path("inquiries/", include("maklerwerk.inquiries.urls")),
     path("imports/", include("maklerwerk.imports.urls")),
+    path("appointments/", include("maklerwerk.appointments.urls")),
     path("api/v1/", api.urls),
 ]

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, str]] = [
     ("exposes:index", _("Offers"), "ti-send"),
     ("inquiries:list", _("Inquiries"), "ti-inbox"),
     ("tasks:list", _("Tasks"), "ti-checkbox"),
+    ("appointments:calendar", _("Calendar"), "ti-calendar"),
     ("settings", _("Settings"), "ti-settings"),
 ]
 

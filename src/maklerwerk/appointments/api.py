@@ -1,0 +1,225 @@
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from maklerwerk.accounts.models import User
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.api.auth import require
+from maklerwerk.api.schemas import InputSchema, Page
+from maklerwerk.appointments import invitations, selectors, services
+from maklerwerk.appointments.models import Appointment, ViewingSlot
+from maklerwerk.appointments.series import SeriesRule
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.properties.selectors import property_get
+
+router = Router(tags=["appointments"])
+
+Kind = Literal[tuple(Appointment.Kind.values)]  # type: ignore[valid-type]
+State = Literal[tuple(Appointment.Status.values)]  # type: ignore[valid-type]
+Mode = Literal[tuple(ViewingSlot.Mode.values)]  # type: ignore[valid-type]
+
+
+class AppointmentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    all_day: bool
+    location: str
+    property_id: int | None
+    contact_ids: list[int]
+    responsible_user_id: int | None
+    status: str
+    notes: str
+    feedback: str
+    uid: str
+    sequence: int
+
+    @staticmethod
+    def resolve_contact_ids(obj: Appointment) -> list[int]:
+        return sorted(c.pk for c in obj.contacts.all())
+
+    @staticmethod
+    def resolve_responsible_user_id(obj: Appointment) -> int | None:
+        return obj.responsible_id
+
+
+class AppointmentIn(InputSchema):
+    kind: Kind = "viewing"  # type: ignore[valid-type]
+    title: str = Field("", max_length=200)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    all_day: bool = False
+    location: str = Field("", max_length=300, description="Default: the property's address")
+    property_id: int | None = None
+    contact_ids: list[int] = []
+    responsible_user_id: int | None = Field(None, description="Default: the caller")
+    notes: str = ""
+
+
+class AppointmentPatchIn(InputSchema):
+    kind: Kind | None = None  # type: ignore[valid-type]
+    title: str | None = Field(None, max_length=200)
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    location: str | None = Field(None, max_length=300)
+    contact_ids: list[int] | None = None
+    notes: str | None = None
+    status: State | None = Field(
+        None, description="done/no_show write the activity; cancelled frees the seat"
+    )  # type: ignore[valid-type]
+    feedback: str | None = None
+
+
+class AppointmentFilter(Schema):
+    starts_from: dt.datetime | None = Field(None, alias="from")
+    until: dt.datetime | None = Field(None, alias="to")
+    user_id: int | None = None
+    contact_id: int | None = None
+    property_id: int | None = None
+    kind: Kind | None = None  # type: ignore[valid-type]
+    status: State | None = None  # type: ignore[valid-type]
+
+
+class SentOut(Schema):
+    contact_id: int
+    email: str
+    error: str
+
+
+class SlotOut(Schema):
+    id: int
+    property_id: int
+    agent_id: int | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    booked: int
+    location: str
+    mode: str
+    cancelled: bool
+
+    @staticmethod
+    def resolve_cancelled(obj: ViewingSlot) -> bool:
+        return obj.cancelled_at is not None
+
+
+class SeriesIn(InputSchema):
+    first_day: dt.date
+    start: dt.time
+    end: dt.time
+    minutes: int = Field(20, ge=5, le=1440)
+    weeks: int = Field(1, ge=1, le=52)
+    capacity: int = Field(1, ge=1, le=100)
+    mode: Mode = "in_person"  # type: ignore[valid-type]
+    location: str = Field("", max_length=300)
+
+
+def _responsible(user: User, user_id: int | None) -> User:
+    if user_id is None:
+        return user
+    found = User.objects.filter(pk=user_id, office_id=user.office_id, is_active=True).first()
+    if found is None:
+        raise ApplicationError("Unknown user.", extra={"field": "responsible_user_id"})
+    return found
+
+
+@router.get("/appointments", response=list[AppointmentOut], summary="List appointments")
+@paginate(Page)
+def appointment_list_api(request: HttpRequest, filters: Query[AppointmentFilter]) -> Any:
+    user = require(request, Capability.VIEW)
+    qs = selectors.appointment_list(
+        user=user,
+        start=filters.starts_from,
+        end=filters.until,
+        contact_id=filters.contact_id,
+        property_id=filters.property_id,
+        responsible_id=filters.user_id,
+    )
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.prefetch_related("contacts")
+
+
+@router.post("/appointments", response={201: AppointmentOut}, summary="Create an appointment")
+def appointment_create_api(request: HttpRequest, payload: AppointmentIn) -> Status:
+    user = require(request, Capability.EDIT)
+    data = payload.dict()
+    if data["property_id"] is not None:
+        property_get(user=user, pk=data["property_id"])  # 404 unless visible
+    data["responsible"] = _responsible(user, data.pop("responsible_user_id"))
+    return Status(201, services.appointment_create(office=user.office, acting_user=user, **data))
+
+
+@router.get("/appointments/{appointment_id}", response=AppointmentOut, summary="One appointment")
+def appointment_get_api(request: HttpRequest, appointment_id: int) -> Appointment:
+    user = require(request, Capability.VIEW)
+    return selectors.appointment_get(user=user, pk=appointment_id)
+
+
+@router.patch(
+    "/appointments/{appointment_id}",
+    response=AppointmentOut,
+    summary="Change an appointment (a new time or place counts up the invitation's SEQUENCE)",
+)
+def appointment_patch_api(
+    request: HttpRequest, appointment_id: int, payload: AppointmentPatchIn
+) -> Appointment:
+    user = require(request, Capability.EDIT)
+    appointment = selectors.appointment_get(user=user, pk=appointment_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    status, feedback = changes.pop("status", None), changes.pop("feedback", "")
+    if changes:
+        services.appointment_update(appointment=appointment, acting_user=user, **changes)
+    if status is not None and status != appointment.status:
+        services.appointment_set_status(
+            appointment=appointment, status=status, feedback=feedback, acting_user=user
+        )
+    return selectors.appointment_get(user=user, pk=appointment_id)
+
+
+@router.post(
+    "/appointments/{appointment_id}/invite",
+    response=list[SentOut],
+    summary="Mail the invitation (.ics REQUEST, or CANCEL when cancelled) to every contact",
+)
+def appointment_invite_api(request: HttpRequest, appointment_id: int) -> list[dict[str, Any]]:
+    user = require(request, Capability.EDIT)
+    appointment = selectors.appointment_get(user=user, pk=appointment_id)
+    sent = invitations.invitation_send(appointment=appointment, acting_user=user)
+    return [{"contact_id": s.contact.pk, "email": s.email, "error": s.error} for s in sent]
+
+
+@router.get(
+    "/properties/{property_id}/viewing-slots", response=list[SlotOut], summary="Upcoming viewing slots"
+)
+def slot_list_api(request: HttpRequest, property_id: int) -> Any:
+    user = require(request, Capability.VIEW)
+    prop = property_get(user=user, pk=property_id)
+    return list(selectors.slot_list(user=user, property_id=prop.pk))
+
+
+@router.post(
+    "/properties/{property_id}/viewing-slots/series",
+    response={201: list[SlotOut]},
+    summary="Create viewing slots from a series (local Europe/Berlin times, kept across DST changes)",
+)
+def slot_series_api(request: HttpRequest, property_id: int, payload: SeriesIn) -> Status:
+    user = require(request, Capability.EDIT)
+    prop = property_get(user=user, pk=property_id)
+    rule = SeriesRule(payload.first_day, payload.start, payload.end, payload.minutes, payload.weeks)
+    slots = services.slot_series_create(
+        prop=prop,
+        acting_user=user,
+        rule=rule,
+        capacity=payload.capacity,
+        location=payload.location,
+        mode=payload.mode,
+    )
+    return Status(201, slots)

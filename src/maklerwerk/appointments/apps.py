@@ -1,0 +1,51 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppointmentsConfig(AppConfig):
+    name = "maklerwerk.appointments"
+    verbose_name = _("Appointments")
+
+    def ready(self) -> None:
+        from maklerwerk.appointments.views import contact_tab_context
+        from maklerwerk.core.dashboard import WIDGETS, Widget
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.tabs import TABS, DetailTab
+
+        WIDGETS.register(
+            Widget(
+                "appointments_today", _("Appointments today"), "appointments:today_widget", order=5, bare=True
+            )
+        )
+        TABS.register(
+            DetailTab(
+                page="property",
+                key="viewings",
+                label=_("Viewings"),
+                url_name="appointments:property_tab",
+                icon="ti-calendar-event",
+                order=40,
+            )
+        )
+        TABS.register(
+            DetailTab(
+                page="contact",
+                key="appointments",
+                label=_("Appointments"),
+                template="appointments/_contact_tab.html",
+                context=contact_tab_context,
+                icon="ti-calendar-event",
+                order=50,
+            )
+        )
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("appointments", "appointments.Appointment", 720),
+                ExportSection("appointment_contacts", "appointments.Appointment_contacts", 721),
+                ExportSection("viewing_slots", "appointments.ViewingSlot", 722),
+                ExportSection(
+                    "booking_links", "appointments.BookingLink", 723, leave_out=frozenset({"token_hash"})
+                ),
+                ExportSection("viewing_bookings", "appointments.ViewingBooking", 724),
+            ]
+        )

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.accounts.models import User
+from maklerwerk.appointments.models import Appointment, ViewingSlot
+from maklerwerk.appointments.series import SeriesRule
+from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, PickerSelectMultiple
+
+
+class AppointmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Appointment.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    starts_at = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput())
+    ends_at = forms.DateTimeField(label=_("End"), widget=LocalDateTimeInput())
+    responsible = forms.ModelChoiceField(label=_("Responsible"), queryset=None, required=False)
+    property = forms.ModelChoiceField(
+        label=_("Property"),
+        queryset=None,
+        required=False,
+        widget=PickerSelect,
+        error_messages={"invalid_choice": _("Unknown property.")},
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Contacts"),
+        queryset=None,
+        required=False,
+        widget=PickerSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown contact."), "invalid_pk_value": _("Unknown contact.")},
+    )
+    location = forms.CharField(
+        label=_("Location"), max_length=300, required=False, help_text=_("Empty: the property's address")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from maklerwerk.contacts.models import Contact
+        from maklerwerk.properties.selectors import visible_properties
+
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = User.objects.filter(
+            office_id=user.office_id, is_active=True
+        ).order_by("last_name", "username")
+        self.fields["contacts"].queryset = Contact.objects.filter(office_id=user.office_id)
+        self.fields["property"].queryset = visible_properties(user)
+        self.fields["contacts"].widget.attrs.update(
+            {"data-picker": "", "data-lookup-url": reverse("contacts:lookup") + "?exclude=",
+             "placeholder": _("Type a name, company or phone number")}
+        )  # fmt: skip
+        self.fields["property"].widget.attrs.update(
+            {"data-picker": "", "data-lookup-url": reverse("core:property_lookup") + "?",
+             "placeholder": _("Type a Kennung, title or city")}
+        )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        prop = data.get("property")
+        return {
+            "kind": data["kind"],
+            "title": data["title"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "responsible": data.get("responsible"),
+            "property_id": prop.pk if prop else None,
+            "contact_ids": [c.pk for c in data.get("contacts") or []],
+            "location": data["location"],
+            "notes": data["notes"],
+        }
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (Appointment.Status.DONE, _("took place")),
+            (Appointment.Status.NO_SHOW, _("did not show up")),
+            (Appointment.Status.CANCELLED, _("called off")),
+        ],
+    )
+    feedback = forms.CharField(
+        label=_("Feedback"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+def _next_saturday() -> dt.date:
+    today = timezone.localdate()
+    return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+
+class SeriesForm(forms.Form):
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}), initial=_next_saturday
+    )
+    start = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="10:00"
+    )
+    end = forms.TimeField(
+        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="12:00"
+    )
+    minutes = forms.IntegerField(label=_("Minutes per slot"), min_value=5, max_value=1440, initial=20)
+    weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=52, initial=1)
+    capacity = forms.IntegerField(
+        label=_("Seats per slot"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("1 = individual viewing"),
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=ViewingSlot.Mode.choices)
+    location = forms.CharField(
+        label=_("Meeting point"), max_length=300, required=False, help_text=_("Empty: the property's address")
+    )
+
+    def rule(self) -> SeriesRule:
+        d = self.cleaned_data
+        return SeriesRule(
+            first_day=d["first_day"], start=d["start"], end=d["end"], minutes=d["minutes"], weeks=d["weeks"]
+        )

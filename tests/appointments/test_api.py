@@ -1,0 +1,85 @@
+"""/api/v1/appointments and the viewing slots of a property."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from maklerwerk.appointments.models import Appointment
+from maklerwerk.core.models import Activity
+from tests.appointments.conftest import ics_parts, next_saturday
+from tests.conftest import ApiClient, assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def _iso(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+def test_create_list_patch_and_invite(api: ApiClient, prop: Any, erika: Any, smtp_sink: Any) -> None:
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+    created = api.post(
+        "/api/v1/appointments",
+        {
+            "kind": "viewing",
+            "starts_at": _iso(start),
+            "ends_at": _iso(start + dt.timedelta(minutes=30)),
+            "property_id": prop.pk,
+            "contact_ids": [erika.pk],
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "planned" and body["contact_ids"] == [erika.pk]
+    assert body["location"] == "Parkstraße 5, 60311 Frankfurt am Main" and body["sequence"] == 0
+    listed = api.get(
+        "/api/v1/appointments", {"from": _iso(start - dt.timedelta(days=1)), "property_id": prop.pk}
+    )
+    assert [a["id"] for a in listed.json()["items"]] == [body["id"]]
+    assert api.get("/api/v1/appointments", {"to": _iso(start - dt.timedelta(days=1))}).json()["count"] == 0
+
+    later = start + dt.timedelta(hours=2)
+    moved = api.patch(
+        f"/api/v1/appointments/{body['id']}",
+        {"starts_at": _iso(later), "ends_at": _iso(later + dt.timedelta(minutes=30))},
+    ).json()
+    assert moved["sequence"] == 1
+    sent = api.post(f"/api/v1/appointments/{body['id']}/invite").json()
+    assert sent == [{"contact_id": erika.pk, "email": "erika@example.org", "error": ""}]
+    [event] = ics_parts(smtp_sink.parsed()[0])[0].walk("VEVENT")
+    assert str(event["UID"]) == moved["uid"] and int(event["SEQUENCE"]) == 1
+
+    done = api.patch(
+        f"/api/v1/appointments/{body['id']}", {"status": "done", "feedback": "Passt gut."}
+    ).json()
+    assert done["status"] == "done" and done["feedback"] == "Passt gut."
+    assert Activity.objects.filter(type="viewing", contact=erika, property=prop, body="Passt gut.").exists()
+
+
+def test_bad_input_is_refused_and_nothing_is_saved(api: ApiClient, prop: Any) -> None:
+    start = timezone.now() + dt.timedelta(days=3)
+    response = api.post(
+        "/api/v1/appointments", {"starts_at": _iso(start), "ends_at": _iso(start - dt.timedelta(hours=1))}
+    )
+    assert response.status_code == 422
+    assert not Appointment.objects.exists()
+    series = api.post(
+        f"/api/v1/properties/{prop.pk}/viewing-slots/series",
+        {"first_day": "2027-03-28", "start": "02:30", "end": "03:30", "minutes": 30},
+    )
+    assert "gibt es am 28.03.2027 nicht" in assert_problem(series, 400)["detail"]
+
+
+def test_a_series_through_the_api(api: ApiClient, prop: Any) -> None:
+    day = next_saturday().isoformat()
+    created = api.post(
+        f"/api/v1/properties/{prop.pk}/viewing-slots/series",
+        {"first_day": day, "start": "10:00", "end": "12:00", "minutes": 20, "weeks": 2, "capacity": 4},
+    )
+    assert created.status_code == 201 and len(created.json()) == 12
+    slots = api.get(f"/api/v1/properties/{prop.pk}/viewing-slots").json()
+    assert len(slots) == 12 and {s["capacity"] for s in slots} == {4} and slots[0]["booked"] == 0
