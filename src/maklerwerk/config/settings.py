@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "maklerwerk.tasks",
     "maklerwerk.inquiries",
     "maklerwerk.imports",
+    "maklerwerk.portals",
 ]
 
 MIDDLEWARE = [

@@ -37,5 +37,6 @@ urlpatterns = [
     path("exposes/", include("maklerwerk.exposes.urls")),
     path("tasks/", include("maklerwerk.tasks.urls")),
     path("inquiries/", include("maklerwerk.inquiries.urls")),
+    path("portals/", include("maklerwerk.portals.urls")),
     path("api/v1/", api.urls),
 ]
