@@ -127,3 +127,37 @@ def openimmo_schema() -> Any:
             pytest.fail(message)
         pytest.skip(message)
     return etree.XMLSchema(etree.parse(path))
+
+
+@pytest.fixture
+def is24() -> Iterator[dict[str, Any]]:
+    """The ImmobilienScout24 stand-in on loopback, with one user (the office's IS24 account)."""
+    from maklerwerk.integrations.is24.standin import Is24StandIn, serve
+
+    app = Is24StandIn()
+    app.add_user("testbuero", "token-testbuero", "secret-testbuero")
+    server, thread, url = serve(app)
+    yield {
+        "app": app,
+        "url": url,
+        "user": "testbuero",
+        "token": "token-testbuero",
+        "secret": "secret-testbuero",
+    }
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def is24_portal_data(is24: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "ImmobilienScout24",
+        "key": "is24",
+        "kind": "is24",
+        "active": True,
+        "api_url": is24["url"],
+        "consumer_key": "maklerwerk-key",
+        "consumer_secret": "maklerwerk-secret",
+        "access_token": is24["token"],
+        "access_secret": is24["secret"],
+    }

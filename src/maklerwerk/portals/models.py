@@ -76,6 +76,12 @@ class Portal(SingleLineFields, models.Model):
         if access_secret is not None:
             self.access_secret_encrypted = encrypt(access_secret)
 
+    def get_secret(self, which: str) -> str:
+        """ "consumer" or "access": the IS24 secret, decrypted."""
+        return decrypt(
+            self.consumer_secret_encrypted if which == "consumer" else self.access_secret_encrypted
+        )
+
     @property
     def password_set(self) -> bool:
         return bool(self.password_encrypted)
@@ -179,6 +185,7 @@ class TransferEntry(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.PENDING)
     data_hash = models.CharField(max_length=64, blank=True, editable=False)
+    portal_object_id = models.CharField(_("portal's id"), max_length=100, blank=True)
     hint = models.TextField(_("hint"), blank=True)
 
     class Meta:

@@ -182,13 +182,19 @@ def _send_openimmo(run: TransferRun) -> str | None:
 
 
 def _apply_entry(entry: TransferEntry, now: object) -> None:
-    a = PortalAssignment.objects.filter(portal_id=entry.run.portal_id, property_id=entry.property_id).first()
+    a = (
+        PortalAssignment.objects.filter(portal_id=entry.run.portal_id, property_id=entry.property_id)
+        .select_related("portal")
+        .first()
+    )
     if a is None:
         return
     if entry.action == Action.REFUSED:
         a.state, a.last_error = PortalAssignment.State.ERROR, entry.hint
     elif entry.result != TransferEntry.Result.OK:
-        return
+        a.last_error = entry.hint
+        if a.state == PortalAssignment.State.PENDING:
+            a.state = PortalAssignment.State.ERROR
     elif entry.action == Action.DELETE:
         a.state, a.online_since, a.last_hash = PortalAssignment.State.OFFLINE, None, ""
         a.last_action, a.last_sent_at, a.last_error = entry.action, now, ""
@@ -197,6 +203,11 @@ def _apply_entry(entry: TransferEntry, now: object) -> None:
         a.state, a.online_since = PortalAssignment.State.ONLINE, a.online_since or now
         a.last_hash, a.last_sent_at, a.last_error = entry.data_hash, now, ""
         a.sent_external_id = entry.external_id
+        if entry.portal_object_id:
+            a.portal_object_id = entry.portal_object_id
+            a.expose_url = (
+                is24.expose_url(entry.portal_object_id) if a.portal.kind == Portal.Kind.IS24 else ""
+            )
         if entry.action != Action.UNCHANGED:
             a.last_action = entry.action
     a.save()
