@@ -20,8 +20,10 @@ TRANSFER = "portals.transfer"
 
 @job_function(TRANSFER, resume=True)
 def transfer_job(progress: Progress, run_id: int) -> dict[str, Any]:
-    from maklerwerk.portals.transfer import transfer_execute  # tasks load before the apps' models
+    from maklerwerk.portals.models import TransferRun  # tasks load before the apps' models
+    from maklerwerk.portals.transfer import transfer_execute
 
+    TransferRun.objects.filter(pk=run_id).update(job_id=progress.job_id)  # a resumed run: its new job
     progress.update(0, 1, "Übertragung läuft", force=True)
     run = transfer_execute(run_id=run_id)
     return {"run_id": run.pk, "state": run.state, "message": run.message}
