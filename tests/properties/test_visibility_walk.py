@@ -135,6 +135,7 @@ ROUTE_PARAM = {
     "sharing:property_tab": {"pk": "prop"},
     "portals:property_tab": {"pk": "prop"},
     "portals:property_assign": {"pk": "prop"},
+    "portals:property_transfer": {"pk": "prop"},
     "sharing:contact_tab": {"pk": "contact"},
     "sharing:agent_file": {"pk": "@source"},  # the file of the kind <source> names
     "sharing:cloud_file_delete": {"file_id": "cloud_file"},

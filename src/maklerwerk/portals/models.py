@@ -127,6 +127,11 @@ class PortalAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.portal} · {self.property_id}"
 
+    def last_action_label(self) -> str:  # a method: `property` is a field of this model
+        """The last action as the transfer log names it ("Aktualisierung")."""
+        labels = dict(TransferEntry.Action.choices)
+        return str(labels.get(self.last_action, self.last_action))
+
 
 class TransferRun(models.Model):
     """One transfer to a portal (a job): the package sent and what happened per property."""

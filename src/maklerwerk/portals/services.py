@@ -171,6 +171,24 @@ def property_portals_set(*, prop: Property, portal_ids: list[int], acting_user: 
 
 
 @transaction.atomic
+def property_transfer_now(*, prop: Property, acting_user: User | None) -> list[str]:
+    """Transfer the property's portals now; the names of the portals that got a transfer."""
+    ensure_capability(acting_user, Capability.EDIT)
+    portals = Portal.objects.filter(
+        active=True, assignments__property=prop, office_id=prop.office_id
+    ).exclude(
+        assignments__property=prop,
+        assignments__state=PortalAssignment.State.OFFLINE,
+        assignments__wanted=False,
+    )
+    names = []
+    for portal in portals.distinct():
+        transfer_start(portal=portal, full=False, acting_user=acting_user)
+        names.append(portal.name)
+    return names
+
+
+@transaction.atomic
 def portal_withdraw_all(*, portal: Portal, acting_user: User | None) -> TransferRun | None:
     """ "Alle offline nehmen": every property of the portal is taken offline (a switch of systems)."""
     ensure_capability(acting_user, Capability.MANAGE_OFFICE)

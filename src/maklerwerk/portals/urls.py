@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/runs/<int:run_id>/package/", views.run_package, name="run_package"),
     path("property/<int:pk>/tab/", views.property_tab, name="property_tab"),
     path("property/<int:pk>/assign/", views.property_assign, name="property_assign"),
+    path("property/<int:pk>/transfer/", views.property_transfer, name="property_transfer"),
 ]
