@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.integrations.ftp import client as ftp
-from maklerwerk.integrations.openimmo import mapping
+from maklerwerk.integrations.openimmo import mapping, writer
 from maklerwerk.portals import is24
 from maklerwerk.portals.exporters import openimmo
 from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
@@ -107,7 +108,7 @@ def package_write(run: TransferRun, planned: list[Planned], target: Path) -> int
     name = Path(run.package_name).with_suffix(".xml").name
     header = openimmo.transfer_header(portal, run.created_at, full=run.full)
 
-    def items():  # type: ignore[no-untyped-def]
+    def items() -> Iterator[tuple[writer.Listing, list[openimmo.Picture]]]:
         for p in _to_send(run, planned):
             prop = p.assignment.property
             code = ACTION_CODES.get(p.entry.action, mapping.ACTION_CHANGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         refused: list[str] = []
         props = props.select_related("office", "responsible_agent").order_by("pk")
 
-        def items():  # type: ignore[no-untyped-def]
+        def items() -> Iterator[tuple[writer.Listing, list[openimmo.Picture]]]:
             for prop in tqdm(props.iterator(chunk_size=200), total=props.count(), unit="Objekt"):
                 problems = openimmo.preflight(prop)
                 if problems:
