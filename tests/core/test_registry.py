@@ -41,7 +41,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
     ]  # fmt: skip
     assert WIDGETS.keys() == ["tasks_due", "new-matches", "inquiries"]
     assert [t.key for t in TABS if t.page == "contact"] == ["properties", "protected-documents", "inquiries"]
-    assert [t.key for t in TABS if t.page == "property"] == ["activities", "document-sharing"]
+    assert [t.key for t in TABS if t.page == "property"] == ["activities", "document-sharing", "portals"]
     assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "letter"]
     assert SEEDERS.keys() == [
         "activities",
@@ -60,6 +60,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
         "duplicates.search",
         "exposes.offer_send",
         "inquiries.fetch",
+        "portals.transfer",
     } <= set(JOBS.keys())
     assert EXPORT_SECTIONS.keys()[0] == "users" and EXPORT_SECTIONS.keys()[-1] == "history"
 
