@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 MW := $(VENV)/bin/maklerwerk
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 export MAKLERWERK_DATA_DIR ?= $(CURDIR)/var
+# The OpenImmo XSD may not be shipped (licence): a machine's own copy there is used by the tests.
+export MAKLERWERK_OPENIMMO_XSD ?= $(wildcard $(HOME)/.local/share/openimmo/openimmo_127c.xsd)
 
 .PHONY: run test test-jobs bench mutate lint format messages install install-test clean
 

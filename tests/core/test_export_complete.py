@@ -190,6 +190,14 @@ def full_office(settings: Any) -> dict[str, Any]:
     inq.ProcessStep.objects.create(definition=definition, position=1, kind="wait")
     instance = inq.ProcessInstance.objects.create(office=office, definition=definition, contact=a)
     inq.ProcessStepRun.objects.create(instance=instance, position=1, kind="wait", result="ok")
+    from maklerwerk.portals import models as portals
+
+    portal = portals.Portal(office=office, name="immowelt", key="immowelt", host="ftp.example.org")
+    portal.set_password("Portal-Geheim-23")
+    portal.save()
+    portals.PortalAssignment.objects.create(office=office, portal=portal, property=prop)
+    run = portals.TransferRun.objects.create(office=office, portal=portal)
+    portals.TransferEntry.objects.create(run=run, property=prop, external_id=prop.external_id, action="new")
     from django.contrib.contenttypes.models import ContentType
 
     ImportRecord.objects.create(
@@ -296,6 +304,7 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
     # Mail passwords: never in the archive, not even encrypted; the rows say one was set.
     everything = b"".join(zf.read(name) for name in zf.namelist())
     assert b"Sehr-Geheim-SMTP-42" not in everything and b"Postfach-Geheim-17" not in everything
+    assert b"Portal-Geheim-23" not in everything
     assert b"password_encrypted" not in everything and b"pbkdf2_sha256" not in everything
     assert data["smtp_settings"][0]["password_set"] is True
     assert data["smtp_settings"][0]["host"] == "smtp.example.org"

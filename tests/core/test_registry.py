@@ -43,7 +43,9 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
     assert [t.key for t in TABS if t.page == "contact"] == [
         "properties", "appointments", "protected-documents", "inquiries",
     ]  # fmt: skip
-    assert [t.key for t in TABS if t.page == "property"] == ["activities", "document-sharing", "viewings"]
+    assert [t.key for t in TABS if t.page == "property"] == [
+        "activities", "document-sharing", "viewings", "portals",
+    ]  # fmt: skip
     assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "letter"]
     assert SEEDERS.keys() == [
         "activities",
@@ -62,6 +64,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
         "duplicates.search",
         "exposes.offer_send",
         "inquiries.fetch",
+        "portals.transfer",
     } <= set(JOBS.keys())
     assert EXPORT_SECTIONS.keys()[0] == "users" and EXPORT_SECTIONS.keys()[-1] == "history"
 

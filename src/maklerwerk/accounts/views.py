@@ -56,6 +56,12 @@ SETTINGS_LINKS = [
         "ti-robot",
     ),
     (
+        "portals:index",
+        gettext_lazy("Portals"),
+        gettext_lazy("OpenImmo FTP portals and ImmobilienScout24: accounts and transfer log"),
+        "ti-world-upload",
+    ),
+    (
         "duplicates:index",
         gettext_lazy("Duplicate check"),
         gettext_lazy("Thresholds and duplicate groups"),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "maklerwerk.inquiries",
     "maklerwerk.imports",
     "maklerwerk.appointments",
+    "maklerwerk.portals",
 ]
 
 MIDDLEWARE = [

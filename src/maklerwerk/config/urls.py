@@ -42,5 +42,6 @@ urlpatterns = [
     path("inquiries/", include("maklerwerk.inquiries.urls")),
     path("imports/", include("maklerwerk.imports.urls")),
     path("appointments/", include("maklerwerk.appointments.urls")),
+    path("portals/", include("maklerwerk.portals.urls")),
     path("api/v1/", api.urls),
 ]

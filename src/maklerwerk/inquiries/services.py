@@ -33,7 +33,7 @@ from maklerwerk.inquiries.automation import (
     step_record,
     token_hash,
 )
-from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessedMail
+from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing, ProcessedMail
 from maklerwerk.inquiries.parsers import MailParseResult, ParsedInquiry, parse_message
 from maklerwerk.inquiries.prospect import Prospect
 
@@ -341,3 +341,18 @@ def mailbox_update(*, mailbox: Mailbox, acting_user: User, data: dict[str, Any])
         after=_mailbox_snapshot(mailbox),
     )
     return mailbox
+
+
+# --- portal listings (written by the portal transfer) ---------------------------------------------
+
+
+def portal_listing_record(*, office_id: int, property_id: int, source: str, portal_id: str) -> None:
+    """The portal's id of a property that went online there, so its inquiries find the property."""
+    PortalListing.objects.update_or_create(
+        office_id=office_id, source=source, portal_id=portal_id, defaults={"property_id": property_id}
+    )
+
+
+def portal_listing_forget(*, office_id: int, property_id: int, source: str) -> None:
+    """The property was taken off the portal: its old id there no longer names it."""
+    PortalListing.objects.filter(office_id=office_id, property_id=property_id, source=source).delete()

@@ -1,0 +1,201 @@
+"""ImmobilienScout24 Import/Export REST API (JSON), signed with OAuth 1.0a (requests-oauthlib).
+
+A few typed calls, each with its reference. Errors become `Is24Error` with the HTTP status, IS24's
+message code, a German hint and `permanent` (a 412 field error or a refused token stays wrong until
+someone changes data or reconnects; a 5xx or a dropped connection may pass). A 429 is waited out
+once (`Retry-After`, at most `MAX_WAIT` seconds) before it becomes an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth1Session
+
+TIMEOUT = 30
+MAX_WAIT = 10.0
+API = "/restapi/api/offer/v1.0"
+CHANNEL_IS24 = 10000
+CHANNEL_HOMEPAGE = 10001
+# "Error while validating input for the resource. [MESSAGE: field : value : CODE]"
+FIELD_ERROR = re.compile(r"\[MESSAGE:\s*([^:\]]+?)\s*:\s*([^:\]]*?)\s*:\s*([A-Z0-9_]+)\s*\]")
+FIELD_HINTS = {
+    "MANDATORY_FIELD_EMPTY": "Pflichtangabe fehlt",
+    "LENGTH_EXCEEDED": "Text zu lang",
+    "EV_EFFICIENCY_CLASS_NOT_VALID_FOR_THIS_CERTIFICATE": "Effizienzklasse passt nicht zum Energieausweis",
+    "EV_NOT_AVAILABLE_BUT_FIELDS_FILLED": "Ohne Energieausweis dürfen keine Energiewerte gesendet werden",
+}
+
+
+@dataclass
+class Is24Error(Exception):
+    status: int
+    code: str
+    message: str
+    permanent: bool = True
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    request_ref: str = ""
+
+    def __str__(self) -> str:
+        return self.hint
+
+    @property
+    def hint(self) -> str:
+        """German, for the agent: what is wrong and where."""
+        if self.status == 401:
+            return (
+                "ImmobilienScout24 lehnt die Anmeldung ab (Token abgelaufen oder widerrufen): "
+                "bitte neu verbinden."
+            )
+        if self.status == 429:
+            return "ImmobilienScout24: Anfragelimit erreicht, die nächste Übertragung versucht es erneut."
+        if self.fields:
+            parts = [f"{name}: {FIELD_HINTS.get(code, code)}" for name, _value, code in self.fields]
+            return "ImmobilienScout24 lehnt Angaben ab – " + "; ".join(parts)
+        if self.status == 409:
+            return "ImmobilienScout24: Diese Kennung gibt es dort schon (doppeltes Objekt verhindert)."
+        ref = f" (Referenz {self.request_ref})" if self.request_ref else ""
+        return f"ImmobilienScout24 antwortet {self.status} {self.code}: {self.message}{ref}"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    base_url: str
+    consumer_key: str
+    consumer_secret: str
+    token: str
+    token_secret: str
+
+
+def _messages(response: requests.Response) -> tuple[str, str, str]:
+    """(code, message, id) of the first `common.messages` entry; plain-text bodies pass as message."""
+    try:
+        data = response.json()
+    except ValueError:
+        return "", response.text[:300], ""
+    messages = data.get("common.messages") or [{}]
+    first = messages[0].get("message", {}) if isinstance(messages[0], dict) else {}
+    if isinstance(first, list):
+        first = first[0] if first else {}
+    return str(first.get("messageCode", "")), str(first.get("message", "")), str(first.get("id", ""))
+
+
+def _error(response: requests.Response) -> Is24Error:
+    code, message, _id = _messages(response)
+    return Is24Error(
+        status=response.status_code,
+        code=code,
+        message=message,
+        permanent=response.status_code < 500 and response.status_code != 429,
+        fields=FIELD_ERROR.findall(message),
+        request_ref=response.headers.get("L-Is24-Requestrefnum", ""),
+    )
+
+
+class Is24Client:
+    """The calls Maklerwerk makes on behalf of one IS24 user (`me`)."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.base = credentials.base_url.rstrip("/") + API
+        self.session = OAuth1Session(
+            credentials.consumer_key,
+            client_secret=credentials.consumer_secret,
+            resource_owner_key=credentials.token,
+            resource_owner_secret=credentials.token_secret,
+        )
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "Maklerwerk"})
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        for attempt in (1, 2):
+            try:
+                response = self.session.request(method, self.base + path, timeout=TIMEOUT, **kwargs)
+            except requests.RequestException as exc:
+                raise Is24Error(0, "CONNECTION", f"nicht erreichbar: {exc}", permanent=False) from exc
+            if response.status_code == 429 and attempt == 1:
+                time.sleep(min(MAX_WAIT, float(response.headers.get("Retry-After", "1") or 1)))
+                continue
+            if response.status_code >= 400:
+                raise _error(response)
+            return response
+        raise AssertionError("unreachable")
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/retrieve-real-estate-by-id
+    def realestate_by_external_id(self, external_id: str) -> dict[str, Any] | None:
+        try:
+            response = self._call("GET", f"/user/me/realestate/ext-{_ext(external_id)}")
+        except Is24Error as exc:
+            if exc.status == 404:
+                return None
+            raise
+        data = response.json()
+        return next(iter(data.values())) if data else None
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/insert-real-estate
+    def realestate_create(self, body: dict[str, Any]) -> str:
+        response = self._call("POST", "/user/me/realestate", json=body)
+        return _messages(response)[2]
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/update-real-estate-by-id
+    def realestate_update(self, external_id: str, body: dict[str, Any]) -> None:
+        self._call("PUT", f"/user/me/realestate/ext-{_ext(external_id)}", json=body)
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/delete-real-estate
+    def realestate_delete(self, realestate_id: str) -> None:
+        self._call("DELETE", f"/user/me/realestate/{realestate_id}")
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/attachment/retrieve-all-attachments
+    def attachments(self, realestate_id: str) -> list[dict[str, Any]]:
+        data = self._call("GET", f"/user/me/realestate/{realestate_id}/attachment").json()
+        groups = data.get("common.attachments") or [{}]
+        return list(groups[0].get("attachment", []))
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/attachment/insert-attachment
+    def attachment_create(
+        self, realestate_id: str, *, content: bytes, filename: str, mime: str, metadata: dict[str, Any]
+    ) -> str:
+        files = {
+            "attachment": (filename, content, mime),
+            "metadata": ("body.json", json.dumps({"common.attachment": metadata}), "application/json"),
+        }
+        response = self._call("POST", f"/user/me/realestate/{realestate_id}/attachment", files=files)
+        return _messages(response)[2]
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/attachment/delete-attachment
+    def attachment_delete(self, realestate_id: str, attachment_id: str) -> None:
+        self._call("DELETE", f"/user/me/realestate/{realestate_id}/attachment/{attachment_id}")
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/attachment/update-attachment-order
+    def attachments_order(self, realestate_id: str, attachment_ids: list[str]) -> None:
+        body = {"attachmentsorder.attachmentsorder": {"attachmentId": attachment_ids}}
+        self._call("PUT", f"/user/me/realestate/{realestate_id}/attachment/attachmentsorder", json=body)
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/publish/published-channel
+    def published_channels(self, realestate_id: str) -> list[int]:
+        data = self._call("GET", "/publish", params={"realestate": realestate_id}).json()
+        objects = (data.get("common.publishObjects") or {}).get("publishObject", [])
+        return [int(o["publishChannel"]["@id"]) for o in objects]
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/publish/publish-real-estate
+    def publish(self, realestate_id: str, channel: int = CHANNEL_IS24) -> None:
+        body = {
+            "common.publishObject": {"realEstate": {"@id": realestate_id}, "publishChannel": {"@id": channel}}
+        }
+        self._call("POST", "/publish", json=body)
+
+    # Reference: https://api.immobilienscout24.de/our-apis/import-export/publish.html (DELETE)
+    def unpublish(self, realestate_id: str, channel: int = CHANNEL_IS24) -> None:
+        try:
+            self._call("DELETE", f"/publish/{realestate_id}_{channel}")
+        except Is24Error as exc:
+            if exc.status != 404:  # not published: nothing to take down
+                raise
+
+
+def _ext(external_id: str) -> str:
+    """External ids in the path: spaces as %20 and "/" encoded (IS24 update notes)."""
+    return requests.utils.quote(external_id, safe="")

@@ -1,0 +1,261 @@
+"""Property → OpenImmo listing, the export preflight, and the ZIP package (one XML + pictures, flat).
+
+The writer (`integrations/openimmo/writer.py`) knows only OpenImmo; this module knows Maklerwerk's
+property and decides what a portal gets: the contact person, the pictures (scaled to the portal's
+limit, ASCII names `{Kennung}_{nn}.{ext}`), the energy certificate with its GEG `jahrgang`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import IO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+from PIL import Image
+
+from maklerwerk.integrations.openimmo import mapping, writer
+from maklerwerk.portals.models import Portal
+from maklerwerk.properties.models import Property, PropertyImage
+
+GEG_2014 = dt.date(2014, 5, 1)  # certificates from this day on state an efficiency class
+SENDER_VERSION = "0.1"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture as it goes into the package: name in the ZIP, and where its bytes come from."""
+
+    name: str
+    image: PropertyImage
+
+
+def ascii_name(text: str) -> str:
+    """A file-name part portals accept: ASCII letters, digits, '-', '_'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", plain).strip("_") or "x"
+
+
+def preflight(prop: Property) -> list[str]:
+    """Why the property cannot go to a portal, in German an agent can act on (empty: it can)."""
+    problems = []
+    if not prop.postal_code:
+        problems.append(_("Postal code missing: portals need it to show the property."))
+    if prop.marketing_type == "kauf" and prop.purchase_price is None:
+        problems.append(_("Purchase price missing."))
+    if prop.marketing_type != "kauf" and prop.cold_rent is None and prop.purchase_price is None:
+        problems.append(_("Cold rent missing."))
+    if prop.usage == "wohnen" and prop.energy_certificate_type:
+        if not prop.energy_carrier:
+            problems.append(_("Energy carrier missing: required by GEG §87 when there is a certificate."))
+        if prop.energy_value is None:
+            problems.append(_("Energy value missing: required by GEG §87 when there is a certificate."))
+    return problems
+
+
+def pictures(prop: Property, limit: int | None) -> list[Picture]:
+    images = list(prop.images.all().order_by("position", "pk"))
+    if limit is not None:
+        images = images[:limit]
+    base = ascii_name(prop.external_id)
+    out = []
+    for n, image in enumerate(images, start=1):
+        ext = (image.file.name.rsplit(".", 1)[-1] if "." in image.file.name else "jpg").lower()
+        out.append(Picture(f"{base}_{n:02d}.{ascii_name(ext)}", image))
+    return out
+
+
+def _group(image: PropertyImage, first_photo: bool) -> str:
+    if image.kind == PropertyImage.Kind.FLOOR_PLAN:
+        return mapping.GROUP_FLOOR_PLAN
+    if image.kind == PropertyImage.Kind.MAP:
+        return mapping.GROUP_MAP
+    return mapping.GROUP_TITLE if first_photo else mapping.GROUP_PICTURE
+
+
+def _attachments(pics: list[Picture]) -> tuple[writer.Attachment, ...]:
+    out = []
+    title_done = False
+    for pic in pics:
+        group = _group(pic.image, not title_done and pic.image.kind == PropertyImage.Kind.PHOTO)
+        title_done = title_done or group == mapping.GROUP_TITLE
+        ext = pic.name.rsplit(".", 1)[-1]
+        mime = "image/png" if ext == "png" else "image/jpeg"
+        modified = timezone.localtime(pic.image.created_at).replace(tzinfo=None)
+        out.append(writer.Attachment(pic.name, mime, group, pic.image.caption[:100], modified))
+    return tuple(out)
+
+
+def _contact(prop: Property) -> writer.Contact:
+    office = prop.office
+    agent = prop.responsible_agent
+    if agent is not None and (agent.last_name or agent.get_full_name()):
+        return writer.Contact(
+            last_name=agent.last_name or agent.get_full_name(),
+            first_name=agent.first_name,
+            company=office.name,
+            email_central=office.email,
+            email_direct=agent.email,
+            phone_central=office.phone,
+            phone_mobile=agent.phone,
+        )
+    return writer.Contact(
+        last_name=office.name, company=office.name, email_central=office.email, phone_central=office.phone
+    )
+
+
+def _energy(prop: Property) -> writer.EnergyCertificate:
+    if not prop.energy_certificate_type:
+        return writer.EnergyCertificate(jahrgang=mapping.JAHRGANG_NONE)
+    issued = prop.energy_issue_date
+    return writer.EnergyCertificate(
+        jahrgang="2008" if issued is not None and issued < GEG_2014 else "2014",
+        kind=prop.energy_certificate_type.upper(),
+        valid_until=prop.energy_valid_until,
+        value=prop.energy_value,
+        carrier=prop.energy_carrier.upper(),
+        energy_class=prop.energy_class,
+        building_year=prop.energy_building_year or prop.year_built,
+        issued_on=issued,
+        building_type="wohn" if prop.usage == "wohnen" else "nichtwohn",
+    )
+
+
+def _available_from(prop: Property) -> str:
+    if prop.vacancy == "datum" and prop.vacant_from:
+        return prop.vacant_from.strftime("%d.%m.%Y")
+    return prop.get_vacancy_display() if prop.vacancy else ""
+
+
+def listing_for(prop: Property, action: str, pics: list[Picture]) -> writer.Listing:
+    """The property in OpenImmo vocabulary."""
+    commission = prop.buyer_commission_text or (
+        f"{prop.buyer_commission_percent} %" if prop.buyer_commission_percent is not None else ""
+    )
+    return writer.Listing(
+        action=action,
+        external_id=prop.external_id,
+        internal_id=str(prop.pk),
+        usage=prop.usage.upper(),
+        marketing_type=prop.marketing_type.upper(),
+        object_kind=prop.object_kind,
+        object_subtype=prop.object_subtype,
+        contact=_contact(prop),
+        updated_on=timezone.localdate(prop.updated_at),
+        postal_code=prop.postal_code,
+        city=prop.city,
+        street=prop.street,
+        house_number=prop.house_number,
+        district=prop.district,
+        country=prop.country or "DEU",
+        latitude=prop.latitude,
+        longitude=prop.longitude,
+        floor=prop.floor,
+        floors_total=prop.floors_total,
+        purchase_price=prop.purchase_price,
+        cold_rent=prop.cold_rent,
+        warm_rent=prop.warm_rent,
+        service_charges=prop.service_charges,
+        hausgeld=prop.hausgeld,
+        deposit=prop.deposit,
+        commission_required=not prop.commission_free,
+        buyer_commission=commission,
+        living_area=prop.living_area,
+        usable_area=prop.usable_area,
+        plot_area=prop.plot_area,
+        rooms=prop.rooms,
+        bedrooms=prop.bedrooms,
+        bathrooms=prop.bathrooms,
+        parking_spaces=prop.parking_spaces,
+        heating_type=prop.heating_type.upper(),
+        carrier=prop.energy_carrier.upper(),
+        year_built=prop.year_built,
+        condition=prop.condition.upper(),
+        energy=_energy(prop),
+        title=prop.title,
+        description=prop.description,
+        location_text=prop.location_text,
+        features_text=prop.features_text,
+        other_text=prop.other_text,
+        attachments=_attachments(pics),
+        show_address=prop.show_address,
+        available_from=_available_from(prop),
+    )
+
+
+def data_hash(listing: writer.Listing) -> str:
+    """What the portal has seen of the property: the same data gives the same hash on any day."""
+    neutral = replace(listing, action=mapping.ACTION_CHANGE, updated_on=dt.date(2000, 1, 1))
+    return hashlib.sha256(etree.tostring(writer.immobilie(neutral))).hexdigest()
+
+
+def package_name(portal: Portal, when: dt.datetime) -> str:
+    stamp = timezone.localtime(when).strftime("%Y%m%d%H%M%S")
+    name = portal.filename_pattern.format(
+        portal=ascii_name(portal.key), anbieternr=ascii_name(portal.anbieternr or "0"), timestamp=stamp
+    )
+    return name if name.endswith(".zip") else f"{name}.zip"
+
+
+def transfer_header(portal: Portal, when: dt.datetime, *, full: bool) -> writer.Transfer:
+    return writer.Transfer(
+        full=full,
+        provider_number=portal.anbieternr,
+        company=portal.office.name,
+        openimmo_anid=portal.openimmo_anid or portal.anbieternr or "MAKLERWERK",
+        sender_version=SENDER_VERSION,
+        timestamp=timezone.localtime(when),
+        techn_email=portal.techn_email,
+    )
+
+
+def picture_bytes(image: PropertyImage, max_kb: int) -> bytes:
+    """The picture's file, scaled down (never refused) until it fits the portal's size limit."""
+    with image.file.open("rb") as f:
+        data = f.read()
+    limit = max(50, max_kb) * 1024
+    if len(data) <= limit:
+        return data
+    with Image.open(io.BytesIO(data)) as img:
+        picture = img.convert("RGB")
+    side = max(picture.size)
+    while True:
+        side = int(side * 0.8)
+        scaled = picture.copy()
+        scaled.thumbnail((side, side))
+        out = io.BytesIO()
+        scaled.save(out, "JPEG", quality=85)
+        if out.tell() <= limit or side < 200:
+            return out.getvalue()
+
+
+def write_package(
+    out: IO[bytes],
+    header: writer.Transfer,
+    xml_name: str,
+    items: Iterable[tuple[writer.Listing, list[Picture]]],
+    max_kb: int,
+) -> int:
+    """The ZIP: `xml_name` plus every picture it names, flat in the root. Streams item by item."""
+    count = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        pending: list[Picture] = []
+
+        def listings() -> Iterator[writer.Listing]:
+            for listing, pics in items:
+                pending.extend(pics)
+                yield listing
+
+        with zf.open(xml_name, "w", force_zip64=True) as xml:
+            count = writer.write_document(xml, header, listings())
+        for pic in pending:
+            zf.writestr(zipfile.ZipInfo(pic.name), picture_bytes(pic.image, max_kb), zipfile.ZIP_STORED)
+    return count

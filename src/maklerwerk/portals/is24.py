@@ -1,0 +1,155 @@
+"""The ImmobilienScout24 transport of a transfer run: entry by entry over the REST API.
+
+Per property: upsert the real estate by its Kennung (`ext-{Kennung}`: GET, then POST or a full
+PUT), bring the pictures in line (key `img-{picture id}`, checksum MD5 of the bytes sent: new ones
+are added, changed ones replaced, removed ones deleted, then the order is set so the first picture
+is the title picture), then publish on channel 10000 unless it is published. A DELETE unpublishes
+and deletes the real estate. Each entry is marked done when its calls succeeded, so a resumed run
+skips what already went out; publishing happens one listing at a time (this loop), as IS24 asks.
+The IS24 id goes to the inquiry manager's portal listings (its inquiry mails name that id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from maklerwerk.inquiries.services import portal_listing_forget, portal_listing_record
+from maklerwerk.integrations.is24 import mapping
+from maklerwerk.integrations.is24.client import CHANNEL_IS24, Credentials, Is24Client, Is24Error
+from maklerwerk.integrations.openimmo import mapping as oi
+from maklerwerk.portals.exporters import openimmo
+from maklerwerk.portals.models import Portal, TransferEntry, TransferRun
+from maklerwerk.properties.models import PropertyImage
+
+SOURCE = "immoscout24"  # inquiries.models.Source.IMMOSCOUT24
+EXPOSE_URL = "https://www.immobilienscout24.de/expose/{id}"
+
+
+def expose_url(realestate_id: str) -> str:
+    return EXPOSE_URL.format(id=realestate_id)
+
+
+def client_for(portal: Portal) -> Is24Client:
+    return Is24Client(
+        Credentials(
+            base_url=portal.api_url,
+            consumer_key=portal.consumer_key,
+            consumer_secret=portal.get_secret("consumer"),
+            token=portal.access_token,
+            token_secret=portal.get_secret("access"),
+        )
+    )
+
+
+def connection_check(portal: Portal) -> str:
+    if not portal.connected or not portal.consumer_key:
+        return "ImmobilienScout24: Consumer Key und Access-Token fehlen."
+    try:
+        client_for(portal).realestate_by_external_id("maklerwerk-verbindungstest")
+    except Is24Error as exc:
+        return exc.hint
+    return "OK: ImmobilienScout24 verbunden."
+
+
+def _metadata(pic: openimmo.Picture, checksum: str, title_picture: bool) -> dict[str, Any]:
+    return {
+        "@xsi.type": "common:Picture",
+        "title": pic.image.caption[:30],
+        "externalId": f"img-{pic.image.pk}",
+        "externalCheckSum": checksum,
+        "floorplan": "true" if pic.image.kind == PropertyImage.Kind.FLOOR_PLAN else "false",
+        "titlePicture": "true" if title_picture else "false",
+    }
+
+
+def _sync_pictures(client: Is24Client, realestate_id: str, pics: list[openimmo.Picture], max_kb: int) -> None:
+    existing = {a.get("externalId"): a for a in client.attachments(realestate_id)}
+    order: list[str] = []
+    wanted: set[str] = set()
+    title_done = False
+    for pic in pics:
+        data = openimmo.picture_bytes(pic.image, max_kb)
+        checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        title = not title_done and pic.image.kind == PropertyImage.Kind.PHOTO
+        title_done = title_done or title
+        key = f"img-{pic.image.pk}"
+        wanted.add(key)
+        found = existing.get(key)
+        if found is not None and found.get("externalCheckSum") == checksum:
+            order.append(str(found["@id"]))
+            continue
+        if found is not None:  # the binary cannot change on IS24: replace it
+            client.attachment_delete(realestate_id, str(found["@id"]))
+        new_id = client.attachment_create(
+            realestate_id,
+            content=data,
+            filename=pic.name,
+            mime="image/png" if pic.name.endswith(".png") else "image/jpeg",
+            metadata=_metadata(pic, checksum, title),
+        )
+        order.append(new_id)
+    for key, attachment in existing.items():
+        if key not in wanted:
+            client.attachment_delete(realestate_id, str(attachment["@id"]))
+    if order:
+        client.attachments_order(realestate_id, order)
+
+
+def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
+    prop = entry.property
+    pics = openimmo.pictures(prop, portal.picture_limit)
+    body = mapping.realestate_body(openimmo.listing_for(prop, oi.ACTION_CHANGE, pics))
+    existing = client.realestate_by_external_id(prop.external_id)
+    if existing is None:
+        realestate_id = client.realestate_create(body)
+    else:
+        realestate_id = str(existing["@id"])
+        client.realestate_update(prop.external_id, body)  # a full replacement
+    _sync_pictures(client, realestate_id, pics, portal.picture_max_kb)
+    if CHANNEL_IS24 not in client.published_channels(realestate_id):
+        client.publish(realestate_id, CHANNEL_IS24)
+    portal_listing_record(
+        office_id=portal.office_id, property_id=prop.pk, source=SOURCE, portal_id=realestate_id
+    )
+    return realestate_id
+
+
+def _withdraw(client: Is24Client, entry: TransferEntry, portal: Portal) -> None:
+    existing = client.realestate_by_external_id(entry.external_id)
+    if existing is not None:
+        realestate_id = str(existing["@id"])
+        client.unpublish(realestate_id, CHANNEL_IS24)
+        client.realestate_delete(realestate_id)
+    if entry.property_id:
+        portal_listing_forget(office_id=portal.office_id, property_id=entry.property_id, source=SOURCE)
+
+
+def _mark(entry: TransferEntry, result: str, hint: str = "", object_id: str = "") -> None:
+    entry.result, entry.hint, entry.portal_object_id = result, hint[:2000], object_id
+    entry.save(update_fields=["result", "hint", "portal_object_id"])
+
+
+def send_entries(run: TransferRun) -> str | None:
+    """Send the run's pending entries; the error that stopped the run, or None."""
+    portal = run.portal
+    pending = (
+        run.entries.filter(result=TransferEntry.Result.PENDING).select_related("property").order_by("pk")
+    )
+    if not portal.connected:
+        return "ImmobilienScout24 ist nicht verbunden: Consumer Key und Access-Token beim Portal eintragen."
+    client = client_for(portal)
+    for entry in pending:
+        try:
+            if entry.action == TransferEntry.Action.DELETE:
+                _withdraw(client, entry, portal)
+                _mark(entry, TransferEntry.Result.OK)
+            elif entry.action in (TransferEntry.Action.NEW, TransferEntry.Action.CHANGE):
+                _mark(entry, TransferEntry.Result.OK, object_id=_upsert(client, entry, portal))
+        except mapping.UnsupportedType as exc:
+            _mark(entry, TransferEntry.Result.ERROR, str(exc))
+        except Is24Error as exc:
+            _mark(entry, TransferEntry.Result.ERROR, exc.hint)
+            if exc.status in (0, 401) or exc.status >= 500:  # the next entries would fail alike
+                return exc.hint
+    return None

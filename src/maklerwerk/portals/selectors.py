@@ -1,0 +1,72 @@
+"""Reads of the portal transfer, scoped by the user's office."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.properties.selectors import property_hidden_q, property_visible_q
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+
+def portals_for(*, user: User) -> QuerySet[Portal]:
+    return Portal.objects.filter(office_id=user.office_id)
+
+
+def portal_get(*, user: User, pk: int) -> Portal:
+    try:
+        return portals_for(user=user).get(pk=pk)
+    except (Portal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def assignments_for_property(*, office_id: int, property_id: int) -> list[PortalAssignment]:
+    return list(
+        PortalAssignment.objects.filter(office_id=office_id, property_id=property_id)
+        .select_related("portal")
+        .order_by("portal__name")
+    )
+
+
+def entries_for_property(*, office_id: int, property_id: int, limit: int = 30) -> list[TransferEntry]:
+    return list(
+        TransferEntry.objects.filter(run__office_id=office_id, property_id=property_id)
+        .select_related("run", "run__portal")
+        .order_by("-run__created_at", "-pk")[:limit]
+    )
+
+
+def runs_for(*, user: User, portal_id: int | None = None) -> QuerySet[TransferRun]:
+    """Runs of the office; each run's entries only for properties the user may see."""
+    visible = TransferEntry.objects.filter(property_visible_q(user)).select_related("property")
+    runs = (
+        TransferRun.objects.filter(office_id=user.office_id)
+        .select_related("portal")
+        .prefetch_related(Prefetch("entries", queryset=visible))
+    )
+    return runs.filter(portal_id=portal_id) if portal_id else runs
+
+
+def run_package_allowed(*, user: User, run: TransferRun) -> bool:
+    """The package holds every property of the run: only for users who may see all of them."""
+    return not run.entries.filter(property_hidden_q(user)).exists()
+
+
+def run_get(*, user: User, portal_id: int, run_id: int) -> TransferRun:
+    try:
+        return runs_for(user=user, portal_id=portal_id).get(pk=run_id)
+    except (TransferRun.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def portal_listing_names(office_id: int, property_id: int) -> list[str]:
+    """The properties app's publish record: the portals that have had the property (Kennung locked)."""
+    rows = PortalAssignment.objects.filter(office_id=office_id, property_id=property_id).exclude(
+        online_since=None, last_sent_at=None
+    )
+    return [f"{a.portal.name}" for a in rows.select_related("portal")]

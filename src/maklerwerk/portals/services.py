@@ -1,0 +1,266 @@
+"""Writes of the portal transfer: portal accounts, assignments of properties, starting transfers.
+
+The transfer itself runs as a job (`portals.transfer`, tasks.py → transfer.py). It starts on
+assignment, when a portal is activated (a full transfer), from the "Jetzt übertragen" button, and
+from the periodic tick that finds assigned properties changed since their last transfer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import NotFoundError
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.jobs import job_alive, job_start
+from maklerwerk.core.models import ChangeLog, Job
+from maklerwerk.integrations.ftp import client as ftp
+from maklerwerk.portals import is24
+from maklerwerk.portals.models import Portal, PortalAssignment, TransferRun
+from maklerwerk.portals.transfer import ftp_target
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import Office, User
+    from maklerwerk.properties.models import Property
+
+TRANSFER = "portals.transfer"
+PORTAL_FIELDS = (
+    "name", "key", "kind", "active", "host", "port", "username", "folder", "passive", "use_tls",
+    "anbieternr", "openimmo_anid", "full_transfer", "contingent", "picture_limit", "picture_max_kb",
+    "filename_pattern", "techn_email", "api_url", "consumer_key", "access_token",
+)  # fmt: skip
+SECRETS = ("password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted")
+
+
+def _portal_snapshot(portal: Portal) -> dict[str, Any]:
+    data = snapshot(portal)
+    for name in (*SECRETS, "last_status"):
+        data.pop(name, None)  # never in the history, not even encrypted
+    return data
+
+
+def _apply(portal: Portal, data: dict[str, Any]) -> None:
+    for key in PORTAL_FIELDS:
+        if key in data and data[key] is not None:
+            setattr(portal, key, data[key])
+    if data.get("password"):
+        portal.set_password(data["password"])
+    portal.set_secrets(
+        consumer_secret=data.get("consumer_secret") or None, access_secret=data.get("access_secret") or None
+    )
+    portal.full_clean(exclude=["office"])
+    if portal.kind == Portal.Kind.OPENIMMO_FTP and portal.active and not portal.host:
+        raise ValidationError({"host": ["Ohne FTP-Server kann das Portal nicht aktiv sein."]})
+
+
+@transaction.atomic
+def portal_create(*, office: Office, acting_user: User | None, data: dict[str, Any]) -> Portal:
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    portal = Portal(office=office)
+    _apply(portal, data)
+    if Portal.objects.filter(office=office, key=portal.key).exists():
+        raise ValidationError({"key": ["Diesen Kurznamen hat schon ein anderes Portal."]})
+    portal.save()
+    history_record(
+        instance=portal,
+        acting_user=acting_user,
+        action=ChangeLog.Action.CREATE,
+        after=_portal_snapshot(portal),
+    )
+    if portal.active:
+        transfer_start(portal=portal, full=True, acting_user=acting_user)
+    return portal
+
+
+@transaction.atomic
+def portal_update(*, portal: Portal, acting_user: User | None, data: dict[str, Any]) -> Portal:
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    stored = Portal.objects.get(pk=portal.pk)
+    before = _portal_snapshot(stored)
+    _apply(portal, data)
+    if Portal.objects.filter(office_id=portal.office_id, key=portal.key).exclude(pk=portal.pk).exists():
+        raise ValidationError({"key": ["Diesen Kurznamen hat schon ein anderes Portal."]})
+    portal.save()
+    history_record(
+        instance=portal,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=_portal_snapshot(portal),
+    )
+    if portal.active and not stored.active:  # activated: everything assigned goes out at once
+        transfer_start(portal=portal, full=True, acting_user=acting_user)
+    return portal
+
+
+@transaction.atomic
+def portal_delete(*, portal: Portal, acting_user: User | None) -> None:
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    before = _portal_snapshot(portal)
+    history_record(instance=portal, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
+    portal.delete()
+
+
+def portal_check(*, portal: Portal, acting_user: User | None) -> str:
+    """Test the connection; the answer (or the error) is stored on the portal and returned."""
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    if portal.kind == Portal.Kind.IS24:
+        status = is24.connection_check(portal)
+    else:
+        try:
+            status = "OK: " + ftp.check(ftp_target(portal))
+        except ftp.FtpError as exc:
+            status = str(exc)
+    Portal.objects.filter(pk=portal.pk).update(last_status=status[:200])
+    portal.last_status = status[:200]
+    return status
+
+
+# --- assignments ----------------------------------------------------------------------------------
+
+
+def _withdraw(assignment: PortalAssignment) -> None:
+    assignment.wanted = False
+    if assignment.online_since is not None:
+        assignment.state = PortalAssignment.State.WITHDRAWING
+    else:
+        assignment.state = PortalAssignment.State.OFFLINE
+    assignment.save(update_fields=["wanted", "state", "updated_at"])
+
+
+@transaction.atomic
+def property_portals_set(*, prop: Property, portal_ids: list[int], acting_user: User | None) -> list[Portal]:
+    """Assign the property to exactly these portals of its office; the others take it offline.
+    Every portal whose assignment changed gets a transfer at once. Returns those portals."""
+    ensure_capability(acting_user, Capability.EDIT)
+    portals = {p.pk: p for p in Portal.objects.filter(office_id=prop.office_id)}
+    unknown = set(portal_ids) - set(portals)
+    if unknown:
+        raise NotFoundError("Dieses Portal gibt es in Ihrem Büro nicht.")
+    existing = {a.portal_id: a for a in PortalAssignment.objects.filter(property=prop)}
+    changed: list[Portal] = []
+    for pk, portal in portals.items():
+        assignment = existing.get(pk)
+        if pk in portal_ids and (assignment is None or not assignment.wanted):
+            if assignment is None:
+                assignment = PortalAssignment(office_id=prop.office_id, portal=portal, property=prop)
+            assignment.wanted = True
+            if assignment.state != PortalAssignment.State.ONLINE:
+                assignment.state = PortalAssignment.State.PENDING
+            assignment.save()
+            changed.append(portal)
+        elif pk not in portal_ids and assignment is not None and assignment.wanted:
+            _withdraw(assignment)
+            changed.append(portal)
+    if changed:
+        names = ", ".join(p.name for p in portals.values() if p.pk in portal_ids) or "—"
+        history_record(
+            instance=prop, acting_user=acting_user, action=ChangeLog.Action.UPDATE, after={"portale": names}
+        )
+    for portal in changed:
+        if portal.active:
+            transfer_start(portal=portal, full=False, acting_user=acting_user)
+    return changed
+
+
+@transaction.atomic
+def property_transfer_now(*, prop: Property, acting_user: User | None) -> list[str]:
+    """Transfer the property's portals now; the names of the portals that got a transfer."""
+    ensure_capability(acting_user, Capability.EDIT)
+    portals = Portal.objects.filter(
+        active=True, assignments__property=prop, office_id=prop.office_id
+    ).exclude(
+        assignments__property=prop,
+        assignments__state=PortalAssignment.State.OFFLINE,
+        assignments__wanted=False,
+    )
+    names = []
+    for portal in portals.distinct():
+        transfer_start(portal=portal, full=False, acting_user=acting_user)
+        names.append(portal.name)
+    return names
+
+
+@transaction.atomic
+def portal_withdraw_all(*, portal: Portal, acting_user: User | None) -> TransferRun | None:
+    """ "Alle offline nehmen": every property of the portal is taken offline (a switch of systems)."""
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    for assignment in PortalAssignment.objects.filter(portal=portal, wanted=True):
+        _withdraw(assignment)
+    return transfer_start(portal=portal, full=False, acting_user=acting_user) if portal.active else None
+
+
+# --- transfers ------------------------------------------------------------------------------------
+
+
+def _busy_run(portal: Portal) -> TransferRun | None:
+    """The portal's run that has not started work yet: a new request joins it (one upload at a time)."""
+    run = (
+        TransferRun.objects.filter(portal=portal, state=TransferRun.State.QUEUED, planned=False)
+        .select_related("job")
+        .first()
+    )
+    if run is not None and run.job is not None and job_alive(run.job):
+        return run
+    return None
+
+
+def transfer_start(*, portal: Portal, full: bool, acting_user: User | None) -> TransferRun:
+    """Queue a transfer of the portal as a job (after the transaction commits)."""
+    ensure_capability(acting_user, Capability.EDIT)
+    queued = _busy_run(portal)
+    if queued is not None and queued.full >= full:
+        return queued
+    run = TransferRun.objects.create(
+        office_id=portal.office_id, portal=portal, full=full or portal.full_transfer, created_by=acting_user
+    )
+    job = job_start(
+        kind=TRANSFER,
+        title=f"Portalübertragung {portal.name}",
+        office=portal.office,
+        created_by=acting_user,
+        run_id=run.pk,
+    )
+    TransferRun.objects.filter(pk=run.pk).update(job=job)
+    run.job = job
+    return run
+
+
+def portals_due() -> list[Portal]:
+    """Active portals with work: an assignment waiting, or a property changed since it was sent."""
+    since = timezone.now() - dt.timedelta(seconds=30)  # debounce: let an agent finish editing
+    waiting = Q(state__in=[PortalAssignment.State.PENDING, PortalAssignment.State.WITHDRAWING])
+    changed = Q(state=PortalAssignment.State.ONLINE, property__updated_at__gt=F("last_sent_at"))
+    due = (
+        PortalAssignment.objects.filter(portal__active=True)
+        .filter(waiting | changed)
+        .filter(Q(property__updated_at__lte=since) | waiting)
+        .values_list("portal_id", flat=True)
+        .distinct()
+    )
+    return list(Portal.objects.filter(pk__in=list(due)))
+
+
+def transfers_tick() -> int:
+    """The periodic tick: one partial transfer per portal with work (unless one is queued)."""
+    started = 0
+    for portal in portals_due():
+        if (
+            TransferRun.objects.filter(
+                portal=portal, state__in=[TransferRun.State.QUEUED, TransferRun.State.RUNNING]
+            )
+            .filter(job__state__in=[Job.State.QUEUED, Job.State.RUNNING])
+            .exists()
+        ):
+            continue
+        with transaction.atomic():
+            transfer_start(portal=portal, full=False, acting_user=None)
+        started += 1
+    return started

@@ -1,0 +1,252 @@
+"""One transfer run, step by step, each step safe to repeat (a killed worker's job is resumed).
+
+1. plan + package (one transaction): per assignment the action (new/change/delete/unchanged, or
+   refused with a hint), one `TransferEntry` each; for OpenImmo the ZIP is written to the run's
+   file. A run killed here rolls back and plans again.
+2. send: OpenImmo uploads the stored ZIP under the run's fixed name (a repeat replaces the same
+   file); IS24 sends entry by entry and marks each one done, so a resumed run skips what went out.
+3. apply: the entries' results move the assignments (online since, hash, last error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maklerwerk.integrations.ftp import client as ftp
+from maklerwerk.integrations.openimmo import mapping, writer
+from maklerwerk.portals import is24
+from maklerwerk.portals.exporters import openimmo
+from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.properties.models import Property
+
+logger = logging.getLogger(__name__)
+
+PUBLISHABLE = (Property.Status.ACTIVE, Property.Status.RESERVED)
+Action = TransferEntry.Action
+ACTION_CODES = {Action.NEW: mapping.ACTION_NEW, Action.CHANGE: mapping.ACTION_CHANGE, Action.DELETE: "DELETE"}
+
+
+@dataclass
+class Planned:
+    assignment: PortalAssignment
+    entry: TransferEntry
+
+
+def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str, str, str]:
+    """(action, hint, hash) for one assignment; `published` counts listings already planned online."""
+    prop = a.property
+    portal = run.portal
+    if not (a.wanted and prop.status in PUBLISHABLE):
+        return (Action.DELETE if a.online_since else "", "", "")
+    problems = openimmo.preflight(prop)
+    if problems:
+        return Action.REFUSED, " ".join(problems), ""
+    if portal.contingent is not None and published >= portal.contingent:
+        hint = _("Contingent of %(n)s listings exceeded: not sent.") % {"n": portal.contingent}
+        return Action.REFUSED, hint, ""
+    listing = openimmo.listing_for(prop, mapping.ACTION_CHANGE, openimmo.pictures(prop, portal.picture_limit))
+    digest = openimmo.data_hash(listing)
+    if a.online_since is None:
+        return Action.NEW, "", digest
+    if digest != a.last_hash or run.full:
+        return Action.CHANGE, "", digest
+    return Action.UNCHANGED, "", digest
+
+
+def _plan(run: TransferRun) -> list[Planned]:
+    run.entries.all().delete()
+    assignments = (
+        PortalAssignment.objects.filter(portal=run.portal)
+        .exclude(state=PortalAssignment.State.OFFLINE, wanted=False)
+        .select_related("property", "property__office", "property__responsible_agent")
+        .order_by("pk")
+    )
+    planned = []
+    published = 0
+    for a in assignments:
+        action, hint, digest = _decide(run, a, published)
+        if not action:
+            if a.state != PortalAssignment.State.OFFLINE:
+                PortalAssignment.objects.filter(pk=a.pk).update(state=PortalAssignment.State.OFFLINE)
+            continue
+        published += action in (Action.NEW, Action.CHANGE, Action.UNCHANGED)
+        entry = TransferEntry.objects.create(
+            run=run,
+            property=a.property,
+            external_id=a.property.external_id,
+            action=action,
+            data_hash=digest,
+            hint=hint,
+            result=TransferEntry.Result.ERROR if action == Action.REFUSED else TransferEntry.Result.PENDING,
+        )
+        planned.append(Planned(a, entry))
+    return planned
+
+
+def _package_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "portals" / "packages"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _to_send(run: TransferRun, planned: list[Planned]) -> list[Planned]:
+    sent = (Action.NEW, Action.CHANGE, Action.DELETE) + ((Action.UNCHANGED,) if run.full else ())
+    return [p for p in planned if p.entry.action in sent]
+
+
+def package_write(run: TransferRun, planned: list[Planned], target: Path) -> int:
+    portal = run.portal
+    name = Path(run.package_name).with_suffix(".xml").name
+    header = openimmo.transfer_header(portal, run.created_at, full=run.full)
+
+    def items() -> Iterator[tuple[writer.Listing, list[openimmo.Picture]]]:
+        for p in _to_send(run, planned):
+            prop = p.assignment.property
+            code = ACTION_CODES.get(p.entry.action, mapping.ACTION_CHANGE)
+            pics = [] if code == "DELETE" else openimmo.pictures(prop, portal.picture_limit)
+            yield openimmo.listing_for(prop, code, pics), pics
+
+    with target.open("wb") as out:
+        return openimmo.write_package(out, header, name, items(), portal.picture_max_kb)
+
+
+def _unique_name(run: TransferRun) -> str:
+    """The package's file name; a second run in the same second takes the next second, so no
+    package overwrites one the portal has not imported yet."""
+    when = run.created_at
+    others = TransferRun.objects.filter(portal=run.portal).exclude(pk=run.pk)
+    name = openimmo.package_name(run.portal, when)
+    for _step in range(120):
+        if not others.filter(package_name=name).exists():
+            break
+        when += dt.timedelta(seconds=1)
+        name = openimmo.package_name(run.portal, when)
+    return name
+
+
+@transaction.atomic
+def _plan_and_package(run: TransferRun) -> None:
+    run = TransferRun.objects.select_for_update().select_related("portal", "portal__office").get(pk=run.pk)
+    if run.planned:
+        return
+    planned = _plan(run)
+    run.package_name = _unique_name(run)
+    if run.portal.kind == Portal.Kind.OPENIMMO_FTP and _to_send(run, planned):
+        target = _package_dir() / f"run-{run.pk}-{run.package_name}"
+        package_write(run, planned, target)
+        run.package.name = str(target.relative_to(settings.MEDIA_ROOT))
+    run.planned = True
+    run.save(update_fields=["planned", "package", "package_name"])
+
+
+def _fail_pending(run: TransferRun, message: str) -> None:
+    pending = run.entries.filter(result=TransferEntry.Result.PENDING)
+    ids = list(pending.values_list("property_id", flat=True))
+    pending.update(result=TransferEntry.Result.ERROR, hint=message)
+    PortalAssignment.objects.filter(portal=run.portal, property_id__in=ids).update(last_error=message)
+    PortalAssignment.objects.filter(
+        portal=run.portal, property_id__in=ids, state=PortalAssignment.State.PENDING
+    ).update(state=PortalAssignment.State.ERROR)
+
+
+def ftp_target(portal: Portal) -> ftp.FtpTarget:
+    return ftp.FtpTarget(
+        host=portal.host,
+        port=portal.port,
+        user=portal.username,
+        password=portal.get_password(),
+        folder=portal.folder,
+        passive=portal.passive,
+        tls=portal.use_tls,
+    )
+
+
+def _send_openimmo(run: TransferRun) -> str | None:
+    """Upload the package; the error message, or None on success."""
+    if run.uploaded or not run.package:
+        return None
+    try:
+        ftp.upload(ftp_target(run.portal), Path(run.package.path), run.package_name)
+    except ftp.FtpError as exc:
+        return str(exc)
+    TransferRun.objects.filter(pk=run.pk).update(uploaded=True)
+    return None
+
+
+def _apply_entry(entry: TransferEntry, now: object) -> None:
+    a = (
+        PortalAssignment.objects.filter(portal_id=entry.run.portal_id, property_id=entry.property_id)
+        .select_related("portal")
+        .first()
+    )
+    if a is None:
+        return
+    if entry.action == Action.REFUSED:
+        a.state, a.last_error = PortalAssignment.State.ERROR, entry.hint
+    elif entry.result != TransferEntry.Result.OK:
+        a.last_error = entry.hint
+        if a.state == PortalAssignment.State.PENDING:
+            a.state = PortalAssignment.State.ERROR
+    elif entry.action == Action.DELETE:
+        a.state, a.online_since, a.last_hash = PortalAssignment.State.OFFLINE, None, ""
+        a.last_action, a.last_sent_at, a.last_error = entry.action, now, ""
+        a.portal_object_id, a.expose_url = "", ""
+    else:
+        a.state, a.online_since = PortalAssignment.State.ONLINE, a.online_since or now
+        a.last_hash, a.last_sent_at, a.last_error = entry.data_hash, now, ""
+        a.sent_external_id = entry.external_id
+        if entry.portal_object_id:
+            a.portal_object_id = entry.portal_object_id
+            a.expose_url = (
+                is24.expose_url(entry.portal_object_id) if a.portal.kind == Portal.Kind.IS24 else ""
+            )
+        if entry.action != Action.UNCHANGED:
+            a.last_action = entry.action
+    a.save()
+
+
+@transaction.atomic
+def _apply(run: TransferRun, error: str | None) -> TransferRun:
+    now = timezone.now()
+    if error is None:
+        run.entries.filter(result=TransferEntry.Result.PENDING).update(result=TransferEntry.Result.OK)
+    else:
+        _fail_pending(run, error)
+    for entry in run.entries.select_related("run"):
+        _apply_entry(entry, now)
+    counts = {a: run.entries.filter(action=a).count() for a in Action.values}
+    sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE]
+    summary = _("%(new)s new, %(change)s updated, %(delete)s deleted, %(refused)s not sent") % {
+        "new": counts[Action.NEW],
+        "change": counts[Action.CHANGE],
+        "delete": counts[Action.DELETE],
+        "refused": counts[Action.REFUSED],
+    }
+    if error is None and not sent and not run.full:
+        summary = _("No changes to send.") + (f" ({summary})" if counts[Action.REFUSED] else "")
+    run.state = TransferRun.State.FAILED if error else TransferRun.State.SUCCEEDED
+    run.message = (error or summary)[:500]
+    run.finished_at = now
+    run.save(update_fields=["state", "message", "finished_at"])
+    return run
+
+
+def transfer_execute(*, run_id: int) -> TransferRun:
+    """Run (or resume) the transfer `run_id`. Returns the finished run."""
+    run = TransferRun.objects.select_related("portal", "portal__office").get(pk=run_id)
+    if run.state in (TransferRun.State.SUCCEEDED, TransferRun.State.FAILED):
+        return run
+    TransferRun.objects.filter(pk=run.pk).update(state=TransferRun.State.RUNNING)
+    _plan_and_package(run)
+    run.refresh_from_db()
+    error = is24.send_entries(run) if run.portal.kind == Portal.Kind.IS24 else _send_openimmo(run)
+    return _apply(run, error)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from maklerwerk.portals import views
+
+app_name = "portals"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.portal_create, name="create"),
+    path("<int:pk>/", views.portal_edit, name="edit"),
+    path("<int:pk>/check/", views.portal_check, name="check"),
+    path("<int:pk>/transfer/", views.portal_transfer, name="transfer"),
+    path("<int:pk>/withdraw-all/", views.portal_withdraw_all, name="withdraw_all"),
+    path("<int:pk>/runs/", views.runs, name="runs"),
+    path("<int:pk>/runs/<int:run_id>/package/", views.run_package, name="run_package"),
+    path("property/<int:pk>/tab/", views.property_tab, name="property_tab"),
+    path("property/<int:pk>/assign/", views.property_assign, name="property_assign"),
+    path("property/<int:pk>/transfer/", views.property_transfer, name="property_transfer"),
+]

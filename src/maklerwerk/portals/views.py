@@ -1,0 +1,200 @@
+"""Portal pages: Einstellungen → Portale, the transfer log, and the "Portale" tab on a property."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from maklerwerk.accounts.permissions import require_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.ids import parse_ids
+from maklerwerk.portals import selectors, services
+from maklerwerk.portals.forms import PortalAssignForm, PortalForm
+from maklerwerk.properties.selectors import property_get
+
+RUNS_SHOWN = 100
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
+    last_runs = {run.portal_id: run for run in selectors.runs_for(user=request.user).order_by("created_at")}  # type: ignore[arg-type]
+    rows = [{"portal": p, "run": last_runs.get(p.pk)} for p in portals]
+    can_manage = request.user.can(Capability.MANAGE_OFFICE)  # type: ignore[union-attr]
+    return render(request, "portals/index.html", {"rows": rows, "can_manage": can_manage})
+
+
+def _save(request: HttpRequest, form: PortalForm, portal: Any) -> HttpResponse | None:
+    data = dict(form.cleaned_data)
+    try:
+        if portal is None:
+            portal = services.portal_create(office=request.office, acting_user=request.user, data=data)  # type: ignore[attr-defined, arg-type]
+        else:
+            services.portal_update(portal=portal, acting_user=request.user, data=data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+        return None
+    messages.success(request, _("Portal saved."))
+    return redirect("portals:index")
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def portal_create(request: HttpRequest) -> HttpResponse:
+    form = PortalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, form, None)
+        if done is not None:
+            return done
+    return render(request, "portals/form.html", {"form": form, "portal": None})
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def portal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    form = PortalForm(request.POST or None, instance=portal)
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, form, portal)
+        if done is not None:
+            return done
+    return render(request, "portals/form.html", {"form": form, "portal": portal})
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def portal_check(request: HttpRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    status = services.portal_check(portal=portal, acting_user=request.user)  # type: ignore[arg-type]
+    (messages.success if status.startswith("OK") else messages.error)(request, status)
+    return redirect("portals:index")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def portal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if not portal.active:
+        messages.error(request, _("The portal is not active."))
+        return _back(request, reverse("portals:index"))
+    full = request.POST.get("full") == "1"
+    services.transfer_start(portal=portal, full=full, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Transfer to %(portal)s started.") % {"portal": portal.name})
+    return _back(request, reverse("portals:runs", args=[portal.pk]))
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def portal_withdraw_all(request: HttpRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    services.portal_withdraw_all(portal=portal, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, _("All listings on %(portal)s are being taken offline.") % {"portal": portal.name}
+    )
+    return redirect("portals:runs", portal.pk)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def runs(request: HttpRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    rows = list(selectors.runs_for(user=request.user, portal_id=portal.pk)[:RUNS_SHOWN])  # type: ignore[arg-type]
+    only_errors = request.GET.get("errors") == "1"
+    if only_errors:
+        rows = [r for r in rows if r.state == "failed" or any(e.result == "error" for e in r.entries.all())]
+    return render(request, "portals/runs.html", {"portal": portal, "runs": rows, "only_errors": only_errors})
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def run_package(request: HttpRequest, pk: int, run_id: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, portal_id=pk, run_id=run_id)  # type: ignore[arg-type]
+    if not run.package or not selectors.run_package_allowed(user=request.user, run=run):  # type: ignore[arg-type]
+        raise Http404
+    return FileResponse(run.package.open("rb"), as_attachment=True, filename=run.package_name)
+
+
+def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
+    office_id = prop.office_id
+    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
+    assignments = selectors.assignments_for_property(office_id=office_id, property_id=prop.pk)
+    by_portal = {a.portal_id: a for a in assignments}
+    rows = []
+    for p in portals:
+        a = by_portal.get(p.pk)
+        unsent = bool(a and a.state == "online" and a.last_sent_at and prop.updated_at > a.last_sent_at)
+        rows.append({"portal": p, "assignment": a, "unsent": unsent})
+    return {
+        "property": prop,
+        "rows": rows,
+        "unsent": any(r["unsent"] for r in rows),
+        "entries": selectors.entries_for_property(office_id=office_id, property_id=prop.pk),
+        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "next_url": reverse("properties:detail", args=[prop.pk]) + "#ext-portals",
+    }
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    template = (
+        "portals/_property_tab.html" if getattr(request, "htmx", False) else "portals/property_page.html"
+    )
+    return render(request, template, property_tab_context(request, prop))
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def property_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
+    form = PortalAssignForm(request.POST, portals=portals)
+    fallback = reverse("properties:detail", args=[prop.pk]) + "#ext-portals"
+    if not form.is_valid():
+        messages.error(request, _("Please choose portals of your office."))
+        return _back(request, fallback)
+    try:
+        services.property_portals_set(
+            prop=prop,
+            portal_ids=parse_ids(form.cleaned_data["portal_ids"]),
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Portals saved; the transfer has started."))
+    return _back(request, fallback)
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def property_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Jetzt übertragen": the property's portals get a transfer now (instead of the next tick)."""
+    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    started = services.property_transfer_now(prop=prop, acting_user=request.user)  # type: ignore[arg-type]
+    if started:
+        messages.success(request, _("Transfer started: %(portals)s.") % {"portals": ", ".join(started)})
+    else:
+        messages.error(request, _("The property is not assigned to an active portal."))
+    return _back(request, reverse("properties:detail", args=[prop.pk]) + "#ext-portals")
