@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from maklerwerk.contacts.selectors import contact_get, demo_contact_ids
 from maklerwerk.core.seeding import SeedContext
-from maklerwerk.inquiries.models import Inquiry, InquiryStep, Source
+from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquiryStep, Source
 from maklerwerk.properties.selectors import visible_properties
 
 DEMO_DOMAIN = "demo.maklerwerk.invalid"
@@ -43,10 +43,10 @@ INQUIRIES = [
         Status.NEW, Source.IMMOSCOUT24, 1, "Jonas", "Albrecht", "j.albrecht@example.de", "0171 2345678",
         "Guten Tag, ist die Wohnung noch frei? Wir sind zu zweit, beide berufstätig, und könnten "
         "ab dem 1. des übernächsten Monats einziehen. Besichtigung gern abends.",
-        "Ausnahme „Gewerbe manuell“: keine Automatik – bitte manuell bearbeiten.",
+        "Ausnahme „Mietobjekte manuell“: keine Automatik – bitte manuell bearbeiten.",
         (("received", "Anfrage aus Postfach „Portale“ übernommen (ImmobilienScout24)", True),
          ("property", "Anfrage zu {prop}", True),
-         ("rule", "Ausnahme „Gewerbe manuell“: keine Automatik – bitte manuell bearbeiten.", True)),
+         ("rule", "Ausnahme „Mietobjekte manuell“: keine Automatik – bitte manuell bearbeiten.", True)),
     ),
     DemoInquiry(
         Status.WAITING, Source.IMMOWELT, 5, "Miriam", "Özdemir", "miriam.oezdemir@example.de", "",
@@ -104,6 +104,12 @@ INQUIRIES = [
 ]  # fmt: skip
 
 
+RULES = {
+    "Mietobjekte manuell": {"marketing_type": "miete_pacht", "action": InquiryRule.Action.NO_AUTOMATION},
+    "Website: nur Adresse": {"source": Source.WEBSITE, "action": InquiryRule.Action.ADDRESS_ONLY},
+}  # fmt: skip
+
+
 def seed_inquiries(ctx: SeedContext) -> None:
     if Inquiry.objects.filter(office=ctx.office, message_id__endswith=f"@{DEMO_DOMAIN}>").exists():
         return
@@ -112,6 +118,9 @@ def seed_inquiries(ctx: SeedContext) -> None:
     if not props or not contact_ids:
         return
     contacts = {pk: contact_get(user=ctx.agent, pk=pk) for pk in contact_ids}
+    # The exceptions the inquiries below name, so the settings page shows why they went as they did.
+    for order, (name, rule) in enumerate(RULES.items()):
+        InquiryRule.objects.get_or_create(office=ctx.office, name=name, defaults={"order": order, **rule})
     now = timezone.now()
     for i, demo in enumerate(INQUIRIES):
         prop = props[i % len(props)] if demo.with_property else None

@@ -130,7 +130,6 @@ def templates_ensure_defaults(office: Office) -> int:
 
 # The demo's letter (Brief, DIN 5008 PDF from a contact's page): the owner's monthly marketing report.
 DEMO_LETTER = (
-    "demo-vermarktungsbericht",
     "Vermarktungsbericht an Eigentümer (Brief)",
     "Vermarktungsbericht {{ objekt.titel }}",
     """{{ kontakt.briefanrede }},
@@ -155,10 +154,10 @@ def _seed(ctx: SeedContext) -> None:
     from maklerwerk.mailing.models import MailTemplate
 
     created = templates_ensure_defaults(ctx.office)
-    key, name, subject, body = DEMO_LETTER
-    _letter, made = MailTemplate.objects.get_or_create(
+    name, subject, body = DEMO_LETTER
+    _letter, made = MailTemplate.objects.get_or_create(  # no key: not one of the office's defaults
         office=ctx.office,
-        key=key,
-        defaults={"name": name, "kind": MailTemplate.Kind.LETTER, "subject": subject, "body": body},
+        name=name,
+        defaults={"kind": MailTemplate.Kind.LETTER, "subject": subject, "body": body},
     )
     ctx.log(f"mail templates: {created + made} created")
