@@ -136,3 +136,32 @@ def test_the_settings_cards_and_the_token_hint_read_in_german(agent: Any) -> Non
         assert english not in html
     # The placeholder is shown, not swallowed by the browser as an unknown <token> tag.
     assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
+
+
+def test_the_office_country_is_chosen_by_name_and_stored_as_its_code(admin_user: Any, office: Any) -> None:
+    client = _login(admin_user)
+    html = client.get("/settings/").content.decode()
+    assert '<select name="country"' in html and '<option value="DE" selected>Deutschland</option>' in html
+    assert '<option value="AT">Österreich</option>' in html
+    client.post("/settings/", {**OFFICE_FORM, "country": "AT"})
+    office.refresh_from_db()
+    assert office.country == "AT"
+    refused = client.post("/settings/", {**OFFICE_FORM, "country": "XX"}).content.decode()
+    assert "Bitte eine gültige Auswahl treffen" in refused
+    office.refresh_from_db()
+    assert office.country == "AT"
+
+
+def test_a_map_tile_server_needs_its_placeholders(admin_user: Any, office: Any) -> None:
+    client = _login(admin_user)
+    html = client.get("/settings/").content.decode()
+    assert "Kartenkachel-Server" in html and "keine Seite fragt einen anderen Server" in html
+    refused = client.post("/settings/", {**OFFICE_FORM, "map_tile_url": "https://tiles.example.org/"})
+    assert "mit {z}, {x} und {y}" in refused.content.decode()
+    office.refresh_from_db()
+    assert office.map_tile_url == ""
+    client.post(
+        "/settings/", {**OFFICE_FORM, "map_tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"}
+    )
+    office.refresh_from_db()
+    assert office.map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

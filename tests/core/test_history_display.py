@@ -86,3 +86,21 @@ def test_a_merge_entry_is_a_readable_summary(office: Any, agent: Any) -> None:
         "Vorname: Katarina" in row["new"] and "name_key" not in row["new"] and "{" not in row["new"]
     )
     assert Contact.objects.filter(pk=anna.pk).exists()
+
+
+def test_codes_without_choices_read_as_names(office: Any, agent: Any) -> None:
+    """A sub-type, a country and a related row's id, as the property's Historie and the merge preview
+    (which reads raw field values) show them."""
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.history_display import display_value
+    from maklerwerk.properties.models import Property
+    from maklerwerk.properties.services import property_create, property_update
+
+    flat = property_create(office=office, acting_user=agent, data=property_data(object_kind="wohnung"))
+    property_update(prop=flat, acting_user=agent, data={"object_subtype": "MAISONETTE", "country": "AUT"})
+    changes = _changes(flat)
+    assert changes["Objekttyp"] == (None, "Maisonette")
+    assert changes["Land"] == ("Deutschland", "Österreich")
+    assert display_value(Contact, "country", "DE") == "Deutschland"
+    assert display_value(Contact, "responsible_agent", agent.pk) == str(agent)
+    assert display_value(Property, "object_subtype", "UNBEKANNT") == "UNBEKANNT"

@@ -53,6 +53,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
         "properties",
         "search_profiles",
         "agent_day",
+        "inquiries",
         "duplicate_keys",
         "mailing",
     ]

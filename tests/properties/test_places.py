@@ -1,4 +1,4 @@
-"""Coordinates come from the address (a packaged GeoNames place list), never typed by hand."""
+"""Coordinates come from the address (packaged place and postcode lists), never typed by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from maklerwerk.properties.models import Property
-from maklerwerk.properties.places import DATA, place_coordinates
+from maklerwerk.properties.places import DATA, POSTCODES, Level, locate, place_coordinates
 
 
 def test_places_are_found_by_their_german_name() -> None:
@@ -31,11 +31,37 @@ def test_a_district_counts_only_near_its_city() -> None:
     )
 
 
-def test_the_packaged_list_is_small_and_attributed() -> None:
-    assert DATA.stat().st_size < 600_000
+def test_the_postcode_area_places_a_flat_in_its_district() -> None:
+    bornheim = locate(city="Frankfurt am Main", district="Bornheim", postal_code="60385")
+    assert bornheim is not None and bornheim.level is Level.POSTCODE
+    assert (bornheim.latitude, bornheim.longitude) == (Decimal("50.124800"), Decimal("8.713800"))
+    sachsenhausen = place_coordinates(city="Frankfurt am Main", postal_code="60594")
+    assert sachsenhausen is not None and sachsenhausen[0] < bornheim.latitude  # south of the Main
+    # Without a city the postcode alone still places it; abroad nothing is guessed.
+    assert place_coordinates(city="", postal_code="80331") == (Decimal("48.136000"), Decimal("11.572900"))
+    assert place_coordinates(city="Wien", postal_code="10115", country="AUT") is None
+
+
+def test_a_postcode_of_another_town_does_not_move_the_property() -> None:
+    # 80331 is Munich: a typo in the PLZ of a flat in Frankfurt keeps Frankfurt's point.
+    typo = locate(city="Frankfurt am Main", postal_code="80331")
+    assert typo is not None and typo.level is Level.CITY
+    assert (typo.latitude, typo.longitude) == place_coordinates(city="Frankfurt am Main")
+    unknown = locate(city="Köln", postal_code="00000")
+    assert unknown is not None and unknown.level is Level.CITY
+    # Berlin's outer postcodes lie ~20 km from its point and still count.
+    spandau = locate(city="Berlin", postal_code="13591")
+    assert spandau is not None and spandau.level is Level.POSTCODE
+
+
+def test_the_packaged_lists_are_small_and_attributed() -> None:
+    assert DATA.stat().st_size < 600_000 and POSTCODES.stat().st_size < 250_000
     assert "GeoNames" in DATA.read_text(encoding="utf-8").splitlines()[0]
+    rows = POSTCODES.read_text(encoding="utf-8").splitlines()
+    assert "OpenStreetMap" in rows[0] and "ODbL" in rows[0] and len(rows) > 8000
     notice = (DATA.parents[4] / "NOTICE").read_text(encoding="utf-8")
     assert "GeoNames" in notice and "Creative Commons Attribution 4.0" in notice
+    assert "de_postcodes.tsv" in notice and "Open Database License" in notice
 
 
 FORM = {
@@ -57,15 +83,18 @@ def test_the_form_derives_coordinates_and_follows_a_move(agent_client: Client) -
     assert 'name="latitude"' not in form and "Breitengrad" not in form
     response = agent_client.post("/properties/new/", FORM)
     prop = Property.objects.get()
-    assert (prop.latitude, prop.longitude) == (Decimal("50.115500"), Decimal("8.684200"))
+    assert (prop.latitude, prop.longitude) == (Decimal("50.119800"), Decimal("8.697000"))  # PLZ 60316
     assert prop.geo_band is not None  # radius search finds it
     detail = agent_client.get(response["Location"]).content.decode()
-    assert "50,1155, 8,6842" in detail and "aus der Adresse ermittelt" in detail
+    assert "50,1198, 8,6970" in detail and "ungefähre Lage: Mitte des PLZ-Gebiets 60316" in detail
 
-    agent_client.post(f"/properties/{prop.pk}/edit/", {**FORM, "postal_code": "50667", "city": "Köln"})
+    agent_client.post(f"/properties/{prop.pk}/edit/", {**FORM, "postal_code": "", "city": "Köln"})
     prop.refresh_from_db()
     assert (prop.latitude, prop.longitude) == (Decimal("50.933300"), Decimal("6.950000"))
-    agent_client.post(f"/properties/{prop.pk}/edit/", {**FORM, "city": "Nirgendwo an der Wupper"})
+    assert "ungefähre Lage: Ortsmitte Köln" in agent_client.get(response["Location"]).content.decode()
+    agent_client.post(
+        f"/properties/{prop.pk}/edit/", {**FORM, "postal_code": "", "city": "Nirgendwo an der Wupper"}
+    )
     prop.refresh_from_db()
     assert prop.latitude is None  # Köln's point would be wrong now
 

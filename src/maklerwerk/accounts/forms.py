@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import ApiToken, Office, User
 from maklerwerk.accounts.roles import Role
+from maklerwerk.core.countries import country_choices
 
 
 class OfficeForm(forms.ModelForm):
@@ -14,7 +15,7 @@ class OfficeForm(forms.ModelForm):
         model = Office
         fields = [
             "name", "street", "postal_code", "city", "country", "phone", "email", "website", "logo",
-            "imprint", "email_signature", "terms_text", "cancellation_notice_text",
+            "imprint", "email_signature", "terms_text", "cancellation_notice_text", "map_tile_url",
         ]  # fmt: skip
         widgets = {
             "imprint": forms.Textarea(attrs={"rows": 4}),
@@ -22,6 +23,13 @@ class OfficeForm(forms.ModelForm):
             "terms_text": forms.Textarea(attrs={"rows": 6}),
             "cancellation_notice_text": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # "Deutschland", never a typed "DE" (stored as ISO alpha-2, as the contacts' country).
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=country_choices(2), initial="DE"
+        )
 
     def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")

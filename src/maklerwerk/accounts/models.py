@@ -1,12 +1,27 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from maklerwerk.core.validation import SingleLineFields
+
+TILE_PARTS = ("{z}", "{x}", "{y}")
+
+
+def validate_tile_url(value: str) -> None:
+    """A tile URL template: http(s), a host, and the {z}, {x} and {y} placeholders."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not all(p in value for p in TILE_PARTS):
+        raise ValidationError(
+            _("Enter the address of a tile server with {z}, {x} and {y}, e.g. %(example)s."),
+            params={"example": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"},
+        )
 
 
 class Office(SingleLineFields, models.Model):
@@ -25,6 +40,19 @@ class Office(SingleLineFields, models.Model):
     email_signature = models.TextField(_("e-mail signature"), blank=True)
     terms_text = models.TextField(_("terms and conditions (AGB)"), blank=True)
     cancellation_notice_text = models.TextField(_("cancellation notice (Widerrufsbelehrung)"), blank=True)
+    # Empty: no page asks a third party for map tiles (privacy by default; a sketch is drawn instead).
+    map_tile_url = models.CharField(
+        _("map tile server"),
+        max_length=300,
+        blank=True,
+        validators=[validate_tile_url],
+        help_text=_(
+            "Empty: maps are drawn here as a sketch of the neighbouring places, and no page asks another "
+            "server for anything. To show map tiles, enter a tile server, e.g. "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png (OpenStreetMap; the browsers of your users "
+            "then load the tiles from there) or your own."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

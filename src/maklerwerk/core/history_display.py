@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.countries import country_name
 from maklerwerk.core.models import ChangeLog
 
 # Keys of related lists that services put into snapshots (`snapshot(obj, extra={...})`).
@@ -114,6 +115,9 @@ def display_value(model: type[models.Model] | None, name: str, value: Any) -> st
         labels = _list_choices(model, value)
         parts = [labels.get(str(v)) or display_value(model, "", v) or "–" for v in value]
         return ", ".join(parts)
+    coded = _coded_value(model, name, field, value)
+    if coded is not None:
+        return coded
     if field is not None and field.choices:
         labels = {str(k): str(v) for k, v in field.flatchoices}
         if str(value) in labels:
@@ -137,6 +141,23 @@ def display_value(model: type[models.Model] | None, name: str, value: Any) -> st
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+def _coded_value(
+    model: type[models.Model] | None, name: str, field: models.Field[Any, Any] | None, value: Any
+) -> str | None:
+    """Codes a field keeps without choices: a country ("DE", "DEU"), a related row's id (the
+    merge preview reads raw values), or what the model itself names (`history_value`)."""
+    hook = getattr(model, "history_value", None)
+    shown = hook(name, value) if hook is not None else None
+    if shown is not None:
+        return str(shown)
+    if name == "country" and isinstance(value, str):
+        return country_name(value)
+    if isinstance(field, models.ForeignKey) and isinstance(value, int) and not isinstance(value, bool):
+        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        return str(related) if related is not None else f"#{value}"
+    return None
 
 
 def _dict_summary(model: type[models.Model] | None, value: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ class InquiriesConfig(AppConfig):
         from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.seeding import SEEDERS, Seeder
         from maklerwerk.core.tabs import TABS, DetailTab
         from maklerwerk.inquiries import dashboard, tasks
 
@@ -53,6 +54,7 @@ class InquiriesConfig(AppConfig):
             )
         )
         JOBS.register_all(declared_jobs(tasks))
+        SEEDERS.register(Seeder("inquiries", "maklerwerk.inquiries.seed.seed_inquiries", order=46))
         from maklerwerk.inquiries.selectors import portal_listing_names
         from maklerwerk.properties.selectors import PUBLISH_RECORDS, PublishRecord
 

@@ -319,5 +319,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         if deleted:
             messages.success(request, _("Exception deleted."))
         return redirect("inquiries:settings")
-    rules = InquiryRule.objects.filter(office=office).select_related("property")
+    rules = list(InquiryRule.objects.filter(office=office).select_related("property"))
+    # "Wohnung", "Miete / Pacht" as the form offers them, never the stored codes.
+    labels = {
+        **dict(rule_form.fields["object_kind"].choices),
+        **dict(rule_form.fields["marketing_type"].choices),
+    }
+    for rule in rules:
+        rule.kind_label = labels.get(rule.object_kind, rule.object_kind)  # type: ignore[attr-defined]
+        rule.marketing_label = labels.get(rule.marketing_type, rule.marketing_type)  # type: ignore[attr-defined]
     return render(request, "inquiries/settings.html", {"form": form, "rule_form": rule_form, "rules": rules})

@@ -128,6 +128,36 @@ def templates_ensure_defaults(office: Office) -> int:
     return created
 
 
+# The demo's letter (Brief, DIN 5008 PDF from a contact's page): the owner's monthly marketing report.
+DEMO_LETTER = (
+    "Vermarktungsbericht an Eigentümer (Brief)",
+    "Vermarktungsbericht {{ objekt.titel }}",
+    """{{ kontakt.briefanrede }},
+
+wie vereinbart berichte ich Ihnen über den Stand der Vermarktung Ihrer Immobilie
+„{{ objekt.titel }}“ ({{ objekt.kennung }}) in {{ objekt.ort }}.
+
+Im vergangenen Monat haben sich 14 Interessenten gemeldet; fünf Besichtigungen haben stattgefunden,
+zwei Interessenten haben ihre Finanzierung bereits bestätigen lassen. Der Angebotspreis von
+{{ objekt.preis }} wird vom Markt angenommen; ich empfehle, ihn vorerst beizubehalten.
+
+Gern bespreche ich die nächsten Schritte mit Ihnen persönlich.
+
+Mit freundlichen Grüßen
+
+{{ makler.name }}
+{{ buero.name }}""",
+)
+
+
 def _seed(ctx: SeedContext) -> None:
+    from maklerwerk.mailing.models import MailTemplate
+
     created = templates_ensure_defaults(ctx.office)
-    ctx.log(f"mail templates: {created} created")
+    name, subject, body = DEMO_LETTER
+    _letter, made = MailTemplate.objects.get_or_create(  # no key: not one of the office's defaults
+        office=ctx.office,
+        name=name,
+        defaults={"kind": MailTemplate.Kind.LETTER, "subject": subject, "body": body},
+    )
+    ctx.log(f"mail templates: {created + made} created")

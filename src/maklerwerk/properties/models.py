@@ -9,6 +9,7 @@ table.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -240,6 +241,17 @@ class Property(SingleLineFields, models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_id} {self.title}".strip()
+
+    @classmethod
+    def history_value(cls, name: str, value: Any) -> str | None:
+        """Codes the history and merge views show by name (core/history_display.py): the sub-type
+        has its choices per kind, not on the field ("MAISONETTE" is "Maisonette")."""
+        if name == "object_subtype" and isinstance(value, str):
+            for rows in OBJECT_SUBTYPES.values():
+                label = dict(rows).get(value)
+                if label is not None:
+                    return str(label)
+        return None
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

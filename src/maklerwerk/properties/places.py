@@ -1,8 +1,12 @@
-"""Coordinates from the address without internet: German places from GeoNames (CC BY 4.0, see NOTICE).
+"""Coordinates from the address without internet, never typed (see NOTICE for both data sets).
 
-`data/de_places.tsv` holds the ~12,000 German places with 500 or more inhabitants (built by
-scripts/build_de_places.py). A property gets its place's coordinates, or its district's when the
-district is a place of its own near the city. Good enough for radius search and a map, never typed.
+`data/de_places.tsv` holds the ~12,000 German places with 500 or more inhabitants (GeoNames, CC BY 4.0;
+scripts/build_de_places.py), `data/de_postcodes.tsv` the centre of each of the ~8,200 postcode areas
+(OpenStreetMap, ODbL; scripts/build_de_postcodes.py). A property gets, in this order, its postcode
+area's centre (when that lies near the city: a typo in the PLZ does not move a flat to another town),
+its district's point when the district is a place of its own near the city, or its city's point.
+A postcode area is a city district in a city (60385 is Frankfurt-Bornheim) and a village or two in the
+country: good enough for radius search and a map of the neighbourhood, never an address.
 """
 
 from __future__ import annotations
@@ -11,12 +15,23 @@ import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 from maklerwerk.properties.geo import normalize_place
 
 DATA = Path(__file__).resolve().parent / "data" / "de_places.tsv"
+POSTCODES = DATA.with_name("de_postcodes.tsv")
 DISTRICT_RADIUS_KM = 15  # "Bornheim" in Frankfurt, not Bornheim near Bonn
+POSTCODE_RADIUS_KM = 25  # Berlin's outer postcodes lie ~20 km from its centre point
+
+
+class Level(StrEnum):
+    """How precise derived coordinates are: what a map may draw and the page says."""
+
+    POSTCODE = "postcode"
+    DISTRICT = "district"
+    CITY = "city"
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,17 @@ def _index() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
     return names, alternates
 
 
+@functools.cache
+def _postcodes() -> dict[str, Place]:
+    found: dict[str, Place] = {}
+    with POSTCODES.open(encoding="utf-8") as rows:
+        for line in rows:
+            if not line.startswith("#"):
+                code, lat, lon = line.rstrip("\n").split("\t")
+                found[code] = Place(code, float(lat), float(lon), 0)
+    return found
+
+
 def _candidates(name: str) -> list[Place]:
     names, alternates = _index()
     key = normalize_place(name)
@@ -56,17 +82,51 @@ def _km(a: Place, b: Place) -> float:
     return 6371 * math.hypot(x, y)
 
 
-def place_coordinates(
-    *, city: str, district: str = "", country: str = "DEU"
-) -> tuple[Decimal, Decimal] | None:
-    """(latitude, longitude) of the district or city, or None when the place is not known."""
-    if (country or "").upper() not in {"DE", "DEU"} or not (city or "").strip():
+@dataclass(frozen=True)
+class Located:
+    latitude: Decimal
+    longitude: Decimal
+    level: Level
+
+
+def locate(*, city: str, district: str = "", postal_code: str = "", country: str = "DEU") -> Located | None:
+    """The most precise point the address gives (postcode area, district, city), or None."""
+    if (country or "").upper() not in {"DE", "DEU"}:
         return None
-    found = _candidates(city)
-    if not found:
+    found = _candidates(city) if (city or "").strip() else []
+    town = max(found, key=lambda p: p.population) if found else None  # Frankfurt am Main, not a hamlet
+    area = _postcodes().get((postal_code or "").strip())
+    if area is not None and (town is None or _km(area, town) <= POSTCODE_RADIUS_KM):
+        return _located(area, Level.POSTCODE)
+    if town is None:
         return None
-    place = max(found, key=lambda p: p.population)  # Frankfurt am Main, not a hamlet of that name
-    near = [p for p in _candidates(district) if _km(p, place) <= DISTRICT_RADIUS_KM] if district else []
+    near = [p for p in _candidates(district) if _km(p, town) <= DISTRICT_RADIUS_KM] if district else []
     if near:
-        place = min(near, key=lambda p: _km(p, place))
-    return Decimal(f"{place.latitude:.6f}"), Decimal(f"{place.longitude:.6f}")
+        return _located(min(near, key=lambda p: _km(p, town)), Level.DISTRICT)
+    return _located(town, Level.CITY)
+
+
+def _located(place: Place, level: Level) -> Located:
+    return Located(Decimal(f"{place.latitude:.6f}"), Decimal(f"{place.longitude:.6f}"), level)
+
+
+def place_coordinates(
+    *, city: str, district: str = "", postal_code: str = "", country: str = "DEU"
+) -> tuple[Decimal, Decimal] | None:
+    """(latitude, longitude) of the postcode area, district or city, or None when none is known."""
+    found = locate(city=city, district=district, postal_code=postal_code, country=country)
+    return None if found is None else (found.latitude, found.longitude)
+
+
+def places_near(latitude: float, longitude: float, *, km: float, limit: int) -> list[tuple[Place, float]]:
+    """The largest places within `km` of a point with their distance, for a sketch of the area."""
+    centre = Place("", latitude, longitude, 0)
+    names, _alternates = _index()
+    around = {
+        (p.name, p.latitude, p.longitude): p
+        for group in names.values()
+        for p in group
+        if abs(p.latitude - latitude) < km / 100 and _km(centre, p) <= km
+    }
+    largest = sorted(around.values(), key=lambda p: -p.population)[:limit]
+    return [(p, _km(centre, p)) for p in largest]

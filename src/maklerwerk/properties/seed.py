@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 from maklerwerk.core.seeding import SeedContext, bulk_create_chunked
 from maklerwerk.properties.choices import Feature, energy_class_for
 from maklerwerk.properties.models import Property, PropertyContact, PropertyDocument, PropertyImage
+from maklerwerk.properties.places import place_coordinates
 
 RICH = 20
 # (city, district, postal codes, latitude, longitude)
@@ -213,14 +214,21 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
         "postal_code": rng.choice(codes),
         "city": city,
         "district": district,
-        "latitude": Decimal(str(round(lat + rng.uniform(-0.03, 0.03), 6))),
-        "longitude": Decimal(str(round(lon + rng.uniform(-0.04, 0.04), 6))),
         "living_area": area,
         "plot_area": plot,
         "rooms": rooms,
         "year_built": rng.randint(1900, 2024) if kind != "grundstueck" else None,
         "features": sorted(rng.sample(FEATURES[:10], rng.randint(1, 5))) if kind != "grundstueck" else [],
     }
+    # The demo's real places get their coordinates as a typed address would (postcode area); the
+    # benchmark's invented places keep theirs, scattered around the invented centre.
+    derived = place in RHEIN_MAIN and place_coordinates(
+        city=city, district=district, postal_code=values["postal_code"]
+    )
+    values["latitude"], values["longitude"] = derived or (
+        Decimal(str(round(lat + rng.uniform(-0.03, 0.03), 6))),
+        Decimal(str(round(lon + rng.uniform(-0.04, 0.04), 6))),
+    )
     if kind != "grundstueck":
         # Newer buildings need less energy; the class follows from the value (GEG bands).
         year = values["year_built"]

@@ -136,7 +136,9 @@ def _locate(prop: Property, data: dict[str, Any], *, stored: Property | None) ->
     )
     if not moved and prop.latitude is not None:
         return
-    found = place_coordinates(city=prop.city, district=prop.district, country=prop.country)
+    found = place_coordinates(
+        city=prop.city, district=prop.district, postal_code=prop.postal_code, country=prop.country
+    )
     if found is not None or moved:
         prop.latitude, prop.longitude = found or (None, None)
 

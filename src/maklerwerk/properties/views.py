@@ -22,7 +22,7 @@ from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.matching import selectors as matching_selectors
-from maklerwerk.properties import selectors, services
+from maklerwerk.properties import maps, selectors, services
 from maklerwerk.properties.forms import (
     DocumentForm,
     ImageEditForm,
@@ -152,6 +152,7 @@ def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
         # Tabs and header buttons other apps add (document sharing, exposé).
         "extra_tabs": tabs_for("property", prop.pk),
         "extra_actions": actions_for("property", prop.pk),
+        "map": maps.map_context(prop, tile_url=request.office.map_tile_url),  # type: ignore[attr-defined]
     }
 
 
@@ -159,7 +160,8 @@ def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
 @require_GET
 def property_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    return render(request, "properties/detail.html", _detail_context(request, prop))
+    response = render(request, "properties/detail.html", _detail_context(request, prop))
+    return maps.allow_tiles(response, request.office.map_tile_url)  # type: ignore[attr-defined]
 
 
 @require_capability(Capability.VIEW)

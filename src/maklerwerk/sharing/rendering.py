@@ -14,14 +14,15 @@ from maklerwerk.sharing.selectors import Entry
 
 def _button(entry: Entry, url_prefix: str, preview: bool, extra: str) -> str:
     label = escape(_("Download"))
+    # On a phone the list shows the icon only (the word pushed the table off the screen); the
+    # accessible name keeps the word and the file. The agent's preview looks the same.
+    word = "" if extra else "d-none d-sm-inline"  # tiles have room for the word
     if preview:
         return (
-            f'<button type="button" class="btn btn-sm btn-outline-primary{extra}" disabled>'
-            f'<i class="ti ti-download me-1"></i>{label}</button>'
+            f'<button type="button" class="btn btn-sm btn-outline-primary{extra}" disabled '
+            f'aria-label="{label}: {escape(entry.name)}">'
+            f'<i class="ti ti-download me-sm-1"></i><span class="{word}">{label}</span></button>'
         )
-    # On a phone the list shows the icon only (the word pushed the table off the screen); the
-    # accessible name keeps the word and the file.
-    word = "" if extra else "d-none d-sm-inline"  # tiles have room for the word
     return (
         f'<a href="{url_prefix}{entry.key}/" class="btn btn-sm btn-outline-primary{extra}" download '
         f'data-download="{escape(entry.name)}" aria-label="{label}: {escape(entry.name)}">'

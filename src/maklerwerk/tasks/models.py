@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.validation import SingleLineFields, link_is_safe
 
+# The keys the apps store in `Task.source` (the API may store any text, shown as it is).
+SOURCE_LABELS = {"inquiry": _("Inquiry"), "process": _("Process"), "agent_day": _("Demo data")}
+
 
 class Task(SingleLineFields, models.Model):
     """Work for a user (Aufgabe), optionally about a contact and/or property."""
@@ -81,6 +84,11 @@ class Task(SingleLineFields, models.Model):
     def safe_link_url(self) -> str:
         """The link, if it is safe to put in an href (rows stored before the check may not be)."""
         return self.link_url if self.link_url and link_is_safe(self.link_url) else ""
+
+    @builtins.property
+    def source_label(self) -> str:
+        """Who made the task, as the list shows it ("Anfrage"), not the key the code stored."""
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
     # `property` is a field here, so the decorator must be named through builtins.
     @builtins.property

@@ -65,8 +65,38 @@
       });
     });
   }
-  window.addEventListener("DOMContentLoaded", function () { initPickers(document); initDates(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { initPickers(e.detail.elt || document); initDates(e.detail.elt || document); });
+  // Keyboard: Ctrl+Enter (Cmd+Enter) sends the form one is typing in, as its primary button would.
+  // That button shows the hint, as the header search shows "Strg K" (hidden from screen readers,
+  // which read aria-keyshortcuts).
+  function primaryButton(form) {
+    return form.querySelector('button[type="submit"].btn-primary, button:not([type]).btn-primary');
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+    var form = e.target.form || (e.target.closest && e.target.closest("form"));
+    var button = form && primaryButton(form);
+    if (!button || button.disabled) return;
+    e.preventDefault();
+    form.requestSubmit(button);
+  });
+  function markShortcuts(root) {
+    if (!root.querySelectorAll || !document.getElementById("global-search")) return;  // the app, not public pages
+    var ctrl = (document.documentElement.lang || "de").indexOf("de") === 0 ? "Strg" : "Ctrl";
+    root.querySelectorAll("form").forEach(function (form) {
+      var b = primaryButton(form);
+      var typed = form.querySelector('textarea, select, input:not([type="hidden"]):not([type="checkbox"]):not([type="radio"]):not([type="file"])');
+      if (!b || !typed || b.querySelector("kbd") || form.closest("#global-search-form")) return;
+      b.setAttribute("aria-keyshortcuts", "Control+Enter");
+      var k = document.createElement("kbd");
+      k.className = "hint ms-2 d-none d-lg-inline";
+      k.setAttribute("aria-hidden", "true");
+      k.textContent = ctrl + " \u21b5";
+      b.appendChild(k);
+    });
+  }
+  function initAll(root) { initPickers(root); initDates(root); markShortcuts(root); }
+  window.addEventListener("DOMContentLoaded", function () { initAll(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { initAll(e.detail.elt || document); });
   // The shared modal: its content comes from htmx; a saved activity closes it (timelines reload
   // themselves on the same event).
   document.addEventListener("activity-saved", function () {
