@@ -54,6 +54,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
         "search_profiles",
         "agent_day",
         "inquiries",
+        "appointments",
         "duplicate_keys",
         "mailing",
     ]

@@ -33,6 +33,9 @@ def test_seed_demo_creates_an_office_and_a_login_it_prints(client: Any) -> None:
     assert user.office.name == "Musterimmobilien Rhein-Main GmbH"
     response = client.post("/login/", {"username": "demo", "password": password}, follow=True)
     assert "Musterimmobilien Rhein-Main GmbH" in response.content.decode()
+    # the calendar of the first start is not empty: today's appointments on the dashboard, a series
+    today = client.get("/appointments/today/")
+    assert today.status_code == 200 and "Telefontermin Finanzierung" in today.content.decode()
 
 
 def test_seed_demo_is_idempotent_and_tops_up_counts() -> None:

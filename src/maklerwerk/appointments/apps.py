@@ -10,6 +10,7 @@ class AppointmentsConfig(AppConfig):
         from maklerwerk.appointments.views import contact_tab_context
         from maklerwerk.core.dashboard import WIDGETS, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.seeding import SEEDERS, Seeder
         from maklerwerk.core.tabs import TABS, DetailTab
 
         WIDGETS.register(
@@ -38,6 +39,7 @@ class AppointmentsConfig(AppConfig):
                 order=50,
             )
         )
+        SEEDERS.register(Seeder("appointments", "maklerwerk.appointments.seed.seed_appointments", order=47))
         EXPORT_SECTIONS.register_all(
             [
                 ExportSection("appointments", "appointments.Appointment", 720),
