@@ -269,8 +269,8 @@ def splink_predict(
             for a, b in itertools.combinations(group, 2)
             if len(frames) == 1 or origin[a] != origin[b]
         }
-        grouped.append((together, time.perf_counter() - started))  # type: ignore[arg-type]
-    return pred, took  # type: ignore[return-value]
+        grouped.append((together, time.perf_counter() - started))
+    return pred, took
 
 
 def splink_pairs(
@@ -342,7 +342,7 @@ def splink_pairs(
                 time.perf_counter() - started,
             )
         )
-    return pred, took  # type: ignore[return-value]
+    return pred, took
 
 
 FEBRL_RUNS = 5  # the machine is shared: the fastest of five
@@ -503,7 +503,7 @@ def german_section(quick: bool) -> str:
         single = _single_check_pairs(by_index)
         took_single = time.perf_counter() - started
         for decision, found, seconds in (("check at save", single, took_single), ("batch", pred, took)):
-            precision, recall, f1 = _prf(found, truth)  # type: ignore[arg-type]
+            precision, recall, f1 = _prf(found, truth)
             table.add(
                 [f"{len(records):,}", len(truth), decision, f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}",
                  f"{seconds:.2f}"]
@@ -835,7 +835,7 @@ def splink_batch(frame: Any, notes: list[str]) -> tuple[set[tuple[Any, Any]], fl
     linker = Linker(api.register(frame.reset_index(), table_name="t0"), model, log_level=40)
     df = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     pred = {tuple(sorted((a, b))) for a, b in zip(df["unique_id_l"], df["unique_id_r"], strict=True)}
-    return pred, trained, time.perf_counter() - started  # type: ignore[return-value]
+    return pred, trained, time.perf_counter() - started
 
 
 def batch_child(method: str, n: int) -> dict[str, Any]:
@@ -898,7 +898,7 @@ def batch_child(method: str, n: int) -> dict[str, Any]:
         pred = {(p.a, p.b) for p in find_pairs(by_index, min_score=0.5)}
         took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    precision, recall, f1 = _prf(pred, truth)  # type: ignore[arg-type]
+    precision, recall, f1 = _prf(pred, truth)
     return out | {
         "n": count,
         "seconds": took,

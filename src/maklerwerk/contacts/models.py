@@ -13,7 +13,7 @@ class KeyField(models.CharField):
     """A folded search/sort key. Byte-order collation on PostgreSQL too (as on SQLite), so a prefix
     search is a plain index range whatever the database's locale, and sorting uses the same index."""
 
-    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+    def db_parameters(self, connection):
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"

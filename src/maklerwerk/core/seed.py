@@ -28,7 +28,7 @@ def seed_activities(ctx: SeedContext) -> None:
     types = list(_SUBJECTS)
     bar = ctx.progress("Aktivitäten", missing)
 
-    def build():  # type: ignore[no-untyped-def]
+    def build():
         for i in range(missing):
             kind = types[i % len(types)]
             yield Activity(

@@ -47,10 +47,10 @@ class SingleLineFields:
     def clean_fields(self, exclude: Any = None) -> None:
         errors: dict[str, list[str]] = {}
         try:
-            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+            super().clean_fields(exclude=exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        for name, messages in control_character_errors(self, exclude).items():  # type: ignore[arg-type]
+        for name, messages in control_character_errors(self, exclude).items():
             errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)

@@ -104,7 +104,7 @@ def _find_pairs(
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
-            pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+            pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))
             if second_look:
                 above.append((a, b))
         elif second_look:
@@ -120,7 +120,7 @@ def _find_pairs(
             if score >= min_score:
                 result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
                 x, y = ids[a], ids[b]
-                pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+                pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))
     pairs.sort(key=attrgetter("a", "b"))
     return pairs
 
@@ -139,8 +139,8 @@ def groups_of(pairs: Iterable[Pair]) -> list[list[Hashable]]:
     for pair in pairs:
         ra, rb = find(pair.a), find(pair.b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+            parent[max(ra, rb)] = min(ra, rb)
     members: dict[Hashable, list[Hashable]] = {}
     for x in list(parent):
         members.setdefault(find(x), []).append(x)
-    return sorted((sorted(m) for m in members.values()), key=lambda g: (-len(g), g[0]))  # type: ignore[type-var]
+    return sorted((sorted(m) for m in members.values()), key=lambda g: (-len(g), g[0]))

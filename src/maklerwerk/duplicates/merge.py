@@ -263,9 +263,7 @@ def _dedupe_channels(survivor: Contact, journal: Journal) -> None:
 
 
 def _set_position(row: models.Model, position: int, journal: Journal) -> None:
-    journal.updated.append(
-        {"model": row._meta.label, "pk": row.pk, "field": "position", "old": row.position}  # type: ignore[attr-defined]
-    )
+    journal.updated.append({"model": row._meta.label, "pk": row.pk, "field": "position", "old": row.position})
     type(row)._default_manager.filter(pk=row.pk).update(position=position)
 
 

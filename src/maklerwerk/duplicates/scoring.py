@@ -68,7 +68,7 @@ class CountsByKind(Mapping[str, int]):
             raise KeyError(key)
         return column[key[2:]]
 
-    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+    def get(self, key: str, default: int | None = None) -> int | None:
         column = self.by_kind.get(key[:1])
         if column is None or key[1:2] != ":":
             return default

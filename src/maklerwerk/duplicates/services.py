@@ -33,7 +33,7 @@ def duplicates_check(
         Candidate(
             contact=contacts[m.contact_id],
             score=m.result.score,
-            level=m.level,  # type: ignore[arg-type]
+            level=m.level,
             reasons=reason_texts(m.result.codes),
             similarities=m.result.similarities,
             codes=list(m.result.codes),

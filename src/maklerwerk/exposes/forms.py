@@ -18,7 +18,7 @@ class OfferForm(forms.Form):
     documents = forms.TypedMultipleChoiceField(label=_("Attach documents"), coerce=int, required=False)
 
     def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["contacts"].choices = choices["contacts"]
         self.fields["properties"].choices = choices["properties"]
         self.fields["template"].choices = choices["templates"]
@@ -31,7 +31,7 @@ class ExposeSettingsForm(forms.Form):
     virtual_tour_url = forms.URLField(label=_("Virtual tour (link, shown with QR code)"), required=False)
 
     def __init__(self, *args: object, templates: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["template"].choices = [("", _("Default")), *templates]
 
 

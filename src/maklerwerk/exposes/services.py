@@ -140,7 +140,7 @@ def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
     """
     last = Job.objects.filter(pk=offer.last_job_id).first() if offer.last_job_id else None
     if job_alive(last):
-        return last  # type: ignore[return-value]
+        return last
     # Declaring it dead may have resumed the work in a new job: that one is the answer.
     offer.refresh_from_db(fields=["last_job"])
     if last is not None and offer.last_job is not None and offer.last_job.resumed_from_id == last.pk:

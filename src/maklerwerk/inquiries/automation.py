@@ -128,7 +128,7 @@ CONFIRM = Decision(Action.CONFIRM, Status.WAITING, "Bestätigung der E-Mail-Adre
 
 def _acting_user(inquiry: Inquiry) -> User | None:
     if inquiry.mailbox_id:
-        return inquiry.mailbox.main_user  # type: ignore[union-attr]
+        return inquiry.mailbox.main_user
     return inquiry.assigned_to
 
 
@@ -318,7 +318,7 @@ def _decide(inquiry: Inquiry) -> Decision:
             _link_prospect(inquiry, contact)
             return Decision.stop(
                 Status.ADDRESS_ONLY,
-                f"Ausnahme „{rule.name}“: nur Adresse (Kontakt bestand bereits).",  # type: ignore[union-attr]
+                f"Ausnahme „{rule.name}“: nur Adresse (Kontakt bestand bereits).",
             )
         return EXPOSE
     if address_only or not cfg.double_opt_in:  # step 4 without double opt-in
@@ -327,7 +327,7 @@ def _decide(inquiry: Inquiry) -> Decision:
             return Decision(Action.STOP)
         if address_only:
             _link_prospect(inquiry, contact)
-            return Decision.stop(Status.ADDRESS_ONLY, f"Ausnahme „{rule.name}“: nur Adresse angelegt.")  # type: ignore[union-attr]
+            return Decision.stop(Status.ADDRESS_ONLY, f"Ausnahme „{rule.name}“: nur Adresse angelegt.")
         return EXPOSE
     return CONFIRM  # step 3: double opt-in
 

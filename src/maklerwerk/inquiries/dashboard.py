@@ -34,6 +34,6 @@ def contact_tab_context(request: HttpRequest, contact: Contact) -> dict[str, Any
     from maklerwerk.inquiries.selectors import inquiries_for_contact, processes_for_contact
 
     return {
-        "inquiries": inquiries_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
-        "processes": processes_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
+        "inquiries": inquiries_for_contact(contact=contact, user=request.user),
+        "processes": processes_for_contact(contact=contact, user=request.user),
     }

@@ -23,7 +23,7 @@ class MailboxForm(forms.ModelForm):
     def __init__(self, *args: Any, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if office is not None:
-            self.fields["main_user"].queryset = office.users.filter(is_active=True)  # type: ignore[attr-defined]
+            self.fields["main_user"].queryset = office.users.filter(is_active=True)
 
 
 class ConfirmForm(forms.Form):

@@ -306,7 +306,7 @@ def sender_for(*, office: Office, agent: User | None) -> tuple[str, str]:
         from email.headerregistry import HeaderRegistry
 
         header = HeaderRegistry()("From", configured)
-        default = header.addresses[0]  # type: ignore[attr-defined]
+        default = header.addresses[0]
     except (IndexError, ValueError, AttributeError):
         pass
     own = SmtpSettings.objects.filter(user_id=getattr(agent, "pk", None), active=True).first()

@@ -18,7 +18,7 @@ class TasksConfig(AppConfig):
         def open_tasks_for(user: object) -> int:
             from maklerwerk.tasks.selectors import task_list
 
-            return task_list(user=user).count()  # type: ignore[arg-type]
+            return task_list(user=user).count()
 
         COUNTERS.register(
             Counter(

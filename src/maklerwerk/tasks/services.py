@@ -83,9 +83,9 @@ def task_update(*, task: Task, acting_user: User | None, **changes: object) -> T
     assignee = changes.get("assignee", task.assignee)
     _check_links(
         task.office,
-        assignee,  # type: ignore[arg-type]
-        changes.get("contact_id", task.contact_id),  # type: ignore[arg-type]
-        changes.get("property_id", task.property_id),  # type: ignore[arg-type]
+        assignee,
+        changes.get("contact_id", task.contact_id),
+        changes.get("property_id", task.property_id),
         acting_user,
     )
     for key, value in changes.items():

@@ -95,7 +95,7 @@ class ImapClient:
             kwargs: dict[str, object] = {"timeout": s.timeout}
             if s.security != "none":
                 kwargs["ssl_context"] = s.ssl_context or ssl.create_default_context()
-            self.box = _BOXES[s.security](s.host, s.port, **kwargs)  # type: ignore[call-arg]
+            self.box = _BOXES[s.security](s.host, s.port, **kwargs)
         except TimeoutError as exc:
             raise ImapError(f"Server {where} antwortet nicht (Zeitüberschreitung).", permanent=False) from exc
         except (ssl.SSLError, MailboxStarttlsError) as exc:
@@ -178,8 +178,8 @@ class ImapClient:
             return
         with self._command("FETCH") as box:
             for msg in box.fetch(uid_list=[str(u) for u in uids], mark_seen=False, bulk=max(2, batch)):
-                if msg.uid:  # type: ignore[attr-defined]
-                    yield msg.uid, msg.raw  # type: ignore[attr-defined]
+                if msg.uid:
+                    yield msg.uid, msg.raw
 
     # Reference: RFC 3501 6.4.6 STORE
     def mark_processed(self, uids: list[int]) -> None:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 desc=f"{office.name[:30]}: vergleichen", unit=" Blöcke", file=self.stderr, disable=quiet
             )
 
-            def progress(stage: str, done: int, total: int, bar: tqdm = bar) -> None:  # type: ignore[type-arg]
+            def progress(stage: str, done: int, total: int, bar: tqdm = bar) -> None:
                 if stage == "compare":
                     bar.total = total
                     bar.n = done
