@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.contacts import normalize
 from maklerwerk.contacts.models import Contact, ContactEmail, ContactPhone, RelationshipKind, Role
 from maklerwerk.core.countries import country_choices
+from maklerwerk.core.forms import model_choice_field
 
 PERSONAL = [
     "salutation", "title", "first_name", "last_name", "birth_date", "street", "house_number",
@@ -73,7 +74,7 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, office: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_agent"].queryset = office.users.filter(is_active=True).order_by(
+        model_choice_field(self, "responsible_agent").queryset = office.users.filter(is_active=True).order_by(
             "last_name", "username"
         )
         for field in self.fields.values():

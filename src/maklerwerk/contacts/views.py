@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -334,7 +334,7 @@ def _invalid(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
 
 
 def _update(
-    request: HttpRequest, contact: Contact, data: dict[str, Any], decided: bool, context: dict[str, Any]
+    request: AuthedRequest, contact: Contact, data: dict[str, Any], decided: bool, context: dict[str, Any]
 ) -> Contact | HttpResponse:
     """Save an edit; the changed data may now resemble another contact: ask as on creation."""
     user = request.user

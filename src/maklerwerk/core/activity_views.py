@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -144,7 +144,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _timeline(
-    request: HttpRequest, *, contact_id: int | None, property_id: int | None, here: str, padded: bool
+    request: AuthedRequest, *, contact_id: int | None, property_id: int | None, here: str, padded: bool
 ) -> HttpResponse:
     user = request.user
     filters = TimelineFilterForm(request.GET)
@@ -186,11 +186,11 @@ def activity_timeline(request: AuthedRequest) -> HttpResponse:
     if contact_id:
         from maklerwerk.contacts.selectors import contact_get
 
-        contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]  # 404 for another office
+        contact_get(user=request.user, pk=contact_id)  # 404 for another office
     if property_id:
         from maklerwerk.properties.selectors import property_get
 
-        property_get(user=request.user, pk=property_id)  # type: ignore[arg-type]  # 404 unless visible
+        property_get(user=request.user, pk=property_id)  # 404 unless visible
     here = request.GET.get("here", "")
     if not url_has_allowed_host_and_scheme(here, {request.get_host()}):
         here = ""
@@ -203,7 +203,7 @@ def property_activities(request: AuthedRequest, pk: int) -> HttpResponse:
     """The "Aktivitäten" tab of the property page (a registered DetailTab)."""
     from maklerwerk.properties.selectors import property_get
 
-    property_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # 404 unless visible
+    property_get(user=request.user, pk=pk)  # 404 unless visible
     here = reverse("properties:detail", args=[pk]) + "#ext-activities"
     return _timeline(request, contact_id=None, property_id=pk, here=here, padded=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -10,6 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.models import Activity
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """`form.fields[name]` as the ModelChoiceField it was declared as (the stubs know only `Field`)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """`form.fields[name]` as the ChoiceField it was declared as (the stubs know only `Field`)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _chosen_choices(choices: Any, value: list[Any]) -> list[tuple[str, str]]:
@@ -84,9 +94,11 @@ class ActivityForm(forms.Form):
         types = [(t.value, t.label) for t in Activity.MANUAL_TYPES]
         if activity is not None and activity.type not in Activity.MANUAL_TYPES:
             types.append((activity.type, activity.get_type_display()))
-        self.fields["type"].choices = types
-        self.fields["contacts"].queryset = Contact.objects.filter(office_id=user.office_id)
-        self.fields["property"].queryset = Property.objects.filter(office_id=user.office_id).visible_to(user)
+        choice_field(self, "type").choices = types
+        model_choice_field(self, "contacts").queryset = Contact.objects.filter(office_id=user.office_id)
+        model_choice_field(self, "property").queryset = Property.objects.filter(
+            office_id=user.office_id
+        ).visible_to(user)
         self.fields["contacts"].widget.attrs.update(
             {
                 "data-picker": "",
@@ -156,4 +168,4 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("All kinds")), *Activity.Type.choices]
+        choice_field(self, "type").choices = [("", _("All kinds")), *Activity.Type.choices]

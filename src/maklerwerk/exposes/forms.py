@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.forms import choice_field
+
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 
 
@@ -19,11 +21,11 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].choices = choices["contacts"]
-        self.fields["properties"].choices = choices["properties"]
-        self.fields["template"].choices = choices["templates"]
-        self.fields["expose_template"].choices = [("", _("Default")), *choices["expose_templates"]]
-        self.fields["documents"].choices = choices["documents"]
+        choice_field(self, "contacts").choices = choices["contacts"]
+        choice_field(self, "properties").choices = choices["properties"]
+        choice_field(self, "template").choices = choices["templates"]
+        choice_field(self, "expose_template").choices = [("", _("Default")), *choices["expose_templates"]]
+        choice_field(self, "documents").choices = choices["documents"]
 
 
 class ExposeSettingsForm(forms.Form):
@@ -32,7 +34,7 @@ class ExposeSettingsForm(forms.Form):
 
     def __init__(self, *args: object, templates: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", _("Default")), *templates]
+        choice_field(self, "template").choices = [("", _("Default")), *templates]
 
 
 class ExposeTemplateForm(forms.Form):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -192,7 +192,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
 
 
 def _previews(
-    request: HttpRequest, contacts: list[Any], properties: list[Any], template: Any
+    request: AuthedRequest, contacts: list[Any], properties: list[Any], template: Any
 ) -> list[dict[str, Any]]:
     """Each recipient's final mail (links shown as placeholders; nothing is created or sent)."""
     rows = []

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
-from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect
+from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, model_choice_field
 from maklerwerk.tasks.models import Task
 
 
@@ -42,13 +42,15 @@ class TaskForm(forms.ModelForm):
         from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(office_id=office_id, is_active=True).order_by(
-            "last_name", "username"
-        )
+        model_choice_field(self, "assignee").queryset = User.objects.filter(
+            office_id=office_id, is_active=True
+        ).order_by("last_name", "username")
         self.fields["priority"].required = False  # empty means normal
-        self.fields["contact"].queryset = Contact.objects.filter(office_id=office_id)
+        model_choice_field(self, "contact").queryset = Contact.objects.filter(office_id=office_id)
         properties = Property.objects.filter(office_id=office_id)
-        self.fields["property"].queryset = properties.visible_to(user) if user is not None else properties
+        model_choice_field(self, "property").queryset = (
+            properties.visible_to(user) if user is not None else properties
+        )
         self.fields["contact"].widget.attrs.update(
             {"data-picker": "", "data-lookup-url": reverse("contacts:lookup") + "?exclude=",
              "placeholder": _("Type a name, company or phone number")}
