@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -78,8 +78,10 @@ class ContactForm(forms.ModelForm):
             "last_name", "username"
         )
         for field in self.fields.values():
-            if isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
-                field.choices = [("", "–"), *list(field.choices)[1:]]
+            if isinstance(field, forms.TypedChoiceField):
+                choices: Any = field.choices  # a list once set; the stubs give the setter's wider type
+                if choices and choices[0][0] == "":
+                    field.choices = [("", "–"), *list(choices)[1:]]
         # "Deutschland", never a typed "DE" (stored as ISO alpha-2).
         self.fields["country"] = forms.ChoiceField(
             label=self.fields["country"].label,
@@ -88,7 +90,7 @@ class ContactForm(forms.ModelForm):
             initial="DE",
         )
         for name in ("birth_date", "terms_confirmed_on", "marketing_consent_on"):
-            self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
+            cast(forms.DateField, self.fields[name]).input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
         if self.instance.pk:
             self.initial.setdefault("roles", list(self.instance.roles.values_list("role", flat=True)))
             self.initial.setdefault("tags", ", ".join(t.name for t in self.instance.tags.all()))

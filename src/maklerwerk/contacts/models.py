@@ -163,7 +163,9 @@ class Contact(SingleLineFields, models.Model):
     marketing_consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     marketing_consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
 
-    tags = models.ManyToManyField("Tag", through="ContactTag", blank=True, related_name="contacts")
+    tags: models.ManyToManyField[Tag, ContactTag] = models.ManyToManyField(
+        "Tag", through="ContactTag", blank=True, related_name="contacts"
+    )
 
     # --- Derived columns for the list: folded keys (search and sort by index), last activity ---
     name_key = KeyField(max_length=202, blank=True, default="", editable=False)

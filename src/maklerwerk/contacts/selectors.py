@@ -47,26 +47,24 @@ def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix_upper_bound(prefix)})
 
 
-def _term_ids(term: str, office_id: int) -> QuerySet[Any]:
+def _term_ids(term: str, office_id: int | None) -> QuerySet[Any]:
     """Ids of the office's contacts matching one search word: a UNION of index ranges, each scoped
     to the office, so the database reads only the matching index entries (never the whole table)."""
     if "@" in term:
         key = term.strip().lower()
-        return ContactEmail.objects.filter(_prefix("value_normalized", key), office_id=office_id).values(
+        return ContactEmail.objects.filter(_prefix("value_normalized", key), office=office_id).values(
             "contact_id"
         )
     phone = phone_search_prefix(term)
     if phone:
-        return ContactPhone.objects.filter(_prefix("value", phone), office_id=office_id).values("contact_id")
+        return ContactPhone.objects.filter(_prefix("value", phone), office=office_id).values("contact_id")
     key = search_key(term)
-    office = Contact.objects.filter(office_id=office_id)
+    office = Contact.objects.filter(office=office_id)
     branches = [
         office.filter(_prefix(field, key)).values("pk")
         for field in ("first_name_key", "company_key", "city_key")
     ]
-    emails = ContactEmail.objects.filter(
-        _prefix("value_normalized", term.strip().lower()), office_id=office_id
-    )
+    emails = ContactEmail.objects.filter(_prefix("value_normalized", term.strip().lower()), office=office_id)
     return (
         office.filter(_prefix("name_key", key))
         .values("pk")

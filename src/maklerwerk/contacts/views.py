@@ -8,7 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -76,7 +83,7 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
     params = _list_params(request)
     paginator = Paginator(_filtered(request, params), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.contact_list_page(page.object_list)
+    page.object_list = selectors.contact_list_page(page.object_list)  # type: ignore[arg-type]  # pages of a QuerySet
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -109,7 +116,7 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def contact_export(request: AuthedRequest) -> HttpResponse:
+def contact_export(request: AuthedRequest) -> HttpResponseBase:
     """vCard or CSV of the selected contacts (POST ids) or of the whole filtered list (GET)."""
     source = request.POST if request.method == "POST" else request.GET
     fmt = source.get("format", "vcf")
@@ -313,17 +320,18 @@ def _edit(request: AuthedRequest, contact: Contact | None) -> HttpResponse:
             contact = result.contact
             messages.success(request, _("Contact “%s” created.") % contact.display_name)
         else:
-            contact = _update(request, contact, data, decided, context)
-            if isinstance(contact, HttpResponse):
-                return contact
+            updated = _update(request, contact, data, decided, context)
+            if isinstance(updated, HttpResponse):
+                return updated
+            contact = updated
             messages.success(request, _("Contact “%s” saved.") % contact.display_name)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _invalid(request, context)
     merge_with = request.POST.get("merge_with", "")
-    if decision == "merge" and parse_id(merge_with):
-        existing = selectors.contact_get(user=user, pk=parse_id(merge_with))
+    if decision == "merge" and (merge_id := parse_id(merge_with)):
+        existing = selectors.contact_get(user=user, pk=merge_id)
         return redirect("duplicates:merge", existing.pk, contact.pk)
     return redirect("contacts:detail", contact.pk)
 

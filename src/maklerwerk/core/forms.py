@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -10,6 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.models import Activity
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -63,7 +67,7 @@ class ActivityForm(forms.Form):
         label=_("When"),
         widget=LocalDateTimeInput(),
     )
-    contacts = forms.ModelMultipleChoiceField(
+    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
         label=_("Contacts"),
         queryset=None,
         required=False,
@@ -71,7 +75,7 @@ class ActivityForm(forms.Form):
         error_messages={"invalid_choice": _("Unknown contact."), "invalid_pk_value": _("Unknown contact.")},
         help_text=_("The first is the main contact; add the partner at a viewing and so on."),
     )
-    property = forms.ModelChoiceField(
+    property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
         queryset=None,
         required=False,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,7 @@ class OfferForm(forms.Form):
     language = forms.ChoiceField(label=_("Exposé language"), choices=LANGUAGES, initial="de")
     documents = forms.TypedMultipleChoiceField(label=_("Attach documents"), coerce=int, required=False)
 
-    def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "contacts").choices = choices["contacts"]
         choice_field(self, "properties").choices = choices["properties"]
@@ -32,7 +34,7 @@ class ExposeSettingsForm(forms.Form):
     template = forms.TypedChoiceField(label=_("Exposé layout"), coerce=int, required=False, empty_value=None)
     virtual_tour_url = forms.URLField(label=_("Virtual tour (link, shown with QR code)"), required=False)
 
-    def __init__(self, *args: object, templates: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, templates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "template").choices = [("", _("Default")), *templates]
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def template_list(*, user: User, kind: str | None = None) -> QuerySet[MailTemplate]:
     """The office's templates; the default ones are created on first use."""
     if not MailTemplate.objects.filter(office=user.office_id).exists():
-        templates_ensure_defaults(user.office)
+        templates_ensure_defaults(user.office)  # type: ignore[arg-type]  # users here have an office
     qs = MailTemplate.objects.filter(office=user.office_id)
     return qs.filter(kind=kind) if kind else qs
 

@@ -40,13 +40,13 @@ def template_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
     template = selectors.template_get(user=request.user, pk=pk) if pk else None
     kind = request.GET.get("kind", MailTemplate.Kind.MAIL)  # ?kind=letter from the letter page
     kind = kind if kind in MailTemplate.Kind.values else MailTemplate.Kind.MAIL
-    blank = MailTemplate(office=request.user.office, kind=kind)
+    blank = MailTemplate(office=request.office, kind=kind)
     form = TemplateForm(request.POST or None, instance=template or blank)
     if request.method == "POST" and form.is_valid():
         try:
             if template is None:
                 template = services.template_create(
-                    office=request.user.office,
+                    office=request.office,
                     acting_user=request.user,
                     **form.cleaned_data,
                 )

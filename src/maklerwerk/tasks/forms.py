@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
 from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, model_choice_field
 from maklerwerk.tasks.models import Task
 
@@ -17,14 +21,14 @@ class TaskForm(forms.ModelForm):
         required=False,
         widget=LocalDateTimeInput(),
     )
-    contact = forms.ModelChoiceField(
+    contact: forms.ModelChoiceField[Contact] = forms.ModelChoiceField(
         label=_("Contact"),
         queryset=None,
         required=False,
         widget=PickerSelect,
         error_messages={"invalid_choice": _("Unknown contact.")},
     )
-    property = forms.ModelChoiceField(
+    property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
         queryset=None,
         required=False,

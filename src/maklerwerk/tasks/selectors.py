@@ -72,7 +72,8 @@ def tasks_due(*, user: User) -> tuple[list[Task], list[Task]]:
         .order_by("due_at", "pk")
     )
     tasks = list(qs[:50])
-    return [t for t in tasks if t.due_at < now], [t for t in tasks if t.due_at >= now]
+    overdue = [t for t in tasks if t.due_at is not None and t.due_at < now]
+    return overdue, [t for t in tasks if t.due_at is not None and t.due_at >= now]
 
 
 def open_task_count(*, user: User) -> int:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -78,7 +78,7 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, task: Task, acting_user: User | None, **changes: object) -> Task:
+def task_update(*, task: Task, acting_user: User | None, **changes: Any) -> Task:
     before = snapshot(Task.objects.get(pk=task.pk))
     assignee = changes.get("assignee", task.assignee)
     _check_links(

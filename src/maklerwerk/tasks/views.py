@@ -53,7 +53,7 @@ def task_create_view(request: AuthedRequest) -> HttpResponse:
             initial[name] = int(request.GET[name])
     form = TaskForm(
         request.POST or None,
-        office_id=request.user.office_id,
+        office_id=request.office.pk,
         user=request.user,
         initial=initial,
     )
@@ -75,7 +75,7 @@ def task_edit_view(request: AuthedRequest, task_id: int) -> HttpResponse:
     form = TaskForm(
         request.POST or None,
         instance=task,
-        office_id=request.user.office_id,
+        office_id=request.office.pk,
         user=request.user,
     )
     if request.method == "POST" and form.is_valid():
