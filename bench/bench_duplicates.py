@@ -101,7 +101,7 @@ def febrl_ours_grouped(frames: list[Any], with_birth: bool = True) -> tuple[set[
     pairs = find_pairs(records, min_score=0.5, source=source if len(frames) > 1 else None)
     pred = {
         (a, b)
-        for group in groups_of(pairs)
+        for group in groups_of((p.a, p.b) for p in pairs)
         for a, b in itertools.combinations(group, 2)
         if len(frames) == 1 or source[a] != source[b]
     }

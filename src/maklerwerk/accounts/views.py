@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +21,7 @@ from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.jobs import job_start
 
 
-def _history_rows(instance: object) -> list[dict[str, object]]:
+def _history_rows(instance: models.Model) -> list[dict[str, object]]:
     return history_rows(history_for(instance)[:100])
 
 
@@ -66,7 +67,7 @@ SETTINGS_LINKS = [
 
 
 def _settings_links() -> list[dict[str, object]]:
-    links = []
+    links: list[dict[str, object]] = []
     for name, label, help_text, icon in SETTINGS_LINKS:
         try:
             links.append({"url": reverse(name), "label": label, "help": help_text, "icon": icon})

@@ -159,7 +159,9 @@ def _timeline(
         property_id=property_id,
         search=data.get("q") or None,
     )
-    scope = {"contact": contact_id} if contact_id else {"property": property_id} if property_id else {}
+    scope: dict[str, int] = (
+        {"contact": contact_id} if contact_id else {"property": property_id} if property_id else {}
+    )
     query = urlencode({**scope, "here": here})
     context = {
         "filters": filters,

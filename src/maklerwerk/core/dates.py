@@ -27,9 +27,10 @@ def date_in_range(value: Any) -> bool:
         return True
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         return False
-    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+    if offset is not None:
         # 1900-01-01T00:00+14:00 is 1899 in UTC; the year the database stores must be in range too.
-        utc_year = (value.replace(tzinfo=None) - value.utcoffset()).year
+        utc_year = (value.replace(tzinfo=None) - offset).year
         return MIN_YEAR - 1 <= utc_year <= MAX_YEAR + 1
     return True
 

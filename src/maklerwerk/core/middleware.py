@@ -41,7 +41,9 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in {"POST", "PUT", "PATCH"} and request.content_type.startswith("multipart/"):
+        if request.method in {"POST", "PUT", "PATCH"} and (request.content_type or "").startswith(
+            "multipart/"
+        ):
             from django.core.exceptions import TooManyFilesSent
             from django.template.defaultfilters import filesizeformat
             from django.utils.translation import gettext as _

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from maklerwerk.core.models import Job
-from maklerwerk.duplicates.batch import Pair, groups_of
+from maklerwerk.duplicates.batch import groups_of
 from maklerwerk.duplicates.models import DuplicatePair, MergeRecord
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class Group:
     contacts: list[Any]
     pairs: list[DuplicatePair]
+    rows: list[dict[str, Any]] = field(default_factory=list)  # what the Dubletten page shows per pair
 
     @property
     def best_score(self) -> float:
@@ -30,7 +31,7 @@ def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
     from maklerwerk.contacts.models import Contact
 
     pairs = list(DuplicatePair.objects.filter(office=user.office_id, score__gte=min_score))
-    ids = groups_of(Pair(p.contact_a_id, p.contact_b_id, None) for p in pairs)
+    ids = groups_of((p.contact_a_id, p.contact_b_id) for p in pairs)
     contacts = Contact.objects.filter(office=user.office_id).in_bulk([i for g in ids for i in g])
     by_contact: dict[int, list[DuplicatePair]] = {}
     for p in pairs:
