@@ -69,7 +69,7 @@ def token_list_api(request: ApiRequest) -> Any:
 
 
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, summary="Create an API token")
-def token_create_api(request: ApiRequest, payload: ApiTokenCreateIn) -> tuple[int, dict[str, Any]]:
+def token_create_api(request: ApiRequest, payload: ApiTokenCreateIn) -> Status[dict[str, Any]]:
     user = require(request, Capability.VIEW)
     token, plain = services.api_token_create(user=user, name=payload.name, scope=payload.scope)
     data = ApiTokenOut.from_orm(token).dict()

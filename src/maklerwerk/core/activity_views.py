@@ -162,7 +162,8 @@ def _timeline(
     scope: dict[str, int] = (
         {"contact": contact_id} if contact_id else {"property": property_id} if property_id else {}
     )
-    query = urlencode({**scope, "here": here})
+    params: dict[str, int | str] = {**scope, "here": here}
+    query = urlencode(params)
     context = {
         "filters": filters,
         "activities": activities[:200],

@@ -27,8 +27,7 @@ def date_in_range(value: Any) -> bool:
         return True
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         return False
-    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
-    if offset is not None:
+    if isinstance(value, dt.datetime) and (offset := value.utcoffset()) is not None:
         # 1900-01-01T00:00+14:00 is 1899 in UTC; the year the database stores must be in range too.
         utc_year = (value.replace(tzinfo=None) - offset).year
         return MIN_YEAR - 1 <= utc_year <= MAX_YEAR + 1

@@ -95,7 +95,7 @@ class ActivityForm(forms.Form):
         from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
-        types = [(t.value, t.label) for t in Activity.MANUAL_TYPES]
+        types: list[tuple[str, Any]] = [(t.value, t.label) for t in Activity.MANUAL_TYPES]
         if activity is not None and activity.type not in Activity.MANUAL_TYPES:
             types.append((activity.type, activity.get_type_display()))
         choice_field(self, "type").choices = types
@@ -122,11 +122,13 @@ class ActivityForm(forms.Form):
 
     def clean_contacts(self) -> list[Any]:
         picked = self.cleaned_data["contacts"]
-        order = [str(v) for v in self.data.getlist(self.add_prefix("contacts"))] if self.is_bound else []
+        posted = self.data.getlist(self.add_prefix("contacts")) if self.is_bound else []  # type: ignore[attr-defined]  # a QueryDict
+        order = [str(v) for v in posted]
         return sorted(picked, key=lambda c: order.index(str(c.pk)) if str(c.pk) in order else len(order))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("subject") or "").strip() and not (data.get("body") or "").strip():
             self.add_error("body", _("Please write what happened (a subject or a text)."))
         return data

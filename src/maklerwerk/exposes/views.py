@@ -29,7 +29,7 @@ from maklerwerk.mailing import selectors as mailing_selectors
 from maklerwerk.mailing.placeholders import MailContext
 from maklerwerk.mailing.services import mail_render
 
-PREVIEW_CSP = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
+PREVIEW_CSP: dict[str, Any] = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
 
 
 def _ids(raw: str | None) -> list[int]:
@@ -99,7 +99,7 @@ def property_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     disposition = "inline" if request.GET.get("inline") else "attachment"
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)
+    response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)  # type: ignore[assignment]  # has a name
     return response
 
 
@@ -171,7 +171,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
         else:
             try:
                 offer = services.offer_create(
-                    office=request.user.office,
+                    office=request.office,
                     acting_user=request.user,
                     contacts=contacts,
                     properties=properties,
@@ -202,7 +202,7 @@ def _previews(
             row: dict[str, Any] = {"contact": contact, "property": prop, "email": address, "skip": reason}
             if not reason:
                 ctx = MailContext(
-                    office=request.user.office,
+                    office=request.office,
                     acting_user=request.user,
                     contact=contact,
                     prop=prop,
@@ -348,7 +348,7 @@ def template_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
     form = ExposeTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         template = services.expose_template_save(
-            office=request.user.office,
+            office=request.office,
             template=template,
             data=form.cleaned_data,
         )

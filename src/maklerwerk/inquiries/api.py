@@ -13,7 +13,15 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.inquiries import selectors, services
-from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessDefinition, ProcessInstance
+from maklerwerk.inquiries.models import (
+    Inquiry,
+    InquiryStep,
+    Mailbox,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessStep,
+    ProcessStepRun,
+)
 
 router = Router(tags=["inquiries"])
 
@@ -97,7 +105,7 @@ class InquiryOut(Schema):
     steps: list[StepOut]
 
     @staticmethod
-    def resolve_steps(obj: Inquiry) -> list[StepOut]:
+    def resolve_steps(obj: Inquiry) -> list[InquiryStep]:
         return list(obj.steps.all())
 
 
@@ -144,7 +152,7 @@ class ProcessDefinitionOut(Schema):
     steps: list[ProcessStepOut]
 
     @staticmethod
-    def resolve_steps(obj: ProcessDefinition) -> list[ProcessStepOut]:
+    def resolve_steps(obj: ProcessDefinition) -> list[ProcessStep]:
         return list(obj.steps.all())
 
 
@@ -175,7 +183,7 @@ class ProcessInstanceOut(Schema):
         return obj.definition.name
 
     @staticmethod
-    def resolve_runs(obj: ProcessInstance) -> list[StepRunOut]:
+    def resolve_runs(obj: ProcessInstance) -> list[ProcessStepRun]:
         return list(obj.runs.all())
 
 

@@ -79,7 +79,7 @@ class InquiryRuleForm(forms.ModelForm):
         model_choice_field(self, "property").queryset = Property.objects.filter(office_id=office_id).order_by(
             "external_id"
         )
-        model_choice_field(self, "property").label_from_instance = lambda p: (
+        model_choice_field(self, "property").label_from_instance = lambda p: (  # type: ignore[method-assign, assignment]  # per form
             f"{p.external_id} {p.title}".strip()
         )
 

@@ -314,7 +314,7 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Exception added."))
             return redirect("inquiries:settings")
     elif request.method == "POST" and "delete_rule" in request.POST:
-        deleted, _rows = InquiryRule.objects.filter(
+        deleted, _rows = InquiryRule.objects.filter(  # type: ignore[misc]  # a missing id deletes nothing
             office=office, pk=request.POST.get("delete_rule")
         ).delete()
         if deleted:

@@ -147,7 +147,7 @@ def _close_quietly(mailer: BaseEmailBackend) -> None:
     except Exception:
         connection: Any = getattr(mailer, "connection", None)
         if connection is not None:
-            mailer.connection = None
+            mailer.connection = None  # type: ignore[attr-defined]  # the SMTP backend's, checked above
 
 
 def connection_check(account: SmtpAccount) -> None:
