@@ -57,7 +57,8 @@ def _febrl_records(frames: list[Any], with_birth: bool = True) -> tuple[dict[Any
     from maklerwerk.duplicates.normalize import records_from_columns
 
     fields = {k: v for k, v in FEBRL_FIELDS.items() if with_birth or k != "birth_date"}
-    records, source = {}, {}
+    records: dict[Any, Any] = {}
+    source: dict[Any, int] = {}
     for i, frame in enumerate(frames):
         columns = {
             ours: [v if isinstance(v, str) else "" for v in frame[theirs].tolist()]  # NaN: missing
@@ -409,7 +410,10 @@ def febrl_section() -> str:
             splink_ceiling = len(splink_all & truth) / len(truth)
             del splink_all
             ours_ceiling = febrl_ceiling(frames, with_birth, truth)
-            splink_runs, splink_groups, ours, grouped = [], [], [], []
+            splink_runs: list[Any] = []
+            splink_groups: list[Any] = []
+            ours: list[Any] = []
+            grouped: list[Any] = []
             for _ in range(FEBRL_RUNS):
                 gc.collect()
                 splink_runs.append(splink_predict(frames, model, with_birth, grouped=splink_groups))
@@ -560,7 +564,7 @@ def _bulk_seed(office_id: int, records: list[dict[str, Any]], progress: str = ""
     now = dt.datetime.now(dt.UTC)
     template = Contact(office_id=office_id, first_name="x", last_name="x")
     fields = [f for f in Contact._meta.concrete_fields]
-    columns = [f.column for f in fields]
+    columns: list[str] = [f.column for f in fields]  # type: ignore[misc]  # concrete: each has a column
     defaults = []
     for f in fields:
         value = now if f.attname in ("created_at", "updated_at") else f.pre_save(template, add=True)

@@ -162,7 +162,7 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     by_status: dict[str, list[float]] = {}
     for job in rows:
         by_status.setdefault(job.result.get("status", job.state), []).append(
-            (job.finished_at - job.started_at).total_seconds()
+            (job.finished_at - job.started_at).total_seconds()  # type: ignore[operator]  # finished jobs
         )
     return {
         "seconds": seconds,
@@ -246,8 +246,8 @@ def _run(third: int, inst, imap, sink) -> str:
     contacts_before = Contact.objects.filter(office=office).count()
     mails: list[bytes] = []
     emails: dict[str, dict[str, str]] = {}
-    for group, rows in (("bekannt", known), ("neu", new), ("dublette", dups)):
-        for i, p in enumerate(rows):
+    for group, people in (("bekannt", known), ("neu", new), ("dublette", dups)):
+        for i, p in enumerate(people):
             addr = f"{group}-{i}@example.org"
             emails[addr] = p
             mails.append(
@@ -282,7 +282,7 @@ def _run(third: int, inst, imap, sink) -> str:
     links = []
     for content in list(sink.messages):
         msg = email.message_from_bytes(content, policy=email.policy.default)
-        text = msg.get_body(preferencelist=("plain",)).get_content()
+        text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]  # plain
         m = re.search(r"/inquiries/confirm/([A-Za-z0-9_\-]+)/", text)
         if m:
             links.append((m.group(1), msg["To"].addresses[0].addr_spec))
