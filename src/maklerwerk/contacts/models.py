@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,12 +10,15 @@ from django.utils.translation import pgettext_lazy
 from maklerwerk.contacts.normalize import search_key
 from maklerwerk.core.validation import SingleLineFields
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
 
 class KeyField(models.CharField):
     """A folded search/sort key. Byte-order collation on PostgreSQL too (as on SQLite), so a prefix
     search is a plain index range whatever the database's locale, and sorting uses the same index."""
 
-    def db_parameters(self, connection):
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"

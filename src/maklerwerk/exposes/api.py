@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -116,7 +116,7 @@ def _out(offer: Offer) -> OfferOut:
 
 
 @router.post("/offers", response={201: OfferOut}, summary="Start an offer: one mail per contact and property")
-def offer_create(request: ApiRequest, payload: OfferIn):
+def offer_create(request: ApiRequest, payload: OfferIn) -> Any:
     user = require(request, Capability.EDIT)
     contacts = selectors.contacts_for_ids(user=user, ids=payload.contacts)
     properties = selectors.properties_for_ids(user=user, ids=payload.properties)

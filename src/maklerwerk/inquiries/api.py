@@ -1,7 +1,7 @@
 """Inquiry manager API: mailboxes, inquiries (incl. the website form), process manager."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
@@ -192,13 +192,13 @@ class ProcessInstanceOut(Schema):
 
 @router.get("/mailboxes", response=list[MailboxOut])
 @paginate(Page)
-def mailbox_list(request: ApiRequest):
+def mailbox_list(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.mailbox_list(user=user)
 
 
 @router.post("/mailboxes", response={201: MailboxOut})
-def mailbox_create(request: ApiRequest, payload: MailboxIn):
+def mailbox_create(request: ApiRequest, payload: MailboxIn) -> Any:
     from maklerwerk.inquiries.handler import imap_settings
     from maklerwerk.integrations.imap.client import ImapError, check_connection
 
@@ -218,13 +218,13 @@ def mailbox_create(request: ApiRequest, payload: MailboxIn):
 
 
 @router.get("/mailboxes/{mailbox_id}", response=MailboxOut)
-def mailbox_get(request: ApiRequest, mailbox_id: int):
+def mailbox_get(request: ApiRequest, mailbox_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.mailbox_get(user=user, pk=mailbox_id)
 
 
 @router.post("/mailboxes/{mailbox_id}/fetch", response=FetchOut)
-def mailbox_fetch(request: ApiRequest, mailbox_id: int):
+def mailbox_fetch(request: ApiRequest, mailbox_id: int) -> Any:
     from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 
     user = require(request, Capability.EDIT)
@@ -238,19 +238,19 @@ def mailbox_fetch(request: ApiRequest, mailbox_id: int):
 
 @router.get("/inquiries", response=list[InquiryOut])
 @paginate(Page)
-def inquiry_list(request: ApiRequest, status: StatusName | None = None, source: str | None = None):
+def inquiry_list(request: ApiRequest, status: StatusName | None = None, source: str | None = None) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.inquiry_list(user=user, status=status, source=source).prefetch_related("steps")
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut)
-def inquiry_get(request: ApiRequest, inquiry_id: int):
+def inquiry_get(request: ApiRequest, inquiry_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.inquiry_get(user=user, pk=inquiry_id)
 
 
 @router.post("/inquiries", response={201: InquiryOut})
-def inquiry_create(request: ApiRequest, payload: InquiryFormIn):
+def inquiry_create(request: ApiRequest, payload: InquiryFormIn) -> Any:
     """The website form: the inquiry is stored and its automation (double opt-in, exposé) runs as its
     own job, as for mailed inquiries: the visitor's request never waits for a PDF or a mail server."""
     from maklerwerk.inquiries.automation import automation_start
@@ -266,7 +266,7 @@ def inquiry_create(request: ApiRequest, payload: InquiryFormIn):
 
 @router.get("/process-definitions", response=list[ProcessDefinitionOut])
 @paginate(Page)
-def definition_list(request: ApiRequest):
+def definition_list(request: ApiRequest) -> Any:
     from maklerwerk.inquiries.processes import processes_install_defaults
 
     user = require(request, Capability.VIEW)
@@ -275,7 +275,7 @@ def definition_list(request: ApiRequest):
 
 
 @router.post("/process-definitions", response={201: ProcessDefinitionOut})
-def definition_create(request: ApiRequest, payload: ProcessDefinitionIn):
+def definition_create(request: ApiRequest, payload: ProcessDefinitionIn) -> Any:
     from maklerwerk.inquiries.processes import definition_create as create
 
     user = require(request, Capability.MANAGE_OFFICE)
@@ -288,13 +288,13 @@ def instance_list(
     request: ApiRequest,
     contact_id: int | None = None,
     status: Literal["running", "done", "cancelled", "failed"] | None = None,
-):
+) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.instance_list(user=user, contact_id=contact_id, status=status)
 
 
 @router.post("/process-instances/{instance_id}/cancel", response=ProcessInstanceOut)
-def instance_cancel(request: ApiRequest, instance_id: int):
+def instance_cancel(request: ApiRequest, instance_id: int) -> Any:
     from maklerwerk.inquiries.processes import instance_cancel as cancel
 
     user = require(request, Capability.EDIT)

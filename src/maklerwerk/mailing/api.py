@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -68,7 +68,7 @@ class CheckOut(Schema):
 
 @router.get("/mail-templates", response=list[MailTemplateOut], summary="List mail and letter templates")
 @paginate(Page)
-def template_list(request: ApiRequest):
+def template_list(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.template_list(user=user)
 
@@ -93,20 +93,20 @@ def template_check(request: ApiRequest, payload: CheckIn) -> CheckOut:
 
 
 @router.post("/mail-templates", response={201: MailTemplateOut}, summary="Create a template")
-def template_create(request: ApiRequest, payload: MailTemplateIn):
+def template_create(request: ApiRequest, payload: MailTemplateIn) -> Any:
     user = require(request, Capability.EDIT)
     template = services.template_create(office=request.office, acting_user=user, **payload.dict())
     return Status(201, template)
 
 
 @router.get("/mail-templates/{template_id}", response=MailTemplateOut, summary="One template")
-def template_get(request: ApiRequest, template_id: int):
+def template_get(request: ApiRequest, template_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.template_get(user=user, pk=template_id)
 
 
 @router.patch("/mail-templates/{template_id}", response=MailTemplateOut, summary="Change a template")
-def template_update(request: ApiRequest, template_id: int, payload: MailTemplatePatch):
+def template_update(request: ApiRequest, template_id: int, payload: MailTemplatePatch) -> Any:
     user = require(request, Capability.EDIT)
     template = selectors.template_get(user=user, pk=template_id)
     return services.template_update(
@@ -115,7 +115,7 @@ def template_update(request: ApiRequest, template_id: int, payload: MailTemplate
 
 
 @router.delete("/mail-templates/{template_id}", response={204: None}, summary="Delete a template")
-def template_delete(request: ApiRequest, template_id: int):
+def template_delete(request: ApiRequest, template_id: int) -> Any:
     user = require(request, Capability.DELETE)
     services.template_delete(template=selectors.template_get(user=user, pk=template_id), acting_user=user)
     return Status(204, None)
