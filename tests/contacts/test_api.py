@@ -293,8 +293,10 @@ def test_it_uploads_lists_downloads_and_deletes_files(api: ApiClient, contact: A
     names = sorted(f["name"] for f in response.json())
     assert names == ["Grundbuch.pdf", "passwd"]
     stored = ContactFile.objects.get(name="passwd")
-    path = (settings.MEDIA_ROOT / stored.file.name).resolve()
-    assert path.is_relative_to(settings.MEDIA_ROOT.resolve()) and "passwd" not in stored.file.name
+    stored_name = stored.file.name
+    assert stored_name is not None
+    path = (settings.MEDIA_ROOT / stored_name).resolve()
+    assert path.is_relative_to(settings.MEDIA_ROOT.resolve()) and "passwd" not in stored_name
     listed = api.get(f"/api/v1/contacts/{contact.pk}/files").json()
     assert {f["name"] for f in listed} == {"Grundbuch.pdf", "passwd"}
     pdf = next(f for f in listed if f["name"] == "Grundbuch.pdf")

@@ -26,7 +26,7 @@ def test_the_property_page_previews_and_downloads_the_expose(agent: Any, prop: A
     pdf = client.get(f"/exposes/property/{prop.pk}/pdf/")
     assert (
         pdf.status_code == 200
-        and b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:4] == b"%PDF"
+        and b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:4] == b"%PDF"  # type: ignore[attr-defined]  # streams
     )
 
 
