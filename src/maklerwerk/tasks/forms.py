@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from maklerwerk.properties.models import Property
 from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, model_choice_field
 from maklerwerk.tasks.models import Task
+from maklerwerk.tasks.services import TaskFields
 
 
 class TaskForm(forms.ModelForm):
@@ -64,12 +65,15 @@ class TaskForm(forms.ModelForm):
              "placeholder": _("Type a Kennung, title or city")}
         )  # fmt: skip
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        contact, prop = data.pop("contact"), data.pop("property")
-        data["priority"] = data.get("priority") or Task.Priority.NORMAL
-        return {
-            **data,
-            "contact_id": contact.pk if contact else None,
-            "property_id": prop.pk if prop else None,
-        }
+    def service_kwargs(self) -> TaskFields:
+        data = self.cleaned_data
+        contact, prop = data["contact"], data["property"]
+        return TaskFields(
+            title=data["title"],
+            assignee=data["assignee"],
+            due_at=data["due_at"],
+            priority=data.get("priority") or Task.Priority.NORMAL,
+            description=data["description"],
+            contact_id=contact.pk if contact else None,
+            property_id=prop.pk if prop else None,
+        )

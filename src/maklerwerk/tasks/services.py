@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +16,18 @@ from maklerwerk.tasks.models import Task
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
+
+
+class TaskFields(TypedDict):
+    """What a person fills in on a task (the task form's cleaned values, as `task_create` takes them)."""
+
+    title: str
+    assignee: User | None
+    due_at: dt.datetime | None
+    priority: str
+    description: str
+    contact_id: int | None
+    property_id: int | None
 
 
 def _check_links(
