@@ -131,6 +131,11 @@ def agent_client(agent: Any) -> Client:
     return c
 
 
+def streamed(response: Any) -> bytes:
+    """The whole body of a streaming response (a file, a ZIP, an export) of the test client."""
+    return b"".join(response.streaming_content)
+
+
 def mail_template(user: Any, key: str) -> Any:
     """One of the office's default mail templates (created on first use), e.g. "expose"."""
     from maklerwerk.mailing.selectors import template_by_key

@@ -25,7 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from maklerwerk.core.export import EXPORT_SECTIONS, office_path
-from tests.conftest import make_user
+from tests.conftest import make_user, streamed
 
 # Models of an office that the export leaves out on purpose, each with the reason.
 LEFT_OUT = {
@@ -221,7 +221,7 @@ def _export(client: Client) -> tuple[Any, zipfile.ZipFile]:
     assert job.state == "succeeded", job.error
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200 and '.zip"' in download["Content-Disposition"]
-    return job, zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]  # streams
+    return job, zipfile.ZipFile(io.BytesIO(streamed(download)))
 
 
 @pytest.mark.django_db(transaction=True)
