@@ -26,19 +26,20 @@ TITLE = "Matching: search profiles for a property and properties for a profile (
 MEASURE = r"""
 import json, random, statistics, time
 from maklerwerk.accounts.models import User
-from maklerwerk.properties import selectors, spatial
-from maklerwerk.properties.matching import PROFILE_FIELDS, PROPERTY_FIELDS, criteria_from_row, evaluate, facts_from_row
-from maklerwerk.properties.models import Property, SearchProfile
+from maklerwerk.matching import selectors as matching_selectors, spatial
+from maklerwerk.matching.engine import PROFILE_FIELDS, PROPERTY_FIELDS, criteria_from_row, evaluate, facts_from_row
+from maklerwerk.matching.models import SearchProfile
+from maklerwerk.properties.models import Property
 from django.db import connection
 
 user = User.objects.get(username="demo")
 office_id = user.office_id
-tol = selectors.tolerance_for(office_id)
+tol = matching_selectors.tolerance_for(office_id)
 rng = random.Random(1)
 prop_ids = list(Property.objects.filter(office_id=office_id, status="active").values_list("pk", flat=True))
 prof_ids = list(SearchProfile.objects.filter(office_id=office_id, active=True, valid_until__isnull=True).values_list("pk", flat=True))
-props = [selectors.property_facts(p) for p in Property.objects.filter(pk__in=rng.sample(prop_ids, 100))]
-profs = [selectors.profile_criteria(p) for p in SearchProfile.objects.filter(pk__in=rng.sample(prof_ids, 100))]
+props = [matching_selectors.property_facts(p) for p in Property.objects.filter(pk__in=rng.sample(prop_ids, 100))]
+profs = [matching_selectors.profile_criteria(p) for p in SearchProfile.objects.filter(pk__in=rng.sample(prof_ids, 100))]
 
 def timed(fn, items, repeat):
     samples, sizes = [], []
@@ -65,17 +66,17 @@ out = {
     "backend": spatial.spatial_backend(),
     "properties": Property.objects.filter(office_id=office_id).count(),
     "profiles": SearchProfile.objects.filter(office_id=office_id).count(),
-    "p2s": timed(lambda p: selectors.profiles_for_property_facts(office_id=office_id, prop=p, tolerance=tol), props, REPEAT),
-    "s2p": timed(lambda s: selectors.properties_for_profile_criteria(office_id=office_id, profile=s, tolerance=tol, user=user), profs, REPEAT),
-    "p2s_page": timed(lambda p: selectors.matches_for_property(user=user, property_id=p.id), props, REPEAT),
-    "s2p_page": timed(lambda s: selectors.matches_for_profile(user=user, profile_id=s.id), profs, REPEAT),
+    "p2s": timed(lambda p: matching_selectors.profiles_for_property_facts(office_id=office_id, prop=p, tolerance=tol), props, REPEAT),
+    "s2p": timed(lambda s: matching_selectors.properties_for_profile_criteria(office_id=office_id, profile=s, tolerance=tol, user=user), profs, REPEAT),
+    "p2s_page": timed(lambda p: matching_selectors.matches_for_property(user=user, property_id=p.id), props, REPEAT),
+    "s2p_page": timed(lambda s: matching_selectors.matches_for_profile(user=user, profile_id=s.id), profs, REPEAT),
 }
 if NAIVE:
     out["p2s_naive"] = timed(naive_profiles, props, NAIVE)
     out["s2p_naive"] = timed(naive_properties, profs, NAIVE)
-busiest = max(props[:30], key=lambda p: len(selectors.profiles_for_property_facts(office_id=office_id, prop=p, tolerance=tol)))
+busiest = max(props[:30], key=lambda p: len(matching_selectors.profiles_for_property_facts(office_id=office_id, prop=p, tolerance=tol)))
 out["page_property_id"] = busiest.id
-out["page_matches"] = len(selectors.matches_for_property(user=user, property_id=busiest.id))
+out["page_matches"] = len(matching_selectors.matches_for_property(user=user, property_id=busiest.id))
 print(json.dumps(out))
 """
 

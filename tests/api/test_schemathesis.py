@@ -40,7 +40,8 @@ def seeded(office: Any, admin_user: Any, readonly_user: Any) -> dict[str, Any]:
     from maklerwerk.contacts.services import contact_create
     from maklerwerk.core.services import activity_create
     from maklerwerk.mailing.models import MailTemplate
-    from maklerwerk.properties.services import property_create, search_profile_create
+    from maklerwerk.matching.services import search_profile_create
+    from maklerwerk.properties.services import property_create
     from maklerwerk.tasks.services import task_create
 
     contact = contact_create(

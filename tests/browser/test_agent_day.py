@@ -160,7 +160,8 @@ def test_find_a_contact_by_phone_and_a_property_by_kennung_in_the_header(
 def test_offers_search_profiles_and_properties_from_the_navigation(
     page: Page, live_server: Any, office: Any, agent: Any
 ) -> None:
-    from maklerwerk.properties.services import property_create, search_profile_create
+    from maklerwerk.matching.services import search_profile_create
+    from maklerwerk.properties.services import property_create
     from tests.properties.conftest import profile_data
 
     anna = make_contact(office, agent, first_name="Anna", last_name="Weiß")

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from maklerwerk.properties.models import PropertyImage, SearchProfile
+from maklerwerk.matching.models import SearchProfile
+from maklerwerk.properties.models import PropertyImage
 from tests.browser.helpers import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

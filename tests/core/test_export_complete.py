@@ -96,15 +96,8 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.imports.models import ImportRecord
     from maklerwerk.inquiries import models as inq
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
-    from maklerwerk.properties.models import (
-        AgentNotification,
-        MatchSettings,
-        NewMatch,
-        Property,
-        PropertyViewer,
-        SearchProfile,
-        SelfServiceLink,
-    )
+    from maklerwerk.matching.models import AgentNotification, NewMatch, SearchProfile, SelfServiceLink
+    from maklerwerk.properties.models import MatchSettings, Property, PropertyViewer
     from maklerwerk.sharing import models as sh
     from maklerwerk.tasks.models import Task
 

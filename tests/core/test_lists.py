@@ -63,7 +63,7 @@ def test_exposes_is_a_list_of_offers_with_what_went_out(
 def test_search_profiles_list_searches_and_hides_inactive_ones(
     office: Any, agent: Any, agent_client: Client, other_office: Any
 ) -> None:
-    from maklerwerk.properties.services import search_profile_create
+    from maklerwerk.matching.services import search_profile_create
 
     anna = make_contact(office, agent, first_name="Anna", last_name="Weiß")
     search_profile_create(contact=anna, acting_user=agent, data=profile_data(name="Altbau Nordend"))

@@ -17,7 +17,8 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def data(office: Any, agent: Any, other_office: Any) -> dict[str, Any]:
-    from maklerwerk.properties.services import property_create, search_profile_create
+    from maklerwerk.matching.services import search_profile_create
+    from maklerwerk.properties.services import property_create
 
     anna = make_contact(
         office, agent, first_name="Anna", last_name="Weißenfels", company_name="Weißenfels Bau GmbH",

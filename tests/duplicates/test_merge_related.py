@@ -33,7 +33,8 @@ from maklerwerk.duplicates.merge import contacts_merge
 from maklerwerk.exposes.models import OfferRecipient
 from maklerwerk.inquiries.models import Inquiry, ProcessInstance
 from maklerwerk.mailing.models import OutgoingMail
-from maklerwerk.properties.models import AgentNotification, PropertyContact, SearchProfile, SelfServiceLink
+from maklerwerk.matching.models import AgentNotification, SearchProfile, SelfServiceLink
+from maklerwerk.properties.models import PropertyContact
 from maklerwerk.sharing.models import AccessDeactivation, AccessEvent, ConsentAcceptance, PersonalFile
 from maklerwerk.tasks.models import Task
 from tests.duplicates.conftest import MUELLER, make_contact
@@ -142,19 +143,19 @@ def _property_contact(w: World, c: Any) -> Any:
     return PropertyContact.objects.create(office=w.office, property=w.prop, contact=c, role="prospect")
 
 
-@factory("properties.SearchProfile.contact")
+@factory("matching.SearchProfile.contact")
 def _search_profile(w: World, c: Any) -> Any:
     return SearchProfile.objects.create(office=w.office, contact=c)
 
 
-@factory("properties.SelfServiceLink.contact")
+@factory("matching.SelfServiceLink.contact")
 def _self_service_link(w: World, c: Any) -> Any:
     return SelfServiceLink.objects.create(
         office=w.office, contact=c, token_hash=f"ss{next(_seq)}", expires_at=w.later
     )
 
 
-@factory("properties.AgentNotification.contact")
+@factory("matching.AgentNotification.contact")
 def _agent_notification(w: World, c: Any) -> Any:
     return AgentNotification.objects.create(office=w.office, contact=c, message="Neuer Treffer")
 

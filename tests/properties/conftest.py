@@ -82,7 +82,7 @@ def make_property(office: Any, agent: Any) -> Any:
 
 @pytest.fixture
 def make_profile(contact: Any, agent: Any) -> Any:
-    from maklerwerk.properties.services import search_profile_create
+    from maklerwerk.matching.services import search_profile_create
 
     def make(**overrides: Any) -> Any:
         return search_profile_create(

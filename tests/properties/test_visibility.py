@@ -34,7 +34,8 @@ def persona(world: World, name: str) -> Any:
 
 
 def _sees(world: World, user: Any) -> dict[str, bool]:
-    from maklerwerk.properties.selectors import matches_for_profile, property_list, property_visible
+    from maklerwerk.matching.selectors import matches_for_profile
+    from maklerwerk.properties.selectors import property_list, property_visible
 
     client = Client()
     client.force_login(user)

@@ -290,7 +290,7 @@ def world(shared_world: Any, settings: Any, db: None) -> World:
 # requesting colleague never sees: new matches are for the property's responsible agent (a new
 # search profile matching it), and the inquiry manager files a website inquiry under the property
 # it names (the prospect's request; shown only to those who may see the property).
-SIDE_EFFECTS = {"properties.NewMatch.property", "inquiries.Inquiry.property", "core.Activity.property"}
+SIDE_EFFECTS = {"matching.NewMatch.property", "inquiries.Inquiry.property", "core.Activity.property"}
 # The website's inquiry form: the prospect names the property by its reference. Filing it is the
 # inquiry manager's job; the answer must still show nothing of the property.
 INTAKE = {"POST /api/v1/inquiries"}
@@ -306,7 +306,7 @@ def _check_unchanged(
         assert after == before, f"{label} changed the restricted property's data"
         return
     for key, rows in after.items():
-        if key in SIDE_EFFECTS and (intake or key == "properties.NewMatch.property"):
+        if key in SIDE_EFFECTS and (intake or key == "matching.NewMatch.property"):
             continue
         if key == "property":
             assert rows == before[key], f"{label} changed the restricted property"

@@ -54,9 +54,11 @@ def build_world() -> World:
     from maklerwerk.exposes.models import Offer, OfferRecipient, PropertyExposeSettings
     from maklerwerk.inquiries.models import Inquiry, PortalListing, ProcessDefinition, ProcessInstance
     from maklerwerk.mailing.models import MailTemplate
-    from maklerwerk.properties.models import NewMatch, PropertyContact, PropertyDocument, SearchProfile
+    from maklerwerk.matching.models import NewMatch, SearchProfile
+    from maklerwerk.properties.models import PropertyContact, PropertyDocument
     from maklerwerk.properties.services import property_create, property_images_add
     from maklerwerk.sharing import services as sharing
+    from maklerwerk.sharing import visits
     from maklerwerk.tasks.services import task_create
 
     office = Office.objects.create(
@@ -116,8 +118,8 @@ def build_world() -> World:
         acting_user=owner,
     )
     o["file_key"] = sharing.file_key(o["link"], "cloud_file", o["cloud_file"].pk)
-    sharing.consent_accept(link=o["link"], ip="203.0.113.9", user_agent="Prospect")
-    sharing.access_record(link=o["link"], kind="view", ip="203.0.113.9", user_agent="Prospect")
+    visits.consent_accept(link=o["link"], ip="203.0.113.9", user_agent="Prospect")
+    visits.access_record(link=o["link"], kind="view", ip="203.0.113.9", user_agent="Prospect")
     o["activity"] = activity_create(
         office=office,
         type=Activity.Type.NOTE,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.models import Activity
-from maklerwerk.sharing import services
+from maklerwerk.sharing import services, visits
 from maklerwerk.sharing.models import DocumentCloud, ShareLink
 
 from .conftest import token_of
@@ -97,35 +97,35 @@ def test_deactivating_one_person_leaves_the_others(
 
 
 def test_coarse_ip_keeps_only_the_network() -> None:
-    assert services.coarse_ip("203.0.113.77") == "203.0.113.0/24"
-    assert services.coarse_ip("2001:db8:1234:5678::1") == "2001:db8:1234::/48"
-    assert services.coarse_ip("not an ip") == ""
+    assert visits.coarse_ip("203.0.113.77") == "203.0.113.0/24"
+    assert visits.coarse_ip("2001:db8:1234:5678::1") == "2001:db8:1234::/48"
+    assert visits.coarse_ip("not an ip") == ""
 
 
 def test_consent_is_needed_once_per_text_version(link: Any, office_texts: Any) -> None:
-    assert services.consent_needed(link)
-    consent = services.consent_accept(link=link, ip="198.51.100.9", user_agent="Firefox")
-    assert not services.consent_needed(link)
+    assert visits.consent_needed(link)
+    consent = visits.consent_accept(link=link, ip="198.51.100.9", user_agent="Firefox")
+    assert not visits.consent_needed(link)
     assert consent.ip_coarse == "198.51.100.0/24"
     assert "vierzehn Tagen" in consent.accepted_text and consent.terms_sha256
     office_texts.cancellation_notice_text += " Neu."
     office_texts.save()
     link.office.refresh_from_db()
-    assert services.consent_needed(link)
+    assert visits.consent_needed(link)
 
 
 def test_consent_gate_off_for_office_or_link(link: Any, office_texts: Any, agent: Any) -> None:
     services.sharing_settings_update(
         office=office_texts, acting_user=agent, consent_gate=False, require_terms=True
     )
-    assert not services.consent_needed(link)
+    assert not visits.consent_needed(link)
     services.sharing_settings_update(
         office=office_texts, acting_user=agent, consent_gate=True, require_terms=False
     )
-    assert services.consent_needed(link)
-    assert services.consent_texts(office_texts).terms == ""
+    assert visits.consent_needed(link)
+    assert visits.consent_texts(office_texts).terms == ""
     link.consent_required = False
-    assert not services.consent_needed(link)
+    assert not visits.consent_needed(link)
 
 
 def test_send_email_mails_the_link(link: Any, agent: Any, smtp_sink: Any) -> None:

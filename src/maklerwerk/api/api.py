@@ -30,6 +30,7 @@ def _mount() -> None:
     from maklerwerk.exposes.api import router as exposes_router
     from maklerwerk.inquiries.api import router as inquiries_router
     from maklerwerk.mailing.api import router as mailing_router
+    from maklerwerk.matching.api import router as matching_router
     from maklerwerk.properties.api import router as properties_router
     from maklerwerk.sharing.api import router as sharing_router
     from maklerwerk.tasks.api import router as tasks_router
@@ -41,6 +42,7 @@ def _mount() -> None:
     api.add_router("/", duplicates_router)
     api.add_router("/", contacts_router)
     api.add_router("/", properties_router)
+    api.add_router("/", matching_router)
     api.add_router("/", sharing_router)
     api.add_router("/", mailing_router)
     api.add_router("/", exposes_router)

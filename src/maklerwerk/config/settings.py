@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "maklerwerk.core",
     "maklerwerk.contacts",
     "maklerwerk.properties",
+    "maklerwerk.matching",
     "maklerwerk.duplicates",
     "maklerwerk.sharing",
     "maklerwerk.mailing",

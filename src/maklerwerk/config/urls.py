@@ -9,6 +9,8 @@ from maklerwerk.accounts import views as account_views
 from maklerwerk.accounts.forms_auth import LoginForm
 from maklerwerk.api.api import api
 from maklerwerk.core import views as core_views
+from maklerwerk.matching import urls as matching_urls
+from maklerwerk.properties import urls as properties_urls
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
@@ -30,7 +32,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/download/", core_views.job_download, name="job_download"),
     path("", include("maklerwerk.core.urls")),
     path("contacts/", include("maklerwerk.contacts.urls")),
-    path("properties/", include("maklerwerk.properties.urls")),
+    # Matching's pages live under /properties/ in the namespace "properties", as before the split.
+    path("properties/", include((properties_urls.urlpatterns + matching_urls.urlpatterns, "properties"))),
     path("duplicates/", include("maklerwerk.duplicates.urls")),
     path("sharing/", include("maklerwerk.sharing.urls")),
     path("mailing/", include("maklerwerk.mailing.urls")),

@@ -91,7 +91,7 @@ def _properties(user: User, q: str, limit: int) -> list[Hit]:
 
 
 def _profiles(user: User, q: str, limit: int) -> list[Hit]:
-    from maklerwerk.properties.models import SearchProfile
+    from maklerwerk.matching.models import SearchProfile
 
     qs = SearchProfile.objects.filter(office=user.office_id).select_related("contact")
     for word in q.split()[:4]:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.core.forms import model_choice_field
 from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox, ProcessDefinition, ProcessStep
 from maklerwerk.inquiries.processes import STEP_DEFAULTS
-from maklerwerk.properties.models import MarketingType, ObjectKind, PropertyContact
+from maklerwerk.properties.choices import MarketingType, ObjectKind
+from maklerwerk.properties.models import PropertyContact
 
 
 class MailboxForm(forms.ModelForm):

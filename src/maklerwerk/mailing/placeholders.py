@@ -156,7 +156,7 @@ def _self_service_link(ctx: MailContext) -> str:
     contact = _contact(ctx)
     if ctx.preview:
         return f"{base_url(ctx.office)}/properties/s/…  ({_('created when sending')})"
-    from maklerwerk.properties.services import self_service_link_create
+    from maklerwerk.matching.services import self_service_link_create
 
     link, token = self_service_link_create(contact=contact, acting_user=ctx.acting_user)
     ctx.created_links.append({"kind": "self_service_link", "id": link.pk, "created": True})

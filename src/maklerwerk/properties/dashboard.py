@@ -14,26 +14,9 @@ def active_properties(office: Office) -> int:
     return Property.objects.filter(office=office, status=Property.Status.ACTIVE).count()
 
 
-def new_matches(office: Office) -> int:
-    """Unseen "Neue Treffer" of the office."""
-    from maklerwerk.properties.models import NewMatch
-    from maklerwerk.properties.selectors import not_yet_offered_q
-
-    return NewMatch.objects.filter(office=office, seen_at__isnull=True).filter(not_yet_offered_q()).count()
-
-
 def active_properties_for(user: User) -> int:
     """Properties in active marketing the user may see."""
     from maklerwerk.properties.models import Property
     from maklerwerk.properties.selectors import visible_properties
 
     return visible_properties(user).filter(status=Property.Status.ACTIVE).count()
-
-
-def new_matches_for(user: User) -> int:
-    """Unseen new matches of the office, of properties the user may see."""
-    from maklerwerk.properties.models import NewMatch
-    from maklerwerk.properties.selectors import not_yet_offered_q, property_visible_q
-
-    qs = NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True).filter(not_yet_offered_q())
-    return qs.filter(property_visible_q(user)).count()

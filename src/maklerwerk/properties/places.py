@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from maklerwerk.properties.matching import normalize_place
+from maklerwerk.properties.geo import normalize_place
 
 DATA = Path(__file__).resolve().parent / "data" / "de_places.tsv"
 DISTRICT_RADIUS_KM = 15  # "Bornheim" in Frankfurt, not Bornheim near Bonn

@@ -1,5 +1,5 @@
-"""Demo data: properties with photos drawn by Pillow (no downloads), documents, contact roles and
-search profiles for the demo contacts, so match lists are full on first start.
+"""Demo data: properties with photos drawn by Pillow (no downloads), documents and contact roles for the
+demo contacts (their search profiles: matching.seed), so match lists are full on first start.
 
 The first 20 properties are rich demo objects in the Rhein-Main area (through the services, with
 images and history); beyond that (`--properties 100000`) rows are bulk-inserted across synthetic
@@ -8,7 +8,6 @@ places all over Germany, for the matching benchmark. Seeders top up to the reque
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 import random
@@ -16,20 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from maklerwerk.core.seeding import SeedContext, bulk_create_chunked
-from maklerwerk.properties import spatial
-from maklerwerk.properties.models import (
-    Feature,
-    Property,
-    PropertyContact,
-    PropertyDocument,
-    PropertyImage,
-    SearchProfile,
-    energy_class_for,
-)
+from maklerwerk.properties.choices import Feature, energy_class_for
+from maklerwerk.properties.models import Property, PropertyContact, PropertyDocument, PropertyImage
 
 RICH = 20
 # (city, district, postal codes, latitude, longitude)
@@ -183,7 +173,7 @@ def _pdf(title: str) -> bytes:
     return out.getvalue()
 
 
-def _money(value: float, step: int) -> Decimal:
+def round_money(value: float, step: int) -> Decimal:
     return Decimal(int(round(value / step) * step))
 
 
@@ -246,15 +236,15 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
         )
     if marketing == "kauf":
         per_m2 = rng.uniform(2800, 7500) if kind != "grundstueck" else rng.uniform(350, 900)
-        values["purchase_price"] = _money(base_area * per_m2, 5000)
+        values["purchase_price"] = round_money(base_area * per_m2, 5000)
         values["buyer_commission_text"] = "3,57 % inkl. MwSt."
         values["buyer_commission_percent"] = Decimal("3.57")
     else:
-        cold = _money(base_area * rng.uniform(9.5, 21), 10)
+        cold = round_money(base_area * rng.uniform(9.5, 21), 10)
         values.update(
             cold_rent=cold,
-            service_charges=_money(base_area * 3, 10),
-            warm_rent=cold + _money(base_area * 3, 10),
+            service_charges=round_money(base_area * 3, 10),
+            warm_rent=cold + round_money(base_area * 3, 10),
             deposit=cold * 3,
         )
     if values.get("energy_carrier"):
@@ -264,11 +254,11 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
     if kind != "grundstueck":
         values["vacancy"] = "nach_vereinbarung" if marketing == "kauf" else "sofort"
     if kind == "wohnung" and marketing == "kauf" and area is not None:
-        values["hausgeld"] = _money(float(area) * 3.2, 5)
+        values["hausgeld"] = round_money(float(area) * 3.2, 5)
     return values
 
 
-def _demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
+def demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
     from maklerwerk.contacts.models import Contact
 
     ids = list(Contact.objects.filter(office=ctx.office).order_by("pk").values_list("pk", flat=True)[:5000])
@@ -299,7 +289,7 @@ def _rich_properties(ctx: SeedContext, count: int, start: int) -> None:
     from maklerwerk.properties import services
 
     rng = ctx.rng
-    contacts = _demo_contacts(ctx, 10)
+    contacts = demo_contacts(ctx, 10)
     for i in range(count):
         n = start + i
         kind = KINDS[n % len(KINDS)]
@@ -403,7 +393,7 @@ def _region_places(region: int, regions: bool) -> list[tuple[Any, ...]]:
     ]
 
 
-def _place_for(ctx: SeedContext, n: int) -> tuple[Any, ...]:
+def place_for(ctx: SeedContext, n: int) -> tuple[Any, ...]:
     size = ctx.options.get("region_size") or 0
     return ctx.rng.choice(_region_places(n // size if size else 0, bool(size)))
 
@@ -416,7 +406,7 @@ def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
     def build():  # type: ignore[no-untyped-def]
         for i in range(count):
             kind = rng.choice(kinds)
-            place = _place_for(ctx, start + i)
+            place = place_for(ctx, start + i)
             values = _property_values(rng, kind, place, rich=False)
             prop = Property(
                 office=ctx.office,
@@ -429,10 +419,10 @@ def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
             yield prop
 
     bulk_create_chunked(Property, build(), on_batch=lambda n: bar.update(n) if bar else None)
-    _analyze("properties_property")
+    analyze_table("properties_property")
 
 
-def _analyze(table: str) -> None:
+def analyze_table(table: str) -> None:
     """Fresh planner statistics after a bulk load (PostgreSQL's autovacuum would get there later)."""
     from django.db import connection
 
@@ -453,130 +443,3 @@ def seed_properties(ctx: SeedContext) -> None:
     if missing - rich:
         _bulk_properties(ctx, missing - rich, existing + rich)
     ctx.log(f"{missing} Immobilien angelegt")
-
-
-def _profile_for(
-    rng: random.Random, contact_id: int, place: tuple[Any, ...], office_id: int, *, expired: bool = False
-) -> SearchProfile:
-    city, district, codes, lat, lon = place
-    kind_set = rng.choice([["wohnung"], ["haus"], ["wohnung", "haus"], ["grundstueck"], ["buero_praxen"]])
-    marketing = (
-        "kauf" if "haus" in kind_set or "grundstueck" in kind_set or rng.random() < 0.6 else "miete_pacht"
-    )
-    area_min = rng.choice([None, 40, 60, 80, 100, 120])
-    if marketing == "kauf":
-        price_max = Decimal(rng.choice([250, 350, 450, 600, 800, 1200]) * 1000)
-    else:
-        price_max = Decimal(rng.choice([700, 900, 1200, 1600, 2200, 3000]))
-    profile = SearchProfile(
-        office_id=office_id,
-        contact_id=contact_id,
-        name=f"{'/'.join(k.capitalize() for k in kind_set)} {city}",
-        marketing_type=marketing,
-        object_kinds=kind_set,
-        price_max=price_max,
-        living_area_min=Decimal(area_min) if area_min and "grundstueck" not in kind_set else None,
-        rooms_min=Decimal(rng.choice([1, 2, 3, 4]))
-        if "grundstueck" not in kind_set and rng.random() < 0.6
-        else None,
-        features=rng.sample(FEATURES[:8], rng.choice([0, 0, 1, 2])),
-        year_built_min=rng.choice([None, None, 1960, 1990, 2010]),
-        energy_class_worst=rng.choice(["", "", "", "C", "D", "E"]),
-        valid_until=(timezone.localdate() - dt.timedelta(days=rng.randint(1, 60)))
-        if expired
-        else rng.choice([None, None, timezone.localdate() + dt.timedelta(days=rng.randint(30, 365))]),
-        active=rng.random() < 0.95,
-    )
-    mode = rng.random()
-    if mode < 0.4:
-        profile.postal_codes = rng.sample(codes, min(len(codes), rng.randint(1, 4)))
-    elif mode < 0.7:
-        profile.cities = [district or city] if district and rng.random() < 0.5 else [city]
-    else:
-        profile.radius_km = Decimal(rng.choice([3, 5, 10, 15, 20, 30]))
-        profile.latitude = Decimal(str(round(lat + rng.uniform(-0.02, 0.02), 6)))
-        profile.longitude = Decimal(str(round(lon + rng.uniform(-0.02, 0.02), 6)))
-    profile.refresh_match_fields()
-    return profile
-
-
-def _demo_profile_data(rng: random.Random, prop: Property) -> dict[str, Any]:
-    """A profile around a demo property, so lists show matches, near misses and misses."""
-    price = prop.price_display
-    data: dict[str, Any] = {
-        "name": f"{prop.get_object_kind_display()} {prop.city}",
-        "marketing_type": prop.marketing_type,
-        "object_kinds": [prop.object_kind],
-        "price_max": _money(
-            float(price) * rng.choice([0.93, 1.0, 1.1, 1.25]), 1000 if prop.marketing_type == "kauf" else 10
-        )
-        if price
-        else None,
-        "living_area_min": Decimal(int(float(prop.living_area) * rng.choice([0.8, 0.9, 1.05])))
-        if prop.living_area
-        else None,
-        "rooms_min": Decimal(max(1, int(prop.rooms) - rng.choice([0, 1]))) if prop.rooms else None,
-        "features": rng.sample(list(prop.features), min(len(prop.features), rng.choice([0, 1])))
-        + rng.choice([[], [], ["garten"]]),
-        "valid_until": timezone.localdate() + dt.timedelta(days=rng.randint(60, 365)),
-    }
-    mode = rng.random()
-    if mode < 0.35:
-        data["postal_codes"] = [prop.postal_code]
-    elif mode < 0.7:
-        data["cities"] = [prop.district or prop.city]
-    else:
-        data.update(
-            radius_km=Decimal(rng.choice([5, 10, 15])), latitude=prop.latitude, longitude=prop.longitude
-        )
-    return data
-
-
-def seed_search_profiles(ctx: SeedContext) -> None:
-    wanted = ctx.options.get("search_profiles", 30)
-    existing = SearchProfile.objects.filter(office=ctx.office).count()
-    missing = max(0, wanted - existing)
-    if not missing:
-        return
-    rng = ctx.rng
-    contacts = _demo_contacts(ctx, 10)
-    bulk = missing > 200
-    demo_props = list(
-        Property.objects.filter(office=ctx.office, status=Property.Status.ACTIVE).order_by("pk")[:RICH]
-    )
-    if not bulk and demo_props:
-        from maklerwerk.contacts.models import Contact
-        from maklerwerk.properties import services
-
-        for i in range(missing):
-            n = existing + i
-            contact = Contact.objects.get(pk=contacts[n % len(contacts)])
-            data = _demo_profile_data(rng, demo_props[n % len(demo_props)])
-            if n % 15 == 14:
-                data["valid_until"] = timezone.localdate() - dt.timedelta(days=10)
-            services.search_profile_create(contact=contact, acting_user=ctx.agent, data=data)
-        ctx.log(f"{missing} Suchprofile angelegt")
-        return
-    bar = ctx.progress("Suchprofile", missing)
-    batch: list[SearchProfile] = []
-
-    def flush() -> None:
-        created = SearchProfile.objects.bulk_create(batch)
-        spatial.profile_index_sync(created)
-        if bar:
-            bar.update(len(batch))
-        batch.clear()
-
-    for i in range(missing):
-        n = existing + i
-        place = _place_for(ctx, n) if bulk else RHEIN_MAIN[n % len(RHEIN_MAIN)]
-        batch.append(
-            _profile_for(rng, contacts[n % len(contacts)], place, ctx.office.pk, expired=(n % 15 == 14))
-        )
-        if len(batch) >= 5000:
-            flush()
-    if batch:
-        flush()
-    _analyze("properties_searchprofile")
-    _analyze("properties_searchprofilearea")
-    ctx.log(f"{missing} Suchprofile angelegt")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from maklerwerk.properties import views
 
-app_name = "properties"
+app_name = "properties"  # matching's URLs join this namespace (config/urls.py)
 urlpatterns = [
     path("", views.property_list, name="list"),
     path("new/", views.property_create, name="create"),
@@ -21,23 +21,5 @@ urlpatterns = [
     path("images/<int:image_id>/<str:size>/", views.image_file, name="image_file"),
     path("documents/<int:document_id>/", views.document_file, name="document_file"),
     path("contact-search/", views.contact_search, name="contact_search"),
-    path("contact-tab/<int:contact_id>/", views.contact_tab, name="contact_tab"),
-    path("contact-tab/<int:contact_id>/profiles/new/", views.profile_create, name="profile_create"),
-    path(
-        "contact-tab/<int:contact_id>/self-service/", views.self_service_link_create, name="self_service_link"
-    ),
-    path(
-        "contact-tab/<int:contact_id>/self-service/<int:link_id>/revoke/",
-        views.self_service_link_revoke,
-        name="self_service_link_revoke",
-    ),
-    path("profiles/", views.profile_list, name="profile_list"),
-    path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
-    path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
-    path("new-matches/", views.new_matches_page, name="new_matches"),
-    path("new-matches/widget/", views.new_matches_widget, name="new_matches_widget"),
-    path("new-matches/seen/", views.new_matches_seen, name="new_matches_seen"),
-    path("notifications/<int:pk>/done/", views.notification_done, name="notification_done"),
     path("settings/", views.match_settings, name="settings"),
-    path("s/<str:token>/", views.self_service, name="self_service"),
 ]

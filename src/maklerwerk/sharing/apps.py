@@ -11,7 +11,7 @@ class SharingConfig(AppConfig):
         from maklerwerk.core.tabs import TABS, DetailTab
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
         from maklerwerk.sharing.services import share_link_for_mail
-        from maklerwerk.sharing.views import contact_tab_context
+        from maklerwerk.sharing.views_agent import contact_tab_context
 
         LINK_MAKERS.register(LinkMaker("links.dokumente", share_link_for_mail))
 

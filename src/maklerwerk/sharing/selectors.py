@@ -19,7 +19,8 @@ from maklerwerk.sharing.models import (
     PersonalFile,
     ShareLink,
 )
-from maklerwerk.sharing.services import TrackedFile, file_key, safe_file_name
+from maklerwerk.sharing.services import file_key, safe_file_name
+from maklerwerk.sharing.visits import TrackedFile
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile

@@ -9,7 +9,7 @@ to date from now on.
 from django.conf import settings
 from django.db import migrations, models
 
-from maklerwerk.properties.spatial import geo_band
+from maklerwerk.properties.geo import geo_band
 
 
 def fill_bands(apps, schema_editor):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from maklerwerk.core.models import Activity
-from maklerwerk.properties import services
+from maklerwerk.matching import services as matching_services
 from tests.conftest import api_client_for, assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,8 @@ def test_an_agent_sees_the_contacts_links_and_revokes_one(agent_client: Client, 
     assert Client().get(url).status_code == 200
     tab = agent_client.get(f"/properties/contact-tab/{contact.pk}/").content.decode()
     assert "Persönliche Links" in tab and "Widerrufen" in tab
-    link = services.selectors.self_service_link_list(user=agent_client.get("/").wsgi_request.user).get()
+    user = agent_client.get("/").wsgi_request.user
+    link = matching_services.selectors.self_service_link_list(user=user).get()
     response = agent_client.post(
         f"/properties/contact-tab/{contact.pk}/self-service/{link.pk}/revoke/", follow=True
     )
@@ -44,7 +45,7 @@ def test_an_agent_sees_the_contacts_links_and_revokes_one(agent_client: Client, 
 def test_the_api_lists_and_revokes_links_within_the_office(
     contact: Any, agent: Any, readonly_user: Any, outsider: Any
 ) -> None:
-    link, token = services.self_service_link_create(contact=contact, acting_user=agent)
+    link, token = matching_services.self_service_link_create(contact=contact, acting_user=agent)
     api = api_client_for(agent)
     listed = api.get("/api/v1/self-service-links", {"contact_id": contact.pk}).json()
     assert listed["count"] == 1 and listed["items"][0]["active"] is True

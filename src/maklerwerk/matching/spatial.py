@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from maklerwerk.properties.geo import geo_band as geo_band  # re-exported: selectors, seed, a migration
+from maklerwerk.matching.engine import bounding_box
+from maklerwerk.matching.models import SearchProfileArea
+from maklerwerk.properties.geo import geo_band, normalize_place
 
 if TYPE_CHECKING:
-    from maklerwerk.properties.matching import PropertyFacts
-    from maklerwerk.properties.models import SearchProfile
+    from maklerwerk.matching.engine import PropertyFacts
+    from maklerwerk.matching.models import SearchProfile
 
 RTREE = "properties_profile_rtree"
 
@@ -48,8 +50,6 @@ def spatial_backend() -> str:
 
 def profile_index_sync(profiles: list[SearchProfile]) -> None:
     """Bring the place keys and the spatial index of `profiles` up to date (after saving them)."""
-    from maklerwerk.properties.models import SearchProfileArea
-
     ids = [p.pk for p in profiles]
     SearchProfileArea.objects.filter(profile_id__in=ids).delete()
     SearchProfileArea.objects.bulk_create(
@@ -86,8 +86,6 @@ def profile_index_delete(profile_id: int) -> None:
 
 def profiles_wanting_sql(*, office_id: int, prop: PropertyFacts) -> tuple[str, list[Any]]:
     """Ids of profiles whose location (places or radius) includes `prop`, or that have no location."""
-    from maklerwerk.properties.matching import normalize_place
-
     parts: list[str] = []
     params: list[Any] = []
     places = [f"plz:{prop.postal_code}"] if prop.postal_code else []
@@ -143,8 +141,6 @@ def properties_in_area_sql(
     `must` (conditions on plain columns, parameters) narrows each branch inside the index: the
     radius index carries the columns of the must criteria, so rejected properties cost no row read.
     """
-    from maklerwerk.properties.matching import bounding_box, normalize_place
-
     parts: list[tuple[str, list[Any]]] = []
     if profile.radius_km is not None and profile.latitude is not None and profile.longitude is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maklerwerk.properties import services
-from maklerwerk.properties.models import SearchProfile, SelfServiceLink
+from maklerwerk.matching import services as matching_services
+from maklerwerk.matching.models import SearchProfile, SelfServiceLink
 from tests.conftest import ApiClient, assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_api_refuses_a_city_name_longer_than_100_characters(api: ApiClient, cont
 
 
 def test_the_public_self_service_form_explains_a_too_long_city_in_german(contact: Any, agent: Any) -> None:
-    _link, token = services.self_service_link_create(contact=contact, acting_user=agent)
+    _link, token = matching_services.self_service_link_create(contact=contact, acting_user=agent)
     response = Client().post(
         f"/properties/s/{token}/", {"marketing_type": "kauf", "price_max": "380000", "cities": LONG_CITY}
     )

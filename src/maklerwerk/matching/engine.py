@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from maklerwerk.properties.geo import normalize_place
+
 Status = Literal["met", "near_miss", "missed"]
 ENERGY_ORDER = ["A+", "A", "B", "C", "D", "E", "F", "G", "H"]
 EARTH_RADIUS_KM = 6371.0088
@@ -170,10 +172,6 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     cos_lat = max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat))))
     dlon = min(180.0, radius_km / (111.320 * cos_lat) * 1.001)
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def normalize_place(value: str) -> str:
-    return " ".join((value or "").lower().split())
 
 
 # --- criteria --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from maklerwerk.properties.matching import (
+from maklerwerk.matching.engine import (
     ProfileCriteria,
     PropertyFacts,
     Tolerance,
