@@ -147,7 +147,7 @@ ROUTE_PARAM = {
     "inquiries:process_cancel": {"pk": "instance"},
 }
 # Literal parameters: each value is its own case.
-LITERALS = {
+LITERALS: dict[str, dict[str, Any]] = {
     "source": {"cloud": "cloud_file", "personal": "personal_file"},
     "size": {"thumb": None, "full": None},
 }
