@@ -64,9 +64,13 @@ mutate: $(VENV)/.installed-mutate
 	$(MAKE) --no-print-directory messages
 	VENV=$(VENV) scripts/mutate.sh $(MUTATE)
 
+# Types: mypy with django-stubs over src/ and bench/ ([tool.mypy] in pyproject.toml), and every
+# `# type: ignore` with its code and a reason (CONTRIBUTING.md "Types").
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	scripts/check_type_ignores.sh src bench tests
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -62,8 +62,12 @@ def main() -> None:
         # Re-read: another benchmark may have written its section while this one ran.
         text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
         pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
+
+        def replacement(_m: re.Match[str], s: str = section) -> str:
+            return s
+
         text = (
-            pattern.sub(lambda _m, s=section: s, text)
+            pattern.sub(replacement, text)
             if pattern.search(text)
             else text.rstrip() + "\n\n" + section + "\n"
         )

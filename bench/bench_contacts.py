@@ -98,10 +98,10 @@ def run(args: argparse.Namespace) -> str:
                     by_phone = wrk(f"{base}/api/v1/contacts?{phone_q}", headers=headers, seconds=seconds)
                 results[n] = (floor, listing, by_phone, seed_s)
                 if n == sizes[0] and database == "sqlite":  # the default install; one run is enough
-                    path = inst.data_dir / "import.vcf"
-                    subprocess.run([sys.executable, "-c", VCARDS, str(path)], check=True)
+                    vcf = inst.data_dir / "import.vcf"
+                    subprocess.run([sys.executable, "-c", VCARDS, str(vcf)], check=True)
                     started = time.monotonic()
-                    inst.manage("import_vcard", str(path), "--user", "demo", "-v0")
+                    inst.manage("import_vcard", str(vcf), "--user", "demo", "-v0")
                     took = time.monotonic() - started
                     import_rows.append([inst.label, 10000, took, 10000 / took])
         small, big = results[sizes[0]], results[sizes[1]]

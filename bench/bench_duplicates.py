@@ -58,7 +58,8 @@ def _febrl_records(frames: list[Any], with_birth: bool = True) -> tuple[dict[Any
     from maklerwerk.duplicates.normalize import records_from_columns
 
     fields = {k: v for k, v in FEBRL_FIELDS.items() if with_birth or k != "birth_date"}
-    records, source = {}, {}
+    records: dict[Any, Any] = {}
+    source: dict[Any, int] = {}
     for i, frame in enumerate(frames):
         columns = {
             ours: [v if isinstance(v, str) else "" for v in frame[theirs].tolist()]  # NaN: missing
@@ -102,7 +103,7 @@ def febrl_ours_grouped(frames: list[Any], with_birth: bool = True) -> tuple[set[
     pairs = find_pairs(records, min_score=0.5, source=source if len(frames) > 1 else None)
     pred = {
         (a, b)
-        for group in groups_of(pairs)
+        for group in groups_of((p.a, p.b) for p in pairs)
         for a, b in itertools.combinations(group, 2)
         if len(frames) == 1 or source[a] != source[b]
     }
@@ -270,8 +271,8 @@ def splink_predict(
             for a, b in itertools.combinations(group, 2)
             if len(frames) == 1 or origin[a] != origin[b]
         }
-        grouped.append((together, time.perf_counter() - started))  # type: ignore[arg-type]
-    return pred, took  # type: ignore[return-value]
+        grouped.append((together, time.perf_counter() - started))
+    return pred, took
 
 
 def splink_pairs(
@@ -343,7 +344,7 @@ def splink_pairs(
                 time.perf_counter() - started,
             )
         )
-    return pred, took  # type: ignore[return-value]
+    return pred, took
 
 
 FEBRL_RUNS = 5  # the machine is shared: the fastest of five
@@ -410,7 +411,10 @@ def febrl_section() -> str:
             splink_ceiling = len(splink_all & truth) / len(truth)
             del splink_all
             ours_ceiling = febrl_ceiling(frames, with_birth, truth)
-            splink_runs, splink_groups, ours, grouped = [], [], [], []
+            splink_runs: list[Any] = []
+            splink_groups: list[Any] = []
+            ours: list[Any] = []
+            grouped: list[Any] = []
             for _ in range(FEBRL_RUNS):
                 gc.collect()
                 splink_runs.append(splink_predict(frames, model, with_birth, grouped=splink_groups))
@@ -504,7 +508,7 @@ def german_section(quick: bool) -> str:
         single = _single_check_pairs(by_index)
         took_single = time.perf_counter() - started
         for decision, found, seconds in (("check at save", single, took_single), ("batch", pred, took)):
-            precision, recall, f1 = _prf(found, truth)  # type: ignore[arg-type]
+            precision, recall, f1 = _prf(found, truth)
             table.add(
                 [f"{len(records):,}", len(truth), decision, f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}",
                  f"{seconds:.2f}"]
@@ -561,7 +565,7 @@ def _bulk_seed(office_id: int, records: list[dict[str, Any]], progress: str = ""
     now = dt.datetime.now(dt.UTC)
     template = Contact(office_id=office_id, first_name="x", last_name="x")
     fields = [f for f in Contact._meta.concrete_fields]
-    columns = [f.column for f in fields]
+    columns: list[str] = [f.column for f in fields]  # type: ignore[misc]  # concrete: each has a column
     defaults = []
     for f in fields:
         value = now if f.attname in ("created_at", "updated_at") else f.pre_save(template, add=True)
@@ -844,7 +848,7 @@ def splink_batch(frame: Any, notes: list[str]) -> tuple[set[tuple[Any, Any]], fl
     linker = Linker(_splink_db().register(frame.reset_index(), table_name="t0"), model, log_level=40)
     df = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     pred = {tuple(sorted((a, b))) for a, b in zip(df["unique_id_l"], df["unique_id_r"], strict=True)}
-    return pred, trained, time.perf_counter() - started  # type: ignore[return-value]
+    return pred, trained, time.perf_counter() - started
 
 
 def batch_child(method: str, n: int) -> dict[str, Any]:
@@ -907,7 +911,7 @@ def batch_child(method: str, n: int) -> dict[str, Any]:
         pred = {(p.a, p.b) for p in find_pairs(by_index, min_score=0.5)}
         took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    precision, recall, f1 = _prf(pred, truth)  # type: ignore[arg-type]
+    precision, recall, f1 = _prf(pred, truth)
     return out | {
         "n": count,
         "seconds": took,

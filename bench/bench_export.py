@@ -38,7 +38,7 @@ def _one(contacts: int, properties: int) -> dict[str, float]:
             "seed_demo", f"--contacts={contacts}", f"--properties={properties}",
             f"--search-profiles={properties}", f"--activities={contacts // 2}", "-v0",
         )  # fmt: skip
-        return json.loads(inst.django_shell(_MEASURE).splitlines()[-1])  # type: ignore[no-any-return]
+        return json.loads(inst.django_shell(_MEASURE).splitlines()[-1])
 
 
 def run(args: argparse.Namespace) -> str:

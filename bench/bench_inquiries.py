@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> str:
         def __init__(self) -> None:
             self.messages: list[bytes] = []
 
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope.content)
             return "250 OK"
 
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> str:
         smtp.stop()
 
 
-def _consumer(inst, workers: int) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+def _consumer(inst, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "maklerwerk", "run_huey", "--workers", str(workers), "--worker-type", "process",
          "--no-periodic", "--delay", "0.05", "--max-delay", "0.2", "-v", "0"],
@@ -135,7 +135,7 @@ def _consumer(inst, workers: int) -> subprocess.Popen[bytes]:  # type: ignore[no
     )  # fmt: skip
 
 
-def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float]:
     """Enqueue one automation job per inquiry, let `workers` processes run them; timings from the jobs."""
     from django.db.models import Max, Min
 
@@ -162,7 +162,7 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     by_status: dict[str, list[float]] = {}
     for job in rows:
         by_status.setdefault(job.result.get("status", job.state), []).append(
-            (job.finished_at - job.started_at).total_seconds()
+            (job.finished_at - job.started_at).total_seconds()  # type: ignore[operator]  # finished jobs
         )
     return {
         "seconds": seconds,
@@ -172,7 +172,7 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     }
 
 
-def _intake_at_scale(imap, office, agent, n: int = 999) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
+def _intake_at_scale(imap, office, agent, n: int = 999) -> tuple[float, float, int, int]:
     """Stages 1–2 alone at full size (cheap, so also in --quick): bare fetch vs intake seconds."""
     from maklerwerk.inquiries.handler import imap_settings, mailbox_fetch
     from maklerwerk.inquiries.services import mailbox_create
@@ -200,7 +200,7 @@ def _intake_at_scale(imap, office, agent, n: int = 999) -> tuple[float, float, i
     return fetch_seconds, time.monotonic() - t0, fetched, result.taken_in
 
 
-def _run(third: int, inst, imap, sink) -> str:  # type: ignore[no-untyped-def]
+def _run(third: int, inst, imap, sink) -> str:
     from django.core.files.base import ContentFile
 
     from maklerwerk.accounts.models import Office
@@ -246,8 +246,8 @@ def _run(third: int, inst, imap, sink) -> str:  # type: ignore[no-untyped-def]
     contacts_before = Contact.objects.filter(office=office).count()
     mails: list[bytes] = []
     emails: dict[str, dict[str, str]] = {}
-    for group, rows in (("bekannt", known), ("neu", new), ("dublette", dups)):
-        for i, p in enumerate(rows):
+    for group, people in (("bekannt", known), ("neu", new), ("dublette", dups)):
+        for i, p in enumerate(people):
             addr = f"{group}-{i}@example.org"
             emails[addr] = p
             mails.append(
@@ -282,7 +282,7 @@ def _run(third: int, inst, imap, sink) -> str:  # type: ignore[no-untyped-def]
     links = []
     for content in list(sink.messages):
         msg = email.message_from_bytes(content, policy=email.policy.default)
-        text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]  # plain
         m = re.search(r"/inquiries/confirm/([A-Za-z0-9_\-]+)/", text)
         if m:
             links.append((m.group(1), msg["To"].addresses[0].addr_spec))

@@ -95,7 +95,7 @@ print(s.session_key)
 """
 
 
-def _measure(inst, repeat: int, naive: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _measure(inst, repeat: int, naive: int) -> dict:
     return json.loads(
         inst.django_shell(MEASURE.replace("REPEAT", str(repeat)).replace("NAIVE", str(naive))).splitlines()[
             -1
@@ -103,7 +103,7 @@ def _measure(inst, repeat: int, naive: int) -> dict:  # type: ignore[no-untyped-
     )
 
 
-def _seed(inst, n: int, region_size: int) -> None:  # type: ignore[no-untyped-def]
+def _seed(inst, n: int, region_size: int) -> None:
     inst.manage(
         "seed_demo",
         "--properties",
@@ -121,7 +121,7 @@ def _seed(inst, n: int, region_size: int) -> None:  # type: ignore[no-untyped-de
 DIRECTIONS = (("p2s", "profiles for a property"), ("s2p", "properties for a profile"))
 
 
-def _table_rows(label: str, n: int, kind: str, data: dict) -> list[list]:  # type: ignore[type-arg]
+def _table_rows(label: str, n: int, kind: str, data: dict) -> list[list]:
     """One table row per direction; the naive columns stay empty when the naive loop did not run."""
     out = []
     for key, direction in DIRECTIONS:

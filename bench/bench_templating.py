@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> str:
         shapes = {label: _shapes(size) for label, size in SIZES.items()}
         for shape in _shapes(1000):
             times = {
-                label: _best(lambda s=shapes[label][shape]: _parse(s), repeat, CPU)
+                label: _best(functools.partial(_parse, shapes[label][shape]), repeat, CPU)
                 for label, size in SIZES.items()
             }
             per_kb = [times[label] / (SIZES[label] / 1000) * 1e6 for label in SIZES]
@@ -107,8 +108,8 @@ def run(args: argparse.Namespace) -> str:
             )
         old_rows = []
         for size in (5_000, 10_000, 20_000):
-            seconds = _best(lambda n=size: _old_tokenize("{{" * (n // 2)), 1, CPU)
-            new = _best(lambda n=size: _parse("{{" * (n // 2)), repeat, CPU)
+            seconds = _best(functools.partial(_old_tokenize, "{{" * (size // 2)), 1, CPU)
+            new = _best(functools.partial(_parse, "{{" * (size // 2)), repeat, CPU)
             old_rows.append([f"{size // 1000} KB", f"{seconds * 1000:.0f}", f"{new * 1000:.2f}"])
 
         inst.manage("seed_demo", "-v0")

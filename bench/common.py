@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,7 +164,7 @@ def time_calls(fn: Callable[[], object], *, repeat: int = 200, warmup: int = 10)
     }
 
 
-def md_table(headers: list[str], rows: list[list[object]]) -> str:
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     def fmt(v: object) -> str:
         if isinstance(v, float):
             return f"{v:,.2f}" if v < 100 else f"{v:,.0f}"

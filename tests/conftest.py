@@ -131,6 +131,20 @@ def agent_client(agent: Any) -> Client:
     return c
 
 
+def streamed(response: Any) -> bytes:
+    """The whole body of a streaming response (a file, a ZIP, an export) of the test client."""
+    return b"".join(response.streaming_content)
+
+
+def mail_template(user: Any, key: str) -> Any:
+    """One of the office's default mail templates (created on first use), e.g. "expose"."""
+    from maklerwerk.mailing.selectors import template_by_key
+
+    template = template_by_key(user=user, key=key)
+    assert template is not None, key
+    return template
+
+
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
     """The response is an RFC 9457 problem with this status; returns its body."""
     assert response.status_code == status, response.content
@@ -143,6 +157,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 class SmtpSink:
     """Collects what a real SMTP server (aiosmtpd, on loopback) received."""
+
+    port: int  # set by the fixture that starts the server
+    logins: list[bool]  # AUTH attempts, where a fixture checks them
 
     def __init__(self) -> None:
         self.messages: list[Any] = []
@@ -194,6 +211,6 @@ def smtp_sink(settings: Any) -> Any:
             "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
         }
     }
-    sink.port = port  # type: ignore[attr-defined]
+    sink.port = port
     yield sink
     controller.stop()

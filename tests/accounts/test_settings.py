@@ -7,6 +7,7 @@ from django.test import Client
 
 from maklerwerk.accounts.models import ApiToken
 from maklerwerk.core.models import ChangeLog
+from tests.conftest import streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_an_uploaded_logo_is_shown_and_a_non_image_is_refused(admin_user: Any, o
     assert f"/office/{office.pk}/logo/" in client.get("/settings/").content.decode()
     response = Client().get(f"/office/{office.pk}/logo/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == buf.getvalue()
+    assert streamed(response) == buf.getvalue()
 
 
 def test_the_settings_page_links_to_templates_smtp_and_mailboxes(agent: Any) -> None:

@@ -48,5 +48,5 @@ def test_user_and_office_come_with_the_token_in_one_query(agent: Any, django_ass
         api_token_authenticate(plain)  # records the first use
     with time_machine.travel(START + dt.timedelta(seconds=30), tick=False), django_assert_num_queries(1):
         user = api_token_authenticate(plain)
-        assert user is not None
+        assert user is not None and user.office is not None
         assert user.office.name == agent.office.name

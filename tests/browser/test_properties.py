@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from maklerwerk.matching.models import SearchProfile
 from maklerwerk.properties.models import PropertyImage
@@ -17,7 +17,7 @@ from tests.browser.helpers import log_in, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def png(color: str) -> dict[str, Any]:
+def png(color: str) -> FilePayload:
     buf = io.BytesIO()
     Image.new("RGB", (320, 200), color).save(buf, "PNG")
     return {"name": f"{color}.png", "mimeType": "image/png", "buffer": buf.getvalue()}
@@ -58,7 +58,8 @@ def test_create_a_property_with_images_and_reorder_them(page: Page, live_server:
     page.locator(f'[data-image-id="{first_id}"] [data-move="1"]').click()
     expect(page.locator("[data-image-id]").nth(2)).to_have_attribute("data-image-id", first_id)
     shot(page, "property-images")
-    assert PropertyImage.objects.order_by("position").first().pk == int(third_id)  # type: ignore[union-attr]
+    assert third_id is not None
+    assert PropertyImage.objects.order_by("position")[0].pk == int(third_id)
 
 
 def test_profile_and_property_match_both_ways_with_explanations(

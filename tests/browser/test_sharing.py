@@ -93,6 +93,7 @@ def test_share_documents_with_a_prospect(
     prospect.set_viewport_size({"width": 390, "height": 844})
     assert prospect.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     shot(prospect, "sharing-public-list-390")
+    assert desktop is not None
     prospect.set_viewport_size(desktop)
 
     # Search filters as they type; the ZIP then contains what is shown.

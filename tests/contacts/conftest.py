@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -42,7 +42,7 @@ def fake_duplicates(monkeypatch: Any) -> Any:
     def check(*, office: Any, data: dict[str, Any], exclude_id: int | None = None) -> list[Any]:
         return [c for c in found if c.contact.office_id == office.pk and c.contact.pk != exclude_id]
 
-    def add(contact: Any, level: str = "certain", score: float = 0.97) -> None:
+    def add(contact: Any, level: Literal["certain", "possible"] = "certain", score: float = 0.97) -> None:
         found.append(
             duplicates.Candidate(
                 contact=contact, score=score, level=level, reasons=["gleiche E-Mail-Adresse"]

@@ -80,7 +80,8 @@ def test_a_card_changed_in_the_file_updates_its_contact(office: Any, agent: Any)
     assert summary.count("updated") == 1 and summary.count("created") == 0
     assert Contact.objects.get().pk == contact.pk
     assert [e.value for e in contact.emails.all()] == ["jana.berg@example.de"]
-    assert history_for(contact).first().note == "Aus einer vCard-Datei aktualisiert"
+    latest = history_for(contact).first()
+    assert latest is not None and latest.note == "Aus einer vCard-Datei aktualisiert"
     again = run(office, agent, card.format(extra="EMAIL:jana.berg@example.de\r\n").encode())
     assert again.count("unchanged") == 1
 

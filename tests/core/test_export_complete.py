@@ -25,7 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from maklerwerk.core.export import EXPORT_SECTIONS, office_path
-from tests.conftest import make_user
+from tests.conftest import make_user, streamed
 
 # Models of an office that the export leaves out on purpose, each with the reason.
 LEFT_OUT = {
@@ -75,7 +75,7 @@ def test_sections_come_in_the_order_a_re_import_needs() -> None:
         for field in model._meta.concrete_fields:
             if not field.is_relation or field.name in section.leave_out:
                 continue
-            target = field.related_model._meta.label
+            target = field.related_model._meta.label  # type: ignore[union-attr]  # a relation
             if target in ("accounts.Office", "contenttypes.ContentType"):
                 continue
             if target in LEFT_OUT:
@@ -112,11 +112,12 @@ def full_office(settings: Any) -> dict[str, Any]:
     a, b = Contact.objects.filter(office=office).order_by("pk")[:2]
     # A restricted property of another agent: an agent does not see it, the export has it all.
     prop = Property.objects.filter(office=office).order_by("pk").first()
+    assert prop is not None
     prop.visibility = Property.Visibility.RESTRICTED
     prop.responsible_agent = admin
     prop.save()
     PropertyViewer.objects.create(property=prop, user=admin)
-    ContactTag.objects.create(office=office, contact=a, tag=Tag.objects.filter(office=office).first())
+    ContactTag.objects.create(office=office, contact=a, tag=Tag.objects.filter(office=office)[0])
     ContactFile.objects.create(
         office=office, contact=a, file=ContentFile(b"%PDF Ausweis", name="ausweis.pdf"), name="Ausweis",
         size=12, content_type="application/pdf",
@@ -242,7 +243,7 @@ def _export(client: Client) -> tuple[Any, zipfile.ZipFile]:
     assert job.state == "succeeded", job.error
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200 and '.zip"' in download["Content-Disposition"]
-    return job, zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    return job, zipfile.ZipFile(io.BytesIO(streamed(download)))
 
 
 @pytest.mark.django_db(transaction=True)

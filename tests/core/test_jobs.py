@@ -11,6 +11,7 @@ from django.test import Client
 
 from maklerwerk.core.jobs import JOBS, Progress, declared_jobs, job_function, job_run, job_start
 from maklerwerk.core.models import Activity, Job
+from tests.conftest import streamed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,7 +72,7 @@ def test_the_data_export_contains_the_office_data_and_downloads(
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download["Content-Disposition"].startswith("attachment")
     assert '.zip"' in download["Content-Disposition"]
-    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as zf:
+    with zipfile.ZipFile(io.BytesIO(streamed(download))) as zf:
         data = json.loads(zf.read("data.json"))
     assert data["office"]["name"] == "Testbüro Immobilien GmbH"
     assert [a["subject"] for a in data["activities"]] == ["Rückruf Frau Özdemir"]
@@ -125,7 +126,7 @@ def test_a_dead_export_is_declared_failed_on_read_and_runs_again(admin_user: Any
     again = Job.objects.get(resumed_from=dead)
     assert again.state == "succeeded" and again.kind == "core.data_export"
     download = client.get(f"/jobs/{again.pk}/download/")
-    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as zf:
+    with zipfile.ZipFile(io.BytesIO(streamed(download))) as zf:
         assert json.loads(zf.read("data.json"))["office"]["name"] == office.name
 
 

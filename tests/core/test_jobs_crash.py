@@ -27,8 +27,7 @@ from huey.contrib.djhuey import HUEY
 from maklerwerk.core.models import Job
 from maklerwerk.exposes import services
 from maklerwerk.exposes.models import Offer, OfferRecipient
-from maklerwerk.mailing import selectors as mailing_selectors
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, mail_template
 from tests.mailing.conftest import make_contact, make_prop
 
 pytestmark = [pytest.mark.jobs, pytest.mark.django_db(transaction=True)]
@@ -38,6 +37,8 @@ NAMES = ["anna", "bernd", "clara", "dora"]
 
 class GateSink:
     """Accepts every mail, but holds the RCPT of `hold` until released (the worker dies meanwhile)."""
+
+    port: int  # set by the fixture that starts the server
 
     def __init__(self, hold: str) -> None:
         self.hold = hold
@@ -71,7 +72,7 @@ def gate_sink() -> Iterator[GateSink]:
     sink = GateSink("bernd@example.org")
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    sink.port = port  # type: ignore[attr-defined]
+    sink.port = port
     yield sink
     sink.release.set()
     controller.stop()
@@ -94,7 +95,7 @@ class Worker:
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             "DATABASE_URL": _database_url(),
-            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",  # type: ignore[attr-defined]
+            "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
             "JOB_LEASE_SECONDS": str(lease),
             "WORKER_THREADS": "1",
             "DB_CONN_MAX_AGE": "0",
@@ -157,7 +158,7 @@ def _offer(agent: Any) -> Offer:
         acting_user=agent,
         contacts=contacts,
         properties=[prop],
-        mail_template=mailing_selectors.template_by_key(user=agent, key="expose"),
+        mail_template=mail_template(agent, "expose"),
         attach_expose=False,
     )
 
@@ -184,8 +185,9 @@ def test_a_worker_killed_mid_offer_is_recovered_on_restart_and_nobody_gets_two_m
 
     # A job outliving its lease is not dead while its worker lives: the heartbeat renews the lease.
     lease = first_job.lease_until
+    assert lease is not None
     _wait(
-        lambda: Job.objects.get(pk=first_job.pk).lease_until > lease,
+        lambda: Job.objects.get(pk=first_job.pk).lease_until > lease,  # type: ignore[operator]  # it runs: a lease
         "the heartbeat renewing the lease",
         worker.log,
     )

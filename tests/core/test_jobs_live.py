@@ -28,7 +28,7 @@ def consumer() -> Iterator[Consumer]:
     worker = Consumer(HUEY, workers=1, worker_type="thread", periodic=False, check_worker_health=False)
     thread = threading.Thread(target=worker.run, daemon=True)
     # Consumer.run installs signal handlers, which only the main thread may do.
-    worker._set_signal_handlers = lambda: None  # type: ignore[method-assign]
+    worker._set_signal_handlers = lambda: None
     thread.start()
     yield worker
     worker.stop(graceful=True)

@@ -30,7 +30,7 @@ def test_seed_demo_creates_an_office_and_a_login_it_prints(client: Any) -> None:
     user = User.objects.get(username="demo")
     password = out.split("Passwort '")[1].split("'")[0]
     assert user.check_password(password)
-    assert user.office.name == "Musterimmobilien Rhein-Main GmbH"
+    assert user.office is not None and user.office.name == "Musterimmobilien Rhein-Main GmbH"
     response = client.post("/login/", {"username": "demo", "password": password}, follow=True)
     assert "Musterimmobilien Rhein-Main GmbH" in response.content.decode()
     # the calendar of the first start is not empty: today's appointments on the dashboard, a series

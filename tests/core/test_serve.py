@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,8 +37,12 @@ def served_database() -> Iterator[tuple[dict[str, str], str]]:
 
     cfg = dj_database_url.parse(url)
     name = f"{cfg['NAME']}_serve_{os.getpid()}"
-    server = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None, "user": cfg["USER"] or None,
-              "password": cfg["PASSWORD"] or None}  # fmt: skip
+    server: dict[str, Any] = {
+        "host": cfg["HOST"] or None,
+        "port": cfg["PORT"] or None,
+        "user": cfg["USER"] or None,
+        "password": cfg["PASSWORD"] or None,
+    }
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')

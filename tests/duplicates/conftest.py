@@ -23,7 +23,7 @@ def make_contact(
     return contact
 
 
-MUELLER = {
+MUELLER: dict[str, Any] = {
     "first_name": "Thomas",
     "last_name": "Müller",
     "street": "Hauptstraße",

@@ -8,7 +8,7 @@ from maklerwerk.duplicates import batch
 from maklerwerk.duplicates.normalize import record_from_data
 from tests.duplicates import conftest
 
-MUELLER = {**conftest.MUELLER, "birth_date": "1970-03-21"}
+MUELLER: dict[str, Any] = {**conftest.MUELLER, "birth_date": "1970-03-21"}
 
 
 def _pairs(rows: list[dict[str, Any]], source: dict[int, Any] | None = None) -> set[tuple[int, int]]:
@@ -17,7 +17,7 @@ def _pairs(rows: list[dict[str, Any]], source: dict[int, Any] | None = None) -> 
 
 
 def test_bad_input_neither_crashes_the_search_nor_pairs_strangers() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {},
         {},
         {"first_name": "A", "last_name": "B"},

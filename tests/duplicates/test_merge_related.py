@@ -281,7 +281,7 @@ def _subscription(w: World, c: Any) -> Any:
 
 # Rows whose unique rule makes the survivor's row and the merged contact's row the same thing (the
 # same role, the same property role, the same offer, a one-to-one): the survivor's row is kept.
-SAME_ON_BOTH = {
+SAME_ON_BOTH: set[str] = {
     "contacts.ContactRole.contact",
     "properties.PropertyContact.contact",
     "sharing.AccessDeactivation.contact",
@@ -298,8 +298,8 @@ def _relations_to_contact() -> set[str]:
     for rel in Contact._meta.get_fields(include_hidden=True):
         if rel.is_relation and rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
             model = rel.related_model
-            if model._meta.app_label != "duplicates":
-                found.add(f"{model._meta.label}.{rel.field.name}")
+            if model._meta.app_label != "duplicates":  # type: ignore[union-attr]  # a relation has one
+                found.add(f"{model._meta.label}.{rel.field.name}")  # type: ignore[union-attr]  # reverse
     return found
 
 

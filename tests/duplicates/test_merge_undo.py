@@ -29,7 +29,7 @@ from tests.testapp.models import Newsletter, Sticker
 
 pytestmark = pytest.mark.django_db
 
-WELLMANN = {
+WELLMANN: dict[str, Any] = {
     "first_name": "Katharina",
     "last_name": "Wellmann",
     "street": "Schillerstraße",
@@ -37,7 +37,7 @@ WELLMANN = {
     "postal_code": "60313",
     "city": "Frankfurt am Main",
 }
-TYPO = {
+TYPO: dict[str, Any] = {
     **WELLMANN,
     "first_name": "Katarina",
     "last_name": "Welmann",
@@ -119,11 +119,9 @@ def test_undo_puts_every_related_row_of_every_model_back(office: Any, agent: Any
     third = make_contact(office, last_name="Dritte")
     NotDuplicate.objects.create(office=office, contact_a=b, contact_b=third)
     b_history = list(history_for(b).values_list("pk", flat=True))
-    models = sorted(
-        {type(f(world, third)) for f in FACTORIES.values()}
-        | {Sticker, NotDuplicate, ContactEmail, ContactPhone, Contact, Newsletter.subscribers.through},
-        key=lambda m: m._meta.label,
-    )
+    kinds: set[type[Any]] = {type(f(world, third)) for f in FACTORIES.values()}
+    kinds |= {Sticker, NotDuplicate, ContactEmail, ContactPhone, Contact, Newsletter.subscribers.through}
+    models = sorted(kinds, key=lambda m: m._meta.label)
     before = _world_state(models)
 
     _survivor, record = contacts_merge_recorded(

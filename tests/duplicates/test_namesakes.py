@@ -15,7 +15,7 @@ from maklerwerk.duplicates.reasons import reason_texts
 from maklerwerk.duplicates.scoring import Frequencies, score_pair
 from tests.duplicates.conftest import make_contact
 
-KELLER = {
+KELLER: dict[str, Any] = {
     "first_name": "Thomas",
     "last_name": "Keller",
     "street": "Lindenweg",
@@ -23,8 +23,14 @@ KELLER = {
     "postal_code": "50667",
     "city": "Köln",
 }
-MAIER = {**KELLER, "first_name": "Jürgen", "last_name": "Maier", "street": "Am Markt", "house_number": "2"}
-SCHMIDT = {
+MAIER: dict[str, Any] = {
+    **KELLER,
+    "first_name": "Jürgen",
+    "last_name": "Maier",
+    "street": "Am Markt",
+    "house_number": "2",
+}
+SCHMIDT: dict[str, Any] = {
     **KELLER,
     "first_name": "Sabine",
     "last_name": "Schmidt",

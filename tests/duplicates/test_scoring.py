@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from maklerwerk.duplicates import scoring
@@ -17,7 +19,7 @@ from maklerwerk.duplicates.normalize import (
 )
 from maklerwerk.duplicates.scoring import Frequencies, level_for, score_pair
 
-BASE = {
+BASE: dict[str, Any] = {
     "first_name": "Thomas",
     "last_name": "Müller",
     "street": "Hauptstraße",
@@ -185,7 +187,7 @@ def test_very_long_fields_are_cut_not_crashing() -> None:
     assert score(data, data).score >= 0.5
 
 
-FAMILY = {
+FAMILY: dict[str, Any] = {
     "last_name": "Schmidt",
     "street": "Lindenstraße",
     "house_number": "4",

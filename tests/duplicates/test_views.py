@@ -85,7 +85,7 @@ def test_only_managers_change_thresholds(agent_client: Client, admin_user: Any, 
     assert (saved.certain_threshold, saved.possible_threshold) == (0.8, 0.4)
 
 
-WELLMANN = {
+WELLMANN: dict[str, Any] = {
     "first_name": "Katharina",
     "last_name": "Wellmann",
     "street": "Schillerstraße",
@@ -93,7 +93,7 @@ WELLMANN = {
     "postal_code": "60313",
     "city": "Frankfurt am Main",
 }
-TYPO = {
+TYPO: dict[str, Any] = {
     **WELLMANN,
     "first_name": "Katarina",
     "last_name": "Welmann",

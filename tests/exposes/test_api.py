@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from maklerwerk.mailing import selectors as mailing_selectors
-from tests.conftest import api_client_for, assert_problem
+from tests.conftest import api_client_for, assert_problem, mail_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +25,7 @@ def test_another_office_gets_404_for_the_exposé(prop: Any, outsider: Any) -> No
 def test_an_offer_runs_as_a_job_with_per_recipient_results(
     api: Any, agent: Any, smtp_sink: Any, prop: Any, recipients: list[Any]
 ) -> None:
-    template = mailing_selectors.template_by_key(user=agent, key="expose")
+    template = mail_template(agent, "expose")
     smtp_sink.refuse.add("clara@example.org")
     response = api.post(
         "/api/v1/offers",
@@ -56,7 +55,7 @@ def test_an_offer_with_a_foreign_contact_is_refused(
     from tests.mailing.conftest import make_contact
 
     stranger = make_contact(other_office, email="x@example.org", last_name="Fremd")
-    template = mailing_selectors.template_by_key(user=agent, key="expose")
+    template = mail_template(agent, "expose")
     response = api.post(
         "/api/v1/offers", {"contacts": [stranger.pk], "properties": [prop.pk], "template": template.pk}
     )
@@ -68,7 +67,7 @@ def test_the_evidence_record_lists_what_was_sent(
 ) -> None:
     import subprocess
 
-    template = mailing_selectors.template_by_key(user=agent, key="expose")
+    template = mail_template(agent, "expose")
     api.post(
         "/api/v1/offers", {"contacts": [recipients[0].pk], "properties": [prop.pk], "template": template.pk}
     )

@@ -20,7 +20,7 @@ from maklerwerk.core.jobs import job_run
 from maklerwerk.core.models import Job
 from maklerwerk.exposes import services
 from maklerwerk.exposes.models import OfferRecipient
-from maklerwerk.mailing import selectors as mailing_selectors
+from tests.conftest import mail_template
 from tests.mailing.conftest import make_contact
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def _offer(agent: Any, prop: Any, n: int) -> Any:
         acting_user=agent,
         contacts=contacts,
         properties=[prop],
-        mail_template=mailing_selectors.template_by_key(user=agent, key="expose"),
+        mail_template=mail_template(agent, "expose"),
         attach_expose=False,
     )
 
@@ -77,7 +77,7 @@ def test_two_workers_at_once_send_every_recipient_exactly_once(smtp_sink: Any, a
     ]
     import maklerwerk.exposes.tasks  # noqa: F401 - registers the job function
 
-    barrier, errors = threading.Barrier(2), []
+    barrier, errors = threading.Barrier(2), list[BaseException]()
     threads = [threading.Thread(target=_worker, args=(job, barrier, errors)) for job in jobs]
     for t in threads:
         t.start()

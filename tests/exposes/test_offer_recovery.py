@@ -18,8 +18,7 @@ from maklerwerk.core.models import Job
 from maklerwerk.exposes import services
 from maklerwerk.exposes.evidence import evidence_entries
 from maklerwerk.exposes.models import Offer
-from maklerwerk.mailing import selectors as mailing_selectors
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, mail_template
 from tests.mailing.conftest import make_contact, make_prop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +34,7 @@ def _offer(agent: Any, names: list[str], props: list[Any] | None = None, **kw: A
         acting_user=agent,
         contacts=contacts,
         properties=props or [make_prop(agent.office, agent)],
-        mail_template=mailing_selectors.template_by_key(user=agent, key="expose"),
+        mail_template=mail_template(agent, "expose"),
         attach_expose=False,
         **kw,
     )
@@ -78,6 +77,7 @@ def test_the_offer_page_resolves_a_dead_job_and_the_agent_decides_on_the_unclear
     # The waiting ones went out in a new job; Bernd got nothing automatically.
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["anna@example.org", "clara@example.org"]
     offer.refresh_from_db()
+    assert offer.last_job is not None
     assert offer.last_job.resumed_from == dead and offer.last_job.state == "succeeded"
 
     # "Fehlende erneut senden" has nobody left: the unclear mail waits for the agent's decision.
@@ -155,7 +155,7 @@ def test_an_unexpected_error_for_one_recipient_does_not_stop_the_others(
     doc = PropertyDocument(property=broken, title="Grundriss", kind="floor_plan")
     doc.file.save("grundriss.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     offer = _offer(agent, ["anna", "bernd"], props=[broken, fine], document_ids=[doc.pk])
-    doc.file.storage.delete(doc.file.name)
+    doc.file.storage.delete(doc.file.name)  # type: ignore[arg-type]  # just saved: named
 
     job = services.offer_send_start(offer=offer, acting_user=agent)
     job.refresh_from_db()

@@ -13,8 +13,8 @@ import pytest
 from maklerwerk.core.models import Activity, Job
 from maklerwerk.exposes import services
 from maklerwerk.exposes.models import OfferRecipient
-from maklerwerk.mailing import selectors as mailing_selectors
 from maklerwerk.properties.models import PropertyContact
+from tests.conftest import mail_template
 from tests.mailing.conftest import make_contact
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def new_offer(agent: Any, contacts: list[Any], props: list[Any], **kw: Any) -> A
         acting_user=agent,
         contacts=contacts,
         properties=props,
-        mail_template=mailing_selectors.template_by_key(user=agent, key="expose"),
+        mail_template=mail_template(agent, "expose"),
         **kw,
     )
 
@@ -74,7 +74,7 @@ def test_it_sends_one_individual_mail_per_recipient_with_the_exposé(
         next(m for m in smtp_sink.messages if m.rcpt_tos == ["bernd@example.org"]).content,
         policy=email.policy.default,
     )
-    assert "Sehr geehrter Herr Öztürk," in bernd.get_body(("plain",)).get_content()
+    assert "Sehr geehrter Herr Öztürk," in bernd.get_body(("plain",)).get_content()  # type: ignore[union-attr]  # plain
     assert bernd["To"].addresses[0].display_name == "Bernd Öztürk"
     # activity on contact and property with content and attachments, status "exposé sent"
     activities = Activity.objects.filter(type="expose_sent", property=prop_with_images)
@@ -252,12 +252,12 @@ def test_the_documents_template_sends_each_recipient_a_personal_share_link(
         acting_user=agent,
         contacts=recipients[:2],
         properties=[prop],
-        mail_template=mailing_selectors.template_by_key(user=agent, key="expose_documents"),
+        mail_template=mail_template(agent, "expose_documents"),
         attach_expose=False,
     )
     start(offer, agent, django_capture_on_commit_callbacks)
     bodies = {
-        m.rcpt_tos[0]: email.message_from_bytes(m.content, policy=email.policy.default)
+        m.rcpt_tos[0]: email.message_from_bytes(m.content, policy=email.policy.default)  # type: ignore[union-attr]  # plain
         .get_body(("plain",))
         .get_content()
         for m in smtp_sink.messages

@@ -85,7 +85,7 @@ def test_a_photo_replaced_under_the_same_name_is_scaled_anew(prop: Any, tmp_path
     storage.delete(name)  # e.g. restored from a backup, or a storage that reuses names
     assert storage.save(name, ContentFile(jpeg(1000, 800, (30, 30, 200)))) == name
     expose_pdf_for(prop)
-    colours = []
+    colours: list[Any] = []  # (r, g, b) of an RGB image
     for path in scaled_images():
         with Image.open(path) as img:
             colours.append(img.convert("RGB").getpixel((2, img.height // 2)))

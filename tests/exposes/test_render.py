@@ -70,7 +70,9 @@ def test_the_english_exposé_speaks_english(prop_with_images: Any, tmp_path: Any
 def test_large_photos_are_scaled_down(prop: Any, tmp_path: Any) -> None:
     add_image(prop, size=(4000, 3000), position=1)
     html = expose_html(prop)
-    src = re.search(r'src="data:image/jpeg;base64,([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    found = re.search(r'src="data:image/jpeg;base64,([^"]+)"', html)
+    assert found is not None
+    src = found.group(1)
     import base64
     import io
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from maklerwerk.contacts.models import Contact
 from maklerwerk.properties.models import Property
+from tests.conftest import streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +25,7 @@ def test_the_property_page_previews_and_downloads_the_expose(agent: Any, prop: A
     page = client.get(f"/exposes/property/{prop.pk}/")
     assert page.status_code == 200 and "Exposé" in page.content.decode()
     pdf = client.get(f"/exposes/property/{prop.pk}/pdf/")
-    assert (
-        pdf.status_code == 200
-        and b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:4] == b"%PDF"
-    )
+    assert pdf.status_code == 200 and (streamed(pdf) if pdf.streaming else pdf.content)[:4] == b"%PDF"
 
 
 def test_another_office_gets_404_on_every_expose_page(outsider: Any, prop: Any, contact: Any) -> None:

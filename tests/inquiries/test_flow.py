@@ -132,8 +132,8 @@ def test_the_whole_flow_from_imap_to_contact_and_expose(
     )
     from maklerwerk.properties.models import PropertyContact
 
-    link = PropertyContact.objects.get(contact=created, property=properties["MW-1001"], role="prospect")
-    assert link.interest_status == "expose_sent"
+    prospect = PropertyContact.objects.get(contact=created, property=properties["MW-1001"], role="prospect")
+    assert prospect.interest_status == "expose_sent"
     kinds = list(inquiry.steps.values_list("kind", flat=True))
     assert kinds[:2] == ["received", "property"]
     assert {"confirmation_mail", "confirmed", "contact_created", "expose"} <= set(kinds)

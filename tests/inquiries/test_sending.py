@@ -144,7 +144,11 @@ def test_the_double_opt_in_mail_uses_the_office_text_and_adds_a_missing_link(
     assert "(Der Link ist 7 Tage gültig.)" in body
     assert len(links_in(body)) == 1
     stored = OutgoingMail.objects.get(to_email__contains="neu@example.org")
-    assert stored.template.key == "double_opt_in" and stored.property_id == properties["MW-1001"].pk
+    assert (
+        stored.template is not None
+        and stored.template.key == "double_opt_in"
+        and stored.property_id == properties["MW-1001"].pk
+    )
 
 
 def test_a_double_opt_in_template_with_personal_links_stops_with_a_reason(

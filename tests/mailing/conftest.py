@@ -24,18 +24,18 @@ def own_server() -> Iterator[Any]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     sink = SmtpSink()
-    sink.logins = []  # type: ignore[attr-defined]
+    sink.logins = []
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"max", PASSWORD.encode())
-        sink.logins.append(ok)  # type: ignore[attr-defined]
+        sink.logins.append(ok)
         return AuthResult(success=ok)
 
     controller = Controller(
         sink, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
     )
     controller.start()
-    sink.port = port  # type: ignore[attr-defined]
+    sink.port = port
     yield sink
     controller.stop()
 

@@ -88,7 +88,11 @@ def test_the_share_link_mail_leaves_over_the_agents_own_server_and_is_recorded(
     assert f"gültig bis {expires}" in text
     stored = OutgoingMail.objects.get()
     assert (stored.contact_id, stored.property_id) == (link.contact_id, link.property_id)
-    assert stored.template.key == "share_link" and stored.message_id == mail["Message-ID"]
+    assert (
+        stored.template is not None
+        and stored.template.key == "share_link"
+        and stored.message_id == mail["Message-ID"]
+    )
     activity = Activity.objects.get(type="email_sent", contact=link.contact)
     assert activity.subject == mail["Subject"] and activity.property_id == link.property_id
     assert activity.payload["outgoing_mail_id"] == stored.pk and activity.payload["share_link_id"] == link.pk
@@ -229,7 +233,11 @@ def test_the_double_opt_in_mail_is_recorded_as_a_sent_mail(smtp_sink: Any, agent
     [mail] = smtp_sink.parsed()
     assert mail["Auto-Submitted"] == "auto-generated" and mail["X-Maklerwerk-Inquiry"] == str(inquiry.pk)
     stored = OutgoingMail.objects.get()
-    assert stored.template.key == "double_opt_in" and stored.message_id == mail["Message-ID"]
+    assert (
+        stored.template is not None
+        and stored.template.key == "double_opt_in"
+        and stored.message_id == mail["Message-ID"]
+    )
     assert "https://crm.example/inquiries/confirm/abc/" in stored.body_text
     # The prospect is no contact yet; the inquiry manager notes the step (and its activity) itself.
     assert stored.contact_id is None and stored.property_id == prop.pk

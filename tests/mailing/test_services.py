@@ -96,8 +96,9 @@ def test_it_sends_a_proper_mime_mail_over_smtp_and_stores_the_message_id(
     assert msg["From"].addresses[0].display_name == "Max Makler | Testbüro Immobilien GmbH"
     assert b"=?utf-8?" in envelope.content.split(b"\r\n\r\n", 1)[0]  # umlauts encoded in the headers
     assert msg["Message-ID"] == sent.message_id and OutgoingMail.objects.get().message_id == sent.message_id
-    text = msg.get_body(("plain",)).get_content()
-    html = msg.get_body(("html",)).get_content()
+    plain_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain_part is not None and html_part is not None
+    text, html = plain_part.get_content(), html_part.get_content()
     assert "Sehr geehrter Herr Dr. Müller," in text and "Preis: 450.000 €" in text
     assert "Sehr geehrter Herr Dr. Müller," in html
     attachment = next(msg.iter_attachments())

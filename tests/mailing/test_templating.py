@@ -54,7 +54,8 @@ def test_it_rejects_hostile_or_broken_templates_with_line_and_reason(
 
 def test_it_never_evaluates_template_text_as_code() -> None:
     nodes = parse("{# Kommentar {{ settings.SECRET_KEY }} #}Preis: 100 %")
-    assert templating.render(nodes, {}.__getitem__) == "Preis: 100 %"
+    nothing: dict[str, str] = {}
+    assert templating.render(nodes, nothing.__getitem__) == "Preis: 100 %"
 
 
 def test_a_template_over_the_size_cap_is_refused_with_a_german_reason() -> None:
@@ -140,5 +141,7 @@ def test_the_parse_keeps_text_and_fields_as_written_with_their_lines() -> None:
     nodes = parse("x{{kontakt.vorname}}{{ kontakt.name }}\n{% if kontakt.anrede %}y{% endif %}")
     assert [type(n).__name__ for n in nodes] == ["Text", "Var", "Var", "Text", "If"]  # no empty texts
     assert [n.name for n in nodes if isinstance(n, templating.Var)] == ["kontakt.vorname", "kontakt.name"]
-    assert nodes[-1].line == 2 and nodes[1].line == 1
-    assert parse("a\n\n{{ kontakt.name }}")[1].line == 3
+    last, second, field = nodes[-1], nodes[1], parse("a\n\n{{ kontakt.name }}")[1]
+    assert isinstance(last, templating.If) and isinstance(second, templating.Var)
+    assert isinstance(field, templating.Var)
+    assert last.line == 2 and second.line == 1 and field.line == 3

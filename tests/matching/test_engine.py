@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from maklerwerk.matching.engine import (
+    MatchResult,
     ProfileCriteria,
     PropertyFacts,
     Tolerance,
@@ -19,19 +22,20 @@ FLAT = PropertyFacts(
 )  # fmt: skip
 
 
-def profile(**kw: object) -> ProfileCriteria:
-    base: dict[str, object] = {
+def profile(**kw: Any) -> ProfileCriteria:
+    base: dict[str, Any] = {
         "id": 7,
         "contact_id": 3,
         "marketing_type": "kauf",
         "cities": ("Frankfurt am Main",),
     }
     base.update(kw)
-    return ProfileCriteria(**base)  # type: ignore[arg-type]
+    return ProfileCriteria(**base)
 
 
-def detail(result: object, name: str) -> str:
-    return next(c.detail for c in result.criteria if c.name == name)  # type: ignore[attr-defined]
+def detail(result: MatchResult | None, name: str) -> str:
+    assert result is not None
+    return next(c.detail for c in result.criteria if c.name == name)
 
 
 def test_it_explains_a_price_just_above_the_maximum_as_a_near_miss() -> None:

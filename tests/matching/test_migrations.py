@@ -3,6 +3,7 @@ migrates forward (and back) with its tables, rows and history as they were."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ AFTER = [("properties", "0006_matching_moved_out"), ("matching", "0001_initial")
 MOVED = (SearchProfile, SearchProfileArea, NewMatch, SelfServiceLink, AgentNotification)
 
 
-def _migrate(target: list[tuple[str, str | None]]) -> None:
+def _migrate(target: Sequence[tuple[str, str | None]]) -> None:
     MigrationExecutor(connection).migrate(target)
     ContentType.objects.clear_cache()
 

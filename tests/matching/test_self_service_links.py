@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from maklerwerk.accounts.models import User
 from maklerwerk.core.models import Activity
 from maklerwerk.matching import services as matching_services
 from tests.conftest import api_client_for, assert_problem
@@ -29,6 +30,7 @@ def test_an_agent_sees_the_contacts_links_and_revokes_one(agent_client: Client, 
     tab = agent_client.get(f"/properties/contact-tab/{contact.pk}/").content.decode()
     assert "Persönliche Links" in tab and "Widerrufen" in tab
     user = agent_client.get("/").wsgi_request.user
+    assert isinstance(user, User)
     link = matching_services.selectors.self_service_link_list(user=user).get()
     response = agent_client.post(
         f"/properties/contact-tab/{contact.pk}/self-service/{link.pk}/revoke/", follow=True

@@ -171,7 +171,7 @@ ROUTE_PARAM = {
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
 }
 # Literal parameters: each value is its own case.
-LITERALS = {
+LITERALS: dict[str, dict[str, Any]] = {
     "source": {"cloud": "cloud_file", "personal": "personal_file"},
     "size": {"thumb": None, "full": None},
 }

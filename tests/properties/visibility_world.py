@@ -186,7 +186,7 @@ def property_rows(world: World) -> dict[str, Any]:
         for f in model._meta.concrete_fields:
             if f.is_relation and f.related_model is Property:
                 rows[f"{model._meta.label}.{f.name}"] = sorted(
-                    model.objects.filter(**{f.name: world.prop.pk}).values_list("pk", flat=True)
+                    model._default_manager.filter(**{f.name: world.prop.pk}).values_list("pk", flat=True)
                 )
     from maklerwerk.sharing.models import CloudFile, CloudFolder, PersonalFile, ShareLink
 

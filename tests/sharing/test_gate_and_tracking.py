@@ -14,13 +14,14 @@ from django.test import Client
 from maklerwerk.core.models import Activity
 from maklerwerk.sharing import services
 from maklerwerk.sharing.models import AccessEvent, ConsentAcceptance, ShareLink
+from tests.conftest import streamed
 
 from ..conftest import api_client_for, assert_problem
 from .conftest import public_path, token_of
 
 pytestmark = pytest.mark.django_db
 
-UA = {"HTTP_USER_AGENT": "Mozilla/5.0 Testbrowser"}
+UA: dict[str, Any] = {"HTTP_USER_AGENT": "Mozilla/5.0 Testbrowser"}
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +56,7 @@ def test_a_single_download_waits_for_the_consent(
     visitor.post(f"{public_path(link)}consent/", {"accept_notice": "1", "accept_terms": "1"})
     granted = visitor.get(url, **UA)
     assert granted.status_code == 200
-    assert b"".join(granted.streaming_content) == b"%PDF-1.4 grundbuch" * 10
+    assert streamed(granted) == b"%PDF-1.4 grundbuch" * 10
     assert AccessEvent.objects.get().kind == "download"
 
 
@@ -157,7 +158,7 @@ def test_repeated_views_on_a_day_are_counted_on_one_row(visitor: Client, link: A
     for _ in range(5):
         assert visitor.get(public_path(link), **UA).status_code == 200
     event = AccessEvent.objects.get()
-    assert (event.kind, event.count) == ("view", 5) and event.last_at > event.at
+    assert (event.kind, event.count) == ("view", 5) and event.last_at is not None and event.last_at > event.at
     assert Activity.objects.filter(type="document_opened").count() == 1  # the first, for the evidence
     link.refresh_from_db()
     assert link.open_count == 5
@@ -183,7 +184,7 @@ def test_tracking_rows_per_link_are_capped_without_losing_the_count(
     rows = AccessEvent.objects.filter(link=link)
     assert rows.count() == 3
     assert sum(rows.values_list("count", flat=True)) == 10
-    assert rows.order_by("at").first().user_agent == "Browser 0"  # the first access stays as it was
+    assert rows.order_by("at")[0].user_agent == "Browser 0"  # the first access stays as it was
     services.cloud_file_add(cloud=link.cloud, upload=SimpleUploadedFile("Neu.pdf", b"n"), acting_user=agent)
     cloud_file = link.cloud.files.get()
     visitor.get(download_url(link, "cloud_file", cloud_file.pk), HTTP_USER_AGENT="Browser 11")

@@ -18,13 +18,13 @@ from django.utils import timezone
 from maklerwerk.core.models import Activity
 from maklerwerk.sharing import services
 from maklerwerk.sharing.models import AccessEvent, ConsentAcceptance, ShareLink
-from tests.conftest import RATE_LIMIT_INSTANT
+from tests.conftest import RATE_LIMIT_INSTANT, streamed
 
 from .conftest import add_document, public_path, token_of
 
 pytestmark = pytest.mark.django_db
 
-UA = {"HTTP_USER_AGENT": "Mozilla/5.0 Testbrowser"}
+UA: dict[str, Any] = {"HTTP_USER_AGENT": "Mozilla/5.0 Testbrowser"}
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +110,7 @@ def test_download_is_an_attachment_with_a_safe_german_name(visitor: Client, link
     url = download_links(visitor.get(public_path(link)).content.decode())[0]
     response = visitor.get(url, **UA)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF plan"
+    assert streamed(response) == b"%PDF plan"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''Grundriss%20Erdgescho%C3%9F%20_%20K%C3%BCche.pdf" in disposition
@@ -132,11 +132,11 @@ def test_zip_streams_everything_shown_for_the_search(
     full = visitor.get(f"/sharing/d/{token_of(link)}/zip/", **UA)
     assert full.streaming and full["Content-Type"] == "application/zip"
     assert full["Content-Disposition"] == 'attachment; filename="Unterlagen W-001.zip"'
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(full.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(streamed(full)))
     assert sorted(archive.namelist()) == ["Energieausweis.pdf", "Grundbuchauszug.pdf", "Pläne/EG.pdf"]
     assert archive.read("Pläne/EG.pdf") == b"eg"
     searched = visitor.get(f"/sharing/d/{token_of(link)}/zip/?q=pläne")
-    assert zipfile.ZipFile(io.BytesIO(b"".join(searched.streaming_content))).namelist() == ["Pläne/EG.pdf"]
+    assert zipfile.ZipFile(io.BytesIO(streamed(searched))).namelist() == ["Pläne/EG.pdf"]
     zips = AccessEvent.objects.filter(kind="zip")
     assert zips.count() == 4 and set(zips.values_list("file_name", flat=True)) >= {"EG.pdf"}
     assert Activity.objects.filter(subject__startswith="3 Dokumente als ZIP").exists()

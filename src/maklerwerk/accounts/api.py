@@ -1,10 +1,10 @@
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from maklerwerk.accounts import services
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.roles import ROLE_CAPABILITIES, Capability
 from maklerwerk.api.auth import require
@@ -47,7 +47,7 @@ class ApiTokenCreatedOut(ApiTokenOut):
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
-def me_api(request: HttpRequest) -> dict[str, Any]:
+def me_api(request: ApiRequest) -> dict[str, Any]:
     user: User = require(request, Capability.VIEW)
     return {
         "id": user.pk,
@@ -63,13 +63,13 @@ def me_api(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/tokens", response=list[ApiTokenOut], summary="Your API tokens")
-def token_list_api(request: HttpRequest) -> Any:
+def token_list_api(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return ApiToken.objects.filter(user=user)
 
 
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, summary="Create an API token")
-def token_create_api(request: HttpRequest, payload: ApiTokenCreateIn) -> tuple[int, dict[str, Any]]:
+def token_create_api(request: ApiRequest, payload: ApiTokenCreateIn) -> Status[dict[str, Any]]:
     user = require(request, Capability.VIEW)
     token, plain = services.api_token_create(user=user, name=payload.name, scope=payload.scope)
     data = ApiTokenOut.from_orm(token).dict()
@@ -77,7 +77,7 @@ def token_create_api(request: HttpRequest, payload: ApiTokenCreateIn) -> tuple[i
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def token_revoke_api(request: HttpRequest, token_id: int) -> Status:
+def token_revoke_api(request: ApiRequest, token_id: int) -> Status:
     from django.http import Http404
 
     user = require(request, Capability.VIEW)

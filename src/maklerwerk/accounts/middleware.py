@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 
@@ -23,7 +23,8 @@ class OfficeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        request.office = user.office if user.is_authenticated else None  # type: ignore[attr-defined]
+        office = user.office if user.is_authenticated else None
+        request.office = office  # type: ignore[attr-defined]  # what AuthedRequest declares
         return self.get_response(request)
 
     def process_view(
@@ -45,8 +46,12 @@ class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):
     """Django's login-required default for every page, except the API, which answers 401 itself."""
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable[..., HttpResponse], view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

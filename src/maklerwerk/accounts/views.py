@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import models
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maklerwerk.accounts import services
 from maklerwerk.accounts.forms import ApiTokenForm, OfficeForm, UserCreateForm, UserRoleForm
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability, Role
@@ -19,8 +21,8 @@ from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.jobs import job_start
 
 
-def _history_rows(instance: object) -> list[dict[str, object]]:
-    return history_rows(history_for(instance)[:100])  # type: ignore[arg-type]
+def _history_rows(instance: models.Model) -> list[dict[str, object]]:
+    return history_rows(history_for(instance)[:100])
 
 
 # Settings pages that live in other apps; an entry whose URL does not exist (yet) is left out.
@@ -71,7 +73,7 @@ SETTINGS_LINKS = [
 
 
 def _settings_links() -> list[dict[str, object]]:
-    links = []
+    links: list[dict[str, object]] = []
     for name, label, help_text, icon in SETTINGS_LINKS:
         try:
             links.append({"url": reverse(name), "label": label, "help": help_text, "icon": icon})
@@ -82,10 +84,10 @@ def _settings_links() -> list[dict[str, object]]:
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def settings_view(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     user = request.user
-    can_manage = user.can(Capability.MANAGE_OFFICE)  # type: ignore[union-attr]
+    can_manage = user.can(Capability.MANAGE_OFFICE)
     form = OfficeForm(instance=office)
     if request.method == "POST":
         if not can_manage:
@@ -93,7 +95,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             return redirect("settings")
         form = OfficeForm(request.POST, request.FILES, instance=office)
         if form.is_valid():
-            services.office_update(office=office, acting_user=user, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.office_update(office=office, acting_user=user, data=form.cleaned_data)
             messages.success(request, _("Office settings saved."))
             return redirect("settings")
         messages.error(request, _("Please correct the marked fields."))
@@ -104,7 +106,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "token_form": ApiTokenForm(),
         "tokens": ApiToken.objects.filter(user=user),
         "users": office.users.order_by("last_name", "username"),
-        "can_manage_users": user.can(Capability.MANAGE_USERS),  # type: ignore[union-attr]
+        "can_manage_users": user.can(Capability.MANAGE_USERS),
         "roles": Role.choices,
         "history": _history_rows(office),
         "new_token": request.session.pop("new_api_token", None),
@@ -114,12 +116,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
-def user_create_view(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def user_create_view(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.user_create(office=office, acting_user=request.user, **data)  # type: ignore[arg-type]
+        user = services.user_create(office=office, acting_user=request.user, **data)
         messages.success(request, _("User %(name)s was created.") % {"name": user})
         return redirect("/settings/#users")
     return render(request, "accounts/user_form.html", {"form": form})
@@ -127,8 +129,8 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_USERS)
 @require_POST
-def user_role_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def user_role_view(request: AuthedRequest, user_id: int) -> HttpResponse:
+    office = request.office
     target = get_object_or_404(User, pk=user_id, office=office)
     form = UserRoleForm(request.POST)
     if form.is_valid():
@@ -137,7 +139,7 @@ def user_role_view(request: HttpRequest, user_id: int) -> HttpResponse:
                 user=target,
                 role=form.cleaned_data["role"],
                 is_active=form.cleaned_data["is_active"],
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
             )
             messages.success(request, _("Changes to %(name)s saved.") % {"name": target})
         except ApplicationError as exc:
@@ -147,11 +149,11 @@ def user_role_view(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_POST
-def token_create_view(request: HttpRequest) -> HttpResponse:
+def token_create_view(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         _token, plain = services.api_token_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"] or ApiToken.Scope.FULL,
         )
@@ -165,8 +167,8 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_POST
-def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
-    if services.api_token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
+    if services.api_token_revoke(user=request.user, token_id=token_id):
         messages.success(request, _("API token revoked."))
     else:
         messages.error(request, _("This token does not exist or was already revoked."))
@@ -175,15 +177,15 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def data_export_view(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def data_export_view(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     job = job_start(
         kind="core.data_export",
         title=_("Data export"),
         office=office,
-        created_by=request.user,  # type: ignore[arg-type]
+        created_by=request.user,
         office_id=office.pk,
     )
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "core/_job_progress.html", {"job": job})
     return redirect("settings")

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.accounts.services import api_token_lookup
@@ -31,7 +32,7 @@ class TokenAuth(HttpBearer):
                 )
         user = found.user
         request.user = user
-        request.office = user.office  # type: ignore[attr-defined]
+        request.office = user.office  # type: ignore[attr-defined]  # sets what ApiRequest declares
         return user
 
 
@@ -55,9 +56,9 @@ class OfficeSessionAuth(SessionAuth):
 AUTH = [TokenAuth(), OfficeSessionAuth()]
 
 
-def require(request: HttpRequest, capability: Capability) -> User:
+def require(request: ApiRequest, capability: Capability) -> User:
     """The authenticated user, if their role grants `capability`; else a 403 problem."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     if user.office_id is None:
         raise AuthorizationError(
             message=f"Your user belongs to no office; run `maklerwerk assign_office {user.username}`."

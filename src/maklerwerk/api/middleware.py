@@ -21,7 +21,7 @@ class ApiBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and not request.content_type.startswith("multipart/"):
+        if request.path.startswith("/api/") and not (request.content_type or "").startswith("multipart/"):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

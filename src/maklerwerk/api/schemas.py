@@ -51,7 +51,9 @@ class Page(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(  # type: ignore[override]  # Ninja passes an Input, typed Any there
+        self, queryset: QuerySet[Any], pagination: Input, **params: Any
+    ) -> dict[str, Any]:
         offset, limit = pagination.offset, pagination.limit
         return {
             "items": queryset[offset : offset + limit],

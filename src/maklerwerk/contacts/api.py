@@ -1,13 +1,14 @@
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
@@ -26,26 +27,34 @@ from maklerwerk.core.exceptions import ConflictError
 
 router = Router(tags=["contacts"])
 
-EmailKind = Literal[tuple(ContactEmail.Kind.values)]  # type: ignore[valid-type]
-PhoneKind = Literal[tuple(ContactPhone.Kind.values)]  # type: ignore[valid-type]
-RoleName = Literal[tuple(Role.values)]  # type: ignore[valid-type]
-Salutation = Literal[tuple(Contact.Salutation.values)]  # type: ignore[valid-type]
-Kind = Literal[tuple(RelationshipKind.values)]  # type: ignore[valid-type]
+# Ninja validates these against the model's choices at run time; the checker sees plain strings.
+if TYPE_CHECKING:
+    EmailKind = str
+    PhoneKind = str
+    RoleName = str
+    Salutation = str
+    Kind = str
+else:
+    EmailKind = Literal[tuple(ContactEmail.Kind.values)]
+    PhoneKind = Literal[tuple(ContactPhone.Kind.values)]
+    RoleName = Literal[tuple(Role.values)]
+    Salutation = Literal[tuple(Contact.Salutation.values)]
+    Kind = Literal[tuple(RelationshipKind.values)]
 Ordering = "name, company, city, last_activity, created; '-' for descending; default name"
 
 
 class EmailIn(InputSchema):
     value: str = Field(..., max_length=254)
-    kind: EmailKind = "private"  # type: ignore[valid-type]
+    kind: EmailKind = "private"
 
 
 class PhoneIn(InputSchema):
     value: str = Field(..., max_length=40, description="Any format; stored as E.164 (default region DE)")
-    kind: PhoneKind = "mobile"  # type: ignore[valid-type]
+    kind: PhoneKind = "mobile"
 
 
 class ContactBase(InputSchema):
-    salutation: Salutation = ""  # type: ignore[valid-type]
+    salutation: Salutation = ""
     title: str = Field("", max_length=50)
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
@@ -83,7 +92,7 @@ class ContactBase(InputSchema):
     marketing_consent_source: str = Field("", max_length=200)
     emails: list[EmailIn] = Field(default_factory=list)
     phones: list[PhoneIn] = Field(default_factory=list)
-    roles: list[RoleName] = Field(default_factory=list)  # type: ignore[valid-type]
+    roles: list[RoleName] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
 
@@ -179,7 +188,7 @@ class ContactFilter(Schema):
         max_length=100,
         description="Prefix of name, first name, company, city or e-mail; a phone in any format",
     )
-    role: RoleName | None = None  # type: ignore[valid-type]
+    role: RoleName | None = None
     tag: str | None = Field(None, description="Tag name or id")
     responsible_agent_id: int | None = None
     ordering: str | None = Field(None, description=Ordering)
@@ -212,7 +221,7 @@ def _reload(user: Any, pk: int) -> Contact:
 
 @router.get("/contacts", response=list[ContactOut], summary="List and search contacts")
 @paginate(Page)
-def contact_list_api(request: HttpRequest, filters: Query[ContactFilter]) -> Any:
+def contact_list_api(request: ApiRequest, filters: Query[ContactFilter]) -> Any:
     user = require(request, Capability.VIEW)
     qs = selectors.contact_list(
         user=user,
@@ -234,11 +243,11 @@ def contact_list_api(request: HttpRequest, filters: Query[ContactFilter]) -> Any
         "with `candidates` (id, name, score, level, reasons) unless `allow_duplicate=true`."
     ),
 )
-def contact_create_api(request: HttpRequest, payload: ContactCreateIn, allow_duplicate: bool = False) -> Any:
+def contact_create_api(request: ApiRequest, payload: ContactCreateIn, allow_duplicate: bool = False) -> Any:
     user = require(request, Capability.EDIT)
     result = intake.contact_intake(
         intake.NewContact.from_data(payload.dict()),
-        office=user.office,
+        office=request.office,
         acting_user=user,
         source=intake.IntakeSource.API,
         override=intake.Override() if allow_duplicate else None,
@@ -252,14 +261,14 @@ def contact_create_api(request: HttpRequest, payload: ContactCreateIn, allow_dup
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="One contact")
-def contact_get_api(request: HttpRequest, contact_id: int) -> Any:
+def contact_get_api(request: ApiRequest, contact_id: int) -> Any:
     user = require(request, Capability.VIEW)
     selectors.contact_get(user=user, pk=contact_id)
     return _reload(user, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change a contact")
-def contact_update_api(request: HttpRequest, contact_id: int, payload: ContactPatchIn) -> Any:
+def contact_update_api(request: ApiRequest, contact_id: int, payload: ContactPatchIn) -> Any:
     user = require(request, Capability.EDIT)
     contact = selectors.contact_get(user=user, pk=contact_id)
     services.contact_update(contact=contact, acting_user=user, data=payload.dict(exclude_unset=True))
@@ -267,7 +276,7 @@ def contact_update_api(request: HttpRequest, contact_id: int, payload: ContactPa
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, summary="Delete a contact")
-def contact_delete_api(request: HttpRequest, contact_id: int) -> Any:
+def contact_delete_api(request: ApiRequest, contact_id: int) -> Any:
     user = require(request, Capability.DELETE)
     contact = selectors.contact_get(user=user, pk=contact_id)
     services.contact_delete(contact=contact, acting_user=user)
@@ -307,21 +316,27 @@ class ImportJobOut(Schema):
         "imported by a background job: 202 with the job to poll (`url`), whose result is the summary."
     ),
 )
-def contact_import_api(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
+def contact_import_api(request: ApiRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
     user = require(request, Capability.EDIT)
     importing.check_size(file.size or 0)
     raw = file.read()
     cards = importing.read_cards(raw)
     if len(cards) > settings.VCARD_SYNC_LIMIT:
         job = importing.vcard_import_start(
-            office=user.office, acting_user=user, raw=raw, filename=file.name or "import.vcf", dry_run=dry_run
+            office=request.office,
+            acting_user=user,
+            raw=raw,
+            filename=file.name or "import.vcf",
+            dry_run=dry_run,
         )
         return Status(
             202,
             {"id": str(job.pk), "state": job.state, "percent": job.percent, "url": f"/api/v1/jobs/{job.pk}"},
         )
     entries = importing.parse_cards(cards)
-    summary = importing.vcard_import(office=user.office, acting_user=user, entries=entries, dry_run=dry_run)
+    summary = importing.vcard_import(
+        office=request.office, acting_user=user, entries=entries, dry_run=dry_run
+    )
     return summary.as_dict()
 
 
@@ -330,7 +345,7 @@ def contact_import_api(request: HttpRequest, file: File[UploadedFile], dry_run: 
     response={200: None},
     summary="The contact as a vCard file (4.0, or 3.0 with version=3.0)",
 )
-def contact_vcard_api(request: HttpRequest, contact_id: int, version: Literal["4.0", "3.0"] = "4.0") -> Any:
+def contact_vcard_api(request: ApiRequest, contact_id: int, version: Literal["4.0", "3.0"] = "4.0") -> Any:
     user = require(request, Capability.VIEW)
     selectors.contact_get(user=user, pk=contact_id)
     return vcard_response([_reload(user, contact_id)], version, f"kontakt-{contact_id}.vcf")
@@ -364,7 +379,7 @@ class FileOut(Schema):
 
 
 @router.get("/contacts/{contact_id}/files", response=list[FileOut], summary="Files of a contact")
-def contact_files_api(request: HttpRequest, contact_id: int) -> Any:
+def contact_files_api(request: ApiRequest, contact_id: int) -> Any:
     user = require(request, Capability.VIEW)
     contact = selectors.contact_get(user=user, pk=contact_id)
     return list(contact.files.select_related("uploaded_by"))
@@ -375,7 +390,7 @@ def contact_files_api(request: HttpRequest, contact_id: int) -> Any:
     response={201: list[FileOut]},
     summary="Upload files (multipart field `files`, several allowed)",
 )
-def contact_file_upload_api(request: HttpRequest, contact_id: int, files: File[list[UploadedFile]]) -> Any:
+def contact_file_upload_api(request: ApiRequest, contact_id: int, files: File[list[UploadedFile]]) -> Any:
     user = require(request, Capability.EDIT)
     contact = selectors.contact_get(user=user, pk=contact_id)
     # All or nothing: one bad file stores none (and leaves no file behind).
@@ -383,14 +398,14 @@ def contact_file_upload_api(request: HttpRequest, contact_id: int, files: File[l
 
 
 @router.get("/contacts/{contact_id}/files/{file_id}", response={200: None}, summary="Download a file")
-def contact_file_download_api(request: HttpRequest, contact_id: int, file_id: int) -> Any:
+def contact_file_download_api(request: ApiRequest, contact_id: int, file_id: int) -> Any:
     user = require(request, Capability.VIEW)
     row = selectors.contact_file_get(user=user, contact_id=contact_id, pk=file_id)
     return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.name)
 
 
 @router.delete("/contacts/{contact_id}/files/{file_id}", response={204: None}, summary="Delete a file")
-def contact_file_delete_api(request: HttpRequest, contact_id: int, file_id: int) -> Any:
+def contact_file_delete_api(request: ApiRequest, contact_id: int, file_id: int) -> Any:
     user = require(request, Capability.EDIT)
     row = selectors.contact_file_get(user=user, contact_id=contact_id, pk=file_id)
     services.contact_file_delete(file=row, acting_user=user)
@@ -410,13 +425,13 @@ class RelationshipOut(Schema):
 
 class RelationshipIn(InputSchema):
     other_id: int
-    kind: Kind = Field(..., description="What the other person is to this contact")  # type: ignore[valid-type]
+    kind: Kind = Field(..., description="What the other person is to this contact")
     label: str = Field("", max_length=50, description="For kind=custom")
     inverse_label: str = Field("", max_length=50, description="For kind=custom: the other side's label")
 
 
 class RelationshipPatchIn(InputSchema):
-    kind: Kind  # type: ignore[valid-type]
+    kind: Kind
     label: str = Field("", max_length=50)
     inverse_label: str = Field("", max_length=50)
 
@@ -434,7 +449,7 @@ def _relationship_out(person: selectors.RelatedPerson, contact_id: int) -> dict[
 
 
 @router.get("/contacts/{contact_id}/relationships", response=list[RelationshipOut], summary="Related people")
-def relationship_list_api(request: HttpRequest, contact_id: int) -> Any:
+def relationship_list_api(request: ApiRequest, contact_id: int) -> Any:
     user = require(request, Capability.VIEW)
     contact = selectors.contact_get(user=user, pk=contact_id)
     return [_relationship_out(p, contact.pk) for p in selectors.contact_relationships(contact)]
@@ -443,7 +458,7 @@ def relationship_list_api(request: HttpRequest, contact_id: int) -> Any:
 @router.post(
     "/contacts/{contact_id}/relationships", response={201: RelationshipOut}, summary="Relate two contacts"
 )
-def relationship_create_api(request: HttpRequest, contact_id: int, payload: RelationshipIn) -> Any:
+def relationship_create_api(request: ApiRequest, contact_id: int, payload: RelationshipIn) -> Any:
     user = require(request, Capability.EDIT)
     contact = selectors.contact_get(user=user, pk=contact_id)
     other = selectors.contact_get(user=user, pk=payload.other_id)
@@ -465,7 +480,7 @@ def relationship_create_api(request: HttpRequest, contact_id: int, payload: Rela
     summary="Change a relationship (kind as seen from this contact)",
 )
 def relationship_update_api(
-    request: HttpRequest, contact_id: int, relationship_id: int, payload: RelationshipPatchIn
+    request: ApiRequest, contact_id: int, relationship_id: int, payload: RelationshipPatchIn
 ) -> Any:
     user = require(request, Capability.EDIT)
     contact = selectors.contact_get(user=user, pk=contact_id)
@@ -487,7 +502,7 @@ def relationship_update_api(
     response={204: None},
     summary="Remove a relationship",
 )
-def relationship_delete_api(request: HttpRequest, contact_id: int, relationship_id: int) -> Any:
+def relationship_delete_api(request: ApiRequest, contact_id: int, relationship_id: int) -> Any:
     user = require(request, Capability.EDIT)
     rel = selectors.relationship_get(user=user, contact_id=contact_id, pk=relationship_id)
     services.relationship_delete(relationship=rel, acting_user=user)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.contacts import normalize
 from maklerwerk.contacts.models import Contact, ContactEmail, ContactPhone, RelationshipKind, Role
 from maklerwerk.core.countries import country_choices
+from maklerwerk.core.forms import model_choice_field
 
 PERSONAL = [
     "salutation", "title", "first_name", "last_name", "birth_date", "street", "house_number",
@@ -73,12 +74,14 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, office: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_agent"].queryset = office.users.filter(is_active=True).order_by(
+        model_choice_field(self, "responsible_agent").queryset = office.users.filter(is_active=True).order_by(
             "last_name", "username"
         )
         for field in self.fields.values():
-            if isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
-                field.choices = [("", "–"), *list(field.choices)[1:]]
+            if isinstance(field, forms.TypedChoiceField):
+                choices: Any = field.choices  # a list once set; the stubs give the setter's wider type
+                if choices and choices[0][0] == "":
+                    field.choices = [("", "–"), *list(choices)[1:]]
         # "Deutschland", never a typed "DE" (stored as ISO alpha-2).
         self.fields["country"] = forms.ChoiceField(
             label=self.fields["country"].label,
@@ -87,7 +90,7 @@ class ContactForm(forms.ModelForm):
             initial="DE",
         )
         for name in ("birth_date", "terms_confirmed_on", "marketing_consent_on"):
-            self.fields[name].input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
+            cast(forms.DateField, self.fields[name]).input_formats = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
         if self.instance.pk:
             self.initial.setdefault("roles", list(self.instance.roles.values_list("role", flat=True)))
             self.initial.setdefault("tags", ", ".join(t.name for t in self.instance.tags.all()))

@@ -312,10 +312,10 @@ def _import_new(
             remember(key, digest, best.contact, ImportRecord.Status.DUPLICATE)
         return
     row: dict[str, Any] = {"position": entry.position, "id": None, "name": name}
-    best = result.best
-    if result.review and best is not None:
+    likely = result.best
+    if result.review and likely is not None:
         row.update(
-            duplicate_of=best.contact.pk, duplicate_name=best.contact.display_name, reasons=best.reasons
+            duplicate_of=likely.contact.pk, duplicate_name=likely.contact.display_name, reasons=likely.reasons
         )
     (summary.review if result.review else summary.created).append(row)
     contact = result.contact

@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,7 +52,7 @@ __all__ = [
     "contact_intake",
 ]
 
-ACTING_USER = "acting_user"  # NewContact.responsible_agent_id: the user who takes the contact in
+ACTING_USER: Final = "acting_user"  # NewContact.responsible_agent_id: the user who takes the contact in
 
 
 @dataclass(frozen=True)

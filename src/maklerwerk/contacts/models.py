@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,12 +10,15 @@ from django.utils.translation import pgettext_lazy
 from maklerwerk.contacts.normalize import search_key
 from maklerwerk.core.validation import SingleLineFields
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
 
 class KeyField(models.CharField):
     """A folded search/sort key. Byte-order collation on PostgreSQL too (as on SQLite), so a prefix
     search is a plain index range whatever the database's locale, and sorting uses the same index."""
 
-    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"
@@ -163,7 +168,9 @@ class Contact(SingleLineFields, models.Model):
     marketing_consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     marketing_consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
 
-    tags = models.ManyToManyField("Tag", through="ContactTag", blank=True, related_name="contacts")
+    tags: models.ManyToManyField[Tag, ContactTag] = models.ManyToManyField(
+        "Tag", through="ContactTag", blank=True, related_name="contacts"
+    )
 
     # --- Derived columns for the list: folded keys (search and sort by index), last activity ---
     name_key = KeyField(max_length=202, blank=True, default="", editable=False)

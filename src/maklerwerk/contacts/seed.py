@@ -110,6 +110,7 @@ def seed_contacts(ctx: SeedContext) -> None:
     while done < missing:
         size = min(BATCH, missing - done)
         contacts = []
+        seqs: list[int] = []  # the running number in each contact's demo e-mail
         for i in range(size):
             n = existing + done + i
             female = rng.random() < 0.5
@@ -149,13 +150,13 @@ def seed_contacts(ctx: SeedContext) -> None:
             c.first_name_key = search_key(first)
             c.company_key = search_key(company)
             c.city_key = search_key(city)
-            c._seq = n  # type: ignore[attr-defined]
+            seqs.append(n)
             contacts.append(c)
         _insert_contacts(office, contacts)
         emails, phones, roles, links = [], [], [], []
-        for c in contacts:
+        for c, seq in zip(contacts, seqs, strict=True):
             local = search_key(f"{c.first_name}.{c.last_name}").replace(" ", "-")
-            value = f"{local}.{c._seq}@example.de"  # type: ignore[attr-defined]
+            value = f"{local}.{seq}@example.de"
             emails.append(
                 ContactEmail(contact=c, office=office, value=value, value_normalized=value, kind="private")
             )
@@ -240,6 +241,7 @@ def _relate_and_log(ctx: SeedContext, ids: list[int]) -> None:
     Activity.objects.bulk_create(activities)
     latest: dict[int, dt.datetime] = {}
     for a in activities:
-        latest[a.contact_id] = max(latest.get(a.contact_id, a.occurred_at), a.occurred_at)  # type: ignore[index]
+        if a.contact_id is not None:  # every demo activity has one
+            latest[a.contact_id] = max(latest.get(a.contact_id, a.occurred_at), a.occurred_at)
     for pk, at in latest.items():
         Contact.objects.filter(pk=pk).update(last_activity_at=at)

@@ -47,26 +47,24 @@ def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix_upper_bound(prefix)})
 
 
-def _term_ids(term: str, office_id: int) -> QuerySet[Any]:
+def _term_ids(term: str, office_id: int | None) -> QuerySet[Any]:
     """Ids of the office's contacts matching one search word: a UNION of index ranges, each scoped
     to the office, so the database reads only the matching index entries (never the whole table)."""
     if "@" in term:
         key = term.strip().lower()
-        return ContactEmail.objects.filter(_prefix("value_normalized", key), office_id=office_id).values(
+        return ContactEmail.objects.filter(_prefix("value_normalized", key), office=office_id).values(
             "contact_id"
         )
     phone = phone_search_prefix(term)
     if phone:
-        return ContactPhone.objects.filter(_prefix("value", phone), office_id=office_id).values("contact_id")
+        return ContactPhone.objects.filter(_prefix("value", phone), office=office_id).values("contact_id")
     key = search_key(term)
-    office = Contact.objects.filter(office_id=office_id)
+    office = Contact.objects.filter(office=office_id)
     branches = [
         office.filter(_prefix(field, key)).values("pk")
         for field in ("first_name_key", "company_key", "city_key")
     ]
-    emails = ContactEmail.objects.filter(
-        _prefix("value_normalized", term.strip().lower()), office_id=office_id
-    )
+    emails = ContactEmail.objects.filter(_prefix("value_normalized", term.strip().lower()), office=office_id)
     return (
         office.filter(_prefix("name_key", key))
         .values("pk")
@@ -108,13 +106,13 @@ def contact_list(
                 | Q(city_key__startswith=key)
             )
     else:
-        qs = Contact.objects.filter(office_id=office_id)
+        qs = Contact.objects.filter(office=office_id)
     if role:
-        qs = qs.filter(pk__in=ContactRole.objects.filter(office_id=office_id, role=role).values("contact_id"))
+        qs = qs.filter(pk__in=ContactRole.objects.filter(office=office_id, role=role).values("contact_id"))
     if tag:
         tag_id = parse_id(tag)
         tag_q = Q(tag_id=tag_id) if tag_id is not None else Q(tag__name__iexact=str(tag))
-        qs = qs.filter(pk__in=ContactTag.objects.filter(tag_q, office_id=office_id).values("contact_id"))
+        qs = qs.filter(pk__in=ContactTag.objects.filter(tag_q, office=office_id).values("contact_id"))
     if responsible_agent_id:
         qs = qs.filter(responsible_agent_id=responsible_agent_id)
     if ids is not None:
@@ -134,7 +132,7 @@ def contact_get(*, user: User, pk: int) -> Contact:
     """A contact of the user's office; another office's contact is not found (404)."""
     try:
         return Contact.objects.select_related("responsible_agent", "created_by").get(
-            pk=pk, office_id=user.office_id
+            pk=pk, office=user.office_id
         )
     except (Contact.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -143,7 +141,7 @@ def contact_get(*, user: User, pk: int) -> Contact:
 def contact_file_get(*, user: User, contact_id: int, pk: int) -> ContactFile:
     try:
         return ContactFile.objects.select_related("contact").get(
-            pk=pk, contact_id=contact_id, office_id=user.office_id
+            pk=pk, contact_id=contact_id, office=user.office_id
         )
     except ContactFile.DoesNotExist as exc:
         raise Http404 from exc
@@ -171,14 +169,14 @@ def contact_relationships(contact: Contact) -> list[RelatedPerson]:
 def relationship_get(*, user: User, contact_id: int, pk: int) -> Relationship:
     try:
         return Relationship.objects.select_related("from_contact", "to_contact").get(
-            Q(from_contact_id=contact_id) | Q(to_contact_id=contact_id), pk=pk, office_id=user.office_id
+            Q(from_contact_id=contact_id) | Q(to_contact_id=contact_id), pk=pk, office=user.office_id
         )
     except Relationship.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def tag_list(*, user: User) -> QuerySet[Tag]:
-    return Tag.objects.filter(office_id=user.office_id).order_by("name")
+    return Tag.objects.filter(office=user.office_id).order_by("name")
 
 
 def contact_choices(*, user: User, search: str, exclude_id: int | None = None, limit: int = 20) -> list[Any]:

@@ -10,6 +10,7 @@ in, for seeds, tests and data that needs no duplicate rule.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -400,7 +401,7 @@ def _checked_upload_name(upload: UploadedFile) -> str:
 
 
 def contact_files_add(
-    *, contact: Contact, acting_user: User | None, uploads: list[UploadedFile]
+    *, contact: Contact, acting_user: User | None, uploads: Sequence[UploadedFile]
 ) -> list[ContactFile]:
     """Several files at once, all or nothing: every file is checked before one is stored, and if
     storing fails halfway the files already written are removed again (no orphans in media/)."""
@@ -415,7 +416,7 @@ def contact_files_add(
                 rows.append(contact_file_add(contact=contact, acting_user=acting_user, upload=upload))
     except Exception:
         for row in rows:
-            row.file.storage.delete(row.file.name)
+            row.file.storage.delete(row.file.name)  # type: ignore[arg-type]  # a stored file has a name
         raise
     return rows
 
@@ -425,7 +426,7 @@ def contact_file_add(*, contact: Contact, acting_user: User | None, upload: Uplo
     """Store an upload with the contact under a random name; the shown name is cleaned."""
     name = _checked_upload_name(upload)
     before = _files_snapshot(contact)
-    row = ContactFile(
+    row = ContactFile(  # type: ignore[misc]  # size: every upload Django parsed has one
         office_id=contact.office_id,
         contact=contact,
         name=name,
@@ -467,7 +468,7 @@ def contact_file_delete(*, file: ContactFile, acting_user: User | None) -> None:
     def remove() -> None:
         from django.core.files.storage import default_storage
 
-        default_storage.delete(path)
+        default_storage.delete(path)  # type: ignore[arg-type]  # a stored file has a name
 
     transaction.on_commit(remove)
 

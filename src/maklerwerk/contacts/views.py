@@ -8,12 +8,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts import duplicates, importing, intake, selectors, services, vcard
@@ -44,7 +52,7 @@ SORTS = {"name", "company", "city", "last_activity", "created"}
 # --- List ------------------------------------------------------------------------------------
 
 
-def _list_params(request: HttpRequest) -> dict[str, Any]:
+def _list_params(request: AuthedRequest) -> dict[str, Any]:
     sort = request.GET.get("sort", "name")
     if sort.lstrip("-") not in SORTS:
         sort = "name"
@@ -58,9 +66,9 @@ def _list_params(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _filtered(request: HttpRequest, params: dict[str, Any]) -> Any:
+def _filtered(request: AuthedRequest, params: dict[str, Any]) -> Any:
     return selectors.contact_list(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         search=params["q"],
         role=params["role"] or None,
         tag=params["tag"] or None,
@@ -71,11 +79,11 @@ def _filtered(request: HttpRequest, params: dict[str, Any]) -> Any:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: AuthedRequest) -> HttpResponse:
     params = _list_params(request)
     paginator = Paginator(_filtered(request, params), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.contact_list_page(page.object_list)
+    page.object_list = selectors.contact_list_page(page.object_list)  # type: ignore[arg-type]  # pages of a QuerySet
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -96,19 +104,19 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "sort_query": sort_query.urlencode(),
         "columns": columns,
         "roles": Role.choices,
-        "tags": selectors.tag_list(user=request.user),  # type: ignore[arg-type]
-        "agents": request.office.users.filter(is_active=True).order_by("last_name"),  # type: ignore[attr-defined]
-        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "tags": selectors.tag_list(user=request.user),
+        "agents": request.office.users.filter(is_active=True).order_by("last_name"),
+        "can_edit": request.user.can(Capability.EDIT),
     }
     template = "contacts/list.html"
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "results":
         template += "#results"
     return render(request, template, context)
 
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def contact_export(request: HttpRequest) -> HttpResponse:
+def contact_export(request: AuthedRequest) -> HttpResponseBase:
     """vCard or CSV of the selected contacts (POST ids) or of the whole filtered list (GET)."""
     source = request.POST if request.method == "POST" else request.GET
     fmt = source.get("format", "vcf")
@@ -117,7 +125,7 @@ def contact_export(request: HttpRequest) -> HttpResponse:
         if not ids:
             messages.error(request, _("Select at least one contact."))
             return redirect("contacts:list")
-        qs = selectors.contact_list(user=request.user, ids=ids)  # type: ignore[arg-type]
+        qs = selectors.contact_list(user=request.user, ids=ids)
     else:
         qs = _filtered(request, _list_params(request))
     qs = selectors.contact_list_page(qs)
@@ -161,15 +169,15 @@ def _csv_rows(contacts: Any) -> Any:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
+def contact_bulk_tag(request: AuthedRequest) -> HttpResponse:
     ids = parse_ids(request.POST.getlist("ids"))
     if not ids:
         messages.error(request, _("Select at least one contact."))
     else:
         try:
             added = services.contacts_tag(
-                office=request.office,  # type: ignore[attr-defined]
-                acting_user=request.user,  # type: ignore[arg-type]
+                office=request.office,
+                acting_user=request.user,
                 contact_ids=ids,
                 tag_name=request.POST.get("tag", ""),
             )
@@ -185,13 +193,13 @@ def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_lookup(request: HttpRequest) -> JsonResponse:
+def contact_lookup(request: AuthedRequest) -> JsonResponse:
     """Contacts for the relationship picker (Tom Select), by the list's indexed search."""
     q = request.GET.get("q", "").strip()
     exclude = request.GET.get("exclude", "")
     found = (
         selectors.contact_choices(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             search=q,
             exclude_id=parse_id(exclude),
         )
@@ -268,8 +276,8 @@ def _form_context(form: ContactForm, emails: Any, phones: Any, contact: Contact 
     }
 
 
-def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def _edit(request: AuthedRequest, contact: Contact | None) -> HttpResponse:
+    office = request.office
     user = request.user
     if request.method == "GET":
         initial = {} if contact else {"responsible_agent": user.pk}
@@ -300,7 +308,7 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
             result = intake.contact_intake(
                 intake.NewContact.from_data(data),
                 office=office,
-                acting_user=user,  # type: ignore[arg-type]
+                acting_user=user,
                 source=intake.IntakeSource.FORM,
                 override=intake.Override(candidate_ids=seen) if decided else None,
             )
@@ -312,28 +320,29 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
             contact = result.contact
             messages.success(request, _("Contact “%s” created.") % contact.display_name)
         else:
-            contact = _update(request, contact, data, decided, context)
-            if isinstance(contact, HttpResponse):
-                return contact
+            updated = _update(request, contact, data, decided, context)
+            if isinstance(updated, HttpResponse):
+                return updated
+            contact = updated
             messages.success(request, _("Contact “%s” saved.") % contact.display_name)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _invalid(request, context)
     merge_with = request.POST.get("merge_with", "")
-    if decision == "merge" and parse_id(merge_with):
-        existing = selectors.contact_get(user=user, pk=parse_id(merge_with))  # type: ignore[arg-type]
+    if decision == "merge" and (merge_id := parse_id(merge_with)):
+        existing = selectors.contact_get(user=user, pk=merge_id)
         return redirect("duplicates:merge", existing.pk, contact.pk)
     return redirect("contacts:detail", contact.pk)
 
 
-def _invalid(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _invalid(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
     messages.error(request, _("Please correct the marked fields."))
     return render(request, "contacts/form.html", context, status=422)
 
 
 def _update(
-    request: HttpRequest, contact: Contact, data: dict[str, Any], decided: bool, context: dict[str, Any]
+    request: AuthedRequest, contact: Contact, data: dict[str, Any], decided: bool, context: dict[str, Any]
 ) -> Contact | HttpResponse:
     """Save an edit; the changed data may now resemble another contact: ask as on creation."""
     user = request.user
@@ -351,27 +360,27 @@ def _update(
         if candidates:
             context.update(candidates=candidates, compare=_compare_rows(data, candidates))
             return render(request, "contacts/form.html", context, status=409)
-    return services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)  # type: ignore[arg-type]
+    return services.contact_update(contact=contact, acting_user=user, data=data, history_note=note)
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: AuthedRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
-    return _edit(request, selectors.contact_get(user=request.user, pk=pk))  # type: ignore[arg-type]
+def contact_update(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _edit(request, selectors.contact_get(user=request.user, pk=pk))
 
 
 @require_capability(Capability.DELETE)
 @require_POST
-def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
     name = contact.display_name
-    services.contact_delete(contact=contact, acting_user=request.user)  # type: ignore[arg-type]
+    services.contact_delete(contact=contact, acting_user=request.user)
     messages.success(request, _("Contact “%s” deleted.") % name)
     return redirect("contacts:list")
 
@@ -385,9 +394,9 @@ def _history_rows(contact: Contact) -> list[dict[str, Any]]:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    contact = selectors.contact_get(user=user, pk=pk)  # type: ignore[arg-type]
+    contact = selectors.contact_get(user=user, pk=pk)
     context: dict[str, Any] = {"contact": contact}
     extra_tabs = rendered_tabs_for("contact", request, contact)
     context.update(
@@ -405,17 +414,17 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         iban=format_iban(contact.iban),
         company_phone=format_phone(contact.company_phone) if contact.company_phone else "",
         max_upload=settings.MAX_UPLOAD_BYTES,
-        can_edit=user.can(Capability.EDIT),  # type: ignore[union-attr]
-        can_delete=user.can(Capability.DELETE),  # type: ignore[union-attr]
+        can_edit=user.can(Capability.EDIT),
+        can_delete=user.can(Capability.DELETE),
     )
     return render(request, "contacts/detail.html", context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    contact = selectors.contact_list_page(selectors.contact_list(user=request.user, ids=[pk])).get()  # type: ignore[arg-type]
+def contact_vcard(request: AuthedRequest, pk: int) -> HttpResponse:
+    selectors.contact_get(user=request.user, pk=pk)
+    contact = selectors.contact_list_page(selectors.contact_list(user=request.user, ids=[pk])).get()
     version = "3.0" if request.GET.get("version") == "3.0" else "4.0"
     response = HttpResponse(vcard.export([contact], version), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kontakt-{pk}.vcf"'
@@ -427,14 +436,14 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def file_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
     uploads = request.FILES.getlist("files")
     if not uploads:
         messages.error(request, _("Please choose at least one file."))
     else:
         try:
-            services.contact_files_add(contact=contact, acting_user=request.user, uploads=uploads)  # type: ignore[arg-type]
+            services.contact_files_add(contact=contact, acting_user=request.user, uploads=uploads)
             messages.success(request, _("%s file(s) uploaded.") % len(uploads))
         except ApplicationError as exc:
             messages.error(request, exc.message + " " + _("Nothing was uploaded."))
@@ -443,8 +452,8 @@ def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def file_download(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
-    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)  # type: ignore[arg-type]
+def file_download(request: AuthedRequest, pk: int, file_id: int) -> FileResponse:
+    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)
     try:
         handle = row.file.open("rb")
     except FileNotFoundError as exc:
@@ -454,9 +463,9 @@ def file_download(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def file_delete(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
-    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)  # type: ignore[arg-type]
-    services.contact_file_delete(file=row, acting_user=request.user)  # type: ignore[arg-type]
+def file_delete(request: AuthedRequest, pk: int, file_id: int) -> HttpResponse:
+    row = selectors.contact_file_get(user=request.user, contact_id=pk, pk=file_id)
+    services.contact_file_delete(file=row, acting_user=request.user)
     messages.success(request, _("File “%s” deleted.") % row.name)
     return redirect(reverse("contacts:detail", args=[pk]) + "#files")
 
@@ -464,7 +473,7 @@ def file_delete(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
 # --- Relationships ---------------------------------------------------------------------------
 
 
-def _relationship_error(request: HttpRequest, exc: Exception) -> None:
+def _relationship_error(request: AuthedRequest, exc: Exception) -> None:
     if isinstance(exc, ApplicationError):
         messages.error(request, exc.message)
     elif isinstance(exc, ValidationError):
@@ -473,13 +482,13 @@ def _relationship_error(request: HttpRequest, exc: Exception) -> None:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def relationship_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
     form = RelationshipForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a person and a relationship."))
     else:
-        other = selectors.contact_get(user=request.user, pk=form.cleaned_data["other"])  # type: ignore[arg-type]
+        other = selectors.contact_get(user=request.user, pk=form.cleaned_data["other"])
         try:
             services.relationship_create(
                 contact=contact,
@@ -487,7 +496,7 @@ def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 label=form.cleaned_data["label"],
                 inverse_label=form.cleaned_data["inverse_label"],
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
             )
             messages.success(request, _("%s added to the related people.") % other.display_name)
         except (ApplicationError, ValidationError) as exc:
@@ -497,13 +506,13 @@ def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def relationship_update(request: HttpRequest, pk: int, rel_id: int) -> HttpResponse:
-    contact = selectors.contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)  # type: ignore[arg-type]
+def relationship_update(request: AuthedRequest, pk: int, rel_id: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)
     try:
         services.relationship_update(
             relationship=rel,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             kind=request.POST.get("kind", ""),
             label=request.POST.get("label", ""),
             inverse_label=request.POST.get("inverse_label", ""),
@@ -517,9 +526,9 @@ def relationship_update(request: HttpRequest, pk: int, rel_id: int) -> HttpRespo
 
 @require_capability(Capability.EDIT)
 @require_POST
-def relationship_delete(request: HttpRequest, pk: int, rel_id: int) -> HttpResponse:
-    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)  # type: ignore[arg-type]
-    services.relationship_delete(relationship=rel, acting_user=request.user)  # type: ignore[arg-type]
+def relationship_delete(request: AuthedRequest, pk: int, rel_id: int) -> HttpResponse:
+    rel = selectors.relationship_get(user=request.user, contact_id=pk, pk=rel_id)
+    services.relationship_delete(relationship=rel, acting_user=request.user)
     messages.success(request, _("Relationship removed."))
     return redirect(reverse("contacts:detail", args=[pk]) + "#related")
 
@@ -529,14 +538,14 @@ def relationship_delete(request: HttpRequest, pk: int, rel_id: int) -> HttpRespo
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def vcard_import(request: HttpRequest) -> HttpResponse:
+def vcard_import(request: AuthedRequest) -> HttpResponse:
     """Upload → preview job → preview of every entry → import job (with progress) → summary.
 
     The parsing, the duplicate check and the import run as background jobs; `?job=` shows one.
     """
     from maklerwerk.core.selectors import job_get
 
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     form = VCardUploadForm()
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and "token" in request.POST:
@@ -548,7 +557,7 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
         try:
             job = importing.vcard_import_start(
                 office=office,
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 token=token,
                 filename=pending[token],
             )
@@ -567,7 +576,7 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
                 importing.check_size(upload.size)
                 job, token = importing.vcard_preview_start(
                     office=office,
-                    acting_user=request.user,  # type: ignore[arg-type]
+                    acting_user=request.user,
                     raw=upload.read(),
                     filename=upload.name,
                 )
@@ -579,7 +588,7 @@ def vcard_import(request: HttpRequest) -> HttpResponse:
             request.session["vcard_imports"] = pending
             return redirect(reverse("contacts:import") + f"?job={job.pk}")
     elif request.GET.get("job"):
-        job = job_get(user=request.user, pk=request.GET["job"])  # type: ignore[arg-type]
+        job = job_get(user=request.user, pk=request.GET["job"])
         if job.kind not in {"contacts.vcard_preview", "contacts.vcard_import"}:
             raise Http404
         context["job"] = job

@@ -11,13 +11,14 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors, services
@@ -33,7 +34,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _next_url(request: HttpRequest, activity: Activity | None = None) -> str:
+def _next_url(request: AuthedRequest, activity: Activity | None = None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -44,9 +45,9 @@ def _next_url(request: HttpRequest, activity: Activity | None = None) -> str:
     return reverse("dashboard")
 
 
-def _saved(request: HttpRequest, activity: Activity | None) -> HttpResponse:
+def _saved(request: AuthedRequest, activity: Activity | None) -> HttpResponse:
     """htmx: an empty answer with an event (the modal closes, timelines reload); else back."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Trigger"] = json.dumps({SAVED_EVENT: {"id": activity.pk if activity else None}})
         return response
@@ -63,16 +64,16 @@ def _apply_errors(form: ActivityForm, exc: ApplicationError | ValidationError) -
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _form_response(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _form_response(request: AuthedRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     template = "core/activity_form.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#form"
     return render(request, template, context, status=status)
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     initial: dict[str, Any] = {"type": request.GET.get("type") or Activity.Type.CALL}
     if contact := _int(request.GET.get("contact")):
@@ -83,8 +84,8 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.activity_create(
-                office=request.office,  # type: ignore[attr-defined]
-                acting_user=user,  # type: ignore[arg-type]
+                office=request.office,
+                acting_user=user,
                 **form.service_kwargs(),
             )
         except (ApplicationError, ValidationError) as exc:
@@ -97,9 +98,9 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = selectors.activity_get(user=user, pk=pk)  # type: ignore[arg-type]
+    activity = selectors.activity_get(user=user, pk=pk)
     form = ActivityForm(
         request.POST or None, user=user, activity=activity, initial=ActivityForm.initial_for(activity)
     )
@@ -109,7 +110,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_update(
                 activity=activity, acting_user=user, further_contact_ids=further, **kwargs
-            )  # type: ignore[arg-type]
+            )
         except (ApplicationError, ValidationError) as exc:
             _apply_errors(form, exc)
         else:
@@ -122,18 +123,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "next": _next_url(request, activity),
         "action": request.get_full_path(),
         "history": history_rows(history_for(activity)[:50]),
-        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "can_delete": user.can(Capability.DELETE),
     }
     return _form_response(request, context)
 
 
 @require_capability(Capability.DELETE)
 @require_POST
-def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.activity_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def activity_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(user=request.user, pk=pk)
     target = _next_url(request, activity)
-    services.activity_delete(activity=activity, acting_user=request.user)  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    services.activity_delete(activity=activity, acting_user=request.user)
+    if request.htmx:
         return _saved(request, None)
     return redirect(target)
 
@@ -143,14 +144,14 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _timeline(
-    request: HttpRequest, *, contact_id: int | None, property_id: int | None, here: str, padded: bool
+    request: AuthedRequest, *, contact_id: int | None, property_id: int | None, here: str, padded: bool
 ) -> HttpResponse:
     user = request.user
     filters = TimelineFilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {}
     date_from, date_to = data.get("date_from"), data.get("date_to")
     activities = selectors.activity_list(
-        user=user,  # type: ignore[arg-type]
+        user=user,
         type=data.get("type") or None,
         since=_day_start(date_from) if date_from else None,
         until=_day_start(date_to + dt.timedelta(days=1)) if date_to else None,
@@ -158,8 +159,11 @@ def _timeline(
         property_id=property_id,
         search=data.get("q") or None,
     )
-    scope = {"contact": contact_id} if contact_id else {"property": property_id} if property_id else {}
-    query = urlencode({**scope, "here": here})
+    scope: dict[str, int] = (
+        {"contact": contact_id} if contact_id else {"property": property_id} if property_id else {}
+    )
+    params: dict[str, int | str] = {**scope, "here": here}
+    query = urlencode(params)
     context = {
         "filters": filters,
         "activities": activities[:200],
@@ -168,28 +172,28 @@ def _timeline(
         "filtered": any(data.get(k) for k in ("type", "date_from", "date_to", "q")),
         "here": here,
         "padded": padded,
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "can_edit": user.can(Capability.EDIT),
     }
     template = "core/_timeline.html"
-    if request.htmx and request.htmx.target == "timeline-list":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "timeline-list":
         template += "#list"
     return render(request, template, context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def activity_timeline(request: HttpRequest) -> HttpResponse:
+def activity_timeline(request: AuthedRequest) -> HttpResponse:
     """The activities of one contact or property (or of the office), filtered by kind, dates, text."""
     contact_id = _int(request.GET.get("contact"))
     property_id = _int(request.GET.get("property"))
     if contact_id:
         from maklerwerk.contacts.selectors import contact_get
 
-        contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]  # 404 for another office
+        contact_get(user=request.user, pk=contact_id)  # 404 for another office
     if property_id:
         from maklerwerk.properties.selectors import property_get
 
-        property_get(user=request.user, pk=property_id)  # type: ignore[arg-type]  # 404 unless visible
+        property_get(user=request.user, pk=property_id)  # 404 unless visible
     here = request.GET.get("here", "")
     if not url_has_allowed_host_and_scheme(here, {request.get_host()}):
         here = ""
@@ -198,23 +202,23 @@ def activity_timeline(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_activities(request: HttpRequest, pk: int) -> HttpResponse:
+def property_activities(request: AuthedRequest, pk: int) -> HttpResponse:
     """The "Aktivitäten" tab of the property page (a registered DetailTab)."""
     from maklerwerk.properties.selectors import property_get
 
-    property_get(user=request.user, pk=pk)  # type: ignore[arg-type]  # 404 unless visible
+    property_get(user=request.user, pk=pk)  # 404 unless visible
     here = reverse("properties:detail", args=[pk]) + "#ext-activities"
     return _timeline(request, contact_id=None, property_id=pk, here=here, padded=True)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_lookup(request: HttpRequest) -> JsonResponse:
+def property_lookup(request: AuthedRequest) -> JsonResponse:
     """Properties the user may see, for the property picker (Tom Select): Kennung, title, city."""
     from maklerwerk.properties.selectors import property_list
 
     q = request.GET.get("q", "").strip()[:100]
-    found = property_list(user=request.user, q=q)[:20] if q else []  # type: ignore[arg-type]
+    found = property_list(user=request.user, q=q)[:20] if q else []
     return JsonResponse(
         {
             "results": [

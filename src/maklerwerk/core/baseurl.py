@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -52,7 +52,7 @@ def base_url(office: Office | int | None = None) -> str:
     current = _current.get()
     if current:
         return current
-    office_id = getattr(office, "pk", office)
+    office_id: Any = getattr(office, "pk", office)
     if office_id:
         remembered = cache.get(_office_key(int(office_id)))
         if remembered:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 import gettext
 import unicodedata
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pycountry
 from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from pycountry.db import Country
 
 Alpha = Literal[2, 3]
 FIRST = ("DE", "AT", "CH")  # an office in Germany picks these most
@@ -26,7 +29,7 @@ def _translation(language: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
 
 
-def _lookup(value: str) -> object | None:
+def _lookup(value: str) -> Country | None:
     text = (value or "").strip().upper()
     if len(text) == 2:
         return pycountry.countries.get(alpha_2=text)

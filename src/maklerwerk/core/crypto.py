@@ -25,7 +25,7 @@ def _fernet(secret_key: str, purpose: str) -> Any:
 
 
 def encrypt(plain: str, *, purpose: str) -> str:
-    return _fernet(settings.SECRET_KEY, purpose).encrypt(plain.encode()).decode()  # type: ignore[no-any-return]
+    return _fernet(settings.SECRET_KEY, purpose).encrypt(plain.encode()).decode()
 
 
 class SecretUnreadable(Exception):
@@ -36,6 +36,6 @@ def decrypt(token: str, *, purpose: str) -> str:
     from cryptography.fernet import InvalidToken
 
     try:
-        return _fernet(settings.SECRET_KEY, purpose).decrypt(token.encode()).decode()  # type: ignore[no-any-return]
+        return _fernet(settings.SECRET_KEY, purpose).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise SecretUnreadable("Das gespeicherte Passwort ist nicht lesbar; bitte neu eingeben.") from exc

@@ -27,9 +27,9 @@ def date_in_range(value: Any) -> bool:
         return True
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         return False
-    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+    if isinstance(value, dt.datetime) and (offset := value.utcoffset()) is not None:
         # 1900-01-01T00:00+14:00 is 1899 in UTC; the year the database stores must be in range too.
-        utc_year = (value.replace(tzinfo=None) - value.utcoffset()).year  # type: ignore[operator]
+        utc_year = (value.replace(tzinfo=None) - offset).year
         return MIN_YEAR - 1 <= utc_year <= MAX_YEAR + 1
     return True
 

@@ -84,7 +84,8 @@ def office_path(model: type[models.Model], depth: int = 0) -> str | None:
     ("property__office", "instance__office", ...)."""
     fields = [f for f in model._meta.concrete_fields if (f.is_relation and f.many_to_one) or f.one_to_one]
     for field in fields:
-        if field.name == "office" and field.related_model._meta.label == "accounts.Office":
+        related = field.related_model
+        if field.name == "office" and related._meta.label == "accounts.Office":  # type: ignore[union-attr]  # FK
             return "office"
     if depth > 3:
         return None
@@ -124,7 +125,7 @@ class _Rows:
         return self._content_types[pk]
 
     def rows(self, qs: models.QuerySet[Any]) -> Iterator[dict[str, Any]]:
-        columns = [f.attname for f in self.fields] + [f.attname for f in self.secrets]
+        columns = [f.attname for f in self.fields] + [f.attname for f in self.secrets]  # type: ignore[union-attr]  # columns
         convert: list[tuple[str, Any]] = []
         for f in self.fields:
             if f.is_relation and f.related_model is ContentType:

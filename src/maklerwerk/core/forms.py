@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -10,6 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.models import Activity
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """`form.fields[name]` as the ModelChoiceField it was declared as (the stubs know only `Field`)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """`form.fields[name]` as the ChoiceField it was declared as (the stubs know only `Field`)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _chosen_choices(choices: Any, value: list[Any]) -> list[tuple[str, str]]:
@@ -53,7 +67,7 @@ class ActivityForm(forms.Form):
         label=_("When"),
         widget=LocalDateTimeInput(),
     )
-    contacts = forms.ModelMultipleChoiceField(
+    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
         label=_("Contacts"),
         queryset=None,
         required=False,
@@ -61,7 +75,7 @@ class ActivityForm(forms.Form):
         error_messages={"invalid_choice": _("Unknown contact."), "invalid_pk_value": _("Unknown contact.")},
         help_text=_("The first is the main contact; add the partner at a viewing and so on."),
     )
-    property = forms.ModelChoiceField(
+    property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
         queryset=None,
         required=False,
@@ -81,12 +95,14 @@ class ActivityForm(forms.Form):
         from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
-        types = [(t.value, t.label) for t in Activity.MANUAL_TYPES]
+        types: list[tuple[str, Any]] = [(t.value, t.label) for t in Activity.MANUAL_TYPES]
         if activity is not None and activity.type not in Activity.MANUAL_TYPES:
             types.append((activity.type, activity.get_type_display()))
-        self.fields["type"].choices = types
-        self.fields["contacts"].queryset = Contact.objects.filter(office_id=user.office_id)
-        self.fields["property"].queryset = Property.objects.filter(office_id=user.office_id).visible_to(user)
+        choice_field(self, "type").choices = types
+        model_choice_field(self, "contacts").queryset = Contact.objects.filter(office_id=user.office_id)
+        model_choice_field(self, "property").queryset = Property.objects.filter(
+            office_id=user.office_id
+        ).visible_to(user)
         self.fields["contacts"].widget.attrs.update(
             {
                 "data-picker": "",
@@ -106,11 +122,13 @@ class ActivityForm(forms.Form):
 
     def clean_contacts(self) -> list[Any]:
         picked = self.cleaned_data["contacts"]
-        order = [str(v) for v in self.data.getlist(self.add_prefix("contacts"))] if self.is_bound else []
+        posted = self.data.getlist(self.add_prefix("contacts")) if self.is_bound else []  # type: ignore[attr-defined]  # a QueryDict
+        order = [str(v) for v in posted]
         return sorted(picked, key=lambda c: order.index(str(c.pk)) if str(c.pk) in order else len(order))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("subject") or "").strip() and not (data.get("body") or "").strip():
             self.add_error("body", _("Please write what happened (a subject or a text)."))
         return data
@@ -156,4 +174,4 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("All kinds")), *Activity.Type.choices]
+        choice_field(self, "type").choices = [("", _("All kinds")), *Activity.Type.choices]

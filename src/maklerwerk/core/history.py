@@ -97,7 +97,7 @@ def history_record(
         action=action,
         changes=changes,
         user=acting_user,
-        note=_clip(str(note), ChangeLog._meta.get_field("note").max_length),
+        note=_clip(str(note), ChangeLog._meta.get_field("note").max_length),  # type: ignore[arg-type]  # has one
     )
 
 
@@ -115,6 +115,6 @@ def history_for(instance: models.Model) -> models.QuerySet[ChangeLog]:
 def field_label(model: type[models.Model], name: str) -> str:
     """The translated verbose name of a field, for showing history rows."""
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a relation: except
     except Exception:  # a key from `extra` rather than a model field
         return name.replace("_", " ")

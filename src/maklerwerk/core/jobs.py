@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -355,7 +355,7 @@ def job_check(job: Job) -> Job:
     return job
 
 
-def job_alive(job: Job | None) -> bool:
+def job_alive(job: Job | None) -> TypeGuard[Job]:
     """Queued, or running under a valid lease (a dead one is declared so on the way)."""
     if job is None:
         return False

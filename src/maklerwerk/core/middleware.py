@@ -23,7 +23,7 @@ class LanguageMiddleware:
         if language not in self.languages:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
@@ -41,7 +41,9 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in {"POST", "PUT", "PATCH"} and request.content_type.startswith("multipart/"):
+        if request.method in {"POST", "PUT", "PATCH"} and (request.content_type or "").startswith(
+            "multipart/"
+        ):
             from django.core.exceptions import TooManyFilesSent
             from django.template.defaultfilters import filesizeformat
             from django.utils.translation import gettext as _

@@ -61,7 +61,7 @@ def _contacts(user: User, q: str, limit: int) -> list[Hit]:
 def _properties(user: User, q: str, limit: int) -> list[Hit]:
     from maklerwerk.properties.models import Property
 
-    qs = Property.objects.filter(office_id=user.office_id).visible_to(user)
+    qs = Property.objects.filter(office=user.office_id).visible_to(user)
     words = q.split()[:4]
     for word in words:
         qs = qs.filter(
@@ -93,7 +93,7 @@ def _properties(user: User, q: str, limit: int) -> list[Hit]:
 def _profiles(user: User, q: str, limit: int) -> list[Hit]:
     from maklerwerk.matching.models import SearchProfile
 
-    qs = SearchProfile.objects.filter(office_id=user.office_id).select_related("contact")
+    qs = SearchProfile.objects.filter(office=user.office_id).select_related("contact")
     for word in q.split()[:4]:
         qs = qs.filter(
             Q(name__icontains=word)

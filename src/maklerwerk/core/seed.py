@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ def seed_activities(ctx: SeedContext) -> None:
     types = list(_SUBJECTS)
     bar = ctx.progress("Aktivitäten", missing)
 
-    def build():  # type: ignore[no-untyped-def]
+    def build() -> Iterator[Activity]:
         for i in range(missing):
             kind = types[i % len(types)]
             yield Activity(

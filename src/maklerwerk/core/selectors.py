@@ -31,7 +31,7 @@ def activity_list(
     from maklerwerk.properties.selectors import property_visible_q
 
     qs = (
-        Activity.objects.filter(office_id=user.office_id)
+        Activity.objects.filter(office=user.office_id)
         .filter(property_visible_q(user))
         .select_related("user", "contact", "property")
         .prefetch_related("further_contacts")
@@ -65,7 +65,7 @@ def activity_get(*, user: User, pk: int) -> Activity:
 def job_get(*, user: User, pk: str) -> Job:
     """A job of the user's office; another office's job is simply not found."""
     try:
-        job = Job.objects.get(pk=pk, office_id=user.office_id)
+        job = Job.objects.get(pk=pk, office=user.office_id)
     except (Job.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     from maklerwerk.core.jobs import job_check

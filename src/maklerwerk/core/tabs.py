@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
     from django.utils.functional import Promise
+
+    from maklerwerk.accounts.http import AuthedRequest
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class DetailTab:
     url_name: str = ""  # content loaded from here, reversed with the object's pk, e.g. "sharing:property_tab"
     # ... or rendered with the page: {"<page>": obj, "request": ..., **context(request, obj)}
     template: str = ""
-    context: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    context: Callable[[AuthedRequest, Any], dict[str, Any]] | None = None
     icon: str = ""  # Tabler icon class, e.g. "ti-lock"
     order: int = 50  # position among the tabs; a page's own tabs come first
 
@@ -56,7 +57,7 @@ ACTIONS: Registry[DetailAction] = Registry("detail actions", key=lambda a: (a.pa
 def _resolved(items: list[DetailTab] | list[DetailAction], pk: int) -> list[dict[str, object]]:
     from django.urls import NoReverseMatch, reverse
 
-    out = []
+    out: list[dict[str, object]] = []
     for item in items:
         try:
             url = reverse(item.url_name, args=[pk])
@@ -71,7 +72,7 @@ def tabs_for(page: str, pk: int) -> list[dict[str, object]]:
     return _resolved(TABS.filter(lambda t: t.page == page and bool(t.url_name)), pk)
 
 
-def rendered_tabs_for(page: str, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
+def rendered_tabs_for(page: str, request: AuthedRequest, obj: Any) -> list[dict[str, Any]]:
     """The registered tabs of `page` rendered with the page: [{"tab": ..., "html": ...}]."""
     from django.template.loader import render_to_string
 

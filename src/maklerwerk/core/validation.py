@@ -45,12 +45,12 @@ class SingleLineFields:
     """Model mixin: `full_clean()` refuses control characters (CR, LF, tab, …) in every CharField."""
 
     def clean_fields(self, exclude: Any = None) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         try:
-            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+            super().clean_fields(exclude=exclude)  # type: ignore[misc]  # mixed into Model subclasses
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        for name, messages in control_character_errors(self, exclude).items():  # type: ignore[arg-type]
+        for name, messages in control_character_errors(self, exclude).items():  # type: ignore[arg-type]  # ditto
             errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)

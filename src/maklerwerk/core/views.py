@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
@@ -57,41 +58,41 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    recent = selectors.activity_list(user=request.user)[:10]  # type: ignore[arg-type]
-    if request.htmx and request.htmx.target == "recent-activities":  # type: ignore[attr-defined]
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    recent = selectors.activity_list(user=request.user)[:10]
+    if request.htmx and request.htmx.target == "recent-activities":
         return render(request, "core/dashboard.html#recent", {"recent_activities": recent})
-    counters = [{"counter": c, "value": c.value_for(request.user)} for c in COUNTERS]  # type: ignore[arg-type]
+    counters = [{"counter": c, "value": c.value_for(request.user)} for c in COUNTERS]
     context = {
         "counters": counters,
         "recent_activities": recent,
         "widgets": list(WIDGETS),
-        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "can_edit": request.user.can(Capability.EDIT),
     }
     return render(request, "core/dashboard.html", context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     """The header search: a dropdown while typing (htmx), a page after Enter."""
     from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
 
     q = request.GET.get("q", "").strip()[:100]
-    hits = global_search(user=request.user, q=q, limit=6 if request.htmx else 25)  # type: ignore[arg-type, attr-defined]
+    hits = global_search(user=request.user, q=q, limit=6 if request.htmx else 25)
     context = {"q": q, "hits": hits, "kinds": KIND_LABELS, "too_short": 0 < len(q) < MIN_LENGTH}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "core/search.html#results", context)
     return render(request, "core/search.html", context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_progress(request: AuthedRequest, job_id: str) -> HttpResponse:
     """The progress partial; htmx polls it and stops when we answer 286."""
-    job = selectors.job_get(user=request.user, pk=job_id)  # type: ignore[arg-type]
+    job = selectors.job_get(user=request.user, pk=job_id)
     response = render(request, "core/_job_progress.html", {"job": job})
-    if job.is_finished and request.htmx:  # type: ignore[attr-defined]
+    if job.is_finished and request.htmx:
         response.status_code = 286
         # A job whose result has its own page (e.g. the vCard preview) leads there when done.
         redirect_to = job.result.get("redirect") if job.state == job.State.SUCCEEDED else None
@@ -102,8 +103,8 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_GET
-def job_download(request: HttpRequest, job_id: str) -> FileResponse:
-    job = selectors.job_get(user=request.user, pk=job_id)  # type: ignore[arg-type]
+def job_download(request: AuthedRequest, job_id: str) -> FileResponse:
+    job = selectors.job_get(user=request.user, pk=job_id)
     name = str(job.result.get("file") or "")
     path = (settings.DATA_DIR / "exports" / name).resolve()
     # The name comes from our own job result, but never serve anything outside the export dir.

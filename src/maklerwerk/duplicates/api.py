@@ -1,10 +1,10 @@
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
@@ -14,8 +14,13 @@ from maklerwerk.duplicates.reasons import reason_texts
 
 router = Router(tags=["duplicates"])
 
-ImportPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.IMPORT])]  # type: ignore[valid-type]
-InquiryPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.INQUIRY])]  # type: ignore[valid-type]
+# Ninja validates these against the model's choices at run time; the checker sees plain strings.
+if TYPE_CHECKING:
+    ImportPolicy = str
+    InquiryPolicy = str
+else:
+    ImportPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.IMPORT])]
+    InquiryPolicy = Literal[tuple(POLICY_CHOICES[IntakeSource.INQUIRY])]
 
 
 class ChannelIn(InputSchema):
@@ -93,11 +98,11 @@ class SettingsIO(InputSchema):
     possible_threshold: float = Field(
         ..., ge=0.05, le=1.0, description="'mögliche Dublette' from this score on"
     )
-    import_policy: ImportPolicy | None = Field(  # type: ignore[valid-type]
+    import_policy: ImportPolicy | None = Field(
         None,
         description="Duplicate rule of the vCard import; omitted: unchanged",
     )
-    inquiry_policy: InquiryPolicy | None = Field(  # type: ignore[valid-type]
+    inquiry_policy: InquiryPolicy | None = Field(
         None, description="Duplicate rule of the inquiry manager; omitted: unchanged"
     )
 
@@ -125,13 +130,13 @@ def _brief(contact: Any) -> dict[str, Any]:
 @router.post(
     "/contacts/duplicate-check", response=list[CandidateOut], summary="Check contact data for duplicates"
 )
-def duplicate_check_api(request: HttpRequest, payload: DuplicateCheckIn) -> Any:
+def duplicate_check_api(request: ApiRequest, payload: DuplicateCheckIn) -> Any:
     """Ranked candidates (best first) with score, level, reasons in German and per-field similarity."""
-    user = require(request, Capability.VIEW)
+    require(request, Capability.VIEW)
     data = payload.model_dump(exclude={"exclude_id"})
     data["emails"] = [e if isinstance(e, str) else e["value"] for e in data["emails"]]
     data["phones"] = [p if isinstance(p, str) else p["value"] for p in data["phones"]]
-    candidates = services.duplicates_check(office=user.office, data=data, exclude_id=payload.exclude_id)
+    candidates = services.duplicates_check(office=request.office, data=data, exclude_id=payload.exclude_id)
     return [
         {
             "contact": _brief(c.contact),
@@ -147,7 +152,7 @@ def duplicate_check_api(request: HttpRequest, payload: DuplicateCheckIn) -> Any:
 @router.post(
     "/duplicates/check", response=list[CandidateOut], summary="Check contact data for duplicates (alias)"
 )
-def duplicate_check_alias_api(request: HttpRequest, payload: DuplicateCheckIn) -> Any:
+def duplicate_check_alias_api(request: ApiRequest, payload: DuplicateCheckIn) -> Any:
     """The same as POST /contacts/duplicate-check."""
     return duplicate_check_api(request, payload)
 
@@ -155,12 +160,12 @@ def duplicate_check_alias_api(request: HttpRequest, payload: DuplicateCheckIn) -
 @router.post(
     "/contacts/{contact_id}/merge", response=ContactBriefOut, summary="Merge another contact into this one"
 )
-def contact_merge_api(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
+def contact_merge_api(request: ApiRequest, contact_id: int, payload: MergeIn) -> Any:
     """Every related record of `other_id` moves to this contact; `other_id` is deleted. Needs the
     right to delete."""
     user = require(request, Capability.DELETE)
     survivor = merge.contacts_merge(
-        office=user.office,
+        office=request.office,
         survivor_id=contact_id,
         other_id=payload.other_id,
         acting_user=user,
@@ -171,7 +176,7 @@ def contact_merge_api(request: HttpRequest, contact_id: int, payload: MergeIn) -
 
 @router.get("/duplicates/groups", response=GroupPageOut, summary="Duplicate groups found by the last search")
 def duplicate_groups_api(
-    request: HttpRequest,
+    request: ApiRequest,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     min_score: float = Query(0.0, ge=0, le=1),
@@ -209,25 +214,25 @@ def duplicate_groups_api(
     response={202: DuplicateSearchJobOut},
     summary="Search the whole office for duplicates",
 )
-def duplicate_search_api(request: HttpRequest) -> Any:
+def duplicate_search_api(request: ApiRequest) -> Any:
     """Starts the background search; poll the job, then read /duplicates/groups."""
     user = require(request, Capability.EDIT)
-    job = services.duplicate_search_start(office=user.office, acting_user=user)
+    job = services.duplicate_search_start(office=request.office, acting_user=user)
     return Status(
         202, {"id": str(job.pk), "state": job.state, "percent": job.percent, "url": f"/api/v1/jobs/{job.pk}"}
     )
 
 
 @router.get("/duplicates/settings", response=SettingsIO, summary="The office's duplicate thresholds")
-def duplicate_settings_api(request: HttpRequest) -> Any:
-    user = require(request, Capability.VIEW)
-    return services.duplicate_settings_get(office=user.office)
+def duplicate_settings_api(request: ApiRequest) -> Any:
+    require(request, Capability.VIEW)
+    return services.duplicate_settings_get(office=request.office)
 
 
 @router.put("/duplicates/settings", response=SettingsIO, summary="Change the office's duplicate thresholds")
-def duplicate_settings_update_api(request: HttpRequest, payload: SettingsIO) -> Any:
+def duplicate_settings_update_api(request: ApiRequest, payload: SettingsIO) -> Any:
     user = require(request, Capability.MANAGE_OFFICE)
-    return services.duplicate_settings_update(office=user.office, acting_user=user, **payload.model_dump())
+    return services.duplicate_settings_update(office=request.office, acting_user=user, **payload.model_dump())
 
 
 class MergeFieldOut(Schema):
@@ -263,17 +268,17 @@ class MergeOut(Schema):
 
 @router.get("/duplicates/merges", response=list[MergeOut], summary="Merges of the office, newest first")
 @paginate(Page)
-def merge_list_api(request: HttpRequest, contact_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
+def merge_list_api(request: ApiRequest, contact_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
     """`contact_id` limits the list to merges that kept or removed this contact."""
     user = require(request, Capability.VIEW)
     return selectors.merge_records(user=user, contact_id=contact_id)
 
 
 @router.post("/duplicates/merges/{merge_id}/undo", response=MergeOut, summary="Undo a merge")
-def merge_undo_api(request: HttpRequest, merge_id: int) -> Any:
+def merge_undo_api(request: ApiRequest, merge_id: int) -> Any:
     """Both contacts come back as before the merge (ids included), each with its related records.
     409 with the reason when that is no longer safe (the contact was edited or merged again since,
     older than the undo period, already undone). Needs the right to delete."""
     user = require(request, Capability.DELETE)
-    record = merge.merge_undo(office=user.office, record_id=merge_id, acting_user=user)
+    record = merge.merge_undo(office=request.office, record_id=merge_id, acting_user=user)
     return record

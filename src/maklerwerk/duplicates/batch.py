@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -19,9 +19,11 @@ from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, 
 
 
 @dataclass(frozen=True, slots=True)
-class Pair:
-    a: Hashable
-    b: Hashable
+class Pair[K: (int, str)]:
+    """Two records' ids (a < b): contact pks in the app, the data set's own ids in the benchmarks."""
+
+    a: K
+    b: K
     result: PairScore
 
 
@@ -45,14 +47,14 @@ def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> boo
     return test.errors_independent
 
 
-def find_pairs(
-    records: Mapping[Hashable, Record],
+def find_pairs[K: (int, str)](
+    records: Mapping[K, Record],
     *,
     min_score: float,
     freq: Frequencies | None = None,
-    source: Mapping[Hashable, Any] | None = None,
+    source: Mapping[K, Any] | None = None,
     on_progress: Callable[[int, int], Any] | None = None,
-) -> list[Pair]:
+) -> list[Pair[K]]:
     """All pairs scoring at least `min_score`. With `source`, only pairs from different sources
     are compared (linking two lists instead of de-duplicating one).
 
@@ -70,14 +72,14 @@ def find_pairs(
             gc.enable()
 
 
-def _find_pairs(
-    records: Mapping[Hashable, Record],
+def _find_pairs[K: (int, str)](
+    records: Mapping[K, Record],
     *,
     min_score: float,
     freq: Frequencies | None,
-    source: Mapping[Hashable, Any] | None,
+    source: Mapping[K, Any] | None,
     on_progress: Callable[[int, int], Any] | None,
-) -> list[Pair]:
+) -> list[Pair[K]]:
     ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
     recs = [records[rid] for rid in ids]
@@ -99,7 +101,7 @@ def _find_pairs(
         keep = bounds.may_reach(col, freq, first, second, min_score)
         first, second = first[keep], second[keep]
     candidates = zip(first.tolist(), second.tolist(), strict=True)
-    pairs: list[Pair] = []
+    pairs: list[Pair[K]] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []
     above: list[tuple[int, int]] = []
@@ -107,7 +109,7 @@ def _find_pairs(
         result = score_pair(recs[a], recs[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
-            pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+            pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))
             if second_look:
                 above.append((a, b))
         elif second_look:
@@ -118,32 +120,33 @@ def _find_pairs(
         # The error rates from all candidate pairs: those held back, and an even sample of the rest.
         step = max(1, len(above) // errors.MODEL_SAMPLE)
         model, levels = errors.estimate(recs, [(a, b) for a, b, _r in held_back], above[::step], step, freq)
-        for (a, b, result), pair_levels in zip(held_back, levels, strict=True):
+        held: PairScore
+        for (a, b, held), pair_levels in zip(held_back, levels, strict=True):
             score = errors.independent_score(recs[a], recs[b], freq, model, pair_levels)
             if score >= min_score:
-                result = PairScore(score, (*result.codes, errors.ERRORS_EXPLAIN), result.similarities)
+                rescored = PairScore(score, (*held.codes, errors.ERRORS_EXPLAIN), held.similarities)
                 x, y = ids[a], ids[b]
-                pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))  # type: ignore[operator]
+                pairs.append(Pair(x, y, rescored) if x < y else Pair(y, x, rescored))
     pairs.sort(key=attrgetter("a", "b"))
     return pairs
 
 
-def groups_of(pairs: Iterable[Pair]) -> list[list[Hashable]]:
-    """Connected groups (union-find) of the paired ids, each sorted, biggest first."""
-    parent: dict[Hashable, Hashable] = {}
+def groups_of[K: (int, str)](links: Iterable[tuple[K, K]]) -> list[list[K]]:
+    """Connected groups (union-find) of the linked ids (pairs of ids), each sorted, biggest first."""
+    parent: dict[K, K] = {}
 
-    def find(x: Hashable) -> Hashable:
+    def find(x: K) -> K:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for pair in pairs:
-        ra, rb = find(pair.a), find(pair.b)
+    for a, b in links:
+        ra, rb = find(a), find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
-    members: dict[Hashable, list[Hashable]] = {}
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[K, list[K]] = {}
     for x in list(parent):
         members.setdefault(find(x), []).append(x)
-    return sorted((sorted(m) for m in members.values()), key=lambda g: (-len(g), g[0]))  # type: ignore[type-var]
+    return sorted((sorted(m) for m in members.values()), key=lambda g: (-len(g), g[0]))

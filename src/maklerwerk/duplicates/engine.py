@@ -24,7 +24,7 @@ from maklerwerk.duplicates.normalize import (
     record_from_row,
     translit,
 )
-from maklerwerk.duplicates.scoring import Frequencies, PairScore, level_for, score_pair
+from maklerwerk.duplicates.scoring import Frequencies, Level, PairScore, level_for, score_pair
 
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
@@ -45,7 +45,7 @@ _PROFILE_COLUMNS = (
 class Match:
     contact_id: int
     result: PairScore
-    level: str
+    level: Level
 
 
 def contact_data(contact: Contact) -> dict[str, Any]:

@@ -281,13 +281,13 @@ def estimate(
     differs = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
     present = np.zeros((len(weighted), len(FIELDS)), dtype=bool)
     for row, pair in enumerate(weighted):
-        for name, (level, bits) in pair.items():
+        for name, (level, field_bits) in pair.items():
             i = column[name]
             present[row, i] = True
             if level == "differs":
                 differs[row, i] = True
             else:
-                agree[row, i] = bits
+                agree[row, i] = field_bits
     weight = np.ones(len(weighted))
     weight[len(levels) :] = others_weight
     for _round in range(ESTIMATE_ROUNDS):

@@ -30,7 +30,7 @@ def office_find_pairs(
     *,
     min_score: float | None = None,
     on_progress: Callable[[str, int, int], Any] | None = None,
-) -> list[batch.Pair]:
+) -> list[batch.Pair[int]]:
     """Pairs of the office's contacts scoring at least `min_score` (default: the "possible" threshold),
     leaving out pairs a user marked as different people. Contacts without keys are keyed first."""
     engine.rebuild_keys(office_id=office_id, only_missing=True)
@@ -51,7 +51,7 @@ def office_find_pairs(
 
 
 @transaction.atomic
-def pairs_store(office_id: int, pairs: list[batch.Pair]) -> int:
+def pairs_store(office_id: int, pairs: list[batch.Pair[int]]) -> int:
     """Replace the office's stored pairs (what the Dubletten page shows). Pairs an import or an
     inquiry listed for review stay until a user decides, unless the search found the same pair again."""
     listed = Q()

@@ -7,7 +7,7 @@ from django import forms
 from maklerwerk.duplicates.models import DuplicateSettings
 
 
-class ThresholdForm(forms.ModelForm):  # type: ignore[type-arg]
+class ThresholdForm(forms.ModelForm):
     """The office's duplicate settings: the two thresholds and the intake policy per source."""
 
     class Meta:

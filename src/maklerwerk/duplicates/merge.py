@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
@@ -263,9 +264,8 @@ def _dedupe_channels(survivor: Contact, journal: Journal) -> None:
 
 
 def _set_position(row: models.Model, position: int, journal: Journal) -> None:
-    journal.updated.append(
-        {"model": row._meta.label, "pk": row.pk, "field": "position", "old": row.position}  # type: ignore[attr-defined]
-    )
+    old = row.position  # type: ignore[attr-defined]  # only ordered rows (e-mails, phones) come here
+    journal.updated.append({"model": row._meta.label, "pk": row.pk, "field": "position", "old": old})
     type(row)._default_manager.filter(pk=row.pk).update(position=position)
 
 
@@ -297,7 +297,7 @@ def _lock(office: Office, ids: list[int]) -> dict[int, Contact]:
 UNDO_DAYS = 30
 
 
-def _merge_plan(survivor: Contact, other: Contact, choices: dict[str, str] | None) -> dict[str, str]:
+def _merge_plan(survivor: Contact, other: Contact, choices: Mapping[str, str] | None) -> dict[str, str]:
     fields = {f.name for f in mergeable_fields()}
     unknown = set(choices or {}) - fields
     if unknown:
@@ -318,7 +318,7 @@ def contacts_merge(
     survivor_id: int,
     other_id: int,
     acting_user: User | None,
-    choices: dict[str, str] | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> Contact:
     """Merge contact `other_id` into `survivor_id`; the other contact is deleted.
 
@@ -340,7 +340,7 @@ def contacts_merge_recorded(
     survivor_id: int,
     other_id: int,
     acting_user: User | None,
-    choices: dict[str, str] | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> tuple[Contact, MergeRecord]:
     """`contacts_merge`, returning the survivor and the record an undo needs."""
     if survivor_id == other_id:

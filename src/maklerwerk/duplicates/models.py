@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,7 +94,7 @@ POLICY_CHOICES: dict[str, list[str]] = {
 }
 
 
-def _choices(source: str) -> list[tuple[str, str]]:
+def _choices(source: str) -> list[tuple[str, str | Promise]]:
     return [(p, IntakePolicy(p).label) for p in POLICY_CHOICES[source]]
 
 

@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
@@ -55,6 +56,10 @@ SAME_COMPANY = "same_company"
 OTHER_PERSON_SAME_PLACE = "other_person_same_place"
 
 
+# The office thresholds: "sicher Dublette" / "mögliche Dublette".
+Level = Literal["certain", "possible"]
+
+
 class CountsByKind(Mapping[str, int]):
     """Frequency counts read as "L:mueller" keys from one `Counter` per kind: counting a column
     needs no key text per value."""
@@ -68,7 +73,7 @@ class CountsByKind(Mapping[str, int]):
             raise KeyError(key)
         return column[key[2:]]
 
-    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]  # one shape
         column = self.by_kind.get(key[:1])
         if column is None or key[1:2] != ":":
             return default
@@ -384,7 +389,7 @@ def score_pair(q: Record, c: Record, freq: Frequencies) -> PairScore:
     return PairScore(score=round(score, 4), codes=tuple(name_codes + codes), similarities=sims)
 
 
-def level_for(score: float, *, certain: float, possible: float) -> str | None:
+def level_for(score: float, *, certain: float, possible: float) -> Level | None:
     """'certain' ("sicher Dublette"), 'possible' ("mögliche Dublette") or None below both thresholds."""
     if score >= certain:
         return "certain"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from maklerwerk.core.models import Job
-from maklerwerk.duplicates.batch import Pair, groups_of
+from maklerwerk.duplicates.batch import groups_of
 from maklerwerk.duplicates.models import DuplicatePair, MergeRecord
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class Group:
     contacts: list[Any]
     pairs: list[DuplicatePair]
+    rows: list[dict[str, Any]] = field(default_factory=list)  # what the Dubletten page shows per pair
 
     @property
     def best_score(self) -> float:
@@ -29,9 +30,9 @@ def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
     """Groups of contacts linked by stored pairs, best first."""
     from maklerwerk.contacts.models import Contact
 
-    pairs = list(DuplicatePair.objects.filter(office_id=user.office_id, score__gte=min_score))
-    ids = groups_of(Pair(p.contact_a_id, p.contact_b_id, None) for p in pairs)  # type: ignore[arg-type]
-    contacts = Contact.objects.filter(office_id=user.office_id).in_bulk([i for g in ids for i in g])
+    pairs = list(DuplicatePair.objects.filter(office=user.office_id, score__gte=min_score))
+    ids = groups_of((p.contact_a_id, p.contact_b_id) for p in pairs)
+    contacts = Contact.objects.filter(office=user.office_id).in_bulk([i for g in ids for i in g])
     by_contact: dict[int, list[DuplicatePair]] = {}
     for p in pairs:
         by_contact.setdefault(p.contact_a_id, []).append(p)
@@ -46,7 +47,7 @@ def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
 
 
 def duplicate_search_last(*, user: User) -> Job | None:
-    jobs = Job.objects.filter(office_id=user.office_id, kind="duplicates.search").order_by("-created_at")
+    jobs = Job.objects.filter(office=user.office_id, kind="duplicates.search").order_by("-created_at")
     job = jobs.first()
     if job is not None and job.state == Job.State.RUNNING:
         from maklerwerk.core.jobs import job_check
@@ -58,7 +59,7 @@ def duplicate_search_last(*, user: User) -> Job | None:
 
 def merge_record_get(*, user: User, pk: int) -> MergeRecord | None:
     return (
-        MergeRecord.objects.filter(office_id=user.office_id, pk=pk)
+        MergeRecord.objects.filter(office=user.office_id, pk=pk)
         .select_related("merged_by", "undone_by")
         .first()
     )
@@ -66,12 +67,12 @@ def merge_record_get(*, user: User, pk: int) -> MergeRecord | None:
 
 def merge_records_recent(*, user: User, limit: int = 10) -> list[MergeRecord]:
     """The office's latest merges, newest first (the Dubletten page links them for an undo)."""
-    return list(MergeRecord.objects.filter(office_id=user.office_id).select_related("merged_by")[:limit])
+    return list(MergeRecord.objects.filter(office=user.office_id).select_related("merged_by")[:limit])
 
 
 def merge_records(*, user: User, contact_id: int | None = None) -> models.QuerySet[MergeRecord]:
     """The office's merges, newest first; with `contact_id` those that kept or removed it."""
-    qs = MergeRecord.objects.filter(office_id=user.office_id)
+    qs = MergeRecord.objects.filter(office=user.office_id)
     if contact_id is not None:
         qs = qs.filter(models.Q(survivor_contact_id=contact_id) | models.Q(merged_contact_id=contact_id))
     return qs

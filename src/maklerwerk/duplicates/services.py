@@ -33,7 +33,7 @@ def duplicates_check(
         Candidate(
             contact=contacts[m.contact_id],
             score=m.result.score,
-            level=m.level,  # type: ignore[arg-type]
+            level=m.level,
             reasons=reason_texts(m.result.codes),
             similarities=m.result.similarities,
             codes=list(m.result.codes),
@@ -85,7 +85,10 @@ def duplicate_settings_get(*, office: Office) -> DuplicateSettings:
 
 
 # The sources whose policy is fixed: a person at the form decides, an API client sends allow_duplicate.
-_FIXED_POLICY = {IntakeSource.FORM: IntakePolicy.ASK, IntakeSource.API: IntakePolicy.REFUSE_CERTAIN}
+_FIXED_POLICY: dict[str, IntakePolicy] = {
+    IntakeSource.FORM: IntakePolicy.ASK,
+    IntakeSource.API: IntakePolicy.REFUSE_CERTAIN,
+}
 
 
 def intake_policy(*, office: Office, source: str) -> IntakePolicy:
@@ -93,7 +96,11 @@ def intake_policy(*, office: Office, source: str) -> IntakePolicy:
     if source in _FIXED_POLICY:
         return _FIXED_POLICY[source]
     obj = duplicate_settings_get(office=office)
-    chosen = {IntakeSource.IMPORT: obj.import_policy, IntakeSource.INQUIRY: obj.inquiry_policy}[source]
+    by_source: dict[str, str] = {
+        IntakeSource.IMPORT: obj.import_policy,
+        IntakeSource.INQUIRY: obj.inquiry_policy,
+    }
+    chosen = by_source[source]
     return IntakePolicy(chosen)
 
 

@@ -23,7 +23,7 @@ def duplicate_search(progress: Progress, *, office_id: int) -> dict[str, Any]:
 
     pairs = finder.office_find_pairs(office_id, on_progress=report)
     stored = finder.pairs_store(office_id, pairs)
-    groups = len(finder.batch.groups_of(pairs))
+    groups = len(finder.batch.groups_of((p.a, p.b) for p in pairs))
     progress.update(
         100, 100, _("%(groups)s groups, %(pairs)s pairs") % {"groups": groups, "pairs": stored}, force=True
     )

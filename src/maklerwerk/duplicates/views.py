@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
@@ -30,45 +31,45 @@ def _contact_url(pk: int) -> str:
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET"])
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """The Dubletten page: groups found by the last search, its progress, the office thresholds."""
     user = request.user
-    groups = selectors.duplicate_groups(user=user)  # type: ignore[arg-type]
+    groups = selectors.duplicate_groups(user=user)
     for group in groups:
-        group.rows = [  # type: ignore[attr-defined]
+        group.rows = [
             {"pair": p, "reasons": reason_texts(p.codes), "percent": round(p.score * 100)}
             for p in group.pairs
         ]
-    settings_obj = services.duplicate_settings_get(office=request.office)  # type: ignore[attr-defined]
+    settings_obj = services.duplicate_settings_get(office=request.office)
     context: dict[str, Any] = {
         "groups": groups,
-        "job": selectors.duplicate_search_last(user=user),  # type: ignore[arg-type]
+        "job": selectors.duplicate_search_last(user=user),
         "form": ThresholdForm(instance=settings_obj),
-        "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
-        "can_merge": user.can(Capability.DELETE),  # type: ignore[union-attr]
-        "merges": selectors.merge_records_recent(user=user),  # type: ignore[arg-type]
+        "can_manage": user.can(Capability.MANAGE_OFFICE),
+        "can_edit": user.can(Capability.EDIT),
+        "can_merge": user.can(Capability.DELETE),
+        "merges": selectors.merge_records_recent(user=user),
     }
     return render(request, "duplicates/index.html", context)
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def search_start(request: HttpRequest) -> HttpResponse:
-    services.duplicate_search_start(office=request.office, acting_user=request.user)  # type: ignore[attr-defined,arg-type]
+def search_start(request: AuthedRequest) -> HttpResponse:
+    services.duplicate_search_start(office=request.office, acting_user=request.user)
     messages.info(request, _("The duplicate search has started."))
     return redirect("duplicates:index")
 
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def settings_update(request: HttpRequest) -> HttpResponse:
+def settings_update(request: AuthedRequest) -> HttpResponse:
     form = ThresholdForm(request.POST)
     if form.is_valid():
         try:
             services.duplicate_settings_update(
-                office=request.office,  # type: ignore[attr-defined]
-                acting_user=request.user,  # type: ignore[arg-type]
+                office=request.office,
+                acting_user=request.user,
                 **form.cleaned_data,
             )
             messages.success(request, _("Thresholds saved."))
@@ -81,21 +82,21 @@ def settings_update(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def not_duplicate(request: HttpRequest) -> HttpResponse:
+def not_duplicate(request: AuthedRequest) -> HttpResponse:
     ids = parse_ids(request.POST.getlist("contact_ids"))
-    services.not_duplicate_mark(office=request.office, acting_user=request.user, contact_ids=ids)  # type: ignore[attr-defined,arg-type]
+    services.not_duplicate_mark(office=request.office, acting_user=request.user, contact_ids=ids)
     messages.success(request, _("Marked as different people."))
     return redirect("duplicates:index")
 
 
 @require_capability(Capability.DELETE)
 @require_http_methods(["GET", "POST"])
-def merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
+def merge(request: AuthedRequest, a: int, b: int) -> HttpResponse:
     """Merge contact `b` into contact `a`: see per field what is kept and what is dropped, flip what
     is wrong, confirm. Opened without `?keep=`, the older record is suggested as the one that stays."""
     from maklerwerk.contacts.models import Contact
 
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     contacts = Contact.objects.filter(office=office).in_bulk([a, b])
     if request.method == "POST":
         choices = {
@@ -109,7 +110,7 @@ def merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
                 survivor_id=a,
                 other_id=b,
                 acting_user=request.user,
-                choices=choices,  # type: ignore[arg-type]
+                choices=choices,
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -160,9 +161,9 @@ def merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET"])
-def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One merge: what was kept and dropped per field, and "Rückgängig machen" while it is possible."""
-    record = selectors.merge_record_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    record = selectors.merge_record_get(user=request.user, pk=pk)
     if record is None:
         raise Http404
     from maklerwerk.contacts.models import Contact
@@ -185,7 +186,7 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": changes,
         "moved": _moved_summary(record),
         "refusal": refusal,
-        "can_undo": refusal is None and request.user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "can_undo": refusal is None and request.user.can(Capability.DELETE),
         "deadline": merging.undo_deadline(record),
         "undo_days": merging.UNDO_DAYS,
         "survivor_exists": Contact.objects.filter(
@@ -202,9 +203,9 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
-        record = merging.merge_undo(office=request.office, record_id=pk, acting_user=request.user)  # type: ignore[attr-defined,arg-type]
+        record = merging.merge_undo(office=request.office, record_id=pk, acting_user=request.user)
     except NotFoundError as exc:
         raise Http404 from exc
     except ApplicationError as exc:

@@ -1,11 +1,12 @@
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema
@@ -27,7 +28,7 @@ router = Router(tags=["exposés and offers"])
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 def expose_pdf(
-    request: HttpRequest, property_id: int, template: int | None = None, language: Literal["de", "en"] = "de"
+    request: ApiRequest, property_id: int, template: int | None = None, language: Literal["de", "en"] = "de"
 ) -> HttpResponse:
     user = require(request, Capability.VIEW)
     prop = selectors.property_get(user=user, pk=property_id)
@@ -44,7 +45,7 @@ def expose_pdf(
     response={200: None},
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
-def evidence(request: HttpRequest, contact_id: int, property_id: int) -> HttpResponse:
+def evidence(request: ApiRequest, contact_id: int, property_id: int) -> HttpResponse:
     user = require(request, Capability.VIEW)
     contact = selectors.contact_get(user=user, pk=contact_id)
     prop = selectors.property_get(user=user, pk=property_id)
@@ -115,14 +116,14 @@ def _out(offer: Offer) -> OfferOut:
 
 
 @router.post("/offers", response={201: OfferOut}, summary="Start an offer: one mail per contact and property")
-def offer_create(request: HttpRequest, payload: OfferIn):  # type: ignore[no-untyped-def]
+def offer_create(request: ApiRequest, payload: OfferIn) -> Any:
     user = require(request, Capability.EDIT)
     contacts = selectors.contacts_for_ids(user=user, ids=payload.contacts)
     properties = selectors.properties_for_ids(user=user, ids=payload.properties)
     if len(contacts) != len(set(payload.contacts)) or len(properties) != len(set(payload.properties)):
         raise ApplicationError("Unknown contact or property.", extra={"field": "contacts"})
     offer = services.offer_create(
-        office=user.office,  # type: ignore[arg-type]
+        office=request.office,
         acting_user=user,
         contacts=contacts,
         properties=properties,
@@ -140,13 +141,13 @@ def offer_create(request: HttpRequest, payload: OfferIn):  # type: ignore[no-unt
 @router.get(
     "/offers/{offer_id}", response=OfferOut, summary="An offer with progress and per-recipient results"
 )
-def offer_get(request: HttpRequest, offer_id: int) -> OfferOut:
+def offer_get(request: ApiRequest, offer_id: int) -> OfferOut:
     user = require(request, Capability.VIEW)
     return _out(selectors.offer_get(user=user, pk=offer_id))
 
 
 @router.post("/offers/{offer_id}/retry", response=OfferOut, summary="Send to the recipients still missing")
-def offer_retry(request: HttpRequest, offer_id: int) -> OfferOut:
+def offer_retry(request: ApiRequest, offer_id: int) -> OfferOut:
     user = require(request, Capability.EDIT)
     offer = selectors.offer_get(user=user, pk=offer_id)
     services.offer_send_start(offer=offer, acting_user=user)
@@ -163,7 +164,7 @@ class RecipientDecisionIn(InputSchema):
     summary="Decide on a mail whose delivery is unclear: delivered, or send it again",
 )
 def offer_recipient_resolve(
-    request: HttpRequest, offer_id: int, recipient_id: int, payload: RecipientDecisionIn
+    request: ApiRequest, offer_id: int, recipient_id: int, payload: RecipientDecisionIn
 ) -> OfferOut:
     user = require(request, Capability.EDIT)
     offer = selectors.offer_get(user=user, pk=offer_id)

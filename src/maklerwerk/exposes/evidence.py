@@ -72,7 +72,7 @@ def _activity_entry(a: Activity) -> Entry:
 
 def _share_link_entries(contact: Contact, prop: Property) -> list[Entry]:
     try:
-        from maklerwerk.sharing.models import ShareLink  # type: ignore[import-not-found,attr-defined]
+        from maklerwerk.sharing.models import ShareLink
     except ImportError:
         return []
     names = {f.name for f in ShareLink._meta.get_fields()}

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.forms import choice_field
 
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 
@@ -17,22 +21,22 @@ class OfferForm(forms.Form):
     language = forms.ChoiceField(label=_("Exposé language"), choices=LANGUAGES, initial="de")
     documents = forms.TypedMultipleChoiceField(label=_("Attach documents"), coerce=int, required=False)
 
-    def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["contacts"].choices = choices["contacts"]
-        self.fields["properties"].choices = choices["properties"]
-        self.fields["template"].choices = choices["templates"]
-        self.fields["expose_template"].choices = [("", _("Default")), *choices["expose_templates"]]
-        self.fields["documents"].choices = choices["documents"]
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "contacts").choices = choices["contacts"]
+        choice_field(self, "properties").choices = choices["properties"]
+        choice_field(self, "template").choices = choices["templates"]
+        choice_field(self, "expose_template").choices = [("", _("Default")), *choices["expose_templates"]]
+        choice_field(self, "documents").choices = choices["documents"]
 
 
 class ExposeSettingsForm(forms.Form):
     template = forms.TypedChoiceField(label=_("Exposé layout"), coerce=int, required=False, empty_value=None)
     virtual_tour_url = forms.URLField(label=_("Virtual tour (link, shown with QR code)"), required=False)
 
-    def __init__(self, *args: object, templates: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["template"].choices = [("", _("Default")), *templates]
+    def __init__(self, *args: Any, templates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "template").choices = [("", _("Default")), *templates]
 
 
 class ExposeTemplateForm(forms.Form):

@@ -114,12 +114,13 @@ def _scaled(storage: Any, name: str, box: tuple[int, int], fmt: str = "JPEG") ->
     raw = f"{name}\0{stamp}\0{box}\0{fmt}\0{JPEG_QUALITY}".encode()
     path = _cache_dir("expose-images") / f"{hashlib.sha256(raw).hexdigest()[:40]}.{ext}"
     try:
-        with Image.open(path) as img:  # reads the header only
+        with Image.open(path) as cached:  # reads the header only
             os.utime(path)  # in use: the sweep keeps it
-            return Scaled(path, img.width, img.height, mimetype)
+            return Scaled(path, cached.width, cached.height, mimetype)
     except OSError:
         pass  # not cached yet
-    with storage.open(name, "rb") as fh, Image.open(fh) as img:
+    with storage.open(name, "rb") as fh, Image.open(fh) as opened:
+        img: Image.Image = opened
         out = io.BytesIO()
         if fmt == "PNG":
             img.thumbnail(box)

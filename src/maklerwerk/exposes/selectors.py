@@ -26,7 +26,7 @@ def contact_get(*, user: User, pk: int) -> Contact:
     from maklerwerk.contacts.models import Contact
 
     try:
-        return Contact.objects.get(pk=pk, office_id=user.office_id)
+        return Contact.objects.get(pk=pk, office=user.office_id)
     except (Contact.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -34,26 +34,26 @@ def contact_get(*, user: User, pk: int) -> Contact:
 def contacts_for_ids(*, user: User, ids: list[int]) -> list[Contact]:
     from maklerwerk.contacts.models import Contact
 
-    found = {c.pk: c for c in Contact.objects.filter(office_id=user.office_id, pk__in=ids)}
+    found = {c.pk: c for c in Contact.objects.filter(office=user.office_id, pk__in=ids)}
     return [found[i] for i in ids if i in found]
 
 
 def properties_for_ids(*, user: User, ids: list[int]) -> list[Property]:
     from maklerwerk.properties.models import Property
 
-    found = {p.pk: p for p in Property.objects.filter(office_id=user.office_id, pk__in=ids).visible_to(user)}
+    found = {p.pk: p for p in Property.objects.filter(office=user.office_id, pk__in=ids).visible_to(user)}
     return [found[i] for i in ids if i in found]
 
 
 def expose_template_list(*, user: User) -> QuerySet[ExposeTemplate]:
-    return ExposeTemplate.objects.filter(office_id=user.office_id)
+    return ExposeTemplate.objects.filter(office=user.office_id)
 
 
 def expose_template_get(*, user: User, pk: int | None) -> ExposeTemplate | None:
     if not pk:
         return None
     try:
-        return ExposeTemplate.objects.get(pk=pk, office_id=user.office_id)
+        return ExposeTemplate.objects.get(pk=pk, office=user.office_id)
     except (ExposeTemplate.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -62,7 +62,7 @@ def _offers(user: User) -> QuerySet[Offer]:
     """The office's offers, without those about a property the user may not see (restricted)."""
     from maklerwerk.properties.selectors import property_hidden_q
 
-    return Offer.objects.filter(office_id=user.office_id).exclude(
+    return Offer.objects.filter(office=user.office_id).exclude(
         property_hidden_q(user, "recipients__property")
     )
 

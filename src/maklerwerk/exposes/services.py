@@ -140,7 +140,7 @@ def offer_send_start(*, offer: Offer, acting_user: User | None) -> Job:
     """
     last = Job.objects.filter(pk=offer.last_job_id).first() if offer.last_job_id else None
     if job_alive(last):
-        return last  # type: ignore[return-value]
+        return last
     # Declaring it dead may have resumed the work in a new job: that one is the answer.
     offer.refresh_from_db(fields=["last_job"])
     if last is not None and offer.last_job is not None and offer.last_job.resumed_from_id == last.pk:
@@ -361,14 +361,13 @@ def offer_attachments(
         )
         items.append(Attachment(name, content, mimetype))
     for doc in PropertyDocument.objects.filter(pk__in=offer.document_ids, property=prop):
+        stored: str = doc.file.name  # type: ignore[assignment]  # a stored file has a name
         with doc.file.open("rb") as fh:
             items.append(
                 Attachment(
-                    doc.file.name.rsplit("/", 1)[-1].split("_", 1)[-1],
+                    stored.rsplit("/", 1)[-1].split("_", 1)[-1],
                     fh.read(),
-                    "application/pdf"
-                    if doc.file.name.lower().endswith(".pdf")
-                    else "application/octet-stream",
+                    "application/pdf" if stored.lower().endswith(".pdf") else "application/octet-stream",
                 )
             )
     if cache is not None:
@@ -503,7 +502,7 @@ def offer_send_all(
 
     started = time.perf_counter()
     offer = Offer.objects.select_related("office", "mail_template", "expose_template").get(pk=offer_id)
-    user = User.objects.filter(pk=acting_user_id).first()
+    user = User.objects.filter(pk=acting_user_id).first()  # type: ignore[misc]  # None finds no one
     todo = list(
         offer.recipients.filter(status__in=RETRYABLE)
         .select_related("contact", "property", "property__responsible_agent", "property__office")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -28,23 +29,23 @@ from maklerwerk.mailing import selectors as mailing_selectors
 from maklerwerk.mailing.placeholders import MailContext
 from maklerwerk.mailing.services import mail_render
 
-PREVIEW_CSP = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
+PREVIEW_CSP: dict[str, Any] = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
 
 
 def _ids(raw: str | None) -> list[int]:
     return parse_ids((raw or "").split(","))
 
 
-def _language(request: HttpRequest) -> str:
+def _language(request: AuthedRequest) -> str:
     return "en" if request.GET.get("language") == "en" else "de"
 
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def property_page(request: HttpRequest, pk: int) -> HttpResponse:
+def property_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """The exposé of a property: preview, download (German/English, layout), send, settings."""
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    templates = [(t.pk, t.name) for t in selectors.expose_template_list(user=request.user)]  # type: ignore[arg-type]
+    prop = selectors.property_get(user=request.user, pk=pk)
+    templates = [(t.pk, t.name) for t in selectors.expose_template_list(user=request.user)]
     row = PropertyExposeSettings.objects.filter(property=prop).first()
     form = ExposeSettingsForm(
         request.POST or None,
@@ -55,16 +56,16 @@ def property_page(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST":
-        if not request.user.can(Capability.EDIT):  # type: ignore[attr-defined]
+        if not request.user.can(Capability.EDIT):
             return HttpResponse(status=403)
         if form.is_valid():
-            template = selectors.expose_template_get(user=request.user, pk=form.cleaned_data["template"])  # type: ignore[arg-type]
+            template = selectors.expose_template_get(user=request.user, pk=form.cleaned_data["template"])
             services.expose_settings_save(
                 prop=prop, template=template, virtual_tour_url=form.cleaned_data["virtual_tour_url"]
             )
             messages.success(request, _("Exposé settings saved."))
             return redirect("exposes:property", pk=prop.pk)
-    offers = selectors.offer_list(user=request.user, property_id=prop.pk)[:20]  # type: ignore[arg-type]
+    offers = selectors.offer_list(user=request.user, property_id=prop.pk)[:20]
     prospects = prop.contact_roles.select_related("contact").filter(role="prospect")
     return render(
         request,
@@ -77,10 +78,10 @@ def property_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @xframe_options_sameorigin
 @csp_override(PREVIEW_CSP)
-def property_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def property_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     """The exposé as an HTML page (the same template the PDF is printed from); no scripts allowed."""
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))  # type: ignore[arg-type]
+    prop = selectors.property_get(user=request.user, pk=pk)
+    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))
     return HttpResponse(expose_html(prop, template=template, language=_language(request), preview=True))
 
 
@@ -90,25 +91,25 @@ def _int(value: Any) -> int | None:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))  # type: ignore[arg-type]
+def property_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
+    template = selectors.expose_template_get(user=request.user, pk=_int(request.GET.get("template")))
     name, mimetype, content = ExposePdfExporter().render(prop, template=template, language=_language(request))
     response = HttpResponse(content, content_type=mimetype)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)
+    response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)  # type: ignore[assignment]  # has a name
     return response
 
 
 # --- offers ---------------------------------------------------------------------------------------
 
 
-def _offer_choices(request: HttpRequest, contact_ids: list[int], property_ids: list[int]) -> dict[str, Any]:
+def _offer_choices(request: AuthedRequest, contact_ids: list[int], property_ids: list[int]) -> dict[str, Any]:
     user = request.user
-    properties = selectors.properties_for_ids(user=user, ids=property_ids)  # type: ignore[arg-type]
-    contact_list = selectors.contacts_for_ids(user=user, ids=contact_ids)  # type: ignore[arg-type]
+    properties = selectors.properties_for_ids(user=user, ids=property_ids)
+    contact_list = selectors.contacts_for_ids(user=user, ids=contact_ids)
     if len(properties) == 1 and not contact_ids:
         contact_list = [
             r.contact for r in properties[0].contact_roles.select_related("contact").filter(role="prospect")
@@ -116,7 +117,7 @@ def _offer_choices(request: HttpRequest, contact_ids: list[int], property_ids: l
     from maklerwerk.properties.models import PropertyDocument
 
     documents = PropertyDocument.objects.filter(property__in=properties).select_related("property")
-    templates = mailing_selectors.template_list(user=user, kind="mail")  # type: ignore[arg-type]
+    templates = mailing_selectors.template_list(user=user, kind="mail")
     return {
         "contact_objs": contact_list,
         "property_objs": properties,
@@ -124,14 +125,14 @@ def _offer_choices(request: HttpRequest, contact_ids: list[int], property_ids: l
         "properties": [(p.pk, str(p)) for p in properties],
         "templates": [(t.pk, t.name) for t in templates],
         "template_objs": list(templates),
-        "expose_templates": [(t.pk, t.name) for t in selectors.expose_template_list(user=user)],  # type: ignore[arg-type]
+        "expose_templates": [(t.pk, t.name) for t in selectors.expose_template_list(user=user)],
         "documents": [(d.pk, f"{d.title} ({d.property.external_id})") for d in documents],
     }
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def offer_new(request: HttpRequest) -> HttpResponse:
+def offer_new(request: AuthedRequest) -> HttpResponse:
     """Start an offer from a property (?property=1&contacts=2,3) or a contact (?contact=2&properties=1,4)."""
     source = request.POST if request.method == "POST" else request.GET
     if request.method == "POST":
@@ -162,27 +163,27 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     previews: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        contacts = selectors.contacts_for_ids(user=request.user, ids=data["contacts"])  # type: ignore[arg-type]
-        properties = selectors.properties_for_ids(user=request.user, ids=data["properties"])  # type: ignore[arg-type]
-        template = mailing_selectors.template_get(user=request.user, pk=data["template"])  # type: ignore[arg-type]
+        contacts = selectors.contacts_for_ids(user=request.user, ids=data["contacts"])
+        properties = selectors.properties_for_ids(user=request.user, ids=data["properties"])
+        template = mailing_selectors.template_get(user=request.user, pk=data["template"])
         if "preview" in request.POST:
             previews = _previews(request, contacts, properties, template)
         else:
             try:
                 offer = services.offer_create(
-                    office=request.user.office,  # type: ignore[attr-defined]
-                    acting_user=request.user,  # type: ignore[arg-type]
+                    office=request.office,
+                    acting_user=request.user,
                     contacts=contacts,
                     properties=properties,
                     mail_template=template,
                     attach_expose=data["attach_expose"],
                     expose_template=selectors.expose_template_get(
                         user=request.user, pk=data["expose_template"]
-                    ),  # type: ignore[arg-type]
+                    ),
                     expose_language=data["language"],
                     document_ids=data["documents"],
                 )
-                services.offer_send_start(offer=offer, acting_user=request.user)  # type: ignore[arg-type]
+                services.offer_send_start(offer=offer, acting_user=request.user)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -191,7 +192,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 
 
 def _previews(
-    request: HttpRequest, contacts: list[Any], properties: list[Any], template: Any
+    request: AuthedRequest, contacts: list[Any], properties: list[Any], template: Any
 ) -> list[dict[str, Any]]:
     """Each recipient's final mail (links shown as placeholders; nothing is created or sent)."""
     rows = []
@@ -201,10 +202,10 @@ def _previews(
             row: dict[str, Any] = {"contact": contact, "property": prop, "email": address, "skip": reason}
             if not reason:
                 ctx = MailContext(
-                    office=request.user.office,
+                    office=request.office,
                     acting_user=request.user,
                     contact=contact,
-                    prop=prop,  # type: ignore[attr-defined]
+                    prop=prop,
                     preview=True,
                 )
                 try:
@@ -217,27 +218,27 @@ def _previews(
 
 @require_capability(Capability.VIEW)
 @require_GET
-def offer_list(request: HttpRequest) -> HttpResponse:
+def offer_list(request: AuthedRequest) -> HttpResponse:
     """Angebote: every offer sent from the office, newest first, with how many mails went out."""
     from django.core.paginator import Paginator
 
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.offer_overview(user=request.user, search=q), 50).get_page(
         request.GET.get("page")
-    )  # type: ignore[arg-type]
+    )
     kennungen = selectors.offer_kennungen(list(page.object_list))
     rows = [(offer, kennungen.get(offer.pk, [])) for offer in page.object_list]
     context = {"page": page, "rows": rows, "q": q}
     template = "exposes/offer_list.html"
-    if request.htmx and request.htmx.target == "offer-results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "offer-results":
         template += "#results"
     return render(request, template, context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def offer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    offer = selectors.offer_get(user=request.user, pk=pk)
     context = {
         "offer": offer,
         "recipients": selectors.offer_recipients(offer=offer),
@@ -252,11 +253,11 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def offer_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     """Send again to those who did not get the mail yet (failed or waiting); never to those who did."""
-    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    offer = selectors.offer_get(user=request.user, pk=pk)
     try:
-        services.offer_send_start(offer=offer, acting_user=request.user)  # type: ignore[arg-type]
+        services.offer_send_start(offer=offer, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -266,16 +267,16 @@ def offer_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def offer_recipient_resolve(request: HttpRequest, pk: int, recipient_id: int) -> HttpResponse:
+def offer_recipient_resolve(request: AuthedRequest, pk: int, recipient_id: int) -> HttpResponse:
     """The agent's decision on a mail whose delivery is unclear: delivered, or send it again."""
-    offer = selectors.offer_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    offer = selectors.offer_get(user=request.user, pk=pk)
     delivered = request.POST.get("decision") == "delivered"
     try:
         services.recipient_unclear_resolve(
             offer=offer,
             recipient_id=recipient_id,
             delivered=delivered,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -291,9 +292,9 @@ def offer_recipient_resolve(request: HttpRequest, pk: int, recipient_id: int) ->
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_page(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """A contact's properties: send exposés (choose properties) and download evidence records."""
-    contact = selectors.contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    contact = selectors.contact_get(user=request.user, pk=contact_id)
     from maklerwerk.core.models import Activity
     from maklerwerk.properties.models import Property
 
@@ -312,9 +313,9 @@ def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def evidence(request: HttpRequest, contact_id: int, property_id: int) -> HttpResponse:
-    contact = selectors.contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
-    prop = selectors.property_get(user=request.user, pk=property_id)  # type: ignore[arg-type]
+def evidence(request: AuthedRequest, contact_id: int, property_id: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=contact_id)
+    prop = selectors.property_get(user=request.user, pk=property_id)
     name, pdf = evidence_pdf(contact=contact, prop=prop, acting_user=request.user)
     from django.utils.http import content_disposition_header
 
@@ -327,18 +328,18 @@ def evidence(request: HttpRequest, contact_id: int, property_id: int) -> HttpRes
 
 
 @require_capability(Capability.VIEW)
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "exposes/template_list.html",
         {"templates": selectors.expose_template_list(user=request.user)},
-    )  # type: ignore[arg-type]
+    )
 
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    template = selectors.expose_template_get(user=request.user, pk=pk) if pk else None  # type: ignore[arg-type]
+def template_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    template = selectors.expose_template_get(user=request.user, pk=pk) if pk else None
     initial = (
         {k: getattr(template, k) for k in ("name", "accent_color", "css", "closing_html")}
         if template
@@ -347,9 +348,9 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = ExposeTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         template = services.expose_template_save(
-            office=request.user.office,
+            office=request.office,
             template=template,
-            data=form.cleaned_data,  # type: ignore[attr-defined]
+            data=form.cleaned_data,
         )
         messages.success(request, _("Exposé layout saved."))
         return redirect("exposes:template_edit", pk=template.pk)

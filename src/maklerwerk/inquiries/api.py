@@ -1,19 +1,27 @@
 """Inquiry manager API: mailboxes, inquiries (incl. the website form), process manager."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.inquiries import selectors, services
-from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessDefinition, ProcessInstance
+from maklerwerk.inquiries.models import (
+    Inquiry,
+    InquiryStep,
+    Mailbox,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessStep,
+    ProcessStepRun,
+)
 
 router = Router(tags=["inquiries"])
 
@@ -97,8 +105,8 @@ class InquiryOut(Schema):
     steps: list[StepOut]
 
     @staticmethod
-    def resolve_steps(obj: Inquiry) -> list[StepOut]:
-        return list(obj.steps.all())  # type: ignore[arg-type]
+    def resolve_steps(obj: Inquiry) -> list[InquiryStep]:
+        return list(obj.steps.all())
 
 
 class InquiryFormIn(InputSchema):
@@ -144,8 +152,8 @@ class ProcessDefinitionOut(Schema):
     steps: list[ProcessStepOut]
 
     @staticmethod
-    def resolve_steps(obj: ProcessDefinition) -> list[ProcessStepOut]:
-        return list(obj.steps.all())  # type: ignore[arg-type]
+    def resolve_steps(obj: ProcessDefinition) -> list[ProcessStep]:
+        return list(obj.steps.all())
 
 
 class StepRunOut(Schema):
@@ -175,8 +183,8 @@ class ProcessInstanceOut(Schema):
         return obj.definition.name
 
     @staticmethod
-    def resolve_runs(obj: ProcessInstance) -> list[StepRunOut]:
-        return list(obj.runs.all())  # type: ignore[arg-type]
+    def resolve_runs(obj: ProcessInstance) -> list[ProcessStepRun]:
+        return list(obj.runs.all())
 
 
 # --- mailboxes ---------------------------------------------------------------------------------
@@ -184,20 +192,20 @@ class ProcessInstanceOut(Schema):
 
 @router.get("/mailboxes", response=list[MailboxOut])
 @paginate(Page)
-def mailbox_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def mailbox_list(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.mailbox_list(user=user)
 
 
 @router.post("/mailboxes", response={201: MailboxOut})
-def mailbox_create(request: HttpRequest, payload: MailboxIn):  # type: ignore[no-untyped-def]
+def mailbox_create(request: ApiRequest, payload: MailboxIn) -> Any:
     from maklerwerk.inquiries.handler import imap_settings
     from maklerwerk.integrations.imap.client import ImapError, check_connection
 
     user = require(request, Capability.MANAGE_OFFICE)
     data = payload.dict()
     test = data.pop("test")
-    mailbox = services.mailbox_create(office=user.office, acting_user=user, data=data)  # type: ignore[arg-type]
+    mailbox = services.mailbox_create(office=request.office, acting_user=user, data=data)
     if test:
         try:
             check_connection(imap_settings(mailbox))
@@ -210,13 +218,13 @@ def mailbox_create(request: HttpRequest, payload: MailboxIn):  # type: ignore[no
 
 
 @router.get("/mailboxes/{mailbox_id}", response=MailboxOut)
-def mailbox_get(request: HttpRequest, mailbox_id: int):  # type: ignore[no-untyped-def]
+def mailbox_get(request: ApiRequest, mailbox_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.mailbox_get(user=user, pk=mailbox_id)
 
 
 @router.post("/mailboxes/{mailbox_id}/fetch", response=FetchOut)
-def mailbox_fetch(request: HttpRequest, mailbox_id: int):  # type: ignore[no-untyped-def]
+def mailbox_fetch(request: ApiRequest, mailbox_id: int) -> Any:
     from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 
     user = require(request, Capability.EDIT)
@@ -230,25 +238,25 @@ def mailbox_fetch(request: HttpRequest, mailbox_id: int):  # type: ignore[no-unt
 
 @router.get("/inquiries", response=list[InquiryOut])
 @paginate(Page)
-def inquiry_list(request: HttpRequest, status: StatusName | None = None, source: str | None = None):  # type: ignore[no-untyped-def]
+def inquiry_list(request: ApiRequest, status: StatusName | None = None, source: str | None = None) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.inquiry_list(user=user, status=status, source=source).prefetch_related("steps")
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut)
-def inquiry_get(request: HttpRequest, inquiry_id: int):  # type: ignore[no-untyped-def]
+def inquiry_get(request: ApiRequest, inquiry_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.inquiry_get(user=user, pk=inquiry_id)
 
 
 @router.post("/inquiries", response={201: InquiryOut})
-def inquiry_create(request: HttpRequest, payload: InquiryFormIn):  # type: ignore[no-untyped-def]
+def inquiry_create(request: ApiRequest, payload: InquiryFormIn) -> Any:
     """The website form: the inquiry is stored and its automation (double opt-in, exposé) runs as its
     own job, as for mailed inquiries: the visitor's request never waits for a PDF or a mail server."""
     from maklerwerk.inquiries.automation import automation_start
 
     user = require(request, Capability.EDIT)
-    inquiry = services.inquiry_create_from_form(office=user.office, acting_user=user, data=payload.dict())  # type: ignore[arg-type]
+    inquiry = services.inquiry_create_from_form(office=request.office, acting_user=user, data=payload.dict())
     automation_start(inquiry.office_id, [inquiry.pk])
     return Status(201, selectors.inquiry_for_creator(user=user, pk=inquiry.pk))
 
@@ -258,35 +266,35 @@ def inquiry_create(request: HttpRequest, payload: InquiryFormIn):  # type: ignor
 
 @router.get("/process-definitions", response=list[ProcessDefinitionOut])
 @paginate(Page)
-def definition_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def definition_list(request: ApiRequest) -> Any:
     from maklerwerk.inquiries.processes import processes_install_defaults
 
     user = require(request, Capability.VIEW)
-    processes_install_defaults(office=user.office)  # type: ignore[arg-type]
+    processes_install_defaults(office=request.office)
     return selectors.definition_list(user=user)
 
 
 @router.post("/process-definitions", response={201: ProcessDefinitionOut})
-def definition_create(request: HttpRequest, payload: ProcessDefinitionIn):  # type: ignore[no-untyped-def]
+def definition_create(request: ApiRequest, payload: ProcessDefinitionIn) -> Any:
     from maklerwerk.inquiries.processes import definition_create as create
 
     user = require(request, Capability.MANAGE_OFFICE)
-    return Status(201, create(office=user.office, acting_user=user, data=payload.dict()))  # type: ignore[arg-type]
+    return Status(201, create(office=request.office, acting_user=user, data=payload.dict()))
 
 
 @router.get("/process-instances", response=list[ProcessInstanceOut])
 @paginate(Page)
-def instance_list(  # type: ignore[no-untyped-def]
-    request: HttpRequest,
+def instance_list(
+    request: ApiRequest,
     contact_id: int | None = None,
     status: Literal["running", "done", "cancelled", "failed"] | None = None,
-):
+) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.instance_list(user=user, contact_id=contact_id, status=status)
 
 
 @router.post("/process-instances/{instance_id}/cancel", response=ProcessInstanceOut)
-def instance_cancel(request: HttpRequest, instance_id: int):  # type: ignore[no-untyped-def]
+def instance_cancel(request: ApiRequest, instance_id: int) -> Any:
     from maklerwerk.inquiries.processes import instance_cancel as cancel
 
     user = require(request, Capability.EDIT)

@@ -90,7 +90,8 @@ def inquiry_status_set(
         inquiry.save(update_fields=[*fields, "updated_at"])
         return True
     inquiry.updated_at = timezone.now()
-    values = {f: getattr(inquiry, Inquiry._meta.get_field(f).attname) for f in [*fields, "updated_at"]}
+    columns = {f: Inquiry._meta.get_field(f).attname for f in [*fields, "updated_at"]}  # type: ignore[union-attr]  # own fields
+    values = {f: getattr(inquiry, attname) for f, attname in columns.items()}
     rows = Inquiry.objects.filter(pk=inquiry.pk, status__in=list(only_from), **(where or {}))
     return bool(rows.update(**values))
 
@@ -128,7 +129,7 @@ CONFIRM = Decision(Action.CONFIRM, Status.WAITING, "Bestätigung der E-Mail-Adre
 
 def _acting_user(inquiry: Inquiry) -> User | None:
     if inquiry.mailbox_id:
-        return inquiry.mailbox.main_user  # type: ignore[union-attr]
+        return inquiry.mailbox.main_user  # type: ignore[union-attr]  # mailbox_id is set
     return inquiry.assigned_to
 
 
@@ -318,7 +319,7 @@ def _decide(inquiry: Inquiry) -> Decision:
             _link_prospect(inquiry, contact)
             return Decision.stop(
                 Status.ADDRESS_ONLY,
-                f"Ausnahme „{rule.name}“: nur Adresse (Kontakt bestand bereits).",  # type: ignore[union-attr]
+                f"Ausnahme „{rule.name}“: nur Adresse (Kontakt bestand bereits).",  # type: ignore[union-attr]  # a rule
             )
         return EXPOSE
     if address_only or not cfg.double_opt_in:  # step 4 without double opt-in
@@ -327,7 +328,8 @@ def _decide(inquiry: Inquiry) -> Decision:
             return Decision(Action.STOP)
         if address_only:
             _link_prospect(inquiry, contact)
-            return Decision.stop(Status.ADDRESS_ONLY, f"Ausnahme „{rule.name}“: nur Adresse angelegt.")  # type: ignore[union-attr]
+            note = f"Ausnahme „{rule.name}“: nur Adresse angelegt."  # type: ignore[union-attr]  # address_only: a rule
+            return Decision.stop(Status.ADDRESS_ONLY, note)
         return EXPOSE
     return CONFIRM  # step 3: double opt-in
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from maklerwerk.accounts.http import AuthedRequest
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
 
@@ -30,10 +29,10 @@ def open_inquiries_for(user: User) -> int:
     return inquiry_list(user=user).filter(status__in=_open_statuses()).count()
 
 
-def contact_tab_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
+def contact_tab_context(request: AuthedRequest, contact: Contact) -> dict[str, Any]:
     from maklerwerk.inquiries.selectors import inquiries_for_contact, processes_for_contact
 
     return {
-        "inquiries": inquiries_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
-        "processes": processes_for_contact(contact=contact, user=request.user),  # type: ignore[arg-type]
+        "inquiries": inquiries_for_contact(contact=contact, user=request.user),
+        "processes": processes_for_contact(contact=contact, user=request.user),
     }

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.forms import model_choice_field
 from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox, ProcessDefinition, ProcessStep
 from maklerwerk.inquiries.processes import STEP_DEFAULTS
 from maklerwerk.properties.choices import MarketingType, ObjectKind
@@ -24,7 +25,7 @@ class MailboxForm(forms.ModelForm):
     def __init__(self, *args: Any, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if office is not None:
-            self.fields["main_user"].queryset = office.users.filter(is_active=True)  # type: ignore[attr-defined]
+            model_choice_field(self, "main_user").queryset = office.users.filter(is_active=True)
 
 
 class ConfirmForm(forms.Form):
@@ -54,7 +55,9 @@ class InquirySettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from maklerwerk.mailing.models import MailTemplate
 
-        self.fields["expose_template"].queryset = MailTemplate.objects.filter(office_id=office_id)
+        model_choice_field(self, "expose_template").queryset = MailTemplate.objects.filter(
+            office_id=office_id
+        )
         self.fields["confirmation_days"].validators.append(MinValueValidator(1))
 
 
@@ -74,10 +77,12 @@ class InquiryRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from maklerwerk.properties.models import Property
 
-        self.fields["property"].queryset = Property.objects.filter(office_id=office_id).order_by(
+        model_choice_field(self, "property").queryset = Property.objects.filter(office_id=office_id).order_by(
             "external_id"
         )
-        self.fields["property"].label_from_instance = lambda p: f"{p.external_id} {p.title}".strip()
+        model_choice_field(self, "property").label_from_instance = lambda p: (  # type: ignore[method-assign, assignment]  # per form
+            f"{p.external_id} {p.title}".strip()
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

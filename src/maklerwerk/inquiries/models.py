@@ -404,7 +404,7 @@ class ProcessStep(models.Model):
             from maklerwerk.properties.models import PropertyContact
 
             labels = dict(PropertyContact.InterestStatus.choices)
-            return gettext("Interest status: %(status)s") % {"status": labels.get(p.get("status"), "")}
+            return gettext("Interest status: %(status)s") % {"status": labels.get(p.get("status", ""), "")}
         return gettext("Add tag “%(tag)s”") % {"tag": p.get("tag", "")}
 
 

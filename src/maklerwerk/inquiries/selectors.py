@@ -34,7 +34,7 @@ def _visible(user: User | None) -> Q:
 
 def inquiry_list(*, user: User, status: str | None = None, source: str | None = None) -> QuerySet[Inquiry]:
     qs = (
-        Inquiry.objects.filter(office_id=user.office_id)
+        Inquiry.objects.filter(office=user.office_id)
         .filter(_visible(user))
         .select_related("contact", "property", "mailbox")
     )
@@ -51,7 +51,7 @@ def inquiry_get(*, user: User, pk: int) -> Inquiry:
             Inquiry.objects.select_related("contact", "property", "mailbox", "duplicate_of", "assigned_to")
             .prefetch_related("steps")
             .filter(_visible(user))
-            .get(pk=pk, office_id=user.office_id)
+            .get(pk=pk, office=user.office_id)
         )
     except (Inquiry.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -65,7 +65,7 @@ def inquiry_for_creator(*, user: User, pk: int) -> Inquiry:
     inquiry = (
         Inquiry.objects.select_related("contact", "mailbox", "duplicate_of", "assigned_to")
         .prefetch_related("steps")
-        .get(pk=pk, office_id=user.office_id)
+        .get(pk=pk, office=user.office_id)
     )
     if inquiry.property_id is not None and not property_visible(user, inquiry.property_id):
         inquiry.property_id = None  # in this answer only; the inquiry keeps its property
@@ -78,25 +78,25 @@ def widget_inquiries(*, user: User, limit: int = 10) -> QuerySet[Inquiry]:
 
 
 def mailbox_list(*, user: User) -> QuerySet[Mailbox]:
-    return Mailbox.objects.filter(office_id=user.office_id).select_related("main_user")
+    return Mailbox.objects.filter(office=user.office_id).select_related("main_user")
 
 
 def mailbox_get(*, user: User, pk: int) -> Mailbox:
     try:
-        return Mailbox.objects.select_related("main_user", "office").get(pk=pk, office_id=user.office_id)
+        return Mailbox.objects.select_related("main_user", "office").get(pk=pk, office=user.office_id)
     except (Mailbox.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
 def definition_list(*, user: User) -> QuerySet[ProcessDefinition]:
-    return ProcessDefinition.objects.filter(office_id=user.office_id).prefetch_related("steps")
+    return ProcessDefinition.objects.filter(office=user.office_id).prefetch_related("steps")
 
 
 def instance_list(
     *, user: User, contact_id: int | None = None, status: str | None = None
 ) -> QuerySet[ProcessInstance]:
     qs = (
-        ProcessInstance.objects.filter(office_id=user.office_id)
+        ProcessInstance.objects.filter(office=user.office_id)
         .filter(_visible(user))
         .select_related("definition", "contact", "property")
     )

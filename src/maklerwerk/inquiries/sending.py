@@ -38,7 +38,7 @@ NEEDS_SAVED_CONTACT = {"links.dokumente", "links.suchprofil"}
 
 def _acting_user(inquiry: Inquiry) -> User | None:
     if inquiry.mailbox_id:
-        return inquiry.mailbox.main_user  # type: ignore[union-attr]
+        return inquiry.mailbox.main_user  # type: ignore[union-attr]  # mailbox_id is set
     return inquiry.assigned_to
 
 

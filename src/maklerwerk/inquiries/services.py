@@ -326,7 +326,7 @@ def mailbox_update(*, mailbox: Mailbox, acting_user: User, data: dict[str, Any])
         if data.get(key) is not None:
             setattr(mailbox, key, data[key])
     if data.get("main_user_id"):
-        if not mailbox.office.users.filter(pk=data["main_user_id"], is_active=True).exists():  # type: ignore[attr-defined]
+        if not mailbox.office.users.filter(pk=data["main_user_id"], is_active=True).exists():
             raise ValidationError({"main_user_id": ["Dieser Benutzer gehört nicht zu Ihrem Büro."]})
         mailbox.main_user_id = data["main_user_id"]
     if data.get("password"):

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -33,13 +34,13 @@ from maklerwerk.inquiries.models import Inquiry, ProcessDefinition, ProcessInsta
 
 @require_capability(Capability.VIEW)
 @require_GET
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     source = request.GET.get("source") or None
-    qs = selectors.inquiry_list(user=request.user, status=status, source=source)  # type: ignore[arg-type]
+    qs = selectors.inquiry_list(user=request.user, status=status, source=source)
     counts = {
         s: n
-        for s, n in selectors.inquiry_list(user=request.user)  # type: ignore[arg-type]
+        for s, n in selectors.inquiry_list(user=request.user)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -57,17 +58,17 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inquiry = selectors.inquiry_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def inquiry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    inquiry = selectors.inquiry_get(user=request.user, pk=pk)
     return render(request, "inquiries/detail.html", {"inquiry": inquiry})
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def inquiry_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    inquiry = selectors.inquiry_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def inquiry_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    inquiry = selectors.inquiry_get(user=request.user, pk=pk)
     try:
-        services.inquiry_retry(inquiry=inquiry, acting_user=request.user)  # type: ignore[arg-type]
+        services.inquiry_retry(inquiry=inquiry, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -77,29 +78,29 @@ def inquiry_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def widget(request: HttpRequest) -> HttpResponse:
+def widget(request: AuthedRequest) -> HttpResponse:
     """Partial for the dashboard: the latest inquiries with status and a preview."""
-    inquiries = selectors.widget_inquiries(user=request.user)  # type: ignore[arg-type]
+    inquiries = selectors.widget_inquiries(user=request.user)
     return render(request, "inquiries/_widget.html", {"inquiries": inquiries})
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def mailbox_list(request: HttpRequest) -> HttpResponse:
-    mailboxes = selectors.mailbox_list(user=request.user)  # type: ignore[arg-type]
+def mailbox_list(request: AuthedRequest) -> HttpResponse:
+    mailboxes = selectors.mailbox_list(user=request.user)
     return render(request, "inquiries/mailboxes.html", {"mailboxes": mailboxes})
 
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def mailbox_create(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def mailbox_create(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     form = MailboxForm(request.POST or None, office=office, initial={"main_user": request.user.pk})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "main_user"}
         data["main_user_id"] = form.cleaned_data["main_user"].pk
         try:
-            services.mailbox_create(office=office, acting_user=request.user, data=data)  # type: ignore[arg-type]
+            services.mailbox_create(office=office, acting_user=request.user, data=data)
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
@@ -111,10 +112,10 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def mailbox_fetch(request: HttpRequest, pk: int) -> HttpResponse:
+def mailbox_fetch(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 
-    mailbox = selectors.mailbox_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    mailbox = selectors.mailbox_get(user=request.user, pk=pk)
     result = fetch(mailbox)
     if result.error:
         messages.error(request, _("Fetching failed: %(error)s") % {"error": result.error})
@@ -129,12 +130,12 @@ def mailbox_fetch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def process_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def process_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.inquiries.processes import instance_cancel
 
-    instance = selectors.instance_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    instance = selectors.instance_get(user=request.user, pk=pk)
     try:
-        instance_cancel(instance=instance, acting_user=request.user)  # type: ignore[arg-type]
+        instance_cancel(instance=instance, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -147,11 +148,11 @@ def process_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def process_list(request: HttpRequest) -> HttpResponse:
+def process_list(request: AuthedRequest) -> HttpResponse:
     """The office's follow-up processes with their steps."""
     from maklerwerk.inquiries.processes import processes_install_defaults
 
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     processes_install_defaults(office=office)
     definitions = (
         ProcessDefinition.objects.filter(office=office)
@@ -171,11 +172,11 @@ def _step_initial(definition: ProcessDefinition | None) -> list[dict[str, Any]]:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def process_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Create or change a process: name, trigger, and its steps in order (drag or number them)."""
     from maklerwerk.inquiries.processes import STEP_PARAMS, definition_create, definition_update
 
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     definition = get_object_or_404(ProcessDefinition, pk=pk, office=office) if pk else None
     initial = (
         {"name": definition.name, "trigger": definition.trigger, "active": definition.active}
@@ -198,9 +199,9 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         }
         try:
             if definition is None:
-                definition_create(office=office, acting_user=request.user, data=data)  # type: ignore[arg-type]
+                definition_create(office=office, acting_user=request.user, data=data)
             else:
-                definition_update(definition=definition, acting_user=request.user, data=data)  # type: ignore[arg-type]
+                definition_update(definition=definition, acting_user=request.user, data=data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -221,23 +222,23 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def process_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def process_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.inquiries.processes import definition_set_active
 
-    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)  # type: ignore[attr-defined]
-    definition_set_active(definition=definition, acting_user=request.user, active=not definition.active)  # type: ignore[arg-type]
+    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)
+    definition_set_active(definition=definition, acting_user=request.user, active=not definition.active)
     messages.success(request, _("Process switched off.") if definition.active else _("Process switched on."))
     return redirect("inquiries:processes")
 
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def process_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def process_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.inquiries.processes import definition_delete
 
-    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)  # type: ignore[attr-defined]
+    definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)
     try:
-        definition_delete(definition=definition, acting_user=request.user)  # type: ignore[arg-type]
+        definition_delete(definition=definition, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -290,11 +291,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthedRequest) -> HttpResponse:
     """The office's inquiry-manager settings and its exceptions (rules)."""
     from maklerwerk.inquiries.models import InquiryRule
 
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     current = services.settings_for(office)
     form = InquirySettingsForm(instance=current, office_id=office.pk)
     rule_form = InquiryRuleForm(office_id=office.pk, prefix="rule")
@@ -313,7 +314,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Exception added."))
             return redirect("inquiries:settings")
     elif request.method == "POST" and "delete_rule" in request.POST:
-        deleted, _rows = InquiryRule.objects.filter(
+        deleted, _rows = InquiryRule.objects.filter(  # type: ignore[misc]  # a missing id deletes nothing
             office=office, pk=request.POST.get("delete_rule")
         ).delete()
         if deleted:

@@ -1,11 +1,12 @@
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
@@ -67,13 +68,13 @@ class CheckOut(Schema):
 
 @router.get("/mail-templates", response=list[MailTemplateOut], summary="List mail and letter templates")
 @paginate(Page)
-def template_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def template_list(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.template_list(user=user)
 
 
 @router.get("/mail-templates/fields", response=list[FieldOut], summary="The placeholder catalogue")
-def template_fields(request: HttpRequest) -> list[FieldOut]:
+def template_fields(request: ApiRequest) -> list[FieldOut]:
     require(request, Capability.VIEW)
     return [
         FieldOut(name=p.name, label=str(p.label), group=str(p.group), example=p.example) for p in CATALOGUE
@@ -83,7 +84,7 @@ def template_fields(request: HttpRequest) -> list[FieldOut]:
 @router.post(
     "/mail-templates/check", response=CheckOut, summary="Check a template: line and reason per problem"
 )
-def template_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
+def template_check(request: ApiRequest, payload: CheckIn) -> CheckOut:
     require(request, Capability.EDIT)  # only who may write templates needs the check
     problems = services.template_check(subject=payload.subject, body=payload.body)
     return CheckOut(
@@ -92,20 +93,20 @@ def template_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
 
 
 @router.post("/mail-templates", response={201: MailTemplateOut}, summary="Create a template")
-def template_create(request: HttpRequest, payload: MailTemplateIn):  # type: ignore[no-untyped-def]
+def template_create(request: ApiRequest, payload: MailTemplateIn) -> Any:
     user = require(request, Capability.EDIT)
-    template = services.template_create(office=user.office, acting_user=user, **payload.dict())  # type: ignore[arg-type]
+    template = services.template_create(office=request.office, acting_user=user, **payload.dict())
     return Status(201, template)
 
 
 @router.get("/mail-templates/{template_id}", response=MailTemplateOut, summary="One template")
-def template_get(request: HttpRequest, template_id: int):  # type: ignore[no-untyped-def]
+def template_get(request: ApiRequest, template_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.template_get(user=user, pk=template_id)
 
 
 @router.patch("/mail-templates/{template_id}", response=MailTemplateOut, summary="Change a template")
-def template_update(request: HttpRequest, template_id: int, payload: MailTemplatePatch):  # type: ignore[no-untyped-def]
+def template_update(request: ApiRequest, template_id: int, payload: MailTemplatePatch) -> Any:
     user = require(request, Capability.EDIT)
     template = selectors.template_get(user=user, pk=template_id)
     return services.template_update(
@@ -114,7 +115,7 @@ def template_update(request: HttpRequest, template_id: int, payload: MailTemplat
 
 
 @router.delete("/mail-templates/{template_id}", response={204: None}, summary="Delete a template")
-def template_delete(request: HttpRequest, template_id: int):  # type: ignore[no-untyped-def]
+def template_delete(request: ApiRequest, template_id: int) -> Any:
     user = require(request, Capability.DELETE)
     services.template_delete(template=selectors.template_get(user=user, pk=template_id), acting_user=user)
     return Status(204, None)
@@ -131,7 +132,7 @@ class LetterIn(InputSchema):
     response={200: None},
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
-def letter_pdf(request: HttpRequest, contact_id: int, payload: LetterIn) -> HttpResponse:
+def letter_pdf(request: ApiRequest, contact_id: int, payload: LetterIn) -> HttpResponse:
     from maklerwerk.contacts.selectors import contact_get
     from maklerwerk.mailing.letters import letter_pdf as make_letter
     from maklerwerk.properties.selectors import property_get

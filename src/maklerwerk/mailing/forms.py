@@ -35,7 +35,8 @@ class SmtpSettingsForm(forms.ModelForm):
         fields = ["active", "host", "port", "security", "username", "from_email"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("password") and self.instance.pk:
             try:
                 data["password"] = self.instance.get_password()

@@ -16,15 +16,15 @@ if TYPE_CHECKING:
 
 def template_list(*, user: User, kind: str | None = None) -> QuerySet[MailTemplate]:
     """The office's templates; the default ones are created on first use."""
-    if not MailTemplate.objects.filter(office_id=user.office_id).exists():
-        templates_ensure_defaults(user.office)  # type: ignore[arg-type]
-    qs = MailTemplate.objects.filter(office_id=user.office_id)
+    if not MailTemplate.objects.filter(office=user.office_id).exists():
+        templates_ensure_defaults(user.office)  # type: ignore[arg-type]  # users here have an office
+    qs = MailTemplate.objects.filter(office=user.office_id)
     return qs.filter(kind=kind) if kind else qs
 
 
 def template_get(*, user: User, pk: int) -> MailTemplate:
     try:
-        return MailTemplate.objects.get(pk=pk, office_id=user.office_id)
+        return MailTemplate.objects.get(pk=pk, office=user.office_id)
     except (MailTemplate.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -34,5 +34,5 @@ def template_by_key(*, user: User, key: str) -> MailTemplate | None:
 
 
 def outgoing_mail_list(*, user: User, contact_id: int | None = None) -> QuerySet[OutgoingMail]:
-    qs = OutgoingMail.objects.filter(office_id=user.office_id)
+    qs = OutgoingMail.objects.filter(office=user.office_id)
     return qs.filter(contact_id=contact_id) if contact_id else qs

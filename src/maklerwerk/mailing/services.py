@@ -306,10 +306,10 @@ def sender_for(*, office: Office, agent: User | None) -> tuple[str, str]:
         from email.headerregistry import HeaderRegistry
 
         header = HeaderRegistry()("From", configured)
-        default = header.addresses[0]  # type: ignore[attr-defined]
+        default = header.addresses[0]  # type: ignore[attr-defined]  # a From header is an AddressHeader
     except (IndexError, ValueError, AttributeError):
         pass
-    own = SmtpSettings.objects.filter(user_id=getattr(agent, "pk", None), active=True).first()
+    own = SmtpSettings.objects.filter(user=agent, active=True).first()
     addr = own.from_email if own and own.from_email else default.addr_spec
     name = f"{agent} | {office.name}" if agent else office.name
     from_header = str(Address(display_name=name, addr_spec=addr))

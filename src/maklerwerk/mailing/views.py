@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -28,29 +29,29 @@ def _apply_errors(form: TemplateForm, exc: ValidationError | ApplicationError) -
 
 
 @require_capability(Capability.VIEW)
-def template_list(request: HttpRequest) -> HttpResponse:
-    templates = selectors.template_list(user=request.user)  # type: ignore[arg-type]
+def template_list(request: AuthedRequest) -> HttpResponse:
+    templates = selectors.template_list(user=request.user)
     return render(request, "mailing/template_list.html", {"templates": templates})
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    template = selectors.template_get(user=request.user, pk=pk) if pk else None  # type: ignore[arg-type]
+def template_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    template = selectors.template_get(user=request.user, pk=pk) if pk else None
     kind = request.GET.get("kind", MailTemplate.Kind.MAIL)  # ?kind=letter from the letter page
     kind = kind if kind in MailTemplate.Kind.values else MailTemplate.Kind.MAIL
-    blank = MailTemplate(office=request.user.office, kind=kind)  # type: ignore[attr-defined]
+    blank = MailTemplate(office=request.office, kind=kind)
     form = TemplateForm(request.POST or None, instance=template or blank)
     if request.method == "POST" and form.is_valid():
         try:
             if template is None:
                 template = services.template_create(
-                    office=request.user.office,  # type: ignore[attr-defined]
-                    acting_user=request.user,  # type: ignore[arg-type]
+                    office=request.office,
+                    acting_user=request.user,
                     **form.cleaned_data,
                 )
             else:
-                services.template_update(template=template, acting_user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+                services.template_update(template=template, acting_user=request.user, data=form.cleaned_data)
         except (ValidationError, ApplicationError) as exc:
             _apply_errors(form, exc)
         else:
@@ -81,7 +82,7 @@ def _check(subject: str, body: str) -> tuple[services.RenderedMail | None, list[
 
 @require_capability(Capability.EDIT)
 @require_POST
-def template_check(request: HttpRequest) -> HttpResponse:
+def template_check(request: AuthedRequest) -> HttpResponse:
     """The editor's live check: problems with line and reason, or a preview with example values."""
     preview, problems = _check(request.POST.get("subject", ""), request.POST.get("body", ""))
     return render(request, "mailing/template_form.html#check", {"preview": preview, "problems": problems})
@@ -89,39 +90,39 @@ def template_check(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    template = selectors.template_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    services.template_delete(template=template, acting_user=request.user)  # type: ignore[arg-type]
+def template_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    template = selectors.template_get(user=request.user, pk=pk)
+    services.template_delete(template=template, acting_user=request.user)
     messages.success(request, _("Template deleted."))
     return redirect("mailing:template_list")
 
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def smtp_settings(request: HttpRequest) -> HttpResponse:
+def smtp_settings(request: AuthedRequest) -> HttpResponse:
     """The user's own SMTP account (optional): mails they send then go out over it."""
-    instance = SmtpSettings.objects.filter(user=request.user).first() or SmtpSettings(user=request.user)  # type: ignore[misc]
+    instance = SmtpSettings.objects.filter(user=request.user).first() or SmtpSettings(user=request.user)
     form = SmtpSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "test" in request.POST:
             try:
-                services.smtp_connection_test(user=request.user, data=data)  # type: ignore[arg-type]
+                services.smtp_connection_test(user=request.user, data=data)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Connection to the mail server works."))
         else:
-            services.smtp_settings_save(user=request.user, data=data)  # type: ignore[arg-type]
+            services.smtp_settings_save(user=request.user, data=data)
             messages.success(request, _("SMTP settings saved."))
             return redirect("mailing:smtp_settings")
-    can_edit = request.user.can(Capability.EDIT)  # type: ignore[union-attr]
+    can_edit = request.user.can(Capability.EDIT)
     return render(request, "mailing/smtp_settings.html", {"form": form, "can_edit": can_edit})
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def letter(request: HttpRequest, contact_id: int) -> HttpResponse:
+def letter(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """Write a letter to a contact from a letter template (optionally about one of their
     properties): the PDF is downloaded and the letter is logged on the contact."""
     from maklerwerk.contacts.selectors import contact_get
@@ -129,7 +130,7 @@ def letter(request: HttpRequest, contact_id: int) -> HttpResponse:
     from maklerwerk.properties.selectors import visible_properties
 
     user = request.user
-    contact = contact_get(user=user, pk=contact_id)  # type: ignore[arg-type]
+    contact = contact_get(user=user, pk=contact_id)
     templates = MailTemplate.objects.filter(office_id=contact.office_id, kind=MailTemplate.Kind.LETTER)
     properties = visible_properties(user).filter(contact_roles__contact=contact)
     properties = properties.distinct().order_by("external_id")
@@ -141,7 +142,7 @@ def letter(request: HttpRequest, contact_id: int) -> HttpResponse:
             error = _("Please choose a letter template.")
         else:
             try:
-                name, pdf = letter_pdf(template=template, contact=contact, prop=prop, acting_user=user)  # type: ignore[arg-type]
+                name, pdf = letter_pdf(template=template, contact=contact, prop=prop, acting_user=user)
             except ApplicationError as exc:
                 error = exc.message
             else:

@@ -5,10 +5,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
@@ -44,8 +44,8 @@ class MustIn(InputSchema):
 
 class SearchProfileFields(InputSchema):
     name: str = Field("", max_length=200)
-    marketing_type: MarketingCode = "kauf"  # type: ignore[valid-type]
-    object_kinds: list[KindCode] = Field(default_factory=list)  # type: ignore[valid-type]
+    marketing_type: MarketingCode = "kauf"
+    object_kinds: list[KindCode] = Field(default_factory=list)
     price_min: Money = Field(None, ge=0)
     price_max: Money = Field(None, ge=0)
     living_area_min: Decimal | None = Field(None, ge=0)
@@ -58,9 +58,9 @@ class SearchProfileFields(InputSchema):
     radius_km: Decimal | None = Field(None, gt=0, le=500)
     latitude: float | None = Lat
     longitude: float | None = Lon
-    features: list[FeatureCode] = Field(default_factory=list)  # type: ignore[valid-type]
+    features: list[FeatureCode] = Field(default_factory=list)
     year_built_min: int | None = Field(None, ge=1000, le=2100)
-    energy_class_worst: EnergyClassCode = ""  # type: ignore[valid-type]
+    energy_class_worst: EnergyClassCode = ""
     must: MustIn | None = Field(None, description="Per criterion: true = must (K.O.), false = wish")
     valid_until: dt.date | None = None
     active: bool = True
@@ -178,7 +178,7 @@ def _match_items(rows: list[selectors.MatchRow], filters: MatchFilter) -> dict[s
     summary="Search profiles matching a property",
     operation_id="maklerwerk_properties_api_property_matches_api",
 )
-def property_matches_api(request: HttpRequest, property_id: int, filters: Query[MatchFilter]) -> Any:
+def property_matches_api(request: ApiRequest, property_id: int, filters: Query[MatchFilter]) -> Any:
     user = require(request, Capability.VIEW)
     return _match_items(
         selectors.matches_for_property(user=user, property_id=property_id, limit=500), filters
@@ -192,7 +192,7 @@ def property_matches_api(request: HttpRequest, property_id: int, filters: Query[
     operation_id="maklerwerk_properties_api_search_profile_list_api",
 )
 @paginate(Page)
-def search_profile_list_api(request: HttpRequest, contact_id: int) -> Any:
+def search_profile_list_api(request: ApiRequest, contact_id: int) -> Any:
     user = require(request, Capability.VIEW)
     contact = contact_get(user=user, pk=contact_id)
     return selectors.search_profile_list(user=user, contact_id=contact.pk)
@@ -204,7 +204,7 @@ def search_profile_list_api(request: HttpRequest, contact_id: int) -> Any:
     summary="Create a search profile",
     operation_id="maklerwerk_properties_api_search_profile_create_api",
 )
-def search_profile_create_api(request: HttpRequest, contact_id: int, payload: SearchProfileFields) -> Status:
+def search_profile_create_api(request: ApiRequest, contact_id: int, payload: SearchProfileFields) -> Status:
     user = require(request, Capability.EDIT)
     contact = contact_get(user=user, pk=contact_id)
     profile = services.search_profile_create(
@@ -239,7 +239,7 @@ class SelfServiceLinkOut(Schema):
     operation_id="maklerwerk_properties_api_self_service_link_list_api",
 )
 @paginate(Page)
-def self_service_link_list_api(request: HttpRequest, contact_id: int | None = None) -> Any:
+def self_service_link_list_api(request: ApiRequest, contact_id: int | None = None) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.self_service_link_list(user=user, contact_id=contact_id)
 
@@ -250,7 +250,7 @@ def self_service_link_list_api(request: HttpRequest, contact_id: int | None = No
     summary="Revoke a personal search-profile link now",
     operation_id="maklerwerk_properties_api_self_service_link_revoke_api",
 )
-def self_service_link_revoke_api(request: HttpRequest, link_id: int) -> Any:
+def self_service_link_revoke_api(request: ApiRequest, link_id: int) -> Any:
     user = require(request, Capability.EDIT)
     return services.self_service_link_revoke(
         link=selectors.self_service_link_get(user=user, pk=link_id), acting_user=user
@@ -263,7 +263,7 @@ def self_service_link_revoke_api(request: HttpRequest, link_id: int) -> Any:
     summary="One search profile",
     operation_id="maklerwerk_properties_api_search_profile_get_api",
 )
-def search_profile_get_api(request: HttpRequest, profile_id: int) -> Any:
+def search_profile_get_api(request: ApiRequest, profile_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.search_profile_get(user=user, pk=profile_id)
 
@@ -274,7 +274,7 @@ def search_profile_get_api(request: HttpRequest, profile_id: int) -> Any:
     summary="Change a search profile",
     operation_id="maklerwerk_properties_api_search_profile_update_api",
 )
-def search_profile_update_api(request: HttpRequest, profile_id: int, payload: SearchProfileFields) -> Any:
+def search_profile_update_api(request: ApiRequest, profile_id: int, payload: SearchProfileFields) -> Any:
     user = require(request, Capability.EDIT)
     profile = selectors.search_profile_get(user=user, pk=profile_id)
     return services.search_profile_update(
@@ -288,7 +288,7 @@ def search_profile_update_api(request: HttpRequest, profile_id: int, payload: Se
     summary="Delete a search profile",
     operation_id="maklerwerk_properties_api_search_profile_delete_api",
 )
-def search_profile_delete_api(request: HttpRequest, profile_id: int) -> Status:
+def search_profile_delete_api(request: ApiRequest, profile_id: int) -> Status:
     user = require(request, Capability.DELETE)
     services.search_profile_delete(
         profile=selectors.search_profile_get(user=user, pk=profile_id), acting_user=user
@@ -302,6 +302,6 @@ def search_profile_delete_api(request: HttpRequest, profile_id: int) -> Status:
     summary="Properties matching a search profile",
     operation_id="maklerwerk_properties_api_search_profile_matches_api",
 )
-def search_profile_matches_api(request: HttpRequest, profile_id: int, filters: Query[MatchFilter]) -> Any:
+def search_profile_matches_api(request: ApiRequest, profile_id: int, filters: Query[MatchFilter]) -> Any:
     user = require(request, Capability.VIEW)
     return _match_items(selectors.matches_for_profile(user=user, profile_id=profile_id, limit=500), filters)

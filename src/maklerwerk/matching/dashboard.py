@@ -19,5 +19,5 @@ def new_matches(office: Office) -> int:
 
 def new_matches_for(user: User) -> int:
     """Unseen new matches of the office, of properties the user may see."""
-    qs = NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True).filter(not_yet_offered_q())
+    qs = NewMatch.objects.filter(office=user.office_id, seen_at__isnull=True).filter(not_yet_offered_q())
     return qs.filter(property_visible_q(user)).count()

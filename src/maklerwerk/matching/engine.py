@@ -8,6 +8,7 @@ candidates with indexes first; this module decides and explains.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -142,6 +143,10 @@ def _num(value: float, digits: int = 0) -> str:
     )
 
 
+def _in_search_area(place: str) -> str:
+    return _("%(place)s is in the search area") % {"place": place}
+
+
 def _money(value: float) -> str:
     return f"{_num(value)} €"
 
@@ -216,7 +221,7 @@ def _range_text(
     elif high is not None:
         bounds = _("up to %(high)s") % {"high": fmt(high)}
     else:
-        bounds = _("from %(low)s") % {"low": fmt(low)}
+        bounds = _("from %(low)s") % {"low": fmt(low)}  # type: ignore[arg-type]  # one bound is set
     return _("%(label)s %(value)s within range (%(bounds)s)") % {
         "label": label,
         "value": fmt(value),
@@ -297,7 +302,7 @@ def _location(profile: ProfileCriteria, prop: PropertyFacts) -> Criterion | None
                 "location",
                 "met",
                 True,
-                lambda place=place: _("%(place)s is in the search area") % {"place": place},
+                functools.partial(_in_search_area, place),
             )
     where = " ".join(p for p in (prop.postal_code, prop.city) if p) or "–"
     return Criterion(

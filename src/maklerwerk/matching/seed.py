@@ -38,7 +38,7 @@ def _profile_for(
         price_max = Decimal(rng.choice([250, 350, 450, 600, 800, 1200]) * 1000)
     else:
         price_max = Decimal(rng.choice([700, 900, 1200, 1600, 2200, 3000]))
-    profile = SearchProfile(
+    profile = SearchProfile(  # type: ignore[misc]  # null=True comes in through **area
         office_id=office_id,
         contact_id=contact_id,
         name=f"{'/'.join(k.capitalize() for k in kind_set)} {city}",

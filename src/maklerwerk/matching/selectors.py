@@ -54,7 +54,7 @@ OFFERED_STATUSES = {
 
 
 def search_profile_list(*, user: User, contact_id: int | None = None) -> QuerySet[SearchProfile]:
-    qs = SearchProfile.objects.filter(office_id=user.office_id).select_related("contact")
+    qs = SearchProfile.objects.filter(office=user.office_id).select_related("contact")
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
     return qs
@@ -62,7 +62,7 @@ def search_profile_list(*, user: User, contact_id: int | None = None) -> QuerySe
 
 def self_service_link_list(*, user: User, contact_id: int | None = None) -> QuerySet[SelfServiceLink]:
     """The office's personal search-profile links, newest first (the token itself is never kept)."""
-    qs = SelfServiceLink.objects.filter(office_id=user.office_id).select_related("contact", "created_by")
+    qs = SelfServiceLink.objects.filter(office=user.office_id).select_related("contact", "created_by")
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
     return qs.order_by("-created_at")
@@ -70,14 +70,14 @@ def self_service_link_list(*, user: User, contact_id: int | None = None) -> Quer
 
 def self_service_link_get(*, user: User, pk: int) -> SelfServiceLink:
     try:
-        return SelfServiceLink.objects.select_related("contact").get(pk=pk, office_id=user.office_id)
+        return SelfServiceLink.objects.select_related("contact").get(pk=pk, office=user.office_id)
     except (SelfServiceLink.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
 def search_profile_get(*, user: User, pk: int) -> SearchProfile:
     try:
-        return SearchProfile.objects.select_related("contact").get(pk=pk, office_id=user.office_id)
+        return SearchProfile.objects.select_related("contact").get(pk=pk, office=user.office_id)
     except (SearchProfile.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -370,7 +370,7 @@ def not_yet_offered_q() -> Q:
 def new_matches_for(*, user: User, limit: int = 20) -> QuerySet[NewMatch]:
     """Unseen new matches for the user (as responsible agent; administrators see all of the office)."""
     qs = (
-        NewMatch.objects.filter(office_id=user.office_id, seen_at__isnull=True)
+        NewMatch.objects.filter(office=user.office_id, seen_at__isnull=True)
         .filter(not_yet_offered_q())
         .select_related("property", "profile", "profile__contact")
     )
@@ -380,7 +380,7 @@ def new_matches_for(*, user: User, limit: int = 20) -> QuerySet[NewMatch]:
 
 
 def notifications_for(*, user: User, limit: int = 20) -> QuerySet[AgentNotification]:
-    qs = AgentNotification.objects.filter(office_id=user.office_id, done_at__isnull=True).select_related(
+    qs = AgentNotification.objects.filter(office=user.office_id, done_at__isnull=True).select_related(
         "contact"
     )
     if user.effective_role != "admin":

@@ -283,7 +283,7 @@ def new_matches_mark_seen(*, user: User, ids: list[int] | None = None) -> int:
 
 @transaction.atomic
 def notification_done(*, user: User, pk: int) -> None:
-    updated = AgentNotification.objects.filter(pk=pk, office_id=user.office_id, done_at__isnull=True).update(
+    updated = AgentNotification.objects.filter(pk=pk, office=user.office_id, done_at__isnull=True).update(
         done_at=timezone.now()
     )
     if not updated:

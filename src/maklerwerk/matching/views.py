@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.baseurl import absolute_url
@@ -32,22 +33,22 @@ from maklerwerk.matching.models import SearchProfile
 from maklerwerk.properties.selectors import contact_get, contact_roles
 
 
-def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
+def contact_tab_context(request: AuthedRequest, contact: Any) -> dict[str, Any]:
     """Context of the "Immobilien" tab on the contact page (a tab registered in core.tabs.TABS)."""
     user = request.user
-    profiles = list(selectors.search_profile_list(user=user, contact_id=contact.pk))  # type: ignore[arg-type]
+    profiles = list(selectors.search_profile_list(user=user, contact_id=contact.pk))
     sections = []
     for profile in profiles:
-        rows = selectors.matches_for_profile(user=user, profile_id=profile.pk)  # type: ignore[arg-type]
+        rows = selectors.matches_for_profile(user=user, profile_id=profile.pk)
         sections.append({"profile": profile, "groups": selectors.group_matches(rows), "count": len(rows)})
-    roles = contact_roles(user=user, contact_id=contact.pk)  # type: ignore[arg-type]
+    roles = contact_roles(user=user, contact_id=contact.pk)
     return {
         "contact": contact,
         "profile_sections": sections,
         "roles": roles,
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
-        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
-        "self_service_links": list(selectors.self_service_link_list(user=user, contact_id=contact.pk)[:20]),  # type: ignore[arg-type]
+        "can_edit": user.can(Capability.EDIT),
+        "can_delete": user.can(Capability.DELETE),
+        "self_service_links": list(selectors.self_service_link_list(user=user, contact_id=contact.pk)[:20]),
         "self_service_url": request.session.pop(f"self_service_{contact.pk}", None)
         if hasattr(request, "session")
         else None,
@@ -56,10 +57,10 @@ def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_tab(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+def contact_tab(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get(user=request.user, pk=contact_id)
     context = contact_tab_context(request, contact)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "matching/_contact_tab.html", context)
     return render(request, "matching/contact_tab_page.html", context)
 
@@ -74,14 +75,14 @@ def _contact_tab_url(contact_id: int) -> str:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def profile_create(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+def profile_create(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get(user=request.user, pk=contact_id)
     form = SearchProfileForm(
         request.POST or None, instance=SearchProfile(office_id=contact.office_id, contact=contact)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.search_profile_create(contact=contact, acting_user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.search_profile_create(contact=contact, acting_user=request.user, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
@@ -92,12 +93,12 @@ def profile_create(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = selectors.search_profile_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    profile = selectors.search_profile_get(user=request.user, pk=pk)
     form = SearchProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.search_profile_update(profile=profile, acting_user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.search_profile_update(profile=profile, acting_user=request.user, data=form.cleaned_data)
         except (ApplicationError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
@@ -114,11 +115,11 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def profile_list(request: HttpRequest) -> HttpResponse:
+def profile_list(request: AuthedRequest) -> HttpResponse:
     """Suchprofile: every search profile of the office, active first, searchable by name or contact."""
     q = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "active")
-    qs = selectors.search_profile_list(user=request.user)  # type: ignore[arg-type]
+    qs = selectors.search_profile_list(user=request.user)
     if state == "active":
         qs = qs.filter(active=True)
     elif state == "inactive":
@@ -132,27 +133,27 @@ def profile_list(request: HttpRequest) -> HttpResponse:
             | Q(cities__icontains=word)
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "state": state, "can_edit": request.user.can(Capability.EDIT)}  # type: ignore[union-attr]
+    context = {"page": page, "q": q, "state": state, "can_edit": request.user.can(Capability.EDIT)}
     template = "matching/profile_list.html"
-    if request.htmx and request.htmx.target == "profile-results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "profile-results":
         template += "#results"
     return render(request, template, context)
 
 
 @require_capability(Capability.DELETE)
 @require_POST
-def profile_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = selectors.search_profile_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def profile_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    profile = selectors.search_profile_get(user=request.user, pk=pk)
     contact_id = profile.contact_id
-    services.search_profile_delete(profile=profile, acting_user=request.user)  # type: ignore[arg-type]
+    services.search_profile_delete(profile=profile, acting_user=request.user)
     messages.success(request, _("Search profile deleted."))
     return redirect(_contact_tab_url(contact_id))
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+def self_service_link_create(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get(user=request.user, pk=contact_id)
     profile = None
     if request.POST.get("profile"):
         profile_id = parse_id(request.POST["profile"])
@@ -161,7 +162,7 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
         profile = get_object_or_404(SearchProfile, pk=profile_id, contact=contact)
     _link, token = services.self_service_link_create(
         contact=contact, acting_user=request.user, profile=profile
-    )  # type: ignore[arg-type]
+    )
     request.session[f"self_service_{contact.pk}"] = absolute_url(
         reverse("properties:self_service", args=[token]), office=contact.office_id
     )
@@ -171,11 +172,11 @@ def self_service_link_create(request: HttpRequest, contact_id: int) -> HttpRespo
 
 @require_capability(Capability.EDIT)
 @require_POST
-def self_service_link_revoke(request: HttpRequest, contact_id: int, link_id: int) -> HttpResponse:
-    link = selectors.self_service_link_get(user=request.user, pk=link_id)  # type: ignore[arg-type]
+def self_service_link_revoke(request: AuthedRequest, contact_id: int, link_id: int) -> HttpResponse:
+    link = selectors.self_service_link_get(user=request.user, pk=link_id)
     if link.contact_id != contact_id:
         raise Http404
-    services.self_service_link_revoke(link=link, acting_user=request.user)  # type: ignore[arg-type]
+    services.self_service_link_revoke(link=link, acting_user=request.user)
     messages.success(request, _("The personal link was revoked; it no longer opens the form."))
     return redirect(_contact_tab_url(contact_id))
 
@@ -213,38 +214,38 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _widget(request: HttpRequest) -> HttpResponse:
+def _widget(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context = {
-        "new_matches": selectors.new_matches_for(user=user),  # type: ignore[arg-type]
-        "notifications": selectors.notifications_for(user=user),  # type: ignore[arg-type]
-        "expired": selectors.expired_profiles(user=user)[:10],  # type: ignore[arg-type]
+        "new_matches": selectors.new_matches_for(user=user),
+        "notifications": selectors.notifications_for(user=user),
+        "expired": selectors.expired_profiles(user=user)[:10],
     }
     return render(request, "matching/_new_matches_widget.html", context)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def new_matches_widget(request: HttpRequest) -> HttpResponse:
+def new_matches_widget(request: AuthedRequest) -> HttpResponse:
     """Partial for the dashboard: the user's "Neue Treffer", open notifications and expired profiles."""
     return _widget(request)
 
 
 @require_capability(Capability.VIEW)
 @require_POST
-def new_matches_seen(request: HttpRequest) -> HttpResponse:
+def new_matches_seen(request: AuthedRequest) -> HttpResponse:
     ids = parse_ids(request.POST.getlist("id")) or None
-    services.new_matches_mark_seen(user=request.user, ids=ids)  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    services.new_matches_mark_seen(user=request.user, ids=ids)
+    if request.htmx:
         return _widget(request)
     return redirect("properties:new_matches")
 
 
 @require_capability(Capability.VIEW)
 @require_POST
-def notification_done(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_done(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
-        services.notification_done(user=request.user, pk=pk)  # type: ignore[arg-type]
+        services.notification_done(user=request.user, pk=pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("properties:new_matches")
@@ -252,5 +253,5 @@ def notification_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def new_matches_page(request: HttpRequest) -> HttpResponse:
+def new_matches_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "matching/new_matches.html")

@@ -2,11 +2,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
@@ -144,13 +144,13 @@ class PropertyOut(Schema):
 
 class PropertyFields(InputSchema):
     title: str = Field("", max_length=300)
-    object_kind: KindCode = "wohnung"  # type: ignore[valid-type]
+    object_kind: KindCode = "wohnung"
     object_subtype: str = Field("", max_length=40)
-    marketing_type: MarketingCode = "kauf"  # type: ignore[valid-type]
-    usage: UsageCode = "wohnen"  # type: ignore[valid-type]
-    status: StatusCode = "preparation"  # type: ignore[valid-type]
+    marketing_type: MarketingCode = "kauf"
+    usage: UsageCode = "wohnen"
+    status: StatusCode = "preparation"
     responsible_agent_id: int | None = None
-    visibility: VisibilityCode = "office"  # type: ignore[valid-type]
+    visibility: VisibilityCode = "office"
     viewer_ids: list[int] | None = Field(None, description="Users who may see a restricted property")
     street: str = Field("", max_length=200)
     house_number: str = Field("", max_length=20)
@@ -182,15 +182,15 @@ class PropertyFields(InputSchema):
     floors_total: int | None = Field(None, ge=0, le=300)
     parking_spaces: int | None = Field(None, ge=0, le=10000)
     year_built: int | None = Field(None, ge=1000, le=2100)
-    condition: ConditionCode = ""  # type: ignore[valid-type]
-    vacancy: VacancyCode = Field("", description="sofort, nach_vereinbarung or datum (with vacant_from)")  # type: ignore[valid-type]
+    condition: ConditionCode = ""
+    vacancy: VacancyCode = Field("", description="sofort, nach_vereinbarung or datum (with vacant_from)")
     vacant_from: dt.date | None = None
-    features: list[FeatureCode] = Field(default_factory=list)  # type: ignore[valid-type]
-    energy_certificate_type: EnergyTypeCode = ""  # type: ignore[valid-type]
+    features: list[FeatureCode] = Field(default_factory=list)
+    energy_certificate_type: EnergyTypeCode = ""
     energy_value: Decimal | None = Field(None, ge=0)
-    energy_class: EnergyClassCode = ""  # type: ignore[valid-type]
-    heating_type: HeatingCode = ""  # type: ignore[valid-type]
-    energy_carrier: EnergyCarrierCode = ""  # type: ignore[valid-type]
+    energy_class: EnergyClassCode = ""
+    heating_type: HeatingCode = ""
+    energy_carrier: EnergyCarrierCode = ""
     energy_building_year: int | None = Field(None, ge=1000, le=2100)
     energy_issue_date: dt.date | None = None
     energy_valid_until: dt.date | None = None
@@ -207,14 +207,14 @@ class PropertyCreateIn(PropertyFields):
 
 
 class PropertyUpdateIn(PropertyFields):
-    external_id: str = Field(None, min_length=1, max_length=50)
+    external_id: str = Field(None, min_length=1, max_length=50)  # type: ignore[assignment]  # None: unchanged
 
 
 class PropertyFilter(Schema):
     q: str | None = Field(None, description="Text in title, external id, street, city or postal code")
-    status: StatusCode | None = None  # type: ignore[valid-type]
-    object_kind: KindCode | None = None  # type: ignore[valid-type]
-    marketing_type: MarketingCode | None = None  # type: ignore[valid-type]
+    status: StatusCode | None = None
+    object_kind: KindCode | None = None
+    marketing_type: MarketingCode | None = None
     city: str | None = None
     price_max: Decimal | None = Field(None, ge=0)
     rooms_min: Decimal | None = Field(None, ge=0)
@@ -225,7 +225,7 @@ class PropertyFilter(Schema):
 
 class ImageUpdateIn(InputSchema):
     caption: str = Field("", max_length=200)
-    kind: ImageKindCode = "bild"  # type: ignore[valid-type]
+    kind: ImageKindCode = "bild"
 
 
 class ImageOrderIn(InputSchema):
@@ -234,8 +234,8 @@ class ImageOrderIn(InputSchema):
 
 class PropertyContactIn(InputSchema):
     contact_id: int
-    role: RoleCode  # type: ignore[valid-type]
-    interest_status: InterestCode = ""  # type: ignore[valid-type]
+    role: RoleCode
+    interest_status: InterestCode = ""
     note: str = Field("", max_length=300)
 
 
@@ -274,7 +274,7 @@ def _property_data(
 
 
 def _office_user(user: User, pk: int, field: str) -> User:
-    found = User.objects.filter(pk=pk, office_id=user.office_id, is_active=True).first()
+    found = User.objects.filter(pk=pk, office=user.office_id, is_active=True).first()
     if found is None:
         raise ApplicationError("Unknown user.", extra={"field": field})
     return found
@@ -285,7 +285,7 @@ def _office_user(user: User, pk: int, field: str) -> User:
 
 @router.get("/properties", response=list[PropertyOut], summary="List properties")
 @paginate(Page)
-def property_list_api(request: HttpRequest, filters: Query[PropertyFilter]) -> Any:
+def property_list_api(request: ApiRequest, filters: Query[PropertyFilter]) -> Any:
     user = require(request, Capability.VIEW)
     qs = selectors.property_list(
         user=user,
@@ -309,21 +309,21 @@ def property_list_api(request: HttpRequest, filters: Query[PropertyFilter]) -> A
 
 
 @router.post("/properties", response={201: PropertyOut}, summary="Create a property")
-def property_create_api(request: HttpRequest, payload: PropertyCreateIn) -> Status:
+def property_create_api(request: ApiRequest, payload: PropertyCreateIn) -> Status:
     user = require(request, Capability.EDIT)
     data, viewers = _property_data(user, payload, partial=False)
-    prop = services.property_create(office=user.office, acting_user=user, data=data, viewers=viewers)
+    prop = services.property_create(office=request.office, acting_user=user, data=data, viewers=viewers)
     return Status(201, prop)
 
 
 @router.get("/properties/{property_id}", response=PropertyOut, summary="One property")
-def property_get_api(request: HttpRequest, property_id: int) -> Property:
+def property_get_api(request: ApiRequest, property_id: int) -> Property:
     user = require(request, Capability.VIEW)
     return selectors.property_get(user=user, pk=property_id)
 
 
 @router.patch("/properties/{property_id}", response=PropertyOut, summary="Change a property")
-def property_update_api(request: HttpRequest, property_id: int, payload: PropertyUpdateIn) -> Property:
+def property_update_api(request: ApiRequest, property_id: int, payload: PropertyUpdateIn) -> Property:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     data, viewers = _property_data(user, payload, partial=True)
@@ -331,7 +331,7 @@ def property_update_api(request: HttpRequest, property_id: int, payload: Propert
 
 
 @router.delete("/properties/{property_id}", response={204: None}, summary="Delete a property")
-def property_delete_api(request: HttpRequest, property_id: int) -> Status:
+def property_delete_api(request: ApiRequest, property_id: int) -> Status:
     user = require(request, Capability.DELETE)
     services.property_delete(prop=selectors.property_get(user=user, pk=property_id), acting_user=user)
     return Status(204, None)
@@ -345,7 +345,7 @@ def property_delete_api(request: HttpRequest, property_id: int) -> Status:
     response=list[ImageOut],
     summary="Images of a property, title image first",
 )
-def image_list_api(request: HttpRequest, property_id: int) -> Any:
+def image_list_api(request: ApiRequest, property_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return list(selectors.property_get(user=user, pk=property_id).images.all())
 
@@ -356,10 +356,10 @@ def image_list_api(request: HttpRequest, property_id: int) -> Any:
     summary="Upload images (several at once)",
 )
 def image_upload_api(
-    request: HttpRequest,
+    request: ApiRequest,
     property_id: int,
     files: File[list[UploadedFile]],
-    kind: Form[ImageKindCode] = "bild",  # type: ignore[valid-type]
+    kind: Form[ImageKindCode] = "bild",
 ) -> Status:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
@@ -373,7 +373,7 @@ def image_upload_api(
     response=list[ImageOut],
     summary="Reorder images; the first is the title image",
 )
-def image_order_api(request: HttpRequest, property_id: int, payload: ImageOrderIn) -> Any:
+def image_order_api(request: ApiRequest, property_id: int, payload: ImageOrderIn) -> Any:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     services.property_images_reorder(prop=prop, acting_user=user, image_ids=payload.image_ids)
@@ -385,7 +385,7 @@ def image_order_api(request: HttpRequest, property_id: int, payload: ImageOrderI
     response=ImageOut,
     summary="Change caption or kind of an image",
 )
-def image_update_api(request: HttpRequest, property_id: int, image_id: int, payload: ImageUpdateIn) -> Any:
+def image_update_api(request: ApiRequest, property_id: int, image_id: int, payload: ImageUpdateIn) -> Any:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     image = get_object_or_404(PropertyImage, pk=image_id, property=prop)
@@ -395,7 +395,7 @@ def image_update_api(request: HttpRequest, property_id: int, image_id: int, payl
 
 
 @router.delete("/properties/{property_id}/images/{image_id}", response={204: None}, summary="Delete an image")
-def image_delete_api(request: HttpRequest, property_id: int, image_id: int) -> Status:
+def image_delete_api(request: ApiRequest, property_id: int, image_id: int) -> Status:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     services.property_image_delete(
@@ -407,17 +407,17 @@ def image_delete_api(request: HttpRequest, property_id: int, image_id: int) -> S
 @router.get(
     "/properties/{property_id}/documents", response=list[DocumentOut], summary="Documents of a property"
 )
-def document_list_api(request: HttpRequest, property_id: int) -> Any:
+def document_list_api(request: ApiRequest, property_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return list(selectors.property_get(user=user, pk=property_id).documents.all())
 
 
 @router.post("/properties/{property_id}/documents", response={201: DocumentOut}, summary="Upload a document")
 def document_upload_api(
-    request: HttpRequest,
+    request: ApiRequest,
     property_id: int,
     file: File[UploadedFile],
-    kind: Form[DocumentKindCode] = "other",  # type: ignore[valid-type]
+    kind: Form[DocumentKindCode] = "other",
     title: Form[str] = "",
     protected: Form[bool] = True,
 ) -> Status:
@@ -432,7 +432,7 @@ def document_upload_api(
 @router.delete(
     "/properties/{property_id}/documents/{document_id}", response={204: None}, summary="Delete a document"
 )
-def document_delete_api(request: HttpRequest, property_id: int, document_id: int) -> Status:
+def document_delete_api(request: ApiRequest, property_id: int, document_id: int) -> Status:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     doc = get_object_or_404(PropertyDocument, pk=document_id, property=prop)
@@ -448,7 +448,7 @@ def document_delete_api(request: HttpRequest, property_id: int, document_id: int
     response=list[PropertyContactOut],
     summary="Contacts and their roles on a property",
 )
-def property_contact_list_api(request: HttpRequest, property_id: int) -> Any:
+def property_contact_list_api(request: ApiRequest, property_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return list(selectors.property_contacts(prop=selectors.property_get(user=user, pk=property_id)))
 
@@ -458,7 +458,7 @@ def property_contact_list_api(request: HttpRequest, property_id: int) -> Any:
     response={201: PropertyContactOut},
     summary="Add a contact role or change its interest status",
 )
-def property_contact_set_api(request: HttpRequest, property_id: int, payload: PropertyContactIn) -> Status:
+def property_contact_set_api(request: ApiRequest, property_id: int, payload: PropertyContactIn) -> Status:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     contact = selectors.contact_get(user=user, pk=payload.contact_id)
@@ -476,7 +476,7 @@ def property_contact_set_api(request: HttpRequest, property_id: int, payload: Pr
 @router.delete(
     "/properties/{property_id}/contacts/{link_id}", response={204: None}, summary="Remove a contact role"
 )
-def property_contact_delete_api(request: HttpRequest, property_id: int, link_id: int) -> Status:
+def property_contact_delete_api(request: ApiRequest, property_id: int, link_id: int) -> Status:
     user = require(request, Capability.EDIT)
     prop = selectors.property_get(user=user, pk=property_id)
     services.property_contact_delete(

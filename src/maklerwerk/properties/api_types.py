@@ -4,7 +4,7 @@ the search-profile API (matching), so both describe a code the same way."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field
 
@@ -22,22 +22,41 @@ from maklerwerk.properties.choices import (
 )
 from maklerwerk.properties.models import Property, PropertyContact, PropertyDocument, PropertyImage
 
-KindCode = Literal[tuple(ObjectKind.values)]  # type: ignore[valid-type]
-MarketingCode = Literal[tuple(MarketingType.values)]  # type: ignore[valid-type]
-UsageCode = Literal[tuple(Usage.values)]  # type: ignore[valid-type]
-StatusCode = Literal[tuple(Property.Status.values)]  # type: ignore[valid-type]
-FeatureCode = Literal[tuple(Feature.values)]  # type: ignore[valid-type]
-ConditionCode = Literal[tuple(["", *Condition.values])]  # type: ignore[valid-type]
-EnergyClassCode = Literal[tuple(["", *EnergyClass.values])]  # type: ignore[valid-type]
-EnergyTypeCode = Literal[tuple(["", *EnergyCertificateType.values])]  # type: ignore[valid-type]
-EnergyCarrierCode = Literal[tuple(["", *EnergyCarrier.values])]  # type: ignore[valid-type]
-HeatingCode = Literal[tuple(["", *HeatingType.values])]  # type: ignore[valid-type]
-VacancyCode = Literal[tuple(["", *Vacancy.values])]  # type: ignore[valid-type]
-VisibilityCode = Literal[tuple(Property.Visibility.values)]  # type: ignore[valid-type]
-ImageKindCode = Literal[tuple(PropertyImage.Kind.values)]  # type: ignore[valid-type]
-DocumentKindCode = Literal[tuple(PropertyDocument.Kind.values)]  # type: ignore[valid-type]
-RoleCode = Literal[tuple(PropertyContact.Role.values)]  # type: ignore[valid-type]
-InterestCode = Literal[tuple(["", *PropertyContact.InterestStatus.values])]  # type: ignore[valid-type]
+# Ninja validates these against the model's choices at run time; the checker sees plain strings.
+if TYPE_CHECKING:
+    KindCode = str
+    MarketingCode = str
+    UsageCode = str
+    StatusCode = str
+    FeatureCode = str
+    ConditionCode = str
+    EnergyClassCode = str
+    EnergyTypeCode = str
+    EnergyCarrierCode = str
+    HeatingCode = str
+    VacancyCode = str
+    VisibilityCode = str
+    ImageKindCode = str
+    DocumentKindCode = str
+    RoleCode = str
+    InterestCode = str
+else:
+    KindCode = Literal[tuple(ObjectKind.values)]
+    MarketingCode = Literal[tuple(MarketingType.values)]
+    UsageCode = Literal[tuple(Usage.values)]
+    StatusCode = Literal[tuple(Property.Status.values)]
+    FeatureCode = Literal[tuple(Feature.values)]
+    ConditionCode = Literal[tuple(["", *Condition.values])]
+    EnergyClassCode = Literal[tuple(["", *EnergyClass.values])]
+    EnergyTypeCode = Literal[tuple(["", *EnergyCertificateType.values])]
+    EnergyCarrierCode = Literal[tuple(["", *EnergyCarrier.values])]
+    HeatingCode = Literal[tuple(["", *HeatingType.values])]
+    VacancyCode = Literal[tuple(["", *Vacancy.values])]
+    VisibilityCode = Literal[tuple(Property.Visibility.values)]
+    ImageKindCode = Literal[tuple(PropertyImage.Kind.values)]
+    DocumentKindCode = Literal[tuple(PropertyDocument.Kind.values)]
+    RoleCode = Literal[tuple(PropertyContact.Role.values)]
+    InterestCode = Literal[tuple(["", *PropertyContact.InterestStatus.values])]
 
 Money = Decimal | None
 Lat = Field(None, ge=-90, le=90)

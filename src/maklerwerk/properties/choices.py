@@ -4,14 +4,24 @@ from them: bit masks for indexed matching, GEG energy classes, object subtypes."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-money = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
-area = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
+
+class DecimalColumn(TypedDict):
+    """The keyword arguments shared by the optional money and area fields."""
+
+    max_digits: int
+    decimal_places: int
+    null: bool
+    blank: bool
+
+
+money: DecimalColumn = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+area: DecimalColumn = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 

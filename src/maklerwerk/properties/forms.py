@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.countries import country_choices
+from maklerwerk.core.forms import model_choice_field
 from maklerwerk.core.numbers import german_decimals
-from maklerwerk.properties.choices import OBJECT_SUBTYPES, Feature, ObjectKind
+from maklerwerk.properties.choices import OBJECT_SUBTYPES, Feature, MarketingType, ObjectKind
 from maklerwerk.properties.models import (
     MatchSettings,
     Property,
@@ -135,7 +136,7 @@ class PropertyForm(forms.ModelForm):
     features = forms.MultipleChoiceField(
         label=_("Features"), choices=Feature.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    files = MultipleImageField(
+    files = MultipleImageField(  # type: ignore[assignment]  # a declared field, not BaseForm.files
         label=_("Photos"),
         required=False,
         help_text=_(
@@ -187,8 +188,8 @@ class PropertyForm(forms.ModelForm):
             external_id.help_text = _("Suggested by the office pattern %(pattern)s; you may change it.") % {
                 "pattern": kennung_pattern
             }
-        self.fields["responsible_agent"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
-        self.fields["viewers"].queryset = _office_users(office_id)  # type: ignore[attr-defined]
+        model_choice_field(self, "responsible_agent").queryset = _office_users(office_id)
+        model_choice_field(self, "viewers").queryset = _office_users(office_id)
         if self.instance.pk:
             self.initial["viewers"] = [v.user_id for v in self.instance.viewers.all()]
         # Names, never typed codes: "Deutschland" for DEU, "Maisonette" for MAISONETTE (grouped by kind;
@@ -222,7 +223,7 @@ class PropertyFilterForm(forms.Form):
     marketing_type = forms.ChoiceField(
         label=_("Marketing type"),
         required=False,
-        choices=[("", _("sale and rent")), *Property._meta.get_field("marketing_type").choices],
+        choices=[("", _("sale and rent")), *MarketingType.choices],
     )
 
 

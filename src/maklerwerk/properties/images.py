@@ -71,7 +71,7 @@ def prepare_image(upload: Any) -> PreparedImage:
             _("%(name)s is not an image or is damaged.") % {"name": name}, extra={"field": "files"}
         ) from exc
     fmt = image.format or "JPEG"
-    image = ImageOps.exif_transpose(image)
+    image = ImageOps.exif_transpose(image)  # type: ignore[assignment]  # an Image from here on
     if max(image.size) > MAX_EDGE:
         image.thumbnail((MAX_EDGE, MAX_EDGE))
     out_format = "PNG" if fmt in {"PNG", "GIF"} else "JPEG"

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.countries import country_code
@@ -50,7 +51,7 @@ class PropertyQuerySet(models.QuerySet["Property"]):
         if getattr(user, "effective_role", None) == "admin":
             return self
         user_id = getattr(user, "pk", None)
-        shared = PropertyViewer.objects.filter(user_id=user_id).values("property_id")
+        shared = PropertyViewer.objects.filter(user=user_id).values("property_id")
         return self.filter(
             models.Q(visibility=Property.Visibility.OFFICE)
             | models.Q(responsible_agent_id=user_id)
@@ -254,7 +255,7 @@ class Property(SingleLineFields, models.Model):
         return None
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         try:
             self.country = country_code(self.country, alpha=3)  # "DE" and "DEU" alike
         except ValueError:
@@ -422,7 +423,7 @@ class PropertyImage(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.file.name.rsplit("/", 1)[-1]
+        return self.caption or self.file.name.rsplit("/", 1)[-1]  # type: ignore[union-attr]  # stored: named
 
 
 class PropertyDocument(models.Model):

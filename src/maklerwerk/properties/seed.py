@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -411,7 +412,7 @@ def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
     bar = ctx.progress("Immobilien", count)
     kinds = ["wohnung"] * 6 + ["haus"] * 3 + ["grundstueck", "buero_praxen", "einzelhandel"]
 
-    def build():  # type: ignore[no-untyped-def]
+    def build() -> Iterator[Property]:
         for i in range(count):
             kind = rng.choice(kinds)
             place = place_for(ctx, start + i)

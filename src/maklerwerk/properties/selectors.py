@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 def visible_properties(user: User | Any) -> QuerySet[Property]:
     """The properties of the user's office that `user` may see."""
-    return Property.objects.filter(office_id=getattr(user, "office_id", None)).visible_to(user)
+    return Property.objects.filter(office=getattr(user, "office_id", None)).visible_to(user)
 
 
 def property_visible_q(user: User | Any, field: str = "property") -> Q:
@@ -56,7 +56,7 @@ def property_hidden_q(user: User | Any, field: str = "property") -> Q:
     """
     if getattr(user, "effective_role", None) == "admin":
         return Q(pk__in=[])
-    hidden = Property.objects.filter(office_id=getattr(user, "office_id", None)).exclude(
+    hidden = Property.objects.filter(office=getattr(user, "office_id", None)).exclude(
         pk__in=visible_properties(user).values("pk")
     )
     return Q(**{f"{field}__in": hidden.values("pk")})
@@ -163,7 +163,7 @@ def contact_get(*, user: User, pk: int) -> Contact:
     from maklerwerk.contacts.models import Contact
 
     try:
-        return Contact.objects.get(pk=pk, office_id=user.office_id)
+        return Contact.objects.get(pk=pk, office=user.office_id)
     except (Contact.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 

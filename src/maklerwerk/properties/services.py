@@ -73,7 +73,7 @@ def property_snapshot(prop: Property) -> dict[str, Any]:
     """
     extra = {
         "images": [
-            f"{i.caption or i.file.name.rsplit('/', 1)[-1]} ({i.get_kind_display()})"
+            f"{i.caption or i.file.name.rsplit('/', 1)[-1]} ({i.get_kind_display()})"  # type: ignore[union-attr]  # named
             for i in prop.images.all()
         ],
         "documents": [
@@ -243,9 +243,9 @@ def property_delete(*, prop: Property, acting_user: User | None) -> None:
     files = [i.file.name for i in prop.images.all()] + [i.thumbnail.name for i in prop.images.all()]
     files += [d.file.name for d in prop.documents.all()]
     history_record(instance=prop, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=before)
-    storage = PropertyImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = PropertyImage._meta.get_field("file").storage
     prop.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])  # type: ignore[func-returns-value]  # runs them
 
 
 # --- images ---------------------------------------------------------------------------------------
@@ -279,16 +279,16 @@ def property_images_add(
                 position=position + i,
             )
             image.file.save(item.name, ContentFile(item.content), save=False)
-            written.append(image.file.name)
+            written.append(image.file.name)  # type: ignore[arg-type]  # just saved: named
             image.thumbnail.save(
                 f"thumb_{item.name.rsplit('.', 1)[0]}.jpg", ContentFile(item.thumbnail), save=False
             )
-            written.append(image.thumbnail.name)
+            written.append(image.thumbnail.name)  # type: ignore[arg-type]  # just saved: named
             image.full_clean()
             image.save()
             created.append(image)
     except Exception:
-        storage = PropertyImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+        storage = PropertyImage._meta.get_field("file").storage
         for name in written:
             storage.delete(name)
         raise
@@ -335,7 +335,7 @@ def property_image_delete(*, image: PropertyImage, acting_user: User | None) -> 
     storage = image.file.storage
     image.delete()
     _record_property_change(prop, before, acting_user)
-    transaction.on_commit(lambda: [storage.delete(n) for n in names if n])
+    transaction.on_commit(lambda: [storage.delete(n) for n in names if n])  # type: ignore[func-returns-value]  # runs them
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def property_document_add(
         doc.full_clean()
         doc.save()
     except Exception:
-        doc.file.storage.delete(doc.file.name)
+        doc.file.storage.delete(doc.file.name)  # type: ignore[arg-type]  # just saved: named
         raise
     _record_property_change(prop, before, acting_user)
     return doc
@@ -400,7 +400,7 @@ def property_document_delete(*, document: PropertyDocument, acting_user: User | 
     name, storage = document.file.name, document.file.storage
     document.delete()
     _record_property_change(prop, before, acting_user)
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: storage.delete(name))  # type: ignore[arg-type]  # a stored file: named
 
 
 # --- contact roles --------------------------------------------------------------------------------

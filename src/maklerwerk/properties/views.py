@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -49,25 +50,25 @@ def _history_rows(instance: Any) -> list[dict[str, Any]]:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_list(request: HttpRequest) -> HttpResponse:
+def property_list(request: AuthedRequest) -> HttpResponse:
     form = PropertyFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.property_list(
         user=request.user, **{k: v for k, v in filters.items() if v}
-    ).prefetch_related("images")  # type: ignore[arg-type]
+    ).prefetch_related("images")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     template = "properties/list.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#results"
     return render(
         request, template, {"form": form, "page": page, "can_edit": request.user.can(Capability.EDIT)}
-    )  # type: ignore[union-attr]
+    )
 
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def property_create(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def property_create(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     form = PropertyForm(
         request.POST or None,
         request.FILES or None,
@@ -87,7 +88,7 @@ def property_create(request: HttpRequest) -> HttpResponse:
                 data=data,
                 viewers=list(form.cleaned_data["viewers"]),
                 images=form.cleaned_data.get("files") or None,
-            )  # type: ignore[arg-type]
+            )
         except (ApplicationError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
@@ -100,8 +101,8 @@ def property_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def property_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     form = PropertyForm(
         request.POST or None,
         instance=prop,
@@ -113,7 +114,7 @@ def property_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.property_update(
                 prop=prop, acting_user=request.user, data=data, viewers=list(form.cleaned_data["viewers"])
-            )  # type: ignore[arg-type]
+            )
         except (ApplicationError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
@@ -126,16 +127,16 @@ def property_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def property_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    services.property_delete(prop=prop, acting_user=request.user)  # type: ignore[arg-type]
+def property_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
+    services.property_delete(prop=prop, acting_user=request.user)
     messages.success(request, _("Property deleted."))
     return redirect("properties:list")
 
 
-def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
     user = request.user
-    rows = matching_selectors.matches_for_property(user=user, property_id=prop.pk)  # type: ignore[arg-type]
+    rows = matching_selectors.matches_for_property(user=user, property_id=prop.pk)
     return {
         "prop": prop,
         "images": list(prop.images.all()),
@@ -146,8 +147,8 @@ def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
         "groups": matching_selectors.group_matches(rows),
         "match_count": len(rows),
         "history": _history_rows(prop),
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
-        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
+        "can_edit": user.can(Capability.EDIT),
+        "can_delete": user.can(Capability.DELETE),
         "image_kinds": PropertyImage.Kind.choices,
         # Tabs and header buttons other apps add (document sharing, exposé).
         "extra_tabs": tabs_for("property", prop.pk),
@@ -158,36 +159,36 @@ def _detail_context(request: HttpRequest, prop: Property) -> dict[str, Any]:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     response = render(request, "properties/detail.html", _detail_context(request, prop))
-    return maps.allow_tiles(response, request.office.map_tile_url)  # type: ignore[attr-defined]
+    return maps.allow_tiles(response, request.office.map_tile_url)
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_matches(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     return render(request, "properties/detail.html#matches", _detail_context(request, prop))
 
 
 # --- images ---------------------------------------------------------------------------------------
 
 
-def _images_partial(request: HttpRequest, prop: Property, status: int = 200) -> HttpResponse:
+def _images_partial(request: AuthedRequest, prop: Property, status: int = 200) -> HttpResponse:
     return render(request, "properties/detail.html#images", _detail_context(request, prop), status=status)
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def image_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def image_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     try:
         added = services.property_images_add(
             prop=prop,
             acting_user=request.user,
             files=request.FILES.getlist("files"),
-            kind=request.POST.get("kind") or PropertyImage.Kind.PHOTO,  # type: ignore[arg-type]
+            kind=request.POST.get("kind") or PropertyImage.Kind.PHOTO,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -198,11 +199,11 @@ def image_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def image_order(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def image_order(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     try:
         ids = [int(v) for v in request.POST.getlist("image")]
-        services.property_images_reorder(prop=prop, acting_user=request.user, image_ids=ids)  # type: ignore[arg-type]
+        services.property_images_reorder(prop=prop, acting_user=request.user, image_ids=ids)
     except (ValueError, ApplicationError):
         return HttpResponse(_("The order could not be saved; please reload the page."), status=400)
     return _images_partial(request, prop)
@@ -210,40 +211,41 @@ def image_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def image_edit(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def image_edit(request: AuthedRequest, pk: int, image_id: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     image = get_object_or_404(PropertyImage, pk=image_id, property=prop)
     form = ImageEditForm(request.POST, instance=PropertyImage.objects.get(pk=image.pk))
     if form.is_valid():
-        services.property_image_update(image=image, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.property_image_update(image=image, acting_user=request.user, **form.cleaned_data)
     else:
         messages.error(request, _("Please correct the marked fields."))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _images_partial(request, prop)
     return redirect(reverse("properties:detail", args=[prop.pk]) + "#images")
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def image_delete(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def image_delete(request: AuthedRequest, pk: int, image_id: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     services.property_image_delete(
         image=get_object_or_404(PropertyImage, pk=image_id, property=prop), acting_user=request.user
-    )  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    )
+    if request.htmx:
         return _images_partial(request, prop)
     return redirect(reverse("properties:detail", args=[prop.pk]) + "#images")
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def image_file(request: HttpRequest, image_id: int, size: str) -> FileResponse:
+def image_file(request: AuthedRequest, image_id: int, size: str) -> FileResponse:
     image = get_object_or_404(PropertyImage.objects.select_related("property"), pk=image_id)
-    selectors.property_get(user=request.user, pk=image.property_id)  # type: ignore[arg-type]
+    selectors.property_get(user=request.user, pk=image.property_id)
     field = image.thumbnail if size == "thumb" and image.thumbnail else image.file
     try:
         response = FileResponse(
-            field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg"
+            field.open("rb"),
+            content_type="image/png" if (field.name or "").endswith(".png") else "image/jpeg",
         )
     except FileNotFoundError as exc:
         raise Http404 from exc
@@ -256,12 +258,12 @@ def image_file(request: HttpRequest, image_id: int, size: str) -> FileResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.property_document_add(prop=prop, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.property_document_add(prop=prop, acting_user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -273,24 +275,24 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def document_delete(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def document_delete(request: AuthedRequest, pk: int, document_id: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     doc = get_object_or_404(PropertyDocument, pk=document_id, property=prop)
-    services.property_document_delete(document=doc, acting_user=request.user)  # type: ignore[arg-type]
+    services.property_document_delete(document=doc, acting_user=request.user)
     messages.success(request, _("Document deleted."))
     return redirect(reverse("properties:detail", args=[prop.pk]) + "#documents")
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def document_file(request: HttpRequest, document_id: int) -> FileResponse:
+def document_file(request: AuthedRequest, document_id: int) -> FileResponse:
     doc = get_object_or_404(PropertyDocument, pk=document_id)
-    selectors.property_get(user=request.user, pk=doc.property_id)  # type: ignore[arg-type]
+    selectors.property_get(user=request.user, pk=doc.property_id)
     try:
         return FileResponse(
             doc.file.open("rb"),
             as_attachment=True,
-            filename=doc.file.name.rsplit("/", 1)[-1].split("_", 1)[-1],
+            filename=doc.file.name.rsplit("/", 1)[-1].split("_", 1)[-1],  # type: ignore[union-attr]  # named
         )
     except FileNotFoundError as exc:
         raise Http404 from exc
@@ -301,21 +303,23 @@ def document_file(request: HttpRequest, document_id: int) -> FileResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def property_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_contact_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     form = PropertyContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            contact = selectors.contact_get(user=request.user, pk=data["contact"])  # type: ignore[arg-type]
+            contact = selectors.contact_get(user=request.user, pk=data["contact"])
             services.property_contact_set(
-                prop=prop, contact=contact, acting_user=request.user, role=data["role"],  # type: ignore[arg-type]
+                prop=prop, contact=contact, acting_user=request.user, role=data["role"],
                 interest_status=data["interest_status"], note=data["note"],
             )  # fmt: skip
         except Http404:
             messages.error(request, _("Unknown contact."))
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))  # type: ignore[union-attr]
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
             messages.success(request, _("Contact role saved."))
     else:
@@ -325,23 +329,23 @@ def property_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def property_contact_delete(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
-    prop = selectors.property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_contact_delete(request: AuthedRequest, pk: int, link_id: int) -> HttpResponse:
+    prop = selectors.property_get(user=request.user, pk=pk)
     link = get_object_or_404(PropertyContact, pk=link_id, property=prop)
-    services.property_contact_delete(link=link, acting_user=request.user)  # type: ignore[arg-type]
+    services.property_contact_delete(link=link, acting_user=request.user)
     messages.success(request, _("Contact role removed."))
     return redirect(reverse("properties:detail", args=[prop.pk]) + "#contacts")
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_search(request: HttpRequest) -> JsonResponse:
+def contact_search(request: AuthedRequest) -> JsonResponse:
     """Contacts of the office for the contact picker (Tom Select)."""
 
     from maklerwerk.contacts.models import Contact
 
     q = (request.GET.get("q") or "").strip()
-    qs = Contact.objects.filter(office_id=request.user.office_id)  # type: ignore[union-attr]
+    qs = Contact.objects.filter(office=request.user.office_id)
     for word in q.split()[:3]:
         qs = qs.filter(
             Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(company_name__icontains=word)
@@ -358,9 +362,9 @@ def contact_search(request: HttpRequest) -> JsonResponse:
 
 @require_capability(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def match_settings(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
-    can_manage = request.user.can(Capability.MANAGE_OFFICE)  # type: ignore[union-attr]
+def match_settings(request: AuthedRequest) -> HttpResponse:
+    office = request.office
+    can_manage = request.user.can(Capability.MANAGE_OFFICE)
     current = MatchSettings.objects.filter(office=office).first() or MatchSettings(office=office)
     form = MatchSettingsForm(request.POST or None, instance=current)
     if request.method == "POST":
@@ -368,7 +372,7 @@ def match_settings(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Your role may not change the office settings."))
             return redirect("properties:settings")
         if form.is_valid():
-            services.match_settings_update(office=office, acting_user=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.match_settings_update(office=office, acting_user=request.user, data=form.cleaned_data)
             messages.success(request, _("Matching settings saved."))
             return redirect("properties:settings")
     return render(request, "properties/settings.html", {"form": form, "can_manage": can_manage})

@@ -1,10 +1,11 @@
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
@@ -126,7 +127,7 @@ def _property(user: Any, pk: int) -> Any:
 
 @router.get("/shares", response=list[ShareOut], summary="List share links")
 @paginate(Page)
-def share_list_api(request: HttpRequest, filters: Query[ShareFilter]) -> Any:
+def share_list_api(request: ApiRequest, filters: Query[ShareFilter]) -> Any:
     user = require(request, Capability.VIEW)
     qs = selectors.share_links(user=user, contact_id=filters.contact_id, property_id=filters.property_id)
     if filters.active is not None:
@@ -137,10 +138,10 @@ def share_list_api(request: HttpRequest, filters: Query[ShareFilter]) -> Any:
 
 
 @router.post("/shares", response={201: ShareOut}, summary="Create a personal share link")
-def share_create_api(request: HttpRequest, payload: ShareCreateIn) -> Status:
+def share_create_api(request: ApiRequest, payload: ShareCreateIn) -> Status:
     user = require(request, Capability.EDIT)
     link = services.share_link_create(
-        office=user.office,
+        office=request.office,
         contact=_contact(user, payload.contact_id),
         property=_property(user, payload.property_id),
         acting_user=user,
@@ -151,7 +152,7 @@ def share_create_api(request: HttpRequest, payload: ShareCreateIn) -> Status:
 
 
 @router.get("/shares/{share_id}", response=ShareOut, summary="One share link")
-def share_get_api(request: HttpRequest, share_id: int) -> ShareLink:
+def share_get_api(request: ApiRequest, share_id: int) -> ShareLink:
     user = require(request, Capability.VIEW)
     return selectors.share_link_get(user=user, pk=share_id)
 
@@ -159,7 +160,7 @@ def share_get_api(request: HttpRequest, share_id: int) -> ShareLink:
 @router.delete(
     "/shares/{share_id}", response={204: None}, summary="Delete a share link (it stops working at once)"
 )
-def share_delete_api(request: HttpRequest, share_id: int) -> Status:
+def share_delete_api(request: ApiRequest, share_id: int) -> Status:
     user = require(request, Capability.DELETE)
     services.share_link_delete(link=selectors.share_link_get(user=user, pk=share_id), acting_user=user)
     return Status(204, None)
@@ -168,7 +169,7 @@ def share_delete_api(request: HttpRequest, share_id: int) -> Status:
 @router.post(
     "/shares/{share_id}/email", response=ShareEmailOut, summary="Send the link to the contact by e-mail"
 )
-def share_email_api(request: HttpRequest, share_id: int) -> dict[str, str]:
+def share_email_api(request: ApiRequest, share_id: int) -> dict[str, str]:
     user = require(request, Capability.EDIT)
     link = selectors.share_link_get(user=user, pk=share_id)
     return {"to": services.share_link_send_email(link=link, acting_user=user)}
@@ -176,7 +177,7 @@ def share_email_api(request: HttpRequest, share_id: int) -> dict[str, str]:
 
 @router.get("/shares/{share_id}/events", response=list[EventOut], summary="Views and downloads of a link")
 @paginate(Page)
-def share_events_api(request: HttpRequest, share_id: int, kind: str | None = None) -> Any:
+def share_events_api(request: ApiRequest, share_id: int, kind: str | None = None) -> Any:
     user = require(request, Capability.VIEW)
     link = selectors.share_link_get(user=user, pk=share_id)
     qs = selectors.access_events(user=user, link_id=link.pk)
@@ -202,13 +203,13 @@ def _access_rows(cloud: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/share-access", response=list[AccessOut], summary="Who has access to a property's documents")
-def access_list_api(request: HttpRequest, property_id: int) -> list[dict[str, Any]]:
+def access_list_api(request: ApiRequest, property_id: int) -> list[dict[str, Any]]:
     user = require(request, Capability.VIEW)
     return _access_rows(selectors.cloud_get(user=user, property_id=_property(user, property_id).pk))
 
 
 @router.put("/share-access", response=AccessOut, summary="Switch one contact's access on or off")
-def access_set_api(request: HttpRequest, payload: AccessIn) -> dict[str, Any]:
+def access_set_api(request: ApiRequest, payload: AccessIn) -> dict[str, Any]:
     user = require(request, Capability.EDIT)
     prop = _property(user, payload.property_id)
     contact = _contact(user, payload.contact_id)

@@ -65,7 +65,8 @@ class Entry:
         return TrackedFile(source=self.source, id=self.id, name=self.filename, size=self.size)
 
 
-def _download_name(title: str, stored: str) -> str:
+def _download_name(title: str, stored_name: str | None) -> str:
+    stored = stored_name or ""
     base = safe_file_name(title) or "Dokument"
     ext = stored.rsplit(".", 1)[-1] if "." in stored.rsplit("/", 1)[-1] else ""
     if ext and not base.lower().endswith("." + ext.lower()) and len(ext) <= 8:
@@ -163,7 +164,7 @@ def share_links(
     *, user: User, contact_id: int | None = None, property_id: int | None = None
 ) -> QuerySet[ShareLink]:
     qs = (
-        ShareLink.objects.filter(office_id=user.office_id)
+        ShareLink.objects.filter(office=user.office_id)
         .filter(_visible(user))
         .select_related("contact", "property", "created_by")
     )
@@ -181,7 +182,7 @@ def share_link_get(*, user: User, pk: int) -> ShareLink:
         return (
             ShareLink.objects.select_related("contact", "property", "office", "cloud")
             .filter(_visible(user))
-            .get(pk=pk, office_id=user.office_id)
+            .get(pk=pk, office=user.office_id)
         )
     except (ShareLink.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -211,7 +212,7 @@ def access_events(
     link_id: int | None = None,
 ) -> QuerySet[AccessEvent]:
     qs = (
-        AccessEvent.objects.filter(office_id=user.office_id)
+        AccessEvent.objects.filter(office=user.office_id)
         .filter(_visible(user))
         .select_related("contact", "property")
     )
@@ -252,7 +253,7 @@ def access_overview(cloud: DocumentCloud) -> list[AccessRow]:
 
 def consents_for_contact(*, user: User, contact_id: int) -> QuerySet[ConsentAcceptance]:
     return (
-        ConsentAcceptance.objects.filter(office_id=user.office_id, contact_id=contact_id)
+        ConsentAcceptance.objects.filter(office=user.office_id, contact_id=contact_id)
         .filter(_visible(user))
         .select_related("property")
     )
@@ -261,7 +262,7 @@ def consents_for_contact(*, user: User, contact_id: int) -> QuerySet[ConsentAcce
 def personal_files_for_contact(*, user: User, contact_id: int) -> QuerySet[PersonalFile]:
     """The contact's personal files in clouds of properties the user may see."""
     return (
-        PersonalFile.objects.filter(office_id=user.office_id, contact_id=contact_id)
+        PersonalFile.objects.filter(office=user.office_id, contact_id=contact_id)
         .filter(_visible_cloud(user))
         .select_related("cloud__property")
     )
@@ -275,10 +276,14 @@ def _visible_cloud(user: User) -> Q:
 
 def agent_file_get(*, user: User, source: str, pk: int) -> CloudFile | PersonalFile:
     """A cloud or personal file of a property the user may see; else 404."""
-    model = {"cloud": CloudFile, "personal": PersonalFile}.get(source)
+    by_source: dict[str, type[CloudFile] | type[PersonalFile]] = {
+        "cloud": CloudFile,
+        "personal": PersonalFile,
+    }
+    model = by_source.get(source)
     if model is None:
         raise Http404
-    obj = model.objects.filter(pk=pk, office_id=user.office_id).filter(_visible_cloud(user)).first()
+    obj = model.objects.filter(pk=pk, office=user.office_id).filter(_visible_cloud(user)).first()
     if obj is None:
         raise Http404
     return obj

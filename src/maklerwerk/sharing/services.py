@@ -189,7 +189,7 @@ def cloud_file_delete(*, obj: CloudFile | PersonalFile, acting_user: User | None
     storage_name = obj.file.name
     storage = obj.file.storage
     obj.delete()
-    transaction.on_commit(lambda: storage.delete(storage_name))
+    transaction.on_commit(lambda: storage.delete(storage_name))  # type: ignore[arg-type]  # stored: named
 
 
 @transaction.atomic

@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
 )
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -36,9 +37,9 @@ TRACKING_ROWS = 50
 
 @require_capability(Capability.VIEW)
 @require_GET
-def link_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def link_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     """The exact page the contact sees, with downloads disabled and nothing tracked."""
-    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    link = selectors.share_link_get(user=request.user, pk=pk)
     with translation.override("de"):
         context = page_context(
             request,
@@ -53,8 +54,8 @@ def link_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def cloud_preview(request: HttpRequest, property_id: int) -> HttpResponse:
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+def cloud_preview(request: AuthedRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     with translation.override("de"):
         context = page_context(
             request,
@@ -83,11 +84,11 @@ def _links_rows(links: Any, deactivated: set[int]) -> list[dict[str, Any]]:
     return rows
 
 
-def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
+def property_tab_context(request: AuthedRequest, prop: Any) -> dict[str, Any]:
     user = request.user
     cloud = services.cloud_for(prop)
     off = selectors.deactivated_contacts(cloud.pk)
-    links = selectors.share_links(user=user, property_id=prop.pk)  # type: ignore[arg-type]
+    links = selectors.share_links(user=user, property_id=prop.pk)
     from maklerwerk.contacts.models import Contact
     from maklerwerk.properties.models import PropertyDocument
 
@@ -105,11 +106,11 @@ def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
         "cloud_files": CloudFile.objects.filter(cloud=cloud).select_related("folder"),
         "access_rows": selectors.access_overview(cloud),
         "link_rows": _links_rows(links, off),
-        "events": selectors.access_events(user=user, property_id=prop.pk)[:TRACKING_ROWS],  # type: ignore[arg-type]
+        "events": selectors.access_events(user=user, property_id=prop.pk)[:TRACKING_ROWS],
         "default_expiry": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
-        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
-        "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
+        "can_edit": user.can(Capability.EDIT),
+        "can_delete": user.can(Capability.DELETE),
+        "can_manage": user.can(Capability.MANAGE_OFFICE),
         "settings": services.sharing_settings_for(prop.office),
         # The tab's key on the property page ("Dokumentenfreigabe"), not the page's own "Dokumente" tab.
         "next_url": _next_for(
@@ -118,12 +119,12 @@ def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
     }
 
 
-def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
+def contact_tab_context(request: AuthedRequest, contact: Any) -> dict[str, Any]:
     """Context of the "Geschützte Dokumente" tab on the contact page (a tab registered in core.tabs.TABS)."""
     from maklerwerk.properties.models import Property
 
     user = request.user
-    links = list(selectors.share_links(user=user, contact_id=contact.pk))  # type: ignore[arg-type]
+    links = list(selectors.share_links(user=user, contact_id=contact.pk))
     off_by_cloud = {
         cloud_id: selectors.deactivated_contacts(cloud_id) for cloud_id in {lk.cloud_id for lk in links}
     }
@@ -132,18 +133,18 @@ def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
         if row["state"] == "active" and contact.pk in off_by_cloud.get(row["link"].cloud_id, set()):
             row["state"] = "deactivated"
         rows.append(row)
-    properties = Property.objects.visible_to(user).filter(office_id=user.office_id).order_by("external_id")  # type: ignore[union-attr]
+    properties = Property.objects.visible_to(user).filter(office=user.office_id).order_by("external_id")
     return {
         "contact": contact,
         "link_rows": rows,
         "properties": properties.only("pk", "external_id", "title")[:500],
-        "personal_files": selectors.personal_files_for_contact(user=user, contact_id=contact.pk),  # type: ignore[arg-type]
-        "consents": selectors.consents_for_contact(user=user, contact_id=contact.pk),  # type: ignore[arg-type]
-        "events": selectors.access_events(user=user, contact_id=contact.pk)[:TRACKING_ROWS],  # type: ignore[arg-type]
+        "personal_files": selectors.personal_files_for_contact(user=user, contact_id=contact.pk),
+        "consents": selectors.consents_for_contact(user=user, contact_id=contact.pk),
+        "events": selectors.access_events(user=user, contact_id=contact.pk)[:TRACKING_ROWS],
         "default_expiry": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
-        "can_edit": user.can(Capability.EDIT),  # type: ignore[union-attr]
-        "can_delete": user.can(Capability.DELETE),  # type: ignore[union-attr]
-        "can_manage": user.can(Capability.MANAGE_OFFICE),  # type: ignore[union-attr]
+        "can_edit": user.can(Capability.EDIT),
+        "can_delete": user.can(Capability.DELETE),
+        "can_manage": user.can(Capability.MANAGE_OFFICE),
         "next_url": _next_for(request, _contact_url(contact.pk), "protected-documents"),
     }
 
@@ -155,7 +156,7 @@ def _contact_url(contact_id: int) -> str:
         return reverse("sharing:contact_tab", args=[contact_id])
 
 
-def _next_for(request: HttpRequest, fallback: str, anchor: str) -> str:
+def _next_for(request: AuthedRequest, fallback: str, anchor: str) -> str:
     """Where forms in a tab come back to: the page the tab is shown on."""
     htmx = getattr(request, "htmx", None)
     current = str(htmx.current_url) if htmx and htmx.current_url else ""
@@ -168,10 +169,10 @@ def _next_for(request: HttpRequest, fallback: str, anchor: str) -> str:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def property_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.properties.selectors import property_get
 
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    prop = property_get(user=request.user, pk=pk)
     context = property_tab_context(request, prop)
     template = (
         "sharing/_property_tab.html" if getattr(request, "htmx", False) else "sharing/property_page.html"
@@ -181,10 +182,10 @@ def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def contact_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     from maklerwerk.contacts.selectors import contact_get
 
-    contact = contact_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    contact = contact_get(user=request.user, pk=pk)
     context = contact_tab_context(request, contact)
     template = "sharing/_contact_tab.html" if getattr(request, "htmx", False) else "sharing/contact_page.html"
     return render(request, template, context)
@@ -193,7 +194,7 @@ def contact_tab(request: HttpRequest, pk: int) -> HttpResponse:
 # --- actions --------------------------------------------------------------------------------------
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+def _back(request: AuthedRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
@@ -219,23 +220,23 @@ def _parse_expiry(raw: str) -> dt.datetime | None:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def link_create(request: HttpRequest) -> HttpResponse:
+def link_create(request: AuthedRequest) -> HttpResponse:
     from maklerwerk.contacts.selectors import contact_get
     from maklerwerk.properties.selectors import property_get
 
     user = request.user
     try:
-        contact = contact_get(user=user, pk=int(request.POST.get("contact_id", "")))  # type: ignore[arg-type]
-        prop = property_get(user=user, pk=int(request.POST.get("property_id", "")))  # type: ignore[arg-type]
+        contact = contact_get(user=user, pk=int(request.POST.get("contact_id", "")))
+        prop = property_get(user=user, pk=int(request.POST.get("property_id", "")))
     except ValueError as exc:
         raise Http404 from exc
     fallback = reverse("sharing:contact_tab", args=[contact.pk])
     try:
         link = services.share_link_create(
-            office=request.office,  # type: ignore[attr-defined]
+            office=request.office,
             contact=contact,
             property=prop,
-            acting_user=user,  # type: ignore[arg-type]
+            acting_user=user,
             expires_at=_parse_expiry(request.POST.get("expires_at", "")),
             consent_required=request.POST.get("consent_required", "1") == "1",
         )
@@ -252,19 +253,19 @@ def link_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    services.share_link_delete(link=link, acting_user=request.user)  # type: ignore[arg-type]
+def link_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    link = selectors.share_link_get(user=request.user, pk=pk)
+    services.share_link_delete(link=link, acting_user=request.user)
     messages.success(request, _("The link was deleted; it no longer opens."))
     return _back(request, reverse("sharing:contact_tab", args=[link.contact_id]))
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def link_email(request: HttpRequest, pk: int) -> HttpResponse:
-    link = selectors.share_link_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def link_email(request: AuthedRequest, pk: int) -> HttpResponse:
+    link = selectors.share_link_get(user=request.user, pk=pk)
     try:
-        address = services.share_link_send_email(link=link, acting_user=request.user)  # type: ignore[arg-type]
+        address = services.share_link_send_email(link=link, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -274,13 +275,13 @@ def link_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def access_toggle(request: HttpRequest, property_id: int, contact_id: int) -> HttpResponse:
+def access_toggle(request: AuthedRequest, property_id: int, contact_id: int) -> HttpResponse:
     from maklerwerk.contacts.selectors import contact_get
 
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
-    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
+    contact = contact_get(user=request.user, pk=contact_id)
     active = request.POST.get("active") == "1"
-    services.access_set(cloud=cloud, contact=contact, active=active, acting_user=request.user)  # type: ignore[arg-type]
+    services.access_set(cloud=cloud, contact=contact, active=active, acting_user=request.user)
     if active:
         messages.success(request, _("Access for %(contact)s is active again.") % {"contact": contact})
     else:
@@ -290,8 +291,8 @@ def access_toggle(request: HttpRequest, property_id: int, contact_id: int) -> Ht
 
 @require_capability(Capability.EDIT)
 @require_POST
-def cloud_upload(request: HttpRequest, property_id: int) -> HttpResponse:
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+def cloud_upload(request: AuthedRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     folder = None
     folder_id = request.POST.get("folder_id", "")
     if folder_id.isdigit():
@@ -301,7 +302,7 @@ def cloud_upload(request: HttpRequest, property_id: int) -> HttpResponse:
         messages.error(request, _("Please choose a file."))
     try:
         for upload in uploads:
-            services.cloud_file_add(cloud=cloud, upload=upload, folder=folder, acting_user=request.user)  # type: ignore[arg-type]
+            services.cloud_file_add(cloud=cloud, upload=upload, folder=folder, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -312,10 +313,10 @@ def cloud_upload(request: HttpRequest, property_id: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def folder_create(request: HttpRequest, property_id: int) -> HttpResponse:
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+def folder_create(request: AuthedRequest, property_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     try:
-        services.cloud_folder_create(cloud=cloud, name=request.POST.get("name", ""), acting_user=request.user)  # type: ignore[arg-type]
+        services.cloud_folder_create(cloud=cloud, name=request.POST.get("name", ""), acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request, reverse("sharing:property_tab", args=[property_id]))
@@ -323,42 +324,42 @@ def folder_create(request: HttpRequest, property_id: int) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def folder_delete(request: HttpRequest, property_id: int, folder_id: int) -> HttpResponse:
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+def folder_delete(request: AuthedRequest, property_id: int, folder_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     folder = CloudFolder.objects.filter(cloud=cloud, pk=folder_id).first()
     if folder is None:
         raise Http404
-    services.cloud_folder_delete(folder=folder, acting_user=request.user)  # type: ignore[arg-type]
+    services.cloud_folder_delete(folder=folder, acting_user=request.user)
     return _back(request, reverse("sharing:property_tab", args=[property_id]))
 
 
 @require_capability(Capability.DELETE)
 @require_POST
-def cloud_file_delete(request: HttpRequest, property_id: int, file_id: int) -> HttpResponse:
-    cloud = selectors.cloud_get(user=request.user, property_id=property_id)  # type: ignore[arg-type]
+def cloud_file_delete(request: AuthedRequest, property_id: int, file_id: int) -> HttpResponse:
+    cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     obj = CloudFile.objects.filter(cloud=cloud, pk=file_id).first()
     if obj is None:
         raise Http404
-    services.cloud_file_delete(obj=obj, acting_user=request.user)  # type: ignore[arg-type]
+    services.cloud_file_delete(obj=obj, acting_user=request.user)
     return _back(request, reverse("sharing:property_tab", args=[property_id]))
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def personal_upload(request: HttpRequest, contact_id: int) -> HttpResponse:
+def personal_upload(request: AuthedRequest, contact_id: int) -> HttpResponse:
     from maklerwerk.contacts.selectors import contact_get
 
-    contact = contact_get(user=request.user, pk=contact_id)  # type: ignore[arg-type]
+    contact = contact_get(user=request.user, pk=contact_id)
     prop_id = request.POST.get("property_id", "")
     if not prop_id.isdigit():
         raise Http404
-    cloud = selectors.cloud_get(user=request.user, property_id=int(prop_id))  # type: ignore[arg-type]
+    cloud = selectors.cloud_get(user=request.user, property_id=int(prop_id))
     uploads = request.FILES.getlist("files")
     if not uploads:
         messages.error(request, _("Please choose a file."))
     try:
         for upload in uploads:
-            services.personal_file_add(cloud=cloud, contact=contact, upload=upload, acting_user=request.user)  # type: ignore[arg-type]
+            services.personal_file_add(cloud=cloud, contact=contact, upload=upload, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request, reverse("sharing:contact_tab", args=[contact_id]))
@@ -366,23 +367,23 @@ def personal_upload(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def personal_delete(request: HttpRequest, contact_id: int, file_id: int) -> HttpResponse:
+def personal_delete(request: AuthedRequest, contact_id: int, file_id: int) -> HttpResponse:
     obj = (
-        selectors.personal_files_for_contact(user=request.user, contact_id=contact_id)  # type: ignore[arg-type]
+        selectors.personal_files_for_contact(user=request.user, contact_id=contact_id)
         .filter(pk=file_id)
         .first()
     )
     if obj is None:
         raise Http404
-    services.cloud_file_delete(obj=obj, acting_user=request.user)  # type: ignore[arg-type]
+    services.cloud_file_delete(obj=obj, acting_user=request.user)
     return _back(request, reverse("sharing:contact_tab", args=[contact_id]))
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def agent_file(request: HttpRequest, source: str, pk: int) -> HttpResponse:
+def agent_file(request: AuthedRequest, source: str, pk: int) -> HttpResponseBase:
     """The agent opens a cloud or personal file (not tracked: tracking is for the prospect's access)."""
-    obj = selectors.agent_file_get(user=request.user, source=source, pk=pk)  # type: ignore[arg-type]
+    obj = selectors.agent_file_get(user=request.user, source=source, pk=pk)
     name = selectors._download_name(obj.name, obj.file.name)
     try:
         return FileResponse(obj.file.open("rb"), as_attachment=True, filename=name)
@@ -392,12 +393,12 @@ def agent_file(request: HttpRequest, source: str, pk: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def settings_view(request: AuthedRequest) -> HttpResponse:
+    office = request.office
     if request.method == "POST":
         services.sharing_settings_update(
             office=office,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             consent_gate=request.POST.get("consent_gate") == "1",
             require_terms=request.POST.get("require_terms") == "1",
         )

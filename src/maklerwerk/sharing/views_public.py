@@ -20,6 +20,7 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -43,11 +44,11 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return getattr(settings, "SHARING_RATE_LIMIT", None) or os.environ.get("SHARING_RATE_LIMIT") or "120/m"
 
 
-def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """No login, never cached, rate-limited per IP with a German 429 page."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request, "limited", False):
             from maklerwerk.core.views import rate_limited
 
@@ -68,7 +69,7 @@ def _ua(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")
 
 
-def private(response: HttpResponse) -> HttpResponse:
+def private[R: HttpResponseBase](response: R) -> R:
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer
@@ -82,7 +83,7 @@ def _staff_of(request: HttpRequest, link: ShareLink) -> bool:
         user is not None
         and user.is_authenticated
         and getattr(user, "office_id", None) is not None
-        and user.office_id == link.office_id  # type: ignore[union-attr]
+        and user.office_id == link.office_id
     )
 
 
@@ -232,7 +233,7 @@ def _entry_for(link: ShareLink, key: str) -> selectors.Entry | None:
 
 @public_view
 @require_GET
-def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
+def public_download(request: HttpRequest, token: str, key: str) -> HttpResponseBase:
     link = services.share_link_resolve(token)
     if link is None:
         return _invalid(request)
@@ -264,7 +265,7 @@ def public_download(request: HttpRequest, token: str, key: str) -> HttpResponse:
 
 @public_view
 @require_GET
-def public_zip(request: HttpRequest, token: str) -> HttpResponse:
+def public_zip(request: HttpRequest, token: str) -> HttpResponseBase:
     """Everything the page shows for this search, as one ZIP streamed while it is written."""
     link = services.share_link_resolve(token)
     if link is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +166,8 @@ def access_record(
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     full = AccessEvent.objects.filter(link=link).count() >= _max_events_per_link()
     new_rows = []
-    for f in files or [None]:
+    targets: Sequence[TrackedFile | None] = files or [None]
+    for f in targets:
         same_file = {
             "link": link,
             "kind": kind,

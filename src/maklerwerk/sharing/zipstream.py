@@ -25,7 +25,7 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b: bytes) -> int:  # type: ignore[override]
+    def write(self, b: bytes) -> int:  # type: ignore[override]  # zipfile writes bytes
         data = bytes(b)
         self._parts.append(data)
         self._pos += len(data)

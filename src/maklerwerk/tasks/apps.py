@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import Office, User
 
 
 class TasksConfig(AppConfig):
@@ -10,15 +15,15 @@ class TasksConfig(AppConfig):
         from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
 
-        def open_tasks(office: object) -> int:
+        def open_tasks(office: "Office") -> int:
             from maklerwerk.tasks.models import Task
 
             return Task.objects.filter(office=office, done_at__isnull=True).count()
 
-        def open_tasks_for(user: object) -> int:
+        def open_tasks_for(user: "User") -> int:
             from maklerwerk.tasks.selectors import task_list
 
-            return task_list(user=user).count()  # type: ignore[arg-type]
+            return task_list(user=user).count()
 
         COUNTERS.register(
             Counter(

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.accounts.models import User
-from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
+from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, model_choice_field
 from maklerwerk.tasks.models import Task
+from maklerwerk.tasks.services import TaskFields
 
 
 class TaskForm(forms.ModelForm):
@@ -17,14 +22,14 @@ class TaskForm(forms.ModelForm):
         required=False,
         widget=LocalDateTimeInput(),
     )
-    contact = forms.ModelChoiceField(
+    contact: forms.ModelChoiceField[Contact] = forms.ModelChoiceField(
         label=_("Contact"),
         queryset=None,
         required=False,
         widget=PickerSelect,
         error_messages={"invalid_choice": _("Unknown contact.")},
     )
-    property = forms.ModelChoiceField(
+    property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
         queryset=None,
         required=False,
@@ -42,13 +47,15 @@ class TaskForm(forms.ModelForm):
         from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(office_id=office_id, is_active=True).order_by(
-            "last_name", "username"
-        )
+        model_choice_field(self, "assignee").queryset = User.objects.filter(
+            office_id=office_id, is_active=True
+        ).order_by("last_name", "username")
         self.fields["priority"].required = False  # empty means normal
-        self.fields["contact"].queryset = Contact.objects.filter(office_id=office_id)
+        model_choice_field(self, "contact").queryset = Contact.objects.filter(office_id=office_id)
         properties = Property.objects.filter(office_id=office_id)
-        self.fields["property"].queryset = properties.visible_to(user) if user is not None else properties
+        model_choice_field(self, "property").queryset = (
+            properties.visible_to(user) if user is not None else properties
+        )
         self.fields["contact"].widget.attrs.update(
             {"data-picker": "", "data-lookup-url": reverse("contacts:lookup") + "?exclude=",
              "placeholder": _("Type a name, company or phone number")}
@@ -58,12 +65,15 @@ class TaskForm(forms.ModelForm):
              "placeholder": _("Type a Kennung, title or city")}
         )  # fmt: skip
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        contact, prop = data.pop("contact"), data.pop("property")
-        data["priority"] = data.get("priority") or Task.Priority.NORMAL
-        return {
-            **data,
-            "contact_id": contact.pk if contact else None,
-            "property_id": prop.pk if prop else None,
-        }
+    def service_kwargs(self) -> TaskFields:
+        data = self.cleaned_data
+        contact, prop = data["contact"], data["property"]
+        return TaskFields(
+            title=data["title"],
+            assignee=data["assignee"],
+            due_at=data["due_at"],
+            priority=data.get("priority") or Task.Priority.NORMAL,
+            description=data["description"],
+            contact_id=contact.pk if contact else None,
+            property_id=prop.pk if prop else None,
+        )

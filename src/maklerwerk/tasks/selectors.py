@@ -24,7 +24,7 @@ def task_list(
     Tasks about a property the user may not see (restricted) are left out.
     """
     qs = (
-        Task.objects.filter(office_id=user.office_id)
+        Task.objects.filter(office=user.office_id)
         .filter(_visible(user))
         .select_related("assignee", "contact", "property")
     )
@@ -50,9 +50,7 @@ def _visible(user: User) -> Q:
 def task_get(*, user: User, pk: int) -> Task:
     try:
         return (
-            Task.objects.select_related("assignee")
-            .filter(_visible(user))
-            .get(pk=pk, office_id=user.office_id)
+            Task.objects.select_related("assignee").filter(_visible(user)).get(pk=pk, office=user.office_id)
         )
     except Task.DoesNotExist as exc:
         raise Http404 from exc
@@ -68,18 +66,19 @@ def tasks_due(*, user: User) -> tuple[list[Task], list[Task]]:
     end_of_day = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.max))
     qs = (
         Task.objects.filter(
-            office_id=user.office_id, assignee=user, done_at__isnull=True, due_at__lte=end_of_day
+            office=user.office_id, assignee=user, done_at__isnull=True, due_at__lte=end_of_day
         )
         .select_related("contact", "property")
         .order_by("due_at", "pk")
     )
     tasks = list(qs[:50])
-    return [t for t in tasks if t.due_at < now], [t for t in tasks if t.due_at >= now]
+    overdue = [t for t in tasks if t.due_at is not None and t.due_at < now]
+    return overdue, [t for t in tasks if t.due_at is not None and t.due_at >= now]
 
 
 def open_task_count(*, user: User) -> int:
     return (
-        Task.objects.filter(office_id=user.office_id, assignee=user, done_at__isnull=True)
+        Task.objects.filter(office=user.office_id, assignee=user, done_at__isnull=True)
         .filter(_visible(user))
         .count()
     )

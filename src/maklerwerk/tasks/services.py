@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +16,18 @@ from maklerwerk.tasks.models import Task
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
+
+
+class TaskFields(TypedDict):
+    """What a person fills in on a task (the task form's cleaned values, as `task_create` takes them)."""
+
+    title: str
+    assignee: User | None
+    due_at: dt.datetime | None
+    priority: str
+    description: str
+    contact_id: int | None
+    property_id: int | None
 
 
 def _check_links(
@@ -78,14 +90,14 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, task: Task, acting_user: User | None, **changes: object) -> Task:
+def task_update(*, task: Task, acting_user: User | None, **changes: Any) -> Task:
     before = snapshot(Task.objects.get(pk=task.pk))
     assignee = changes.get("assignee", task.assignee)
     _check_links(
         task.office,
-        assignee,  # type: ignore[arg-type]
-        changes.get("contact_id", task.contact_id),  # type: ignore[arg-type]
-        changes.get("property_id", task.property_id),  # type: ignore[arg-type]
+        assignee,
+        changes.get("contact_id", task.contact_id),
+        changes.get("property_id", task.property_id),
         acting_user,
     )
     for key, value in changes.items():

@@ -19,7 +19,7 @@ def widget(field: BoundField) -> SafeString:
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": f"{w.attrs.get('class', '')} {css}".strip()}
+    attrs: dict[str, str | bool] = {"class": f"{w.attrs.get('class', '')} {css}".strip()}
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_error"

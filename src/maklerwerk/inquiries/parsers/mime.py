@@ -160,7 +160,7 @@ def read_mail(raw: bytes) -> MailContent:
         if part.is_multipart():
             continue
         try:
-            payload = part.get_payload(decode=True) or b""
+            payload: bytes = part.get_payload(decode=True) or b""  # type: ignore[assignment]  # a leaf part: bytes
         except Exception:
             problems.append(f"Teil {ctype} ließ sich nicht dekodieren.")
             continue

@@ -14,9 +14,10 @@ import imaplib
 import re
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import cast
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import (
@@ -65,11 +66,11 @@ class _RawMessage:
                     self.uid = int(m.group(1))
 
 
-def _raw(cls: type[BaseMailBox]) -> type[BaseMailBox]:
+def _raw[B: BaseMailBox](cls: type[B]) -> type[B]:
     return type(cls.__name__, (cls,), {"email_message_class": _RawMessage})
 
 
-_BOXES: dict[str, type[BaseMailBox]] = {
+_BOXES: dict[str, Callable[..., BaseMailBox]] = {
     "ssl": _raw(MailBox),
     "starttls": _raw(MailBoxStartTls),
     "none": _raw(MailBoxUnencrypted),
@@ -95,7 +96,7 @@ class ImapClient:
             kwargs: dict[str, object] = {"timeout": s.timeout}
             if s.security != "none":
                 kwargs["ssl_context"] = s.ssl_context or ssl.create_default_context()
-            self.box = _BOXES[s.security](s.host, s.port, **kwargs)  # type: ignore[call-arg]
+            self.box = _BOXES[s.security](s.host, s.port, **kwargs)
         except TimeoutError as exc:
             raise ImapError(f"Server {where} antwortet nicht (Zeitüberschreitung).", permanent=False) from exc
         except (ssl.SSLError, MailboxStarttlsError) as exc:
@@ -177,9 +178,10 @@ class ImapClient:
         if not uids:
             return
         with self._command("FETCH") as box:
-            for msg in box.fetch(uid_list=[str(u) for u in uids], mark_seen=False, bulk=max(2, batch)):
-                if msg.uid:  # type: ignore[attr-defined]
-                    yield msg.uid, msg.raw  # type: ignore[attr-defined]
+            for fetched in box.fetch(uid_list=[str(u) for u in uids], mark_seen=False, bulk=max(2, batch)):
+                msg = cast(_RawMessage, fetched)  # the email_message_class of our boxes
+                if msg.uid:
+                    yield msg.uid, msg.raw
 
     # Reference: RFC 3501 6.4.6 STORE
     def mark_processed(self, uids: list[int]) -> None:

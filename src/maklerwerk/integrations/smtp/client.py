@@ -56,7 +56,7 @@ def mailer_open(account: SmtpAccount | None = None) -> BaseEmailBackend:
     if account is None:
         return mailers.default
     backend_class = import_string(SMTP_BACKEND)
-    return backend_class(  # type: ignore[no-any-return]
+    return backend_class(
         alias="user-smtp",
         host=account.host,
         port=account.port,
@@ -147,7 +147,7 @@ def _close_quietly(mailer: BaseEmailBackend) -> None:
     except Exception:
         connection: Any = getattr(mailer, "connection", None)
         if connection is not None:
-            mailer.connection = None  # type: ignore[attr-defined]
+            mailer.connection = None  # type: ignore[attr-defined]  # the SMTP backend's, checked above
 
 
 def connection_check(account: SmtpAccount) -> None:

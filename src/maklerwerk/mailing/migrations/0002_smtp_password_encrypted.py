@@ -5,7 +5,7 @@ from django.db import migrations, models
 PURPOSE = "mailing.smtp"  # as mailing.models.KEY_PURPOSE
 
 
-def encrypt_passwords(apps, schema_editor):  # type: ignore[no-untyped-def]
+def encrypt_passwords(apps, schema_editor):
     from maklerwerk.core.crypto import encrypt
 
     SmtpSettings = apps.get_model("mailing", "SmtpSettings")
@@ -14,7 +14,7 @@ def encrypt_passwords(apps, schema_editor):  # type: ignore[no-untyped-def]
         conf.save(update_fields=["password_encrypted"])
 
 
-def decrypt_passwords(apps, schema_editor):  # type: ignore[no-untyped-def]
+def decrypt_passwords(apps, schema_editor):
     from maklerwerk.core.crypto import SecretUnreadable, decrypt
 
     SmtpSettings = apps.get_model("mailing", "SmtpSettings")

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         except User.DoesNotExist as exc:
             raise CommandError(f"No user named {options['username']!r}.") from exc
         if user.office_id is not None:
-            raise CommandError(f"User {user.username!r} already belongs to the office {user.office.name!r}.")
+            office = user.office.name  # type: ignore[union-attr]  # office_id is set
+            raise CommandError(f"User {user.username!r} already belongs to the office {office!r}.")
         try:
             office, created = user_make_office_admin(
                 user=user, office=office_for_new_admin(options["office"])

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         quiet = options["verbosity"] == 0
 
-        def progress(desc: str, total: int) -> tqdm:  # type: ignore[type-arg]
+        def progress(desc: str, total: int) -> tqdm:
             return tqdm(total=total, desc=desc, unit=" rows", disable=quiet or total < 1000, leave=False)
 
         ctx = SeedContext(

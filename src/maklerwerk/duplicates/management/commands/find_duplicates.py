@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 desc=f"{office.name[:30]}: vergleichen", unit=" Blöcke", file=self.stderr, disable=quiet
             )
 
-            def progress(stage: str, done: int, total: int, bar: tqdm = bar) -> None:  # type: ignore[type-arg]
+            def progress(stage: str, done: int, total: int, bar: tqdm = bar) -> None:
                 if stage == "compare":
                     bar.total = total
                     bar.n = done
@@ -46,10 +46,10 @@ class Command(BaseCommand):
             bar.close()
             if options["save"]:
                 finder.pairs_store(office.pk, pairs)
-            by_id: dict[Any, list[batch.Pair]] = {}
+            by_id: dict[int, list[batch.Pair[int]]] = {}
             for pair in pairs:
                 by_id.setdefault(pair.a, []).append(pair)
-            for group in batch.groups_of(pairs):
+            for group in batch.groups_of((p.a, p.b) for p in pairs):
                 members = set(group)
                 out.append(
                     {
@@ -74,6 +74,6 @@ class Command(BaseCommand):
             return
         writer = csvsafe.writer(self.stdout)  # no formulas (CSV injection)
         writer.writerow(["group", "office_id", "contact_a", "contact_b", "score", "reasons"])
-        for i, group in enumerate(out, 1):
-            for p in group["pairs"]:
-                writer.writerow([i, group["office_id"], p["a"], p["b"], p["score"], "; ".join(p["reasons"])])
+        for i, found in enumerate(out, 1):
+            for p in found["pairs"]:
+                writer.writerow([i, found["office_id"], p["a"], p["b"], p["score"], "; ".join(p["reasons"])])
