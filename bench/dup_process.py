@@ -20,7 +20,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from maklerwerk.duplicates.normalize import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
@@ -115,7 +118,7 @@ def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
 
     if name.startswith("german-"):
         _header, rows = _read_rows(data / f"{name}.profiles.csv")
-        pairs = find_pairs({i: record_from_row(row) for i, row in enumerate(rows)}, min_score=0.5)
+        pairs = find_pairs({i: record_from_row(tuple(row)) for i, row in enumerate(rows)}, min_score=0.5)
         return [(p.a, p.b) for p in pairs]
     ours_of = dict(
         zip(
@@ -124,7 +127,7 @@ def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
             strict=True,
         )
     )
-    records: dict[str, Any] = {}
+    records: dict[str, Record] = {}
     source: dict[str, int] = {}
     files = sorted(data.glob(f"{name}.[0-9].csv"))
     for i, path in enumerate(files):
@@ -134,7 +137,7 @@ def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
         ids = [row[0] for row in rows]
         records.update(zip(ids, records_from_columns(columns, country="AU"), strict=True))
         source.update(dict.fromkeys(ids, i))
-    pairs = find_pairs(records, min_score=0.5, source=source if len(files) > 1 else None)
+    pairs = find_pairs(records, min_score=0.5, source=source if len(files) > 1 else None)  # type: ignore[arg-type]  # mypy binds K to int here, the ids are str
     return [(p.a, p.b) for p in pairs]
 
 

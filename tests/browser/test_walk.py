@@ -11,7 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from maklerwerk.accounts.models import User
-from maklerwerk.properties.models import Property, SearchProfile
+from maklerwerk.matching.models import SearchProfile
+from maklerwerk.properties.models import Property
 from maklerwerk.tasks.models import Task
 from tests.browser.helpers import log_in_as, shot
 

@@ -40,7 +40,7 @@ def test_the_demo_inquiries_show_on_the_list_with_german_statuses() -> None:
     html = client.get("/inquiries/").content.decode()
     for label in ("Warte auf Bestätigung", "Abgeschlossen", "Nicht erkannt", "Ignoriert", "Nur Adresse"):
         assert label in html
-    letter_page: Any = client.get(
-        f"/mailing/letter/{Inquiry.objects.exclude(contact=None).first().contact_id}/"
-    )  # type: ignore[union-attr]
+    with_contact = Inquiry.objects.exclude(contact=None).first()
+    assert with_contact is not None
+    letter_page: Any = client.get(f"/mailing/letter/{with_contact.contact_id}/")
     assert "Vermarktungsbericht an Eigentümer (Brief)" in letter_page.content.decode()

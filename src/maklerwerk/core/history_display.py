@@ -155,7 +155,7 @@ def _coded_value(
     if name == "country" and isinstance(value, str):
         return country_name(value)
     if isinstance(field, models.ForeignKey) and isinstance(value, int) and not isinstance(value, bool):
-        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
     return None
 

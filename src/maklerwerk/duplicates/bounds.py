@@ -67,7 +67,7 @@ class Pairs:
         if len(at):
             values = np.array(self.col.values(name), dtype=object)
             codes = self.col[name]
-            out[at] = cpdist(
+            out[at] = cpdist(  # type: ignore[call-overload]  # the stubs type score_cutoff per scorer only
                 values[codes[self.a[at]]], values[codes[self.b[at]]], scorer=scorer, workers=-1, **kwargs
             )
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -17,6 +18,10 @@ from maklerwerk.contacts.selectors import contact_get, demo_contact_ids
 from maklerwerk.core.seeding import SeedContext
 from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquiryStep, Source
 from maklerwerk.properties.selectors import visible_properties
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
 
 DEMO_DOMAIN = "demo.maklerwerk.invalid"
 Status = Inquiry.Status
@@ -104,7 +109,7 @@ INQUIRIES = [
 ]  # fmt: skip
 
 
-RULES = {
+RULES: dict[str, dict[str, Any]] = {
     "Mietobjekte manuell": {"marketing_type": "miete_pacht", "action": InquiryRule.Action.NO_AUTOMATION},
     "Website: nur Adresse": {"source": Source.WEBSITE, "action": InquiryRule.Action.ADDRESS_ONLY},
 }  # fmt: skip
@@ -130,14 +135,19 @@ def seed_inquiries(ctx: SeedContext) -> None:
 
 
 def _create(
-    ctx: SeedContext, demo: DemoInquiry, i: int, at: dt.datetime, prop: object, contact: object
+    ctx: SeedContext,
+    demo: DemoInquiry,
+    i: int,
+    at: dt.datetime,
+    prop: Property | None,
+    contact: Contact | None,
 ) -> None:
     names = {
         "prop": str(prop) if prop else "",
         "ref": getattr(prop, "external_id", ""),
         "contact": str(contact) if contact else "",
     }
-    first = contact.emails.first() if contact is not None else None  # type: ignore[attr-defined]
+    first = contact.emails.first() if contact is not None else None
     email = demo.email or (first.value if first else "")
     inquiry = Inquiry.objects.create(
         office=ctx.office,

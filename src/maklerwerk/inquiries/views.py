@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -323,8 +324,10 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
     rules = list(InquiryRule.objects.filter(office=office).select_related("property"))
     # "Wohnung", "Miete / Pacht" as the form offers them, never the stored codes.
     labels = {
-        **dict(rule_form.fields["object_kind"].choices),
-        **dict(rule_form.fields["marketing_type"].choices),
+        **dict(cast(list[tuple[str, str]], cast(forms.ChoiceField, rule_form.fields["object_kind"]).choices)),
+        **dict(
+            cast(list[tuple[str, str]], cast(forms.ChoiceField, rule_form.fields["marketing_type"]).choices)
+        ),
     }
     for rule in rules:
         rule.kind_label = labels.get(rule.object_kind, rule.object_kind)  # type: ignore[attr-defined]

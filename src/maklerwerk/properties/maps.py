@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -127,6 +127,7 @@ def allow_tiles(response: HttpResponse, tile_url: str) -> HttpResponse:
     if tile_url:
         parts = urlsplit(tile_url)
         config = {**settings.SECURE_CSP}
-        config["img-src"] = [*config.get("img-src", []), f"{parts.scheme}://{parts.netloc}"]
+        sources = cast(list[str], config.get("img-src", []))
+        config["img-src"] = [*sources, f"{parts.scheme}://{parts.netloc}"]
         response._csp_config = config  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return response

@@ -153,7 +153,7 @@ def _detail_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
         # Tabs and header buttons other apps add (document sharing, exposé).
         "extra_tabs": tabs_for("property", prop.pk),
         "extra_actions": actions_for("property", prop.pk),
-        "map": maps.map_context(prop, tile_url=request.office.map_tile_url),  # type: ignore[attr-defined]
+        "map": maps.map_context(prop, tile_url=request.office.map_tile_url),
     }
 
 
