@@ -53,3 +53,30 @@ def test_an_admin_builds_a_process_in_the_editor(admin_page: Page, live_server: 
     expect(row).to_contain_text("Warten: 2 Tage")
     expect(row).to_contain_text("E-Mail „Besichtigung für {{ objekt.titel }}?“ senden")
     shot(page, "processes-saved")
+
+
+def test_a_mail_step_starts_from_a_saved_template(admin_page: Page, live_server: Any, office: Any) -> None:
+    from maklerwerk.mailing.models import MailTemplate
+
+    MailTemplate.objects.create(
+        office=office,
+        name="Einladung zur Besichtigung",
+        subject="Besichtigung {{ objekt.titel }}",
+        body="{{ kontakt.briefanrede }}, gern zeigen wir Ihnen {{ objekt.titel }}.",
+    )
+    page = admin_page
+    page.goto(f"{live_server.url}/inquiries/processes/new/")
+    page.get_by_label("Name", exact=True).fill("Einladen")
+    step = page.locator("[data-step]").nth(0)
+    step.get_by_label("Schritt", exact=True).select_option("send_mail")
+    step.get_by_label("Text").fill("Mein eigener Text")
+    page.once("dialog", lambda dialog: dialog.accept())  # asks before replacing what was written
+    step.get_by_label("Aus Vorlage übernehmen").select_option(label="Einladung zur Besichtigung")
+    expect(step.get_by_label("Betreff")).to_have_value("Besichtigung {{ objekt.titel }}")
+    expect(step.get_by_label("Text")).to_have_value(
+        "{{ kontakt.briefanrede }}, gern zeigen wir Ihnen {{ objekt.titel }}."
+    )
+    shot(page, "processes-template-picked")
+    page.get_by_role("button", name="Speichern").click()
+    row = page.get_by_role("row").filter(has_text="Einladen")
+    expect(row).to_contain_text("E-Mail „Besichtigung {{ objekt.titel }}“ senden")

@@ -31,6 +31,8 @@ from maklerwerk.inquiries.forms import (
     StepFormSet,
 )
 from maklerwerk.inquiries.models import Inquiry, ProcessDefinition, ProcessInstance, Source
+from maklerwerk.mailing.models import MailTemplate
+from maklerwerk.mailing.selectors import template_list
 
 
 @require_capability(Capability.VIEW)
@@ -216,6 +218,11 @@ def process_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             "steps": steps,
             "definition": definition,
             "step_params_json": json.dumps({str(k): list(v) for k, v in STEP_PARAMS.items()}),
+            # a mail step can start from a saved template: the picker copies its subject and text
+            "mail_templates": [
+                {"id": t.pk, "name": t.name, "subject": t.subject, "body": t.body}
+                for t in template_list(user=request.user, kind=MailTemplate.Kind.MAIL)
+            ],
             "param_names": [name for names in STEP_PARAMS.values() for name in names],
         },
     )

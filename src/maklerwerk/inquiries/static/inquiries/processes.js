@@ -27,7 +27,29 @@
       if (!field.value) field.value = field.getAttribute("data-default");
     });
   }
+  // "Start from template": copy a saved mail template's subject and text into the step (asks
+  // before replacing text the agent wrote; the step keeps its own copy).
+  var templates = {};
+  var source = document.getElementById("mail-templates");
+  JSON.parse(source ? source.textContent : "[]").forEach(function (t) { templates[t.id] = t; });
+  function pickTemplate(select) {
+    var t = templates[select.value];
+    if (!t) return;
+    var card = select.closest("[data-step]");
+    var subject = card.querySelector('input[name$="-subject"]');
+    var body = card.querySelector('textarea[name$="-body"]');
+    var written = [subject, body].some(function (f) {
+      return f.value && f.value !== f.getAttribute("data-default");
+    });
+    if (written && !window.confirm(select.getAttribute("data-confirm"))) {
+      select.value = "";
+      return;
+    }
+    subject.value = t.subject;
+    body.value = t.body;
+  }
   list.addEventListener("change", function (e) {
+    if (e.target.matches("[data-template-pick]")) pickTemplate(e.target);
     if (e.target.matches('select[name$="-kind"]')) {
       var card = e.target.closest("[data-step]");
       showParams(card);
