@@ -29,7 +29,9 @@ def _login(user: Any) -> Client:
 @pytest.fixture
 def booked(prop: Any, erika: Any, slots: list[Any], agent: Any) -> Appointment:
     link, _ = booking_link_create(prop=prop, contact=erika, acting_user=agent)
-    return slot_book(link=link, slot_id=slots[0].pk).appointment  # type: ignore[return-value]
+    appointment = slot_book(link=link, slot_id=slots[0].pk).appointment
+    assert appointment is not None
+    return appointment
 
 
 def test_moving_an_appointment_sends_the_update_with_the_same_uid_and_sequence_1(
@@ -87,7 +89,7 @@ def test_cancelling_sends_method_cancel_with_the_same_uid_and_frees_the_seat(
     _login(agent).post(f"/appointments/{booked.pk}/status/", {"status": "cancelled"})
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.CANCELLED
-    assert booked.booking.slot.booked == 0  # type: ignore[attr-defined]
+    assert booked.booking.slot.booked == 0
     [mail] = smtp_sink.parsed()
     [cal] = ics_parts(mail)
     assert str(cal["METHOD"]) == "CANCEL"

@@ -129,7 +129,9 @@ def test_the_viewing_journey(
     event = page.locator(".fc-event", has_text="Besichtigung").first
     expect(event).to_be_visible()
     both_widths(page, "calendar-week")
-    slot_height = page.locator(".fc-timegrid-slot").first.bounding_box()["height"]  # type: ignore[index]
+    slot_box = page.locator(".fc-timegrid-slot").first.bounding_box()
+    assert slot_box is not None
+    slot_height = slot_box["height"]
     box = event.bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + 5

@@ -37,8 +37,8 @@ def kaufpreis_in_last_package(ftp: dict[str, Any]) -> str:
     last = sorted((ftp["root"] / "import").iterdir())[-1]
     with zipfile.ZipFile(last) as zf:
         xml = next(n for n in zf.namelist() if n.endswith(".xml"))
-        imm = etree.fromstring(zf.read(xml)).find("anbieter/immobilie")
-    action = imm.find("verwaltung_techn/aktion").get("aktionart") or "NEW"
+        imm = portal_fixtures.xml_child(etree.fromstring(zf.read(xml)), "anbieter/immobilie")
+    action = portal_fixtures.xml_child(imm, "verwaltung_techn/aktion").get("aktionart") or "NEW"
     return f"{action} {imm.findtext('preise/kaufpreis') or '-'}"
 
 

@@ -50,9 +50,9 @@ def test_an_exported_office_loads_into_an_empty_instance_with_identical_records_
 
     call_command("flush", interactive=False, verbosity=0)  # an empty instance
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
-    out = io.StringIO()
-    call_command("import_office", str(archive), stdout=out)
-    assert f"{len(before_files)} files loaded" in out.getvalue()
+    output = io.StringIO()
+    call_command("import_office", str(archive), stdout=output)
+    assert f"{len(before_files)} files loaded" in output.getvalue()
 
     admin = User.objects.get(username="chefin")
     assert not admin.has_usable_password()  # logins come back by a password reset

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from lxml import etree
 from PIL import Image
 
 XSD_ENV = "MAKLERWERK_OPENIMMO_XSD"
@@ -68,6 +69,13 @@ def add_picture(
         image.width, image.height = img.size
     image.save()
     return image
+
+
+def xml_child(element: etree._Element, path: str) -> etree._Element:
+    """`element.find(path)`, failing the test when the package lacks it."""
+    found = element.find(path)
+    assert found is not None, f"no <{path}> in the package"
+    return found
 
 
 def make_listing(office: Any, agent: Any, external_id: str = "MW-0001", **extra: Any) -> Any:

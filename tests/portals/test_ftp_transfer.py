@@ -13,7 +13,7 @@ from lxml import etree
 
 from maklerwerk.portals import services
 from maklerwerk.portals.models import Portal, PortalAssignment, TransferRun
-from tests.portals.conftest import add_picture, make_listing, noisy_jpeg, openimmo_schema
+from tests.portals.conftest import add_picture, make_listing, noisy_jpeg, openimmo_schema, xml_child
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,11 +63,11 @@ def test_assign_change_withdraw_goes_online_updates_and_deletes(
     assert [f.suffix for f in files] == [".zip"]  # no .part left behind
     assert files[0].name.startswith("immowelt-K12345-")
     root = package_xml(files[0])
-    assert root.find("uebertragung").get("umfang") == "TEIL"
-    assert root.find("uebertragung").get("sendersoftware") == "Maklerwerk"
-    imm = root.find("anbieter/immobilie")
+    assert xml_child(root, "uebertragung").get("umfang") == "TEIL"
+    assert xml_child(root, "uebertragung").get("sendersoftware") == "Maklerwerk"
+    imm = xml_child(root, "anbieter/immobilie")
     assert imm.findtext("verwaltung_techn/objektnr_extern") == "MW-0001"
-    assert imm.find("verwaltung_techn/aktion").get("aktionart") is None  # new
+    assert xml_child(imm, "verwaltung_techn/aktion").get("aktionart") is None  # new
     assert imm.findtext("verwaltung_objekt/objektadresse_freigeben") == "false"
     assert imm.findtext("preise/kaufpreis") == "350000"
     assert [a.get("gruppe") for a in imm.iter("anhang")] == ["TITELBILD", "GRUNDRISS"]
@@ -79,8 +79,8 @@ def test_assign_change_withdraw_goes_online_updates_and_deletes(
     run.refresh_from_db()
     assert run.state == "succeeded", run.message
     assert [e.action for e in run.entries.all()] == ["change"]
-    changed = package_xml(Path(run.package.path)).find("anbieter/immobilie")
-    assert changed.find("verwaltung_techn/aktion").get("aktionart") == "CHANGE"
+    changed = xml_child(package_xml(Path(run.package.path)), "anbieter/immobilie")
+    assert xml_child(changed, "verwaltung_techn/aktion").get("aktionart") == "CHANGE"
     assert changed.findtext("preise/kaufpreis") == "339000"
 
     # Nothing changed: nothing is sent.
@@ -130,7 +130,7 @@ def test_wrong_password_fails_the_run_with_the_servers_answer_and_the_next_run_w
     portal = make_portal(office, admin_user, ftp_server, password="falsch")
     services.property_portals_set(prop=listing, portal_ids=[portal.pk], acting_user=agent)
     run = TransferRun.objects.filter(portal=portal).first()
-    assert run.state == "failed"
+    assert run is not None and run.state == "failed"
     assert "FTP-Anmeldung abgelehnt: 530" in run.message
     assignment = PortalAssignment.objects.get(portal=portal, property=listing)
     assert assignment.state == "error" and "530" in assignment.last_error
@@ -148,7 +148,9 @@ def test_missing_energy_carrier_is_refused_naming_the_field(office, admin_user, 
     listing.save()
     portal = make_portal(office, admin_user, ftp_server)
     services.property_portals_set(prop=listing, portal_ids=[portal.pk], acting_user=agent)
-    entry = TransferRun.objects.filter(portal=portal).first().entries.get()
+    run = TransferRun.objects.filter(portal=portal).first()
+    assert run is not None
+    entry = run.entries.get()
     assert entry.action == "refused" and "Energieträger fehlt" in entry.hint and "GEG §87" in entry.hint
     assignment = PortalAssignment.objects.get(portal=portal, property=listing)
     assert assignment.state == "error" and "Energieträger" in assignment.last_error

@@ -26,7 +26,8 @@ def test_assign_change_withdraw_on_is24(office, admin_user, agent, listing, is24
     services.property_portals_set(prop=listing, portal_ids=[portal.pk], acting_user=agent)
 
     assignment = PortalAssignment.objects.get(portal=portal, property=listing)
-    assert assignment.state == "online", TransferRun.objects.first().message
+    first_run = TransferRun.objects.first()
+    assert assignment.state == "online", first_run.message if first_run else "no run"
     record = is24["app"].by_external_id(is24["user"], "MW-0001")
     scout_id = assignment.portal_object_id
     assert record is not None and scout_id and assignment.expose_url.endswith(f"/expose/{scout_id}")
@@ -47,7 +48,8 @@ def test_assign_change_withdraw_on_is24(office, admin_user, agent, listing, is24
     run = services.transfer_start(portal=portal, full=False, acting_user=agent)
     run.refresh_from_db()
     assert run.state == "succeeded" and [e.action for e in run.entries.all()] == ["change"]
-    assert body_of(is24, "MW-0001")["price"]["value"] == 339000.0
+    body = body_of(is24, "MW-0001")
+    assert body is not None and body["price"]["value"] == 339000.0
     puts = [r for r in is24["app"].requests[before:] if r.method == "PUT" and "/attachment" not in r.path]
     assert len(puts) == 1 and "title" in puts[0].keys and "courtage" in puts[0].keys  # the whole object
     record = is24["app"].by_external_id(is24["user"], "MW-0001")
@@ -85,7 +87,7 @@ def test_a_revoked_token_stops_the_run_with_a_reconnect_hint(office, admin_user,
     portal = services.portal_create(office=office, acting_user=admin_user, data=is24_portal_data(is24))
     services.property_portals_set(prop=listing, portal_ids=[portal.pk], acting_user=agent)
     run = TransferRun.objects.filter(portal=portal).first()
-    assert run.state == "failed" and "bitte neu verbinden" in run.message
+    assert run is not None and run.state == "failed" and "bitte neu verbinden" in run.message
     assert PortalAssignment.objects.get(portal=portal, property=listing).state == "error"
 
 

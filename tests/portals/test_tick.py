@@ -30,7 +30,7 @@ def test_the_tick_sends_a_changed_property_after_the_agent_stopped_editing(
         assert services.transfers_tick() == 1
         assert services.transfers_tick() == 0  # sent: nothing due any more
     run = TransferRun.objects.filter(portal=portal).first()
-    assert [e.action for e in run.entries.all()] == ["change"]
+    assert run is not None and [e.action for e in run.entries.all()] == ["change"]
     assert package_xml(uploaded(ftp_server)[-1]).findtext("anbieter/immobilie/preise/kaufpreis") == "329000"
 
 

@@ -132,6 +132,7 @@ def test_a_worker_killed_mid_upload_is_resumed_and_the_property_goes_online_once
     worker.start()
     _wait(gated_ftp["reached"].is_set, "the worker uploading", worker.log)
     run = TransferRun.objects.filter(portal=portal, planned=True).get()
+    assert run.job_id is not None
     first_job = Job.objects.get(pk=run.job_id)
     assert first_job.state == "running"
 

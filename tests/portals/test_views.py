@@ -65,6 +65,7 @@ def test_agent_assigns_on_the_tab_and_sees_online_and_the_log(admin_user, agent,
     log = client.get(f"/portals/{portal.pk}/runs/").content.decode()
     assert "MW-0001" in log and "1 neu, 0 aktualisiert, 0 gelöscht, 0 nicht gesendet" in log
     run = portal.runs.filter(package__gt="").first()
+    assert run is not None
     package = client.get(f"/portals/{portal.pk}/runs/{run.pk}/package/")
     assert package.status_code == 200 and package["Content-Disposition"].endswith('.zip"')
 

@@ -42,7 +42,9 @@ def test_by_default_the_map_is_a_sketch_that_asks_no_other_server(agent_client: 
     assert "Frankfurt am Main" in labels and "Offenbach" in labels
     # Nothing on the page loads from elsewhere; the page's policy allows images from itself only.
     assert not re.search(r'<img[^>]+src="https?://', html)
-    img_src = re.search(r"img-src ([^;]+)", response["Content-Security-Policy"]).group(1)  # type: ignore[union-attr]
+    policy = re.search(r"img-src ([^;]+)", response["Content-Security-Policy"])
+    assert policy is not None
+    img_src = policy.group(1)
     assert "openstreetmap" not in img_src
     # The real map is one click away (a link, no request until clicked).
     assert "https://www.openstreetmap.org/?mlat=50.1248&amp;mlon=8.7138" in html

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -24,8 +26,8 @@ class OfficeForm(forms.ModelForm):
             "cancellation_notice_text": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # "Deutschland", never a typed "DE" (stored as ISO alpha-2, as the contacts' country).
         self.fields["country"] = forms.ChoiceField(
             label=self.fields["country"].label, choices=country_choices(2), initial="DE"

@@ -1,10 +1,10 @@
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
@@ -17,9 +17,15 @@ from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["appointments"])
 
-Kind = Literal[tuple(Appointment.Kind.values)]  # type: ignore[valid-type]
-State = Literal[tuple(Appointment.Status.values)]  # type: ignore[valid-type]
-Mode = Literal[tuple(ViewingSlot.Mode.values)]  # type: ignore[valid-type]
+# Ninja validates these against the model's choices at run time; the checker sees plain strings.
+if TYPE_CHECKING:
+    Kind = str
+    State = str
+    Mode = str
+else:
+    Kind = Literal[tuple(Appointment.Kind.values)]
+    State = Literal[tuple(Appointment.Status.values)]
+    Mode = Literal[tuple(ViewingSlot.Mode.values)]
 
 
 class AppointmentOut(Schema):
@@ -49,7 +55,7 @@ class AppointmentOut(Schema):
 
 
 class AppointmentIn(InputSchema):
-    kind: Kind = "viewing"  # type: ignore[valid-type]
+    kind: Kind = "viewing"
     title: str = Field("", max_length=200)
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -62,7 +68,7 @@ class AppointmentIn(InputSchema):
 
 
 class AppointmentPatchIn(InputSchema):
-    kind: Kind | None = None  # type: ignore[valid-type]
+    kind: Kind | None = None
     title: str | None = Field(None, max_length=200)
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
@@ -71,7 +77,7 @@ class AppointmentPatchIn(InputSchema):
     notes: str | None = None
     status: State | None = Field(
         None, description="done/no_show write the activity; cancelled frees the seat"
-    )  # type: ignore[valid-type]
+    )
     feedback: str | None = None
 
 
@@ -81,8 +87,8 @@ class AppointmentFilter(Schema):
     user_id: int | None = None
     contact_id: int | None = None
     property_id: int | None = None
-    kind: Kind | None = None  # type: ignore[valid-type]
-    status: State | None = None  # type: ignore[valid-type]
+    kind: Kind | None = None
+    status: State | None = None
 
 
 class SentOut(Schema):
@@ -115,14 +121,14 @@ class SeriesIn(InputSchema):
     minutes: int = Field(20, ge=5, le=1440)
     weeks: int = Field(1, ge=1, le=52)
     capacity: int = Field(1, ge=1, le=100)
-    mode: Mode = "in_person"  # type: ignore[valid-type]
+    mode: Mode = "in_person"
     location: str = Field("", max_length=300)
 
 
 def _responsible(user: User, user_id: int | None) -> User:
     if user_id is None:
         return user
-    found = User.objects.filter(pk=user_id, office_id=user.office_id, is_active=True).first()
+    found = User.objects.filter(pk=user_id, office=user.office_id, is_active=True).first()
     if found is None:
         raise ApplicationError("Unknown user.", extra={"field": "responsible_user_id"})
     return found
@@ -130,7 +136,7 @@ def _responsible(user: User, user_id: int | None) -> User:
 
 @router.get("/appointments", response=list[AppointmentOut], summary="List appointments")
 @paginate(Page)
-def appointment_list_api(request: HttpRequest, filters: Query[AppointmentFilter]) -> Any:
+def appointment_list_api(request: ApiRequest, filters: Query[AppointmentFilter]) -> Any:
     user = require(request, Capability.VIEW)
     qs = selectors.appointment_list(
         user=user,
@@ -148,17 +154,17 @@ def appointment_list_api(request: HttpRequest, filters: Query[AppointmentFilter]
 
 
 @router.post("/appointments", response={201: AppointmentOut}, summary="Create an appointment")
-def appointment_create_api(request: HttpRequest, payload: AppointmentIn) -> Status:
+def appointment_create_api(request: ApiRequest, payload: AppointmentIn) -> Status:
     user = require(request, Capability.EDIT)
     data = payload.dict()
     if data["property_id"] is not None:
         property_get(user=user, pk=data["property_id"])  # 404 unless visible
     data["responsible"] = _responsible(user, data.pop("responsible_user_id"))
-    return Status(201, services.appointment_create(office=user.office, acting_user=user, **data))
+    return Status(201, services.appointment_create(office=request.office, acting_user=user, **data))
 
 
 @router.get("/appointments/{appointment_id}", response=AppointmentOut, summary="One appointment")
-def appointment_get_api(request: HttpRequest, appointment_id: int) -> Appointment:
+def appointment_get_api(request: ApiRequest, appointment_id: int) -> Appointment:
     user = require(request, Capability.VIEW)
     return selectors.appointment_get(user=user, pk=appointment_id)
 
@@ -169,7 +175,7 @@ def appointment_get_api(request: HttpRequest, appointment_id: int) -> Appointmen
     summary="Change an appointment (a new time or place counts up the invitation's SEQUENCE)",
 )
 def appointment_patch_api(
-    request: HttpRequest, appointment_id: int, payload: AppointmentPatchIn
+    request: ApiRequest, appointment_id: int, payload: AppointmentPatchIn
 ) -> Appointment:
     user = require(request, Capability.EDIT)
     appointment = selectors.appointment_get(user=user, pk=appointment_id)
@@ -189,7 +195,7 @@ def appointment_patch_api(
     response=list[SentOut],
     summary="Mail the invitation (.ics REQUEST, or CANCEL when cancelled) to every contact",
 )
-def appointment_invite_api(request: HttpRequest, appointment_id: int) -> list[dict[str, Any]]:
+def appointment_invite_api(request: ApiRequest, appointment_id: int) -> list[dict[str, Any]]:
     user = require(request, Capability.EDIT)
     appointment = selectors.appointment_get(user=user, pk=appointment_id)
     sent = invitations.invitation_send(appointment=appointment, acting_user=user)
@@ -199,7 +205,7 @@ def appointment_invite_api(request: HttpRequest, appointment_id: int) -> list[di
 @router.get(
     "/properties/{property_id}/viewing-slots", response=list[SlotOut], summary="Upcoming viewing slots"
 )
-def slot_list_api(request: HttpRequest, property_id: int) -> Any:
+def slot_list_api(request: ApiRequest, property_id: int) -> Any:
     user = require(request, Capability.VIEW)
     prop = property_get(user=user, pk=property_id)
     return list(selectors.slot_list(user=user, property_id=prop.pk))
@@ -210,7 +216,7 @@ def slot_list_api(request: HttpRequest, property_id: int) -> Any:
     response={201: list[SlotOut]},
     summary="Create viewing slots from a series (local Europe/Berlin times, kept across DST changes)",
 )
-def slot_series_api(request: HttpRequest, property_id: int, payload: SeriesIn) -> Status:
+def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) -> Status:
     user = require(request, Capability.EDIT)
     prop = property_get(user=user, pk=property_id)
     rule = SeriesRule(payload.first_day, payload.start, payload.end, payload.minutes, payload.weeks)

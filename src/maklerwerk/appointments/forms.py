@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.urls import reverse
@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.accounts.models import User
 from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
-from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, PickerSelectMultiple
+from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, PickerSelectMultiple, model_choice_field
+
+if TYPE_CHECKING:
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.properties.models import Property
 
 
 class AppointmentForm(forms.Form):
@@ -19,15 +23,17 @@ class AppointmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput())
     ends_at = forms.DateTimeField(label=_("End"), widget=LocalDateTimeInput())
-    responsible = forms.ModelChoiceField(label=_("Responsible"), queryset=None, required=False)
-    property = forms.ModelChoiceField(
+    responsible: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=None, required=False
+    )
+    property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
         queryset=None,
         required=False,
         widget=PickerSelect,
         error_messages={"invalid_choice": _("Unknown property.")},
     )
-    contacts = forms.ModelMultipleChoiceField(
+    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
         label=_("Contacts"),
         queryset=None,
         required=False,
@@ -39,16 +45,16 @@ class AppointmentForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         from maklerwerk.contacts.models import Contact
         from maklerwerk.properties.selectors import visible_properties
 
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = User.objects.filter(
-            office_id=user.office_id, is_active=True
+        model_choice_field(self, "responsible").queryset = User.objects.filter(
+            office=user.office_id, is_active=True
         ).order_by("last_name", "username")
-        self.fields["contacts"].queryset = Contact.objects.filter(office_id=user.office_id)
-        self.fields["property"].queryset = visible_properties(user)
+        model_choice_field(self, "contacts").queryset = Contact.objects.filter(office=user.office_id)
+        model_choice_field(self, "property").queryset = visible_properties(user)
         self.fields["contacts"].widget.attrs.update(
             {"data-picker": "", "data-lookup-url": reverse("contacts:lookup") + "?exclude=",
              "placeholder": _("Type a name, company or phone number")}
@@ -59,7 +65,8 @@ class AppointmentForm(forms.Form):
         )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("The end must be after the start."))

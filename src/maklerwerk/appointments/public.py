@@ -53,7 +53,8 @@ def book(request: HttpRequest, token: str) -> HttpResponse:
             return _page(request, link, error=exc.message, status=409)
         except ApplicationError as exc:
             return _page(request, link, error=exc.message, status=400)
-        sent = invitations.invitation_send(appointment=booking.appointment, acting_user=None)  # type: ignore[arg-type]
+        assert booking.appointment is not None, "slot_book creates every booking with its appointment"
+        sent = invitations.invitation_send(appointment=booking.appointment, acting_user=None)
         if any(s.error for s in sent):
             return _page(request, link, error=_("Booked, but the confirmation mail could not be sent."))
         return redirect(request.path + "?booked=1")

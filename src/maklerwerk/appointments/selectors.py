@@ -31,7 +31,7 @@ def appointment_list(
     responsible_id: int | None = None,
 ) -> QuerySet[Appointment]:
     qs = (
-        Appointment.objects.filter(office_id=user.office_id)
+        Appointment.objects.filter(office=user.office_id)
         .exclude(property_hidden_q(user, "property"))
         .select_related("property", "responsible")
     )
@@ -63,7 +63,7 @@ def appointments_today(*, user: User) -> QuerySet[Appointment]:
 
 
 def slot_list(*, user: User, property_id: int, upcoming: bool = True) -> QuerySet[ViewingSlot]:
-    qs = ViewingSlot.objects.filter(office_id=user.office_id, property_id=property_id).exclude(
+    qs = ViewingSlot.objects.filter(office=user.office_id, property_id=property_id).exclude(
         property_hidden_q(user, "property")
     )
     if upcoming:
@@ -74,7 +74,7 @@ def slot_list(*, user: User, property_id: int, upcoming: bool = True) -> QuerySe
 def slot_get(*, user: User, pk: int) -> ViewingSlot:
     try:
         return ViewingSlot.objects.exclude(property_hidden_q(user, "property")).get(
-            pk=pk, office_id=user.office_id
+            pk=pk, office=user.office_id
         )
     except (ViewingSlot.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

@@ -84,8 +84,8 @@ def appointment_create(
         notes=notes,
         created_by=acting_user,
     )
-    if property_id is not None and not location:
-        appointment.location = property_address(appointment.property)  # type: ignore[arg-type]
+    if property_id is not None and not location and appointment.property is not None:
+        appointment.location = property_address(appointment.property)
     appointment.full_clean()
     appointment.save()
     appointment.contacts.set(contact_ids)
@@ -94,13 +94,18 @@ def appointment_create(
 
 
 @transaction.atomic
-def appointment_update(*, appointment: Appointment, acting_user: User | None, **changes: object) -> bool:
+def appointment_update(
+    *,
+    appointment: Appointment,
+    acting_user: User | None,
+    contact_ids: list[int] | None = None,
+    **changes: object,
+) -> bool:
     """Change fields; a change of time or place counts up SEQUENCE. Returns whether it did."""
     ensure_capability(acting_user, Capability.EDIT)
     before = snapshot(Appointment.objects.get(pk=appointment.pk))
-    contact_ids = changes.pop("contact_ids", None)
     if contact_ids is not None:
-        _check_contacts(appointment.office, list(contact_ids))  # type: ignore[call-overload]
+        _check_contacts(appointment.office, list(contact_ids))
     moved = any(
         key in changes and changes[key] != getattr(appointment, key)
         for key in ("starts_at", "ends_at", "location", "all_day")
@@ -112,7 +117,7 @@ def appointment_update(*, appointment: Appointment, acting_user: User | None, **
     appointment.full_clean()
     appointment.save()
     if contact_ids is not None:
-        appointment.contacts.set(contact_ids)  # type: ignore[arg-type]
+        appointment.contacts.set(contact_ids)
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )

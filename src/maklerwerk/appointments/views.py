@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments import invitations, selectors, services
@@ -27,11 +28,11 @@ from maklerwerk.properties.selectors import contact_get, property_get
 COLORS = {"viewing": "#2fb344", "online_viewing": "#17a2b8", "notary": "#d63939", "handover": "#f76707"}
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.user.can(Capability.EDIT))  # type: ignore[union-attr]
+def _can_edit(request: AuthedRequest) -> bool:
+    return bool(request.user.can(Capability.EDIT))
 
 
-def _report(request: HttpRequest, sent: list[invitations.Sent]) -> None:
+def _report(request: AuthedRequest, sent: list[invitations.Sent]) -> None:
     for item in sent:
         if item.error:
             messages.error(request, f"{item.contact}: {item.error}")
@@ -44,7 +45,7 @@ def _report(request: HttpRequest, sent: list[invitations.Sent]) -> None:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthedRequest) -> HttpResponse:
     """The calendar; `?date=YYYY-MM-DD` opens the week of that day."""
     day = parse_date_safe(request.GET.get("date"))
     context = {"can_edit": _can_edit(request), "initial_date": day.isoformat() if day else ""}
@@ -70,14 +71,14 @@ def _parse_moment(value: str | None) -> dt.datetime | None:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def events_view(request: HttpRequest) -> JsonResponse:
+def events_view(request: AuthedRequest) -> JsonResponse:
     """The calendar's events between ?start and ?end (ISO 8601), as FullCalendar reads them."""
     start = _parse_moment(request.GET.get("start")) or timezone.now() - dt.timedelta(days=7)
     end = _parse_moment(request.GET.get("end")) or start + dt.timedelta(days=42)
     end = min(end, start + dt.timedelta(days=62))
     mine = request.GET.get("mine") == "1"
     qs = selectors.appointment_list(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         start=start,
         end=end,
         responsible_id=request.user.pk if mine else None,
@@ -103,9 +104,9 @@ def events_view(request: HttpRequest) -> JsonResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def move_view(request: HttpRequest, pk: int) -> JsonResponse:
+def move_view(request: AuthedRequest, pk: int) -> JsonResponse:
     """Drag and drop in the calendar: new start/end; the contacts get the changed invitation."""
-    appointment = selectors.appointment_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    appointment = selectors.appointment_get(user=request.user, pk=pk)
     start, end = _parse_moment(request.POST.get("start")), _parse_moment(request.POST.get("end"))
     if start is None:
         return JsonResponse({"ok": False, "message": _("Invalid time.")}, status=400)
@@ -125,7 +126,7 @@ def move_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def create_view(request: HttpRequest) -> HttpResponse:
+def create_view(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {"responsible": request.user.pk, "kind": Appointment.Kind.VIEWING}
     if prop_id := parse_id(request.GET.get("property")):
         initial["property"] = prop_id
@@ -137,8 +138,8 @@ def create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             appointment = services.appointment_create(
-                office=request.office,  # type: ignore[attr-defined]
-                acting_user=request.user,  # type: ignore[arg-type]
+                office=request.office,
+                acting_user=request.user,
                 **form.service_kwargs(),
             )
         except ApplicationError as exc:
@@ -150,15 +151,15 @@ def create_view(request: HttpRequest) -> HttpResponse:
             if request.POST.get("invite"):
                 _report(
                     request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
-                )  # type: ignore[arg-type]
+                )
             return redirect("appointments:detail", appointment.pk)
     return render(request, "appointments/form.html", {"form": form})
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = selectors.appointment_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get(user=request.user, pk=pk)
     context = {
         "appointment": appointment,
         "contacts": list(appointment.contacts.all()),
@@ -170,8 +171,8 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def status_view(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = selectors.appointment_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def status_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get(user=request.user, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose a status."))
@@ -181,22 +182,22 @@ def status_view(request: HttpRequest, pk: int) -> HttpResponse:
             appointment=appointment,
             status=form.cleaned_data["status"],
             feedback=form.cleaned_data["feedback"],
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("appointments:detail", pk)
     messages.success(request, _("Status saved: %(s)s.") % {"s": appointment.get_status_display()})
     if appointment.status == Appointment.Status.CANCELLED:
-        _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))  # type: ignore[arg-type]
+        _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))
     return redirect("appointments:detail", pk)
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def invite_view(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = selectors.appointment_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))  # type: ignore[arg-type]
+def invite_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get(user=request.user, pk=pk)
+    _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))
     return redirect("appointments:detail", pk)
 
 
@@ -205,33 +206,33 @@ def invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_tab(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)
     return render(request, "appointments/_property_tab.html", _property_context(request, prop, SeriesForm()))
 
 
-def _property_context(request: HttpRequest, prop: Any, form: SeriesForm) -> dict[str, Any]:
-    slots = list(selectors.slot_list(user=request.user, property_id=prop.pk))  # type: ignore[arg-type]
+def _property_context(request: AuthedRequest, prop: Any, form: SeriesForm) -> dict[str, Any]:
+    slots = list(selectors.slot_list(user=request.user, property_id=prop.pk))
     bookings = selectors.bookings_of_slots([s.pk for s in slots])
     return {
         "prop": prop,
         "form": form,
         "slots": [(s, bookings.get(s.pk, [])) for s in slots],
-        "appointments": selectors.appointment_list(user=request.user, property_id=prop.pk)[:50],  # type: ignore[arg-type]
+        "appointments": selectors.appointment_list(user=request.user, property_id=prop.pk)[:50],
         "can_edit": _can_edit(request),
     }
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def series_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)
     form = SeriesForm(request.POST)
     if form.is_valid():
         try:
             slots = services.slot_series_create(
                 prop=prop,
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 rule=form.rule(),
                 capacity=form.cleaned_data["capacity"],
                 location=form.cleaned_data["location"],
@@ -247,16 +248,16 @@ def series_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def contact_tab_context(request: HttpRequest, contact: Any) -> dict[str, Any]:
+def contact_tab_context(request: AuthedRequest, contact: Any) -> dict[str, Any]:
     """The "Termine" tab of the contact page (rendered with the page, registered in core.tabs.TABS)."""
-    rows = selectors.appointment_list(user=request.user, contact_id=contact.pk)[:100]  # type: ignore[arg-type]
+    rows = selectors.appointment_list(user=request.user, contact_id=contact.pk)[:100]
     return {"appointments": rows, "can_edit": _can_edit(request)}
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def today_widget(request: HttpRequest) -> HttpResponse:
-    rows = selectors.appointments_today(user=request.user)  # type: ignore[arg-type]
+def today_widget(request: AuthedRequest) -> HttpResponse:
+    rows = selectors.appointments_today(user=request.user)
     return render(
         request, "appointments/_today_widget.html", {"appointments": rows, "can_edit": _can_edit(request)}
     )
@@ -267,16 +268,19 @@ def today_widget(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def send_links_view(request: HttpRequest) -> HttpResponse:
+def send_links_view(request: AuthedRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
-    prop = property_get(user=request.user, pk=parse_id(data.get("property")))  # type: ignore[arg-type]
+    property_id = parse_id(data.get("property"))
+    if property_id is None:
+        raise Http404  # as property_get answers for an unknown id
+    prop = property_get(user=request.user, pk=property_id)
     ids = [i for i in (parse_id(v) for v in data.getlist("contact_ids")) if i]
-    contacts = [contact_get(user=request.user, pk=i) for i in dict.fromkeys(ids)]  # type: ignore[arg-type]
-    free = selectors.slot_list(user=request.user, property_id=prop.pk).count()  # type: ignore[arg-type]
+    contacts = [contact_get(user=request.user, pk=i) for i in dict.fromkeys(ids)]
+    free = selectors.slot_list(user=request.user, property_id=prop.pk).count()
     if request.method == "POST" and contacts:
         _report(
             request, invitations.booking_links_send(prop=prop, contacts=contacts, acting_user=request.user)
-        )  # type: ignore[arg-type]
+        )
         return redirect(reverse("properties:detail", args=[prop.pk]) + "#ext-viewings")
     context = {"prop": prop, "contacts": contacts, "slot_count": free}
     return render(request, "appointments/send_links.html", context)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.forms import model_choice_field
 from maklerwerk.imports.models import ImportMapping, SourceSystem
 
 
@@ -13,17 +15,17 @@ class CsvUploadForm(forms.Form):
     source_system = forms.ChoiceField(
         label=_("Old system"), choices=SourceSystem.choices, initial=SourceSystem.OTHER
     )
-    mapping = forms.ModelChoiceField(
+    mapping: forms.ModelChoiceField[ImportMapping] = forms.ModelChoiceField(
         label=_("Saved mapping"),
         queryset=ImportMapping.objects.none(),
         required=False,
         empty_label=_("– suggest from the column names –"),
     )
 
-    def __init__(self, *args: Any, mappings: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mappings: QuerySet[ImportMapping] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if mappings is not None:
-            self.fields["mapping"].queryset = mappings
+            model_choice_field(self, "mapping").queryset = mappings
 
 
 class OpenImmoUploadForm(forms.Form):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import secrets
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,10 +38,10 @@ BATCH = 1000
 @contextlib.contextmanager
 def _timestamps_kept(model_classes: list[type[models.Model]]) -> Iterator[None]:
     """`auto_now`/`auto_now_add` off while loading: the rows keep the times they were written."""
-    changed = []
+    changed: list[tuple[models.DateField[Any, Any] | models.TimeField[Any, Any], bool, bool]] = []
     for model in model_classes:
         for f in model._meta.concrete_fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            if isinstance(f, models.DateField | models.TimeField) and (f.auto_now or f.auto_now_add):
                 changed.append((f, f.auto_now, f.auto_now_add))
                 f.auto_now = f.auto_now_add = False
     try:
@@ -51,6 +52,8 @@ def _timestamps_kept(model_classes: list[type[models.Model]]) -> Iterator[None]:
 
 
 def _converter(model: type[models.Model]) -> Any:
+    from maklerwerk.accounts.models import User
+
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     cts: dict[str, int] = {}
 
@@ -77,7 +80,7 @@ def _converter(model: type[models.Model]) -> Any:
             else:
                 values[field.attname] = field.to_python(value)
         obj = model(**values)
-        if model._meta.label == "accounts.User":
+        if isinstance(obj, User):
             obj.password = make_password(None)  # logins come back by a password reset
         return obj
 
@@ -104,6 +107,16 @@ def _load_section(section: ExportSection, rows: list[dict[str, Any]]) -> type[mo
     model = section.get_model()
     convert = _converter(model)
     objs = [convert(row) for row in rows]
+    # Unique secrets the export leaves out (link token hashes) get random values nobody holds a
+    # token for: the links come back dead, the agent sends new ones; an empty value would collide.
+    dead = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name in section.leave_out and f.unique and isinstance(f, models.CharField)
+    ]
+    for obj in objs:
+        for field in dead:
+            setattr(obj, field.attname, secrets.token_hex(min(32, (field.max_length or 64) // 2)))
     model._default_manager.bulk_create(objs, batch_size=BATCH)
     if hasattr(model, "refresh_match_fields"):
         for obj in model._default_manager.all().iterator():

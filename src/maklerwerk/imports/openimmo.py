@@ -99,8 +99,9 @@ def _update(
     report: Report,
     line: int,
     record: ImportRecord,
+    prop: Property,
 ) -> None:
-    prop = record.target
+    """`prop` is the record's target (the caller checked that it still exists)."""
     if record.target_updated_at is not None and prop.updated_at != record.target_updated_at:
         reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
         report.add("conflict", line, _name(listing), id=prop.pk, reason=reason)
@@ -149,7 +150,7 @@ def run_listings(
                         resumed = record.batch == run.batch
                         report.add("created" if resumed else "unchanged", line, name, id=record.target_id)
                     else:
-                        _update(run, acting_user, listing, report, line, record)
+                        _update(run, acting_user, listing, report, line, record, record.target)
                 else:
                     _create(run, acting_user, listing, report, line)
         except ConflictError:

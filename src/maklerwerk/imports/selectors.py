@@ -14,20 +14,20 @@ if TYPE_CHECKING:
 
 
 def run_list(*, user: User) -> QuerySet[ImportRun]:
-    return ImportRun.objects.filter(office_id=user.office_id).select_related("created_by")
+    return ImportRun.objects.filter(office=user.office_id).select_related("created_by")
 
 
 def run_get(*, user: User, pk: int) -> ImportRun:
     """A run of the user's office; another office's run is simply not found."""
-    run = ImportRun.objects.filter(office_id=user.office_id, pk=pk).select_related("office").first()
+    run = ImportRun.objects.filter(office=user.office_id, pk=pk).select_related("office").first()
     if run is None:
         raise Http404
     return run
 
 
 def mapping_list(*, user: User, kind: str = "contacts") -> QuerySet[ImportMapping]:
-    return ImportMapping.objects.filter(office_id=user.office_id, kind=kind)
+    return ImportMapping.objects.filter(office=user.office_id, kind=kind)
 
 
 def mapping_get(*, user: User, pk: int) -> ImportMapping | None:
-    return ImportMapping.objects.filter(office_id=user.office_id, pk=pk).first()
+    return ImportMapping.objects.filter(office=user.office_id, pk=pk).first()

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
@@ -27,9 +28,9 @@ JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """The runs so far and the upload of a new file (CSV of contacts, or OpenImmo of properties)."""
-    mappings = selectors.mapping_list(user=request.user)  # type: ignore[arg-type]
+    mappings = selectors.mapping_list(user=request.user)
     form = CsvUploadForm(mappings=mappings)
     openimmo_form = OpenImmoUploadForm(prefix="openimmo")
     status = 200
@@ -38,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
         run = _upload(request, openimmo_form, source_system="other", kind="properties")
         if run is not None:
             try:
-                job = services.run_start(run=run, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
+                job = services.run_start(run=run, acting_user=request.user, dry_run=True)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect("imports:run", pk=run.pk)
@@ -53,20 +54,20 @@ def index(request: HttpRequest) -> HttpResponse:
             url = reverse("imports:mapping", args=[run.pk])
             return redirect(url + (f"?mapping={saved.pk}" if saved else ""))
         status = 422
-    runs = selectors.run_list(user=request.user)[:50]  # type: ignore[arg-type]
+    runs = selectors.run_list(user=request.user)[:50]
     context = {"form": form, "openimmo_form": openimmo_form, "runs": runs}
     return render(request, "imports/index.html", context, status=status)
 
 
-def _upload(request: HttpRequest, form: Any, **kwargs: Any) -> ImportRun | None:
+def _upload(request: AuthedRequest, form: Any, **kwargs: Any) -> ImportRun | None:
     """The uploaded file kept as a run, or None with the reason on the form's file field."""
     if not form.is_valid():
         return None
     upload = form.cleaned_data["file"]
     try:
         return services.run_upload(
-            office=request.office,  # type: ignore[attr-defined]
-            acting_user=request.user,  # type: ignore[arg-type]
+            office=request.office,
+            acting_user=request.user,
             raw=upload.read(),
             filename=upload.name,
             **kwargs,
@@ -83,9 +84,9 @@ def _preview(run: ImportRun) -> csvfile.Table:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+def run_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     """Which column is which field (suggested; a saved mapping applied), then the dry run."""
-    run = selectors.run_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    run = selectors.run_get(user=request.user, pk=pk)
     if run.kind != "contacts":
         raise Http404
     table = _preview(run)
@@ -93,9 +94,9 @@ def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         columns = {h: request.POST.get(f"col_{i}", "") for i, h in enumerate(table.headers)}
         try:
-            services.run_columns_set(run=run, acting_user=request.user, columns=columns,  # type: ignore[arg-type]
+            services.run_columns_set(run=run, acting_user=request.user, columns=columns,
                                      save_as=request.POST.get("save_as", ""))  # fmt: skip
-            job = services.run_start(run=run, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
+            job = services.run_start(run=run, acting_user=request.user, dry_run=True)
         except ApplicationError as exc:
             error = exc.message
         else:
@@ -103,8 +104,8 @@ def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = columns
     else:
         saved = None
-        if request.GET.get("mapping"):
-            saved = selectors.mapping_get(user=request.user, pk=parse_id(request.GET["mapping"]))  # type: ignore[arg-type]
+        if (mapping_id := parse_id(request.GET.get("mapping"))) is not None:
+            saved = selectors.mapping_get(user=request.user, pk=mapping_id)
         if saved is not None:
             run.mapping_name = saved.name
         chosen = mapping.suggest(table.headers, run.source_system, saved.columns if saved else run.columns)
@@ -123,12 +124,12 @@ def run_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET"])
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A run: its job's progress, then the report of the dry run or import, and what comes next."""
-    run = selectors.run_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    run = selectors.run_get(user=request.user, pk=pk)
     context: dict[str, Any] = {"run": run, "report": run.report}
     if request.GET.get("job"):
-        job = job_get(user=request.user, pk=request.GET["job"])  # type: ignore[arg-type]
+        job = job_get(user=request.user, pk=request.GET["job"])
         if job.kind not in JOB_KINDS or job.params.get("run_id") != run.pk:
             raise Http404
         context["job"] = job
@@ -138,10 +139,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def run_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.run_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def run_commit(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, pk=pk)
     try:
-        job = services.run_start(run=run, acting_user=request.user, dry_run=False)  # type: ignore[arg-type]
+        job = services.run_start(run=run, acting_user=request.user, dry_run=False)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("imports:run", pk=run.pk)
@@ -150,10 +151,10 @@ def run_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.DELETE)
 @require_POST
-def run_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.run_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def run_undo(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, pk=pk)
     try:
-        done = services.run_undo(run=run, acting_user=request.user)  # type: ignore[arg-type]
+        done = services.run_undo(run=run, acting_user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -337,6 +337,6 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         ),
     }
     for rule in rules:
-        rule.kind_label = labels.get(rule.object_kind, rule.object_kind)  # type: ignore[attr-defined]
-        rule.marketing_label = labels.get(rule.marketing_type, rule.marketing_type)  # type: ignore[attr-defined]
+        rule.kind_label = labels.get(rule.object_kind, rule.object_kind)  # type: ignore[attr-defined]  # a label for the template only
+        rule.marketing_label = labels.get(rule.marketing_type, rule.marketing_type)  # type: ignore[attr-defined]  # for the template
     return render(request, "inquiries/settings.html", {"form": form, "rule_form": rule_form, "rules": rules})

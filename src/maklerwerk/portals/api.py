@@ -1,18 +1,19 @@
 """Portal transfer API: portal accounts, a property's portals, transfer runs and their packages."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.portals import selectors, services
-from maklerwerk.portals.models import Portal, TransferEntry, TransferRun
+from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["portals"])
@@ -155,40 +156,42 @@ class RunOut(Schema):
 
 @router.get("/portals", response=list[PortalOut])
 @paginate(Page)
-def portal_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def portal_list(request: ApiRequest) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.portals_for(user=user).order_by("name", "pk")
 
 
 @router.post("/portals", response={201: PortalOut})
-def portal_create(request: HttpRequest, payload: PortalIn):  # type: ignore[no-untyped-def]
+def portal_create(request: ApiRequest, payload: PortalIn) -> Status:
     user = require(request, Capability.MANAGE_OFFICE)
-    portal = services.portal_create(office=user.office, acting_user=user, data=payload.dict())  # type: ignore[arg-type]
+    portal = services.portal_create(office=request.office, acting_user=user, data=payload.dict())
     return Status(201, portal)
 
 
 @router.get("/portals/{portal_id}", response=PortalOut)
-def portal_get(request: HttpRequest, portal_id: int):  # type: ignore[no-untyped-def]
+def portal_get(request: ApiRequest, portal_id: int) -> Portal:
     user = require(request, Capability.VIEW)
     return selectors.portal_get(user=user, pk=portal_id)
 
 
 @router.patch("/portals/{portal_id}", response=PortalOut)
-def portal_update(request: HttpRequest, portal_id: int, payload: PortalPatch):  # type: ignore[no-untyped-def]
+def portal_update(request: ApiRequest, portal_id: int, payload: PortalPatch) -> Portal:
     user = require(request, Capability.MANAGE_OFFICE)
     portal: Portal = selectors.portal_get(user=user, pk=portal_id)
     return services.portal_update(portal=portal, acting_user=user, data=payload.dict(exclude_unset=True))
 
 
 @router.delete("/portals/{portal_id}", response={204: None})
-def portal_delete(request: HttpRequest, portal_id: int):  # type: ignore[no-untyped-def]
+def portal_delete(request: ApiRequest, portal_id: int) -> Status:
     user = require(request, Capability.MANAGE_OFFICE)
     services.portal_delete(portal=selectors.portal_get(user=user, pk=portal_id), acting_user=user)
     return Status(204, None)
 
 
 @router.put("/properties/{property_id}/portals", response=list[AssignmentOut])
-def property_portals_set(request: HttpRequest, property_id: int, payload: PropertyPortalsIn):  # type: ignore[no-untyped-def]
+def property_portals_set(
+    request: ApiRequest, property_id: int, payload: PropertyPortalsIn
+) -> list[PortalAssignment]:
     user = require(request, Capability.EDIT)
     prop = property_get(user=user, pk=property_id)
     services.property_portals_set(prop=prop, portal_ids=payload.portal_ids, acting_user=user)
@@ -196,14 +199,14 @@ def property_portals_set(request: HttpRequest, property_id: int, payload: Proper
 
 
 @router.get("/properties/{property_id}/portals", response=list[AssignmentOut])
-def property_portals(request: HttpRequest, property_id: int):  # type: ignore[no-untyped-def]
+def property_portals(request: ApiRequest, property_id: int) -> list[PortalAssignment]:
     user = require(request, Capability.VIEW)
     prop = property_get(user=user, pk=property_id)
     return selectors.assignments_for_property(office_id=prop.office_id, property_id=prop.pk)
 
 
 @router.post("/portals/{portal_id}/transfers", response={202: RunOut})
-def transfer_start(request: HttpRequest, portal_id: int, payload: TransferIn):  # type: ignore[no-untyped-def]
+def transfer_start(request: ApiRequest, portal_id: int, payload: TransferIn) -> Status:
     user = require(request, Capability.EDIT)
     portal = selectors.portal_get(user=user, pk=portal_id)
     run = services.transfer_start(portal=portal, full=payload.full, acting_user=user)
@@ -211,13 +214,13 @@ def transfer_start(request: HttpRequest, portal_id: int, payload: TransferIn):  
 
 
 @router.get("/portals/{portal_id}/transfers/{run_id}", response=RunOut)
-def transfer_get(request: HttpRequest, portal_id: int, run_id: int):  # type: ignore[no-untyped-def]
+def transfer_get(request: ApiRequest, portal_id: int, run_id: int) -> TransferRun:
     user = require(request, Capability.VIEW)
     return selectors.run_get(user=user, portal_id=portal_id, run_id=run_id)
 
 
 @router.get("/portals/{portal_id}/transfers/{run_id}/package")
-def transfer_package(request: HttpRequest, portal_id: int, run_id: int):  # type: ignore[no-untyped-def]
+def transfer_package(request: ApiRequest, portal_id: int, run_id: int) -> FileResponse:
     user = require(request, Capability.VIEW)
     run = selectors.run_get(user=user, portal_id=portal_id, run_id=run_id)
     if not run.package or not selectors.run_package_allowed(user=user, run=run):
@@ -226,7 +229,7 @@ def transfer_package(request: HttpRequest, portal_id: int, run_id: int):  # type
 
 
 @router.post("/portals/{portal_id}/withdraw-all", response={202: RunOut | None})
-def withdraw_all(request: HttpRequest, portal_id: int):  # type: ignore[no-untyped-def]
+def withdraw_all(request: ApiRequest, portal_id: int) -> Status:
     user = require(request, Capability.MANAGE_OFFICE)
     portal = selectors.portal_get(user=user, pk=portal_id)
     run = services.portal_withdraw_all(portal=portal, acting_user=user)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.forms import choice_field
 from maklerwerk.portals.models import Portal
 
 
@@ -41,4 +42,4 @@ class PortalAssignForm(forms.Form):
 
     def __init__(self, *args: Any, portals: list[Portal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["portal_ids"].choices = [(p.pk, p.name) for p in portals]
+        choice_field(self, "portal_ids").choices = [(p.pk, p.name) for p in portals]

@@ -89,8 +89,8 @@ def _sync_pictures(client: Is24Client, realestate_id: str, pics: list[openimmo.P
             metadata=_metadata(pic, checksum, title),
         )
         order.append(new_id)
-    for key, attachment in existing.items():
-        if key not in wanted:
+    for external_id, attachment in existing.items():
+        if external_id not in wanted:
             client.attachment_delete(realestate_id, str(attachment["@id"]))
     if order:
         client.attachments_order(realestate_id, order)
@@ -98,6 +98,7 @@ def _sync_pictures(client: Is24Client, realestate_id: str, pics: list[openimmo.P
 
 def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
     prop = entry.property
+    assert prop is not None, "send_entries hands only NEW/CHANGE entries here, planned with their property"
     pics = openimmo.pictures(prop, portal.picture_limit)
     body = mapping.realestate_body(openimmo.listing_for(prop, oi.ACTION_CHANGE, pics))
     existing = client.realestate_by_external_id(prop.external_id)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def portals_for(*, user: User) -> QuerySet[Portal]:
-    return Portal.objects.filter(office_id=user.office_id)
+    return Portal.objects.filter(office=user.office_id)
 
 
 def portal_get(*, user: User, pk: int) -> Portal:
@@ -45,7 +45,7 @@ def runs_for(*, user: User, portal_id: int | None = None) -> QuerySet[TransferRu
     """Runs of the office; each run's entries only for properties the user may see."""
     visible = TransferEntry.objects.filter(property_visible_q(user)).select_related("property")
     runs = (
-        TransferRun.objects.filter(office_id=user.office_id)
+        TransferRun.objects.filter(office=user.office_id)
         .select_related("portal")
         .prefetch_related(Prefetch("entries", queryset=visible))
     )

@@ -32,7 +32,11 @@ logger = logging.getLogger(__name__)
 
 PUBLISHABLE = (Property.Status.ACTIVE, Property.Status.RESERVED)
 Action = TransferEntry.Action
-ACTION_CODES = {Action.NEW: mapping.ACTION_NEW, Action.CHANGE: mapping.ACTION_CHANGE, Action.DELETE: "DELETE"}
+ACTION_CODES: dict[str, str] = {
+    Action.NEW: mapping.ACTION_NEW,
+    Action.CHANGE: mapping.ACTION_CHANGE,
+    Action.DELETE: "DELETE",
+}
 
 
 @dataclass
@@ -182,9 +186,9 @@ def _send_openimmo(run: TransferRun) -> str | None:
     return None
 
 
-def _apply_entry(entry: TransferEntry, now: object) -> None:
+def _apply_entry(entry: TransferEntry, now: dt.datetime) -> None:
     a = (
-        PortalAssignment.objects.filter(portal_id=entry.run.portal_id, property_id=entry.property_id)
+        PortalAssignment.objects.filter(portal_id=entry.run.portal_id, property=entry.property_id)
         .select_related("portal")
         .first()
     )

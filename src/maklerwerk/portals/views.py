@@ -6,25 +6,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_ids
 from maklerwerk.portals import selectors, services
 from maklerwerk.portals.forms import PortalAssignForm, PortalForm
+from maklerwerk.portals.models import Portal
+from maklerwerk.properties.models import Property
 from maklerwerk.properties.selectors import property_get
 
 RUNS_SHOWN = 100
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+def _back(request: AuthedRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
@@ -35,21 +38,21 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
-    last_runs = {run.portal_id: run for run in selectors.runs_for(user=request.user).order_by("created_at")}  # type: ignore[arg-type]
+def index(request: AuthedRequest) -> HttpResponse:
+    portals = list(selectors.portals_for(user=request.user))
+    last_runs = {run.portal_id: run for run in selectors.runs_for(user=request.user).order_by("created_at")}
     rows = [{"portal": p, "run": last_runs.get(p.pk)} for p in portals]
-    can_manage = request.user.can(Capability.MANAGE_OFFICE)  # type: ignore[union-attr]
+    can_manage = request.user.can(Capability.MANAGE_OFFICE)
     return render(request, "portals/index.html", {"rows": rows, "can_manage": can_manage})
 
 
-def _save(request: HttpRequest, form: PortalForm, portal: Any) -> HttpResponse | None:
+def _save(request: AuthedRequest, form: PortalForm, portal: Portal | None) -> HttpResponse | None:
     data = dict(form.cleaned_data)
     try:
         if portal is None:
-            portal = services.portal_create(office=request.office, acting_user=request.user, data=data)  # type: ignore[attr-defined, arg-type]
+            portal = services.portal_create(office=request.office, acting_user=request.user, data=data)
         else:
-            services.portal_update(portal=portal, acting_user=request.user, data=data)  # type: ignore[arg-type]
+            services.portal_update(portal=portal, acting_user=request.user, data=data)
     except ValidationError as exc:
         for field, errs in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errs)
@@ -60,7 +63,7 @@ def _save(request: HttpRequest, form: PortalForm, portal: Any) -> HttpResponse |
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def portal_create(request: HttpRequest) -> HttpResponse:
+def portal_create(request: AuthedRequest) -> HttpResponse:
     form = PortalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _save(request, form, None)
@@ -71,8 +74,8 @@ def portal_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_http_methods(["GET", "POST"])
-def portal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def portal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
     form = PortalForm(request.POST or None, instance=portal)
     if request.method == "POST" and form.is_valid():
         done = _save(request, form, portal)
@@ -83,31 +86,31 @@ def portal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def portal_check(request: HttpRequest, pk: int) -> HttpResponse:
-    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    status = services.portal_check(portal=portal, acting_user=request.user)  # type: ignore[arg-type]
+def portal_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    status = services.portal_check(portal=portal, acting_user=request.user)
     (messages.success if status.startswith("OK") else messages.error)(request, status)
     return redirect("portals:index")
 
 
 @require_capability(Capability.EDIT)
 @require_POST
-def portal_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def portal_transfer(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
     if not portal.active:
         messages.error(request, _("The portal is not active."))
         return _back(request, reverse("portals:index"))
     full = request.POST.get("full") == "1"
-    services.transfer_start(portal=portal, full=full, acting_user=request.user)  # type: ignore[arg-type]
+    services.transfer_start(portal=portal, full=full, acting_user=request.user)
     messages.success(request, _("Transfer to %(portal)s started.") % {"portal": portal.name})
     return _back(request, reverse("portals:runs", args=[portal.pk]))
 
 
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
-def portal_withdraw_all(request: HttpRequest, pk: int) -> HttpResponse:
-    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    services.portal_withdraw_all(portal=portal, acting_user=request.user)  # type: ignore[arg-type]
+def portal_withdraw_all(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    services.portal_withdraw_all(portal=portal, acting_user=request.user)
     messages.success(
         request, _("All listings on %(portal)s are being taken offline.") % {"portal": portal.name}
     )
@@ -116,9 +119,9 @@ def portal_withdraw_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def runs(request: HttpRequest, pk: int) -> HttpResponse:
-    portal = selectors.portal_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    rows = list(selectors.runs_for(user=request.user, portal_id=portal.pk)[:RUNS_SHOWN])  # type: ignore[arg-type]
+def runs(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    rows = list(selectors.runs_for(user=request.user, portal_id=portal.pk)[:RUNS_SHOWN])
     only_errors = request.GET.get("errors") == "1"
     if only_errors:
         rows = [r for r in rows if r.state == "failed" or any(e.result == "error" for e in r.entries.all())]
@@ -127,16 +130,16 @@ def runs(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW)
 @require_GET
-def run_package(request: HttpRequest, pk: int, run_id: int) -> HttpResponse:
-    run = selectors.run_get(user=request.user, portal_id=pk, run_id=run_id)  # type: ignore[arg-type]
-    if not run.package or not selectors.run_package_allowed(user=request.user, run=run):  # type: ignore[arg-type]
+def run_package(request: AuthedRequest, pk: int, run_id: int) -> FileResponse:
+    run = selectors.run_get(user=request.user, portal_id=pk, run_id=run_id)
+    if not run.package or not selectors.run_package_allowed(user=request.user, run=run):
         raise Http404
     return FileResponse(run.package.open("rb"), as_attachment=True, filename=run.package_name)
 
 
-def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
+def property_tab_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
     office_id = prop.office_id
-    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
+    portals = list(selectors.portals_for(user=request.user))
     assignments = selectors.assignments_for_property(office_id=office_id, property_id=prop.pk)
     by_portal = {a.portal_id: a for a in assignments}
     rows = []
@@ -149,15 +152,15 @@ def property_tab_context(request: HttpRequest, prop: Any) -> dict[str, Any]:
         "rows": rows,
         "unsent": any(r["unsent"] for r in rows),
         "entries": selectors.entries_for_property(office_id=office_id, property_id=prop.pk),
-        "can_edit": request.user.can(Capability.EDIT),  # type: ignore[union-attr]
+        "can_edit": request.user.can(Capability.EDIT),
         "next_url": reverse("properties:detail", args=[prop.pk]) + "#ext-portals",
     }
 
 
 @require_capability(Capability.VIEW)
 @require_GET
-def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def property_tab(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)
     template = (
         "portals/_property_tab.html" if getattr(request, "htmx", False) else "portals/property_page.html"
     )
@@ -166,9 +169,9 @@ def property_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def property_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    portals = list(selectors.portals_for(user=request.user))  # type: ignore[arg-type]
+def property_assign(request: AuthedRequest, pk: int) -> HttpResponse:
+    prop = property_get(user=request.user, pk=pk)
+    portals = list(selectors.portals_for(user=request.user))
     form = PortalAssignForm(request.POST, portals=portals)
     fallback = reverse("properties:detail", args=[prop.pk]) + "#ext-portals"
     if not form.is_valid():
@@ -178,7 +181,7 @@ def property_assign(request: HttpRequest, pk: int) -> HttpResponse:
         services.property_portals_set(
             prop=prop,
             portal_ids=parse_ids(form.cleaned_data["portal_ids"]),
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except ApplicationError as exc:
         messages.error(request, str(exc))
@@ -189,10 +192,10 @@ def property_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.EDIT)
 @require_POST
-def property_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def property_transfer(request: AuthedRequest, pk: int) -> HttpResponse:
     """ "Jetzt übertragen": the property's portals get a transfer now (instead of the next tick)."""
-    prop = property_get(user=request.user, pk=pk)  # type: ignore[arg-type]
-    started = services.property_transfer_now(prop=prop, acting_user=request.user)  # type: ignore[arg-type]
+    prop = property_get(user=request.user, pk=pk)
+    started = services.property_transfer_now(prop=prop, acting_user=request.user)
     if started:
         messages.success(request, _("Transfer started: %(portals)s.") % {"portals": ", ".join(started)})
     else:

@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from requests_oauthlib import OAuth1Session
@@ -198,4 +199,4 @@ class Is24Client:
 
 def _ext(external_id: str) -> str:
     """External ids in the path: spaces as %20 and "/" encoded (IS24 update notes)."""
-    return requests.utils.quote(external_id, safe="")
+    return quote(external_id, safe="")

@@ -87,8 +87,8 @@ class _Validator(RequestValidator):
         self.replayed = threading.local()
 
     @property
-    def allowed_signature_methods(self) -> list[str]:  # type: ignore[override]
-        return ["HMAC-SHA1"]
+    def allowed_signature_methods(self) -> tuple[str, ...]:
+        return ("HMAC-SHA1",)
 
     def validate_client_key(self, client_key: str, request: Any) -> bool:
         return client_key == self.app.consumer_key
@@ -103,9 +103,15 @@ class _Validator(RequestValidator):
         return self.app.tokens.get(token, ("dummy", ""))[0]
 
     def validate_timestamp_and_nonce(
-        self, client_key: str, timestamp: str, nonce: str, request: Any, **kw: Any
+        self,
+        client_key: str,
+        timestamp: str,
+        nonce: str,
+        request: Any,
+        request_token: str | None = None,
+        access_token: str | None = None,
     ) -> bool:
-        key = (client_key, timestamp, nonce, kw.get("access_token"))
+        key = (client_key, timestamp, nonce, access_token)
         with self.app.lock:
             if key in self.app.nonces:
                 self.replayed.value = True
@@ -469,16 +475,16 @@ class Is24StandIn:
                 self._publishing.release()
         m = re.fullmatch(r"/publish/(\d+)_(\d+)", rest)
         if m and method == "DELETE":
-            key = (m.group(1), int(m.group(2)))
-            if key not in self.publications:
+            publication = (m.group(1), int(m.group(2)))
+            if publication not in self.publications:
                 raise Problem(404, "ERROR_RESOURCE_NOT_FOUND", "Resource [publishObject] not found.")
-            self.publications.discard(key)
+            self.publications.discard(publication)
             return (
                 200,
                 _ok(
                     "MESSAGE_RESOURCE_DELETED",
                     "Resource [publishObject] has been deleted.",
-                    f"{key[0]}_{key[1]}",
+                    f"{publication[0]}_{publication[1]}",
                 ),
                 {},
             )

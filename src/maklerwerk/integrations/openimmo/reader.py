@@ -289,10 +289,12 @@ def _property_data(estate: Element, listing: Listing) -> dict[str, object]:
                       ("grundstuecksflaeche", "plot_area"), ("anzahl_zimmer", "rooms"))),
     ):  # fmt: skip
         parent = next(estate.iter(group), None)
-        for tag, key in pairs if parent is not None else ():
-            value = _decimal(parent, tag, listing)
-            if value is not None:
-                data[key] = value
+        if parent is None:
+            continue
+        for tag, key in pairs:
+            amount = _decimal(parent, tag, listing)
+            if amount is not None:
+                data[key] = amount
     year = _text(estate, "baujahr")
     if year.isdigit() and 1000 <= int(year) <= 2200:
         data["year_built"] = int(year)

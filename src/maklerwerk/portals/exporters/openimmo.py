@@ -68,7 +68,8 @@ def pictures(prop: Property, limit: int | None) -> list[Picture]:
     base = ascii_name(prop.external_id)
     out = []
     for n, image in enumerate(images, start=1):
-        ext = (image.file.name.rsplit(".", 1)[-1] if "." in image.file.name else "jpg").lower()
+        file_name = image.file.name or ""
+        ext = (file_name.rsplit(".", 1)[-1] if "." in file_name else "jpg").lower()
         out.append(Picture(f"{base}_{n:02d}.{ascii_name(ext)}", image))
     return out
 
