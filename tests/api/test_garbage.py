@@ -117,3 +117,13 @@ def test_a_garbage_tag_filter_lists_nothing_instead_of_failing(agent_client: Cli
 def test_an_id_beyond_64_bits_in_the_path_is_not_found(api: ApiClient, path: str) -> None:
     # SQLite refused such a number with an OverflowError (a 500, found by schemathesis).
     assert_problem(api.get(path), 404)
+
+
+def test_a_nul_character_anywhere_in_a_body_is_a_validation_error_not_a_500(api: ApiClient) -> None:
+    """PostgreSQL refuses NUL in text and JSON; schemathesis found it in an activity's payload key."""
+    for body in (
+        {"type": "call", "subject": "Rückruf", "payload": {"a\u0000b": {"c": False}}},
+        {"type": "call", "subject": "Rückruf", "body": "Text\u0000mit Nullzeichen"},
+    ):
+        problem = assert_problem(api.post("/api/v1/activities", body), 422)
+        assert "Nullzeichen" in " ".join(e["message"] for e in problem["errors"])

@@ -33,7 +33,22 @@ class InputSchema(Schema):
             raise PydanticCustomError("date_out_of_range", out_of_range_message())
         if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT for v in values):
             raise PydanticCustomError("number_too_large", str(_("This number is too large.")))
+        if _has_nul(value):  # PostgreSQL refuses it in text and JSON (SQLite would store it)
+            raise PydanticCustomError("nul_character", str(_("The text contains a NUL character (\\0).")))
         return value
+
+
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """A NUL character in a string, a key or anything nested (JSON payloads)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
 
 
 class Page(PaginationBase):
