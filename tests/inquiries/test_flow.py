@@ -381,6 +381,7 @@ def test_the_mail_is_taken_in_and_flagged_before_any_automation_runs(
     """Automation runs after the IMAP session of the pass is done: by then every mail of the pass is
     an inquiry and flagged on the server, however long one inquiry's automation takes."""
     from maklerwerk.inquiries import automation
+    from maklerwerk.inquiries import tasks as inquiry_tasks
     from maklerwerk.integrations.imap.client import check_connection
     from tests.inquiries.conftest import imap_settings_for
 
@@ -394,7 +395,7 @@ def test_the_mail_is_taken_in_and_flagged_before_any_automation_runs(
         seen.append((check_connection(imap_settings_for(imap_account)), Inquiry.objects.count()))
         return real(inquiry_id=inquiry_id)
 
-    monkeypatch.setattr(automation, "inquiry_process", observe)
+    monkeypatch.setattr(inquiry_tasks, "inquiry_process", observe)
     fetch_all()
     assert seen == [(0, 2), (0, 2)]  # nothing left unflagged, both inquiries stored
     assert set(Inquiry.objects.values_list("status", flat=True)) == {"waiting_for_confirmation"}

@@ -2,8 +2,21 @@
 
 from ninja import NinjaAPI
 
+from maklerwerk.accounts.api import router as accounts_router
 from maklerwerk.api.auth import AUTH
 from maklerwerk.api.errors import install_problem_handlers
+from maklerwerk.appointments.api import router as appointments_router
+from maklerwerk.contacts.api import router as contacts_router
+from maklerwerk.core.api import router as core_router
+from maklerwerk.duplicates.api import router as duplicates_router
+from maklerwerk.exposes.api import router as exposes_router
+from maklerwerk.inquiries.api import router as inquiries_router
+from maklerwerk.mailing.api import router as mailing_router
+from maklerwerk.matching.api import router as matching_router
+from maklerwerk.portals.api import router as portals_router
+from maklerwerk.properties.api import router as properties_router
+from maklerwerk.sharing.api import router as sharing_router
+from maklerwerk.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="Maklerwerk API",
@@ -23,19 +36,6 @@ install_problem_handlers(api)
 
 def _mount() -> None:
     # Imported here so each app's api module can import this package without a cycle.
-    from maklerwerk.accounts.api import router as accounts_router
-    from maklerwerk.appointments.api import router as appointments_router
-    from maklerwerk.contacts.api import router as contacts_router
-    from maklerwerk.core.api import router as core_router
-    from maklerwerk.duplicates.api import router as duplicates_router
-    from maklerwerk.exposes.api import router as exposes_router
-    from maklerwerk.inquiries.api import router as inquiries_router
-    from maklerwerk.mailing.api import router as mailing_router
-    from maklerwerk.matching.api import router as matching_router
-    from maklerwerk.portals.api import router as portals_router
-    from maklerwerk.properties.api import router as properties_router
-    from maklerwerk.sharing.api import router as sharing_router
-    from maklerwerk.tasks.api import router as tasks_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)

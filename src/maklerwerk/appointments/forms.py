@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.accounts.models import User
 from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, PickerSelectMultiple, model_choice_field
+from maklerwerk.properties.selectors import visible_properties
 
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
@@ -46,8 +48,6 @@ class AppointmentForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        from maklerwerk.contacts.models import Contact
-        from maklerwerk.properties.selectors import visible_properties
 
         super().__init__(*args, **kwargs)
         model_choice_field(self, "responsible").queryset = User.objects.filter(

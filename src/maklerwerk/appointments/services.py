@@ -17,6 +17,7 @@ from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments.models import Appointment, BookingLink, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule, series_times
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
@@ -41,7 +42,6 @@ def property_address(prop: Property) -> str:
 
 
 def _check_contacts(office: Office, contact_ids: list[int]) -> None:
-    from maklerwerk.contacts.models import Contact
 
     if Contact.objects.filter(pk__in=contact_ids, office=office).count() != len(set(contact_ids)):
         raise ApplicationError(_("Unknown contact."), extra={"field": "contact_ids"})

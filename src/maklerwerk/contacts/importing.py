@@ -21,7 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.contacts import intake, services, vcard
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.jobs import job_start
+from maklerwerk.imports import services as imports
+from maklerwerk.imports.models import ImportRecord
+from maklerwerk.imports.services import content_hash
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -191,7 +196,6 @@ def entry_key(entry: vcard.Entry) -> tuple[str, str]:
     """(source key, content hash) of a card: its UID where it has one, else the hash of its
     normalised content (the same card from the same source gives the same key, whatever the file's
     encoding, line ends or folding)."""
-    from maklerwerk.imports.services import content_hash
 
     photo = hashlib.sha256(entry.photo).hexdigest() if entry.photo else ""
     digest = content_hash({"data": entry.data, "photo": photo})
@@ -217,9 +221,6 @@ def vcard_import(
     "ask", every card with a candidate is skipped). Malformed entries are reported with position
     and reason.
     """
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.imports import services as imports
-    from maklerwerk.imports.models import ImportRecord
 
     summary = ImportSummary(dry_run=dry_run)
     total = len(entries)
@@ -285,7 +286,6 @@ def _import_new(
     digest: str,
     remember: Callable[[str, str, Any, str], None],
 ) -> None:
-    from maklerwerk.imports.models import ImportRecord
 
     name = entry.display_name
     result = intake.contact_intake(
@@ -368,8 +368,6 @@ def vcard_preview_start(*, office: Office, acting_user: User, raw: bytes, filena
     card run in the job, so a file of thousands of cards never holds a web worker."""
     import secrets
 
-    from maklerwerk.core.jobs import job_start
-
     read_cards(raw)
     token = secrets.token_hex(16)
     upload_path(token).write_bytes(raw)
@@ -396,8 +394,6 @@ def vcard_import_start(
 ) -> Job:
     """Start the import job of a previewed file (`token`) or of a new upload (`raw`, checked here)."""
     import secrets
-
-    from maklerwerk.core.jobs import job_start
 
     if raw is not None:
         read_cards(raw)

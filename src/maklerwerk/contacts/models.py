@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from maklerwerk.contacts.files import safe_extension
 from maklerwerk.contacts.normalize import search_key
 from maklerwerk.core.validation import SingleLineFields
 
@@ -339,8 +340,6 @@ class ContactTag(models.Model):
 def contact_file_path(instance: ContactFile, filename: str) -> str:
     # Never the user's file name: a random name in a per-office folder, keeping a safe extension.
     import uuid
-
-    from maklerwerk.contacts.files import safe_extension
 
     return f"contacts/{instance.office_id}/{instance.contact_id}/{uuid.uuid4().hex}{safe_extension(filename)}"
 

@@ -24,6 +24,7 @@ from maklerwerk.contacts.models import (
     Tag,
 )
 from maklerwerk.contacts.normalize import search_key
+from maklerwerk.contacts.services import contact_create
 from maklerwerk.core.models import Activity
 from maklerwerk.core.seeding import SeedContext
 
@@ -183,7 +184,6 @@ def seed_contacts(ctx: SeedContext) -> None:
 
 def _typo_pair(ctx: SeedContext) -> None:
     """The issue's example: the good record, and a later copy with typos and abbreviations."""
-    from maklerwerk.contacts.services import contact_create
 
     good = {
         "salutation": "frau",

@@ -46,6 +46,7 @@ from maklerwerk.contacts.normalize import (
     normalize_vat_id,
     normalize_website,
 )
+from maklerwerk.contacts.selectors import contact_relationships
 from maklerwerk.core.countries import country_code
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
@@ -477,7 +478,6 @@ def contact_file_delete(*, file: ContactFile, acting_user: User | None) -> None:
 
 
 def _relationships_snapshot(contact: Contact) -> dict[str, Any]:
-    from maklerwerk.contacts.selectors import contact_relationships
 
     return {
         "relationships": sorted(f"{r.other.display_name}: {r.label}" for r in contact_relationships(contact))

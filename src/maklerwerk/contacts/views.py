@@ -43,6 +43,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.selectors import job_get
 from maklerwerk.core.tabs import actions_for, rendered_tabs_for
 
 PAGE_SIZE = 50
@@ -543,7 +544,6 @@ def vcard_import(request: AuthedRequest) -> HttpResponse:
 
     The parsing, the duplicate check and the import run as background jobs; `?job=` shows one.
     """
-    from maklerwerk.core.selectors import job_get
 
     office = request.office
     form = VCardUploadForm()

@@ -21,11 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core import selectors, services
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.forms import ActivityForm, TimelineFilterForm
 from maklerwerk.core.history import history_for
+from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.models import Activity
+from maklerwerk.properties.selectors import property_get, property_list
 
 SAVED_EVENT = "activity-saved"
 
@@ -115,7 +118,6 @@ def activity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return _saved(request, activity)
-    from maklerwerk.core.history_display import history_rows
 
     context = {
         "form": form,
@@ -187,12 +189,8 @@ def activity_timeline(request: AuthedRequest) -> HttpResponse:
     contact_id = _int(request.GET.get("contact"))
     property_id = _int(request.GET.get("property"))
     if contact_id:
-        from maklerwerk.contacts.selectors import contact_get
-
         contact_get(user=request.user, pk=contact_id)  # 404 for another office
     if property_id:
-        from maklerwerk.properties.selectors import property_get
-
         property_get(user=request.user, pk=property_id)  # 404 unless visible
     here = request.GET.get("here", "")
     if not url_has_allowed_host_and_scheme(here, {request.get_host()}):
@@ -204,7 +202,6 @@ def activity_timeline(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def property_activities(request: AuthedRequest, pk: int) -> HttpResponse:
     """The "Aktivitäten" tab of the property page (a registered DetailTab)."""
-    from maklerwerk.properties.selectors import property_get
 
     property_get(user=request.user, pk=pk)  # 404 unless visible
     here = reverse("properties:detail", args=[pk]) + "#ext-activities"
@@ -215,7 +212,6 @@ def property_activities(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def property_lookup(request: AuthedRequest) -> JsonResponse:
     """Properties the user may see, for the property picker (Tom Select): Kennung, title, city."""
-    from maklerwerk.properties.selectors import property_list
 
     q = request.GET.get("q", "").strip()[:100]
     found = property_list(user=request.user, q=q)[:20] if q else []

@@ -10,6 +10,7 @@ from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
 from maklerwerk.core import selectors, services
 from maklerwerk.core.models import Activity
+from maklerwerk.core.search import global_search
 
 router = Router(tags=["activities and jobs"])
 
@@ -170,7 +171,6 @@ def activity_delete_api(request: ApiRequest, activity_id: int) -> Status:
 def search_api(
     request: ApiRequest, q: str = Query(..., max_length=100), limit: int = Query(10, ge=1, le=50)
 ) -> dict[str, Any]:
-    from maklerwerk.core.search import global_search
 
     user = require(request, Capability.VIEW)
     return {"query": q, "hits": global_search(user=user, q=q, limit=limit)}

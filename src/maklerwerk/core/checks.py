@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from maklerwerk.core.baseurl import port_mismatch_warning, runserver_port
+
 MAIL_MISSING = (
     "EMAIL_URL is not set. In production (DEBUG=0) Maklerwerk needs a mail server for offers, "
     "confirmations and share links. / EMAIL_URL ist nicht gesetzt. Im Produktivbetrieb (DEBUG=0) "
@@ -44,8 +46,6 @@ def refuse_to_serve_without_mail() -> None:
 def check_base_url_port(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     """`runserver` on another port than MAKLERWERK_BASE_URL names: links in e-mails would not open."""
     import sys
-
-    from maklerwerk.core.baseurl import port_mismatch_warning, runserver_port
 
     listen = runserver_port(sys.argv)
     warning = listen and port_mismatch_warning(host=listen[0], port=listen[1])

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.models import Activity
 from maklerwerk.core.registry import Registry
+from maklerwerk.core.selectors import activity_list
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -36,13 +38,11 @@ class Counter:
 
 
 def _activities(office: Office) -> int:
-    from maklerwerk.core.models import Activity
 
     return Activity.objects.filter(office=office).count()
 
 
 def _activities_for(user: User) -> int:
-    from maklerwerk.core.selectors import activity_list
 
     return activity_list(user=user).count()
 

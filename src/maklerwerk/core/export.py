@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from maklerwerk.accounts.models import Office
 from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.core.registry import Registry
 
@@ -178,7 +179,6 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
 
     Restricted properties are included: the export is an administrator's action for the whole
     office (`Capability.MANAGE_OFFICE`), not a view of one agent."""
-    from maklerwerk.accounts.models import Office
 
     office = Office.objects.get(pk=office_id)
     out_dir = settings.DATA_DIR / "exports"

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.models import Activity
+from maklerwerk.properties.models import Property
 
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
@@ -91,8 +93,6 @@ class ActivityForm(forms.Form):
     body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args: Any, user: Any, activity: Activity | None = None, **kwargs: Any) -> None:
-        from maklerwerk.contacts.models import Contact
-        from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
         types: list[tuple[str, Any]] = [(t.value, t.label) for t in Activity.MANUAL_TYPES]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from maklerwerk.api.problems import problem_response
+
 
 class LanguageMiddleware:
     """German unless the user chose English (language cookie set by the switcher).
@@ -76,8 +78,6 @@ class UploadLimitMiddleware:
         from django.utils.http import url_has_allowed_host_and_scheme
 
         if request.path.startswith("/api/"):
-            from maklerwerk.api.problems import problem_response
-
             return problem_response(request, 413, message)
         back = request.META.get("HTTP_REFERER", "")
         if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

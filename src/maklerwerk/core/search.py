@@ -15,6 +15,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.contacts.normalize import phone_search_prefix
+from maklerwerk.contacts.selectors import contact_list
+from maklerwerk.matching.models import SearchProfile
+from maklerwerk.properties.models import Property
+
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
 
@@ -37,8 +42,6 @@ def _starts(value: str, q: str) -> bool:
 
 
 def _contacts(user: User, q: str, limit: int) -> list[Hit]:
-    from maklerwerk.contacts.normalize import phone_search_prefix
-    from maklerwerk.contacts.selectors import contact_list
 
     by_phone = phone_search_prefix(q) is not None
     hits = []
@@ -59,7 +62,6 @@ def _contacts(user: User, q: str, limit: int) -> list[Hit]:
 
 
 def _properties(user: User, q: str, limit: int) -> list[Hit]:
-    from maklerwerk.properties.models import Property
 
     qs = Property.objects.filter(office=user.office_id).visible_to(user)
     words = q.split()[:4]
@@ -91,7 +93,6 @@ def _properties(user: User, q: str, limit: int) -> list[Hit]:
 
 
 def _profiles(user: User, q: str, limit: int) -> list[Hit]:
-    from maklerwerk.matching.models import SearchProfile
 
     qs = SearchProfile.objects.filter(office=user.office_id).select_related("contact")
     for word in q.split()[:4]:

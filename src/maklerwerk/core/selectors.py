@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from maklerwerk.core.jobs import job_check
 from maklerwerk.core.models import Activity, Job
+from maklerwerk.properties.selectors import property_visible_q
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -28,7 +30,6 @@ def activity_list(
     A contact's activities include those where they took part as a further contact; activities
     about a restricted property are left out for users who may not see that property.
     """
-    from maklerwerk.properties.selectors import property_visible_q
 
     qs = (
         Activity.objects.filter(office=user.office_id)
@@ -68,6 +69,5 @@ def job_get(*, user: User, pk: str) -> Job:
         job = Job.objects.get(pk=pk, office=user.office_id)
     except (Job.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-    from maklerwerk.core.jobs import job_check
 
     return job_check(job)  # a job whose worker died is declared dead on read, never "running" forever

@@ -7,12 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
 
 # The office export (a job) lives in core.export; its entry point stays importable from here.
 from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection, office_data_export
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
+from maklerwerk.properties.models import Property
+from maklerwerk.properties.selectors import visible_properties
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -26,8 +29,6 @@ def _check_activity_links(
     further_contact_ids: list[int],
 ) -> None:
     """Contacts and the property must be the office's own; a restricted property must be visible."""
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.properties.models import Property
 
     if contact_id is not None and not Contact.objects.filter(pk=contact_id, office=office).exists():
         raise ApplicationError(_("Unknown contact."), extra={"field": "contact_id"})
@@ -36,7 +37,6 @@ def _check_activity_links(
         raise ApplicationError(_("Unknown contact."), extra={"field": "further_contact_ids"})
     if property_id is not None:
         # A user's action may only name a property they may see (restricted: as if it did not exist).
-        from maklerwerk.properties.selectors import visible_properties
 
         known = Property.objects if acting_user is None else visible_properties(acting_user)
         if not known.filter(pk=property_id, office=office).exists():

@@ -12,10 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from maklerwerk.accounts.http import AuthedRequest
+from maklerwerk.accounts.models import Office
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
 from maklerwerk.core.dashboard import COUNTERS, WIDGETS
+from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
     """The header search: a dropdown while typing (htmx), a page after Enter."""
-    from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
 
     q = request.GET.get("q", "").strip()[:100]
     hits = global_search(user=request.user, q=q, limit=6 if request.htmx else 25)
@@ -122,7 +123,6 @@ def job_download(request: AuthedRequest, job_id: str) -> FileResponse:
 @require_GET
 def office_logo(request: HttpRequest, office_id: int) -> FileResponse:
     """The office logo; public, because shared-document pages and exposés show it too."""
-    from maklerwerk.accounts.models import Office
 
     office = Office.objects.filter(pk=office_id).first()
     if office is None or not office.logo:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from maklerwerk.contacts.models import Contact, ContactEmail, ContactPhone
 from maklerwerk.duplicates import blocking
 from maklerwerk.duplicates.models import DuplicateSettings, MatchKey, MatchProfile, NameFrequency
 from maklerwerk.duplicates.normalize import (
@@ -293,7 +294,6 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 def records_for_contacts(contact_ids: Iterable[int]) -> dict[int, tuple[int, Record]]:
     """{contact id: (office id, record)} read with three queries."""
-    from maklerwerk.contacts.models import Contact, ContactEmail, ContactPhone
 
     ids = list(contact_ids)
     emails: dict[int, list[str]] = {}
@@ -325,7 +325,6 @@ def rebuild_keys(
 
     Returns how many contacts got new keys. Bulk: three reads and two inserts per chunk.
     """
-    from maklerwerk.contacts.models import Contact
 
     contacts = Contact.objects.all()
     if office_id is not None:

@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.duplicates import engine
@@ -41,7 +42,6 @@ _NOT_MERGED = {"id", "office", "created_at", "updated_at", "created_by", "search
 
 def mergeable_fields() -> list[models.Field[Any, Any]]:
     """The contact's own fields a user may pick from either side."""
-    from maklerwerk.contacts.models import Contact
 
     return [
         f
@@ -113,7 +113,6 @@ def survivor_suggest(first: Contact, second: Contact) -> tuple[Contact, Contact]
 
 def contact_relations() -> list[tuple[type[models.Model], models.ForeignKey[Any, Any]]]:
     """Every (model, foreign key) pointing at Contact, in all installed apps except this one."""
-    from maklerwerk.contacts.models import Contact
 
     found = []
     for model in apps.get_models(include_auto_created=True):
@@ -158,7 +157,6 @@ class Journal:
 
 def _contact_model() -> type[models.Model]:
     """Contact, imported late: contacts imports this app's engine."""
-    from maklerwerk.contacts.models import Contact
 
     return Contact
 
@@ -277,7 +275,6 @@ def _channels(contact: Contact) -> dict[str, list[str]]:
 
 
 def _lock(office: Office, ids: list[int]) -> dict[int, Contact]:
-    from maklerwerk.contacts.models import Contact
 
     locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk")}
     for pk in ids:
@@ -460,7 +457,6 @@ def undo_refusal(record: MergeRecord, survivor: Contact | None = None) -> str | 
 
     Unsafe: already undone, too old, the survivor is gone or was merged again, the survivor was
     edited after the merge (undoing would overwrite that edit), the old number is taken."""
-    from maklerwerk.contacts.models import Contact
 
     if record.undone_at is not None:
         return _("This merge was already undone.")
@@ -508,7 +504,6 @@ def merge_undo(*, office: Office, record_id: int, acting_user: User | None) -> M
     history) back to it, every row the merge deleted back in place, the survivor's own values back.
     Rows added to the survivor after the merge stay with it. Refused (ConflictError, German reason)
     when `undo_refusal` finds it unsafe."""
-    from maklerwerk.contacts.models import Contact
 
     record = MergeRecord.objects.select_for_update().filter(office=office, pk=record_id).first()
     if record is None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from maklerwerk.contacts.models import Contact
+from maklerwerk.core.jobs import job_check
 from maklerwerk.core.models import Job
 from maklerwerk.duplicates.batch import groups_of
 from maklerwerk.duplicates.models import DuplicatePair, MergeRecord
@@ -28,7 +30,6 @@ class Group:
 
 def duplicate_groups(*, user: User, min_score: float = 0.0) -> list[Group]:
     """Groups of contacts linked by stored pairs, best first."""
-    from maklerwerk.contacts.models import Contact
 
     pairs = list(DuplicatePair.objects.filter(office=user.office_id, score__gte=min_score))
     ids = groups_of((p.contact_a_id, p.contact_b_id) for p in pairs)
@@ -50,8 +51,6 @@ def duplicate_search_last(*, user: User) -> Job | None:
     jobs = Job.objects.filter(office=user.office_id, kind="duplicates.search").order_by("-created_at")
     job = jobs.first()
     if job is not None and job.state == Job.State.RUNNING:
-        from maklerwerk.core.jobs import job_check
-
         job_check(job)  # a scan whose worker died is declared so and started again
         job = jobs.first()
     return job

@@ -6,10 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.history import history_record, snapshot
-from maklerwerk.duplicates import engine
+from maklerwerk.core.jobs import job_start
+from maklerwerk.duplicates import (
+    engine,
+    tasks,  # noqa: F401  (registers the job)
+)
 from maklerwerk.duplicates.candidates import Candidate
-from maklerwerk.duplicates.models import DuplicateSettings, IntakePolicy, IntakeSource
+from maklerwerk.duplicates.models import (
+    DuplicatePair,
+    DuplicateSettings,
+    IntakePolicy,
+    IntakeSource,
+    NotDuplicate,
+)
 from maklerwerk.duplicates.reasons import IMPORT_REVIEW, INQUIRY_REVIEW, reason_texts
 
 if TYPE_CHECKING:
@@ -23,7 +34,6 @@ def duplicates_check(
     *, office: Office, data: dict[str, Any], exclude_id: int | None = None
 ) -> list[Candidate]:
     """Ranked candidates (best first) for contact `data` in `office`, with German reasons."""
-    from maklerwerk.contacts.models import Contact
 
     matches = engine.check(office_id=office.pk, data=data, exclude_id=exclude_id)
     if not matches:
@@ -108,9 +118,6 @@ def duplicate_search_start(*, office: Office, acting_user: User | None) -> Any:
     """Start the background search over the whole office (the Dubletten page shows its progress)."""
     from django.utils.translation import gettext as _
 
-    from maklerwerk.core.jobs import job_start
-    from maklerwerk.duplicates import tasks  # noqa: F401  (registers the job)
-
     return job_start(
         kind="duplicates.search",
         title=_("Duplicate search"),
@@ -123,9 +130,6 @@ def duplicate_search_start(*, office: Office, acting_user: User | None) -> Any:
 def not_duplicate_mark(*, office: Office, acting_user: User, contact_ids: list[int]) -> None:
     """Users decided these contacts are different people: the search stops listing them together."""
     from itertools import combinations
-
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.duplicates.models import DuplicatePair, NotDuplicate
 
     ids = sorted(Contact.objects.filter(office=office, pk__in=contact_ids).values_list("pk", flat=True))
     with transaction.atomic():
@@ -140,7 +144,6 @@ def review_add(*, office: Office, contact: Contact, candidate: Candidate, source
     """`source` (an import, an inquiry) created `contact` although it may be `candidate.contact`:
     list the pair on the Dubletten page for a user's decision (kept by later searches until merged
     or rejected)."""
-    from maklerwerk.duplicates.models import DuplicatePair
 
     code = INQUIRY_REVIEW if source == IntakeSource.INQUIRY else IMPORT_REVIEW
     a, b = sorted((contact.pk, candidate.contact.pk))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history_display import display_value
 from maklerwerk.core.ids import parse_ids
@@ -94,7 +95,6 @@ def not_duplicate(request: AuthedRequest) -> HttpResponse:
 def merge(request: AuthedRequest, a: int, b: int) -> HttpResponse:
     """Merge contact `b` into contact `a`: see per field what is kept and what is dropped, flip what
     is wrong, confirm. Opened without `?keep=`, the older record is suggested as the one that stays."""
-    from maklerwerk.contacts.models import Contact
 
     office = request.office
     contacts = Contact.objects.filter(office=office).in_bulk([a, b])
@@ -166,7 +166,6 @@ def merge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.merge_record_get(user=request.user, pk=pk)
     if record is None:
         raise Http404
-    from maklerwerk.contacts.models import Contact
 
     fields = {f.name: f for f in merging.mergeable_fields()}
     changes = []

@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from maklerwerk.exposes.models import PropertyExposeSettings
 from maklerwerk.mailing.placeholders import money, number
 
 if TYPE_CHECKING:
@@ -267,7 +268,6 @@ def expose_context(
     `inline=False` names images by their disk-cache key instead of embedding them (for the PDF:
     the HTML stays small enough to hash as the version key).
     """
-    from maklerwerk.exposes.models import PropertyExposeSettings
 
     settings_row = (
         PropertyExposeSettings.objects.filter(property_id=prop.pk).select_related("template").first()

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from maklerwerk.contacts.models import Contact
+from maklerwerk.core.jobs import job_check
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
+from maklerwerk.properties.models import Property
+from maklerwerk.properties.selectors import property_get as get
+from maklerwerk.properties.selectors import property_hidden_q
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -16,14 +21,12 @@ if TYPE_CHECKING:
 
 
 def property_get(*, user: User, pk: int) -> Property:
-    from maklerwerk.properties.selectors import property_get as get
 
     prop = get(user=user, pk=pk)
     return prop
 
 
 def contact_get(*, user: User, pk: int) -> Contact:
-    from maklerwerk.contacts.models import Contact
 
     try:
         return Contact.objects.get(pk=pk, office=user.office_id)
@@ -32,14 +35,12 @@ def contact_get(*, user: User, pk: int) -> Contact:
 
 
 def contacts_for_ids(*, user: User, ids: list[int]) -> list[Contact]:
-    from maklerwerk.contacts.models import Contact
 
     found = {c.pk: c for c in Contact.objects.filter(office=user.office_id, pk__in=ids)}
     return [found[i] for i in ids if i in found]
 
 
 def properties_for_ids(*, user: User, ids: list[int]) -> list[Property]:
-    from maklerwerk.properties.models import Property
 
     found = {p.pk: p for p in Property.objects.filter(office=user.office_id, pk__in=ids).visible_to(user)}
     return [found[i] for i in ids if i in found]
@@ -60,7 +61,6 @@ def expose_template_get(*, user: User, pk: int | None) -> ExposeTemplate | None:
 
 def _offers(user: User) -> QuerySet[Offer]:
     """The office's offers, without those about a property the user may not see (restricted)."""
-    from maklerwerk.properties.selectors import property_hidden_q
 
     return Offer.objects.filter(office=user.office_id).exclude(
         property_hidden_q(user, "recipients__property")
@@ -73,8 +73,6 @@ def offer_get(*, user: User, pk: int) -> Offer:
     except (Offer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     if offer.last_job is not None and offer.last_job.state == offer.last_job.State.RUNNING:
-        from maklerwerk.core.jobs import job_check
-
         job_check(offer.last_job)  # a dead job is declared so (and its work resumed) on read
         offer.refresh_from_db(fields=["last_job"])
     return offer

@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from maklerwerk.accounts.models import User
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import Activity, Job
 from maklerwerk.core.services import activity_create
-from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient
+from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
+from maklerwerk.exposes.render import ExposePdfExporter
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
 from maklerwerk.mailing.sending import (
@@ -32,6 +34,7 @@ from maklerwerk.mailing.sending import (
     mailer_for,
 )
 from maklerwerk.mailing.services import Attachment, smtp_reason, template_check
+from maklerwerk.properties.models import PropertyContact, PropertyDocument
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -98,7 +101,6 @@ def offer_create(
         raise ApplicationError("; ".join(str(p) for p in problems), extra={"field": "template"})
     if expose_language not in ("de", "en"):
         raise ApplicationError(_("Unknown language."), extra={"field": "language"})
-    from maklerwerk.properties.models import PropertyDocument
 
     ids = sorted(set(document_ids or []))
     if ids and PropertyDocument.objects.filter(pk__in=ids, property__in=properties).count() != len(ids):
@@ -180,8 +182,6 @@ def offer_job_interrupted(job: Job) -> None:
     if offer.last_job_id not in (None, job.pk):
         return  # a newer job already carries on
     if offer.recipients.filter(status=OfferRecipient.Status.PENDING).exists():
-        from maklerwerk.accounts.models import User
-
         user = User.objects.filter(pk=job.params.get("acting_user_id")).first()
         _offer_job_start(offer=offer, acting_user=user, resumed_from=job)
         Job.objects.filter(pk=job.pk).update(
@@ -281,7 +281,6 @@ def interest_status_mark_sent(*, prop: Property, contact: Contact, acting_user: 
     the whole property (all contact roles) into the history on every call, which makes an offer to
     500 prospects quadratic. The "Exposé versendet" activity written next to it is the record.
     """
-    from maklerwerk.properties.models import PropertyContact
 
     new, sent = PropertyContact.InterestStatus.NEW, PropertyContact.InterestStatus.EXPOSE_SENT
     link = PropertyContact.objects.filter(
@@ -351,8 +350,6 @@ def offer_attachments(
     """
     if cache is not None and prop.pk in cache:
         return cache[prop.pk]
-    from maklerwerk.exposes.render import ExposePdfExporter
-    from maklerwerk.properties.models import PropertyDocument
 
     items: list[Attachment] = []
     if offer.attach_expose:
@@ -498,7 +495,6 @@ def offer_send_all(
 
     One SMTP connection for the whole run; the attachments of a property are built once.
     """
-    from maklerwerk.accounts.models import User
 
     started = time.perf_counter()
     offer = Offer.objects.select_related("office", "mail_template", "expose_template").get(pk=offer_id)
@@ -544,7 +540,6 @@ def offer_send_all(
 @transaction.atomic
 def expose_settings_save(*, prop: Property, template: ExposeTemplate | None, virtual_tour_url: str) -> None:
     """The layout chosen for a property and its optional virtual-tour link."""
-    from maklerwerk.exposes.models import PropertyExposeSettings
 
     PropertyExposeSettings.objects.update_or_create(
         property=prop,

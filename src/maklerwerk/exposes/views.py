@@ -20,6 +20,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.models import Activity
 from maklerwerk.exposes import selectors, services
 from maklerwerk.exposes.evidence import evidence_pdf
 from maklerwerk.exposes.forms import ExposeSettingsForm, ExposeTemplateForm, OfferForm
@@ -28,6 +29,7 @@ from maklerwerk.exposes.render import ExposePdfExporter, expose_html
 from maklerwerk.mailing import selectors as mailing_selectors
 from maklerwerk.mailing.placeholders import MailContext
 from maklerwerk.mailing.services import mail_render
+from maklerwerk.properties.models import Property, PropertyDocument
 
 PREVIEW_CSP: dict[str, Any] = {**settings.SECURE_CSP, "script-src": [CSP.NONE], "frame-ancestors": [CSP.SELF]}
 
@@ -114,7 +116,6 @@ def _offer_choices(request: AuthedRequest, contact_ids: list[int], property_ids:
         contact_list = [
             r.contact for r in properties[0].contact_roles.select_related("contact").filter(role="prospect")
         ]
-    from maklerwerk.properties.models import PropertyDocument
 
     documents = PropertyDocument.objects.filter(property__in=properties).select_related("property")
     templates = mailing_selectors.template_list(user=user, kind="mail")
@@ -295,8 +296,6 @@ def offer_recipient_resolve(request: AuthedRequest, pk: int, recipient_id: int) 
 def contact_page(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """A contact's properties: send exposés (choose properties) and download evidence records."""
     contact = selectors.contact_get(user=request.user, pk=contact_id)
-    from maklerwerk.core.models import Activity
-    from maklerwerk.properties.models import Property
 
     linked = set(contact.property_roles.values_list("property_id", flat=True))
     linked |= set(

@@ -29,6 +29,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.models import Office, User
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.export import EXPORT_SECTIONS, FORMAT_VERSION, ExportSection
 
@@ -52,7 +53,6 @@ def _timestamps_kept(model_classes: list[type[models.Model]]) -> Iterator[None]:
 
 
 def _converter(model: type[models.Model]) -> Any:
-    from maklerwerk.accounts.models import User
 
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     cts: dict[str, int] = {}
@@ -96,7 +96,6 @@ def _check(zf: zipfile.ZipFile) -> dict[str, Any]:
         ) from exc
     if data.get("format") != "maklerwerk-export" or data.get("version") != FORMAT_VERSION:
         raise ApplicationError(_("This export has another format version and cannot be loaded here."))
-    from maklerwerk.accounts.models import Office
 
     if Office.objects.exists():
         raise ApplicationError(_("An office export can only be loaded into an empty instance."))
@@ -157,7 +156,6 @@ def _restore_files(zf: zipfile.ZipFile) -> int:
 
 def office_import(path: Path) -> dict[str, Any]:
     """Load the export at `path` into this (empty) instance; returns counts per section and files."""
-    from maklerwerk.accounts.models import Office
 
     try:
         zf = zipfile.ZipFile(path)

@@ -13,6 +13,9 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.inquiries import selectors, services
+from maklerwerk.inquiries.automation import automation_start
+from maklerwerk.inquiries.handler import imap_settings
+from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 from maklerwerk.inquiries.models import (
     Inquiry,
     InquiryStep,
@@ -22,6 +25,10 @@ from maklerwerk.inquiries.models import (
     ProcessStep,
     ProcessStepRun,
 )
+from maklerwerk.inquiries.processes import definition_create as create
+from maklerwerk.inquiries.processes import instance_cancel as cancel
+from maklerwerk.inquiries.processes import processes_install_defaults
+from maklerwerk.integrations.imap.client import ImapError, check_connection
 
 router = Router(tags=["inquiries"])
 
@@ -199,8 +206,6 @@ def mailbox_list(request: ApiRequest) -> Any:
 
 @router.post("/mailboxes", response={201: MailboxOut})
 def mailbox_create(request: ApiRequest, payload: MailboxIn) -> Any:
-    from maklerwerk.inquiries.handler import imap_settings
-    from maklerwerk.integrations.imap.client import ImapError, check_connection
 
     user = require(request, Capability.MANAGE_OFFICE)
     data = payload.dict()
@@ -225,7 +230,6 @@ def mailbox_get(request: ApiRequest, mailbox_id: int) -> Any:
 
 @router.post("/mailboxes/{mailbox_id}/fetch", response=FetchOut)
 def mailbox_fetch(request: ApiRequest, mailbox_id: int) -> Any:
-    from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 
     user = require(request, Capability.EDIT)
     mailbox = selectors.mailbox_get(user=user, pk=mailbox_id)
@@ -253,7 +257,6 @@ def inquiry_get(request: ApiRequest, inquiry_id: int) -> Any:
 def inquiry_create(request: ApiRequest, payload: InquiryFormIn) -> Any:
     """The website form: the inquiry is stored and its automation (double opt-in, exposé) runs as its
     own job, as for mailed inquiries: the visitor's request never waits for a PDF or a mail server."""
-    from maklerwerk.inquiries.automation import automation_start
 
     user = require(request, Capability.EDIT)
     inquiry = services.inquiry_create_from_form(office=request.office, acting_user=user, data=payload.dict())
@@ -267,7 +270,6 @@ def inquiry_create(request: ApiRequest, payload: InquiryFormIn) -> Any:
 @router.get("/process-definitions", response=list[ProcessDefinitionOut])
 @paginate(Page)
 def definition_list(request: ApiRequest) -> Any:
-    from maklerwerk.inquiries.processes import processes_install_defaults
 
     user = require(request, Capability.VIEW)
     processes_install_defaults(office=request.office)
@@ -276,7 +278,6 @@ def definition_list(request: ApiRequest) -> Any:
 
 @router.post("/process-definitions", response={201: ProcessDefinitionOut})
 def definition_create(request: ApiRequest, payload: ProcessDefinitionIn) -> Any:
-    from maklerwerk.inquiries.processes import definition_create as create
 
     user = require(request, Capability.MANAGE_OFFICE)
     return Status(201, create(office=request.office, acting_user=user, data=payload.dict()))
@@ -295,7 +296,6 @@ def instance_list(
 
 @router.post("/process-instances/{instance_id}/cancel", response=ProcessInstanceOut)
 def instance_cancel(request: ApiRequest, instance_id: int) -> Any:
-    from maklerwerk.inquiries.processes import instance_cancel as cancel
 
     user = require(request, Capability.EDIT)
     instance = selectors.instance_get(user=user, pk=instance_id)

@@ -25,14 +25,22 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from maklerwerk.accounts.models import Office
+from maklerwerk.contacts import intake
+from maklerwerk.contacts.models import Contact
+from maklerwerk.contacts.selectors import contact_by_email as by_email
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import job_start
 from maklerwerk.core.models import Activity, Job
 from maklerwerk.core.services import activity_create
 from maklerwerk.inquiries import rules as rules_mod
+from maklerwerk.inquiries import sending
 from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquirySettings, InquiryStep, PortalListing
+from maklerwerk.inquiries.processes import processes_start
 from maklerwerk.inquiries.prospect import Prospect
+from maklerwerk.properties.selectors import property_by_reference, property_is_marketable_for
+from maklerwerk.properties.services import property_prospect_ensure
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -150,7 +158,6 @@ def _rules(office: Office) -> list[rules_mod.Rule]:
 
 def property_resolve(*, office: Office, external_id: str, source: str, portal_id: str) -> Property | None:
     """The office's property by its Kennung, else by the portal's id (the inquiry app's listings)."""
-    from maklerwerk.properties.selectors import property_by_reference
 
     prop = property_by_reference(office_id=office.pk, external_id=external_id)
     if prop is not None or not portal_id:
@@ -166,14 +173,12 @@ def property_resolve(*, office: Office, external_id: str, source: str, portal_id
 
 
 def contact_by_email(*, office: Office, email: str) -> Contact | None:
-    from maklerwerk.contacts.selectors import contact_by_email as by_email
 
     return by_email(office_id=office.pk, email=email)
 
 
 def _link_prospect(inquiry: Inquiry, contact: Contact) -> None:
     """The contact as a prospect of the inquiry's property (kept as it is when already linked)."""
-    from maklerwerk.properties.services import property_prospect_ensure
 
     if inquiry.property is not None:
         property_prospect_ensure(
@@ -186,8 +191,6 @@ def contact_for_inquiry(inquiry: Inquiry, cfg: InquirySettings) -> Contact | Non
 
     None if a possible duplicate stopped it (policy "ask"): then the inquiry is aborted and a task
     created. `cfg` is kept for the callers; the rule comes from the office's duplicate settings."""
-    from maklerwerk.contacts import intake
-    from maklerwerk.contacts.models import Contact
 
     prospect = Prospect.of(inquiry)
     source = Contact.Source.WEBSITE if inquiry.source == "website" else Contact.Source.PORTAL
@@ -230,7 +233,6 @@ def contact_for_inquiry(inquiry: Inquiry, cfg: InquirySettings) -> Contact | Non
         inquiry.duplicate_of = result.candidates[0].contact
         inquiry.save(update_fields=["duplicate_of", "updated_at"])
         step_record(inquiry, "duplicate_review", result.message, ok=False, activity=Activity.Type.INQUIRY)
-    from maklerwerk.inquiries.processes import processes_start
 
     processes_start(trigger="contact_created", inquiry=inquiry, contact=contact)
     return contact
@@ -265,7 +267,6 @@ def _duplicate_task(inquiry: Inquiry, existing: Contact, reasons: str) -> None:
 
 def _decide(inquiry: Inquiry) -> Decision:
     """Steps 1–4 for a claimed inquiry; records the steps on the way and returns the decision."""
-    from maklerwerk.properties.selectors import property_is_marketable_for
 
     office = inquiry.office
     cfg = settings_for(office)
@@ -414,7 +415,6 @@ def confirmation_url(token: str, *, office_id: int | None = None) -> str:
 def confirmation_send(inquiry: Inquiry) -> None:
     """The double-opt-in mail, once: the claim stores the new link's hash; the link itself only
     lives in this call and in the mail (a retry sends a new link, the old one stops working)."""
-    from maklerwerk.inquiries import sending
 
     cfg = settings_for(inquiry.office)
     token = secrets.token_urlsafe(32)  # 256 random bits; only the hash is kept
@@ -449,7 +449,6 @@ def confirmation_send(inquiry: Inquiry) -> None:
 
 def expose_send(inquiry: Inquiry) -> None:
     """Step 5: the exposé, at most once per inquiry (claimed before sending)."""
-    from maklerwerk.inquiries import sending
 
     cfg = settings_for(inquiry.office)
     if not cfg.send_expose:
@@ -484,7 +483,6 @@ def expose_send(inquiry: Inquiry) -> None:
         # The activity "Exposé versendet" (contact and property) and the interest status "exposé
         # sent" are written by the exposé app's offer (recipient_sent); the step is the inquiry's own.
         step_record(inquiry, "expose", f"Exposé {prop.external_id} (PDF) an {inquiry.email} gesendet")
-        from maklerwerk.inquiries.processes import processes_start
 
         processes_start(trigger="expose_sent", inquiry=inquiry, contact=contact)
 
@@ -531,7 +529,6 @@ AUTOMATE = "inquiries.automate"
 
 def automation_start(office_id: int, inquiry_ids: Iterable[int]) -> list[Job]:
     """One automation job per inquiry, handed to the workers at once (the intake has committed)."""
-    from maklerwerk.accounts.models import Office
 
     office = Office.objects.get(pk=office_id)
     return [

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.core.forms import model_choice_field
 from maklerwerk.inquiries.models import InquiryRule, InquirySettings, Mailbox, ProcessDefinition, ProcessStep
 from maklerwerk.inquiries.processes import STEP_DEFAULTS
+from maklerwerk.mailing.models import MailTemplate
 from maklerwerk.properties.choices import MarketingType, ObjectKind
-from maklerwerk.properties.models import PropertyContact
+from maklerwerk.properties.models import Property, PropertyContact
 
 
 class MailboxForm(forms.ModelForm):
@@ -53,7 +54,6 @@ class InquirySettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from maklerwerk.mailing.models import MailTemplate
 
         model_choice_field(self, "expose_template").queryset = MailTemplate.objects.filter(
             office_id=office_id
@@ -75,7 +75,6 @@ class InquiryRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, office_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from maklerwerk.properties.models import Property
 
         model_choice_field(self, "property").queryset = Property.objects.filter(office_id=office_id).order_by(
             "external_id"

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from maklerwerk.inquiries.automation import automation_busy_ids, automation_start
 from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessedMail
+from maklerwerk.inquiries.processes import processes_run_due
+from maklerwerk.inquiries.services import inquiries_expire, mail_intake
 from maklerwerk.integrations.imap.client import ImapClient, ImapError, ImapSettings
 
 logger = logging.getLogger(__name__)
@@ -66,8 +69,6 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
     """One pass over one mailbox: intake, session closed, then one automation job per new inquiry.
 
     Never raises for server or message problems."""
-    from maklerwerk.inquiries.automation import automation_start
-    from maklerwerk.inquiries.services import mail_intake
 
     result = FetchResult(mailbox_id=mailbox.pk)
     started = time.monotonic()
@@ -136,7 +137,6 @@ def _after_success(imap: ImapClient, mailbox: Mailbox, uids: list[int]) -> None:
 def resume_unfinished(*, limit: int = 500) -> int:
     """Inquiries taken in but not automated and without a live job (its job failed, or the enqueue
     was lost): a new job each. Jobs that died under their lease are resumed by core.jobs itself."""
-    from maklerwerk.inquiries.automation import automation_busy_ids, automation_start
 
     busy = automation_busy_ids()
     rows = Inquiry.objects.filter(status=Inquiry.Status.NEW, automation_claimed_at__isnull=True)
@@ -151,8 +151,6 @@ def resume_unfinished(*, limit: int = 500) -> int:
 
 def housekeeping() -> None:
     """After the fetch: resume unfinished work, expire old links, run due process steps."""
-    from maklerwerk.inquiries.processes import processes_run_due
-    from maklerwerk.inquiries.services import inquiries_expire
 
     resume_unfinished()
     inquiries_expire()

@@ -13,6 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.inquiries.crypto import decrypt, encrypt
+from maklerwerk.properties.models import PropertyContact
+
 
 class Source(models.TextChoices):
     IMMOSCOUT24 = "immoscout24", "ImmobilienScout24"
@@ -78,12 +81,10 @@ class Mailbox(models.Model):
         return self.name
 
     def set_password(self, password: str) -> None:
-        from maklerwerk.inquiries.crypto import encrypt
 
         self.password_encrypted = encrypt(password)
 
     def get_password(self) -> str:
-        from maklerwerk.inquiries.crypto import decrypt
 
         return decrypt(self.password_encrypted) if self.password_encrypted else ""
 
@@ -401,8 +402,6 @@ class ProcessStep(models.Model):
                 "days": p.get("due_days") or 0,
             }
         if self.kind == self.Kind.SET_INTEREST_STATUS:
-            from maklerwerk.properties.models import PropertyContact
-
             labels = dict(PropertyContact.InterestStatus.choices)
             return gettext("Interest status: %(status)s") % {"status": labels.get(p.get("status", ""), "")}
         return gettext("Add tag “%(tag)s”") % {"tag": p.get("tag", "")}

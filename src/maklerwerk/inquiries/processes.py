@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from maklerwerk.contacts.services import contacts_tag
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
@@ -27,8 +28,13 @@ from maklerwerk.inquiries.models import (
     ProcessStepRun,
 )
 from maklerwerk.integrations.smtp.client import SmtpError
-from maklerwerk.mailing.placeholders import MailContext
-from maklerwerk.mailing.services import mail_render, template_check
+from maklerwerk.mailing.placeholders import MailContext, contact_email
+from maklerwerk.mailing.sending import MailActivity, mail_send, mailer_pool
+from maklerwerk.mailing.services import mail_render, smtp_reason, template_check
+from maklerwerk.properties.models import PropertyContact
+from maklerwerk.properties.selectors import prospect_link_get
+from maklerwerk.properties.services import property_prospect_ensure
+from maklerwerk.tasks.services import task_create
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -104,7 +110,6 @@ MAX_WAIT_DAYS = 365
 
 def step_clean(kind: Any, params: Any, position: int) -> dict[str, Any]:
     """A step's parameters checked and normalised; a German error naming the step otherwise."""
-    from maklerwerk.properties.models import PropertyContact
 
     def fail(message: str) -> ApplicationError:
         extra = {"field": "steps", "step": position}
@@ -256,7 +261,6 @@ def processes_run_due(*, now: dt.datetime | None = None, limit: int = 500) -> in
     """Run every due step of every running process; returns how many steps ran.
 
     The pass keeps one SMTP connection per sending agent (`mailer_pool`)."""
-    from maklerwerk.mailing.sending import mailer_pool
 
     with mailer_pool():
         return _run_due(now=now, limit=limit)
@@ -352,7 +356,6 @@ def run_next_step(*, instance_id: int, now: dt.datetime | None = None) -> bool:
 
 
 def _run_db_step(instance: ProcessInstance, step: ProcessStep) -> str:
-    from maklerwerk.contacts.services import contacts_tag
 
     p = step.params
     if step.kind == ProcessStep.Kind.WAIT:
@@ -369,8 +372,6 @@ def _run_db_step(instance: ProcessInstance, step: ProcessStep) -> str:
     if step.kind == ProcessStep.Kind.SET_INTEREST_STATUS:
         return _set_interest(instance, str(p.get("status") or "new"))
     if step.kind == ProcessStep.Kind.CREATE_TASK:
-        from maklerwerk.tasks.services import task_create
-
         prop = instance.property
         assignee = (prop.responsible_agent if prop else None) or instance.contact.responsible_agent
         title = _task_title(str(p.get("title") or "Nachfassen: {{ kontakt.name }}"), instance)
@@ -399,8 +400,6 @@ def _run_db_step(instance: ProcessInstance, step: ProcessStep) -> str:
 
 
 def _set_interest(instance: ProcessInstance, status: str) -> str:
-    from maklerwerk.properties.selectors import prospect_link_get
-    from maklerwerk.properties.services import property_prospect_ensure
 
     prop = instance.property
     if prop is None:
@@ -418,9 +417,6 @@ def _send_step_mail(instance: ProcessInstance, run: ProcessStepRun, mail: dict[s
     It leaves as the responsible agent (their own SMTP account where set, else the office's) and
     is recorded as a sent mail with an "E-Mail gesendet" activity on contact and property.
     """
-    from maklerwerk.mailing.placeholders import contact_email
-    from maklerwerk.mailing.sending import MailActivity, mail_send
-    from maklerwerk.mailing.services import smtp_reason
 
     ctx = _context(instance)
     email = contact_email(instance.contact)

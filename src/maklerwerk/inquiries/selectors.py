@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing, ProcessDefinition, ProcessInstance
+from maklerwerk.properties.selectors import property_visible, property_visible_q
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -27,7 +28,6 @@ def _visible(user: User | None) -> Q:
     """Rows about a property the user may see (or about none); restricted ones stay hidden."""
     if user is None:
         return Q()
-    from maklerwerk.properties.selectors import property_visible_q
 
     return property_visible_q(user)
 
@@ -60,7 +60,6 @@ def inquiry_get(*, user: User, pk: int) -> Inquiry:
 def inquiry_for_creator(*, user: User, pk: int) -> Inquiry:
     """An inquiry the user just filed (the website form): shown to them even when it names a
     property they may not see, but without that property (restricted stays restricted)."""
-    from maklerwerk.properties.selectors import property_visible
 
     inquiry = (
         Inquiry.objects.select_related("contact", "mailbox", "duplicate_of", "assigned_to")

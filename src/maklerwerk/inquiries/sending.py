@@ -20,7 +20,19 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.exposes import services as exposes
+from maklerwerk.exposes.services import offer_create
+from maklerwerk.inquiries.models import Inquiry as InquiryModel
+from maklerwerk.inquiries.models import InquirySettings
+from maklerwerk.inquiries.prospect import SALUTATIONS, Prospect
+from maklerwerk.integrations.smtp.client import SmtpError
+from maklerwerk.mailing import templating
+from maklerwerk.mailing.placeholders import BY_NAME, MailContext
+from maklerwerk.mailing.sending import mail_send
+from maklerwerk.mailing.services import smtp_reason, template_default
+from maklerwerk.properties.models import PropertyDocument
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -44,14 +56,12 @@ def _acting_user(inquiry: Inquiry) -> User | None:
 
 def template_for(office: Office, key: str) -> MailTemplate:
     """The office's default template with `key`; the default templates are created on first use."""
-    from maklerwerk.mailing.services import template_default
 
     return template_default(office=office, key=key)
 
 
 def expose_template_for(office: Office) -> MailTemplate:
     """The template of the exposé mail: chosen in the inquiry settings, else "Exposé-Versand"."""
-    from maklerwerk.inquiries.models import InquirySettings
 
     cfg = InquirySettings.objects.filter(office=office).select_related("expose_template").first()
     if cfg is not None and cfg.expose_template is not None:
@@ -62,8 +72,6 @@ def expose_template_for(office: Office) -> MailTemplate:
 def _prospect(inquiry: Inquiry) -> Contact:
     """The prospect (the one `Prospect` value) as an unsaved contact, so the template's contact
     fields have values before a contact exists."""
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.inquiries.prospect import SALUTATIONS, Prospect
 
     p = Prospect.of(inquiry)
     return Contact(
@@ -84,11 +92,6 @@ def send_confirmation(*, inquiry: Inquiry, url: str, valid_days: int) -> None:
 
     Recorded as an `OutgoingMail`; the inquiry manager notes the step (and its activity) itself.
     """
-    from maklerwerk.integrations.smtp.client import SmtpError
-    from maklerwerk.mailing import templating
-    from maklerwerk.mailing.placeholders import BY_NAME, MailContext
-    from maklerwerk.mailing.sending import mail_send
-    from maklerwerk.mailing.services import smtp_reason
 
     template = template_for(inquiry.office, CONFIRMATION_KEY)
     body = template.body
@@ -136,9 +139,6 @@ def _expose_offer(inquiry: Inquiry, contact: Contact, prop: Property, subject: s
     energy certificate …: what the agent lets anyone have); protected ones are only shared through
     personal links, as in an offer the agent sends by hand.
     """
-    from maklerwerk.exposes.services import offer_create
-    from maklerwerk.inquiries.models import Inquiry as InquiryModel
-    from maklerwerk.properties.models import PropertyDocument
 
     with transaction.atomic():
         locked = InquiryModel.objects.select_for_update().get(pk=inquiry.pk)
@@ -170,7 +170,6 @@ def send_expose(*, inquiry: Inquiry, contact: Contact, prop: Property, subject_t
     `subject_template`: an optional subject in the template language; empty: the template's subject.
     Raises ApplicationError with the reason when it was not sent (retrying sends the same offer).
     """
-    from maklerwerk.exposes import services as exposes
 
     offer_id = _expose_offer(inquiry, contact, prop, subject_template)
     result = exposes.offer_send_one(

@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from maklerwerk.contacts.services import contact_validate
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.models import Activity
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import Activity, ChangeLog
 from maklerwerk.inquiries.automation import (
     confirmation_url,
     contact_by_email,
@@ -238,7 +240,6 @@ def inquiry_confirm(*, token: str, data: dict[str, Any]) -> Inquiry:
 
 def confirmation_validate(*, office: Office, data: dict[str, Any]) -> None:
     """Check the completed data like the contact form would (German messages per field)."""
-    from maklerwerk.contacts.services import contact_validate
 
     contact_validate(
         office=office,
@@ -277,7 +278,6 @@ def inquiries_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def _mailbox_snapshot(mailbox: Mailbox) -> dict[str, Any]:
-    from maklerwerk.core.history import snapshot
 
     data = snapshot(mailbox)
     data.pop("password_encrypted", None)  # never in the history, not even encrypted
@@ -292,8 +292,6 @@ MAILBOX_FIELDS = ("name", "host", "port", "security", "username", "folder", "act
 
 @transaction.atomic
 def mailbox_create(*, office: Office, acting_user: User, data: dict[str, Any]) -> Mailbox:
-    from maklerwerk.core.history import history_record
-    from maklerwerk.core.models import ChangeLog
 
     main_user_id = data.get("main_user_id") or acting_user.pk
     if not office.users.filter(pk=main_user_id, is_active=True).exists():
@@ -318,8 +316,6 @@ def mailbox_create(*, office: Office, acting_user: User, data: dict[str, Any]) -
 
 @transaction.atomic
 def mailbox_update(*, mailbox: Mailbox, acting_user: User, data: dict[str, Any]) -> Mailbox:
-    from maklerwerk.core.history import history_record
-    from maklerwerk.core.models import ChangeLog
 
     before = _mailbox_snapshot(Mailbox.objects.get(pk=mailbox.pk))
     for key in MAILBOX_FIELDS:

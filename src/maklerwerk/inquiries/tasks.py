@@ -22,7 +22,9 @@ from huey.contrib.djhuey import db_periodic_task
 
 from maklerwerk.core.jobs import Progress, job_alive, job_function, job_start
 from maklerwerk.core.models import Job
-from maklerwerk.inquiries.automation import AUTOMATE
+from maklerwerk.inquiries.automation import AUTOMATE, inquiry_process
+from maklerwerk.inquiries.handler import housekeeping, mailbox_fetch
+from maklerwerk.inquiries.models import Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +42,6 @@ FETCH_CRON = os.environ.get("INQUIRY_FETCH_CRON", "*/5 * * * *")
 
 @job_function(FETCH)  # not resumed: the next tick fetches again (intake is claimed per mail)
 def fetch_mailbox_job(progress: Progress, mailbox_id: int) -> dict[str, Any]:
-    from maklerwerk.inquiries.handler import mailbox_fetch
-    from maklerwerk.inquiries.models import Mailbox
 
     mailbox = Mailbox.objects.select_related("main_user", "office").filter(pk=mailbox_id, active=True).first()
     if mailbox is None:
@@ -54,7 +54,6 @@ def fetch_mailbox_job(progress: Progress, mailbox_id: int) -> dict[str, Any]:
 
 @job_function(AUTOMATE, resume=True)  # resumable: the inquiry's claims make a second run harmless
 def inquiry_automate_job(progress: Progress, inquiry_id: int) -> dict[str, Any]:
-    from maklerwerk.inquiries.automation import inquiry_process
 
     inquiry = inquiry_process(inquiry_id=inquiry_id)
     return {"inquiry_id": inquiry.pk, "status": inquiry.status, "message": inquiry.get_status_display()}
@@ -70,7 +69,6 @@ def _busy(mailbox_id: int) -> bool:
 
 def fetch_mailbox_start(mailbox_id: int) -> Job | None:
     """Start a fetch of one mailbox unless one of it is still at work."""
-    from maklerwerk.inquiries.models import Mailbox
 
     mailbox = Mailbox.objects.select_related("office").get(pk=mailbox_id)
     if _busy(mailbox_id):
@@ -87,8 +85,6 @@ def fetch_mailbox_start(mailbox_id: int) -> Job | None:
 
 def fetch_inquiries_start() -> list[Job]:
     """The tick: a fetch job per active mailbox that is not at work, then the housekeeping."""
-    from maklerwerk.inquiries.handler import housekeeping
-    from maklerwerk.inquiries.models import Mailbox
 
     old = timezone.now() - dt.timedelta(days=7)
     Job.objects.filter(kind__in=[FETCH, AUTOMATE], created_at__lt=old).exclude(

@@ -21,6 +21,7 @@ from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.views import rate_limited
 from maklerwerk.inquiries import selectors, services
 from maklerwerk.inquiries.forms import (
     ConfirmForm,
@@ -30,7 +31,17 @@ from maklerwerk.inquiries.forms import (
     ProcessForm,
     StepFormSet,
 )
-from maklerwerk.inquiries.models import Inquiry, ProcessDefinition, ProcessInstance, Source
+from maklerwerk.inquiries.handler import mailbox_fetch as fetch
+from maklerwerk.inquiries.models import Inquiry, InquiryRule, ProcessDefinition, ProcessInstance, Source
+from maklerwerk.inquiries.processes import (
+    STEP_PARAMS,
+    definition_create,
+    definition_delete,
+    definition_set_active,
+    definition_update,
+    instance_cancel,
+    processes_install_defaults,
+)
 from maklerwerk.mailing.models import MailTemplate
 from maklerwerk.mailing.selectors import template_list
 
@@ -116,7 +127,6 @@ def mailbox_create(request: AuthedRequest) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_POST
 def mailbox_fetch(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.inquiries.handler import mailbox_fetch as fetch
 
     mailbox = selectors.mailbox_get(user=request.user, pk=pk)
     result = fetch(mailbox)
@@ -134,7 +144,6 @@ def mailbox_fetch(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_POST
 def process_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.inquiries.processes import instance_cancel
 
     instance = selectors.instance_get(user=request.user, pk=pk)
     try:
@@ -153,7 +162,6 @@ def process_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def process_list(request: AuthedRequest) -> HttpResponse:
     """The office's follow-up processes with their steps."""
-    from maklerwerk.inquiries.processes import processes_install_defaults
 
     office = request.office
     processes_install_defaults(office=office)
@@ -177,7 +185,6 @@ def _step_initial(definition: ProcessDefinition | None) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def process_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Create or change a process: name, trigger, and its steps in order (drag or number them)."""
-    from maklerwerk.inquiries.processes import STEP_PARAMS, definition_create, definition_update
 
     office = request.office
     definition = get_object_or_404(ProcessDefinition, pk=pk, office=office) if pk else None
@@ -231,7 +238,6 @@ def process_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
 def process_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.inquiries.processes import definition_set_active
 
     definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)
     definition_set_active(definition=definition, acting_user=request.user, active=not definition.active)
@@ -242,7 +248,6 @@ def process_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.MANAGE_OFFICE)
 @require_POST
 def process_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.inquiries.processes import definition_delete
 
     definition = get_object_or_404(ProcessDefinition, pk=pk, office=request.office)
     try:
@@ -264,7 +269,6 @@ def process_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         # block=True would be a bare 403 without django-ratelimit's middleware; answer 429 like properties.
-        from maklerwerk.core.views import rate_limited
 
         return rate_limited(request, Exception("rate limited"))
     try:
@@ -301,7 +305,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: AuthedRequest) -> HttpResponse:
     """The office's inquiry-manager settings and its exceptions (rules)."""
-    from maklerwerk.inquiries.models import InquiryRule
 
     office = request.office
     current = services.settings_for(office)

@@ -10,8 +10,11 @@ from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
+from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.mailing import selectors, services
+from maklerwerk.mailing.letters import letter_pdf as make_letter
 from maklerwerk.mailing.placeholders import CATALOGUE
+from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["mail templates"])
 
@@ -133,9 +136,6 @@ class LetterIn(InputSchema):
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 def letter_pdf(request: ApiRequest, contact_id: int, payload: LetterIn) -> HttpResponse:
-    from maklerwerk.contacts.selectors import contact_get
-    from maklerwerk.mailing.letters import letter_pdf as make_letter
-    from maklerwerk.properties.selectors import property_get
 
     user = require(request, Capability.EDIT)
     contact = contact_get(user=user, pk=contact_id)

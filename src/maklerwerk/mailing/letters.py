@@ -17,8 +17,10 @@ from django.utils.text import slugify
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
+from maklerwerk.exposes.render import logo_data_uri
 from maklerwerk.mailing.models import MailTemplate
 from maklerwerk.mailing.placeholders import MailContext
+from maklerwerk.mailing.services import mail_render
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -44,9 +46,6 @@ def letter_pdf(
     """(file name, PDF bytes); raises ApplicationError for a mail template or a field without value."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
-
-    from maklerwerk.exposes.render import logo_data_uri
-    from maklerwerk.mailing.services import mail_render
 
     if template.kind != MailTemplate.Kind.LETTER:
         raise ApplicationError("Bitte eine Briefvorlage wählen.", extra={"field": "template"})

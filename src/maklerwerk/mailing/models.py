@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.crypto import decrypt, encrypt
 from maklerwerk.core.validation import SingleLineFields
 
 
@@ -120,12 +121,10 @@ class SmtpSettings(models.Model):
 
     def set_password(self, password: str) -> None:
         """Stored encrypted (`core.crypto`, a key of its own derived from SECRET_KEY)."""
-        from maklerwerk.core.crypto import encrypt
 
         self.password_encrypted = encrypt(password, purpose=KEY_PURPOSE) if password else ""
 
     def get_password(self) -> str:
         """The plain password, to log in; raises `core.crypto.SecretUnreadable` after a key change."""
-        from maklerwerk.core.crypto import decrypt
 
         return decrypt(self.password_encrypted, purpose=KEY_PURPOSE) if self.password_encrypted else ""

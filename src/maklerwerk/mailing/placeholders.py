@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from maklerwerk.core.baseurl import absolute_url, base_url
 from maklerwerk.core.registry import Registry
+from maklerwerk.matching.services import self_service_link_create
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -156,7 +157,6 @@ def _self_service_link(ctx: MailContext) -> str:
     contact = _contact(ctx)
     if ctx.preview:
         return f"{base_url(ctx.office)}/properties/s/…  ({_('created when sending')})"
-    from maklerwerk.matching.services import self_service_link_create
 
     link, token = self_service_link_create(contact=contact, acting_user=ctx.acting_user)
     ctx.created_links.append({"kind": "self_service_link", "id": link.pk, "created": True})

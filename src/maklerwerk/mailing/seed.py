@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from maklerwerk.core.seeding import SeedContext
+from maklerwerk.mailing.models import MailTemplate
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office
@@ -109,7 +110,6 @@ Möchten Sie über weitere passende Angebote informiert werden? Hier können Sie
 
 def templates_ensure_defaults(office: Office) -> int:
     """Create the default templates the office does not have yet (by key); returns how many."""
-    from maklerwerk.mailing.models import MailTemplate
 
     have = set(MailTemplate.objects.filter(office=office).values_list("key", flat=True))
     names = set(MailTemplate.objects.filter(office=office).values_list("name", flat=True))
@@ -151,7 +151,6 @@ Mit freundlichen Grüßen
 
 
 def _seed(ctx: SeedContext) -> None:
-    from maklerwerk.mailing.models import MailTemplate
 
     created = templates_ensure_defaults(ctx.office)
     name, subject, body = DEMO_LETTER

@@ -27,6 +27,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.core.services import activity_create
 from maklerwerk.integrations.smtp import client as smtp_client
 from maklerwerk.mailing.services import (
     Attachment,
@@ -174,7 +175,6 @@ def mail_record(
     mail: PreparedMail, *, activity: MailActivity | None = None
 ) -> tuple[OutgoingMail, Activity | None]:
     """Store a mail the server accepted and, if given, its activity on contact and property."""
-    from maklerwerk.core.services import activity_create
 
     stored = outgoing_mail_record(
         office=mail.office,

@@ -18,12 +18,14 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
-from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError
+from maklerwerk.integrations.smtp.client import SmtpAccount, SmtpError, connection_check
 from maklerwerk.mailing import templating
 from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
 from maklerwerk.mailing.placeholders import BY_NAME, FieldUnavailable, MailContext
+from maklerwerk.mailing.seed import templates_ensure_defaults
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -116,7 +118,6 @@ def template_default(*, office: Office, key: str) -> MailTemplate:
 
     Raises ApplicationError if the key names no template the product ships.
     """
-    from maklerwerk.mailing.seed import templates_ensure_defaults
 
     template = MailTemplate.objects.filter(office=office, key=key).order_by("pk").first()
     if template is None:
@@ -507,9 +508,6 @@ def smtp_connection_test(*, user: User, data: dict[str, Any]) -> None:
     ApplicationError ("Connection failed: …").
     """
     from django.core.exceptions import PermissionDenied
-
-    from maklerwerk.accounts.roles import Capability
-    from maklerwerk.integrations.smtp.client import connection_check
 
     if not user.can(Capability.EDIT):
         raise PermissionDenied

@@ -13,11 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.mailing import selectors, services
 from maklerwerk.mailing.forms import SmtpSettingsForm, TemplateForm
+from maklerwerk.mailing.letters import letter_pdf
 from maklerwerk.mailing.models import MailTemplate, SmtpSettings
 from maklerwerk.mailing.placeholders import catalogue_groups
+from maklerwerk.properties.selectors import visible_properties
 
 
 def _apply_errors(form: TemplateForm, exc: ValidationError | ApplicationError) -> None:
@@ -125,9 +128,6 @@ def smtp_settings(request: AuthedRequest) -> HttpResponse:
 def letter(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """Write a letter to a contact from a letter template (optionally about one of their
     properties): the PDF is downloaded and the letter is logged on the contact."""
-    from maklerwerk.contacts.selectors import contact_get
-    from maklerwerk.mailing.letters import letter_pdf
-    from maklerwerk.properties.selectors import visible_properties
 
     user = request.user
     contact = contact_get(user=user, pk=contact_id)

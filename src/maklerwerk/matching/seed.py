@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.seeding import SeedContext
 from maklerwerk.matching import services, spatial
 from maklerwerk.matching.models import SearchProfile
@@ -115,8 +116,6 @@ def seed_search_profiles(ctx: SeedContext) -> None:
         Property.objects.filter(office=ctx.office, status=Property.Status.ACTIVE).order_by("pk")[:RICH]
     )
     if not bulk and demo_props:
-        from maklerwerk.contacts.models import Contact
-
         for i in range(missing):
             n = existing + i
             contact = Contact.objects.get(pk=contacts[n % len(contacts)])

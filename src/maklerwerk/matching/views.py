@@ -27,6 +27,7 @@ from maklerwerk.core.form_errors import apply_errors
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.views import rate_limited
 from maklerwerk.matching import selectors, services
 from maklerwerk.matching.forms import SearchProfileForm, SelfServiceForm
 from maklerwerk.matching.models import SearchProfile
@@ -188,7 +189,6 @@ def self_service_link_revoke(request: AuthedRequest, contact_id: int, link_id: i
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         # Without django-ratelimit's middleware a blocked request would be a bare 403; answer 429.
-        from maklerwerk.core.views import rate_limited
 
         return rate_limited(request, Exception("rate limited"))
     link = services.self_service_link_resolve(token)

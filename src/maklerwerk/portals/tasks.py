@@ -14,14 +14,15 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from maklerwerk.core.jobs import Progress, job_function
+from maklerwerk.portals.models import TransferRun  # tasks load before the apps' models
+from maklerwerk.portals.services import transfers_tick
+from maklerwerk.portals.transfer import transfer_execute
 
 TRANSFER = "portals.transfer"
 
 
 @job_function(TRANSFER, resume=True)
 def transfer_job(progress: Progress, run_id: int) -> dict[str, Any]:
-    from maklerwerk.portals.models import TransferRun  # tasks load before the apps' models
-    from maklerwerk.portals.transfer import transfer_execute
 
     TransferRun.objects.filter(pk=run_id).update(job_id=progress.job_id)  # a resumed run: its new job
     progress.update(0, 1, "Übertragung läuft", force=True)
@@ -31,6 +32,5 @@ def transfer_job(progress: Progress, run_id: int) -> dict[str, Any]:
 
 @db_periodic_task(crontab(minute="*"))
 def transfers_tick_periodic() -> None:
-    from maklerwerk.portals.services import transfers_tick
 
     transfers_tick()

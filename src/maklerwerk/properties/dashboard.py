@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from maklerwerk.properties.models import Property
+from maklerwerk.properties.selectors import visible_properties
+
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
 
 
 def active_properties(office: Office) -> int:
-    from maklerwerk.properties.models import Property
 
     return Property.objects.filter(office=office, status=Property.Status.ACTIVE).count()
 
 
 def active_properties_for(user: User) -> int:
     """Properties in active marketing the user may see."""
-    from maklerwerk.properties.models import Property
-    from maklerwerk.properties.selectors import visible_properties
 
     return visible_properties(user).filter(status=Property.Status.ACTIVE).count()

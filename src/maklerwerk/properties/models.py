@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.countries import country_code
+from maklerwerk.core.numbers import format_german_number
 from maklerwerk.core.validation import SingleLineFields
 from maklerwerk.properties.choices import (
     ENERGY_CLASS_LIMITS,
@@ -43,6 +44,7 @@ from maklerwerk.properties.choices import (
     subtype_label,
 )
 from maklerwerk.properties.geo import geo_band, normalize_place
+from maklerwerk.properties.kennung import validate_pattern
 
 
 class PropertyQuerySet(models.QuerySet["Property"]):
@@ -308,7 +310,6 @@ class Property(SingleLineFields, models.Model):
         fits = energy_class_for(value)
         if fits == self.energy_class:
             return None
-        from maklerwerk.core.numbers import format_german_number
 
         low, high = ENERGY_CLASS_LIMITS[self.energy_class]  # whole numbers
         span = (
@@ -508,7 +509,6 @@ class PropertyContact(models.Model):
 
 
 def _validate_kennung_pattern(value: str) -> None:
-    from maklerwerk.properties.kennung import validate_pattern
 
     validate_pattern(value)
 

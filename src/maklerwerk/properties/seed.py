@@ -18,7 +18,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.seeding import SeedContext, bulk_create_chunked
+from maklerwerk.properties import services
 from maklerwerk.properties.choices import Feature, energy_class_for
 from maklerwerk.properties.models import Property, PropertyContact, PropertyDocument, PropertyImage
 from maklerwerk.properties.places import place_coordinates
@@ -268,7 +270,6 @@ def _property_values(rng: random.Random, kind: str, place: tuple[Any, ...], *, r
 
 
 def demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
-    from maklerwerk.contacts.models import Contact
 
     ids = list(Contact.objects.filter(office=ctx.office).order_by("pk").values_list("pk", flat=True)[:5000])
     if len(ids) >= minimum:
@@ -295,7 +296,6 @@ def demo_contacts(ctx: SeedContext, minimum: int) -> list[int]:
 
 
 def _rich_properties(ctx: SeedContext, count: int, start: int) -> None:
-    from maklerwerk.properties import services
 
     rng = ctx.rng
     contacts = demo_contacts(ctx, 10)
@@ -347,7 +347,6 @@ def _rich_properties(ctx: SeedContext, count: int, start: int) -> None:
             title="Grundbuchauszug",
             protected=True,
         )
-        from maklerwerk.contacts.models import Contact
 
         owner = Contact.objects.get(pk=contacts[n % len(contacts)])
         services.property_contact_set(

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.registry import Registry
 from maklerwerk.properties import kennung
 from maklerwerk.properties.models import (
@@ -160,7 +161,6 @@ def property_contacts(*, prop: Property) -> QuerySet[PropertyContact]:
 
 
 def contact_get(*, user: User, pk: int) -> Contact:
-    from maklerwerk.contacts.models import Contact
 
     try:
         return Contact.objects.get(pk=pk, office=user.office_id)

@@ -29,6 +29,7 @@ from maklerwerk.properties.models import (
     PropertyViewer,
 )
 from maklerwerk.properties.places import place_coordinates
+from maklerwerk.properties.selectors import prospect_link_get
 from maklerwerk.properties.watchers import states_before, tell_watchers
 
 if TYPE_CHECKING:
@@ -440,7 +441,6 @@ def property_prospect_ensure(
 ) -> PropertyContact:
     """The contact as a prospect of the property (inquiries, offers); an existing link keeps its note
     and its status unless `interest_status` is given."""
-    from maklerwerk.properties.selectors import prospect_link_get
 
     existing = prospect_link_get(property_id=prop.pk, contact_id=contact.pk)
     if existing is not None and (not interest_status or existing.interest_status == interest_status):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
 from maklerwerk.core.history import history_for
@@ -341,8 +342,6 @@ def property_contact_delete(request: AuthedRequest, pk: int, link_id: int) -> Ht
 @require_GET
 def contact_search(request: AuthedRequest) -> JsonResponse:
     """Contacts of the office for the contact picker (Tom Select)."""
-
-    from maklerwerk.contacts.models import Contact
 
     q = (request.GET.get("q") or "").strip()
     qs = Contact.objects.filter(office=request.user.office_id)

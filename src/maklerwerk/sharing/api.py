@@ -9,7 +9,9 @@ from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
+from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.properties.selectors import property_get
 from maklerwerk.sharing import selectors, services
 from maklerwerk.sharing.models import AccessEvent, ShareLink
 
@@ -108,7 +110,6 @@ class ShareEmailOut(Schema):
 
 
 def _contact(user: Any, pk: int) -> Any:
-    from maklerwerk.contacts.selectors import contact_get
 
     try:
         return contact_get(user=user, pk=pk)
@@ -117,7 +118,6 @@ def _contact(user: Any, pk: int) -> Any:
 
 
 def _property(user: Any, pk: int) -> Any:
-    from maklerwerk.properties.selectors import property_get
 
     try:
         return property_get(user=user, pk=pk)

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.properties.models import PropertyDocument
+from maklerwerk.properties.selectors import property_get, property_visible_q
 from maklerwerk.sharing.models import (
     AccessDeactivation,
     AccessEvent,
@@ -19,7 +21,7 @@ from maklerwerk.sharing.models import (
     PersonalFile,
     ShareLink,
 )
-from maklerwerk.sharing.services import file_key, safe_file_name
+from maklerwerk.sharing.services import cloud_for, file_key, safe_file_name
 from maklerwerk.sharing.visits import TrackedFile
 
 if TYPE_CHECKING:
@@ -76,7 +78,6 @@ def _download_name(title: str, stored_name: str | None) -> str:
 
 def cloud_entries(cloud: DocumentCloud, contact: Contact | Any | None = None) -> list[Entry]:
     """The property's protected documents, the cloud's files, and (with `contact`) their personal files."""
-    from maklerwerk.properties.models import PropertyDocument
 
     entries: list[Entry] = []
     docs = PropertyDocument.objects.filter(property_id=cloud.property_id, protected=True).only(
@@ -155,7 +156,6 @@ def group_by_folder(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
 
 def _visible(user: User) -> Q:
     """Rows of properties the user may see (restricted properties stay restricted here too)."""
-    from maklerwerk.properties.selectors import property_visible_q
 
     return property_visible_q(user)
 
@@ -269,7 +269,6 @@ def personal_files_for_contact(*, user: User, contact_id: int) -> QuerySet[Perso
 
 
 def _visible_cloud(user: User) -> Q:
-    from maklerwerk.properties.selectors import property_visible_q
 
     return property_visible_q(user, "cloud__property")
 
@@ -291,7 +290,5 @@ def agent_file_get(*, user: User, source: str, pk: int) -> CloudFile | PersonalF
 
 def cloud_get(*, user: User, property_id: int) -> DocumentCloud:
     """The cloud of a property the user may see (created on first use); else 404."""
-    from maklerwerk.properties.selectors import property_get
-    from maklerwerk.sharing.services import cloud_for
 
     return cloud_for(property_get(user=user, pk=property_id))

@@ -23,6 +23,10 @@ from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
 from maklerwerk.core.services import activity_create
+from maklerwerk.integrations.smtp.client import SmtpError
+from maklerwerk.mailing.placeholders import LINK_EXPIRY_FIELD, LINK_FIELD, MailContext
+from maklerwerk.mailing.sending import MailActivity, mail_send
+from maklerwerk.mailing.services import smtp_reason, template_default, template_with_field
 from maklerwerk.sharing.models import (
     DEFAULT_LINK_DAYS,
     AccessDeactivation,
@@ -359,10 +363,6 @@ def share_link_send_email(*, link: ShareLink, acting_user: User | None) -> str:
     The text is the office's mail template "Dokumentenfreigabe per E-Mail" (key `share_link`),
     sent through `mailing` (the user's own SMTP account where set) and recorded with an activity.
     """
-    from maklerwerk.integrations.smtp.client import SmtpError
-    from maklerwerk.mailing.placeholders import LINK_EXPIRY_FIELD, LINK_FIELD, MailContext
-    from maklerwerk.mailing.sending import MailActivity, mail_send
-    from maklerwerk.mailing.services import smtp_reason, template_default, template_with_field
 
     if link.deleted_at is not None or link.is_expired:
         raise ApplicationError(_("This link is no longer valid."))

@@ -24,7 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.models import Contact
+from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.properties.models import Property, PropertyDocument
+from maklerwerk.properties.selectors import property_get
 from maklerwerk.sharing import selectors, services
 from maklerwerk.sharing.models import CloudFile, CloudFolder
 from maklerwerk.sharing.views_public import page_context, private
@@ -89,8 +93,6 @@ def property_tab_context(request: AuthedRequest, prop: Any) -> dict[str, Any]:
     cloud = services.cloud_for(prop)
     off = selectors.deactivated_contacts(cloud.pk)
     links = selectors.share_links(user=user, property_id=prop.pk)
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.properties.models import PropertyDocument
 
     candidates = (
         Contact.objects.filter(office_id=prop.office_id, property_roles__property=prop)
@@ -121,7 +123,6 @@ def property_tab_context(request: AuthedRequest, prop: Any) -> dict[str, Any]:
 
 def contact_tab_context(request: AuthedRequest, contact: Any) -> dict[str, Any]:
     """Context of the "Geschützte Dokumente" tab on the contact page (a tab registered in core.tabs.TABS)."""
-    from maklerwerk.properties.models import Property
 
     user = request.user
     links = list(selectors.share_links(user=user, contact_id=contact.pk))
@@ -170,7 +171,6 @@ def _next_for(request: AuthedRequest, fallback: str, anchor: str) -> str:
 @require_capability(Capability.VIEW)
 @require_GET
 def property_tab(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.properties.selectors import property_get
 
     prop = property_get(user=request.user, pk=pk)
     context = property_tab_context(request, prop)
@@ -183,7 +183,6 @@ def property_tab(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.VIEW)
 @require_GET
 def contact_tab(request: AuthedRequest, pk: int) -> HttpResponse:
-    from maklerwerk.contacts.selectors import contact_get
 
     contact = contact_get(user=request.user, pk=pk)
     context = contact_tab_context(request, contact)
@@ -221,8 +220,6 @@ def _parse_expiry(raw: str) -> dt.datetime | None:
 @require_capability(Capability.EDIT)
 @require_POST
 def link_create(request: AuthedRequest) -> HttpResponse:
-    from maklerwerk.contacts.selectors import contact_get
-    from maklerwerk.properties.selectors import property_get
 
     user = request.user
     try:
@@ -276,7 +273,6 @@ def link_email(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.EDIT)
 @require_POST
 def access_toggle(request: AuthedRequest, property_id: int, contact_id: int) -> HttpResponse:
-    from maklerwerk.contacts.selectors import contact_get
 
     cloud = selectors.cloud_get(user=request.user, property_id=property_id)
     contact = contact_get(user=request.user, pk=contact_id)
@@ -347,7 +343,6 @@ def cloud_file_delete(request: AuthedRequest, property_id: int, file_id: int) ->
 @require_capability(Capability.EDIT)
 @require_POST
 def personal_upload(request: AuthedRequest, contact_id: int) -> HttpResponse:
-    from maklerwerk.contacts.selectors import contact_get
 
     contact = contact_get(user=request.user, pk=contact_id)
     prop_id = request.POST.get("property_id", "")

@@ -31,6 +31,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from maklerwerk.core.net import client_ip
+from maklerwerk.core.views import rate_limited
+from maklerwerk.properties.selectors import property_visible
 from maklerwerk.sharing import selectors, services, visits
 from maklerwerk.sharing.models import AccessEvent, ShareLink
 from maklerwerk.sharing.rendering import files_html
@@ -50,8 +53,6 @@ def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request, "limited", False):
-            from maklerwerk.core.views import rate_limited
-
             with translation.override("de"):
                 return private(rate_limited(request, Exception("rate limited")))
         return view(request, *args, **kwargs)
@@ -60,7 +61,6 @@ def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
 
 
 def _ip(request: HttpRequest) -> str:
-    from maklerwerk.core.net import client_ip
 
     return client_ip(request)
 
@@ -88,7 +88,6 @@ def _staff_of(request: HttpRequest, link: ShareLink) -> bool:
 
 
 def _staff_may_see(request: HttpRequest, link: ShareLink) -> bool:
-    from maklerwerk.properties.selectors import property_visible
 
     return property_visible(request.user, link.property_id)
 

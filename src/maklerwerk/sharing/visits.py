@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.contacts.services import contact_terms_confirm
 from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
 from maklerwerk.sharing.models import (
@@ -80,7 +81,6 @@ def consent_accept(*, link: ShareLink, ip: str, user_agent: str) -> ConsentAccep
     )
     what = _("cancellation notice and terms") if texts.terms else _("cancellation notice")
     # The contact's "AGB / Provision" record is the one source the badge reads: the gate confirms it.
-    from maklerwerk.contacts.services import contact_terms_confirm
 
     contact_terms_confirm(
         contact_id=link.contact_id,

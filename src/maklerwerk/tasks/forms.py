@@ -11,7 +11,9 @@ from maklerwerk.accounts.models import User
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
     from maklerwerk.properties.models import Property
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.forms import LocalDateTimeInput, PickerSelect, model_choice_field
+from maklerwerk.properties.models import Property
 from maklerwerk.tasks.models import Task
 from maklerwerk.tasks.services import TaskFields
 
@@ -43,8 +45,6 @@ class TaskForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, office_id: int, user: Any = None, **kwargs: Any) -> None:
-        from maklerwerk.contacts.models import Contact
-        from maklerwerk.properties.models import Property
 
         super().__init__(*args, **kwargs)
         model_choice_field(self, "assignee").queryset = User.objects.filter(

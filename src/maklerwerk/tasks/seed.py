@@ -10,9 +10,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from maklerwerk.contacts.selectors import demo_contact_ids
 from maklerwerk.core.models import Activity
 from maklerwerk.core.seeding import SeedContext
 from maklerwerk.core.services import activity_create
+from maklerwerk.properties.selectors import visible_properties
 from maklerwerk.tasks.models import Task
 from maklerwerk.tasks.services import task_create
 
@@ -46,8 +48,6 @@ TASKS = [
 
 
 def seed_agent_day(ctx: SeedContext) -> None:
-    from maklerwerk.contacts.selectors import demo_contact_ids
-    from maklerwerk.properties.selectors import visible_properties
 
     contacts = demo_contact_ids(office_id=ctx.office.pk, limit=12)
     props = list(visible_properties(ctx.agent).order_by("pk").values_list("pk", flat=True)[:6])

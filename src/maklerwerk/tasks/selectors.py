@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from maklerwerk.properties.selectors import property_visible_q
 from maklerwerk.tasks.models import Task
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ def task_list(
 
 
 def _visible(user: User) -> Q:
-    from maklerwerk.properties.selectors import property_visible_q
 
     return property_visible_q(user)
 

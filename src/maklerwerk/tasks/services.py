@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
+from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
+from maklerwerk.properties.models import Property
+from maklerwerk.properties.selectors import visible_properties
 from maklerwerk.tasks.models import Task
 
 if TYPE_CHECKING:
@@ -37,8 +40,6 @@ def _check_links(
     property_id: int | None,
     acting_user: User | None = None,
 ) -> None:
-    from maklerwerk.contacts.models import Contact
-    from maklerwerk.properties.models import Property
 
     if assignee is not None and assignee.office_id != office.pk:
         raise ApplicationError(_("The assignee must belong to your office."), extra={"field": "assignee_id"})
@@ -46,7 +47,6 @@ def _check_links(
         raise ApplicationError(_("Unknown contact."), extra={"field": "contact_id"})
     if property_id is not None:
         # A user may only link a property they may see (restricted: as if it did not exist).
-        from maklerwerk.properties.selectors import visible_properties
 
         known = Property.objects if acting_user is None else visible_properties(acting_user)
         if not known.filter(pk=property_id, office=office).exists():

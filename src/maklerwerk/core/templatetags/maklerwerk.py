@@ -4,6 +4,8 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from maklerwerk.core.countries import country_name
+
 register = template.Library()
 
 
@@ -60,6 +62,5 @@ def activity_text(activity: object) -> str:
 @register.filter
 def country(code: str) -> str:
     """ "DE"/"DEU" → "Deutschland" (in the active language)."""
-    from maklerwerk.core.countries import country_name
 
     return country_name(code) if code else ""

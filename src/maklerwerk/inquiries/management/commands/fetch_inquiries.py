@@ -6,6 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from maklerwerk.inquiries.handler import fetch_all
+from maklerwerk.inquiries.models import Mailbox
+
 
 class Command(BaseCommand):
     help = "Fetch new inquiries from all active mailboxes once (what the periodic job does every 5 minutes)."
@@ -14,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--office", type=int, default=None, help="Only this office's mailboxes")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from maklerwerk.inquiries.handler import fetch_all
-        from maklerwerk.inquiries.models import Mailbox
 
         results = fetch_all(office_id=options["office"])
         if not results:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from maklerwerk.accounts.models import Office
 from maklerwerk.integrations.openimmo import mapping, writer
 from maklerwerk.portals.exporters import openimmo
 from maklerwerk.portals.models import Portal
@@ -31,7 +32,6 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Mark the package as a full transfer (VOLL)")
 
     def _properties(self, options: dict[str, Any]) -> tuple[Any, Any, Portal | None]:
-        from maklerwerk.accounts.models import Office
 
         if options["portal"]:
             portal = Portal.objects.select_related("office").filter(pk=options["portal"]).first()
