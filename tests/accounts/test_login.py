@@ -23,6 +23,16 @@ def test_it_logs_in_and_shows_the_german_dashboard(agent: Any) -> None:
     assert "Übersicht" in html and "Kontakte" in html and "Einstellungen" in html
 
 
+def test_each_language_is_offered_in_its_own_words(agent: Any) -> None:
+    """A German page offers "English", not "Englisch": the reader of that language must find it."""
+    login = Client().get("/login/").content.decode()
+    assert ">English</button>" in login and ">Deutsch</button>" in login and "Englisch" not in login
+    client = Client()
+    client.post("/login/", {"username": "makler", "password": "Geheim-Passwort-1"})
+    page = client.get("/").content.decode()
+    assert '<option value="en">English</option>' in page and "Englisch" not in page
+
+
 def test_it_explains_wrong_credentials_in_german(agent: Any) -> None:
     response = Client().post("/login/", {"username": "makler", "password": "falsch"})
     assert response.status_code == 200
