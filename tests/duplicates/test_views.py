@@ -46,6 +46,7 @@ def test_merge_page_shows_both_sides_and_merging_keeps_activities(
     Activity.objects.create(office=office, type="call", subject="Anruf", contact=other)
     page = agent_client.get(f"/duplicates/merge/{mueller.pk}/{other.pk}/").content.decode()
     assert "Müller" in page and "Mueller" in page and "table-warning" in page
+    assert "0221 1234567" in page and "+492211234567" not in page  # phones as people write them
     response = agent_client.post(f"/duplicates/merge/{mueller.pk}/{other.pk}/", {"field_last_name": "a"})
     assert response.status_code == 302
     assert Activity.objects.get().contact_id == mueller.pk
