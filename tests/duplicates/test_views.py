@@ -192,3 +192,13 @@ def test_undo_needs_the_right_to_delete_and_the_same_office(
     assert stranger.get(location).status_code == 404
     assert stranger.post(location + "undo/").status_code == 404
     assert not Contact.objects.filter(pk=typo.pk).exists()
+
+
+def test_merge_page_names_every_moved_table_in_german(
+    agent_client: Client, office: Any, mueller: Any
+) -> None:
+    other = make_contact(office, **{**MUELLER, "last_name": "Mueller"})
+    shared = Activity.objects.create(office=office, type="meeting", subject="Termin", contact=mueller)
+    shared.further_contacts.add(other)
+    page = agent_client.get(f"/duplicates/merge/{mueller.pk}/{other.pk}/").content.decode()
+    assert "Aktivitäten: weitere Kontakte" in page and "Beziehungen" not in page

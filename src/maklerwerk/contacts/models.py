@@ -330,6 +330,8 @@ class ContactTag(models.Model):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags")
 
     class Meta:
+        verbose_name = _("tag of a contact")
+        verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="contact_tag_once")]
         indexes = [models.Index(fields=["tag", "contact"], name="contact_tag_by_tag")]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -254,5 +255,15 @@ def _related_summary(a: int, b: int) -> list[tuple[str, int, int]]:
         n_a = qs.filter(**{field.attname: a}).count()
         n_b = qs.filter(**{field.attname: b}).count()
         if n_a or n_b:
-            out.append((str(model._meta.verbose_name_plural), n_a, n_b))
+            out.append((_relation_label(model), n_a, n_b))
     return out
+
+
+def _relation_label(model: type[Model]) -> str:
+    """The table behind a many-to-many field is named by its owner and the field ("Termine:
+    Kontakte"), not by Django's "appointment-contact-Beziehungen"."""
+    owner = model._meta.auto_created  # the owning model for such a table, else False
+    if isinstance(owner, type):
+        field = next(f for f in owner._meta.many_to_many if f.remote_field.through is model)
+        return f"{capfirst(str(owner._meta.verbose_name_plural))}: {field.verbose_name}"
+    return str(model._meta.verbose_name_plural)
