@@ -12,14 +12,7 @@ from maklerwerk.appointments import invitations, selectors, services
 from maklerwerk.appointments.models import BookingLink
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.ids import parse_id
-from maklerwerk.sharing.views_public import public_view
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer
-    return response
+from maklerwerk.sharing.views_public import private, public_view
 
 
 def _page(request: HttpRequest, link: BookingLink, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -36,7 +29,7 @@ def _page(request: HttpRequest, link: BookingLink, *, error: str = "", status: i
         "error": error,
         "booked": request.GET.get("booked") == "1",
     }
-    return _private(render(request, "appointments/public_book.html", context, status=status))
+    return private(render(request, "appointments/public_book.html", context, status=status))
 
 
 @public_view
@@ -44,7 +37,7 @@ def book(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override("de"):
         link = selectors.booking_link_resolve(token)
         if link is None:
-            return _private(render(request, "appointments/public_invalid.html", status=404))
+            return private(render(request, "appointments/public_invalid.html", status=404))
         if request.method != "POST":
             return _page(request, link)
         try:
