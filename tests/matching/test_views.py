@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -85,6 +86,36 @@ def test_the_profile_form_shows_min_above_max_in_german(agent_client: Client, co
     )
     assert response.status_code == 302
     assert SearchProfile.objects.get().cities == ["Bad Homburg", "Oberursel"]
+
+
+def test_a_radius_is_drawn_around_a_postal_code_or_place_not_typed_coordinates(
+    agent_client: Client, contact: Any
+) -> None:
+    url = f"/properties/contact-tab/{contact.pk}/profiles/new/"
+    form = agent_client.get(url).content.decode()
+    assert "Umkreis um" in form and "Breitengrad" not in form
+    base = {"name": "Nahe Dom", "marketing_type": "kauf", "active": "on"}
+    unknown = agent_client.post(url, {**base, "radius_km": "5", "radius_centre": "Atlantis"}).content.decode()
+    assert "„Atlantis“ ist keine bekannte deutsche PLZ" in unknown
+    missing = agent_client.post(url, {**base, "radius_km": "5"}).content.decode()
+    assert "Für den Umkreis bitte eine PLZ oder einen Ort angeben." in missing
+    no_km = agent_client.post(url, {**base, "radius_centre": "50667"}).content.decode()
+    assert "Wie viele Kilometer um 50667?" in no_km
+    assert not SearchProfile.objects.exists()
+    created = agent_client.post(url, {**base, "radius_km": "5", "radius_centre": "50667 Köln"})
+    assert created.status_code == 302
+    profile = SearchProfile.objects.get()
+    assert (profile.latitude, profile.longitude) == (Decimal("50.940500"), Decimal("6.944100"))
+    edit = agent_client.get(f"/properties/profiles/{profile.pk}/edit/").content.decode()
+    assert 'value="50667"' in edit  # the stored point is shown as the postcode it came from
+    moved = agent_client.post(
+        f"/properties/profiles/{profile.pk}/edit/",
+        {**base, "radius_km": "10", "radius_centre": "Frankfurt-Bornheim"},
+    )
+    assert moved.status_code == 302
+    profile.refresh_from_db()
+    # No point of its own for the district: Frankfurt's.
+    assert (profile.latitude, profile.longitude) == (Decimal("50.115500"), Decimal("8.684200"))
 
 
 def test_the_self_service_form_creates_the_profile(agent_client: Client, contact: Any, agent: Any) -> None:

@@ -7,9 +7,19 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maklerwerk.properties.models import Property
-from maklerwerk.properties.places import DATA, POSTCODES, Level, locate, place_coordinates
+from maklerwerk.properties.places import (
+    DATA,
+    POSTCODES,
+    Level,
+    locate,
+    locate_text,
+    place_coordinates,
+    place_name_near,
+)
 
 
 def test_places_are_found_by_their_german_name() -> None:
@@ -108,3 +118,19 @@ def test_coordinates_given_through_the_api_are_kept(api: Any) -> None:
     assert (body["latitude"], body["longitude"]) == (50.1234, 8.7)
     derived = api.post("/api/v1/properties", {"external_id": "A-2", "city": "Köln", "country": "DE"}).json()
     assert (derived["latitude"], derived["longitude"]) == (50.9333, 6.95)
+
+
+def test_a_radius_centre_is_read_from_what_agents_type() -> None:
+    by_code = locate_text("60385")
+    assert by_code is not None and by_code[0].level is Level.POSTCODE and by_code[1] == "60385"
+    assert place_name_near(float(by_code[0].latitude), float(by_code[0].longitude)) == "60385"
+    both = locate_text("Bornheim, Frankfurt am Main")  # the larger place is the city: not Bornheim near Bonn
+    assert both is not None and both[0].latitude == Decimal("50.115500")
+    assert locate_text("Bad Homburg") is None  # never guesses Homburg (Saar) from two words
+    assert locate_text("Köln") is not None and locate_text("99999") is None
+
+
+@given(st.text(max_size=60))
+def test_any_typed_centre_gives_a_point_or_none(text: str) -> None:
+    found = locate_text(text)
+    assert found is None or (-90 <= found[0].latitude <= 90 and found[1].strip())

@@ -12,6 +12,7 @@ from maklerwerk.core.numbers import german_decimals
 from maklerwerk.matching.models import SearchProfile
 from maklerwerk.properties.choices import Feature, ObjectKind
 from maklerwerk.properties.forms import DateInput, dash_blank_choices
+from maklerwerk.properties.places import locate_text, place_name_near
 
 
 def _split_list(value: str) -> list[str]:
@@ -64,6 +65,12 @@ class SearchProfileForm(_PlacesMixin, forms.ModelForm):
     cities = forms.CharField(
         label=_("Cities or districts"), required=False, help_text=_("Separated by commas")
     )
+    radius_centre = forms.CharField(
+        label=_("Around"),
+        required=False,
+        max_length=100,
+        help_text=_("Postal code or place, e.g. 50667 or Köln"),
+    )
 
     class Meta:
         model = SearchProfile
@@ -98,12 +105,45 @@ class SearchProfileForm(_PlacesMixin, forms.ModelForm):
             "active",
             "notes",
         ]
-        widgets = {"valid_until": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "valid_until": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._init_places()
         german_decimals(self)
+        # Agents name the centre ("50667", "Köln"); the point is looked up offline (places.py) and
+        # never typed. The fields stay in Meta so that clean() hands the point on with the rest.
+        del self.fields["latitude"], self.fields["longitude"]
+        latitude, longitude = self.instance.latitude, self.instance.longitude
+        if latitude is not None and longitude is not None:
+            self.initial["radius_centre"] = place_name_near(float(latitude), float(longitude))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["latitude"], cleaned["longitude"] = self.instance.latitude, self.instance.longitude
+        centre = (cleaned.get("radius_centre") or "").strip()
+        if centre and centre == (self.initial.get("radius_centre") or ""):
+            return cleaned  # unchanged: keep the stored point (it may come from the API)
+        if not centre:
+            cleaned["latitude"] = cleaned["longitude"] = None
+            if cleaned.get("radius_km") is not None:
+                self.add_error("radius_centre", _("Name the centre of the radius: a postal code or a place."))
+            return cleaned
+        found = locate_text(centre)
+        if found is None:
+            self.add_error(
+                "radius_centre",
+                _("“%(place)s” is not a German postal code or place we know. Try the postal code.")
+                % {"place": centre},
+            )
+            return cleaned
+        cleaned["latitude"], cleaned["longitude"] = found[0].latitude, found[0].longitude
+        if cleaned.get("radius_km") is None:
+            self.add_error("radius_km", _("How many kilometres around %(place)s?") % {"place": found[1]})
+        return cleaned
 
     def rows(self) -> list[tuple[Any, list[str], str | None]]:
         """(label, range fields, must field) for the criteria table of the form."""

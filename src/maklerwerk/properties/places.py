@@ -130,3 +130,43 @@ def places_near(latitude: float, longitude: float, *, km: float, limit: int) -> 
     }
     largest = sorted(around.values(), key=lambda p: -p.population)[:limit]
     return [(p, _km(centre, p)) for p in largest]
+
+
+def locate_text(text: str) -> tuple[Located, str] | None:
+    """A point for what an agent types as the centre of a radius: "50667", "50667 Köln", "Köln",
+    "Köln-Ehrenfeld" or "Ehrenfeld, Köln"; with the name the page shows back. None when unknown."""
+    value = " ".join((text or "").replace(",", ", ").split())
+    code = next((w for w in value.split() if w.isdigit() and len(w) == 5), "")
+    words = " ".join(w for w in value.split() if w != code).strip(" ,")
+    if code and code in _postcodes():
+        area = _postcodes()[code]
+        place = locate(city=words, postal_code=code) if words else _located(area, Level.POSTCODE)
+        if place is not None:
+            return place, f"{code} {words}".strip()
+    if not words:
+        return None
+    found = locate(city=words)
+    if found is not None:
+        return found, words
+    # "Köln-Ehrenfeld", "Ehrenfeld, Köln": the larger place is the city (Frankfurt, not Bornheim near
+    # Bonn); the district's point where it is a place of its own, else the city's.
+    for sep in (",", "-"):
+        head, _, tail = (part.strip() for part in words.partition(sep))
+        orders = [(city, district) for city, district in ((head, tail), (tail, head)) if city and district]
+        orders.sort(key=lambda order: -max((p.population for p in _candidates(order[0])), default=-1))
+        for city, district in orders:
+            found = locate(city=city, district=district)
+            if found is not None:
+                return found, words
+    return None
+
+
+def place_name_near(latitude: float, longitude: float) -> str:
+    """How to show a stored radius centre: its postcode or place when it is one's point (what
+    `locate_text` gave), else the nearest known place; "" when none lies near."""
+    exact = (round(latitude, 4), round(longitude, 4))
+    for code, area in _postcodes().items():
+        if (round(area.latitude, 4), round(area.longitude, 4)) == exact:
+            return code
+    near = places_near(latitude, longitude, km=8, limit=50)
+    return min(near, key=lambda found: found[1])[0].name if near else ""
