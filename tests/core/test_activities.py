@@ -46,6 +46,7 @@ def test_a_call_logged_for_a_couple_shows_on_both_contacts_and_the_property(
 ) -> None:
     form = agent_client.get("/activities/new/", {"contact": anna.pk}, headers=HX).content.decode()
     assert "Aktivität erfassen" in form and "Anna Müller" in form  # the contact is preselected
+    assert 'data-bs-dismiss="modal" aria-label="Schließen"' in form  # the modal's ×
     response = _log(
         agent_client,
         contacts=[anna.pk, bernd.pk],
@@ -77,6 +78,7 @@ def test_without_javascript_the_form_is_a_page_that_returns_to_the_contact(
 ) -> None:
     page = agent_client.get("/activities/new/", {"contact": anna.pk}).content.decode()
     assert "<html" in page and "Aktivität erfassen" in page
+    assert "btn-close" not in page and page.count("Aktivität erfassen</h") == 1  # a page: no modal ×, one heading
     response = agent_client.post(
         "/activities/new/",
         {"type": "note", "occurred_at": "2026-11-03T09:30", "contacts": [anna.pk], "body": "Notiz",
