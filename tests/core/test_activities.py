@@ -78,7 +78,8 @@ def test_without_javascript_the_form_is_a_page_that_returns_to_the_contact(
 ) -> None:
     page = agent_client.get("/activities/new/", {"contact": anna.pk}).content.decode()
     assert "<html" in page and "Aktivität erfassen" in page
-    assert "btn-close" not in page and page.count("Aktivität erfassen</h") == 1  # a page: no modal ×, one heading
+    # A page of its own: no modal ×, one heading.
+    assert "btn-close" not in page and page.count("Aktivität erfassen</h") == 1
     response = agent_client.post(
         "/activities/new/",
         {"type": "note", "occurred_at": "2026-11-03T09:30", "contacts": [anna.pk], "body": "Notiz",
