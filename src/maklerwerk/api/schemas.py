@@ -11,6 +11,7 @@ from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from maklerwerk.core.dates import date_in_range, out_of_range_message
+from maklerwerk.core.pagination import count_capped
 
 # Far beyond any office's record count; larger values overflow the database's OFFSET (a 500).
 MAX_OFFSET = 1_000_000_000
@@ -52,7 +53,9 @@ def _has_nul(value: Any, depth: int = 0) -> bool:
 
 
 class Page(PaginationBase):
-    """`?limit=&offset=` → `{"items": [...], "count": N, "limit": L, "offset": O}`."""
+    """`?limit=&offset=` → `{"items": [...], "count": N, "count_exact": true, "limit": L, "offset": O,
+    "next_offset": O2}`. `count` stops at `LIST_COUNT_CAP` (then `count_exact` is false); page on with
+    `next_offset` until it is null (docs/api.md)."""
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Page size (1 to 500)")
@@ -60,9 +63,11 @@ class Page(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(description="Number of records, exact up to LIST_COUNT_CAP (10,000)")
+        count_exact: bool = Field(description="False when there are more than `count` records")
         limit: int
         offset: int
+        next_offset: int | None = Field(description="Offset of the next page; null on the last page")
 
     items_attribute = "items"
 
@@ -70,11 +75,16 @@ class Page(PaginationBase):
         self, queryset: QuerySet[Any], pagination: Input, **params: Any
     ) -> dict[str, Any]:
         offset, limit = pagination.offset, pagination.limit
+        # One row more than the page tells whether another page follows, without counting.
+        rows = list(queryset[offset : offset + limit + 1])
+        count, exact = count_capped(queryset)
         return {
-            "items": queryset[offset : offset + limit],
-            "count": self._items_count(queryset),
+            "items": rows[:limit],
+            "count": count,
+            "count_exact": exact,
             "limit": limit,
             "offset": offset,
+            "next_offset": offset + limit if len(rows) > limit else None,
         }
 
 

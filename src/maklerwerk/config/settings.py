@@ -246,6 +246,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 MAX_UPLOAD_FILES = env_int("MAX_UPLOAD_FILES", 10)
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 MAX_UPLOAD_REQUEST_BYTES = env_int("MAX_UPLOAD_REQUEST_BYTES", 2 * MAX_UPLOAD_BYTES)
+# Lists count at most this many rows (core/pagination.py): "mehr als 10.000" instead of a COUNT(*)
+# over the whole office on every request.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000)
 # vCard files with more cards are imported by a background job (API: 202 with the job).
 VCARD_SYNC_LIMIT = env_int("VCARD_SYNC_LIMIT", 200)
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -43,6 +42,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.selectors import job_get
 from maklerwerk.core.tabs import actions_for, rendered_tabs_for
 
@@ -82,7 +82,7 @@ def _filtered(request: AuthedRequest, params: dict[str, Any]) -> Any:
 @require_GET
 def contact_list(request: AuthedRequest) -> HttpResponse:
     params = _list_params(request)
-    paginator = Paginator(_filtered(request, params), PAGE_SIZE)
+    paginator = CappedPaginator(_filtered(request, params), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.contact_list_page(page.object_list)  # type: ignore[arg-type]  # pages of a QuerySet
     query = request.GET.copy()

@@ -21,6 +21,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.models import Activity
+from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.exposes import selectors, services
 from maklerwerk.exposes.evidence import evidence_pdf
 from maklerwerk.exposes.forms import ExposeSettingsForm, ExposeTemplateForm, OfferForm
@@ -221,10 +222,8 @@ def _previews(
 @require_GET
 def offer_list(request: AuthedRequest) -> HttpResponse:
     """Angebote: every offer sent from the office, newest first, with how many mails went out."""
-    from django.core.paginator import Paginator
-
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.offer_overview(user=request.user, search=q), 50).get_page(
+    page = CappedPaginator(selectors.offer_overview(user=request.user, search=q), 50).get_page(
         request.GET.get("page")
     )
     kennungen = selectors.offer_kennungen(list(page.object_list))

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from maklerwerk.core.form_errors import apply_errors
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.views import rate_limited
 from maklerwerk.matching import selectors, services
 from maklerwerk.matching.forms import SearchProfileForm, SelfServiceForm
@@ -133,7 +133,7 @@ def profile_list(request: AuthedRequest) -> HttpResponse:
             | Q(contact__company_name__istartswith=word)
             | Q(cities__icontains=word)
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "state": state, "can_edit": request.user.can(Capability.EDIT)}
     template = "matching/profile_list.html"
     if request.htmx and request.htmx.target == "profile-results":

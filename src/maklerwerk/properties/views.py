@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
+from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.tabs import actions_for, tabs_for
 from maklerwerk.matching import selectors as matching_selectors
 from maklerwerk.properties import maps, selectors, services
@@ -57,7 +57,7 @@ def property_list(request: AuthedRequest) -> HttpResponse:
     qs = selectors.property_list(
         user=request.user, **{k: v for k, v in filters.items() if v}
     ).prefetch_related("images")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
     template = "properties/list.html"
     if request.htmx:
         template += "#results"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.tasks import selectors, services
 from maklerwerk.tasks.forms import TaskForm
 
@@ -33,7 +33,7 @@ def task_list_view(request: AuthedRequest) -> HttpResponse:
     state = state if state in STATES else "open"
     mine = request.GET.get("mine") == "1"
     qs = selectors.task_list(user=request.user, state=state, assignee_id=request.user.pk if mine else None)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "state": state,
