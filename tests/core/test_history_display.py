@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -104,3 +105,27 @@ def test_codes_without_choices_read_as_names(office: Any, agent: Any) -> None:
     assert display_value(Contact, "country", "DE") == "Deutschland"
     assert display_value(Contact, "responsible_agent", agent.pk) == str(agent)
     assert display_value(Property, "object_subtype", "UNBEKANNT") == "UNBEKANNT"
+
+
+def test_a_change_of_a_long_list_stores_what_was_added_and_removed_and_stays_small(
+    office: Any, agent: Any
+) -> None:
+    from maklerwerk.core.history import LIST_LIMIT, history_record, snapshot
+
+    anna = make_contact(office, agent, first_name="Anna", last_name="Weiß")
+    tags = [f"Interessent Objekt {i:04d}" for i in range(2000)]
+    history_record(
+        instance=anna, acting_user=agent, action="update",
+        before=snapshot(anna, extra={"tags": tags}), after=snapshot(anna, extra={"tags": [*tags[1:], "Neu"]}),
+    )  # fmt: skip
+    entry = history_for(anna).first()
+    assert entry is not None and len(json.dumps(entry.changes)) < 2_000  # two whole lists were ~100 KB
+    change = next(c for c in entry.changes if c["field"] == "tags")
+    assert change == {"field": "tags", "old": ["Interessent Objekt 0000"], "new": ["Neu"], "delta": True}
+    shown = next(c for c in history_rows([entry])[0]["changes"] if c["field"] == "tags")
+    assert (shown["old"], shown["new"]) == ("− Interessent Objekt 0000", "+ Neu")
+    history_record(
+        instance=anna, acting_user=agent, action="delete", before=snapshot(anna, extra={"tags": tags})
+    )
+    deleted = next(c for c in history_for(anna).first().changes if c["field"] == "tags")  # type: ignore[union-attr]  # just written
+    assert len(deleted["old"]) == LIST_LIMIT + 1 and deleted["old"][-1] == f"… +{2000 - LIST_LIMIT}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
 
 # Never written to the history, whatever the model.
 _SKIP = {"id", "password", "created_at", "updated_at", "last_login", "token_hash", "search_vector"}
+# A history row stays small whatever the record holds (a contact with 500 roles after a merge held
+# hundreds of KB per row): long lists keep their first items and a count, long texts are cut, and a
+# change of a long list stores what was removed and added, not both whole lists.
+LIST_LIMIT = 40
+TEXT_LIMIT = 4000
 
 
 def _plain(value: Any) -> Any:
@@ -54,10 +60,30 @@ def snapshot(instance: models.Model, extra: dict[str, Any] | None = None) -> dic
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"field": key, "old": before.get(key), "new": after.get(key)}
-        for key in after
-        if before.get(key) != after.get(key)
+        _change(key, before.get(key), after.get(key)) for key in after if before.get(key) != after.get(key)
     ]
+
+
+def _change(field: str, old: Any, new: Any) -> dict[str, Any]:
+    if isinstance(old, list) and isinstance(new, list) and len(old) + len(new) > LIST_LIMIT:
+        kept = {json.dumps(item, sort_keys=True) for item in new}
+        gone = {json.dumps(item, sort_keys=True) for item in old}
+        removed = [item for item in old if json.dumps(item, sort_keys=True) not in kept]
+        added = [item for item in new if json.dumps(item, sort_keys=True) not in gone]
+        return {"field": field, "old": _bounded(removed), "new": _bounded(added), "delta": True}
+    return {"field": field, "old": _bounded(old), "new": _bounded(new)}
+
+
+def _bounded(value: Any, depth: int = 0) -> Any:
+    """`value` with lists cut to LIST_LIMIT items (plus "… +N") and texts to TEXT_LIMIT characters."""
+    if isinstance(value, str):
+        return _clip(value, TEXT_LIMIT)
+    if isinstance(value, list):
+        head = [_bounded(v, depth + 1) for v in value[:LIST_LIMIT]]
+        return [*head, f"… +{len(value) - LIST_LIMIT}"] if len(value) > LIST_LIMIT else head
+    if isinstance(value, dict) and depth < 5:
+        return {k: _bounded(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def history_record(
@@ -75,13 +101,9 @@ def history_record(
     """
     after = after if after is not None else snapshot(instance)
     if action == ChangeLog.Action.CREATE:
-        changes = [
-            {"field": k, "old": None, "new": v} for k, v in after.items() if v not in (None, "", [], {})
-        ]
+        changes = [_change(k, None, v) for k, v in after.items() if v not in (None, "", [], {})]
     elif action == ChangeLog.Action.DELETE:
-        changes = [
-            {"field": k, "old": v, "new": None} for k, v in (before or after).items() if v not in (None, "")
-        ]
+        changes = [_change(k, v, None) for k, v in (before or after).items() if v not in (None, "")]
     else:
         changes = diff(before or {}, after)
         if not changes and action == ChangeLog.Action.UPDATE:

@@ -215,6 +215,8 @@ def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = N
             new = display_value(model, name, c.get("new"))
             if old == new and entry.action != ChangeLog.Action.MERGE:
                 continue  # e.g. a value that only changed its internal form
+            if c.get("delta"):  # a long list's change: what was removed and added (core.history)
+                old, new = (f"− {old}" if old else None), (f"+ {new}" if new else None)
             label = (labels or {}).get(name) or label_for(model, name)
             changes.append({"field": name, "label": label, "old": old, "new": new})
         link = _merge_link(entry) if entry.action == ChangeLog.Action.MERGE else None
