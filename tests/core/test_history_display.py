@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
@@ -129,3 +131,20 @@ def test_a_change_of_a_long_list_stores_what_was_added_and_removed_and_stays_sma
     )
     deleted = next(c for c in history_for(anna).first().changes if c["field"] == "tags")  # type: ignore[union-attr]  # just written
     assert len(deleted["old"]) == LIST_LIMIT + 1 and deleted["old"][-1] == f"… +{2000 - LIST_LIMIT}"
+
+
+def test_the_history_tab_costs_the_same_queries_with_many_entries(
+    office: Any, agent: Any, agent_client: Client
+) -> None:
+    from maklerwerk.contacts.services import contact_update
+
+    anna = make_contact(office, agent, first_name="Anna", last_name="Weiß")
+    url = f"/contacts/{anna.pk}/"
+    agent_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(url)
+    for i in range(30):
+        contact_update(contact=anna, acting_user=agent, data={"remarks": f"Anruf {i}"})
+    with CaptureQueriesContext(connection) as many:
+        agent_client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)

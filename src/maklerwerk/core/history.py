@@ -131,7 +131,7 @@ def _clip(text: str, limit: int) -> str:
 def history_for(instance: models.Model) -> models.QuerySet[ChangeLog]:
     return ChangeLog.objects.filter(
         content_type=ContentType.objects.get_for_model(instance), object_id=str(instance.pk)
-    ).select_related("user")
+    ).select_related("user", "content_type")
 
 
 def field_label(model: type[models.Model], name: str) -> str:
