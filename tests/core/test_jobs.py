@@ -79,6 +79,26 @@ def test_the_data_export_contains_the_office_data_and_downloads(
     assert all("password" not in u for u in data["users"])
 
 
+def test_with_object_storage_the_export_is_downloaded_from_there(
+    admin_user: Any, office: Any, settings: Any
+) -> None:
+    """Several machines: the worker that writes the export is rarely the one serving the download."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    Activity.objects.create(office=office, type="call", subject="Rückruf Frau Özdemir")
+    client = Client()
+    client.force_login(admin_user)
+    client.post("/settings/export/", headers={"HX-Request": "true"})
+    job = Job.objects.get(kind="core.data_export")
+    assert job.state == "succeeded" and job.result["stored"] is True
+    assert not (settings.DATA_DIR / "exports" / job.result["file"]).exists()  # not left on this machine
+    with zipfile.ZipFile(io.BytesIO(streamed(client.get(f"/jobs/{job.pk}/download/")))) as zf:
+        data = json.loads(zf.read("data.json"))
+    assert [a["subject"] for a in data["activities"]] == ["Rückruf Frau Özdemir"]
+
+
 def test_another_office_cannot_see_a_job(admin_user: Any, outsider: Any, office: Any) -> None:
     job = job_start(kind="tests.count_to", title="Zählen", office=office, created_by=admin_user, n=1)
     client = Client()

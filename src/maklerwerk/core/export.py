@@ -34,12 +34,14 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import default_storage
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -198,6 +200,7 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
         partial.unlink(missing_ok=True)  # no half archive left behind; the job fails (or resumes)
         raise
     partial.replace(path)
+    stored = _to_shared_storage(path)
     records = sum(counts.values())
     if files:
         message = _("%(records)s and %(files)s exported") % {
@@ -212,6 +215,7 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
         ) % {"n": len(missing)}
     return {
         "file": path.name,
+        "stored": stored,
         "counts": counts,
         "files": files,
         "missing_files": len(missing),
@@ -220,6 +224,31 @@ def office_data_export(progress: Progress, *, office_id: int) -> dict[str, Any]:
 
 
 Sections = list[tuple[ExportSection, models.QuerySet[Any], _Rows]]
+EXPORTS_PREFIX = "exports/"
+
+
+def _to_shared_storage(path: Path) -> bool:
+    """With object storage (several machines), the finished ZIP goes there: the machine that serves
+    the download is rarely the worker that wrote it. On a local disk it stays private (0600) in the
+    data dir. True when moved."""
+    if isinstance(default_storage, FileSystemStorage):
+        return False
+    with path.open("rb") as fh:
+        default_storage.save(EXPORTS_PREFIX + path.name, File(fh))
+    path.unlink()
+    return True
+
+
+def export_open(name: str, *, stored: bool) -> Any:
+    """The export ZIP `name` (a job's result) for reading, wherever it was put; None when it is gone."""
+    if stored:
+        key = EXPORTS_PREFIX + name
+        return default_storage.open(key, "rb") if default_storage.exists(key) else None
+    path = (settings.DATA_DIR / "exports" / name).resolve()
+    # The name comes from our own job result, but never serve anything outside the export dir.
+    if path.parent != (settings.DATA_DIR / "exports").resolve() or not path.is_file():
+        return None
+    return path.open("rb")
 
 
 def _write_data(

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +17,7 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors
 from maklerwerk.core.dashboard import COUNTERS, WIDGETS
+from maklerwerk.core.export import export_open
 from maklerwerk.core.search import KIND_LABELS, MIN_LENGTH, global_search
 
 logger = logging.getLogger(__name__)
@@ -107,15 +108,12 @@ def job_progress(request: AuthedRequest, job_id: str) -> HttpResponse:
 def job_download(request: AuthedRequest, job_id: str) -> FileResponse:
     job = selectors.job_get(user=request.user, pk=job_id)
     name = str(job.result.get("file") or "")
-    path = (settings.DATA_DIR / "exports" / name).resolve()
-    # The name comes from our own job result, but never serve anything outside the export dir.
-    if not name or path.parent != (settings.DATA_DIR / "exports").resolve() or not path.is_file():
+    fh = export_open(name, stored=bool(job.result.get("stored"))) if "/" not in name and name else None
+    if fh is None:
         raise Http404
     # Exports are ZIP files since version 2 (data plus files); older ones were plain JSON.
     return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}{path.suffix}",
+        fh, as_attachment=True, filename=f"maklerwerk-export-{job.created_at:%Y%m%d-%H%M}{Path(name).suffix}"
     )
 
 
