@@ -6,10 +6,10 @@ opt-in mail, then confirmation creates the contact and sends the exposé), one t
 probable duplicates of existing contacts (confirmation stops with a task). The properties have
 12 photos each, so the exposé PDF costs what it costs in practice.
 
-Stages: bare IMAP fetch (the floor) → intake (claim + Inquiry row per mail, flag, session closed)
-→ one automation job per inquiry, run by a real Huey consumer: half of the inquiries with one
-worker process, the other half with two (same mix), so the throughput ratio compares like with
-like → the prospects confirm. Mails go to a real SMTP server (aiosmtpd). Counts must be exact.
+Stages: bare IMAP fetch (the floor) → intake (per batch of 50: claims + unread Inquiry rows in one
+transaction, flag; session closed) → one job per inquiry (read the mail, then automate), run by a
+real Huey consumer: half of the inquiries with one worker process, the other half with two (same
+mix), so the throughput ratio compares like with like → the prospects confirm. Mails go to a real SMTP server (aiosmtpd). Counts must be exact.
 """
 
 from __future__ import annotations
@@ -172,9 +172,18 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     }
 
 
-def _intake_at_scale(imap, office, agent, n: int = 999) -> tuple[float, float, int, int]:
-    """Stages 1–2 alone at full size (cheap, so also in --quick): bare fetch vs intake seconds."""
+def _timed(fn) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, result) of one call."""
+    t0, c0 = time.monotonic(), time.process_time()
+    out = fn()
+    return time.monotonic() - t0, time.process_time() - c0, out
+
+
+def _intake_at_scale(imap, office, agent, n: int = 999, repeat: int = 3) -> dict[str, float]:
+    """Stages 1–2 alone at full size (cheap, so also in --quick): bare fetch vs intake, the best of
+    `repeat` rounds each (taking turns; between rounds the flags and rows are removed again)."""
     from maklerwerk.inquiries.handler import imap_settings, mailbox_fetch
+    from maklerwerk.inquiries.models import Inquiry, ProcessedMail
     from maklerwerk.inquiries.services import mailbox_create
     from maklerwerk.integrations.imap.client import ImapClient
 
@@ -191,13 +200,28 @@ def _intake_at_scale(imap, office, agent, n: int = 999) -> tuple[float, float, i
                     last=p["last"], email=f"gross-{i}@example.org", phone=p["phone"],
                 ).encode()
             )  # fmt: skip
-    t0 = time.monotonic()
-    with ImapClient(imap_settings(mailbox)) as client:
-        fetched = sum(1 for _ in client.fetch(client.unprocessed_uids()))
-    fetch_seconds = time.monotonic() - t0
-    t0 = time.monotonic()
-    result = mailbox_fetch(mailbox, automate=False)
-    return fetch_seconds, time.monotonic() - t0, fetched, result.taken_in
+
+    def bare() -> int:
+        with ImapClient(imap_settings(mailbox)) as client:
+            return sum(1 for _ in client.fetch(client.unprocessed_uids()))
+
+    rounds: dict[str, list[tuple[float, float]]] = {"bare": [], "intake": []}
+    out: dict[str, float] = {}
+    for r in range(repeat):
+        wall, cpu, fetched = _timed(bare)
+        rounds["bare"].append((wall, cpu))
+        wall, cpu, result = _timed(lambda: mailbox_fetch(mailbox, automate=False))
+        rounds["intake"].append((wall, cpu))
+        out["fetched"], out["taken_in"] = float(fetched), float(result.taken_in)  # type: ignore[arg-type, attr-defined]  # int, FetchResult
+        if r < repeat - 1:  # take the same mails in again
+            ProcessedMail.objects.filter(mailbox=mailbox).delete()
+            Inquiry.objects.filter(mailbox=mailbox).delete()
+            with ImapClient(imap_settings(mailbox)) as client:
+                client.box.client.uid("STORE", "1:*", "-FLAGS.SILENT", "(MaklerwerkDone)")  # type: ignore[union-attr]  # logged in
+    for stage, values in rounds.items():
+        out[f"{stage}_wall"] = min(w for w, _ in values)
+        out[f"{stage}_cpu"] = min(c for _, c in values)
+    return out
 
 
 def _run(third: int, inst, imap, sink) -> str:
@@ -264,13 +288,14 @@ def _run(third: int, inst, imap, sink) -> str:
     with ImapClient(imap_settings(mailbox)) as client:
         for raw in mails:
             client.append(raw)
-    big_fetch, big_intake, big_fetched, big_taken = _intake_at_scale(imap, office, agent)
+    load_before = os.getloadavg()
+    big = _intake_at_scale(imap, office, agent)
     # 1. Only fetch (what any client needs at least).
     t0 = time.monotonic()
     with ImapClient(imap_settings(mailbox)) as client:
         fetched = sum(1 for _ in client.fetch(client.unprocessed_uids()))
     fetch_seconds = time.monotonic() - t0
-    # 2. Intake: fetch, parse, claim + Inquiry row per mail, flag on the server; the session closes.
+    # 2. Intake: fetch, claims + unread Inquiry rows per batch, flag on the server; the session closes.
     t0 = time.monotonic()
     result = mailbox_fetch(mailbox, automate=False)
     intake_seconds = time.monotonic() - t0
@@ -278,6 +303,7 @@ def _run(third: int, inst, imap, sink) -> str:
     ids = list(Inquiry.objects.filter(mailbox=mailbox).order_by("pk").values_list("pk", flat=True))
     one = _work(inst, 1, office.pk, ids[0::2])
     two = _work(inst, 2, office.pk, ids[1::2])
+    load_after = os.getloadavg()
     # 4. The prospects confirm (the link from their double-opt-in mail).
     links = []
     for content in list(sink.messages):
@@ -320,15 +346,21 @@ def _run(third: int, inst, imap, sink) -> str:
         ["exposé mails sent", str(2 * third), str(exposes)],
         ["mails sent in total", str(4 * third), str(mails_sent)],
     ]
-    rows.append(["intake-only inbox: fetched / taken in", "999 / 999", f"{big_fetched} / {big_taken}"])
+    rows.append(
+        [
+            "intake-only inbox: fetched / taken in",
+            "999 / 999",
+            f"{big['fetched']:.0f} / {big['taken_in']:.0f}",
+        ]
+    )
     exact = all(r[1] == r[2] for r in rows)
     timing = [
         ["bare IMAP fetch (UID FETCH BODY.PEEK[], batches of 50)", f"{fetch_seconds:.2f}", "1.0"],
-        ["intake: fetch, parse, claim + inquiry row per mail, flag; session closed", f"{intake_seconds:.2f}",
-         f"{intake_seconds / fetch_seconds:.1f}"],
-        [f"bare IMAP fetch, {big_fetched} mails (second inbox, intake only)", f"{big_fetch:.2f}", "1.0"],
-        [f"intake of the same {big_taken} mails; session closed", f"{big_intake:.2f}",
-         f"{big_intake / big_fetch:.1f}"],
+        ["intake: fetch, claim + unread inquiry rows, one transaction per batch of 50, flag; session closed",
+         f"{intake_seconds:.2f}", f"{intake_seconds / fetch_seconds:.1f}"],
+        [f"bare IMAP fetch, {big['fetched']:.0f} mails (second inbox, best of 3)", f"{big['bare_wall']:.3f}", "1.0"],
+        [f"intake of the same {big['taken_in']:.0f} mails, best of 3; session closed", f"{big['intake_wall']:.3f}",
+         f"{big['intake_wall'] / big['bare_wall']:.1f}"],
     ]  # fmt: skip
     workers = [
         ["1 worker process", len(ids[0::2]), f"{one['seconds']:.1f}", f"{len(ids[0::2]) / one['seconds']:.1f}",
@@ -351,6 +383,13 @@ def _run(third: int, inst, imap, sink) -> str:
             f"{2 * third} contacts and the photos took {seed_seconds:.1f} s (not counted).",
             "",
             md_table(["stage", "seconds", "ratio to bare fetch"], timing),
+            "",
+            f"CPU time of this process, best of 3 (the IMAP server's own work is not in it): bare fetch "
+            f"{big['bare_cpu'] * 1000:.0f} ms, intake {big['intake_cpu'] * 1000:.0f} ms "
+            f"({big['intake_cpu'] * 1e6 / max(1.0, big['taken_in']):.0f} µs per mail). Machine load: "
+            f"{os.cpu_count()} cores shared with other engineers' work; load average "
+            f"{load_before[0]:.1f} before the intake stages and {load_after[0]:.1f} after the automation, "
+            "so wall-clock seconds include waiting for a core.",
             "",
             "Automation, one job per inquiry (every other inquiry with 1 worker, the rest with 2: the same mix); "
             "seconds from the first job's start to the last job's end:",

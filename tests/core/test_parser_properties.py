@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maklerwerk.contacts import normalize, vcard
-from maklerwerk.inquiries.parsers import ParserRefused, _parsers, parse_message
+from maklerwerk.inquiries.parsers import ParserRefused, _parsers, claim_key, parse_message
 from maklerwerk.inquiries.parsers.mime import read_mail
 from maklerwerk.inquiries.parsers.openimmo_feedback import FeedbackRefused, parse_feedback_xml
 from maklerwerk.mailing import templating
@@ -211,3 +211,16 @@ def test_templates_parse_and_render_or_raise_a_syntax_error_with_line_and_reason
     assert templating.names_used(nodes) <= set(KNOWN)
     text = templating.render(nodes, value=lambda name: f"<{name}>", escape=str.upper)
     assert isinstance(text, str)
+
+
+@FAST
+@given(
+    st.one_of(
+        _like(*MAIL_FRAGMENTS).map(lambda s: s.encode("utf-8", "surrogatepass")), st.binary(max_size=400)
+    )
+)
+def test_the_intake_claim_key_reads_the_message_id_as_the_full_reading_does(raw: bytes) -> None:
+    """Intake keys a mail without parsing its body; the key must be what reading the mail finds."""
+    message_id, body_hash = claim_key(raw)
+    assert message_id == read_mail(raw).message_id.replace("\x00", "")
+    assert len(body_hash) == 64

@@ -21,7 +21,9 @@ def test_the_demo_has_an_inquiry_in_every_status_and_a_letter() -> None:
     for _ in range(2):  # idempotent
         call_command("seed_demo", "--contacts", "30", "--properties", "4", "--activities", "0", verbosity=0)
     inquiries = Inquiry.objects.all()
-    assert sorted(inquiries.values_list("status", flat=True)) == sorted(Inquiry.Status.values)
+    # "received" lasts only until its job has read the mail (seconds), so the demo shows none.
+    shown = sorted(set(Inquiry.Status.values) - {Inquiry.Status.RECEIVED})
+    assert sorted(inquiries.values_list("status", flat=True)) == shown
     for inquiry in inquiries:
         assert inquiry.reason and inquiry.steps.exists(), inquiry.status
     completed = inquiries.get(status=Inquiry.Status.COMPLETED)

@@ -33,7 +33,14 @@ from maklerwerk.integrations.imap.client import ImapError, check_connection
 router = Router(tags=["inquiries"])
 
 StatusName = Literal[
-    "new", "waiting_for_confirmation", "completed", "aborted", "unrecognized", "ignored", "address_only"
+    "received",
+    "new",
+    "waiting_for_confirmation",
+    "completed",
+    "aborted",
+    "unrecognized",
+    "ignored",
+    "address_only",
 ]
 
 

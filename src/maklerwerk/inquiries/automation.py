@@ -17,7 +17,7 @@ import enum
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,12 +33,13 @@ from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import job_start
 from maklerwerk.core.models import Activity, Job
-from maklerwerk.core.services import activity_create
 from maklerwerk.inquiries import rules as rules_mod
 from maklerwerk.inquiries import sending
-from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquirySettings, InquiryStep, PortalListing
+from maklerwerk.inquiries.intake import inquiry_read
+from maklerwerk.inquiries.models import Inquiry, InquiryRule, InquirySettings, PortalListing
 from maklerwerk.inquiries.processes import processes_start
 from maklerwerk.inquiries.prospect import Prospect
+from maklerwerk.inquiries.steps import inquiry_status_set, step_record
 from maklerwerk.properties.selectors import property_by_reference, property_is_marketable_for
 from maklerwerk.properties.services import property_prospect_ensure
 
@@ -55,53 +56,6 @@ Status = Inquiry.Status
 def settings_for(office: Office) -> InquirySettings:
     cfg, _ = InquirySettings.objects.get_or_create(office=office)
     return cfg
-
-
-# --- steps and status ----------------------------------------------------------------------------
-
-
-def step_record(
-    inquiry: Inquiry, kind: str, text: str, *, ok: bool = True, activity: str | None = None
-) -> None:
-    """Record a step on the inquiry and, as an activity, on its contact and property."""
-    InquiryStep.objects.create(inquiry=inquiry, kind=kind, text=text[:500], ok=ok)
-    if activity and (inquiry.contact_id or inquiry.property_id):
-        activity_create(
-            office=inquiry.office,
-            type=activity,
-            subject=text[:300],
-            acting_user=None,
-            contact_id=inquiry.contact_id,
-            property_id=inquiry.property_id,
-            payload={"inquiry_id": inquiry.pk, "step": kind},
-        )
-
-
-def inquiry_status_set(
-    inquiry: Inquiry,
-    status: str,
-    reason: str = "",
-    *,
-    also: Iterable[str] = (),
-    only_from: Iterable[str] | None = None,
-    where: Mapping[str, object] | None = None,
-) -> bool:
-    """The one place an inquiry's status changes. Saves only `status`, `reason` and the `also` fields.
-
-    `only_from`: change it only if the status in the database is one of these (a claim against a
-    concurrent change, as a conditional UPDATE, with further conditions in `where`); returns False,
-    and changes nothing, if it was not.
-    """
-    inquiry.status, inquiry.reason = status, reason[:500]
-    fields = ["status", "reason", *also]
-    if only_from is None:
-        inquiry.save(update_fields=[*fields, "updated_at"])
-        return True
-    inquiry.updated_at = timezone.now()
-    columns = {f: Inquiry._meta.get_field(f).attname for f in [*fields, "updated_at"]}  # type: ignore[union-attr]  # own fields
-    values = {f: getattr(inquiry, attname) for f, attname in columns.items()}
-    rows = Inquiry.objects.filter(pk=inquiry.pk, status__in=list(only_from), **(where or {}))
-    return bool(rows.update(**values))
 
 
 # --- the decision --------------------------------------------------------------------------------
@@ -352,6 +306,9 @@ def inquiry_automate(*, inquiry_id: int) -> Inquiry:
 
 
 def _claim_and_decide(inquiry_id: int) -> tuple[Inquiry, Decision | None]:
+    received = Inquiry.objects.select_related("mailbox").filter(pk=inquiry_id, status=Status.RECEIVED).first()
+    if received is not None:  # stage 2 first: read the mail
+        inquiry_read(received)
     with transaction.atomic():
         claimed = Inquiry.objects.filter(
             pk=inquiry_id, status=Status.NEW, automation_claimed_at__isnull=True

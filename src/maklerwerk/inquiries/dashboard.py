@@ -15,7 +15,13 @@ if TYPE_CHECKING:
 
 def _open_statuses() -> list[str]:
 
-    return [Inquiry.Status.NEW, Inquiry.Status.WAITING, Inquiry.Status.ABORTED, Inquiry.Status.UNRECOGNIZED]
+    return [
+        Inquiry.Status.RECEIVED,
+        Inquiry.Status.NEW,
+        Inquiry.Status.WAITING,
+        Inquiry.Status.ABORTED,
+        Inquiry.Status.UNRECOGNIZED,
+    ]
 
 
 def open_inquiries(office: Office) -> int:

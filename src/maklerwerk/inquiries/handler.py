@@ -1,15 +1,17 @@
-"""The mail loop (like paperless-ngx `MailAccountHandler`): mailbox → new UIDs → message.
+"""The mail loop (like paperless-ngx `MailAccountHandler`): mailbox → new UIDs → batches of mails.
 
-Fetch only takes mail in: each message is claimed and stored as an `Inquiry` in one short
-transaction, and the server-side action (keyword or move) runs once that succeeded. Then the IMAP
-session is closed and each new inquiry's automation is enqueued as its own job
-(`inquiries.automate`), so a slow or failing inquiry never holds up the mailbox and several
-workers share the load. A failing message is logged and left for the next pass; the next one
-still runs. A mailbox that cannot be reached, logged into or read gets its German reason.
+Fetch only takes mail in: each batch is claimed and stored as unread `Inquiry` rows in one short
+transaction (inquiries.intake), and the server-side action (keyword or move) runs once that
+succeeded. Then the IMAP session is closed and each new inquiry's job (`inquiries.automate`:
+read the mail, then automate) is enqueued, so a slow or failing inquiry never holds up the
+mailbox and several workers share the load. A batch that fails is taken in mail by mail; a
+failing message is logged and left for the next pass. A mailbox that cannot be reached, logged
+into or read gets its German reason.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -17,9 +19,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from maklerwerk.inquiries.automation import automation_busy_ids, automation_start
+from maklerwerk.inquiries.intake import mails_intake
 from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessedMail
 from maklerwerk.inquiries.processes import processes_run_due
-from maklerwerk.inquiries.services import inquiries_expire, mail_intake
+from maklerwerk.inquiries.services import inquiries_expire
 from maklerwerk.integrations.imap.client import ImapClient, ImapError, ImapSettings
 
 logger = logging.getLogger(__name__)
@@ -80,33 +83,14 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
         return result
     try:
         with ImapClient(settings) as imap:
-            uids = imap.unprocessed_uids()
-            done: list[int] = []
-            for uid, raw in imap.fetch(uids, batch=batch):
+            pending: list[tuple[int, bytes]] = []
+            for uid, raw in imap.fetch(imap.unprocessed_uids(), batch=batch):
                 result.fetched += 1
-                try:
-                    processed = mail_intake(
-                        mailbox=mailbox,
-                        folder=mailbox.folder,
-                        uid=uid,
-                        uid_validity=imap.uid_validity,
-                        raw=raw,
-                    )
-                    if processed is None:
-                        result.already_known += 1
-                    else:
-                        result.taken_in += 1
-                        if processed.inquiry_id:
-                            result.inquiry_ids.append(processed.inquiry_id)
-                    done.append(uid)
-                except Exception:
-                    # Nothing of this message was stored (one transaction): the next pass tries again.
-                    logger.exception("mailbox %s: message uid %s failed", mailbox.pk, uid)
-                    result.failed += 1
-                if len(done) >= batch:
-                    _after_success(imap, mailbox, done)
-                    done = []
-            _after_success(imap, mailbox, done)
+                pending.append((uid, raw))
+                if len(pending) >= batch:
+                    _take_in(imap, mailbox, pending, result)
+                    pending = []
+            _take_in(imap, mailbox, pending, result)
     except ImapError as exc:
         _set_status(mailbox, Mailbox.Status.ERROR, exc.message)
         result.error = exc.message
@@ -125,6 +109,36 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
     return result
 
 
+def _take_in(imap: ImapClient, mailbox: Mailbox, mails: list[tuple[int, bytes]], result: FetchResult) -> None:
+    """One batch in one transaction; if the batch fails, each of its mails on its own, so one broken
+    mail loses only itself (it is logged, left unflagged and tried again next pass)."""
+    if not mails:
+        return
+    take = functools.partial(
+        mails_intake, mailbox=mailbox, folder=mailbox.folder, uid_validity=imap.uid_validity
+    )
+    try:
+        batches = [take(mails=mails)]
+    except Exception:
+        logger.exception(
+            "mailbox %s: batch of %s failed; taking its mails in one by one", mailbox.pk, len(mails)
+        )
+        batches = []
+        for mail in mails:
+            try:
+                batches.append(take(mails=[mail]))
+            except Exception:
+                logger.exception("mailbox %s: message uid %s failed", mailbox.pk, mail[0])
+                result.failed += 1
+    done: list[int] = []
+    for taken in batches:
+        result.taken_in += len(taken.taken)
+        result.already_known += len(taken.known)
+        result.inquiry_ids += [pk for _, pk in taken.taken]
+        done += [uid for uid, _ in taken.taken] + taken.known
+    _after_success(imap, mailbox, sorted(done))
+
+
 def _after_success(imap: ImapClient, mailbox: Mailbox, uids: list[int]) -> None:
     if not uids:
         return
@@ -139,7 +153,9 @@ def resume_unfinished(*, limit: int = 500) -> int:
     was lost): a new job each. Jobs that died under their lease are resumed by core.jobs itself."""
 
     busy = automation_busy_ids()
-    rows = Inquiry.objects.filter(status=Inquiry.Status.NEW, automation_claimed_at__isnull=True)
+    rows = Inquiry.objects.filter(
+        status__in=[Inquiry.Status.RECEIVED, Inquiry.Status.NEW], automation_claimed_at__isnull=True
+    )
     todo: dict[int, list[int]] = {}
     for pk, office_id in rows.order_by("pk").values_list("pk", "office_id")[: limit + len(busy)]:
         if pk not in busy and sum(map(len, todo.values())) < limit:

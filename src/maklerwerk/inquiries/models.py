@@ -182,6 +182,7 @@ class Inquiry(models.Model):
     """One prospect's request (Anfrage), from a portal mail or the website form."""
 
     class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, not yet read")
         NEW = "new", _("New")
         WAITING = "waiting_for_confirmation", _("Waiting for confirmation")
         COMPLETED = "completed", _("Completed")

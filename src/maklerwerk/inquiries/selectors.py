@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
 
 WIDGET_STATUSES = [
+    Inquiry.Status.RECEIVED,
     Inquiry.Status.NEW,
     Inquiry.Status.WAITING,
     Inquiry.Status.COMPLETED,

@@ -1,9 +1,10 @@
-"""Writes of the inquiry manager: intake (idempotent), the automation steps 1–5, confirmation.
+"""Writes of the inquiry manager: the website form, confirmation, expiry, mailboxes.
 
-Idempotency: a mail is taken in once per mailbox (unique Message-ID + content hash on
-`ProcessedMail`); the automation of an inquiry, the confirmation and the exposé are each claimed
-with a conditional UPDATE before their side effect, so the same message twice, a crash halfway
-or two workers at once give one inquiry, one contact and one exposé.
+Intake lives in inquiries.intake, the automation in inquiries.automation. Idempotency: a mail is
+taken in once per mailbox (unique Message-ID + content hash on `ProcessedMail`); the automation
+of an inquiry, the confirmation and the exposé are each claimed with a conditional UPDATE before
+their side effect, so the same message twice, a crash halfway or two workers at once give one
+inquiry, one contact and one exposé.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from maklerwerk.contacts.services import contact_validate
@@ -29,110 +30,35 @@ from maklerwerk.inquiries.automation import (
     inquiry_automate,
     inquiry_process,
     inquiry_retry,
-    inquiry_status_set,
     property_resolve,
     settings_for,
-    step_record,
     token_hash,
 )
-from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing, ProcessedMail
-from maklerwerk.inquiries.parsers import MailParseResult, ParsedInquiry, parse_message
+from maklerwerk.inquiries.intake import MAX_RAW_BYTES, mail_intake, parsed_store_on
+from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing
+from maklerwerk.inquiries.parsers import ParsedInquiry
 from maklerwerk.inquiries.prospect import Prospect
+from maklerwerk.inquiries.steps import inquiry_status_set, step_record
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
 
 logger = logging.getLogger(__name__)
 
-__all__ = [  # the automation lives in inquiries.automation; these names stay importable from here
+__all__ = [  # intake and automation live in their own modules; these names stay importable from here
+    "MAX_RAW_BYTES",
     "confirmation_url",
     "contact_by_email",
     "inquiry_automate",
     "inquiry_process",
     "inquiry_retry",
+    "mail_intake",
     "property_resolve",
     "settings_for",
 ]
 
-# Raw mails are kept with the inquiry up to this size; larger ones stay in the mailbox.
-MAX_RAW_BYTES = 10 * 1024 * 1024
-
 
 # --- intake ------------------------------------------------------------------------------------
-
-
-def _parsed_store_on(parsed: ParsedInquiry, inquiry: Inquiry) -> None:
-    """What a parser (or the website form) read, written onto a new inquiry (unsaved)."""
-    parsed.prospect.store_on(inquiry)
-    inquiry.source = parsed.source
-    inquiry.message = parsed.message[:20000]
-    inquiry.property_external_id = parsed.property_external_id.strip()[:100]
-    inquiry.portal_property_id = parsed.portal_property_id.strip()[:100]
-    inquiry.property_title = parsed.property_title[:300]
-
-
-def mail_intake(
-    *, mailbox: Mailbox, folder: str, uid: int, uid_validity: int, raw: bytes
-) -> ProcessedMail | None:
-    """Take one raw mail in: claim it, parse it, store an inquiry. None if it was taken in before.
-
-    The inquiry and the claim (a unique row per mailbox, Message-ID and content hash) are written
-    in one short transaction: a crash halfway leaves neither, so the next pass takes the mail in
-    again; a mail taken in before (or by another worker at the same moment) breaks the unique
-    claim, which rolls the inquiry back. Three INSERTs per mail, no read before.
-    """
-    result: MailParseResult = parse_message(raw)
-    key = {"mailbox": mailbox, "message_id": result.message_id, "content_hash": result.content_hash}
-    try:
-        with transaction.atomic():
-            stored_raw = raw if len(raw) <= MAX_RAW_BYTES else b""
-            problems = list(result.problems)
-            if not stored_raw:
-                problems.append(
-                    f"Originalnachricht ({len(raw) / 1024 / 1024:.1f} MB) ist zu groß zum Speichern; "
-                    "sie bleibt im Postfach."
-                )
-            inquiry = Inquiry(
-                office_id=mailbox.office_id,
-                mailbox=mailbox,
-                subject=result.subject,
-                sender=result.sender,
-                message_id=result.message_id,
-                content_hash=result.content_hash,
-                raw=stored_raw,
-                text=result.text[:100_000],
-                problems=problems,
-                assigned_to_id=mailbox.main_user_id,
-            )
-            if result.inquiry is None:
-                inquiry.status = Inquiry.Status.UNRECOGNIZED
-                inquiry.reason = "Nicht erkannt: kein bekanntes Anfrageformat." + (
-                    " " + problems[0] if problems else ""
-                )
-                inquiry.reason = inquiry.reason[:500]
-            else:
-                _parsed_store_on(result.inquiry, inquiry)
-            inquiry.save()
-            step_record(
-                inquiry,
-                "received",
-                f"Anfrage aus Postfach „{mailbox.name}“ übernommen"
-                + (f" ({inquiry.get_source_display()})" if result.inquiry else " – nicht erkannt"),
-                ok=result.inquiry is not None,
-            )
-            processed = ProcessedMail.objects.create(
-                office_id=mailbox.office_id,
-                folder=folder,
-                uid=uid,
-                uid_validity=uid_validity,
-                inquiry=inquiry,
-                state=ProcessedMail.State.DONE,
-                **key,
-            )
-    except IntegrityError:
-        # Taken in before, or claimed by another worker at the same moment.
-        return None
-    return processed
 
 
 def inquiry_create_from_form(*, office: Office, acting_user: User, data: dict[str, Any]) -> Inquiry:
@@ -157,7 +83,7 @@ def inquiry_create_from_form(*, office: Office, acting_user: User, data: dict[st
         content_hash=hashlib.sha256(raw_key).hexdigest(),
         assigned_to=acting_user,
     )
-    _parsed_store_on(parsed, inquiry)
+    parsed_store_on(parsed, inquiry)
     inquiry.full_clean(exclude=["raw"])
     inquiry.save()
     step_record(inquiry, "received", "Anfrage über das Website-Formular eingegangen")

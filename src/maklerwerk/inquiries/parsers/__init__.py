@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from maklerwerk.inquiries.parsers.mime import MailContent, read_mail
+from maklerwerk.inquiries.parsers.mime import MailContent, message_id_of, read_mail
 from maklerwerk.inquiries.prospect import Prospect
 
 
@@ -70,6 +70,11 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def claim_key(raw: bytes) -> tuple[str, str]:
+    """(Message-ID, content hash): what makes a mail count once per mailbox, without parsing it."""
+    return message_id_of(raw), content_hash(raw)
+
+
 def _parsers() -> list[InquiryParser]:
     from maklerwerk.inquiries.parsers.immoscout24 import ImmoScout24Parser
     from maklerwerk.inquiries.parsers.immowelt import ImmoweltParser
@@ -121,6 +126,7 @@ __all__ = [
     "ParsedInquiry",
     "ParserRefused",
     "Prospect",
+    "claim_key",
     "content_hash",
     "parse_message",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.header
+import email.parser
 import email.utils
 import re
 from dataclasses import dataclass, field
@@ -135,6 +136,19 @@ def _header(msg: Message, name: str) -> str:
 def _address(value: str) -> tuple[str, str]:
     name, addr = email.utils.parseaddr(value)
     return decode_header(name), addr.strip().lower()
+
+
+_HEADERS = email.parser.BytesHeaderParser()
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID as `read_mail` reads it, from the header block alone (the intake's claim key,
+    cheap enough to take a mailbox in without parsing any body). Never raises for bad input."""
+    try:
+        value = _header(_HEADERS.parsebytes(raw), "Message-ID")
+    except Exception:  # pragma: no cover - the compat32 parser is very lenient
+        return ""
+    return value.strip().replace("\x00", "")[:250]
 
 
 def read_mail(raw: bytes) -> MailContent:
