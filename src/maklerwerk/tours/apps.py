@@ -19,7 +19,7 @@ class ToursConfig(AppConfig):
             DetailTab(
                 page="property",
                 key="tours",
-                label=_("Virtual tour"),
+                label=_("Tour tab"),
                 url_name="tours:property_tab",
                 icon="ti-360-view",
                 order=45,

@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='inquiry',
             name='source',
-            field=models.CharField(choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour'), ('unknown', 'Unknown')], default='unknown', max_length=20, verbose_name='source'),
+            field=models.CharField(choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour registration'), ('unknown', 'Unknown')], default='unknown', max_length=20, verbose_name='source'),
         ),
         migrations.AlterField(
             model_name='inquiryrule',
             name='source',
-            field=models.CharField(blank=True, choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour'), ('unknown', 'Unknown')], max_length=20, verbose_name='portal'),
+            field=models.CharField(blank=True, choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour registration'), ('unknown', 'Unknown')], max_length=20, verbose_name='portal'),
         ),
         migrations.AlterField(
             model_name='portallisting',
             name='source',
-            field=models.CharField(choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour'), ('unknown', 'Unknown')], max_length=20, verbose_name='portal'),
+            field=models.CharField(choices=[('immoscout24', 'ImmobilienScout24'), ('immowelt', 'immowelt'), ('kleinanzeigen', 'Kleinanzeigen'), ('openimmo', 'OpenImmo-Feedback (other portal)'), ('website', 'Website form'), ('tour', 'Virtual tour registration'), ('unknown', 'Unknown')], max_length=20, verbose_name='portal'),
         ),
     ]

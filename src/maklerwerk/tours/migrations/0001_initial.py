@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ('accounts', '0003_office_map_tile_url'),
         ('contacts', '0005_contacttag_names'),
         ('core', '0005_merge_job_lease_activities'),
-        ('inquiries', '0005_alter_inquiry_source_alter_inquiryrule_source_and_more'),
+        ('inquiries', '0005_source_tour'),
         ('properties', '0006_matching_moved_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
