@@ -114,7 +114,9 @@ def test_grant_sends_a_personal_link_that_opens_all_rooms_until_revoked(
     ended = client.get(path)
     assert ended.status_code == 410 and "Zugang beendet" in ended.content.decode()
     visit_id = tracking.visit_id_issue(path.split("/")[3])
-    refused = client.post(path + "beacon/", beacon(visit_id, 0, "wohnen", wohnen=10), content_type="text/plain")
+    refused = client.post(
+        path + "beacon/", beacon(visit_id, 0, "wohnen", wohnen=10), content_type="text/plain"
+    )
     assert refused.status_code == 410 and not Visit.objects.exists()
 
 
@@ -155,7 +157,9 @@ def test_a_beacon_for_a_visit_id_of_another_link_is_refused(
 ):
     _reg, path, _token = _personal(client, tour, agent, django_capture_on_commit_callbacks, smtp_sink)
     foreign = tracking.visit_id_issue(tour.page_key)  # issued on the anonymous page
-    response = client.post(path + "beacon/", beacon(foreign, 0, "wohnen", wohnen=5), content_type="text/plain")
+    response = client.post(
+        path + "beacon/", beacon(foreign, 0, "wohnen", wohnen=5), content_type="text/plain"
+    )
     assert response.status_code == 400 and "anderen Link" in response.json()["detail"]
     assert not Visit.objects.exists()
 
@@ -195,4 +199,7 @@ def test_the_tour_of_a_deleted_property_answers_like_an_unknown_link(client, tou
     prop.delete()
     page = client.get(reverse("tours:page", args=[key]))
     assert page.status_code == 404 and "nicht mehr gültig" in page.content.decode()
-    assert client.post(reverse("tours:page_beacon", args=[key]), b"{}", content_type="text/plain").status_code == 404
+    assert (
+        client.post(reverse("tours:page_beacon", args=[key]), b"{}", content_type="text/plain").status_code
+        == 404
+    )
