@@ -136,8 +136,9 @@ def test_beacons_add_up_per_room_replays_never_double_and_one_activity_per_visit
     assert send(beacon(visit_id, 0, "wohnen")).json() == {"counted": True}
     assert send(beacon(visit_id, 1, "wohnen", wohnen=15)).json() == {"counted": True}
     assert send(beacon(visit_id, 1, "wohnen", wohnen=15)).json() == {"counted": False}  # replayed
+    assert send(beacon(visit_id, 3, "bad", bad=20)).json() == {"counted": True}  # before 2: out of order
     assert send(beacon(visit_id, 2, "bad", wohnen=25)).json() == {"counted": True}
-    assert send(beacon(visit_id, 3, "bad", bad=20)).json() == {"counted": True}
+    assert send(beacon(visit_id, 3, "bad", bad=20)).json() == {"counted": False}  # replayed
     visit = Visit.objects.get()
     assert visit.rooms["wohnen"]["seconds"] == 40 and visit.rooms["bad"]["seconds"] == 20
     assert tracking.visits_close_idle() == 0  # still there

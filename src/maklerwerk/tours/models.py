@@ -74,6 +74,8 @@ class Tour(SingleLineFields, models.Model):
         return [r for r in self.rooms if not r.get("restricted")]
 
     def room_name(self, key: str) -> str:
+        if key == "_seite":
+            return "Rundgang"
         for room in self.rooms:
             if room.get("key") == key:
                 return str(room.get("name") or key)
@@ -161,7 +163,7 @@ class Visit(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
-    last_seq = models.IntegerField(default=-1)
+    seen = models.JSONField(default=list, blank=True)  # beacon numbers taken (they may arrive out of order)
     beacons = models.PositiveIntegerField(default=0)
     current_room = models.CharField(max_length=100, blank=True)
     rooms = models.JSONField(default=dict, blank=True)  # {key: {"name": ..., "seconds": n}}

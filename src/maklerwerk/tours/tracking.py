@@ -99,22 +99,19 @@ def beacon_record(*, tour: Tour, key: str, grant: Grant | None, beacon: Beacon) 
                 "contact_id": grant.contact_id if grant is not None else None,
             },
         )
-        if (
-            visit.closed_at is not None
-            or beacon.seq <= visit.last_seq
-            or visit.beacons >= MAX_BEACONS_PER_VISIT
-        ):
+        seen = list(visit.seen)
+        if visit.closed_at is not None or beacon.seq in seen or len(seen) >= MAX_BEACONS_PER_VISIT:
             return None
         rooms = dict(visit.rooms)
         for room_key, secs in seconds.items():
             entry = rooms.setdefault(room_key, {"name": tour.room_name(room_key), "seconds": 0.0})
             entry["seconds"] = round(float(entry["seconds"]) + secs, 1)
         visit.rooms = rooms
-        visit.last_seq = beacon.seq
+        visit.seen = [*seen, beacon.seq]
         visit.beacons = F("beacons") + 1
         visit.last_seen_at = timezone.now()
         visit.current_room = beacon.room if beacon.room in allowed else visit.current_room
-        visit.save(update_fields=["rooms", "last_seq", "beacons", "last_seen_at", "current_room"])
+        visit.save(update_fields=["rooms", "seen", "beacons", "last_seen_at", "current_room"])
     return visit
 
 
@@ -133,11 +130,12 @@ def _activity_for(visit: Visit) -> Activity | None:
     if visit.contact_id is None or visit.total_seconds <= 0:
         return None  # anonymous visits are only counted
     tour = visit.tour
-    rooms = {k: round(float(v.get("seconds", 0))) for k, v in visit.rooms.items()}
+    shown = {k: v for k, v in visit.rooms.items() if k != ROOM_PAGE} or visit.rooms  # page time without rooms
+    rooms = {k: round(float(v.get("seconds", 0))) for k, v in shown.items()}
     return activity_create(
         office=tour.office,
         type=Activity.Type.VIEWING,
-        subject=(_("Virtual tour visited: %(rooms)s") % {"rooms": _room_line(visit.rooms)})[:300],
+        subject=(_("Virtual tour visited: %(rooms)s") % {"rooms": _room_line(shown)})[:300],
         acting_user=None,
         occurred_at=visit.started_at,
         contact_id=visit.contact_id,
@@ -148,7 +146,7 @@ def _activity_for(visit: Visit) -> Activity | None:
             "visit_id": visit.pk,
             "source": visit.source,
             "rooms": rooms,
-            "room_names": {k: str(v.get("name") or k) for k, v in visit.rooms.items()},
+            "room_names": {k: str(v.get("name") or k) for k, v in shown.items()},
             "seconds": sum(rooms.values()),
         },
     )
