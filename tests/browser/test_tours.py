@@ -151,7 +151,8 @@ def test_link_publish_register_grant_visit_and_the_activity_on_the_contact(
     assert activity.payload["rooms"] == {"wohnen": 40, "kueche": 20}
     page.goto(f"{live_server.url}/contacts/{activity.contact_id}/")
     page.get_by_role("tab", name="Aktivitäten").click()
-    expect(page.locator("#activities").get_by_text("Rundgang besucht: Wohnzimmer 0:40, Küche 0:20")).to_be_visible()
+    subject = "Rundgang besucht: Wohnzimmer 0:40, Küche 0:20"
+    expect(page.locator("#activities").get_by_text(subject)).to_be_visible()
     shot(page, "tours_contact_activity")
     page.goto(f"{live_server.url}/tours/{tour.pk}/stats/")
     expect(page.locator("#tour-contact-rooms")).to_contain_text("Lea Sommer")

@@ -84,7 +84,7 @@ NOT_ABOUT_PROPERTIES = {
     "tours:page_beacon": "beacons of the tour's public page (anonymous, counted without personal data)",
     "tours:personal": "a prospect's personal tour link (token sent to the prospect only)",
     "tours:personal_beacon": "beacons of a prospect's personal tour link (token sent to the prospect only)",
-    "POST /api/v1/tour-webhooks/{tour_id}": "a provider's signed visit report (no user; 401 without the tour's secret)",
+    "POST /api/v1/tour-webhooks/{tour_id}": "a provider's signed visit report (no user; 401 unsigned)",
     "DELETE /api/v1/tokens/{token_id}": "an API token",
     "GET /api/v1/jobs/{job_id}": "a background job",
     "GET /api/v1/contacts/{contact_id}/files/{file_id}": "a contact's own files",
