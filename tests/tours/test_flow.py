@@ -59,7 +59,8 @@ def test_a_registration_is_an_inquiry_of_source_tour_with_a_contact_and_the_agen
     client, tour, no_opt_in, smtp_sink, django_capture_on_commit_callbacks
 ):
     reg = registered(client, tour, django_capture_on_commit_callbacks)
-    inquiry = Inquiry.objects.get(pk=reg.inquiry_id)
+    inquiry = reg.inquiry
+    assert inquiry is not None
     assert inquiry.source == "tour" and inquiry.get_source_display() == "Rundgang"
     assert inquiry.property_id == tour.property_id
     assert inquiry.contact is not None and inquiry.contact.last_name == "Sommer"

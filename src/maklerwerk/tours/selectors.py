@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def tours(*, user: User) -> QuerySet[Tour]:
-    return Tour.objects.filter(office_id=user.office_id).filter(property_visible_q(user, "property"))
+    return Tour.objects.filter(office=user.office_id).filter(property_visible_q(user, "property"))
 
 
 def tours_for_property(*, user: User, property_id: int) -> QuerySet[Tour]:
@@ -33,7 +33,7 @@ def tour_get(*, user: User, pk: int) -> Tour:
 def registration_get(*, user: User, pk: int) -> Registration:
     try:
         return (
-            Registration.objects.filter(office_id=user.office_id)
+            Registration.objects.filter(office=user.office_id)
             .filter(property_visible_q(user, "tour__property"))
             .select_related("tour", "tour__property", "inquiry")
             .get(pk=pk)
@@ -45,7 +45,7 @@ def registration_get(*, user: User, pk: int) -> Registration:
 def grant_get(*, user: User, pk: int) -> Grant:
     try:
         return (
-            Grant.objects.filter(office_id=user.office_id)
+            Grant.objects.filter(office=user.office_id)
             .filter(property_visible_q(user, "tour__property"))
             .select_related("tour", "contact")
             .get(pk=pk)
@@ -68,12 +68,12 @@ def visits_for_tour(tour: Tour) -> QuerySet[Visit]:
 
 def for_contact(*, user: User, contact_id: int) -> tuple[QuerySet[Registration], QuerySet[Grant]]:
     regs = (
-        Registration.objects.filter(office_id=user.office_id, inquiry__contact_id=contact_id)
+        Registration.objects.filter(office=user.office_id, inquiry__contact_id=contact_id)
         .filter(property_visible_q(user, "tour__property"))
         .select_related("tour", "tour__property")
     )
     grants = (
-        Grant.objects.filter(office_id=user.office_id, contact_id=contact_id)
+        Grant.objects.filter(office=user.office_id, contact_id=contact_id)
         .filter(property_visible_q(user, "tour__property"))
         .select_related("tour", "tour__property")
     )
