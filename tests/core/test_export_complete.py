@@ -226,6 +226,14 @@ def full_office(settings: Any) -> dict[str, Any]:
     ap.ViewingBooking.objects.create(
         office=office, slot=slot, contact=a, appointment=appointment, link=booking_link
     )
+    from maklerwerk.tours import models as tm
+
+    tour = tm.Tour.objects.create(office=office, property=prop, open_url="https://example.org/t")
+    reg = tm.Registration.objects.create(
+        office=office, tour=tour, name="Lea", email="l@x.de", email_key="l@x.de"
+    )
+    tm.Grant.objects.create(office=office, tour=tour, contact=a, registration=reg, token_hash="t" * 64)
+    tm.Visit.objects.create(office=office, tour=tour, visit_key="v1", rooms={"wohnen": {"seconds": 3}})
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

@@ -41,10 +41,10 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
     ]  # fmt: skip
     assert WIDGETS.keys() == ["appointments_today", "tasks_due", "new-matches", "inquiries"]
     assert [t.key for t in TABS if t.page == "contact"] == [
-        "properties", "appointments", "protected-documents", "inquiries",
+        "properties", "appointments", "protected-documents", "tours", "inquiries",
     ]  # fmt: skip
     assert [t.key for t in TABS if t.page == "property"] == [
-        "activities", "document-sharing", "viewings", "portals",
+        "activities", "document-sharing", "viewings", "portals", "tours",
     ]  # fmt: skip
     assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "letter"]
     assert SEEDERS.keys() == [

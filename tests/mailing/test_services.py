@@ -18,7 +18,7 @@ from maklerwerk.mailing.placeholders import MailContext
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_the_five_german_default_templates_once(agent: Any) -> None:
+def test_it_creates_the_six_german_default_templates_once(agent: Any) -> None:
     names = set(selectors.template_list(user=agent).values_list("name", flat=True))
     assert names == {
         "Exposé-Versand",
@@ -26,8 +26,9 @@ def test_it_creates_the_five_german_default_templates_once(agent: Any) -> None:
         "Anfrage-Bestätigung (Double-Opt-in)",
         "Zugang freigeschaltet",
         "Dokumentenfreigabe per E-Mail",
+        "Rundgang: Zugriff gestattet",
     }
-    assert selectors.template_list(user=agent).count() == 5
+    assert selectors.template_list(user=agent).count() == 6
     for t in MailTemplate.objects.filter(office=agent.office):
         assert services.template_check(subject=t.subject, body=t.body) == []
 

@@ -80,6 +80,11 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/portals/{portal_id}/transfers/{run_id}": "a transfer run (hidden properties left out)",
     "GET /api/v1/portals/{portal_id}/transfers/{run_id}/package": "a package (refused if it holds one)",
     "POST /api/v1/portals/{portal_id}/withdraw-all": "a portal account (administrators only)",
+    "tours:page": "the tour's public page (open rooms and registration; its key is the restricted link)",
+    "tours:page_beacon": "beacons of the tour's public page (anonymous, counted without personal data)",
+    "tours:personal": "a prospect's personal tour link (token sent to the prospect only)",
+    "tours:personal_beacon": "beacons of a prospect's personal tour link (token sent to the prospect only)",
+    "POST /api/v1/tour-webhooks/{tour_id}": "a provider's signed visit report (no user; 401 unsigned)",
     "DELETE /api/v1/tokens/{token_id}": "an API token",
     "GET /api/v1/jobs/{job_id}": "a background job",
     "GET /api/v1/contacts/{contact_id}/files/{file_id}": "a contact's own files",
@@ -98,6 +103,7 @@ NOT_ABOUT_PROPERTIES = {
 ABOUT_PROPERTY = {
     "prop", "image", "document", "role", "link", "token", "file_key", "cloud_file", "personal_file",
     "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
+    "tour", "tour_registration", "tour_grant",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -118,6 +124,8 @@ PARAM = {
     "inquiry_id": "inquiry",
     "instance_id": "instance",
     "appointment_id": "appointment",
+    "tour_id": "tour",
+    "grant_id": "tour_grant",
     "contact_id": "contact",
     "profile_id": "profile",
 }
@@ -169,6 +177,11 @@ ROUTE_PARAM = {
     "inquiries:process_cancel": {"pk": "instance"},
     **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
+    **{f"tours:{n}": {"pk": "prop"} for n in ("property_tab", "create")},
+    **{f"tours:{n}": {"pk": "tour"} for n in ("publish", "delete", "stats")},
+    "tours:registration_grant": {"pk": "tour_registration"},
+    "tours:grant_revoke": {"pk": "tour_grant"},
+    "tours:contact_grant": {"pk": "contact"},
 }
 # Literal parameters: each value is its own case.
 LITERALS: dict[str, dict[str, Any]] = {

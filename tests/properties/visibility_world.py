@@ -170,6 +170,22 @@ def build_world() -> World:
         office=office, acting_user=owner, title=f"Besichtigung {MARK}", property_id=prop.pk,
         starts_at=o["expires"], ends_at=o["expires"] + dt.timedelta(hours=1), contact_ids=[contact.pk],
     )  # fmt: skip
+    from maklerwerk.tours import services as tours
+    from maklerwerk.tours.models import Registration
+
+    o["tour"] = tours.tour_create(
+        prop=prop,
+        data=tours.TourData(link="https://example.org/rundgang", title=f"Rundgang {MARK}"),
+        acting_user=owner,
+    )[0]
+    o["tour_registration"] = Registration.objects.create(
+        office=office,
+        tour=o["tour"],
+        name=f"Leo {MARK}",
+        email="leo@example.org",
+        email_key="leo@example.org",
+    )
+    o["tour_grant"] = tours.grant_create(tour=o["tour"], contact=contact, acting_user=owner, send=False)[0]
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 

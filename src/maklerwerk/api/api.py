@@ -17,6 +17,7 @@ from maklerwerk.portals.api import router as portals_router
 from maklerwerk.properties.api import router as properties_router
 from maklerwerk.sharing.api import router as sharing_router
 from maklerwerk.tasks.api import router as tasks_router
+from maklerwerk.tours.api import router as tours_router
 
 api = NinjaAPI(
     title="Maklerwerk API",
@@ -52,6 +53,7 @@ def _mount() -> None:
     api.add_router("/", tasks_router)
     api.add_router("/", inquiries_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", tours_router)
 
 
 _mount()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "maklerwerk.imports",
     "maklerwerk.appointments",
     "maklerwerk.portals",
+    "maklerwerk.tours",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -34,6 +35,7 @@ from PIL import Image, ImageOps
 
 from maklerwerk.exposes.models import PropertyExposeSettings
 from maklerwerk.mailing.placeholders import money, number
+from maklerwerk.properties import media
 
 if TYPE_CHECKING:
     from maklerwerk.exposes.models import ExposeTemplate
@@ -151,9 +153,10 @@ class Picture:
         return self.width >= self.height
 
 
-def _picture(image: Any, max_edge: int, *, inline: bool = True) -> Picture | None:
+def _picture(image: Any, max_edge: int, *, inline: bool = True, source: str | None = None) -> Picture | None:
     try:
-        scaled = _scaled(image.file.storage, image.file.name, (max_edge, max_edge))
+        storage, name = (default_storage, source) if source else (image.file.storage, image.file.name)
+        scaled = _scaled(storage, name, (max_edge, max_edge))
         src = scaled.data_uri() if inline else scaled.ref
     except (OSError, ValueError, Image.DecompressionBombError):
         return None  # a missing or broken file must not break the exposé
@@ -277,7 +280,8 @@ def expose_context(
     images = list(prop.images.all())
     photos = [i for i in images if i.kind == "bild"]
     plans = [i for i in images if i.kind in ("grundriss", "karten_lageplan")]
-    cover = _picture(photos[0], COVER_EDGE, inline=inline) if photos else None
+    banner = media.title_image(prop, "expose") if photos else None  # e.g. a published tour's 360° copy
+    cover = _picture(photos[0], COVER_EDGE, inline=inline, source=banner) if photos else None
     gallery = [p for p in (_picture(i, GALLERY_EDGE, inline=inline) for i in photos[1:]) if p]
     floor_plans = [p for p in (_picture(i, PLAN_EDGE, inline=inline) for i in plans) if p]
     agent = prop.responsible_agent
@@ -293,6 +297,8 @@ def expose_context(
                 "qr": _qr(settings_row.virtual_tour_url),
             }
         )
+    for link in media.extra_links(prop, "expose"):
+        links.append({"label": link.title, "url": link.url, "qr": _qr(link.url)})
     texts = [
         (_("Description"), prop.description),
         (_("Features"), prop.features_text),

@@ -23,6 +23,7 @@ class Source(models.TextChoices):
     KLEINANZEIGEN = "kleinanzeigen", "Kleinanzeigen"
     OPENIMMO = "openimmo", _("OpenImmo-Feedback (other portal)")
     WEBSITE = "website", _("Website form")
+    TOUR = "tour", _("Virtual tour registration")
     UNKNOWN = "unknown", _("Unknown")
 
 

@@ -61,10 +61,13 @@ __all__ = [  # intake and automation live in their own modules; these names stay
 # --- intake ------------------------------------------------------------------------------------
 
 
-def inquiry_create_from_form(*, office: Office, acting_user: User, data: dict[str, Any]) -> Inquiry:
-    """The office's website form (POST /api/v1/inquiries): an inquiry that then runs the automation."""
+def inquiry_create_from_form(
+    *, office: Office, acting_user: User, data: dict[str, Any], source: str = "website"
+) -> Inquiry:
+    """The office's website form (POST /api/v1/inquiries), or another form of ours such as the
+    virtual tour's registration (`source` "tour"): an inquiry that then runs the automation."""
     parsed = ParsedInquiry(
-        source="website",
+        source=source,
         prospect=Prospect.from_mapping(data),
         message=str(data.get("message") or ""),
         property_external_id=str(data.get("property_external_id") or ""),
@@ -76,9 +79,10 @@ def inquiry_create_from_form(*, office: Office, acting_user: User, data: dict[st
     if not (parsed.property_external_id or parsed.portal_property_id):
         raise ValidationError({"property_external_id": ["Bitte geben Sie die Objekt-Kennung an."]})
     raw_key = "|".join(f"{k}={v}" for k, v in sorted(data.items())).encode()
+    kind = "Rundgang" if source == "tour" else "Website"
     inquiry = Inquiry(
         office=office,
-        subject=f"Website-Anfrage {parsed.property_external_id}".strip(),
+        subject=f"{kind}-Anfrage {parsed.property_external_id}".strip(),
         sender=parsed.prospect.email,
         content_hash=hashlib.sha256(raw_key).hexdigest(),
         assigned_to=acting_user,
@@ -86,7 +90,13 @@ def inquiry_create_from_form(*, office: Office, acting_user: User, data: dict[st
     parsed_store_on(parsed, inquiry)
     inquiry.full_clean(exclude=["raw"])
     inquiry.save()
-    step_record(inquiry, "received", "Anfrage über das Website-Formular eingegangen")
+    step_record(
+        inquiry,
+        "received",
+        "Registrierung auf dem virtuellen Rundgang eingegangen"
+        if source == "tour"
+        else "Anfrage über das Website-Formular eingegangen",
+    )
     return inquiry
 
 

@@ -153,6 +153,17 @@ def _document_link(ctx: MailContext) -> str:
     return maker.make(ctx, contact, prop)
 
 
+def _tour_link(ctx: MailContext) -> str:
+    """The open link of the property's published virtual tour (tours registers the maker)."""
+    prop = _property(ctx)
+    if ctx.preview:
+        return "https://my.matterport.com/show/?m=…"
+    maker = LINK_MAKERS.get("objekt.rundgang_link")
+    if maker is None:
+        raise FieldUnavailable(_("virtual tours are not available"))
+    return maker.make(ctx, ctx.contact, prop)  # type: ignore[arg-type]  # the tour link needs no contact
+
+
 def _self_service_link(ctx: MailContext) -> str:
     contact = _contact(ctx)
     if ctx.preview:
@@ -316,6 +327,13 @@ CATALOGUE: list[Placeholder] = [
         "50667 Köln",
     ),
     Placeholder(
+        "objekt.rundgang_link",
+        gettext_lazy("Open link of the published virtual tour"),
+        G_PROPERTY,
+        _tour_link,
+        "https://my.matterport.com/show/?m=…",
+    ),
+    Placeholder(
         "makler.name",
         gettext_lazy("Responsible agent's name"),
         G_AGENT,
@@ -380,6 +398,15 @@ CATALOGUE: list[Placeholder] = [
             "links.bestaetigung", gettext_lazy("only available in automatic mails of the inquiry manager")
         ),
         f"{settings.BASE_URL}/…",
+    ),
+    Placeholder(
+        "links.rundgang",
+        gettext_lazy("Personal link to the full virtual tour (mail that grants access)"),
+        G_LINKS,
+        _extra(
+            "links.rundgang", gettext_lazy("only available in the mail that grants access to a virtual tour")
+        ),
+        f"{settings.BASE_URL}/tours/p/…",
     ),
     Placeholder(
         LINK_EXPIRY_FIELD,

@@ -31,6 +31,19 @@ Der Link ist persönlich und gültig bis {{ links.gueltig_bis }}.
     + SIGNATURE
 )
 
+TOUR_ACCESS_BODY = (
+    """{{ kontakt.briefanrede }},
+
+vielen Dank für Ihre Registrierung. Hier ist Ihr persönlicher Zugang zum vollständigen virtuellen
+Rundgang durch „{{ objekt.titel }}“:
+{{ links.rundgang }}
+
+Der Link ist persönlich und gültig bis {{ links.gueltig_bis }}.
+
+"""
+    + SIGNATURE
+)
+
 # (key, name, subject, body)
 DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
     (
@@ -104,6 +117,12 @@ Möchten Sie über weitere passende Angebote informiert werden? Hier können Sie
         "Dokumentenfreigabe per E-Mail",
         "Ihre Unterlagen zu {{ objekt.titel }}",
         SHARE_LINK_BODY,
+    ),
+    (
+        "tour_access",
+        "Rundgang: Zugriff gestattet",
+        "Ihr Zugang zum virtuellen Rundgang: {{ objekt.titel }}",
+        TOUR_ACCESS_BODY,
     ),
 ]
 

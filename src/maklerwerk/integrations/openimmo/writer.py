@@ -56,13 +56,15 @@ class EnergyCertificate:
 
 @dataclass(frozen=True)
 class Attachment:
-    """anhang location="EXTERN": `path` is the file's name in the package (flat, ASCII)."""
+    """anhang location="EXTERN": `path` is the file's name in the package (flat, ASCII);
+    location="REMOTE": `path` is a URL (a virtual tour in gruppe LINKS)."""
 
     path: str
     mime: str
     group: str
     title: str = ""
     modified: dt.datetime | None = None
+    location: str = "EXTERN"
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class Listing:
     features_text: str = ""
     other_text: str = ""
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    virtual_tour: bool = False  # geo/virtuelletour
     show_address: bool = False
     available_from: str = ""
 
@@ -182,6 +185,8 @@ def _geo(imm: etree._Element, item: Listing) -> None:
     _opt(geo, "etage", item.floor)
     _opt(geo, "anzahl_etagen", item.floors_total)
     _opt(geo, "regionaler_zusatz", item.district)
+    if item.virtual_tour:
+        _sub(geo, "virtuelletour", "true")
 
 
 def _kontaktperson(imm: etree._Element, contact: Contact) -> None:
@@ -273,7 +278,7 @@ def _anhaenge(imm: etree._Element, attachments: Iterable[Attachment]) -> None:
         return
     box = _sub(imm, "anhaenge")
     for a in files:
-        anhang = _sub(box, "anhang", location="EXTERN", gruppe=a.group)
+        anhang = _sub(box, "anhang", location=a.location, gruppe=a.group)
         _opt(anhang, "anhangtitel", a.title)
         _sub(anhang, "format", a.mime)
         if a.modified is not None:

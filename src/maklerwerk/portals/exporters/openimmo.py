@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO
 
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -24,6 +25,7 @@ from PIL import Image
 
 from maklerwerk.integrations.openimmo import mapping, writer
 from maklerwerk.portals.models import Portal
+from maklerwerk.properties import media
 from maklerwerk.properties.models import Property, PropertyImage
 
 GEG_2014 = dt.date(2014, 5, 1)  # certificates from this day on state an efficiency class
@@ -36,6 +38,7 @@ class Picture:
 
     name: str
     image: PropertyImage
+    source: str = ""  # a derived copy in the default storage (the 360° title image) instead
 
 
 def ascii_name(text: str) -> str:
@@ -71,6 +74,10 @@ def pictures(prop: Property, limit: int | None) -> list[Picture]:
         file_name = image.file.name or ""
         ext = (file_name.rsplit(".", 1)[-1] if "." in file_name else "jpg").lower()
         out.append(Picture(f"{base}_{n:02d}.{ascii_name(ext)}", image))
+    banner = media.title_image(prop, "openimmo")  # e.g. a published virtual tour's 360° banner
+    title = next((i for i, pic in enumerate(out) if pic.image.kind == PropertyImage.Kind.PHOTO), None)
+    if banner and title is not None:
+        out[title] = Picture(f"{base}_{title + 1:02d}.jpg", out[title].image, banner)
     return out
 
 
@@ -80,6 +87,14 @@ def _group(image: PropertyImage, first_photo: bool) -> str:
     if image.kind == PropertyImage.Kind.MAP:
         return mapping.GROUP_MAP
     return mapping.GROUP_TITLE if first_photo else mapping.GROUP_PICTURE
+
+
+def _links(prop: Property) -> tuple[writer.Attachment, ...]:
+    """Links other apps publish with the property (a virtual tour): anhang gruppe LINKS, REMOTE."""
+    return tuple(
+        writer.Attachment(link.url, "text/html", "LINKS", link.title[:100], location="REMOTE")
+        for link in media.extra_links(prop, "openimmo")
+    )
 
 
 def _attachments(pics: list[Picture]) -> tuple[writer.Attachment, ...]:
@@ -141,6 +156,7 @@ def listing_for(prop: Property, action: str, pics: list[Picture]) -> writer.List
     commission = prop.buyer_commission_text or (
         f"{prop.buyer_commission_percent} %" if prop.buyer_commission_percent is not None else ""
     )
+    links = _links(prop)
     return writer.Listing(
         action=action,
         external_id=prop.external_id,
@@ -186,7 +202,8 @@ def listing_for(prop: Property, action: str, pics: list[Picture]) -> writer.List
         location_text=prop.location_text,
         features_text=prop.features_text,
         other_text=prop.other_text,
-        attachments=_attachments(pics),
+        attachments=_attachments(pics) + links,
+        virtual_tour=bool(links),
         show_address=prop.show_address,
         available_from=_available_from(prop),
     )
@@ -218,9 +235,10 @@ def transfer_header(portal: Portal, when: dt.datetime, *, full: bool) -> writer.
     )
 
 
-def picture_bytes(image: PropertyImage, max_kb: int) -> bytes:
-    """The picture's file, scaled down (never refused) until it fits the portal's size limit."""
-    with image.file.open("rb") as f:
+def picture_bytes(image: PropertyImage, max_kb: int, source: str = "") -> bytes:
+    """The picture's file (or its derived copy `source`), scaled down (never refused) until it fits
+    the portal's size limit."""
+    with default_storage.open(source, "rb") if source else image.file.open("rb") as f:
         data = f.read()
     limit = max(50, max_kb) * 1024
     if len(data) <= limit:
@@ -258,5 +276,7 @@ def write_package(
         with zf.open(xml_name, "w", force_zip64=True) as xml:
             count = writer.write_document(xml, header, listings())
         for pic in pending:
-            zf.writestr(zipfile.ZipInfo(pic.name), picture_bytes(pic.image, max_kb), zipfile.ZIP_STORED)
+            zf.writestr(
+                zipfile.ZipInfo(pic.name), picture_bytes(pic.image, max_kb, pic.source), zipfile.ZIP_STORED
+            )
     return count

@@ -1,0 +1,52 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ToursConfig(AppConfig):
+    name = "maklerwerk.tours"
+    verbose_name = _("Virtual tours")
+
+    def ready(self) -> None:
+        from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
+        from maklerwerk.properties.media import MEDIA_EXTRAS, MediaExtra
+        from maklerwerk.tours import publishing, tasks
+        from maklerwerk.tours.views import contact_tab_context
+
+        TABS.register(
+            DetailTab(
+                page="property",
+                key="tours",
+                label=_("Tour tab"),
+                url_name="tours:property_tab",
+                icon="ti-360-view",
+                order=45,
+            )
+        )
+        TABS.register(
+            DetailTab(
+                page="contact",
+                key="tours",
+                label=_("Virtual tours"),
+                template="tours/_contact_tab.html",
+                context=contact_tab_context,
+                order=58,
+            )
+        )
+        JOBS.register_all(declared_jobs(tasks))
+        LINK_MAKERS.register(LinkMaker(publishing.TOUR_LINK_FIELD, publishing.tour_link_for_mail))
+        MEDIA_EXTRAS.register(
+            MediaExtra(
+                "tours", links=publishing.published_links, title_image=publishing.title_image, order=10
+            )
+        )
+        EXPORT_SECTIONS.register_all(
+            [
+                ExportSection("tours", "tours.Tour", 830, secrets=frozenset({"webhook_secret_encrypted"})),
+                ExportSection("tour_registrations", "tours.Registration", 832),
+                ExportSection("tour_grants", "tours.Grant", 834, leave_out=frozenset({"token_hash"})),
+                ExportSection("tour_visits", "tours.Visit", 836),
+            ]
+        )
