@@ -9,10 +9,10 @@ from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
-from maklerwerk.appointments import invitations, selectors, services
+from maklerwerk.appointments import feed, invitations, selectors, services
 from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
-from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["appointments"])
@@ -229,3 +229,27 @@ def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) ->
         mode=payload.mode,
     )
     return Status(201, slots)
+
+
+class FeedOut(Schema):
+    url: str = Field(description="https URL of the feed; shown only now, the secret is not stored")
+    webcal_url: str
+
+
+@router.post(
+    "/me/calendar-feed",
+    response={201: FeedOut},
+    summary="Create or rotate the caller's personal iCal feed (the old URL stops working)",
+)
+def calendar_feed_create_api(request: ApiRequest) -> Status:
+    user = require(request, Capability.VIEW)
+    url = feed.feed_create(user=user)
+    return Status(201, {"url": url, "webcal_url": feed.webcal_url(url)})
+
+
+@router.delete("/me/calendar-feed", response={204: None}, summary="Revoke the caller's iCal feed")
+def calendar_feed_revoke_api(request: ApiRequest) -> Status:
+    user = require(request, Capability.VIEW)
+    if not feed.feed_revoke(user=user):
+        raise NotFoundError("No calendar feed.")
+    return Status(204, None)

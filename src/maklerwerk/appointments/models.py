@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -198,3 +199,71 @@ class ViewingBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} @ {self.slot}"
+
+
+class AppointmentSettings(models.Model):
+    """When the office's reminders and daily agendas go out (one row per office, created on use)."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    first_reminder_hours = models.PositiveSmallIntegerField(
+        _("first reminder (hours before)"), default=24, help_text=_("0 = no reminder.")
+    )
+    second_reminder_hours = models.PositiveSmallIntegerField(
+        _("second reminder (hours before)"), default=2, help_text=_("0 = no reminder.")
+    )
+    remind_agents = models.BooleanField(_("remind the responsible agent"), default=True)
+    remind_contacts = models.BooleanField(_("remind the invited contacts"), default=True)
+    agenda_enabled = models.BooleanField(_("daily agenda mail to every agent"), default=True)
+    agenda_time = models.TimeField(_("agenda sent at"), default=dt.time(7, 0))
+
+    class Meta:
+        verbose_name = _("appointment settings")
+        verbose_name_plural = _("appointment settings")
+
+    def __str__(self) -> str:
+        return str(self.office)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_reminder_hours > 24 * 14 or self.second_reminder_hours > 24 * 14:
+            raise ValidationError(_("A reminder can be at most 14 days before the appointment."))
+
+
+class ReminderClaim(models.Model):
+    """One reminder or agenda mail, claimed (this row) before it is sent, so that a second run or a
+    resumed job never sends it twice. `key` names what it is: kind, appointment, SEQUENCE (a moved
+    appointment is reminded again), recipient; or agenda, user, day."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120, unique=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    to_email = models.CharField(max_length=254, blank=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarFeed(models.Model):
+    """A user's personal, read-only iCal feed (only a hash of the secret in the URL is stored)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_read_at = models.DateTimeField(_("last read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
