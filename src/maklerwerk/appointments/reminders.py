@@ -24,11 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.models import Office, User
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments import selectors
 from maklerwerk.appointments.models import Appointment, AppointmentSettings, ReminderClaim
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.models import Activity
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import Activity, ChangeLog
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
 from maklerwerk.mailing.sending import MailActivity, mail_send
@@ -293,3 +296,17 @@ def agendas_send(*, now: dt.datetime | None = None) -> Outcome:
             if result is not None:
                 out.count(result)
     return out
+
+
+@transaction.atomic
+def settings_save(*, office: Office, acting_user: User, values: dict[str, object]) -> AppointmentSettings:
+    """The office's reminder and agenda settings (administrators only)."""
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    cfg = settings_for(office)
+    before = snapshot(AppointmentSettings.objects.get(pk=cfg.pk))
+    for key, value in values.items():
+        setattr(cfg, key, value)
+    cfg.full_clean()
+    cfg.save()
+    history_record(instance=cfg, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE)
+    return cfg

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maklerwerk.appointments import public, views
+from maklerwerk.appointments import public, views, views_settings
 
 app_name = "appointments"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("events/", views.events_view, name="events"),
     path("new/", views.create_view, name="create"),
     path("today/", views.today_widget, name="today_widget"),
+    path("feed/", views_settings.feed_page, name="feed"),
+    path("settings/", views_settings.settings_page, name="settings"),
     path("send-links/", views.send_links_view, name="send_links"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/move/", views.move_view, name="move"),

@@ -48,7 +48,11 @@ def _report(request: AuthedRequest, sent: list[invitations.Sent]) -> None:
 def calendar_view(request: AuthedRequest) -> HttpResponse:
     """The calendar; `?date=YYYY-MM-DD` opens the week of that day."""
     day = parse_date_safe(request.GET.get("date"))
-    context = {"can_edit": _can_edit(request), "initial_date": day.isoformat() if day else ""}
+    context = {
+        "can_edit": _can_edit(request),
+        "can_manage": request.user.can(Capability.MANAGE_OFFICE),
+        "initial_date": day.isoformat() if day else "",
+    }
     return render(request, "appointments/calendar.html", context)
 
 
