@@ -101,3 +101,41 @@ def test_an_empty_feed_still_names_its_time_zone_and_a_deactivated_user_has_none
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert Client().get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_subscription_page_shows_the_address_once_and_switches_it_off(agent_client: Any, agent: Any) -> None:
+    page = agent_client.get("/appointments/feed/").content.decode()
+    assert "Meine Abo-Adresse erstellen" in page
+    created = agent_client.post("/appointments/feed/", {"action": "create"}).content.decode()
+    assert "Sie wird nur jetzt angezeigt" in created and "webcal://" in created
+    again = agent_client.get("/appointments/feed/").content.decode()
+    assert "Abo aktiv seit" in again and "webcal://" not in again
+    response = agent_client.post("/appointments/feed/", {"action": "revoke"}, follow=True)
+    assert "Das Kalender-Abo ist abgeschaltet" in response.content.decode()
+    assert not CalendarFeed.objects.filter(user=agent).exists()
+
+
+@pytest.mark.django_db
+def test_administrators_set_the_reminder_hours_and_the_agenda_time(
+    client: Any, admin_user: Any, agent_client: Any
+) -> None:
+    from maklerwerk.appointments.models import AppointmentSettings
+
+    assert agent_client.get("/appointments/settings/").status_code == 403
+    client.force_login(admin_user)
+    assert "Tagesübersicht" in client.get("/appointments/settings/").content.decode()
+    data = {
+        "first_reminder_hours": "48",
+        "second_reminder_hours": "0",
+        "remind_agents": "on",
+        "agenda_enabled": "on",
+        "agenda_time": "06:30",
+    }
+    response = client.post("/appointments/settings/", data, follow=True)
+    assert "Einstellungen gespeichert" in response.content.decode()
+    cfg = AppointmentSettings.objects.get(office=admin_user.office)
+    assert (cfg.first_reminder_hours, cfg.second_reminder_hours, cfg.remind_contacts) == (48, 0, False)
+    assert cfg.agenda_time == dt.time(6, 30)
+    too_far = client.post("/appointments/settings/", {**data, "first_reminder_hours": "999"})
+    assert "höchstens 14 Tage" in too_far.content.decode()

@@ -25,7 +25,9 @@ def feed_page(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             feed.feed_revoke(user=request.user)
-            messages.success(request, _("The calendar subscription is switched off; the old address is void."))
+            messages.success(
+                request, _("The calendar subscription is switched off; the old address is void.")
+            )
             return redirect("appointments:feed")
         url = feed.feed_create(user=request.user)
     context = {
@@ -36,7 +38,7 @@ def feed_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "appointments/feed.html", context)
 
 
-class SettingsForm(forms.ModelForm[AppointmentSettings]):
+class SettingsForm(forms.ModelForm):
     class Meta:
         model = AppointmentSettings
         fields = [
