@@ -48,7 +48,7 @@ def test_the_feed_holds_only_my_appointments_in_berlin_time_without_contact_deta
     mine = _make(agent, [erika], summer, "Besichtigung Altbau", property_id=prop.pk)
     _make(agent, [], winter, "Notar")
     _make(admin_user, [erika], summer, "Fremder Termin")
-    url = feed_create(user=agent)
+    url = feed_create(user=agent, office=agent.office)
     assert url.endswith(".ics") and "/calendar/" in url
     token = _path(url).rsplit("/", 1)[-1].removesuffix(".ics")
     assert token not in CalendarFeed.objects.get(user=agent).token_hash
@@ -72,7 +72,7 @@ def test_the_feed_holds_only_my_appointments_in_berlin_time_without_contact_deta
 @pytest.mark.django_db
 def test_etag_answers_304_and_a_rotated_or_revoked_feed_is_gone(agent: Any, api: Any, erika: Any) -> None:
     _make(agent, [erika], timezone.now() + dt.timedelta(days=2), "Übergabe")
-    old = _path(feed_create(user=agent))
+    old = _path(feed_create(user=agent, office=agent.office))
     client = Client()
     first = client.get(old)
     etag = first["ETag"]
@@ -95,7 +95,7 @@ def test_etag_answers_304_and_a_rotated_or_revoked_feed_is_gone(agent: Any, api:
 @pytest.mark.django_db
 def test_an_empty_feed_still_names_its_time_zone_and_a_deactivated_user_has_none(office: Any) -> None:
     user = make_user(office, "neu", "agent")
-    path = _path(feed_create(user=user))
+    path = _path(feed_create(user=user, office=office))
     cal = Calendar.from_ical(Client().get(path).content)
     assert not cal.walk("VEVENT") and str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Europe/Berlin"
     user.is_active = False
@@ -104,7 +104,9 @@ def test_an_empty_feed_still_names_its_time_zone_and_a_deactivated_user_has_none
 
 
 @pytest.mark.django_db
-def test_the_subscription_page_shows_the_address_once_and_switches_it_off(agent_client: Any, agent: Any) -> None:
+def test_the_subscription_page_shows_the_address_once_and_switches_it_off(
+    agent_client: Any, agent: Any
+) -> None:
     page = agent_client.get("/appointments/feed/").content.decode()
     assert "Meine Abo-Adresse erstellen" in page
     created = agent_client.post("/appointments/feed/", {"action": "create"}).content.decode()

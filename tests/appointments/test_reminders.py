@@ -81,7 +81,9 @@ def test_a_claim_left_by_a_killed_worker_is_never_sent_again(
     appointment = _viewing(mailed_agent, [erika], at(15, 10), at(10, 12), prop)
     # The worker claimed Erika's reminder and died before the mail left.
     ReminderClaim.objects.create(
-        office=mailed_agent.office, key=f"first:a{appointment.pk}:s0:c{erika.pk}", to_email="erika@example.org"
+        office=mailed_agent.office,
+        key=f"first:a{appointment.pk}:s0:c{erika.pk}",
+        to_email="erika@example.org",
     )
     with time_machine.travel(at(14, 12), tick=False):
         outcome = reminders_send()
@@ -95,7 +97,9 @@ def test_a_moved_appointment_is_reminded_again_a_cancelled_one_not(
 ) -> None:
     moved = _viewing(mailed_agent, [erika], at(15, 10), at(10, 12), prop)
     cancelled = _viewing(mailed_agent, [otto], at(15, 11), at(10, 12), prop)
-    appointment_set_status(appointment=cancelled, status=Appointment.Status.CANCELLED, acting_user=mailed_agent)
+    appointment_set_status(
+        appointment=cancelled, status=Appointment.Status.CANCELLED, acting_user=mailed_agent
+    )
     with time_machine.travel(at(14, 12), tick=False):
         assert reminders_send().sent == 2  # agent and Erika, nobody about the cancelled one
         appointment_move(

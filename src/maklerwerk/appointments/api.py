@@ -243,7 +243,7 @@ class FeedOut(Schema):
 )
 def calendar_feed_create_api(request: ApiRequest) -> Status:
     user = require(request, Capability.VIEW)
-    url = feed.feed_create(user=user)
+    url = feed.feed_create(user=user, office=request.office)
     return Status(201, {"url": url, "webcal_url": feed.webcal_url(url)})
 
 

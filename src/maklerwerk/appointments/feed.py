@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 from icalendar import Calendar, Event
 
-from maklerwerk.accounts.models import User
+from maklerwerk.accounts.models import Office, User
 from maklerwerk.appointments.ics import BERLIN, PRODID
 from maklerwerk.appointments.models import Appointment, CalendarFeed
 from maklerwerk.appointments.selectors import TOKEN_RE
@@ -36,7 +36,7 @@ from maklerwerk.sharing.views_public import public_rate
 
 PAST_DAYS = 60
 FUTURE_DAYS = 366
-STATUS = {Appointment.Status.CANCELLED: "CANCELLED", Appointment.Status.PLANNED: "TENTATIVE"}
+STATUS: dict[str, str] = {"cancelled": "CANCELLED", "planned": "TENTATIVE"}
 
 
 def feed_url(token: str, *, office_id: int) -> str:
@@ -48,19 +48,19 @@ def webcal_url(url: str) -> str:
 
 
 @transaction.atomic
-def feed_create(*, user: User) -> str:
+def feed_create(*, user: User, office: Office) -> str:
     """Create the user's feed, or rotate its secret (the old URL stops working); returns the URL."""
     token = secrets.token_urlsafe(32)
     feed, created = CalendarFeed.objects.update_or_create(
         user=user,
-        defaults={"office_id": user.office_id, "token_hash": token_hash(token), "last_read_at": None},
+        defaults={"office": office, "token_hash": token_hash(token), "last_read_at": None},
     )
     history_record(
         instance=feed,
         acting_user=user,
         action=ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE,
     )
-    return feed_url(token, office_id=user.office_id)
+    return feed_url(token, office_id=office.pk)
 
 
 @transaction.atomic
@@ -114,12 +114,12 @@ def _event(a: Appointment) -> Event:
     return event
 
 
-def feed_ics(user: User, *, now: dt.datetime | None = None) -> bytes:
+def feed_ics(user: User, *, office_id: int, now: dt.datetime | None = None) -> bytes:
     """The user's own appointments as an iCalendar PUBLISH (names only, no e-mail or phone)."""
     now = now or timezone.now()
     qs = (
         Appointment.objects.filter(
-            office_id=user.office_id,
+            office_id=office_id,
             responsible=user,
             ends_at__gt=now - dt.timedelta(days=PAST_DAYS),
             starts_at__lt=now + dt.timedelta(days=FUTURE_DAYS),
@@ -163,7 +163,7 @@ def feed_view(request: HttpRequest, token: str) -> HttpResponseBase:
     feed = feed_resolve(token)
     if feed is None:
         return HttpResponse(status=404, content_type="text/plain; charset=utf-8")
-    body = feed_ics(feed.user)
+    body = feed_ics(feed.user, office_id=feed.office_id)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:

@@ -243,7 +243,7 @@ def agenda_of(user: User, day: dt.date) -> list[Appointment]:
     return list(qs.filter(status__in=OPEN).prefetch_related("contacts"))
 
 
-def _agenda_body(user: User, day: dt.date, items: list[Appointment]) -> str:
+def _agenda_body(office: Office, day: dt.date, items: list[Appointment]) -> str:
     lines = [_("Your appointments on %(day)s:") % {"day": f"{day:%d.%m.%Y}"}, ""]
     for a in items:
         start, end = timezone.localtime(a.starts_at), timezone.localtime(a.ends_at)
@@ -253,26 +253,26 @@ def _agenda_body(user: User, day: dt.date, items: list[Appointment]) -> str:
         for part in (_plain(a.location), names):
             if part:
                 lines.append(f"    {part}")
-    url = absolute_url(reverse("appointments:calendar"), office=user.office_id)
+    url = absolute_url(reverse("appointments:calendar"), office=office.pk)
     lines += ["", url, ""]
     return "\n".join(lines)
 
 
-def agenda_send(user: User, day: dt.date) -> bool | None:
+def agenda_send(user: User, office: Office, day: dt.date) -> bool | None:
     """Claim and send the user's agenda of `day`; nothing on an empty day (None), nor twice."""
     items = agenda_of(user, day)
     if not items:
         return None
-    row = claim(office_id=user.office_id, key=f"agenda:u{user.pk}:{day.isoformat()}", to_email=user.email)
+    row = claim(office_id=office.pk, key=f"agenda:u{user.pk}:{day.isoformat()}", to_email=user.email)
     if row is None:
         return None
     subject = _("Your appointments on %(day)s (%(count)s)") % {"day": f"{day:%d.%m.%Y}", "count": len(items)}
-    body = _agenda_body(user, day, items)
+    body = _agenda_body(office, day, items)
 
     def send() -> object:
         return mail_send(
-            office=user.office,
-            ctx=MailContext(office=user.office, acting_user=None),
+            office=office,
+            ctx=MailContext(office=office, acting_user=None),
             to_email=user.email,
             acting_user=None,
             subject=subject,
@@ -292,7 +292,7 @@ def agendas_send(*, now: dt.datetime | None = None) -> Outcome:
             continue
         users = User.objects.filter(office=office, is_active=True).exclude(email="").select_related("office")
         for user in users.order_by("pk"):
-            result = agenda_send(user, local.date())
+            result = agenda_send(user, office, local.date())
             if result is not None:
                 out.count(result)
     return out

@@ -29,7 +29,7 @@ def feed_page(request: AuthedRequest) -> HttpResponse:
                 request, _("The calendar subscription is switched off; the old address is void.")
             )
             return redirect("appointments:feed")
-        url = feed.feed_create(user=request.user)
+        url = feed.feed_create(user=request.user, office=request.office)
     context = {
         "current": feed.feed_of(request.user),
         "url": url,
