@@ -54,5 +54,6 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("viewing_bookings", "appointments.ViewingBooking", 724),
                 ExportSection("appointment_settings", "appointments.AppointmentSettings", 725),
                 ExportSection("appointment_reminders", "appointments.ReminderClaim", 726),
+                ExportSection("booking_consents", "appointments.BookingConsent", 727),
             ]
         )

@@ -215,6 +215,11 @@ class AppointmentSettings(models.Model):
     remind_contacts = models.BooleanField(_("remind the invited contacts"), default=True)
     agenda_enabled = models.BooleanField(_("daily agenda mail to every agent"), default=True)
     agenda_time = models.TimeField(_("agenda sent at"), default=dt.time(7, 0))
+    privacy_text = models.TextField(
+        _("privacy notice of the booking page"),
+        blank=True,
+        help_text=_("Shown to prospects on the booking page. Empty: a short default notice."),
+    )
 
     class Meta:
         verbose_name = _("appointment settings")
@@ -267,3 +272,28 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class BookingConsent(models.Model):
+    """A prospect accepted the office's legal texts on the booking page, recorded like the document
+    links' consent (`sharing.ConsentAcceptance`): text version, hashes, the text itself, network."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(BookingLink, on_delete=models.CASCADE, related_name="consents")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    property = models.ForeignKey("properties.Property", on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    text_version = models.CharField(_("text version"), max_length=64)
+    cancellation_notice_sha256 = models.CharField(max_length=64)
+    terms_sha256 = models.CharField(max_length=64, blank=True)
+    accepted_text = models.TextField(_("accepted text"))
+    ip_coarse = models.CharField(_("network"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("booking consent")
+        verbose_name_plural = _("booking consents")
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.accepted_at:%Y-%m-%d %H:%M}"

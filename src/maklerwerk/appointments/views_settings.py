@@ -48,8 +48,12 @@ class SettingsForm(forms.ModelForm):
             "remind_contacts",
             "agenda_enabled",
             "agenda_time",
+            "privacy_text",
         ]
-        widgets = {"agenda_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "agenda_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "privacy_text": forms.Textarea(attrs={"rows": 5}),
+        }
 
 
 @require_capability(Capability.MANAGE_OFFICE)
