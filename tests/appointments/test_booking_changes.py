@@ -142,3 +142,59 @@ def test_an_appointment_the_agent_moves_keeps_its_original_slots_seat(
     otto_link, _ = booking_link_create(prop=prop, contact=otto, acting_user=agent)
     with pytest.raises(Exception, match="nicht mehr frei|no longer free"):
         slot_book(link=otto_link, slot_id=slots[0].pk)
+
+
+@pytest.fixture
+def request_slots(prop: Any, mailed_agent: Any) -> list[Any]:
+    from maklerwerk.appointments.series import SeriesRule
+    from maklerwerk.appointments.services import slot_series_create
+    from tests.appointments.conftest import next_saturday
+
+    rule = SeriesRule(first_day=next_saturday(), start=dt.time(14), end=dt.time(15), minutes=30)
+    return slot_series_create(
+        prop=prop, acting_user=mailed_agent, rule=rule, capacity=1, booking_mode=ViewingSlot.Booking.REQUEST
+    )
+
+
+@pytest.mark.django_db
+def test_a_request_holds_the_seat_until_the_agent_confirms_and_then_the_invitation_goes_out(
+    prop: Any, erika: Any, request_slots: list[Any], mailed_agent: Any, smtp_sink: Any, client: Any
+) -> None:
+    _, token = booking_link_create(prop=prop, contact=erika, acting_user=mailed_agent)
+    page = Client().get(_url(token)).content.decode()
+    assert "auf Anfrage" in page and ">Anfragen<" in page
+    done = Client().post(_url(token), {"slot": request_slots[0].pk}, follow=True).content.decode()
+    assert "Vielen Dank für Ihre Anfrage" in done and "wartet auf Bestätigung" in done
+    assert ViewingSlot.objects.get(pk=request_slots[0].pk).booked == 1
+    appointment = Appointment.objects.get()
+    assert appointment.status == Appointment.Status.PLANNED
+    by_to = {str(m["To"].addresses[0].addr_spec): m for m in smtp_sink.parsed()}
+    assert not ics_parts(by_to["erika@example.org"])  # a receipt, not yet an invitation
+    assert str(by_to["max@makler.example"]["Subject"]).startswith("Besichtigungsanfrage von Erika")
+    smtp_sink.messages.clear()
+    client.force_login(mailed_agent)
+    detail = client.get(f"/appointments/{appointment.pk}/").content.decode()
+    assert "hat diese Zeit angefragt" in detail
+    booking = ViewingBooking.objects.get()
+    answered = client.post(f"/appointments/requests/{booking.pk}/", {"answer": "confirm"}, follow=True)
+    assert "Bestätigt; die Einladung ist versandt." in answered.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    [mail] = smtp_sink.parsed()
+    assert _calendar_of(mail) == ("REQUEST", 0, appointment.uid)
+
+
+@pytest.mark.django_db
+def test_a_declined_request_frees_the_seat_and_tells_the_prospect(
+    prop: Any, erika: Any, request_slots: list[Any], mailed_agent: Any, smtp_sink: Any, api: Any
+) -> None:
+    link, _ = booking_link_create(prop=prop, contact=erika, acting_user=mailed_agent)
+    booking = slot_book(link=link, slot_id=request_slots[0].pk)
+    smtp_sink.messages.clear()
+    response = api.post(f"/api/v1/viewing-bookings/{booking.pk}/decline")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert ViewingSlot.objects.get(pk=request_slots[0].pk).booked == 0
+    [mail] = smtp_sink.parsed()
+    assert str(mail["Subject"]).startswith("Leider nicht möglich") and not ics_parts(mail)
+    again = api.post(f"/api/v1/viewing-bookings/{booking.pk}/confirm")
+    assert again.status_code == 400

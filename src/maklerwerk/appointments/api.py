@@ -9,7 +9,7 @@ from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
-from maklerwerk.appointments import feed, invitations, selectors, services
+from maklerwerk.appointments import booking, feed, invitations, selectors, services
 from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     Kind = str
     State = str
     Mode = str
+    BookingMode = str
 else:
     Kind = Literal[tuple(Appointment.Kind.values)]
     State = Literal[tuple(Appointment.Status.values)]
     Mode = Literal[tuple(ViewingSlot.Mode.values)]
+    BookingMode = Literal[tuple(ViewingSlot.Booking.values)]
 
 
 class AppointmentOut(Schema):
@@ -107,6 +109,7 @@ class SlotOut(Schema):
     booked: int
     location: str
     mode: str
+    booking_mode: str
     cancelled: bool
 
     @staticmethod
@@ -122,6 +125,7 @@ class SeriesIn(InputSchema):
     weeks: int = Field(1, ge=1, le=52)
     capacity: int = Field(1, ge=1, le=100)
     mode: Mode = "in_person"
+    booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
     location: str = Field("", max_length=300)
 
 
@@ -227,6 +231,7 @@ def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) ->
         capacity=payload.capacity,
         location=payload.location,
         mode=payload.mode,
+        booking_mode=payload.booking_mode,
     )
     return Status(201, slots)
 
@@ -253,3 +258,27 @@ def calendar_feed_revoke_api(request: ApiRequest) -> Status:
     if not feed.feed_revoke(user=user):
         raise NotFoundError("No calendar feed.")
     return Status(204, None)
+
+
+@router.post(
+    "/viewing-bookings/{booking_id}/confirm",
+    response=AppointmentOut,
+    summary="Confirm a prospect's request (the invitation is mailed)",
+)
+def request_confirm_api(request: ApiRequest, booking_id: int) -> Appointment:
+    user = require(request, Capability.EDIT)
+    appointment = booking.request_confirm(booking_id=booking_id, acting_user=user)
+    booking.request_answer_send(appointment=appointment, acting_user=user)
+    return appointment
+
+
+@router.post(
+    "/viewing-bookings/{booking_id}/decline",
+    response=AppointmentOut,
+    summary="Decline a prospect's request (the seat is freed, the prospect is told)",
+)
+def request_decline_api(request: ApiRequest, booking_id: int) -> Appointment:
+    user = require(request, Capability.EDIT)
+    appointment = booking.request_decline(booking_id=booking_id, acting_user=user)
+    booking.request_answer_send(appointment=appointment, acting_user=user)
+    return appointment

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments import invitations
 from maklerwerk.appointments.ics import Invitation, Person, invitation_ics
 from maklerwerk.appointments.models import (
@@ -33,10 +36,14 @@ from maklerwerk.core.models import Activity, ChangeLog
 from maklerwerk.core.services import activity_create
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
-from maklerwerk.mailing.sending import mail_send
+from maklerwerk.mailing.sending import MailActivity, mail_send
 from maklerwerk.mailing.services import Attachment
+from maklerwerk.properties.selectors import property_hidden_q
 from maklerwerk.sharing.services import sharing_settings_for
 from maklerwerk.sharing.visits import ConsentTexts, coarse_ip, consent_texts
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
 
 # --- consent and privacy --------------------------------------------------------------------------
 
@@ -150,10 +157,17 @@ def booking_move(*, link: BookingLink, booking_id: int, slot_id: int) -> Appoint
     appointment.location = slot.location
     appointment.responsible = slot.agent or appointment.responsible
     appointment.sequence += 1
+    requested = slot.booking_mode == ViewingSlot.Booking.REQUEST
+    appointment.status = Appointment.Status.PLANNED if requested else Appointment.Status.CONFIRMED
     appointment.full_clean()
     appointment.save()
     ViewingBooking.objects.create(
-        office_id=link.office_id, slot=slot, contact_id=link.contact_id, appointment=appointment, link=link
+        office_id=link.office_id,
+        slot=slot,
+        contact_id=link.contact_id,
+        appointment=appointment,
+        link=link,
+        requested=requested,
     )
     history_record(instance=appointment, before=before, acting_user=None, action=ChangeLog.Action.UPDATE)
     return appointment
@@ -237,3 +251,141 @@ def prospect_changed(appointment: Appointment, *, cancelled: bool) -> list[str]:
     ]
     error = agent_notify(appointment=appointment, note=note)
     return [*errors, *([error] if error else [])]
+
+
+# --- requests (the agent confirms) ----------------------------------------------------------------
+
+
+def request_received(booking: ViewingBooking) -> list[str]:
+    """A prospect requested a slot: a plain receipt to the prospect (no invitation yet) and a note
+    with the .ics (tentative: the request) to the agent, who confirms or declines on the page."""
+    appointment = booking.appointment
+    assert appointment is not None, "slot_book creates every booking with its appointment"
+    contact = booking.contact
+    values = {
+        "name": _plain(contact.display_name),
+        "title": _plain(str(appointment)),
+        "when": when_text(appointment),
+    }
+    errors = []
+    email = contact_email(contact)
+    if email:
+        try:
+            mail_send(
+                office=appointment.office,
+                ctx=MailContext(
+                    office=appointment.office, acting_user=None, contact=contact, prop=appointment.property
+                ),
+                to_email=email,
+                acting_user=None,
+                sender=appointment.responsible,
+                subject=_("Your request: %(title)s on %(when)s") % values,
+                body=_(
+                    "Hello %(name)s,\n\nthank you for your request for “%(title)s” on %(when)s. We will "
+                    "confirm the appointment shortly by e-mail; until then the time is reserved for you.\n"
+                )
+                % values,
+                activity=MailActivity(
+                    type=Activity.Type.EMAIL_SENT, payload={"appointment_id": appointment.pk}
+                ),
+            )
+        except (ApplicationError, SmtpError) as exc:
+            errors.append(str(exc.message if isinstance(exc, ApplicationError) else exc))
+    note = AgentNote(
+        _("Viewing request from %(name)s: %(when)s") % values,
+        _("%(name)s requests the appointment “%(title)s” on %(when)s. Please confirm or decline it.")
+        % values,
+    )
+    error = agent_notify(appointment=appointment, note=note)
+    return [*errors, *([error] if error else [])]
+
+
+def _pending(booking_id: int, acting_user: User) -> ViewingBooking:
+    ensure_capability(acting_user, Capability.EDIT)
+    booking = (
+        ViewingBooking.objects.select_for_update()
+        .filter(pk=booking_id, office_id=acting_user.office_id, requested=True, cancelled_at__isnull=True)
+        .exclude(property_hidden_q(acting_user, "slot__property"))
+        .select_related("appointment", "contact", "slot")
+        .first()
+    )
+    if booking is None or booking.appointment is None:
+        raise ApplicationError(_("There is no open request (any more)."))
+    return booking
+
+
+@transaction.atomic
+def request_confirm(*, booking_id: int, acting_user: User) -> Appointment:
+    """The agent confirms a requested slot: the appointment is confirmed (the invitation follows)."""
+    booking = _pending(booking_id, acting_user)
+    appointment = booking.appointment
+    assert appointment is not None, "checked by _pending"
+    before = snapshot(Appointment.objects.get(pk=appointment.pk))
+    booking.requested = False
+    booking.save(update_fields=["requested"])
+    appointment.status = Appointment.Status.CONFIRMED
+    appointment.save(update_fields=["status"])
+    history_record(
+        instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
+    )
+    return appointment
+
+
+@transaction.atomic
+def request_decline(*, booking_id: int, acting_user: User) -> Appointment:
+    """The agent declines: the seat is free again and the appointment called off."""
+    booking = _pending(booking_id, acting_user)
+    appointment = booking.appointment
+    assert appointment is not None, "checked by _pending"
+    booking.requested = False
+    booking.save(update_fields=["requested"])
+    appointment_set_status(
+        appointment=appointment, status=Appointment.Status.CANCELLED, acting_user=acting_user
+    )
+    return appointment
+
+
+def request_answer_send(*, appointment: Appointment, acting_user: User) -> list[str]:
+    """Confirmed: the invitation (.ics REQUEST). Declined: a plain mail without an .ics (the
+    prospect never received an invitation for the request)."""
+    if appointment.status != Appointment.Status.CANCELLED:
+        return [
+            s.error
+            for s in invitations.invitation_send(appointment=appointment, acting_user=acting_user)
+            if s.error
+        ]
+    errors = []
+    for contact in appointment.contacts.all():
+        email = contact_email(contact)
+        if not email:
+            continue
+        values = {
+            "name": _plain(contact.display_name),
+            "title": _plain(str(appointment)),
+            "when": when_text(appointment),
+        }
+        try:
+            mail_send(
+                office=appointment.office,
+                ctx=MailContext(
+                    office=appointment.office,
+                    acting_user=acting_user,
+                    contact=contact,
+                    prop=appointment.property,
+                ),
+                to_email=email,
+                acting_user=acting_user,
+                sender=appointment.responsible,
+                subject=_("Not possible: %(title)s on %(when)s") % values,
+                body=_(
+                    "Hello %(name)s,\n\nunfortunately the appointment “%(title)s” on %(when)s is not "
+                    "possible. Please choose another time with your personal link.\n"
+                )
+                % values,
+                activity=MailActivity(
+                    type=Activity.Type.EMAIL_SENT, payload={"appointment_id": appointment.pk}
+                ),
+            )
+        except (ApplicationError, SmtpError) as exc:
+            errors.append(str(exc.message if isinstance(exc, ApplicationError) else exc))
+    return errors

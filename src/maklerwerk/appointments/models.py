@@ -108,6 +108,10 @@ class ViewingSlot(SingleLineFields, models.Model):
         IN_PERSON = "in_person", _("on site")
         ONLINE = "online", _("online")
 
+    class Booking(models.TextChoices):
+        DIRECT = "direct", _("direct booking")
+        REQUEST = "request", _("request (the agent confirms)")
+
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     property = models.ForeignKey(
         "properties.Property", on_delete=models.CASCADE, related_name="+", verbose_name=_("property")
@@ -126,6 +130,9 @@ class ViewingSlot(SingleLineFields, models.Model):
     booked = models.PositiveIntegerField(_("booked"), default=0)
     location = models.CharField(_("location"), max_length=300, blank=True)
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    booking_mode = models.CharField(
+        _("booking"), max_length=20, choices=Booking.choices, default=Booking.DIRECT
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -182,6 +189,8 @@ class ViewingBooking(models.Model):
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking"
     )
     link = models.ForeignKey(BookingLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A request holds its seat until the agent confirms or declines it.
+    requested = models.BooleanField(_("awaiting confirmation"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
 

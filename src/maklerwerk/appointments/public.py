@@ -17,7 +17,7 @@ from maklerwerk.core.ids import parse_id
 from maklerwerk.core.net import client_ip
 from maklerwerk.sharing.views_public import private, public_view
 
-DONE = {"booked", "moved", "cancelled"}
+DONE = {"booked", "requested", "moved", "cancelled"}
 
 
 def _page(request: HttpRequest, link: BookingLink, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -94,5 +94,7 @@ def _act(request: HttpRequest, link: BookingLink, action: str) -> tuple[str, lis
         return "moved", booking.prospect_changed(appointment, cancelled=False)
     made = services.slot_book(link=link, slot_id=slot_id)
     assert made.appointment is not None, "slot_book creates every booking with its appointment"
+    if made.requested:
+        return "requested", booking.request_received(made)
     sent = invitations.invitation_send(appointment=made.appointment, acting_user=None)
     return "booked", [s.error for s in sent if s.error]

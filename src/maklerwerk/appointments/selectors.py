@@ -107,6 +107,15 @@ def booking_link_resolve(token: str) -> BookingLink | None:
     return link
 
 
+def pending_request(appointment: Appointment) -> ViewingBooking | None:
+    """The prospect's request waiting for the agent's answer on this appointment, if any."""
+    return (
+        ViewingBooking.objects.filter(appointment=appointment, requested=True, cancelled_at__isnull=True)
+        .select_related("contact")
+        .first()
+    )
+
+
 def free_slots(link: BookingLink) -> QuerySet[ViewingSlot]:
     return ViewingSlot.objects.filter(
         property_id=link.property_id,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/move/", views.move_view, name="move"),
     path("<int:pk>/status/", views.status_view, name="status"),
     path("<int:pk>/invite/", views.invite_view, name="invite"),
+    path("requests/<int:pk>/", views.request_answer_view, name="request_answer"),
     path("property/<int:pk>/tab/", views.property_tab, name="property_tab"),
     path("property/<int:pk>/series/", views.series_create_view, name="series_create"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.appointments import invitations, selectors, services
+from maklerwerk.appointments import booking, invitations, selectors, services
 from maklerwerk.appointments.forms import AppointmentForm, SeriesForm, StatusForm
 from maklerwerk.appointments.models import Appointment
 from maklerwerk.core.exceptions import ApplicationError
@@ -169,8 +169,33 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "contacts": list(appointment.contacts.all()),
         "status_form": StatusForm(),
         "can_edit": _can_edit(request),
+        "pending": selectors.pending_request(appointment),
     }
     return render(request, "appointments/detail.html", context)
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def request_answer_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Confirm or decline a prospect's request (`pk`: the booking); the prospect is told by mail."""
+    confirm = request.POST.get("answer") == "confirm"
+    try:
+        if confirm:
+            appointment = booking.request_confirm(booking_id=pk, acting_user=request.user)
+        else:
+            appointment = booking.request_decline(booking_id=pk, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("appointments:calendar")
+    errors = booking.request_answer_send(appointment=appointment, acting_user=request.user)
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(
+            request,
+            _("Confirmed; the invitation is sent.") if confirm else _("Declined; the prospect is told."),
+        )
+    return redirect("appointments:detail", appointment.pk)
 
 
 @require_capability(Capability.EDIT)
@@ -241,6 +266,7 @@ def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 capacity=form.cleaned_data["capacity"],
                 location=form.cleaned_data["location"],
                 mode=form.cleaned_data["mode"],
+                booking_mode=form.cleaned_data["booking_mode"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
