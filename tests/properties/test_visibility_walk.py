@@ -56,6 +56,7 @@ NOT_ABOUT_PROPERTIES = {
     "properties:self_service": "the contact's public search-profile form (token of the contact)",
     "inquiries:confirm": "the prospect's public confirmation link (token sent to the prospect only)",
     "appointments:book": "the prospect's public booking page (token sent to the prospect only)",
+    "calendar_feed": "a user's personal iCal feed (the secret of that user; hidden properties left out)",
     "mailing:template_edit": "a mail template",
     "mailing:template_delete": "a mail template",
     "exposes:template_edit": "an exposé layout",
@@ -98,6 +99,7 @@ NOT_ABOUT_PROPERTIES = {
 ABOUT_PROPERTY = {
     "prop", "image", "document", "role", "link", "token", "file_key", "cloud_file", "personal_file",
     "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
+    "booking",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -118,6 +120,7 @@ PARAM = {
     "inquiry_id": "inquiry",
     "instance_id": "instance",
     "appointment_id": "appointment",
+    "booking_id": "booking",
     "contact_id": "contact",
     "profile_id": "profile",
 }
@@ -169,6 +172,7 @@ ROUTE_PARAM = {
     "inquiries:process_cancel": {"pk": "instance"},
     **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
+    "appointments:request_answer": {"pk": "booking"},
 }
 # Literal parameters: each value is its own case.
 LITERALS: dict[str, dict[str, Any]] = {

@@ -170,6 +170,15 @@ def build_world() -> World:
         office=office, acting_user=owner, title=f"Besichtigung {MARK}", property_id=prop.pk,
         starts_at=o["expires"], ends_at=o["expires"] + dt.timedelta(hours=1), contact_ids=[contact.pk],
     )  # fmt: skip
+    from maklerwerk.appointments.models import ViewingBooking, ViewingSlot
+
+    slot = ViewingSlot.objects.create(
+        office=office, property=prop, agent=owner, starts_at=o["expires"], capacity=2, booked=1,
+        ends_at=o["expires"] + dt.timedelta(hours=1), booking_mode=ViewingSlot.Booking.REQUEST,
+    )  # fmt: skip
+    o["booking"] = ViewingBooking.objects.create(
+        office=office, slot=slot, contact=contact, appointment=o["appointment"], requested=True
+    )
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 

@@ -267,6 +267,7 @@ def calendar_feed_revoke_api(request: ApiRequest) -> Status:
 )
 def request_confirm_api(request: ApiRequest, booking_id: int) -> Appointment:
     user = require(request, Capability.EDIT)
+    booking_id = selectors.booking_get(user=user, pk=booking_id).pk
     appointment = booking.request_confirm(booking_id=booking_id, acting_user=user)
     booking.request_answer_send(appointment=appointment, acting_user=user)
     return appointment
@@ -279,6 +280,7 @@ def request_confirm_api(request: ApiRequest, booking_id: int) -> Appointment:
 )
 def request_decline_api(request: ApiRequest, booking_id: int) -> Appointment:
     user = require(request, Capability.EDIT)
+    booking_id = selectors.booking_get(user=user, pk=booking_id).pk
     appointment = booking.request_decline(booking_id=booking_id, acting_user=user)
     booking.request_answer_send(appointment=appointment, acting_user=user)
     return appointment

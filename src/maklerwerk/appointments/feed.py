@@ -32,6 +32,7 @@ from maklerwerk.appointments.services import token_hash
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.history import history_record
 from maklerwerk.core.models import ChangeLog
+from maklerwerk.properties.selectors import property_hidden_q
 from maklerwerk.sharing.views_public import public_rate
 
 PAST_DAYS = 60
@@ -124,6 +125,7 @@ def feed_ics(user: User, *, office_id: int, now: dt.datetime | None = None) -> b
             ends_at__gt=now - dt.timedelta(days=PAST_DAYS),
             starts_at__lt=now + dt.timedelta(days=FUTURE_DAYS),
         )
+        .exclude(property_hidden_q(user, "property"))
         .select_related("property")
         .prefetch_related("contacts")
         .order_by("starts_at", "pk")

@@ -116,6 +116,16 @@ def pending_request(appointment: Appointment) -> ViewingBooking | None:
     )
 
 
+def booking_get(*, user: User, pk: int) -> ViewingBooking:
+    """A booking of the user's office on a property the user may see (else 404)."""
+    try:
+        return ViewingBooking.objects.exclude(property_hidden_q(user, "slot__property")).get(
+            pk=pk, office=user.office_id
+        )
+    except (ViewingBooking.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def free_slots(link: BookingLink) -> QuerySet[ViewingSlot]:
     return ViewingSlot.objects.filter(
         property_id=link.property_id,

@@ -179,6 +179,7 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_answer_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Confirm or decline a prospect's request (`pk`: the booking); the prospect is told by mail."""
     confirm = request.POST.get("answer") == "confirm"
+    pk = selectors.booking_get(user=request.user, pk=pk).pk
     try:
         if confirm:
             appointment = booking.request_confirm(booking_id=pk, acting_user=request.user)
