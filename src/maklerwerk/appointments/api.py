@@ -56,6 +56,26 @@ class AppointmentOut(Schema):
         return obj.responsible_id
 
 
+class AppointmentWriteOut(AppointmentOut):
+    conflicts: list[int] = Field(
+        description="Open appointments of the responsible user at the same time (a warning: it was saved)"
+    )
+
+    @staticmethod
+    def resolve_conflicts(obj: Appointment, context: dict[str, Any]) -> list[int]:
+        if not obj.is_open:
+            return []
+        user = context["request"].auth
+        found = selectors.overlapping(
+            user=user,
+            responsible_id=obj.responsible_id,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            exclude_pk=obj.pk,
+        )
+        return [a.pk for a in found]
+
+
 class AppointmentIn(InputSchema):
     kind: Kind = "viewing"
     title: str = Field("", max_length=200)
@@ -157,7 +177,7 @@ def appointment_list_api(request: ApiRequest, filters: Query[AppointmentFilter])
     return qs.prefetch_related("contacts")
 
 
-@router.post("/appointments", response={201: AppointmentOut}, summary="Create an appointment")
+@router.post("/appointments", response={201: AppointmentWriteOut}, summary="Create an appointment")
 def appointment_create_api(request: ApiRequest, payload: AppointmentIn) -> Status:
     user = require(request, Capability.EDIT)
     data = payload.dict()
@@ -175,7 +195,7 @@ def appointment_get_api(request: ApiRequest, appointment_id: int) -> Appointment
 
 @router.patch(
     "/appointments/{appointment_id}",
-    response=AppointmentOut,
+    response=AppointmentWriteOut,
     summary="Change an appointment (a new time or place counts up the invitation's SEQUENCE)",
 )
 def appointment_patch_api(

@@ -116,6 +116,25 @@ def pending_request(appointment: Appointment) -> ViewingBooking | None:
     )
 
 
+def overlapping(
+    *,
+    user: User,
+    responsible_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> list[Appointment]:
+    """Open appointments of `responsible_id` that overlap the given time (a warning, not a refusal)."""
+    if responsible_id is None or ends_at <= starts_at:
+        return []
+    qs = appointment_list(user=user, start=starts_at, end=ends_at, responsible_id=responsible_id).filter(
+        status__in=[Appointment.Status.PLANNED, Appointment.Status.CONFIRMED]
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:5])
+
+
 def booking_get(*, user: User, pk: int) -> ViewingBooking:
     """A booking of the user's office on a property the user may see (else 404)."""
     try:

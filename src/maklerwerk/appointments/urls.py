@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.calendar_view, name="calendar"),
     path("events/", views.events_view, name="events"),
     path("new/", views.create_view, name="create"),
+    path("conflicts/", views.conflicts_view, name="conflicts"),
     path("today/", views.today_widget, name="today_widget"),
     path("feed/", views_settings.feed_page, name="feed"),
     path("settings/", views_settings.settings_page, name="settings"),

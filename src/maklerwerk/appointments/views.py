@@ -125,7 +125,46 @@ def move_view(request: AuthedRequest, pk: int) -> JsonResponse:
     sent = invitations.invitation_send(appointment=appointment, acting_user=request.user) if moved else []
     errors = [f"{s.contact}: {s.error}" for s in sent if s.error]
     text = _("Appointment moved; %(n)s changed invitation(s) sent.") % {"n": len(sent) - len(errors)}
-    return JsonResponse({"ok": True, "message": " ".join([text, *errors])})
+    clash = _conflict_text(request, appointment.responsible_id, start, end, appointment.pk)
+    return JsonResponse(
+        {"ok": True, "message": " ".join([text, *errors, clash]).strip(), "conflict": bool(clash)}
+    )
+
+
+def _conflict_text(
+    request: AuthedRequest,
+    responsible_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: int | None,
+) -> str:
+    found = selectors.overlapping(
+        user=request.user, responsible_id=responsible_id, starts_at=start, ends_at=end, exclude_pk=exclude
+    )
+    if not found:
+        return ""
+    items = ", ".join(
+        f"{timezone.localtime(a.starts_at):%d.%m. %H:%M}–{timezone.localtime(a.ends_at):%H:%M} {a}"
+        for a in found
+    )
+    return _("Note: overlaps %(items)s.") % {"items": items}
+
+
+@require_capability(Capability.EDIT)
+@require_GET
+def conflicts_view(request: AuthedRequest) -> HttpResponse:
+    """The form's hint (htmx): does the chosen time overlap another appointment of the responsible user?"""
+    form = AppointmentForm(request.GET, user=request.user)
+    try:
+        start = form.fields["starts_at"].clean(request.GET.get("starts_at"))
+        end = form.fields["ends_at"].clean(request.GET.get("ends_at"))
+    except ValidationError:
+        return HttpResponse("")
+    responsible = parse_id(request.GET.get("responsible")) or request.user.pk
+    text = _conflict_text(request, responsible, start, end, parse_id(request.GET.get("exclude")))
+    if not text:
+        return HttpResponse("")
+    return render(request, "appointments/_conflict_hint.html", {"text": text})
 
 
 @require_capability(Capability.EDIT)
@@ -152,6 +191,15 @@ def create_view(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Appointment saved."))
+            clash = _conflict_text(
+                request,
+                appointment.responsible_id,
+                appointment.starts_at,
+                appointment.ends_at,
+                appointment.pk,
+            )
+            if clash:
+                messages.warning(request, clash)
             if request.POST.get("invite"):
                 _report(
                     request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
