@@ -99,7 +99,7 @@ NOT_ABOUT_PROPERTIES = {
 ABOUT_PROPERTY = {
     "prop", "image", "document", "role", "link", "token", "file_key", "cloud_file", "personal_file",
     "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
-    "booking",
+    "booking", "slot",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -121,6 +121,7 @@ PARAM = {
     "instance_id": "instance",
     "appointment_id": "appointment",
     "booking_id": "booking",
+    "slot_id": "slot",
     "contact_id": "contact",
     "profile_id": "profile",
 }

@@ -176,6 +176,7 @@ def build_world() -> World:
         office=office, property=prop, agent=owner, starts_at=o["expires"], capacity=2, booked=1,
         ends_at=o["expires"] + dt.timedelta(hours=1), booking_mode=ViewingSlot.Booking.REQUEST,
     )  # fmt: skip
+    o["slot"] = slot
     o["booking"] = ViewingBooking.objects.create(
         office=office, slot=slot, contact=contact, appointment=o["appointment"], requested=True
     )

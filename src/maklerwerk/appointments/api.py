@@ -9,8 +9,8 @@ from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
-from maklerwerk.appointments import booking, feed, invitations, selectors, services
-from maklerwerk.appointments.models import Appointment, ViewingSlot
+from maklerwerk.appointments import booking, feed, invitations, selectors, services, slots
+from maklerwerk.appointments.models import Appointment, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.properties.selectors import property_get
@@ -304,3 +304,50 @@ def request_decline_api(request: ApiRequest, booking_id: int) -> Appointment:
     appointment = booking.request_decline(booking_id=booking_id, acting_user=user)
     booking.request_answer_send(appointment=appointment, acting_user=user)
     return appointment
+
+
+class SlotPatchIn(InputSchema):
+    starts_at: dt.datetime | None = Field(None, description="Only while nobody has booked the slot")
+    ends_at: dt.datetime | None = None
+    capacity: int | None = Field(None, ge=1, le=100, description="Not below the seats already booked")
+    location: str | None = Field(None, max_length=300)
+    mode: Mode | None = None
+    booking_mode: BookingMode | None = None
+
+
+class BookingOut(Schema):
+    id: int
+    contact_id: int
+    appointment_id: int | None
+    requested: bool
+    cancelled: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_cancelled(obj: ViewingBooking) -> bool:
+        return obj.cancelled_at is not None
+
+
+@router.patch("/viewing-slots/{slot_id}", response=SlotOut, summary="Change a viewing slot")
+def slot_patch_api(request: ApiRequest, slot_id: int, payload: SlotPatchIn) -> ViewingSlot:
+    user = require(request, Capability.EDIT)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return slots.slot_update(slot_id=slot.pk, acting_user=user, changes=changes)
+
+
+@router.delete("/viewing-slots/{slot_id}", response={204: None}, summary="Cancel a viewing slot")
+def slot_delete_api(request: ApiRequest, slot_id: int) -> Status:
+    user = require(request, Capability.EDIT)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    services.slot_cancel(slot=slot, acting_user=user)
+    return Status(204, None)
+
+
+@router.get(
+    "/viewing-slots/{slot_id}/bookings", response=list[BookingOut], summary="The bookings of a viewing slot"
+)
+def slot_bookings_api(request: ApiRequest, slot_id: int) -> Any:
+    user = require(request, Capability.VIEW)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    return list(ViewingBooking.objects.filter(slot=slot).order_by("created_at", "pk"))
