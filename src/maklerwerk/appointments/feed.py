@@ -89,7 +89,7 @@ def feed_resolve(token: str) -> CalendarFeed | None:
     )
 
 
-def _event(a: Appointment) -> Event:
+def _event(a: Appointment, detail_url: str) -> Event:
     event = Event()
     event.add("uid", a.uid)
     event.add("sequence", a.sequence)
@@ -109,7 +109,7 @@ def _event(a: Appointment) -> Event:
     lines = [f"{_('With')}: {names}"] if names else []
     if a.notes:
         lines.append(a.notes)
-    lines.append(absolute_url(reverse("appointments:detail", args=[a.pk]), office=a.office_id))
+    lines.append(detail_url.replace("/0/", f"/{a.pk}/"))
     event.add("description", "\n".join(lines))
     event.add("status", STATUS.get(a.status, "CONFIRMED"))
     return event
@@ -136,8 +136,9 @@ def feed_ics(user: User, *, office_id: int, now: dt.datetime | None = None) -> b
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", _("Maklerwerk: %(name)s") % {"name": user.get_full_name() or user.username})
     cal.add("x-wr-timezone", "Europe/Berlin")
+    detail_url = absolute_url(reverse("appointments:detail", args=[0]), office=office_id)
     for appointment in qs:
-        cal.add_component(_event(appointment))
+        cal.add_component(_event(appointment, detail_url))
     cal.add_missing_timezones()
     if not cal.walk("VTIMEZONE"):  # an empty feed still names its zone for the client
         cal.add_component(Calendar.from_ical(_berlin_template()).walk("VTIMEZONE")[0])
