@@ -55,5 +55,6 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("appointment_settings", "appointments.AppointmentSettings", 725),
                 ExportSection("appointment_reminders", "appointments.ReminderClaim", 726),
                 ExportSection("booking_consents", "appointments.BookingConsent", 727),
+                ExportSection("attendee_feedback", "appointments.AttendeeFeedback", 728),
             ]
         )

@@ -306,3 +306,25 @@ class BookingConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class AttendeeFeedback(models.Model):
+    """What one attendee of a viewing said, and the interest status it set on the contact's link to
+    the property (`properties.PropertyContact`, role prospect)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="attendee_feedback")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    interest_status = models.CharField(_("interest status"), max_length=20, blank=True)
+    feedback = models.TextField(_("feedback"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendee feedback")
+        verbose_name_plural = _("attendee feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "contact"], name="attendee_feedback_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.interest_status}"

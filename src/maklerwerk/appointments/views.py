@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.appointments import booking, invitations, selectors, services
+from maklerwerk.appointments import booking, feedback, invitations, selectors, services
 from maklerwerk.appointments.forms import AppointmentForm, SeriesForm, StatusForm
-from maklerwerk.appointments.models import Appointment
+from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.properties.selectors import contact_get, property_get
@@ -218,6 +218,8 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "status_form": StatusForm(),
         "can_edit": _can_edit(request),
         "pending": selectors.pending_request(appointment),
+        "said": feedback.feedback_of(appointment),
+        "interest_choices": feedback.STATUSES.choices,
     }
     return render(request, "appointments/detail.html", context)
 
@@ -266,6 +268,18 @@ def status_view(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("appointments:detail", pk)
     messages.success(request, _("Status saved: %(s)s.") % {"s": appointment.get_status_display()})
+    said = [
+        feedback.Said(
+            c.pk,
+            request.POST.get(f"interest_{c.pk}", ""),
+            request.POST.get(f"feedback_{c.pk}", "")[:5000],
+        )
+        for c in appointment.contacts.all()
+    ]
+    try:
+        feedback.attendee_feedback_save(appointment=appointment, items=said, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     if appointment.status == Appointment.Status.CANCELLED:
         _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))
     return redirect("appointments:detail", pk)
@@ -315,7 +329,7 @@ def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 capacity=form.cleaned_data["capacity"],
                 location=form.cleaned_data["location"],
                 mode=form.cleaned_data["mode"],
-                booking_mode=form.cleaned_data["booking_mode"],
+                booking_mode=form.cleaned_data["booking_mode"] or ViewingSlot.Booking.DIRECT,
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
