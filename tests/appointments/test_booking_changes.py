@@ -79,6 +79,7 @@ def test_the_prospect_moves_and_then_cancels_and_both_sides_get_the_same_uid_wit
 ) -> None:
     link, token = booking_link_create(prop=prop, contact=erika, acting_user=mailed_agent)
     booking = slot_book(link=link, slot_id=slots[0].pk)
+    assert booking.appointment is not None
     uid = booking.appointment.uid
     client = Client()
     page = client.get(_url(token)).content.decode()
@@ -131,6 +132,7 @@ def test_an_appointment_the_agent_moves_keeps_its_original_slots_seat(
 ) -> None:
     link, _ = booking_link_create(prop=prop, contact=erika, acting_user=agent)
     booking = slot_book(link=link, slot_id=slots[0].pk)
+    assert booking.appointment is not None
     start = booking.appointment.starts_at + dt.timedelta(hours=3)
     appointment_move(
         appointment=booking.appointment,

@@ -304,7 +304,7 @@ def _pending(booking_id: int, acting_user: User) -> ViewingBooking:
     ensure_capability(acting_user, Capability.EDIT)
     booking = (
         ViewingBooking.objects.select_for_update()
-        .filter(pk=booking_id, office_id=acting_user.office_id, requested=True, cancelled_at__isnull=True)
+        .filter(pk=booking_id, office=acting_user.office, requested=True, cancelled_at__isnull=True)
         .exclude(property_hidden_q(acting_user, "slot__property"))
         .select_related("appointment", "contact", "slot")
         .first()
