@@ -111,3 +111,35 @@ def test_a_slot_is_edited_within_its_bookings_and_lists_them(
     )
     assert api.delete(free).status_code == 204
     assert api.get(f"/api/v1/properties/{prop.pk}/viewing-slots").json()[1]["cancelled"] is True
+
+
+def test_feedback_per_attendee_through_the_api_sets_the_interest_status(
+    api: ApiClient, prop: Any, erika: Any, agent: Any
+) -> None:
+    from maklerwerk.appointments.services import appointment_create
+    from maklerwerk.properties.models import PropertyContact
+
+    start = timezone.now() - dt.timedelta(hours=2)
+    appointment = appointment_create(
+        office=agent.office,
+        acting_user=agent,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+        property_id=prop.pk,
+        contact_ids=[erika.pk],
+    )
+    body = {
+        "status": "done",
+        "attendee_feedback": [
+            {"contact_id": erika.pk, "interest_status": "declined", "feedback": "Zu dunkel."}
+        ],
+    }
+    response = api.patch(f"/api/v1/appointments/{appointment.pk}", body)
+    assert response.status_code == 200, response.content
+    link = PropertyContact.objects.get(property=prop, contact=erika, role=PropertyContact.Role.PROSPECT)
+    assert link.interest_status == "declined"
+    wrong = api.patch(
+        f"/api/v1/appointments/{appointment.pk}",
+        {"attendee_feedback": [{"contact_id": 999999, "feedback": "x"}]},
+    )
+    assert_problem(wrong, 400)

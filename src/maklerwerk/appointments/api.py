@@ -10,9 +10,11 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
 from maklerwerk.appointments import booking, feed, invitations, selectors, services, slots
+from maklerwerk.appointments import feedback as feedback_mod
 from maklerwerk.appointments.models import Appointment, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
+from maklerwerk.properties.models import PropertyContact
 from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["appointments"])
@@ -23,11 +25,13 @@ if TYPE_CHECKING:
     State = str
     Mode = str
     BookingMode = str
+    InterestStatus = str
 else:
     Kind = Literal[tuple(Appointment.Kind.values)]
     State = Literal[tuple(Appointment.Status.values)]
     Mode = Literal[tuple(ViewingSlot.Mode.values)]
     BookingMode = Literal[tuple(ViewingSlot.Booking.values)]
+    InterestStatus = Literal[tuple(PropertyContact.InterestStatus.values)]
 
 
 class AppointmentOut(Schema):
@@ -89,6 +93,14 @@ class AppointmentIn(InputSchema):
     notes: str = ""
 
 
+class AttendeeFeedbackIn(InputSchema):
+    contact_id: int
+    interest_status: InterestStatus | None = Field(
+        None, description="Set on the contact's prospect link to the property; empty: unchanged"
+    )
+    feedback: str = Field("", max_length=5000)
+
+
 class AppointmentPatchIn(InputSchema):
     kind: Kind | None = None
     title: str | None = Field(None, max_length=200)
@@ -101,6 +113,9 @@ class AppointmentPatchIn(InputSchema):
         None, description="done/no_show write the activity; cancelled frees the seat"
     )
     feedback: str | None = None
+    attendee_feedback: list[AttendeeFeedbackIn] | None = Field(
+        None, description="What each attendee said; its interest status updates the property link"
+    )
 
 
 class AppointmentFilter(Schema):
@@ -205,12 +220,19 @@ def appointment_patch_api(
     appointment = selectors.appointment_get(user=user, pk=appointment_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     status, feedback = changes.pop("status", None), changes.pop("feedback", "")
+    said = changes.pop("attendee_feedback", None)
     if changes:
         services.appointment_update(appointment=appointment, acting_user=user, **changes)
     if status is not None and status != appointment.status:
         services.appointment_set_status(
             appointment=appointment, status=status, feedback=feedback, acting_user=user
         )
+    if said:
+        items = [
+            feedback_mod.Said(i["contact_id"], i.get("interest_status") or "", i.get("feedback", ""))
+            for i in said
+        ]
+        feedback_mod.attendee_feedback_save(appointment=appointment, items=items, acting_user=user)
     return selectors.appointment_get(user=user, pk=appointment_id)
 
 
