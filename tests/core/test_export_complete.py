@@ -227,6 +227,13 @@ def full_office(settings: Any) -> dict[str, Any]:
     ap.ViewingBooking.objects.create(
         office=office, slot=slot, contact=a, appointment=appointment, link=booking_link
     )
+    ap.AppointmentSettings.objects.create(office=office, privacy_text="Datenschutz")
+    ap.ReminderClaim.objects.create(office=office, key="first:a1:s0:c1", appointment=appointment)
+    ap.BookingConsent.objects.create(
+        office=office, link=booking_link, contact=a, property=prop, text_version="v",
+        cancellation_notice_sha256="c" * 64, accepted_text="Widerrufsbelehrung",
+    )  # fmt: skip
+    ap.AttendeeFeedback.objects.create(office=office, appointment=appointment, contact=a, feedback="Gut")
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")
