@@ -83,3 +83,63 @@ def test_a_series_through_the_api(api: ApiClient, prop: Any) -> None:
     assert created.status_code == 201 and len(created.json()) == 12
     slots = api.get(f"/api/v1/properties/{prop.pk}/viewing-slots").json()
     assert len(slots) == 12 and {s["capacity"] for s in slots} == {4} and slots[0]["booked"] == 0
+
+
+def test_a_slot_is_edited_within_its_bookings_and_lists_them(
+    api: ApiClient, prop: Any, erika: Any, slots: list[Any], agent: Any, smtp_sink: Any
+) -> None:
+    from maklerwerk.appointments.services import booking_link_create, slot_book
+
+    link, _ = booking_link_create(prop=prop, contact=erika, acting_user=agent)
+    slot_book(link=link, slot_id=slots[0].pk)
+    url = f"/api/v1/viewing-slots/{slots[0].pk}"
+    grown = api.patch(url, {"capacity": 4, "booking_mode": "request", "location": "Eingang Hof"})
+    assert grown.status_code == 200, grown.content
+    assert (grown.json()["capacity"], grown.json()["booking_mode"]) == (4, "request")
+    moved = api.patch(url, {"starts_at": _iso(slots[0].starts_at + dt.timedelta(hours=2))})
+    assert_problem(moved, 400)
+    assert "bereits gebucht" in moved.json()["detail"] or "schon gebucht" in moved.json()["detail"]
+    bookings = api.get(f"{url}/bookings").json()
+    assert [b["contact_id"] for b in bookings] == [erika.pk] and not bookings[0]["cancelled"]
+    free = f"/api/v1/viewing-slots/{slots[1].pk}"
+    later = slots[1].starts_at + dt.timedelta(days=1)
+    assert (
+        api.patch(
+            free, {"starts_at": _iso(later), "ends_at": _iso(later + dt.timedelta(minutes=30))}
+        ).status_code
+        == 200
+    )
+    assert api.delete(free).status_code == 204
+    assert api.get(f"/api/v1/properties/{prop.pk}/viewing-slots").json()[1]["cancelled"] is True
+
+
+def test_feedback_per_attendee_through_the_api_sets_the_interest_status(
+    api: ApiClient, prop: Any, erika: Any, agent: Any
+) -> None:
+    from maklerwerk.appointments.services import appointment_create
+    from maklerwerk.properties.models import PropertyContact
+
+    start = timezone.now() - dt.timedelta(hours=2)
+    appointment = appointment_create(
+        office=agent.office,
+        acting_user=agent,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=30),
+        property_id=prop.pk,
+        contact_ids=[erika.pk],
+    )
+    body = {
+        "status": "done",
+        "attendee_feedback": [
+            {"contact_id": erika.pk, "interest_status": "declined", "feedback": "Zu dunkel."}
+        ],
+    }
+    response = api.patch(f"/api/v1/appointments/{appointment.pk}", body)
+    assert response.status_code == 200, response.content
+    link = PropertyContact.objects.get(property=prop, contact=erika, role=PropertyContact.Role.PROSPECT)
+    assert link.interest_status == "declined"
+    wrong = api.patch(
+        f"/api/v1/appointments/{appointment.pk}",
+        {"attendee_feedback": [{"contact_id": 999999, "feedback": "x"}]},
+    )
+    assert_problem(wrong, 400)

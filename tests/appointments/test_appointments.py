@@ -218,3 +218,21 @@ def test_todays_appointments_are_on_the_dashboard(agent: Any, office: Any, prop:
         )  # fmt: skip
         html = _login(agent).get("/appointments/today/").content.decode()
     assert "15:30" in html and "Übergabe Schlüssel" in html and "Morgen" not in html
+
+
+def test_feedback_per_attendee_sets_the_interest_status_on_the_property_link(
+    booked: Appointment, agent: Any, erika: Any, prop: Any
+) -> None:
+    from maklerwerk.properties.models import PropertyContact
+
+    client = _login(agent)
+    form = client.get(f"/appointments/{booked.pk}/").content.decode()
+    assert "Je Teilnehmer" in form and f'name="interest_{erika.pk}"' in form
+    page = client.post(
+        f"/appointments/{booked.pk}/status/",
+        {"status": "done", f"interest_{erika.pk}": "offer", f"feedback_{erika.pk}": "Will 480.000 bieten."},
+        follow=True,
+    ).content.decode()
+    assert "Will 480.000 bieten." in page and "Angebot" in page
+    link = PropertyContact.objects.get(property=prop, contact=erika, role=PropertyContact.Role.PROSPECT)
+    assert link.interest_status == "offer"

@@ -151,11 +151,13 @@ def test_the_viewing_journey(
 
     # 6. It took place: feedback, and the activity shows on the contact and the property.
     page.goto(f"{live_server.url}/appointments/{erika_appt.pk}/")
-    page.get_by_label("Status").select_option(label="stattgefunden")
+    page.get_by_label("Status", exact=True).select_option(label="stattgefunden")
     page.get_by_label("Feedback").fill("Sehr interessiert, möchte den Keller sehen.")
+    page.get_by_label("Interessenstatus").select_option(label="Angebot")
     both_widths(page, "detail")
     page.get_by_role("button", name="Ergebnis speichern").click()
     expect(page.get_by_text("Status gespeichert: stattgefunden.")).to_be_visible()
+    expect(page.locator(".attendee-said")).to_contain_text("Angebot")
     page.goto(f"{live_server.url}/contacts/{erika.pk}/")
     page.get_by_role("tab", name="Aktivitäten", exact=True).click()
     timeline = page.locator("#activities")

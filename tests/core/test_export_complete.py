@@ -32,6 +32,7 @@ LEFT_OUT = {
     "accounts.ApiToken": "login material of this installation; integrations get new tokens after a move",
     "accounts.User_groups": "Django's permission groups are not used (roles live on the user)",
     "accounts.User_user_permissions": "Django's per-user permissions are not used (roles live on the user)",
+    "appointments.CalendarFeed": "login material: the secret of a personal iCal feed",
     "core.Job": "bookkeeping of background work (the export's own job among them), not office data",
     "duplicates.MatchProfile": "cache of normalised contact values; rebuilt from the contacts",
     "duplicates.MatchKey": "cache of blocking keys; rebuilt from the contacts",
@@ -234,6 +235,13 @@ def full_office(settings: Any) -> dict[str, Any]:
     )
     tm.Grant.objects.create(office=office, tour=tour, contact=a, registration=reg, token_hash="t" * 64)
     tm.Visit.objects.create(office=office, tour=tour, visit_key="v1", rooms={"wohnen": {"seconds": 3}})
+    ap.AppointmentSettings.objects.create(office=office, privacy_text="Datenschutz")
+    ap.ReminderClaim.objects.create(office=office, key="first:a1:s0:c1", appointment=appointment)
+    ap.BookingConsent.objects.create(
+        office=office, link=booking_link, contact=a, property=prop, text_version="v",
+        cancellation_notice_sha256="c" * 64, accepted_text="Widerrufsbelehrung",
+    )  # fmt: skip
+    ap.AttendeeFeedback.objects.create(office=office, appointment=appointment, contact=a, feedback="Gut")
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

@@ -56,6 +56,7 @@ NOT_ABOUT_PROPERTIES = {
     "properties:self_service": "the contact's public search-profile form (token of the contact)",
     "inquiries:confirm": "the prospect's public confirmation link (token sent to the prospect only)",
     "appointments:book": "the prospect's public booking page (token sent to the prospect only)",
+    "calendar_feed": "a user's personal iCal feed (the secret of that user; hidden properties left out)",
     "mailing:template_edit": "a mail template",
     "mailing:template_delete": "a mail template",
     "exposes:template_edit": "an exposé layout",
@@ -104,6 +105,7 @@ ABOUT_PROPERTY = {
     "prop", "image", "document", "role", "link", "token", "file_key", "cloud_file", "personal_file",
     "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
     "tour", "tour_registration", "tour_grant",
+    "booking", "slot",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -126,6 +128,8 @@ PARAM = {
     "appointment_id": "appointment",
     "tour_id": "tour",
     "grant_id": "tour_grant",
+    "booking_id": "booking",
+    "slot_id": "slot",
     "contact_id": "contact",
     "profile_id": "profile",
 }
@@ -182,6 +186,7 @@ ROUTE_PARAM = {
     "tours:registration_grant": {"pk": "tour_registration"},
     "tours:grant_revoke": {"pk": "tour_grant"},
     "tours:contact_grant": {"pk": "contact"},
+    "appointments:request_answer": {"pk": "booking"},
 }
 # Literal parameters: each value is its own case.
 LITERALS: dict[str, dict[str, Any]] = {

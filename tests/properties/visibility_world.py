@@ -186,6 +186,16 @@ def build_world() -> World:
         email_key="leo@example.org",
     )
     o["tour_grant"] = tours.grant_create(tour=o["tour"], contact=contact, acting_user=owner, send=False)[0]
+    from maklerwerk.appointments.models import ViewingBooking, ViewingSlot
+
+    slot = ViewingSlot.objects.create(
+        office=office, property=prop, agent=owner, starts_at=o["expires"], capacity=2, booked=1,
+        ends_at=o["expires"] + dt.timedelta(hours=1), booking_mode=ViewingSlot.Booking.REQUEST,
+    )  # fmt: skip
+    o["slot"] = slot
+    o["booking"] = ViewingBooking.objects.create(
+        office=office, slot=slot, contact=contact, appointment=o["appointment"], requested=True
+    )
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 

@@ -9,10 +9,12 @@ from maklerwerk.accounts.models import User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
-from maklerwerk.appointments import invitations, selectors, services
-from maklerwerk.appointments.models import Appointment, ViewingSlot
+from maklerwerk.appointments import booking, feed, invitations, selectors, services, slots
+from maklerwerk.appointments import feedback as feedback_mod
+from maklerwerk.appointments.models import Appointment, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule
-from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.exceptions import ApplicationError, NotFoundError
+from maklerwerk.properties.models import PropertyContact
 from maklerwerk.properties.selectors import property_get
 
 router = Router(tags=["appointments"])
@@ -22,10 +24,14 @@ if TYPE_CHECKING:
     Kind = str
     State = str
     Mode = str
+    BookingMode = str
+    InterestStatus = str
 else:
     Kind = Literal[tuple(Appointment.Kind.values)]
     State = Literal[tuple(Appointment.Status.values)]
     Mode = Literal[tuple(ViewingSlot.Mode.values)]
+    BookingMode = Literal[tuple(ViewingSlot.Booking.values)]
+    InterestStatus = Literal[tuple(PropertyContact.InterestStatus.values)]
 
 
 class AppointmentOut(Schema):
@@ -54,6 +60,26 @@ class AppointmentOut(Schema):
         return obj.responsible_id
 
 
+class AppointmentWriteOut(AppointmentOut):
+    conflicts: list[int] = Field(
+        description="Open appointments of the responsible user at the same time (a warning: it was saved)"
+    )
+
+    @staticmethod
+    def resolve_conflicts(obj: Appointment, context: dict[str, Any]) -> list[int]:
+        if not obj.is_open:
+            return []
+        user = context["request"].auth
+        found = selectors.overlapping(
+            user=user,
+            responsible_id=obj.responsible_id,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            exclude_pk=obj.pk,
+        )
+        return [a.pk for a in found]
+
+
 class AppointmentIn(InputSchema):
     kind: Kind = "viewing"
     title: str = Field("", max_length=200)
@@ -65,6 +91,14 @@ class AppointmentIn(InputSchema):
     contact_ids: list[int] = []
     responsible_user_id: int | None = Field(None, description="Default: the caller")
     notes: str = ""
+
+
+class AttendeeFeedbackIn(InputSchema):
+    contact_id: int
+    interest_status: InterestStatus | None = Field(
+        None, description="Set on the contact's prospect link to the property; empty: unchanged"
+    )
+    feedback: str = Field("", max_length=5000)
 
 
 class AppointmentPatchIn(InputSchema):
@@ -79,6 +113,9 @@ class AppointmentPatchIn(InputSchema):
         None, description="done/no_show write the activity; cancelled frees the seat"
     )
     feedback: str | None = None
+    attendee_feedback: list[AttendeeFeedbackIn] | None = Field(
+        None, description="What each attendee said; its interest status updates the property link"
+    )
 
 
 class AppointmentFilter(Schema):
@@ -107,6 +144,7 @@ class SlotOut(Schema):
     booked: int
     location: str
     mode: str
+    booking_mode: str
     cancelled: bool
 
     @staticmethod
@@ -122,6 +160,7 @@ class SeriesIn(InputSchema):
     weeks: int = Field(1, ge=1, le=52)
     capacity: int = Field(1, ge=1, le=100)
     mode: Mode = "in_person"
+    booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
     location: str = Field("", max_length=300)
 
 
@@ -153,7 +192,7 @@ def appointment_list_api(request: ApiRequest, filters: Query[AppointmentFilter])
     return qs.prefetch_related("contacts")
 
 
-@router.post("/appointments", response={201: AppointmentOut}, summary="Create an appointment")
+@router.post("/appointments", response={201: AppointmentWriteOut}, summary="Create an appointment")
 def appointment_create_api(request: ApiRequest, payload: AppointmentIn) -> Status:
     user = require(request, Capability.EDIT)
     data = payload.dict()
@@ -171,7 +210,7 @@ def appointment_get_api(request: ApiRequest, appointment_id: int) -> Appointment
 
 @router.patch(
     "/appointments/{appointment_id}",
-    response=AppointmentOut,
+    response=AppointmentWriteOut,
     summary="Change an appointment (a new time or place counts up the invitation's SEQUENCE)",
 )
 def appointment_patch_api(
@@ -181,12 +220,19 @@ def appointment_patch_api(
     appointment = selectors.appointment_get(user=user, pk=appointment_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     status, feedback = changes.pop("status", None), changes.pop("feedback", "")
+    said = changes.pop("attendee_feedback", None)
     if changes:
         services.appointment_update(appointment=appointment, acting_user=user, **changes)
     if status is not None and status != appointment.status:
         services.appointment_set_status(
             appointment=appointment, status=status, feedback=feedback, acting_user=user
         )
+    if said:
+        items = [
+            feedback_mod.Said(i["contact_id"], i.get("interest_status") or "", i.get("feedback", ""))
+            for i in said
+        ]
+        feedback_mod.attendee_feedback_save(appointment=appointment, items=items, acting_user=user)
     return selectors.appointment_get(user=user, pk=appointment_id)
 
 
@@ -227,5 +273,103 @@ def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) ->
         capacity=payload.capacity,
         location=payload.location,
         mode=payload.mode,
+        booking_mode=payload.booking_mode,
     )
     return Status(201, slots)
+
+
+class FeedOut(Schema):
+    url: str = Field(description="https URL of the feed; shown only now, the secret is not stored")
+    webcal_url: str
+
+
+@router.post(
+    "/me/calendar-feed",
+    response={201: FeedOut},
+    summary="Create or rotate the caller's personal iCal feed (the old URL stops working)",
+)
+def calendar_feed_create_api(request: ApiRequest) -> Status:
+    user = require(request, Capability.VIEW)
+    url = feed.feed_create(user=user, office=request.office)
+    return Status(201, {"url": url, "webcal_url": feed.webcal_url(url)})
+
+
+@router.delete("/me/calendar-feed", response={204: None}, summary="Revoke the caller's iCal feed")
+def calendar_feed_revoke_api(request: ApiRequest) -> Status:
+    user = require(request, Capability.VIEW)
+    if not feed.feed_revoke(user=user):
+        raise NotFoundError("No calendar feed.")
+    return Status(204, None)
+
+
+@router.post(
+    "/viewing-bookings/{booking_id}/confirm",
+    response=AppointmentOut,
+    summary="Confirm a prospect's request (the invitation is mailed)",
+)
+def request_confirm_api(request: ApiRequest, booking_id: int) -> Appointment:
+    user = require(request, Capability.EDIT)
+    booking_id = selectors.booking_get(user=user, pk=booking_id).pk
+    appointment = booking.request_confirm(booking_id=booking_id, acting_user=user)
+    booking.request_answer_send(appointment=appointment, acting_user=user)
+    return appointment
+
+
+@router.post(
+    "/viewing-bookings/{booking_id}/decline",
+    response=AppointmentOut,
+    summary="Decline a prospect's request (the seat is freed, the prospect is told)",
+)
+def request_decline_api(request: ApiRequest, booking_id: int) -> Appointment:
+    user = require(request, Capability.EDIT)
+    booking_id = selectors.booking_get(user=user, pk=booking_id).pk
+    appointment = booking.request_decline(booking_id=booking_id, acting_user=user)
+    booking.request_answer_send(appointment=appointment, acting_user=user)
+    return appointment
+
+
+class SlotPatchIn(InputSchema):
+    starts_at: dt.datetime | None = Field(None, description="Only while nobody has booked the slot")
+    ends_at: dt.datetime | None = None
+    capacity: int | None = Field(None, ge=1, le=100, description="Not below the seats already booked")
+    location: str | None = Field(None, max_length=300)
+    mode: Mode | None = None
+    booking_mode: BookingMode | None = None
+
+
+class BookingOut(Schema):
+    id: int
+    contact_id: int
+    appointment_id: int | None
+    requested: bool
+    cancelled: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_cancelled(obj: ViewingBooking) -> bool:
+        return obj.cancelled_at is not None
+
+
+@router.patch("/viewing-slots/{slot_id}", response=SlotOut, summary="Change a viewing slot")
+def slot_patch_api(request: ApiRequest, slot_id: int, payload: SlotPatchIn) -> ViewingSlot:
+    user = require(request, Capability.EDIT)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return slots.slot_update(slot_id=slot.pk, acting_user=user, changes=changes)
+
+
+@router.delete("/viewing-slots/{slot_id}", response={204: None}, summary="Cancel a viewing slot")
+def slot_delete_api(request: ApiRequest, slot_id: int) -> Status:
+    user = require(request, Capability.EDIT)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    services.slot_cancel(slot=slot, acting_user=user)
+    return Status(204, None)
+
+
+@router.get(
+    "/viewing-slots/{slot_id}/bookings", response=list[BookingOut], summary="The bookings of a viewing slot"
+)
+def slot_bookings_api(request: ApiRequest, slot_id: int) -> Any:
+    user = require(request, Capability.VIEW)
+    slot = selectors.slot_get(user=user, pk=slot_id)
+    return list(ViewingBooking.objects.filter(slot=slot).order_by("created_at", "pk"))

@@ -7,9 +7,11 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
+        from maklerwerk.appointments import tasks
         from maklerwerk.appointments.views import contact_tab_context
         from maklerwerk.core.dashboard import WIDGETS, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.seeding import SEEDERS, Seeder
         from maklerwerk.core.tabs import TABS, DetailTab
 
@@ -39,6 +41,7 @@ class AppointmentsConfig(AppConfig):
                 order=50,
             )
         )
+        JOBS.register_all(declared_jobs(tasks))
         SEEDERS.register(Seeder("appointments", "maklerwerk.appointments.seed.seed_appointments", order=47))
         EXPORT_SECTIONS.register_all(
             [
@@ -49,5 +52,9 @@ class AppointmentsConfig(AppConfig):
                     "booking_links", "appointments.BookingLink", 723, leave_out=frozenset({"token_hash"})
                 ),
                 ExportSection("viewing_bookings", "appointments.ViewingBooking", 724),
+                ExportSection("appointment_settings", "appointments.AppointmentSettings", 725),
+                ExportSection("appointment_reminders", "appointments.ReminderClaim", 726),
+                ExportSection("booking_consents", "appointments.BookingConsent", 727),
+                ExportSection("attendee_feedback", "appointments.AttendeeFeedback", 728),
             ]
         )

@@ -127,6 +127,12 @@ class SeriesForm(forms.Form):
         help_text=_("1 = individual viewing"),
     )
     mode = forms.ChoiceField(label=_("Mode"), choices=ViewingSlot.Mode.choices)
+    booking_mode = forms.ChoiceField(
+        label=_("Booking"),
+        choices=ViewingSlot.Booking.choices,
+        initial=ViewingSlot.Booking.DIRECT,
+        required=False,
+    )
     location = forms.CharField(
         label=_("Meeting point"), max_length=300, required=False, help_text=_("Empty: the property's address")
     )

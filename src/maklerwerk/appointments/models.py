@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -107,6 +108,10 @@ class ViewingSlot(SingleLineFields, models.Model):
         IN_PERSON = "in_person", _("on site")
         ONLINE = "online", _("online")
 
+    class Booking(models.TextChoices):
+        DIRECT = "direct", _("direct booking")
+        REQUEST = "request", _("request (the agent confirms)")
+
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     property = models.ForeignKey(
         "properties.Property", on_delete=models.CASCADE, related_name="+", verbose_name=_("property")
@@ -125,6 +130,9 @@ class ViewingSlot(SingleLineFields, models.Model):
     booked = models.PositiveIntegerField(_("booked"), default=0)
     location = models.CharField(_("location"), max_length=300, blank=True)
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    booking_mode = models.CharField(
+        _("booking"), max_length=20, choices=Booking.choices, default=Booking.DIRECT
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -181,6 +189,8 @@ class ViewingBooking(models.Model):
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking"
     )
     link = models.ForeignKey(BookingLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A request holds its seat until the agent confirms or declines it.
+    requested = models.BooleanField(_("awaiting confirmation"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
 
@@ -198,3 +208,123 @@ class ViewingBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} @ {self.slot}"
+
+
+class AppointmentSettings(models.Model):
+    """When the office's reminders and daily agendas go out (one row per office, created on use)."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    first_reminder_hours = models.PositiveSmallIntegerField(
+        _("first reminder (hours before)"), default=24, help_text=_("0 = no reminder.")
+    )
+    second_reminder_hours = models.PositiveSmallIntegerField(
+        _("second reminder (hours before)"), default=2, help_text=_("0 = no reminder.")
+    )
+    remind_agents = models.BooleanField(_("remind the responsible agent"), default=True)
+    remind_contacts = models.BooleanField(_("remind the invited contacts"), default=True)
+    agenda_enabled = models.BooleanField(_("daily agenda mail to every agent"), default=True)
+    agenda_time = models.TimeField(_("agenda sent at"), default=dt.time(7, 0))
+    privacy_text = models.TextField(
+        _("privacy notice of the booking page"),
+        blank=True,
+        help_text=_("Shown to prospects on the booking page. Empty: a short default notice."),
+    )
+
+    class Meta:
+        verbose_name = _("appointment settings")
+        verbose_name_plural = _("appointment settings")
+
+    def __str__(self) -> str:
+        return str(self.office)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_reminder_hours > 24 * 14 or self.second_reminder_hours > 24 * 14:
+            raise ValidationError(_("A reminder can be at most 14 days before the appointment."))
+
+
+class ReminderClaim(models.Model):
+    """One reminder or agenda mail, claimed (this row) before it is sent, so that a second run or a
+    resumed job never sends it twice. `key` names what it is: kind, appointment, SEQUENCE (a moved
+    appointment is reminded again), recipient; or agenda, user, day."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120, unique=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    to_email = models.CharField(max_length=254, blank=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarFeed(models.Model):
+    """A user's personal, read-only iCal feed (only a hash of the secret in the URL is stored)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_read_at = models.DateTimeField(_("last read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class BookingConsent(models.Model):
+    """A prospect accepted the office's legal texts on the booking page, recorded like the document
+    links' consent (`sharing.ConsentAcceptance`): text version, hashes, the text itself, network."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(BookingLink, on_delete=models.CASCADE, related_name="consents")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    property = models.ForeignKey("properties.Property", on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    text_version = models.CharField(_("text version"), max_length=64)
+    cancellation_notice_sha256 = models.CharField(max_length=64)
+    terms_sha256 = models.CharField(max_length=64, blank=True)
+    accepted_text = models.TextField(_("accepted text"))
+    ip_coarse = models.CharField(_("network"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("booking consent")
+        verbose_name_plural = _("booking consents")
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class AttendeeFeedback(models.Model):
+    """What one attendee of a viewing said, and the interest status it set on the contact's link to
+    the property (`properties.PropertyContact`, role prospect)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="attendee_feedback")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    interest_status = models.CharField(_("interest status"), max_length=20, blank=True)
+    feedback = models.TextField(_("feedback"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendee feedback")
+        verbose_name_plural = _("attendee feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "contact"], name="attendee_feedback_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.interest_status}"

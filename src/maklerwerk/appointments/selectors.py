@@ -107,6 +107,44 @@ def booking_link_resolve(token: str) -> BookingLink | None:
     return link
 
 
+def pending_request(appointment: Appointment) -> ViewingBooking | None:
+    """The prospect's request waiting for the agent's answer on this appointment, if any."""
+    return (
+        ViewingBooking.objects.filter(appointment=appointment, requested=True, cancelled_at__isnull=True)
+        .select_related("contact")
+        .first()
+    )
+
+
+def overlapping(
+    *,
+    user: User,
+    responsible_id: int | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> list[Appointment]:
+    """Open appointments of `responsible_id` that overlap the given time (a warning, not a refusal)."""
+    if responsible_id is None or ends_at <= starts_at:
+        return []
+    qs = appointment_list(user=user, start=starts_at, end=ends_at, responsible_id=responsible_id).filter(
+        status__in=[Appointment.Status.PLANNED, Appointment.Status.CONFIRMED]
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:5])
+
+
+def booking_get(*, user: User, pk: int) -> ViewingBooking:
+    """A booking of the user's office on a property the user may see (else 404)."""
+    try:
+        return ViewingBooking.objects.exclude(property_hidden_q(user, "slot__property")).get(
+            pk=pk, office=user.office_id
+        )
+    except (ViewingBooking.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def free_slots(link: BookingLink) -> QuerySet[ViewingSlot]:
     return ViewingSlot.objects.filter(
         property_id=link.property_id,

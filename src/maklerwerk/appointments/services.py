@@ -198,6 +198,7 @@ def slot_series_create(
     agent: User | None = None,
     location: str = "",
     mode: str = ViewingSlot.Mode.IN_PERSON,
+    booking_mode: str = ViewingSlot.Booking.DIRECT,
 ) -> list[ViewingSlot]:
     """Concrete slots for `rule`; refuses past times, overlaps with open slots and 0 seats."""
     ensure_capability(acting_user, Capability.EDIT)
@@ -228,6 +229,7 @@ def slot_series_create(
             capacity=capacity,
             location=location.strip() or property_address(prop),
             mode=mode,
+            booking_mode=booking_mode,
         )
         for start, end in times
     ]
@@ -295,6 +297,7 @@ def _book(link: BookingLink, slot_id: int) -> ViewingBooking:
     if taken != 1:
         raise ConflictError(slot_full_message())
     slot = ViewingSlot.objects.select_related("property", "agent").get(pk=slot_id)
+    requested = slot.booking_mode == ViewingSlot.Booking.REQUEST
     appointment = Appointment(
         office_id=link.office_id,
         kind=Appointment.Kind.VIEWING
@@ -306,13 +309,18 @@ def _book(link: BookingLink, slot_id: int) -> ViewingBooking:
         location=slot.location,
         property_id=slot.property_id,
         responsible=slot.agent,
-        status=Appointment.Status.CONFIRMED,
+        status=Appointment.Status.PLANNED if requested else Appointment.Status.CONFIRMED,
     )
     appointment.full_clean()
     appointment.save()
     appointment.contacts.set([link.contact_id])
     booking = ViewingBooking(
-        office_id=link.office_id, slot=slot, contact_id=link.contact_id, appointment=appointment, link=link
+        office_id=link.office_id,
+        slot=slot,
+        contact_id=link.contact_id,
+        appointment=appointment,
+        link=link,
+        requested=requested,
     )
     try:
         booking.full_clean(validate_constraints=False)

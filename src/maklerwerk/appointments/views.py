@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.appointments import invitations, selectors, services
+from maklerwerk.appointments import booking, feedback, invitations, selectors, services
 from maklerwerk.appointments.forms import AppointmentForm, SeriesForm, StatusForm
-from maklerwerk.appointments.models import Appointment
+from maklerwerk.appointments.models import Appointment, ViewingSlot
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.properties.selectors import contact_get, property_get
@@ -48,7 +48,11 @@ def _report(request: AuthedRequest, sent: list[invitations.Sent]) -> None:
 def calendar_view(request: AuthedRequest) -> HttpResponse:
     """The calendar; `?date=YYYY-MM-DD` opens the week of that day."""
     day = parse_date_safe(request.GET.get("date"))
-    context = {"can_edit": _can_edit(request), "initial_date": day.isoformat() if day else ""}
+    context = {
+        "can_edit": _can_edit(request),
+        "can_manage": request.user.can(Capability.MANAGE_OFFICE),
+        "initial_date": day.isoformat() if day else "",
+    }
     return render(request, "appointments/calendar.html", context)
 
 
@@ -121,7 +125,46 @@ def move_view(request: AuthedRequest, pk: int) -> JsonResponse:
     sent = invitations.invitation_send(appointment=appointment, acting_user=request.user) if moved else []
     errors = [f"{s.contact}: {s.error}" for s in sent if s.error]
     text = _("Appointment moved; %(n)s changed invitation(s) sent.") % {"n": len(sent) - len(errors)}
-    return JsonResponse({"ok": True, "message": " ".join([text, *errors])})
+    clash = _conflict_text(request, appointment.responsible_id, start, end, appointment.pk)
+    return JsonResponse(
+        {"ok": True, "message": " ".join([text, *errors, clash]).strip(), "conflict": bool(clash)}
+    )
+
+
+def _conflict_text(
+    request: AuthedRequest,
+    responsible_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: int | None,
+) -> str:
+    found = selectors.overlapping(
+        user=request.user, responsible_id=responsible_id, starts_at=start, ends_at=end, exclude_pk=exclude
+    )
+    if not found:
+        return ""
+    items = ", ".join(
+        f"{timezone.localtime(a.starts_at):%d.%m. %H:%M}–{timezone.localtime(a.ends_at):%H:%M} {a}"
+        for a in found
+    )
+    return _("Note: overlaps %(items)s.") % {"items": items}
+
+
+@require_capability(Capability.EDIT)
+@require_GET
+def conflicts_view(request: AuthedRequest) -> HttpResponse:
+    """The form's hint (htmx): does the chosen time overlap another appointment of the responsible user?"""
+    form = AppointmentForm(request.GET, user=request.user)
+    try:
+        start = form.fields["starts_at"].clean(request.GET.get("starts_at"))
+        end = form.fields["ends_at"].clean(request.GET.get("ends_at"))
+    except ValidationError:
+        return HttpResponse("")
+    responsible = parse_id(request.GET.get("responsible")) or request.user.pk
+    text = _conflict_text(request, responsible, start, end, parse_id(request.GET.get("exclude")))
+    if not text:
+        return HttpResponse("")
+    return render(request, "appointments/_conflict_hint.html", {"text": text})
 
 
 @require_capability(Capability.EDIT)
@@ -148,6 +191,15 @@ def create_view(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Appointment saved."))
+            clash = _conflict_text(
+                request,
+                appointment.responsible_id,
+                appointment.starts_at,
+                appointment.ends_at,
+                appointment.pk,
+            )
+            if clash:
+                messages.warning(request, clash)
             if request.POST.get("invite"):
                 _report(
                     request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
@@ -165,8 +217,36 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "contacts": list(appointment.contacts.all()),
         "status_form": StatusForm(),
         "can_edit": _can_edit(request),
+        "pending": selectors.pending_request(appointment),
+        "said": feedback.feedback_of(appointment),
+        "interest_choices": feedback.STATUSES.choices,
     }
     return render(request, "appointments/detail.html", context)
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def request_answer_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Confirm or decline a prospect's request (`pk`: the booking); the prospect is told by mail."""
+    confirm = request.POST.get("answer") == "confirm"
+    pk = selectors.booking_get(user=request.user, pk=pk).pk
+    try:
+        if confirm:
+            appointment = booking.request_confirm(booking_id=pk, acting_user=request.user)
+        else:
+            appointment = booking.request_decline(booking_id=pk, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("appointments:calendar")
+    errors = booking.request_answer_send(appointment=appointment, acting_user=request.user)
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(
+            request,
+            _("Confirmed; the invitation is sent.") if confirm else _("Declined; the prospect is told."),
+        )
+    return redirect("appointments:detail", appointment.pk)
 
 
 @require_capability(Capability.EDIT)
@@ -188,6 +268,18 @@ def status_view(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("appointments:detail", pk)
     messages.success(request, _("Status saved: %(s)s.") % {"s": appointment.get_status_display()})
+    said = [
+        feedback.Said(
+            c.pk,
+            request.POST.get(f"interest_{c.pk}", ""),
+            request.POST.get(f"feedback_{c.pk}", "")[:5000],
+        )
+        for c in appointment.contacts.all()
+    ]
+    try:
+        feedback.attendee_feedback_save(appointment=appointment, items=said, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     if appointment.status == Appointment.Status.CANCELLED:
         _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))
     return redirect("appointments:detail", pk)
@@ -237,6 +329,7 @@ def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 capacity=form.cleaned_data["capacity"],
                 location=form.cleaned_data["location"],
                 mode=form.cleaned_data["mode"],
+                booking_mode=form.cleaned_data["booking_mode"] or ViewingSlot.Booking.DIRECT,
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from maklerwerk.accounts import views as account_views
 from maklerwerk.accounts.forms_auth import LoginForm
 from maklerwerk.api.api import api
+from maklerwerk.appointments import feed as appointments_feed
 from maklerwerk.core import views as core_views
 from maklerwerk.matching import urls as matching_urls
 from maklerwerk.properties import urls as properties_urls
@@ -42,6 +43,8 @@ urlpatterns = [
     path("inquiries/", include("maklerwerk.inquiries.urls")),
     path("imports/", include("maklerwerk.imports.urls")),
     path("appointments/", include("maklerwerk.appointments.urls")),
+    # A user's personal iCal feed (no login: the secret in the URL is the key).
+    path("calendar/<str:token>.ics", appointments_feed.feed_view, name="calendar_feed"),
     path("portals/", include("maklerwerk.portals.urls")),
     path("tours/", include("maklerwerk.tours.urls")),
     path("api/v1/", api.urls),

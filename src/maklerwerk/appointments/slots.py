@@ -1,0 +1,56 @@
+"""Editing one viewing slot (API): seats, place, mode, booking mode, and its time while nobody
+has booked it. Fewer seats than bookings, or a time change of a booked slot, are refused in German
+(the bookings' appointments keep their own time: they are moved one by one in the calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maklerwerk.accounts.permissions import ensure_capability
+from maklerwerk.accounts.roles import Capability
+from maklerwerk.appointments.models import ViewingSlot
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.history import history_record, snapshot
+from maklerwerk.core.models import ChangeLog
+
+if TYPE_CHECKING:
+    from maklerwerk.accounts.models import User
+
+EDITABLE = {"starts_at", "ends_at", "capacity", "location", "mode", "booking_mode"}
+
+
+@transaction.atomic
+def slot_update(*, slot_id: int, acting_user: User, changes: dict[str, object]) -> ViewingSlot:
+    ensure_capability(acting_user, Capability.EDIT)
+    slot = ViewingSlot.objects.select_for_update().get(pk=slot_id)
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if slot.cancelled_at is not None:
+        raise ApplicationError(_("This slot is cancelled."))
+    before = snapshot(ViewingSlot.objects.get(pk=slot.pk))
+    retimed = any(k in changes and changes[k] != getattr(slot, k) for k in ("starts_at", "ends_at"))
+    if retimed and slot.booked:
+        raise ApplicationError(
+            _("The slot is booked already: move the booked appointments one by one instead.")
+        )
+    capacity = changes.get("capacity", slot.capacity)
+    if isinstance(capacity, int) and capacity < max(slot.booked, 1):
+        raise ApplicationError(
+            _("The slot needs at least %(n)s seats (already booked).") % {"n": max(slot.booked, 1)},
+            extra={"field": "capacity"},
+        )
+    for key, value in changes.items():
+        setattr(slot, key, value)
+    starts = slot.starts_at
+    if retimed and isinstance(starts, dt.datetime) and starts <= timezone.now():
+        raise ApplicationError(_("A slot cannot start in the past."))
+    slot.full_clean()
+    slot.save()
+    history_record(instance=slot, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE)
+    return slot

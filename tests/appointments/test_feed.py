@@ -1,0 +1,143 @@
+"""The personal iCal feed: secret URL (hash stored), only the user's own appointments, no contact
+e-mail or phone, VTIMEZONE Europe/Berlin, ETag/304, revocable, read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from maklerwerk.appointments.feed import feed_create
+from maklerwerk.appointments.models import CalendarFeed
+from maklerwerk.appointments.services import appointment_create
+from tests.conftest import make_user
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _make(user: Any, contacts: list[Any], start: dt.datetime, title: str, **extra: Any) -> Any:
+    return appointment_create(
+        office=user.office,
+        acting_user=user,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        title=title,
+        contact_ids=[c.pk for c in contacts],
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 12, 20, 12, tzinfo=BERLIN), tick=False)
+def test_the_feed_holds_only_my_appointments_in_berlin_time_without_contact_details(
+    agent: Any, admin_user: Any, erika: Any, prop: Any
+) -> None:
+    summer = dt.datetime(2027, 7, 3, 10, tzinfo=BERLIN)
+    winter = dt.datetime(2027, 1, 9, 10, tzinfo=BERLIN)
+    mine = _make(agent, [erika], summer, "Besichtigung Altbau", property_id=prop.pk)
+    _make(agent, [], winter, "Notar")
+    _make(admin_user, [erika], summer, "Fremder Termin")
+    url = feed_create(user=agent, office=agent.office)
+    assert url.endswith(".ics") and "/calendar/" in url
+    token = _path(url).rsplit("/", 1)[-1].removesuffix(".ics")
+    assert token not in CalendarFeed.objects.get(user=agent).token_hash
+    response = Client().get(_path(url))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    assert str(cal["METHOD"]) == "PUBLISH"
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"Besichtigung Altbau", "Notar"}  # not the administrator's
+    event = events["Besichtigung Altbau"]
+    assert str(event["UID"]) == mine.uid
+    assert event.decoded("DTSTART") == summer and event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert events["Notar"].decoded("DTSTART") == winter  # winter time (+01:00) as well
+    assert "Erika Mustermann" in str(event["DESCRIPTION"])
+    text = response.content.decode()
+    assert "erika@example.org" not in text and "mailto:" not in text
+
+
+@pytest.mark.django_db
+def test_etag_answers_304_and_a_rotated_or_revoked_feed_is_gone(agent: Any, api: Any, erika: Any) -> None:
+    _make(agent, [erika], timezone.now() + dt.timedelta(days=2), "Übergabe")
+    old = _path(feed_create(user=agent, office=agent.office))
+    client = Client()
+    first = client.get(old)
+    etag = first["ETag"]
+    assert client.get(old, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.post(old).status_code == 405  # read-only
+    response = api.post("/api/v1/me/calendar-feed")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["webcal_url"].startswith("webcal://")
+    new = _path(body["url"])
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert Calendar.from_ical(client.get(new).content).walk("VEVENT")
+    assert api.delete("/api/v1/me/calendar-feed").status_code == 204
+    assert client.get(new).status_code == 404
+    assert api.delete("/api/v1/me/calendar-feed").status_code == 404
+    assert client.get("/calendar/kein-gueltiges-geheimnis-0123456789.ics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_feed_still_names_its_time_zone_and_a_deactivated_user_has_none(office: Any) -> None:
+    user = make_user(office, "neu", "agent")
+    path = _path(feed_create(user=user, office=office))
+    cal = Calendar.from_ical(Client().get(path).content)
+    assert not cal.walk("VEVENT") and str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Europe/Berlin"
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert Client().get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_subscription_page_shows_the_address_once_and_switches_it_off(
+    agent_client: Any, agent: Any
+) -> None:
+    page = agent_client.get("/appointments/feed/").content.decode()
+    assert "Meine Abo-Adresse erstellen" in page
+    created = agent_client.post("/appointments/feed/", {"action": "create"}).content.decode()
+    assert "Sie wird nur jetzt angezeigt" in created and "webcal://" in created
+    again = agent_client.get("/appointments/feed/").content.decode()
+    assert "Abo aktiv seit" in again and "webcal://" not in again
+    response = agent_client.post("/appointments/feed/", {"action": "revoke"}, follow=True)
+    assert "Das Kalender-Abo ist abgeschaltet" in response.content.decode()
+    assert not CalendarFeed.objects.filter(user=agent).exists()
+
+
+@pytest.mark.django_db
+def test_administrators_set_the_reminder_hours_and_the_agenda_time(
+    client: Any, admin_user: Any, agent_client: Any
+) -> None:
+    from maklerwerk.appointments.models import AppointmentSettings
+
+    assert agent_client.get("/appointments/settings/").status_code == 403
+    client.force_login(admin_user)
+    assert "Tagesübersicht" in client.get("/appointments/settings/").content.decode()
+    data = {
+        "first_reminder_hours": "48",
+        "second_reminder_hours": "0",
+        "remind_agents": "on",
+        "agenda_enabled": "on",
+        "agenda_time": "06:30",
+    }
+    response = client.post("/appointments/settings/", data, follow=True)
+    assert "Einstellungen gespeichert" in response.content.decode()
+    cfg = AppointmentSettings.objects.get(office=admin_user.office)
+    assert (cfg.first_reminder_hours, cfg.second_reminder_hours, cfg.remind_contacts) == (48, 0, False)
+    assert cfg.agenda_time == dt.time(6, 30)
+    too_far = client.post("/appointments/settings/", {**data, "first_reminder_hours": "999"})
+    assert "höchstens 14 Tage" in too_far.content.decode()
