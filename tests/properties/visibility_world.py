@@ -170,6 +170,12 @@ def build_world() -> World:
         office=office, acting_user=owner, title=f"Besichtigung {MARK}", property_id=prop.pk,
         starts_at=o["expires"], ends_at=o["expires"] + dt.timedelta(hours=1), contact_ids=[contact.pk],
     )  # fmt: skip
+    from maklerwerk.mailsync.models import ArchivedMail
+
+    o["archived_mail"] = ArchivedMail.objects.create(
+        office=office, key="<walk@example.org>", state="archived", subject=f"Mail zu {MARK}",
+        body_text=f"Zu {MARK}", activity=o["activity"],
+    )  # fmt: skip
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 
