@@ -96,5 +96,7 @@ def person(office: Any, email: str, last_name: str = "Klein") -> Any:
     from maklerwerk.contacts.services import contact_create
 
     return contact_create(
-        office=office, acting_user=None, data={"first_name": "Kim", "last_name": last_name, "emails": [{"value": email}]}
+        office=office,
+        acting_user=None,
+        data={"first_name": "Kim", "last_name": last_name, "emails": [{"value": email}]},
     )

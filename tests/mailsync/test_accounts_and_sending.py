@@ -39,7 +39,9 @@ def test_a_mailbox_is_connected_once(office: Any, agent: Any, new_mailbox: Any) 
         connect(make_user(office, "kollegin", "agent"), box)
     assert "bereits von einem anderen Benutzer verbunden" in str(other.value.message)
     inquiry_box = new_mailbox()
-    mailbox_create(office=office, acting_user=agent, data={**inquiry_box, "security": "none", "name": "Anfragen"})
+    mailbox_create(
+        office=office, acting_user=agent, data={**inquiry_box, "security": "none", "name": "Anfragen"}
+    )
     with pytest.raises(ConflictError) as taken:
         connect(agent, inquiry_box)
     assert "Postfach des Anfragenmanagers" in str(taken.value.message)
@@ -68,12 +70,18 @@ def test_a_mail_sent_from_maklerwerk_goes_to_sent_and_stays_one_activity(
     assert Activity.objects.filter(type=Activity.Type.EMAIL_SENT).count() == 1
 
 
-def test_a_sent_mail_whose_sent_folder_fails_is_still_sent(office: Any, agent: Any, new_mailbox: Any, smtp_sink: Any) -> None:
+def test_a_sent_mail_whose_sent_folder_fails_is_still_sent(
+    office: Any, agent: Any, new_mailbox: Any, smtp_sink: Any
+) -> None:
     kunde = person(office, "kunde@example.org")
     account = connect(agent, {**new_mailbox(), "password": "falsch"})
     ctx = MailContext(office=office, acting_user=agent, contact=kunde)
-    sending.mail_send(office=office, acting_user=agent, ctx=ctx, to_email="kunde@example.org", subject="A", body="B")
+    sending.mail_send(
+        office=office, acting_user=agent, ctx=ctx, to_email="kunde@example.org", subject="A", body="B"
+    )
     assert len(smtp_sink.messages) == 1
     account.refresh_from_db()
-    assert account.last_error.startswith("Gesendete Mail nicht im Ordner „Gesendet“ abgelegt: Anmeldung fehlgeschlagen")
+    assert account.last_error.startswith(
+        "Gesendete Mail nicht im Ordner „Gesendet“ abgelegt: Anmeldung fehlgeschlagen"
+    )
     assert account_sync(account).error  # and the archive says the same

@@ -95,7 +95,9 @@ def test_the_settings_page_connects_and_shows_the_german_state(
     assert "Verbindung fehlgeschlagen: Anmeldung fehlgeschlagen" in page
     account = MailAccount.objects.get()
     assert account.folders == ["Kunden"] and account.username == box["username"]
-    response = agent_client.post(f"/mailsync/{account.pk}/", {**form, "password": "geheim", "test": "1"}, follow=True)
+    response = agent_client.post(
+        f"/mailsync/{account.pk}/", {**form, "password": "geheim", "test": "1"}, follow=True
+    )
     assert "Verbindung funktioniert" in response.content.decode()
     agent_client.post(f"/mailsync/{account.pk}/sync/")
     listing = agent_client.get("/mailsync/").content.decode()

@@ -93,7 +93,9 @@ def test_a_uidvalidity_change_and_a_folder_move_create_nothing_twice(
     assert mail_activities().count() == 2
 
 
-def test_a_mail_without_message_id_is_recognised_by_its_content(office: Any, agent: Any, new_mailbox: Any) -> None:
+def test_a_mail_without_message_id_is_recognised_by_its_content(
+    office: Any, agent: Any, new_mailbox: Any
+) -> None:
     person(office, "kunde@example.org")
     raw = make_mail(message_id=None, subject="Ohne Kennung")
     one, two = new_mailbox(), new_mailbox()
@@ -152,7 +154,8 @@ def test_malformed_mime_is_kept_with_a_german_reason(office: Any, agent: Any, ne
         b"Message-ID: <kaputt@example.org>\r\nMIME-Version: 1.0\r\n"
         b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
         b"--XYZ\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDer Text bleibt erhalten \xfc\r\n"
-        b"--XYZ\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n%%%kein-base64"
+        b"--XYZ\r\nContent-Type: application/pdf; name=a.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n%%%kein-base64"
     )
     box = new_mailbox()
     put(box, raw)
@@ -164,7 +167,9 @@ def test_malformed_mime_is_kept_with_a_german_reason(office: Any, agent: Any, ne
     assert mail.activity is not None and mail.activity.payload["problems"] == mail.problems
 
 
-def test_html_is_sanitised_and_loads_no_remote_images(office: Any, agent: Any, new_mailbox: Any, client: Any) -> None:
+def test_html_is_sanitised_and_loads_no_remote_images(
+    office: Any, agent: Any, new_mailbox: Any, client: Any
+) -> None:
     person(office, "kunde@example.org")
     html = (
         '<p onclick="steal()">Hallo <b>Frau Makler</b></p><script>alert(1)</script>'
@@ -179,6 +184,7 @@ def test_html_is_sanitised_and_loads_no_remote_images(office: Any, agent: Any, n
     for bad in ("script", "onclick", "tracker.example", "<img", "javascript:"):
         assert bad not in mail.body_html
     client.force_login(agent)
+    assert mail.activity is not None
     page = client.get(mail.activity.payload["view_url"]).content.decode()
     assert "<b>Frau Makler</b>" in page and "tracker.example" not in page
 
@@ -213,16 +219,18 @@ def test_a_mail_naming_a_kennung_or_replying_to_a_sent_mail_gets_the_property(
     )  # fmt: skip
     box = new_mailbox()
     put(box, make_mail(subject="Frage zu MW-1001", message_id="<k@example.org>"))
-    put(box, make_mail(subject="Re: Exposé", message_id="<r@example.org>",
-                       headers={"In-Reply-To": "<expose-77@buero.example>", "References": "<expose-77@buero.example>"}))  # fmt: skip
+    thread = {"In-Reply-To": "<expose-77@buero.example>", "References": "<expose-77@buero.example>"}
+    put(box, make_mail(subject="Re: Exposé", message_id="<r@example.org>", headers=thread))
     three_times(connect(agent, box))
-    by_key = {m.key: m.activity for m in ArchivedMail.objects.all()}
+    by_key = {m.key: m.activity for m in ArchivedMail.objects.all() if m.activity is not None}
     assert by_key["<k@example.org>"].property_id == wohnung.pk
     reply = by_key["<r@example.org>"]
     assert reply.property_id == haus.pk and reply.payload["thread"] == "<expose-77@buero.example>"
 
 
-def test_a_resumed_run_after_a_killed_worker_creates_nothing_twice(office: Any, agent: Any, new_mailbox: Any) -> None:
+def test_a_resumed_run_after_a_killed_worker_creates_nothing_twice(
+    office: Any, agent: Any, new_mailbox: Any
+) -> None:
     person(office, "kunde@example.org")
     box = new_mailbox()
     for i in range(3):

@@ -86,7 +86,8 @@ def mail_decide(account: MailAccount, mail: ParsedMail, raw: bytes) -> Decision:
         if contact is not None and contact.pk not in contact_ids:
             contact_ids.append(contact.pk)
     if not outgoing and (
-        mail_taken_in(office_id=office_id, message_id=mail.message_id) or parse_message(raw).inquiry is not None
+        mail_taken_in(office_id=office_id, message_id=mail.message_id)
+        or parse_message(raw).inquiry is not None
     ):
         return Decision(ArchivedMail.State.SKIPPED, REASON_INQUIRY)
     if not contact_ids:

@@ -18,13 +18,25 @@ class MailAccountForm(forms.ModelForm):
     folders_text = forms.CharField(
         label=_("further folders to archive"),
         required=False,
-        help_text=_("INBOX and the sent folder are always archived. One folder per line, e.g. Kunden/Müller."),
+        help_text=_(
+            "INBOX and the sent folder are always archived. One folder per line, e.g. Kunden/Müller."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     class Meta:
         model = MailAccount
-        fields = ["email", "host", "port", "security", "username", "auth", "sent_folder", "append_sent", "active"]
+        fields = [
+            "email",
+            "host",
+            "port",
+            "security",
+            "username",
+            "auth",
+            "sent_folder",
+            "append_sent",
+            "active",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,5 +48,7 @@ class MailAccountForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["folders"] = [line.strip() for line in (data.get("folders_text") or "").splitlines() if line.strip()]
+        data["folders"] = [
+            line.strip() for line in (data.get("folders_text") or "").splitlines() if line.strip()
+        ]
         return data

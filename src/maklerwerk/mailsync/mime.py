@@ -83,7 +83,10 @@ def sanitise_html(html: str) -> str:
     if not html.strip():
         return ""
     return nh3.clean(
-        html, tags=_HTML_TAGS, clean_content_tags={"script", "style", "title"}, url_schemes={"http", "https", "mailto"}
+        html,
+        tags=_HTML_TAGS,
+        clean_content_tags={"script", "style", "title"},
+        url_schemes={"http", "https", "mailto"},
     )
 
 
@@ -155,7 +158,9 @@ def _parts(msg: Message, problems: list[str]) -> tuple[list[str], list[str], lis
 
 def fallback_key(*, date: str, addresses: tuple[str, ...], subject: str, text: str) -> str:
     """For a mail without Message-ID: the same mail hashes the same in every mailbox and folder."""
-    basis = "\n".join([date.strip(), ",".join(sorted(addresses)), subject.strip(), " ".join(text.split())[:500]])
+    basis = "\n".join(
+        [date.strip(), ",".join(sorted(addresses)), subject.strip(), " ".join(text.split())[:500]]
+    )
     return "sha256:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -179,7 +184,11 @@ def mail_parse(raw: bytes) -> ParsedMail:
     if not ids and msg.get("Message-ID"):
         problems.append("Message-ID ist ungültig; die Mail wird an ihrem Inhalt erkannt.")
     addrs = tuple(dict.fromkeys((*from_addrs, *to_addrs, *cc_addrs)))
-    key = ids[0] if ids else fallback_key(date=str(msg.get("Date", "")), addresses=addrs, subject=subject, text=text)
+    key = (
+        ids[0]
+        if ids
+        else fallback_key(date=str(msg.get("Date", "")), addresses=addrs, subject=subject, text=text)
+    )
     return ParsedMail(
         key=key[:300],
         message_id=ids[0] if ids else "",

@@ -40,7 +40,9 @@ class MailAccount(SingleLineFields, models.Model):
     email = models.EmailField(_("e-mail address"))
     host = models.CharField(_("IMAP server"), max_length=200)
     port = models.PositiveIntegerField(_("port"), default=993)
-    security = models.CharField(_("encryption"), max_length=10, choices=Security.choices, default=Security.SSL)
+    security = models.CharField(
+        _("encryption"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
     username = models.CharField(_("user name"), max_length=200)
     auth = models.CharField(_("login method"), max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
     password_encrypted = models.TextField(blank=True, editable=False)
@@ -84,6 +86,9 @@ class FolderState(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "folder"], name="mailsync_folder_once")]
 
+    def __str__(self) -> str:
+        return f"{self.folder} ({self.uid_validity}/{self.last_uid})"
+
 
 class MailBlob(models.Model):
     """An attachment's bytes, stored once per office by SHA-256."""
@@ -95,6 +100,9 @@ class MailBlob(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "sha256"], name="mailsync_blob_once")]
+
+    def __str__(self) -> str:
+        return self.sha256
 
 
 class ArchivedMail(models.Model):
@@ -109,7 +117,9 @@ class ArchivedMail(models.Model):
     key = models.CharField(max_length=300)  # "<message-id>" or "sha256:<hash>"
     state = models.CharField(max_length=10, choices=State.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    account = models.ForeignKey(MailAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    account = models.ForeignKey(
+        MailAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     activity = models.ForeignKey(
         "core.Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

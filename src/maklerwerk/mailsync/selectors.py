@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def account_list(*, user: User) -> QuerySet[MailAccount]:
     """Only the user's own accounts: a mailbox is personal, even administrators do not see others'."""
-    return MailAccount.objects.filter(user=user, office_id=user.office_id)
+    return MailAccount.objects.filter(user=user, office=user.office_id)
 
 
 def account_get(*, user: User, pk: int) -> MailAccount:
@@ -29,7 +29,7 @@ def account_get(*, user: User, pk: int) -> MailAccount:
 def archived_mail_get(*, user: User, pk: int) -> ArchivedMail:
     """An archived mail of the office; hidden when its activity hangs off a property the user may not see."""
     mail = (
-        ArchivedMail.objects.filter(office_id=user.office_id, pk=pk, state=ArchivedMail.State.ARCHIVED)
+        ArchivedMail.objects.filter(office=user.office_id, pk=pk, state=ArchivedMail.State.ARCHIVED)
         .select_related("activity")
         .first()
     )

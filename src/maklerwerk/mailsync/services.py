@@ -74,6 +74,8 @@ def _apply(account: MailAccount, data: dict[str, Any]) -> None:
 @transaction.atomic
 def mail_account_create(*, user: User, data: dict[str, Any]) -> MailAccount:
     ensure_capability(user, Capability.EDIT)
+    if user.office_id is None:  # only users of an office have mail with the office's contacts
+        raise ApplicationError(_("Only users of an office can connect a mailbox."))
     account = MailAccount(office_id=user.office_id, user=user)
     _apply(account, data)
     if not account.password_encrypted:
@@ -81,7 +83,9 @@ def mail_account_create(*, user: User, data: dict[str, Any]) -> MailAccount:
     account.full_clean(exclude=["office", "user", "mailbox_key"])
     _ensure_free(account)
     account.save()
-    history_record(instance=account, acting_user=user, action=ChangeLog.Action.CREATE, after=_snapshot(account))
+    history_record(
+        instance=account, acting_user=user, action=ChangeLog.Action.CREATE, after=_snapshot(account)
+    )
     return account
 
 
@@ -95,7 +99,11 @@ def mail_account_update(*, account: MailAccount, user: User, data: dict[str, Any
     _ensure_free(account)
     account.save()
     history_record(
-        instance=account, acting_user=user, action=ChangeLog.Action.UPDATE, before=before, after=_snapshot(account)
+        instance=account,
+        acting_user=user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=_snapshot(account),
     )
     return account
 
@@ -104,7 +112,9 @@ def mail_account_update(*, account: MailAccount, user: User, data: dict[str, Any
 def mail_account_delete(*, account: MailAccount, user: User) -> None:
     """Disconnect: the archived mails and their activities stay."""
     ensure_capability(user, Capability.EDIT)
-    history_record(instance=account, acting_user=user, action=ChangeLog.Action.DELETE, before=_snapshot(account))
+    history_record(
+        instance=account, acting_user=user, action=ChangeLog.Action.DELETE, before=_snapshot(account)
+    )
     account.delete()
 
 

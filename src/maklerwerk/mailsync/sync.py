@@ -63,7 +63,9 @@ class SyncResult:
         }
 
 
-def imap_settings(account: MailAccount, *, password: str | None = None, folder: str = "INBOX") -> ImapSettings:
+def imap_settings(
+    account: MailAccount, *, password: str | None = None, folder: str = "INBOX"
+) -> ImapSettings:
     return ImapSettings(
         host=account.host,
         port=account.port,
@@ -99,7 +101,9 @@ def _known(account: MailAccount, key: str) -> bool:
     return bool(outgoing_mails_by_message_id(office_id=account.office_id, message_ids=[key]))
 
 
-def _folder_sync(imap: ImapClient, account: MailAccount, folder: str, result: SyncResult, report: Report) -> None:
+def _folder_sync(
+    imap: ImapClient, account: MailAccount, folder: str, result: SyncResult, report: Report
+) -> None:
     validity = imap.select(folder)
     state, _created = FolderState.objects.get_or_create(account=account, folder=folder)
     last_uid = state.last_uid if state.uid_validity == validity else 0
@@ -122,7 +126,9 @@ def _folder_sync(imap: ImapClient, account: MailAccount, folder: str, result: Sy
         if save and not blocked:
             FolderState.objects.filter(pk=state.pk).update(uid_validity=validity, last_uid=uid)
     if save and not blocked:
-        FolderState.objects.filter(pk=state.pk).update(uid_validity=validity, last_uid=max(uids, default=last_uid))
+        FolderState.objects.filter(pk=state.pk).update(
+            uid_validity=validity, last_uid=max(uids, default=last_uid)
+        )
 
 
 def _message_sync(account: MailAccount, raw: bytes, result: SyncResult) -> bool:
@@ -131,7 +137,11 @@ def _message_sync(account: MailAccount, raw: bytes, result: SyncResult) -> bool:
         decision = mail_decide(account, mail, raw)
         if result.dry_run:
             known = ArchivedMail.objects.filter(office_id=account.office_id, key=mail.key).exists()
-            counter = "known" if known else ("archived" if decision.state == ArchivedMail.State.ARCHIVED else "skipped")
+            counter = (
+                "known"
+                if known
+                else ("archived" if decision.state == ArchivedMail.State.ARCHIVED else "skipped")
+            )
             setattr(result, counter, getattr(result, counter) + 1)
             return True
         stored = mail_archive(account, mail, decision)
@@ -182,7 +192,9 @@ def account_sync(account: MailAccount, *, dry_run: bool = False, report: Report 
         result.error = exc.message
     except Exception as exc:  # a bug must not stop the user's other accounts
         logger.exception("mail account %s: sync failed", account.pk)
-        result.error = f"Unerwarteter Fehler beim Abgleich ({type(exc).__name__}); bitte den Betreiber informieren."
+        result.error = (
+            f"Unerwarteter Fehler beim Abgleich ({type(exc).__name__}); bitte den Betreiber informieren."
+        )
     if not dry_run or result.error:
         _set_state(account, result)
     return result

@@ -53,7 +53,9 @@ def _busy(account_id: int) -> bool:
     return any(job_alive(job) for job in busy)
 
 
-def account_sync_start(account: MailAccount, *, dry_run: bool = False, enqueue_now: bool = False) -> Job | None:
+def account_sync_start(
+    account: MailAccount, *, dry_run: bool = False, enqueue_now: bool = False
+) -> Job | None:
     """Start the archive of one account unless one of it is at work (each account is its own lock)."""
     if _busy(account.pk):
         return None

@@ -23,7 +23,9 @@ from maklerwerk.mailsync.tasks import account_sync_start
 def account_list(request: AuthedRequest) -> HttpResponse:
     accounts = selectors.account_list(user=request.user)
     return render(
-        request, "mailsync/accounts.html", {"accounts": accounts, "can_edit": request.user.can(Capability.EDIT)}
+        request,
+        "mailsync/accounts.html",
+        {"accounts": accounts, "can_edit": request.user.can(Capability.EDIT)},
     )
 
 

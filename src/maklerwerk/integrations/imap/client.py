@@ -177,7 +177,9 @@ class ImapClient:
             try:
                 box.folder.set(self.folder_name(folder))
             except (MailboxFolderSelectError, imaplib.IMAP4.error) as exc:
-                raise ImapError(f"Ordner „{folder}“ gibt es in diesem Postfach nicht.", permanent=True) from exc
+                raise ImapError(
+                    f"Ordner „{folder}“ gibt es in diesem Postfach nicht.", permanent=True
+                ) from exc
         self.uid_validity = self._uid_validity()
         return self.uid_validity
 
@@ -188,7 +190,8 @@ class ImapClient:
             found = list(box.folder.list())
         self.folder_name("INBOX")  # learn the delimiter
         return sorted(
-            (f.name.replace(self._delimiter, "/") if self._delimiter else f.name, tuple(f.flags)) for f in found
+            (f.name.replace(self._delimiter, "/") if self._delimiter else f.name, tuple(f.flags))
+            for f in found
         )
 
     # Reference: RFC 3501 6.4.4 SEARCH, 6.4.8 UID ("n:*" always matches the last message)
