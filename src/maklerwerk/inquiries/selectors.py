@@ -159,6 +159,7 @@ def mailbox_in_use(*, host: str, username: str) -> bool:
 
 def mail_taken_in(*, office_id: int, message_id: str) -> bool:
     """Did an inquiry mailbox of the office take this message in? Then it is the inquiry manager's."""
-    return bool(message_id) and ProcessedMail.objects.filter(
-        office_id=office_id, message_id__iexact=message_id
-    ).exists()
+    return (
+        bool(message_id)
+        and ProcessedMail.objects.filter(office_id=office_id, message_id__iexact=message_id).exists()
+    )
