@@ -112,9 +112,12 @@ class ImapClient:
                 self.box.login(s.username, s.password, initial_folder=None)
         except (MailboxLoginError, UnicodeError, imaplib.IMAP4.error) as exc:
             self._close()
-            raise ImapError(
-                "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch.", permanent=True
-            ) from exc
+            what = (
+                "Zugriffstoken ist ungültig oder abgelaufen"
+                if s.auth == "xoauth2"
+                else "Benutzername oder Passwort ist falsch"
+            )
+            raise ImapError(f"Anmeldung fehlgeschlagen: {what}.", permanent=True) from exc
         except Exception as exc:
             self._close()
             raise self._mapped(exc, "LOGIN") from exc
