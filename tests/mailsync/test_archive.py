@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from maklerwerk.core.models import Activity
 from maklerwerk.integrations.imap.client import ImapClient
@@ -187,6 +188,11 @@ def test_html_is_sanitised_and_loads_no_remote_images(
     assert mail.activity is not None
     page = client.get(mail.activity.payload["view_url"]).content.decode()
     assert "<b>Frau Makler</b>" in page and "tracker.example" not in page
+    timeline = client.get(reverse("core:activity_timeline"), {"contact": mail.activity.contact_id})
+    assert (
+        "E-Mail anzeigen" in timeline.content.decode()
+        and mail.activity.payload["view_url"] in timeline.content.decode()
+    )
 
 
 def test_portal_inquiries_are_left_to_the_inquiry_manager(office: Any, agent: Any, new_mailbox: Any) -> None:
