@@ -9,6 +9,7 @@ class MailsyncConfig(AppConfig):
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.tabs import ACTIONS, DetailAction
         from maklerwerk.mailing.sending import AFTER_SEND, AfterSend
         from maklerwerk.mailsync import sent, tasks
 
@@ -23,4 +24,14 @@ class MailsyncConfig(AppConfig):
             ]
         )
         JOBS.register_all(declared_jobs(tasks))
+        ACTIONS.register(
+            DetailAction(
+                page="contact",
+                key="compose",
+                label=_("E-mail"),
+                url_name="mailsync:compose",
+                icon="ti-mail",
+                order=55,
+            )
+        )
         AFTER_SEND.register(AfterSend("mailsync.sent_folder", sent.sent_folder_append, order=10))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maklerwerk.mailsync import views
+from maklerwerk.mailsync import compose, views
 
 app_name = "mailsync"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.account_delete, name="account_delete"),
     path("<int:pk>/sync/", views.account_sync_view, name="account_sync"),
     path("mail/<int:pk>/", views.mail_detail, name="mail"),
+    path("compose/<int:contact_id>/", compose.compose, name="compose"),
 ]
