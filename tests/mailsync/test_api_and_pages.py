@@ -102,3 +102,15 @@ def test_the_settings_page_connects_and_shows_the_german_state(
     agent_client.post(f"/mailsync/{account.pk}/sync/")
     listing = agent_client.get("/mailsync/").content.decode()
     assert "Mein Postfach" in listing and box["username"] in listing and "Jetzt archivieren" in listing
+    assert "/mailsync/" in agent_client.get("/settings/").content.decode()  # reachable from the settings
+
+
+def test_the_periodic_tick_starts_one_job_per_active_account(
+    office: Any, agent: Any, new_mailbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from maklerwerk.mailsync.tasks import SYNC, sync_all_start
+
+    connect(agent, new_mailbox())
+    connect(make_user(office, "kollegin", "agent"), new_mailbox(), active=False)
+    started = sync_all_start()
+    assert len(started) == 1 and Job.objects.filter(kind=SYNC).count() == 1
