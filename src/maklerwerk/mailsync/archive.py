@@ -85,13 +85,14 @@ def mail_decide(account: MailAccount, mail: ParsedMail, raw: bytes) -> Decision:
         contact = contact_by_email(office_id=office_id, email=addr)
         if contact is not None and contact.pk not in contact_ids:
             contact_ids.append(contact.pk)
+    if not contact_ids:
+        return Decision(ArchivedMail.State.SKIPPED, REASON_PRIVATE)
+    # Portal parsers only for mails that would be archived: most private mail never reaches them.
     if not outgoing and (
         mail_taken_in(office_id=office_id, message_id=mail.message_id)
         or parse_message(raw).inquiry is not None
     ):
         return Decision(ArchivedMail.State.SKIPPED, REASON_INQUIRY)
-    if not contact_ids:
-        return Decision(ArchivedMail.State.SKIPPED, REASON_PRIVATE)
     return Decision(
         ArchivedMail.State.ARCHIVED,
         activity_type=Activity.Type.EMAIL_SENT if outgoing else Activity.Type.EMAIL_RECEIVED,

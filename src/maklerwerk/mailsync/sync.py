@@ -105,7 +105,10 @@ def _folder_sync(
     imap: ImapClient, account: MailAccount, folder: str, result: SyncResult, report: Report
 ) -> None:
     validity = imap.select(folder)
-    state, _created = FolderState.objects.get_or_create(account=account, folder=folder)
+    if result.dry_run:  # a dry run writes nothing, not even the folder's row
+        state = FolderState.objects.filter(account=account, folder=folder).first() or FolderState()
+    else:
+        state, _created = FolderState.objects.get_or_create(account=account, folder=folder)
     last_uid = state.last_uid if state.uid_validity == validity else 0
     if state.uid_validity and state.uid_validity != validity:
         report(f"{folder}: UIDVALIDITY geändert, Ordner wird neu gelesen.")
