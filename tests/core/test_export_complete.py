@@ -198,6 +198,21 @@ def full_office(settings: Any) -> dict[str, Any]:
     portal.set_password("Portal-Geheim-23")
     portal.save()
     portals.PortalAssignment.objects.create(office=office, portal=portal, property=prop)
+    from maklerwerk.mailsync import models as ms
+
+    mail_account = ms.MailAccount(
+        office=office, user=admin, email="chefin@example.org", host="imap.example.org",
+        username="chefin", mailbox_key="imap.example.org|chefin",
+    )  # fmt: skip
+    mail_account.set_password("Postfach-Geheim-31")
+    mail_account.save()
+    ms.FolderState.objects.create(account=mail_account, folder="INBOX", uid_validity=1, last_uid=3)
+    blob = ms.MailBlob(office=office, sha256="ab" * 32, size=3)
+    blob.file.save("blob.bin", ContentFile(b"pdf"), save=False)
+    blob.save()
+    ms.ArchivedMail.objects.create(
+        office=office, key="<m@example.org>", state="archived", account=mail_account, activity=activity
+    )
     run = portals.TransferRun.objects.create(office=office, portal=portal)
     portals.TransferEntry.objects.create(run=run, property=prop, external_id=prop.external_id, action="new")
     from django.contrib.contenttypes.models import ContentType
@@ -306,6 +321,7 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
             ("cloud_files", "file"),
             ("personal_files", "file"),
             ("import_runs", "file"),
+            ("mail_blobs", "file"),
         ]
         for row in data[key]
         if row[field]
@@ -321,7 +337,7 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
     # Mail passwords: never in the archive, not even encrypted; the rows say one was set.
     everything = b"".join(zf.read(name) for name in zf.namelist())
     assert b"Sehr-Geheim-SMTP-42" not in everything and b"Postfach-Geheim-17" not in everything
-    assert b"Portal-Geheim-23" not in everything
+    assert b"Portal-Geheim-23" not in everything and b"Postfach-Geheim-31" not in everything
     assert b"password_encrypted" not in everything and b"pbkdf2_sha256" not in everything
     assert data["smtp_settings"][0]["password_set"] is True
     assert data["smtp_settings"][0]["host"] == "smtp.example.org"

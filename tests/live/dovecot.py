@@ -52,6 +52,23 @@ service anvil {{
 """
 
 
+# XOAUTH2 / OAUTHBEARER (RFC 7628): Dovecot asks an OAuth 2.0 introspection endpoint (RFC 7662)
+# whether the access token is active and whose it is.
+OAUTH2_CONF = """auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {d}/oauth2.conf.ext
+}}
+"""
+OAUTH2_EXT = """introspection_mode = post
+introspection_url = {url}
+username_attribute = email
+active_attribute = active
+active_value = true
+"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -83,11 +100,17 @@ class DovecotServer:
 
 
 @contextlib.contextmanager
-def dovecot_server(users: dict[str, str]) -> Iterator[DovecotServer]:
-    """Dovecot with these users (name → password) on a free port; stopped by its PID afterwards."""
+def dovecot_server(users: dict[str, str], *, oauth2_introspection_url: str = "") -> Iterator[DovecotServer]:
+    """Dovecot with these users (name → password) on a free port; stopped by its PID afterwards.
+
+    With `oauth2_introspection_url`, XOAUTH2 logins are checked against that endpoint."""
     d, port = Path(tempfile.mkdtemp(prefix="mw-imap-")), free_port()
     (d / "users").write_text("".join(f"{u}:{{PLAIN}}{pw}\n" for u, pw in users.items()))
-    (d / "dovecot.conf").write_text(DOVECOT_CONF.format(d=d, port=port))
+    conf = DOVECOT_CONF.format(d=d, port=port)
+    if oauth2_introspection_url:
+        conf += OAUTH2_CONF.format(d=d)
+        (d / "oauth2.conf.ext").write_text(OAUTH2_EXT.format(url=oauth2_introspection_url))
+    (d / "dovecot.conf").write_text(conf)
     subprocess.run(["chown", "-R", "dovecot:dovecot", str(d)], check=True)
     proc = subprocess.Popen(
         ["setpriv", "--reuid=dovecot", "--regid=dovecot", "--init-groups",

@@ -98,6 +98,13 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/mailboxes/{mailbox_id}": "an inquiry mailbox",
     "POST /api/v1/mailboxes/{mailbox_id}/fetch": "an inquiry mailbox",
     "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
+    "mailsync:account_edit": "the user's own mail account",
+    "mailsync:account_delete": "the user's own mail account",
+    "mailsync:account_sync": "the user's own mail account",
+    "GET /api/v1/me/mail-accounts/{account_id}": "the user's own mail account",
+    "PATCH /api/v1/me/mail-accounts/{account_id}": "the user's own mail account",
+    "DELETE /api/v1/me/mail-accounts/{account_id}": "the user's own mail account",
+    "POST /api/v1/me/mail-accounts/{account_id}/sync": "the user's own mail account",
 }
 
 # World objects that are the restricted property or hang off it ...
@@ -106,6 +113,7 @@ ABOUT_PROPERTY = {
     "folder", "task", "activity", "offer", "recipient", "inquiry", "instance", "appointment",
     "tour", "tour_registration", "tour_grant",
     "booking", "slot",
+    "archived_mail",
 }  # fmt: skip
 # ... and those that do not (pages about them must still not show the property).
 OTHER = {"contact", "profile"}
@@ -179,6 +187,7 @@ ROUTE_PARAM = {
     "inquiries:detail": {"pk": "inquiry"},
     "inquiries:retry": {"pk": "inquiry"},
     "inquiries:process_cancel": {"pk": "instance"},
+    "mailsync:mail": {"pk": "archived_mail"},
     **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
     **{f"tours:{n}": {"pk": "prop"} for n in ("property_tab", "create")},

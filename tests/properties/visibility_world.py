@@ -196,6 +196,12 @@ def build_world() -> World:
     o["booking"] = ViewingBooking.objects.create(
         office=office, slot=slot, contact=contact, appointment=o["appointment"], requested=True
     )
+    from maklerwerk.mailsync.models import ArchivedMail
+
+    o["archived_mail"] = ArchivedMail.objects.create(
+        office=office, key="<walk@example.org>", state="archived", subject=f"Mail zu {MARK}",
+        body_text=f"Zu {MARK}", activity=o["activity"],
+    )  # fmt: skip
     return World(office, admin, owner, viewer, colleague, reader, prop, contact, o)
 
 

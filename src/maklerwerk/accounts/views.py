@@ -40,6 +40,12 @@ SETTINGS_LINKS = [
         "ti-server",
     ),
     (
+        "mailsync:accounts",
+        gettext_lazy("My mailbox"),
+        gettext_lazy("Archive mails with your contacts; sent mails into your sent folder"),
+        "ti-mailbox",
+    ),
+    (
         "exposes:template_list",
         gettext_lazy("Exposé layouts"),
         gettext_lazy("The office's own exposé designs"),

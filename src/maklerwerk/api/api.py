@@ -12,6 +12,7 @@ from maklerwerk.duplicates.api import router as duplicates_router
 from maklerwerk.exposes.api import router as exposes_router
 from maklerwerk.inquiries.api import router as inquiries_router
 from maklerwerk.mailing.api import router as mailing_router
+from maklerwerk.mailsync.api import router as mailsync_router
 from maklerwerk.matching.api import router as matching_router
 from maklerwerk.portals.api import router as portals_router
 from maklerwerk.properties.api import router as properties_router
@@ -54,6 +55,7 @@ def _mount() -> None:
     api.add_router("/", inquiries_router)
     api.add_router("/", appointments_router)
     api.add_router("/", tours_router)
+    api.add_router("/", mailsync_router)
 
 
 _mount()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "maklerwerk.appointments",
     "maklerwerk.portals",
     "maklerwerk.tours",
+    "maklerwerk.mailsync",
 ]
 
 MIDDLEWARE = [

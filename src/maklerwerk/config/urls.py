@@ -47,5 +47,6 @@ urlpatterns = [
     path("calendar/<str:token>.ics", appointments_feed.feed_view, name="calendar_feed"),
     path("portals/", include("maklerwerk.portals.urls")),
     path("tours/", include("maklerwerk.tours.urls")),
+    path("mailsync/", include("maklerwerk.mailsync.urls")),
     path("api/v1/", api.urls),
 ]

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from maklerwerk.inquiries.models import Inquiry, Mailbox, PortalListing, ProcessDefinition, ProcessInstance
+from maklerwerk.inquiries.models import (
+    Inquiry,
+    Mailbox,
+    PortalListing,
+    ProcessDefinition,
+    ProcessedMail,
+    ProcessInstance,
+)
 from maklerwerk.properties.selectors import property_visible, property_visible_q
 
 if TYPE_CHECKING:
@@ -144,3 +151,16 @@ def portal_listing_names(office_id: int, property_id: int) -> list[str]:
     return [
         str(listing) for listing in portal_listings_for_property(office_id=office_id, property_id=property_id)
     ]
+
+
+def mailbox_in_use(*, host: str, username: str) -> bool:
+    """Is this IMAP mailbox (server + login, any case) an inquiry mailbox of any office? (mail sync)"""
+    return Mailbox.objects.filter(host__iexact=host.strip(), username__iexact=username.strip()).exists()
+
+
+def mail_taken_in(*, office_id: int, message_id: str) -> bool:
+    """Did an inquiry mailbox of the office take this message in? Then it is the inquiry manager's."""
+    return (
+        bool(message_id)
+        and ProcessedMail.objects.filter(office_id=office_id, message_id__iexact=message_id).exists()
+    )

@@ -12,12 +12,17 @@ sees the mail, see `exposes.services.offer_recipient_send`):
 - `mail_record`: store the `OutgoingMail` (what was sent, to whom, Message-ID) and, if asked, the
   activity on contact and property, in one transaction.
 
+After the server accepted a mail, the `AFTER_SEND` hooks run (registered in an app's `ready()`):
+the mail sync puts the mail into the sender's own Sent folder (IMAP APPEND). A hook's failure is
+logged and never turns a sent mail into a failed one.
+
 Only this module and `integrations/smtp` touch Django's mail classes (a test greps for it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,6 +32,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.core.registry import Registry
 from maklerwerk.core.services import activity_create
 from maklerwerk.integrations.smtp import client as smtp_client
 from maklerwerk.mailing.services import (
@@ -47,6 +53,8 @@ if TYPE_CHECKING:
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail
     from maklerwerk.mailing.placeholders import MailContext
 
+
+logger = logging.getLogger(__name__)
 
 Mailer = BaseEmailBackend  # an open SMTP connection, for callers that send many mails over one
 
@@ -77,6 +85,26 @@ class PreparedMail:
     @property
     def message_id(self) -> str:
         return str(self.message.extra_headers["Message-ID"])
+
+
+@dataclass(frozen=True)
+class AfterSend:
+    """Told of every mail the SMTP server accepted (e.g. mailsync: APPEND to the Sent folder)."""
+
+    key: str
+    fn: Callable[[PreparedMail], None]
+    order: int = 0
+
+
+AFTER_SEND: Registry[AfterSend] = Registry("after-send hooks")
+
+
+def _after_send(mail: PreparedMail) -> None:
+    for hook in AFTER_SEND:
+        try:
+            hook.fn(mail)
+        except Exception:  # the mail is sent; a hook must not make it look failed
+            logger.exception("after-send hook %s failed", hook.key)
 
 
 def mail_prepare(
@@ -164,10 +192,12 @@ def mail_transmit(mail: PreparedMail, *, mailer: BaseEmailBackend | None = None)
     own = mailer or mailer_for(mail.sender)
     try:
         # Looked up on the module on every call, so tests can stand in for the network at one place.
-        return smtp_client.message_send(mail.message, mailer=own)
+        seconds = smtp_client.message_send(mail.message, mailer=own)
     finally:
         if mailer is None:
             own.close()
+    _after_send(mail)
+    return seconds
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ class ImapSettings:
     folder: str = "INBOX"
     timeout: float = 20.0
     ssl_context: ssl.SSLContext | None = None
+    auth: str = "login"  # login | xoauth2 (`password` is then the OAuth 2.0 access token)
 
 
 class _RawMessage:
@@ -105,12 +106,18 @@ class ImapClient:
             # UnicodeError: the host is no valid name; ValueError: STARTTLS on the SSL port 993
             raise ImapError(f"Server {where} nicht erreichbar ({exc}).", permanent=False) from exc
         try:
-            self.box.login(s.username, s.password, initial_folder=None)
-        except (MailboxLoginError, UnicodeError) as exc:
+            if s.auth == "xoauth2":  # Reference: Google/Microsoft SASL XOAUTH2, RFC 7628 style
+                self.box.xoauth2(s.username, s.password, initial_folder=None)
+            else:
+                self.box.login(s.username, s.password, initial_folder=None)
+        except (MailboxLoginError, UnicodeError, imaplib.IMAP4.error) as exc:
             self._close()
-            raise ImapError(
-                "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch.", permanent=True
-            ) from exc
+            what = (
+                "Zugriffstoken ist ungültig oder abgelaufen"
+                if s.auth == "xoauth2"
+                else "Benutzername oder Passwort ist falsch"
+            )
+            raise ImapError(f"Anmeldung fehlgeschlagen: {what}.", permanent=True) from exc
         except Exception as exc:
             self._close()
             raise self._mapped(exc, "LOGIN") from exc
@@ -166,6 +173,48 @@ class ImapClient:
         except (TypeError, ValueError):
             return 0
 
+    # Reference: RFC 3501 6.3.1 SELECT (a new UIDVALIDITY per folder)
+    def select(self, folder: str) -> int:
+        """Select another folder ("/" as separator); returns its UIDVALIDITY."""
+        with self._command("SELECT") as box:
+            try:
+                box.folder.set(self.folder_name(folder))
+            except (MailboxFolderSelectError, imaplib.IMAP4.error) as exc:
+                raise ImapError(
+                    f"Ordner „{folder}“ gibt es in diesem Postfach nicht.", permanent=True
+                ) from exc
+        self.uid_validity = self._uid_validity()
+        return self.uid_validity
+
+    # Reference: RFC 3501 6.3.8 LIST; RFC 6154 special-use attributes (\Sent)
+    def folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(name with "/" as separator, flags) of every folder of the account."""
+        with self._command("LIST") as box:
+            found = list(box.folder.list())
+        self.folder_name("INBOX")  # learn the delimiter
+        return sorted(
+            (f.name.replace(self._delimiter, "/") if self._delimiter else f.name, tuple(f.flags))
+            for f in found
+        )
+
+    # Reference: RFC 3501 6.4.4 SEARCH, 6.4.8 UID ("n:*" always matches the last message)
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above `last_uid` in the selected folder, oldest first."""
+        with self._command("SEARCH") as box:
+            return sorted(u for u in (int(x) for x in box.uids(f"UID {last_uid + 1}:*")) if u > last_uid)
+
+    def fetch_headers(self, uids: list[int], batch: int = 200) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw header block) for each uid: cheap, to skip mails known by Message-ID."""
+        if not uids:
+            return
+        with self._command("FETCH") as box:
+            for fetched in box.fetch(
+                uid_list=[str(u) for u in uids], mark_seen=False, headers_only=True, bulk=max(2, batch)
+            ):
+                msg = cast(_RawMessage, fetched)
+                if msg.uid:
+                    yield msg.uid, msg.raw
+
     # Reference: RFC 3501 6.4.4 SEARCH, 6.4.8 UID
     def unprocessed_uids(self) -> list[int]:
         """UIDs in the folder that do not carry the processed keyword, oldest first."""
@@ -218,11 +267,12 @@ class ImapClient:
                     self._delimiter = m.group(1).decode()
         return folder.replace("/", self._delimiter)
 
-    def append(self, raw: bytes, folder: str | None = None) -> None:
-        """Put a message into a folder (used by tests and the benchmark to fill a mailbox)."""
+    # Reference: RFC 3501 6.3.11 APPEND
+    def append(self, raw: bytes, folder: str | None = None, *, seen: bool = False) -> None:
+        """Put a message into a folder (a sent mail into Sent; tests and the benchmark fill mailboxes)."""
         name = self.folder_name(folder) if folder else self.folder_name(self.settings.folder)
         with self._command("APPEND") as box:
-            box.append(raw, name)
+            box.append(raw, name, flag_set=["\\Seen"] if seen else None)
 
     def create_folder(self, folder: str) -> None:
         """Create a folder ("/" as separator) unless it exists (tests, the benchmark)."""
