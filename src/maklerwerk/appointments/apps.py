@@ -1,12 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 
 class AppointmentsConfig(AppConfig):
     name = "maklerwerk.appointments"
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.appointments.views import contact_tab_context
         from maklerwerk.core.dashboard import WIDGETS, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
@@ -51,3 +54,37 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("viewing_bookings", "appointments.ViewingBooking", 724),
             ]
         )
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "appointments",
+                "appointments.Appointment",
+                "contacts",
+                800,
+                _("Appointments"),
+                summary=("starts_at", "title"),
+                erase="keep",
+            ),
+            PersonalDataSection(
+                "viewing_bookings",
+                "appointments.ViewingBooking",
+                "contact",
+                810,
+                _("Viewing bookings"),
+                summary=("created_at",),
+            ),
+            PersonalDataSection(
+                "booking_links",
+                "appointments.BookingLink",
+                "contact",
+                820,
+                _("Booking links"),
+                leave_out=frozenset({"token_hash"}),
+                summary=("created_at",),
+            ),
+        ]
+    )

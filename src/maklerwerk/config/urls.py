@@ -43,5 +43,6 @@ urlpatterns = [
     path("imports/", include("maklerwerk.imports.urls")),
     path("appointments/", include("maklerwerk.appointments.urls")),
     path("portals/", include("maklerwerk.portals.urls")),
+    path("privacy/", include("maklerwerk.privacy.urls")),
     path("api/v1/", api.urls),
 ]
