@@ -41,7 +41,9 @@ def buyer(office: Any, admin_user: Any) -> Any:
     invoice = contact_file_add(
         contact=contact,
         acting_user=admin_user,
-        upload=SimpleUploadedFile("Provisionsrechnung.pdf", b"%PDF-1.4\n% Rechnung 2025-17\n", "application/pdf"),
+        upload=SimpleUploadedFile(
+            "Provisionsrechnung.pdf", b"%PDF-1.4\n% Rechnung 2025-17\n", "application/pdf"
+        ),
     )
     contact_file_add(
         contact=contact,
@@ -62,12 +64,22 @@ def buyer(office: Any, admin_user: Any) -> Any:
         ("note", "Ruft abends an, Scheidung läuft", at(2025, 4, 1)),
     ):
         activity_create(
-            office=office, type=type_, subject=subject, acting_user=admin_user, contact_id=contact.pk, occurred_at=when
+            office=office,
+            type=type_,
+            subject=subject,
+            acting_user=admin_user,
+            contact_id=contact.pk,
+            occurred_at=when,
         )
     search_profile_create(
         contact=contact,
         acting_user=admin_user,
-        data={"name": "Altbau Köln", "marketing_type": "kauf", "object_kinds": ["wohnung"], "price_max": Decimal(500000)},
+        data={
+            "name": "Altbau Köln",
+            "marketing_type": "kauf",
+            "object_kinds": ["wohnung"],
+            "price_max": Decimal(500000),
+        },
     )
     return contact
 

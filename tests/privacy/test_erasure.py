@@ -28,13 +28,17 @@ def _execute(admin_user: Any, buyer: Any) -> tuple[int, dict[str, Any]]:
     )
     assert created.status_code == 201, created.content
     request_id = created.json()["id"]
-    response = api.post(f"/api/v1/erasure-requests/{request_id}/execute", {"decision": "Löschung soweit zulässig"})
+    response = api.post(
+        f"/api/v1/erasure-requests/{request_id}/execute", {"decision": "Löschung soweit zulässig"}
+    )
     assert response.status_code == 200, response.content
     return request_id, response.json()
 
 
 @time_machine.travel(dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC))
-def test_an_erasure_keeps_each_record_by_its_own_rule_and_erases_the_rest(buyer: Any, admin_user: Any) -> None:
+def test_an_erasure_keeps_each_record_by_its_own_rule_and_erases_the_rest(
+    buyer: Any, admin_user: Any
+) -> None:
     invoice = ContactFile.objects.get(contact=buyer, name="Provisionsrechnung.pdf")
     note_file = ContactFile.objects.get(contact=buyer, name="Notiz.txt")
     letter, expose, note = (_activity(buyer, t) for t in ("email_sent", "expose_sent", "note"))
@@ -77,7 +81,7 @@ def test_time_machine_the_nightly_sweep_erases_what_became_free_and_finally_anon
     buyer: Any, admin_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     invoice = ContactFile.objects.get(contact=buyer, name="Provisionsrechnung.pdf")
-    invoice_path = invoice.file.name
+    invoice_path = str(invoice.file.name)
     expose = _activity(buyer, "expose_sent")
     with time_machine.travel(dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)):
         request_id, _answer = _execute(admin_user, buyer)
@@ -105,7 +109,11 @@ def test_time_machine_the_nightly_sweep_erases_what_became_free_and_finally_anon
     assert not default_storage.exists(invoice_path)
     assert ErasureRequest.objects.get(pk=request_id).status == "done"
     # The history keeps who changed what when, but no longer the person's values.
-    values = [c for row in ChangeLog.objects.filter(object_id=str(buyer.pk), content_type__model="contact") for c in row.changes]
+    values = [
+        c
+        for row in ChangeLog.objects.filter(object_id=str(buyer.pk), content_type__model="contact")
+        for c in row.changes
+    ]
     assert not any("Käufer" in str(c.get("old")) or "Käufer" in str(c.get("new")) for c in values)
     assert Contact.objects.filter(pk=buyer.pk).exists()
 
@@ -117,7 +125,11 @@ def test_a_prospect_without_duties_is_anonymised_at_once(office: Any, admin_user
     prospect = contact_create(
         office=office,
         acting_user=admin_user,
-        data={"first_name": "Paul", "last_name": "Probe", "emails": [{"value": "paul@example.org", "kind": "private"}]},
+        data={
+            "first_name": "Paul",
+            "last_name": "Probe",
+            "emails": [{"value": "paul@example.org", "kind": "private"}],
+        },
     )
     _request_id, answer = _execute(admin_user, prospect)
     assert answer["held"] == [] and f"contact:{prospect.pk}" in answer["anonymised"]
@@ -130,7 +142,9 @@ def test_a_legal_hold_overrides_every_rule_until_released(buyer: Any, admin_user
     hold = services.legal_hold_set(contact=buyer, reason="Klage LG Köln 2 O 17/39", acting_user=admin_user)
     request_id, answer = _execute(admin_user, buyer)
     assert answer["deleted"] == [] and answer["anonymised"] == []
-    assert {h["reason"] for h in answer["held"]} == {"Gesetzliche Aufbewahrungssperre: Klage LG Köln 2 O 17/39"}
+    assert {h["reason"] for h in answer["held"]} == {
+        "Gesetzliche Aufbewahrungssperre: Klage LG Köln 2 O 17/39"
+    }
     buyer.refresh_from_db()
     assert buyer.restricted and buyer.restricted_until is None
     services.legal_hold_release(hold=hold, acting_user=admin_user)
@@ -140,7 +154,9 @@ def test_a_legal_hold_overrides_every_rule_until_released(buyer: Any, admin_user
 
 
 def test_an_office_can_change_a_period_and_the_plan_follows(buyer: Any, admin_user: Any, office: Any) -> None:
-    services.retention_rule_set(office=office, kind="invoice", years=10, legal_basis="", acting_user=admin_user)
+    services.retention_rule_set(
+        office=office, kind="invoice", years=10, legal_basis="", acting_user=admin_user
+    )
     with time_machine.travel(dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)):
         _request_id, answer = _execute(admin_user, buyer)
     invoice = ContactFile.objects.get(contact=buyer, name="Provisionsrechnung.pdf")
@@ -152,7 +168,9 @@ def test_a_blocked_contact_gets_no_mail_and_leaves_the_lists(buyer: Any, admin_u
     from maklerwerk.mailing.placeholders import MailContext
     from maklerwerk.mailing.sending import mail_prepare
 
-    services.contact_block(contact=buyer, reason="Widerspruch per Brief (Art. 21 DSGVO)", acting_user=admin_user)
+    services.contact_block(
+        contact=buyer, reason="Widerspruch per Brief (Art. 21 DSGVO)", acting_user=admin_user
+    )
     assert not contact_list(user=admin_user, search="Käufer").exists()
     with pytest.raises(ApplicationError, match="gesperrt"):
         mail_prepare(
@@ -171,7 +189,9 @@ def test_a_blocked_contact_gets_no_mail_and_leaves_the_lists(buyer: Any, admin_u
 
 
 @pytest.mark.parametrize("persona", ["agent", "backoffice_user", "readonly_user"])
-def test_erasure_is_refused_without_the_privacy_capability(buyer: Any, admin_user: Any, persona: str, request: Any) -> None:
+def test_erasure_is_refused_without_the_privacy_capability(
+    buyer: Any, admin_user: Any, persona: str, request: Any
+) -> None:
     api = api_client_for(request.getfixturevalue(persona))
     assert_problem(api.post(f"/api/v1/contacts/{buyer.pk}/erasure-requests", {}), 403)
     erasure = services.erasure_request_create(contact=buyer, acting_user=admin_user)

@@ -40,7 +40,10 @@ def test_the_datenauskunft_is_one_zip_whose_json_validates_against_the_published
         assert sections["contact"]["rows"][0]["last_name"] == "Käufer"
         assert [r["value"] for r in sections["emails"]["rows"]] == ["berta@example.org"]
         assert [r["role"] for r in sections["roles"]["rows"]] == ["buyer"]
-        assert {r["subject"] for r in sections["activities"]["rows"]} >= {"Exposé Domstraße 5", "Ihr Kaufvertragsentwurf"}
+        assert {r["subject"] for r in sections["activities"]["rows"]} >= {
+            "Exposé Domstraße 5",
+            "Ihr Kaufvertragsentwurf",
+        }
         assert sections["search_profiles"]["rows"][0]["name"] == "Altbau Köln"
         assert sections["files"]["label"] == "Dateien"
         # The person's files are in the ZIP, byte for byte.
@@ -53,7 +56,9 @@ def test_the_datenauskunft_is_one_zip_whose_json_validates_against_the_published
 
 
 def test_the_summary_pdf_is_german_and_names_the_person(buyer: Any, admin_user: Any, tmp_path: Path) -> None:
-    job = Job.objects.get(pk=api_client_for(admin_user).post(f"/api/v1/contacts/{buyer.pk}/data-export", {}).json()["id"])
+    job = Job.objects.get(
+        pk=api_client_for(admin_user).post(f"/api/v1/contacts/{buyer.pk}/data-export", {}).json()["id"]
+    )
     pdf = tmp_path / "s.pdf"
     with _zip(job) as zf:
         pdf.write_bytes(zf.read("zusammenfassung.pdf"))
@@ -92,7 +97,9 @@ def secret_section() -> Any:
 
 
 def test_a_secret_section_never_reaches_the_person(buyer: Any, admin_user: Any, secret_section: Any) -> None:
-    job = Job.objects.get(pk=api_client_for(admin_user).post(f"/api/v1/contacts/{buyer.pk}/data-export", {}).json()["id"])
+    job = Job.objects.get(
+        pk=api_client_for(admin_user).post(f"/api/v1/contacts/{buyer.pk}/data-export", {}).json()["id"]
+    )
     with _zip(job) as zf:
         data = json.loads(zf.read("data.json"))
     assert "suspicion_notes" not in data["sections"]

@@ -92,6 +92,12 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/mailboxes/{mailbox_id}": "an inquiry mailbox",
     "POST /api/v1/mailboxes/{mailbox_id}/fetch": "an inquiry mailbox",
     "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
+    "privacy:export_download": "a contact's Datenauskunft (privacy capability: administrators only)",
+    "privacy:erasure": "an erasure request of a contact (privacy capability: administrators only)",
+    "privacy:erasure_execute": "an erasure request of a contact (privacy capability: administrators only)",
+    "privacy:erasure_refuse": "an erasure request of a contact (privacy capability: administrators only)",
+    "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
+    "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
 }
 
 # World objects that are the restricted property or hang off it ...
@@ -125,6 +131,10 @@ PARAM = {
 ROUTE_PARAM = {
     **{f"contacts:{n}": {"pk": "contact"} for n in ("detail", "update", "delete", "vcard", "file_upload")},
     "contacts:relationship_create": {"pk": "contact"},
+    **{
+        f"privacy:{n}": {"pk": "contact"}
+        for n in ("contact", "data_export", "erasure_create", "block", "legal_hold")
+    },
     **{
         f"properties:{n}": {"pk": "prop"}
         for n in (

@@ -122,7 +122,7 @@ def contact_anonymise(*, contact: Contact, acting_user: User | None, note: str) 
         setattr(contact, name, "")
     contact.last_name = anonymised_name(contact.pk)
     contact.birth_date = None
-    contact.photo = ""  # type: ignore[assignment]  # an empty FieldFile
+    contact.photo = ""
     contact.marketing_consent, contact.marketing_consent_on = False, None
     contact.restricted, contact.restricted_until, contact.restriction_reason = False, None, ""
     contact.update_keys()
@@ -144,11 +144,7 @@ def contact_anonymise(*, contact: Contact, acting_user: User | None, note: str) 
         note=note,
     )
 
-    def remove_files() -> None:
-        for path in paths:
-            default_storage.delete(path)
-
-    transaction.on_commit(remove_files)
+    transaction.on_commit(lambda: _remove_files(paths))
     return contact
 
 
@@ -163,14 +159,17 @@ def contact_rows_erase(
     before = contact_snapshot(contact)
     paths: list[str] = []
     if model == "contacts.Relationship":
-        rows = Relationship.objects.filter(Q(from_contact=contact) | Q(to_contact=contact), pk__in=ids)
+        count, _by_model = Relationship.objects.filter(
+            Q(from_contact=contact) | Q(to_contact=contact), pk__in=ids
+        ).delete()
     elif model in allowed:
-        rows = allowed[model]._default_manager.filter(contact=contact, pk__in=ids)
         if model == "contacts.ContactFile":
-            paths = list(rows.values_list("file", flat=True))
+            paths = list(
+                ContactFile.objects.filter(contact=contact, pk__in=ids).values_list("file", flat=True)
+            )
+        count, _by_model = allowed[model]._default_manager.filter(contact=contact, pk__in=ids).delete()
     else:
         raise ValueError(f"not a row of a contact: {model}")
-    count, _by_model = rows.delete()
     history_record(
         instance=contact,
         acting_user=acting_user,
@@ -179,5 +178,10 @@ def contact_rows_erase(
         after=contact_snapshot(contact),
         note=note,
     )
-    transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+    transaction.on_commit(lambda: _remove_files(paths))
     return count
+
+
+def _remove_files(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)

@@ -163,7 +163,12 @@ def _delete_rows(section: PersonalDataSection, ids: list[int]) -> None:
     file_fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
     paths = [p for name in file_fields for p in qs.values_list(name, flat=True) if p]
     qs.delete()
-    transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+    transaction.on_commit(lambda: _remove_files(paths))
+
+
+def _remove_files(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
 
 
 @transaction.atomic

@@ -149,7 +149,7 @@ def summary_pdf(contact: Contact, sections: list[SectionRows], exported_at: dt.d
 
 def _label(section: PersonalDataSection, name: str) -> str:
     try:
-        return str(section.get_model()._meta.get_field(name).verbose_name)
+        return str(section.get_model()._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # concrete field names only
     except Exception:  # a column name that is no field (e.g. "tag_id")
         return name.replace("_", " ")
 
