@@ -226,6 +226,20 @@ def full_office(settings: Any) -> dict[str, Any]:
     ap.ViewingBooking.objects.create(
         office=office, slot=slot, contact=a, appointment=appointment, link=booking_link
     )
+    from maklerwerk.privacy import models as pv
+
+    pv.RetentionRule.objects.create(office=office, kind="invoice", years=10, legal_basis="AO §147")
+    pv.RetentionMark.objects.create(
+        office=office,
+        contact=a,
+        section="files",
+        object_id=1,
+        kind="invoice",
+        document_date=dt.date(2025, 6, 10),
+    )
+    pv.LegalHold.objects.create(office=office, contact=a, reason="Klage")
+    pv.ErasureRequest.objects.create(office=office, contact=b, requested_by="B")
+    pv.AccessLogEntry.objects.create(office=office, user=admin, contact_id=a.pk, action="data_export")
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

@@ -34,6 +34,7 @@ class Hold:
     record: str  # "<section>:<id>"
     reason: str  # "Rechnung oder Provisionsabrechnung (AO §147 ..., 8 Jahre)"
     until: dt.date | None  # None: a legal hold without an end
+    title: str = ""  # "Dateien: Provisionsrechnung.pdf", for people
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Plan:
             "anonymised": [f"{key}:{pk}" for key, ids in self.scrub.items() for pk in ids]
             + ([] if self.held else [f"contact:{self.contact_id}"]),
             "held": [
+                # No title: the stored result must not keep the contents it erased.
                 {"record": h.record, "reason": h.reason, "until": h.until.isoformat() if h.until else None}
                 for h in self.held
             ],
@@ -129,17 +131,24 @@ def erasure_plan(contact: Contact, *, today: dt.date | None = None) -> Plan:
         for pk in ids:
             active = [(r, until) for r, until in holds.get(pk, []) if until >= today]
             if legal is not None:
-                plan.held.append(Hold(f"{section.key}:{pk}", f"{LEGAL_HOLD_BASIS}: {legal.reason}", None))
+                reason = f"{LEGAL_HOLD_BASIS}: {legal.reason}"
+                plan.held.append(Hold(f"{section.key}:{pk}", reason, None, _title(section, qs, pk)))
             elif active:
                 r, until = max(active, key=lambda item: item[1])
-                plan.held.append(Hold(f"{section.key}:{pk}", _reason(r), until))
+                plan.held.append(Hold(f"{section.key}:{pk}", _reason(r), until, _title(section, qs, pk)))
             elif section.key != "contact":
                 target = plan.scrub if section.erase == "scrub" else plan.delete
                 target.setdefault(section.key, []).append(pk)
     # The contact row itself is held as long as any of its records is: they name the person.
     if plan.held and not any(h.record.startswith("contact:") for h in plan.held):
-        plan.held.insert(0, Hold(f"contact:{contact.pk}", _("Named by held records"), plan.held_until))
+        title = f"{PERSONAL_DATA['contact'].label}: {contact.display_name}"
+        plan.held.insert(0, Hold(f"contact:{contact.pk}", _("Named by held records"), plan.held_until, title))
     return plan
+
+
+def _title(section: PersonalDataSection, qs: models.QuerySet[Any], pk: int) -> str:
+    """ "Aktivitäten: Ihr Kaufvertragsentwurf": the section and the row as people know them."""
+    return f"{section.label}: {str(qs.get(pk=pk))[:100]}"
 
 
 def _scrub_values(model: type[models.Model], names: frozenset[str]) -> dict[str, Any]:

@@ -127,7 +127,11 @@ def erasure_refuse_view(request: AuthedRequest, request_id: int) -> HttpResponse
 def erasure_view(request: AuthedRequest, request_id: int) -> HttpResponse:
     erasure = selectors.erasure_request_get(user=request.user, pk=request_id)
     plan = erasure_plan(erasure.contact) if erasure.contact and erasure.status == "open" else None
-    return render(request, "privacy/erasure.html", {"erasure": erasure, "plan": plan})
+    held = [
+        {**h, "until": dt.date.fromisoformat(h["until"]) if h.get("until") else None}
+        for h in (erasure.result or {}).get("held", [])
+    ]
+    return render(request, "privacy/erasure.html", {"erasure": erasure, "plan": plan, "result_held": held})
 
 
 @require_capability(Capability.PRIVACY)
