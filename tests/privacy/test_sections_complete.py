@@ -28,7 +28,7 @@ def test_every_model_about_a_contact_is_a_personal_data_section_or_left_out_with
         if not model.__module__.startswith("maklerwerk."):
             continue  # models other tests declare
         for field in model._meta.get_fields():
-            if not (field.is_relation and field.concrete or field.many_to_many) or field.auto_created:
+            if not ((field.is_relation and field.concrete) or field.many_to_many) or field.auto_created:
                 continue
             if field.related_model is None or field.related_model._meta.label != "contacts.Contact":
                 continue

@@ -9,7 +9,7 @@ records) and removes everything that names or reaches the person. Both record th
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -73,31 +73,23 @@ def contact_restrict(
 ) -> Contact:
     """Restrict the processing of a contact (until the end of a retention hold, or open-ended for
     "Kontakt sperren"); it leaves lists, searches and mailings."""
-    ensure_capability(acting_user, Capability.PRIVACY)
-    before = contact_snapshot(contact)
-    Contact.objects.filter(pk=contact.pk).update(
-        restricted=True, restricted_until=until, restriction_reason=reason[:300]
-    )
-    contact.refresh_from_db()
-    history_record(
-        instance=contact,
-        acting_user=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        before=before,
-        after=contact_snapshot(contact),
-        note=reason,
-    )
-    return contact
+    values = {"restricted": True, "restricted_until": until, "restriction_reason": reason[:300]}
+    return _restriction_set(contact, values, acting_user, note=reason)
 
 
 @transaction.atomic
 def contact_unrestrict(*, contact: Contact, acting_user: User | None, note: str = "") -> Contact:
     """Lift a restriction or a block ("Kontakt entsperren")."""
+    values = {"restricted": False, "restricted_until": None, "restriction_reason": ""}
+    return _restriction_set(contact, values, acting_user, note=note)
+
+
+def _restriction_set(
+    contact: Contact, values: dict[str, Any], acting_user: User | None, note: str
+) -> Contact:
     ensure_capability(acting_user, Capability.PRIVACY)
     before = contact_snapshot(contact)
-    Contact.objects.filter(pk=contact.pk).update(
-        restricted=False, restricted_until=None, restriction_reason=""
-    )
+    Contact.objects.filter(pk=contact.pk).update(**values)
     contact.refresh_from_db()
     history_record(
         instance=contact,
