@@ -125,3 +125,13 @@ def test_only_privacy_roles_may_export(buyer: Any, persona: str, request: Any) -
 
 def test_another_offices_contact_is_not_found(buyer: Any, outsider: Any) -> None:
     assert_problem(api_client_for(outsider).post(f"/api/v1/contacts/{buyer.pk}/data-export", {}), 404)
+
+
+def test_the_overview_is_in_the_user_menu_of_an_administrator_only(admin_user: Any, agent: Any) -> None:
+    for user, shown in ((admin_user, True), (agent, False)):
+        client = Client()
+        client.force_login(user)
+        assert ('href="/privacy/"' in client.get("/").content.decode()) is shown
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/privacy/").status_code == 403
