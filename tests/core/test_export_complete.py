@@ -240,6 +240,9 @@ def full_office(settings: Any) -> dict[str, Any]:
     pv.LegalHold.objects.create(office=office, contact=a, reason="Klage")
     pv.ErasureRequest.objects.create(office=office, contact=b, requested_by="B")
     pv.AccessLogEntry.objects.create(office=office, user=admin, contact_id=a.pk, action="data_export")
+    pv.ConsentRecord.objects.create(
+        office=office, contact=a, purpose="newsletter", status="granted", channel="form"
+    )
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

@@ -98,6 +98,7 @@ NOT_ABOUT_PROPERTIES = {
     "privacy:erasure_refuse": "an erasure request of a contact (privacy capability: administrators only)",
     "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
     "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
+    "privacy:unsubscribe": "the contact's public unsubscribe link (signed token of the contact)",
 }
 
 # World objects that are the restricted property or hang off it ...

@@ -10,6 +10,7 @@ from maklerwerk.api.schemas import InputSchema
 from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.api import JobOut
 from maklerwerk.privacy import selectors, services
+from maklerwerk.privacy.consent import consent_record
 from maklerwerk.privacy.models import RetentionKind
 from maklerwerk.privacy.rules import rules_for
 
@@ -130,3 +131,45 @@ def retention_rules_api(request: ApiRequest) -> Any:
         RuleOut(kind=r.kind, label=r.label, years=r.years, legal_basis=r.legal_basis, custom=r.custom)
         for r in rules_for(request.office.pk).values()
     ]
+
+
+class ConsentIn(InputSchema):
+    purpose: Literal["general_contact", "property_contact", "newsletter"]
+    status: Literal["granted", "pending", "withdrawn"]
+    channel: Literal["form", "mail", "phone", "in_person", "import"]
+    text: str = Field("", max_length=5000, description="The consent text the person saw (stored as SHA-256)")
+    text_version: str = Field("", max_length=64)
+    evidence: dict[str, Any] = Field(default_factory=dict, description="confirmed_at, ip (coarse) ...")
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    status: str
+    channel: str
+    text_version: str
+    text_hash: str
+    evidence: dict[str, Any]
+    recorded_by_id: int | None
+    recorded_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+@router.get(
+    "/contacts/{contact_id}/consents", response=list[ConsentOut], summary="The contact's consent records"
+)
+def consent_list_api(request: ApiRequest, contact_id: int) -> Any:
+    user = require(request, Capability.VIEW)
+    contact = contact_get(user=user, pk=contact_id)
+    return list(selectors.consents(user=user, contact_id=contact.pk))
+
+
+@router.post(
+    "/contacts/{contact_id}/consents",
+    response={201: ConsentOut},
+    summary="Record a consent, a pending double opt-in or a withdrawal",
+)
+def consent_create_api(request: ApiRequest, contact_id: int, body: ConsentIn) -> Any:
+    user = require(request, Capability.EDIT)
+    contact = contact_get(user=user, pk=contact_id)
+    return Status(201, consent_record(contact=contact, acting_user=user, **body.dict()))

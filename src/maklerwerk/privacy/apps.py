@@ -9,10 +9,21 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.tabs import ACTIONS, DetailAction
         from maklerwerk.privacy import tasks
 
         JOBS.register_all(declared_jobs(tasks))
+        PERSONAL_DATA.register(
+            PersonalDataSection(
+                "consents",
+                "privacy.ConsentRecord",
+                "contact",
+                150,
+                _("Consents"),
+                summary=("recorded_at", "purpose", "status", "channel"),
+            )
+        )
         ACTIONS.register(
             DetailAction(
                 page="contact",
@@ -31,5 +42,6 @@ class PrivacyConfig(AppConfig):
                 ExportSection("legal_holds", "privacy.LegalHold", 922),
                 ExportSection("erasure_requests", "privacy.ErasureRequest", 923),
                 ExportSection("privacy_access_log", "privacy.AccessLogEntry", 924),
+                ExportSection("consent_records", "privacy.ConsentRecord", 925),
             ]
         )

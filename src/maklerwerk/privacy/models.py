@@ -155,3 +155,51 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.contact_id}"
+
+
+class ConsentRecord(models.Model):
+    """One consent (or its withdrawal) of a contact, with its proof (Art. 7 Abs. 1 DSGVO, UWG §7)."""
+
+    class Purpose(models.TextChoices):
+        GENERAL_CONTACT = "general_contact", _("General contact")
+        PROPERTY_CONTACT = "property_contact", _("Contact about properties")
+        NEWSLETTER = "newsletter", _("Newsletter and offers")
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        PENDING = "pending", _("pending confirmation")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Channel(models.TextChoices):
+        FORM = "form", _("web form")
+        MAIL = "mail", _("e-mail")
+        PHONE = "phone", _("phone")
+        IN_PERSON = "in_person", _("in person")
+        IMPORT = "import", _("import / earlier yes-no field")
+        UNSUBSCRIBE = "unsubscribe", _("unsubscribe link")
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    text_version = models.CharField(_("text version"), max_length=64, blank=True)
+    text_hash = models.CharField(_("text hash"), max_length=64, blank=True)  # SHA-256 of the text shown
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    # Proof: double-opt-in confirmation time, coarse IP, the earlier field's source ...
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "purpose", "-recorded_at"], name="consent_contact_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_status_display()}"

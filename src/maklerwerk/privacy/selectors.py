@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from maklerwerk.core.models import Job
-from maklerwerk.privacy.models import AccessLogEntry, ErasureRequest, LegalHold, RetentionMark
+from maklerwerk.privacy.models import AccessLogEntry, ConsentRecord, ErasureRequest, LegalHold, RetentionMark
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -71,3 +71,9 @@ def data_export_job(*, user: User, pk: str) -> Job:
         return Job.objects.get(pk=pk, office=user.office_id, kind="privacy.data_export")
     except (Job.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def consents(*, user: User, contact_id: int) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(office=user.office_id, contact_id=contact_id).order_by(
+        "-recorded_at", "-pk"
+    )

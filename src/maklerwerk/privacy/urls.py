@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maklerwerk.privacy import views
+from maklerwerk.privacy import views, views_public
 
 app_name = "privacy"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("erasure-requests/<int:request_id>/", views.erasure_view, name="erasure"),
     path("erasure-requests/<int:request_id>/execute/", views.erasure_execute_view, name="erasure_execute"),
     path("erasure-requests/<int:request_id>/refuse/", views.erasure_refuse_view, name="erasure_refuse"),
+    path("unsubscribe/<str:token>/", views_public.unsubscribe_view, name="unsubscribe"),
 ]
