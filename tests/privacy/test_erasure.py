@@ -108,6 +108,11 @@ def test_time_machine_the_nightly_sweep_erases_what_became_free_and_finally_anon
     assert not ContactFile.objects.filter(pk=invoice.pk).exists()
     assert not default_storage.exists(invoice_path)
     assert ErasureRequest.objects.get(pk=request_id).status == "done"
+    # The erasure's own activities stay as its proof; the person's texts are gone.
+    assert Activity.objects.filter(
+        contact=buyer, subject=f"Löschantrag #{request_id} (Art. 17 DSGVO)"
+    ).exists()
+    assert not Activity.objects.filter(contact=buyer, subject__contains="Kaufvertrag").exists()
     # The history keeps who changed what when, but no longer the person's values.
     values = [
         c

@@ -97,6 +97,8 @@ def _register_personal_data() -> None:
                     ),
                     Retained("expose_evidence", "occurred_at", Q(type="expose_sent")),
                 ),
+                # The Datenauskunft's and the erasure's own activities prove the answer.
+                proof=Q(payload__has_key="privacy"),
             ),
             PersonalDataSection(
                 "activities_taken_part",

@@ -54,6 +54,7 @@ class PersonalDataSection:
     erase: str = "delete"  # "delete" | "scrub" | "keep"
     scrub: frozenset[str] = frozenset()  # text fields blanked by "scrub" (JSON fields become {})
     secret: bool = False  # never exported to the person (§47 GwG)
+    proof: Q | None = None  # rows an erasure keeps as its own proof (the erasure's activity)
     summary: tuple[str, ...] = ()  # fields shown per row in the PDF summary
 
     def __post_init__(self) -> None:

@@ -128,7 +128,14 @@ def erasure_plan(contact: Contact, *, today: dt.date | None = None) -> Plan:
             plan.keep[section.key] = ids
             continue
         holds = _section_holds(section, qs, rules, marks)
+        proof = (
+            set(qs.filter(section.proof).values_list("pk", flat=True)) if section.proof is not None else set()
+        )
+        if proof:
+            plan.keep[section.key] = sorted(proof)
         for pk in ids:
+            if pk in proof:
+                continue
             active = [(r, until) for r, until in holds.get(pk, []) if until >= today]
             if legal is not None:
                 reason = f"{LEGAL_HOLD_BASIS}: {legal.reason}"
