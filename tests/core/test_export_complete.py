@@ -257,6 +257,23 @@ def full_office(settings: Any) -> dict[str, Any]:
         cancellation_notice_sha256="c" * 64, accepted_text="Widerrufsbelehrung",
     )  # fmt: skip
     ap.AttendeeFeedback.objects.create(office=office, appointment=appointment, contact=a, feedback="Gut")
+    from maklerwerk.privacy import models as pv
+
+    pv.RetentionRule.objects.create(office=office, kind="invoice", years=10, legal_basis="AO §147")
+    pv.RetentionMark.objects.create(
+        office=office,
+        contact=a,
+        section="files",
+        object_id=1,
+        kind="invoice",
+        document_date=dt.date(2025, 6, 10),
+    )
+    pv.LegalHold.objects.create(office=office, contact=a, reason="Klage")
+    pv.ErasureRequest.objects.create(office=office, contact=b, requested_by="B")
+    pv.AccessLogEntry.objects.create(office=office, user=admin, contact_id=a.pk, action="data_export")
+    pv.ConsentRecord.objects.create(
+        office=office, contact=a, purpose="newsletter", status="granted", channel="form"
+    )
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")

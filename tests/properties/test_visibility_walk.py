@@ -105,6 +105,13 @@ NOT_ABOUT_PROPERTIES = {
     "PATCH /api/v1/me/mail-accounts/{account_id}": "the user's own mail account",
     "DELETE /api/v1/me/mail-accounts/{account_id}": "the user's own mail account",
     "POST /api/v1/me/mail-accounts/{account_id}/sync": "the user's own mail account",
+    "privacy:export_download": "a contact's Datenauskunft (privacy capability: administrators only)",
+    "privacy:erasure": "an erasure request of a contact (privacy capability: administrators only)",
+    "privacy:erasure_execute": "an erasure request of a contact (privacy capability: administrators only)",
+    "privacy:erasure_refuse": "an erasure request of a contact (privacy capability: administrators only)",
+    "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
+    "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
+    "privacy:unsubscribe": "the contact's public unsubscribe link (signed token of the contact)",
 }
 
 # World objects that are the restricted property or hang off it ...
@@ -145,6 +152,10 @@ PARAM = {
 ROUTE_PARAM = {
     **{f"contacts:{n}": {"pk": "contact"} for n in ("detail", "update", "delete", "vcard", "file_upload")},
     "contacts:relationship_create": {"pk": "contact"},
+    **{
+        f"privacy:{n}": {"pk": "contact"}
+        for n in ("contact", "data_export", "erasure_create", "block", "legal_hold")
+    },
     **{
         f"properties:{n}": {"pk": "prop"}
         for n in (

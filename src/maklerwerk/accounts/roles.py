@@ -21,6 +21,8 @@ class Capability(StrEnum):
     DELETE = "delete"  # delete records, merge duplicates
     MANAGE_OFFICE = "manage_office"  # office settings, legal texts, mailboxes
     MANAGE_USERS = "manage_users"  # invite users, change roles
+    # Data-protection requests: Datenauskunft, Löschung, Sperre, the access log (privacy app)
+    PRIVACY = "privacy"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -15,6 +15,7 @@ from maklerwerk.mailing.api import router as mailing_router
 from maklerwerk.mailsync.api import router as mailsync_router
 from maklerwerk.matching.api import router as matching_router
 from maklerwerk.portals.api import router as portals_router
+from maklerwerk.privacy.api import router as privacy_router
 from maklerwerk.properties.api import router as properties_router
 from maklerwerk.sharing.api import router as sharing_router
 from maklerwerk.tasks.api import router as tasks_router
@@ -56,6 +57,7 @@ def _mount() -> None:
     api.add_router("/", appointments_router)
     api.add_router("/", tours_router)
     api.add_router("/", mailsync_router)
+    api.add_router("/", privacy_router)
 
 
 _mount()

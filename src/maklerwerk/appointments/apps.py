@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 
 class AppointmentsConfig(AppConfig):
     name = "maklerwerk.appointments"
@@ -42,6 +44,7 @@ class AppointmentsConfig(AppConfig):
             )
         )
         JOBS.register_all(declared_jobs(tasks))
+        _register_personal_data()
         SEEDERS.register(Seeder("appointments", "maklerwerk.appointments.seed.seed_appointments", order=47))
         EXPORT_SECTIONS.register_all(
             [
@@ -58,3 +61,37 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("attendee_feedback", "appointments.AttendeeFeedback", 728),
             ]
         )
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "appointments",
+                "appointments.Appointment",
+                "contacts",
+                800,
+                _("Appointments"),
+                summary=("starts_at", "title"),
+                erase="keep",
+            ),
+            PersonalDataSection(
+                "viewing_bookings",
+                "appointments.ViewingBooking",
+                "contact",
+                810,
+                _("Viewing bookings"),
+                summary=("created_at",),
+            ),
+            PersonalDataSection(
+                "booking_links",
+                "appointments.BookingLink",
+                "contact",
+                820,
+                _("Booking links"),
+                leave_out=frozenset({"token_hash"}),
+                summary=("created_at",),
+            ),
+        ]
+    )

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "maklerwerk.portals",
     "maklerwerk.tours",
     "maklerwerk.mailsync",
+    "maklerwerk.privacy",
 ]
 
 MIDDLEWARE = [

@@ -48,5 +48,6 @@ urlpatterns = [
     path("portals/", include("maklerwerk.portals.urls")),
     path("tours/", include("maklerwerk.tours.urls")),
     path("mailsync/", include("maklerwerk.mailsync.urls")),
+    path("privacy/", include("maklerwerk.privacy.urls")),
     path("api/v1/", api.urls),
 ]

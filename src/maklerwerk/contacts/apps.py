@@ -5,6 +5,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 
 def _count_contacts(office: Any) -> int:
     from maklerwerk.contacts.models import Contact
@@ -26,6 +28,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
+        _register_personal_data()
         from django.db.models.signals import post_save
 
         from maklerwerk.contacts import tasks
@@ -60,3 +63,52 @@ class ContactsConfig(AppConfig):
             )
         )
         post_save.connect(_activity_saved, sender=Activity, dispatch_uid="contacts.last_activity")
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "contact",
+                "contacts.Contact",
+                "pk",
+                10,
+                _("Contact"),
+                erase="keep",
+                leave_out=frozenset({"name_key", "first_name_key", "company_key", "city_key"}),
+            ),
+            PersonalDataSection(
+                "emails",
+                "contacts.ContactEmail",
+                "contact",
+                20,
+                _("E-mail addresses"),
+                leave_out=frozenset({"value_normalized"}),
+                summary=("value",),
+            ),
+            PersonalDataSection(
+                "phones", "contacts.ContactPhone", "contact", 30, _("Phone numbers"), summary=("value",)
+            ),
+            PersonalDataSection(
+                "roles", "contacts.ContactRole", "contact", 40, _("Roles"), summary=("role",)
+            ),
+            PersonalDataSection("tags", "contacts.ContactTag", "contact", 50, _("Tags"), summary=("tag_id",)),
+            PersonalDataSection(
+                "relationships",
+                "contacts.Relationship",
+                "from_contact|to_contact",
+                60,
+                _("Relationships"),
+                summary=("kind",),
+            ),
+            PersonalDataSection(
+                "files",
+                "contacts.ContactFile",
+                "contact",
+                70,
+                _("Files"),
+                summary=("name", "uploaded_at"),
+            ),
+        ]
+    )

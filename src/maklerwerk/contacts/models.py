@@ -169,6 +169,13 @@ class Contact(SingleLineFields, models.Model):
     marketing_consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     marketing_consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
 
+    # --- Restriction of processing (Art. 18 DSGVO, §35 BDSG) and "Kontakt sperren" ---
+    # A restricted contact is hidden from lists, searches and mailings; `restricted_until` is the
+    # end of the retention hold that keeps it (empty: blocked until someone lifts it).
+    restricted = models.BooleanField(_("processing restricted"), default=False, db_index=True)
+    restricted_until = models.DateField(_("restricted until"), null=True, blank=True)
+    restriction_reason = models.CharField(_("reason for the restriction"), max_length=300, blank=True)
+
     tags: models.ManyToManyField[Tag, ContactTag] = models.ManyToManyField(
         "Tag", through="ContactTag", blank=True, related_name="contacts"
     )

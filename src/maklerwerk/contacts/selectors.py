@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -89,8 +90,12 @@ def contact_list(
     responsible_agent_id: int | None = None,
     ids: list[int] | None = None,
     ordering: str | None = None,
+    include_restricted: bool | None = None,
 ) -> QuerySet[Contact]:
-    """The office's contacts, filtered and sorted (`ordering`: a key of ORDERINGS, "-" for descending)."""
+    """The office's contacts, filtered and sorted (`ordering`: a key of ORDERINGS, "-" for descending).
+
+    Restricted contacts (Art. 18 DSGVO, "Kontakt gesperrt") are left out of lists and searches;
+    asked for by id (a detail page, a selection) they are included unless `include_restricted` is False."""
     office_id = user.office_id
     terms = _split_query(search or "")
     if terms and search_key(terms[0]):
@@ -117,6 +122,8 @@ def contact_list(
         qs = qs.filter(responsible_agent_id=responsible_agent_id)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if not (ids is not None if include_restricted is None else include_restricted):
+        qs = qs.filter(restricted=False)
     name = (ordering or "name").lstrip("-")
     field = ORDERINGS.get(name, "name_key")
     desc = (ordering or "").startswith("-")
@@ -205,4 +212,19 @@ def demo_contact_ids(*, office_id: int, limit: int) -> list[int]:
     """The office's first contacts (by id), for demo data of other apps."""
     return list(
         Contact.objects.filter(office_id=office_id).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+
+
+def contact_processing_allowed(contact_id: int | None) -> bool:
+    """False for a restricted contact (Art. 18 DSGVO) or one marked "Kontakt sperren": no mail, no
+    mailing, no new work reaches them. Mail paths ask this before they send."""
+    if contact_id is None:
+        return True
+    return not Contact.objects.filter(pk=contact_id, restricted=True).exists()
+
+
+def restricted_contacts(*, user: User) -> QuerySet[Contact]:
+    """The office's restricted contacts, the hold that ends first at the top (for the privacy page)."""
+    return Contact.objects.filter(office=user.office_id, restricted=True).order_by(
+        models.F("restricted_until").asc(nulls_last=True), "pk"
     )

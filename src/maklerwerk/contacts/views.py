@@ -411,7 +411,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         relationship_kinds=RelationshipKind.choices,
         history=_history_rows(contact),
         extra_tabs=extra_tabs,
-        extra_actions=actions_for("contact", contact.pk),
+        extra_actions=actions_for("contact", contact.pk, request.user),
         iban=format_iban(contact.iban),
         company_phone=format_phone(contact.company_phone) if contact.company_phone else "",
         max_upload=settings.MAX_UPLOAD_BYTES,

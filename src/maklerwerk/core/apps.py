@@ -1,8 +1,11 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection, Retained
 
 
 class CoreConfig(AppConfig):
@@ -10,6 +13,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        _register_personal_data()
         post_migrate.connect(_create_cache_table, sender=self)
         from maklerwerk.core import checks  # noqa: F401  (registers the start-up checks)
         from maklerwerk.core.dates import install_model_date_checks
@@ -65,3 +69,45 @@ def _create_cache_table(using: str = "default", **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            # Letters and e-mails with an owner or a buyer are business letters (HGB §257, AO §147);
+            # an exposé sent is the Nachweis of a commission claim; the rest is scrubbed, counted still.
+            PersonalDataSection(
+                "activities",
+                "core.Activity",
+                "contact",
+                100,
+                _("Activities"),
+                summary=("occurred_at", "type", "subject"),
+                erase="scrub",
+                scrub=frozenset({"subject", "body", "payload"}),
+                retained_by=(
+                    Retained(
+                        "business_letter",
+                        "occurred_at",
+                        Q(
+                            type__in=["email_sent", "email_received", "letter"],
+                            contact__roles__role__in=["owner", "buyer"],
+                        ),
+                    ),
+                    Retained("expose_evidence", "occurred_at", Q(type="expose_sent")),
+                ),
+                # The Datenauskunft's and the erasure's own activities prove the answer.
+                proof=Q(payload__has_key="privacy"),
+            ),
+            PersonalDataSection(
+                "activities_taken_part",
+                "core.Activity",
+                "further_contacts",
+                110,
+                _("Activities taken part in"),
+                summary=("occurred_at", "type", "subject"),
+                erase="keep",
+            ),
+        ]
+    )

@@ -140,3 +140,17 @@ def field_label(model: type[models.Model], name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a relation: except
     except Exception:  # a key from `extra` rather than a model field
         return name.replace("_", " ")
+
+
+def history_values_erase(instance: models.Model) -> int:
+    """Blank the old and new values in the history of `instance` (Art. 17 DSGVO): who changed which
+    field when stays (the statistics and the audit trail), what the personal data was does not.
+    Returns the number of history rows scrubbed."""
+    rows = history_for(instance)
+    count = 0
+    for row in rows:
+        row.changes = [{"field": c.get("field"), "old": None, "new": None} for c in row.changes or []]
+        row.object_repr = f"#{instance.pk}"
+        row.save(update_fields=["changes", "object_repr"])
+        count += 1
+    return count

@@ -48,6 +48,7 @@ class DetailAction:
     url_name: str  # reversed with the object's pk
     icon: str = ""
     order: int = 50
+    capability: str = ""  # shown only to users whose role grants it (accounts.roles.Capability)
 
 
 TABS: Registry[DetailTab] = Registry("detail tabs", key=lambda t: (t.page, t.key))
@@ -89,5 +90,10 @@ def rendered_tabs_for(page: str, request: AuthedRequest, obj: Any) -> list[dict[
     ]
 
 
-def actions_for(page: str, pk: int) -> list[dict[str, object]]:
-    return _resolved(ACTIONS.filter(lambda a: a.page == page), pk)
+def actions_for(page: str, pk: int, user: Any = None) -> list[dict[str, object]]:
+    """The header buttons of `page`; with `user`, only those their role may use."""
+
+    def shown(action: DetailAction) -> bool:
+        return action.page == page and (not action.capability or user is None or user.can(action.capability))
+
+    return _resolved(ACTIONS.filter(shown), pk)

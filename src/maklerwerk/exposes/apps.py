@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection, Retained
 
 
 class ExposesConfig(AppConfig):
@@ -7,6 +10,7 @@ class ExposesConfig(AppConfig):
     verbose_name = _("Exposés and offers")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.tabs import ACTIONS, DetailAction
@@ -40,3 +44,21 @@ class ExposesConfig(AppConfig):
             ]
         )
         JOBS.register_all(declared_jobs(tasks))
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            # An exposé sent is the Nachweis of a commission claim.
+            PersonalDataSection(
+                "exposes_sent",
+                "exposes.OfferRecipient",
+                "contact",
+                510,
+                _("Exposés sent"),
+                summary=("sent_at", "property_id"),
+                retained_by=(Retained("expose_evidence", "sent_at", Q(sent_at__isnull=False)),),
+            ),
+        ]
+    )

@@ -1,12 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 
 class InquiriesConfig(AppConfig):
     name = "maklerwerk.inquiries"
     verbose_name = _("Inquiry manager")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
@@ -59,3 +62,42 @@ class InquiriesConfig(AppConfig):
         from maklerwerk.properties.selectors import PUBLISH_RECORDS, PublishRecord
 
         PUBLISH_RECORDS.register(PublishRecord("portal_listings", portal_listing_names))
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "inquiries",
+                "inquiries.Inquiry",
+                "contact",
+                700,
+                _("Inquiries"),
+                leave_out=frozenset({"raw", "content_hash"}),
+                summary=("received_at", "subject"),
+                erase="scrub",
+                scrub=frozenset(
+                    {
+                        "subject",
+                        "sender",
+                        "text",
+                        "salutation",
+                        "first_name",
+                        "last_name",
+                        "email",
+                        "phone",
+                        "street",
+                        "house_number",
+                        "postal_code",
+                        "city",
+                        "message",
+                        "raw",
+                    }
+                ),
+            ),
+            PersonalDataSection(
+                "processes", "inquiries.ProcessInstance", "contact", 710, _("Processes"), summary=("status",)
+            ),
+        ]
+    )

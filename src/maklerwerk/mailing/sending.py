@@ -32,6 +32,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maklerwerk.contacts.selectors import contact_processing_allowed
+from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.registry import Registry
 from maklerwerk.core.services import activity_create
 from maklerwerk.integrations.smtp import client as smtp_client
@@ -124,8 +126,11 @@ def mail_prepare(
     """Render `subject`/`body` (default: the template's) for `ctx` and build the message.
 
     `sender` is the user whose own SMTP account sends the mail (default: `acting_user`).
-    Raises ApplicationError (template error, field without value, invalid address).
+    Raises ApplicationError (template error, field without value, invalid address, and a contact
+    whose processing is restricted or blocked: Art. 18 DSGVO, "Kontakt sperren").
     """
+    if ctx.contact is not None and not contact_processing_allowed(ctx.contact.pk):
+        raise ApplicationError(_("This contact is blocked or restricted: no mail is sent to them."))
     subject = template.subject if subject is None and template is not None else subject or ""
     body = template.body if body is None and template is not None else body or ""
     rendered = mail_render(subject=subject, body=body, ctx=ctx)

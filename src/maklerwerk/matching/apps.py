@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 
 class MatchingConfig(AppConfig):
     """Search profiles (Suchaufträge) and matching them against the office's properties."""
@@ -9,6 +11,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.seeding import SEEDERS, Seeder
@@ -75,3 +78,36 @@ class MatchingConfig(AppConfig):
                 order=40,
             )
         )
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "search_profiles",
+                "matching.SearchProfile",
+                "contact",
+                300,
+                _("Search profiles"),
+                summary=("name",),
+            ),
+            PersonalDataSection(
+                "search_profile_links",
+                "matching.SelfServiceLink",
+                "contact",
+                310,
+                _("Self-service links"),
+                leave_out=frozenset({"token_hash"}),
+                summary=("created_at",),
+            ),
+            PersonalDataSection(
+                "agent_notifications",
+                "matching.AgentNotification",
+                "contact",
+                320,
+                _("Notifications"),
+                summary=("message",),
+            ),
+        ]
+    )

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection, Retained
 
 
 class PropertiesConfig(AppConfig):
@@ -7,6 +10,7 @@ class PropertiesConfig(AppConfig):
     verbose_name = _("Properties")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.core.dashboard import COUNTERS, Counter
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.seeding import SEEDERS, Seeder
@@ -51,3 +55,21 @@ class PropertiesConfig(AppConfig):
                 order=30,
             )
         )
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            # MaBV §10: the Makler's records of a client's property (owner, buyer) and the order.
+            PersonalDataSection(
+                "property_roles",
+                "properties.PropertyContact",
+                "contact",
+                200,
+                _("Properties"),
+                summary=("property_id", "role"),
+                retained_by=(Retained("mabv", "created_at", Q(role="owner")),),
+            ),
+        ]
+    )

@@ -3,6 +3,8 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
 
@@ -12,6 +14,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
+        _register_personal_data()
         from maklerwerk.core.dashboard import COUNTERS, WIDGETS, Counter, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
 
@@ -44,3 +47,21 @@ class TasksConfig(AppConfig):
 
         # After contacts and properties: tasks and logged calls on them, for the dashboard.
         SEEDERS.register(Seeder("agent_day", "maklerwerk.tasks.seed.seed_agent_day", order=45))
+
+
+def _register_personal_data() -> None:
+    """What this app keeps about a person (Datenauskunft and erasure, `core.personal_data`)."""
+    PERSONAL_DATA.register_all(
+        [
+            PersonalDataSection(
+                "tasks",
+                "tasks.Task",
+                "contact",
+                600,
+                _("Tasks"),
+                summary=("title", "due_at"),
+                erase="scrub",
+                scrub=frozenset({"title", "description"}),
+            ),
+        ]
+    )

@@ -64,3 +64,10 @@ def country(code: str) -> str:
     """ "DE"/"DEU" → "Deutschland" (in the active language)."""
 
     return country_name(code) if code else ""
+
+
+@register.filter
+def can(user: object, capability: str) -> bool:
+    """{% if user|can:"privacy" %}: whether the user's role grants the capability (accounts.roles)."""
+    check = getattr(user, "can", None)
+    return bool(check and getattr(user, "office_id", None) and check(capability))
