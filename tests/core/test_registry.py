@@ -46,7 +46,7 @@ def test_the_shipped_registries_are_filled_at_start_in_a_fixed_order() -> None:
     assert [t.key for t in TABS if t.page == "property"] == [
         "activities", "document-sharing", "viewings", "portals", "tours",
     ]  # fmt: skip
-    assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "letter", "privacy"]
+    assert [a.key for a in ACTIONS if a.page == "contact"] == ["expose", "compose", "letter", "privacy"]
     assert SEEDERS.keys() == [
         "activities",
         "contacts",

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
+from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection, Retained
 
 
 class AppointmentsConfig(AppConfig):
@@ -92,6 +92,24 @@ def _register_personal_data() -> None:
                 _("Booking links"),
                 leave_out=frozenset({"token_hash"}),
                 summary=("created_at",),
+            ),
+            PersonalDataSection(
+                "booking_consents",
+                "appointments.BookingConsent",
+                "contact",
+                830,
+                _("Booking consents"),
+                # Accepted cancellation notice and commission terms: proof while a claim is possible.
+                retained_by=(Retained("expose_evidence", "accepted_at"),),
+                summary=("accepted_at", "text_version"),
+            ),
+            PersonalDataSection(
+                "attendee_feedback",
+                "appointments.AttendeeFeedback",
+                "contact",
+                840,
+                _("Feedback on viewings"),
+                summary=("interest_status", "feedback"),
             ),
         ]
     )

@@ -8,6 +8,7 @@ class ToursConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
+        from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.tabs import TABS, DetailTab
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
@@ -36,6 +37,30 @@ class ToursConfig(AppConfig):
             )
         )
         JOBS.register_all(declared_jobs(tasks))
+        PERSONAL_DATA.register_all(
+            [
+                PersonalDataSection(
+                    "tour_grants",
+                    "tours.Grant",
+                    "contact",
+                    850,
+                    _("Access to virtual tours"),
+                    leave_out=frozenset({"token_hash"}),
+                    summary=("created_at", "expires_at"),
+                ),
+                # Seconds per room only: kept as the tour's statistics when the person is erased.
+                PersonalDataSection(
+                    "tour_visits",
+                    "tours.Visit",
+                    "contact",
+                    860,
+                    _("Virtual tour visits"),
+                    leave_out=frozenset({"visit_key"}),
+                    erase="keep",
+                    summary=("started_at", "rooms"),
+                ),
+            ]
+        )
         LINK_MAKERS.register(LinkMaker(publishing.TOUR_LINK_FIELD, publishing.tour_link_for_mail))
         MEDIA_EXTRAS.register(
             MediaExtra(
