@@ -8,8 +8,8 @@ class ToursConfig(AppConfig):
 
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
-        from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.tabs import TABS, DetailTab
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
         from maklerwerk.properties.media import MEDIA_EXTRAS, MediaExtra
