@@ -103,9 +103,10 @@ def test_the_rows_written_are_those_contact_create_writes(office: Any, agent: An
     assert {c["field"]: c["new"] for c in entry.changes if c["field"] not in differ} == expected
     # Match keys and name counts as `contact_saved` makes them: the single check finds it.
     assert MatchProfile.objects.filter(contact_id=contact.pk).exists()
-    assert MatchKey.objects.filter(contact_id=contact.pk).count() == MatchKey.objects.filter(
-        contact_id=single.pk
-    ).count()
+    assert (
+        MatchKey.objects.filter(contact_id=contact.pk).count()
+        == MatchKey.objects.filter(contact_id=single.pk).count()
+    )
     found = check_duplicates(office=office, data=services.duplicate_check_data(made.data))
     assert contact.pk in {c.contact.pk for c in found}
 

@@ -176,3 +176,36 @@ def test_another_office_cannot_see_or_undo_a_run(office: Any, agent: Any, outsid
     client.force_login(outsider)
     assert client.get(f"/imports/{run.pk}/").status_code == 404
     assert client.post(f"/imports/{run.pk}/undo/").status_code == 404
+
+
+TWICE_CSV = (
+    "Kontakt-Nr.;Vorname;Nachname;E-Mail;PLZ;Ort\r\n"
+    "K-1;Jürgen;Groß;juergen@example.de;10115;Berlin\r\n"
+    "K-2;Anna;Weiß;anna@example.de;80331;München\r\n"
+    "K-3;Eva;Öztürk;eva@example.de;50667;Köln\r\n"
+    "K-9;Jürgen;Gross;JUERGEN@example.de;10115;Berlin\r\n"
+).encode("cp1252")
+
+
+@pytest.mark.parametrize("batch", [10_000, 2])
+def test_the_same_person_twice_in_the_file_is_created_once(
+    office: Any, agent: Any, batch: int, monkeypatch: Any
+) -> None:
+    """Within a batch the check compares the rows with each other; a later batch of the commit meets
+    the earlier ones in the office. Either way the second Jürgen is the first one's duplicate."""
+    from maklerwerk.core.history import history_for
+    from maklerwerk.imports import csvimport
+
+    monkeypatch.setattr(csvimport, "BATCH", batch)
+    run = _run(office, agent, raw=TWICE_CSV)
+    dry = _walk(run, agent, dry_run=True)
+    if batch > 4:  # one batch: the dry run sees it too
+        assert dry["counts"]["duplicate"] == 1
+    report = _walk(run, agent, dry_run=False)
+    assert (report["counts"]["created"], report["counts"]["duplicate"]) == (3, 1)
+    first = Contact.objects.get(office=office, last_name="Groß")
+    assert next(r for r in report["rows"] if r["line"] == 5)["duplicate_of"] == first.pk
+    record = ImportRecord.objects.get(source_key="id:K-9")
+    assert (record.status, record.target_id) == (ImportRecord.Status.DUPLICATE, first.pk)
+    assert history_for(first).get().note == "Importiert aus kontakte.csv"
+    assert _walk(_run(office, agent, raw=TWICE_CSV), agent, dry_run=False)["counts"]["unchanged"] == 4
