@@ -209,3 +209,26 @@ def test_the_same_person_twice_in_the_file_is_created_once(
     assert (record.status, record.target_id) == (ImportRecord.Status.DUPLICATE, first.pk)
     assert history_for(first).get().note == "Importiert aus kontakte.csv"
     assert _walk(_run(office, agent, raw=TWICE_CSV), agent, dry_run=False)["counts"]["unchanged"] == 4
+
+
+def test_the_report_downloads_as_csv_in_german_without_formulas(
+    office: Any, agent: Any, agent_client: Client, outsider: Any
+) -> None:
+    raw = FLOWFACT_CSV + "K-4;Herr;=HYPERLINK(1);Böse;x;;01.01.1980;10115;Berlin;\r\n".encode("cp1252")
+    run = _run(office, agent, raw=raw)
+    _walk(run, agent, dry_run=True)
+    page = agent_client.get(f"/imports/{run.pk}/").content.decode()
+    assert f"/imports/{run.pk}/report.csv" in page
+    response = agent_client.get(f"/imports/{run.pk}/report.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "Zeile;Name;Ergebnis;Spalte;Fehler oder Grund;Dublette von"
+    assert "4;Eva Öztürk;Fehler;Geburtsdatum;„31.02.1990“ ist kein gültiges Datum.;" in lines
+    böse = next(line for line in lines if line.startswith("5;"))
+    assert böse.startswith("5;'=HYPERLINK(1) Böse;Fehler;")  # a formula becomes text
+    assert ";E-Mail;" in böse
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(f"/imports/{run.pk}/report.csv").status_code == 404
