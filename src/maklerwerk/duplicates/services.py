@@ -43,6 +43,12 @@ def duplicates_check(
     if not matches:
         return []
     contacts = Contact.objects.filter(office=office).in_bulk([m.contact_id for m in matches])
+    return _candidates(matches, contacts)
+
+
+def _candidates(matches: Sequence[engine.Match], contacts: dict[int, Contact]) -> list[Candidate]:
+    """The engine's matches as candidates with their contacts and German reasons (those of
+    contacts no longer there left out)."""
     return [
         Candidate(
             contact=contacts[m.contact_id],
@@ -84,21 +90,7 @@ def duplicates_check_many(*, office: Office, datas: Sequence[dict[str, Any]]) ->
     checked = many.check_many(office.pk, records)
     ids = {m.contact_id for ms in checked.matches for m in ms}
     contacts = Contact.objects.filter(office=office).in_bulk(list(ids)) if ids else {}
-    candidates = [
-        [
-            Candidate(
-                contact=contacts[m.contact_id],
-                score=m.result.score,
-                level=m.level,
-                reasons=reason_texts(m.result.codes),
-                similarities=m.result.similarities,
-                codes=list(m.result.codes),
-            )
-            for m in ms
-            if m.contact_id in contacts
-        ]
-        for ms in checked.matches
-    ]
+    candidates = [_candidates(ms, contacts) for ms in checked.matches]
     inner = [
         InnerPair(
             p.a,
