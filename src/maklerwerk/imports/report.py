@@ -28,8 +28,9 @@ def _lines(row: dict[str, Any]) -> list[tuple[str, str, str]]:
     if row.get("errors"):
         return [(e.get("column", ""), e.get("message", ""), "") for e in row["errors"]]
     reasons = ", ".join(row.get("reasons") or [])
-    if row.get("duplicate_of"):
-        return [("", reasons, f"{row.get('duplicate_name', '')} (#{row['duplicate_of']})")]
+    if row.get("duplicate_name"):  # no id: a row further up in the file (a dry run)
+        number = f" (#{row['duplicate_of']})" if row.get("duplicate_of") else ""
+        return [("", reasons, f"{row['duplicate_name']}{number}")]
     return [("", str(row.get("reason") or reasons), "")]
 
 
