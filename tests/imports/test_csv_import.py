@@ -176,3 +176,63 @@ def test_another_office_cannot_see_or_undo_a_run(office: Any, agent: Any, outsid
     client.force_login(outsider)
     assert client.get(f"/imports/{run.pk}/").status_code == 404
     assert client.post(f"/imports/{run.pk}/undo/").status_code == 404
+
+
+TWICE_CSV = (
+    "Kontakt-Nr.;Vorname;Nachname;E-Mail;PLZ;Ort\r\n"
+    "K-1;Jürgen;Groß;juergen@example.de;10115;Berlin\r\n"
+    "K-2;Anna;Weiß;anna@example.de;80331;München\r\n"
+    "K-3;Eva;Öztürk;eva@example.de;50667;Köln\r\n"
+    "K-9;Jürgen;Gross;JUERGEN@example.de;10115;Berlin\r\n"
+).encode("cp1252")
+
+
+@pytest.mark.parametrize("batch", [10_000, 2])
+def test_the_same_person_twice_in_the_file_is_created_once(
+    office: Any, agent: Any, batch: int, monkeypatch: Any, agent_client: Client
+) -> None:
+    """Within a batch the check compares the rows with each other; a later batch of the commit meets
+    the earlier ones in the office. Either way the second Jürgen is the first one's duplicate."""
+    from maklerwerk.core.history import history_for
+    from maklerwerk.imports import csvimport
+
+    monkeypatch.setattr(csvimport, "BATCH", batch)
+    run = _run(office, agent, raw=TWICE_CSV)
+    dry = _walk(run, agent, dry_run=True)
+    if batch > 4:  # one batch: the dry run sees it too (a row further up: no contact to link yet)
+        assert dry["counts"]["duplicate"] == 1
+        page = agent_client.get(f"/imports/{run.pk}/")
+        assert page.status_code == 200 and "Jürgen Groß" in page.content.decode()
+        lines = agent_client.get(f"/imports/{run.pk}/report.csv").content.decode().splitlines()
+        assert lines[1].startswith("5;Jürgen Gross;") and lines[1].endswith(";Jürgen Groß")
+    report = _walk(run, agent, dry_run=False)
+    assert (report["counts"]["created"], report["counts"]["duplicate"]) == (3, 1)
+    first = Contact.objects.get(office=office, last_name="Groß")
+    assert next(r for r in report["rows"] if r["line"] == 5)["duplicate_of"] == first.pk
+    record = ImportRecord.objects.get(source_key="id:K-9")
+    assert (record.status, record.target_id) == (ImportRecord.Status.DUPLICATE, first.pk)
+    assert history_for(first).get().note == "Importiert aus kontakte.csv"
+    assert _walk(_run(office, agent, raw=TWICE_CSV), agent, dry_run=False)["counts"]["unchanged"] == 4
+
+
+def test_the_report_downloads_as_csv_in_german_without_formulas(
+    office: Any, agent: Any, agent_client: Client, outsider: Any
+) -> None:
+    raw = FLOWFACT_CSV + "K-4;Herr;=HYPERLINK(1);Böse;x;;01.01.1980;10115;Berlin;\r\n".encode("cp1252")
+    run = _run(office, agent, raw=raw)
+    _walk(run, agent, dry_run=True)
+    page = agent_client.get(f"/imports/{run.pk}/").content.decode()
+    assert f"/imports/{run.pk}/report.csv" in page
+    response = agent_client.get(f"/imports/{run.pk}/report.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "Zeile;Name;Ergebnis;Spalte;Fehler oder Grund;Dublette von"
+    assert "4;Eva Öztürk;Fehler;Geburtsdatum;„31.02.1990“ ist kein gültiges Datum.;" in lines
+    böse = next(line for line in lines if line.startswith("5;"))
+    assert böse.startswith("5;'=HYPERLINK(1) Böse;Fehler;")  # a formula becomes text
+    assert ";E-Mail;" in böse
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(f"/imports/{run.pk}/report.csv").status_code == 404

@@ -66,7 +66,7 @@ NOT_ABOUT_PROPERTIES = {
     "inquiries:process_delete": "a process definition (office-wide, no property)",
     **{
         f"imports:{n}": "an import run of contacts from a CSV file"
-        for n in ("run", "mapping", "commit", "undo")
+        for n in ("run", "mapping", "commit", "undo", "report")
     },
     "portals:edit": "a portal account",
     "portals:check": "a portal account",

@@ -12,13 +12,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from maklerwerk.duplicates import services as duplicate_services
-from maklerwerk.duplicates.services import Candidate
+from maklerwerk.duplicates.services import BatchCheck, Candidate, InnerPair
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from maklerwerk.accounts.models import Office
     from maklerwerk.contacts.models import Contact
+    from maklerwerk.duplicates.normalize import Record
 
-__all__ = ["Candidate", "check_duplicates", "contact_deleted", "contact_saved"]
+__all__ = [
+    "BatchCheck",
+    "Candidate",
+    "InnerPair",
+    "check_duplicates",
+    "check_duplicates_many",
+    "contact_deleted",
+    "contact_saved",
+    "contacts_created_many",
+    "reviews_add_many",
+]
 
 
 def check_duplicates(
@@ -41,3 +54,19 @@ def contact_saved(contact: Contact) -> None:
 def contact_deleted(contact: Contact) -> None:
     """Called by contact services before a contact is deleted: its names stop counting."""
     duplicate_services.contact_keys_forget(contact=contact)
+
+
+def check_duplicates_many(*, office: Office, datas: Sequence[dict[str, Any]]) -> BatchCheck:
+    """`check_duplicates` for many new contacts at once (`datas` in the same shape), with the
+    pairs among them (the same person twice in one file); a fixed number of queries in all."""
+    return duplicate_services.duplicates_check_many(office=office, datas=datas)
+
+
+def contacts_created_many(*, office: Office, saved: Sequence[tuple[int, Record]]) -> None:
+    """Called by `contacts.bulk` after inserting new contacts (ids with the check's records)."""
+    duplicate_services.contact_keys_add_many(office=office, saved=saved)
+
+
+def reviews_add_many(*, office: Office, found: Sequence[tuple[Contact, Candidate]], source: str) -> None:
+    """List new contacts with their possible duplicate on the Dubletten page, in one insert."""
+    duplicate_services.review_add_many(office=office, found=found, source=source)

@@ -28,12 +28,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from maklerwerk.contacts import duplicates, services
+from maklerwerk.contacts import bulk, duplicates, services
+from maklerwerk.contacts.models import Contact
 from maklerwerk.duplicates.services import Candidate, IntakePolicy, IntakeSource, intake_policy, review_add
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
-    from maklerwerk.contacts.models import Contact
 
 __all__ = [
     "Attached",
@@ -50,6 +50,7 @@ __all__ = [
     "PostalAddress",
     "Refused",
     "contact_intake",
+    "contact_intake_many",
 ]
 
 ACTING_USER: Final = "acting_user"  # NewContact.responsible_agent_id: the user who takes the contact in
@@ -236,7 +237,6 @@ def contact_intake(
         candidates: list[Candidate] = []  # the person decided on what they saw
     else:
         candidates = duplicates.check_duplicates(office=office, data=services.duplicate_check_data(clean))
-    certain = tuple(c for c in candidates if c.certain)
     found = tuple(candidates)
     if override is not None:
         ids = override.candidate_ids or tuple(c.contact.pk for c in found)
@@ -246,33 +246,15 @@ def contact_intake(
                 "user": acting_user or IntakeSource(source).label,
             }
             history_note = f"{history_note}; {decided}" if history_note else decided
+        outcome: Outcome = "created"
         found = ()
-    elif policy == IntakePolicy.ASK and found:
-        return NeedsDecision(
-            policy=policy, data=clean, dropped=dropped, candidates=found, message=_say("decide", found[0])
-        )
-    elif policy in (IntakePolicy.REFUSE_CERTAIN, IntakePolicy.REVIEW_POSSIBLE) and certain:
-        return Refused(
-            policy=policy,
-            data=clean,
-            dropped=dropped,
-            candidates=certain,
-            message=_say("refused", certain[0]),
-        )
-    elif policy == IntakePolicy.ATTACH_CERTAIN and certain:
-        if not dry_run:
-            _attach(certain[0].contact, clean, acting_user, history_note)
-        return Attached(
-            policy=policy,
-            data=clean,
-            dropped=dropped,
-            candidates=certain,
-            message=_say("attached", certain[0]),
-            contact=certain[0].contact,
-        )
-    if policy == IntakePolicy.REFUSE_CERTAIN:
-        found = ()  # a possible duplicate goes in unflagged: the API client sees no candidates
-    review = bool(found)
+    else:
+        outcome, found = _outcome(policy, found)
+    if outcome != "created" and outcome != "review":
+        if outcome == "attached" and not dry_run:
+            _attach(found[0].contact, clean, acting_user, history_note)
+        return _not_created(outcome, policy, clean, dropped, found)
+    review = outcome == "review"
     message = _say("review", found[0]) if review else _("Contact created.")
     contact = None
     if not dry_run:
@@ -291,6 +273,147 @@ def contact_intake(
         contact=contact,
         review=review,
     )
+
+
+def contact_intake_many(
+    entries: Sequence[NewContact],
+    *,
+    office: Office,
+    acting_user: User | None,
+    source: IntakeSource,
+    policy: IntakePolicy | None = None,
+    history_note: str = "",
+    dry_run: bool = False,
+) -> list[IntakeResult | ValidationError]:
+    """`contact_intake` for many new contacts at once (an import's batch): per entry its result,
+    or the ValidationError that refused it, in the order given.
+
+    The same validation, the same policy and the same results as one call per entry, but the
+    duplicate check runs once over the batch (against the office, and among the entries: an
+    entry is compared with the earlier ones it would have met had they been saved one by one)
+    and the contacts are written in bulk (`contacts.bulk`), in one transaction."""
+    policy = policy or intake_policy(office=office, source=source)
+    results: list[IntakeResult | ValidationError | None] = [None] * len(entries)
+    built: list[tuple[int, services.ValidContact, Contact]] = []
+    for i, entry in enumerate(entries):
+        try:
+            clean = services.contact_validate(office=office, data=entry.as_data())
+            built.append((i, clean, bulk.contact_build(office=office, acting_user=acting_user, data=clean)))
+        except ValidationError as exc:
+            results[i] = exc
+    check = duplicates.check_duplicates_many(
+        office=office, datas=[services.duplicate_check_data(clean) for _i, clean, _c in built]
+    )
+    earlier: dict[int, list[duplicates.InnerPair]] = {}
+    for pair in check.inner:
+        earlier.setdefault(pair.b, []).append(pair)
+    taken: dict[int, int] = {}  # position in `built` → position of the contact it becomes part of
+    reviews: list[tuple[Contact, Candidate]] = []
+    for pos, (i, clean, contact) in enumerate(built):
+        found = [*check.candidates[pos], *_batch_candidates(earlier.get(pos, ()), built, taken)]
+        found.sort(key=lambda c: -c.score)
+        outcome, chosen = _outcome(policy, tuple(found))
+        if outcome in ("created", "review"):
+            taken[pos] = pos
+            if outcome == "review":
+                reviews.append((contact, chosen[0]))
+            results[i] = Created(
+                policy=policy, data=clean, candidates=chosen, contact=None if dry_run else contact,
+                message=_say("review", chosen[0]) if chosen else _("Contact created."), review=bool(chosen),
+            )  # fmt: skip
+            continue
+        if outcome == "attached":
+            _attach_in_batch(chosen[0].contact, clean, built, acting_user, history_note, dry_run)
+        results[i] = _not_created(outcome, policy, clean, (), chosen)
+    if not dry_run:
+        with transaction.atomic():
+            bulk.contacts_save_many(
+                office=office,
+                acting_user=acting_user,
+                batch=[(built[p][2], built[p][1], check.records[p]) for p in sorted(taken)],
+                history_note=history_note,
+            )
+            duplicates.reviews_add_many(office=office, found=reviews, source=source)
+    return [r for r in results if r is not None]
+
+
+def _batch_candidates(
+    pairs: Sequence[duplicates.InnerPair],
+    built: list[tuple[int, services.ValidContact, Contact]],
+    taken: dict[int, int],
+) -> list[Candidate]:
+    """The earlier entries of the batch that became contacts, as candidates of a later one."""
+    return [
+        Candidate(
+            contact=built[p.a][2],
+            score=p.score,
+            level="certain" if p.level == "certain" else "possible",
+            reasons=p.reasons,
+            similarities=p.similarities,
+            codes=p.codes,
+        )
+        for p in pairs
+        if p.a in taken
+    ]
+
+
+def _attach_in_batch(
+    target: Contact,
+    clean: services.ValidContact,
+    built: list[tuple[int, services.ValidContact, Contact]],
+    acting_user: User | None,
+    note: str,
+    dry_run: bool,
+) -> None:
+    """Attach to a certain duplicate: an existing contact now, one of the batch before it is saved
+    (its match keys keep the e-mails and phones it came with; no import policy attaches)."""
+    if target.pk is not None:
+        if not dry_run:
+            _attach(target, clean, acting_user, note)
+        return
+    data = next(d for _i, d, c in built if c is target)
+    for key in ("emails", "phones"):
+        have = {e["value"].lower() for e in data.get(key, [])}
+        data[key] = [*data.get(key, []), *(e for e in clean.get(key, []) if e["value"].lower() not in have)]
+
+
+Outcome = Literal["created", "review", "decide", "refused", "attached"]
+
+
+def _outcome(policy: IntakePolicy, found: tuple[Candidate, ...]) -> tuple[Outcome, tuple[Candidate, ...]]:
+    """What `policy` does with a new contact that has these candidates, and the candidates that
+    decided it (see the module's rules)."""
+    certain = tuple(c for c in found if c.certain)
+    if policy == IntakePolicy.ASK and found:
+        return "decide", found
+    if policy in (IntakePolicy.REFUSE_CERTAIN, IntakePolicy.REVIEW_POSSIBLE) and certain:
+        return "refused", certain
+    if policy == IntakePolicy.ATTACH_CERTAIN and certain:
+        return "attached", certain
+    if policy == IntakePolicy.REFUSE_CERTAIN:
+        found = ()  # a possible duplicate goes in unflagged: the API client sees no candidates
+    return ("review" if found else "created"), found
+
+
+def _not_created(
+    outcome: Outcome,
+    policy: IntakePolicy,
+    clean: services.ValidContact,
+    dropped: tuple[str, ...],
+    found: tuple[Candidate, ...],
+) -> IntakeResult:
+    message = _say(outcome, found[0])
+    if outcome == "attached":
+        return Attached(
+            policy=policy,
+            data=clean,
+            dropped=dropped,
+            candidates=found,
+            message=message,
+            contact=found[0].contact,
+        )
+    kind = NeedsDecision if outcome == "decide" else Refused
+    return kind(policy=policy, data=clean, dropped=dropped, candidates=found, message=message)
 
 
 def _validated(

@@ -197,7 +197,9 @@ def contact_snapshot(contact: Contact) -> dict[str, Any]:
     )
 
 
-def _apply(contact: Contact, data: dict[str, Any], acting_user: User | None) -> None:
+def contact_fill(contact: Contact, data: dict[str, Any]) -> None:
+    """Set the contact's own fields from validated `data` and check them (nothing saved): raises
+    ValidationError (German, per field). `contacts.bulk` fills many contacts the same way."""
     for key in CONTACT_FIELDS:
         if key in data:
             value = data[key]
@@ -214,6 +216,10 @@ def _apply(contact: Contact, data: dict[str, Any], acting_user: User | None) -> 
         contact.marketing_consent_on = None
     contact.update_keys()
     contact.full_clean(exclude=["office", "created_by", "responsible_agent", "tags"])
+
+
+def _apply(contact: Contact, data: dict[str, Any], acting_user: User | None) -> None:
+    contact_fill(contact, data)
     contact.save()
     if "emails" in data:
         contact.emails.all().delete()

@@ -123,6 +123,37 @@ def history_record(
     )
 
 
+def history_created_many(
+    *, items: list[tuple[models.Model, dict[str, Any]]], acting_user: User | None, note: str = ""
+) -> None:
+    """Record the creation of many rows of one model at once (`(instance, snapshot)` each, saved):
+    the same entries `history_record(action=CREATE)` writes, in one bulk insert."""
+    if not items:
+        return
+    content_type = ContentType.objects.get_for_model(items[0][0])
+    note = _clip(str(note), ChangeLog._meta.get_field("note").max_length)  # type: ignore[arg-type]  # has one
+    ChangeLog.objects.bulk_create(
+        (
+            ChangeLog(
+                office_id=getattr(instance, "office_id", None),
+                content_type=content_type,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                action=ChangeLog.Action.CREATE,
+                changes=[
+                    {"field": k, "old": None, "new": v}
+                    for k, v in after.items()
+                    if v not in (None, "", [], {})
+                ],
+                user=acting_user,
+                note=note,
+            )
+            for instance, after in items
+        ),
+        batch_size=1000,
+    )
+
+
 def _clip(text: str, limit: int) -> str:
     """At most `limit` characters, ending in "…" when cut (PostgreSQL refuses longer values)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

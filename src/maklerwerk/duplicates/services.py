@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -11,6 +13,7 @@ from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.jobs import job_start
 from maklerwerk.duplicates import (
     engine,
+    many,
     tasks,  # noqa: F401  (registers the job)
 )
 from maklerwerk.duplicates.candidates import Candidate
@@ -21,6 +24,7 @@ from maklerwerk.duplicates.models import (
     IntakeSource,
     NotDuplicate,
 )
+from maklerwerk.duplicates.normalize import Record, record_from_data
 from maklerwerk.duplicates.reasons import IMPORT_REVIEW, INQUIRY_REVIEW, reason_texts
 
 if TYPE_CHECKING:
@@ -39,6 +43,12 @@ def duplicates_check(
     if not matches:
         return []
     contacts = Contact.objects.filter(office=office).in_bulk([m.contact_id for m in matches])
+    return _candidates(matches, contacts)
+
+
+def _candidates(matches: Sequence[engine.Match], contacts: dict[int, Contact]) -> list[Candidate]:
+    """The engine's matches as candidates with their contacts and German reasons (those of
+    contacts no longer there left out)."""
     return [
         Candidate(
             contact=contacts[m.contact_id],
@@ -51,6 +61,63 @@ def duplicates_check(
         for m in matches
         if m.contact_id in contacts
     ]
+
+
+@dataclass(frozen=True)
+class InnerPair:
+    """Entries `a` < `b` (positions) of one batch may be the same person; `b` compared with `a`."""
+
+    a: int
+    b: int
+    score: float
+    level: str
+    reasons: list[str]
+    similarities: dict[str, float]
+    codes: list[str]
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    candidates: list[list[Candidate]]  # per entry, existing contacts of the office, best first
+    inner: list[InnerPair]  # entries of the batch that may be the same person
+    records: list[Record]  # per entry, as the engine keys it (`contact_keys_add_many` takes them)
+
+
+def duplicates_check_many(*, office: Office, datas: Sequence[dict[str, Any]]) -> BatchCheck:
+    """`duplicates_check` for many new contacts at once (an import), and their pairs among
+    themselves: a fixed number of queries for the whole batch (see `many`)."""
+    records = [record_from_data(d) for d in datas]
+    checked = many.check_many(office.pk, records)
+    ids = {m.contact_id for ms in checked.matches for m in ms}
+    contacts = Contact.objects.filter(office=office).in_bulk(list(ids)) if ids else {}
+    candidates = [_candidates(ms, contacts) for ms in checked.matches]
+    inner = [
+        InnerPair(
+            p.a,
+            p.b,
+            p.result.score,
+            p.level,
+            reason_texts(p.result.codes),
+            p.result.similarities,
+            list(p.result.codes),
+        )
+        for p in checked.inner
+    ]
+    return BatchCheck(candidates, inner, records)
+
+
+def contact_keys_add_many(*, office: Office, saved: Sequence[tuple[int, Record]]) -> None:
+    """Match keys and name counts of new contacts (`(contact id, record from the check)`), in bulk."""
+    many.keys_add_many(office.pk, saved)
+
+
+def review_add_many(*, office: Office, found: Sequence[tuple[Contact, Candidate]], source: str) -> None:
+    """`review_add` for many new contacts (none of them listed yet), in one insert."""
+    code = INQUIRY_REVIEW if source == IntakeSource.INQUIRY else IMPORT_REVIEW
+    many.review_add_many(
+        office.pk,
+        [(c.pk, x.contact.pk, x.score, [*x.codes, code], x.similarities) for c, x in found],
+    )
 
 
 def contact_keys_refresh(*, contact: Contact) -> None:

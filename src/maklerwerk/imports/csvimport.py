@@ -5,9 +5,12 @@ import record (by the old system's id, or a derived key when the file has no id 
 - known and unchanged → "unchanged" (nothing written);
 - known, changed in the file only → the contact is updated; edited in Maklerwerk since → not
   overwritten ("conflict");
-- new → `contacts.intake.contact_intake` under the office's import policy: created, created for
-  review as a possible duplicate, or skipped as a probable duplicate.
-Each row has its own transaction, so a bad row never half-writes and the rest goes on. A commit that
+- new → collected, and taken in `BATCH` rows at a time by `contacts.intake.contact_intake_many`
+  under the office's import policy (one duplicate check over the batch, against the office and
+  within the file; bulk inserts): created, created for review as a possible duplicate, or skipped
+  as a probable duplicate.
+A bad row never half-writes and the rest goes on: values are checked before anything is written,
+an update has its own transaction, a batch of new rows one with its import records. A commit that
 is run again (a resumed job) finds the rows it already did by their records and goes on after them.
 """
 
@@ -40,6 +43,10 @@ TWICE = gettext_lazy(
     "the first one counts."
 )
 STATUSES = ("created", "review", "updated", "unchanged", "duplicate", "conflict", "skipped", "failed")
+# New rows taken in at once (one duplicate check, a few bulk inserts, one transaction). Within a
+# batch the dry run finds what the commit finds, the same person twice in the file included; a
+# later batch of a commit meets the earlier ones in the office (the dry run cannot: nothing written).
+BATCH = 10_000
 KEEP_ROWS = 1000  # rows of each status kept in the report for display (counts are always complete)
 
 
@@ -89,6 +96,7 @@ class _Walk:
     report: Report
     records: dict[str, ImportRecord]
     policy: intake.IntakePolicy
+    pending: list[tuple[int, str, dict[str, Any], str, str]] = field(default_factory=list)  # rows to create
 
     @property
     def dry_run(self) -> bool:
@@ -113,22 +121,56 @@ class _Walk:
                 elif record and target and record.status != ImportRecord.Status.DUPLICATE:
                     self._update(line, name, values.data, target, record, digest)
                 else:
-                    self._create(line, name, values.data, key, digest)
+                    self.pending.append((line, name, values.data, key, digest))
         except ValidationError as exc:
             self.report.add("failed", line, name, errors=_errors(exc, self.run.columns))
         except ApplicationError as exc:
             self.report.add("failed", line, name, errors=[{"column": "", "message": exc.message}])
 
-    def _create(self, line: int, name: str, data: dict[str, Any], key: str, digest: str) -> None:
-        result = intake.contact_intake(
-            intake.NewContact.from_data(data),
-            office=self.run.office,
-            acting_user=self.user,
-            source=IntakeSource.IMPORT,
-            policy=self.policy,
-            history_note=_("Imported from %s") % self.run.filename,
-            dry_run=self.dry_run,
-        )
+    def flush(self) -> None:
+        """Take the rows waiting to be created in at once (`contacts.intake.contact_intake_many`),
+        with their import records in the same transaction: a resumed commit finds all or none."""
+        pending, self.pending = self.pending, []
+        entries, waiting = [], []
+        for line, name, data, key, digest in pending:
+            try:
+                entries.append(intake.NewContact.from_data(data))
+                waiting.append((line, name, key, digest))
+            except ValidationError as exc:
+                self.report.add("failed", line, name, errors=_errors(exc, self.run.columns))
+        with transaction.atomic():
+            results = intake.contact_intake_many(
+                entries,
+                office=self.run.office,
+                acting_user=self.user,
+                source=IntakeSource.IMPORT,
+                policy=self.policy,
+                history_note=_("Imported from %s") % self.run.filename,
+                dry_run=self.dry_run,
+            )
+            remember = [
+                item
+                for (line, name, key, digest), result in zip(waiting, results, strict=True)
+                if (item := self._result(line, name, key, digest, result))
+            ]
+            if not self.dry_run:
+                self.records.update(
+                    imports.records_save_many(
+                        office=self.run.office,
+                        source_system=self.run.source_system,
+                        kind=KIND,
+                        items=remember,
+                        batch=self.run.batch,
+                    )
+                )
+
+    def _result(
+        self, line: int, name: str, key: str, digest: str, result: intake.IntakeResult | ValidationError
+    ) -> tuple[str, Contact, str, str] | None:
+        """Report one row's intake; the import record it needs (key, contact, hash, status)."""
+        if isinstance(result, ValidationError):
+            self.report.add("failed", line, name, errors=_errors(result, self.run.columns))
+            return None
         best = result.best
         similar = (
             {
@@ -141,21 +183,22 @@ class _Walk:
         )
         if not isinstance(result, intake.Created):
             self.report.add("duplicate", line, name, **similar)
-            if not self.dry_run and best and isinstance(result, intake.Refused | intake.Attached):
-                self._remember(key, digest, best.contact, ImportRecord.Status.DUPLICATE)
-            return
-        contact = result.contact
+            if best and isinstance(result, intake.Refused | intake.Attached):
+                return key, best.contact, digest, ImportRecord.Status.DUPLICATE
+            return None
         status = "review" if result.review else "created"
+        contact = result.contact
         self.report.add(
             status, line, name, id=contact.pk if contact else None, **(similar if result.review else {})
         )
-        if contact is not None:
-            self._remember(
-                key,
-                digest,
-                contact,
-                ImportRecord.Status.REVIEW if result.review else ImportRecord.Status.CREATED,
-            )
+        if contact is None:
+            return None
+        return (
+            key,
+            contact,
+            digest,
+            ImportRecord.Status.REVIEW if result.review else ImportRecord.Status.CREATED,
+        )
 
     def _update(
         self, line: int, name: str, data: dict[str, Any], contact: Contact, record: ImportRecord, digest: str
@@ -187,18 +230,6 @@ class _Walk:
             batch=record.batch,
         )
 
-    def _remember(self, key: str, digest: str, contact: Contact, status: str) -> None:
-        self.records[key] = imports.record_save(
-            office=self.run.office,
-            source_system=self.run.source_system,
-            kind=KIND,
-            source_key=key,
-            target=contact,
-            row_hash=digest,
-            status=status,
-            batch=self.run.batch,
-        )
-
 
 def run_rows(
     *,
@@ -226,12 +257,22 @@ def run_rows(
         run, acting_user, report, records, intake_policy(office=run.office, source=IntakeSource.IMPORT)
     )
     seen: set[str] = set()
+    total = len(parsed)
     for i, (line, values, key) in enumerate(zip(table.lines, parsed, keys, strict=True), start=1):
         if key in seen:
             report.add("failed", line, _name(values.data), errors=[{"column": "", "message": str(TWICE)}])
         else:
             seen.add(key)
             walk.row(line, values, key)
-        if on_progress:
-            on_progress(i, len(parsed))
+        # New rows are taken in by batches, each (in a commit) in its own transaction with its
+        # records: a resumed commit goes on after the last whole batch. The dry run batches alike,
+        # so within a batch it decides as the commit will.
+        if len(walk.pending) >= BATCH:
+            walk.flush()
+        if on_progress and i % 100 == 0:
+            on_progress(i, total)
+    walk.flush()
+    report.rows.sort(key=lambda r: r["line"])
+    if on_progress:
+        on_progress(total, total)
     return report

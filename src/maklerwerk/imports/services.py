@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -46,9 +46,13 @@ def records_find(
     keys = list(dict.fromkeys(source_keys))
     out: dict[str, ImportRecord] = {}
     for i in range(0, len(keys), 500):
-        qs = ImportRecord.objects.filter(
-            office=office, source_system=source_system, kind=kind, source_key__in=keys[i : i + 500]
-        ).select_related("target_type")
+        qs = (
+            ImportRecord.objects.filter(
+                office=office, source_system=source_system, kind=kind, source_key__in=keys[i : i + 500]
+            )
+            .select_related("target_type")
+            .prefetch_related("target")
+        )  # the targets: one query per type
         out.update((r.source_key, r) for r in qs)
     return out
 
@@ -84,6 +88,52 @@ def record_save(
         },
     )
     return record
+
+
+def records_save_many(
+    *,
+    office: Office,
+    source_system: str,
+    kind: str,
+    items: Sequence[tuple[str, models.Model, str, str]],
+    batch: str = "",
+) -> dict[str, ImportRecord]:
+    """`record_save` for many targets at once: (source key, saved target, row hash, status) each,
+    `target_updated_at` as the targets have it in memory (just saved or just read). One insert."""
+    if not items:
+        return {}
+    types = {type(t): ContentType.objects.get_for_model(t) for _k, t, _h, _s in items}
+    rows = [
+        ImportRecord(
+            office=office,
+            source_system=source_system,
+            kind=kind,
+            source_key=key,
+            target_type=types[type(target)],
+            target_id=target.pk,
+            row_hash=digest,
+            target_updated_at=getattr(target, "updated_at", None),
+            status=status,
+            batch=batch[:100],
+        )
+        for key, target, digest, status in items
+    ]
+    ImportRecord.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["office", "source_system", "kind", "source_key"],
+        update_fields=[
+            "target_type",
+            "target_id",
+            "row_hash",
+            "target_updated_at",
+            "status",
+            "batch",
+            "updated_at",
+        ],
+    )
+    return {r.source_key: r for r in rows}
 
 
 # --- CSV import runs (see csvimport.py for the walk over the rows) --------------------------------

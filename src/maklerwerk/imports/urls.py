@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/mapping/", views.run_mapping, name="mapping"),
     path("<int:pk>/commit/", views.run_commit, name="commit"),
     path("<int:pk>/undo/", views.run_undo, name="undo"),
+    path("<int:pk>/report.csv", views.run_report, name="report"),
 ]

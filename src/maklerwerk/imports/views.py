@@ -19,7 +19,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.core.selectors import job_get
-from maklerwerk.imports import csvfile, mapping, selectors, services
+from maklerwerk.imports import csvfile, mapping, report, selectors, services
 from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm
 from maklerwerk.imports.models import ImportRun
 
@@ -164,3 +164,13 @@ def run_undo(request: AuthedRequest, pk: int) -> HttpResponse:
             % done,
         )
     return redirect("imports:run", pk=run.pk)
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET"])
+def run_report(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The last dry run's or import's report as a CSV file: errors by line and column, duplicates."""
+    run = selectors.run_get(user=request.user, pk=pk)
+    response = HttpResponse(report.report_csv(run.report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="importbericht-{run.pk}.csv"'
+    return response
