@@ -6,6 +6,7 @@ from maklerwerk.accounts.api import router as accounts_router
 from maklerwerk.api.auth import AUTH
 from maklerwerk.api.errors import install_problem_handlers
 from maklerwerk.appointments.api import router as appointments_router
+from maklerwerk.davsync.api import router as davsync_router
 from maklerwerk.contacts.api import router as contacts_router
 from maklerwerk.core.api import router as core_router
 from maklerwerk.duplicates.api import router as duplicates_router
@@ -52,6 +53,7 @@ def _mount() -> None:
     api.add_router("/", tasks_router)
     api.add_router("/", inquiries_router)
     api.add_router("/", appointments_router)
+    api.add_router("/", davsync_router)
 
 
 _mount()

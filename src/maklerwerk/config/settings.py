@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "maklerwerk.imports",
     "maklerwerk.appointments",
     "maklerwerk.portals",
+    "maklerwerk.davsync",
 ]
 
 MIDDLEWARE = [

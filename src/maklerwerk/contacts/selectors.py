@@ -206,3 +206,18 @@ def demo_contact_ids(*, office_id: int, limit: int) -> list[int]:
     return list(
         Contact.objects.filter(office_id=office_id).order_by("pk").values_list("pk", flat=True)[:limit]
     )
+
+
+def contacts_for_sync(
+    *, office_id: int, ids: list[int] | None = None, responsible_id: int | None = None, tag_name: str = ""
+) -> QuerySet[Contact]:
+    """Contacts an address book sync covers (davsync): by id, by responsible agent or by tag, with
+    the lists a vCard needs prefetched."""
+    qs = Contact.objects.filter(office_id=office_id)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if responsible_id is not None:
+        qs = qs.filter(responsible_agent_id=responsible_id)
+    if tag_name:
+        qs = qs.filter(tags__name__iexact=tag_name)
+    return qs.prefetch_related("emails", "phones", "tags").order_by("pk")
