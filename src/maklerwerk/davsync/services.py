@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError
@@ -111,16 +112,16 @@ def dav_account_sync(
 
 
 LABELS = {
-    "created_here": _("%(n)s new in Maklerwerk"),
-    "matched": _("%(n)s matched to existing contacts"),
-    "review": _("%(n)s possible duplicates to review"),
-    "updated_here": _("%(n)s updated in Maklerwerk"),
-    "created_there": _("%(n)s new on the server"),
-    "updated_there": _("%(n)s updated on the server"),
-    "deleted_here": _("%(n)s deleted on the server"),
-    "deleted_there": _("%(n)s deleted on the server, kept in Maklerwerk"),
-    "conflicts": _("%(n)s conflicts resolved"),
-    "broken": _("%(n)s unreadable"),
+    "created_here": gettext_lazy("%(n)s new in Maklerwerk"),
+    "matched": gettext_lazy("%(n)s matched to existing contacts"),
+    "review": gettext_lazy("%(n)s possible duplicates to review"),
+    "updated_here": gettext_lazy("%(n)s updated in Maklerwerk"),
+    "created_there": gettext_lazy("%(n)s new on the server"),
+    "updated_there": gettext_lazy("%(n)s updated on the server"),
+    "deleted_here": gettext_lazy("%(n)s deleted on the server"),
+    "deleted_there": gettext_lazy("%(n)s deleted on the server, kept in Maklerwerk"),
+    "conflicts": gettext_lazy("%(n)s conflicts resolved"),
+    "broken": gettext_lazy("%(n)s unreadable"),
 }
 
 
