@@ -92,6 +92,13 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/mailboxes/{mailbox_id}": "an inquiry mailbox",
     "POST /api/v1/mailboxes/{mailbox_id}/fetch": "an inquiry mailbox",
     "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
+    "davsync:account": "the user's own address book or calendar account",
+    "davsync:account_delete": "the user's own address book or calendar account",
+    "GET /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "PATCH /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "DELETE /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "POST /api/v1/me/dav-accounts/{account_id}/sync": "the user's own account (syncs contacts only)",
+    "GET /api/v1/me/dav-accounts/{account_id}/events": "the sync log of the user's own account",
 }
 
 # World objects that are the restricted property or hang off it ...

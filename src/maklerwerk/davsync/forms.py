@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.davsync.models import DavAccount
 
 
-class DavAccountForm(forms.ModelForm[DavAccount]):
+class DavAccountForm(forms.ModelForm):
     password = forms.CharField(
         label=_("password"),
         required=False,
