@@ -35,10 +35,17 @@ def test_connect_preview_sync_and_a_phone_edited_on_the_server_reaches_the_conta
     book.put("sabine.vcf", card("s-1", "Sabine", "Krüger", email="sabine@example.de", tel="+49 170 1111111"))
     book.put("tom.vcf", card("t-1", "Tom", "Neu", email="tom@example.de"))
     known = contact_create(
-        office=logged_in.office, acting_user=logged_in,
-        data=contact_validate(office=logged_in.office, data={"first_name": "Sabine", "last_name": "Krüger",
-                              "emails": [{"value": "sabine@example.de", "kind": "private"}]}),
-    )  # fmt: skip
+        office=logged_in.office,
+        acting_user=logged_in,
+        data=contact_validate(
+            office=logged_in.office,
+            data={
+                "first_name": "Sabine",
+                "last_name": "Krüger",
+                "emails": [{"value": "sabine@example.de", "kind": "private"}],
+            },
+        ),
+    )
 
     page.goto(live_server.url + "/settings/")
     page.get_by_role("tab", name="Vorlagen und E-Mail").click()
@@ -48,7 +55,9 @@ def test_connect_preview_sync_and_a_phone_edited_on_the_server_reaches_the_conta
     page.get_by_label("Passwort").fill(dav_server["password"])
     both_widths(page, "connect")
     page.get_by_role("button", name="Verbinden").click()
-    expect(page.get_by_text("Verbunden. Bitte vor der ersten Synchronisierung die Vorschau prüfen.")).to_be_visible()
+    expect(
+        page.get_by_text("Verbunden. Bitte vor der ersten Synchronisierung die Vorschau prüfen.")
+    ).to_be_visible()
 
     page.get_by_role("button", name="Verbindung testen").click()
     expect(page.get_by_text("Die Verbindung funktioniert.")).to_be_visible()
@@ -56,7 +65,9 @@ def test_connect_preview_sync_and_a_phone_edited_on_the_server_reaches_the_conta
     preview = page.locator("#dav-preview")
     expect(preview).to_contain_text("Dieselbe Person wie Sabine Krüger")
     expect(preview).to_contain_text("Tom Neu")
-    expect(page.locator("#dav-result")).to_contain_text("Vorschau: 1 neu in Maklerwerk, 1 vorhandenen Kontakten zugeordnet")
+    expect(page.locator("#dav-result")).to_contain_text(
+        "Vorschau: 1 neu in Maklerwerk, 1 vorhandenen Kontakten zugeordnet"
+    )
     both_widths(page, "preview")
     assert Contact.objects.count() == 1  # the preview changed nothing
 
@@ -65,8 +76,11 @@ def test_connect_preview_sync_and_a_phone_edited_on_the_server_reaches_the_conta
     assert Contact.objects.count() == 2  # Sabine was matched, not copied
     expect(page.locator("#dav-log")).to_contain_text("gehört zum vorhandenen Kontakt Sabine Krüger")
 
-    book.put("sabine.vcf", card("s-1", "Sabine", "Krüger", email="sabine@example.de", tel="+49 170 9999999"),
-             etag=book.listing()["sabine.vcf"])  # fmt: skip
+    book.put(
+        "sabine.vcf",
+        card("s-1", "Sabine", "Krüger", email="sabine@example.de", tel="+49 170 9999999"),
+        etag=book.listing()["sabine.vcf"],
+    )
     page.get_by_role("button", name="Jetzt synchronisieren").click()
     expect(page.locator("#dav-result")).to_contain_text("1 in Maklerwerk aktualisiert")
     both_widths(page, "synced")

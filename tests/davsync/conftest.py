@@ -26,12 +26,29 @@ def dav_server() -> Iterator[dict[str, str]]:
     d, port = Path(tempfile.mkdtemp(prefix="crm-dav-")), free_port()
     (d / "users").write_text("agent:secret\nother:secret\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--config", "", "--server-hosts", f"127.0.0.1:{port}",
-         "--storage-filesystem-folder", str(d / "col"), "--auth-type", "htpasswd",
-         "--auth-htpasswd-filename", str(d / "users"), "--auth-htpasswd-encryption", "plain",
-         "--auth-delay", "0", "--logging-level", "warning"]  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--config",
+            "",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--storage-filesystem-folder",
+            str(d / "col"),
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(d / "users"),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--auth-delay",
+            "0",
+            "--logging-level",
+            "warning",
+        ]
     )
-    _wait_port(port, proc)  # type: ignore[arg-type]  # the helper reads only poll()
+    _wait_port(port, proc)
     yield {"url": f"http://127.0.0.1:{port}/", "user": "agent", "password": "secret"}
     proc.terminate()
     proc.wait(10)
@@ -93,8 +110,13 @@ def book(dav_server: dict[str, str]) -> Book:
 def account(agent: Any, book: Book, dav_server: dict[str, str]) -> Any:
     return services.dav_account_create(
         user=agent,
-        data={"kind": "carddav", "url": book.url, "username": dav_server["user"], "password": dav_server["password"],
-              "scope": "flagged"},  # fmt: skip
+        data={
+            "kind": "carddav",
+            "url": book.url,
+            "username": dav_server["user"],
+            "password": dav_server["password"],
+            "scope": "flagged",
+        },
     )
 
 

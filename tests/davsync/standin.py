@@ -17,7 +17,7 @@ PATH = "/book/"
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  # the base class's name
+    def log_message(self, format: str, *args: Any) -> None:  # the base class names it `format`
         pass
 
 
@@ -42,7 +42,10 @@ class StandIn:
             elif line.strip():
                 lines.append(line)
         inner = sorted(ln for ln in lines if not ln.upper().startswith((b"BEGIN:", b"END:", b"VERSION:")))
-        return b"\r\n".join([b"BEGIN:VCARD", b"VERSION:3.0", b"PRODID:-//StandIn//EN", *inner, b"END:VCARD"]) + b"\r\n"
+        return (
+            b"\r\n".join([b"BEGIN:VCARD", b"VERSION:3.0", b"PRODID:-//StandIn//EN", *inner, b"END:VCARD"])
+            + b"\r\n"
+        )
 
     def __call__(self, environ: dict[str, Any], start: Any) -> Iterator[bytes]:
         self.requests += 1
@@ -52,14 +55,24 @@ class StandIn:
         name = path.removeprefix(PATH)
         status, headers, out = "404 Not Found", [], b""
         if method == "PROPFIND" and path == PATH:
-            items = [(PATH, "")] if environ.get("HTTP_DEPTH") == "0" else [(PATH, ""), *((PATH + n, self.etag(n)) for n in self.cards)]
+            items = (
+                [(PATH, "")]
+                if environ.get("HTTP_DEPTH") == "0"
+                else [(PATH, ""), *((PATH + n, self.etag(n)) for n in self.cards)]
+            )
             status, out = "207 Multi-Status", _multistatus(items)
         elif method == "REPORT" and b"sync-collection" in body:
-            status, out = "403 Forbidden", b'<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>'
+            status, out = (
+                "403 Forbidden",
+                b'<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>',
+            )
         elif method == "REPORT":
             hrefs = [h.text or "" for h in ElementTree.fromstring(body).iter("{DAV:}href")]
             names = [h.removeprefix(PATH) for h in hrefs if h.removeprefix(PATH) in self.cards]
-            status, out = "207 Multi-Status", _multistatus([(PATH + n, self.etag(n)) for n in names], self.cards)
+            status, out = (
+                "207 Multi-Status",
+                _multistatus([(PATH + n, self.etag(n)) for n in names], self.cards),
+            )
         elif method == "GET" and name in self.cards:
             status, headers, out = "200 OK", [("ETag", self.etag(name))], self.cards[name]
         elif method == "PUT":
@@ -89,8 +102,11 @@ def _multistatus(items: list[tuple[str, str]], cards: dict[str, bytes] | None = 
             f"<D:response><D:href>{href}</D:href><D:propstat><D:prop><D:getetag>{etag}</D:getetag>{data}"
             "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
         )
-    return ('<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
-            + "".join(parts) + "</D:multistatus>").encode()  # fmt: skip
+    return (
+        '<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        + "".join(parts)
+        + "</D:multistatus>"
+    ).encode()
 
 
 def serve(app: StandIn) -> tuple[WSGIServer, threading.Thread]:

@@ -14,14 +14,25 @@ from tests.davsync.conftest import Book, card
 pytestmark = pytest.mark.django_db
 
 
-def test_crud_keeps_the_password_write_only_and_encrypted(api: Any, agent: Any, book: Book, dav_server: dict[str, str]) -> None:
-    created = api.post("/api/v1/me/dav-accounts", {"url": book.url, "username": "agent", "password": "secret"})
+def test_crud_keeps_the_password_write_only_and_encrypted(
+    api: Any, agent: Any, book: Book, dav_server: dict[str, str]
+) -> None:
+    created = api.post(
+        "/api/v1/me/dav-accounts", {"url": book.url, "username": "agent", "password": "secret"}
+    )
     assert created.status_code == 201
     body = created.json()
-    assert body["password_set"] is True and "password" not in body and body["conflict_rule"] == "maklerwerk_wins"
+    assert (
+        body["password_set"] is True and "password" not in body and body["conflict_rule"] == "maklerwerk_wins"
+    )
     stored = DavAccount.objects.get(pk=body["id"])
     assert "secret" not in stored.password_encrypted and stored.get_password() == "secret"
-    assert api.patch(f"/api/v1/me/dav-accounts/{body['id']}", {"conflict_rule": "server_wins"}).json()["conflict_rule"] == "server_wins"
+    assert (
+        api.patch(f"/api/v1/me/dav-accounts/{body['id']}", {"conflict_rule": "server_wins"}).json()[
+            "conflict_rule"
+        ]
+        == "server_wins"
+    )
     assert DavAccount.objects.get(pk=body["id"]).get_password() == "secret"
     assert_problem(api.post("/api/v1/me/dav-accounts", {"url": book.url, "scope": "everything"}), 422)
     assert [a["id"] for a in api.get("/api/v1/me/dav-accounts").json()] == [body["id"]]
@@ -34,9 +45,13 @@ def test_another_users_account_is_not_found(api: Any, admin_user: Any, book: Boo
     assert_problem(api.post(f"/api/v1/me/dav-accounts/{theirs['id']}/sync", {}), 404)
 
 
-def test_preview_then_sync_as_jobs_and_the_log(api: Any, book: Book, django_capture_on_commit_callbacks: Any) -> None:
+def test_preview_then_sync_as_jobs_and_the_log(
+    api: Any, book: Book, django_capture_on_commit_callbacks: Any
+) -> None:
     book.put("a.vcf", card("a-1", "Rita", "Sommer", email="rita@example.org"))
-    account = api.post("/api/v1/me/dav-accounts", {"url": book.url, "username": "agent", "password": "secret"}).json()
+    account = api.post(
+        "/api/v1/me/dav-accounts", {"url": book.url, "username": "agent", "password": "secret"}
+    ).json()
     with django_capture_on_commit_callbacks(execute=True):
         preview = api.post(f"/api/v1/me/dav-accounts/{account['id']}/sync", {"dry_run": True})
     assert preview.status_code == 202
@@ -45,7 +60,11 @@ def test_preview_then_sync_as_jobs_and_the_log(api: Any, book: Book, django_capt
     assert job["result"]["rows"][0]["name"] == "Rita Sommer" and Contact.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         run = api.post(f"/api/v1/me/dav-accounts/{account['id']}/sync", {})
-    assert api.get(run.json()["url"]).json()["result"]["message"].startswith("Synchronisierung beendet: 1 neu in Maklerwerk")
+    assert (
+        api.get(run.json()["url"])
+        .json()["result"]["message"]
+        .startswith("Synchronisierung beendet: 1 neu in Maklerwerk")
+    )
     assert Contact.objects.filter(last_name="Sommer").exists()
     log = api.get(f"/api/v1/me/dav-accounts/{account['id']}/events").json()
     assert any("aus dem Adressbuch angelegt" in e["message"] for e in log["items"])

@@ -27,12 +27,23 @@ def sync(account: Any, *, dry_run: bool = False) -> Any:
     return services.dav_account_sync(account=account, dry_run=dry_run)
 
 
-def test_first_sync_previews_then_matches_and_resyncs_change_nothing(agent: Any, book: Book, account: Any) -> None:
-    names = upload_fixture(book, "ez-vcard__John_Doe_GMAIL.vcf") + upload_fixture(book, "kcontacts__vcard12.vcf")
+def test_first_sync_previews_then_matches_and_resyncs_change_nothing(
+    agent: Any, book: Book, account: Any
+) -> None:
+    names = upload_fixture(book, "ez-vcard__John_Doe_GMAIL.vcf") + upload_fixture(
+        book, "kcontacts__vcard12.vcf"
+    )
     book.put("anna.vcf", card("anna-1", "Anna", "Becker", email="anna@example.org", tel="+49 170 1234567"))
-    existing = make_contact(agent, first_name="Anna", last_name="Becker", emails=[{"value": "anna@example.org", "kind": "private"}])
+    existing = make_contact(
+        agent,
+        first_name="Anna",
+        last_name="Becker",
+        emails=[{"value": "anna@example.org", "kind": "private"}],
+    )
     services.sync_flags_set(account=account, contact_ids=[existing.pk], enabled=True)
-    mine = make_contact(agent, first_name="Bernd", last_name="Maier", phones=[{"value": "+4922112345", "kind": "mobile"}])
+    mine = make_contact(
+        agent, first_name="Bernd", last_name="Maier", phones=[{"value": "+4922112345", "kind": "mobile"}]
+    )
     services.sync_flags_set(account=account, contact_ids=[mine.pk], enabled=True)
     before = book.listing()
 
@@ -43,7 +54,11 @@ def test_first_sync_previews_then_matches_and_resyncs_change_nothing(agent: Any,
     assert book.listing() == before and Contact.objects.count() == 2
 
     first = sync(account)
-    assert first.counts["matched"] == 1 and first.counts["created_here"] == 2 and first.counts["created_there"] == 1
+    assert (
+        first.counts["matched"] == 1
+        and first.counts["created_here"] == 2
+        and first.counts["created_there"] == 1
+    )
     assert Contact.objects.count() == 4  # the two fixture people; Anna was matched, not copied
     john = Contact.objects.get(last_name="Doe")
     assert john.emails.get().value == "john.doe@ibm.com" and john.company_name == "IBM"
@@ -79,10 +94,16 @@ def test_phone_changed_on_server_reaches_the_contact(agent: Any, book: Book, acc
 def test_contact_changed_in_maklerwerk_reaches_the_card(agent: Any, book: Book, account: Any) -> None:
     from maklerwerk.contacts.services import contact_update
 
-    contact = make_contact(agent, first_name="Dora", last_name="Klein", emails=[{"value": "dora@example.org", "kind": "private"}])
+    contact = make_contact(
+        agent, first_name="Dora", last_name="Klein", emails=[{"value": "dora@example.org", "kind": "private"}]
+    )
     services.sync_flags_set(account=account, contact_ids=[contact.pk], enabled=True)
     sync(account)
-    contact_update(contact=contact, acting_user=agent, data={"city": "Köln", "postal_code": "50667", "street": "Domkloster", "house_number": "4"})
+    contact_update(
+        contact=contact,
+        acting_user=agent,
+        data={"city": "Köln", "postal_code": "50667", "street": "Domkloster", "house_number": "4"},
+    )
     report = sync(account)
     assert report.counts.get("updated_there") == 1 and report.writes == 1
     (name,) = book.listing()
@@ -90,7 +111,9 @@ def test_contact_changed_in_maklerwerk_reaches_the_card(agent: Any, book: Book, 
     assert sync(account).writes == 0
 
 
-def test_card_deleted_on_server_keeps_the_contact_and_clears_the_flag(agent: Any, book: Book, account: Any) -> None:
+def test_card_deleted_on_server_keeps_the_contact_and_clears_the_flag(
+    agent: Any, book: Book, account: Any
+) -> None:
     book.put("e.vcf", card("e-1", "Emil", "Wagner", email="emil@example.org"))
     sync(account)
     contact = Contact.objects.get(last_name="Wagner")
@@ -103,12 +126,16 @@ def test_card_deleted_on_server_keeps_the_contact_and_clears_the_flag(agent: Any
     assert book.listing() == {} and sync(account).writes == 0  # the card is not written again
 
 
-def test_contact_deleted_or_merged_in_maklerwerk_is_deleted_on_the_server(admin_user: Any, agent: Any, book: Book, account: Any) -> None:
+def test_contact_deleted_or_merged_in_maklerwerk_is_deleted_on_the_server(
+    admin_user: Any, agent: Any, book: Book, account: Any
+) -> None:
     from maklerwerk.contacts.services import contact_delete
     from maklerwerk.duplicates.merge import contacts_merge_recorded
 
     a = make_contact(agent, first_name="Fritz", last_name="Lang")
-    b = make_contact(agent, first_name="Fritz", last_name="Lang", emails=[{"value": "fl@example.org", "kind": "private"}])
+    b = make_contact(
+        agent, first_name="Fritz", last_name="Lang", emails=[{"value": "fl@example.org", "kind": "private"}]
+    )
     c = make_contact(agent, first_name="Gustav", last_name="Gans")
     services.sync_flags_set(account=account, contact_ids=[a.pk, b.pk, c.pk], enabled=True)
     sync(account)
@@ -138,7 +165,9 @@ def test_invalid_sync_token_falls_back_to_the_full_listing(agent: Any, book: Boo
 @pytest.mark.parametrize(
     ("rule", "expected_city"), [("maklerwerk_wins", "Bonn"), ("server_wins", "Köln"), ("newer_wins", "Köln")]
 )
-def test_conflict_rule_decides_and_is_logged(agent: Any, book: Book, account: Any, rule: str, expected_city: str) -> None:
+def test_conflict_rule_decides_and_is_logged(
+    agent: Any, book: Book, account: Any, rule: str, expected_city: str
+) -> None:
     from maklerwerk.contacts.services import contact_update
 
     account.conflict_rule = rule
@@ -147,7 +176,16 @@ def test_conflict_rule_decides_and_is_logged(agent: Any, book: Book, account: An
     sync(account)
     contact = Contact.objects.get(last_name="Brand")
     contact_update(contact=contact, acting_user=agent, data={"city": "Bonn"})
-    book.put("i.vcf", card("i-1", "Ida", "Brand", extra="ADR;TYPE=HOME:;;Hauptstr. 1;Köln;;52062;DE\nREV:2099-01-01T00:00:00Z"), etag=book.listing()["i.vcf"])
+    book.put(
+        "i.vcf",
+        card(
+            "i-1",
+            "Ida",
+            "Brand",
+            extra="ADR;TYPE=HOME:;;Hauptstr. 1;Köln;;52062;DE\nREV:2099-01-01T00:00:00Z",
+        ),
+        etag=book.listing()["i.vcf"],
+    )
     report = sync(account)
     assert report.counts.get("conflicts") == 1
     contact.refresh_from_db()
@@ -192,7 +230,9 @@ def test_card_with_500_emails_is_taken_in_completely(agent: Any, book: Book, acc
     assert sync(account).writes == 0 and sync(account).counts == {}
 
 
-def test_wrong_password_other_users_book_and_missing_book_are_clear_states(agent: Any, book: Book, account: Any, dav_server: dict[str, str]) -> None:
+def test_wrong_password_other_users_book_and_missing_book_are_clear_states(
+    agent: Any, book: Book, account: Any, dav_server: dict[str, str]
+) -> None:
     from maklerwerk.core.exceptions import ApplicationError
     from maklerwerk.davsync.models import DavAccount
 

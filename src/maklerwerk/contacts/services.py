@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -599,7 +599,9 @@ def contact_touch_activity(*, contact_id: int, occurred_at: dt.datetime) -> None
 
 
 @transaction.atomic
-def contact_photo_set(*, contact: Contact, acting_user: User | None, data: bytes, history_note: str = "") -> None:
+def contact_photo_set(
+    *, contact: Contact, acting_user: User | None, data: bytes, history_note: str = ""
+) -> None:
     """Replace the contact's photo with `data` (JPEG/PNG/GIF bytes checked by the caller)."""
     before = contact_snapshot(contact)
     contact.photo.save(f"{contact.pk}.jpg", ContentFile(data), save=False)

@@ -109,7 +109,9 @@ def dav_account_delete(request: ApiRequest, account_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/me/dav-accounts/{account_id}/sync", response={202: SyncJobOut}, summary="Sync now (or preview)")
+@router.post(
+    "/me/dav-accounts/{account_id}/sync", response={202: SyncJobOut}, summary="Sync now (or preview)"
+)
 def dav_account_sync(request: ApiRequest, account_id: int, payload: SyncIn) -> Any:
     """Starts a background job; its result holds the counts and, for a dry run, one row per card."""
     user = require(request, Capability.VIEW)

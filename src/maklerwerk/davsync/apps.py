@@ -17,8 +17,13 @@ class DavsyncConfig(AppConfig):
         JOBS.register_all(declared_jobs(tasks))
         EXPORT_SECTIONS.register_all(
             [
-                ExportSection("dav_accounts", "davsync.DavAccount", 630, secrets=frozenset({"password_encrypted"}),
-                              leave_out=frozenset({"sync_token"})),  # fmt: skip
+                ExportSection(
+                    "dav_accounts",
+                    "davsync.DavAccount",
+                    630,
+                    secrets=frozenset({"password_encrypted"}),
+                    leave_out=frozenset({"sync_token"}),
+                ),
                 ExportSection("dav_contact_uids", "davsync.ContactUid", 640),
                 ExportSection("dav_sync_flags", "davsync.SyncFlag", 640),
                 ExportSection("dav_items", "davsync.DavItem", 900),
@@ -26,5 +31,7 @@ class DavsyncConfig(AppConfig):
             ]
         )
         ACCOUNT_SYNCERS.register(
-            AccountSyncer("davsync", services.syncer_accounts, services.syncer_label, services.syncer_run, order=20)
+            AccountSyncer(
+                "davsync", services.syncer_accounts, services.syncer_label, services.syncer_run, order=20
+            )
         )

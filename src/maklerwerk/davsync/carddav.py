@@ -30,7 +30,13 @@ from maklerwerk.core.models import Activity
 from maklerwerk.core.services import activity_create
 from maklerwerk.davsync import cards
 from maklerwerk.davsync.models import ContactUid, DavAccount, DavItem, SyncEvent, SyncFlag
-from maklerwerk.integrations.dav.client import Changes, DavClient, DavError, PreconditionFailed, SyncTokenInvalid
+from maklerwerk.integrations.dav.client import (
+    Changes,
+    DavClient,
+    DavError,
+    PreconditionFailed,
+    SyncTokenInvalid,
+)
 
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
@@ -52,8 +58,14 @@ class Report:
             self.counts[key] = self.counts.get(key, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "counts": self.counts, "rows": self.rows[:500],
-                "requests": self.requests, "writes": self.writes, "full_listing": self.full_listing}  # fmt: skip
+        return {
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "rows": self.rows[:500],
+            "requests": self.requests,
+            "writes": self.writes,
+            "full_listing": self.full_listing,
+        }
 
 
 class CardSync:
@@ -71,8 +83,13 @@ class CardSync:
 
     def log(self, level: str, message: str, contact_id: int | None = None) -> None:
         self.events.append(
-            SyncEvent(account=self.account, level=level, message=message[:1000],
-                      contact_id_ref=contact_id, dry_run=self.dry_run)  # fmt: skip
+            SyncEvent(
+                account=self.account,
+                level=level,
+                message=message[:1000],
+                contact_id_ref=contact_id,
+                dry_run=self.dry_run,
+            )
         )
 
     def row(self, name: str, action: str, message: str) -> None:
@@ -83,7 +100,11 @@ class CardSync:
 
     def run(self, on_progress: Callable[[int, int], Any] | None = None) -> Report:
         changes = self.changes()
-        fetch = [h for h, etag in changes.changed.items() if not (etag and h in self.items and self.items[h].etag == etag)]
+        fetch = [
+            h
+            for h, etag in changes.changed.items()
+            if not (etag and h in self.items and self.items[h].etag == etag)
+        ]
         self.report.add("unchanged", len(changes.changed) - len(fetch))
         bodies = self.client.multiget(fetch) if fetch else {}
         for i, href in enumerate(fetch, start=1):
@@ -106,7 +127,10 @@ class CardSync:
             return self.client.sync_collection(token)
         except SyncTokenInvalid:
             if token:
-                self.log(SyncEvent.Level.INFO, _("The server no longer knows the sync token; all cards were compared."))
+                self.log(
+                    SyncEvent.Level.INFO,
+                    _("The server no longer knows the sync token; all cards were compared."),
+                )
         self.report.full_listing = True
         listing = self.client.list_etags()
         gone = [h for h, item in self.items.items() if h not in listing]
@@ -135,8 +159,11 @@ class CardSync:
         self.row(href.rsplit("/", 1)[-1], "broken", card.entry.error)
         if item is not None and item.remote_hash == card.digest:
             return
-        self.log(SyncEvent.Level.WARNING, _("Card “%(href)s” cannot be read and stays unchanged on the server: %(reason)s")
-                 % {"href": href.rsplit("/", 1)[-1], "reason": card.entry.error})  # fmt: skip
+        self.log(
+            SyncEvent.Level.WARNING,
+            _("Card “%(href)s” cannot be read and stays unchanged on the server: %(reason)s")
+            % {"href": href.rsplit("/", 1)[-1], "reason": card.entry.error},
+        )
         item = item or DavItem(account=self.account, href=href)
         item.broken, item.remote_hash, item.etag = True, card.digest, etag
         self.save(item)
@@ -154,12 +181,20 @@ class CardSync:
             return
         self.report.add("conflicts")
         if self.server_wins(card, contact):
-            self.log(SyncEvent.Level.CONFLICT, _("%(name)s was changed on both sides; the address book's version was kept (rule: %(rule)s).")
-                     % {"name": contact.display_name, "rule": self.account.get_conflict_rule_display()}, contact.pk)  # fmt: skip
+            self.log(
+                SyncEvent.Level.CONFLICT,
+                _("%(name)s was changed on both sides; the address book's version was kept (rule: %(rule)s).")
+                % {"name": contact.display_name, "rule": self.account.get_conflict_rule_display()},
+                contact.pk,
+            )
             self.apply(item, etag, card, contact)
         else:
-            self.log(SyncEvent.Level.CONFLICT, _("%(name)s was changed on both sides; Maklerwerk's version was kept (rule: %(rule)s).")
-                     % {"name": contact.display_name, "rule": self.account.get_conflict_rule_display()}, contact.pk)  # fmt: skip
+            self.log(
+                SyncEvent.Level.CONFLICT,
+                _("%(name)s was changed on both sides; Maklerwerk's version was kept (rule: %(rule)s).")
+                % {"name": contact.display_name, "rule": self.account.get_conflict_rule_display()},
+                contact.pk,
+            )
             item.etag = etag
             self.push(item, contact, raw)
 
@@ -181,16 +216,27 @@ class CardSync:
         try:
             with transaction.atomic():
                 contact_services.contact_update(
-                    contact=contact, acting_user=self.user, data=cards.applied_data(card.entry, contact), history_note=NOTE
+                    contact=contact,
+                    acting_user=self.user,
+                    data=cards.applied_data(card.entry, contact),
+                    history_note=NOTE,
                 )
                 self.photo(contact, card)
         except ValidationError as exc:
-            self.log(SyncEvent.Level.WARNING, _("The card of %(name)s was not taken over: %(reason)s")
-                     % {"name": contact.display_name, "reason": "; ".join(exc.messages)}, contact.pk)  # fmt: skip
+            self.log(
+                SyncEvent.Level.WARNING,
+                _("The card of %(name)s was not taken over: %(reason)s")
+                % {"name": contact.display_name, "reason": "; ".join(exc.messages)},
+                contact.pk,
+            )
             item.remote_hash, item.etag = card.digest, etag
             self.save(item)
             return
-        self.log(SyncEvent.Level.CHANGE, _("%(name)s was updated from the address book.") % {"name": contact.display_name}, contact.pk)
+        self.log(
+            SyncEvent.Level.CHANGE,
+            _("%(name)s was updated from the address book.") % {"name": contact.display_name},
+            contact.pk,
+        )
         item.remote_hash, item.etag = card.digest, etag
         item.local_hash = self.local_digest(contact, item)
         self.save(item)
@@ -206,45 +252,75 @@ class CardSync:
                         return
             except OSError:
                 pass
-        contact_services.contact_photo_set(contact=contact, acting_user=self.user, data=photo, history_note=NOTE)
+        contact_services.contact_photo_set(
+            contact=contact, acting_user=self.user, data=photo, history_note=NOTE
+        )
 
     def remote_new(self, href: str, etag: str, card: cards.Card, raw: bytes, item: DavItem | None) -> None:
         """A card Maklerwerk does not know: our own contact's card (same UID), a contact that exists
         (a certain duplicate: linked, not copied) or a new person (the intake creates them)."""
         entry = card.entry
-        own = ContactUid.objects.filter(office=self.account.office, uid=_uuid(entry.uid)).first() if _uuid(entry.uid) else None
+        own = (
+            ContactUid.objects.filter(office=self.account.office, uid=_uuid(entry.uid)).first()
+            if _uuid(entry.uid)
+            else None
+        )
         name = entry.display_name
         if own is not None:
-            contact = contact_selectors.contacts_for_sync(office_id=self.account.office_id, ids=[own.contact_id]).first()
+            contact = contact_selectors.contacts_for_sync(
+                office_id=self.account.office_id, ids=[own.contact_id]
+            ).first()
             if contact is not None:
                 self.link(href, etag, card, raw, contact, item, matched=True)
                 return
         try:
             result = intake.contact_intake(
                 intake.NewContact.from_data(entry.data),
-                office=self.account.office, acting_user=self.user, source=intake.IntakeSource.DAV_SYNC,
-                policy=intake.IntakePolicy.ATTACH_CERTAIN, dry_run=self.dry_run, drop_invalid=("emails", "phones"),
+                office=self.account.office,
+                acting_user=self.user,
+                source=intake.IntakeSource.DAV_SYNC,
+                policy=intake.IntakePolicy.ATTACH_CERTAIN,
+                dry_run=self.dry_run,
+                drop_invalid=("emails", "phones"),
                 history_note=NOTE,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             reason = "; ".join(exc.messages)
             self.broken(href, etag, cards.Card(entry=_with_error(entry, reason), digest=card.digest), item)
             return
         if isinstance(result, intake.Attached):
             contact = result.contact
-            self.row(name, "match", _("Same person as %(name)s (%(reasons)s): linked, not copied")
-                     % {"name": contact.display_name, "reasons": ", ".join(result.reasons)})  # fmt: skip
+            self.row(
+                name,
+                "match",
+                _("Same person as %(name)s (%(reasons)s): linked, not copied")
+                % {"name": contact.display_name, "reasons": ", ".join(result.reasons)},
+            )
             self.link(href, etag, card, raw, contact, item, matched=True)
         elif isinstance(result, intake.Created):
             self.report.add("review" if result.review else "created_here")
             self.row(name, "review" if result.review else "create_here", result.message)
             if result.contact is not None:
                 self.photo(result.contact, card)
-                self.log(SyncEvent.Level.CHANGE, _("%(name)s was created from the address book. %(message)s")
-                         % {"name": name, "message": result.message if result.review else ""}, result.contact.pk)  # fmt: skip
+                self.log(
+                    SyncEvent.Level.CHANGE,
+                    _("%(name)s was created from the address book. %(message)s")
+                    % {"name": name, "message": result.message if result.review else ""},
+                    result.contact.pk,
+                )
                 self.link(href, etag, card, raw, result.contact, item, matched=False)
 
-    def link(self, href: str, etag: str, card: cards.Card, raw: bytes, contact: Contact, item: DavItem | None, *, matched: bool) -> None:
+    def link(
+        self,
+        href: str,
+        etag: str,
+        card: cards.Card,
+        raw: bytes,
+        contact: Contact,
+        item: DavItem | None,
+        *,
+        matched: bool,
+    ) -> None:
         if matched:
             self.report.add("matched")
         self.done.add(contact.pk)
@@ -252,8 +328,12 @@ class CardSync:
             return
         taken = [i for i in self.items.values() if i.contact_id == contact.pk and i.href != href]
         if taken:
-            self.log(SyncEvent.Level.WARNING, _("Card “%(href)s” is a second card of %(name)s; it was left as it is.")
-                     % {"href": href.rsplit("/", 1)[-1], "name": contact.display_name}, contact.pk)  # fmt: skip
+            self.log(
+                SyncEvent.Level.WARNING,
+                _("Card “%(href)s” is a second card of %(name)s; it was left as it is.")
+                % {"href": href.rsplit("/", 1)[-1], "name": contact.display_name},
+                contact.pk,
+            )
             item = item or DavItem(account=self.account, href=href)
             item.remote_hash, item.etag = card.digest, etag
             self.save(item)
@@ -264,8 +344,12 @@ class CardSync:
         item.remote_hash = card.digest
         SyncFlag.objects.update_or_create(account=self.account, contact=contact, defaults={"enabled": True})
         if matched:
-            self.log(SyncEvent.Level.CHANGE, _("Card “%(card)s” belongs to the existing contact %(name)s: linked.")
-                     % {"card": card.entry.display_name, "name": contact.display_name}, contact.pk)  # fmt: skip
+            self.log(
+                SyncEvent.Level.CHANGE,
+                _("Card “%(card)s” belongs to the existing contact %(name)s: linked.")
+                % {"card": card.entry.display_name, "name": contact.display_name},
+                contact.pk,
+            )
             contact = contact_selectors.contacts_for_sync(office_id=contact.office_id, ids=[contact.pk]).get()
             item.contact = contact
         item.local_hash = self.local_digest(contact, item)
@@ -281,16 +365,34 @@ class CardSync:
         self.report.add("deleted_there")
         if contact is not None:
             self.done.add(contact.pk)
-            self.row(contact.display_name, "unlink", _("Deleted in the address book: the contact stays, it no longer syncs"))
+            self.row(
+                contact.display_name,
+                "unlink",
+                _("Deleted in the address book: the contact stays, it no longer syncs"),
+            )
         if self.dry_run:
             return
         if contact is not None:
-            SyncFlag.objects.update_or_create(account=self.account, contact=contact, defaults={"enabled": False})
-            text = _("Card deleted in the address book %(url)s; the contact stays in Maklerwerk and no longer syncs.") % {"url": self.account.url}
-            activity_create(office=self.account.office, type=Activity.Type.SYSTEM, subject=text[:200],
-                            acting_user=self.user, contact_id=contact.pk)  # fmt: skip
-            self.log(SyncEvent.Level.CHANGE, _("%(name)s: card deleted on the server; sync flag cleared, the contact stays.")
-                     % {"name": contact.display_name}, contact.pk)  # fmt: skip
+            SyncFlag.objects.update_or_create(
+                account=self.account, contact=contact, defaults={"enabled": False}
+            )
+            text = _(
+                "Card deleted in the address book %(url)s; "
+                "the contact stays in Maklerwerk and no longer syncs."
+            ) % {"url": self.account.url}
+            activity_create(
+                office=self.account.office,
+                type=Activity.Type.SYSTEM,
+                subject=text[:200],
+                acting_user=self.user,
+                contact_id=contact.pk,
+            )
+            self.log(
+                SyncEvent.Level.CHANGE,
+                _("%(name)s: card deleted on the server; sync flag cleared, the contact stays.")
+                % {"name": contact.display_name},
+                contact.pk,
+            )
         item.delete()
         del self.items[href]
 
@@ -300,11 +402,17 @@ class CardSync:
         account = self.account
         flags = dict(SyncFlag.objects.filter(account=account).values_list("contact_id", "enabled"))
         if account.scope == DavAccount.Scope.FLAGGED:
-            qs = contact_selectors.contacts_for_sync(office_id=account.office_id, ids=[c for c, on in flags.items() if on])
+            qs = contact_selectors.contacts_for_sync(
+                office_id=account.office_id, ids=[c for c, on in flags.items() if on]
+            )
         elif account.scope == DavAccount.Scope.TAG:
-            qs = contact_selectors.contacts_for_sync(office_id=account.office_id, tag_name=account.tag_name or "-")
+            qs = contact_selectors.contacts_for_sync(
+                office_id=account.office_id, tag_name=account.tag_name or "-"
+            )
         else:
-            qs = contact_selectors.contacts_for_sync(office_id=account.office_id, responsible_id=account.user_id)
+            qs = contact_selectors.contacts_for_sync(
+                office_id=account.office_id, responsible_id=account.user_id
+            )
         return [c for c in qs if flags.get(c.pk, True)]
 
     def local(self) -> None:
@@ -315,21 +423,24 @@ class CardSync:
                 if item.was_linked:
                     self.remove(item, _("Contact deleted in Maklerwerk: card deleted on the server."))
             elif item.contact_id not in wanted or item.contact_id in by_contact:
-                why = (_("Contact merged in Maklerwerk: its second card was deleted on the server.") if item.contact_id in by_contact
-                       else _("Contact no longer chosen for sync: card deleted on the server."))  # fmt: skip
+                why = (
+                    _("Contact merged in Maklerwerk: its second card was deleted on the server.")
+                    if item.contact_id in by_contact
+                    else _("Contact no longer chosen for sync: card deleted on the server.")
+                )
                 self.remove(item, why)
             else:
                 by_contact[item.contact_id] = item
         for pk, contact in wanted.items():
             if pk in self.done:
                 continue
-            item = by_contact.get(pk)
-            if item is None:
+            linked = by_contact.get(pk)
+            if linked is None:
                 self.create(contact)
-            elif self.local_digest(contact, item) != item.local_hash:
+            elif self.local_digest(contact, linked) != linked.local_hash:
                 self.report.add("updated_there")
                 self.row(contact.display_name, "update_there", _("Changed in Maklerwerk: card updated"))
-                self.push(item, contact, None)
+                self.push(linked, contact, None)
 
     def remove(self, item: DavItem, message: str) -> None:
         self.report.add("deleted_here")
@@ -351,7 +462,15 @@ class CardSync:
         item = DavItem(account=self.account, href=href, uid=uid, contact=contact, was_linked=True)
         self.push(item, contact, None, create=True)
 
-    def push(self, item: DavItem, contact: Contact, server: bytes | None, *, create: bool = False, retry: bool = True) -> None:
+    def push(
+        self,
+        item: DavItem,
+        contact: Contact,
+        server: bytes | None,
+        *,
+        create: bool = False,
+        retry: bool = True,
+    ) -> None:
         """Write the contact's card; on 412 re-read, decide again and retry once."""
         if self.dry_run:
             return
@@ -361,8 +480,12 @@ class CardSync:
         except PreconditionFailed:
             current = self.client.get(item.href)
             if not retry:
-                self.log(SyncEvent.Level.ERROR, _("The card of %(name)s keeps changing on the server; it will be tried again next time.")
-                         % {"name": contact.display_name}, contact.pk)  # fmt: skip
+                self.log(
+                    SyncEvent.Level.ERROR,
+                    _("The card of %(name)s keeps changing on the server; it will be tried again next time.")
+                    % {"name": contact.display_name},
+                    contact.pk,
+                )
                 return
             if current is None:
                 self.push(item, contact, None, create=True, retry=False)
@@ -408,8 +531,13 @@ def _with_error(entry: Any, reason: str) -> Any:
     return entry
 
 
-def carddav_sync(account: DavAccount, *, dry_run: bool = False, client: DavClient | None = None,
-                 on_progress: Callable[[int, int], Any] | None = None) -> Report:  # fmt: skip
+def carddav_sync(
+    account: DavAccount,
+    *,
+    dry_run: bool = False,
+    client: DavClient | None = None,
+    on_progress: Callable[[int, int], Any] | None = None,
+) -> Report:
     """Sync one address book account; errors of the server become the account's German state."""
     return CardSync(account, dry_run=dry_run, client=client).run(on_progress)
 

@@ -25,12 +25,43 @@ if TYPE_CHECKING:
 
 # Properties Maklerwerk writes itself; every other line of the server's card is carried over.
 MANAGED = frozenset(
-    {"VERSION", "PRODID", "N", "FN", "ORG", "TITLE", "EMAIL", "TEL", "BDAY", "URL", "LANG", "CATEGORIES",
-     "NOTE", "PHOTO", "UID", "REV", "KIND"}
-)  # fmt: skip
+    {
+        "VERSION",
+        "PRODID",
+        "N",
+        "FN",
+        "ORG",
+        "TITLE",
+        "EMAIL",
+        "TEL",
+        "BDAY",
+        "URL",
+        "LANG",
+        "CATEGORIES",
+        "NOTE",
+        "PHOTO",
+        "UID",
+        "REV",
+        "KIND",
+    }
+)
 # Fields a server card may change on the contact (tags stay Maklerwerk's: they choose what syncs).
-APPLIED = ("salutation", "title", "first_name", "last_name", "company_name", "position", "street",
-           "house_number", "postal_code", "city", "country", "birth_date", "remarks", "website")  # fmt: skip
+APPLIED = (
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "position",
+    "street",
+    "house_number",
+    "postal_code",
+    "city",
+    "country",
+    "birth_date",
+    "remarks",
+    "website",
+)
 _REV = re.compile(rb"^REV[^:\r\n]*:([0-9TZ:-]+)", re.I | re.M)
 _HEAD = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
 

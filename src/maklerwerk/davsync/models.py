@@ -97,6 +97,9 @@ class ContactUid(models.Model):
     class Meta:
         ordering = ("pk",)
 
+    def __str__(self) -> str:
+        return str(self.uid)
+
 
 class SyncFlag(models.Model):
     """`enabled`: the contact syncs with the account ("flagged" scope); False: it is left out (its
@@ -108,6 +111,9 @@ class SyncFlag(models.Model):
 
     class Meta:
         ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.contact_id}:{self.enabled}"
 
 
 class DavItem(models.Model):
@@ -142,6 +148,9 @@ class DavItem(models.Model):
             models.UniqueConstraint(fields=("account", "href"), name="davsync_item_account_href_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.href
+
 
 class SyncEvent(models.Model):
     """One line of the sync log (German text, written when it happened)."""
@@ -162,3 +171,6 @@ class SyncEvent(models.Model):
 
     class Meta:
         ordering = ("-pk",)
+
+    def __str__(self) -> str:
+        return self.message

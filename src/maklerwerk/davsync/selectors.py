@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 
 
 def dav_accounts(*, user: User) -> QuerySet[DavAccount]:
+    if user.office_id is None:
+        return DavAccount.objects.none()
     return DavAccount.objects.filter(office_id=user.office_id, user=user)
 
 
 def dav_account_get(*, user: User, pk: object) -> DavAccount:
-    account = dav_accounts(user=user).filter(pk=parse_id(pk)).first()
+    account_id = parse_id(pk)
+    account = dav_accounts(user=user).filter(pk=account_id).first() if account_id else None
     if account is None:
         raise Http404
     return account

@@ -101,7 +101,9 @@ def dav_account_sync(
         if not dry_run:
             account.state, account.state_message = DavAccount.State.ERROR, str(exc)[:500]
             account.save(update_fields=["state", "state_message"])
-        SyncEvent.objects.create(account=account, level=SyncEvent.Level.ERROR, message=str(exc)[:1000], dry_run=dry_run)
+        SyncEvent.objects.create(
+            account=account, level=SyncEvent.Level.ERROR, message=str(exc)[:1000], dry_run=dry_run
+        )
         raise ApplicationError(str(exc)) from exc
     if not dry_run:
         account.state, account.state_message = DavAccount.State.OK, summary(report)[:500]
@@ -126,7 +128,9 @@ LABELS = {
 
 
 def summary(report: carddav.Report) -> str:
-    parts = [str(label) % {"n": report.counts[key]} for key, label in LABELS.items() if report.counts.get(key)]
+    parts = [
+        str(label) % {"n": report.counts[key]} for key, label in LABELS.items() if report.counts.get(key)
+    ]
     text = ", ".join(parts) if parts else _("Nothing changed")
     return (_("Preview: %s") % text) if report.dry_run else (_("Sync finished: %s") % text)
 
@@ -134,9 +138,13 @@ def summary(report: carddav.Report) -> str:
 def dav_sync_start(*, account: DavAccount, user: User, dry_run: bool = False) -> Job:
     title = _("Address book preview") if dry_run else _("Address book sync")
     return job_start(
-        kind="davsync.sync", title=title, office=account.office, created_by=user,
-        account_id=account.pk, dry_run=dry_run,
-    )  # fmt: skip
+        kind="davsync.sync",
+        title=title,
+        office=account.office,
+        created_by=user,
+        account_id=account.pk,
+        dry_run=dry_run,
+    )
 
 
 def _calendar_not_ready(account: DavAccount, **kwargs: Any) -> carddav.Report:

@@ -25,9 +25,10 @@ def dav_sync_job(progress: Progress, *, account_id: int, dry_run: bool = False) 
     with override("de"):
         try:
             report = services.dav_account_sync(
-                account=account, dry_run=dry_run,
+                account=account,
+                dry_run=dry_run,
                 on_progress=lambda done, total: progress.update(done, total, _("Comparing cards")),
-            )  # fmt: skip
+            )
         except ApplicationError as exc:
             return {"ok": False, "message": str(exc)}
         return {"ok": True, "message": services.summary(report), **report.as_dict()}

@@ -52,7 +52,9 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     form = DavAccountForm(request.POST or None, instance=account)
     if request.method == "POST":
         if "preview" in request.POST or "sync" in request.POST:
-            job = services.dav_sync_start(account=account, user=request.user, dry_run="preview" in request.POST)
+            job = services.dav_sync_start(
+                account=account, user=request.user, dry_run="preview" in request.POST
+            )
             return redirect(f"{request.path}?job={job.pk}")
         if "test" in request.POST:
             try:
@@ -82,5 +84,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
 @require_POST
 def account_delete(request: AuthedRequest, account_id: int) -> HttpResponse:
     services.dav_account_delete(account=selectors.dav_account_get(user=request.user, pk=account_id))
-    messages.success(request, _("Account disconnected; nothing was changed in the address book or in Maklerwerk."))
+    messages.success(
+        request, _("Account disconnected; nothing was changed in the address book or in Maklerwerk.")
+    )
     return redirect("davsync:accounts")

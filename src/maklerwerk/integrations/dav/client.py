@@ -77,7 +77,9 @@ class DavClient:
         try:
             response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)  # type: ignore[arg-type]  # requests' kwargs are untyped
         except requests.RequestException as exc:
-            raise DavError(_("The server cannot be reached: %(reason)s") % {"reason": type(exc).__name__}) from exc
+            raise DavError(
+                _("The server cannot be reached: %(reason)s") % {"reason": type(exc).__name__}
+            ) from exc
         if response.status_code in ok:
             return response
         if response.status_code == 412:
@@ -93,7 +95,7 @@ class DavClient:
 
     @property
     def _data_prop(self) -> str:
-        return f"<C:address-data/>" if self.kind == "carddav" else "<C:calendar-data/>"
+        return "<C:address-data/>" if self.kind == "carddav" else "<C:calendar-data/>"
 
     @property
     def _ns(self) -> str:
@@ -103,13 +105,14 @@ class DavClient:
 
     def check(self) -> None:
         """The collection answers with these credentials (PROPFIND depth 0), else DavError."""
-        body = f'<?xml version="1.0"?><D:propfind xmlns:D="{DAV}"><D:prop><D:resourcetype/></D:prop></D:propfind>'
+        body = _propfind("<D:resourcetype/>")
         self._request("PROPFIND", self.url, ok=(207,), data=body, headers=_xml(Depth="0"))
 
     def sync_collection(self, token: str) -> Changes:
         """What changed since `token` ("" = everything), with the new token (RFC 6578)."""
         body = (
-            f'<?xml version="1.0"?><D:sync-collection xmlns:D="{DAV}"><D:sync-token>{_esc(token)}</D:sync-token>'
+            f'<?xml version="1.0"?><D:sync-collection xmlns:D="{DAV}">'
+            f"<D:sync-token>{_esc(token)}</D:sync-token>"
             "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"
         )
         try:
@@ -136,7 +139,7 @@ class DavClient:
 
     def list_etags(self) -> dict[str, str]:
         """Every item of the collection with its ETag (the fallback without sync tokens)."""
-        body = f'<?xml version="1.0"?><D:propfind xmlns:D="{DAV}"><D:prop><D:getetag/><D:resourcetype/></D:prop></D:propfind>'
+        body = _propfind("<D:getetag/><D:resourcetype/>")
         response = self._request("PROPFIND", self.url, ok=(207,), data=body, headers=_xml(Depth="1"))
         own = self.path(self.url)
         out: dict[str, str] = {}
@@ -183,7 +186,9 @@ class DavClient:
     def put(self, href: str, body: bytes, *, etag: str | None) -> str:
         """Create (`etag=None`: If-None-Match: *) or replace (If-Match) an item; its new ETag ("" when
         the server does not say). PreconditionFailed on 412."""
-        content_type = "text/vcard; charset=utf-8" if self.kind == "carddav" else "text/calendar; charset=utf-8"
+        content_type = (
+            "text/vcard; charset=utf-8" if self.kind == "carddav" else "text/calendar; charset=utf-8"
+        )
         headers = {"Content-Type": content_type}
         headers.update({"If-Match": etag} if etag else {"If-None-Match": "*"})
         self.writes += 1
@@ -199,6 +204,10 @@ class DavClient:
         except DavError as exc:
             if exc.status != 404:
                 raise
+
+
+def _propfind(props: str) -> str:
+    return f'<?xml version="1.0"?><D:propfind xmlns:D="{DAV}"><D:prop>{props}</D:prop></D:propfind>'
 
 
 def _xml(**headers: str) -> dict[str, str]:
