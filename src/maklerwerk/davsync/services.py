@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import job_start
-from maklerwerk.davsync import carddav
+from maklerwerk.davsync import caldav, carddav
 from maklerwerk.davsync.models import DavAccount, SyncEvent, SyncFlag
 from maklerwerk.davsync.selectors import dav_accounts
 from maklerwerk.integrations.dav.client import DavClient, DavError
@@ -94,7 +94,7 @@ def dav_account_sync(
     *, account: DavAccount, dry_run: bool = False, on_progress: Callable[[int, int], Any] | None = None
 ) -> carddav.Report:
     """Run one sync; the server's errors become the account's German state and a log line."""
-    runner = CALENDAR_SYNC if account.kind == DavAccount.Kind.CALDAV else carddav.carddav_sync
+    runner = caldav.calendar_sync if account.kind == DavAccount.Kind.CALDAV else carddav.carddav_sync
     try:
         report = runner(account, dry_run=dry_run, client=client_for(account), on_progress=on_progress)
     except DavError as exc:
@@ -145,13 +145,6 @@ def dav_sync_start(*, account: DavAccount, user: User, dry_run: bool = False) ->
         account_id=account.pk,
         dry_run=dry_run,
     )
-
-
-def _calendar_not_ready(account: DavAccount, **kwargs: Any) -> carddav.Report:
-    raise DavError(_("Calendar sync is not available yet."))
-
-
-CALENDAR_SYNC: Callable[..., carddav.Report] = _calendar_not_ready
 
 
 # -- the `maklerwerk sync` command's syncer (core.syncers) -----------------------------------------
