@@ -94,6 +94,7 @@ NOT_ABOUT_PROPERTIES = {
     "POST /api/v1/duplicates/merges/{merge_id}/undo": "a merge of two contacts",
     "davsync:account": "the user's own address book or calendar account",
     "davsync:account_delete": "the user's own address book or calendar account",
+    "davsync:busy_take_over": "a foreign event of the user's own calendar (no property)",
     "GET /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
     "PATCH /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
     "DELETE /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",

@@ -13,9 +13,9 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core import selectors as core_selectors
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.davsync import selectors, services
+from maklerwerk.davsync import caldav, selectors, services
 from maklerwerk.davsync.forms import DavAccountForm
-from maklerwerk.davsync.models import DavAccount
+from maklerwerk.davsync.models import DavAccount, DavItem
 
 
 @require_capability(Capability.VIEW)
@@ -76,6 +76,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         "form": form,
         "job": _job(request),
         "events": selectors.sync_events(account=account)[:50],
+        "busy": caldav.busy_times(account) if account.kind == DavAccount.Kind.CALDAV else [],
     }
     return render(request, "davsync/account.html", context)
 
@@ -88,3 +89,16 @@ def account_delete(request: AuthedRequest, account_id: int) -> HttpResponse:
         request, _("Account disconnected; nothing was changed in the address book or in Maklerwerk.")
     )
     return redirect("davsync:accounts")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def busy_take_over(request: AuthedRequest, account_id: int, item_id: int) -> HttpResponse:
+    """A foreign event of the calendar becomes an appointment (the event stays as it is)."""
+    account = selectors.dav_account_get(user=request.user, pk=account_id)
+    try:
+        appointment = caldav.busy_take_over(account=account, item_id=item_id)
+    except DavItem.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("Taken over as an appointment: %(name)s") % {"name": appointment})
+    return redirect("davsync:account", account.pk)
