@@ -349,7 +349,10 @@ class CardSync(SyncBase):
             linked = by_contact.get(pk)
             if linked is None:
                 self.create(contact)
-            elif self.local_digest(contact, linked) != linked.local_hash:
+            elif (
+                self.changed_since(contact, linked)
+                and self.local_digest(contact, linked) != linked.local_hash
+            ):
                 self.report.add("updated_there")
                 self.row(contact.display_name, "update_there", _("Changed in Maklerwerk: card updated"))
                 self.push(linked, contact, None)
@@ -413,6 +416,12 @@ class CardSync(SyncBase):
         item.remote_hash = cards.read(body).digest
         item.local_hash = self.local_digest(contact, item)
         self.save(item)
+
+    @staticmethod
+    def changed_since(contact: Contact, item: DavItem) -> bool:
+        """Saved after the item was (every contact service saves the contact, so its `updated_at`
+        moves); a cheap test before rendering the card to compare its content."""
+        return item.updated_at is None or contact.updated_at >= item.updated_at
 
     def local_digest(self, contact: Contact, item: DavItem) -> str:
         return cards.read(cards.render(contact, item.uid or "-")).digest
