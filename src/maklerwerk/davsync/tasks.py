@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from huey import crontab
@@ -15,8 +15,8 @@ from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.davsync import services
 from maklerwerk.davsync.models import DavAccount
 
-# Periodic sync of every account ("*/30 * * * *" by default; DAVSYNC_CRON="" turns it off).
-SYNC_CRON = getattr(settings, "DAVSYNC_CRON", "*/30 * * * *")
+# Periodic sync of every account (environment DAVSYNC_CRON, "*/30 * * * *" by default; empty: off).
+SYNC_CRON = os.environ.get("DAVSYNC_CRON", "*/30 * * * *")
 
 
 @job_function("davsync.sync")
