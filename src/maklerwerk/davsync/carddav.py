@@ -389,6 +389,9 @@ class CardSync(SyncBase):
         """Write the contact's card; on 412 re-read, decide again and retry once."""
         if self.dry_run:
             return
+        if server is None and not create:  # what Maklerwerk does not keep is carried over from it
+            current = self.client.get(item.href)
+            server = current[1] if current else None
         body = cards.render(contact, item.uid or str(contact_uid(contact)), server)
         try:
             etag = self.client.put(item.href, body, etag=None if create else (item.etag or "*"))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from maklerwerk.contacts import vcard
+from maklerwerk.contacts.normalize import normalize_email, normalize_phone
 from maklerwerk.imports.services import content_hash
 
 if TYPE_CHECKING:
@@ -141,13 +142,27 @@ def _carried(server: bytes, *, own_address: bool) -> list[str]:
     except UnicodeDecodeError:
         return []
     lines = _unfold(text)
-    inner = [ln for ln in lines if _name(ln) not in MANAGED | {"BEGIN", "END"}]
+    inner = [ln for ln in lines if _name(ln) not in MANAGED | {"BEGIN", "END"} or _unreadable(ln)]
     adrs = [ln for ln in inner if _name(ln) == "ADR"]
     if adrs and own_address:
         head = [ln.split(":", 1)[0].upper() for ln in adrs]
         first = sorted(range(len(adrs)), key=lambda i: ("PREF" not in head[i], "HOME" not in head[i]))[0]
         inner.remove(adrs[first])
     return inner
+
+
+def _unreadable(line: str) -> bool:
+    """An e-mail or phone line Maklerwerk could not take in (the contact does not hold it): it is
+    carried over as it is instead of being lost."""
+    name = _name(line)
+    if name not in ("EMAIL", "TEL"):
+        return False
+    value = line.split(":", 1)[-1].strip().removeprefix("tel:")
+    try:
+        (normalize_email if name == "EMAIL" else normalize_phone)(value)
+    except Exception:
+        return True
+    return False
 
 
 def applied_data(entry: vcard.Entry, contact: Contact) -> dict[str, Any]:
