@@ -89,8 +89,8 @@ def run(args: argparse.Namespace) -> str:
             load = os.getloadavg()[0]
             output = inst.django_shell(INNER.format(size=size, url=url, cards_dir=book))
     finally:
-        proc.terminate()
-        proc.wait(10)
+        proc.kill()
+        proc.wait()
         shutil.rmtree(folder, ignore_errors=True)
     result = json.loads(output.split("RESULT", 1)[1])
     floor_time, floor_requests = result["floor"]

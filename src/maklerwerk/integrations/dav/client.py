@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 DAV: Final = "DAV:"
 CARD: Final = "urn:ietf:params:xml:ns:carddav"
 CAL: Final = "urn:ietf:params:xml:ns:caldav"
-TIMEOUT: Final = 30
+TIMEOUT: Final = 120  # a first sync-collection over thousands of items can take a while
 BATCH: Final = 100  # hrefs per multiget
 
 
