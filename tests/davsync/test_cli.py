@@ -20,12 +20,17 @@ pytestmark = pytest.mark.django_db
 def mail_syncer() -> Iterator[list[tuple[str, bool]]]:
     """Another app's syncer (the mail sync registers one the same way)."""
     calls: list[tuple[str, bool]] = []
+
+    def run(account: str, dry_run: bool) -> str:
+        calls.append((account, dry_run))
+        return "3 Mails archiviert"
+
     ACCOUNT_SYNCERS.register(
         AccountSyncer(
             "test-mail",
             lambda user: ["INBOX"],
             lambda a: f"Postfach {a}",
-            lambda a, dry: calls.append((a, dry)) or "3 Mails archiviert",
+            run,
             order=30,
         )
     )
