@@ -274,6 +274,15 @@ def full_office(settings: Any) -> dict[str, Any]:
     pv.ConsentRecord.objects.create(
         office=office, contact=a, purpose="newsletter", status="granted", channel="form"
     )
+    from maklerwerk.davsync import models as dav
+
+    account = dav.DavAccount(office=office, user=admin, url="https://dav.example.org/chefin/kontakte/")
+    account.set_password("Adressbuch-Geheim-31")
+    account.save()
+    dav.ContactUid.objects.create(office=office, contact=a)
+    dav.SyncFlag.objects.create(account=account, contact=a)
+    dav.DavItem.objects.create(account=account, href="/chefin/kontakte/a.vcf", contact=a, was_linked=True)
+    dav.SyncEvent.objects.create(account=account, message="Synchronisierung beendet: Nichts geändert")
     # Another office's records never appear.
     other = Office.objects.create(name="Fremdbüro AG")
     stranger = Contact.objects.create(office=other, last_name="Fremd")
@@ -355,10 +364,12 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
     everything = b"".join(zf.read(name) for name in zf.namelist())
     assert b"Sehr-Geheim-SMTP-42" not in everything and b"Postfach-Geheim-17" not in everything
     assert b"Portal-Geheim-23" not in everything and b"Postfach-Geheim-31" not in everything
+    assert b"Portal-Geheim-23" not in everything and b"Adressbuch-Geheim-31" not in everything
     assert b"password_encrypted" not in everything and b"pbkdf2_sha256" not in everything
     assert data["smtp_settings"][0]["password_set"] is True
     assert data["smtp_settings"][0]["host"] == "smtp.example.org"
     assert data["inquiry_mailboxes"][0]["password_set"] is True
+    assert data["dav_accounts"][0]["password_set"] is True and "sync_token" not in data["dav_accounts"][0]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -112,6 +112,14 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
     "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
     "privacy:unsubscribe": "the contact's public unsubscribe link (signed token of the contact)",
+    "davsync:account": "the user's own address book or calendar account",
+    "davsync:account_delete": "the user's own address book or calendar account",
+    "davsync:busy_take_over": "a foreign event of the user's own calendar (no property)",
+    "GET /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "PATCH /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "DELETE /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "POST /api/v1/me/dav-accounts/{account_id}/sync": "the user's own account (syncs contacts only)",
+    "GET /api/v1/me/dav-accounts/{account_id}/events": "the sync log of the user's own account",
 }
 
 # World objects that are the restricted property or hang off it ...

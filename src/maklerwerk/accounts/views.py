@@ -46,6 +46,12 @@ SETTINGS_LINKS = [
         "ti-mailbox",
     ),
     (
+        "davsync:accounts",
+        gettext_lazy("Address book & calendar"),
+        gettext_lazy("Sync contacts and appointments with your phone (CardDAV, CalDAV)"),
+        "ti-address-book",
+    ),
+    (
         "exposes:template_list",
         gettext_lazy("Exposé layouts"),
         gettext_lazy("The office's own exposé designs"),

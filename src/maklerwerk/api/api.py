@@ -8,6 +8,7 @@ from maklerwerk.api.errors import install_problem_handlers
 from maklerwerk.appointments.api import router as appointments_router
 from maklerwerk.contacts.api import router as contacts_router
 from maklerwerk.core.api import router as core_router
+from maklerwerk.davsync.api import router as davsync_router
 from maklerwerk.duplicates.api import router as duplicates_router
 from maklerwerk.exposes.api import router as exposes_router
 from maklerwerk.inquiries.api import router as inquiries_router
@@ -58,6 +59,7 @@ def _mount() -> None:
     api.add_router("/", tours_router)
     api.add_router("/", mailsync_router)
     api.add_router("/", privacy_router)
+    api.add_router("/", davsync_router)
 
 
 _mount()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "maklerwerk.tours",
     "maklerwerk.mailsync",
     "maklerwerk.privacy",
+    "maklerwerk.davsync",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ urlpatterns = [
     path("duplicates/", include("maklerwerk.duplicates.urls")),
     path("sharing/", include("maklerwerk.sharing.urls")),
     path("mailing/", include("maklerwerk.mailing.urls")),
+    path("sync/dav/", include("maklerwerk.davsync.urls")),
     path("exposes/", include("maklerwerk.exposes.urls")),
     path("tasks/", include("maklerwerk.tasks.urls")),
     path("inquiries/", include("maklerwerk.inquiries.urls")),

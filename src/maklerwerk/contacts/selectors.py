@@ -228,3 +228,18 @@ def restricted_contacts(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(office=user.office_id, restricted=True).order_by(
         models.F("restricted_until").asc(nulls_last=True), "pk"
     )
+
+
+def contacts_for_sync(
+    *, office_id: int, ids: list[int] | None = None, responsible_id: int | None = None, tag_name: str = ""
+) -> QuerySet[Contact]:
+    """Contacts an address book sync covers (davsync): by id, by responsible agent or by tag, with
+    the lists a vCard needs prefetched."""
+    qs = Contact.objects.filter(office_id=office_id)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if responsible_id is not None:
+        qs = qs.filter(responsible_agent_id=responsible_id)
+    if tag_name:
+        qs = qs.filter(tags__name__iexact=tag_name)
+    return qs.prefetch_related("emails", "phones", "tags").order_by("pk")

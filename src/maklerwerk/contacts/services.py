@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
@@ -601,3 +602,21 @@ def contact_touch_activity(*, contact_id: int, occurred_at: dt.datetime) -> None
     Contact.objects.filter(pk=contact_id).filter(
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=occurred_at)
     ).update(last_activity_at=occurred_at)
+
+
+@transaction.atomic
+def contact_photo_set(
+    *, contact: Contact, acting_user: User | None, data: bytes, history_note: str = ""
+) -> None:
+    """Replace the contact's photo with `data` (JPEG/PNG/GIF bytes checked by the caller)."""
+    before = contact_snapshot(contact)
+    contact.photo.save(f"{contact.pk}.jpg", ContentFile(data), save=False)
+    contact.save(update_fields=["photo", "updated_at"])
+    history_record(
+        instance=contact,
+        acting_user=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        before=before,
+        after=contact_snapshot(contact),
+        note=history_note,
+    )

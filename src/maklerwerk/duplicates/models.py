@@ -67,6 +67,7 @@ class IntakeSource(models.TextChoices):
     API = "api", _("API")
     IMPORT = "import", _("vCard import")
     INQUIRY = "inquiry", _("Inquiry")
+    DAV_SYNC = "dav_sync", _("Address book sync")
 
 
 class IntakePolicy(models.TextChoices):

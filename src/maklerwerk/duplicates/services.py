@@ -165,6 +165,9 @@ def duplicate_settings_get(*, office: Office) -> DuplicateSettings:
 _FIXED_POLICY: dict[str, IntakePolicy] = {
     IntakeSource.FORM: IntakePolicy.ASK,
     IntakeSource.API: IntakePolicy.REFUSE_CERTAIN,
+    # davsync: a certain duplicate is the same person (it gets the card's e-mails and phones and
+    # the card is linked to it), a possible one is created and listed for review
+    IntakeSource.DAV_SYNC: IntakePolicy.ATTACH_CERTAIN,
 }
 
 

@@ -9,9 +9,10 @@ class MailsyncConfig(AppConfig):
     def ready(self) -> None:
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
+        from maklerwerk.core.syncers import ACCOUNT_SYNCERS, AccountSyncer
         from maklerwerk.core.tabs import ACTIONS, DetailAction
         from maklerwerk.mailing.sending import AFTER_SEND, AfterSend
-        from maklerwerk.mailsync import sent, tasks
+        from maklerwerk.mailsync import sent, services, tasks
 
         EXPORT_SECTIONS.register_all(
             [
@@ -35,3 +36,8 @@ class MailsyncConfig(AppConfig):
             )
         )
         AFTER_SEND.register(AfterSend("mailsync.sent_folder", sent.sent_folder_append, order=10))
+        ACCOUNT_SYNCERS.register(
+            AccountSyncer(
+                "mailsync", services.syncer_accounts, services.syncer_label, services.syncer_run, order=10
+            )
+        )

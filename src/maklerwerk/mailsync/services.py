@@ -141,3 +141,17 @@ def sync_user_accounts(
         say(f"Postfach {account.email}: {result.error or result.summary()}")
         results.append(result)
     return results
+
+
+# `maklerwerk sync --user NAME` (core.syncers): one syncer for the user's mailboxes.
+def syncer_accounts(user: User) -> list[MailAccount]:
+    return list(MailAccount.objects.filter(user=user, active=True).select_related("user", "office"))
+
+
+def syncer_label(account: MailAccount) -> str:
+    return f"Postfach {account.email}"
+
+
+def syncer_run(account: MailAccount, dry_run: bool) -> str:
+    result = account_sync(account, dry_run=dry_run)
+    return result.error or result.summary()
