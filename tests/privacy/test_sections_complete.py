@@ -16,6 +16,10 @@ LEFT_OUT = {
     "privacy.LegalHold": "the office's legal hold (proof of the duty)",
     "privacy.ErasureRequest": "the request itself, kept as proof of the answer",
     "inquiries.Inquiry.duplicate_of": "the inquiry row of another contact",
+    "davsync.ContactUid": "the contact's vCard UID, a random UUID; removed with the contact",
+    "davsync.SyncFlag": "whether the contact is synced to an address book; no data about the person",
+    "davsync.DavItem": "sync state of the contact's card on a server (href, ETag, hashes): kept so that an "
+    "erased contact's card is overwritten or deleted on the server, never imported again",
 }
 
 
