@@ -85,6 +85,7 @@ def portal_update(*, portal: Portal, acting_user: User | None, data: dict[str, A
     stored = Portal.objects.get(pk=portal.pk)
     before = _portal_snapshot(stored)
     _apply(portal, data)
+    portal.retry_at = None  # new settings may be the fix: the tick need not wait any longer
     if Portal.objects.filter(office_id=portal.office_id, key=portal.key).exclude(pk=portal.pk).exists():
         raise ValidationError({"key": ["Diesen Kurznamen hat schon ein anderes Portal."]})
     portal.save()
@@ -234,12 +235,21 @@ def transfer_start(*, portal: Portal, full: bool, acting_user: User | None) -> T
 
 
 def portals_due() -> list[Portal]:
-    """Active portals with work: an assignment waiting, or a property changed since it was sent."""
-    since = timezone.now() - dt.timedelta(seconds=30)  # debounce: let an agent finish editing
-    waiting = Q(state__in=[PortalAssignment.State.PENDING, PortalAssignment.State.WITHDRAWING])
+    """Active portals with work: an assignment waiting, or a property changed since it was sent.
+    A portal whose last run stopped on something that passes waits until its `retry_at`."""
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=30)  # debounce: let an agent finish editing
+    waiting = Q(
+        state__in=[
+            PortalAssignment.State.PENDING,
+            PortalAssignment.State.WITHDRAWING,
+            PortalAssignment.State.RETRY,
+        ]
+    )
     changed = Q(state=PortalAssignment.State.ONLINE, property__updated_at__gt=F("last_sent_at"))
     due = (
         PortalAssignment.objects.filter(portal__active=True)
+        .exclude(portal__retry_at__gt=now)
         .filter(waiting | changed)
         .filter(Q(property__updated_at__lte=since) | waiting)
         .values_list("portal_id", flat=True)
