@@ -180,6 +180,7 @@ class TransferEntry(models.Model):
         DELETE = "delete", _("Delete")
         UNCHANGED = "unchanged", _("Unchanged")
         REFUSED = "refused", _("Not sent")
+        FEEDBACK = "feedback", _("Portal feedback")
 
     class Result(models.TextChoices):
         PENDING = "pending", _("Pending")
