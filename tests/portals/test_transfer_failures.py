@@ -27,6 +27,7 @@ from pyftpdlib.handlers import DTPHandler, FTPHandler, TLS_FTPHandler
 
 from maklerwerk.portals import services
 from maklerwerk.portals.models import Portal, PortalAssignment, TransferRun
+from tests.conftest import api_client_for
 from tests.portals.conftest import add_picture, is24_portal_data, make_listing, serve_ftp
 from tests.portals.test_ftp_transfer import make_portal, package_xml, uploaded
 
@@ -130,6 +131,8 @@ def test_an_unreachable_server_is_retried_later_and_nothing_is_lost(
     portal.refresh_from_db()
     assert portal.retry_at is not None and portal.retry_at > timezone.now()
     assert services.portals_due() == []  # the tick waits
+    shown = api_client_for(admin_user).get(f"/api/v1/portals/{portal.pk}").json()
+    assert shown["retry_at"] is not None
 
     Portal.objects.filter(pk=portal.pk).update(port=ftp_server["port"])  # the server is back
     retry_now(portal)
