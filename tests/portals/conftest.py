@@ -18,17 +18,17 @@ from PIL import Image
 XSD_ENV = "MAKLERWERK_OPENIMMO_XSD"
 
 
-@pytest.fixture
-def ftp_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def serve_ftp(root: Path, handler_base: Any = None, **attrs: Any) -> Iterator[dict[str, Any]]:
+    """A pyftpdlib server on loopback with the user portal/secret in `root` (folder import/);
+    `handler_base` and `attrs` shape its handler (TLS, a full disk)."""
     from pyftpdlib.authorizers import DummyAuthorizer
     from pyftpdlib.handlers import FTPHandler
     from pyftpdlib.servers import ThreadedFTPServer
 
-    root = tmp_path / "ftp"
     (root / "import").mkdir(parents=True)
     auth = DummyAuthorizer()
     auth.add_user("portal", "secret", str(root), perm="elradfmwMT")
-    handler = type("H", (FTPHandler,), {"authorizer": auth})
+    handler = type("H", (handler_base or FTPHandler,), {"authorizer": auth, **attrs})
     server = ThreadedFTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.1}, daemon=True)
     thread.start()
@@ -38,9 +38,15 @@ def ftp_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "user": "portal",
         "password": "secret",
         "root": root,
+        "handler": handler,
     }
     server.close_all()
     thread.join(5)
+
+
+@pytest.fixture
+def ftp_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    yield from serve_ftp(tmp_path / "ftp")
 
 
 def jpeg(width: int = 800, height: int = 600, colour: tuple[int, int, int] = (90, 120, 160)) -> bytes:

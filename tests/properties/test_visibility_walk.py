@@ -74,6 +74,7 @@ NOT_ABOUT_PROPERTIES = {
     "portals:withdraw_all": "a portal account (administrators only)",
     "portals:runs": "a portal's transfer log (entries of hidden properties are left out)",
     "portals:run_package": "a portal's package (refused when it holds a hidden property)",
+    "portals:feedback": "a portal's import log upload (its answer counts errors, names no property)",
     "GET /api/v1/portals/{portal_id}": "a portal account",
     "PATCH /api/v1/portals/{portal_id}": "a portal account",
     "DELETE /api/v1/portals/{portal_id}": "a portal account",

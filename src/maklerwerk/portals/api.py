@@ -96,6 +96,9 @@ class PortalOut(Schema):
     consumer_key: str
     connected: bool
     last_status: str
+    retry_at: dt.datetime | None = Field(
+        None, description="After a run stopped on something that passes: the next automatic attempt"
+    )
 
 
 class PropertyPortalsIn(InputSchema):

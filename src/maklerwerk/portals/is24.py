@@ -20,6 +20,7 @@ from maklerwerk.integrations.is24.client import CHANNEL_IS24, Credentials, Is24C
 from maklerwerk.integrations.openimmo import mapping as oi
 from maklerwerk.portals.exporters import openimmo
 from maklerwerk.portals.models import Portal, TransferEntry, TransferRun
+from maklerwerk.portals.stop import Stop
 from maklerwerk.properties.models import PropertyImage
 
 SOURCE = "immoscout24"  # inquiries.models.Source.IMMOSCOUT24
@@ -131,14 +132,18 @@ def _mark(entry: TransferEntry, result: str, hint: str = "", object_id: str = ""
     entry.save(update_fields=["result", "hint", "portal_object_id"])
 
 
-def send_entries(run: TransferRun) -> str | None:
-    """Send the run's pending entries; the error that stopped the run, or None."""
+def send_entries(run: TransferRun) -> Stop | None:
+    """Send the run's pending entries; why the run stopped, or None. An entry IS24 refuses (412)
+    is marked and the run goes on; a refused token stops it; a rate limit, a 5xx or a lost
+    connection stops it with `retry`, leaving the entry pending for the next run."""
     portal = run.portal
     pending = (
         run.entries.filter(result=TransferEntry.Result.PENDING).select_related("property").order_by("pk")
     )
     if not portal.connected:
-        return "ImmobilienScout24 ist nicht verbunden: Consumer Key und Access-Token beim Portal eintragen."
+        return Stop(
+            "ImmobilienScout24 ist nicht verbunden: Consumer Key und Access-Token beim Portal eintragen."
+        )
     client = client_for(portal)
     for entry in pending:
         try:
@@ -150,7 +155,7 @@ def send_entries(run: TransferRun) -> str | None:
         except mapping.UnsupportedType as exc:
             _mark(entry, TransferEntry.Result.ERROR, str(exc))
         except Is24Error as exc:
+            if exc.status == 401 or not exc.permanent:  # the next entries would fail alike
+                return Stop(exc.hint, retry=not exc.permanent, retry_after=exc.retry_after)
             _mark(entry, TransferEntry.Result.ERROR, exc.hint)
-            if exc.status in (0, 401) or exc.status >= 500:  # the next entries would fail alike
-                return exc.hint
     return None

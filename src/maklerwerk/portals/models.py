@@ -52,6 +52,9 @@ class Portal(SingleLineFields, models.Model):
     access_token = models.CharField(_("access token"), max_length=200, blank=True)
     access_secret_encrypted = models.TextField(blank=True, editable=False)
     last_status = models.CharField(max_length=200, blank=True, editable=False)
+    # After a run stopped by something that passes (server unreachable or full, IS24's rate
+    # limit): the periodic tick starts the next run of this portal no earlier than this.
+    retry_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +101,7 @@ class PortalAssignment(models.Model):
         PENDING = "pending", _("Waiting for transfer")
         ONLINE = "online", _("Online")
         WITHDRAWING = "withdrawing", _("Being taken offline")
+        RETRY = "retry", _("Retry scheduled")
         OFFLINE = "offline", _("Offline")
         ERROR = "error", _("Error")
 
@@ -176,6 +180,7 @@ class TransferEntry(models.Model):
         DELETE = "delete", _("Delete")
         UNCHANGED = "unchanged", _("Unchanged")
         REFUSED = "refused", _("Not sent")
+        FEEDBACK = "feedback", _("Portal feedback")
 
     class Result(models.TextChoices):
         PENDING = "pending", _("Pending")

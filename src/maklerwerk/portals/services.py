@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.core.exceptions import NotFoundError
+from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import ChangeLog, Job
 from maklerwerk.integrations.ftp import client as ftp
+from maklerwerk.integrations.openimmo.feedback import FeedbackError, PortalError, feedback_parse
 from maklerwerk.portals import is24
-from maklerwerk.portals.models import Portal, PortalAssignment, TransferRun
+from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.portals.transfer import ftp_target
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def portal_update(*, portal: Portal, acting_user: User | None, data: dict[str, A
     stored = Portal.objects.get(pk=portal.pk)
     before = _portal_snapshot(stored)
     _apply(portal, data)
+    portal.retry_at = None  # new settings may be the fix: the tick need not wait any longer
     if Portal.objects.filter(office_id=portal.office_id, key=portal.key).exclude(pk=portal.pk).exists():
         raise ValidationError({"key": ["Diesen Kurznamen hat schon ein anderes Portal."]})
     portal.save()
@@ -234,12 +236,21 @@ def transfer_start(*, portal: Portal, full: bool, acting_user: User | None) -> T
 
 
 def portals_due() -> list[Portal]:
-    """Active portals with work: an assignment waiting, or a property changed since it was sent."""
-    since = timezone.now() - dt.timedelta(seconds=30)  # debounce: let an agent finish editing
-    waiting = Q(state__in=[PortalAssignment.State.PENDING, PortalAssignment.State.WITHDRAWING])
+    """Active portals with work: an assignment waiting, or a property changed since it was sent.
+    A portal whose last run stopped on something that passes waits until its `retry_at`."""
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=30)  # debounce: let an agent finish editing
+    waiting = Q(
+        state__in=[
+            PortalAssignment.State.PENDING,
+            PortalAssignment.State.WITHDRAWING,
+            PortalAssignment.State.RETRY,
+        ]
+    )
     changed = Q(state=PortalAssignment.State.ONLINE, property__updated_at__gt=F("last_sent_at"))
     due = (
         PortalAssignment.objects.filter(portal__active=True)
+        .exclude(portal__retry_at__gt=now)
         .filter(waiting | changed)
         .filter(Q(property__updated_at__lte=since) | waiting)
         .values_list("portal_id", flat=True)
@@ -264,3 +275,50 @@ def transfers_tick() -> int:
             transfer_start(portal=portal, full=False, acting_user=None)
         started += 1
     return started
+
+
+# --- portal feedback ------------------------------------------------------------------------------
+
+
+def _feedback_entry(run: TransferRun, error: PortalError) -> bool:
+    """One `fehler` as a log entry of the run, and on the property it names; True when it named one."""
+    assignments = PortalAssignment.objects.filter(portal=run.portal).select_related("property")
+    found = None
+    if error.object_id:
+        found = (
+            assignments.filter(property__external_id=error.object_id).first()
+            or assignments.filter(portal_object_id=error.object_id).first()
+        )
+    TransferEntry.objects.create(
+        run=run,
+        property=found.property if found else None,
+        external_id=(found.property.external_id if found else error.object_id)[:50],
+        action=TransferEntry.Action.FEEDBACK,
+        result=TransferEntry.Result.ERROR,
+        hint=error.hint[:2000],
+    )
+    if found is not None:
+        found.last_error = error.hint
+        found.state = PortalAssignment.State.ERROR
+        found.save(update_fields=["last_error", "state", "updated_at"])
+    return found is not None
+
+
+@transaction.atomic
+def feedback_attach(*, portal: Portal, data: bytes, acting_user: User | None) -> tuple[TransferRun, int, int]:
+    """An OpenImmo-Feedback file of the portal (its import log): every `fehler` becomes a log entry
+    of the last uploaded run and the last error of the property it names. Returns (run, errors,
+    errors that named a property of this portal)."""
+    ensure_capability(acting_user, Capability.EDIT)
+    try:
+        feedback = feedback_parse(data)
+    except FeedbackError as exc:
+        raise ApplicationError(str(exc)) from exc
+    run = (
+        TransferRun.objects.filter(portal=portal, uploaded=True).select_related("portal").first()
+        or TransferRun.objects.filter(portal=portal).select_related("portal").first()
+    )
+    if run is None:
+        raise ApplicationError("Dieses Portal hat noch keine Übertragung, zu der die Rückmeldung gehört.")
+    matched = sum(_feedback_entry(run, error) for error in feedback.errors)
+    return run, len(feedback.errors), matched

@@ -6,6 +6,11 @@
 2. send: OpenImmo uploads the stored ZIP under the run's fixed name (a repeat replaces the same
    file); IS24 sends entry by entry and marks each one done, so a resumed run skips what went out.
 3. apply: the entries' results move the assignments (online since, hash, last error).
+
+A run stopped by something that passes (FTP server unreachable or full, IS24's rate limit or a 5xx)
+fails with `Stop.retry`: its waiting assignments show "Erneuter Versuch geplant", the portal's
+`retry_at` holds the periodic tick back (IS24's `Retry-After`, else 5 minutes doubling per failed
+run, at most an hour), and the next run plans afresh, so what went out is not sent again.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from maklerwerk.integrations.openimmo import mapping, writer
 from maklerwerk.portals import is24
 from maklerwerk.portals.exporters import openimmo
 from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.portals.stop import Stop
 from maklerwerk.properties.models import Property
 
 logger = logging.getLogger(__name__)
@@ -37,6 +43,10 @@ ACTION_CODES: dict[str, str] = {
     Action.CHANGE: mapping.ACTION_CHANGE,
     Action.DELETE: "DELETE",
 }
+
+
+RETRY_BASE = 300.0
+RETRY_MAX = 3600.0
 
 
 @dataclass
@@ -152,14 +162,33 @@ def _plan_and_package(run: TransferRun) -> None:
     run.save(update_fields=["planned", "package", "package_name"])
 
 
-def _fail_pending(run: TransferRun, message: str) -> None:
+def _fail_pending(run: TransferRun, stop: Stop) -> set[int]:
+    """Mark what did not go out with the stop's message; the entries' ids."""
     pending = run.entries.filter(result=TransferEntry.Result.PENDING)
+    entry_ids = set(pending.values_list("pk", flat=True))
     ids = list(pending.values_list("property_id", flat=True))
-    pending.update(result=TransferEntry.Result.ERROR, hint=message)
-    PortalAssignment.objects.filter(portal=run.portal, property_id__in=ids).update(last_error=message)
-    PortalAssignment.objects.filter(
-        portal=run.portal, property_id__in=ids, state=PortalAssignment.State.PENDING
-    ).update(state=PortalAssignment.State.ERROR)
+    pending.update(result=TransferEntry.Result.ERROR, hint=stop.message)
+    assignments = PortalAssignment.objects.filter(portal=run.portal, property_id__in=ids)
+    assignments.update(last_error=stop.message)
+    waiting = (PortalAssignment.State.PENDING, PortalAssignment.State.RETRY)
+    assignments.filter(state__in=waiting).update(
+        state=PortalAssignment.State.RETRY if stop.retry else PortalAssignment.State.ERROR
+    )
+    return entry_ids
+
+
+def _retry_delay(run: TransferRun, stop: Stop) -> float:
+    """Seconds until the tick tries again: the portal's wish, else backing off per failed run."""
+    if stop.retry_after:
+        return stop.retry_after
+    failed = 0
+    for state in TransferRun.objects.filter(portal=run.portal, pk__lt=run.pk).values_list("state", flat=True)[
+        :6
+    ]:
+        if state != TransferRun.State.FAILED:
+            break
+        failed += 1
+    return min(RETRY_MAX, RETRY_BASE * 2**failed)
 
 
 def ftp_target(portal: Portal) -> ftp.FtpTarget:
@@ -174,14 +203,14 @@ def ftp_target(portal: Portal) -> ftp.FtpTarget:
     )
 
 
-def _send_openimmo(run: TransferRun) -> str | None:
-    """Upload the package; the error message, or None on success."""
+def _send_openimmo(run: TransferRun) -> Stop | None:
+    """Upload the package; why it did not go out, or None on success."""
     if run.uploaded or not run.package:
         return None
     try:
         ftp.upload(ftp_target(run.portal), Path(run.package.path), run.package_name)
     except ftp.FtpError as exc:
-        return str(exc)
+        return Stop(str(exc), retry=not exc.permanent)
     TransferRun.objects.filter(pk=run.pk).update(uploaded=True)
     return None
 
@@ -198,7 +227,7 @@ def _apply_entry(entry: TransferEntry, now: dt.datetime) -> None:
         a.state, a.last_error = PortalAssignment.State.ERROR, entry.hint
     elif entry.result != TransferEntry.Result.OK:
         a.last_error = entry.hint
-        if a.state == PortalAssignment.State.PENDING:
+        if a.state in (PortalAssignment.State.PENDING, PortalAssignment.State.RETRY):
             a.state = PortalAssignment.State.ERROR
     elif entry.action == Action.DELETE:
         a.state, a.online_since, a.last_hash = PortalAssignment.State.OFFLINE, None, ""
@@ -218,15 +247,26 @@ def _apply_entry(entry: TransferEntry, now: dt.datetime) -> None:
     a.save()
 
 
+def _portal_retry(run: TransferRun, stop: Stop | None, now: dt.datetime) -> str:
+    """Hold the tick back after a stop that may pass; the sentence that says until when."""
+    retry_at = now + dt.timedelta(seconds=_retry_delay(run, stop)) if stop and stop.retry else None
+    Portal.objects.filter(pk=run.portal_id).update(retry_at=retry_at)
+    if retry_at is None:
+        return ""
+    return " " + _("Next attempt from %(time)s.") % {"time": f"{timezone.localtime(retry_at):%H:%M}"}
+
+
 @transaction.atomic
-def _apply(run: TransferRun, error: str | None) -> TransferRun:
+def _apply(run: TransferRun, stop: Stop | None) -> TransferRun:
     now = timezone.now()
-    if error is None:
+    stopped: set[int] = set()
+    if stop is None:
         run.entries.filter(result=TransferEntry.Result.PENDING).update(result=TransferEntry.Result.OK)
     else:
-        _fail_pending(run, error)
+        stopped = _fail_pending(run, stop)
     for entry in run.entries.select_related("run"):
-        _apply_entry(entry, now)
+        if entry.pk not in stopped:  # those were moved by the stop already
+            _apply_entry(entry, now)
     counts = {a: run.entries.filter(action=a).count() for a in Action.values}
     sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE]
     summary = _("%(new)s new, %(change)s updated, %(delete)s deleted, %(refused)s not sent") % {
@@ -235,10 +275,11 @@ def _apply(run: TransferRun, error: str | None) -> TransferRun:
         "delete": counts[Action.DELETE],
         "refused": counts[Action.REFUSED],
     }
-    if error is None and not sent and not run.full:
+    if stop is None and not sent and not run.full:
         summary = _("No changes to send.") + (f" ({summary})" if counts[Action.REFUSED] else "")
-    run.state = TransferRun.State.FAILED if error else TransferRun.State.SUCCEEDED
-    run.message = (error or summary)[:500]
+    retry = _portal_retry(run, stop, now)
+    run.state = TransferRun.State.FAILED if stop else TransferRun.State.SUCCEEDED
+    run.message = (stop.message + retry if stop else summary)[:500]
     run.finished_at = now
     run.save(update_fields=["state", "message", "finished_at"])
     return run
@@ -252,5 +293,5 @@ def transfer_execute(*, run_id: int) -> TransferRun:
     TransferRun.objects.filter(pk=run.pk).update(state=TransferRun.State.RUNNING)
     _plan_and_package(run)
     run.refresh_from_db()
-    error = is24.send_entries(run) if run.portal.kind == Portal.Kind.IS24 else _send_openimmo(run)
-    return _apply(run, error)
+    stop = is24.send_entries(run) if run.portal.kind == Portal.Kind.IS24 else _send_openimmo(run)
+    return _apply(run, stop)

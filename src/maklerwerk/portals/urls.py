@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.portal_transfer, name="transfer"),
     path("<int:pk>/withdraw-all/", views.portal_withdraw_all, name="withdraw_all"),
     path("<int:pk>/runs/", views.runs, name="runs"),
+    path("<int:pk>/feedback/", views.portal_feedback, name="feedback"),
     path("<int:pk>/runs/<int:run_id>/package/", views.run_package, name="run_package"),
     path("property/<int:pk>/tab/", views.property_tab, name="property_tab"),
     path("property/<int:pk>/assign/", views.property_assign, name="property_assign"),

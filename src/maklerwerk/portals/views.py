@@ -128,6 +128,30 @@ def runs(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "portals/runs.html", {"portal": portal, "runs": rows, "only_errors": only_errors})
 
 
+@require_capability(Capability.EDIT)
+@require_POST
+def portal_feedback(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Upload of the portal's import log (OpenImmo-Feedback XML): its errors join the log."""
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    upload = request.FILES.get("feedback")
+    if upload is None:
+        messages.error(request, _("Please choose the portal's feedback file (XML)."))
+        return redirect("portals:runs", portal.pk)
+    try:
+        _run, errors, matched = services.feedback_attach(
+            portal=portal, data=upload.read(), acting_user=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Portal feedback read: %(errors)s errors, %(matched)s of them on properties.")
+            % {"errors": errors, "matched": matched},
+        )
+    return redirect("portals:runs", portal.pk)
+
+
 @require_capability(Capability.VIEW)
 @require_GET
 def run_package(request: AuthedRequest, pk: int, run_id: int) -> FileResponse:

@@ -3,12 +3,15 @@
 A few typed calls, each with its reference. Errors become `Is24Error` with the HTTP status, IS24's
 message code, a German hint and `permanent` (a 412 field error or a refused token stays wrong until
 someone changes data or reconnects; a 5xx or a dropped connection may pass). A 429 is waited out
-once (`Retry-After`, at most `MAX_WAIT` seconds) before it becomes an error.
+in place when IS24's `Retry-After` is short (at most `MAX_WAIT` seconds, `ATTEMPTS` times); a
+longer one becomes an error that carries `retry_after`, so the transfer stops and the next run
+starts once the limit has passed (the run keeps what went out; nothing is sent twice).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from requests_oauthlib import OAuth1Session
 
 TIMEOUT = 30
 MAX_WAIT = 10.0
+ATTEMPTS = 3
 API = "/restapi/api/offer/v1.0"
 CHANNEL_IS24 = 10000
 CHANNEL_HOMEPAGE = 10001
@@ -41,6 +45,7 @@ class Is24Error(Exception):
     permanent: bool = True
     fields: list[tuple[str, str, str]] = field(default_factory=list)
     request_ref: str = ""
+    retry_after: float = 0.0  # seconds IS24 asks to wait (429)
 
     def __str__(self) -> str:
         return self.hint
@@ -54,7 +59,11 @@ class Is24Error(Exception):
                 "bitte neu verbinden."
             )
         if self.status == 429:
-            return "ImmobilienScout24: Anfragelimit erreicht, die nächste Übertragung versucht es erneut."
+            wait = f" in {math.ceil(self.retry_after)} Sekunden" if self.retry_after else ""
+            return (
+                "ImmobilienScout24: Anfragelimit erreicht. Die Übertragung pausiert und setzt"
+                f"{wait} fort; bereits Gesendetes wird nicht noch einmal gesendet."
+            )
         if self.fields:
             parts = [f"{name}: {FIELD_HINTS.get(code, code)}" for name, _value, code in self.fields]
             return "ImmobilienScout24 lehnt Angaben ab – " + "; ".join(parts)
@@ -95,7 +104,16 @@ def _error(response: requests.Response) -> Is24Error:
         permanent=response.status_code < 500 and response.status_code != 429,
         fields=FIELD_ERROR.findall(message),
         request_ref=response.headers.get("L-Is24-Requestrefnum", ""),
+        retry_after=_retry_after(response) if response.status_code == 429 else 0.0,
     )
+
+
+def _retry_after(response: requests.Response) -> float:
+    """`Retry-After` in seconds (IS24 sends seconds; a missing or odd value counts as one)."""
+    try:
+        return max(1.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
 
 
 class Is24Client:
@@ -112,13 +130,13 @@ class Is24Client:
         self.session.headers.update({"Accept": "application/json", "User-Agent": "Maklerwerk"})
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        for attempt in (1, 2):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 response = self.session.request(method, self.base + path, timeout=TIMEOUT, **kwargs)
             except requests.RequestException as exc:
                 raise Is24Error(0, "CONNECTION", f"nicht erreichbar: {exc}", permanent=False) from exc
-            if response.status_code == 429 and attempt == 1:
-                time.sleep(min(MAX_WAIT, float(response.headers.get("Retry-After", "1") or 1)))
+            if response.status_code == 429 and attempt < ATTEMPTS and _retry_after(response) <= MAX_WAIT:
+                time.sleep(_retry_after(response))  # a short pause: wait it out in place
                 continue
             if response.status_code >= 400:
                 raise _error(response)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import re
 import string
 import threading
@@ -141,6 +142,8 @@ class Is24StandIn:
         self._publishing = threading.Lock()
         self.parallel_publishes = 0
         self.rate_limit = 2000
+        self.rate_window = 60.0  # seconds: IS24 counts calls per minute
+        self.throttled = 0  # calls answered 429
         self._window: list[float] = []
         self._ids = itertools.count(70601680)
         self._validator = _Validator(self)
@@ -177,7 +180,7 @@ class Is24StandIn:
                 "common.messages": [{"message": {"messageCode": problem.code, "message": problem.message}}]
             }
             if status == 429:
-                headers["Retry-After"] = "1"
+                headers["Retry-After"] = str(self._retry_after())
         headers.update(self._rate_headers())
         headers["L-Is24-Requestrefnum"] = f"standin-{len(self.requests)}"
         data = json.dumps(payload).encode()
@@ -199,10 +202,17 @@ class Is24StandIn:
     def _count(self) -> None:
         now = time.monotonic()
         with self.lock:
-            self._window = [t for t in self._window if now - t < 60]
+            self._window = [t for t in self._window if now - t < self.rate_window]
             if len(self._window) >= self.rate_limit:
+                self.throttled += 1
                 raise Problem(429, "ERROR_QUOTA_EXCEEDED", "Rate limit exceeded.")
             self._window.append(now)
+
+    def _retry_after(self) -> int:
+        """Whole seconds until the oldest call of the window leaves it (at least 1)."""
+        with self.lock:
+            oldest = min(self._window, default=time.monotonic())
+        return max(1, math.ceil(self.rate_window - (time.monotonic() - oldest)))
 
     def _authenticate(self, environ: dict[str, Any], body: bytes) -> Account:
         headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}

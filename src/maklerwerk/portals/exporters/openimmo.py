@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import io
 import re
+import shutil
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -263,20 +265,20 @@ def write_package(
     items: Iterable[tuple[writer.Listing, list[Picture]]],
     max_kb: int,
 ) -> int:
-    """The ZIP: `xml_name` plus every picture it names, flat in the root. Streams item by item."""
-    count = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        pending: list[Picture] = []
+    """The ZIP: `xml_name` plus every picture it names, flat in the root. Streams item by item:
+    each listing's pictures go into the ZIP as the listing is written to a temporary file, which
+    becomes the ZIP's XML entry at the end, so memory stays flat however large the portfolio."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf, tempfile.TemporaryFile() as tmp:
 
         def listings() -> Iterator[writer.Listing]:
             for listing, pics in items:
-                pending.extend(pics)
+                for pic in pics:
+                    data = picture_bytes(pic.image, max_kb, pic.source)
+                    zf.writestr(zipfile.ZipInfo(pic.name), data, zipfile.ZIP_STORED)
                 yield listing
 
+        count = writer.write_document(tmp, header, listings())
+        tmp.seek(0)
         with zf.open(xml_name, "w", force_zip64=True) as xml:
-            count = writer.write_document(xml, header, listings())
-        for pic in pending:
-            zf.writestr(
-                zipfile.ZipInfo(pic.name), picture_bytes(pic.image, max_kb, pic.source), zipfile.ZIP_STORED
-            )
+            shutil.copyfileobj(tmp, xml, 1 << 20)
     return count
