@@ -57,11 +57,11 @@ class DavAccountPatchIn(InputSchema):
     conflict_rule: Rule | None = None
 
 
-class SyncIn(InputSchema):
+class DavSyncIn(InputSchema):
     dry_run: bool = Field(False, description="Only decide and report (the first sync's preview)")
 
 
-class SyncJobOut(Schema):
+class DavSyncJobOut(Schema):
     id: str
     state: str
     percent: int
@@ -110,9 +110,9 @@ def dav_account_delete(request: ApiRequest, account_id: int) -> Any:
 
 
 @router.post(
-    "/me/dav-accounts/{account_id}/sync", response={202: SyncJobOut}, summary="Sync now (or preview)"
+    "/me/dav-accounts/{account_id}/sync", response={202: DavSyncJobOut}, summary="Sync now (or preview)"
 )
-def dav_account_sync(request: ApiRequest, account_id: int, payload: SyncIn) -> Any:
+def dav_account_sync(request: ApiRequest, account_id: int, payload: DavSyncIn) -> Any:
     """Starts a background job; its result holds the counts and, for a dry run, one row per card."""
     user = require(request, Capability.VIEW)
     account = selectors.dav_account_get(user=user, pk=account_id)

@@ -63,11 +63,11 @@ class MailAccountOut(Schema):
     last_run_at: Any = None
 
 
-class SyncIn(InputSchema):
+class MailSyncIn(InputSchema):
     dry_run: bool = False
 
 
-class SyncJobOut(Schema):
+class MailSyncJobOut(Schema):
     id: str
     state: str
     url: str
@@ -108,10 +108,10 @@ def account_delete_api(request: ApiRequest, account_id: int) -> Any:
 
 @router.post(
     "/me/mail-accounts/{account_id}/sync",
-    response={202: SyncJobOut},
+    response={202: MailSyncJobOut},
     summary="Archive the mailbox now (a job; `dry_run` reports without writing)",
 )
-def account_sync_api(request: ApiRequest, account_id: int, payload: SyncIn | None = None) -> Any:
+def account_sync_api(request: ApiRequest, account_id: int, payload: MailSyncIn | None = None) -> Any:
     user = require(request, Capability.EDIT)
     account = selectors.account_get(user=user, pk=account_id)
     job = account_sync_start(account, dry_run=bool(payload and payload.dry_run))
