@@ -262,6 +262,112 @@ def _process_instance(w: World, c: Any) -> Any:
     return ProcessInstance.objects.create(office=w.office, definition=w.definition, contact=c)
 
 
+@factory("appointments.AttendeeFeedback.contact")
+def _attendee_feedback(w: World, c: Any) -> Any:
+    from maklerwerk.appointments.models import AttendeeFeedback
+
+    return AttendeeFeedback.objects.create(
+        office=w.office, appointment=_appointment(w), contact=c, feedback="Gut"
+    )
+
+
+@factory("appointments.BookingConsent.contact")
+def _booking_consent(w: World, c: Any) -> Any:
+    from maklerwerk.appointments.models import BookingConsent
+
+    return BookingConsent.objects.create(
+        office=w.office, link=_booking_link(w, c), contact=c, property=w.prop, text_version="v1",
+        cancellation_notice_sha256="c" * 64, accepted_text="Widerrufsbelehrung",
+    )  # fmt: skip
+
+
+def _dav_account(w: World) -> Any:
+    from maklerwerk.davsync.models import DavAccount
+
+    account = DavAccount(office=w.office, user=w.agent, url=f"https://dav.example.org/{next(_seq)}/")
+    account.set_password("geheim")
+    account.save()
+    return account
+
+
+@factory("davsync.ContactUid.contact")
+def _contact_uid(w: World, c: Any) -> Any:
+    from maklerwerk.davsync.models import ContactUid
+
+    return ContactUid.objects.create(office=w.office, contact=c)
+
+
+@factory("davsync.SyncFlag.contact")
+def _sync_flag(w: World, c: Any) -> Any:
+    from maklerwerk.davsync.models import SyncFlag
+
+    return SyncFlag.objects.create(account=_dav_account(w), contact=c)
+
+
+@factory("davsync.DavItem.contact")
+def _dav_item(w: World, c: Any) -> Any:
+    from maklerwerk.davsync.models import DavItem
+
+    return DavItem.objects.create(
+        account=_dav_account(w), href=f"/k/{next(_seq)}.vcf", contact=c, was_linked=True
+    )
+
+
+@factory("privacy.ConsentRecord.contact")
+def _consent_record(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import ConsentRecord
+
+    return ConsentRecord.objects.create(
+        office=w.office, contact=c, purpose="newsletter", status="granted", channel="form"
+    )
+
+
+@factory("privacy.ErasureRequest.contact")
+def _erasure_request(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import ErasureRequest
+
+    return ErasureRequest.objects.create(office=w.office, contact=c, requested_by="Auskunft per Brief")
+
+
+@factory("privacy.LegalHold.contact")
+def _legal_hold(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import LegalHold
+
+    return LegalHold.objects.create(office=w.office, contact=c, reason="Klage")
+
+
+@factory("privacy.RetentionMark.contact")
+def _retention_mark(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import RetentionMark
+
+    return RetentionMark.objects.create(
+        office=w.office, contact=c, section="files", object_id=next(_seq), kind="invoice",
+        document_date=dt.date(2025, 6, 10),
+    )  # fmt: skip
+
+
+def _tour(w: World) -> Any:
+    from maklerwerk.tours.models import Tour
+
+    return Tour.objects.create(office=w.office, property=w.prop, open_url="https://example.org/rundgang")
+
+
+@factory("tours.Grant.contact")
+def _tour_grant(w: World, c: Any) -> Any:
+    from maklerwerk.tours.models import Grant
+
+    return Grant.objects.create(office=w.office, tour=_tour(w), contact=c, token_hash=f"grant{next(_seq)}")
+
+
+@factory("tours.Visit.contact")
+def _tour_visit(w: World, c: Any) -> Any:
+    from maklerwerk.tours.models import Visit
+
+    return Visit.objects.create(
+        office=w.office, tour=_tour(w), visit_key=f"v{next(_seq)}", contact=c, rooms={}
+    )
+
+
 # tests/testapp: an app added later.
 @factory("testapp.Viewing.contact")
 def _viewing(w: World, c: Any) -> Any:

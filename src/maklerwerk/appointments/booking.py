@@ -105,7 +105,7 @@ def privacy_text(link: BookingLink) -> str:
 
 def _booking_of(link: BookingLink, booking_id: int) -> ViewingBooking:
     booking = (
-        ViewingBooking.objects.select_for_update()
+        ViewingBooking.objects.select_for_update(of=("self",))
         .filter(
             pk=booking_id,
             contact_id=link.contact_id,
@@ -303,7 +303,7 @@ def request_received(booking: ViewingBooking) -> list[str]:
 def _pending(booking_id: int, acting_user: User) -> ViewingBooking:
     ensure_capability(acting_user, Capability.EDIT)
     booking = (
-        ViewingBooking.objects.select_for_update()
+        ViewingBooking.objects.select_for_update(of=("self",))
         .filter(pk=booking_id, office=acting_user.office, requested=True, cancelled_at__isnull=True)
         .exclude(property_hidden_q(acting_user, "slot__property"))
         .select_related("appointment", "contact", "slot")
