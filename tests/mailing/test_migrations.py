@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from maklerwerk.inquiries.models import ProcessDefinition, ProcessStep
 from maklerwerk.mailing.models import MailTemplate
+from tests.live.migrations import migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +56,7 @@ def test_process_texts_with_the_old_placeholders_are_rewritten_and_back(office: 
         mail.refresh_from_db()
         assert mail.params["subject"] == "Hallo {contact}"
     finally:
-        _migrate(PROCESS_AFTER)
+        migrate_to_latest()
 
 
 def test_an_office_that_has_templates_gets_the_share_link_template(office: Any, other_office: Any) -> None:
@@ -80,4 +81,4 @@ def test_an_office_that_has_templates_gets_the_share_link_template(office: Any, 
         )
         assert MailTemplate.objects.filter(office=office, key="share_link").count() == 1  # run twice: once
     finally:
-        _migrate(TEMPLATES_AFTER)
+        migrate_to_latest()

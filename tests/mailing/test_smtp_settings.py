@@ -15,6 +15,7 @@ from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing import selectors, sending, services
 from maklerwerk.mailing.models import SmtpSettings
 from maklerwerk.mailing.placeholders import MailContext
+from tests.live.migrations import migrate_to_latest
 from tests.mailing.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_the_migration_encrypts_passwords_stored_in_plain_text_and_back(agent: A
             cursor.execute(f"SELECT password FROM {SmtpSettings._meta.db_table}")  # noqa: S608
             assert cursor.fetchone()[0] == PASSWORD
     finally:
-        MigrationExecutor(connection).migrate(after)
+        migrate_to_latest()
 
 
 FAILED = (

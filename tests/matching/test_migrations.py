@@ -19,6 +19,7 @@ from maklerwerk.matching.models import (
     SearchProfileArea,
     SelfServiceLink,
 )
+from tests.live.migrations import migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,4 +72,4 @@ def test_an_existing_database_keeps_its_tables_rows_and_history(office: Any, con
         assert _tables() == before
         assert ContentType.objects.get(pk=ct.pk).app_label == "properties"
     finally:
-        _migrate(AFTER)
+        migrate_to_latest()
