@@ -147,9 +147,12 @@ def upload(target: FtpTarget, local: Path, remote_name: str) -> None:
         raise _refused(exc) from exc
     except (OSError, EOFError) as exc:
         reply = _pending_reply(ftp)
-        ftp.close()
         if reply is not None:  # the server closed the data channel and said why (e.g. a full disk)
+            with contextlib.suppress(OSError, EOFError, ftplib.Error):
+                ftp.delete(part)  # the control channel still answers: give the room back
+            ftp.close()
             raise _refused(reply) from exc
+        ftp.close()
         raise FtpError(
             f"FTP-Verbindung während des Hochladens abgebrochen: {_why(exc)}. "
             "Die nächste Übertragung versucht es erneut."
