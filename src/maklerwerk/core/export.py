@@ -25,6 +25,7 @@ when a model of an office is neither exported nor listed there as deliberately l
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -227,6 +228,20 @@ Sections = list[tuple[ExportSection, models.QuerySet[Any], _Rows]]
 EXPORTS_PREFIX = "exports/"
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Times with all six digits of microseconds: Django's encoder cuts them to milliseconds, and a
+    time with fewer than 1,000 microseconds came back from an import without its fraction, so a
+    re-export differed from the export it was loaded from."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _to_shared_storage(path: Path) -> bool:
     """With object storage (several machines), the finished ZIP goes there: the machine that serves
     the download is rarely the worker that wrote it. On a local disk it stays private (0600) in the
@@ -264,12 +279,12 @@ def _write_data(
         out.write(f'{{"format": "maklerwerk-export", "version": {FORMAT_VERSION}, ')
         out.write(f'"exported_at": {json.dumps(timezone.now().isoformat())}, ')
         office_row = model_to_dict(office, exclude=["logo"]) | {"logo": office.logo.name or None}
-        out.write(f'"office": {json.dumps(office_row, cls=DjangoJSONEncoder, ensure_ascii=False)}')
+        out.write(f'"office": {json.dumps(office_row, cls=ExactJSONEncoder, ensure_ascii=False)}')
         for section, qs, rows in sections:
             out.write(f', "{section.key}": [')
             counts[section.key] = 0
             for i, row in enumerate(rows.rows(qs)):
-                out.write(("," if i else "") + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False))
+                out.write(("," if i else "") + json.dumps(row, cls=ExactJSONEncoder, ensure_ascii=False))
                 counts[section.key] += 1
                 done += 1
                 progress.update(done, total, f"{section.key}: {counts[section.key]}")
