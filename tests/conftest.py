@@ -207,7 +207,7 @@ def smtp_sink(settings: Any) -> Any:
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
         }
     }

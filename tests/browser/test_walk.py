@@ -51,7 +51,7 @@ def test_the_demo_office_fits_a_phone(page: Page, live_server: Any, demo: User) 
     page.get_by_role("tab", name="Immobilien").first.click()
     _fits_the_phone(page, "contact-properties")
     page.goto(f"{base}/properties/{prop.pk}/")
-    for tab in ("Dokumente", "Kontakte", "Passende Suchprofile", "Dokumentenfreigabe"):
+    for tab in ("Dokumente", "Kontakte", "Passende Suchprofile", "Freigaben"):
         page.get_by_role("tab", name=tab).first.click()
         _fits_the_phone(page, "property-" + tab.split()[0].lower())
 

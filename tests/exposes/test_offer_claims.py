@@ -127,7 +127,7 @@ def recording_sink(settings: Any) -> Iterator[RecordingSink]:
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
         }
     }

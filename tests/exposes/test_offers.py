@@ -185,7 +185,7 @@ def flaky(settings: Any) -> Any:
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 1},
         }
     }

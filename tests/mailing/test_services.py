@@ -138,7 +138,7 @@ def test_a_server_that_does_not_listen_is_a_temporary_error(
         port = s.getsockname()[1]
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
         }
     }

@@ -15,7 +15,7 @@ def test_the_property_page_shows_sharing_tab_and_expose_action(
 ) -> None:
     prop = make_property()
     html = agent_client.get(f"/properties/{prop.pk}/").content.decode()
-    assert "Dokumentenfreigabe" in html and f'hx-get="/sharing/property/{prop.pk}/tab/"' in html
+    assert "Freigaben" in html and f'hx-get="/sharing/property/{prop.pk}/tab/"' in html
     assert f'href="/exposes/property/{prop.pk}/"' in html
     tab = agent_client.get(f"/sharing/property/{prop.pk}/tab/", headers={"HX-Request": "true"})
     assert tab.status_code == 200

@@ -94,7 +94,7 @@ def mailer_config(url: str) -> dict[str, object]:
     use_tls = scheme == "smtp+tls" or query.get("tls", ["0"])[0] in _TRUE
     use_ssl = scheme == "smtps"
     return {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
         "OPTIONS": {
             "host": parts.hostname or "localhost",
             "port": parts.port or (465 if use_ssl else 587 if use_tls else 25),

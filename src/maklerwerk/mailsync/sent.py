@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.integrations.imap.client import ImapClient, ImapError
+from maklerwerk.integrations.smtp.backend import message_bytes
 from maklerwerk.mailsync.models import MailAccount
 from maklerwerk.mailsync.sync import imap_settings, sent_folder_of
 
@@ -34,7 +35,7 @@ def sent_folder_append(mail: PreparedMail) -> None:
         with ImapClient(imap_settings(account)) as imap:
             folder = sent_folder_of(imap, account) or "Sent"
             imap.create_folder(folder)
-            imap.append(mail.message.message().as_bytes(), folder, seen=True)
+            imap.append(message_bytes(mail.message), folder, seen=True)  # the bytes the server got
     except (ImapError, SecretUnreadable) as exc:
         reason = exc.message if isinstance(exc, ImapError) else str(exc)
         MailAccount.objects.filter(pk=account.pk).update(

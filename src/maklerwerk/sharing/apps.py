@@ -22,8 +22,9 @@ class SharingConfig(AppConfig):
             DetailTab(
                 page="property",
                 key="document-sharing",
-                # The property page has its own "Dokumente" (upload) tab; this one is the sharing.
-                label=_("Document sharing"),
+                # The property page has its own "Dokumente" (upload) tab; this one is the sharing
+                # ("Freigaben", short: a property has eleven tabs on one line).
+                label=_("Shares"),
                 url_name="sharing:property_tab",
                 icon="ti-lock",
                 order=40,

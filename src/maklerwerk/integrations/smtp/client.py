@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTP_BACKEND = "maklerwerk.integrations.smtp.backend.EmailBackend"
 
 
 class SmtpError(Exception):
