@@ -160,15 +160,19 @@ def _work(inst, workers: int, office_id: int, ids: list[int]) -> dict[str, float
     span = rows.aggregate(start=Min("started_at"), end=Max("finished_at"))
     seconds = (span["end"] - span["start"]).total_seconds()
     by_status: dict[str, list[float]] = {}
+    cpu_by_status: dict[str, list[float]] = {}
     for job in rows:
-        by_status.setdefault(job.result.get("status", job.state), []).append(
+        status = job.result.get("status", job.state)
+        by_status.setdefault(status, []).append(
             (job.finished_at - job.started_at).total_seconds()  # type: ignore[operator]  # finished jobs
         )
+        cpu_by_status.setdefault(status, []).append(job.result.get("cpu_ms", 0.0))
     return {
         "seconds": seconds,
         "per_mail_ms": seconds * 1000 / len(ids),
         "failed": float(rows.filter(state="failed").count()),
         **{f"mean_ms:{k}": sum(v) * 1000 / len(v) for k, v in by_status.items()},
+        **{f"cpu_ms:{k}": sum(v) / len(v) for k, v in cpu_by_status.items()},
     }
 
 
@@ -370,7 +374,8 @@ def _run(third: int, inst, imap, sink) -> str:
          f"{(len(ids[1::2]) / two['seconds']) / (len(ids[0::2]) / one['seconds']):.2f}"],
     ]  # fmt: skip
     kinds = [
-        [label, f"{one.get('mean_ms:' + key, 0):.0f}", f"{two.get('mean_ms:' + key, 0):.0f}"]
+        [label, f"{one.get('mean_ms:' + key, 0):.0f}", f"{two.get('mean_ms:' + key, 0):.0f}",
+         f"{one.get('cpu_ms:' + key, 0):.0f}", f"{two.get('cpu_ms:' + key, 0):.0f}"]
         for key, label in (("completed", "known contact: exposé with PDF sent"),
                            ("waiting_for_confirmation", "new or duplicate: double-opt-in mail sent"))
     ]  # fmt: skip
@@ -406,7 +411,19 @@ def _run(third: int, inst, imap, sink) -> str:
                 workers,
             ),
             "",
-            md_table(["job kind (mean time inside one job)", "1 worker, ms", "2 workers, ms"], kinds),
+            md_table(
+                [
+                    "job kind (mean per job)",
+                    "1 worker, ms wall",
+                    "2 workers, ms wall",
+                    "1 worker, ms CPU",
+                    "2 workers, ms CPU",
+                ],
+                kinds,
+            ),
+            "",
+            "CPU is the job's own thread time (not waiting for a core, the database's disk or the SMTP server): "
+            "the figure to hold against the goal of 50 ms while the machine is shared.",
             "",
             f"Confirmations (contact + duplicate check + exposé with PDF, in the bench process): {len(links)} in "
             f"{confirm_seconds:.1f} s ({confirm_seconds * 1000 / max(1, len(links)):.0f} ms each).",
