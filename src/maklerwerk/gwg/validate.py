@@ -52,7 +52,7 @@ def register_number(value: str) -> str:
     """A German commercial register number ("Köln HRB 12345") as python-stdnum normalises it;
     other registers and foreign numbers are kept as typed."""
     text = " ".join((value or "").split())
-    if not re.search(r"\b(HRA|HRB|GnR|PR|VR|GsR)\b", text):
+    if not re.search(r"\b(HR[A-Z]?|GnR|PR|VR|GsR)\b", text):
         return text
     try:
         return str(handelsregisternummer.validate(text))
