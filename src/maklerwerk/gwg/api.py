@@ -229,7 +229,7 @@ class GwgCaseDetailOut(GwgCaseOut):
 
 class GwgCaseFilter(Schema):
     status: CaseStatus | None = None
-    q: str = Field("", max_length=100)
+    search: str = Field("", max_length=100, description="Property or party name")
 
 
 class GwgNoteIn(InputSchema):
@@ -284,7 +284,7 @@ def _detail(request: ApiRequest, case_id: int) -> dict[str, Any]:
 @paginate(Page)
 def case_list_api(request: ApiRequest, filters: Query[GwgCaseFilter]) -> Any:
     user = require(request, Capability.GWG)
-    return selectors.cases(user=user, status=filters.status or "", search=filters.q)
+    return selectors.cases(user=user, status=filters.status or "", search=filters.search)
 
 
 @router.post("/gwg/cases", response={201: GwgCaseDetailOut}, summary="Open a GwG case")
