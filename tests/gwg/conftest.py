@@ -58,7 +58,12 @@ def person(office: Any, user: Any, first: str, last: str, role: str) -> Any:
     return contact_create(
         office=office,
         acting_user=user,
-        data={"first_name": first, "last_name": last, "roles": [role], "emails": [{"value": f"{first.lower()}@example.org", "kind": "private"}]},
+        data={
+            "first_name": first,
+            "last_name": last,
+            "roles": [role],
+            "emails": [{"value": f"{first.lower()}@example.org", "kind": "private"}],
+        },
     )
 
 
@@ -72,7 +77,9 @@ def seller(office: Any, admin_user: Any, villa: Any) -> Any:
 @pytest.fixture
 def buyer(office: Any, admin_user: Any, villa: Any) -> Any:
     contact = person(office, admin_user, "Berta", "Käufer", "buyer")
-    property_contact_set(prop=villa, contact=contact, acting_user=admin_user, role="prospect", interest_status="offer")
+    property_contact_set(
+        prop=villa, contact=contact, acting_user=admin_user, role="prospect", interest_status="offer"
+    )
     return contact
 
 
@@ -104,10 +111,16 @@ def case(office: Any, admin_user: Any, villa: Any, seller: Any, buyer: Any) -> A
         property_label="K-100 Villa Lindenallee",
         price=Decimal("980000"),
     )
-    berta = services.party_add(case=case, acting_user=admin_user, role="buyer", name="Berta Käufer", contact_id=buyer.pk)
-    services.party_add(case=case, acting_user=admin_user, role="seller", name="Sven Verkäufer", contact_id=seller.pk)
+    berta = services.party_add(
+        case=case, acting_user=admin_user, role="buyer", name="Berta Käufer", contact_id=buyer.pk
+    )
+    services.party_add(
+        case=case, acting_user=admin_user, role="seller", name="Sven Verkäufer", contact_id=seller.pk
+    )
     ident = identify(berta, admin_user)
-    services.id_copy_store(ident=ident, acting_user=admin_user, data=jpeg_bytes(), filename="ausweis-berta.jpg")
+    services.id_copy_store(
+        ident=ident, acting_user=admin_user, data=jpeg_bytes(), filename="ausweis-berta.jpg"
+    )
     gmbh = services.party_add(
         case=case,
         acting_user=admin_user,
@@ -119,7 +132,9 @@ def case(office: Any, admin_user: Any, villa: Any, seller: Any, buyer: Any) -> A
         seat="Köln",
         representatives="Gerd Geschäftsführer",
     )
-    services.beneficial_owner_add(party=gmbh, acting_user=admin_user, name="Gerd Geschäftsführer", share=Decimal("75"))
+    services.beneficial_owner_add(
+        party=gmbh, acting_user=admin_user, name="Gerd Geschäftsführer", share=Decimal("75")
+    )
     services.risk_assess(
         case=case,
         acting_user=admin_user,

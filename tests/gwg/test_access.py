@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maklerwerk.gwg import selectors, services
 from tests.conftest import api_client_for
@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 def _gwg_routes() -> list[tuple[str, list[str]]]:
     resolver = get_resolver()
-    gwg = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "gwg")
-    return [(p.name, list(p.pattern.converters)) for p in gwg.url_patterns if isinstance(p, URLPattern)]  # type: ignore[attr-defined]
+    gwg = next(p for p in resolver.url_patterns if isinstance(p, URLResolver) and p.namespace == "gwg")
+    return [
+        (str(p.name), list(getattr(p.pattern, "converters", {})))
+        for p in gwg.url_patterns
+        if isinstance(p, URLPattern)
+    ]
 
 
 def _args(name: str, params: list[str], case: Any) -> list[int]:
@@ -73,7 +77,9 @@ def test_every_gwg_api_operation_is_403_without_the_permission(persona: str, cas
         assert ID_NUMBER.encode() not in response.content
 
 
-def test_the_services_refuse_too_so_no_path_can_skip_the_check(case: Any, agent: Any, readonly_user: Any) -> None:
+def test_the_services_refuse_too_so_no_path_can_skip_the_check(
+    case: Any, agent: Any, readonly_user: Any
+) -> None:
     ident = case.parties.get(person_kind="natural", role="buyer").identification
     for user in (agent, readonly_user):
         with pytest.raises(PermissionDenied):
@@ -86,7 +92,9 @@ def test_the_services_refuse_too_so_no_path_can_skip_the_check(case: Any, agent:
             services.suspicion_note_add(case=case, acting_user=user, facts="x", decision="open")
 
 
-def test_badge_and_menu_only_for_the_permission(case: Any, agent: Any, admin_client: Any, buyer: Any, villa: Any) -> None:
+def test_badge_and_menu_only_for_the_permission(
+    case: Any, agent: Any, admin_client: Any, buyer: Any, villa: Any
+) -> None:
     agent_client = client_for(agent)
     for url in (reverse("contacts:detail", args=[buyer.pk]), reverse("properties:detail", args=[villa.pk])):
         page = agent_client.get(url).content.decode()

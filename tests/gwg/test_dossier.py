@@ -22,10 +22,14 @@ pytestmark = pytest.mark.django_db
 def pdf_text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "akte.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
-def test_the_pdf_holds_parties_identification_owners_risk_notes_and_checklist(case: Any, admin_client: Any, tmp_path: Path) -> None:
+def test_the_pdf_holds_parties_identification_owners_risk_notes_and_checklist(
+    case: Any, admin_client: Any, tmp_path: Path
+) -> None:
     response = admin_client.get(reverse("gwg:dossier_pdf", args=[case.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="gwg-akte-{case.pk}.pdf"'

@@ -45,7 +45,11 @@ def test_admin_sees_the_copy_and_the_view_is_logged(case: Any, admin_client: Any
     assert "no-store" in response["Cache-Control"]
     api = api_client_for(admin_user)
     assert api.get(f"/api/v1/gwg/parties/{party.pk}/identification/id-copy").content == jpeg_bytes()
-    views = list(IdCopyView.objects.filter(identification=party.identification).values_list("user__username", "purpose"))
+    views = list(
+        IdCopyView.objects.filter(identification=party.identification).values_list(
+            "user__username", "purpose"
+        )
+    )
     assert views == [("admin", "api"), ("admin", "view")]
     page = admin_client.get(reverse("gwg:case", args=[case.pk])).content.decode()
     assert "Abrufe der Ausweiskopien" in page and "Ada Admin" in page
@@ -69,25 +73,33 @@ def test_a_file_that_is_no_picture_or_pdf_is_refused_in_german_and_the_old_copy_
     before = party.identification.id_copy.name
     upload = SimpleUploadedFile("ausweis.exe", b"MZ\x90\x00 not a picture", content_type="image/jpeg")
     response = admin_client.post(reverse("gwg:id_copy", args=[party.pk]), {"file": upload}, follow=True)
-    assert "Als Kopie können nur PDF-, JPEG- oder PNG-Dateien gespeichert werden." in response.content.decode()
+    assert (
+        "Als Kopie können nur PDF-, JPEG- oder PNG-Dateien gespeichert werden." in response.content.decode()
+    )
     party.identification.refresh_from_db()
     assert party.identification.id_copy.name == before
 
 
-def test_a_replaced_copy_is_gone_from_the_disk(case: Any, admin_user: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_replaced_copy_is_gone_from_the_disk(
+    case: Any, admin_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     ident = _berta(case).identification
     old = Path(settings.MEDIA_ROOT) / ident.id_copy.name
     with django_capture_on_commit_callbacks(execute=True):
-        services.id_copy_store(ident=ident, acting_user=admin_user, data=jpeg_bytes("blue"), filename="neu.jpg")
+        services.id_copy_store(
+            ident=ident, acting_user=admin_user, data=jpeg_bytes("blue"), filename="neu.jpg"
+        )
     assert not old.exists()
-    data, mime, name = services.id_copy_open(ident=ident, acting_user=admin_user)
+    data, _mime, name = services.id_copy_open(ident=ident, acting_user=admin_user)
     assert data == jpeg_bytes("blue") and name == "neu.jpg"
 
 
-def test_with_another_secret_key_the_copy_stays_closed_with_a_german_reason(case: Any, admin_client: Any) -> None:
+def test_with_another_secret_key_the_copy_stays_closed_with_a_german_reason(
+    case: Any, admin_client: Any
+) -> None:
     party = _berta(case)
     with override_settings(SECRET_KEY="a-different-key-" * 4):
         from maklerwerk.core.exceptions import ApplicationError
 
-        with pytest.raises(ApplicationError, match="lässt sich nicht entschlüsseln|cannot be decrypted"):
+        with pytest.raises(ApplicationError, match=r"lässt sich nicht entschlüsseln|cannot be decrypted"):
             services.id_copy_open(ident=party.identification, acting_user=party.case.created_by)

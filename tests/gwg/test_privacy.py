@@ -21,7 +21,9 @@ from tests.gwg.conftest import ID_NUMBER, SUSPICION
 pytestmark = pytest.mark.django_db
 
 
-def test_the_data_access_export_of_a_party_holds_nothing_of_the_gwg_file(case: Any, buyer: Any, tmp_path: Path) -> None:
+def test_the_data_access_export_of_a_party_holds_nothing_of_the_gwg_file(
+    case: Any, buyer: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "auskunft.zip"
     contact_export_write(buyer, path)
     with zipfile.ZipFile(path) as zf:
@@ -36,7 +38,9 @@ def test_the_data_access_export_of_a_party_holds_nothing_of_the_gwg_file(case: A
     assert data["sections"]["contact"]["rows"][0]["last_name"] == "Käufer"
 
 
-def test_an_erasure_holds_the_gwg_records_by_their_own_rule_while_the_case_lasts(case: Any, buyer: Any) -> None:
+def test_an_erasure_holds_the_gwg_records_by_their_own_rule_while_the_case_lasts(
+    case: Any, buyer: Any
+) -> None:
     with time_machine.travel(dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC)):
         plan = erasure_plan(buyer)
     gwg = [h for h in plan.held if h.record.startswith("gwg_")]
@@ -53,4 +57,6 @@ def test_an_erasure_after_the_five_years_lets_them_go(case: Any, buyer: Any, adm
     late = erasure_plan(buyer, today=dt.date(2032, 1, 1))
     assert "gwg_parties" in late.delete and "gwg_identifications" in late.delete
     still = erasure_plan(buyer, today=dt.date(2031, 12, 31))
-    assert any(h.record.startswith("gwg_identifications") and h.until == dt.date(2031, 12, 31) for h in still.held)
+    assert any(
+        h.record.startswith("gwg_identifications") and h.until == dt.date(2031, 12, 31) for h in still.held
+    )

@@ -29,9 +29,11 @@ def _close(case: Any, user: Any, ended: dt.date) -> None:
         services.case_close(case=case, acting_user=user, ended_on=ended)
 
 
-def test_a_closed_case_is_kept_to_the_last_day_and_deleted_the_day_after(case: Any, admin_user: Any, admin_client: Any) -> None:
+def test_a_closed_case_is_kept_to_the_last_day_and_deleted_the_day_after(
+    case: Any, admin_user: Any, admin_client: Any
+) -> None:
     _close(case, admin_user, dt.date(2020, 6, 10))
-    copy = Path(settings.MEDIA_ROOT) / Identification.objects.get(party__case=case).id_copy.name
+    copy = Path(settings.MEDIA_ROOT) / str(Identification.objects.get(party__case=case).id_copy.name)
     ident_pk = Identification.objects.get(party__case=case).pk
     assert copy.exists()
     with time_machine.travel(dt.datetime(2025, 12, 31, 22, tzinfo=dt.UTC)):
@@ -41,7 +43,11 @@ def test_a_closed_case_is_kept_to_the_last_day_and_deleted_the_day_after(case: A
         done = retention_sweep(today=dt.date(2026, 1, 1))
     assert [d.case_number for d in done] == [case.pk]
     assert not GwgCase.objects.filter(pk=case.pk).exists()
-    assert not Party.objects.exists() and not Identification.objects.exists() and not SuspicionNote.objects.exists()
+    assert (
+        not Party.objects.exists()
+        and not Identification.objects.exists()
+        and not SuspicionNote.objects.exists()
+    )
     assert not copy.exists()
     ct = ContentType.objects.get_for_model(Identification)
     assert not ChangeLog.objects.filter(content_type=ct, object_id=str(ident_pk)).exists()
@@ -49,11 +55,18 @@ def test_a_closed_case_is_kept_to_the_last_day_and_deleted_the_day_after(case: A
     assert record.held_until == dt.date(2025, 12, 31) and record.ended_on == dt.date(2020, 6, 10)
     assert record.legal_basis == "GwG §8 Abs. 4"
     assert record.counts == {
-        "parties": 3, "identifications": 1, "id_copies": 1, "beneficial_owners": 1,
-        "risk_assessments": 1, "suspicion_notes": 1,
-    }  # fmt: skip
+        "parties": 3,
+        "identifications": 1,
+        "id_copies": 1,
+        "beneficial_owners": 1,
+        "risk_assessments": 1,
+        "suspicion_notes": 1,
+    }
     page = admin_client.get(reverse("gwg:list")).content.decode()
-    assert f"Fall #{case.pk} (Geschäftsbeziehung beendet 10.06.2020, aufbewahrt bis 31.12.2025) gelöscht am 01.01.2026" in page
+    assert (
+        f"Fall #{case.pk} (Geschäftsbeziehung beendet 10.06.2020, aufbewahrt bis 31.12.2025) "
+        "gelöscht am 01.01.2026" in page
+    )
     # Nothing in the audit row names a person.
     assert "Käufer" not in str(record.counts) + record.legal_basis
 
@@ -64,8 +77,14 @@ def test_an_open_case_is_never_deleted_however_old(case: Any) -> None:
     assert GwgCase.objects.filter(pk=case.pk).exists()
 
 
-def test_the_period_is_the_offices_rule_from_the_privacy_rules(case: Any, admin_user: Any, office: Any) -> None:
+def test_the_period_is_the_offices_rule_from_the_privacy_rules(
+    case: Any, admin_user: Any, office: Any
+) -> None:
     _close(case, admin_user, dt.date(2020, 6, 10))
-    retention_rule_set(office=office, kind="gwg", years=7, legal_basis="GwG §8 Abs. 4 (verlängert)", acting_user=admin_user)
+    retention_rule_set(
+        office=office, kind="gwg", years=7, legal_basis="GwG §8 Abs. 4 (verlängert)", acting_user=admin_user
+    )
     assert retention_sweep(today=dt.date(2026, 1, 1)) == []
-    assert [d.legal_basis for d in retention_sweep(today=dt.date(2028, 1, 1))] == ["GwG §8 Abs. 4 (verlängert)"]
+    assert [d.legal_basis for d in retention_sweep(today=dt.date(2028, 1, 1))] == [
+        "GwG §8 Abs. 4 (verlängert)"
+    ]

@@ -39,10 +39,15 @@ def test_german_id_numbers_are_checked_and_kept_in_one_form(case: Any, admin_use
     ident = identify(party, admin_user, id_number=f"l01x 00t47{icao_check_digit('L01X00T47')}")
     assert ident.id_number == f"L01X00T47{icao_check_digit('L01X00T47')}"
     # Foreign documents: letters and digits.
-    assert identify(party, admin_user, nationality="FR", id_type="passport", id_number="19AB12345").nationality == "FR"
+    assert (
+        identify(party, admin_user, nationality="FR", id_type="passport", id_number="19AB12345").nationality
+        == "FR"
+    )
 
 
-def test_an_expired_document_and_a_missing_nationality_are_refused_and_nothing_changes(case: Any, admin_user: Any) -> None:
+def test_an_expired_document_and_a_missing_nationality_are_refused_and_nothing_changes(
+    case: Any, admin_user: Any
+) -> None:
     party = case.parties.get(person_kind="natural", role="buyer")
     with pytest.raises(ValidationError) as exc:
         identify(party, admin_user, valid_until=timezone.localdate() - dt.timedelta(days=1), nationality="XX")
@@ -66,36 +71,60 @@ def test_every_change_of_the_identification_is_in_the_history(case: Any, admin_u
 
 def test_register_numbers_are_checked_with_python_stdnum(case: Any, admin_user: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.party_add(case=case, acting_user=admin_user, role="buyer", name="X GmbH", person_kind="legal", register_number="Köln HRC 99")
+        services.party_add(
+            case=case,
+            acting_user=admin_user,
+            role="buyer",
+            name="X GmbH",
+            person_kind="legal",
+            register_number="Köln HRC 99",
+        )
     assert "keine gültige deutsche Registernummer" in _errors(exc)["register_number"][0]
     party = services.party_add(
-        case=case, acting_user=admin_user, role="buyer", name="Y GmbH", person_kind="legal", register_number="  Köln   HRB 4711 "
+        case=case,
+        acting_user=admin_user,
+        role="buyer",
+        name="Y GmbH",
+        person_kind="legal",
+        register_number="  Köln   HRB 4711 ",
     )
     assert party.register_number == "Köln HRB 4711"
 
 
 def test_a_rental_below_the_threshold_is_no_case(office: Any, admin_user: Any) -> None:
-    with pytest.raises(ApplicationError, match="10.000 EUR"):
-        services.case_open(office=office, acting_user=admin_user, kind="rental", monthly_rent=Decimal("9999.99"))
-    case = services.case_open(office=office, acting_user=admin_user, kind="rental", monthly_rent=Decimal("10000"))
+    with pytest.raises(ApplicationError, match=r"10\.000 EUR"):
+        services.case_open(
+            office=office, acting_user=admin_user, kind="rental", monthly_rent=Decimal("9999.99")
+        )
+    case = services.case_open(
+        office=office, acting_user=admin_user, kind="rental", monthly_rent=Decimal("10000")
+    )
     assert case.kind == "rental"
 
 
 def test_the_risk_result_follows_the_factors_and_needs_a_reasoning(case: Any, admin_user: Any) -> None:
-    base = {"pep": False, "high_risk_country": False, "cash": False, "unusual_price": False}
+    base: dict[str, Any] = {"pep": False, "high_risk_country": False, "cash": False, "unusual_price": False}
     with pytest.raises(ValidationError) as exc:
         services.risk_assess(case=case, acting_user=admin_user, **base, result="normal", reasoning=" ")
     assert _errors(exc)["reasoning"] == ["Bitte das Ergebnis begründen."]
     with pytest.raises(ValidationError) as exc:
-        services.risk_assess(case=case, acting_user=admin_user, **{**base, "pep": True}, result="normal", reasoning="x")
+        services.risk_assess(
+            case=case, acting_user=admin_user, **{**base, "pep": True}, result="normal", reasoning="x"
+        )
     assert "§15 Abs. 3 GwG" in _errors(exc)["result"][0]
     with pytest.raises(ValidationError) as exc:
-        services.risk_assess(case=case, acting_user=admin_user, **{**base, "pep": True}, result="enhanced", reasoning="x")
+        services.risk_assess(
+            case=case, acting_user=admin_user, **{**base, "pep": True}, result="enhanced", reasoning="x"
+        )
     assert "Mittelherkunft" in _errors(exc)["source_of_funds"][0]
     risk = services.risk_assess(
-        case=case, acting_user=admin_user, **{**base, "pep": True}, result="enhanced", reasoning="Bürgermeisterin",
+        case=case,
+        acting_user=admin_user,
+        **{**base, "pep": True},
+        result="enhanced",
+        reasoning="Bürgermeisterin",
         source_of_funds="Erbschaft, Nachlassgericht Köln",
-    )  # fmt: skip
+    )
     assert risk.result == "enhanced"
     case.refresh_from_db()
     assert case.risk.reasoning == "Bürgermeisterin"
@@ -113,7 +142,10 @@ def test_reserving_a_property_opens_the_case_with_its_parties_and_tasks_the_agen
     property_update(prop=villa, acting_user=admin_user, data={"status": "reserved"})
     case = GwgCase.objects.get(property_id=villa.pk)
     assert case.origin == "reserved" and case.price == Decimal("980000") and case.agent == agent
-    assert sorted((p.role, p.name) for p in case.parties.all()) == [("buyer", "Berta Käufer"), ("seller", "Sven Verkäufer")]
+    assert sorted((p.role, p.name) for p in case.parties.all()) == [
+        ("buyer", "Berta Käufer"),
+        ("seller", "Sven Verkäufer"),
+    ]
     task = Task.objects.get(source="gwg")
     assert task.assignee == agent and task.property_id == villa.pk and task.contact_id is None
     assert task.title == "GwG: Käufer und Verkäufer von K-100 identifizieren (reserviert)"
@@ -126,8 +158,12 @@ def test_a_risk_analysis_is_versioned_and_its_review_is_reminded(office: Any, ad
     from maklerwerk.gwg.reminders import risk_analysis_reminders
 
     today = timezone.localdate()
-    first = services.risk_analysis_save(office=office, acting_user=admin_user, text="v1", review_due=today + dt.timedelta(days=10))
-    second = services.risk_analysis_save(office=office, acting_user=admin_user, text="v2", review_due=today + dt.timedelta(days=20))
+    first = services.risk_analysis_save(
+        office=office, acting_user=admin_user, text="v1", review_due=today + dt.timedelta(days=10)
+    )
+    second = services.risk_analysis_save(
+        office=office, acting_user=admin_user, text="v2", review_due=today + dt.timedelta(days=20)
+    )
     assert (first.version, second.version) == (1, 2)
     with pytest.raises(ValidationError):
         services.risk_analysis_save(office=office, acting_user=admin_user, text="v3", review_due=today)

@@ -122,7 +122,24 @@ NOT_ABOUT_PROPERTIES = {
     "POST /api/v1/me/dav-accounts/{account_id}/sync": "the user's own account (syncs contacts only)",
     "GET /api/v1/me/dav-accounts/{account_id}/events": "the sync log of the user's own account",
     # The GwG file: the GwG capability only (administrators, who see every property).
-    **{f"gwg:{n}": "the GwG file (GwG capability: administrators only)" for n in ('case', 'party_create', 'risk', 'note_create', 'close', 'dossier_pdf', 'dossier_zip', 'identification', 'id_copy', 'extract', 'party_delete', 'owner_create', 'owner_delete')},
+    **{
+        f"gwg:{n}": "the GwG file (GwG capability: administrators only)"
+        for n in (
+            "case",
+            "party_create",
+            "risk",
+            "note_create",
+            "close",
+            "dossier_pdf",
+            "dossier_zip",
+            "identification",
+            "id_copy",
+            "extract",
+            "party_delete",
+            "owner_create",
+            "owner_delete",
+        )
+    },
     **{
         op: "the GwG file (GwG capability: administrators only)"
         for op in (

@@ -18,7 +18,6 @@ from maklerwerk.gwg.models import GwgCase, Identification, Party, RiskAssessment
 from maklerwerk.gwg.views_common import contact_for_party, property_for_case
 
 
-
 def _gwg_only(user: Any) -> Any:
     if user is not None and not gwg_allowed(user):
         raise AuthorizationError(message="Your role does not allow 'gwg'.")
@@ -41,7 +40,14 @@ class GwgSessionAuth(OfficeSessionAuth):
 router = Router(tags=["GwG file"], auth=[GwgTokenAuth(), GwgSessionAuth()])
 
 if TYPE_CHECKING:
-    CaseKind = PartyRole = PersonKind = IdType = IdMethod = RiskResult = NoteDecision = CaseStatus = str
+    CaseKind = str
+    CaseStatus = str
+    PartyRole = str
+    PersonKind = str
+    IdType = str
+    IdMethod = str
+    RiskResult = str
+    NoteDecision = str
 else:
     CaseKind = Literal[tuple(GwgCase.Kind.values)]
     CaseStatus = Literal[tuple(GwgCase.Status.values)]
@@ -368,7 +374,9 @@ def identification_put_api(request: ApiRequest, party_id: int, body: GwgIdentifi
     return services.identification_save(party=party, acting_user=user, **values)
 
 
-@router.get("/gwg/parties/{party_id}/identification", response=GwgIdentificationOut, summary="The identification")
+@router.get(
+    "/gwg/parties/{party_id}/identification", response=GwgIdentificationOut, summary="The identification"
+)
 def identification_get_api(request: ApiRequest, party_id: int) -> Any:
     user = require(request, Capability.GWG)
     return selectors.identification_get(user=user, party_id=party_id)
@@ -382,7 +390,9 @@ def identification_get_api(request: ApiRequest, party_id: int) -> Any:
 def id_copy_upload_api(request: ApiRequest, party_id: int, file: File[UploadedFile]) -> Any:
     user = require(request, Capability.GWG)
     ident = selectors.identification_get(user=user, party_id=party_id)
-    return Status(201, services.id_copy_store(ident=ident, acting_user=user, data=file.read(), filename=file.name or ""))
+    return Status(
+        201, services.id_copy_store(ident=ident, acting_user=user, data=file.read(), filename=file.name or "")
+    )
 
 
 @router.get(
@@ -414,7 +424,9 @@ def transparency_upload_api(
 ) -> Any:
     user = require(request, Capability.GWG)
     party = selectors.party_get(user=user, pk=party_id)
-    services.transparency_extract_store(party=party, acting_user=user, data=file.read(), checked_on=checked_on)
+    services.transparency_extract_store(
+        party=party, acting_user=user, data=file.read(), checked_on=checked_on
+    )
     return Status(201, selectors.party_get(user=user, pk=party_id))
 
 
@@ -432,7 +444,9 @@ def beneficial_owner_create_api(request: ApiRequest, party_id: int, body: GwgBen
 @router.delete("/gwg/beneficial-owners/{owner_id}", response={204: None}, summary="Remove a beneficial owner")
 def beneficial_owner_delete_api(request: ApiRequest, owner_id: int) -> Any:
     user = require(request, Capability.GWG)
-    services.beneficial_owner_remove(owner=selectors.beneficial_owner_get(user=user, pk=owner_id), acting_user=user)
+    services.beneficial_owner_remove(
+        owner=selectors.beneficial_owner_get(user=user, pk=owner_id), acting_user=user
+    )
     return Status(204, None)
 
 
@@ -453,7 +467,9 @@ def notes_list_api(request: ApiRequest, case_id: int) -> Any:
     return list(selectors.suspicion_notes(user=user, case=selectors.case_get(user=user, pk=case_id)))
 
 
-@router.post("/gwg/cases/{case_id}/suspicion-notes", response={201: GwgNoteOut}, summary="Record a suspicion note")
+@router.post(
+    "/gwg/cases/{case_id}/suspicion-notes", response={201: GwgNoteOut}, summary="Record a suspicion note"
+)
 def notes_create_api(request: ApiRequest, case_id: int, body: GwgNoteIn) -> Any:
     user = require(request, Capability.GWG)
     case = selectors.case_get(user=user, pk=case_id)
@@ -465,23 +481,38 @@ def notes_create_api(request: ApiRequest, case_id: int, body: GwgNoteIn) -> Any:
     response={200: None},
     summary="The dossier for the supervisory authority: PDF, or ZIP with the copies (`?format=zip`)",
 )
-def dossier_api(request: ApiRequest, case_id: int, format: Literal["pdf", "zip"] = "pdf") -> Any:  # noqa: A002
+def dossier_api(request: ApiRequest, case_id: int, format: Literal["pdf", "zip"] = "pdf") -> Any:
     user = require(request, Capability.GWG)
     case = selectors.case_get(user=user, pk=case_id)
     if format == "zip":
-        return _private_file(dossier.dossier_zip(case=case, user=user), "application/zip", f"gwg-akte-{case.pk}.zip")
-    return _private_file(dossier.dossier_pdf(case=case, user=user), "application/pdf", f"gwg-akte-{case.pk}.pdf")
+        return _private_file(
+            dossier.dossier_zip(case=case, user=user), "application/zip", f"gwg-akte-{case.pk}.zip"
+        )
+    return _private_file(
+        dossier.dossier_pdf(case=case, user=user), "application/pdf", f"gwg-akte-{case.pk}.pdf"
+    )
 
 
-@router.get("/gwg/risk-analysis", response=list[GwgRiskAnalysisOut], summary="The office risk analysis, newest version first")
+@router.get(
+    "/gwg/risk-analysis",
+    response=list[GwgRiskAnalysisOut],
+    summary="The office risk analysis, newest version first",
+)
 def risk_analysis_list_api(request: ApiRequest) -> Any:
     user = require(request, Capability.GWG)
     return list(selectors.risk_analyses(user=user))
 
 
-@router.post("/gwg/risk-analysis", response={201: GwgRiskAnalysisOut}, summary="Save a new version of the risk analysis")
+@router.post(
+    "/gwg/risk-analysis",
+    response={201: GwgRiskAnalysisOut},
+    summary="Save a new version of the risk analysis",
+)
 def risk_analysis_create_api(request: ApiRequest, body: GwgRiskAnalysisIn) -> Any:
     user = require(request, Capability.GWG)
     return Status(
-        201, services.risk_analysis_save(office=request.office, acting_user=user, text=body.text, review_due=body.review_due)
+        201,
+        services.risk_analysis_save(
+            office=request.office, acting_user=user, text=body.text, review_due=body.review_due
+        ),
     )

@@ -62,7 +62,9 @@ class GwgConfig(AppConfig):
             ]
         )
         PROPERTY_WATCHERS.register(
-            PropertyWatcher("gwg", before=automation.status_before, changed=automation.property_changed, order=200)
+            PropertyWatcher(
+                "gwg", before=automation.status_before, changed=automation.property_changed, order=200
+            )
         )
         BADGES.register_all(
             [

@@ -32,12 +32,26 @@ def property_changed(prop: Property, before: Any) -> None:
     if prop.status != RESERVED or before == RESERVED:
         return
     if prop.marketing_type == "kauf":
-        kind, seller, buyer, price, rent = GwgCase.Kind.PURCHASE, Party.Role.SELLER, Party.Role.BUYER, prop.purchase_price, None
+        kind, seller, buyer, price, rent = (
+            GwgCase.Kind.PURCHASE,
+            Party.Role.SELLER,
+            Party.Role.BUYER,
+            prop.purchase_price,
+            None,
+        )
     elif prop.cold_rent is not None and prop.cold_rent >= services.RENTAL_THRESHOLD:
-        kind, seller, buyer, price, rent = GwgCase.Kind.RENTAL, Party.Role.LANDLORD, Party.Role.TENANT, None, prop.cold_rent
+        kind, seller, buyer, price, rent = (
+            GwgCase.Kind.RENTAL,
+            Party.Role.LANDLORD,
+            Party.Role.TENANT,
+            None,
+            prop.cold_rent,
+        )
     else:
         return  # a rental below the §1 Abs. 11 threshold is no GwG case
-    case = GwgCase.objects.filter(office_id=prop.office_id, property_id=prop.pk, status=GwgCase.Status.OPEN).first()
+    case = GwgCase.objects.filter(
+        office_id=prop.office_id, property_id=prop.pk, status=GwgCase.Status.OPEN
+    ).first()
     if case is None:
         case = services.case_open(
             office=prop.office,
@@ -69,7 +83,8 @@ def property_changed(prop: Property, before: Any) -> None:
         return
     task_create(
         office=prop.office,
-        title=_("GwG: identify buyer and seller of %(ref)s (reserved)") % {"ref": prop.external_id or prop.pk},
+        title=_("GwG: identify buyer and seller of %(ref)s (reserved)")
+        % {"ref": prop.external_id or prop.pk},
         description=_(
             "The property was reserved, but the identification of the parties is not complete "
             "(§10, §11 GwG). Complete it in the GwG file before the notary appointment."

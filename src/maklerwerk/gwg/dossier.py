@@ -20,9 +20,9 @@ from django.utils.text import get_valid_filename
 
 from maklerwerk.core.history import history_for
 from maklerwerk.gwg import selectors, services
-from maklerwerk.gwg.files import sniff
 from maklerwerk.gwg.access import ensure_gwg
 from maklerwerk.gwg.checklist import case_checklist
+from maklerwerk.gwg.files import sniff
 from maklerwerk.gwg.retention import case_held_until
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _copies(case: GwgCase, user: User) -> dict[int, list[Copy]]:
 
 def _context(case: GwgCase, user: User, copies: dict[int, list[Copy]]) -> dict[str, Any]:
     analysis = selectors.risk_analysis_current(user=user)
-    history = []
+    history: list[Any] = []
     objects: list[Any] = [case]
     for party in case.parties.all():
         objects.append(party)

@@ -57,3 +57,8 @@ def read_encrypted(name: str) -> bytes:
 def delete_stored(name: str) -> None:
     if name:
         default_storage.delete(name)
+
+
+def delete_all(names: list[str]) -> None:
+    for name in names:
+        delete_stored(name)

@@ -8,7 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.countries import country_choices
-from maklerwerk.gwg.models import BeneficialOwner, GwgCase, Identification, Party, RiskAssessment, SuspicionNote
+from maklerwerk.gwg.models import (
+    BeneficialOwner,
+    GwgCase,
+    Identification,
+    Party,
+    RiskAssessment,
+    SuspicionNote,
+)
 
 
 def _date() -> forms.DateInput:

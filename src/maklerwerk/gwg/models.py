@@ -194,7 +194,9 @@ class BeneficialOwner(SingleLineFields, models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    share = models.DecimalField(_("share or voting rights (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    share = models.DecimalField(
+        _("share or voting rights (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     nature = models.CharField(_("nature of the control"), max_length=300, blank=True)
     checked_on = models.DateField(_("checked on"), default=timezone.localdate)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -310,6 +312,9 @@ class IdCopyView(models.Model):
         verbose_name_plural = _("views of ID copies")
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.purpose}"
+
 
 class DeletionRecord(models.Model):
     """The audit row left when a case was deleted at the end of its retention period (no personal data)."""
@@ -326,3 +331,6 @@ class DeletionRecord(models.Model):
         verbose_name = _("GwG deletion record")
         verbose_name_plural = _("GwG deletion records")
         ordering = ["-deleted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.case_number}"

@@ -41,7 +41,9 @@ def risk_analysis_reminders(*, today: dt.date | None = None) -> int:
                 office=analysis.office,
                 title=_("GwG: review the office risk analysis (due %(date)s)")
                 % {"date": analysis.review_due.strftime("%d.%m.%Y")},
-                description=_("§5 GwG: check the risk analysis and save a new version with the next review date."),
+                description=_(
+                    "§5 GwG: check the risk analysis and save a new version with the next review date."
+                ),
                 assignee=admin,
                 due_at=timezone.make_aware(dt.datetime.combine(analysis.review_due, dt.time(9))),
                 link_url=reverse("gwg:risk_analysis"),

@@ -44,7 +44,9 @@ def case_delete_expired(case: GwgCase, *, rule: Rule) -> DeletionRecord:
     owners = [o for p in parties for o in p.beneficial_owners.all()]
     notes = list(case.suspicion_notes.all())
     risk = getattr(case, "risk", None)
-    paths = [p.transparency_extract.name for p in parties] + [i.id_copy.name for i in idents]
+    paths = [str(p.transparency_extract.name or "") for p in parties] + [
+        str(i.id_copy.name or "") for i in idents
+    ]
     counts = {
         "parties": len(parties),
         "identifications": len(idents),
@@ -65,7 +67,7 @@ def case_delete_expired(case: GwgCase, *, rule: Rule) -> DeletionRecord:
         counts=counts,
     )
     case.delete()
-    transaction.on_commit(lambda: [files.delete_stored(p) for p in paths if p])
+    transaction.on_commit(lambda: files.delete_all(paths))
     return record
 
 

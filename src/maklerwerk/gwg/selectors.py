@@ -107,9 +107,11 @@ def open_cases_for_property(*, user: User, property_id: int) -> list[GwgCase]:
     """For the badge: nothing at all for users without the permission (no hint that a file exists)."""
     if not gwg_allowed(user):
         return []
-    return list(_with_parts(GwgCase.objects.filter(office=user.office_id, property_id=property_id)).filter(
-        status=GwgCase.Status.OPEN
-    ))
+    return list(
+        _with_parts(GwgCase.objects.filter(office=user.office_id, property_id=property_id)).filter(
+            status=GwgCase.Status.OPEN
+        )
+    )
 
 
 def parties_of_contact(*, user: User, contact_id: int) -> list[Party]:

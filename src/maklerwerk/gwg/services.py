@@ -100,8 +100,12 @@ def case_update(*, case: GwgCase, acting_user: User | None, **changes: Any) -> G
     before = snapshot(case)
     for name, value in changes.items():
         setattr(case, name, value)
-    if case.kind == GwgCase.Kind.RENTAL and (case.monthly_rent is None or case.monthly_rent < RENTAL_THRESHOLD):
-        raise ApplicationError(_("A rental is covered by the GwG only at a monthly rent of 10,000 EUR or more."))
+    if case.kind == GwgCase.Kind.RENTAL and (
+        case.monthly_rent is None or case.monthly_rent < RENTAL_THRESHOLD
+    ):
+        raise ApplicationError(
+            _("A rental is covered by the GwG only at a monthly rent of 10,000 EUR or more.")
+        )
     _check(case)
     case.save()
     history_record(instance=case, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before)
@@ -210,14 +214,14 @@ def party_update(*, party: Party, acting_user: User | None, **changes: Any) -> P
 @transaction.atomic
 def party_remove(*, party: Party, acting_user: User | None) -> None:
     ensure_gwg(acting_user)
-    paths = [party.transparency_extract.name]
+    paths = [str(party.transparency_extract.name or "")]
     ident = Identification.objects.filter(party=party).first()
     if ident is not None:
-        paths.append(ident.id_copy.name)
+        paths.append(str(ident.id_copy.name or ""))
         history_record(instance=ident, acting_user=acting_user, action=ChangeLog.Action.DELETE)
     history_record(instance=party, acting_user=acting_user, action=ChangeLog.Action.DELETE)
     party.delete()
-    transaction.on_commit(lambda: [files.delete_stored(p) for p in paths if p])
+    transaction.on_commit(lambda: files.delete_all(paths))
 
 
 # --- identification -------------------------------------------------------------------------------
@@ -244,7 +248,10 @@ def identification_save(*, party: Party, acting_user: User | None, **values: Any
     ensure_gwg(acting_user)
     if party.is_legal:
         raise ApplicationError(
-            _("A legal person is identified by its register data and beneficial owners, not by an ID document.")
+            _(
+                "A legal person is identified by its register data and beneficial owners, "
+                "not by an ID document."
+            )
         )
     unknown = set(values) - set(IDENTIFICATION_FIELDS)
     if unknown:
@@ -287,7 +294,9 @@ def identification_save(*, party: Party, acting_user: User | None, **values: Any
 
 
 @transaction.atomic
-def id_copy_store(*, ident: Identification, acting_user: User | None, data: bytes, filename: str) -> Identification:
+def id_copy_store(
+    *, ident: Identification, acting_user: User | None, data: bytes, filename: str
+) -> Identification:
     """Keep the copy of the ID document, encrypted; a replaced copy is deleted."""
     ensure_gwg(acting_user)
     mime = files.sniff(data)
@@ -303,13 +312,17 @@ def id_copy_store(*, ident: Identification, acting_user: User | None, data: byte
     return ident
 
 
-def id_copy_open(*, ident: Identification, acting_user: User | None, purpose: str = "view") -> tuple[bytes, str, str]:
+def id_copy_open(
+    *, ident: Identification, acting_user: User | None, purpose: str = "view"
+) -> tuple[bytes, str, str]:
     """(bytes, mime type, name) of the ID copy; every opening is logged."""
     ensure_gwg(acting_user)
     if not ident.id_copy:
         raise ApplicationError(_("No copy of the ID document is stored."))
-    data = files.read_encrypted(ident.id_copy.name)
-    IdCopyView.objects.create(office_id=ident.office_id, identification=ident, user=acting_user, purpose=purpose)
+    data = files.read_encrypted(str(ident.id_copy.name))
+    IdCopyView.objects.create(
+        office_id=ident.office_id, identification=ident, user=acting_user, purpose=purpose
+    )
     return data, ident.id_copy_type, ident.id_copy_name or "ausweis"
 
 
@@ -341,7 +354,7 @@ def transparency_extract_open(*, party: Party, acting_user: User | None) -> byte
     ensure_gwg(acting_user)
     if not party.transparency_extract:
         raise ApplicationError(_("No Transparency Register extract is stored."))
-    return files.read_encrypted(party.transparency_extract.name)
+    return files.read_encrypted(str(party.transparency_extract.name))
 
 
 @transaction.atomic
@@ -415,13 +428,17 @@ def risk_assess(
     if not reasoning.strip():
         errors["reasoning"] = [_("Give the reasoning for the result.")]
     if result == RiskAssessment.Result.ENHANCED and not source_of_funds.strip():
-        errors["source_of_funds"] = [_("Enhanced due diligence: describe the source of funds and why it is plausible.")]
+        errors["source_of_funds"] = [
+            _("Enhanced due diligence: describe the source of funds and why it is plausible.")
+        ]
     if result == RiskAssessment.Result.SIMPLIFIED and (pep or high_risk_country or cash):
         errors["result"] = [
             _("With a PEP, a high-risk country or cash, simplified due diligence is not possible (§15 GwG).")
         ]
     if (pep or high_risk_country) and result != RiskAssessment.Result.ENHANCED and "result" not in errors:
-        errors["result"] = [_("A PEP or a high-risk third country requires enhanced due diligence (§15 Abs. 3 GwG).")]
+        errors["result"] = [
+            _("A PEP or a high-risk third country requires enhanced due diligence (§15 Abs. 3 GwG).")
+        ]
     if errors:
         raise ValidationError(errors)
     risk = RiskAssessment.objects.select_for_update().filter(case=case).first()
@@ -430,7 +447,11 @@ def risk_assess(
     risk.pep, risk.pep_source, risk.high_risk_country = pep, pep_source.strip(), high_risk_country
     risk.cash, risk.unusual_price, risk.other_factors = cash, unusual_price, other_factors.strip()
     risk.result, risk.reasoning, risk.source_of_funds = result, reasoning.strip(), source_of_funds.strip()
-    risk.assessed_by, risk.assessed_at, risk.pep_checked_on = acting_user, timezone.now(), timezone.localdate()
+    risk.assessed_by, risk.assessed_at, risk.pep_checked_on = (
+        acting_user,
+        timezone.now(),
+        timezone.localdate(),
+    )
     _check(risk)
     risk.save()
     history_record(
@@ -481,7 +502,9 @@ def suspicion_note_add(
 
 
 @transaction.atomic
-def risk_analysis_save(*, office: Office, acting_user: User | None, text: str, review_due: dt.date) -> RiskAnalysis:
+def risk_analysis_save(
+    *, office: Office, acting_user: User | None, text: str, review_due: dt.date
+) -> RiskAnalysis:
     """A new version of the office's risk analysis (§5 GwG); earlier versions stay as they were."""
     ensure_gwg(acting_user)
     if not text.strip():

@@ -108,9 +108,12 @@ def _case_context(request: AuthedRequest, case: GwgCase, **forms_: Any) -> dict[
     parties = []
     for party in case.parties.all():
         done, hint = party_identified(party)
-        parties.append({"party": party, "done": done, "hint": hint, "ident": getattr(party, "identification", None)})
+        parties.append(
+            {"party": party, "done": done, "hint": hint, "ident": getattr(party, "identification", None)}
+        )
     history: list[Any] = []
-    for obj in [case, *[p["party"] for p in parties], *[p["ident"] for p in parties if p["ident"]]]:
+    objects: list[Any] = [case, *[p["party"] for p in parties], *[p["ident"] for p in parties if p["ident"]]]
+    for obj in objects:
         history.extend(history_for(obj)[:50])
     history.sort(key=lambda row: row.at, reverse=True)
     risk = getattr(case, "risk", None)
@@ -188,7 +191,12 @@ def identification(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {}
     if ident is None:
         first, _sep, last = party.name.rpartition(" ")
-        initial = {"first_names": first, "last_name": last or party.name, "nationality": "DE", "identified_on": timezone.localdate()}
+        initial = {
+            "first_names": first,
+            "last_name": last or party.name,
+            "nationality": "DE",
+            "identified_on": timezone.localdate(),
+        }
     form = forms.IdentificationForm(request.POST or None, instance=ident, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data.get(name) for name in services.IDENTIFICATION_FIELDS}
@@ -213,7 +221,9 @@ def id_copy(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                services.id_copy_store(ident=ident, acting_user=request.user, data=upload.read(), filename=upload.name)
+                services.id_copy_store(
+                    ident=ident, acting_user=request.user, data=upload.read(), filename=upload.name
+                )
                 messages.success(request, _("Copy of the ID document stored (encrypted)."))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
@@ -244,7 +254,9 @@ def extract(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Transparency Register extract stored (encrypted)."))
             except (ApplicationError, ValidationError) as exc:
-                messages.error(request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [])))
+                messages.error(
+                    request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", []))
+                )
         else:
             messages.error(request, _("Choose the file and the date of the check."))
         return redirect("gwg:case", party.case_id)
