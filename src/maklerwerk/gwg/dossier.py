@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from maklerwerk.core.history import history_for
 from maklerwerk.gwg import selectors, services
 from maklerwerk.gwg.access import ensure_gwg
 from maklerwerk.gwg.checklist import case_checklist
@@ -76,18 +75,6 @@ def _copies(case: GwgCase, user: User) -> dict[int, list[Copy]]:
 
 def _context(case: GwgCase, user: User, copies: dict[int, list[Copy]]) -> dict[str, Any]:
     analysis = selectors.risk_analysis_current(user=user)
-    history: list[Any] = []
-    objects: list[Any] = [case]
-    for party in case.parties.all():
-        objects.append(party)
-        if getattr(party, "identification", None) is not None:
-            objects.append(party.identification)
-        objects.extend(party.beneficial_owners.all())
-    if getattr(case, "risk", None) is not None:
-        objects.append(case.risk)
-    for obj in objects:
-        history.extend(history_for(obj))
-    history.sort(key=lambda row: row.at)
     return {
         "case": case,
         "office": case.office,
@@ -96,7 +83,7 @@ def _context(case: GwgCase, user: User, copies: dict[int, list[Copy]]) -> dict[s
         "notes": list(selectors.suspicion_notes(user=user, case=case)),
         "checklist": case_checklist(case, risk_analysis_due=analysis.review_due if analysis else None),
         "analysis": analysis,
-        "history": history,
+        "history": selectors.case_history(user=user, case=case, limit=1000),
         "views": list(selectors.id_copy_views(user=user, case=case)[:200]),
         "held_until": case_held_until(case),
         "created_at": timezone.now(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from maklerwerk.core.history import field_label, history_for
 from maklerwerk.gwg.access import ensure_gwg, gwg_allowed
 from maklerwerk.gwg.models import (
     BeneficialOwner,
@@ -21,6 +22,38 @@ from maklerwerk.gwg.models import (
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
+    from maklerwerk.core.models import ChangeLog
+
+
+HistoryRow = tuple["ChangeLog", list[dict[str, Any]]]
+
+
+def case_history(*, user: User, case: GwgCase, limit: int = 200) -> list[HistoryRow]:
+    """The change history of the case and everything in it, newest first, with German field names."""
+    ensure_gwg(user)
+    objects: list[Any] = [case]
+    for party in case.parties.all():
+        objects.append(party)
+        if getattr(party, "identification", None) is not None:
+            objects.append(party.identification)
+        objects.extend(party.beneficial_owners.all())
+    if getattr(case, "risk", None) is not None:
+        objects.append(case.risk)
+    rows: list[HistoryRow] = []
+    for obj in objects:
+        for row in history_for(obj)[:limit]:
+            changes = [
+                {
+                    "label": field_label(type(obj), str(c.get("field"))),
+                    "old": c.get("old"),
+                    "new": c.get("new"),
+                }
+                for c in row.changes or []
+                if c.get("field") not in ("office", "party", "case", "id_copy")
+            ]
+            rows.append((row, changes))
+    rows.sort(key=lambda item: item[0].at, reverse=True)
+    return rows[:limit]
 
 
 def _with_parts(qs: QuerySet[GwgCase]) -> QuerySet[GwgCase]:

@@ -18,7 +18,6 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
-from maklerwerk.core.history import history_for
 from maklerwerk.core.ids import parse_id
 from maklerwerk.gwg import dossier, forms, selectors, services
 from maklerwerk.gwg.checklist import case_checklist, party_identified
@@ -111,11 +110,6 @@ def _case_context(request: AuthedRequest, case: GwgCase, **forms_: Any) -> dict[
         parties.append(
             {"party": party, "done": done, "hint": hint, "ident": getattr(party, "identification", None)}
         )
-    history: list[Any] = []
-    objects: list[Any] = [case, *[p["party"] for p in parties], *[p["ident"] for p in parties if p["ident"]]]
-    for obj in objects:
-        history.extend(history_for(obj)[:50])
-    history.sort(key=lambda row: row.at, reverse=True)
     risk = getattr(case, "risk", None)
     return {
         "case": case,
@@ -124,7 +118,7 @@ def _case_context(request: AuthedRequest, case: GwgCase, **forms_: Any) -> dict[
         "risk": risk,
         "notes": selectors.suspicion_notes(user=request.user, case=case),
         "views": selectors.id_copy_views(user=request.user, case=case)[:20],
-        "history": history[:50],
+        "history": selectors.case_history(user=request.user, case=case, limit=50),
         "held_until": case_held_until(case),
         "party_form": forms_.get("party_form") or forms.PartyForm(contacts=_contact_choices(case, request)),
         "risk_form": forms_.get("risk_form") or forms.RiskForm(instance=risk),
