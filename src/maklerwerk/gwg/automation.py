@@ -75,7 +75,7 @@ def property_changed(prop: Property, before: Any) -> None:
                 case=case,
                 acting_user=None,
                 role=role,
-                name=link.contact.display_name,
+                name=(link.contact.display_name or f"#{link.contact_id}")[:200],
                 contact_id=link.contact_id,
                 system=True,
             )
