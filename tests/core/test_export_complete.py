@@ -257,6 +257,29 @@ def full_office(settings: Any) -> dict[str, Any]:
         cancellation_notice_sha256="c" * 64, accepted_text="Widerrufsbelehrung",
     )  # fmt: skip
     ap.AttendeeFeedback.objects.create(office=office, appointment=appointment, contact=a, feedback="Gut")
+    from maklerwerk.gwg import files as gwg_files
+    from maklerwerk.gwg import models as gw
+
+    case = gw.GwgCase.objects.create(office=office, property=prop, property_label="Objekt", agent=admin)
+    party = gw.Party.objects.create(office=office, case=case, contact=a, role="buyer", name="A")
+    ident = gw.Identification.objects.create(
+        office=office, party=party, first_names="A", last_name="B", birth_date=dt.date(1980, 1, 1),
+        birth_place="Bonn", nationality="DE", address="Domstraße 5", id_type="id_card", id_number="L01X00T47",
+        issuing_authority="Stadt Köln", valid_until=dt.date(2030, 1, 1), method="in_person",
+        id_copy=gwg_files.store_encrypted(b"%PDF ausweis", folder="ids"), id_copy_type="application/pdf",
+    )  # fmt: skip
+    gw.BeneficialOwner.objects.create(office=office, party=party, name="C")
+    gw.RiskAssessment.objects.create(
+        office=office, case=case, pep=False, high_risk_country=False, cash=False, unusual_price=False,
+        result="normal", reasoning="Bank",
+    )  # fmt: skip
+    gw.SuspicionNote.objects.create(office=office, case=case, facts="x", decision="open")
+    gw.RiskAnalysis.objects.create(office=office, version=1, text="Analyse", review_due=dt.date(2030, 1, 1))
+    gw.IdCopyView.objects.create(office=office, identification=ident, user=admin, purpose="view")
+    gw.DeletionRecord.objects.create(
+        office=office, case_number=99, ended_on=dt.date(2018, 1, 1), held_until=dt.date(2023, 12, 31),
+        legal_basis="GwG §8 Abs. 4",
+    )  # fmt: skip
     from maklerwerk.privacy import models as pv
 
     pv.RetentionRule.objects.create(office=office, kind="invoice", years=10, legal_basis="AO §147")
@@ -348,6 +371,8 @@ def test_the_export_of_a_full_office_has_every_section_every_file_and_no_passwor
             ("personal_files", "file"),
             ("import_runs", "file"),
             ("mail_blobs", "file"),
+            ("gwg_identifications", "id_copy"),
+            ("gwg_parties", "transparency_extract"),
         ]
         for row in data[key]
         if row[field]

@@ -368,6 +368,14 @@ def _tour_visit(w: World, c: Any) -> Any:
     )
 
 
+@factory("gwg.Party.contact")
+def _gwg_party(w: World, c: Any) -> Any:
+    from maklerwerk.gwg.models import GwgCase, Party
+
+    case = GwgCase.objects.create(office=w.office, property=w.prop, property_label="M-1")
+    return Party.objects.create(office=w.office, case=case, contact=c, role="buyer", name="Käufer")
+
+
 # tests/testapp: an app added later.
 @factory("testapp.Viewing.contact")
 def _viewing(w: World, c: Any) -> Any:

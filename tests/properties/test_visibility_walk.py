@@ -121,6 +121,47 @@ NOT_ABOUT_PROPERTIES = {
     "DELETE /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
     "POST /api/v1/me/dav-accounts/{account_id}/sync": "the user's own account (syncs contacts only)",
     "GET /api/v1/me/dav-accounts/{account_id}/events": "the sync log of the user's own account",
+    # The GwG file: the GwG capability only (administrators, who see every property).
+    **{
+        f"gwg:{n}": "the GwG file (GwG capability: administrators only)"
+        for n in (
+            "case",
+            "party_create",
+            "risk",
+            "note_create",
+            "close",
+            "dossier_pdf",
+            "dossier_zip",
+            "identification",
+            "id_copy",
+            "extract",
+            "party_delete",
+            "owner_create",
+            "owner_delete",
+        )
+    },
+    **{
+        op: "the GwG file (GwG capability: administrators only)"
+        for op in (
+            "GET /api/v1/gwg/cases/{case_id}",
+            "PATCH /api/v1/gwg/cases/{case_id}",
+            "POST /api/v1/gwg/cases/{case_id}/close",
+            "POST /api/v1/gwg/cases/{case_id}/parties",
+            "PATCH /api/v1/gwg/parties/{party_id}",
+            "DELETE /api/v1/gwg/parties/{party_id}",
+            "PUT /api/v1/gwg/parties/{party_id}/identification",
+            "GET /api/v1/gwg/parties/{party_id}/identification",
+            "POST /api/v1/gwg/parties/{party_id}/identification/id-copy",
+            "GET /api/v1/gwg/parties/{party_id}/identification/id-copy",
+            "POST /api/v1/gwg/parties/{party_id}/transparency-extract",
+            "POST /api/v1/gwg/parties/{party_id}/beneficial-owners",
+            "DELETE /api/v1/gwg/beneficial-owners/{owner_id}",
+            "PUT /api/v1/gwg/cases/{case_id}/risk-assessment",
+            "GET /api/v1/gwg/cases/{case_id}/suspicion-notes",
+            "POST /api/v1/gwg/cases/{case_id}/suspicion-notes",
+            "GET /api/v1/gwg/cases/{case_id}/dossier",
+        )
+    },
 }
 
 # World objects that are the restricted property or hang off it ...

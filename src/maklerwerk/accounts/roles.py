@@ -23,6 +23,8 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"  # invite users, change roles
     # Data-protection requests: Datenauskunft, Löschung, Sperre, the access log (privacy app)
     PRIVACY = "privacy"
+    # The GwG file (Geldwäschegesetz): cases, identifications and ID copies, suspicion notes (gwg app)
+    GWG = "gwg"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "maklerwerk.mailsync",
     "maklerwerk.privacy",
     "maklerwerk.davsync",
+    "maklerwerk.gwg",
 ]
 
 MIDDLEWARE = [

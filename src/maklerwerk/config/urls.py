@@ -50,5 +50,6 @@ urlpatterns = [
     path("tours/", include("maklerwerk.tours.urls")),
     path("mailsync/", include("maklerwerk.mailsync.urls")),
     path("privacy/", include("maklerwerk.privacy.urls")),
+    path("gwg/", include("maklerwerk.gwg.urls")),
     path("api/v1/", api.urls),
 ]

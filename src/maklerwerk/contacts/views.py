@@ -44,7 +44,7 @@ from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.selectors import job_get
-from maklerwerk.core.tabs import actions_for, rendered_tabs_for
+from maklerwerk.core.tabs import actions_for, badges_for, rendered_tabs_for
 
 PAGE_SIZE = 50
 SORTS = {"name", "company", "city", "last_activity", "created"}
@@ -412,6 +412,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         history=_history_rows(contact),
         extra_tabs=extra_tabs,
         extra_actions=actions_for("contact", contact.pk, request.user),
+        extra_badges=badges_for("contact", request, contact),
         iban=format_iban(contact.iban),
         company_phone=format_phone(contact.company_phone) if contact.company_phone else "",
         max_upload=settings.MAX_UPLOAD_BYTES,

@@ -39,3 +39,18 @@ def decrypt(token: str, *, purpose: str) -> str:
         return _fernet(settings.SECRET_KEY, purpose).decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise SecretUnreadable("Das gespeicherte Passwort ist nicht lesbar; bitte neu eingeben.") from exc
+
+
+def encrypt_bytes(plain: bytes, *, purpose: str) -> bytes:
+    """Files kept encrypted at rest (GwG ID copies): the Fernet token of `plain`."""
+    return bytes(_fernet(settings.SECRET_KEY, purpose).encrypt(plain))
+
+
+def decrypt_bytes(token: bytes, *, purpose: str) -> bytes:
+    """`plain` back from `encrypt_bytes`; SecretUnreadable when the key changed or the file was altered."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return bytes(_fernet(settings.SECRET_KEY, purpose).decrypt(token))
+    except InvalidToken as exc:
+        raise SecretUnreadable("Die gespeicherte Datei ist nicht lesbar (Schlüssel geändert).") from exc

@@ -14,7 +14,8 @@ A section names:
   date field; a row may match several (the longest hold wins);
 - `erase`: what an erasure does with a free row: "delete" it, "scrub" the `scrub` text fields
   (the row stays for statistics), or "keep" (the contact's own row: anonymised by the contacts app);
-- `secret`: never part of a Datenauskunft (a GwG suspicion note: tipping-off ban, §47 GwG).
+- `secret`: never part of a Datenauskunft (the GwG file: tipping-off ban, §47 GwG; the gwg app's
+  sections are all secret).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Retained:
     kind: str  # "business_letter", "contract", "invoice", "mabv", "gwg", "expose_evidence"
     date_field: str  # the period counts from the end of this date's calendar year
     filter: Q | None = None  # which rows (None: all)
+    # A row without its date is held as if the period began today (the GwG file: five years from
+    # the end of a relationship that still lasts); otherwise such a row is not held.
+    open_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,12 @@ class PersonalDataSection:
         return qs.distinct().order_by("pk")
 
     def retained(self, qs: models.QuerySet[Any]) -> Iterator[tuple[str, int, Any]]:
-        """(kind, row id, date) of every row of `qs` a retention duty keeps."""
+        """(kind, row id, date) of every row of `qs` a retention duty keeps; the date is "open" for a
+        row of an `open_ended` rule whose period has not begun."""
         for r in self.retained_by:
             rows = qs.filter(r.filter) if r.filter is not None else qs
             for pk, date in rows.values_list("pk", r.date_field):
-                yield r.kind, pk, date
+                yield r.kind, pk, ("open" if date is None and r.open_ended else date)
 
 
 PERSONAL_DATA: Registry[PersonalDataSection] = Registry("personal data sections")

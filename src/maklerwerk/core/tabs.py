@@ -51,8 +51,28 @@ class DetailAction:
     capability: str = ""  # shown only to users whose role grants it (accounts.roles.Capability)
 
 
+@dataclass(frozen=True)
+class DetailBadge:
+    """A badge beside the title of a detail page, e.g. "GwG: Käufer identifiziert ✓, Verkäufer ✗".
+
+    `render(request, obj)` returns the badge's HTML, or "" when this user has nothing to see there
+    (the owning app checks its own permission inside).
+    """
+
+    page: str
+    key: str
+    render: Callable[[AuthedRequest, Any], str]
+    order: int = 50
+
+
 TABS: Registry[DetailTab] = Registry("detail tabs", key=lambda t: (t.page, t.key))
 ACTIONS: Registry[DetailAction] = Registry("detail actions", key=lambda a: (a.page, a.key))
+BADGES: Registry[DetailBadge] = Registry("detail badges", key=lambda b: (b.page, b.key))
+
+
+def badges_for(page: str, request: AuthedRequest, obj: Any) -> list[str]:
+    """The HTML of the registered badges of `page` that have something to show to this user."""
+    return [html for badge in BADGES.filter(lambda b: b.page == page) if (html := badge.render(request, obj))]
 
 
 def _resolved(items: list[DetailTab] | list[DetailAction], pk: int) -> list[dict[str, object]]:

@@ -91,13 +91,19 @@ def _section_holds(
     qs: models.QuerySet[Any],
     rules: dict[str, Rule],
     marks: dict[tuple[str, int], list[tuple[str, dt.date]]],
+    today: dt.date,
 ) -> dict[int, list[tuple[Rule, dt.date]]]:
-    """Per row id: the rules that keep it and the last day each does."""
+    """Per row id: the rules that keep it and the last day each does.
+
+    A row whose period has not begun (date "open": an open GwG case, whose five years run from the
+    end of the relationship) is held at least as long as if it ended today; the nightly sweep looks
+    again then."""
     holds: dict[int, list[tuple[Rule, dt.date]]] = {}
     for kind, pk, date in section.retained(qs):
         rule = rules.get(kind)
         if rule is not None and date is not None:
-            holds.setdefault(pk, []).append((rule, hold_until(_local_date(date), rule.years)))
+            start = today if date == "open" else _local_date(date)
+            holds.setdefault(pk, []).append((rule, hold_until(start, rule.years)))
     for (key, pk), kinds in marks.items():
         for kind, date in kinds:
             if key == section.key and kind in rules:
@@ -127,7 +133,7 @@ def erasure_plan(contact: Contact, *, today: dt.date | None = None) -> Plan:
         if section.erase == "keep" and section.key != "contact":
             plan.keep[section.key] = ids
             continue
-        holds = _section_holds(section, qs, rules, marks)
+        holds = _section_holds(section, qs, rules, marks, today)
         proof = (
             set(qs.filter(section.proof).values_list("pk", flat=True)) if section.proof is not None else set()
         )

@@ -22,7 +22,7 @@ from maklerwerk.core.form_errors import apply_errors
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.pagination import CappedPaginator
-from maklerwerk.core.tabs import actions_for, tabs_for
+from maklerwerk.core.tabs import actions_for, badges_for, tabs_for
 from maklerwerk.matching import selectors as matching_selectors
 from maklerwerk.properties import maps, selectors, services
 from maklerwerk.properties.forms import (
@@ -154,6 +154,7 @@ def _detail_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
         # Tabs and header buttons other apps add (document sharing, exposé).
         "extra_tabs": tabs_for("property", prop.pk),
         "extra_actions": actions_for("property", prop.pk),
+        "extra_badges": badges_for("property", request, prop),
         "map": maps.map_context(prop, tile_url=request.office.map_tile_url),
     }
 

@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.core.validation import SingleLineFields, link_is_safe
 
 # The keys the apps store in `Task.source` (the API may store any text, shown as it is).
-SOURCE_LABELS = {"inquiry": _("Inquiry"), "process": _("Process"), "agent_day": _("Demo data")}
+SOURCE_LABELS = {
+    "inquiry": _("Inquiry"),
+    "process": _("Process"),
+    "agent_day": _("Demo data"),
+    "gwg": _("GwG file"),
+}
 
 
 class Task(SingleLineFields, models.Model):

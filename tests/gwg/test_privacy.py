@@ -1,0 +1,62 @@
+"""The tipping-off ban (§47 GwG): nothing of the GwG file is ever part of a Datenauskunft; an erasure
+keeps the file by its own retention rule (GwG §8 Abs. 4) and names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+
+from maklerwerk.gwg import services
+from maklerwerk.gwg.models import GwgCase
+from maklerwerk.privacy.erasure import erasure_plan
+from maklerwerk.privacy.export import contact_export_write
+from tests.gwg.conftest import ID_NUMBER, SUSPICION
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_data_access_export_of_a_party_holds_nothing_of_the_gwg_file(
+    case: Any, buyer: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "auskunft.zip"
+    contact_export_write(buyer, path)
+    with zipfile.ZipFile(path) as zf:
+        data = json.loads(zf.read("data.json"))
+        everything = b"".join(zf.read(n) for n in zf.namelist())
+    assert not [key for key in data["sections"] if key.startswith("gwg")]
+    text = json.dumps(data, ensure_ascii=False)
+    for secret in (ID_NUMBER, SUSPICION, "Stadt Köln", "Bonn", "GwG", "Geldwäsche", "Lindenhof Invest"):
+        assert secret not in text
+    assert ID_NUMBER.encode() not in everything
+    # The person's own data is there (the export is not simply empty).
+    assert data["sections"]["contact"]["rows"][0]["last_name"] == "Käufer"
+
+
+def test_an_erasure_holds_the_gwg_records_by_their_own_rule_while_the_case_lasts(
+    case: Any, buyer: Any
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC)):
+        plan = erasure_plan(buyer)
+    gwg = [h for h in plan.held if h.record.startswith("gwg_")]
+    assert {h.record.split(":")[0] for h in gwg} == {"gwg_parties", "gwg_identifications"}
+    assert all("GwG §8 Abs. 4" in h.reason and h.until == dt.date(2031, 12, 31) for h in gwg)
+    assert not any(k.startswith("gwg") for k in plan.delete)
+
+
+def test_an_erasure_after_the_five_years_lets_them_go(case: Any, buyer: Any, admin_user: Any) -> None:
+    GwgCase.objects.filter(pk=case.pk).update(opened_on=dt.date(2026, 11, 1))
+    with time_machine.travel(dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC)):
+        services.case_close(case=case, acting_user=admin_user, ended_on=dt.date(2026, 12, 1))
+        assert any(h.record.startswith("gwg_parties") for h in erasure_plan(buyer).held)
+    late = erasure_plan(buyer, today=dt.date(2032, 1, 1))
+    assert "gwg_parties" in late.delete and "gwg_identifications" in late.delete
+    still = erasure_plan(buyer, today=dt.date(2031, 12, 31))
+    assert any(
+        h.record.startswith("gwg_identifications") and h.until == dt.date(2031, 12, 31) for h in still.held
+    )
