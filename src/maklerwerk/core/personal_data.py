@@ -14,8 +14,8 @@ A section names:
   date field; a row may match several (the longest hold wins);
 - `erase`: what an erasure does with a free row: "delete" it, "scrub" the `scrub` text fields
   (the row stays for statistics), or "keep" (the contact's own row: anonymised by the contacts app);
-- `secret`: never part of a Datenauskunft (the GwG file: tipping-off ban, §47 GwG; the gwg app's
-  sections are all secret).
+- `secret`: never part of a Datenauskunft (e.g. GwG beneficial owners: other people's data; suspicion
+  notes are not contact sections at all, tipping-off ban, §47 GwG).
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ class GwgConfig(AppConfig):
         from maklerwerk.gwg import automation, badges
         from maklerwerk.properties.watchers import PROPERTY_WATCHERS, PropertyWatcher
 
-        # All secret: the GwG file is never part of a Datenauskunft (§47 GwG, tipping-off ban).
+        # A Datenauskunft names the person's GwG metadata (that they were identified as a party of a
+        # case, and with what); the copies stay out (the person has the original). Risk assessments
+        # and suspicion notes are not about one contact and never exported (§47 GwG, tipping-off
+        # ban); beneficial owners are other people's data, so that section stays secret.
         # Held 5 years from the end of the year the relationship ended (privacy rule "gwg");
         # while the case is open the period has not begun.
         held = (Retained("gwg", "party__case__ended_on", open_ended=True),)
@@ -25,7 +28,7 @@ class GwgConfig(AppConfig):
                     "party__contact",
                     960,
                     _("GwG identifications"),
-                    secret=True,
+                    leave_out=frozenset({"id_copy", "id_copy_type"}),
                     retained_by=held,
                 ),
                 PersonalDataSection(
@@ -43,7 +46,7 @@ class GwgConfig(AppConfig):
                     "contact",
                     964,
                     _("GwG parties"),
-                    secret=True,
+                    leave_out=frozenset({"transparency_extract"}),
                     retained_by=(Retained("gwg", "case__ended_on", open_ended=True),),
                 ),
             ]
