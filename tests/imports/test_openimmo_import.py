@@ -60,7 +60,7 @@ def test_the_same_package_again_changes_nothing_and_undo_removes_the_property(
     _run, again = _walk(office, agent, foo_zip())
     assert again["counts"]["unchanged"] == 1 and again["counts"]["created"] == 0
     assert Property.objects.get().updated_at == stamp and Property.objects.get().images.count() == 2
-    assert services.run_undo(run=first, acting_user=agent) == {"removed": 1, "kept": 0}
+    assert services.run_undo(run=first, acting_user=agent) == {"removed": 1, "kept": 0, "reverted": 0}
     assert Property.objects.count() == 0
 
 

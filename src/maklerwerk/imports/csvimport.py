@@ -212,6 +212,12 @@ class _Walk:
         self.report.add("updated", line, name, id=contact.pk)
         if self.dry_run:
             return
+        last = imports.history_last(contact)
+        lists = {  # as the contact intake takes them: what the undo puts back
+            "emails": [{"value": e.value, "kind": e.kind} for e in contact.emails.all()],
+            "phones": [{"value": p.value, "kind": p.kind} for p in contact.phones.all()],
+        }
+        lists = {k: v for k, v in lists.items() if k in clean}
         contact_services.contact_update(
             contact=contact,
             acting_user=self.user,
@@ -219,7 +225,7 @@ class _Walk:
             history_note=_("Updated from %s") % self.run.filename,
         )
         # the run that created the record stays its batch: its undo still finds it
-        imports.record_save(
+        saved = imports.record_save(
             office=self.run.office,
             source_system=self.run.source_system,
             kind=KIND,
@@ -228,6 +234,9 @@ class _Walk:
             row_hash=digest,
             status=record.status,
             batch=record.batch,
+        )
+        imports.change_remember(
+            run=self.run, record=saved, target=contact, last=last, previous_hash=record.row_hash, lists=lists
         )
 
 

@@ -69,6 +69,8 @@ class ImportMapping(models.Model):
     )
     kind = models.CharField(max_length=20, default="contacts")
     columns = models.JSONField(default=dict)  # CSV header → target key (imports.mapping.TARGETS)
+    # target key → {value in the old system → our value} ("ETW" → "wohnung/ETAGE"), see mapping.VALUE_MAPS
+    values = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -91,6 +93,11 @@ class ImportRun(models.Model):
     The file is kept (nothing is lost, a resumed commit reads it again); `report` is the last dry
     run's or commit's result (counts and the rows worth showing)."""
 
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        OPENIMMO = "openimmo", "OpenImmo"
+        VCARD = "vcard", "vCard"
+
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")
         CHECKED = "checked", _("dry run done")
@@ -101,7 +108,10 @@ class ImportRun(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=20, default="contacts")
+    kind = models.CharField(
+        max_length=20, default="contacts"
+    )  # contacts, properties, search_profiles, activities
+    source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
     source_system = models.CharField(
         _("old system"), max_length=20, choices=SourceSystem.choices, default=SourceSystem.OTHER
     )
@@ -110,6 +120,7 @@ class ImportRun(models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=2, blank=True)
     columns = models.JSONField(default=dict)  # the mapping used (header → target key)
+    values = models.JSONField(default=dict, blank=True)  # the value maps used (see ImportMapping.values)
     mapping_name = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
     report = models.JSONField(default=dict, blank=True)
@@ -129,3 +140,32 @@ class ImportRun(models.Model):
     def batch(self) -> str:
         """The import records' batch of this run (undo finds what it created by it)."""
         return f"run:{self.pk}"
+
+
+class ImportChange(models.Model):
+    """What a run changed on a record that existed before it (created by an earlier run): the fields'
+    old and new values as the change history recorded them. Undoing the run puts the old values back
+    where nobody changed the record since (`target_updated_at`)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="changes")
+    record = models.ForeignKey(
+        ImportRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.BigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    # {"fields": [{"field", "old", "new"}] from core.history, "lists": related lists before (contacts)}
+    changes = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64, blank=True)  # the record's row hash before the run
+    target_updated_at = models.DateTimeField(null=True, blank=True)
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="importchange_target")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: {self.target_type_id}/{self.target_id}"

@@ -109,8 +109,9 @@ def _update(
     report.add("updated", line, _name(listing), id=prop.pk, warnings=listing.warnings)
     if report.dry_run:
         return
+    last = imports.history_last(prop)
     property_services.property_update(prop=prop, acting_user=user, data=dict(listing.data))
-    imports.record_save(
+    saved = imports.record_save(
         office=run.office,
         source_system=SOURCE_SYSTEM,
         kind=KIND,
@@ -119,6 +120,7 @@ def _update(
         row_hash=listing_hash(listing),
         batch=record.batch,
     )
+    imports.change_remember(run=run, record=saved, target=prop, last=last, previous_hash=record.row_hash)
 
 
 def run_listings(

@@ -5,6 +5,7 @@ are found by their import records (see csvimport.py), so nothing is created twic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -13,15 +14,22 @@ from django.utils.translation import override
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_function
-from maklerwerk.imports import csvimport, openimmo, services
+from maklerwerk.imports import csvimport, openimmo, services, tables
 from maklerwerk.imports.models import ImportRun
+
+
+def walk_for(run: ImportRun) -> Callable[..., csvimport.Report]:
+    """The walk that reads the run's file: OpenImmo listings, contact rows or other table rows."""
+    if run.source_format == ImportRun.Format.OPENIMMO:
+        return openimmo.run_listings
+    return csvimport.run_rows if run.kind == "contacts" else tables.run_table
 
 
 def _run(progress: Progress, run_id: int, user_id: int | None, dry_run: bool) -> dict[str, Any]:
     run = ImportRun.objects.select_related("office").get(pk=run_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     with override("de"):
-        walk = openimmo.run_listings if run.kind == "properties" else csvimport.run_rows
+        walk = walk_for(run)
         report = walk(
             run=run,
             acting_user=user,
