@@ -201,3 +201,49 @@ def test_a_mapping_without_the_contact_column_is_refused(office: Any, agent: Any
     )  # fmt: skip
     with pytest.raises(ApplicationError, match="Spalte mit der ID des Kontakts"):
         services.run_columns_set(run=run, acting_user=agent, columns={"Bezeichnung": "name"})
+
+
+def test_the_wizard_maps_columns_then_values_and_runs_the_dry_run(
+    office: Any, agent: Any, contacts: ImportRun, agent_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload_file = SimpleUploadedFile("objekte.csv", PROPERTIES, content_type="text/csv")
+    response = agent_client.post(
+        "/imports/", {"file": upload_file, "kind": "properties", "source_system": "flowfact"}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    run = ImportRun.objects.filter(kind="properties").get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{run.pk}/mapping/"
+    page = agent_client.get(f"/imports/{run.pk}/mapping/").content.decode()
+    assert "Immobilien" in page and 'value="object_kind" selected' in page
+    headers = read_table(PROPERTIES).headers
+    chosen = mapping.suggest(headers, "flowfact", kind="properties")
+    post = {f"col_{i}": chosen.get(h, "") for i, h in enumerate(headers)} | {"save_as": "FF Objekte"}
+    response = agent_client.post(f"/imports/{run.pk}/mapping/", post)
+    assert response.status_code == 302 and response["Location"] == f"/imports/{run.pk}/values/"
+    page = agent_client.get(f"/imports/{run.pk}/values/").content.decode()
+    assert "Werte zuordnen" in page and "ETW" in page and "Burg" in page
+    assert '<option value="wohnung/ETAGE" selected>' in page  # the FLOWFACT word, suggested
+    values = {"src_object_kind_2": "Burg", "val_object_kind_2": "haus/SCHLOSS"}
+    form = {k: v for k, v in _form_fields(page).items()} | values
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post(f"/imports/{run.pk}/values/", form)
+    assert response.status_code == 302 and "?job=" in response["Location"]
+    run.refresh_from_db()
+    assert run.state == "checked" and run.report["counts"]["created"] == 3
+    assert Property.objects.count() == 0  # a dry run
+    assert ImportMapping.objects.get(name="FF Objekte").values["object_kind"]["Burg"] == "haus/SCHLOSS"
+    report = agent_client.get(response["Location"]).content.decode()
+    assert "Probelauf" in report
+
+
+def _form_fields(page: str) -> dict[str, str]:
+    """The hidden inputs and selected options of the values form."""
+    import re
+
+    fields = dict(re.findall(r'<input type="hidden" name="(src_[^"]+)" value="([^"]*)"', page))
+    for name, body in re.findall(r'<select[^>]*name="(val_[^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        found = re.search(r'<option value="([^"]*)" selected>', body)
+        fields[name] = found[1] if found else ""
+    return fields

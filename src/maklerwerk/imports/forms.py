@@ -7,11 +7,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.forms import model_choice_field
+from maklerwerk.imports.mapping import KIND_LABELS
 from maklerwerk.imports.models import ImportMapping, SourceSystem
 
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
+    kind = forms.ChoiceField(label=_("Content"), choices=list(KIND_LABELS.items()), initial="contacts")
     source_system = forms.ChoiceField(
         label=_("Old system"), choices=SourceSystem.choices, initial=SourceSystem.OTHER
     )

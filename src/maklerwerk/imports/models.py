@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.imports.mapping import KIND_LABELS
+
 
 class ImportRecord(models.Model):
     class Status(models.TextChoices):
@@ -135,6 +137,11 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def kind_label(self) -> str:
+        """What the file holds, in German ("Immobilien")."""
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def batch(self) -> str:

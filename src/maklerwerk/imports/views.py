@@ -34,9 +34,11 @@ def index(request: AuthedRequest) -> HttpResponse:
     form = CsvUploadForm(mappings=mappings)
     openimmo_form = OpenImmoUploadForm(prefix="openimmo")
     status = 200
-    if request.method == "POST" and request.POST.get("kind") == "properties":
+    if request.method == "POST" and request.POST.get("format") == "openimmo":
         openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
-        run = _upload(request, openimmo_form, source_system="other", kind="properties")
+        run = _upload(
+            request, openimmo_form, source_system="other", kind="properties", source_format="openimmo"
+        )
         if run is not None:
             try:
                 job = services.run_start(run=run, acting_user=request.user, dry_run=True)
@@ -47,12 +49,18 @@ def index(request: AuthedRequest) -> HttpResponse:
         status = 422
     elif request.method == "POST":
         form = CsvUploadForm(request.POST, request.FILES, mappings=mappings)
-        source = form.data.get("source_system", "")
-        run = _upload(request, form, source_system=source if isinstance(source, str) else "")
+        source, kind = form.data.get("source_system", ""), form.data.get("kind", "contacts")
+        run = _upload(
+            request,
+            form,
+            source_system=source if isinstance(source, str) else "",
+            kind=kind if kind in mapping.KINDS else "contacts",
+            source_format=ImportRun.Format.CSV,
+        )
         if run is not None:
             saved = form.cleaned_data["mapping"]
             url = reverse("imports:mapping", args=[run.pk])
-            return redirect(url + (f"?mapping={saved.pk}" if saved else ""))
+            return redirect(url + (f"?mapping={saved.pk}" if saved and saved.kind == run.kind else ""))
         status = 422
     runs = selectors.run_list(user=request.user)[:50]
     context = {"form": form, "openimmo_form": openimmo_form, "runs": runs}
@@ -87,15 +95,21 @@ def _preview(run: ImportRun) -> csvfile.Table:
 def run_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     """Which column is which field (suggested; a saved mapping applied), then the dry run."""
     run = selectors.run_get(user=request.user, pk=pk)
-    if run.kind != "contacts":
+    if run.source_format != ImportRun.Format.CSV:
         raise Http404
     table = _preview(run)
     error = ""
+    saved = None
+    if (mapping_id := parse_id(request.POST.get("mapping") or request.GET.get("mapping"))) is not None:
+        saved = selectors.mapping_get(user=request.user, pk=mapping_id)
     if request.method == "POST":
         columns = {h: request.POST.get(f"col_{i}", "") for i, h in enumerate(table.headers)}
+        values = (saved.values if saved else {}) | run.values
         try:
             services.run_columns_set(run=run, acting_user=request.user, columns=columns,
-                                     save_as=request.POST.get("save_as", ""))  # fmt: skip
+                                     save_as=request.POST.get("save_as", ""), values=values)  # fmt: skip
+            if mapping.value_columns(run.kind, run.columns):
+                return redirect("imports:values", pk=run.pk)
             job = services.run_start(run=run, acting_user=request.user, dry_run=True)
         except ApplicationError as exc:
             error = exc.message
@@ -103,12 +117,11 @@ def run_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(reverse("imports:run", args=[run.pk]) + f"?job={job.pk}")
         chosen = columns
     else:
-        saved = None
-        if (mapping_id := parse_id(request.GET.get("mapping"))) is not None:
-            saved = selectors.mapping_get(user=request.user, pk=mapping_id)
         if saved is not None:
             run.mapping_name = saved.name
-        chosen = mapping.suggest(table.headers, run.source_system, saved.columns if saved else run.columns)
+        chosen = mapping.suggest(
+            table.headers, run.source_system, saved.columns if saved else run.columns, kind=run.kind
+        )
     columns_view = [
         {
             "index": i,
@@ -118,8 +131,60 @@ def run_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
         }
         for i, h in enumerate(table.headers)
     ]
-    context = {"run": run, "columns": columns_view, "targets": mapping.CONTACT_TARGETS, "error": error}
+    context = {
+        "run": run,
+        "columns": columns_view,
+        "targets": mapping.KIND_TARGETS[run.kind],
+        "error": error,
+        "saved": saved,
+        "kind_label": mapping.KIND_LABELS[run.kind],
+    }
     return render(request, "imports/mapping.html", context, status=422 if error else 200)
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def run_values(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Which value of the old system is which of ours (Objektart, Vermarktungsart, status, type),
+    suggested for onOffice, FLOWFACT and Propstack; then the dry run."""
+    run = selectors.run_get(user=request.user, pk=pk)
+    if run.source_format != ImportRun.Format.CSV:
+        raise Http404
+    with run.file.open("rb") as fh:
+        try:
+            table = csvfile.read_table(fh.read())
+        except csvfile.CsvError as exc:
+            messages.error(request, str(exc))
+            return redirect("imports:run", pk=run.pk)
+    groups = []
+    for header, target in mapping.value_columns(run.kind, run.columns):
+        found = mapping.distinct_values(table.headers, table.rows, header, multi=target.kind == "choices")
+        saved = run.values.get(target.key, {})
+        if request.method == "POST":
+            saved = {
+                request.POST.get(f"src_{target.key}_{i}", ""): request.POST.get(f"val_{target.key}_{i}", "")
+                for i in range(len(found))
+            }
+        rows = [
+            {"index": i, "value": v, "chosen": mapping.value_suggest(target, v, saved)}
+            for i, v in enumerate(found)
+        ]
+        groups.append({"target": target, "header": header, "rows": rows,
+                       "options": mapping.value_options(target)})  # fmt: skip
+    error = ""
+    if request.method == "POST":
+        chosen = {
+            g["target"].key: {r["value"]: r["chosen"] for r in g["rows"] if r["chosen"]} for g in groups
+        }
+        try:
+            services.run_values_set(run=run, acting_user=request.user, values=chosen)
+            job = services.run_start(run=run, acting_user=request.user, dry_run=True)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect(reverse("imports:run", args=[run.pk]) + f"?job={job.pk}")
+    context = {"run": run, "groups": groups, "error": error}
+    return render(request, "imports/values.html", context, status=422 if error else 200)
 
 
 @require_capability(Capability.EDIT)
@@ -133,7 +198,8 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if job.kind not in JOB_KINDS or job.params.get("run_id") != run.pk:
             raise Http404
         context["job"] = job
-    context["labels"] = {t.key: t.label for t in mapping.CONTACT_TARGETS}
+    context["labels"] = {t.key: t.label for t in mapping.KIND_TARGETS.get(run.kind, mapping.CONTACT_TARGETS)}
+    context["kind_label"] = mapping.KIND_LABELS.get(run.kind, "")
     return render(request, "imports/run.html", context)
 
 
@@ -160,7 +226,10 @@ def run_undo(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Import undone: %(removed)s records removed, %(kept)s kept because they were edited since.")
+            _(
+                "Import undone: %(removed)s records removed, %(reverted)s updates put back, %(kept)s kept "
+                "because they were edited since."
+            )
             % done,
         )
     return redirect("imports:run", pk=run.pk)
