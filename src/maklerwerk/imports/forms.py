@@ -32,3 +32,7 @@ class CsvUploadForm(forms.Form):
 
 class OpenImmoUploadForm(forms.Form):
     file = forms.FileField(label=_("OpenImmo file (.zip or .xml)"))
+
+
+class VCardUploadForm(forms.Form):
+    file = forms.FileField(label=_("vCard file (.vcf)"))

@@ -23,7 +23,7 @@ from maklerwerk.core import services as core_services
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.jobs import job_start
-from maklerwerk.imports import csvfile, mapping
+from maklerwerk.imports import csvfile, mapping, vcards
 from maklerwerk.imports.models import ImportChange, ImportMapping, ImportRecord, ImportRun, SourceSystem
 from maklerwerk.integrations.openimmo import reader
 from maklerwerk.matching import services as matching_services
@@ -175,6 +175,10 @@ def run_upload(
     if run.source_format == ImportRun.Format.OPENIMMO:
         _check_openimmo(raw, filename)
         run.kind, suffix = "properties", ".zip" if raw[:2] == b"PK" else ".xml"
+    elif run.source_format == ImportRun.Format.VCARD:
+        if vcards.check(raw) == 0:
+            raise ApplicationError(_("The file contains no contact."))
+        run.kind, suffix = "contacts", ".vcf"
     else:
         try:
             table = csvfile.read_table(raw, max_rows=1)

@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_function
-from maklerwerk.imports import csvimport, openimmo, services, tables
+from maklerwerk.imports import csvimport, openimmo, services, tables, vcards
 from maklerwerk.imports.models import ImportRun
 
 
@@ -22,6 +22,8 @@ def walk_for(run: ImportRun) -> Callable[..., csvimport.Report]:
     """The walk that reads the run's file: OpenImmo listings, contact rows or other table rows."""
     if run.source_format == ImportRun.Format.OPENIMMO:
         return openimmo.run_listings
+    if run.source_format == ImportRun.Format.VCARD:
+        return vcards.run_cards
     return csvimport.run_rows if run.kind == "contacts" else tables.run_table
 
 

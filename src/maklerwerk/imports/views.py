@@ -20,7 +20,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.core.selectors import job_get
 from maklerwerk.imports import csvfile, mapping, report, selectors, services
-from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm
+from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm, VCardUploadForm
 from maklerwerk.imports.models import ImportRun
 
 JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
@@ -29,16 +29,25 @@ JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def index(request: AuthedRequest) -> HttpResponse:
-    """The runs so far and the upload of a new file (CSV of contacts, or OpenImmo of properties)."""
+    """The runs so far and the upload of a new file: a CSV (contacts, properties, search profiles,
+    activities), an OpenImmo file of properties or a vCard file of contacts."""
     mappings = selectors.mapping_list(user=request.user)
     form = CsvUploadForm(mappings=mappings)
     openimmo_form = OpenImmoUploadForm(prefix="openimmo")
     status = 200
+    vcard_form = VCardUploadForm(prefix="vcard")
+    direct = None  # an upload whose dry run starts at once (nothing to map)
     if request.method == "POST" and request.POST.get("format") == "openimmo":
         openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
+        direct = openimmo_form
         run = _upload(
             request, openimmo_form, source_system="other", kind="properties", source_format="openimmo"
         )
+    elif request.method == "POST" and request.POST.get("format") == "vcard":
+        vcard_form = VCardUploadForm(request.POST, request.FILES, prefix="vcard")
+        direct = vcard_form
+        run = _upload(request, vcard_form, source_system="other", kind="contacts", source_format="vcard")
+    if direct is not None:
         if run is not None:
             try:
                 job = services.run_start(run=run, acting_user=request.user, dry_run=True)
@@ -63,7 +72,7 @@ def index(request: AuthedRequest) -> HttpResponse:
             return redirect(url + (f"?mapping={saved.pk}" if saved and saved.kind == run.kind else ""))
         status = 422
     runs = selectors.run_list(user=request.user)[:50]
-    context = {"form": form, "openimmo_form": openimmo_form, "runs": runs}
+    context = {"form": form, "openimmo_form": openimmo_form, "vcard_form": vcard_form, "runs": runs}
     return render(request, "imports/index.html", context, status=status)
 
 
