@@ -29,7 +29,7 @@ from maklerwerk.contacts import intake
 from maklerwerk.contacts import services as contact_services
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.duplicates.services import IntakeSource, intake_policy
-from maklerwerk.imports import csvfile, mapping
+from maklerwerk.imports import csvfile, cutover, mapping
 from maklerwerk.imports import services as imports
 from maklerwerk.imports.models import ImportRecord, ImportRun
 
@@ -206,6 +206,9 @@ class _Walk:
         if record.target_updated_at is not None and contact.updated_at != record.target_updated_at:
             reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
             self.report.add("conflict", line, name, id=contact.pk, reason=reason)
+            return
+        if blocked := cutover.update_blocked(office=self.run.office, kind="contacts"):
+            self.report.add("skipped", line, name, id=contact.pk, reason=blocked)
             return
         clean = contact_services.contact_validate(office=self.run.office, data=data)
         clean.pop("source", None)

@@ -176,3 +176,22 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id}: {self.target_type_id}/{self.target_id}"
+
+
+class CutoverPlan(models.Model):
+    """The office's switch from the old system: which system leads for which data since when, and
+    the cut-over steps ticked so far (see `imports.cutover`). One row per office."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    # data kind → {"system": "flowfact" | ... | "maklerwerk", "since": "2026-12-01"}
+    leading = models.JSONField(default=dict, blank=True)
+    # step key → {"done_at": ISO time, "by": user name}
+    steps = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cut-over plan")
+        verbose_name_plural = _("cut-over plans")
+
+    def __str__(self) -> str:
+        return f"cut-over of office {self.office_id}"

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.imports import cutover
 from maklerwerk.imports import services as imports
 from maklerwerk.imports.csvimport import Report
 from maklerwerk.imports.models import ImportRecord, ImportRun
@@ -105,6 +106,9 @@ def _update(
     if record.target_updated_at is not None and prop.updated_at != record.target_updated_at:
         reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
         report.add("conflict", line, _name(listing), id=prop.pk, reason=reason)
+        return
+    if blocked := cutover.update_blocked(office=run.office, kind="properties"):
+        report.add("skipped", line, _name(listing), id=prop.pk, reason=blocked)
         return
     report.add("updated", line, _name(listing), id=prop.pk, warnings=listing.warnings)
     if report.dry_run:

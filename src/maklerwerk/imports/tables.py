@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from maklerwerk.accounts.models import User
 from maklerwerk.core import services as core_services
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
-from maklerwerk.imports import csvfile, mapping
+from maklerwerk.imports import csvfile, cutover, mapping
 from maklerwerk.imports import services as imports
 from maklerwerk.imports.csvimport import Report
 from maklerwerk.imports.models import ImportRecord, ImportRun
@@ -276,6 +276,9 @@ class _Table:
                             "not overwritten."
                         )
                         self.report.add("conflict", line, name, id=target.pk, reason=reason)
+                        return
+                    if blocked := cutover.update_blocked(office=self.run.office, kind=self.kind):
+                        self.report.add("skipped", line, name, id=target.pk, reason=blocked)
                         return
                     self.report.add("updated", line, name, id=target.pk, **extra)
                     if self.dry_run:

@@ -6,6 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("cutover/", views.cutover_page, name="cutover"),
     path("<int:pk>/", views.run_detail, name="run"),
     path("<int:pk>/mapping/", views.run_mapping, name="mapping"),
     path("<int:pk>/values/", views.run_values, name="values"),

@@ -4,12 +4,14 @@ Thin views over `imports.services`; the dry run and the import run as jobs (prog
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +21,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.core.selectors import job_get
-from maklerwerk.imports import csvfile, mapping, report, selectors, services
+from maklerwerk.imports import csvfile, cutover, mapping, report, selectors, services
 from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm, VCardUploadForm
 from maklerwerk.imports.models import ImportRun
 
@@ -252,3 +254,54 @@ def run_report(request: AuthedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(report.report_csv(run.report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="importbericht-{run.pk}.csv"'
     return response
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_http_methods(["GET", "POST"])
+def cutover_page(request: AuthedRequest) -> HttpResponse:
+    """The switch: which system leads for which data since when, and the steps in order."""
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("step"):
+                cutover.step_set(
+                    office=request.office,
+                    acting_user=request.user,
+                    key=request.POST["step"],
+                    done=request.POST.get("done") == "1",
+                )
+            else:
+                for kind in cutover.DATA_KINDS:
+                    system, since = (
+                        request.POST.get(f"system_{kind}", ""),
+                        request.POST.get(f"since_{kind}", ""),
+                    )
+                    if not system:
+                        continue
+                    try:
+                        day = dt.date.fromisoformat(since) if since else timezone.localdate()
+                    except ValueError as exc:
+                        raise ApplicationError(_("“%s” is not a date.") % since) from exc
+                    cutover.leading_set(
+                        office=request.office, acting_user=request.user, kind=kind, system=system, since=day
+                    )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("imports:cutover")
+    plan = cutover.plan_get(request.office)
+    leading = [
+        {"key": k, "label": label, **plan.leading.get(k, {"system": "", "since": ""})}
+        for k, label in cutover.DATA_KINDS.items()
+    ]
+    steps = [{"step": s, "done": plan.steps.get(s.key)} for s in cutover.STEPS]
+    next_open = next((s["step"].key for s in steps if not s["done"]), "")
+    context = {
+        "leading": leading,
+        "systems": cutover.system_choices(),
+        "steps": steps,
+        "next_open": next_open,
+        "error": error,
+    }
+    return render(request, "imports/cutover.html", context, status=422 if error else 200)
