@@ -125,6 +125,7 @@ class ImportRun(models.Model):
     values = models.JSONField(default=dict, blank=True)  # the value maps used (see ImportMapping.values)
     mapping_name = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    job_id = models.CharField(max_length=40, blank=True)  # the last dry run's or commit's job (progress)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)

@@ -277,7 +277,7 @@ def run_start(*, run: ImportRun, acting_user: User, dry_run: bool) -> Job:
     if not dry_run and run.state != ImportRun.State.CHECKED:
         raise ApplicationError(_("Check the file with a dry run first."))
     title = _("Dry run: %s") if dry_run else _("Import: %s")
-    return job_start(
+    job = job_start(
         kind="imports.csv_dry_run" if dry_run else "imports.csv_commit",
         title=title % run.filename,
         office=run.office,
@@ -285,6 +285,9 @@ def run_start(*, run: ImportRun, acting_user: User, dry_run: bool) -> Job:
         run_id=run.pk,
         user_id=acting_user.pk,
     )
+    run.job_id = str(job.pk)
+    run.save(update_fields=["job_id"])
+    return job
 
 
 def run_report_save(*, run: ImportRun, report: dict[str, Any]) -> None:
