@@ -52,15 +52,43 @@ def _pictures(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str]]:
             continue
         ext = att.path.rsplit(".", 1)[-1].lower() if "." in att.path else ""
         if ext not in PICTURES:
-            listing.warnings.append(_("%s is not a picture; documents are not imported yet.") % att.path)
-            continue
+            continue  # a document: see `_documents`
         out.append(
             (ContentFile(att.content, name=f"{listing.external_id or 'bild'}_{i:02d}.{ext}"), att.title)
         )
     return out
 
 
+# OpenImmo's attachment groups → our document kinds (floor plans as PDF, the energy certificate, ...)
+DOCUMENT_KINDS = {"GRUNDRISS": "floor_plan", "KARTEN_LAGEPLAN": "site_plan", "EPASS-SKALA": "energy_certificate"}
+
+
+def _documents(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str, str]]:
+    """(file, title, kind) of the attachments that are no pictures: PDFs and office documents."""
+    out = []
+    for att in listing.attachments:
+        ext = att.path.rsplit(".", 1)[-1].lower() if "." in att.path else ""
+        if att.content is None or ext in PICTURES:
+            continue
+        if ext not in property_services.DOCUMENT_EXTENSIONS:
+            listing.warnings.append(_("%s is neither a picture nor a document; not imported.") % att.path)
+            continue
+        name = att.path.replace("\\", "/").rsplit("/", 1)[-1]
+        kind = DOCUMENT_KINDS.get(att.group, "other")
+        out.append((ContentFile(att.content, name=name), att.title or name.rsplit(".", 1)[0], kind))
+    return out
+
+
 def _add_pictures(prop: Property, listing: reader.Listing, user: User | None) -> None:
+    """The listing's pictures and documents (each on its own: a bad one is a warning)."""
+    for upload, title, kind in _documents(listing):
+        try:
+            with transaction.atomic():
+                property_services.property_document_add(
+                    prop=prop, acting_user=user, file=upload, kind=kind, title=title[:200]
+                )
+        except ApplicationError as exc:
+            listing.warnings.append(f"{upload.name}: {exc.message}")
     for upload, caption in _pictures(listing):
         try:
             with transaction.atomic():
