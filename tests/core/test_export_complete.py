@@ -230,7 +230,9 @@ def full_office(settings: Any) -> dict[str, Any]:
         office=office, run=import_run, target_type=ContentType.objects.get_for_model(Contact), target_id=a.pk,
         changes={"fields": [{"field": "city", "old": "Köln", "new": "Bonn"}]},
     )  # fmt: skip
-    CutoverPlan.objects.create(office=office, leading={"contacts": {"system": "flowfact", "since": "2026-12-01"}})
+    CutoverPlan.objects.create(
+        office=office, leading={"contacts": {"system": "flowfact", "since": "2026-12-01"}}
+    )
     from maklerwerk.appointments import models as ap
 
     start = timezone.now() + dt.timedelta(days=2)

@@ -70,7 +70,10 @@ def test_a_saved_mapping_with_its_value_maps_is_used_by_name(
     assert run["mapping_name"] == "FF" and run["counts"]["created"] == 3 and Property.objects.count() == 0
     missing = _post_file(api, PROPERTIES, "o.csv", kind="properties", mapping_name="Gibt es nicht")
     assert missing.status_code == 400
-    assert missing.json()["detail"] == "Keine gespeicherte Zuordnung „Gibt es nicht“ für diese Art von Datensätzen."
+    assert (
+        missing.json()["detail"]
+        == "Keine gespeicherte Zuordnung „Gibt es nicht“ für diese Art von Datensätzen."
+    )
 
 
 def test_bad_files_get_a_german_problem_and_other_offices_see_nothing(

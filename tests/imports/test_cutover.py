@@ -49,7 +49,9 @@ def test_once_maklerwerk_leads_a_reimport_no_longer_overwrites_contacts(
     report = _walk(_run(office, agent, raw=changed), agent, dry_run=False)
     assert report["counts"]["updated"] == 0 and report["counts"]["skipped"] == 1
     row = next(r for r in report["rows"] if r["status"] == "skipped")
-    assert row["reason"] == "Maklerwerk führt für Kontakte seit 01.01.2026; nicht vom Altsystem überschrieben."
+    assert (
+        row["reason"] == "Maklerwerk führt für Kontakte seit 01.01.2026; nicht vom Altsystem überschrieben."
+    )
     assert Contact.objects.get(last_name="Groß").postal_code == "10115"
 
 
@@ -58,7 +60,9 @@ def test_the_page_saves_the_leading_systems_and_only_administrators_see_it(
 ) -> None:
     client = Client()
     client.force_login(admin_user)
-    response = client.post("/imports/cutover/", {"system_properties": "onoffice", "since_properties": "2026-11-01"})
+    response = client.post(
+        "/imports/cutover/", {"system_properties": "onoffice", "since_properties": "2026-11-01"}
+    )
     assert response.status_code == 302
     page = client.get("/imports/cutover/").content.decode()
     assert "Angebote im Altsystem offline nehmen" in page and '<option value="onoffice" selected>' in page

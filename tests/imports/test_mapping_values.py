@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from maklerwerk.imports import mapping
 
-CELL = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cs",)), max_size=30)
+CELL = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=["Cs"]), max_size=30)
 KINDS = ("properties", "search_profiles", "activities")
 
 
@@ -31,7 +31,7 @@ def test_any_row_gives_values_or_a_german_error_per_column(kind: str, cells: lis
 
 @settings(max_examples=100, deadline=None)
 @given(
-    when=st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    when=st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2100, 12, 31)),  # noqa: DTZ001  # wall-clock times as a file writes them
     iso=st.booleans(),
 )
 def test_german_and_iso_date_times_read_back_to_the_minute(when: dt.datetime, iso: bool) -> None:

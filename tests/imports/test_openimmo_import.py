@@ -95,10 +95,12 @@ def test_an_unreadable_package_is_refused_at_upload_and_nothing_is_kept(office: 
 DOCS = (
     "<immobilie><verwaltung_techn><objektnr_extern>D-1</objektnr_extern></verwaltung_techn>"
     "<freitexte><objekttitel>Mit Unterlagen</objekttitel></freitexte>"
-    "<objektkategorie><objektart><haus/></objektart><vermarktungsart KAUF=\"1\"/></objektkategorie>"
+    '<objektkategorie><objektart><haus/></objektart><vermarktungsart KAUF="1"/></objektkategorie>'
     "<anhaenge>"
-    '<anhang gruppe="TITELBILD"><anhangtitel>Außen</anhangtitel><daten><pfad>bilder/aussen.jpg</pfad></daten></anhang>'
-    '<anhang gruppe="GRUNDRISS"><anhangtitel>Grundriss EG</anhangtitel><daten><pfad>docs/eg.pdf</pfad></daten></anhang>'
+    '<anhang gruppe="TITELBILD"><anhangtitel>Außen</anhangtitel>'
+    "<daten><pfad>bilder/aussen.jpg</pfad></daten></anhang>"
+    '<anhang gruppe="GRUNDRISS"><anhangtitel>Grundriss EG</anhangtitel>'
+    "<daten><pfad>docs/eg.pdf</pfad></daten></anhang>"
     '<anhang gruppe="DOKUMENTE"><anhangtitel>Teilungserklärung</anhangtitel><daten><pfad>docs/te.pdf</pfad>'
     "</daten></anhang>"
     '<anhang gruppe="DOKUMENTE"><daten><pfad>docs/makro.exe</pfad></daten></anhang>'

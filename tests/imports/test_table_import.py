@@ -152,7 +152,7 @@ def test_activities_keep_date_author_and_type_and_a_rerun_changes_nothing(
     local = call.occurred_at.astimezone()
     assert (local.year, local.month, local.day) == (2019, 4, 3)
     viewing = Activity.objects.get(type="viewing")
-    assert viewing.contact.last_name == "Weiß"
+    assert viewing.contact is not None and viewing.contact.last_name == "Weiß"
     warned = next(r for r in report["rows"] if r["line"] == 3)
     assert warned["warnings"] == ["Kein Benutzer „Niemand Bekannt“ im Büro; leer gelassen."]
     again = walk(upload(office, agent, ACTIVITIES, "activities"), agent)
@@ -183,7 +183,9 @@ def test_undo_puts_back_what_a_later_import_updated_and_removes_what_it_created(
     assert rerun["counts"]["updated"] == 1
 
 
-def test_undo_puts_back_a_contact_updated_by_a_later_import(office: Any, agent: Any, contacts: ImportRun) -> None:
+def test_undo_puts_back_a_contact_updated_by_a_later_import(
+    office: Any, agent: Any, contacts: ImportRun
+) -> None:
     changed = CONTACTS.replace(b"juergen@example.de", b"j.gross@example.de").replace(b"Anna", b"Annette")
     later = upload(office, agent, changed, "contacts")
     assert walk(later, agent)["counts"]["updated"] == 2

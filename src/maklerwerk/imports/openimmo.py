@@ -60,7 +60,11 @@ def _pictures(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str]]:
 
 
 # OpenImmo's attachment groups → our document kinds (floor plans as PDF, the energy certificate, ...)
-DOCUMENT_KINDS = {"GRUNDRISS": "floor_plan", "KARTEN_LAGEPLAN": "site_plan", "EPASS-SKALA": "energy_certificate"}
+DOCUMENT_KINDS = {
+    "GRUNDRISS": "floor_plan",
+    "KARTEN_LAGEPLAN": "site_plan",
+    "EPASS-SKALA": "energy_certificate",
+}
 
 
 def _documents(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str, str]]:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,7 +31,10 @@ from maklerwerk.properties import services as property_services
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
-    from maklerwerk.core.models import Job
+    from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.models import Activity, Job
+    from maklerwerk.matching.models import SearchProfile
+    from maklerwerk.properties.models import Property
 
 
 def content_hash(data: Any) -> str:
@@ -364,23 +367,20 @@ def _revert(target: models.Model, data: dict[str, Any], user: User) -> None:
     if label == "contacts.Contact":
         known = (*contact_services.CONTACT_FIELDS, *contact_services.LIST_FIELDS)
         contact_services.contact_update(
-            contact=target,  # type: ignore[arg-type]  # by label
+            contact=cast("Contact", target),
             acting_user=user,
             data={k: v for k, v in data.items() if k in known and k != "source"},
             history_note=_("Import undone"),
         )
     elif label == "properties.Property":
-        property_services.property_update(prop=target, acting_user=user, data=data)  # type: ignore[arg-type]  # by label
+        property_services.property_update(prop=cast("Property", target), acting_user=user, data=data)
     elif label == "matching.SearchProfile":
         matching_services.search_profile_update(
-            profile=target,  # type: ignore[arg-type]  # by label
-            acting_user=user,
-            data=data,
-            note=_("Import undone"),
+            profile=cast("SearchProfile", target), acting_user=user, data=data, note=_("Import undone")
         )
     elif label == "core.Activity":
         editable = {k: v for k, v in data.items() if k in core_services.ACTIVITY_EDITABLE}
-        core_services.activity_update(activity=target, acting_user=user, **editable)  # type: ignore[arg-type]  # by label
+        core_services.activity_update(activity=cast("Activity", target), acting_user=user, **editable)
 
 
 def _undo_changes(run: ImportRun, acting_user: User) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -39,6 +39,8 @@ from maklerwerk.properties import services as property_services
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office
     from maklerwerk.contacts.models import Contact
+    from maklerwerk.core.models import Activity
+    from maklerwerk.matching.models import SearchProfile
     from maklerwerk.properties.models import Property
 
 # The import record kind of each table (contacts: "contact", see csvimport.KIND)
@@ -104,7 +106,7 @@ def _resolve(run: ImportRun, rows: list[mapping.Row]) -> Refs:
             office=run.office, source_system=system, kind="property", source_keys=keys
         ).items():
             if record.target is not None and record.target._meta.label == "properties.Property":
-                properties.setdefault(key.removeprefix("id:"), record.target)  # type: ignore[arg-type]  # checked
+                properties.setdefault(key.removeprefix("id:"), cast("Property", record.target))
     for ref in property_ids - set(properties):
         prop = property_selectors.property_by_reference(office_id=run.office.pk, external_id=ref)
         if prop is not None:
@@ -223,21 +225,18 @@ class _Table:
     def update(self, target: models.Model, data: dict[str, Any]) -> None:
         label = target._meta.label
         if label == "properties.Property":
+            prop = cast("Property", target)
             owner = data.pop("_owner", None)
-            property_services.property_update(prop=target, acting_user=self.user, data=data)  # type: ignore[arg-type]  # by label
-            if owner is not None and not property_selectors.property_contacts(prop=target).filter(  # type: ignore[arg-type]  # by label
-                contact=owner, role=OWNER
-            ):
+            property_services.property_update(prop=prop, acting_user=self.user, data=data)
+            owners = property_selectors.property_contacts(prop=prop).filter(contact=owner, role=OWNER)
+            if owner is not None and not owners.exists():
                 property_services.property_contact_set(
-                    prop=target,
-                    contact=owner,
-                    acting_user=self.user,
-                    role=OWNER,  # type: ignore[arg-type]  # by label
+                    prop=prop, contact=owner, acting_user=self.user, role=OWNER
                 )
         elif label == "matching.SearchProfile":
             data.pop("_contact", None)
             matching_services.search_profile_update(
-                profile=target,  # type: ignore[arg-type]  # by label
+                profile=cast("SearchProfile", target),
                 acting_user=self.user,
                 data=data,
                 note=_("Updated from %s") % self.run.filename,
@@ -245,7 +244,7 @@ class _Table:
         elif label == "core.Activity":
             data.pop("_author", None)
             changes = {k: v for k, v in data.items() if k in core_services.ACTIVITY_EDITABLE}
-            core_services.activity_update(activity=target, acting_user=self.user, **changes)  # type: ignore[arg-type]  # by label
+            core_services.activity_update(activity=cast("Activity", target), acting_user=self.user, **changes)
 
     # -- one row -----------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,7 +39,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     openimmo_form = OpenImmoUploadForm(prefix="openimmo")
     status = 200
     vcard_form = VCardUploadForm(prefix="vcard")
-    direct = None  # an upload whose dry run starts at once (nothing to map)
+    direct: forms.Form | None = None  # an upload whose dry run starts at once (nothing to map)
     if request.method == "POST" and request.POST.get("format") == "openimmo":
         openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
         direct = openimmo_form
@@ -168,6 +169,7 @@ def run_values(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("imports:run", pk=run.pk)
     groups = []
+    chosen: dict[str, dict[str, str]] = {}
     for header, target in mapping.value_columns(run.kind, run.columns):
         found = mapping.distinct_values(table.headers, table.rows, header, multi=target.kind == "choices")
         saved = run.values.get(target.key, {})
@@ -182,11 +184,9 @@ def run_values(request: AuthedRequest, pk: int) -> HttpResponse:
         ]
         groups.append({"target": target, "header": header, "rows": rows,
                        "options": mapping.value_options(target)})  # fmt: skip
+        chosen[target.key] = {str(r["value"]): str(r["chosen"]) for r in rows if r["chosen"]}
     error = ""
     if request.method == "POST":
-        chosen = {
-            g["target"].key: {r["value"]: r["chosen"] for r in g["rows"] if r["chosen"]} for g in groups
-        }
         try:
             services.run_values_set(run=run, acting_user=request.user, values=chosen)
             job = services.run_start(run=run, acting_user=request.user, dry_run=True)
