@@ -15,7 +15,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.crypto import decrypt as _decrypt
+from maklerwerk.core.crypto import encrypt as _encrypt
+from maklerwerk.core.validation import SingleLineFields
 from maklerwerk.imports.mapping import KIND_LABELS
+
+PURPOSE = "imports.ftp_drop"  # the key's HKDF info of the drop passwords: never change it
+
+
+def encrypt(plain: str) -> str:
+    return _encrypt(plain, purpose=PURPOSE) if plain else ""
+
+
+def decrypt(token: str) -> str:
+    return _decrypt(token, purpose=PURPOSE) if token else ""
 
 
 class ImportRecord(models.Model):
@@ -196,3 +209,35 @@ class CutoverPlan(models.Model):
 
     def __str__(self) -> str:
         return f"cut-over of office {self.office_id}"
+
+
+class FtpDrop(SingleLineFields, models.Model):
+    """The office's inbound OpenImmo drop: the old system exports to it as to a portal, Maklerwerk
+    fetches every package that arrives and imports it like an upload (see `imports.drop`)."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(_("FTP server"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=21)
+    username = models.CharField(_("user name"), max_length=100)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    folder = models.CharField(_("folder"), max_length=200, blank=True)
+    tls = models.BooleanField(_("FTPS (TLS)"), default=False)
+    commit = models.BooleanField(_("import at once (without stopping after the dry run)"), default=True)
+    acting_user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("FTP drop")
+        verbose_name_plural = _("FTP drops")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+    def set_password(self, password: str) -> None:
+        self.password_encrypted = encrypt(password)
+
+    def get_password(self) -> str:
+        return decrypt(self.password_encrypted)

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts import services as contact_services
+from maklerwerk.contacts import vcard
 from maklerwerk.core import services as core_services
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.jobs import job_start
-from maklerwerk.imports import csvfile, mapping, vcards
+from maklerwerk.imports import csvfile, mapping
 from maklerwerk.imports.models import ImportChange, ImportMapping, ImportRecord, ImportRun, SourceSystem
 from maklerwerk.integrations.openimmo import reader
 from maklerwerk.matching import services as matching_services
@@ -179,7 +180,11 @@ def run_upload(
         _check_openimmo(raw, filename)
         run.kind, suffix = "properties", ".zip" if raw[:2] == b"PK" else ".xml"
     elif run.source_format == ImportRun.Format.VCARD:
-        if vcards.check(raw) == 0:
+        try:
+            cards = vcard.split(raw)
+        except vcard.NotAVCardError as exc:
+            raise ApplicationError(str(exc)) from exc
+        if not cards:
             raise ApplicationError(_("The file contains no contact."))
         run.kind, suffix = "contacts", ".vcf"
     else:

@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_function
-from maklerwerk.imports import csvimport, openimmo, services, tables, vcards
+from maklerwerk.imports import csvimport, drop, openimmo, services, tables, vcards
 from maklerwerk.imports.models import ImportRun
 
 
@@ -57,3 +57,13 @@ def csv_dry_run_job(progress: Progress, *, run_id: int, user_id: int | None) -> 
 @job_function("imports.csv_commit", resume=True)
 def csv_commit_job(progress: Progress, *, run_id: int, user_id: int | None) -> dict[str, Any]:
     return _run(progress, run_id, user_id, dry_run=False)
+
+
+@job_function("imports.ftp_drop")
+def ftp_drop_job(progress: Progress, *, drop_id: int) -> dict[str, Any]:
+    """Fetch the office's FTP drop once (also run by `maklerwerk import_ftp_drop`)."""
+    found = drop.FtpDrop.objects.select_related("office", "acting_user").get(pk=drop_id)
+    with override("de"):
+        result = drop.drop_fetch(drop=found)
+        progress.update(1, 1, result.message)
+    return {"redirect": reverse("imports:index"), "message": result.message, "runs": result.runs}

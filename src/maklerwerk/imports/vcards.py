@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from maklerwerk.imports.models import ImportRun
 
 
-def check(raw: bytes) -> int:
-    """The number of cards in an upload; ApplicationError (German) when it is no vCard file."""
-    return len(importing.read_cards(raw))
-
-
 def run_cards(
     *,
     run: ImportRun,

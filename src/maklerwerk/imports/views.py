@@ -21,9 +21,10 @@ from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
+from maklerwerk.core.jobs import job_start
 from maklerwerk.core.selectors import job_get
-from maklerwerk.imports import csvfile, cutover, mapping, report, selectors, services
-from maklerwerk.imports.forms import CsvUploadForm, OpenImmoUploadForm, VCardUploadForm
+from maklerwerk.imports import csvfile, cutover, drop, mapping, report, selectors, services
+from maklerwerk.imports.forms import CsvUploadForm, FtpDropForm, OpenImmoUploadForm, VCardUploadForm
 from maklerwerk.imports.models import ImportRun
 
 JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
@@ -261,7 +262,31 @@ def run_report(request: AuthedRequest, pk: int) -> HttpResponse:
 def cutover_page(request: AuthedRequest) -> HttpResponse:
     """The switch: which system leads for which data since when, and the steps in order."""
     error = ""
-    if request.method == "POST":
+    found = drop.FtpDrop.objects.filter(office=request.office).first()
+    drop_form = FtpDropForm(
+        initial={k: getattr(found, k) for k in ("host", "port", "username", "folder", "tls", "commit")}
+        if found
+        else None
+    )
+    if request.method == "POST" and request.POST.get("action") == "drop_fetch" and found is not None:
+        job = job_start(
+            kind="imports.ftp_drop", title=_("Fetch the FTP drop"), office=request.office,
+            created_by=request.user, drop_id=found.pk,
+        )  # fmt: skip
+        return redirect(reverse("imports:cutover") + f"?job={job.pk}")
+    if request.method == "POST" and request.POST.get("action") == "drop_save":
+        drop_form = FtpDropForm(request.POST)
+        if drop_form.is_valid():
+            try:
+                drop.drop_save(office=request.office, acting_user=request.user, **drop_form.cleaned_data)
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("imports:cutover")
+        else:
+            error = _("Please check the FTP drop's fields.")
+    elif request.method == "POST":
         try:
             if request.POST.get("step"):
                 cutover.step_set(
@@ -303,5 +328,12 @@ def cutover_page(request: AuthedRequest) -> HttpResponse:
         "steps": steps,
         "next_open": next_open,
         "error": error,
+        "drop": found,
+        "drop_form": drop_form,
     }
+    if request.GET.get("job"):
+        job = job_get(user=request.user, pk=request.GET["job"])
+        if job.kind != "imports.ftp_drop":
+            raise Http404
+        context["job"] = job
     return render(request, "imports/cutover.html", context, status=422 if error else 200)
