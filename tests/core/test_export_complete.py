@@ -94,7 +94,13 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.core.models import Activity
     from maklerwerk.duplicates.models import DuplicateSettings, MergeRecord, NotDuplicate
     from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
-    from maklerwerk.imports.models import CutoverPlan, FtpDrop, ImportChange, ImportMapping, ImportRecord, ImportRun
+    from maklerwerk.imports.models import (
+        CutoverPlan,
+        ImportChange,
+        ImportMapping,
+        ImportRecord,
+        ImportRun,
+    )
     from maklerwerk.inquiries import models as inq
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
     from maklerwerk.matching.models import AgentNotification, NewMatch, SearchProfile, SelfServiceLink
