@@ -96,6 +96,7 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
     from maklerwerk.imports.models import (
         CutoverPlan,
+        FtpDrop,
         ImportChange,
         ImportMapping,
         ImportRecord,
@@ -239,6 +240,9 @@ def full_office(settings: Any) -> dict[str, Any]:
     CutoverPlan.objects.create(
         office=office, leading={"contacts": {"system": "flowfact", "since": "2026-12-01"}}
     )
+    ftp_drop = FtpDrop(office=office, host="ftp.example.de", username="altsystem", acting_user=admin)
+    ftp_drop.set_password("geheim")
+    ftp_drop.save()
     from maklerwerk.appointments import models as ap
 
     start = timezone.now() + dt.timedelta(days=2)
