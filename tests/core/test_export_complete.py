@@ -94,7 +94,14 @@ def full_office(settings: Any) -> dict[str, Any]:
     from maklerwerk.core.models import Activity
     from maklerwerk.duplicates.models import DuplicateSettings, MergeRecord, NotDuplicate
     from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
-    from maklerwerk.imports.models import ImportMapping, ImportRecord, ImportRun
+    from maklerwerk.imports.models import (
+        CutoverPlan,
+        FtpDrop,
+        ImportChange,
+        ImportMapping,
+        ImportRecord,
+        ImportRun,
+    )
     from maklerwerk.inquiries import models as inq
     from maklerwerk.mailing.models import MailTemplate, OutgoingMail, SmtpSettings
     from maklerwerk.matching.models import AgentNotification, NewMatch, SearchProfile, SelfServiceLink
@@ -222,10 +229,20 @@ def full_office(settings: Any) -> dict[str, Any]:
         target_type=ContentType.objects.get_for_model(Contact), target_id=a.pk,
     )  # fmt: skip
     ImportMapping.objects.create(office=office, name="FLOWFACT Kontakte", columns={"Nachname": "last_name"})
-    ImportRun.objects.create(
+    import_run = ImportRun.objects.create(
         office=office, created_by=admin, filename="kontakte.csv", columns={"Nachname": "last_name"},
         file=ContentFile(b"Nachname;Vorname\nMuster;Max\n", name="kontakte.csv"),
     )  # fmt: skip
+    ImportChange.objects.create(
+        office=office, run=import_run, target_type=ContentType.objects.get_for_model(Contact), target_id=a.pk,
+        changes={"fields": [{"field": "city", "old": "Köln", "new": "Bonn"}]},
+    )  # fmt: skip
+    CutoverPlan.objects.create(
+        office=office, leading={"contacts": {"system": "flowfact", "since": "2026-12-01"}}
+    )
+    ftp_drop = FtpDrop(office=office, host="ftp.example.de", username="altsystem", acting_user=admin)
+    ftp_drop.set_password("geheim")
+    ftp_drop.save()
     from maklerwerk.appointments import models as ap
 
     start = timezone.now() + dt.timedelta(days=2)

@@ -119,7 +119,7 @@ def test_undo_removes_what_the_run_created_but_keeps_what_was_edited_since(offic
     groß = Contact.objects.get(last_name="Groß")
     Contact.objects.filter(pk=groß.pk).update(updated_at=groß.updated_at.replace(year=2030))
     done = services.run_undo(run=run, acting_user=agent)
-    assert done == {"removed": 1, "kept": 1}
+    assert done == {"removed": 1, "kept": 1, "reverted": 0}
     assert set(Contact.objects.values_list("last_name", flat=True)) == {"Bleibt", "Groß"}
     assert Contact.objects.filter(pk=other.pk).exists()
     assert ImportRun.objects.get(pk=run.pk).state == ImportRun.State.UNDONE

@@ -60,7 +60,7 @@ def test_the_same_package_again_changes_nothing_and_undo_removes_the_property(
     _run, again = _walk(office, agent, foo_zip())
     assert again["counts"]["unchanged"] == 1 and again["counts"]["created"] == 0
     assert Property.objects.get().updated_at == stamp and Property.objects.get().images.count() == 2
-    assert services.run_undo(run=first, acting_user=agent) == {"removed": 1, "kept": 0}
+    assert services.run_undo(run=first, acting_user=agent) == {"removed": 1, "kept": 0, "reverted": 0}
     assert Property.objects.count() == 0
 
 
@@ -90,3 +90,32 @@ def test_an_unreadable_package_is_refused_at_upload_and_nothing_is_kept(office: 
             kind="properties",
         )
     assert ImportRun.objects.count() == 0
+
+
+DOCS = (
+    "<immobilie><verwaltung_techn><objektnr_extern>D-1</objektnr_extern></verwaltung_techn>"
+    "<freitexte><objekttitel>Mit Unterlagen</objekttitel></freitexte>"
+    '<objektkategorie><objektart><haus/></objektart><vermarktungsart KAUF="1"/></objektkategorie>'
+    "<anhaenge>"
+    '<anhang gruppe="TITELBILD"><anhangtitel>Außen</anhangtitel>'
+    "<daten><pfad>bilder/aussen.jpg</pfad></daten></anhang>"
+    '<anhang gruppe="GRUNDRISS"><anhangtitel>Grundriss EG</anhangtitel>'
+    "<daten><pfad>docs/eg.pdf</pfad></daten></anhang>"
+    '<anhang gruppe="DOKUMENTE"><anhangtitel>Teilungserklärung</anhangtitel><daten><pfad>docs/te.pdf</pfad>'
+    "</daten></anhang>"
+    '<anhang gruppe="DOKUMENTE"><daten><pfad>docs/makro.exe</pfad></daten></anhang>'
+    "</anhaenge></immobilie>"
+)
+
+
+def test_documents_of_the_package_come_along_and_other_files_are_a_warning(office: Any, agent: Any) -> None:
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    raw = zipped({"export.xml": doc(DOCS), "bilder/aussen.jpg": jpeg(), "docs/eg.pdf": pdf,
+                  "docs/te.pdf": pdf, "docs/makro.exe": b"MZ"})  # fmt: skip
+    _run, report = _walk(office, agent, raw)
+    prop = Property.objects.get(external_id="D-1")
+    assert prop.images.count() == 1
+    documents = {(d.title, d.kind) for d in prop.documents.all()}
+    assert documents == {("Grundriss EG", "floor_plan"), ("Teilungserklärung", "other")}
+    row = report["rows"][0]
+    assert row["warnings"] == ["docs/makro.exe ist weder ein Bild noch ein Dokument; nicht importiert."]

@@ -65,8 +65,12 @@ NOT_ABOUT_PROPERTIES = {
     "inquiries:process_toggle": "a process definition (office-wide, no property)",
     "inquiries:process_delete": "a process definition (office-wide, no property)",
     **{
-        f"imports:{n}": "an import run of contacts from a CSV file"
-        for n in ("run", "mapping", "commit", "undo", "report")
+        f"imports:{n}": "an import run (the importer's log of what the file held)"
+        for n in ("run", "mapping", "values", "commit", "undo", "report")
+    },
+    **{
+        f"{m} /api/v1/imports/{{run_id}}{p}": "an import run (the importer's log of what the file held)"
+        for m, p in (("GET", ""), ("GET", "/report"), ("POST", "/commit"), ("POST", "/undo"))
     },
     "portals:edit": "a portal account",
     "portals:check": "a portal account",

@@ -12,6 +12,7 @@ from maklerwerk.davsync.api import router as davsync_router
 from maklerwerk.duplicates.api import router as duplicates_router
 from maklerwerk.exposes.api import router as exposes_router
 from maklerwerk.gwg.api import router as gwg_router
+from maklerwerk.imports.api import router as imports_router
 from maklerwerk.inquiries.api import router as inquiries_router
 from maklerwerk.mailing.api import router as mailing_router
 from maklerwerk.mailsync.api import router as mailsync_router
@@ -62,6 +63,7 @@ def _mount() -> None:
     api.add_router("/", privacy_router)
     api.add_router("/", davsync_router)
     api.add_router("/", gwg_router)
+    api.add_router("/", imports_router)
 
 
 _mount()

@@ -231,8 +231,9 @@ def vcard_import(
     targets = Contact.objects.filter(office=office, pk__in=[r.target_id for r in records.values()]).in_bulk()
     batch = batch or timezone.now().strftime("%Y-%m-%d %H:%M:%S")
 
-    def remember(key: str, digest: str, contact: Contact, status: str) -> None:
-        # known from here on: the same card again further down the file is "unchanged"
+    def remember(key: str, digest: str, contact: Contact, status: str, keep_batch: str | None = None) -> None:
+        # known from here on: the same card again further down the file is "unchanged"; an update
+        # keeps the batch of the import that created the contact (its undo still finds it)
         records[key] = imports.record_save(
             office=office,
             source_system=SOURCE_SYSTEM,
@@ -241,7 +242,7 @@ def vcard_import(
             target=contact,
             row_hash=digest,
             status=status,
-            batch=batch,
+            batch=batch if keep_batch is None else keep_batch,
         )
         targets[contact.pk] = contact
 
@@ -337,7 +338,7 @@ def _reimport_changed(
     record: ImportRecord,
     acting_user: User | None,
     dry_run: bool,
-    remember: Callable[[str, str, Any, str], None],
+    remember: Callable[..., None],
 ) -> None:
     """The card changed since its last import: update the contact unless a user edited it since."""
     row = {"position": entry.position, "id": contact.pk, "name": entry.display_name}
@@ -358,7 +359,7 @@ def _reimport_changed(
     if entry.photo:
         contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
         contact.save(update_fields=["photo", "updated_at"])
-    remember(record.source_key, entry_key(entry)[1], contact, record.status)
+    remember(record.source_key, entry_key(entry)[1], contact, record.status, record.batch)
 
 
 def vcard_preview_start(*, office: Office, acting_user: User, raw: bytes, filename: str) -> tuple[Job, str]:

@@ -72,12 +72,17 @@ def activity_create(
     contact_id: int | None = None,
     property_id: int | None = None,
     further_contact_ids: list[int] | None = None,
+    author: User | None = None,
 ) -> Activity:
     """Log an activity, optionally on contacts and/or a property of the same office.
 
     What an agent logs by hand (call, note, viewing, meeting, letter) is recorded in the history,
     so a later edit or deletion can be traced; automatic entries (e-mail sent, ...) are not.
+    `author` is who the activity is by when that is not the acting user (an import keeps the old
+    system's author); it must be a user of the office.
     """
+    if author is not None and author.office_id != office.pk:
+        raise ApplicationError(_("Unknown user."), extra={"field": "user"})
     further = [i for i in dict.fromkeys(further_contact_ids or []) if i != contact_id]
     _check_activity_links(office, acting_user, contact_id, property_id, further)
     activity = Activity(
@@ -85,7 +90,7 @@ def activity_create(
         type=type,
         subject=_subject(type, subject, body),
         body=body,
-        user=acting_user,
+        user=author or acting_user,
         occurred_at=occurred_at or timezone.now(),
         payload=payload or {},
         contact_id=contact_id,

@@ -16,3 +16,8 @@ class ImportsConfig(AppConfig):
         EXPORT_SECTIONS.register(ExportSection("import_mappings", "imports.ImportMapping", 880))
         EXPORT_SECTIONS.register(ExportSection("import_runs", "imports.ImportRun", 890))
         EXPORT_SECTIONS.register(ExportSection("import_records", "imports.ImportRecord", 900))
+        EXPORT_SECTIONS.register(ExportSection("import_changes", "imports.ImportChange", 905))
+        EXPORT_SECTIONS.register(ExportSection("cutover_plans", "imports.CutoverPlan", 910))
+        EXPORT_SECTIONS.register(
+            ExportSection("ftp_drops", "imports.FtpDrop", 915, secrets=frozenset({"password_encrypted"}))
+        )

@@ -29,7 +29,7 @@ from maklerwerk.contacts import intake
 from maklerwerk.contacts import services as contact_services
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.duplicates.services import IntakeSource, intake_policy
-from maklerwerk.imports import csvfile, mapping
+from maklerwerk.imports import csvfile, cutover, mapping
 from maklerwerk.imports import services as imports
 from maklerwerk.imports.models import ImportRecord, ImportRun
 
@@ -207,11 +207,20 @@ class _Walk:
             reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
             self.report.add("conflict", line, name, id=contact.pk, reason=reason)
             return
+        if blocked := cutover.update_blocked(office=self.run.office, kind="contacts"):
+            self.report.add("skipped", line, name, id=contact.pk, reason=blocked)
+            return
         clean = contact_services.contact_validate(office=self.run.office, data=data)
         clean.pop("source", None)
         self.report.add("updated", line, name, id=contact.pk)
         if self.dry_run:
             return
+        last = imports.history_last(contact)
+        lists = {  # as the contact intake takes them: what the undo puts back
+            "emails": [{"value": e.value, "kind": e.kind} for e in contact.emails.all()],
+            "phones": [{"value": p.value, "kind": p.kind} for p in contact.phones.all()],
+        }
+        lists = {k: v for k, v in lists.items() if k in clean}
         contact_services.contact_update(
             contact=contact,
             acting_user=self.user,
@@ -219,7 +228,7 @@ class _Walk:
             history_note=_("Updated from %s") % self.run.filename,
         )
         # the run that created the record stays its batch: its undo still finds it
-        imports.record_save(
+        saved = imports.record_save(
             office=self.run.office,
             source_system=self.run.source_system,
             kind=KIND,
@@ -228,6 +237,9 @@ class _Walk:
             row_hash=digest,
             status=record.status,
             batch=record.batch,
+        )
+        imports.change_remember(
+            run=self.run, record=saved, target=contact, last=last, previous_hash=record.row_hash, lists=lists
         )
 
 

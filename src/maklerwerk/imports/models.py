@@ -15,6 +15,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maklerwerk.core.crypto import decrypt as _decrypt
+from maklerwerk.core.crypto import encrypt as _encrypt
+from maklerwerk.core.validation import SingleLineFields
+from maklerwerk.imports.mapping import KIND_LABELS
+
+PURPOSE = "imports.ftp_drop"  # the key's HKDF info of the drop passwords: never change it
+
+
+def encrypt(plain: str) -> str:
+    return _encrypt(plain, purpose=PURPOSE) if plain else ""
+
+
+def decrypt(token: str) -> str:
+    return _decrypt(token, purpose=PURPOSE) if token else ""
+
 
 class ImportRecord(models.Model):
     class Status(models.TextChoices):
@@ -69,6 +84,8 @@ class ImportMapping(models.Model):
     )
     kind = models.CharField(max_length=20, default="contacts")
     columns = models.JSONField(default=dict)  # CSV header → target key (imports.mapping.TARGETS)
+    # target key → {value in the old system → our value} ("ETW" → "wohnung/ETAGE"), see mapping.VALUE_MAPS
+    values = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -91,6 +108,11 @@ class ImportRun(models.Model):
     The file is kept (nothing is lost, a resumed commit reads it again); `report` is the last dry
     run's or commit's result (counts and the rows worth showing)."""
 
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        OPENIMMO = "openimmo", "OpenImmo"
+        VCARD = "vcard", "vCard"
+
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")
         CHECKED = "checked", _("dry run done")
@@ -101,7 +123,10 @@ class ImportRun(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=20, default="contacts")
+    kind = models.CharField(
+        max_length=20, default="contacts"
+    )  # contacts, properties, search_profiles, activities
+    source_format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
     source_system = models.CharField(
         _("old system"), max_length=20, choices=SourceSystem.choices, default=SourceSystem.OTHER
     )
@@ -110,8 +135,10 @@ class ImportRun(models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=2, blank=True)
     columns = models.JSONField(default=dict)  # the mapping used (header → target key)
+    values = models.JSONField(default=dict, blank=True)  # the value maps used (see ImportMapping.values)
     mapping_name = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    job_id = models.CharField(max_length=40, blank=True)  # the last dry run's or commit's job (progress)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +153,91 @@ class ImportRun(models.Model):
         return self.filename
 
     @property
+    def kind_label(self) -> str:
+        """What the file holds, in German ("Immobilien")."""
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
     def batch(self) -> str:
         """The import records' batch of this run (undo finds what it created by it)."""
         return f"run:{self.pk}"
+
+
+class ImportChange(models.Model):
+    """What a run changed on a record that existed before it (created by an earlier run): the fields'
+    old and new values as the change history recorded them. Undoing the run puts the old values back
+    where nobody changed the record since (`target_updated_at`)."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="changes")
+    record = models.ForeignKey(
+        ImportRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.BigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    # {"fields": [{"field", "old", "new"}] from core.history, "lists": related lists before (contacts)}
+    changes = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64, blank=True)  # the record's row hash before the run
+    target_updated_at = models.DateTimeField(null=True, blank=True)
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="importchange_target")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: {self.target_type_id}/{self.target_id}"
+
+
+class CutoverPlan(models.Model):
+    """The office's switch from the old system: which system leads for which data since when, and
+    the cut-over steps ticked so far (see `imports.cutover`). One row per office."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    # data kind → {"system": "flowfact" | ... | "maklerwerk", "since": "2026-12-01"}
+    leading = models.JSONField(default=dict, blank=True)
+    # step key → {"done_at": ISO time, "by": user name}
+    steps = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cut-over plan")
+        verbose_name_plural = _("cut-over plans")
+
+    def __str__(self) -> str:
+        return f"cut-over of office {self.office_id}"
+
+
+class FtpDrop(SingleLineFields, models.Model):
+    """The office's inbound OpenImmo drop: the old system exports to it as to a portal, Maklerwerk
+    fetches every package that arrives and imports it like an upload (see `imports.drop`)."""
+
+    office = models.OneToOneField("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(_("FTP server"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=21)
+    username = models.CharField(_("user name"), max_length=100)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    folder = models.CharField(_("folder"), max_length=200, blank=True)
+    tls = models.BooleanField(_("FTPS (TLS)"), default=False)
+    commit = models.BooleanField(_("import at once (without stopping after the dry run)"), default=True)
+    acting_user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("FTP drop")
+        verbose_name_plural = _("FTP drops")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+    def set_password(self, password: str) -> None:
+        self.password_encrypted = encrypt(password)
+
+    def get_password(self) -> str:
+        return decrypt(self.password_encrypted)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
+from maklerwerk.imports import cutover
 from maklerwerk.imports import services as imports
 from maklerwerk.imports.csvimport import Report
 from maklerwerk.imports.models import ImportRecord, ImportRun
@@ -51,15 +52,47 @@ def _pictures(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str]]:
             continue
         ext = att.path.rsplit(".", 1)[-1].lower() if "." in att.path else ""
         if ext not in PICTURES:
-            listing.warnings.append(_("%s is not a picture; documents are not imported yet.") % att.path)
-            continue
+            continue  # a document: see `_documents`
         out.append(
             (ContentFile(att.content, name=f"{listing.external_id or 'bild'}_{i:02d}.{ext}"), att.title)
         )
     return out
 
 
+# OpenImmo's attachment groups → our document kinds (floor plans as PDF, the energy certificate, ...)
+DOCUMENT_KINDS = {
+    "GRUNDRISS": "floor_plan",
+    "KARTEN_LAGEPLAN": "site_plan",
+    "EPASS-SKALA": "energy_certificate",
+}
+
+
+def _documents(listing: reader.Listing) -> list[tuple[ContentFile[bytes], str, str]]:
+    """(file, title, kind) of the attachments that are no pictures: PDFs and office documents."""
+    out = []
+    for att in listing.attachments:
+        ext = att.path.rsplit(".", 1)[-1].lower() if "." in att.path else ""
+        if att.content is None or ext in PICTURES:
+            continue
+        if ext not in property_services.DOCUMENT_EXTENSIONS:
+            listing.warnings.append(_("%s is neither a picture nor a document; not imported.") % att.path)
+            continue
+        name = att.path.replace("\\", "/").rsplit("/", 1)[-1]
+        kind = DOCUMENT_KINDS.get(att.group, "other")
+        out.append((ContentFile(att.content, name=name), att.title or name.rsplit(".", 1)[0], kind))
+    return out
+
+
 def _add_pictures(prop: Property, listing: reader.Listing, user: User | None) -> None:
+    """The listing's pictures and documents (each on its own: a bad one is a warning)."""
+    for upload, title, kind in _documents(listing):
+        try:
+            with transaction.atomic():
+                property_services.property_document_add(
+                    prop=prop, acting_user=user, file=upload, kind=kind, title=title[:200]
+                )
+        except ApplicationError as exc:
+            listing.warnings.append(f"{upload.name}: {exc.message}")
     for upload, caption in _pictures(listing):
         try:
             with transaction.atomic():
@@ -106,11 +139,15 @@ def _update(
         reason = _("Changed in the file and edited in Maklerwerk since the last import; not overwritten.")
         report.add("conflict", line, _name(listing), id=prop.pk, reason=reason)
         return
+    if blocked := cutover.update_blocked(office=run.office, kind="properties"):
+        report.add("skipped", line, _name(listing), id=prop.pk, reason=blocked)
+        return
     report.add("updated", line, _name(listing), id=prop.pk, warnings=listing.warnings)
     if report.dry_run:
         return
+    last = imports.history_last(prop)
     property_services.property_update(prop=prop, acting_user=user, data=dict(listing.data))
-    imports.record_save(
+    saved = imports.record_save(
         office=run.office,
         source_system=SOURCE_SYSTEM,
         kind=KIND,
@@ -119,6 +156,7 @@ def _update(
         row_hash=listing_hash(listing),
         batch=record.batch,
     )
+    imports.change_remember(run=run, record=saved, target=prop, last=last, previous_hash=record.row_hash)
 
 
 def run_listings(

@@ -25,8 +25,10 @@ def run_get(*, user: User, pk: int) -> ImportRun:
     return run
 
 
-def mapping_list(*, user: User, kind: str = "contacts") -> QuerySet[ImportMapping]:
-    return ImportMapping.objects.filter(office=user.office_id, kind=kind)
+def mapping_list(*, user: User, kind: str = "") -> QuerySet[ImportMapping]:
+    """The office's saved mappings (of one kind of records, or all)."""
+    found = ImportMapping.objects.filter(office=user.office_id)
+    return found.filter(kind=kind) if kind else found
 
 
 def mapping_get(*, user: User, pk: int) -> ImportMapping | None:

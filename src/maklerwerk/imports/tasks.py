@@ -5,6 +5,7 @@ are found by their import records (see csvimport.py), so nothing is created twic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -13,15 +14,24 @@ from django.utils.translation import override
 
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_function
-from maklerwerk.imports import csvimport, openimmo, services
+from maklerwerk.imports import csvimport, drop, openimmo, services, tables, vcards
 from maklerwerk.imports.models import ImportRun
+
+
+def walk_for(run: ImportRun) -> Callable[..., csvimport.Report]:
+    """The walk that reads the run's file: OpenImmo listings, contact rows or other table rows."""
+    if run.source_format == ImportRun.Format.OPENIMMO:
+        return openimmo.run_listings
+    if run.source_format == ImportRun.Format.VCARD:
+        return vcards.run_cards
+    return csvimport.run_rows if run.kind == "contacts" else tables.run_table
 
 
 def _run(progress: Progress, run_id: int, user_id: int | None, dry_run: bool) -> dict[str, Any]:
     run = ImportRun.objects.select_related("office").get(pk=run_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     with override("de"):
-        walk = openimmo.run_listings if run.kind == "properties" else csvimport.run_rows
+        walk = walk_for(run)
         report = walk(
             run=run,
             acting_user=user,
@@ -47,3 +57,13 @@ def csv_dry_run_job(progress: Progress, *, run_id: int, user_id: int | None) -> 
 @job_function("imports.csv_commit", resume=True)
 def csv_commit_job(progress: Progress, *, run_id: int, user_id: int | None) -> dict[str, Any]:
     return _run(progress, run_id, user_id, dry_run=False)
+
+
+@job_function("imports.ftp_drop")
+def ftp_drop_job(progress: Progress, *, drop_id: int) -> dict[str, Any]:
+    """Fetch the office's FTP drop once (also run by `maklerwerk import_ftp_drop`)."""
+    found = drop.FtpDrop.objects.select_related("office", "acting_user").get(pk=drop_id)
+    with override("de"):
+        result = drop.drop_fetch(drop=found)
+        progress.update(1, 1, result.message)
+    return {"redirect": reverse("imports:index"), "message": result.message, "runs": result.runs}

@@ -170,3 +170,76 @@ def _pending_reply(ftp: ftplib.FTP) -> ftplib.Error | None:
     except (OSError, EOFError):
         return None
     return None
+
+
+# --- reading a drop folder (the old system uploads its OpenImmo export, we fetch it) -------------
+
+PACKAGE = re.compile(r"\.(zip|xml)$", re.IGNORECASE)
+
+
+def packages(target: FtpTarget) -> list[tuple[str, int]]:
+    """(name, size) of the complete packages in the folder (.zip/.xml; `.part` and the like not),
+    oldest name first. FtpError when the server cannot be read."""
+    ftp = _connect(target)
+    try:
+        names = sorted(n for n in ftp.nlst() if PACKAGE.search(n) and "/" not in n.strip("./"))
+        ftp.voidcmd("TYPE I")  # NLST switched to ASCII; SIZE needs binary
+        out = [(name, int(ftp.size(name) or 0)) for name in names]
+        ftp.quit()
+        return out
+    except ftplib.Error as exc:
+        ftp.close()
+        raise FtpError(f"FTP-Ordner kann nicht gelesen werden: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        ftp.close()
+        raise FtpError(
+            f"FTP-Verbindung abgebrochen: {_why(exc)}. Der nächste Abruf versucht es erneut."
+        ) from exc
+
+
+def download(target: FtpTarget, name: str, max_bytes: int) -> bytes:
+    """The file's bytes; FtpError (permanent) when it grows beyond `max_bytes` while reading."""
+    ftp = _connect(target)
+    chunks: list[bytes] = []
+    size = 0
+
+    def take(chunk: bytes) -> None:
+        nonlocal size
+        size += len(chunk)
+        if size > max_bytes:
+            raise FtpError(f"Die Datei {name} ist größer als {max_bytes // 2**20} MB.", permanent=True)
+        chunks.append(chunk)
+
+    try:
+        ftp.retrbinary(f"RETR {name}", take)
+        ftp.quit()
+    except FtpError:
+        ftp.close()
+        raise
+    except ftplib.Error as exc:
+        ftp.close()
+        raise FtpError(f"FTP-Server gibt die Datei {name} nicht heraus: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        ftp.close()
+        raise FtpError(
+            f"FTP-Verbindung abgebrochen: {_why(exc)}. Der nächste Abruf versucht es erneut."
+        ) from exc
+    return b"".join(chunks)
+
+
+def move_aside(target: FtpTarget, name: str, folder: str) -> None:
+    """Move a fetched file into `folder` (created when missing), so the next fetch skips it."""
+    ftp = _connect(target)
+    try:
+        with contextlib.suppress(ftplib.error_perm):  # exists already
+            ftp.mkd(folder)
+        with contextlib.suppress(ftplib.error_perm):  # an older file of the same name: replaced
+            ftp.delete(f"{folder}/{name}")
+        ftp.rename(name, f"{folder}/{name}")
+        ftp.quit()
+    except ftplib.Error as exc:
+        ftp.close()
+        raise FtpError(f"FTP-Server kann {name} nicht verschieben: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        ftp.close()
+        raise FtpError(f"FTP-Verbindung abgebrochen: {_why(exc)}.") from exc

@@ -8,20 +8,28 @@ from tqdm import tqdm
 
 from maklerwerk.accounts.models import Office, User
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.imports import csvfile, csvimport, mapping, openimmo, services
+from maklerwerk.imports import csvfile, mapping, services
 from maklerwerk.imports.models import ImportMapping, SourceSystem
+from maklerwerk.imports.tasks import walk_for
 
 
 class Command(BaseCommand):
     help = (
-        "Take data over from the old system: contacts from a CSV file (--kind contacts, with a saved "
-        "--mapping or the columns suggested for --source), or properties from an OpenImmo XML/ZIP "
-        "(--kind properties). A dry run unless --commit; a second run of the same file changes nothing."
+        "Take data over from the old system: contacts, properties, search profiles or activities from "
+        "a CSV file (--kind, with a saved --mapping and its value maps, or the columns suggested for "
+        "--source), or properties from an OpenImmo XML/ZIP (--kind properties). A dry run unless "
+        "--commit; a second run of the same file changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--kind", choices=["contacts", "properties"], default="contacts")
+        parser.add_argument("--kind", choices=list(mapping.KINDS), default="contacts")
+        parser.add_argument(
+            "--format",
+            choices=["csv", "openimmo"],
+            default="",
+            help="properties: csv or openimmo (by file name)",
+        )
         parser.add_argument("--mapping", help="Name of a mapping saved in the office")
         parser.add_argument("--source", choices=SourceSystem.values, default=SourceSystem.OTHER)
         parser.add_argument("--commit", action="store_true", help="Write (without it: dry run)")
@@ -41,21 +49,27 @@ class Command(BaseCommand):
                 filename=path.name,
                 source_system=options["source"],
                 kind=options["kind"],
+                source_format=options.get("format") or "",
             )
-            if run.kind == "contacts":
+            if run.source_format == "csv":
                 saved = None
                 if options["mapping"]:
-                    saved = ImportMapping.objects.filter(office=office, name=options["mapping"]).first()
+                    saved = ImportMapping.objects.filter(
+                        office=office, kind=run.kind, name=options["mapping"]
+                    ).first()
                     if saved is None:
                         raise CommandError(f"No mapping {options['mapping']!r} in office {office.pk}.")
                 headers = csvfile.read_table(raw, max_rows=1).headers
-                columns = mapping.suggest(headers, run.source_system, saved.columns if saved else None)
-                services.run_columns_set(run=run, acting_user=user, columns=columns)
+                columns = mapping.suggest(
+                    headers, run.source_system, saved.columns if saved else None, kind=run.kind
+                )
+                values = saved.values if saved else {}
+                services.run_columns_set(run=run, acting_user=user, columns=columns, values=values)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        walk = openimmo.run_listings if run.kind == "properties" else csvimport.run_rows
+        walk = walk_for(run)
         with tqdm(unit=" rows", disable=options["verbosity"] == 0, desc=path.name) as bar:
 
             def tick(done: int, total: int) -> None:

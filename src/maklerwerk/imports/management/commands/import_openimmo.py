@@ -12,4 +12,4 @@ class Command(ImportCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        super().handle(*args, **{**options, "kind": "properties"})
+        super().handle(*args, **{**options, "kind": "properties", "format": "openimmo"})
