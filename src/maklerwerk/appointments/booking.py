@@ -274,7 +274,7 @@ def request_confirm(*, booking_id: int, acting_user: User) -> Appointment:
     booking.requested = False
     booking.save(update_fields=["requested"])
     appointment.status = Appointment.Status.CONFIRMED
-    appointment.save(update_fields=["status"])
+    appointment.save(update_fields=["status", "updated_at"])
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )

@@ -74,6 +74,8 @@ class Appointment(SingleLineFields, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Every save sets it (callers with update_fields name it): the feed's ETag and cache key.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("appointment")

@@ -150,7 +150,7 @@ def appointment_set_status(
     if status == Appointment.Status.CANCELLED:
         appointment.sequence += 1
         _release_seat(appointment)
-    appointment.save(update_fields=["status", "feedback", "sequence"])
+    appointment.save(update_fields=["status", "feedback", "sequence", "updated_at"])
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )
