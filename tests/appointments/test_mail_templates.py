@@ -139,7 +139,9 @@ def test_reminders_and_the_agenda_follow_the_offices_templates(
 ) -> None:
     agent.email = "max@example.org"
     agent.save()
-    _edit(office, KEYS.REMINDER, subject="Morgen: {{ termin.titel }}", body="Bis morgen, {{ kontakt.vorname }}!")
+    _edit(
+        office, KEYS.REMINDER, subject="Morgen: {{ termin.titel }}", body="Bis morgen, {{ kontakt.vorname }}!"
+    )
     _edit(office, KEYS.REMINDER_AGENT, subject="Gleich: {{ termin.titel }} mit {{ termin.teilnehmer }}")
     _edit(office, KEYS.AGENDA, subject="Heute {{ termin.anzahl }} Termine", body="{{ termin.liste }}")
     with time_machine.travel(dt.datetime(2027, 1, 14, 9, tzinfo=dt.UTC), tick=False):
@@ -166,7 +168,9 @@ def test_reminders_and_the_agenda_follow_the_offices_templates(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_offices_that_exist_get_the_appointment_templates_by_migration(office: Any, other_office: Any) -> None:
+def test_offices_that_exist_get_the_appointment_templates_by_migration(
+    office: Any, other_office: Any
+) -> None:
     """GIVEN an office with its templates (one named like a new default) and one that never opened
     them WHEN the migration runs THEN the first gets every appointment template, the second all
     defaults on first use as before; undo removes only unchanged ones."""

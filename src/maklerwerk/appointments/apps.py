@@ -62,6 +62,7 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("appointment_reminders", "appointments.ReminderClaim", 726),
                 ExportSection("booking_consents", "appointments.BookingConsent", 727),
                 ExportSection("attendee_feedback", "appointments.AttendeeFeedback", 728),
+                ExportSection("appointment_users", "appointments.Appointment_users", 729),
             ]
         )
 

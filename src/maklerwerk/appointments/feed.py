@@ -1,10 +1,10 @@
 """The personal iCal feed of a user: `GET /calendar/<secret>.ics`, no login, read-only.
 
 The secret is shown once when the feed is created or rotated; only its SHA-256 is stored. The feed
-holds only the user's own appointments (responsible), from `PAST_DAYS` (60) days back to
-`FUTURE_DAYS` (366) ahead, as `METHOD:PUBLISH` with one VTIMEZONE Europe/Berlin. A feed URL leaks
-easily (it sits in calendar apps, sometimes in shared calendars), so it shows the contacts' names
-but never their e-mail addresses or phone numbers.
+holds only the user's own appointments (responsible, or attending as a colleague), from
+`PAST_DAYS` (60) days back to `FUTURE_DAYS` (366) ahead, as `METHOD:PUBLISH` with one VTIMEZONE
+Europe/Berlin. A feed URL leaks easily (it sits in calendar apps, sometimes in shared calendars),
+so it shows the contacts' names but never their e-mail addresses or phone numbers.
 
 Calendar apps poll the feed every few minutes to hours, and it rarely changed in between. So the
 ETag is computed from the state of the data, not from the body: the window's day, the number of
@@ -36,7 +36,7 @@ from icalendar import Calendar, Component, Event
 from maklerwerk.accounts.models import Office, User
 from maklerwerk.appointments.ics import BERLIN, PRODID
 from maklerwerk.appointments.models import Appointment, CalendarFeed
-from maklerwerk.appointments.selectors import TOKEN_RE
+from maklerwerk.appointments.selectors import TOKEN_RE, of_user_q
 from maklerwerk.appointments.services import token_hash
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.history import history_record
@@ -136,9 +136,11 @@ def _window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 def _appointments(user: User, *, office_id: int, now: dt.datetime) -> QuerySet[Appointment]:
     start, end = _window(now)
-    return Appointment.objects.filter(
-        office_id=office_id, responsible=user, ends_at__gt=start, starts_at__lt=end
-    ).exclude(property_hidden_q(user, "property"))
+    return (
+        Appointment.objects.filter(office_id=office_id, ends_at__gt=start, starts_at__lt=end)
+        .filter(of_user_q(user.pk))
+        .exclude(property_hidden_q(user, "property"))
+    )
 
 
 def feed_state(user: User, *, office_id: int, now: dt.datetime | None = None) -> str:

@@ -64,6 +64,10 @@ class Appointment(SingleLineFields, models.Model):
         related_name="+",
         verbose_name=_("responsible"),
     )
+    # Colleagues who attend too: the appointment is in their calendar, feed, agenda and reminders.
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("colleagues")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
@@ -153,6 +157,11 @@ class ViewingSlot(SingleLineFields, models.Model):
 
     def __str__(self) -> str:
         return f"{self.property} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
 
     @builtins.property
     def free(self) -> int:

@@ -80,9 +80,11 @@ class Recipient:
 
 
 def _recipients(appointment: Appointment, cfg: AppointmentSettings) -> Iterator[Recipient]:
-    agent = appointment.responsible
-    if cfg.remind_agents and agent is not None and agent.is_active and agent.email:
-        yield Recipient(f"u{agent.pk}", agent.email, user=agent)
+    if cfg.remind_agents:
+        agents = [appointment.responsible, *appointment.users.all()]
+        for agent in dict.fromkeys(a for a in agents if a is not None):
+            if agent.is_active and agent.email:
+                yield Recipient(f"u{agent.pk}", agent.email, user=agent)
     if cfg.remind_contacts:
         for contact in appointment.contacts.all():
             email = contact_email(contact)
@@ -147,7 +149,7 @@ def _due(office_id: int, level: Level, now: dt.datetime) -> Iterator[Appointment
             starts_at__lte=now + dt.timedelta(hours=level.hours),
         )
         .select_related("office", "responsible", "property")
-        .prefetch_related("contacts")
+        .prefetch_related("contacts", "users")
         .order_by("starts_at", "pk")
     )
     for appointment in qs:

@@ -7,7 +7,7 @@ import hmac
 import re
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,8 +44,14 @@ def appointment_list(
     if property_id is not None:
         qs = qs.filter(property_id=property_id)
     if responsible_id is not None:
-        qs = qs.filter(responsible_id=responsible_id)
+        qs = qs.filter(of_user_q(responsible_id))
     return qs.order_by("starts_at", "pk")
+
+
+def of_user_q(user_id: int) -> Q:
+    """A user's appointments: responsible for them or attending as a colleague (no duplicates)."""
+    attending = Appointment.users.through.objects.filter(user_id=user_id).values("appointment_id")
+    return Q(responsible_id=user_id) | Q(pk__in=attending)
 
 
 def appointment_get(*, user: User, pk: int) -> Appointment:

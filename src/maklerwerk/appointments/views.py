@@ -215,6 +215,7 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "appointment": appointment,
         "contacts": list(appointment.contacts.all()),
+        "colleagues": [str(u) for u in appointment.users.all()],
         "status_form": StatusForm(),
         "can_edit": _can_edit(request),
         "pending": selectors.pending_request(appointment),
