@@ -156,6 +156,8 @@ class SlotOut(Schema):
     location: str
     mode: str
     booking_mode: str
+    visible_from: dt.datetime | None
+    visible_until: dt.datetime | None
     cancelled: bool
 
     @staticmethod
@@ -173,6 +175,8 @@ class SeriesIn(InputSchema):
     mode: Mode = "in_person"
     booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
     location: str = Field("", max_length=300)
+    visible_from: dt.datetime | None = Field(None, description="Bookable from (empty: now)")
+    visible_until: dt.datetime | None = Field(None, description="Bookable until (empty: until it starts)")
 
 
 def _responsible(user: User, user_id: int | None) -> User:
@@ -289,6 +293,8 @@ class SlotIn(InputSchema):
     location: str = Field("", max_length=300, description="Default: the property's address")
     mode: Mode = "in_person"
     booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
+    visible_from: dt.datetime | None = Field(None, description="Bookable from (empty: now)")
+    visible_until: dt.datetime | None = Field(None, description="Bookable until (empty: until it starts)")
 
 
 @router.post(
@@ -323,6 +329,8 @@ def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) ->
         location=payload.location,
         mode=payload.mode,
         booking_mode=payload.booking_mode,
+        visible_from=payload.visible_from,
+        visible_until=payload.visible_until,
     )
     return Status(201, slots)
 
@@ -384,6 +392,8 @@ class SlotPatchIn(InputSchema):
     location: str | None = Field(None, max_length=300)
     mode: Mode | None = None
     booking_mode: BookingMode | None = None
+    visible_from: dt.datetime | None = None
+    visible_until: dt.datetime | None = None
 
 
 class BookingOut(Schema):

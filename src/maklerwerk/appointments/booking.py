@@ -26,6 +26,7 @@ from maklerwerk.appointments.models import (
 )
 from maklerwerk.appointments.reminders import settings_for
 from maklerwerk.appointments.services import appointment_set_status, slot_full_message
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.contacts.services import contact_terms_confirm
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
@@ -136,9 +137,7 @@ def booking_move(*, link: BookingLink, booking_id: int, slot_id: int) -> Appoint
     booking = _booking_of(link, booking_id)
     if booking.slot_id == slot_id:
         raise ApplicationError(_("This is your appointment already."))
-    slots = ViewingSlot.objects.filter(
-        pk=slot_id, property_id=link.property_id, cancelled_at__isnull=True, starts_at__gt=timezone.now()
-    )
+    slots = ViewingSlot.objects.filter(bookable_q(timezone.now()), pk=slot_id, property_id=link.property_id)
     if slots.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1) != 1:
         raise ConflictError(slot_full_message())
     slot = ViewingSlot.objects.select_related("agent").get(pk=slot_id)

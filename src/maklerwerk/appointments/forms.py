@@ -147,6 +147,22 @@ class SeriesForm(forms.Form):
     location = forms.CharField(
         label=_("Meeting point"), max_length=300, required=False, help_text=_("Empty: the property's address")
     )
+    visible_from = forms.DateTimeField(
+        label=_("Bookable from"), required=False, widget=LocalDateTimeInput(), help_text=_("Empty: now")
+    )
+    visible_until = forms.DateTimeField(
+        label=_("Bookable until"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("Empty: until the slot begins"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        start, end = self.cleaned_data.get("visible_from"), self.cleaned_data.get("visible_until")
+        if start and end and end <= start:
+            self.add_error("visible_until", _("“Bookable until” must be after “bookable from”."))
+        return self.cleaned_data
 
     def rule(self) -> SeriesRule:
         d = self.cleaned_data

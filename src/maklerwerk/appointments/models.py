@@ -139,6 +139,9 @@ class ViewingSlot(SingleLineFields, models.Model):
     booking_mode = models.CharField(
         _("booking"), max_length=20, choices=Booking.choices, default=Booking.DIRECT
     )
+    # The booking page offers the slot only inside this window (empty: from now / until it starts).
+    visible_from = models.DateTimeField(_("bookable from"), null=True, blank=True)
+    visible_until = models.DateTimeField(_("bookable until"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -162,6 +165,8 @@ class ViewingSlot(SingleLineFields, models.Model):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
+        if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
+            raise ValidationError({"visible_until": _("“Bookable until” must be after “bookable from”.")})
 
     @builtins.property
     def free(self) -> int:

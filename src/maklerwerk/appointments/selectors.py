@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from maklerwerk.appointments.models import Appointment, BookingLink, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.services import token_hash
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.properties.selectors import property_hidden_q
 
 if TYPE_CHECKING:
@@ -152,11 +153,9 @@ def booking_get(*, user: User, pk: int) -> ViewingBooking:
 
 
 def free_slots(link: BookingLink) -> QuerySet[ViewingSlot]:
-    return ViewingSlot.objects.filter(
-        property_id=link.property_id,
-        cancelled_at__isnull=True,
-        starts_at__gt=timezone.now(),
-    ).order_by("starts_at", "pk")
+    return ViewingSlot.objects.filter(bookable_q(timezone.now()), property_id=link.property_id).order_by(
+        "starts_at", "pk"
+    )
 
 
 def bookings_of_link(link: BookingLink) -> QuerySet[ViewingBooking]:

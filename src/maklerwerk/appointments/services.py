@@ -18,6 +18,7 @@ from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments.models import Appointment, BookingLink, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule, series_times
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
@@ -224,6 +225,8 @@ def slot_series_create(
     location: str = "",
     mode: str = ViewingSlot.Mode.IN_PERSON,
     booking_mode: str = ViewingSlot.Booking.DIRECT,
+    visible_from: dt.datetime | None = None,
+    visible_until: dt.datetime | None = None,
 ) -> list[ViewingSlot]:
     """Concrete slots for `rule`; refuses past times, overlaps with open slots and 0 seats."""
     ensure_capability(acting_user, Capability.EDIT)
@@ -255,6 +258,8 @@ def slot_series_create(
             location=location.strip() or property_address(prop),
             mode=mode,
             booking_mode=booking_mode,
+            visible_from=visible_from,
+            visible_until=visible_until,
         )
         for start, end in times
     ]
@@ -308,10 +313,7 @@ def slot_book(*, link: BookingLink, slot_id: int) -> ViewingBooking:
 
 
 def _book(link: BookingLink, slot_id: int) -> ViewingBooking:
-    now = timezone.now()
-    slots = ViewingSlot.objects.filter(
-        pk=slot_id, property_id=link.property_id, cancelled_at__isnull=True, starts_at__gt=now
-    )
+    slots = ViewingSlot.objects.filter(bookable_q(timezone.now()), pk=slot_id, property_id=link.property_id)
     if not slots.exists():
         raise ApplicationError(slot_full_message())
     if ViewingBooking.objects.filter(

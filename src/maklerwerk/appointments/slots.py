@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
     from maklerwerk.properties.models import Property
 
-EDITABLE = {"starts_at", "ends_at", "capacity", "location", "mode", "booking_mode"}
+EDITABLE = {
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "location",
+    "mode",
+    "booking_mode",
+    "visible_from",
+    "visible_until",
+}
 
 
 def _refuse_overlap(slot: ViewingSlot) -> None:
@@ -56,6 +65,8 @@ def slot_create(
     location: str = "",
     mode: str = ViewingSlot.Mode.IN_PERSON,
     booking_mode: str = ViewingSlot.Booking.DIRECT,
+    visible_from: dt.datetime | None = None,
+    visible_until: dt.datetime | None = None,
 ) -> ViewingSlot:
     """One slot; refuses an end before the start, a start in the past, 0 seats and overlaps."""
     ensure_capability(acting_user, Capability.EDIT)
@@ -73,6 +84,8 @@ def slot_create(
         location=location.strip() or property_address(prop),
         mode=mode,
         booking_mode=booking_mode,
+        visible_from=visible_from,
+        visible_until=visible_until,
     )
     slot.full_clean()
     _refuse_overlap(slot)

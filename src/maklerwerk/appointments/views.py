@@ -331,6 +331,8 @@ def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 mode=form.cleaned_data["mode"],
                 booking_mode=form.cleaned_data["booking_mode"] or ViewingSlot.Booking.DIRECT,
+                visible_from=form.cleaned_data["visible_from"],
+                visible_until=form.cleaned_data["visible_until"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
