@@ -33,7 +33,7 @@ class AppointmentForm(forms.Form):
         label=_("Colleagues attending"),
         queryset=None,
         required=False,
-        widget=PickerSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 4}),  # the office's users: a short list, all shown
         error_messages={"invalid_choice": _("Unknown user."), "invalid_pk_value": _("Unknown user.")},
     )
     property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
