@@ -11,7 +11,7 @@ from django.utils import timezone
 from maklerwerk.appointments.models import Appointment
 from maklerwerk.core.models import Activity
 from tests.appointments.conftest import ics_parts, next_saturday
-from tests.conftest import ApiClient, assert_problem
+from tests.conftest import ApiClient, api_client_for, assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,103 @@ def test_feedback_per_attendee_through_the_api_sets_the_interest_status(
         {"attendee_feedback": [{"contact_id": 999999, "feedback": "x"}]},
     )
     assert_problem(wrong, 400)
+
+
+def test_colleagues_attend_see_it_in_their_calendar_and_feed_and_an_outsider_is_refused(
+    api: ApiClient, agent: Any, backoffice_user: Any, other_office: Any, erika: Any
+) -> None:
+    from django.test import Client
+    from icalendar import Calendar
+
+    from maklerwerk.appointments.feed import feed_create
+    from tests.conftest import make_user
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    body = {
+        "kind": "handover",
+        "title": "Übergabe Altbau",
+        "starts_at": _iso(start),
+        "ends_at": _iso(start + dt.timedelta(hours=1)),
+        "contact_ids": [erika.pk],
+        "user_ids": [backoffice_user.pk],
+    }
+    created = api.post("/api/v1/appointments", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["user_ids"] == [backoffice_user.pk] and created.json()["updated_at"]
+    mine = api.get("/api/v1/appointments", {"user_id": backoffice_user.pk}).json()
+    assert [a["title"] for a in mine["items"]] == ["Übergabe Altbau"]
+    feed = Client().get(
+        "/" + feed_create(user=backoffice_user, office=backoffice_user.office).split("/", 3)[3]
+    )
+    assert [str(e["SUMMARY"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")] == ["Übergabe Altbau"]
+
+    stranger = make_user(other_office, "fremd", "agent")
+    refused = assert_problem(api.post("/api/v1/appointments", {**body, "user_ids": [stranger.pk]}), 400)
+    assert refused["detail"] == "Unbekannter Benutzer."
+    assert Appointment.objects.count() == 1  # nothing half-saved
+
+
+def test_delete_frees_the_seat_and_needs_the_delete_right(
+    api: ApiClient,
+    readonly_user: Any,
+    prop: Any,
+    erika: Any,
+    agent: Any,
+    slots: list[Any],
+) -> None:
+    from maklerwerk.appointments.services import booking_link_create, slot_book
+
+    link, _ = booking_link_create(prop=prop, contact=erika, acting_user=agent)
+    appointment = slot_book(link=link, slot_id=slots[0].pk).appointment
+    assert appointment is not None
+    assert api_client_for(readonly_user).delete(f"/api/v1/appointments/{appointment.pk}").status_code == 403
+    assert api.delete(f"/api/v1/appointments/{appointment.pk}").status_code == 204
+    assert api.get(f"/api/v1/appointments/{appointment.pk}").status_code == 404
+    slots[0].refresh_from_db()
+    assert slots[0].booked == 0
+
+
+def test_one_slot_is_created_and_bad_slots_are_refused_in_german(api: ApiClient, prop: Any) -> None:
+    from maklerwerk.appointments.models import ViewingSlot
+
+    day = next_saturday()
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(14)))
+    url = f"/api/v1/properties/{prop.pk}/viewing-slots"
+    made = api.post(
+        url, {"starts_at": _iso(at), "ends_at": _iso(at + dt.timedelta(minutes=30)), "capacity": 3}
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["capacity"] == 3 and made.json()["location"] == "Parkstraße 5, 60311 Frankfurt am Main"
+    assert api.get(f"/api/v1/viewing-slots/{made.json()['id']}").json()["id"] == made.json()["id"]
+    overlap = api.post(
+        url, {"starts_at": _iso(at + dt.timedelta(minutes=15)), "ends_at": _iso(at + dt.timedelta(hours=1))}
+    )
+    assert "überschneidet sich" in assert_problem(overlap, 400)["detail"]
+    backwards = api.post(
+        url, {"starts_at": _iso(at + dt.timedelta(hours=3)), "ends_at": _iso(at + dt.timedelta(hours=2))}
+    )
+    assert backwards.status_code == 422 and "Ende muss nach dem Beginn" in backwards.content.decode()
+    past = api.post(
+        url,
+        {
+            "starts_at": _iso(timezone.now() - dt.timedelta(hours=2)),
+            "ends_at": _iso(timezone.now() - dt.timedelta(hours=1)),
+        },
+    )
+    assert "Vergangenheit" in assert_problem(past, 400)["detail"]
+    assert (
+        api.post(
+            url,
+            {
+                "starts_at": _iso(at + dt.timedelta(hours=5)),
+                "ends_at": _iso(at + dt.timedelta(hours=6)),
+                "capacity": 0,
+            },
+        ).status_code
+        == 422
+    )
+    patched = api.patch(
+        f"/api/v1/viewing-slots/{made.json()['id']}", {"ends_at": _iso(at - dt.timedelta(hours=1))}
+    )
+    assert patched.status_code == 422 and "Ende muss nach dem Beginn" in patched.content.decode()
+    assert ViewingSlot.objects.count() == 1  # nothing half-saved

@@ -236,3 +236,28 @@ def test_feedback_per_attendee_sets_the_interest_status_on_the_property_link(
     assert "Will 480.000 bieten." in page and "Angebot" in page
     link = PropertyContact.objects.get(property=prop, contact=erika, role=PropertyContact.Role.PROSPECT)
     assert link.interest_status == "offer"
+
+
+def test_an_all_day_appointment_with_a_colleague_is_in_the_colleagues_calendar_too(
+    agent: Any, backoffice_user: Any
+) -> None:
+    day = timezone.localdate() + dt.timedelta(days=3)
+    response = _login(agent).post(
+        "/appointments/new/",
+        {
+            "kind": "other",
+            "title": "Messe Immobilientage",
+            "starts_at": f"{day:%Y-%m-%d}T00:00",
+            "ends_at": f"{day + dt.timedelta(days=1):%Y-%m-%d}T00:00",
+            "all_day": "on",
+            "responsible": agent.pk,
+            "users": [backoffice_user.pk],
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Termin gespeichert" in page and "Weitere Teilnehmer (Kollegen)" in page
+    assert str(backoffice_user) in page
+    around = {"start": f"{day - dt.timedelta(days=1)}T00:00", "end": f"{day + dt.timedelta(days=2)}T00:00"}
+    theirs = _login(backoffice_user).get("/appointments/events/", {**around, "mine": "1"}).json()
+    assert [(e["title"], e["allDay"]) for e in theirs] == [("Messe Immobilientage", True)]

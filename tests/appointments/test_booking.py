@@ -125,3 +125,42 @@ def test_two_prospects_racing_for_the_last_seat_get_one_booking(
         slot.refresh_from_db()
         assert slot.booked == 1
         assert ViewingBooking.objects.filter(slot=slot).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_slot_is_offered_only_inside_its_bookable_window(
+    prop: Any, erika: Any, slots: list[Any], agent: Any, smtp_sink: Any
+) -> None:
+    """GIVEN one slot bookable only from tomorrow and one whose booking closed an hour ago WHEN the
+    prospect opens the page THEN neither is offered, and a forged POST books nothing."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    early, closed = slots
+    ViewingSlot.objects.filter(pk=early.pk).update(visible_from=now + dt.timedelta(days=1))
+    ViewingSlot.objects.filter(pk=closed.pk).update(visible_until=now - dt.timedelta(hours=1))
+    _, token = booking_link_create(prop=prop, contact=erika, acting_user=agent)
+    page = Client().get(_url(token)).content.decode()
+    assert "data-slot-button" not in page and "Derzeit sind keine Termine frei" in page
+    refused = Client().post(_url(token), {"slot": early.pk})
+    assert refused.status_code == 400 and "Termin nicht mehr frei." in refused.content.decode()
+    assert not ViewingBooking.objects.exists() and smtp_sink.parsed() == []
+
+
+@pytest.mark.django_db
+def test_a_bookable_window_that_ends_before_it_starts_is_refused_in_german(prop: Any, agent: Any) -> None:
+    client = Client()
+    client.force_login(agent)
+    response = client.post(
+        f"/appointments/property/{prop.pk}/series/",
+        {
+            "first_day": "2030-06-01", "start": "10:00", "end": "11:00", "minutes": "30", "weeks": "1",
+            "capacity": "1", "mode": "in_person", "booking_mode": "direct",
+            "visible_from": "2030-05-20T10:00", "visible_until": "2030-05-10T10:00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Der Buchungsschluss muss nach „Buchung möglich ab“ liegen." in response.content.decode()
+    assert not ViewingSlot.objects.exists()

@@ -141,3 +141,60 @@ def test_administrators_set_the_reminder_hours_and_the_agenda_time(
     assert cfg.agenda_time == dt.time(6, 30)
     too_far = client.post("/appointments/settings/", {**data, "first_reminder_hours": "999"})
     assert "höchstens 14 Tage" in too_far.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_repeated_poll_gets_its_304_without_the_feed_being_built_and_a_change_shows_at_once(
+    agent: Any, erika: Any
+) -> None:
+    """GIVEN a calendar app that polls the feed WHEN nothing changed THEN it gets 304 (the ETag comes
+    from one aggregate query, the appointments are not read) and a plain GET comes from the cache;
+    WHEN the agent moves an appointment or a contact is renamed THEN the next poll has the change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from maklerwerk.appointments.services import appointment_move
+
+    start = (timezone.now() + dt.timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    viewing = _make(agent, [erika], start, "Besichtigung Altbau")
+    path = _path(feed_create(user=agent, office=agent.office))
+    client = Client()
+    first = client.get(path)
+    etag = first["ETag"]
+
+    def reads_appointments(queries: Any) -> bool:
+        return any('"uid"' in q["sql"] for q in queries)
+
+    with CaptureQueriesContext(connection) as poll:
+        assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert not reads_appointments(poll.captured_queries)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(path)
+    assert second.content == first.content and second["ETag"] == etag
+    assert not reads_appointments(again.captured_queries)
+
+    appointment_move(
+        appointment=viewing,
+        starts_at=start + dt.timedelta(hours=2),
+        ends_at=start + dt.timedelta(hours=3),
+        acting_user=agent,
+    )
+    moved = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert moved.status_code == 200 and moved["ETag"] != etag
+    [event] = Calendar.from_ical(moved.content).walk("VEVENT")
+    assert event.decoded("DTSTART") == start + dt.timedelta(hours=2) and event.decoded("SEQUENCE") == 1
+
+    erika.last_name = "Musterfrau"
+    erika.save()
+    renamed = client.get(path, HTTP_IF_NONE_MATCH=moved["ETag"])
+    assert renamed.status_code == 200 and "Erika Musterfrau" in renamed.content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 12, 20, 12, tzinfo=BERLIN), tick=False)
+def test_the_feed_reaches_60_days_back_and_a_year_ahead(agent: Any) -> None:
+    day = dt.datetime(2026, 12, 20, 10, tzinfo=BERLIN)
+    for days, title in ((-61, "zu alt"), (-59, "vor 59 Tagen"), (365, "in einem Jahr"), (368, "zu weit")):
+        _make(agent, [], day + dt.timedelta(days=days), title)
+    cal = Calendar.from_ical(Client().get(_path(feed_create(user=agent, office=agent.office))).content)
+    assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} == {"vor 59 Tagen", "in einem Jahr"}

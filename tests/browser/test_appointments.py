@@ -170,3 +170,57 @@ def test_the_viewing_journey(
     expect(page.get_by_text("möchte den Keller sehen").first).to_be_visible()
     page.goto(f"{live_server.url}/")
     both_widths(page, "dashboard")
+
+
+def test_two_prospects_press_book_on_the_last_seat_at_the_same_moment(
+    browser: Browser, live_server: Any, office: Any, agent: Any, smtp_sink: Any
+) -> None:
+    """GIVEN a group viewing with one of two seats left, and two prospects on their booking pages in
+    their own browsers WHEN both press "Buchen" at the same moment THEN one is booked, the other reads
+    "Termin nicht mehr frei.", sees the slot as booked up and books the next one instead."""
+    from maklerwerk.appointments.series import SeriesRule
+    from maklerwerk.appointments.services import booking_link_create, slot_book, slot_series_create
+    from maklerwerk.properties.services import property_create
+
+    prop = property_create(office=office, acting_user=agent, data=property_data(external_id="MW-0020"))
+    saturday = next_saturday()
+    rule = SeriesRule(first_day=saturday, start=dt.time(10), end=dt.time(11), minutes=30)
+    first, _second = slot_series_create(prop=prop, acting_user=agent, rule=rule, capacity=2)
+    paula = make_contact(office, agent, first_name="Paula", last_name="Früh")
+    slot_book(link=booking_link_create(prop=prop, contact=paula, acting_user=agent)[0], slot_id=first.pk)
+    pages = {}
+    for first_name, last_name in (("Erika", "Mustermann"), ("Otto", "Normal")):
+        contact = make_contact(
+            office, agent, first_name=first_name, last_name=last_name,
+            emails=[{"value": f"{first_name.lower()}@example.org", "kind": "private"}],
+        )  # fmt: skip
+        _link, token = booking_link_create(prop=prop, contact=contact, acting_user=agent)
+        page = browser.new_context(timezone_id="Europe/Berlin", locale="de-DE").new_page()
+        page.goto(f"{live_server.url}/appointments/b/{token}/")
+        pages[first_name] = page
+    ten, half_past = f"{saturday:%d.%m.%Y} 10:00", f"{saturday:%d.%m.%Y} 10:30"
+    for page in pages.values():
+        expect(page.locator(f"[data-slot-button='{ten}']")).to_be_visible()
+
+    # Both press at once: neither click waits for its page to load before the other is pressed.
+    for page in pages.values():
+        page.locator(f"[data-slot-button='{ten}']").click(no_wait_after=True)
+    said = {}
+    for name, page in pages.items():
+        answer = page.locator("#booking-done, #booking-error")
+        expect(answer).to_be_visible()
+        said[name] = answer.inner_text().strip()
+    booked = [n for n, text in said.items() if "Ihr Termin ist gebucht" in text]
+    refused = [n for n, text in said.items() if text == "Termin nicht mehr frei."]
+    assert len(booked) == 1 and len(refused) == 1, said
+    loser = pages[refused[0]]
+    expect(loser.locator("#free-slots form", has_text="10:00")).to_contain_text("ausgebucht")
+    both_widths(loser, "public-last-seat-refused")
+
+    loser.locator(f"[data-slot-button='{half_past}']").click()
+    expect(loser.locator("#booking-done")).to_contain_text("Ihr Termin ist gebucht")
+    expect(loser.locator("#my-bookings")).to_contain_text("10:30")
+    first.refresh_from_db()
+    assert (first.booked, first.capacity) == (2, 2)
+    received = sorted(email for email, _cal in _invitations(smtp_sink))
+    assert received == ["erika@example.org", "otto@example.org"]  # one invitation each

@@ -253,6 +253,7 @@ def full_office(settings: Any) -> dict[str, Any]:
         office=office, property=prop, responsible=admin, starts_at=start, ends_at=slot.ends_at
     )
     appointment.contacts.add(a)
+    appointment.users.add(admin)
     booking_link = ap.BookingLink.objects.create(
         office=office, property=prop, contact=a, token_hash="b" * 64, expires_at=slot.ends_at
     )

@@ -13,11 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_it_lists_the_default_templates_and_the_field_catalogue(api: Any) -> None:
     body = api.get("/api/v1/mail-templates").json()
-    assert body["count"] == 6
+    assert body["count"] == 18
     assert "Exposé-Versand" in {t["name"] for t in body["items"]}
     fields = {f["name"]: f for f in api.get("/api/v1/mail-templates/fields").json()}
     assert fields["kontakt.briefanrede"]["group"] == "Kontakt"
     assert "links.dokumente" in fields and "objekt.kennung" in fields
+    assert fields["links.termin"]["group"] == "Links" and fields["termin.zeit"]["group"] == "Termin"
 
 
 def test_it_creates_changes_and_deletes_a_template(api: Any) -> None:

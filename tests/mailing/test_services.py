@@ -18,7 +18,7 @@ from maklerwerk.mailing.placeholders import MailContext
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_the_six_german_default_templates_once(agent: Any) -> None:
+def test_it_creates_the_german_default_templates_once(agent: Any) -> None:
     names = set(selectors.template_list(user=agent).values_list("name", flat=True))
     assert names == {
         "Exposé-Versand",
@@ -27,8 +27,21 @@ def test_it_creates_the_six_german_default_templates_once(agent: Any) -> None:
         "Zugang freigeschaltet",
         "Dokumentenfreigabe per E-Mail",
         "Rundgang: Zugriff gestattet",
+        # the appointment mails (appointments/invitations.py)
+        "Besichtigung: Buchungslink",
+        "Termin: Einladung",
+        "Termin: Änderung",
+        "Termin: Absage",
+        "Termin: Erinnerung an Kontakte",
+        "Termin: Erinnerung an Makler",
+        "Termine: Tagesübersicht",
+        "Besichtigung: Anfrage erhalten",
+        "Besichtigung: Anfrage abgelehnt",
+        "Besichtigung: Anfrage an Makler",
+        "Besichtigung: vom Interessenten abgesagt",
+        "Besichtigung: vom Interessenten verschoben",
     }
-    assert selectors.template_list(user=agent).count() == 6
+    assert selectors.template_list(user=agent).count() == 18
     for t in MailTemplate.objects.filter(office=agent.office):
         assert services.template_check(subject=t.subject, body=t.body) == []
 

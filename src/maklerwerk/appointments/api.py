@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -44,16 +45,22 @@ class AppointmentOut(Schema):
     location: str
     property_id: int | None
     contact_ids: list[int]
+    user_ids: list[int] = Field(description="Colleagues who attend besides the responsible user")
     responsible_user_id: int | None
     status: str
     notes: str
     feedback: str
     uid: str
     sequence: int
+    updated_at: dt.datetime
 
     @staticmethod
     def resolve_contact_ids(obj: Appointment) -> list[int]:
         return sorted(c.pk for c in obj.contacts.all())
+
+    @staticmethod
+    def resolve_user_ids(obj: Appointment) -> list[int]:
+        return sorted(u.pk for u in obj.users.all())
 
     @staticmethod
     def resolve_responsible_user_id(obj: Appointment) -> int | None:
@@ -89,6 +96,7 @@ class AppointmentIn(InputSchema):
     location: str = Field("", max_length=300, description="Default: the property's address")
     property_id: int | None = None
     contact_ids: list[int] = []
+    user_ids: list[int] = Field([], description="Colleagues who attend besides the responsible user")
     responsible_user_id: int | None = Field(None, description="Default: the caller")
     notes: str = ""
 
@@ -107,7 +115,10 @@ class AppointmentPatchIn(InputSchema):
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
     location: str | None = Field(None, max_length=300)
+    all_day: bool | None = None
     contact_ids: list[int] | None = None
+    user_ids: list[int] | None = None
+    responsible_user_id: int | None = None
     notes: str | None = None
     status: State | None = Field(
         None, description="done/no_show write the activity; cancelled frees the seat"
@@ -145,6 +156,8 @@ class SlotOut(Schema):
     location: str
     mode: str
     booking_mode: str
+    visible_from: dt.datetime | None
+    visible_until: dt.datetime | None
     cancelled: bool
 
     @staticmethod
@@ -162,6 +175,8 @@ class SeriesIn(InputSchema):
     mode: Mode = "in_person"
     booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
     location: str = Field("", max_length=300)
+    visible_from: dt.datetime | None = Field(None, description="Bookable from (empty: now)")
+    visible_until: dt.datetime | None = Field(None, description="Bookable until (empty: until it starts)")
 
 
 def _responsible(user: User, user_id: int | None) -> User:
@@ -169,7 +184,7 @@ def _responsible(user: User, user_id: int | None) -> User:
         return user
     found = User.objects.filter(pk=user_id, office=user.office_id, is_active=True).first()
     if found is None:
-        raise ApplicationError("Unknown user.", extra={"field": "responsible_user_id"})
+        raise ApplicationError(_("Unknown user."), extra={"field": "responsible_user_id"})
     return found
 
 
@@ -189,7 +204,7 @@ def appointment_list_api(request: ApiRequest, filters: Query[AppointmentFilter])
         qs = qs.filter(kind=filters.kind)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return qs.prefetch_related("contacts")
+    return qs.prefetch_related("contacts", "users")
 
 
 @router.post("/appointments", response={201: AppointmentWriteOut}, summary="Create an appointment")
@@ -221,6 +236,8 @@ def appointment_patch_api(
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     status, feedback = changes.pop("status", None), changes.pop("feedback", "")
     said = changes.pop("attendee_feedback", None)
+    if "responsible_user_id" in changes:
+        changes["responsible"] = _responsible(user, changes.pop("responsible_user_id"))
     if changes:
         services.appointment_update(appointment=appointment, acting_user=user, **changes)
     if status is not None and status != appointment.status:
@@ -234,6 +251,18 @@ def appointment_patch_api(
         ]
         feedback_mod.attendee_feedback_save(appointment=appointment, items=items, acting_user=user)
     return selectors.appointment_get(user=user, pk=appointment_id)
+
+
+@router.delete(
+    "/appointments/{appointment_id}",
+    response={204: None},
+    summary="Delete an appointment (a booked seat is freed; to tell the contacts, set status cancelled)",
+)
+def appointment_delete_api(request: ApiRequest, appointment_id: int) -> Status:
+    user = require(request, Capability.DELETE)
+    appointment = selectors.appointment_get(user=user, pk=appointment_id)
+    services.appointment_delete(appointment=appointment, acting_user=user)
+    return Status(204, None)
 
 
 @router.post(
@@ -257,6 +286,32 @@ def slot_list_api(request: ApiRequest, property_id: int) -> Any:
     return list(selectors.slot_list(user=user, property_id=prop.pk))
 
 
+class SlotIn(InputSchema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int = Field(1, ge=1, le=100)
+    location: str = Field("", max_length=300, description="Default: the property's address")
+    mode: Mode = "in_person"
+    booking_mode: BookingMode = Field("direct", description="request: the agent confirms each booking")
+    visible_from: dt.datetime | None = Field(None, description="Bookable from (empty: now)")
+    visible_until: dt.datetime | None = Field(None, description="Bookable until (empty: until it starts)")
+
+
+@router.post(
+    "/properties/{property_id}/viewing-slots", response={201: SlotOut}, summary="Create one viewing slot"
+)
+def slot_create_api(request: ApiRequest, property_id: int, payload: SlotIn) -> Status:
+    user = require(request, Capability.EDIT)
+    prop = property_get(user=user, pk=property_id)
+    return Status(201, slots.slot_create(prop=prop, acting_user=user, **payload.dict()))
+
+
+@router.get("/viewing-slots/{slot_id}", response=SlotOut, summary="One viewing slot")
+def slot_get_api(request: ApiRequest, slot_id: int) -> ViewingSlot:
+    user = require(request, Capability.VIEW)
+    return selectors.slot_get(user=user, pk=slot_id)
+
+
 @router.post(
     "/properties/{property_id}/viewing-slots/series",
     response={201: list[SlotOut]},
@@ -274,6 +329,8 @@ def slot_series_api(request: ApiRequest, property_id: int, payload: SeriesIn) ->
         location=payload.location,
         mode=payload.mode,
         booking_mode=payload.booking_mode,
+        visible_from=payload.visible_from,
+        visible_until=payload.visible_until,
     )
     return Status(201, slots)
 
@@ -298,7 +355,7 @@ def calendar_feed_create_api(request: ApiRequest) -> Status:
 def calendar_feed_revoke_api(request: ApiRequest) -> Status:
     user = require(request, Capability.VIEW)
     if not feed.feed_revoke(user=user):
-        raise NotFoundError("No calendar feed.")
+        raise NotFoundError(_("No calendar feed."))
     return Status(204, None)
 
 
@@ -335,6 +392,8 @@ class SlotPatchIn(InputSchema):
     location: str | None = Field(None, max_length=300)
     mode: Mode | None = None
     booking_mode: BookingMode | None = None
+    visible_from: dt.datetime | None = None
+    visible_until: dt.datetime | None = None
 
 
 class BookingOut(Schema):

@@ -9,13 +9,16 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
-        from maklerwerk.appointments import tasks
+        from maklerwerk.appointments import invitations, tasks
         from maklerwerk.appointments.views import contact_tab_context
         from maklerwerk.core.dashboard import WIDGETS, Widget
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.seeding import SEEDERS, Seeder
         from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.mailing.placeholders import BOOKING_LINK_FIELD, LINK_MAKERS, LinkMaker
+
+        LINK_MAKERS.register(LinkMaker(BOOKING_LINK_FIELD, invitations.booking_link_for_mail))
 
         WIDGETS.register(
             Widget(
@@ -59,6 +62,7 @@ class AppointmentsConfig(AppConfig):
                 ExportSection("appointment_reminders", "appointments.ReminderClaim", 726),
                 ExportSection("booking_consents", "appointments.BookingConsent", 727),
                 ExportSection("attendee_feedback", "appointments.AttendeeFeedback", 728),
+                ExportSection("appointment_users", "appointments.Appointment_users", 729),
             ]
         )
 

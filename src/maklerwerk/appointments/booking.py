@@ -6,12 +6,10 @@ tell the agent (an .ics with the appointment's UID and its new SEQUENCE).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,17 +24,16 @@ from maklerwerk.appointments.models import (
     ViewingBooking,
     ViewingSlot,
 )
-from maklerwerk.appointments.reminders import settings_for, when_text
+from maklerwerk.appointments.reminders import settings_for
 from maklerwerk.appointments.services import appointment_set_status, slot_full_message
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.contacts.services import contact_terms_confirm
-from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import Activity, ChangeLog
 from maklerwerk.core.services import activity_create
 from maklerwerk.integrations.smtp.client import SmtpError
-from maklerwerk.mailing.placeholders import MailContext, contact_email
-from maklerwerk.mailing.sending import MailActivity, mail_send
+from maklerwerk.mailing.placeholders import contact_email
 from maklerwerk.mailing.services import Attachment
 from maklerwerk.properties.selectors import property_hidden_q
 from maklerwerk.sharing.services import sharing_settings_for
@@ -140,9 +137,7 @@ def booking_move(*, link: BookingLink, booking_id: int, slot_id: int) -> Appoint
     booking = _booking_of(link, booking_id)
     if booking.slot_id == slot_id:
         raise ApplicationError(_("This is your appointment already."))
-    slots = ViewingSlot.objects.filter(
-        pk=slot_id, property_id=link.property_id, cancelled_at__isnull=True, starts_at__gt=timezone.now()
-    )
+    slots = ViewingSlot.objects.filter(bookable_q(timezone.now()), pk=slot_id, property_id=link.property_id)
     if slots.filter(booked__lt=F("capacity")).update(booked=F("booked") + 1) != 1:
         raise ConflictError(slot_full_message())
     slot = ViewingSlot.objects.select_related("agent").get(pk=slot_id)
@@ -173,23 +168,13 @@ def booking_move(*, link: BookingLink, booking_id: int, slot_id: int) -> Appoint
     return appointment
 
 
-def _plain(text: str) -> str:
-    """User data inside a mail body, which is a template: no placeholder braces."""
-    return text.replace("{", "(").replace("}", ")")
-
-
 # --- telling the agent ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgentNote:
-    subject: str
-    body: str
-
-
-def agent_notify(*, appointment: Appointment, note: AgentNote) -> str:
-    """Mail the responsible agent what the prospect did, with the .ics (REQUEST or CANCEL with the
-    appointment's UID and SEQUENCE) so the agent's own calendar follows. Returns an error or ""."""
+def agent_notify(*, appointment: Appointment, key: str) -> str:
+    """Mail the responsible agent what the prospect did (the office's template `key`), with the .ics
+    (REQUEST or CANCEL with the appointment's UID and SEQUENCE) so the agent's own calendar
+    follows. Returns an error or ""."""
     agent = appointment.responsible
     if agent is None or not agent.email:
         return _("The agent has no e-mail address.")
@@ -213,43 +198,28 @@ def agent_notify(*, appointment: Appointment, note: AgentNote) -> str:
             cancelled=cancelled,
         )
     )
-    url = absolute_url(reverse("appointments:detail", args=[appointment.pk]), office=appointment.office_id)
     method = "CANCEL" if cancelled else "REQUEST"
     try:
-        mail_send(
-            office=appointment.office,
-            ctx=MailContext(office=appointment.office, acting_user=None, prop=appointment.property),
+        invitations.appointment_mail(
+            appointment=appointment,
+            key=key,
             to_email=agent.email,
+            contact=None,
             acting_user=None,
-            subject=note.subject,
-            body=f"{note.body}\n\n{url}\n",
             attachments=[Attachment("termin.ics", ics, f"text/calendar; method={method}")],
         )
     except (ApplicationError, SmtpError) as exc:
-        return str(exc.message if isinstance(exc, ApplicationError) else exc)
+        return invitations.reason_of(exc)
     return ""
 
 
 def prospect_changed(appointment: Appointment, *, cancelled: bool) -> list[str]:
     """After the prospect cancelled or moved: the prospect's mail (CANCEL / REQUEST) and the agent's."""
-    names = ", ".join(c.display_name for c in appointment.contacts.all())
-    values = {"names": _plain(names), "title": _plain(str(appointment))}
-    values["when"] = when_text(appointment)
-    if cancelled:
-        note = AgentNote(
-            _("Cancelled by %(names)s: %(title)s") % values,
-            _("%(names)s cancelled the appointment “%(title)s” on %(when)s. The seat is free again.")
-            % values,
-        )
-    else:
-        note = AgentNote(
-            _("Moved by %(names)s: %(title)s") % values,
-            _("%(names)s moved the appointment “%(title)s” to %(when)s.") % values,
-        )
     errors = [
         s.error for s in invitations.invitation_send(appointment=appointment, acting_user=None) if s.error
     ]
-    error = agent_notify(appointment=appointment, note=note)
+    key = invitations.KEYS.AGENT_CANCELLED if cancelled else invitations.KEYS.AGENT_MOVED
+    error = agent_notify(appointment=appointment, key=key)
     return [*errors, *([error] if error else [])]
 
 
@@ -262,41 +232,20 @@ def request_received(booking: ViewingBooking) -> list[str]:
     appointment = booking.appointment
     assert appointment is not None, "slot_book creates every booking with its appointment"
     contact = booking.contact
-    values = {
-        "name": _plain(contact.display_name),
-        "title": _plain(str(appointment)),
-        "when": when_text(appointment),
-    }
     errors = []
     email = contact_email(contact)
     if email:
         try:
-            mail_send(
-                office=appointment.office,
-                ctx=MailContext(
-                    office=appointment.office, acting_user=None, contact=contact, prop=appointment.property
-                ),
+            invitations.appointment_mail(
+                appointment=appointment,
+                key=invitations.KEYS.REQUEST_RECEIVED,
                 to_email=email,
+                contact=contact,
                 acting_user=None,
-                sender=appointment.responsible,
-                subject=_("Your request: %(title)s on %(when)s") % values,
-                body=_(
-                    "Hello %(name)s,\n\nthank you for your request for “%(title)s” on %(when)s. We will "
-                    "confirm the appointment shortly by e-mail; until then the time is reserved for you.\n"
-                )
-                % values,
-                activity=MailActivity(
-                    type=Activity.Type.EMAIL_SENT, payload={"appointment_id": appointment.pk}
-                ),
             )
         except (ApplicationError, SmtpError) as exc:
-            errors.append(str(exc.message if isinstance(exc, ApplicationError) else exc))
-    note = AgentNote(
-        _("Viewing request from %(name)s: %(when)s") % values,
-        _("%(name)s requests the appointment “%(title)s” on %(when)s. Please confirm or decline it.")
-        % values,
-    )
-    error = agent_notify(appointment=appointment, note=note)
+            errors.append(invitations.reason_of(exc))
+    error = agent_notify(appointment=appointment, key=invitations.KEYS.AGENT_REQUEST)
     return [*errors, *([error] if error else [])]
 
 
@@ -324,7 +273,7 @@ def request_confirm(*, booking_id: int, acting_user: User) -> Appointment:
     booking.requested = False
     booking.save(update_fields=["requested"])
     appointment.status = Appointment.Status.CONFIRMED
-    appointment.save(update_fields=["status"])
+    appointment.save(update_fields=["status", "updated_at"])
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )
@@ -359,33 +308,14 @@ def request_answer_send(*, appointment: Appointment, acting_user: User) -> list[
         email = contact_email(contact)
         if not email:
             continue
-        values = {
-            "name": _plain(contact.display_name),
-            "title": _plain(str(appointment)),
-            "when": when_text(appointment),
-        }
         try:
-            mail_send(
-                office=appointment.office,
-                ctx=MailContext(
-                    office=appointment.office,
-                    acting_user=acting_user,
-                    contact=contact,
-                    prop=appointment.property,
-                ),
+            invitations.appointment_mail(
+                appointment=appointment,
+                key=invitations.KEYS.REQUEST_DECLINED,
                 to_email=email,
+                contact=contact,
                 acting_user=acting_user,
-                sender=appointment.responsible,
-                subject=_("Not possible: %(title)s on %(when)s") % values,
-                body=_(
-                    "Hello %(name)s,\n\nunfortunately the appointment “%(title)s” on %(when)s is not "
-                    "possible. Please choose another time with your personal link.\n"
-                )
-                % values,
-                activity=MailActivity(
-                    type=Activity.Type.EMAIL_SENT, payload={"appointment_id": appointment.pk}
-                ),
             )
         except (ApplicationError, SmtpError) as exc:
-            errors.append(str(exc.message if isinstance(exc, ApplicationError) else exc))
+            errors.append(invitations.reason_of(exc))
     return errors

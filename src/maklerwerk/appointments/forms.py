@@ -25,8 +25,16 @@ class AppointmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_at = forms.DateTimeField(label=_("Start"), widget=LocalDateTimeInput())
     ends_at = forms.DateTimeField(label=_("End"), widget=LocalDateTimeInput())
+    all_day = forms.BooleanField(label=_("All day"), required=False)
     responsible: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Responsible"), queryset=None, required=False
+    )
+    users: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Colleagues attending"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),  # the office's users: a short list, all shown
+        error_messages={"invalid_choice": _("Unknown user."), "invalid_pk_value": _("Unknown user.")},
     )
     property: forms.ModelChoiceField[Property] = forms.ModelChoiceField(
         label=_("Property"),
@@ -50,9 +58,10 @@ class AppointmentForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "responsible").queryset = User.objects.filter(
-            office=user.office_id, is_active=True
-        ).order_by("last_name", "username")
+        colleagues = User.objects.filter(office=user.office_id, is_active=True)
+        colleagues = colleagues.order_by("last_name", "username")
+        model_choice_field(self, "responsible").queryset = colleagues
+        model_choice_field(self, "users").queryset = colleagues
         model_choice_field(self, "contacts").queryset = Contact.objects.filter(office=user.office_id)
         model_choice_field(self, "property").queryset = visible_properties(user)
         self.fields["contacts"].widget.attrs.update(
@@ -83,6 +92,8 @@ class AppointmentForm(forms.Form):
             "responsible": data.get("responsible"),
             "property_id": prop.pk if prop else None,
             "contact_ids": [c.pk for c in data.get("contacts") or []],
+            "user_ids": [u.pk for u in data.get("users") or []],
+            "all_day": bool(data.get("all_day")),
             "location": data["location"],
             "notes": data["notes"],
         }
@@ -136,6 +147,22 @@ class SeriesForm(forms.Form):
     location = forms.CharField(
         label=_("Meeting point"), max_length=300, required=False, help_text=_("Empty: the property's address")
     )
+    visible_from = forms.DateTimeField(
+        label=_("Bookable from"), required=False, widget=LocalDateTimeInput(), help_text=_("Empty: now")
+    )
+    visible_until = forms.DateTimeField(
+        label=_("Bookable until"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("Empty: until the slot begins"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        start, end = self.cleaned_data.get("visible_from"), self.cleaned_data.get("visible_until")
+        if start and end and end <= start:
+            self.add_error("visible_until", _("“Bookable until” must be after “bookable from”."))
+        return self.cleaned_data
 
     def rule(self) -> SeriesRule:
         d = self.cleaned_data

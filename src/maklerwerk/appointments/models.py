@@ -64,6 +64,10 @@ class Appointment(SingleLineFields, models.Model):
         related_name="+",
         verbose_name=_("responsible"),
     )
+    # Colleagues who attend too: the appointment is in their calendar, feed, agenda and reminders.
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("colleagues")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     notes = models.TextField(_("notes"), blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
@@ -74,6 +78,8 @@ class Appointment(SingleLineFields, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Every save sets it (callers with update_fields name it): the feed's ETag and cache key.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("appointment")
@@ -133,6 +139,9 @@ class ViewingSlot(SingleLineFields, models.Model):
     booking_mode = models.CharField(
         _("booking"), max_length=20, choices=Booking.choices, default=Booking.DIRECT
     )
+    # The booking page offers the slot only inside this window (empty: from now / until it starts).
+    visible_from = models.DateTimeField(_("bookable from"), null=True, blank=True)
+    visible_until = models.DateTimeField(_("bookable until"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -151,6 +160,13 @@ class ViewingSlot(SingleLineFields, models.Model):
 
     def __str__(self) -> str:
         return f"{self.property} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
+        if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
+            raise ValidationError({"visible_until": _("“Bookable until” must be after “bookable from”.")})
 
     @builtins.property
     def free(self) -> int:

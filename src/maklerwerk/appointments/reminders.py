@@ -26,16 +26,16 @@ from django.utils.translation import gettext as _
 from maklerwerk.accounts.models import Office, User
 from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
-from maklerwerk.appointments import selectors
+from maklerwerk.appointments import invitations, selectors
 from maklerwerk.appointments.models import Appointment, AppointmentSettings, ReminderClaim
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
-from maklerwerk.core.models import Activity, ChangeLog
+from maklerwerk.core.models import ChangeLog
 from maklerwerk.integrations.smtp.client import SmtpError
 from maklerwerk.mailing.placeholders import MailContext, contact_email
-from maklerwerk.mailing.sending import MailActivity, mail_send
-from maklerwerk.mailing.services import smtp_reason
+from maklerwerk.mailing.sending import mail_send
+from maklerwerk.mailing.services import template_default
 
 if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
@@ -80,9 +80,11 @@ class Recipient:
 
 
 def _recipients(appointment: Appointment, cfg: AppointmentSettings) -> Iterator[Recipient]:
-    agent = appointment.responsible
-    if cfg.remind_agents and agent is not None and agent.is_active and agent.email:
-        yield Recipient(f"u{agent.pk}", agent.email, user=agent)
+    if cfg.remind_agents:
+        agents = [appointment.responsible, *appointment.users.all()]
+        for agent in dict.fromkeys(a for a in agents if a is not None):
+            if agent.is_active and agent.email:
+                yield Recipient(f"u{agent.pk}", agent.email, user=agent)
     if cfg.remind_contacts:
         for contact in appointment.contacts.all():
             email = contact_email(contact)
@@ -107,50 +109,12 @@ def _send_claimed(row: ReminderClaim, send: Callable[[], object]) -> bool:
     try:
         send()
     except (ApplicationError, SmtpError) as exc:
-        row.error = (smtp_reason(exc) if isinstance(exc, SmtpError) else exc.message)[:500]
+        row.error = invitations.reason_of(exc)[:500]
         row.save(update_fields=["error"])
         return False
     row.sent_at = timezone.now()
     row.save(update_fields=["sent_at"])
     return True
-
-
-def _plain(text: str) -> str:
-    """User data inside a mail body, which is a template: no placeholder braces."""
-    return text.replace("{", "(").replace("}", ")")
-
-
-def when_text(appointment: Appointment) -> str:
-    start, end = timezone.localtime(appointment.starts_at), timezone.localtime(appointment.ends_at)
-    if appointment.all_day:
-        return f"{start:%d.%m.%Y}"
-    return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
-
-
-def _reminder_texts(appointment: Appointment, recipient: Recipient) -> tuple[str, str]:
-    title = _plain(str(appointment))
-    values = {
-        "title": title,
-        "when": when_text(appointment),
-        "where": _plain(appointment.location) or "–",
-    }
-    subject = _("Reminder: %(title)s on %(when)s") % values
-    if recipient.user is not None:
-        names = ", ".join(_plain(c.display_name) for c in appointment.contacts.all()) or "–"
-        url = absolute_url(
-            reverse("appointments:detail", args=[appointment.pk]), office=appointment.office_id
-        )
-        body = _("Appointment: %(title)s\nWhen: %(when)s\nWhere: %(where)s\nWith: %(names)s\n\n%(url)s\n") % {
-            **values,
-            "names": names,
-            "url": url,
-        }
-    else:
-        body = _(
-            "Hello %(name)s,\n\nthis is a reminder of our appointment “%(title)s”.\nWhen: %(when)s\n"
-            "Where: %(where)s\n\nIf you cannot come, please let us know.\n"
-        ) % {**values, "name": _plain(recipient.contact.display_name if recipient.contact else "")}
-    return subject, body
 
 
 def _remind(appointment: Appointment, level: Level, recipient: Recipient) -> bool | None:
@@ -161,25 +125,15 @@ def _remind(appointment: Appointment, level: Level, recipient: Recipient) -> boo
     )
     if row is None:
         return None
-    subject, body = _reminder_texts(appointment, recipient)
+    key = invitations.KEYS.REMINDER_AGENT if recipient.user is not None else invitations.KEYS.REMINDER
 
     def send() -> object:
-        return mail_send(
-            office=appointment.office,
-            ctx=MailContext(
-                office=appointment.office,
-                acting_user=None,
-                contact=recipient.contact,
-                prop=appointment.property,
-            ),
+        return invitations.appointment_mail(
+            appointment=appointment,
+            key=key,
             to_email=recipient.email,
+            contact=recipient.contact,
             acting_user=None,
-            sender=appointment.responsible,
-            subject=subject,
-            body=body,
-            activity=MailActivity(type=Activity.Type.EMAIL_SENT, payload={"appointment_id": appointment.pk})
-            if recipient.contact is not None
-            else None,
         )
 
     return _send_claimed(row, send)
@@ -195,7 +149,7 @@ def _due(office_id: int, level: Level, now: dt.datetime) -> Iterator[Appointment
             starts_at__lte=now + dt.timedelta(hours=level.hours),
         )
         .select_related("office", "responsible", "property")
-        .prefetch_related("contacts")
+        .prefetch_related("contacts", "users")
         .order_by("starts_at", "pk")
     )
     for appointment in qs:
@@ -243,18 +197,16 @@ def agenda_of(user: User, day: dt.date) -> list[Appointment]:
     return list(qs.filter(status__in=OPEN).prefetch_related("contacts"))
 
 
-def _agenda_body(office: Office, day: dt.date, items: list[Appointment]) -> str:
-    lines = [_("Your appointments on %(day)s:") % {"day": f"{day:%d.%m.%Y}"}, ""]
+def _agenda_list(items: list[Appointment]) -> str:
+    lines = []
     for a in items:
         start, end = timezone.localtime(a.starts_at), timezone.localtime(a.ends_at)
         time = _("all day") if a.all_day else f"{start:%H:%M}–{end:%H:%M}"
-        lines.append(f"{time}  {_plain(str(a))}")
-        names = ", ".join(_plain(c.display_name) for c in a.contacts.all())
-        for part in (_plain(a.location), names):
+        lines.append(f"{time}  {a}")
+        names = ", ".join(c.display_name for c in a.contacts.all())
+        for part in (a.location, names):
             if part:
                 lines.append(f"    {part}")
-    url = absolute_url(reverse("appointments:calendar"), office=office.pk)
-    lines += ["", url, ""]
     return "\n".join(lines)
 
 
@@ -266,18 +218,19 @@ def agenda_send(user: User, office: Office, day: dt.date) -> bool | None:
     row = claim(office_id=office.pk, key=f"agenda:u{user.pk}:{day.isoformat()}", to_email=user.email)
     if row is None:
         return None
-    subject = _("Your appointments on %(day)s (%(count)s)") % {"day": f"{day:%d.%m.%Y}", "count": len(items)}
-    body = _agenda_body(office, day, items)
+    template = template_default(office=office, key=invitations.KEYS.AGENDA)
+    ctx = MailContext(office=office, acting_user=None, agent_user=user)
+    ctx.extra.update(
+        {
+            "termin.tag": f"{day:%d.%m.%Y}",
+            "termin.anzahl": str(len(items)),
+            "termin.liste": _agenda_list(items),
+            "termin.link": absolute_url(reverse("appointments:calendar"), office=office.pk),
+        }
+    )
 
     def send() -> object:
-        return mail_send(
-            office=office,
-            ctx=MailContext(office=office, acting_user=None),
-            to_email=user.email,
-            acting_user=None,
-            subject=subject,
-            body=body,
-        )
+        return mail_send(office=office, ctx=ctx, to_email=user.email, acting_user=None, template=template)
 
     return _send_claimed(row, send)
 

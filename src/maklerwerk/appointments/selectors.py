@@ -7,12 +7,13 @@ import hmac
 import re
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from maklerwerk.appointments.models import Appointment, BookingLink, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.services import token_hash
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.properties.selectors import property_hidden_q
 
 if TYPE_CHECKING:
@@ -44,8 +45,14 @@ def appointment_list(
     if property_id is not None:
         qs = qs.filter(property_id=property_id)
     if responsible_id is not None:
-        qs = qs.filter(responsible_id=responsible_id)
+        qs = qs.filter(of_user_q(responsible_id))
     return qs.order_by("starts_at", "pk")
+
+
+def of_user_q(user_id: int) -> Q:
+    """A user's appointments: responsible for them or attending as a colleague (no duplicates)."""
+    attending = Appointment.users.through.objects.filter(user_id=user_id).values("appointment_id")
+    return Q(responsible_id=user_id) | Q(pk__in=attending)
 
 
 def appointment_get(*, user: User, pk: int) -> Appointment:
@@ -146,11 +153,9 @@ def booking_get(*, user: User, pk: int) -> ViewingBooking:
 
 
 def free_slots(link: BookingLink) -> QuerySet[ViewingSlot]:
-    return ViewingSlot.objects.filter(
-        property_id=link.property_id,
-        cancelled_at__isnull=True,
-        starts_at__gt=timezone.now(),
-    ).order_by("starts_at", "pk")
+    return ViewingSlot.objects.filter(bookable_q(timezone.now()), property_id=link.property_id).order_by(
+        "starts_at", "pk"
+    )
 
 
 def bookings_of_link(link: BookingLink) -> QuerySet[ViewingBooking]:

@@ -13,10 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maklerwerk.accounts.models import User as UserModel
 from maklerwerk.accounts.permissions import ensure_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.appointments.models import Appointment, BookingLink, ViewingBooking, ViewingSlot
 from maklerwerk.appointments.series import SeriesRule, series_times
+from maklerwerk.appointments.slot_window import bookable_q
 from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
@@ -39,6 +41,12 @@ def property_address(prop: Property) -> str:
     place = f"{prop.postal_code} {prop.city}".strip()
     street = f"{prop.street} {prop.house_number}".strip()
     return ", ".join(p for p in (street, place) if p)
+
+
+def _check_users(office: Office, user_ids: list[int]) -> None:
+    found = UserModel.objects.filter(pk__in=user_ids, office=office, is_active=True).count()
+    if found != len(set(user_ids)):
+        raise ApplicationError(_("Unknown user."), extra={"field": "user_ids"})
 
 
 def _check_contacts(office: Office, contact_ids: list[int]) -> None:
@@ -65,10 +73,13 @@ def appointment_create(
     responsible: User | None = None,
     notes: str = "",
     all_day: bool = False,
+    user_ids: list[int] | None = None,
 ) -> Appointment:
     ensure_capability(acting_user, Capability.EDIT)
     contact_ids = list(dict.fromkeys(contact_ids or []))
     _check_contacts(office, contact_ids)
+    user_ids = list(dict.fromkeys(user_ids or []))
+    _check_users(office, user_ids)
     if responsible is not None and responsible.office_id != office.pk:
         raise ApplicationError(_("The responsible user must belong to your office."))
     appointment = Appointment(
@@ -89,6 +100,7 @@ def appointment_create(
     appointment.full_clean()
     appointment.save()
     appointment.contacts.set(contact_ids)
+    appointment.users.set(user_ids)
     history_record(instance=appointment, acting_user=acting_user, action=ChangeLog.Action.CREATE)
     return appointment
 
@@ -99,6 +111,7 @@ def appointment_update(
     appointment: Appointment,
     acting_user: User | None,
     contact_ids: list[int] | None = None,
+    user_ids: list[int] | None = None,
     **changes: object,
 ) -> bool:
     """Change fields; a change of time or place counts up SEQUENCE. Returns whether it did."""
@@ -106,6 +119,8 @@ def appointment_update(
     before = snapshot(Appointment.objects.get(pk=appointment.pk))
     if contact_ids is not None:
         _check_contacts(appointment.office, list(contact_ids))
+    if user_ids is not None:
+        _check_users(appointment.office, list(user_ids))
     moved = any(
         key in changes and changes[key] != getattr(appointment, key)
         for key in ("starts_at", "ends_at", "location", "all_day")
@@ -118,6 +133,8 @@ def appointment_update(
     appointment.save()
     if contact_ids is not None:
         appointment.contacts.set(contact_ids)
+    if user_ids is not None:
+        appointment.users.set(user_ids)
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )
@@ -150,13 +167,22 @@ def appointment_set_status(
     if status == Appointment.Status.CANCELLED:
         appointment.sequence += 1
         _release_seat(appointment)
-    appointment.save(update_fields=["status", "feedback", "sequence"])
+    appointment.save(update_fields=["status", "feedback", "sequence", "updated_at"])
     history_record(
         instance=appointment, before=before, acting_user=acting_user, action=ChangeLog.Action.UPDATE
     )
     if status not in {Appointment.Status.DONE, Appointment.Status.NO_SHOW}:
         return None
     return _activity_for(appointment, acting_user)
+
+
+@transaction.atomic
+def appointment_delete(*, appointment: Appointment, acting_user: User | None) -> None:
+    """Remove an appointment (a booked seat is freed first). To tell the contacts, cancel it instead."""
+    ensure_capability(acting_user, Capability.DELETE)
+    _release_seat(appointment)
+    history_record(instance=appointment, acting_user=acting_user, action=ChangeLog.Action.DELETE)
+    appointment.delete()
 
 
 def _activity_for(appointment: Appointment, acting_user: User | None) -> Activity:
@@ -199,6 +225,8 @@ def slot_series_create(
     location: str = "",
     mode: str = ViewingSlot.Mode.IN_PERSON,
     booking_mode: str = ViewingSlot.Booking.DIRECT,
+    visible_from: dt.datetime | None = None,
+    visible_until: dt.datetime | None = None,
 ) -> list[ViewingSlot]:
     """Concrete slots for `rule`; refuses past times, overlaps with open slots and 0 seats."""
     ensure_capability(acting_user, Capability.EDIT)
@@ -230,6 +258,8 @@ def slot_series_create(
             location=location.strip() or property_address(prop),
             mode=mode,
             booking_mode=booking_mode,
+            visible_from=visible_from,
+            visible_until=visible_until,
         )
         for start, end in times
     ]
@@ -283,10 +313,7 @@ def slot_book(*, link: BookingLink, slot_id: int) -> ViewingBooking:
 
 
 def _book(link: BookingLink, slot_id: int) -> ViewingBooking:
-    now = timezone.now()
-    slots = ViewingSlot.objects.filter(
-        pk=slot_id, property_id=link.property_id, cancelled_at__isnull=True, starts_at__gt=now
-    )
+    slots = ViewingSlot.objects.filter(bookable_q(timezone.now()), pk=slot_id, property_id=link.property_id)
     if not slots.exists():
         raise ApplicationError(slot_full_message())
     if ViewingBooking.objects.filter(

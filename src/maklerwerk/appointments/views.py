@@ -215,6 +215,7 @@ def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "appointment": appointment,
         "contacts": list(appointment.contacts.all()),
+        "colleagues": [str(u) for u in appointment.users.all()],
         "status_form": StatusForm(),
         "can_edit": _can_edit(request),
         "pending": selectors.pending_request(appointment),
@@ -330,6 +331,8 @@ def series_create_view(request: AuthedRequest, pk: int) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 mode=form.cleaned_data["mode"],
                 booking_mode=form.cleaned_data["booking_mode"] or ViewingSlot.Booking.DIRECT,
+                visible_from=form.cleaned_data["visible_from"],
+                visible_until=form.cleaned_data["visible_until"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)

@@ -45,10 +45,13 @@ class MailContext:
     extra: dict[str, str] = field(default_factory=dict)  # values a caller supplies, e.g. confirmation link
     cache: dict[str, str] = field(default_factory=dict)
     created_links: list[dict[str, Any]] = field(default_factory=list)
+    # The agent the mail is about when it is not the property's (an appointment's responsible user).
+    agent_user: User | None = None
 
     @property
     def agent(self) -> User | None:
         for candidate in (
+            self.agent_user,
             getattr(self.prop, "responsible_agent", None),
             getattr(self.contact, "responsible_agent", None),
             self.acting_user,
@@ -187,21 +190,37 @@ def _extra(name: str, unavailable: Promise, preview: str = "") -> Callable[[Mail
     return resolve
 
 
-LINK_FIELD = "links.dokumente"
-LINK_EXPIRY_FIELD = "links.gueltig_bis"
-
-
 def _office_address(ctx: MailContext) -> str:
     o = ctx.office
     return ", ".join(p for p in (o.street, f"{o.postal_code} {o.city}".strip()) if p)
 
 
-G_CONTACT, G_PROPERTY, G_AGENT, G_OFFICE, G_LINKS = (
+LINK_FIELD = "links.dokumente"
+LINK_EXPIRY_FIELD = "links.gueltig_bis"
+BOOKING_LINK_FIELD = "links.termin"
+APPOINTMENT_ONLY = gettext_lazy("only available in mails about an appointment")
+AGENDA_ONLY = gettext_lazy("only available in the daily agenda mail")
+
+
+def _booking_link(ctx: MailContext) -> str:
+    """`{{ links.termin }}`: the contact's personal booking page for the property's viewing slots
+    (appointments registers the maker; a mail that sends its own link puts it in `ctx.cache`)."""
+    contact, prop = _contact(ctx), _property(ctx)
+    if ctx.preview:
+        return f"{base_url(ctx.office)}/appointments/b/…  ({_('created when sending')})"
+    maker = LINK_MAKERS.get(BOOKING_LINK_FIELD)
+    if maker is None:
+        raise FieldUnavailable(_("viewing slots are not available"))
+    return maker.make(ctx, contact, prop)
+
+
+G_CONTACT, G_PROPERTY, G_AGENT, G_OFFICE, G_LINKS, G_APPOINTMENT = (
     gettext_lazy("Contact"),
     gettext_lazy("Property"),
     gettext_lazy("Agent"),
     gettext_lazy("Office"),
     gettext_lazy("Links"),
+    gettext_lazy("Appointment"),
 )
 
 CATALOGUE: list[Placeholder] = [
@@ -418,6 +437,71 @@ CATALOGUE: list[Placeholder] = [
             "31.12.2026",
         ),
         "31.12.2026",
+    ),
+    Placeholder(
+        BOOKING_LINK_FIELD,
+        gettext_lazy("Personal booking link for the property's viewing slots (created on demand)"),
+        G_LINKS,
+        _booking_link,
+        f"{settings.BASE_URL}/appointments/b/…",
+    ),
+    # Values of one appointment, supplied by the appointment mails (invitation, change, cancellation,
+    # reminder, request); user data is inserted as it is, never parsed as a template.
+    Placeholder(
+        "termin.titel",
+        gettext_lazy("Title of the appointment"),
+        G_APPOINTMENT,
+        _extra("termin.titel", APPOINTMENT_ONLY, "Besichtigung Altbau am Park"),
+        "Besichtigung Altbau am Park",
+    ),
+    Placeholder(
+        "termin.zeit",
+        gettext_lazy("Date and time (Berlin time)"),
+        G_APPOINTMENT,
+        _extra("termin.zeit", APPOINTMENT_ONLY, "12.12.2026 10:00–10:30"),
+        "12.12.2026 10:00–10:30",
+    ),
+    Placeholder(
+        "termin.ort",
+        gettext_lazy("Place or meeting point"),
+        G_APPOINTMENT,
+        _extra("termin.ort", APPOINTMENT_ONLY, "Parkstraße 5, 60311 Frankfurt am Main"),
+        "Parkstraße 5, 60311 Frankfurt am Main",
+    ),
+    Placeholder(
+        "termin.teilnehmer",
+        gettext_lazy("Names of the invited contacts"),
+        G_APPOINTMENT,
+        _extra("termin.teilnehmer", APPOINTMENT_ONLY, "Erika Mustermann"),
+        "Erika Mustermann",
+    ),
+    Placeholder(
+        "termin.link",
+        gettext_lazy("The appointment in Maklerwerk (for agents)"),
+        G_APPOINTMENT,
+        _extra("termin.link", APPOINTMENT_ONLY),
+        f"{settings.BASE_URL}/appointments/17/",
+    ),
+    Placeholder(
+        "termin.tag",
+        gettext_lazy("Day of the agenda"),
+        G_APPOINTMENT,
+        _extra("termin.tag", AGENDA_ONLY, "12.12.2026"),
+        "12.12.2026",
+    ),
+    Placeholder(
+        "termin.anzahl",
+        gettext_lazy("Number of appointments of the agenda"),
+        G_APPOINTMENT,
+        _extra("termin.anzahl", AGENDA_ONLY, "3"),
+        "3",
+    ),
+    Placeholder(
+        "termin.liste",
+        gettext_lazy("The day's appointments, one block each (agenda)"),
+        G_APPOINTMENT,
+        _extra("termin.liste", AGENDA_ONLY, "10:00–10:30  Besichtigung Altbau am Park"),
+        "10:00–10:30  Besichtigung Altbau am Park",
     ),
 ]
 

@@ -44,6 +44,176 @@ Der Link ist persönlich und gültig bis {{ links.gueltig_bis }}.
     + SIGNATURE
 )
 
+
+# Appointment mails (appointments/): the agent or the booking page sends them, the .ics rides along.
+# Their signature names the agent only where there is one (a booking page has no acting user).
+APPOINTMENT_SIGNATURE = """Mit freundlichen Grüßen
+
+{% if makler.name %}{{ makler.name }}
+{% endif %}{{ buero.name }}
+{% if makler.telefon %}Telefon {{ makler.telefon }}
+{% endif %}{% if buero.signatur %}
+{{ buero.signatur }}{% endif %}"""
+
+APPOINTMENT_FACTS = """Termin: {{ termin.titel }}
+Wann: {{ termin.zeit }}
+{% if termin.ort %}Wo: {{ termin.ort }}
+{% endif %}"""
+
+APPOINTMENT_TEMPLATES: list[tuple[str, str, str, str]] = [
+    (
+        "booking_link",
+        "Besichtigung: Buchungslink",
+        "Ihr Besichtigungstermin: {{ objekt.titel }}",
+        """{{ kontakt.briefanrede }},
+
+bitte wählen Sie über Ihren persönlichen Link einen Termin für die Besichtigung von
+„{{ objekt.titel }}“:
+{{ links.termin }}
+
+Dort können Sie Ihren Termin später auch verschieben oder absagen. Der Link ist gültig bis
+{{ links.gueltig_bis }}.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "appointment_invitation",
+        "Termin: Einladung",
+        "Einladung: {{ termin.titel }}",
+        """{{ kontakt.briefanrede }},
+
+hiermit bestätige ich Ihren Termin:
+
+"""
+        + APPOINTMENT_FACTS
+        + """
+Mit der Einladung im Anhang übernehmen Sie den Termin in Ihren Kalender.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "appointment_changed",
+        "Termin: Änderung",
+        "Geändert: {{ termin.titel }}",
+        """{{ kontakt.briefanrede }},
+
+Ihr Termin hat sich geändert. Es gilt jetzt:
+
+"""
+        + APPOINTMENT_FACTS
+        + """
+Die Einladung im Anhang ersetzt die frühere in Ihrem Kalender.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "appointment_cancelled",
+        "Termin: Absage",
+        "Abgesagt: {{ termin.titel }}",
+        """{{ kontakt.briefanrede }},
+
+der Termin „{{ termin.titel }}“ am {{ termin.zeit }} ist abgesagt. Mit der Absage im Anhang
+entfernen Sie ihn aus Ihrem Kalender.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "appointment_reminder",
+        "Termin: Erinnerung an Kontakte",
+        "Erinnerung: {{ termin.titel }} am {{ termin.zeit }}",
+        """{{ kontakt.briefanrede }},
+
+ich erinnere Sie an unseren Termin:
+
+"""
+        + APPOINTMENT_FACTS
+        + """
+Falls Sie nicht kommen können, geben Sie mir bitte kurz Bescheid.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "appointment_reminder_agent",
+        "Termin: Erinnerung an Makler",
+        "Erinnerung: {{ termin.titel }} am {{ termin.zeit }}",
+        APPOINTMENT_FACTS
+        + """{% if termin.teilnehmer %}Mit: {{ termin.teilnehmer }}
+{% endif %}
+{{ termin.link }}
+""",
+    ),
+    (
+        "appointment_agenda",
+        "Termine: Tagesübersicht",
+        "Ihre Termine am {{ termin.tag }} ({{ termin.anzahl }})",
+        """Ihre Termine am {{ termin.tag }}:
+
+{{ termin.liste }}
+
+{{ termin.link }}
+""",
+    ),
+    (
+        "booking_request_received",
+        "Besichtigung: Anfrage erhalten",
+        "Ihre Anfrage: {{ termin.titel }} am {{ termin.zeit }}",
+        """{{ kontakt.briefanrede }},
+
+vielen Dank für Ihre Anfrage für „{{ termin.titel }}“ am {{ termin.zeit }}. Ich bestätige den
+Termin in Kürze per E-Mail; bis dahin ist die Zeit für Sie reserviert.
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "booking_request_declined",
+        "Besichtigung: Anfrage abgelehnt",
+        "Leider nicht möglich: {{ termin.titel }} am {{ termin.zeit }}",
+        """{{ kontakt.briefanrede }},
+
+leider ist der Termin „{{ termin.titel }}“ am {{ termin.zeit }} nicht möglich. Bitte wählen Sie
+über Ihren persönlichen Link einen anderen Termin:
+{{ links.termin }}
+
+"""
+        + APPOINTMENT_SIGNATURE,
+    ),
+    (
+        "booking_agent_request",
+        "Besichtigung: Anfrage an Makler",
+        "Besichtigungsanfrage von {{ termin.teilnehmer }}: {{ termin.zeit }}",
+        """{{ termin.teilnehmer }} fragt den Termin „{{ termin.titel }}“ am {{ termin.zeit }} an.
+Bitte bestätigen oder ablehnen:
+
+{{ termin.link }}
+""",
+    ),
+    (
+        "booking_agent_cancelled",
+        "Besichtigung: vom Interessenten abgesagt",
+        "Abgesagt von {{ termin.teilnehmer }}: {{ termin.titel }}",
+        """{{ termin.teilnehmer }} hat den Termin „{{ termin.titel }}“ am {{ termin.zeit }} abgesagt.
+Der Platz ist wieder frei.
+
+{{ termin.link }}
+""",
+    ),
+    (
+        "booking_agent_moved",
+        "Besichtigung: vom Interessenten verschoben",
+        "Verschoben von {{ termin.teilnehmer }}: {{ termin.titel }}",
+        """{{ termin.teilnehmer }} hat den Termin „{{ termin.titel }}“ auf {{ termin.zeit }} verschoben.
+
+{{ termin.link }}
+""",
+    ),
+]
+
 # (key, name, subject, body)
 DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
     (
@@ -124,6 +294,7 @@ Möchten Sie über weitere passende Angebote informiert werden? Hier können Sie
         "Ihr Zugang zum virtuellen Rundgang: {{ objekt.titel }}",
         TOUR_ACCESS_BODY,
     ),
+    *APPOINTMENT_TEMPLATES,
 ]
 
 
