@@ -198,3 +198,32 @@ def test_the_feed_reaches_60_days_back_and_a_year_ahead(agent: Any) -> None:
         _make(agent, [], day + dt.timedelta(days=days), title)
     cal = Calendar.from_ical(Client().get(_path(feed_create(user=agent, office=agent.office))).content)
     assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} == {"vor 59 Tagen", "in einem Jahr"}
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 12, 20, 12, tzinfo=BERLIN), tick=False)
+def test_a_feed_from_cached_events_is_the_feed_built_whole_and_shows_a_change(
+    agent: Any, erika: Any, prop: Any
+) -> None:
+    """Each event block is cached under its appointment's state: the joined feed is what one
+    `to_ical()` of the whole calendar gives, and a changed appointment or contact is built anew."""
+    from django.core.cache import cache
+
+    from maklerwerk.appointments.feed import feed_ics
+
+    viewing = _make(
+        agent, [erika], dt.datetime(2027, 1, 9, 10, tzinfo=BERLIN), "Besichtigung", property_id=prop.pk
+    )
+    _make(agent, [], dt.datetime(2027, 7, 3, 10, tzinfo=BERLIN), "Notar")
+    first = feed_ics(agent, office_id=agent.office_id)
+    assert feed_ics(agent, office_id=agent.office_id) == first  # now every event from the cache
+    assert Calendar.from_ical(first).to_ical() == first
+    viewing.title = "Besichtigung Dachgeschoss"
+    viewing.save()
+    erika.last_name = "Musterfrau"
+    erika.save()
+    changed = feed_ics(agent, office_id=agent.office_id)
+    assert b"Besichtigung Dachgeschoss" in changed and b"Erika Musterfrau" in changed
+    assert b"Notar" in changed
+    cache.clear()
+    assert feed_ics(agent, office_id=agent.office_id) == changed  # nothing stale was served

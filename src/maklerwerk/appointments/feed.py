@@ -24,10 +24,11 @@ import secrets
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
@@ -172,15 +173,24 @@ def _berlin_vtimezone() -> Component:
     return probe.walk("VTIMEZONE")[0]
 
 
+def _event_key(a: Appointment, detail_url: str, language: str) -> str:
+    """A cached event block is valid while the appointment and its contacts are unchanged."""
+    raw = f"{a.pk}|{a.updated_at.isoformat()}|{getattr(a, "contacts_changed", None)}|{detail_url}|{language}"
+    return "appointments:feed-event:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
 def feed_ics(user: User, *, office_id: int, now: dt.datetime | None = None) -> bytes:
     """The user's own appointments as an iCalendar PUBLISH (names only, no e-mail or phone).
 
     Every time is Europe/Berlin, so the one VTIMEZONE is added as it is instead of searching the
-    events for their zones; the contacts come in one query (prefetch)."""
+    events for their zones. icalendar costs about 0.3 ms of CPU per event, so each VEVENT block is
+    cached under its appointment's state: after one change a feed of 6,000 events builds one event
+    and reads the rest (one `get_many`). The result is byte for byte what one `to_ical()` of the
+    whole calendar gives (a calendar writes its properties, then each component in turn)."""
     qs = (
         _appointments(user, office_id=office_id, now=now or timezone.now())
         .select_related("property")
-        .prefetch_related("contacts")
+        .annotate(contacts_changed=Max("contacts__updated_at"))
         .order_by("starts_at", "pk")
     )
     cal = Calendar()
@@ -190,10 +200,21 @@ def feed_ics(user: User, *, office_id: int, now: dt.datetime | None = None) -> b
     cal.add("x-wr-calname", _("Maklerwerk: %(name)s") % {"name": user.get_full_name() or user.username})
     cal.add("x-wr-timezone", "Europe/Berlin")
     cal.add_component(_berlin_vtimezone())
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)  # icalendar's fixed framing
     detail_url = absolute_url(reverse("appointments:detail", args=[0]), office=office_id)
-    for appointment in qs:
-        cal.add_component(_event(appointment, detail_url))
-    return cal.to_ical()
+    language = get_language() or ""
+    appointments = list(qs)
+    keys = [_event_key(a, detail_url, language) for a in appointments]
+    cached: dict[str, bytes] = cache.get_many(keys)
+    missing = [a for a, k in zip(appointments, keys, strict=True) if k not in cached]
+    if missing:
+        prefetch_related_objects(missing, "contacts")
+        built = {_event_key(a, detail_url, language): _event(a, detail_url).to_ical() for a in missing}
+        cache.set_many(built, CACHE_SECONDS)
+        cached.update(built)
+    return b"".join([head[: -len(end)], *(cached[k] for k in keys), end])
 
 
 def feed_body(feed: CalendarFeed, etag: str) -> bytes:
