@@ -70,7 +70,11 @@ class TourByKennungIn(TourIn):
 
 class PublishIn(InputSchema):
     published: bool
-    channels_off: list[str] | None = Field(None, description='Channels left out: "expose", "openimmo"')
+    channels_off: list[str] | None = Field(
+        None,
+        description='Channels left out: "expose", "openimmo" (every OpenImmo feed), "is24", '
+        'or one portal "portal:<id>"',
+    )
 
 
 class GrantIn(InputSchema):

@@ -28,6 +28,7 @@ from maklerwerk.inquiries.services import inquiry_create_from_form
 from maklerwerk.mailing.placeholders import MailContext, contact_email
 from maklerwerk.mailing.sending import mail_send
 from maklerwerk.mailing.services import template_default, template_with_field
+from maklerwerk.portals.selectors import portal_names
 from maklerwerk.sharing.visits import consent_texts
 from maklerwerk.tours import providers
 from maklerwerk.tours.models import DEFAULT_GRANT_DAYS, Grant, Registration, Tour
@@ -41,7 +42,8 @@ CRYPTO_PURPOSE = "tours.webhook"  # HKDF info of the webhook secrets: never chan
 GRANT_TEMPLATE = "tour_access"
 GRANT_FIELD = "links.rundgang"
 ROOM_KEY_RE = re.compile(r"[^a-z0-9_-]+")
-CHANNELS = ("expose", "openimmo")
+# Switches of a published tour: the exposé, every OpenImmo feed, IS24, or one portal ("portal:<id>").
+CHANNELS = ("expose", "openimmo", "is24")
 
 
 # --- tokens ----------------------------------------------------------------------------------------
@@ -175,7 +177,8 @@ def tour_publish(
     if published and not tour.open_url:
         raise ApplicationError(_("The tour has no open link to publish."))
     if channels_off is not None:
-        unknown = [c for c in channels_off if c not in CHANNELS and not c.startswith("portal:")]
+        portals = {f"portal:{pk}" for pk, _name, _kind in portal_names(office_id=tour.office_id)}
+        unknown = [c for c in channels_off if c not in CHANNELS and c not in portals]
         if unknown:
             raise ApplicationError(_("Unknown channel: %(c)s") % {"c": ", ".join(unknown)})
         tour.channels_off = sorted(set(channels_off))

@@ -18,9 +18,12 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
+from maklerwerk.portals.selectors import portal_names
+from maklerwerk.properties.media import portal_channel
 from maklerwerk.properties.selectors import property_get
 from maklerwerk.tours import providers, selectors, services
 from maklerwerk.tours.models import Tour
+from maklerwerk.tours.publishing import goes_to
 
 TAB_ANCHOR = "ext-tours"
 
@@ -40,10 +43,19 @@ def _error_text(exc: Exception) -> str:
 def property_tab_context(request: AuthedRequest, prop: Any) -> dict[str, Any]:
     user = request.user
     rows = []
+    portals = portal_names(office_id=prop.office_id)
     for tour in selectors.tours_for_property(user=user, property_id=prop.pk):
         rows.append(
             {
                 "tour": tour,
+                "portals": [
+                    {
+                        "pk": pk,
+                        "name": name,
+                        "on": goes_to(tour, portal_channel("is24" if kind == "is24" else "openimmo", pk)),
+                    }
+                    for pk, name, kind in portals
+                ],
                 "page_url": services.page_url(tour),
                 "registrations": list(selectors.registrations_for_tour(tour)[:50]),
                 "grants": list(selectors.grants_for_tour(tour)[:50]),
@@ -101,7 +113,12 @@ def tour_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def tour_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     tour = selectors.tour_get(user=request.user, pk=pk)
-    off = [c for c in services.CHANNELS if request.POST.get(f"channel_{c}") != "1"]
+    off = ["expose"] if request.POST.get("channel_expose") != "1" else []
+    off += [
+        f"portal:{pk}"
+        for pk, _name, _kind in portal_names(office_id=tour.office_id)
+        if request.POST.get(f"portal_{pk}") != "1"
+    ]
     try:
         services.tour_publish(
             tour=tour,
