@@ -11,9 +11,10 @@ class ToursConfig(AppConfig):
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.exposes.extras import OFFER_EXTRAS, OfferExtra
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
         from maklerwerk.properties.media import MEDIA_EXTRAS, MediaExtra
-        from maklerwerk.tours import publishing, tasks
+        from maklerwerk.tours import pdf, publishing, tasks
         from maklerwerk.tours.views import contact_tab_context
 
         TABS.register(
@@ -65,6 +66,18 @@ class ToursConfig(AppConfig):
         MEDIA_EXTRAS.register(
             MediaExtra(
                 "tours", links=publishing.published_links, title_image=publishing.title_image, order=10
+            )
+        )
+        OFFER_EXTRAS.register(
+            OfferExtra(
+                pdf.OFFER_EXTRA,
+                _(
+                    "Virtual tour (PDF with link and QR code; "
+                    "grants access to a tour that needs registration)"
+                ),
+                available=pdf.offer_available,
+                make=pdf.offer_attachment,
+                order=10,
             )
         )
         EXPORT_SECTIONS.register_all(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from maklerwerk.core.ids import parse_id
 from maklerwerk.portals.selectors import portal_names
 from maklerwerk.properties.media import portal_channel
 from maklerwerk.properties.selectors import property_get
-from maklerwerk.tours import providers, selectors, services
+from maklerwerk.tours import pdf, providers, selectors, services
 from maklerwerk.tours.models import Tour
 from maklerwerk.tours.publishing import goes_to
 
@@ -206,6 +207,19 @@ def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     services.grant_revoke(grant=grant, acting_user=request.user)
     messages.success(request, _("Access of %(contact)s revoked.") % {"contact": grant.contact})
     return redirect(request.POST.get("next") or _property_url(grant.tour.property_id))
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def tour_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The tour PDF with the open link and its QR code (to attach to an offer or print)."""
+    tour = selectors.tour_get(user=request.user, pk=pk)
+    if not tour.open_url:
+        messages.error(request, _("The tour has no open link to publish."))
+        return redirect(_property_url(tour.property_id))
+    response = HttpResponse(pdf.tour_pdf(tour), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, pdf.filename(tour))  # type: ignore[assignment]  # always a value for a name
+    return response
 
 
 @require_capability(Capability.VIEW)
