@@ -47,7 +47,7 @@ def test_an_online_viewing_that_took_place_is_an_activity_on_the_property_and_ev
     assert str(event["LOCATION"]) == LIVE  # the attendees' calendars open the live room
 
     page = agent_client.get(reverse("appointments:detail", args=[body["id"]])).content.decode()
-    assert LIVE in page and "Live-Besichtigungslink" in page
+    assert LIVE in page and "Live-Link" in page
 
     done = api.patch(f"/api/v1/appointments/{body['id']}", {"status": "done", "feedback": "Live gezeigt."})
     assert done.status_code == 200, done.content

@@ -55,7 +55,9 @@ def test_an_offer_with_the_tour_pdf_grants_the_recipient_access(
     names = [part.get_filename() for part in msg.iter_attachments()]
     assert names == ["Exposé mw-0360.pdf", "Rundgang mw-0360.pdf"]
     text = pdf_text(
-        next(p for p in msg.iter_attachments() if p.get_filename().startswith("Rundgang")).get_content(),
+        next(
+            p for p in msg.iter_attachments() if (p.get_filename() or "").startswith("Rundgang")
+        ).get_content(),
         tmp_path,
     )
     assert "Virtueller Rundgang (360°)" in text and OPEN in text.replace(" ", "")

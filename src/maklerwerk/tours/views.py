@@ -218,7 +218,7 @@ def tour_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The tour has no open link to publish."))
         return redirect(_property_url(tour.property_id))
     response = HttpResponse(pdf.tour_pdf(tour), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, pdf.filename(tour))  # type: ignore[assignment]  # always a value for a name
+    response["Content-Disposition"] = content_disposition_header(True, pdf.filename(tour))
     return response
 
 

@@ -123,7 +123,8 @@ class GenericTourParser:
             return None
         fields = labelled_fields(mail.text)
         link = pick(fields, "rundgang", "tour", "link", "tour-link", "rundgang-link")
-        found = providers.recognise(URL_RE.search(link).group(0)) if URL_RE.search(link) else None
+        url = URL_RE.search(link)
+        found = providers.recognise(url.group(0)) if url else None
         tour_ref = (found.external_id or found.open_url) if found else ""
         if len(tour_ref) > 100:
             tour_ref = ""  # longer than a portal id can be: the Kennung must name the property
