@@ -215,6 +215,7 @@ ROUTE_PARAM = {
     "tours:registration_grant": {"pk": "tour_registration"},
     "tours:grant_revoke": {"pk": "tour_grant"},
     "tours:contact_grant": {"pk": "contact"},
+    "tours:inquiry_grant": {"pk": "inquiry"},
     "appointments:request_answer": {"pk": "booking"},
 }
 # Literal parameters: each value is its own case.

@@ -7,10 +7,11 @@ class ToursConfig(AppConfig):
     verbose_name = _("Virtual tours")
 
     def ready(self) -> None:
+        from maklerwerk.accounts.roles import Capability
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
-        from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.core.tabs import ACTIONS, TABS, DetailAction, DetailTab
         from maklerwerk.exposes.extras import OFFER_EXTRAS, OfferExtra
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
         from maklerwerk.properties.media import MEDIA_EXTRAS, MediaExtra
@@ -35,6 +36,16 @@ class ToursConfig(AppConfig):
                 template="tours/_contact_tab.html",
                 context=contact_tab_context,
                 order=58,
+            )
+        )
+        ACTIONS.register(
+            DetailAction(
+                page="inquiry",
+                key="tour_grant",
+                label=_("Grant tour access"),
+                url_name="tours:inquiry_grant",
+                icon="ti-lock-open",
+                capability=Capability.EDIT,
             )
         )
         JOBS.register_all(declared_jobs(tasks))

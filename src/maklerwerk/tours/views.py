@@ -19,6 +19,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
+from maklerwerk.inquiries.selectors import inquiry_get
 from maklerwerk.portals.selectors import portal_names
 from maklerwerk.properties.media import portal_channel
 from maklerwerk.properties.selectors import property_get
@@ -189,6 +190,38 @@ def registration_grant(request: AuthedRequest, pk: int) -> HttpResponse:
             "property": reg.tour.property,
             "contact_id": services.registration_contact_id(reg),
         },
+    )
+
+
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def inquiry_grant(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Zugriff gestatten" on an inquiry: the prospect gets the personal link to a tour of the
+    inquiry's property (GET asks which tour, POST grants)."""
+    inquiry = inquiry_get(user=request.user, pk=pk)
+    tours = list(selectors.tours_for_property(user=request.user, property_id=inquiry.property_id or 0))
+    back = reverse("inquiries:detail", args=[inquiry.pk])
+    if not tours or inquiry.contact_id is None:
+        messages.error(
+            request,
+            _("The inquiry's property has no virtual tour.")
+            if not tours
+            else _(
+                "The inquiry has no contact yet (waiting for confirmation or a duplicate check): "
+                "please finish it first."
+            ),
+        )
+        return redirect(back)
+    if request.method == "POST":
+        tour = next((t for t in tours if t.pk == parse_id(request.POST.get("tour_id"))), None)
+        if tour is None:
+            messages.error(request, _("Please choose a virtual tour."))
+            return redirect(request.path)
+        return _grant(request, tour, inquiry.contact_id)
+    return render(
+        request,
+        "tours/inquiry_grant.html",
+        {"inquiry": inquiry, "tours": tours, "property": inquiry.property, "next_url": back},
     )
 
 
