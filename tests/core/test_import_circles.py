@@ -19,6 +19,7 @@ KNOWN = {
             "maklerwerk.inquiries.parsers.immowelt",
             "maklerwerk.inquiries.parsers.kleinanzeigen",
             "maklerwerk.inquiries.parsers.openimmo_feedback",
+            "maklerwerk.inquiries.parsers.tour_providers",
         }
     ),
 }

@@ -256,10 +256,11 @@ ROUTE_PARAM = {
     **{f"appointments:{n}": {"pk": "appointment"} for n in ("detail", "move", "status", "invite")},
     **{f"appointments:{n}": {"pk": "prop"} for n in ("property_tab", "series_create")},
     **{f"tours:{n}": {"pk": "prop"} for n in ("property_tab", "create")},
-    **{f"tours:{n}": {"pk": "tour"} for n in ("publish", "delete", "stats")},
+    **{f"tours:{n}": {"pk": "tour"} for n in ("publish", "delete", "stats", "pdf")},
     "tours:registration_grant": {"pk": "tour_registration"},
     "tours:grant_revoke": {"pk": "tour_grant"},
     "tours:contact_grant": {"pk": "contact"},
+    "tours:inquiry_grant": {"pk": "inquiry"},
     "appointments:request_answer": {"pk": "booking"},
 }
 # Literal parameters: each value is its own case.

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.portals.conftest import add_picture, make_listing
+from tests.portals.conftest import add_picture, ftp_server, is24, make_listing  # noqa: F401  # fixtures
 
 STANDIN = Path(__file__).resolve().parent / "standin"
 ROOMS = [

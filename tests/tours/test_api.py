@@ -75,3 +75,17 @@ def test_another_office_sees_nothing_and_readonly_cannot_write(prop, outsider, r
     ro = api_client_for(readonly_user)
     assert ro.get(f"/api/v1/tours/{tour_id}").status_code == 200
     assert ro.post(f"/api/v1/tours/{tour_id}/publish", {"published": True}).status_code == 403
+
+
+def test_a_tour_is_read_changed_and_deleted_under_its_property(api, prop, office, agent):
+    from tests.inquiries.conftest import make_property
+
+    tour_id = api.post(f"/api/v1/properties/{prop.pk}/tours", {"link": "SxQL3iGyoDo"}).json()["id"]
+    base = f"/api/v1/properties/{prop.pk}/tours/{tour_id}"
+    assert api.get(base).json()["external_id"] == "SxQL3iGyoDo"
+    changed = api.put(base, {"link": "https://tour.ogulo.com/kx8d2fq1", "title": "Ogulo-Rundgang"})
+    assert changed.json()["provider"] == "ogulo" and changed.json()["title"] == "Ogulo-Rundgang"
+    other = make_property(office, agent, "MW-0999")
+    assert_problem(api.get(f"/api/v1/properties/{other.pk}/tours/{tour_id}"), 404)  # not its property
+    assert api.delete(base).status_code == 204
+    assert_problem(api.get(base), 404)

@@ -205,3 +205,23 @@ def test_the_tour_of_a_deleted_property_answers_like_an_unknown_link(client, tou
         client.post(reverse("tours:page_beacon", args=[key]), b"{}", content_type="text/plain").status_code
         == 404
     )
+
+
+def test_the_agent_grants_access_from_a_tour_inquiry(
+    agent_client, client, tour, agent, no_opt_in, smtp_sink, django_capture_on_commit_callbacks
+):
+    registered(client, tour, django_capture_on_commit_callbacks, email="lea@example.net")
+    inquiry = Inquiry.objects.get(email="lea@example.net")
+    detail = agent_client.get(reverse("inquiries:detail", args=[inquiry.pk])).content.decode()
+    assert "Rundgang-Zugriff gestatten" in detail
+    ask = agent_client.get(reverse("tours:inquiry_grant", args=[inquiry.pk])).content.decode()
+    assert "Lea Sommer" in ask and str(tour) in ask
+    done = agent_client.post(
+        reverse("tours:inquiry_grant", args=[inquiry.pk]),
+        {"tour_id": tour.pk, "next": reverse("inquiries:detail", args=[inquiry.pk])},
+        follow=True,
+    )
+    assert "Zugriff für Lea Sommer bis" in done.content.decode()
+    assert any(
+        "lea@example.net" in str(m["To"]) and "/tours/p/" in str(m.get_body()) for m in smtp_sink.parsed()
+    )

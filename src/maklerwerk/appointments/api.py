@@ -43,6 +43,7 @@ class AppointmentOut(Schema):
     ends_at: dt.datetime
     all_day: bool
     location: str
+    video_url: str
     property_id: int | None
     contact_ids: list[int]
     user_ids: list[int] = Field(description="Colleagues who attend besides the responsible user")
@@ -93,7 +94,12 @@ class AppointmentIn(InputSchema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     all_day: bool = False
-    location: str = Field("", max_length=300, description="Default: the property's address")
+    location: str = Field(
+        "", max_length=300, description="Default: the live link, else the property's address"
+    )
+    video_url: str = Field(
+        "", max_length=1000, description="Online viewing: the provider's live session or any video room"
+    )
     property_id: int | None = None
     contact_ids: list[int] = []
     user_ids: list[int] = Field([], description="Colleagues who attend besides the responsible user")
@@ -116,6 +122,7 @@ class AppointmentPatchIn(InputSchema):
     ends_at: dt.datetime | None = None
     location: str | None = Field(None, max_length=300)
     all_day: bool | None = None
+    video_url: str | None = Field(None, max_length=1000)
     contact_ids: list[int] | None = None
     user_ids: list[int] | None = None
     responsible_user_id: int | None = None

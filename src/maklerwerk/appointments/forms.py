@@ -53,6 +53,13 @@ class AppointmentForm(forms.Form):
     location = forms.CharField(
         label=_("Location"), max_length=300, required=False, help_text=_("Empty: the property's address")
     )
+    video_url = forms.URLField(
+        label=_("Live viewing link"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Online viewing: the tour provider's live session or any video room"),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -96,6 +103,7 @@ class AppointmentForm(forms.Form):
             "all_day": bool(data.get("all_day")),
             "location": data["location"],
             "notes": data["notes"],
+            "video_url": data.get("video_url") or "",
         }
 
 

@@ -45,6 +45,8 @@ class Appointment(SingleLineFields, models.Model):
     ends_at = models.DateTimeField(_("end"))
     all_day = models.BooleanField(_("all day"), default=False)
     location = models.CharField(_("location"), max_length=300, blank=True)
+    # An online viewing's live link: the tour provider's live session or any video room.
+    video_url = models.URLField(_("live viewing link"), max_length=1000, blank=True)
     property = models.ForeignKey(
         "properties.Property",
         on_delete=models.CASCADE,

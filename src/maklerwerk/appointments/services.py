@@ -74,6 +74,7 @@ def appointment_create(
     notes: str = "",
     all_day: bool = False,
     user_ids: list[int] | None = None,
+    video_url: str = "",
 ) -> Appointment:
     ensure_capability(acting_user, Capability.EDIT)
     contact_ids = list(dict.fromkeys(contact_ids or []))
@@ -94,8 +95,11 @@ def appointment_create(
         responsible=responsible or acting_user,
         notes=notes,
         created_by=acting_user,
+        video_url=video_url.strip(),
     )
-    if property_id is not None and not location and appointment.property is not None:
+    if appointment.video_url and not location:  # an online viewing takes place at its link
+        appointment.location = appointment.video_url[:300]
+    elif property_id is not None and not location and appointment.property is not None:
         appointment.location = property_address(appointment.property)
     appointment.full_clean()
     appointment.save()
@@ -188,14 +192,20 @@ def appointment_delete(*, appointment: Appointment, acting_user: User | None) ->
 def _activity_for(appointment: Appointment, acting_user: User | None) -> Activity:
     contact_ids = list(appointment.contacts.values_list("pk", flat=True))
     outcome = appointment.get_status_display()
+    kind = Activity.Type.VIEWING if appointment.is_viewing else Activity.Type.MEETING
+    if appointment.kind == Appointment.Kind.ONLINE_VIEWING:
+        kind = Activity.Type.ONLINE_VIEWING  # "Online-Besichtigung" on the property and every attendee
+    payload = {"appointment_id": appointment.pk, "status": appointment.status}
+    if appointment.video_url:
+        payload["video_url"] = appointment.video_url
     return activity_create(
         office=appointment.office,
-        type=Activity.Type.VIEWING if appointment.is_viewing else Activity.Type.MEETING,
+        type=kind,
         subject=f"{appointment.get_kind_display()}: {outcome}",
         body=appointment.feedback,
         acting_user=acting_user,
         occurred_at=appointment.starts_at,
-        payload={"appointment_id": appointment.pk, "status": appointment.status},
+        payload=payload,
         contact_id=contact_ids[0] if contact_ids else None,
         further_contact_ids=contact_ids[1:],
         property_id=appointment.property_id,

@@ -19,6 +19,7 @@ class Activity(models.Model):
         EMAIL_RECEIVED = "email_received", _("E-mail received")
         EXPOSE_SENT = "expose_sent", _("Exposé sent")
         VIEWING = "viewing", _("Viewing")
+        ONLINE_VIEWING = "online_viewing", _("Online viewing")
         MEETING = "meeting", _("Meeting")
         DOCUMENT_OPENED = "document_opened", _("Document opened")
         LETTER = "letter", _("Letter")

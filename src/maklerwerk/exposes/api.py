@@ -63,6 +63,11 @@ class OfferIn(InputSchema):
     expose_template: int | None = None
     language: Literal["de", "en"] = "de"
     documents: list[int] = []
+    extras: list[str] = Field(
+        [],
+        max_length=10,
+        description='Further attachments per mail, e.g. "tour_pdf" (the virtual tour\'s PDF)',
+    )
 
 
 class RecipientOut(Schema):
@@ -132,6 +137,7 @@ def offer_create(request: ApiRequest, payload: OfferIn) -> Any:
         expose_template=selectors.expose_template_get(user=user, pk=payload.expose_template),
         expose_language=payload.language,
         document_ids=payload.documents,
+        extras=payload.extras,
     )
     if offer.recipients.filter(status__in=services.RETRYABLE).exists():
         services.offer_send_start(offer=offer, acting_user=user)

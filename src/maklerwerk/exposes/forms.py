@@ -20,6 +20,7 @@ class OfferForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Exposé language"), choices=LANGUAGES, initial="de")
     documents = forms.TypedMultipleChoiceField(label=_("Attach documents"), coerce=int, required=False)
+    extras = forms.MultipleChoiceField(label=_("Further attachments"), required=False)
 
     def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,6 +29,7 @@ class OfferForm(forms.Form):
         choice_field(self, "template").choices = choices["templates"]
         choice_field(self, "expose_template").choices = [("", _("Default")), *choices["expose_templates"]]
         choice_field(self, "documents").choices = choices["documents"]
+        choice_field(self, "extras").choices = choices.get("extras", [])
 
 
 class ExposeSettingsForm(forms.Form):

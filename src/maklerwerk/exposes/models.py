@@ -56,6 +56,8 @@ class Offer(models.Model):
     expose_template = models.ForeignKey(ExposeTemplate, on_delete=models.SET_NULL, null=True, blank=True)
     expose_language = models.CharField(_("exposé language"), max_length=5, default="de")
     document_ids = models.JSONField(_("documents"), default=list, blank=True)
+    # Keys of `exposes.extras.OFFER_EXTRAS` attached to every mail (e.g. "tour_pdf").
+    extras = models.JSONField(_("further attachments"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

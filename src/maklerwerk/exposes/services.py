@@ -20,6 +20,7 @@ from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import Activity, Job
 from maklerwerk.core.services import activity_create
+from maklerwerk.exposes.extras import OFFER_EXTRAS, OfferExtraFor, extras_for
 from maklerwerk.exposes.models import ExposeTemplate, Offer, OfferRecipient, PropertyExposeSettings
 from maklerwerk.exposes.render import ExposePdfExporter
 from maklerwerk.integrations.smtp.client import SmtpError
@@ -79,6 +80,7 @@ def offer_create(
     document_ids: list[int] | None = None,
     subject: str | None = None,
     body: str | None = None,
+    extras: list[str] | None = None,
 ) -> Offer:
     """An offer to every (contact, property) pair; contacts without address or consent are skipped.
 
@@ -105,8 +107,15 @@ def offer_create(
     ids = sorted(set(document_ids or []))
     if ids and PropertyDocument.objects.filter(pk__in=ids, property__in=properties).count() != len(ids):
         raise ApplicationError(_("Unknown document."), extra={"field": "documents"})
+    extras = sorted(set(extras or []))
+    unknown = [k for k in extras if k not in OFFER_EXTRAS]
+    if unknown:
+        raise ApplicationError(
+            _("Unknown attachment: %(keys)s") % {"keys": ", ".join(unknown)}, extra={"field": "extras"}
+        )
     offer = Offer.objects.create(
         office=office,
+        extras=extras,
         mail_template=mail_template,
         subject=subject,
         body=body,
@@ -417,7 +426,18 @@ def offer_recipient_send(
             subject=offer.subject,
             body=offer.body,
             to_name=contact.display_name,
-            attachments=offer_attachments(offer, recipient.property, attachments_cache),
+            attachments=[
+                *offer_attachments(offer, recipient.property, attachments_cache),
+                *extras_for(
+                    list(offer.extras),
+                    OfferExtraFor(
+                        prop=recipient.property,
+                        contact=contact,
+                        acting_user=acting_user,
+                        ref=f"offer-recipient:{recipient.pk}",
+                    ),
+                ),
+            ],
             headers=headers,
         )
         # Remember the Message-ID before talking to the server: if we die after it accepted the mail,

@@ -24,6 +24,7 @@ from maklerwerk.core.models import Activity
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.exposes import selectors, services
 from maklerwerk.exposes.evidence import evidence_pdf
+from maklerwerk.exposes.extras import extra_choices
 from maklerwerk.exposes.forms import ExposeSettingsForm, ExposeTemplateForm, OfferForm
 from maklerwerk.exposes.models import ExposeTemplate, OfferRecipient, PropertyExposeSettings
 from maklerwerk.exposes.render import ExposePdfExporter, expose_html
@@ -129,6 +130,7 @@ def _offer_choices(request: AuthedRequest, contact_ids: list[int], property_ids:
         "template_objs": list(templates),
         "expose_templates": [(t.pk, t.name) for t in selectors.expose_template_list(user=user)],
         "documents": [(d.pk, f"{d.title} ({d.property.external_id})") for d in documents],
+        "extras": extra_choices(properties),
     }
 
 
@@ -184,6 +186,7 @@ def offer_new(request: AuthedRequest) -> HttpResponse:
                     ),
                     expose_language=data["language"],
                     document_ids=data["documents"],
+                    extras=data["extras"],
                 )
                 services.offer_send_start(offer=offer, acting_user=request.user)
             except ApplicationError as exc:

@@ -14,6 +14,7 @@ from maklerwerk.inquiries.models import (
     ProcessDefinition,
     ProcessedMail,
     ProcessInstance,
+    Source,
 )
 from maklerwerk.properties.selectors import property_visible, property_visible_q
 
@@ -147,9 +148,12 @@ def portal_listings_for_property(*, office_id: int, property_id: int) -> list[Po
 
 
 def portal_listing_names(office_id: int, property_id: int) -> list[str]:
-    """The properties app's publish record (`properties.selectors.PUBLISH_RECORDS`)."""
+    """The properties app's publish record (`properties.selectors.PUBLISH_RECORDS`). A virtual
+    tour's id (source "tour") names the tour, not the Kennung: it does not lock it."""
     return [
-        str(listing) for listing in portal_listings_for_property(office_id=office_id, property_id=property_id)
+        str(listing)
+        for listing in portal_listings_for_property(office_id=office_id, property_id=property_id)
+        if listing.source != Source.TOUR
     ]
 
 

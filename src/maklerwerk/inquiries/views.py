@@ -21,6 +21,7 @@ from maklerwerk.accounts.http import AuthedRequest
 from maklerwerk.accounts.permissions import require_capability
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.tabs import actions_for
 from maklerwerk.core.views import rate_limited
 from maklerwerk.inquiries import selectors, services
 from maklerwerk.inquiries.forms import (
@@ -74,7 +75,8 @@ def inquiry_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def inquiry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     inquiry = selectors.inquiry_get(user=request.user, pk=pk)
-    return render(request, "inquiries/detail.html", {"inquiry": inquiry})
+    extra = actions_for("inquiry", inquiry.pk, request.user)  # e.g. tours: "Rundgang-Zugriff gestatten"
+    return render(request, "inquiries/detail.html", {"inquiry": inquiry, "extra_actions": extra})
 
 
 @require_capability(Capability.EDIT)

@@ -3,7 +3,8 @@
 Per property: upsert the real estate by its Kennung (`ext-{Kennung}`: GET, then POST or a full
 PUT), bring the pictures in line (key `img-{picture id}`, checksum MD5 of the bytes sent: new ones
 are added, changed ones replaced, removed ones deleted, then the order is set so the first picture
-is the title picture), then publish on channel 10000 unless it is published. A DELETE unpublishes
+is the title picture), the links other apps publish with it (a virtual tour: IS24 "Link"
+attachments, `link-{n}`), then publish on channel 10000 unless it is published. A DELETE unpublishes
 and deletes the real estate. Each entry is marked done when its calls succeeded, so a resumed run
 skips what already went out; publishing happens one listing at a time (this loop), as IS24 asks.
 The IS24 id goes to the inquiry manager's portal listings (its inquiry mails name that id).
@@ -21,7 +22,8 @@ from maklerwerk.integrations.openimmo import mapping as oi
 from maklerwerk.portals.exporters import openimmo
 from maklerwerk.portals.models import Portal, TransferEntry, TransferRun
 from maklerwerk.portals.stop import Stop
-from maklerwerk.properties.models import PropertyImage
+from maklerwerk.properties import media
+from maklerwerk.properties.models import Property, PropertyImage
 
 SOURCE = "immoscout24"  # inquiries.models.Source.IMMOSCOUT24
 EXPOSE_URL = "https://www.immobilienscout24.de/expose/{id}"
@@ -70,7 +72,7 @@ def _sync_pictures(client: Is24Client, realestate_id: str, pics: list[openimmo.P
     wanted: set[str] = set()
     title_done = False
     for pic in pics:
-        data = openimmo.picture_bytes(pic.image, max_kb)
+        data = openimmo.picture_bytes(pic.image, max_kb, pic.source)  # the 360° title copy, if any
         checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
         title = not title_done and pic.image.kind == PropertyImage.Kind.PHOTO
         title_done = title_done or title
@@ -90,18 +92,50 @@ def _sync_pictures(client: Is24Client, realestate_id: str, pics: list[openimmo.P
             metadata=_metadata(pic, checksum, title),
         )
         order.append(new_id)
+    others = []  # attachments this function does not own (links): kept, after the pictures
     for external_id, attachment in existing.items():
-        if external_id not in wanted:
+        if str(external_id).startswith("img-") and external_id not in wanted:
             client.attachment_delete(realestate_id, str(attachment["@id"]))
+        elif external_id not in wanted:
+            others.append(str(attachment["@id"]))
     if order:
-        client.attachments_order(realestate_id, order)
+        client.attachments_order(realestate_id, order + others)
+
+
+def _sync_links(client: Is24Client, realestate_id: str, prop: Property, channel: str) -> None:
+    """The links other apps publish with the property (a published virtual tour's open link) as
+    IS24 "Link" attachments, keyed `link-{n}` with a checksum of URL and title: a new or changed
+    link is (re)created, one that is no longer published (the tour switched off, or off for this
+    portal) is deleted. Pictures are `_sync_pictures`' own."""
+    existing = {
+        str(a.get("externalId")): a
+        for a in client.attachments(realestate_id)
+        if str(a.get("externalId", "")).startswith("link-")
+    }
+    wanted: set[str] = set()
+    for n, link in enumerate(media.extra_links(prop, channel), start=1):
+        key = f"link-{n}"
+        checksum = hashlib.md5(f"{link.url}\n{link.title}".encode(), usedforsecurity=False).hexdigest()
+        wanted.add(key)
+        found = existing.get(key)
+        if found is not None and found.get("externalCheckSum") == checksum:
+            continue
+        if found is not None:
+            client.attachment_delete(realestate_id, str(found["@id"]))
+        client.link_attachment_create(
+            realestate_id, url=link.url, title=link.title, external_id=key, checksum=checksum
+        )
+    for key, attachment in existing.items():
+        if key not in wanted:
+            client.attachment_delete(realestate_id, str(attachment["@id"]))
 
 
 def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
     prop = entry.property
     assert prop is not None, "send_entries hands only NEW/CHANGE entries here, planned with their property"
-    pics = openimmo.pictures(prop, portal.picture_limit)
-    body = mapping.realestate_body(openimmo.listing_for(prop, oi.ACTION_CHANGE, pics))
+    channel = openimmo.channel_of(portal)
+    pics = openimmo.pictures(prop, portal.picture_limit, channel)
+    body = mapping.realestate_body(openimmo.listing_for(prop, oi.ACTION_CHANGE, pics, channel))
     existing = client.realestate_by_external_id(prop.external_id)
     if existing is None:
         realestate_id = client.realestate_create(body)
@@ -109,6 +143,7 @@ def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
         realestate_id = str(existing["@id"])
         client.realestate_update(prop.external_id, body)  # a full replacement
     _sync_pictures(client, realestate_id, pics, portal.picture_max_kb)
+    _sync_links(client, realestate_id, prop, channel)
     if CHANNEL_IS24 not in client.published_channels(realestate_id):
         client.publish(realestate_id, CHANNEL_IS24)
     portal_listing_record(

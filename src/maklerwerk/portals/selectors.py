@@ -70,3 +70,10 @@ def portal_listing_names(office_id: int, property_id: int) -> list[str]:
         online_since=None, last_sent_at=None
     )
     return [f"{a.portal.name}" for a in rows.select_related("portal")]
+
+
+def portal_names(*, office_id: int) -> list[tuple[int, str, str]]:
+    """(id, name, kind) of the office's portals, for other apps' per-portal switches."""
+    return list(
+        Portal.objects.filter(office_id=office_id).order_by("name", "pk").values_list("pk", "name", "kind")
+    )

@@ -67,7 +67,9 @@ def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str,
     if portal.contingent is not None and published >= portal.contingent:
         hint = _("Contingent of %(n)s listings exceeded: not sent.") % {"n": portal.contingent}
         return Action.REFUSED, hint, ""
-    listing = openimmo.listing_for(prop, mapping.ACTION_CHANGE, openimmo.pictures(prop, portal.picture_limit))
+    channel = openimmo.channel_of(portal)
+    pics = openimmo.pictures(prop, portal.picture_limit, channel)
+    listing = openimmo.listing_for(prop, mapping.ACTION_CHANGE, pics, channel)
     digest = openimmo.data_hash(listing)
     if a.online_since is None:
         return Action.NEW, "", digest
@@ -126,8 +128,9 @@ def package_write(run: TransferRun, planned: list[Planned], target: Path) -> int
         for p in _to_send(run, planned):
             prop = p.assignment.property
             code = ACTION_CODES.get(p.entry.action, mapping.ACTION_CHANGE)
-            pics = [] if code == "DELETE" else openimmo.pictures(prop, portal.picture_limit)
-            yield openimmo.listing_for(prop, code, pics), pics
+            channel = openimmo.channel_of(portal)
+            pics = [] if code == "DELETE" else openimmo.pictures(prop, portal.picture_limit, channel)
+            yield openimmo.listing_for(prop, code, pics, channel), pics
 
     with target.open("wb") as out:
         return openimmo.write_package(out, header, name, items(), portal.picture_max_kb)

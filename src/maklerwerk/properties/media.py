@@ -2,7 +2,8 @@
 
 The virtual-tour app registers a `MediaExtra` in its ready(): the open tour link and a title
 picture with a "360°" banner. Exposés and portal exporters ask here, so they need not know the
-apps built on them (no import circle). `channel` is "expose", "openimmo" or "is24".
+apps built on them (no import circle). `channel` is "expose", or a portal's channel
+"openimmo:<portal id>" / "is24:<portal id>" (`portal_channel`); plain "openimmo" names any OpenImmo feed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ class MediaExtra:
 
 
 MEDIA_EXTRAS: Registry[MediaExtra] = Registry("property media extras")
+
+
+def portal_channel(kind: str, portal_id: int | None) -> str:
+    """The channel of one portal: its kind ("openimmo" or "is24") and its id, so an extra can be
+    switched off per portal."""
+    return f"{kind}:{portal_id}" if portal_id else kind
 
 
 def extra_links(prop: Property, channel: str) -> list[ExternalLink]:

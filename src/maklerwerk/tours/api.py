@@ -70,7 +70,11 @@ class TourByKennungIn(TourIn):
 
 class PublishIn(InputSchema):
     published: bool
-    channels_off: list[str] | None = Field(None, description='Channels left out: "expose", "openimmo"')
+    channels_off: list[str] | None = Field(
+        None,
+        description='Channels left out: "expose", "openimmo" (every OpenImmo feed), "is24", '
+        'or one portal "portal:<id>"',
+    )
 
 
 class GrantIn(InputSchema):
@@ -130,6 +134,32 @@ def tour_create(request: ApiRequest, property_id: int, payload: TourIn) -> Any:
     user = require(request, Capability.EDIT)
     prop = property_get(user=user, pk=property_id)
     return _created(*services.tour_create(prop=prop, data=_data(payload), acting_user=user))
+
+
+def _property_tour(request: ApiRequest, capability: Capability, property_id: int, tour_id: int) -> Any:
+    user = require(request, capability)
+    tour = selectors.tour_get(user=user, pk=tour_id)
+    if tour.property_id != property_id:
+        raise Http404
+    return user, tour
+
+
+@router.get("/properties/{property_id}/tours/{tour_id}", response=TourOut)
+def property_tour_detail(request: ApiRequest, property_id: int, tour_id: int) -> Any:
+    return _property_tour(request, Capability.VIEW, property_id, tour_id)[1]
+
+
+@router.put("/properties/{property_id}/tours/{tour_id}", response=TourOut)
+def property_tour_update(request: ApiRequest, property_id: int, tour_id: int, payload: TourIn) -> Any:
+    user, tour = _property_tour(request, Capability.EDIT, property_id, tour_id)
+    return services.tour_update(tour=tour, data=_data(payload), acting_user=user)
+
+
+@router.delete("/properties/{property_id}/tours/{tour_id}", response={204: None})
+def property_tour_delete(request: ApiRequest, property_id: int, tour_id: int) -> Any:
+    user, tour = _property_tour(request, Capability.DELETE, property_id, tour_id)
+    services.tour_delete(tour=tour, acting_user=user)
+    return Status(204, None)
 
 
 @router.post("/tours", response={201: TourCreatedOut})

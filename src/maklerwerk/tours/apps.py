@@ -7,13 +7,15 @@ class ToursConfig(AppConfig):
     verbose_name = _("Virtual tours")
 
     def ready(self) -> None:
+        from maklerwerk.accounts.roles import Capability
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
-        from maklerwerk.core.tabs import TABS, DetailTab
+        from maklerwerk.core.tabs import ACTIONS, TABS, DetailAction, DetailTab
+        from maklerwerk.exposes.extras import OFFER_EXTRAS, OfferExtra
         from maklerwerk.mailing.placeholders import LINK_MAKERS, LinkMaker
         from maklerwerk.properties.media import MEDIA_EXTRAS, MediaExtra
-        from maklerwerk.tours import publishing, tasks
+        from maklerwerk.tours import pdf, publishing, tasks
         from maklerwerk.tours.views import contact_tab_context
 
         TABS.register(
@@ -34,6 +36,16 @@ class ToursConfig(AppConfig):
                 template="tours/_contact_tab.html",
                 context=contact_tab_context,
                 order=58,
+            )
+        )
+        ACTIONS.register(
+            DetailAction(
+                page="inquiry",
+                key="tour_grant",
+                label=_("Grant tour access"),
+                url_name="tours:inquiry_grant",
+                icon="ti-lock-open",
+                capability=Capability.EDIT,
             )
         )
         JOBS.register_all(declared_jobs(tasks))
@@ -65,6 +77,18 @@ class ToursConfig(AppConfig):
         MEDIA_EXTRAS.register(
             MediaExtra(
                 "tours", links=publishing.published_links, title_image=publishing.title_image, order=10
+            )
+        )
+        OFFER_EXTRAS.register(
+            OfferExtra(
+                pdf.OFFER_EXTRA,
+                _(
+                    "Virtual tour (PDF with link and QR code; "
+                    "grants access to a tour that needs registration)"
+                ),
+                available=pdf.offer_available,
+                make=pdf.offer_attachment,
+                order=10,
             )
         )
         EXPORT_SECTIONS.register_all(

@@ -30,10 +30,19 @@ TOUR_LINK_FIELD = "objekt.rundgang_link"
 MAX_EDGE = 2400
 
 
+def goes_to(tour: Tour, channel: str) -> bool:
+    """Does the published tour go to `channel`? "expose", "openimmo", "is24", or a portal's own
+    channel "openimmo:<portal id>" / "is24:<portal id>", which the tour's switch "portal:<id>" and the
+    switch of its kind ("openimmo", "is24") both keep out."""
+    kind, _sep, portal_id = channel.partition(":")
+    off = tour.channels_off
+    return kind not in off and not (portal_id and f"portal:{portal_id}" in off)
+
+
 def published_tour(prop: Property, channel: str) -> Tour | None:
     """The property's first published tour that goes to `channel` (None: nothing to add)."""
     for tour in Tour.objects.filter(property_id=prop.pk, published=True).order_by("pk"):
-        if channel not in tour.channels_off and tour.open_url:
+        if tour.open_url and goes_to(tour, channel):
             return tour
     return None
 

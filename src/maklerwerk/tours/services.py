@@ -24,10 +24,15 @@ from maklerwerk.core.exceptions import ApplicationError, ConflictError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
 from maklerwerk.inquiries.automation import automation_start
-from maklerwerk.inquiries.services import inquiry_create_from_form
+from maklerwerk.inquiries.services import (
+    inquiry_create_from_form,
+    portal_listing_forget,
+    portal_listing_record,
+)
 from maklerwerk.mailing.placeholders import MailContext, contact_email
 from maklerwerk.mailing.sending import mail_send
 from maklerwerk.mailing.services import template_default, template_with_field
+from maklerwerk.portals.selectors import portal_names
 from maklerwerk.sharing.visits import consent_texts
 from maklerwerk.tours import providers
 from maklerwerk.tours.models import DEFAULT_GRANT_DAYS, Grant, Registration, Tour
@@ -37,11 +42,13 @@ if TYPE_CHECKING:
     from maklerwerk.contacts.models import Contact
     from maklerwerk.properties.models import Property
 
+INQUIRY_SOURCE = "tour"  # inquiries.models.Source.TOUR ("Rundgang")
 CRYPTO_PURPOSE = "tours.webhook"  # HKDF info of the webhook secrets: never change it
 GRANT_TEMPLATE = "tour_access"
 GRANT_FIELD = "links.rundgang"
 ROOM_KEY_RE = re.compile(r"[^a-z0-9_-]+")
-CHANNELS = ("expose", "openimmo")
+# Switches of a published tour: the exposé, every OpenImmo feed, IS24, or one portal ("portal:<id>").
+CHANNELS = ("expose", "openimmo", "is24")
 
 
 # --- tokens ----------------------------------------------------------------------------------------
@@ -128,6 +135,25 @@ def _apply(tour: Tour, data: TourData) -> None:
         )
 
 
+def tour_reference(tour: Tour) -> str:
+    """What a provider's registration mail names the tour by: its id there, else its link."""
+    if tour.external_id:
+        return tour.external_id[:100]
+    return tour.open_url if len(tour.open_url) <= 100 else ""
+
+
+def _listings_sync(office_id: int, property_id: int) -> None:
+    """The property's tours as the inquiry manager's listings of source "tour", so a provider's
+    registration mail that names only the tour finds the property."""
+    portal_listing_forget(office_id=office_id, property_id=property_id, source=INQUIRY_SOURCE)
+    for tour in Tour.objects.filter(office_id=office_id, property_id=property_id).order_by("pk"):
+        ref = tour_reference(tour)
+        if ref:
+            portal_listing_record(
+                office_id=office_id, property_id=property_id, source=INQUIRY_SOURCE, portal_id=ref
+            )
+
+
 @transaction.atomic
 def tour_create(*, prop: Property, data: TourData, acting_user: User | None) -> tuple[Tour, str]:
     """Link a tour to a property; returns it and its webhook secret (shown this once)."""
@@ -141,6 +167,7 @@ def tour_create(*, prop: Property, data: TourData, acting_user: User | None) -> 
     history_record(
         instance=tour, acting_user=acting_user, action=ChangeLog.Action.CREATE, after=snapshot(tour)
     )
+    _listings_sync(tour.office_id, tour.property_id)
     return tour, secret
 
 
@@ -152,6 +179,7 @@ def tour_update(*, tour: Tour, data: TourData, acting_user: User | None) -> Tour
     tour.full_clean()
     tour.save()
     history_record(instance=tour, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before)
+    _listings_sync(tour.office_id, tour.property_id)
     return tour
 
 
@@ -161,7 +189,9 @@ def tour_delete(*, tour: Tour, acting_user: User | None) -> None:
     history_record(
         instance=tour, acting_user=acting_user, action=ChangeLog.Action.DELETE, before=snapshot(tour)
     )
+    office_id, property_id = tour.office_id, tour.property_id
     tour.delete()
+    _listings_sync(office_id, property_id)
 
 
 @transaction.atomic
@@ -175,7 +205,8 @@ def tour_publish(
     if published and not tour.open_url:
         raise ApplicationError(_("The tour has no open link to publish."))
     if channels_off is not None:
-        unknown = [c for c in channels_off if c not in CHANNELS and not c.startswith("portal:")]
+        portals = {f"portal:{pk}" for pk, _name, _kind in portal_names(office_id=tour.office_id)}
+        unknown = [c for c in channels_off if c not in CHANNELS and c not in portals]
         if unknown:
             raise ApplicationError(_("Unknown channel: %(c)s") % {"c": ", ".join(unknown)})
         tour.channels_off = sorted(set(channels_off))
@@ -236,7 +267,7 @@ def registration_create(
                     "property_title": prop.title,
                     "message": _("Registration on the virtual tour “%(tour)s”") % {"tour": tour},
                 },
-                source="tour",
+                source=INQUIRY_SOURCE,
             )
             reg.inquiry = inquiry
             reg.save(update_fields=["inquiry"])
@@ -287,6 +318,7 @@ def grant_create(
     registration: Registration | None = None,
     days: int = DEFAULT_GRANT_DAYS,
     send: bool = True,
+    token: str = "",
 ) -> tuple[Grant, str]:
     """Full access for `contact`: a personal link, mailed with the office's template `tour_access`."""
     ensure_capability(acting_user, Capability.EDIT)
@@ -294,7 +326,7 @@ def grant_create(
         raise ApplicationError(_("The contact belongs to another office."))
     if not 1 <= days <= 365:
         raise ApplicationError(_("Access can be granted for 1 to 365 days."))
-    token = secrets.token_urlsafe(24)
+    token = token or secrets.token_urlsafe(24)  # a given one: derived from the mail that carries it
     grant = Grant.objects.create(
         office_id=tour.office_id,
         tour=tour,

@@ -15,7 +15,9 @@ urlpatterns = [
     path("<int:pk>/publish/", views.tour_publish, name="publish"),
     path("<int:pk>/delete/", views.tour_delete, name="delete"),
     path("<int:pk>/stats/", views.tour_stats, name="stats"),
+    path("<int:pk>/pdf/", views.tour_pdf, name="pdf"),
     path("registrations/<int:pk>/grant/", views.registration_grant, name="registration_grant"),
     path("contact/<int:pk>/grant/", views.contact_grant, name="contact_grant"),
+    path("inquiry/<int:pk>/grant/", views.inquiry_grant, name="inquiry_grant"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,9 +19,13 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
+from maklerwerk.inquiries.selectors import inquiry_get
+from maklerwerk.portals.selectors import portal_names
+from maklerwerk.properties.media import portal_channel
 from maklerwerk.properties.selectors import property_get
-from maklerwerk.tours import providers, selectors, services
+from maklerwerk.tours import pdf, providers, selectors, services
 from maklerwerk.tours.models import Tour
+from maklerwerk.tours.publishing import goes_to
 
 TAB_ANCHOR = "ext-tours"
 
@@ -40,10 +45,19 @@ def _error_text(exc: Exception) -> str:
 def property_tab_context(request: AuthedRequest, prop: Any) -> dict[str, Any]:
     user = request.user
     rows = []
+    portals = portal_names(office_id=prop.office_id)
     for tour in selectors.tours_for_property(user=user, property_id=prop.pk):
         rows.append(
             {
                 "tour": tour,
+                "portals": [
+                    {
+                        "pk": pk,
+                        "name": name,
+                        "on": goes_to(tour, portal_channel("is24" if kind == "is24" else "openimmo", pk)),
+                    }
+                    for pk, name, kind in portals
+                ],
                 "page_url": services.page_url(tour),
                 "registrations": list(selectors.registrations_for_tour(tour)[:50]),
                 "grants": list(selectors.grants_for_tour(tour)[:50]),
@@ -101,7 +115,12 @@ def tour_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def tour_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     tour = selectors.tour_get(user=request.user, pk=pk)
-    off = [c for c in services.CHANNELS if request.POST.get(f"channel_{c}") != "1"]
+    off = ["expose"] if request.POST.get("channel_expose") != "1" else []
+    off += [
+        f"portal:{pk}"
+        for pk, _name, _kind in portal_names(office_id=tour.office_id)
+        if request.POST.get(f"portal_{pk}") != "1"
+    ]
     try:
         services.tour_publish(
             tour=tour,
@@ -175,6 +194,38 @@ def registration_grant(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def inquiry_grant(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Zugriff gestatten" on an inquiry: the prospect gets the personal link to a tour of the
+    inquiry's property (GET asks which tour, POST grants)."""
+    inquiry = inquiry_get(user=request.user, pk=pk)
+    tours = list(selectors.tours_for_property(user=request.user, property_id=inquiry.property_id or 0))
+    back = reverse("inquiries:detail", args=[inquiry.pk])
+    if not tours or inquiry.contact_id is None:
+        messages.error(
+            request,
+            _("The inquiry's property has no virtual tour.")
+            if not tours
+            else _(
+                "The inquiry has no contact yet (waiting for confirmation or a duplicate check): "
+                "please finish it first."
+            ),
+        )
+        return redirect(back)
+    if request.method == "POST":
+        tour = next((t for t in tours if t.pk == parse_id(request.POST.get("tour_id"))), None)
+        if tour is None:
+            messages.error(request, _("Please choose a virtual tour."))
+            return redirect(request.path)
+        return _grant(request, tour, inquiry.contact_id)
+    return render(
+        request,
+        "tours/inquiry_grant.html",
+        {"inquiry": inquiry, "tours": tours, "property": inquiry.property, "next_url": back},
+    )
+
+
+@require_capability(Capability.EDIT)
 @require_POST
 def contact_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     """The button on the contact: access to a tour for this contact."""
@@ -189,6 +240,19 @@ def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     services.grant_revoke(grant=grant, acting_user=request.user)
     messages.success(request, _("Access of %(contact)s revoked.") % {"contact": grant.contact})
     return redirect(request.POST.get("next") or _property_url(grant.tour.property_id))
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def tour_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The tour PDF with the open link and its QR code (to attach to an offer or print)."""
+    tour = selectors.tour_get(user=request.user, pk=pk)
+    if not tour.open_url:
+        messages.error(request, _("The tour has no open link to publish."))
+        return redirect(_property_url(tour.property_id))
+    response = HttpResponse(pdf.tour_pdf(tour), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, pdf.filename(tour))
+    return response
 
 
 @require_capability(Capability.VIEW)

@@ -35,6 +35,7 @@ ACTIVITY_ICONS = {
     "email_received": "ti-mail",
     "expose_sent": "ti-file-text",
     "viewing": "ti-home-search",
+    "online_viewing": "ti-video",
     "meeting": "ti-users",
     "document_opened": "ti-eye",
     "letter": "ti-mailbox",

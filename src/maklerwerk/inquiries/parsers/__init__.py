@@ -23,7 +23,7 @@ from maklerwerk.inquiries.prospect import Prospect
 class ParsedInquiry:
     """What a portal told us about one prospect and the property they asked about."""
 
-    source: str  # Inquiry.Source value: immoscout24, immowelt, kleinanzeigen, openimmo, website
+    source: str  # Inquiry.Source value: immoscout24, immowelt, kleinanzeigen, openimmo, website, tour
     prospect: Prospect = field(default_factory=Prospect)
     message: str = ""
     property_external_id: str = ""  # the office's own Kennung (objektnr_extern / oobj_id)
@@ -80,9 +80,19 @@ def _parsers() -> list[InquiryParser]:
     from maklerwerk.inquiries.parsers.immowelt import ImmoweltParser
     from maklerwerk.inquiries.parsers.kleinanzeigen import KleinanzeigenParser
     from maklerwerk.inquiries.parsers.openimmo_feedback import OpenImmoFeedbackParser
+    from maklerwerk.inquiries.parsers.tour_providers import GenericTourParser, ImmoviewerParser, OguloParser
 
-    # The XML attachment is the most reliable source, so it goes first.
-    return [OpenImmoFeedbackParser(), ImmoScout24Parser(), ImmoweltParser(), KleinanzeigenParser()]
+    # The XML attachment is the most reliable source, so it goes first; the generic tour parser,
+    # which knows no sender, last.
+    return [
+        OpenImmoFeedbackParser(),
+        ImmoScout24Parser(),
+        ImmoweltParser(),
+        KleinanzeigenParser(),
+        ImmoviewerParser(),
+        OguloParser(),
+        GenericTourParser(),
+    ]
 
 
 def parse_message(raw: bytes) -> MailParseResult:

@@ -184,6 +184,25 @@ class Is24Client:
         response = self._call("POST", f"/user/me/realestate/{realestate_id}/attachment", files=files)
         return _messages(response)[2]
 
+    # Reference: https://api.immobilienscout24.de/our-apis/import-export/attachments/post.html ("Links
+    # (URLs) can be posted, as well. The body contains the data as XML or JSON and there is no binary
+    # attachment."); the type is common:Link of common-1.0.xsd: title ≤ 30, externalId ≤ 50, url ≤ 2000.
+    def link_attachment_create(
+        self, realestate_id: str, *, url: str, title: str, external_id: str, checksum: str
+    ) -> str:
+        metadata = {
+            "@xmlns": {"common": "http://rest.immobilienscout24.de/schema/common/1.0"},
+            "@xsi.type": "common:Link",
+            "title": title[:30],
+            "externalId": external_id[:50],
+            "externalCheckSum": checksum,
+            "url": url,
+        }
+        response = self._call(
+            "POST", f"/user/me/realestate/{realestate_id}/attachment", json={"common.attachment": metadata}
+        )
+        return _messages(response)[2]
+
     # Reference: https://api.immobilienscout24.de/api-docs/import-export/attachment/delete-attachment
     def attachment_delete(self, realestate_id: str, attachment_id: str) -> None:
         self._call("DELETE", f"/user/me/realestate/{realestate_id}/attachment/{attachment_id}")

@@ -8,8 +8,9 @@ OpenEstate-IS24-REST, Apache-2.0). What it does, like IS24:
 - verifies every OAuth 1.0a signature (HMAC-SHA1, RFC 5849, with oauthlib): a wrong key, token or
   signature is a 401 ERROR_COMMON_AUTHENTICATION_REQUIRED, a replayed nonce a 401
   ERROR_COMMON_AUTHENTICATION_OAUTH_NONCE_EXPIRED; a revoked token (`revoke`) stops working;
-- keeps real estates (JSON, `realestates.<type>`), attachments and publications per user in
-  memory; `ext-{externalId}` addressing; 201 + `Location` + `common.messages` on create;
+- keeps real estates (JSON, `realestates.<type>`), attachments (pictures and PDFs as multipart,
+  "Link" attachments as JSON without a binary part) and publications per user in memory;
+  `ext-{externalId}` addressing; 201 + `Location` + `common.messages` on create;
 - checks the field order of a body against the schema order (400 "Invalid content was found
   starting with element …"), mandatory fields, lengths and the energy-certificate rules (412
   "Error while validating input for the resource. [MESSAGE: field : value : CODE]"); a second
@@ -53,6 +54,8 @@ REASONS = {
     429: "Too Many Requests",
 }
 MAX_ATTACHMENTS = 150
+MAX_LINKS = 150
+LINK_URL = re.compile(r"(http|https)://\w.*[.]\w.*")  # the pattern of common:Link/url
 
 
 @dataclass
@@ -415,6 +418,8 @@ class Is24StandIn:
         self, record: dict[str, Any], environ: dict[str, Any], body: bytes
     ) -> tuple[int, Any, dict[str, str]]:
         content_type = environ.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            return self._link_create(record, body)
         if not content_type.startswith("multipart/form-data"):
             raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "multipart/form-data expected.")
         message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
@@ -429,6 +434,36 @@ class Is24StandIn:
         content = parts["attachment"].get_payload(decode=True) or b""
         new_id = str(next(self._ids))
         record["attachments"][new_id] = {"metadata": metadata, "size": len(content)}
+        return (
+            201,
+            _ok(
+                "MESSAGE_RESOURCE_CREATED",
+                f"Resource [attachment] with id [{new_id}] has been created.",
+                new_id,
+            ),
+            {},
+        )
+
+    def _link_create(self, record: dict[str, Any], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        """A "Link" attachment: JSON metadata only, no binary (common:Link of common-1.0.xsd)."""
+        try:
+            metadata = json.loads(body).get("common.attachment", {})
+        except (ValueError, AttributeError) as exc:
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "Required request body is missing") from exc
+        if metadata.get("@xsi.type") != "common:Link":
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "Only links can be posted without a binary part.")
+        url = str(metadata.get("url", ""))
+        if len(url) > 2000 or not LINK_URL.fullmatch(url):
+            raise validation_problem("url", url, "INVALID_URL")
+        if len(str(metadata.get("title", ""))) > 30:
+            raise validation_problem("title", metadata.get("title"), "LENGTH_EXCEEDED")
+        if len(str(metadata.get("externalId", ""))) > 50:
+            raise validation_problem("externalId", metadata.get("externalId"), "LENGTH_EXCEEDED")
+        links = [a for a in record["attachments"].values() if a["metadata"].get("@xsi.type") == "common:Link"]
+        if len(links) >= MAX_LINKS:
+            raise validation_problem("attachment", len(links) + 1, "MAX_LINKS_EXCEEDED")
+        new_id = str(next(self._ids))
+        record["attachments"][new_id] = {"metadata": metadata, "size": 0}
         return (
             201,
             _ok(

@@ -66,7 +66,14 @@ def preflight(prop: Property) -> list[str]:
     return problems
 
 
-def pictures(prop: Property, limit: int | None) -> list[Picture]:
+def channel_of(portal: Portal) -> str:
+    """The media channel of `portal` (`properties.media.portal_channel`): what it gets of a
+    published virtual tour can be switched per portal."""
+    kind = "is24" if portal.kind == Portal.Kind.IS24 else "openimmo"
+    return media.portal_channel(kind, portal.pk)
+
+
+def pictures(prop: Property, limit: int | None, channel: str = "openimmo") -> list[Picture]:
     images = list(prop.images.all().order_by("position", "pk"))
     if limit is not None:
         images = images[:limit]
@@ -76,7 +83,7 @@ def pictures(prop: Property, limit: int | None) -> list[Picture]:
         file_name = image.file.name or ""
         ext = (file_name.rsplit(".", 1)[-1] if "." in file_name else "jpg").lower()
         out.append(Picture(f"{base}_{n:02d}.{ascii_name(ext)}", image))
-    banner = media.title_image(prop, "openimmo")  # e.g. a published virtual tour's 360° banner
+    banner = media.title_image(prop, channel)  # e.g. a published virtual tour's 360° banner
     title = next((i for i, pic in enumerate(out) if pic.image.kind == PropertyImage.Kind.PHOTO), None)
     if banner and title is not None:
         out[title] = Picture(f"{base}_{title + 1:02d}.jpg", out[title].image, banner)
@@ -91,11 +98,11 @@ def _group(image: PropertyImage, first_photo: bool) -> str:
     return mapping.GROUP_TITLE if first_photo else mapping.GROUP_PICTURE
 
 
-def _links(prop: Property) -> tuple[writer.Attachment, ...]:
+def _links(prop: Property, channel: str) -> tuple[writer.Attachment, ...]:
     """Links other apps publish with the property (a virtual tour): anhang gruppe LINKS, REMOTE."""
     return tuple(
         writer.Attachment(link.url, "text/html", "LINKS", link.title[:100], location="REMOTE")
-        for link in media.extra_links(prop, "openimmo")
+        for link in media.extra_links(prop, channel)
     )
 
 
@@ -153,12 +160,14 @@ def _available_from(prop: Property) -> str:
     return prop.get_vacancy_display() if prop.vacancy else ""
 
 
-def listing_for(prop: Property, action: str, pics: list[Picture]) -> writer.Listing:
+def listing_for(
+    prop: Property, action: str, pics: list[Picture], channel: str = "openimmo"
+) -> writer.Listing:
     """The property in OpenImmo vocabulary."""
     commission = prop.buyer_commission_text or (
         f"{prop.buyer_commission_percent} %" if prop.buyer_commission_percent is not None else ""
     )
-    links = _links(prop)
+    links = _links(prop, channel)
     return writer.Listing(
         action=action,
         external_id=prop.external_id,
