@@ -38,7 +38,9 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
-def test_it_logs_in_only_after_the_current_code_and_a_recovery_code_works_once(agent: Any, settings: Any) -> None:
+def test_it_logs_in_only_after_the_current_code_and_a_recovery_code_works_once(
+    agent: Any, settings: Any
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the waiting after wrong codes has its own test
     device, codes = enrol(agent)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -109,7 +111,7 @@ def test_an_office_that_requires_two_factor_sends_every_page_to_the_set_up(
     assert bad.status_code == 400 and "Der Code stimmt nicht" in bad.content.decode()
     done = client.post("/settings/two-factor/", {"action": "confirm", "code": now_code(device)})
     body = done.content.decode()
-    assert "nur dieses eine Mal" in body and body.count("<li class=\"col-6") == 10
+    assert "nur dieses eine Mal" in body and body.count('<li class="col-6') == 10
     assert client.get("/contacts/").status_code == 200
     # It cannot be switched off while the office requires it.
     off = client.post("/settings/two-factor/", {"action": "remove"})

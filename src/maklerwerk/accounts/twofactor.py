@@ -94,7 +94,9 @@ def recovery_codes_make(*, user: User) -> list[str]:
     ]
     with transaction.atomic():
         RecoveryCode.objects.filter(user=user).delete()
-        RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash(_normalise(c))) for c in codes)
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(user=user, code_hash=_hash(_normalise(c))) for c in codes
+        )
     return codes
 
 
@@ -221,7 +223,9 @@ class TwoFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if request.path_info.startswith("/api/") or request.path_info.startswith(settings.STATIC_URL or "/static/"):
+        if request.path_info.startswith("/api/") or request.path_info.startswith(
+            settings.STATIC_URL or "/static/"
+        ):
             return None
         verdict = session_verdict(request)
         if verdict == "logout":

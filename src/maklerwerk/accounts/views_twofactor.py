@@ -67,7 +67,11 @@ def login_code_view(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         try:
             ok = twofactor.code_check(user=user, code=request.POST.get("code", "")[:40])
-            error = "" if ok else _("The code is not right. Enter the current code of your app or a recovery code.")
+            error = (
+                ""
+                if ok
+                else _("The code is not right. Enter the current code of your app or a recovery code.")
+            )
         except ApplicationError as exc:
             ok, error = False, exc.message
         if ok:

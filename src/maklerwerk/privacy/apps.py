@@ -7,13 +7,16 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Data protection")
 
     def ready(self) -> None:
+        from maklerwerk.contacts.services import CONSENT_FIELD_WATCHERS, ConsentFieldWatcher
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.personal_data import PERSONAL_DATA, PersonalDataSection
         from maklerwerk.core.tabs import ACTIONS, DetailAction
         from maklerwerk.privacy import tasks
+        from maklerwerk.privacy.consent import consent_field_changed
 
         JOBS.register_all(declared_jobs(tasks))
+        CONSENT_FIELD_WATCHERS.register(ConsentFieldWatcher("privacy.consent", consent_field_changed))
         PERSONAL_DATA.register(
             PersonalDataSection(
                 "consents",

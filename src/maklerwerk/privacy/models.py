@@ -16,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from maklerwerk.core.validation import SingleLineFields
 
 
+def _one_month_later(when: dt.datetime) -> dt.date:
+    """Art. 12 Abs. 3 DSGVO: a request is answered within one month of its receipt."""
+    day = timezone.localdate(when) if timezone.is_aware(when) else when.date()
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 class RetentionKind(models.TextChoices):
     """Kinds of records a retention duty keeps; the periods are in `privacy.rules` (office-adjustable)."""
 
@@ -134,6 +141,11 @@ class ErasureRequest(SingleLineFields, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def due_on(self) -> dt.date:
+        """The answer's deadline: one month from receipt (Art. 12 Abs. 3 DSGVO)."""
+        return _one_month_later(self.requested_at)
+
 
 class AccessLogEntry(models.Model):
     """Who exported or viewed sensitive personal data, when (the office's access log)."""
@@ -143,6 +155,8 @@ class AccessLogEntry(models.Model):
         EXPORT_DOWNLOAD = "export_download", _("Export downloaded")
         ERASURE = "erasure", _("Erasure executed")
         RESTRICTION = "restriction", _("Restriction changed")
+        REQUEST = "request", _("Request decided")
+        REGISTER = "register", _("Records of processing changed")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
@@ -210,13 +224,6 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}: {self.get_status_display()}"
-
-
-def _one_month_later(when: dt.datetime) -> dt.date:
-    """Art. 12 Abs. 3 DSGVO: a request is answered within one month of its receipt."""
-    day = timezone.localdate(when) if timezone.is_aware(when) else when.date()
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class SubjectRequest(SingleLineFields, models.Model):
@@ -318,7 +325,9 @@ class InactiveProposal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    erasure = models.ForeignKey(ErasureRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    erasure = models.ForeignKey(
+        ErasureRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("deletion proposal")

@@ -9,7 +9,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from maklerwerk.core.models import Job
-from maklerwerk.privacy.models import AccessLogEntry, ConsentRecord, ErasureRequest, LegalHold, RetentionMark
+from maklerwerk.privacy.models import (
+    AccessLogEntry,
+    ConsentRecord,
+    ErasureRequest,
+    LegalHold,
+    RetentionMark,
+    SubjectRequest,
+)
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -77,3 +84,20 @@ def consents(*, user: User, contact_id: int) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(office=user.office_id, contact_id=contact_id).order_by(
         "-recorded_at", "-pk"
     )
+
+
+def subject_requests(*, user: User, contact_id: int | None = None) -> QuerySet[SubjectRequest]:
+    qs = SubjectRequest.objects.filter(office=user.office_id).select_related("contact", "decided_by")
+    return qs.filter(contact_id=contact_id) if contact_id is not None else qs
+
+
+def subject_request_get(*, user: User, pk: int) -> SubjectRequest:
+    try:
+        return subject_requests(user=user).select_related("recorded_by").get(pk=pk)
+    except SubjectRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def subject_requests_open(*, user: User) -> QuerySet[SubjectRequest]:
+    """Open rectification and objection requests, the nearest deadline first."""
+    return subject_requests(user=user).filter(status=SubjectRequest.Status.OPEN).order_by("due_on", "pk")

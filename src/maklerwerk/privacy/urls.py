@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maklerwerk.privacy import views, views_public
+from maklerwerk.privacy import views, views_public, views_requests
 
 app_name = "privacy"
 
@@ -15,5 +15,16 @@ urlpatterns = [
     path("erasure-requests/<int:request_id>/", views.erasure_view, name="erasure"),
     path("erasure-requests/<int:request_id>/execute/", views.erasure_execute_view, name="erasure_execute"),
     path("erasure-requests/<int:request_id>/refuse/", views.erasure_refuse_view, name="erasure_refuse"),
+    path(
+        "contacts/<int:pk>/requests/",
+        views_requests.subject_request_create_view,
+        name="subject_request_create",
+    ),
+    path("requests/<int:request_id>/", views_requests.subject_request_view, name="subject_request"),
+    path(
+        "requests/<int:request_id>/decide/",
+        views_requests.subject_request_decide_view,
+        name="subject_request_decide",
+    ),
     path("unsubscribe/<str:token>/", views_public.unsubscribe_view, name="unsubscribe"),
 ]
