@@ -83,6 +83,12 @@ SETTINGS_LINKS = [
         "ti-world-upload",
     ),
     (
+        "privacy:inactive",
+        gettext_lazy("Inactive prospects"),
+        gettext_lazy("Deletion after a period without activity: period and review list"),
+        "ti-user-x",
+    ),
+    (
         "duplicates:index",
         gettext_lazy("Duplicate check"),
         gettext_lazy("Thresholds and duplicate groups"),
