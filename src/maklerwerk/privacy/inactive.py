@@ -12,10 +12,10 @@ again only after another full period without activity.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-import calendar
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -96,6 +96,7 @@ def _generated(user: User) -> dict[str, Any]:
         else _("Prospects without a deal: no period set")
     )
     deletion.append(_("Everything else: on request or when the purpose ends (Art. 17 GDPR)"))
+    gwg = rules["gwg"]
     portals = [p.name for p in portals_for(user=user)]
     granted = ConsentRecord.objects.filter(office=office, status=ConsentRecord.Status.GRANTED).count()
     users = office.users.filter(is_active=True).count()
@@ -109,10 +110,12 @@ def _generated(user: User) -> dict[str, Any]:
             _("Contact management and customer care"),
             {
                 "purposes": _(
-                    "Brokering properties: managing contacts, search profiles, appointments and correspondence"
+                    "Brokering properties: managing contacts, search profiles, "
+                    "appointments and correspondence"
                 ),
                 "legal_basis": _(
-                    "Art. 6 Abs. 1 lit. b GDPR (contract and pre-contractual steps); lit. c (retention duties); lit. f"
+                    "Art. 6 Abs. 1 lit. b GDPR (contract and pre-contractual steps); "
+                    "lit. c (retention duties); lit. f"
                 ),
                 "subjects": _lines(subjects) or _("Prospects, owners, buyers, tenants"),
                 "data": _lines(categories),
@@ -204,13 +207,16 @@ def _generated(user: User) -> dict[str, Any]:
             else _("Two-factor login: optional"),
             _("%(n)s of %(total)s active users log in with two factors") % {"n": with_2fa, "total": users},
             _(
-                "Passwords hashed with Argon2; failed logins locked out; API tokens and recovery codes stored as hashes"
+                "Passwords hashed with Argon2; failed logins locked out; "
+                "API tokens and recovery codes stored as hashes"
             ),
             _(
-                "Rights by role (administrator, agent, back office, read only); every office sees only its own data"
+                "Rights by role (administrator, agent, back office, read only); "
+                "every office sees only its own data"
             ),
             _(
-                "Stored mail passwords encrypted; exports of personal data only for the privacy role, each logged"
+                "Stored mail passwords encrypted; "
+                "exports of personal data only for the privacy role, each logged"
             ),
             _("Restriction and blocking of contacts; erasure against retention rules with a nightly job"),
         ]

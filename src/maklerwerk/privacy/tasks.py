@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from maklerwerk.contacts.models import Contact
-from maklerwerk.core.jobs import Progress, job_function
 from maklerwerk.accounts.models import Office, User
-from maklerwerk.core.jobs import job_start
+from maklerwerk.contacts.models import Contact
+from maklerwerk.core.jobs import Progress, job_function, job_start
 from maklerwerk.privacy import inactive, services
-from maklerwerk.privacy.models import PrivacySettings
 from maklerwerk.privacy.export import contact_export_write, export_dir
+from maklerwerk.privacy.models import PrivacySettings
 
 
 @job_function("privacy.data_export", resume=True)
