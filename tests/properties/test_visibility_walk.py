@@ -113,7 +113,7 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
     "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
     "privacy:unsubscribe": "the contact's public unsubscribe link (signed token of the contact)",
-    "privacy:subject_request": "a rectification or objection request (privacy capability: administrators only)",
+    "privacy:subject_request": "a rectification or objection request (privacy capability: admins only)",
     "privacy:subject_request_decide": "a rectification or objection request (administrators only)",
     "GET /api/v1/subject-requests/{request_id}": "a rectification or objection request (administrators only)",
     "POST /api/v1/subject-requests/{request_id}/decide": "a rectification or objection (administrators only)",

@@ -181,9 +181,7 @@ def _generated(user: User) -> dict[str, Any]:
                     "Financial Intelligence Unit (FIU) where a report is required; the supervisory authority"
                 ),
                 "transfers": no_transfer,
-                "deletion": f"{rules['gwg'].label}: {rules['gwg'].years} "
-                + _("years")
-                + f" ({rules['gwg'].legal_basis})",
+                "deletion": f"{gwg.label}: {gwg.years} " + _("years") + f" ({gwg.legal_basis})",
             },
         ),
         Entry(
