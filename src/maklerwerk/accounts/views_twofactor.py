@@ -56,11 +56,9 @@ def _pending_key(group: str, request: HttpRequest) -> str:
 def login_code_view(request: HttpRequest) -> HttpResponseBase:
     """The second step: the code from the app, or one of the recovery codes."""
     pending = request.session.get(twofactor.PENDING)
-    user = (
-        get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
-        if isinstance(pending, dict)
-        else None
-    )
+    if not isinstance(pending, dict):
+        return redirect("login")
+    user = get_user_model().objects.filter(pk=pending.get("user") or 0, is_active=True).first()
     if user is None:
         return redirect("login")
     error = ""

@@ -115,9 +115,9 @@ def offer_create(
         created_by=acting_user,
     )
     rows = []
-    problems = consent_problems(contacts)
+    blocked = consent_problems(contacts)
     for contact in dict.fromkeys(contacts):
-        address, reason = recipient_problem(contact, problems)
+        address, reason = recipient_problem(contact, blocked)
         for prop in dict.fromkeys(properties):
             rows.append(
                 OfferRecipient(

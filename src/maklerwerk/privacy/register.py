@@ -225,7 +225,7 @@ def _generated(user: User) -> dict[str, Any]:
 def register_build(*, user: User) -> Register:
     """The document as shown: generated, with the administrator's edits on top."""
     generated = _generated(user)
-    row = ProcessingRegister.objects.filter(office_id=user.office_id).first()
+    row = ProcessingRegister.objects.filter(office_id=user.office_id or 0).first()
     edits: dict[str, Any] = dict(row.edits) if row else {}
     edited = {k for k in ("controller", "dpo", "measures") if edits.get(k)}
     entries: list[Entry] = generated["entries"]
@@ -271,7 +271,7 @@ def register_edit(*, user: User, data: dict[str, str]) -> None:
         ):
             edits["activities"].setdefault(activity, {})[fld] = text
     ProcessingRegister.objects.update_or_create(
-        office_id=user.office_id, defaults={"edits": edits, "changed_by": user}
+        office_id=user.office_id or 0, defaults={"edits": edits, "changed_by": user}
     )
     access_log(
         office_id=user.office_id or 0,

@@ -25,7 +25,7 @@ def register_view(request: AuthedRequest) -> HttpResponse:
 def register_edit_view(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         register.register_edit(
-            user=request.user, data={k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+            user=request.user, data={k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         )
         messages.success(request, _("Records of processing saved."))
         return redirect("privacy:register")
