@@ -94,7 +94,9 @@ def test_the_privacy_pages_fit_desktop_and_phone(
     PrivacySettings.objects.create(office=office, inactive_months=24)
     log_in_as(page, live_server, admin_user)
     page.goto(f"{live_server.url}/privacy/contacts/{contact.pk}/")
-    expect(page.get_by_role("heading", name="Berichtigung und Widerspruch (Art. 16, 21 DSGVO)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Berichtigung und Widerspruch (Art. 16, 21 DSGVO)")
+    ).to_be_visible()
     both_widths(page, "contact")
     page.goto(f"{live_server.url}/privacy/requests/{item.pk}/")
     expect(page.get_by_text("Antwort fällig bis")).to_be_visible()
@@ -103,7 +105,9 @@ def test_the_privacy_pages_fit_desktop_and_phone(
     expect(page.get_by_role("button", name="Jetzt prüfen")).to_be_visible()
     both_widths(page, "inactive")
     page.goto(f"{live_server.url}/privacy/register/")
-    expect(page.get_by_role("heading", name="Verzeichnis von Verarbeitungstätigkeiten (Art. 30 DSGVO)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Verzeichnis von Verarbeitungstätigkeiten (Art. 30 DSGVO)")
+    ).to_be_visible()
     both_widths(page, "register")
     page.goto(f"{live_server.url}/privacy/register/edit/")
     both_widths(page, "register-edit")
