@@ -103,6 +103,7 @@ def test_an_office_that_requires_two_factor_sends_every_page_to_the_set_up(
     client.post("/login/", {"username": "makler", "password": PASSWORD})
     response = client.get("/contacts/")
     assert response.status_code == 302 and response["Location"] == "/settings/two-factor/"
+    assert client.get("/api/v1/contacts").status_code == 401  # the session reaches no API either
     page = client.get("/settings/two-factor/").content.decode()
     assert "Ihr Büro verlangt die Zwei-Faktor-Anmeldung" in page and "<svg" in page
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
