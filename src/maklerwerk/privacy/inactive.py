@@ -117,7 +117,11 @@ def proposal_erase(
     """Erase one proposed prospect through an erasure request; "erased", "held" or the status it
     already had (a repeated run is harmless: the proposal is claimed first)."""
     with transaction.atomic():
-        proposal = InactiveProposal.objects.select_for_update().select_related("contact").get(pk=proposal.pk)
+        proposal = (
+            InactiveProposal.objects.select_for_update(of=("self",))
+            .select_related("contact")
+            .get(pk=proposal.pk)
+        )
         if proposal.status != InactiveProposal.Status.PROPOSED or proposal.contact is None:
             return proposal.status
         settings = privacy_settings_for(proposal.office_id)
