@@ -30,6 +30,7 @@ from tests.conftest import make_user, streamed
 # Models of an office that the export leaves out on purpose, each with the reason.
 LEFT_OUT = {
     "accounts.ApiToken": "login material of this installation; integrations get new tokens after a move",
+    "accounts.RecoveryCode": "login material (hashed recovery codes); users set up two-factor login again",
     "accounts.User_groups": "Django's permission groups are not used (roles live on the user)",
     "accounts.User_user_permissions": "Django's per-user permissions are not used (roles live on the user)",
     "appointments.CalendarFeed": "login material: the secret of a personal iCal feed",
@@ -315,6 +316,12 @@ def full_office(settings: Any) -> dict[str, Any]:
     pv.ConsentRecord.objects.create(
         office=office, contact=a, purpose="newsletter", status="granted", channel="form"
     )
+    pv.SubjectRequest.objects.create(
+        office=office, contact=a, kind="objection", requested_by="A", scope="all"
+    )
+    pv.PrivacySettings.objects.create(office=office, inactive_months=24)
+    pv.InactiveProposal.objects.create(office=office, contact=b, contact_name="B")
+    pv.ProcessingRegister.objects.create(office=office, edits={"dpo": "Datenschutz Nord"})
     from maklerwerk.davsync import models as dav
 
     account = dav.DavAccount(office=office, user=admin, url="https://dav.example.org/chefin/kontakte/")

@@ -336,6 +336,22 @@ def _legal_hold(w: World, c: Any) -> Any:
     return LegalHold.objects.create(office=w.office, contact=c, reason="Klage")
 
 
+@factory("privacy.SubjectRequest.contact")
+def _subject_request(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import SubjectRequest
+
+    return SubjectRequest.objects.create(
+        office=w.office, contact=c, kind="rectification", requested_by="per Brief", details="Adresse falsch"
+    )
+
+
+@factory("privacy.InactiveProposal.contact")
+def _inactive_proposal(w: World, c: Any) -> Any:
+    from maklerwerk.privacy.models import InactiveProposal
+
+    return InactiveProposal.objects.create(office=w.office, contact=c, contact_name="Stille")
+
+
 @factory("privacy.RetentionMark.contact")
 def _retention_mark(w: World, c: Any) -> Any:
     from maklerwerk.privacy.models import RetentionMark

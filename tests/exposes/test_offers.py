@@ -92,24 +92,29 @@ def test_recipients_without_email_or_consent_are_listed_and_skipped(
 ) -> None:
     import datetime as dt
 
+    from maklerwerk.privacy.consent import consent_record
+
     ok = make_contact(office, email="ok@example.org", last_name="Gut")
     no_mail = make_contact(office, email=None, last_name="Ohnemail")
-    withdrawn = make_contact(
-        office,
-        email="nein@example.org",
-        last_name="Widerruf",
-        consent=False,
-        marketing_consent_on=dt.date(2024, 1, 5),
+    withdrawn = make_contact(office, email="nein@example.org", last_name="Widerruf")
+    # The consent records decide (privacy's one gate), not the contact's old yes/no field.
+    record = consent_record(
+        contact=withdrawn, purpose="newsletter", status="withdrawn", channel="mail", acting_user=agent
     )
+    record.recorded_at = dt.datetime(2024, 1, 5, 10, tzinfo=dt.UTC)
+    record.save()
     offer = new_offer(agent, [ok, no_mail, withdrawn], [prop])
     rows = {r.contact_id: r for r in offer.recipients.all()}
     assert rows[no_mail.pk].status == "skipped" and rows[no_mail.pk].reason == "keine E-Mail-Adresse"
-    assert (
-        rows[withdrawn.pk].status == "skipped" and rows[withdrawn.pk].reason == "Werbeeinwilligung widerrufen"
-    )
+    assert rows[withdrawn.pk].status == "skipped"
+    assert rows[withdrawn.pk].reason == "Werbeeinwilligung widerrufen am 05.01.2024"
     job = start(offer, agent, django_capture_on_commit_callbacks)
     assert job.result["sent"] == 1
     assert [m.rcpt_tos for m in smtp_sink.messages] == [["ok@example.org"]]
+    # An offer is marketing: it carries the one-click unsubscribe.
+    sent = smtp_sink.parsed()[0]
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/privacy/unsubscribe/" in sent["List-Unsubscribe"]
 
 
 def test_a_refused_recipient_fails_with_reason_and_a_retry_sends_only_the_missing_one(

@@ -117,6 +117,11 @@ NOT_ABOUT_PROPERTIES = {
     "GET /api/v1/erasure-requests/{request_id}": "an erasure request of a contact (administrators only)",
     "POST /api/v1/erasure-requests/{request_id}/execute": "an erasure request (administrators only)",
     "privacy:unsubscribe": "the contact's public unsubscribe link (signed token of the contact)",
+    "privacy:subject_request": "a rectification or objection request (privacy capability: admins only)",
+    "privacy:subject_request_decide": "a rectification or objection request (administrators only)",
+    "GET /api/v1/subject-requests/{request_id}": "a rectification or objection request (administrators only)",
+    "POST /api/v1/subject-requests/{request_id}/decide": "a rectification or objection (administrators only)",
+    "user_two_factor_reset": "a colleague's second login factor (user management)",
     "davsync:account": "the user's own address book or calendar account",
     "davsync:account_delete": "the user's own address book or calendar account",
     "davsync:busy_take_over": "a foreign event of the user's own calendar (no property)",
@@ -208,7 +213,7 @@ ROUTE_PARAM = {
     "contacts:relationship_create": {"pk": "contact"},
     **{
         f"privacy:{n}": {"pk": "contact"}
-        for n in ("contact", "data_export", "erasure_create", "block", "legal_hold")
+        for n in ("contact", "data_export", "erasure_create", "block", "legal_hold", "subject_request_create")
     },
     **{
         f"properties:{n}": {"pk": "prop"}

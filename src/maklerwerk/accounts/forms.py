@@ -18,6 +18,7 @@ class OfficeForm(forms.ModelForm):
         fields = [
             "name", "street", "postal_code", "city", "country", "phone", "email", "website", "logo",
             "imprint", "email_signature", "terms_text", "cancellation_notice_text", "map_tile_url",
+            "two_factor_required",
         ]  # fmt: skip
         widgets = {
             "imprint": forms.Textarea(attrs={"rows": 4}),

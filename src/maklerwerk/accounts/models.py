@@ -53,6 +53,15 @@ class Office(SingleLineFields, models.Model):
             "then load the tiles from there) or your own."
         ),
     )
+    # "2FA Pflicht": every user of the office sets up and uses two-factor login (accounts.twofactor).
+    two_factor_required = models.BooleanField(
+        _("two-factor login required"),
+        default=False,
+        help_text=_(
+            "Every user must log in with a code from an authenticator app as well; users without one "
+            "are asked to set it up at their next page. API tokens keep working."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -123,3 +132,20 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for the two-factor login (phone lost). Only a SHA-256 hash is stored;
+    the codes are shown once when they are made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.code_hash[:8]}"

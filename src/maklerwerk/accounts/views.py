@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maklerwerk.accounts import services
 from maklerwerk.accounts.forms import ApiTokenForm, OfficeForm, UserCreateForm, UserRoleForm
@@ -27,6 +28,12 @@ def _history_rows(instance: models.Model) -> list[dict[str, object]]:
 
 # Settings pages that live in other apps; an entry whose URL does not exist (yet) is left out.
 SETTINGS_LINKS = [
+    (
+        "two_factor",
+        gettext_lazy("Two-factor login"),
+        gettext_lazy("Codes from an authenticator app, recovery codes"),
+        "ti-shield-check",
+    ),
     (
         "mailing:template_list",
         gettext_lazy("Mail and letter templates"),
@@ -76,6 +83,12 @@ SETTINGS_LINKS = [
         "ti-world-upload",
     ),
     (
+        "privacy:inactive",
+        gettext_lazy("Inactive prospects"),
+        gettext_lazy("Deletion after a period without activity: period and review list"),
+        "ti-user-x",
+    ),
+    (
         "duplicates:index",
         gettext_lazy("Duplicate check"),
         gettext_lazy("Thresholds and duplicate groups"),
@@ -122,6 +135,9 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
         "roles": Role.choices,
         "history": _history_rows(office),
         "new_token": request.session.pop("new_api_token", None),
+        "two_factor_users": set(
+            TOTPDevice.objects.filter(user__office=office, confirmed=True).values_list("user_id", flat=True)
+        ),
     }
     return render(request, "accounts/settings.html", context)
 

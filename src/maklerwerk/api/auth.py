@@ -10,6 +10,7 @@ from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.models import ApiToken, User
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.accounts.services import api_token_lookup
+from maklerwerk.accounts.twofactor import session_verdict
 
 # What a narrowed token may call: (method, route below /api/v1/). Everything else answers 403.
 SCOPE_OPERATIONS: dict[str, set[tuple[str, str]]] = {
@@ -50,7 +51,10 @@ class OfficeSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        # A session that must still give or set up its second factor reaches the API as little as a page.
+        return user if session_verdict(request) == "ok" else None
 
 
 AUTH = [TokenAuth(), OfficeSessionAuth()]

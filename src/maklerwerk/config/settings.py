@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_ratelimit",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
     "ninja",
     "maklerwerk.core",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "maklerwerk.accounts.middleware.LoginRequiredMiddleware",
     "maklerwerk.accounts.middleware.OfficeMiddleware",
+    # Two-factor login: a session that must still give or set up its second factor reaches no page.
+    "maklerwerk.accounts.twofactor.TwoFactorMiddleware",
     "maklerwerk.core.baseurl.BaseUrlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view or CSRF reads the body: too many bytes or files are refused in German (413).
@@ -175,6 +179,8 @@ JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
+# Two-factor login (accounts/twofactor.py): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Maklerwerk"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -6,7 +6,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from maklerwerk.accounts import views as account_views
-from maklerwerk.accounts.forms_auth import LoginForm
+from maklerwerk.accounts import views_twofactor
+from maklerwerk.accounts.views_twofactor import TwoFactorLoginView
 from maklerwerk.api.api import api
 from maklerwerk.appointments import feed as appointments_feed
 from maklerwerk.core import views as core_views
@@ -18,7 +19,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("office/<int:office_id>/logo/", core_views.office_logo, name="office_logo"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", TwoFactorLoginView.as_view(), name="login"),
+    path("login/code/", views_twofactor.login_code_view, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -26,6 +28,12 @@ urlpatterns = [
     path("settings/", account_views.settings_view, name="settings"),
     path("settings/users/new/", account_views.user_create_view, name="user_create"),
     path("settings/users/<int:user_id>/role/", account_views.user_role_view, name="user_role"),
+    path("settings/two-factor/", views_twofactor.two_factor_view, name="two_factor"),
+    path(
+        "settings/users/<int:user_id>/two-factor-reset/",
+        views_twofactor.user_two_factor_reset_view,
+        name="user_two_factor_reset",
+    ),
     path("settings/tokens/", account_views.token_create_view, name="token_create"),
     path("settings/tokens/<int:token_id>/revoke/", account_views.token_revoke_view, name="token_revoke"),
     path("settings/export/", account_views.data_export_view, name="data_export"),

@@ -11,11 +11,13 @@ Sorting uses the same key columns, so the first page of a sorted list is an inde
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from maklerwerk.contacts.models import (
@@ -26,6 +28,7 @@ from maklerwerk.contacts.models import (
     ContactRole,
     ContactTag,
     Relationship,
+    Role,
     Tag,
 )
 from maklerwerk.contacts.normalize import phone_search_prefix, prefix_upper_bound, search_key
@@ -243,3 +246,22 @@ def contacts_for_sync(
     if tag_name:
         qs = qs.filter(tags__name__iexact=tag_name)
     return qs.prefetch_related("emails", "phones", "tags").order_by("pk")
+
+
+# Roles that mean a deal or contract exists: such a contact is never an "inactive prospect".
+DEAL_ROLES = (Role.OWNER, Role.BUYER, Role.TENANT, Role.MANAGER)
+
+
+def inactive_prospects(*, office_id: int, inactive_since: dt.datetime) -> QuerySet[Contact]:
+    """Prospects of the office without a deal role and without any activity since `inactive_since`
+    (their last activity, or their creation when they never had one); restricted ones are left out.
+    For the deletion of inactive prospects (privacy app), the longest inactive first."""
+    last = Coalesce("last_activity_at", "created_at")
+    return (
+        Contact.objects.filter(office_id=office_id, restricted=False, roles__role=Role.PROSPECT)
+        .exclude(roles__role__in=DEAL_ROLES)
+        .annotate(last_seen=last)
+        .filter(last_seen__lt=inactive_since)
+        .order_by("last_seen", "pk")
+        .distinct()
+    )

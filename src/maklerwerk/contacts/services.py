@@ -10,7 +10,8 @@ in, for seeds, tests and data that needs no duplicate rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -52,6 +53,7 @@ from maklerwerk.core.countries import country_code
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.models import ChangeLog
+from maklerwerk.core.registry import Registry
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -184,6 +186,24 @@ def duplicate_check_data(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class ConsentFieldWatcher:
+    """Told when a contact's yes/no marketing consent field is set or cleared (form, API): the
+    privacy app turns it into a consent record, the record marketing mail asks."""
+
+    key: str
+    fn: Callable[[Contact, bool, User | None], None]
+    order: int = 0
+
+
+CONSENT_FIELD_WATCHERS: Registry[ConsentFieldWatcher] = Registry("marketing consent field watchers")
+
+
+def _consent_field_changed(contact: Contact, granted: bool, acting_user: User | None) -> None:
+    for watcher in CONSENT_FIELD_WATCHERS:
+        watcher.fn(contact, granted, acting_user)
+
+
 def contact_snapshot(contact: Contact) -> dict[str, Any]:
     """The history snapshot of a contact, related lists included (read from the database)."""
     fresh = Contact.objects.select_related("responsible_agent").get(pk=contact.pk)
@@ -290,6 +310,8 @@ def contact_create(
         contact.responsible_agent = acting_user
     _apply(contact, data, acting_user)
     duplicates.contact_saved(contact)
+    if contact.marketing_consent:
+        _consent_field_changed(contact, True, acting_user)
     after = contact_snapshot(contact)
     history_record(
         instance=contact,
@@ -310,7 +332,10 @@ def contact_update(
         data = contact_validate(office=contact.office, data=data, partial=True)
     before = contact_snapshot(contact)
     contact.refresh_from_db()  # a ModelForm may have changed the instance while validating
+    consent_before = contact.marketing_consent
     _apply(contact, data, acting_user)
+    if contact.marketing_consent != consent_before:
+        _consent_field_changed(contact, contact.marketing_consent, acting_user)
     remaining = {k: getattr(contact, k) for k in ("last_name", "first_name", "company_name")}
     if not any(remaining.values()) and not contact.emails.exists():
         raise ValidationError({"last_name": [_("Enter a last name or a company.")]})

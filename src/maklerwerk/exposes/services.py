@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from maklerwerk.mailing.sending import (
     mailer_for,
 )
 from maklerwerk.mailing.services import Attachment, smtp_reason, template_check
+from maklerwerk.privacy.consent import OFFER_PURPOSES, marketing_blocked, unsubscribe_headers
 from maklerwerk.properties.models import PropertyContact, PropertyDocument
 
 if TYPE_CHECKING:
@@ -48,22 +49,19 @@ logger = logging.getLogger(__name__)
 RETRYABLE = (OfferRecipient.Status.PENDING, OfferRecipient.Status.FAILED)
 
 
-def consent_withdrawn(contact: Contact) -> bool:
-    """Did the contact withdraw marketing consent? (Consent recorded once, now switched off.)"""
-    withdrawn_at = getattr(contact, "marketing_consent_withdrawn_at", None)
-    if withdrawn_at is not None:
-        return True
-    return not contact.marketing_consent and contact.marketing_consent_on is not None
+def consent_problems(contacts: Iterable[Contact]) -> dict[int, str]:
+    """Contact id → why no offer may be mailed to them (withdrawn consent, objection, block): the
+    privacy app's one consent gate, asked once for all recipients."""
+    return marketing_blocked(contact_ids=[c.pk for c in contacts], purposes=OFFER_PURPOSES, need_grant=False)
 
 
-def recipient_problem(contact: Contact) -> tuple[str, str]:
-    """(e-mail, reason to skip or "") for a contact."""
+def recipient_problem(contact: Contact, problems: dict[int, str] | None = None) -> tuple[str, str]:
+    """(e-mail, reason to skip or "") for a contact (`problems`: `consent_problems` of a batch)."""
     address = contact_email(contact)
     if not address:
         return "", _("no e-mail address")
-    if consent_withdrawn(contact):
-        return address, _("marketing consent withdrawn")
-    return address, ""
+    reason = (consent_problems([contact]) if problems is None else problems).get(contact.pk, "")
+    return address, reason
 
 
 @transaction.atomic
@@ -126,8 +124,9 @@ def offer_create(
         created_by=acting_user,
     )
     rows = []
+    blocked = consent_problems(contacts)
     for contact in dict.fromkeys(contacts):
-        address, reason = recipient_problem(contact)
+        address, reason = recipient_problem(contact, blocked)
         for prop in dict.fromkeys(properties):
             rows.append(
                 OfferRecipient(
@@ -406,7 +405,13 @@ def offer_recipient_send(
     address, reason = recipient_problem(contact)
     if to_email:
         address = to_email
-        reason = _("marketing consent withdrawn") if consent_withdrawn(contact) else ""
+        reason = consent_problems([contact]).get(contact.pk, "")
+    elif not reason:
+        # An offer is marketing: it carries the one-click unsubscribe (RFC 8058) for offers.
+        _url, unsubscribe = unsubscribe_headers(
+            office=offer.office, contact_id=contact.pk, purpose=OFFER_PURPOSES[0]
+        )
+        headers = {**(headers or {}), **unsubscribe}
     if reason:
         OfferRecipient.objects.filter(pk=recipient.pk).update(
             status=OfferRecipient.Status.SKIPPED, reason=reason, email=address

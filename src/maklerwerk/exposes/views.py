@@ -201,8 +201,9 @@ def _previews(
 ) -> list[dict[str, Any]]:
     """Each recipient's final mail (links shown as placeholders; nothing is created or sent)."""
     rows = []
+    problems = services.consent_problems(contacts)
     for contact in contacts:
-        address, reason = services.recipient_problem(contact)
+        address, reason = services.recipient_problem(contact, problems)
         for prop in properties:
             row: dict[str, Any] = {"contact": contact, "property": prop, "email": address, "skip": reason}
             if not reason:

@@ -11,8 +11,13 @@ from maklerwerk.contacts.selectors import contact_get
 from maklerwerk.core.api import JobOut
 from maklerwerk.privacy import selectors, services
 from maklerwerk.privacy.consent import consent_record
-from maklerwerk.privacy.models import RetentionKind
+from maklerwerk.privacy.models import RetentionKind, SubjectRequest
 from maklerwerk.privacy.rules import rules_for
+from maklerwerk.privacy.subject_requests import (
+    subject_request_complete,
+    subject_request_create,
+    subject_request_refuse,
+)
 
 router = Router(tags=["data protection"])
 
@@ -173,3 +178,87 @@ def consent_create_api(request: ApiRequest, contact_id: int, body: ConsentIn) ->
     user = require(request, Capability.EDIT)
     contact = contact_get(user=user, pk=contact_id)
     return Status(201, consent_record(contact=contact, acting_user=user, **body.dict()))
+
+
+if TYPE_CHECKING:
+    RequestKind = str
+    ObjectionScope = str
+else:
+    RequestKind = Literal[tuple(SubjectRequest.Kind.values)]
+    ObjectionScope = Literal[("", *SubjectRequest.Scope.values)]
+
+
+class SubjectRequestIn(InputSchema):
+    kind: RequestKind = Field(..., description="rectification (Art. 16) or objection (Art. 21)")
+    scope: ObjectionScope = Field(
+        "", description="objection only: marketing (takes effect at once) or all (needs a decision)"
+    )
+    requested_by: str = Field("", max_length=200, description="Who asked (default: the person)")
+    requested_at: dt.datetime | None = None
+    channel: str = Field("", max_length=100)
+    details: str = Field(
+        "", max_length=5000, description="What the person asks; required for a rectification"
+    )
+
+
+class SubjectRequestOut(Schema):
+    id: int
+    contact_id: int | None
+    kind: str
+    scope: str
+    requested_by: str
+    requested_at: dt.datetime
+    channel: str
+    details: str
+    due_on: dt.date
+    status: str
+    result: str
+    decided_at: dt.datetime | None
+
+
+class SubjectRequestDecisionIn(InputSchema):
+    action: Literal["complete", "refuse"]
+    result: str = Field(..., max_length=5000, description="What was done, or the reason for refusing")
+    block: bool = Field(False, description="complete only: also block the contact (Kontakt sperren)")
+
+
+@router.post(
+    "/contacts/{contact_id}/subject-requests",
+    response={201: SubjectRequestOut},
+    summary="Record a rectification (Art. 16) or objection (Art. 21 GDPR) request",
+)
+def subject_request_create_api(request: ApiRequest, contact_id: int, body: SubjectRequestIn) -> Any:
+    user = require(request, Capability.PRIVACY)
+    contact = contact_get(user=user, pk=contact_id)
+    return Status(201, subject_request_create(contact=contact, acting_user=user, **body.dict()))
+
+
+@router.get(
+    "/subject-requests",
+    response=list[SubjectRequestOut],
+    summary="Open rectification and objection requests, the nearest deadline first",
+)
+def subject_request_list_api(request: ApiRequest) -> Any:
+    user = require(request, Capability.PRIVACY)
+    return list(selectors.subject_requests_open(user=user)[:500])
+
+
+@router.get(
+    "/subject-requests/{request_id}", response=SubjectRequestOut, summary="A rectification or objection"
+)
+def subject_request_get_api(request: ApiRequest, request_id: int) -> Any:
+    user = require(request, Capability.PRIVACY)
+    return selectors.subject_request_get(user=user, pk=request_id)
+
+
+@router.post(
+    "/subject-requests/{request_id}/decide",
+    response=SubjectRequestOut,
+    summary="Complete (with the result) or refuse (with the reason) a rectification or objection",
+)
+def subject_request_decide_api(request: ApiRequest, request_id: int, body: SubjectRequestDecisionIn) -> Any:
+    user = require(request, Capability.PRIVACY)
+    item = selectors.subject_request_get(user=user, pk=request_id)
+    if body.action == "refuse":
+        return subject_request_refuse(request=item, acting_user=user, result=body.result)
+    return subject_request_complete(request=item, acting_user=user, result=body.result, block=body.block)

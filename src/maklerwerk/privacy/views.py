@@ -20,7 +20,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.privacy import selectors, services
 from maklerwerk.privacy.erasure import erasure_plan
 from maklerwerk.privacy.export import export_dir
-from maklerwerk.privacy.models import AccessLogEntry, RetentionKind
+from maklerwerk.privacy.models import AccessLogEntry, RetentionKind, SubjectRequest
 from maklerwerk.privacy.rules import rules_for
 
 
@@ -37,6 +37,9 @@ def contact_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "log": selectors.access_log(user=request.user, contact_id=pk)[:20],
         "plan": erasure_plan(contact),
         "kinds": RetentionKind.choices,
+        "subject_requests": selectors.subject_requests(user=request.user, contact_id=pk),
+        "request_kinds": SubjectRequest.Kind.choices,
+        "objection_scopes": SubjectRequest.Scope.choices,
     }
     return render(request, "privacy/contact.html", context)
 
@@ -188,6 +191,7 @@ def overview_view(request: AuthedRequest) -> HttpResponse:
         "due": selectors.erasure_due(user=request.user, until=month_end),
         "month_end": month_end,
         "open": selectors.erasure_requests(user=request.user).filter(status="open"),
+        "subject_open": selectors.subject_requests_open(user=request.user),
         "restricted": restricted_contacts(user=request.user)[:50],
         "rules": list(rules_for(request.office.pk).values()),
         "log": selectors.access_log(user=request.user)[:50],
