@@ -175,7 +175,7 @@ def _berlin_vtimezone() -> Component:
 
 def _event_key(a: Appointment, detail_url: str, language: str) -> str:
     """A cached event block is valid while the appointment and its contacts are unchanged."""
-    raw = f"{a.pk}|{a.updated_at.isoformat()}|{getattr(a, "contacts_changed", None)}|{detail_url}|{language}"
+    raw = f"{a.pk}|{a.updated_at.isoformat()}|{getattr(a, 'contacts_changed', None)}|{detail_url}|{language}"
     return "appointments:feed-event:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
