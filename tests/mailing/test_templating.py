@@ -145,3 +145,11 @@ def test_the_parse_keeps_text_and_fields_as_written_with_their_lines() -> None:
     assert isinstance(last, templating.If) and isinstance(second, templating.Var)
     assert isinstance(field, templating.Var)
     assert last.line == 2 and second.line == 1 and field.line == 3
+
+
+def test_immobilie_is_another_name_for_the_property_fields() -> None:
+    nodes = parse("{{ immobilie.rundgang_link }} {% if immobilie.titel %}{{ objekt.titel }}{% endif %}")
+    values = {"objekt.rundgang_link": "https://tour", "objekt.titel": "Altbau"}
+    assert templating.render(nodes, values.__getitem__) == "https://tour Altbau"
+    with pytest.raises(templating.TemplateSyntaxError, match=r"Unbekanntes Feld „immobilie\.preiss“"):
+        parse("{{ immobilie.preiss }}")

@@ -186,6 +186,11 @@ def _text(source: str, start: int, end: int, current: list[Node]) -> None:
     current.append(Text(chunk))
 
 
+# Other names of a field group: offices write `{{ immobilie.rundgang_link }}` as often as
+# `{{ objekt.… }}` (the UI says "Immobilie"); both mean the same field, the catalogue shows one.
+ALIASES = {"immobilie": "objekt"}
+
+
 def _check_name(name: str, known: set[str], line: int) -> str:
     if not name:
         raise TemplateSyntaxError(line, _("Empty placeholder."))
@@ -197,9 +202,11 @@ def _check_name(name: str, known: set[str], line: int) -> str:
             )
             % {"name": name[:60]},
         )
-    if name not in known:
+    group, _dot, field = name.partition(".")
+    canonical = f"{ALIASES[group]}.{field}" if group in ALIASES else name
+    if canonical not in known:
         raise TemplateSyntaxError(line, _("Unknown field “%(name)s”.") % {"name": name})
-    return name
+    return canonical
 
 
 def names_used(nodes: list[Node]) -> set[str]:
