@@ -261,3 +261,48 @@ def test_an_all_day_appointment_with_a_colleague_is_in_the_colleagues_calendar_t
     around = {"start": f"{day - dt.timedelta(days=1)}T00:00", "end": f"{day + dt.timedelta(days=2)}T00:00"}
     theirs = _login(backoffice_user).get("/appointments/events/", {**around, "mine": "1"}).json()
     assert [(e["title"], e["allDay"]) for e in theirs] == [("Messe Immobilientage", True)]
+
+
+def test_the_edit_page_changes_an_appointment_and_sends_the_changed_invitation(
+    booked: Appointment, agent: Any, otto: Any, smtp_sink: Any
+) -> None:
+    client = _login(agent)
+    page = client.get(f"/appointments/{booked.pk}/edit/").content.decode()
+    assert "Termin bearbeiten" in page and booked.location in page
+    assert (
+        f'href="/appointments/{booked.pk}/edit/"'
+        in client.get(f"/appointments/{booked.pk}/").content.decode()
+    )
+    start = timezone.localtime(booked.starts_at) + dt.timedelta(days=1)
+    form = {
+        "kind": booked.kind,
+        "title": "Zweite Besichtigung",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+        "responsible": agent.pk,
+        "property": booked.property_id,
+        "contacts": [c.pk for c in booked.contacts.all()] + [otto.pk],
+        "location": "Treffpunkt am Parkeingang",
+        "notes": "Schlüssel beim Hausmeister",
+    }
+    response = client.post(f"/appointments/{booked.pk}/edit/", {**form, "invite": "1"}, follow=True)
+    assert "Termin gespeichert" in response.content.decode()
+    booked.refresh_from_db()
+    assert booked.title == "Zweite Besichtigung" and booked.location == "Treffpunkt am Parkeingang"
+    assert booked.sequence == 1 and set(booked.contacts.all()) >= {otto}
+    events = [ics_parts(m)[0].walk("VEVENT")[0] for m in smtp_sink.parsed()]
+    assert events and all(int(e["SEQUENCE"]) == 1 and str(e["UID"]) == booked.uid for e in events)
+    # Bad input keeps the page and changes nothing.
+    bad = client.post(
+        f"/appointments/{booked.pk}/edit/", {**form, "ends_at": form["starts_at"][:-5] + "00:00"}
+    )
+    assert bad.status_code == 200 and "Das Ende muss nach dem Beginn liegen" in bad.content.decode()
+    booked.refresh_from_db()
+    assert booked.title == "Zweite Besichtigung" and booked.sequence == 1
+
+
+def test_a_read_only_user_cannot_open_the_edit_page(booked: Appointment, office: Any) -> None:
+    from tests.conftest import make_user
+
+    reader = make_user(office, "leser", role="readonly")
+    assert _login(reader).get(f"/appointments/{booked.pk}/edit/").status_code == 403

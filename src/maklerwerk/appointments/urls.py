@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/", views_settings.settings_page, name="settings"),
     path("send-links/", views.send_links_view, name="send_links"),
     path("<int:pk>/", views.detail_view, name="detail"),
+    path("<int:pk>/edit/", views.edit_view, name="edit"),
     path("<int:pk>/move/", views.move_view, name="move"),
     path("<int:pk>/status/", views.status_view, name="status"),
     path("<int:pk>/invite/", views.invite_view, name="invite"),

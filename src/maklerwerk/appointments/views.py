@@ -208,6 +208,61 @@ def create_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "appointments/form.html", {"form": form})
 
 
+@require_capability(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def edit_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Change an appointment; "save and send" mails the changed invitation (SEQUENCE counts up
+    when time or place changed), as moving it in the calendar does."""
+    appointment = selectors.appointment_get(user=request.user, pk=pk)
+    initial = {
+        "kind": appointment.kind,
+        "title": appointment.title,
+        "starts_at": timezone.localtime(appointment.starts_at),
+        "ends_at": timezone.localtime(appointment.ends_at),
+        "all_day": appointment.all_day,
+        "responsible": appointment.responsible_id,
+        "users": [u.pk for u in appointment.users.all()],
+        "property": appointment.property_id,
+        "contacts": [c.pk for c in appointment.contacts.all()],
+        "location": appointment.location,
+        "video_url": appointment.video_url,
+        "notes": appointment.notes,
+    }
+    form = AppointmentForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = form.service_kwargs()
+        contact_ids, user_ids = changes.pop("contact_ids"), changes.pop("user_ids")
+        try:
+            services.appointment_update(
+                appointment=appointment,
+                acting_user=request.user,
+                contact_ids=contact_ids,
+                user_ids=user_ids,
+                **changes,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Appointment saved."))
+            clash = _conflict_text(
+                request,
+                appointment.responsible_id,
+                appointment.starts_at,
+                appointment.ends_at,
+                appointment.pk,
+            )
+            if clash:
+                messages.warning(request, clash)
+            if request.POST.get("invite"):
+                _report(
+                    request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
+                )
+            return redirect("appointments:detail", appointment.pk)
+    return render(request, "appointments/form.html", {"form": form, "appointment": appointment})
+
+
 @require_capability(Capability.VIEW)
 @require_GET
 def detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
