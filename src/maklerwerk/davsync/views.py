@@ -145,7 +145,9 @@ def busy_take_over(request: AuthedRequest, account_id: int, item_id: int) -> Htt
     """A foreign event of the calendar becomes an appointment (the event stays as it is)."""
     account = selectors.dav_account_get(user=request.user, pk=account_id)
     try:
-        appointment = caldav.busy_take_over(account=account, item_id=item_id)
+        appointment = caldav.busy_take_over(
+            account=account, item_id=item_id, start=request.POST.get("start", "")
+        )
     except DavItem.DoesNotExist as exc:
         raise Http404 from exc
     messages.success(request, _("Taken over as an appointment: %(name)s") % {"name": appointment})
