@@ -32,7 +32,7 @@ def test_a_server_address_finds_the_address_book_and_the_account_uses_it(
     )  # fmt: skip
     account = DavAccount.objects.get(user=agent)
     assert account.url == book.url
-    assert "kontakte-other“. Bitte vor dem ersten Abgleich die Vorschau prüfen." in response.content.decode()
+    assert "kontakte-other“. Bitte vor der ersten Synchronisierung die Vorschau prüfen." in response.content.decode()
 
 
 def test_several_calendars_are_offered_and_one_is_chosen(
@@ -101,7 +101,7 @@ def test_contacts_and_a_whole_tag_are_marked_for_the_address_book_and_synced(
     tag_id = ben.tags.get().pk
     response = agent_client.post(url, {"tag": tag_id, "action": "add"}, follow=True)
     page = response.content.decode()
-    assert "2 Kontakte werden abgeglichen." in page
+    assert "2 Kontakte werden synchronisiert." in page
     assert "3 Kontakte sind für dieses Adressbuch markiert." in page
     marked = SyncFlag.objects.filter(account=account, enabled=True).values_list("contact_id", flat=True)
     assert set(marked) == {anna.pk, ben.pk, cem.pk}

@@ -23,6 +23,7 @@ from maklerwerk.mailing.selectors import outgoing_mails_by_message_id
 from maklerwerk.mailsync.archive import Decision, lookups_for, mail_archive, mail_decide, mails_archive
 from maklerwerk.mailsync.mime import ParsedMail, mail_parse, message_key_from_headers
 from maklerwerk.mailsync.models import ArchivedMail, FolderState, MailAccount
+from maklerwerk.mailsync.oauth import access_token_refresh, needs_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +246,13 @@ def account_sync(account: MailAccount, *, dry_run: bool = False, report: Report 
     result = SyncResult(account_id=account.pk, dry_run=dry_run)
     say: Report = report or (lambda _text: None)
     try:
+        if needs_refresh(account):
+            access_token_refresh(account)
         settings = imap_settings(account)
+    except ImapError as exc:
+        result.error = exc.message
+        _set_state(account, result)
+        return result
     except SecretUnreadable:
         result.error = "Das gespeicherte Passwort ist nicht mehr lesbar; bitte neu eingeben."
         _set_state(account, result)
