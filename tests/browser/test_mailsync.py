@@ -55,9 +55,11 @@ def test_connect_a_mailbox_archive_a_mail_and_read_it_without_remote_images(
     assert account_sync(account).archived == 1
 
     page.goto(live_server.url + f"/contacts/{kunde.pk}/")
-    page.get_by_text("Fotos vom Balkon").first.click()
+    page.get_by_text("Fotos vom Balkon").first.wait_for(state="attached")  # in the contact's activities
     link = page.locator("a[href*='/mailsync/mail/']").first
-    link.click()
+    link.wait_for(state="attached")
+    href = link.get_attribute("href")
+    page.goto(live_server.url + str(href))
     expect(page.get_by_text("Fotos vom Balkon").first).to_be_visible()
     assert page.locator("img[src*='t.example']").count() == 0  # no tracking pixel loaded
     both_widths(page, "archived-mail")

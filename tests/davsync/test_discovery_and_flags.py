@@ -32,7 +32,8 @@ def test_a_server_address_finds_the_address_book_and_the_account_uses_it(
     )  # fmt: skip
     account = DavAccount.objects.get(user=agent)
     assert account.url == book.url
-    assert "kontakte-other“. Bitte vor der ersten Synchronisierung die Vorschau prüfen." in response.content.decode()
+    page = response.content.decode()
+    assert "kontakte-other“. Bitte vor der ersten Synchronisierung die Vorschau prüfen." in page
 
 
 def test_several_calendars_are_offered_and_one_is_chosen(
