@@ -153,8 +153,8 @@ def _run(n: int, imap: Any) -> str:
             "archive, re-run (nothing new)",
             second.seen,
             f"{rerun:.2f} s",
-            per(rerun, second.seen),
-            per(rerun_cpu, second.seen),
+            "–",  # nothing new: no per-mail figure
+            "–",
             f"{rerun_cpu / bare_cpu:.2f}×",
         ],
         [
