@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import caldav
 import pytest
 import requests
 
@@ -145,3 +146,23 @@ def upload_fixture(book: Book, filename: str) -> list[str]:
         book.put(name, text)
         names.append(name)
     return names
+
+
+@pytest.fixture
+def calendar(dav_server: dict[str, str]) -> Any:
+    make: Any = caldav.DAVClient  # caldav exports it lazily; mypy sees a plain object
+    client = make(dav_server["url"], username=dav_server["user"], password=dav_server["password"])
+    return client.principal().make_calendar(name=f"Termine {uuid.uuid4().hex[:6]}")
+
+
+@pytest.fixture
+def cal_account(agent: Any, calendar: Any, dav_server: dict[str, str]) -> Any:
+    return services.dav_account_create(
+        user=agent,
+        data={
+            "kind": "caldav",
+            "url": str(calendar.url),
+            "username": dav_server["user"],
+            "password": dav_server["password"],
+        },
+    )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
-import caldav
 import pytest
 from django.utils import timezone
 
@@ -16,26 +14,6 @@ from maklerwerk.davsync import caldav as calsync
 from maklerwerk.davsync import services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def calendar(dav_server: dict[str, str]) -> Any:
-    make: Any = caldav.DAVClient  # caldav exports it lazily; mypy sees a plain object
-    client = make(dav_server["url"], username=dav_server["user"], password=dav_server["password"])
-    return client.principal().make_calendar(name=f"Termine {uuid.uuid4().hex[:6]}")
-
-
-@pytest.fixture
-def cal_account(agent: Any, calendar: Any, dav_server: dict[str, str]) -> Any:
-    return services.dav_account_create(
-        user=agent,
-        data={
-            "kind": "caldav",
-            "url": str(calendar.url),
-            "username": dav_server["user"],
-            "password": dav_server["password"],
-        },
-    )
 
 
 def sync(account: Any) -> Any:

@@ -246,3 +246,30 @@ def test_a_resumed_run_after_a_killed_worker_creates_nothing_twice(
     FolderState.objects.filter(account=account).update(last_uid=1)  # the worker died before the marks
     three_times(account)
     assert mail_activities().count() == 3
+
+
+def test_a_big_inbox_is_archived_in_batches_with_few_queries_and_each_copy_once(
+    office: Any, agent: Any, new_mailbox: Any, django_assert_max_num_queries: Any
+) -> None:
+    """GIVEN 120 mails of ten known contacts (one of them twice in the folder under two UIDs)
+    WHEN the archive runs
+    THEN each mail is one activity, the copy counts as known, and the database sees a few queries
+    per batch of 50, not some per mail."""
+    for i in range(10):
+        person(office, f"kunde{i}@example.org", f"Kunde {i}")
+    box = new_mailbox()
+    raws = [
+        make_mail(sender=f"kunde{i % 10}@example.org", subject=f"Frage {i}", message_id=f"<b{i}@example.org>")
+        for i in range(120)
+    ]
+    with ImapClient(imap_for(box)) as imap:
+        for raw in [*raws, raws[7]]:
+            imap.append(raw, "INBOX")
+    account = connect(agent, box)
+    with django_assert_max_num_queries(80):
+        first = account_sync(account)
+    assert (first.seen, first.archived, first.known, first.failed) == (121, 120, 1, 0)
+    assert mail_activities().count() == 120
+    assert mail_activities().filter(subject="Frage 7").count() == 1
+    three_times(account)
+    assert FolderState.objects.get(account=account, folder="INBOX").last_uid == 121

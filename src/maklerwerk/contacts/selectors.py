@@ -211,6 +211,22 @@ def contact_by_email(*, office_id: int, email: str) -> Contact | None:
     return row.contact if row else None
 
 
+def contact_ids_by_email(*, office_id: int, emails: list[str]) -> dict[str, int]:
+    """`contact_by_email` for many addresses in one query: lower-case e-mail -> the oldest contact's id."""
+    wanted = {e.strip().lower() for e in emails if e and e.strip()}
+    found: dict[str, int] = {}
+    if not wanted:
+        return found
+    rows = (
+        ContactEmail.objects.filter(office_id=office_id, value_normalized__in=wanted)
+        .order_by("-contact_id")
+        .values_list("value_normalized", "contact_id")
+    )
+    for value, contact_id in rows:  # newest first, so the oldest contact stays
+        found[value] = contact_id
+    return found
+
+
 def demo_contact_ids(*, office_id: int, limit: int) -> list[int]:
     """The office's first contacts (by id), for demo data of other apps."""
     return list(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -108,6 +109,68 @@ def activity_create(
             after=_activity_snapshot(activity),
         )
     return activity
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    """One automatic activity for `activities_create_many` (the fields of `activity_create`)."""
+
+    type: str
+    subject: str
+    body: str = ""
+    occurred_at: dt.datetime | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    contact_id: int | None = None
+    property_id: int | None = None
+    further_contact_ids: tuple[int, ...] = ()
+
+
+@transaction.atomic
+def activities_create_many(
+    *, office: Office, acting_user: User | None, entries: list[NewActivity]
+) -> list[Activity]:
+    """Log many automatic activities at once (the mail archive's batch): the same checks as
+    `activity_create` (contacts of the office, a visible property), read in two queries, and bulk
+    writes. Manual types are refused here: they need their history row one by one."""
+    if any(e.type in Activity.MANUAL_TYPES for e in entries):
+        raise ApplicationError(_("Activities logged by hand are created one at a time."))
+    contact_ids = {i for e in entries for i in (e.contact_id, *e.further_contact_ids) if i is not None}
+    found = set(Contact.objects.filter(pk__in=contact_ids, office=office).values_list("pk", flat=True))
+    if found != contact_ids:
+        raise ApplicationError(_("Unknown contact."), extra={"field": "contact_id"})
+    property_ids = {e.property_id for e in entries if e.property_id is not None}
+    if property_ids:
+        known = Property.objects if acting_user is None else visible_properties(acting_user)
+        visible = set(known.filter(pk__in=property_ids, office=office).values_list("pk", flat=True))
+        if visible != property_ids:
+            raise ApplicationError(_("Unknown property."), extra={"field": "property_id"})
+    now = timezone.now()
+    rows = [
+        Activity(
+            office=office,
+            type=e.type,
+            subject=_subject(e.type, e.subject, e.body),
+            body=e.body,
+            user=acting_user,
+            occurred_at=e.occurred_at or now,
+            payload=e.payload,
+            contact_id=e.contact_id,
+            property_id=e.property_id,
+        )
+        for e in entries
+    ]
+    for row in rows:
+        row.full_clean(exclude=["office", "user", "contact", "property"], validate_unique=False)
+    rows = Activity.objects.bulk_create(rows)
+    through = Activity.further_contacts.through
+    links = [
+        through(activity_id=row.pk, contact_id=cid)
+        for row, e in zip(rows, entries, strict=True)
+        for cid in dict.fromkeys(e.further_contact_ids)
+        if cid != e.contact_id
+    ]
+    through.objects.bulk_create(links)
+    return rows
 
 
 # Fields an edit may change (type, text, time and links); who logged it and the payload stay.

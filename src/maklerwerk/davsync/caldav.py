@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import recurring_ical_events
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +37,16 @@ PAST_DAYS = int(getattr(settings, "DAVSYNC_CALENDAR_PAST_DAYS", 30))
 FUTURE_DAYS = int(getattr(settings, "DAVSYNC_CALENDAR_FUTURE_DAYS", 365))
 
 
+MAX_OCCURRENCES = 1000  # of one recurring event in the window (a daily event for 400 days fits)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    summary: str
+
+
 @dataclass(frozen=True)
 class Event:
     uid: str
@@ -44,17 +55,76 @@ class Event:
     summary: str
     location: str
     cancelled: bool
+    # A recurring event: its rules and exceptions (for the digest) and its occurrences in the window.
+    rules: tuple[str, ...] = ()
+    occurrences: tuple[Occurrence, ...] = ()
+
+    @property
+    def recurring(self) -> bool:
+        return bool(self.rules)
 
     @property
     def digest(self) -> str:
-        return content_hash(
-            [
-                self.starts_at.astimezone(dt.UTC),
-                self.ends_at.astimezone(dt.UTC),
-                self.location,
-                self.cancelled,
-            ]
+        values: list[object] = [
+            self.starts_at.astimezone(dt.UTC),
+            self.ends_at.astimezone(dt.UTC),
+            self.location,
+            self.cancelled,
+        ]
+        # A single event hashes as before (no churn on stored items); a series adds its rules.
+        return content_hash([*values, *self.rules] if self.rules else values)
+
+
+def _aware(value: dt.date | dt.datetime) -> dt.datetime:
+    if not isinstance(value, dt.datetime):  # an all-day event
+        return dt.datetime.combine(value, dt.time(0), tzinfo=dt.UTC)
+    return timezone.make_aware(value) if value.tzinfo is None else value
+
+
+def _rules(cal: Calendar, uid: str) -> tuple[str, ...]:
+    """RRULE/RDATE/EXDATE of the series and each exception's new time and state, as text."""
+    out: list[str] = []
+    for component in cal.walk("VEVENT"):
+        if str(component.get("uid", "")) != uid:
+            continue
+        for name in ("RRULE", "RDATE", "EXDATE"):
+            values = component.get(name)
+            for value in values if isinstance(values, list) else [values] if values is not None else []:
+                out.append(f"{name}:{value.to_ical().decode()}")
+        if "RECURRENCE-ID" in component:
+            out.append(
+                "EXCEPTION:"
+                + "|".join(
+                    component.get(k).to_ical().decode() if k in component else ""
+                    for k in ("RECURRENCE-ID", "DTSTART", "DTEND", "STATUS", "SUMMARY")
+                )
+            )
+    return tuple(sorted(out))
+
+
+def expand(cal: Calendar, start: dt.datetime, end: dt.datetime) -> tuple[Occurrence, ...]:
+    """The occurrences of the calendar's series between `start` and `end`: RRULE and RDATE, without
+    EXDATEs and cancelled exceptions, moved exceptions at their new time; each in its own time zone,
+    so 10:00 Europe/Berlin stays 10:00 across the change to summer time."""
+    found: list[Occurrence] = []
+    for component in recurring_ical_events.of(cal).between(start, end):
+        if str(component.get("status", "")).upper() == "CANCELLED":
+            continue
+        begin = _aware(component.decoded("dtstart"))
+        finish = (
+            _aware(component.decoded("dtend"))
+            if "dtend" in component
+            else begin + component.decoded("duration", dt.timedelta(hours=1))
         )
+        found.append(Occurrence(begin, finish, str(component.get("summary", ""))[:200]))
+        if len(found) >= MAX_OCCURRENCES:
+            break
+    return tuple(sorted(found, key=lambda o: o.starts_at))
+
+
+def window() -> tuple[dt.datetime, dt.datetime]:
+    now = timezone.now()
+    return now - dt.timedelta(days=PAST_DAYS), now + dt.timedelta(days=FUTURE_DAYS)
 
 
 class EventUnreadable(ValueError):
@@ -62,16 +132,21 @@ class EventUnreadable(ValueError):
 
 
 def read_event(raw: bytes) -> Event:
-    """The first VEVENT of a calendar object (a recurring event: its first occurrence)."""
+    """The series' master VEVENT of a calendar object (its first occurrence), and for a recurring
+    event its rules and its occurrences in the sync window."""
     try:
         cal = Calendar.from_ical(raw)
-        event = next(c for c in cal.walk("VEVENT"))
+        events = list(cal.walk("VEVENT"))
+        event = next((c for c in events if "RECURRENCE-ID" not in c), events[0])
         start = event.decoded("dtstart")
         end = (
             event.decoded("dtend")
             if "dtend" in event
             else start + event.decoded("duration", dt.timedelta(hours=1))
         )
+        uid = str(event.get("uid", ""))
+        rules = _rules(cal, uid) if ("RRULE" in event or "RDATE" in event) else ()
+        occurrences = expand(cal, *window()) if rules else ()
     except Exception as exc:
         raise EventUnreadable(str(exc) or type(exc).__name__) from exc
     if not isinstance(start, dt.datetime):  # an all-day event
@@ -80,7 +155,9 @@ def read_event(raw: bytes) -> Event:
     if start.tzinfo is None:
         start, end = timezone.make_aware(start), timezone.make_aware(end)
     return Event(
-        uid=str(event.get("uid", "")),
+        rules=rules,
+        occurrences=occurrences,
+        uid=uid,
         starts_at=start,
         ends_at=end,
         summary=str(event.get("summary", ""))[:200],
@@ -188,6 +265,16 @@ class CalendarSync(SyncBase):
             self.report.add("busy")
         item.uid, item.remote_hash, item.broken = event.uid, event.digest, False
         item.busy_summary, item.busy_start, item.busy_end = event.summary, event.starts_at, event.ends_at
+        taken = {o["start"] for o in item.busy_occurrences if o.get("taken")}
+        item.busy_occurrences = [
+            {
+                "start": o.starts_at.isoformat(),
+                "end": o.ends_at.isoformat(),
+                "summary": o.summary,
+                "taken": o.starts_at.isoformat() in taken,
+            }
+            for o in event.occurrences
+        ]
         self.save(item, etag=etag)
 
     def apply(self, item: DavItem, etag: str, event: Event, appointment: Appointment) -> None:
@@ -294,20 +381,63 @@ def calendar_sync(
     return CalendarSync(account, dry_run=dry_run, client=client).run(on_progress)
 
 
-def busy_times(account: DavAccount) -> list[DavItem]:
-    """Foreign events of the calendar (busy time), upcoming first."""
+@dataclass(frozen=True)
+class BusySlot:
+    """One busy time of the account page: a single foreign event or one occurrence of a series."""
+
+    pk: int  # the DavItem
+    busy_summary: str
+    busy_start: dt.datetime
+    busy_end: dt.datetime
+    recurring: bool = False
+
+    @property
+    def start_key(self) -> str:
+        return self.busy_start.isoformat() if self.recurring else ""
+
+
+def busy_times(account: DavAccount, *, limit: int = 200) -> list[BusySlot]:
+    """Foreign events of the calendar (busy time), upcoming first; a series by its occurrences."""
     now = timezone.now()
-    return list(
-        account.items.filter(appointment__isnull=True, was_linked=False, busy_end__gt=now).order_by(
-            "busy_start"
-        )
-    )
+    slots: list[BusySlot] = []
+    items = account.items.filter(appointment__isnull=True, was_linked=False)
+    for item in items.exclude(busy_occurrences=[]):
+        for o in item.busy_occurrences:
+            end = dt.datetime.fromisoformat(o["end"])
+            if end > now and not o.get("taken"):
+                start = dt.datetime.fromisoformat(o["start"])
+                slots.append(BusySlot(item.pk, o["summary"] or item.busy_summary, start, end, recurring=True))
+    single = items.filter(busy_occurrences=[], busy_end__gt=now).order_by("busy_start")
+    for item in single:
+        assert item.busy_start is not None and item.busy_end is not None  # set with busy_end
+        slots.append(BusySlot(item.pk, item.busy_summary, item.busy_start, item.busy_end))
+    return sorted(slots, key=lambda s: s.busy_start)[:limit]
 
 
 @transaction.atomic
-def busy_take_over(*, account: DavAccount, item_id: int) -> Appointment:
-    """Make a foreign event an appointment of the account's user (the event keeps its UID)."""
+def busy_take_over(*, account: DavAccount, item_id: int, start: str = "") -> Appointment:
+    """Make a foreign event an appointment of the account's user. A single event keeps its UID and
+    is synced as the appointment from then on; one occurrence of a series (`start`) becomes an
+    appointment of its own, and the series stays the calendar app's."""
     item = account.items.select_for_update().get(pk=item_id, appointment__isnull=True, was_linked=False)
+    if item.busy_occurrences:
+        occurrence = next(
+            (o for o in item.busy_occurrences if o["start"] == start and not o.get("taken")), None
+        )
+        if occurrence is None:
+            raise DavItem.DoesNotExist
+        appointment = appointment_services.appointment_create(
+            office=account.office,
+            acting_user=account.user,
+            starts_at=dt.datetime.fromisoformat(occurrence["start"]),
+            ends_at=dt.datetime.fromisoformat(occurrence["end"]),
+            kind=Appointment.Kind.MEETING,
+            title=occurrence["summary"] or item.busy_summary,
+            responsible=account.user,
+        )
+        occurrence["taken"] = True
+        item.save(update_fields=["busy_occurrences"])
+        return appointment
     assert item.busy_start is not None and item.busy_end is not None
     appointment = appointment_services.appointment_create(
         office=account.office,

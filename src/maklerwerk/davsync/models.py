@@ -140,6 +140,9 @@ class DavItem(models.Model):
     busy_summary = models.CharField(max_length=300, blank=True)  # a foreign event: shown as busy time
     busy_start = models.DateTimeField(null=True, blank=True)
     busy_end = models.DateTimeField(null=True, blank=True)
+    # A recurring foreign event: its occurrences in the sync window, with exceptions applied
+    # ([{"start": iso, "end": iso, "summary": str, "taken": bool}]); empty for a single event.
+    busy_occurrences = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maklerwerk.contacts.selectors import contact_list
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.jobs import job_start
 from maklerwerk.davsync import caldav, carddav
 from maklerwerk.davsync.models import DavAccount, SyncEvent, SyncFlag
 from maklerwerk.davsync.selectors import dav_accounts
-from maklerwerk.integrations.dav.client import DavClient, DavError
+from maklerwerk.integrations.dav.client import Collection, DavClient, DavError
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -81,13 +82,56 @@ def dav_account_test(*, account: DavAccount) -> str:
     return _("Connection works.")
 
 
+def dav_collections(*, account: DavAccount) -> list[Collection]:
+    """The address books or calendars this account's user has on the server (well-known address,
+    principal, home set), found from whatever address was typed; ApplicationError when none."""
+    try:
+        found = client_for(account).discover()
+    except DavError as exc:
+        raise ApplicationError(str(exc)) from exc
+    if not found:
+        raise ApplicationError(
+            _("The server has no address book for this user.")
+            if account.kind == DavAccount.Kind.CARDDAV
+            else _("The server has no calendar for this user.")
+        )
+    return found
+
+
+@transaction.atomic
+def dav_collection_choose(*, account: DavAccount, url: str) -> DavAccount:
+    """Use one of the discovered collections (only one the server named for this user)."""
+    if url not in {c.url for c in dav_collections(account=account)}:
+        raise ApplicationError(_("This collection was not offered by the server; please choose again."))
+    return dav_account_update(account=account, data={"url": url})
+
+
 def sync_flags_set(*, account: DavAccount, contact_ids: list[int], enabled: bool) -> int:
-    """Mark contacts to sync (or not) with `account` (the "flagged" scope)."""
-    n = 0
-    for pk in contact_ids:
-        SyncFlag.objects.update_or_create(account=account, contact_id=pk, defaults={"enabled": enabled})
-        n += 1
-    return n
+    """Mark contacts to sync (or not) with `account` (the "flagged" scope); only contacts the
+    account's user may see count. Returns how many were marked."""
+    allowed = list(
+        contact_list(user=account.user, ids=[int(i) for i in contact_ids], include_restricted=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    existing = set(
+        SyncFlag.objects.filter(account=account, contact_id__in=allowed).values_list("contact_id", flat=True)
+    )
+    SyncFlag.objects.filter(account=account, contact_id__in=existing).update(enabled=enabled)
+    SyncFlag.objects.bulk_create(
+        [SyncFlag(account=account, contact_id=pk, enabled=enabled) for pk in allowed if pk not in existing]
+    )
+    return len(allowed)
+
+
+def sync_flags_set_by_tag(*, account: DavAccount, tag: str, enabled: bool) -> int:
+    """Mark every contact with this tag (a group) at once."""
+    if not tag.strip():
+        raise ApplicationError(_("Choose a tag."))
+    ids = list(contact_list(user=account.user, tag=tag).order_by().values_list("pk", flat=True))
+    if not ids:
+        raise ApplicationError(_("No contact has this tag."))
+    return sync_flags_set(account=account, contact_ids=ids, enabled=enabled)
 
 
 def dav_account_sync(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from maklerwerk.inquiries.models import (
@@ -168,3 +169,12 @@ def mail_taken_in(*, office_id: int, message_id: str) -> bool:
         bool(message_id)
         and ProcessedMail.objects.filter(office_id=office_id, message_id__iexact=message_id).exists()
     )
+
+
+def mails_taken_in(*, office_id: int, message_ids: list[str]) -> set[str]:
+    """`mail_taken_in` for many Message-IDs in one query: the lower-case ids an inquiry mailbox took in."""
+    wanted = {m.lower() for m in message_ids if m}
+    if not wanted:
+        return set()
+    rows = ProcessedMail.objects.annotate(mid=Lower("message_id")).filter(office_id=office_id, mid__in=wanted)
+    return set(rows.values_list("mid", flat=True))

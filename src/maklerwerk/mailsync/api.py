@@ -1,5 +1,6 @@
 """/me/mail-accounts: the caller's own mailboxes (the password is write-only) and their archive job."""
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
@@ -24,7 +25,12 @@ class MailAccountIn(InputSchema):
     security: Literal["none", "starttls", "ssl"] = "ssl"
     username: str = Field("", description="Defaults to `email`")
     auth: Literal["login", "xoauth2"] = Field("login", description="xoauth2: `password` is the access token")
-    password: str = Field(..., description="Write-only: stored encrypted, never returned")
+    password: str = Field("", description="Write-only: stored encrypted, never returned")
+    refresh_token: str = Field(
+        "", description="Write-only (xoauth2): renews the access token at `oauth_token_url`"
+    )
+    oauth_token_url: str = Field("", max_length=500, description="The provider's OAuth 2.0 token endpoint")
+    oauth_client_id: str = Field("", max_length=300)
     folders: list[str] = Field(default_factory=list, description="Folders besides INBOX and Sent")
     sent_folder: str = Field("", description="Empty: found by the \\Sent flag or the usual names")
     append_sent: bool = True
@@ -39,6 +45,9 @@ class MailAccountPatch(InputSchema):
     username: str | None = None
     auth: Literal["login", "xoauth2"] | None = None
     password: str | None = Field(None, description="Write-only; omitted or empty keeps the stored one")
+    refresh_token: str | None = Field(None, description="Write-only; omitted or empty keeps the stored one")
+    oauth_token_url: str | None = Field(None, max_length=500)
+    oauth_client_id: str | None = Field(None, max_length=300)
     folders: list[str] | None = None
     sent_folder: str | None = None
     append_sent: bool | None = None
@@ -53,6 +62,10 @@ class MailAccountOut(Schema):
     security: str
     username: str
     auth: str
+    oauth_token_url: str
+    oauth_client_id: str
+    refresh_token_set: bool
+    token_expires_at: dt.datetime | None
     folders: list[str]
     sent_folder: str
     append_sent: bool

@@ -17,7 +17,10 @@ class MailsyncConfig(AppConfig):
         EXPORT_SECTIONS.register_all(
             [
                 ExportSection(
-                    "mail_accounts", "mailsync.MailAccount", 800, secrets=frozenset({"password_encrypted"})
+                    "mail_accounts",
+                    "mailsync.MailAccount",
+                    800,
+                    secrets=frozenset({"password_encrypted", "refresh_token_encrypted"}),
                 ),
                 ExportSection("mail_folder_states", "mailsync.FolderState", 805),
                 ExportSection("mail_blobs", "mailsync.MailBlob", 810),

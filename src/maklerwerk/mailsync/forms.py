@@ -15,6 +15,14 @@ class MailAccountForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Leave empty to keep the stored one."),
     )
+    refresh_token = forms.CharField(
+        label=_("refresh token (OAuth 2.0)"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Optional, with OAuth 2.0: the access token is then renewed automatically at the token endpoint."
+        ),
+    )
     folders_text = forms.CharField(
         label=_("further folders to archive"),
         required=False,
@@ -33,6 +41,8 @@ class MailAccountForm(forms.ModelForm):
             "security",
             "username",
             "auth",
+            "oauth_token_url",
+            "oauth_client_id",
             "sent_folder",
             "append_sent",
             "active",

@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import cached_property
 
 import nh3
 
@@ -31,7 +32,7 @@ class MailAttachment:
     content_type: str
     data: bytes
 
-    @property
+    @cached_property  # a 30 MB attachment is hashed once
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 

@@ -46,6 +46,12 @@ class MailAccount(SingleLineFields, models.Model):
     username = models.CharField(_("user name"), max_length=200)
     auth = models.CharField(_("login method"), max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
     password_encrypted = models.TextField(blank=True, editable=False)
+    # XOAUTH2 with a refresh token: the access token (in `password_encrypted`) is renewed at the
+    # provider's token endpoint before it runs out (mailsync/oauth.py).
+    oauth_token_url = models.URLField(_("token endpoint"), max_length=500, blank=True)
+    oauth_client_id = models.CharField(_("client ID"), max_length=300, blank=True)
+    refresh_token_encrypted = models.TextField(blank=True, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Lower-case "host|username": one mailbox is connected once (unique across all users).
     mailbox_key = models.CharField(max_length=420, unique=True, editable=False)
     folders = models.JSONField(_("further folders to archive"), default=list, blank=True)
@@ -72,6 +78,18 @@ class MailAccount(SingleLineFields, models.Model):
     def get_password(self) -> str:
         """Raises `core.crypto.SecretUnreadable` after a SECRET_KEY change."""
         return decrypt(self.password_encrypted, purpose=KEY_PURPOSE) if self.password_encrypted else ""
+
+    def set_refresh_token(self, token: str) -> None:
+        self.refresh_token_encrypted = encrypt(token, purpose=KEY_PURPOSE) if token else ""
+
+    @property
+    def refresh_token_set(self) -> bool:
+        return bool(self.refresh_token_encrypted)
+
+    def get_refresh_token(self) -> str:
+        return (
+            decrypt(self.refresh_token_encrypted, purpose=KEY_PURPOSE) if self.refresh_token_encrypted else ""
+        )
 
 
 class FolderState(models.Model):

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
 
 ACCOUNT_FIELDS = ("email", "host", "port", "security", "username", "auth", "folders", "sent_folder",
-                  "append_sent", "active")  # fmt: skip
+                  "append_sent", "active", "oauth_token_url", "oauth_client_id")  # fmt: skip
 TEST_TIMEOUT = 10.0
 
 
@@ -37,7 +37,15 @@ def mailbox_key(host: str, username: str) -> str:
 
 def _snapshot(account: MailAccount) -> dict[str, Any]:
     data = snapshot(account)
-    for name in ("password_encrypted", "last_status", "last_error", "last_run_at", "last_summary"):
+    for name in (
+        "password_encrypted",
+        "refresh_token_encrypted",
+        "token_expires_at",
+        "last_status",
+        "last_error",
+        "last_run_at",
+        "last_summary",
+    ):
         data.pop(name, None)  # never the password, not even encrypted; the state is no change
     return data
 
@@ -69,6 +77,19 @@ def _apply(account: MailAccount, data: dict[str, Any]) -> None:
     account.mailbox_key = mailbox_key(account.host, account.username)
     if data.get("password"):
         account.set_password(data["password"])
+        account.token_expires_at = None  # a pasted access token: its expiry is unknown
+    if data.get("refresh_token"):
+        account.set_refresh_token(data["refresh_token"])
+        if not data.get("password"):
+            account.token_expires_at = None  # renew before the first login
+    if (
+        account.refresh_token_encrypted
+        and account.auth == MailAccount.Auth.XOAUTH2
+        and not account.oauth_token_url
+    ):
+        raise ApplicationError(
+            _("A refresh token needs the provider's token endpoint."), extra={"field": "oauth_token_url"}
+        )
 
 
 @transaction.atomic
@@ -78,7 +99,7 @@ def mail_account_create(*, user: User, data: dict[str, Any]) -> MailAccount:
         raise ApplicationError(_("Only users of an office can connect a mailbox."))
     account = MailAccount(office_id=user.office_id, user=user)
     _apply(account, data)
-    if not account.password_encrypted:
+    if not account.password_encrypted and not account.refresh_token_encrypted:
         raise ApplicationError(_("Please enter the password or access token."), extra={"field": "password"})
     account.full_clean(exclude=["office", "user", "mailbox_key"])
     _ensure_free(account)

@@ -3,9 +3,10 @@
 Per folder, `FolderState` holds (UIDVALIDITY, last UID). Only UIDs above the last one are read; a
 new UIDVALIDITY (the server renumbered the folder) starts the folder over, and the office-wide key
 of `ArchivedMail` makes that harmless. Headers come first: a mail whose Message-ID the office knows
-is not downloaded again (the same mail in a colleague's mailbox, in Sent, after a move). The last
-UID is saved after every message, so a killed worker repeats at most one mail, and that one is
-claimed (`archive.mail_archive`). A server or login problem becomes the account's German state.
+is not downloaded again (the same mail in a colleague's mailbox, in Sent, after a move). Bodies are
+read and archived in batches of 50 (look-ups and writes per batch, one transaction each,
+`archive.mails_archive`); the last UID is saved after every batch, so a killed worker repeats at
+most one batch, and its mails are claimed. A server or login problem becomes the account's German state.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from django.utils import timezone
 from maklerwerk.core.crypto import SecretUnreadable
 from maklerwerk.integrations.imap.client import ImapClient, ImapError, ImapSettings
 from maklerwerk.mailing.selectors import outgoing_mails_by_message_id
-from maklerwerk.mailsync.archive import mail_archive, mail_decide
-from maklerwerk.mailsync.mime import mail_parse, message_key_from_headers
+from maklerwerk.mailsync.archive import Decision, lookups_for, mail_archive, mail_decide, mails_archive
+from maklerwerk.mailsync.mime import ParsedMail, mail_parse, message_key_from_headers
 from maklerwerk.mailsync.models import ArchivedMail, FolderState, MailAccount
+from maklerwerk.mailsync.oauth import access_token_refresh, needs_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +95,24 @@ def sent_folder_of(imap: ImapClient, account: MailAccount) -> str:
     return ""
 
 
-def _known(account: MailAccount, key: str) -> bool:
-    if not key:
-        return False
-    if ArchivedMail.objects.filter(office_id=account.office_id, key=key).exists():
-        return True
-    return bool(outgoing_mails_by_message_id(office_id=account.office_id, message_ids=[key]))
+BATCH = 50  # mails per transaction
+BATCH_BYTES = 20 * 1024 * 1024  # ... or fewer when they are big (attachments)
+KEY_CHUNK = 500  # keys per look-up query
+
+
+def _known_keys(account: MailAccount, keys: list[str]) -> set[str]:
+    """The keys the office has archived already or sent from Maklerwerk (one query each per chunk)."""
+    found: set[str] = set()
+    wanted = [k for k in dict.fromkeys(keys) if k]
+    for i in range(0, len(wanted), KEY_CHUNK):
+        chunk = wanted[i : i + KEY_CHUNK]
+        found.update(
+            ArchivedMail.objects.filter(office_id=account.office_id, key__in=chunk).values_list(
+                "key", flat=True
+            )
+        )
+        found.update(outgoing_mails_by_message_id(office_id=account.office_id, message_ids=chunk))
+    return found
 
 
 def _folder_sync(
@@ -114,51 +128,104 @@ def _folder_sync(
         report(f"{folder}: UIDVALIDITY geändert, Ordner wird neu gelesen.")
     uids = imap.uids_after(last_uid)
     report(f"{folder}: {len(uids)} neue Nachrichten")
+    headers = [(uid, message_key_from_headers(raw)) for uid, raw in imap.fetch_headers(uids)]
+    known = _known_keys(account, [key for _uid, key in headers])
     fresh = []
-    for uid, headers in imap.fetch_headers(uids):
+    for uid, key in headers:
         result.seen += 1
-        if _known(account, message_key_from_headers(headers)):
+        if key and key in known:
             result.known += 1
         else:
             fresh.append(uid)
     save = not result.dry_run
     blocked = False  # after a failed message the folder's mark stays before it: the next pass retries
-    for uid, raw in imap.fetch(fresh, batch=20):
-        ok = _message_sync(account, raw, result)
-        blocked = blocked or not ok
-        if save and not blocked:
-            FolderState.objects.filter(pk=state.pk).update(uid_validity=validity, last_uid=uid)
+
+    def flush(batch: list[tuple[int, bytes]]) -> None:
+        nonlocal blocked
+        mark = 0
+        for (uid, _raw), ok in zip(batch, _batch_sync(account, batch, result), strict=True):
+            blocked = blocked or not ok
+            mark = mark if blocked else uid
+        if save and mark:
+            FolderState.objects.filter(pk=state.pk).update(uid_validity=validity, last_uid=mark)
+
+    batch: list[tuple[int, bytes]] = []
+    size = 0
+    for uid, raw in imap.fetch(fresh, batch=BATCH):
+        batch.append((uid, raw))
+        size += len(raw)
+        if len(batch) >= BATCH or size >= BATCH_BYTES:
+            flush(batch)
+            batch, size = [], 0
+    if batch:
+        flush(batch)
     if save and not blocked:
         FolderState.objects.filter(pk=state.pk).update(
             uid_validity=validity, last_uid=max(uids, default=last_uid)
         )
 
 
-def _message_sync(account: MailAccount, raw: bytes, result: SyncResult) -> bool:
+def _batch_sync(account: MailAccount, batch: list[tuple[int, bytes]], result: SyncResult) -> list[bool]:
+    """Parse, decide and archive a batch of mails (one transaction); per mail: did it go through?
+
+    One broken mail must not stop the others: it is counted as failed and stays in the mailbox.
+    """
+    oks = [True] * len(batch)
+    parsed: list[tuple[int, ParsedMail, bytes]] = []
+    for i, (_uid, raw) in enumerate(batch):
+        try:
+            parsed.append((i, mail_parse(raw), raw))
+        except Exception:
+            logger.exception("mail account %s: a message failed", account.pk)
+            oks[i] = False
     try:
-        mail = mail_parse(raw)
-        decision = mail_decide(account, mail, raw)
-        if result.dry_run:
-            known = ArchivedMail.objects.filter(office_id=account.office_id, key=mail.key).exists()
-            counter = (
-                "known"
-                if known
-                else ("archived" if decision.state == ArchivedMail.State.ARCHIVED else "skipped")
-            )
-            setattr(result, counter, getattr(result, counter) + 1)
-            return True
-        stored = mail_archive(account, mail, decision)
-    except Exception:  # one broken mail must not stop the account; it stays in the mailbox
-        logger.exception("mail account %s: a message failed", account.pk)
-        result.failed += 1
-        return False
-    if stored is None:
-        result.known += 1
-    elif stored.state == ArchivedMail.State.ARCHIVED:
-        result.archived += 1
-    else:
-        result.skipped += 1
-    return True
+        lookups = lookups_for(account, [mail for _i, mail, _raw in parsed])
+    except Exception:
+        logger.exception("mail account %s: a batch failed", account.pk)
+        result.failed += len(batch)
+        return [False] * len(batch)
+    pairs: list[tuple[int, ParsedMail, Decision]] = []
+    for i, mail, raw in parsed:
+        try:
+            pairs.append((i, mail, mail_decide(account, mail, raw, lookups)))
+        except Exception:
+            logger.exception("mail account %s: a message failed", account.pk)
+            oks[i] = False
+    if result.dry_run:
+        known = _known_keys(account, [mail.key for _i, mail, _d in pairs])
+        for _i, mail, decision in pairs:
+            if mail.key in known:
+                result.known += 1
+            elif decision.state == ArchivedMail.State.ARCHIVED:
+                result.archived += 1
+            else:
+                result.skipped += 1
+            known.add(mail.key)
+        result.failed += oks.count(False)
+        return oks
+    try:
+        stored = mails_archive(account, [(mail, decision) for _i, mail, decision in pairs])
+    except Exception:  # a bad row in the batch: mail by mail, so only that one fails
+        logger.exception("mail account %s: a batch failed, retried mail by mail", account.pk)
+        stored = []
+        for i, mail, decision in pairs:
+            try:
+                stored.append(mail_archive(account, mail, decision))
+            except Exception:
+                logger.exception("mail account %s: a message failed", account.pk)
+                oks[i] = False
+                stored.append(None)
+    for (i, _mail, _decision), row in zip(pairs, stored, strict=True):
+        if not oks[i]:
+            continue
+        if row is None:
+            result.known += 1
+        elif row.state == ArchivedMail.State.ARCHIVED:
+            result.archived += 1
+        else:
+            result.skipped += 1
+    result.failed += oks.count(False)
+    return oks
 
 
 def _set_state(account: MailAccount, result: SyncResult) -> None:
@@ -179,7 +246,13 @@ def account_sync(account: MailAccount, *, dry_run: bool = False, report: Report 
     result = SyncResult(account_id=account.pk, dry_run=dry_run)
     say: Report = report or (lambda _text: None)
     try:
+        if needs_refresh(account):
+            access_token_refresh(account)
         settings = imap_settings(account)
+    except ImapError as exc:
+        result.error = exc.message
+        _set_state(account, result)
+        return result
     except SecretUnreadable:
         result.error = "Das gespeicherte Passwort ist nicht mehr lesbar; bitte neu eingeben."
         _set_state(account, result)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -137,6 +138,18 @@ def property_by_reference(*, office_id: int, external_id: str) -> Property | Non
     if not external_id:
         return None
     return Property.objects.filter(office_id=office_id, external_id__iexact=external_id).first()
+
+
+def properties_by_reference(*, office_id: int, external_ids: list[str]) -> dict[str, Property]:
+    """`property_by_reference` for many Kennungen in one query, keyed by the lower-case Kennung."""
+    wanted = {e.strip().lower() for e in external_ids if e and e.strip()}
+    if not wanted:
+        return {}
+    rows = Property.objects.annotate(ref=Lower("external_id")).filter(office_id=office_id, ref__in=wanted)
+    found: dict[str, Property] = {}
+    for row in rows.order_by("-pk"):  # the first match of property_by_reference stays
+        found[row.external_id.lower()] = row
+    return found
 
 
 def prospect_link_get(*, property_id: int, contact_id: int) -> PropertyContact | None:

@@ -43,6 +43,14 @@ class SyncTokenInvalid(DavError):
     """The server does not know the token (any more) or does not support sync-collection."""
 
 
+@dataclass(frozen=True)
+class Collection:
+    """An address book or calendar found by `DavClient.discover`."""
+
+    url: str
+    name: str
+
+
 @dataclass
 class Changes:
     changed: dict[str, str] = field(default_factory=dict)  # href -> etag ("" when not sent)
@@ -180,6 +188,66 @@ class DavClient:
                 return None
             raise
         return response.headers.get("ETag", ""), response.content
+
+    # -- discovery (RFC 6764 well-known, RFC 5397 principal, RFC 6352/4791 home sets) -------------
+
+    def _propfind_at(self, url: str, props: str, depth: str) -> tuple[str, SafeET.Element]:  # type: ignore[name-defined]  # defusedxml re-exports Element untyped
+        """PROPFIND following redirects as PROPFIND (requests turns a 302 into a GET); (final url, xml)."""
+        for _hop in range(5):
+            response = self._request(
+                "PROPFIND",
+                url,
+                ok=(207, 301, 302, 303, 307, 308),
+                data=_propfind(props),
+                headers=_xml(Depth=depth),
+                allow_redirects=False,
+            )
+            if response.status_code == 207:
+                return url, _parse(response.content)
+            url = urljoin(url, response.headers.get("Location", ""))
+        raise DavError(_("The server redirects in a circle."))
+
+    def _href_prop(self, url: str, tag: str) -> str:
+        """The first href of a property on `url` ("" when the server does not name one)."""
+        final, root = self._propfind_at(url, f"<{tag}/>", "0")
+        href = root.findtext(f".//{{{DAV}}}prop/*/{{{DAV}}}href") or ""
+        return urljoin(final, href.strip()) if href.strip() else ""
+
+    def discover(self) -> list[Collection]:
+        """The address books (carddav) or calendars (caldav) of this user, starting from any address
+        on the server: the collection itself, the server's root or its `/.well-known/` address."""
+        home_tag = "C:addressbook-home-set" if self.kind == "carddav" else "C:calendar-home-set"
+        wanted = f"{{{self._ns}}}{'addressbook' if self.kind == 'carddav' else 'calendar'}"
+        starts = [self.url, urljoin(self.url, f"/.well-known/{self.kind}")]
+        principal = ""
+        for start in starts:
+            try:
+                principal = self._href_prop(start, "D:current-user-principal")
+            except DavError as exc:
+                if exc.status in (401, 403):
+                    raise
+                continue
+            if principal:
+                break
+        if not principal:
+            raise DavError(
+                _("No address book or calendar service was found at this address. Please check it.")
+            )
+        body = f'<D:propfind xmlns:D="{DAV}" xmlns:C="{self._ns}"><D:prop><{home_tag}/></D:prop></D:propfind>'
+        response = self._request("PROPFIND", principal, ok=(207,), data=body, headers=_xml(Depth="0"))
+        home = _parse(response.content).findtext(f".//{{{DAV}}}prop/*/{{{DAV}}}href") or ""
+        home_url = urljoin(principal, home.strip()) if home.strip() else principal
+        _final, root = self._propfind_at(home_url, "<D:resourcetype/><D:displayname/>", "1")
+        found: list[Collection] = []
+        for item in root.iter(f"{{{DAV}}}response"):
+            if item.find(f".//{{{DAV}}}resourcetype/{wanted}") is None:
+                continue
+            url = urljoin(home_url, (item.findtext(f"{{{DAV}}}href") or "").strip())
+            name = (item.findtext(f".//{{{DAV}}}displayname") or "").strip()
+            found.append(
+                Collection(url=url, name=name or unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]))
+            )
+        return found
 
     # -- writing ----------------------------------------------------------------------------------
 
