@@ -22,7 +22,7 @@ router = Router(tags=["portals"])
 class PortalIn(InputSchema):
     name: str = Field(..., max_length=100)
     key: str = Field(..., max_length=40, description="Short name, used in package file names")
-    kind: Literal["openimmo_ftp", "is24"] = "openimmo_ftp"
+    kind: Literal["openimmo_ftp", "openimmo_pull", "is24"] = "openimmo_ftp"
     active: bool = False
     host: str = ""
     port: int = Field(21, ge=1, le=65535)
@@ -34,6 +34,7 @@ class PortalIn(InputSchema):
     anbieternr: str = ""
     openimmo_anid: str = ""
     full_transfer: bool = False
+    send_references: bool = False
     contingent: int | None = Field(None, ge=0)
     picture_limit: int | None = Field(None, ge=0)
     picture_max_kb: int = Field(2000, ge=50)
@@ -59,6 +60,7 @@ class PortalPatch(InputSchema):
     anbieternr: str | None = None
     openimmo_anid: str | None = None
     full_transfer: bool | None = None
+    send_references: bool | None = None
     contingent: int | None = Field(None, ge=0)
     picture_limit: int | None = Field(None, ge=0)
     picture_max_kb: int | None = Field(None, ge=50)
@@ -87,6 +89,7 @@ class PortalOut(Schema):
     anbieternr: str
     openimmo_anid: str
     full_transfer: bool
+    send_references: bool
     contingent: int | None
     picture_limit: int | None
     picture_max_kb: int

@@ -24,7 +24,9 @@ class PortalsConfig(AppConfig):
                 order=45,
             )
         )
-        secrets = frozenset({"password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted"})
+        secrets = frozenset(
+            {"password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted", "feed_token_hash"}
+        )
         EXPORT_SECTIONS.register_all(
             [
                 ExportSection("portals", "portals.Portal", 800, secrets=secrets),

@@ -26,7 +26,7 @@ class PortalForm(forms.ModelForm):
         model = Portal
         fields = [
             "name", "key", "kind", "active", "host", "port", "username", "password", "folder", "passive",
-            "use_tls", "anbieternr", "openimmo_anid", "full_transfer", "contingent", "picture_limit",
+            "use_tls", "anbieternr", "openimmo_anid", "full_transfer", "send_references", "contingent", "picture_limit",
             "picture_max_kb", "filename_pattern", "techn_email", "api_url", "consumer_key",
             "consumer_secret", "access_token", "access_secret",
         ]  # fmt: skip

@@ -19,6 +19,8 @@ class Portal(SingleLineFields, models.Model):
     class Kind(models.TextChoices):
         OPENIMMO_FTP = "openimmo_ftp", _("OpenImmo via FTP")
         IS24 = "is24", "ImmobilienScout24"
+        # The office's own website fetches the current package (always VOLL) from a secret URL.
+        OPENIMMO_PULL = "openimmo_pull", _("Own website (OpenImmo pull URL)")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
@@ -38,6 +40,10 @@ class Portal(SingleLineFields, models.Model):
     anbieternr = models.CharField(_("provider number (anbieternr)"), max_length=50, blank=True)
     openimmo_anid = models.CharField(_("OpenImmo ANID"), max_length=50, blank=True)
     full_transfer = models.BooleanField(_("full transfer (VOLL) every time"), default=False)
+    send_references = models.BooleanField(
+        _("show sold/let properties as references (REFERENZ)"), default=False
+    )
+    feed_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     contingent = models.PositiveIntegerField(_("contingent (max. listings)"), null=True, blank=True)
     picture_limit = models.PositiveSmallIntegerField(_("max. pictures per listing"), null=True, blank=True)
     picture_max_kb = models.PositiveIntegerField(_("max. picture size (KB)"), default=2000)
@@ -93,6 +99,16 @@ class Portal(SingleLineFields, models.Model):
     def connected(self) -> bool:
         return bool(self.access_token and self.access_secret_encrypted)
 
+    @property
+    def writes_packages(self) -> bool:
+        """OpenImmo portals get a ZIP per run (uploaded over FTP, or fetched from the pull URL)."""
+        return self.kind in (self.Kind.OPENIMMO_FTP, self.Kind.OPENIMMO_PULL)
+
+    @property
+    def takes_references(self) -> bool:
+        """Sold or let properties stay as REFERENZ (OpenImmo only; IS24 deletes them)."""
+        return self.send_references and self.writes_packages
+
 
 class PortalAssignment(models.Model):
     """A property assigned to a portal, and what the portal has of it (FLOWFACT's PortalEstate)."""
@@ -102,6 +118,7 @@ class PortalAssignment(models.Model):
         ONLINE = "online", _("Online")
         WITHDRAWING = "withdrawing", _("Being taken offline")
         RETRY = "retry", _("Retry scheduled")
+        REFERENCE = "reference", _("Online as reference")
         OFFLINE = "offline", _("Offline")
         ERROR = "error", _("Error")
 
@@ -178,6 +195,7 @@ class TransferEntry(models.Model):
         NEW = "new", _("New")
         CHANGE = "change", _("Update")
         DELETE = "delete", _("Delete")
+        REFERENCE = "reference", _("Reference (sold/let)")
         UNCHANGED = "unchanged", _("Unchanged")
         REFUSED = "refused", _("Not sent")
         FEEDBACK = "feedback", _("Portal feedback")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
@@ -70,3 +71,20 @@ def portal_listing_names(office_id: int, property_id: int) -> list[str]:
         online_since=None, last_sent_at=None
     )
     return [f"{a.portal.name}" for a in rows.select_related("portal")]
+
+
+def feed_package(*, token: str) -> TransferRun | None:
+    """The newest package of the own-website portal whose pull-URL secret is `token` (None: no such
+    portal, or nothing written yet). Public: the token is the only key."""
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    portal = Portal.objects.filter(kind=Portal.Kind.OPENIMMO_PULL, active=True, feed_token_hash=digest).first()
+    if portal is None:
+        return None
+    return (
+        TransferRun.objects.filter(portal=portal, uploaded=True)
+        .exclude(package="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )

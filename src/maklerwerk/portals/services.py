@@ -8,6 +8,8 @@ from the periodic tick that finds assigned properties changed since their last t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -34,10 +36,10 @@ if TYPE_CHECKING:
 TRANSFER = "portals.transfer"
 PORTAL_FIELDS = (
     "name", "key", "kind", "active", "host", "port", "username", "folder", "passive", "use_tls",
-    "anbieternr", "openimmo_anid", "full_transfer", "contingent", "picture_limit", "picture_max_kb",
+    "anbieternr", "openimmo_anid", "full_transfer", "send_references", "contingent", "picture_limit", "picture_max_kb",
     "filename_pattern", "techn_email", "api_url", "consumer_key", "access_token",
 )  # fmt: skip
-SECRETS = ("password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted")
+SECRETS = ("password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted", "feed_token_hash")
 
 
 def _portal_snapshot(portal: Portal) -> dict[str, Any]:
@@ -110,9 +112,33 @@ def portal_delete(*, portal: Portal, acting_user: User | None) -> None:
     portal.delete()
 
 
+@transaction.atomic
+def portal_feed_token_new(*, portal: Portal, acting_user: User | None) -> str:
+    """A new secret for the pull URL of an own-website portal (the old URL stops working); returns
+    the token, which is stored only as its hash (shown once)."""
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    if portal.kind != Portal.Kind.OPENIMMO_PULL:
+        raise ApplicationError("Nur ein Portal „Eigene Website (Abruf-URL)“ hat eine Abruf-URL.")
+    token = secrets.token_urlsafe(32)
+    portal.feed_token_hash = feed_token_hash(token)
+    portal.save(update_fields=["feed_token_hash", "updated_at"])
+    history_record(instance=portal, acting_user=acting_user, action=ChangeLog.Action.UPDATE,
+                   after={"abruf_url": "neu erzeugt"})  # fmt: skip
+    return token
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def portal_check(*, portal: Portal, acting_user: User | None) -> str:
     """Test the connection; the answer (or the error) is stored on the portal and returned."""
     ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    if portal.kind == Portal.Kind.OPENIMMO_PULL:
+        status = "OK: Die Website holt das Paket über die Abruf-URL ab."
+        Portal.objects.filter(pk=portal.pk).update(last_status=status)
+        portal.last_status = status
+        return status
     if portal.kind == Portal.Kind.IS24:
         status = is24.connection_check(portal)
     else:
@@ -220,9 +246,9 @@ def transfer_start(*, portal: Portal, full: bool, acting_user: User | None) -> T
     queued = _busy_run(portal)
     if queued is not None and queued.full >= full:
         return queued
-    run = TransferRun.objects.create(
-        office_id=portal.office_id, portal=portal, full=full or portal.full_transfer, created_by=acting_user
-    )
+    # A pull URL serves one package with everything: a website fetching it needs no history.
+    full = full or portal.full_transfer or portal.kind == Portal.Kind.OPENIMMO_PULL
+    run = TransferRun.objects.create(office_id=portal.office_id, portal=portal, full=full, created_by=acting_user)
     job = job_start(
         kind=TRANSFER,
         title=f"Portalübertragung {portal.name}",

@@ -42,6 +42,7 @@ ACTION_CODES: dict[str, str] = {
     Action.NEW: mapping.ACTION_NEW,
     Action.CHANGE: mapping.ACTION_CHANGE,
     Action.DELETE: "DELETE",
+    Action.REFERENCE: mapping.ACTION_REFERENZ,
 }
 
 
@@ -59,6 +60,8 @@ def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str,
     """(action, hint, hash) for one assignment; `published` counts listings already planned online."""
     prop = a.property
     portal = run.portal
+    if a.wanted and prop.status == Property.Status.CLOSED and portal.takes_references:
+        return _decide_reference(run, a)
     if not (a.wanted and prop.status in PUBLISHABLE):
         return (Action.DELETE if a.online_since else "", "", "")
     problems = openimmo.preflight(prop)
@@ -67,13 +70,29 @@ def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str,
     if portal.contingent is not None and published >= portal.contingent:
         hint = _("Contingent of %(n)s listings exceeded: not sent.") % {"n": portal.contingent}
         return Action.REFUSED, hint, ""
-    listing = openimmo.listing_for(prop, mapping.ACTION_CHANGE, openimmo.pictures(prop, portal.picture_limit))
-    digest = openimmo.data_hash(listing)
+    digest = _digest(run, prop)
     if a.online_since is None:
         return Action.NEW, "", digest
-    if digest != a.last_hash or run.full:
-        return Action.CHANGE, "", digest
+    if digest != a.last_hash or run.full or a.state == PortalAssignment.State.REFERENCE:
+        return Action.CHANGE, "", digest  # a reference on sale again is a listing again
     return Action.UNCHANGED, "", digest
+
+
+def _digest(run: TransferRun, prop: Property) -> str:
+    pics = openimmo.pictures(prop, run.portal.picture_limit)
+    return openimmo.data_hash(openimmo.listing_for(prop, mapping.ACTION_CHANGE, pics))
+
+
+def _decide_reference(run: TransferRun, a: PortalAssignment) -> tuple[str, str, str]:
+    """A sold or let property on a portal that takes references: REFERENZ once (and again when its
+    data change); it does not count against the contingent."""
+    problems = openimmo.preflight(a.property)
+    if problems:
+        return Action.REFUSED, " ".join(problems), ""
+    digest = _digest(run, a.property)
+    if a.state == PortalAssignment.State.REFERENCE and digest == a.last_hash and not run.full:
+        return Action.UNCHANGED, "", digest
+    return Action.REFERENCE, "", digest
 
 
 def _plan(run: TransferRun) -> list[Planned]:
@@ -92,7 +111,9 @@ def _plan(run: TransferRun) -> list[Planned]:
             if a.state != PortalAssignment.State.OFFLINE:
                 PortalAssignment.objects.filter(pk=a.pk).update(state=PortalAssignment.State.OFFLINE)
             continue
-        published += action in (Action.NEW, Action.CHANGE, Action.UNCHANGED)
+        published += action in (Action.NEW, Action.CHANGE) or (
+            action == Action.UNCHANGED and a.state != PortalAssignment.State.REFERENCE
+        )
         entry = TransferEntry.objects.create(
             run=run,
             property=a.property,
@@ -113,7 +134,7 @@ def _package_dir() -> Path:
 
 
 def _to_send(run: TransferRun, planned: list[Planned]) -> list[Planned]:
-    sent = (Action.NEW, Action.CHANGE, Action.DELETE) + ((Action.UNCHANGED,) if run.full else ())
+    sent = (Action.NEW, Action.CHANGE, Action.DELETE, Action.REFERENCE) + ((Action.UNCHANGED,) if run.full else ())
     return [p for p in planned if p.entry.action in sent]
 
 
@@ -126,6 +147,8 @@ def package_write(run: TransferRun, planned: list[Planned], target: Path) -> int
         for p in _to_send(run, planned):
             prop = p.assignment.property
             code = ACTION_CODES.get(p.entry.action, mapping.ACTION_CHANGE)
+            if p.entry.action == Action.UNCHANGED and p.assignment.state == PortalAssignment.State.REFERENCE:
+                code = mapping.ACTION_REFERENZ  # a full package repeats a reference as one
             pics = [] if code == "DELETE" else openimmo.pictures(prop, portal.picture_limit)
             yield openimmo.listing_for(prop, code, pics), pics
 
@@ -154,7 +177,9 @@ def _plan_and_package(run: TransferRun) -> None:
         return
     planned = _plan(run)
     run.package_name = _unique_name(run)
-    if run.portal.kind == Portal.Kind.OPENIMMO_FTP and _to_send(run, planned):
+    # The pull URL always serves the newest package, so a pull portal gets one even when empty.
+    pull = run.portal.kind == Portal.Kind.OPENIMMO_PULL
+    if run.portal.writes_packages and (pull or _to_send(run, planned)):
         target = _package_dir() / f"run-{run.pk}-{run.package_name}"
         package_write(run, planned, target)
         run.package.name = str(target.relative_to(settings.MEDIA_ROOT))
@@ -207,6 +232,9 @@ def _send_openimmo(run: TransferRun) -> Stop | None:
     """Upload the package; why it did not go out, or None on success."""
     if run.uploaded or not run.package:
         return None
+    if run.portal.kind == Portal.Kind.OPENIMMO_PULL:  # the website fetches it from the pull URL
+        TransferRun.objects.filter(pk=run.pk).update(uploaded=True)
+        return None
     try:
         ftp.upload(ftp_target(run.portal), Path(run.package.path), run.package_name)
     except ftp.FtpError as exc:
@@ -234,7 +262,11 @@ def _apply_entry(entry: TransferEntry, now: dt.datetime) -> None:
         a.last_action, a.last_sent_at, a.last_error = entry.action, now, ""
         a.portal_object_id, a.expose_url = "", ""
     else:
-        a.state, a.online_since = PortalAssignment.State.ONLINE, a.online_since or now
+        reference = entry.action == Action.REFERENCE or (
+            entry.action == Action.UNCHANGED and a.state == PortalAssignment.State.REFERENCE
+        )
+        a.state = PortalAssignment.State.REFERENCE if reference else PortalAssignment.State.ONLINE
+        a.online_since = a.online_since or now
         a.last_hash, a.last_sent_at, a.last_error = entry.data_hash, now, ""
         a.sent_external_id = entry.external_id
         if entry.portal_object_id:
@@ -268,13 +300,15 @@ def _apply(run: TransferRun, stop: Stop | None) -> TransferRun:
         if entry.pk not in stopped:  # those were moved by the stop already
             _apply_entry(entry, now)
     counts = {a: run.entries.filter(action=a).count() for a in Action.values}
-    sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE]
+    sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE] + counts[Action.REFERENCE]
     summary = _("%(new)s new, %(change)s updated, %(delete)s deleted, %(refused)s not sent") % {
         "new": counts[Action.NEW],
         "change": counts[Action.CHANGE],
         "delete": counts[Action.DELETE],
         "refused": counts[Action.REFUSED],
     }
+    if counts[Action.REFERENCE]:
+        summary += ", " + _("%(n)s as reference") % {"n": counts[Action.REFERENCE]}
     if stop is None and not sent and not run.full:
         summary = _("No changes to send.") + (f" ({summary})" if counts[Action.REFUSED] else "")
     retry = _portal_retry(run, stop, now)

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maklerwerk.accounts.http import AuthedRequest
@@ -82,6 +84,36 @@ def portal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if done is not None:
             return done
     return render(request, "portals/form.html", {"form": form, "portal": portal})
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def portal_feed_token(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A new pull URL for the own website; shown once (only its hash is stored)."""
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    try:
+        token = services.portal_feed_token_new(portal=portal, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("portals:edit", portal.pk)
+    url = request.build_absolute_uri(reverse("portals:feed", args=[token]))
+    messages.success(
+        request,
+        _("New pull URL for the website (shown only now; the old one no longer works): %(url)s")
+        % {"url": url},
+    )
+    return redirect("portals:edit", portal.pk)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def feed(request: HttpRequest, token: str) -> FileResponse:
+    """The own website fetches the current OpenImmo package (VOLL) here; the secret is the key."""
+    run = selectors.feed_package(token=token)
+    if run is None:
+        raise Http404
+    return FileResponse(run.package.open("rb"), as_attachment=True, filename=run.package_name)
 
 
 @require_capability(Capability.MANAGE_OFFICE)
