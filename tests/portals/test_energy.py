@@ -32,7 +32,7 @@ def reachable_office(office: Any) -> None:
 def energiepass(prop: Property) -> Any:
     header = writer.Transfer(
         full=False, provider_number="K1", company="Büro", openimmo_anid="K1", sender_version="1",
-        timestamp=dt.datetime(2026, 12, 5, 8, 0),
+        timestamp=dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC),
     )  # fmt: skip
     listing = openimmo.listing_for(prop, "CHANGE", [])
     from lxml import etree

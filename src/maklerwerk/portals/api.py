@@ -45,6 +45,9 @@ class PortalIn(InputSchema):
     consumer_secret: str = Field("", description="Write-only")
     access_token: str = ""
     access_secret: str = Field("", description="Write-only")
+    send_pdfs: bool = Field(
+        False, description="IS24: the exposé and unprotected PDF documents as attachments"
+    )
 
 
 class PortalPatch(InputSchema):
@@ -71,6 +74,7 @@ class PortalPatch(InputSchema):
     consumer_secret: str | None = Field(None, description="Write-only")
     access_token: str | None = None
     access_secret: str | None = Field(None, description="Write-only")
+    send_pdfs: bool | None = None
 
 
 class PortalOut(Schema):
@@ -98,6 +102,7 @@ class PortalOut(Schema):
     api_url: str
     consumer_key: str
     connected: bool
+    send_pdfs: bool
     last_status: str
     retry_at: dt.datetime | None = Field(
         None, description="After a run stopped on something that passes: the next automatic attempt"

@@ -10,7 +10,8 @@ class PortalsConfig(AppConfig):
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.tabs import TABS, DetailTab
-        from maklerwerk.portals import tasks
+        from maklerwerk.inquiries.hooks import MAIL_ATTACHMENT_READERS, MailAttachmentReader
+        from maklerwerk.portals import services, tasks
         from maklerwerk.portals.selectors import portal_listing_names
         from maklerwerk.properties.selectors import PUBLISH_RECORDS, PublishRecord
 
@@ -38,4 +39,5 @@ class PortalsConfig(AppConfig):
             ]
         )
         JOBS.register_all(declared_jobs(tasks))
+        MAIL_ATTACHMENT_READERS.register(MailAttachmentReader("portal_feedback", services.feedback_from_mail))
         PUBLISH_RECORDS.register(PublishRecord("portal_assignments", portal_listing_names))

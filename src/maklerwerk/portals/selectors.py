@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.portals.models import Is24Connection, Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.properties.selectors import property_hidden_q, property_visible_q
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ def feed_package(*, token: str) -> TransferRun | None:
     if not token or len(token) > 100:
         return None
     digest = hashlib.sha256(token.encode()).hexdigest()
-    portal = Portal.objects.filter(kind=Portal.Kind.OPENIMMO_PULL, active=True, feed_token_hash=digest).first()
+    portal = Portal.objects.filter(
+        kind=Portal.Kind.OPENIMMO_PULL, active=True, feed_token_hash=digest
+    ).first()
     if portal is None:
         return None
     return (
@@ -87,4 +89,11 @@ def feed_package(*, token: str) -> TransferRun | None:
         .exclude(package="")
         .order_by("-created_at", "-pk")
         .first()
+    )
+
+
+def is24_connected_portals(*, user: User) -> list[int]:
+    """The IS24 portals the user connected their own account to."""
+    return list(
+        Is24Connection.objects.filter(user=user, office=user.office_id).values_list("portal_id", flat=True)
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ ACTION_CODES: dict[str, str] = {
 }
 
 
+PLAN_MARGIN = dt.timedelta(minutes=2)
 RETRY_BASE = 300.0
 RETRY_MAX = 3600.0
 
@@ -95,16 +97,60 @@ def _decide_reference(run: TransferRun, a: PortalAssignment) -> tuple[str, str, 
     return Action.REFERENCE, "", digest
 
 
+def _watermark(run: TransferRun) -> dt.datetime | None:
+    """Properties changed after this need a look in a partial run: the planning time of the
+    portal's last successful run, less a margin for transactions that were still open then (a
+    property saved in one of them carries an earlier `updated_at` but was not visible yet). None:
+    no such run, every assignment is planned."""
+    last = (
+        TransferRun.objects.filter(
+            portal=run.portal, state=TransferRun.State.SUCCEEDED, planned_at__isnull=False
+        )
+        .exclude(pk=run.pk)
+        .order_by("-planned_at")
+        .values_list("planned_at", flat=True)
+        .first()
+    )
+    return last - PLAN_MARGIN if last else None
+
+
+def _candidates(run: TransferRun) -> tuple[QuerySet[PortalAssignment], int]:
+    """The assignments to plan and how many listings are online besides them (for the contingent).
+
+    A full run plans every assignment. A partial run plans only what may have changed, found through
+    indexes, so its cost follows the changes, not the portfolio: assignments not at rest (waiting,
+    being withdrawn, retry, error: index portal+state) and those whose property changed after the
+    watermark (index office+updated_at). A listing at rest whose property did not change would plan
+    to "unchanged" anyway."""
+    base = PortalAssignment.objects.filter(portal=run.portal).exclude(
+        state=PortalAssignment.State.OFFLINE, wanted=False
+    )
+    watermark = None if run.full else _watermark(run)
+    if watermark is not None:
+        at_rest = (
+            PortalAssignment.State.ONLINE,
+            PortalAssignment.State.REFERENCE,
+            PortalAssignment.State.OFFLINE,
+        )
+        changed = Property.objects.filter(office_id=run.office_id, updated_at__gt=watermark).values("pk")
+        ids = set(base.exclude(state__in=at_rest).values_list("pk", flat=True))
+        ids |= set(base.filter(property_id__in=changed).values_list("pk", flat=True))
+        online = 0
+        if run.portal.contingent is not None:
+            online = base.filter(state=PortalAssignment.State.ONLINE).exclude(pk__in=ids).count()
+        base = base.filter(pk__in=ids)
+    else:
+        online = 0
+    assignments = base.select_related("property", "property__office", "property__responsible_agent").order_by(
+        "pk"
+    )
+    return assignments, online
+
+
 def _plan(run: TransferRun) -> list[Planned]:
     run.entries.all().delete()
-    assignments = (
-        PortalAssignment.objects.filter(portal=run.portal)
-        .exclude(state=PortalAssignment.State.OFFLINE, wanted=False)
-        .select_related("property", "property__office", "property__responsible_agent")
-        .order_by("pk")
-    )
+    assignments, published = _candidates(run)
     planned = []
-    published = 0
     for a in assignments:
         action, hint, digest = _decide(run, a, published)
         if not action:
@@ -134,7 +180,9 @@ def _package_dir() -> Path:
 
 
 def _to_send(run: TransferRun, planned: list[Planned]) -> list[Planned]:
-    sent = (Action.NEW, Action.CHANGE, Action.DELETE, Action.REFERENCE) + ((Action.UNCHANGED,) if run.full else ())
+    sent = (Action.NEW, Action.CHANGE, Action.DELETE, Action.REFERENCE) + (
+        (Action.UNCHANGED,) if run.full else ()
+    )
     return [p for p in planned if p.entry.action in sent]
 
 
@@ -175,6 +223,7 @@ def _plan_and_package(run: TransferRun) -> None:
     run = TransferRun.objects.select_for_update().select_related("portal", "portal__office").get(pk=run.pk)
     if run.planned:
         return
+    run.planned_at = timezone.now()  # before reading: what changes from now on is the next run's
     planned = _plan(run)
     run.package_name = _unique_name(run)
     # The pull URL always serves the newest package, so a pull portal gets one even when empty.
@@ -184,7 +233,7 @@ def _plan_and_package(run: TransferRun) -> None:
         package_write(run, planned, target)
         run.package.name = str(target.relative_to(settings.MEDIA_ROOT))
     run.planned = True
-    run.save(update_fields=["planned", "package", "package_name"])
+    run.save(update_fields=["planned", "planned_at", "package", "package_name"])
 
 
 def _fail_pending(run: TransferRun, stop: Stop) -> set[int]:

@@ -334,16 +334,23 @@ class Property(SingleLineFields, models.Model):
     def _energy_status_errors(self) -> dict[str, str | Promise]:
         """A certificate's data only with a certificate; hot water only on a consumption certificate."""
         errors: dict[str, str | Promise] = {}
-        if self.energy_certificate_status and self.energy_certificate_status != EnergyCertificateStatus.AVAILABLE:
+        if (
+            self.energy_certificate_status
+            and self.energy_certificate_status != EnergyCertificateStatus.AVAILABLE
+        ):
             stated = [
                 f for f in ("energy_certificate_type", "energy_value", "energy_class", "energy_issue_date")
                 if getattr(self, f) not in (None, "")
             ]  # fmt: skip
             if stated:
                 errors[stated[0]] = _(
-                    "“%(status)s” is chosen: leave the certificate's data empty or choose “Certificate available”."
+                    "“%(status)s” is chosen: leave the certificate's data empty or choose "
+                    "“Certificate available”."
                 ) % {"status": self.get_energy_certificate_status_display()}
-        elif self.energy_certificate_status == EnergyCertificateStatus.AVAILABLE and not self.energy_certificate_type:
+        elif (
+            self.energy_certificate_status == EnergyCertificateStatus.AVAILABLE
+            and not self.energy_certificate_type
+        ):
             errors["energy_certificate_type"] = _(
                 "Choose the kind of certificate (demand or consumption): portals must show it (GEG §87)."
             )

@@ -162,9 +162,15 @@ def energy_rules(body: dict[str, Any]) -> None:
     ]
     if availability in ("NOT_AVAILABLE_YET", "NOT_REQUIRED") and filled:
         raise validation_problem(filled[0], "", "EV_NOT_AVAILABLE_BUT_FIELDS_FILLED")
-    if body.get("energyConsumptionContainsWarmWater") and body.get("buildingEnergyRatingType") != "ENERGY_CONSUMPTION":
-        raise validation_problem("energyConsumptionContainsWarmWater", body["energyConsumptionContainsWarmWater"],
-                                 "EV_ENERGY_CONSUMPTION_CONTAINS_WARM_WATER_NOT_VALID_FOR_THIS_CERTIFICATE")  # fmt: skip
+    if (
+        body.get("energyConsumptionContainsWarmWater")
+        and body.get("buildingEnergyRatingType") != "ENERGY_CONSUMPTION"
+    ):
+        raise validation_problem(
+            "energyConsumptionContainsWarmWater",
+            body["energyConsumptionContainsWarmWater"],
+            "EV_ENERGY_CONSUMPTION_CONTAINS_WARM_WATER_NOT_VALID_FOR_THIS_CERTIFICATE",
+        )
     if cert.get("energyEfficiencyClass"):
         ok = cert.get("energyCertificateCreationDate") == "FROM_01_MAY_2014" and body.get(
             "buildingEnergyRatingType"

@@ -165,10 +165,11 @@ def _jahrgang(prop: Property) -> str:
     if status == EnergyCertificateStatus.AVAILABLE:
         issued = prop.energy_issue_date
         return "2008" if issued is not None and issued < GEG_2014 else "2014"
-    return {
+    why_none: dict[str, str] = {
         EnergyCertificateStatus.NOT_REQUIRED: mapping.JAHRGANG_NOT_REQUIRED,
         EnergyCertificateStatus.AT_VIEWING: mapping.JAHRGANG_AT_VIEWING,
-    }.get(status, mapping.JAHRGANG_NONE)
+    }
+    return why_none.get(status, mapping.JAHRGANG_NONE)
 
 
 def _energy(prop: Property) -> writer.EnergyCertificate:
@@ -182,7 +183,9 @@ def _energy(prop: Property) -> writer.EnergyCertificate:
         kind=prop.energy_certificate_type.upper(),
         valid_until=prop.energy_valid_until,
         value=prop.energy_value,
-        with_hot_water=prop.energy_hot_water_included if prop.energy_certificate_type == "verbrauch" else None,
+        with_hot_water=prop.energy_hot_water_included
+        if prop.energy_certificate_type == "verbrauch"
+        else None,
         carrier=prop.energy_carrier.upper(),
         power_value=prop.energy_value_power if non_residential else None,
         heat_value=prop.energy_value_heat if non_residential else None,
