@@ -163,13 +163,12 @@ class _Validator(RequestValidator):
 
     def invalidate_request_token(self, client_key: str, request_token: str, request: Any) -> None:
         with self.app.lock:
-            found = self.app.request_tokens.pop(request_token, None)
-        request.standin_username = found["username"] if found else ""
+            self.app.request_tokens.pop(request_token, None)
 
     def save_access_token(self, token: Any, request: Any) -> None:
-        self.app.add_user(
-            getattr(request, "standin_username", ""), token["oauth_token"], token["oauth_token_secret"]
-        )
+        """The access token belongs to the IS24 user who confirmed the request token."""
+        confirmed = self.app.request_tokens.get(request.resource_owner_key, {})
+        self.app.add_user(confirmed.get("username", ""), token["oauth_token"], token["oauth_token_secret"])
 
 
 class Is24StandIn:
