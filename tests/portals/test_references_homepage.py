@@ -112,6 +112,7 @@ def test_the_website_fetches_the_current_package_from_its_secret_url(office, adm
     assert url.endswith("/openimmo.zip")
     portal.refresh_from_db()
     assert portal.feed_token_hash and portal.feed_token_hash not in url  # only the hash is stored
+    assert "Die Website holt das Paket über ihre Abruf-URL." in admin.get("/portals/").content.decode()
 
     other = make_listing(office, agent, "MW-0002")
     services.property_portals_set(prop=listing, portal_ids=[portal.pk], acting_user=agent)
