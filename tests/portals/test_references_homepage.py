@@ -108,7 +108,7 @@ def test_the_website_fetches_the_current_package_from_its_secret_url(office, adm
     assert "Noch keine Abruf-URL" in page
     answer = admin.post(f"/portals/{portal.pk}/feed-token/", follow=True).content.decode()
     assert "Neue Abruf-URL für die Website" in answer
-    url = answer.split("http://testserver", 1)[1].split("<", 1)[0].split()[0]
+    url = answer.split('id="feed-url"', 1)[1].split('value="http://testserver', 1)[1].split('"', 1)[0]
     assert url.endswith("/openimmo.zip")
     portal.refresh_from_db()
     assert portal.feed_token_hash and portal.feed_token_hash not in url  # only the hash is stored

@@ -84,7 +84,11 @@ def portal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         done = _save(request, form, portal)
         if done is not None:
             return done
-    return render(request, "portals/form.html", {"form": form, "portal": portal})
+    feed_url = request.session.pop(FEED_URL_SESSION, "")  # shown once, right after it was made
+    return render(request, "portals/form.html", {"form": form, "portal": portal, "feed_url": feed_url})
+
+
+FEED_URL_SESSION = "portals_feed_url"
 
 
 @require_capability(Capability.MANAGE_OFFICE)
@@ -97,11 +101,9 @@ def portal_feed_token(request: AuthedRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("portals:edit", portal.pk)
-    url = request.build_absolute_uri(reverse("portals:feed", args=[token]))
+    request.session[FEED_URL_SESSION] = request.build_absolute_uri(reverse("portals:feed", args=[token]))
     messages.success(
-        request,
-        _("New pull URL for the website (shown only now; the old one no longer works): %(url)s")
-        % {"url": url},
+        request, _("New pull URL for the website (shown only now; the old one no longer works).")
     )
     return redirect("portals:edit", portal.pk)
 
