@@ -53,7 +53,7 @@ props = [Property(office=office, external_id=f"B-{{i:05d}}", title=f"Wohnung {{i
     status="active", responsible_agent=agent, street="Andreasstraße", house_number=str(i % 200 + 1),
     postal_code="50667", city="Köln", purchase_price=Decimal(200000 + rng.randrange(300000)),
     living_area=Decimal("72.5"), rooms=Decimal("3"), energy_certificate_type="verbrauch",
-    energy_value=Decimal("112.4"), energy_class="D", energy_carrier="gas",
+    energy_value=Decimal("112.4"), energy_class="D", energy_carrier="gas", year_built=1972,
     description="Ruhige Lage, Süd-Balkon & Einbauküche. " * 8) for i in range(N)]
 Property.objects.bulk_create(props, batch_size=1000)
 images = []
@@ -91,11 +91,26 @@ portal.set_password("secret"); portal.save()
 props = list(Property.objects.filter(office_id=office_id).order_by("pk").values_list("pk", flat=True))
 PortalAssignment.objects.bulk_create([PortalAssignment(office_id=office_id, portal=portal, property_id=p)
                                       for p in props], batch_size=5000)
+from maklerwerk.portals import transfer
+planning = []
+plan = transfer._plan
+def timed_plan(run):  # planning alone: which assignments to look at, decide, hash
+    t, c = time.perf_counter(), time.process_time()
+    out = plan(run)
+    planning.append((time.perf_counter() - t, time.process_time() - c))
+    return out
+transfer._plan = timed_plan
 def timed(full):
     run = TransferRun.objects.create(office_id=office_id, portal=portal, full=full)
-    t = time.perf_counter(); run = transfer_execute(run_id=run.pk); took = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
+    run = transfer_execute(run_id=run.pk)
+    took, cpu = time.perf_counter() - t, time.process_time() - c
     assert run.state == "succeeded", run.message
-    return took, run.entries.exclude(action="unchanged").count(), run.package.size if run.package else 0
+    return (took, run.entries.exclude(action="unchanged").count(), run.package.size if run.package else 0,
+            cpu, *planning[-1])
+import datetime as dt
+an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+Property.objects.filter(office_id=office_id).update(updated_at=an_hour_ago)
 full = timed(True)
 for pk in props[:: max(1, len(props) // {changes})][: {changes}]:
     p = Property.objects.get(pk=pk); p.purchase_price += Decimal(1000); p.save()
@@ -139,17 +154,18 @@ server.shutdown()
 """
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and max RSS (KB) of one command, via /usr/bin/time."""
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """Wall seconds, max RSS (KB) and CPU seconds (user + sys) of one command, via /usr/bin/time."""
     started = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cmd], env=env, check=True, capture_output=True, text=True
+        ["/usr/bin/time", "-f", "%M %U %S", *cmd], env=env, check=True, capture_output=True, text=True
     )
     took = time.perf_counter() - started
-    return took, int(result.stderr.strip().splitlines()[-1])
+    rss, user, system = result.stderr.strip().splitlines()[-1].split()
+    return took, int(rss), float(user) + float(system)
 
 
-def _export(inst: Install, office: int, out: Path) -> tuple[float, int]:
+def _export(inst: Install, office: int, out: Path) -> tuple[float, int, float]:
     cmd = [
         ".venv/bin/python",
         "-m",
@@ -163,18 +179,20 @@ def _export(inst: Install, office: int, out: Path) -> tuple[float, int]:
     return _timed([*cmd, "--full"], inst.env)
 
 
-def _zip_baseline(inst: Install, package: Path, work: Path) -> float:
+def _zip_baseline(inst: Install, package: Path, work: Path) -> tuple[float, float]:
     """The `zip` tool storing the same pictures (hard links, as the export reads them) + the XML."""
     xml = work / "export.xml"
     subprocess.run(["unzip", "-q", "-o", str(package), "*.xml", "-d", str(work)], check=True)
     next(work.glob("*.xml")).rename(xml)
-    started = time.perf_counter()
+    started, children = time.perf_counter(), os.times()
     subprocess.run(
         ["zip", "-q", "-0", "-r", str(work / "baseline.zip"), "bench", "-x", "bench/master*.jpg"],
         cwd=inst.data_dir / "media", check=True,
     )  # fmt: skip
     subprocess.run(["zip", "-q", str(work / "baseline.zip"), str(xml)], check=True)
-    return time.perf_counter() - started
+    after = os.times()
+    cpu = (after.children_user - children.children_user) + (after.children_system - children.children_system)
+    return time.perf_counter() - started, cpu
 
 
 def _portfolio(n: int, photos: int) -> tuple[dict[str, float], dict[str, list[float]]]:
@@ -184,8 +202,8 @@ def _portfolio(n: int, photos: int) -> tuple[dict[str, float], dict[str, list[fl
         work = inst.data_dir / "work"
         work.mkdir()
         package = work / "export.zip"
-        seconds, rss = _export(inst, setup["office"], package)
-        zip_seconds = _zip_baseline(inst, package, work)
+        seconds, rss, cpu = _export(inst, setup["office"], package)
+        zip_seconds, zip_cpu = _zip_baseline(inst, package, work)
         partial = json.loads(
             inst.django_shell(_PARTIAL.format(office=setup["office"], changes=50)).splitlines()[-1]
         )
@@ -193,6 +211,8 @@ def _portfolio(n: int, photos: int) -> tuple[dict[str, float], dict[str, list[fl
             "seconds": seconds,
             "rss_mb": rss / 1024,
             "zip_seconds": zip_seconds,
+            "cpu": cpu,
+            "zip_cpu": zip_cpu,
             "package_mb": package.stat().st_size / 1e6,
         }
         return export, partial
@@ -216,8 +236,11 @@ def run(args: argparse.Namespace) -> str:
     rows = []
     for n, (export, _partial) in results.items():
         rows.append([
-            f"{n:,} × {photos} photos", f"{export['package_mb']:.0f} MB", f"{export['seconds']:.1f} s",
-            f"{export['zip_seconds']:.1f} s", f"{export['seconds'] / export['zip_seconds']:.1f}x",
+            f"{n:,} × {photos} photos", f"{export['package_mb']:.0f} MB",
+            f"{export['seconds']:.1f} s (CPU {export['cpu']:.1f} s)",
+            f"{export['zip_seconds']:.1f} s (CPU {export['zip_cpu']:.1f} s)",
+            f"{export['seconds'] / export['zip_seconds']:.1f}x "
+            f"(CPU {export['cpu'] / max(export['zip_cpu'], 0.01):.1f}x)",
             f"{export['rss_mb']:.0f} MB",
         ])  # fmt: skip
     base_rss = results[small][0]["rss_mb"]
@@ -228,8 +251,22 @@ def run(args: argparse.Namespace) -> str:
     prow = []
     for n, (_export_row, partial) in results.items():
         full, part = partial["full"], partial["partial"]
-        prow.append([f"{n:,}", f"{full[0]:.1f} s ({full[1]:,} sent)", f"{part[0]:.1f} s ({part[1]} sent)"])
+        prow.append([
+            f"{n:,}",
+            f"{full[0]:.1f} s, CPU {full[3]:.1f} s ({full[1]:,} sent); "
+            f"planning {full[4]:.2f} s, CPU {full[5]:.2f} s",
+            f"{part[0]:.2f} s, CPU {part[3]:.2f} s ({part[1]} sent); "
+            f"planning {part[4]:.3f} s, CPU {part[5]:.3f} s",
+        ])  # fmt: skip
     text += md_table(["Portfolio", "Full transfer to FTP (VOLL)", "Partial after 50 changes (TEIL)"], prow)
+    small_part, big_part = results[small][1]["partial"], results[big][1]["partial"]
+    text += "\n\n" + (
+        f"Partial transfer, whole portfolio vs. a tenth (same 50 changes): wall "
+        f"{big_part[0] / small_part[0]:.2f}x, CPU {big_part[3] / max(small_part[3], 0.001):.2f}x; "
+        f"planning CPU {big_part[5] / max(small_part[5], 0.001):.2f}x. Planning looks only at assignments "
+        "not at rest and at properties changed since the last successful run (indexes), so it follows the "
+        "changes. The portfolio counts as last edited an hour before the full transfer."
+    )
     r = _is24(listings)
     text += "\n\n" + md_table(
         ["IS24 listings (1 photo)", "Total", "Runs", "Requests", "429 answers", "Busiest minute", "Limit"],

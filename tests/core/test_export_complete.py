@@ -34,6 +34,7 @@ LEFT_OUT = {
     "accounts.User_groups": "Django's permission groups are not used (roles live on the user)",
     "accounts.User_user_permissions": "Django's per-user permissions are not used (roles live on the user)",
     "appointments.CalendarFeed": "login material: the secret of a personal iCal feed",
+    "portals.Is24Connection": "login material: an agent's own IS24 access token (reconnect after a move)",
     "core.Job": "bookkeeping of background work (the export's own job among them), not office data",
     "duplicates.MatchProfile": "cache of normalised contact values; rebuilt from the contacts",
     "duplicates.MatchKey": "cache of blocking keys; rebuilt from the contacts",

@@ -106,6 +106,7 @@ def make_listing(office: Any, agent: Any, external_id: str = "MW-0001", **extra:
         "energy_value": Decimal("112.4"),
         "energy_class": "D",
         "energy_carrier": "gas",
+        "year_built": 1972,
         "description": "Ruhige Lage, Süd-Balkon & Einbauküche.",
     }
     values.update(extra)

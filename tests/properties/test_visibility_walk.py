@@ -79,6 +79,12 @@ NOT_ABOUT_PROPERTIES = {
     "portals:runs": "a portal's transfer log (entries of hidden properties are left out)",
     "portals:run_package": "a portal's package (refused when it holds a hidden property)",
     "portals:feedback": "a portal's import log upload (its answer counts errors, names no property)",
+    "portals:feed_token": "a portal account (administrators only: a new pull URL for the own website)",
+    "portals:feed": "the own website's pull URL: no login, the secret is the key; it serves the package "
+    "the website publishes, as any portal gets it",
+    "portals:is24_connect": "a user's own IS24 account (no property named)",
+    "portals:is24_callback": "a user's own IS24 account (no property named)",
+    "portals:is24_disconnect": "a user's own IS24 account (no property named)",
     "GET /api/v1/portals/{portal_id}": "a portal account",
     "PATCH /api/v1/portals/{portal_id}": "a portal account",
     "DELETE /api/v1/portals/{portal_id}": "a portal account",

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from maklerwerk.inquiries.hooks import attachments_read
 from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessedMail
 from maklerwerk.inquiries.parsers import MailParseResult, ParsedInquiry, claim_key, parse_message
+from maklerwerk.inquiries.parsers.mime import read_mail
 from maklerwerk.inquiries.steps import inquiry_status_set, step_record
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,15 @@ def _result_apply(inquiry: Inquiry, result: MailParseResult) -> tuple[str, str, 
         reason = "Nicht erkannt: kein bekanntes Anfrageformat." + (" " + problems[0] if problems else "")
         return Status.UNRECOGNIZED, reason[:500], fields
     return Status.NEW, "", [*fields, *parsed_store_on(result.inquiry, inquiry)]
+
+
+def _taken_by_other_app(inquiry: Inquiry) -> str | None:
+    """A mail that is no inquiry but something another app reads (a portal's import log): its
+    German line, and the inquiry is set aside as "ignored" with it. The mail stays stored."""
+    attachments = [a for a in read_mail(bytes(inquiry.raw)).attachments if a.data]
+    if not attachments:
+        return None
+    return attachments_read(inquiry.office_id, attachments)
 
 
 def _received_text(inquiry: Inquiry, recognized: bool) -> str:
@@ -173,6 +184,10 @@ def inquiry_read(inquiry: Inquiry) -> None:
         return
     try:
         status, reason, fields = _result_apply(inquiry, parse_message(bytes(inquiry.raw)))
+        if status == Status.UNRECOGNIZED:
+            taken = _taken_by_other_app(inquiry)
+            if taken:
+                status, reason = Status.IGNORED, taken[:500]
     except Exception as exc:  # parse_message does not raise; a bug must not lose the mail
         logger.exception("inquiry %s: reading the mail failed", inquiry.pk)
         status, fields = Status.UNRECOGNIZED, []

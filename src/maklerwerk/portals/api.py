@@ -22,7 +22,7 @@ router = Router(tags=["portals"])
 class PortalIn(InputSchema):
     name: str = Field(..., max_length=100)
     key: str = Field(..., max_length=40, description="Short name, used in package file names")
-    kind: Literal["openimmo_ftp", "is24"] = "openimmo_ftp"
+    kind: Literal["openimmo_ftp", "openimmo_pull", "is24"] = "openimmo_ftp"
     active: bool = False
     host: str = ""
     port: int = Field(21, ge=1, le=65535)
@@ -34,6 +34,7 @@ class PortalIn(InputSchema):
     anbieternr: str = ""
     openimmo_anid: str = ""
     full_transfer: bool = False
+    send_references: bool = False
     contingent: int | None = Field(None, ge=0)
     picture_limit: int | None = Field(None, ge=0)
     picture_max_kb: int = Field(2000, ge=50)
@@ -44,6 +45,9 @@ class PortalIn(InputSchema):
     consumer_secret: str = Field("", description="Write-only")
     access_token: str = ""
     access_secret: str = Field("", description="Write-only")
+    send_pdfs: bool = Field(
+        False, description="IS24: the exposé and unprotected PDF documents as attachments"
+    )
 
 
 class PortalPatch(InputSchema):
@@ -59,6 +63,7 @@ class PortalPatch(InputSchema):
     anbieternr: str | None = None
     openimmo_anid: str | None = None
     full_transfer: bool | None = None
+    send_references: bool | None = None
     contingent: int | None = Field(None, ge=0)
     picture_limit: int | None = Field(None, ge=0)
     picture_max_kb: int | None = Field(None, ge=50)
@@ -69,6 +74,7 @@ class PortalPatch(InputSchema):
     consumer_secret: str | None = Field(None, description="Write-only")
     access_token: str | None = None
     access_secret: str | None = Field(None, description="Write-only")
+    send_pdfs: bool | None = None
 
 
 class PortalOut(Schema):
@@ -87,6 +93,7 @@ class PortalOut(Schema):
     anbieternr: str
     openimmo_anid: str
     full_transfer: bool
+    send_references: bool
     contingent: int | None
     picture_limit: int | None
     picture_max_kb: int
@@ -95,6 +102,7 @@ class PortalOut(Schema):
     api_url: str
     consumer_key: str
     connected: bool
+    send_pdfs: bool
     last_status: str
     retry_at: dt.datetime | None = Field(
         None, description="After a run stopped on something that passes: the next automatic attempt"

@@ -10,7 +10,8 @@ class PortalsConfig(AppConfig):
         from maklerwerk.core.export import EXPORT_SECTIONS, ExportSection
         from maklerwerk.core.jobs import JOBS, declared_jobs
         from maklerwerk.core.tabs import TABS, DetailTab
-        from maklerwerk.portals import tasks
+        from maklerwerk.inquiries.hooks import MAIL_ATTACHMENT_READERS, MailAttachmentReader
+        from maklerwerk.portals import services, tasks
         from maklerwerk.portals.selectors import portal_listing_names
         from maklerwerk.properties.selectors import PUBLISH_RECORDS, PublishRecord
 
@@ -24,7 +25,9 @@ class PortalsConfig(AppConfig):
                 order=45,
             )
         )
-        secrets = frozenset({"password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted"})
+        secrets = frozenset(
+            {"password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted", "feed_token_hash"}
+        )
         EXPORT_SECTIONS.register_all(
             [
                 ExportSection("portals", "portals.Portal", 800, secrets=secrets),
@@ -36,4 +39,5 @@ class PortalsConfig(AppConfig):
             ]
         )
         JOBS.register_all(declared_jobs(tasks))
+        MAIL_ATTACHMENT_READERS.register(MailAttachmentReader("portal_feedback", services.feedback_from_mail))
         PUBLISH_RECORDS.register(PublishRecord("portal_assignments", portal_listing_names))

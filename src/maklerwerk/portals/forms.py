@@ -26,9 +26,9 @@ class PortalForm(forms.ModelForm):
         model = Portal
         fields = [
             "name", "key", "kind", "active", "host", "port", "username", "password", "folder", "passive",
-            "use_tls", "anbieternr", "openimmo_anid", "full_transfer", "contingent", "picture_limit",
-            "picture_max_kb", "filename_pattern", "techn_email", "api_url", "consumer_key",
-            "consumer_secret", "access_token", "access_secret",
+            "use_tls", "anbieternr", "openimmo_anid", "full_transfer", "send_references", "contingent",
+            "picture_limit", "picture_max_kb", "filename_pattern", "techn_email", "api_url", "consumer_key",
+            "consumer_secret", "access_token", "access_secret", "send_pdfs",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

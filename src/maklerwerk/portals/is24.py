@@ -13,14 +13,16 @@ The IS24 id goes to the inquiry manager's portal listings (its inquiry mails nam
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
+from maklerwerk.exposes.render import expose_pdf_for
 from maklerwerk.inquiries.services import portal_listing_forget, portal_listing_record
 from maklerwerk.integrations.is24 import mapping
 from maklerwerk.integrations.is24.client import CHANNEL_IS24, Credentials, Is24Client, Is24Error
 from maklerwerk.integrations.openimmo import mapping as oi
 from maklerwerk.portals.exporters import openimmo
-from maklerwerk.portals.models import Portal, TransferEntry, TransferRun
+from maklerwerk.portals.models import Is24Connection, Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.portals.stop import Stop
 from maklerwerk.properties import media
 from maklerwerk.properties.models import Property, PropertyImage
@@ -33,16 +35,35 @@ def expose_url(realestate_id: str) -> str:
     return EXPOSE_URL.format(id=realestate_id)
 
 
-def client_for(portal: Portal) -> Is24Client:
+NO_ACCOUNT_HINT = (
+    "ImmobilienScout24: Der zuständige Makler hat kein eigenes IS24-Konto verbunden, und das Büro hat "
+    "keinen Access-Token eingetragen."
+)
+
+
+def client_for(portal: Portal, connection: Is24Connection | None = None) -> Is24Client:
+    """The client of an agent's own IS24 account (`connection`), else of the office's token."""
     return Is24Client(
         Credentials(
             base_url=portal.api_url,
             consumer_key=portal.consumer_key,
             consumer_secret=portal.get_secret("consumer"),
-            token=portal.access_token,
-            token_secret=portal.get_secret("access"),
+            token=connection.access_token if connection else portal.access_token,
+            token_secret=connection.get_secret() if connection else portal.get_secret("access"),
         )
     )
+
+
+def _account_for(entry: TransferEntry, connections: dict[int, Is24Connection]) -> str:
+    """Where a listing not yet at IS24 goes: its responsible agent's own account, else the office's."""
+    agent_id = entry.property.responsible_agent_id if entry.property else None
+    return f"user:{agent_id}" if agent_id in connections else "office"
+
+
+def _account_set(portal: Portal, entry: TransferEntry, account: str) -> None:
+    if entry.property_id is None:
+        return
+    PortalAssignment.objects.filter(portal=portal, property_id=entry.property_id).update(is24_account=account)
 
 
 def connection_check(portal: Portal) -> str:
@@ -130,6 +151,61 @@ def _sync_links(client: Is24Client, realestate_id: str, prop: Property, channel:
             client.attachment_delete(realestate_id, str(attachment["@id"]))
 
 
+# --- PDF attachments (the exposé and the property's unprotected documents) -----------------------
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    key: str  # externalId on IS24: "pdf-expose" or "pdf-doc-{id}"
+    title: str
+    filename: str
+    content: bytes
+
+
+def pdf_documents(prop: Property) -> list[PdfDocument]:
+    """What goes to IS24 as PDF: the exposé (as rendered for recipients) and every document not
+    marked "protected" (those are only shared through personal links)."""
+    name, _mime, pdf = expose_pdf_for(prop)
+    out = [PdfDocument("pdf-expose", "Exposé", openimmo.ascii_name(name.removesuffix(".pdf")) + ".pdf", pdf)]
+    for doc in prop.documents.filter(protected=False).order_by("kind", "title", "pk"):
+        if not (doc.file.name or "").lower().endswith(".pdf"):
+            continue
+        with doc.file.open("rb") as f:
+            content = f.read()
+        out.append(
+            PdfDocument(f"pdf-doc-{doc.pk}", doc.title[:30], f"{openimmo.ascii_name(doc.title)}.pdf", content)
+        )
+    return out
+
+
+def _sync_documents(client: Is24Client, realestate_id: str, documents: list[PdfDocument]) -> None:
+    """Bring the PDFs on IS24 in line, by checksum: new ones added, changed ones replaced (the
+    binary cannot change there), removed ones deleted. Pictures and links are left alone."""
+    existing = {
+        str(a.get("externalId")): a
+        for a in client.attachments(realestate_id)
+        if str(a.get("externalId", "")).startswith("pdf-")
+    }
+    for doc in documents:
+        checksum = hashlib.md5(doc.content, usedforsecurity=False).hexdigest()
+        found = existing.pop(doc.key, None)
+        if found is not None and found.get("externalCheckSum") == checksum:
+            continue
+        if found is not None:
+            client.attachment_delete(realestate_id, str(found["@id"]))
+        metadata = {"@xsi.type": "common:PDFDocument", "title": doc.title, "externalId": doc.key,
+                    "externalCheckSum": checksum}  # fmt: skip
+        client.attachment_create(
+            realestate_id,
+            content=doc.content,
+            filename=doc.filename,
+            mime="application/pdf",
+            metadata=metadata,
+        )
+    for gone in existing.values():
+        client.attachment_delete(realestate_id, str(gone["@id"]))
+
+
 def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
     prop = entry.property
     assert prop is not None, "send_entries hands only NEW/CHANGE entries here, planned with their property"
@@ -142,6 +218,8 @@ def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
     else:
         realestate_id = str(existing["@id"])
         client.realestate_update(prop.external_id, body)  # a full replacement
+    if portal.send_pdfs:
+        _sync_documents(client, realestate_id, pdf_documents(prop))
     _sync_pictures(client, realestate_id, pics, portal.picture_max_kb)
     _sync_links(client, realestate_id, prop, channel)
     if CHANNEL_IS24 not in client.published_channels(realestate_id):
@@ -175,18 +253,38 @@ def send_entries(run: TransferRun) -> Stop | None:
     pending = (
         run.entries.filter(result=TransferEntry.Result.PENDING).select_related("property").order_by("pk")
     )
-    if not portal.connected:
+    connections = {c.user_id: c for c in Is24Connection.objects.filter(portal=portal)}
+    if not portal.connected and not connections:
         return Stop(
             "ImmobilienScout24 ist nicht verbunden: Consumer Key und Access-Token beim Portal eintragen."
         )
-    client = client_for(portal)
+    # A listing already online stays in its account (one sent before accounts were noted: the office's).
+    accounts = {
+        property_id: account or ("office" if online_since else "")
+        for property_id, account, online_since in PortalAssignment.objects.filter(
+            portal=portal, property_id__in=pending.values("property_id")
+        ).values_list("property_id", "is24_account", "online_since")
+    }
+    clients: dict[str, Is24Client] = {}
     for entry in pending:
+        account = (accounts.get(entry.property_id) if entry.property_id else "") or _account_for(
+            entry, connections
+        )
+        if account not in clients:
+            user_id = int(account.removeprefix("user:")) if account.startswith("user:") else None
+            if user_id is None and not portal.connected:
+                _mark(entry, TransferEntry.Result.ERROR, NO_ACCOUNT_HINT)
+                continue
+            clients[account] = client_for(portal, connections.get(user_id) if user_id else None)
+        client = clients[account]
         try:
             if entry.action == TransferEntry.Action.DELETE:
                 _withdraw(client, entry, portal)
                 _mark(entry, TransferEntry.Result.OK)
+                _account_set(portal, entry, "")
             elif entry.action in (TransferEntry.Action.NEW, TransferEntry.Action.CHANGE):
                 _mark(entry, TransferEntry.Result.OK, object_id=_upsert(client, entry, portal))
+                _account_set(portal, entry, account)
         except mapping.UnsupportedType as exc:
             _mark(entry, TransferEntry.Result.ERROR, str(exc))
         except Is24Error as exc:

@@ -19,6 +19,8 @@ class Portal(SingleLineFields, models.Model):
     class Kind(models.TextChoices):
         OPENIMMO_FTP = "openimmo_ftp", _("OpenImmo via FTP")
         IS24 = "is24", "ImmobilienScout24"
+        # The office's own website fetches the current package (always VOLL) from a secret URL.
+        OPENIMMO_PULL = "openimmo_pull", _("Own website (OpenImmo pull URL)")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
@@ -38,6 +40,10 @@ class Portal(SingleLineFields, models.Model):
     anbieternr = models.CharField(_("provider number (anbieternr)"), max_length=50, blank=True)
     openimmo_anid = models.CharField(_("OpenImmo ANID"), max_length=50, blank=True)
     full_transfer = models.BooleanField(_("full transfer (VOLL) every time"), default=False)
+    send_references = models.BooleanField(
+        _("show sold/let properties as references (REFERENZ)"), default=False
+    )
+    feed_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     contingent = models.PositiveIntegerField(_("contingent (max. listings)"), null=True, blank=True)
     picture_limit = models.PositiveSmallIntegerField(_("max. pictures per listing"), null=True, blank=True)
     picture_max_kb = models.PositiveIntegerField(_("max. picture size (KB)"), default=2000)
@@ -51,6 +57,7 @@ class Portal(SingleLineFields, models.Model):
     consumer_secret_encrypted = models.TextField(blank=True, editable=False)
     access_token = models.CharField(_("access token"), max_length=200, blank=True)
     access_secret_encrypted = models.TextField(blank=True, editable=False)
+    send_pdfs = models.BooleanField(_("send exposé and public documents as PDF"), default=False)
     last_status = models.CharField(max_length=200, blank=True, editable=False)
     # After a run stopped by something that passes (server unreachable or full, IS24's rate
     # limit): the periodic tick starts the next run of this portal no earlier than this.
@@ -93,6 +100,39 @@ class Portal(SingleLineFields, models.Model):
     def connected(self) -> bool:
         return bool(self.access_token and self.access_secret_encrypted)
 
+    @property
+    def writes_packages(self) -> bool:
+        """OpenImmo portals get a ZIP per run (uploaded over FTP, or fetched from the pull URL)."""
+        return self.kind in (self.Kind.OPENIMMO_FTP, self.Kind.OPENIMMO_PULL)
+
+    @property
+    def takes_references(self) -> bool:
+        """Sold or let properties stay as REFERENZ (OpenImmo only; IS24 deletes them)."""
+        return self.send_references and self.writes_packages
+
+
+class Is24Connection(models.Model):
+    """An agent's own ImmobilienScout24 account (OAuth 1.0a access token, "Mit IS24 verbinden"):
+    the agent's listings go there; without one, the office's token of the portal is used."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    portal = models.ForeignKey(Portal, on_delete=models.CASCADE, related_name="connections")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    access_token = models.CharField(max_length=200)
+    access_secret_encrypted = models.TextField(editable=False)
+    connected_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("IS24 connection")
+        verbose_name_plural = _("IS24 connections")
+        constraints = [models.UniqueConstraint(fields=["portal", "user"], name="is24_connection_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.portal} · {self.user_id}"
+
+    def get_secret(self) -> str:
+        return decrypt(self.access_secret_encrypted)
+
 
 class PortalAssignment(models.Model):
     """A property assigned to a portal, and what the portal has of it (FLOWFACT's PortalEstate)."""
@@ -102,6 +142,7 @@ class PortalAssignment(models.Model):
         ONLINE = "online", _("Online")
         WITHDRAWING = "withdrawing", _("Being taken offline")
         RETRY = "retry", _("Retry scheduled")
+        REFERENCE = "reference", _("Online as reference")
         OFFLINE = "offline", _("Offline")
         ERROR = "error", _("Error")
 
@@ -115,6 +156,9 @@ class PortalAssignment(models.Model):
     online_since = models.DateTimeField(_("online since"), null=True, blank=True)
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
     sent_external_id = models.CharField(max_length=50, blank=True, editable=False)
+    # IS24: the account the listing lives in ("office", or "user:<pk>" for an agent's own), so
+    # updates and the deletion go there even after an agent connects (never listed twice).
+    is24_account = models.CharField(max_length=30, blank=True, editable=False)
     portal_object_id = models.CharField(_("portal's id"), max_length=100, blank=True)
     expose_url = models.URLField(_("exposé on the portal"), blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -127,6 +171,8 @@ class PortalAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["portal", "property"], name="portal_assignment_unique")
         ]
+        # A partial transfer plans the waiting ones by state, not by reading every assignment.
+        indexes = [models.Index(fields=["portal", "state"], name="portal_assignment_state")]
 
     def __str__(self) -> str:
         return f"{self.portal} · {self.property_id}"
@@ -152,6 +198,8 @@ class TransferRun(models.Model):
     full = models.BooleanField(_("full transfer"), default=False)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
     planned = models.BooleanField(default=False, editable=False)
+    # When planning read the properties: the next partial run looks only at changes after this.
+    planned_at = models.DateTimeField(null=True, blank=True, editable=False)
     package = models.FileField(upload_to="portals/packages/", blank=True)
     package_name = models.CharField(max_length=200, blank=True)
     uploaded = models.BooleanField(default=False, editable=False)
@@ -178,6 +226,7 @@ class TransferEntry(models.Model):
         NEW = "new", _("New")
         CHANGE = "change", _("Update")
         DELETE = "delete", _("Delete")
+        REFERENCE = "reference", _("Reference (sold/let)")
         UNCHANGED = "unchanged", _("Unchanged")
         REFUSED = "refused", _("Not sent")
         FEEDBACK = "feedback", _("Portal feedback")

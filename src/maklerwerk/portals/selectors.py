@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.portals.models import Is24Connection, Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.properties.selectors import property_hidden_q, property_visible_q
 
 if TYPE_CHECKING:
@@ -76,4 +77,30 @@ def portal_names(*, office_id: int) -> list[tuple[int, str, str]]:
     """(id, name, kind) of the office's portals, for other apps' per-portal switches."""
     return list(
         Portal.objects.filter(office_id=office_id).order_by("name", "pk").values_list("pk", "name", "kind")
+    )
+
+
+def feed_package(*, token: str) -> TransferRun | None:
+    """The newest package of the own-website portal whose pull-URL secret is `token` (None: no such
+    portal, or nothing written yet). Public: the token is the only key."""
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    portal = Portal.objects.filter(
+        kind=Portal.Kind.OPENIMMO_PULL, active=True, feed_token_hash=digest
+    ).first()
+    if portal is None:
+        return None
+    return (
+        TransferRun.objects.filter(portal=portal, uploaded=True)
+        .exclude(package="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def is24_connected_portals(*, user: User) -> list[int]:
+    """The IS24 portals the user connected their own account to."""
+    return list(
+        Is24Connection.objects.filter(user=user, office=user.office_id).values_list("portal_id", flat=True)
     )

@@ -8,6 +8,9 @@ from the periodic tick that finds assigned properties changed since their last t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -22,22 +25,26 @@ from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import ChangeLog, Job
 from maklerwerk.integrations.ftp import client as ftp
+from maklerwerk.integrations.is24 import client as is24_client
 from maklerwerk.integrations.openimmo.feedback import FeedbackError, PortalError, feedback_parse
 from maklerwerk.portals import is24
-from maklerwerk.portals.models import Portal, PortalAssignment, TransferEntry, TransferRun
+from maklerwerk.portals.crypto import encrypt
+from maklerwerk.portals.models import Is24Connection, Portal, PortalAssignment, TransferEntry, TransferRun
 from maklerwerk.portals.transfer import ftp_target
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
+    from maklerwerk.inquiries.parsers.mime import Attachment
     from maklerwerk.properties.models import Property
 
 TRANSFER = "portals.transfer"
 PORTAL_FIELDS = (
     "name", "key", "kind", "active", "host", "port", "username", "folder", "passive", "use_tls",
-    "anbieternr", "openimmo_anid", "full_transfer", "contingent", "picture_limit", "picture_max_kb",
-    "filename_pattern", "techn_email", "api_url", "consumer_key", "access_token",
+    "anbieternr", "openimmo_anid", "full_transfer", "send_references", "contingent", "picture_limit",
+    "picture_max_kb",
+    "filename_pattern", "techn_email", "api_url", "consumer_key", "access_token", "send_pdfs",
 )  # fmt: skip
-SECRETS = ("password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted")
+SECRETS = ("password_encrypted", "consumer_secret_encrypted", "access_secret_encrypted", "feed_token_hash")
 
 
 def _portal_snapshot(portal: Portal) -> dict[str, Any]:
@@ -110,9 +117,33 @@ def portal_delete(*, portal: Portal, acting_user: User | None) -> None:
     portal.delete()
 
 
+@transaction.atomic
+def portal_feed_token_new(*, portal: Portal, acting_user: User | None) -> str:
+    """A new secret for the pull URL of an own-website portal (the old URL stops working); returns
+    the token, which is stored only as its hash (shown once)."""
+    ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    if portal.kind != Portal.Kind.OPENIMMO_PULL:
+        raise ApplicationError("Nur ein Portal „Eigene Website (Abruf-URL)“ hat eine Abruf-URL.")
+    token = secrets.token_urlsafe(32)
+    portal.feed_token_hash = feed_token_hash(token)
+    portal.save(update_fields=["feed_token_hash", "updated_at"])
+    history_record(instance=portal, acting_user=acting_user, action=ChangeLog.Action.UPDATE,
+                   after={"abruf_url": "neu erzeugt"})  # fmt: skip
+    return token
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def portal_check(*, portal: Portal, acting_user: User | None) -> str:
     """Test the connection; the answer (or the error) is stored on the portal and returned."""
     ensure_capability(acting_user, Capability.MANAGE_OFFICE)
+    if portal.kind == Portal.Kind.OPENIMMO_PULL:
+        status = "OK: Die Website holt das Paket über die Abruf-URL ab."
+        Portal.objects.filter(pk=portal.pk).update(last_status=status)
+        portal.last_status = status
+        return status
     if portal.kind == Portal.Kind.IS24:
         status = is24.connection_check(portal)
     else:
@@ -220,8 +251,10 @@ def transfer_start(*, portal: Portal, full: bool, acting_user: User | None) -> T
     queued = _busy_run(portal)
     if queued is not None and queued.full >= full:
         return queued
+    # A pull URL serves one package with everything: a website fetching it needs no history.
+    full = full or portal.full_transfer or portal.kind == Portal.Kind.OPENIMMO_PULL
     run = TransferRun.objects.create(
-        office_id=portal.office_id, portal=portal, full=full or portal.full_transfer, created_by=acting_user
+        office_id=portal.office_id, portal=portal, full=full, created_by=acting_user
     )
     job = job_start(
         kind=TRANSFER,
@@ -322,3 +355,101 @@ def feedback_attach(*, portal: Portal, data: bytes, acting_user: User | None) ->
         raise ApplicationError("Dieses Portal hat noch keine Übertragung, zu der die Rückmeldung gehört.")
     matched = sum(_feedback_entry(run, error) for error in feedback.errors)
     return run, len(feedback.errors), matched
+
+
+def feedback_from_mail(office_id: int, attachments: Sequence[Attachment]) -> str | None:
+    """A portal's import log that arrived in the inquiry mailbox (an OpenImmo-Feedback XML with a
+    `fehlerliste`): attached to the run of the portal it names (its `makler_id` is the portal's
+    anbieternr, or its sender is the portal's name; with one OpenImmo portal, that one). Returns the
+    German line for the mail's log, or None when the mail is no such file."""
+    for att in attachments:
+        if b"fehlerliste" not in att.data or not (
+            att.filename.lower().endswith(".xml") or "xml" in att.content_type
+        ):
+            continue
+        try:
+            feedback = feedback_parse(att.data)
+        except FeedbackError:
+            continue
+        portal = _feedback_portal(office_id, feedback.provider_id, feedback.sender)
+        if portal is None:
+            return (
+                f"Rückmeldung eines Portals ({feedback.sender or 'ohne Absender'}): keinem Portal des Büros "
+                "zuzuordnen; bitte auf der Übertragungsseite des Portals hochladen."
+            )
+        try:
+            _run, errors, matched = feedback_attach(portal=portal, data=att.data, acting_user=None)
+        except ApplicationError as exc:
+            return f"Rückmeldung von {portal.name}: {exc}"
+        return (
+            f"Rückmeldung von {portal.name} an die Übertragung angehängt: {errors} Fehler, "
+            f"davon {matched} bei Objekten."
+        )
+    return None
+
+
+def _feedback_portal(office_id: int, provider_id: str, sender: str) -> Portal | None:
+    portals = list(Portal.objects.filter(office_id=office_id).exclude(kind=Portal.Kind.IS24))
+    if provider_id:
+        by_number = [p for p in portals if p.anbieternr and p.anbieternr == provider_id]
+        if len(by_number) == 1:
+            return by_number[0]
+    name = sender.lower()
+    by_name = [p for p in portals if name and (p.key.lower() in name or p.name.lower() in name)]
+    if len(by_name) == 1:
+        return by_name[0]
+    return portals[0] if len(portals) == 1 else None
+
+
+# --- IS24 connect per user ------------------------------------------------------------------------
+
+
+def is24_connect_start(*, portal: Portal, user: User, callback: str) -> tuple[str, str, str]:
+    """Start "Mit ImmobilienScout24 verbinden" for `user`: (request token, its secret, the IS24 page
+    where the user confirms). The caller keeps token and secret (the session) for the return."""
+    ensure_capability(user, Capability.EDIT)
+    if portal.kind != Portal.Kind.IS24 or not portal.consumer_key:
+        raise ApplicationError(
+            "Für dieses Portal fehlt der Consumer Key des Büros (Einstellungen → Portale)."
+        )
+    try:
+        return is24_client.connect_start(
+            portal.api_url, portal.consumer_key, portal.get_secret("consumer"), callback
+        )
+    except is24_client.Is24Error as exc:
+        raise ApplicationError(exc.message) from exc
+
+
+@transaction.atomic
+def is24_connect_finish(
+    *, portal: Portal, user: User, token: str, secret: str, verifier: str
+) -> Is24Connection:
+    """The user confirmed at IS24: their own access token is stored (encrypted); from now on their new
+    listings go to their account."""
+    ensure_capability(user, Capability.EDIT)
+    try:
+        access, access_secret = is24_client.connect_finish(
+            portal.api_url, portal.consumer_key, portal.get_secret("consumer"), token, secret, verifier
+        )
+    except is24_client.Is24Error as exc:
+        raise ApplicationError(exc.message) from exc
+    connection, _created = Is24Connection.objects.update_or_create(
+        portal=portal,
+        user=user,
+        defaults={
+            "office_id": portal.office_id,
+            "access_token": access,
+            "access_secret_encrypted": encrypt(access_secret),
+        },
+    )
+    history_record(instance=portal, acting_user=user, action=ChangeLog.Action.UPDATE,
+                   after={"is24_konto": f"{user.get_full_name() or user.username} verbunden"})  # fmt: skip
+    return connection
+
+
+@transaction.atomic
+def is24_disconnect(*, portal: Portal, user: User) -> bool:
+    """Forget the user's own IS24 token; their listings already there stay in that account."""
+    ensure_capability(user, Capability.EDIT)
+    deleted, _rows = Is24Connection.objects.filter(portal=portal, user=user).delete()
+    return bool(deleted)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,9 +43,11 @@ ACTION_CODES: dict[str, str] = {
     Action.NEW: mapping.ACTION_NEW,
     Action.CHANGE: mapping.ACTION_CHANGE,
     Action.DELETE: "DELETE",
+    Action.REFERENCE: mapping.ACTION_REFERENZ,
 }
 
 
+PLAN_MARGIN = dt.timedelta(minutes=2)
 RETRY_BASE = 300.0
 RETRY_MAX = 3600.0
 
@@ -59,6 +62,8 @@ def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str,
     """(action, hint, hash) for one assignment; `published` counts listings already planned online."""
     prop = a.property
     portal = run.portal
+    if a.wanted and prop.status == Property.Status.CLOSED and portal.takes_references:
+        return _decide_reference(run, a)
     if not (a.wanted and prop.status in PUBLISHABLE):
         return (Action.DELETE if a.online_since else "", "", "")
     problems = openimmo.preflight(prop)
@@ -67,34 +72,95 @@ def _decide(run: TransferRun, a: PortalAssignment, published: int) -> tuple[str,
     if portal.contingent is not None and published >= portal.contingent:
         hint = _("Contingent of %(n)s listings exceeded: not sent.") % {"n": portal.contingent}
         return Action.REFUSED, hint, ""
-    channel = openimmo.channel_of(portal)
-    pics = openimmo.pictures(prop, portal.picture_limit, channel)
-    listing = openimmo.listing_for(prop, mapping.ACTION_CHANGE, pics, channel)
-    digest = openimmo.data_hash(listing)
+    digest = _digest(run, prop)
     if a.online_since is None:
         return Action.NEW, "", digest
-    if digest != a.last_hash or run.full:
-        return Action.CHANGE, "", digest
+    if digest != a.last_hash or run.full or a.state == PortalAssignment.State.REFERENCE:
+        return Action.CHANGE, "", digest  # a reference on sale again is a listing again
     return Action.UNCHANGED, "", digest
+
+
+def _digest(run: TransferRun, prop: Property) -> str:
+    channel = openimmo.channel_of(run.portal)  # what this portal gets (e.g. a tour's link or not)
+    pics = openimmo.pictures(prop, run.portal.picture_limit, channel)
+    return openimmo.data_hash(openimmo.listing_for(prop, mapping.ACTION_CHANGE, pics, channel))
+
+
+def _decide_reference(run: TransferRun, a: PortalAssignment) -> tuple[str, str, str]:
+    """A sold or let property on a portal that takes references: REFERENZ once (and again when its
+    data change); it does not count against the contingent."""
+    problems = openimmo.preflight(a.property)
+    if problems:
+        return Action.REFUSED, " ".join(problems), ""
+    digest = _digest(run, a.property)
+    if a.state == PortalAssignment.State.REFERENCE and digest == a.last_hash and not run.full:
+        return Action.UNCHANGED, "", digest
+    return Action.REFERENCE, "", digest
+
+
+def _watermark(run: TransferRun) -> dt.datetime | None:
+    """Properties changed after this need a look in a partial run: the planning time of the
+    portal's last successful run, less a margin for transactions that were still open then (a
+    property saved in one of them carries an earlier `updated_at` but was not visible yet). None:
+    no such run, every assignment is planned."""
+    last = (
+        TransferRun.objects.filter(
+            portal=run.portal, state=TransferRun.State.SUCCEEDED, planned_at__isnull=False
+        )
+        .exclude(pk=run.pk)
+        .order_by("-planned_at")
+        .values_list("planned_at", flat=True)
+        .first()
+    )
+    return last - PLAN_MARGIN if last else None
+
+
+def _candidates(run: TransferRun) -> tuple[QuerySet[PortalAssignment], int]:
+    """The assignments to plan and how many listings are online besides them (for the contingent).
+
+    A full run plans every assignment. A partial run plans only what may have changed, found through
+    indexes, so its cost follows the changes, not the portfolio: assignments not at rest (waiting,
+    being withdrawn, retry, error: index portal+state) and those whose property changed after the
+    watermark (index office+updated_at). A listing at rest whose property did not change would plan
+    to "unchanged" anyway."""
+    base = PortalAssignment.objects.filter(portal=run.portal).exclude(
+        state=PortalAssignment.State.OFFLINE, wanted=False
+    )
+    watermark = None if run.full else _watermark(run)
+    if watermark is not None:
+        at_rest = (
+            PortalAssignment.State.ONLINE,
+            PortalAssignment.State.REFERENCE,
+            PortalAssignment.State.OFFLINE,
+        )
+        changed = Property.objects.filter(office_id=run.office_id, updated_at__gt=watermark).values("pk")
+        ids = set(base.exclude(state__in=at_rest).values_list("pk", flat=True))
+        ids |= set(base.filter(property_id__in=changed).values_list("pk", flat=True))
+        online = 0
+        if run.portal.contingent is not None:
+            online = base.filter(state=PortalAssignment.State.ONLINE).exclude(pk__in=ids).count()
+        base = base.filter(pk__in=ids)
+    else:
+        online = 0
+    assignments = base.select_related("property", "property__office", "property__responsible_agent").order_by(
+        "pk"
+    )
+    return assignments, online
 
 
 def _plan(run: TransferRun) -> list[Planned]:
     run.entries.all().delete()
-    assignments = (
-        PortalAssignment.objects.filter(portal=run.portal)
-        .exclude(state=PortalAssignment.State.OFFLINE, wanted=False)
-        .select_related("property", "property__office", "property__responsible_agent")
-        .order_by("pk")
-    )
+    assignments, published = _candidates(run)
     planned = []
-    published = 0
     for a in assignments:
         action, hint, digest = _decide(run, a, published)
         if not action:
             if a.state != PortalAssignment.State.OFFLINE:
                 PortalAssignment.objects.filter(pk=a.pk).update(state=PortalAssignment.State.OFFLINE)
             continue
-        published += action in (Action.NEW, Action.CHANGE, Action.UNCHANGED)
+        published += action in (Action.NEW, Action.CHANGE) or (
+            action == Action.UNCHANGED and a.state != PortalAssignment.State.REFERENCE
+        )
         entry = TransferEntry.objects.create(
             run=run,
             property=a.property,
@@ -115,7 +181,9 @@ def _package_dir() -> Path:
 
 
 def _to_send(run: TransferRun, planned: list[Planned]) -> list[Planned]:
-    sent = (Action.NEW, Action.CHANGE, Action.DELETE) + ((Action.UNCHANGED,) if run.full else ())
+    sent = (Action.NEW, Action.CHANGE, Action.DELETE, Action.REFERENCE) + (
+        (Action.UNCHANGED,) if run.full else ()
+    )
     return [p for p in planned if p.entry.action in sent]
 
 
@@ -128,6 +196,8 @@ def package_write(run: TransferRun, planned: list[Planned], target: Path) -> int
         for p in _to_send(run, planned):
             prop = p.assignment.property
             code = ACTION_CODES.get(p.entry.action, mapping.ACTION_CHANGE)
+            if p.entry.action == Action.UNCHANGED and p.assignment.state == PortalAssignment.State.REFERENCE:
+                code = mapping.ACTION_REFERENZ  # a full package repeats a reference as one
             channel = openimmo.channel_of(portal)
             pics = [] if code == "DELETE" else openimmo.pictures(prop, portal.picture_limit, channel)
             yield openimmo.listing_for(prop, code, pics, channel), pics
@@ -155,14 +225,17 @@ def _plan_and_package(run: TransferRun) -> None:
     run = TransferRun.objects.select_for_update().select_related("portal", "portal__office").get(pk=run.pk)
     if run.planned:
         return
+    run.planned_at = timezone.now()  # before reading: what changes from now on is the next run's
     planned = _plan(run)
     run.package_name = _unique_name(run)
-    if run.portal.kind == Portal.Kind.OPENIMMO_FTP and _to_send(run, planned):
+    # The pull URL always serves the newest package, so a pull portal gets one even when empty.
+    pull = run.portal.kind == Portal.Kind.OPENIMMO_PULL
+    if run.portal.writes_packages and (pull or _to_send(run, planned)):
         target = _package_dir() / f"run-{run.pk}-{run.package_name}"
         package_write(run, planned, target)
         run.package.name = str(target.relative_to(settings.MEDIA_ROOT))
     run.planned = True
-    run.save(update_fields=["planned", "package", "package_name"])
+    run.save(update_fields=["planned", "planned_at", "package", "package_name"])
 
 
 def _fail_pending(run: TransferRun, stop: Stop) -> set[int]:
@@ -210,6 +283,9 @@ def _send_openimmo(run: TransferRun) -> Stop | None:
     """Upload the package; why it did not go out, or None on success."""
     if run.uploaded or not run.package:
         return None
+    if run.portal.kind == Portal.Kind.OPENIMMO_PULL:  # the website fetches it from the pull URL
+        TransferRun.objects.filter(pk=run.pk).update(uploaded=True)
+        return None
     try:
         ftp.upload(ftp_target(run.portal), Path(run.package.path), run.package_name)
     except ftp.FtpError as exc:
@@ -237,7 +313,11 @@ def _apply_entry(entry: TransferEntry, now: dt.datetime) -> None:
         a.last_action, a.last_sent_at, a.last_error = entry.action, now, ""
         a.portal_object_id, a.expose_url = "", ""
     else:
-        a.state, a.online_since = PortalAssignment.State.ONLINE, a.online_since or now
+        reference = entry.action == Action.REFERENCE or (
+            entry.action == Action.UNCHANGED and a.state == PortalAssignment.State.REFERENCE
+        )
+        a.state = PortalAssignment.State.REFERENCE if reference else PortalAssignment.State.ONLINE
+        a.online_since = a.online_since or now
         a.last_hash, a.last_sent_at, a.last_error = entry.data_hash, now, ""
         a.sent_external_id = entry.external_id
         if entry.portal_object_id:
@@ -271,13 +351,15 @@ def _apply(run: TransferRun, stop: Stop | None) -> TransferRun:
         if entry.pk not in stopped:  # those were moved by the stop already
             _apply_entry(entry, now)
     counts = {a: run.entries.filter(action=a).count() for a in Action.values}
-    sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE]
+    sent = counts[Action.NEW] + counts[Action.CHANGE] + counts[Action.DELETE] + counts[Action.REFERENCE]
     summary = _("%(new)s new, %(change)s updated, %(delete)s deleted, %(refused)s not sent") % {
         "new": counts[Action.NEW],
         "change": counts[Action.CHANGE],
         "delete": counts[Action.DELETE],
         "refused": counts[Action.REFUSED],
     }
+    if counts[Action.REFERENCE]:
+        summary += ", " + _("%(n)s as reference") % {"n": counts[Action.REFERENCE]}
     if stop is None and not sent and not run.full:
         summary = _("No changes to send.") + (f" ({summary})" if counts[Action.REFUSED] else "")
     retry = _portal_retry(run, stop, now)

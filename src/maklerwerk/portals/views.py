@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maklerwerk.accounts.http import AuthedRequest
@@ -41,7 +43,8 @@ def _back(request: AuthedRequest, fallback: str) -> HttpResponseRedirect:
 def index(request: AuthedRequest) -> HttpResponse:
     portals = list(selectors.portals_for(user=request.user))
     last_runs = {run.portal_id: run for run in selectors.runs_for(user=request.user).order_by("created_at")}
-    rows = [{"portal": p, "run": last_runs.get(p.pk)} for p in portals]
+    own = set(selectors.is24_connected_portals(user=request.user))
+    rows = [{"portal": p, "run": last_runs.get(p.pk), "own_is24": p.pk in own} for p in portals]
     can_manage = request.user.can(Capability.MANAGE_OFFICE)
     return render(request, "portals/index.html", {"rows": rows, "can_manage": can_manage})
 
@@ -81,7 +84,88 @@ def portal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         done = _save(request, form, portal)
         if done is not None:
             return done
-    return render(request, "portals/form.html", {"form": form, "portal": portal})
+    feed_url = request.session.pop(FEED_URL_SESSION, "")  # shown once, right after it was made
+    return render(request, "portals/form.html", {"form": form, "portal": portal, "feed_url": feed_url})
+
+
+FEED_URL_SESSION = "portals_feed_url"
+
+
+@require_capability(Capability.MANAGE_OFFICE)
+@require_POST
+def portal_feed_token(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A new pull URL for the own website; shown once (only its hash is stored)."""
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    try:
+        token = services.portal_feed_token_new(portal=portal, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("portals:edit", portal.pk)
+    request.session[FEED_URL_SESSION] = request.build_absolute_uri(reverse("portals:feed", args=[token]))
+    messages.success(
+        request, _("New pull URL for the website (shown only now; the old one no longer works).")
+    )
+    return redirect("portals:edit", portal.pk)
+
+
+IS24_SESSION = "portals_is24_connect"
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def is24_connect(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Mein IS24-Konto verbinden": to IS24's confirmation page, back to `is24_callback`."""
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    callback = request.build_absolute_uri(reverse("portals:is24_callback", args=[portal.pk]))
+    try:
+        token, secret, url = services.is24_connect_start(portal=portal, user=request.user, callback=callback)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("portals:index")
+    request.session[IS24_SESSION] = {"portal": portal.pk, "token": token, "secret": secret}
+    return HttpResponseRedirect(url)
+
+
+@require_capability(Capability.EDIT)
+@require_GET
+def is24_callback(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    pending = request.session.pop(IS24_SESSION, None) or {}
+    token, verifier = request.GET.get("oauth_token", ""), request.GET.get("oauth_verifier", "")
+    if pending.get("portal") != portal.pk or not token or token != pending.get("token") or not verifier:
+        messages.error(
+            request, _("The connection with ImmobilienScout24 was not confirmed. Please try again.")
+        )
+        return redirect("portals:index")
+    try:
+        services.is24_connect_finish(
+            portal=portal, user=request.user, token=token, secret=pending["secret"], verifier=verifier
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your ImmobilienScout24 account is connected: your listings go there."))
+    return redirect("portals:index")
+
+
+@require_capability(Capability.EDIT)
+@require_POST
+def is24_disconnect(request: AuthedRequest, pk: int) -> HttpResponse:
+    portal = selectors.portal_get(user=request.user, pk=pk)
+    if services.is24_disconnect(portal=portal, user=request.user):
+        messages.success(request, _("Your ImmobilienScout24 account is no longer connected."))
+    return redirect("portals:index")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def feed(request: HttpRequest, token: str) -> FileResponse:
+    """The own website fetches the current OpenImmo package (VOLL) here; the secret is the key."""
+    run = selectors.feed_package(token=token)
+    if run is None:
+        raise Http404
+    return FileResponse(run.package.open("rb"), as_attachment=True, filename=run.package_name)
 
 
 @require_capability(Capability.MANAGE_OFFICE)

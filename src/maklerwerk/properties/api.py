@@ -16,8 +16,10 @@ from maklerwerk.properties import selectors, services
 from maklerwerk.properties.api_types import (
     ConditionCode,
     DocumentKindCode,
+    EnergyBuildingCode,
     EnergyCarrierCode,
     EnergyClassCode,
+    EnergyStatusCode,
     EnergyTypeCode,
     FeatureCode,
     HeatingCode,
@@ -121,8 +123,13 @@ class PropertyOut(Schema):
     vacancy: str
     vacant_from: dt.date | None
     features: list[str]
+    energy_certificate_status: str
+    energy_building_type: str
     energy_certificate_type: str
     energy_value: float | None
+    energy_hot_water_included: bool | None
+    energy_value_power: float | None
+    energy_value_heat: float | None
     energy_class: str
     heating_type: str
     energy_carrier: str
@@ -186,8 +193,13 @@ class PropertyFields(InputSchema):
     vacancy: VacancyCode = Field("", description="sofort, nach_vereinbarung or datum (with vacant_from)")
     vacant_from: dt.date | None = None
     features: list[FeatureCode] = Field(default_factory=list)
+    energy_certificate_status: EnergyStatusCode = ""
+    energy_building_type: EnergyBuildingCode = ""
     energy_certificate_type: EnergyTypeCode = ""
     energy_value: Decimal | None = Field(None, ge=0)
+    energy_hot_water_included: bool | None = None
+    energy_value_power: Decimal | None = Field(None, ge=0)
+    energy_value_heat: Decimal | None = Field(None, ge=0)
     energy_class: EnergyClassCode = ""
     heating_type: HeatingCode = ""
     energy_carrier: EnergyCarrierCode = ""

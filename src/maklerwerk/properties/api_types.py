@@ -10,7 +10,9 @@ from ninja import Field
 
 from maklerwerk.properties.choices import (
     Condition,
+    EnergyBuildingType,
     EnergyCarrier,
+    EnergyCertificateStatus,
     EnergyCertificateType,
     EnergyClass,
     Feature,
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     EnergyClassCode = str
     EnergyTypeCode = str
     EnergyCarrierCode = str
+    EnergyStatusCode = str
+    EnergyBuildingCode = str
     HeatingCode = str
     VacancyCode = str
     VisibilityCode = str
@@ -50,6 +54,8 @@ else:
     EnergyClassCode = Literal[tuple(["", *EnergyClass.values])]
     EnergyTypeCode = Literal[tuple(["", *EnergyCertificateType.values])]
     EnergyCarrierCode = Literal[tuple(["", *EnergyCarrier.values])]
+    EnergyStatusCode = Literal[tuple(["", *EnergyCertificateStatus.values])]
+    EnergyBuildingCode = Literal[tuple(["", *EnergyBuildingType.values])]
     HeatingCode = Literal[tuple(["", *HeatingType.values])]
     VacancyCode = Literal[tuple(["", *Vacancy.values])]
     VisibilityCode = Literal[tuple(Property.Visibility.values)]

@@ -232,6 +232,22 @@ def mask_of(codes: list[str] | None, bits: dict[str, int]) -> int:
     return sum(bits[c] for c in set(codes or ()) if c in bits)
 
 
+class EnergyCertificateStatus(models.TextChoices):
+    """Whether there is a certificate (GEG §87; OpenImmo `energiepass/jahrgang` says why there is none)."""
+
+    AVAILABLE = "vorhanden", _("Certificate available")
+    NONE = "ohne", _("No certificate yet")
+    NOT_REQUIRED = "nicht_noetig", _("Not required (e.g. listed building)")
+    AT_VIEWING = "bei_besichtigung", _("Presented at the viewing")
+
+
+class EnergyBuildingType(models.TextChoices):
+    """OpenImmo `energiepass/gebaeudeart`: residential certificates state one value, others two."""
+
+    RESIDENTIAL = "wohn", _("Residential building")
+    NON_RESIDENTIAL = "nichtwohn", _("Non-residential building")
+
+
 class EnergyCertificateType(models.TextChoices):
     """OpenImmo `energiepass/epart`."""
 
@@ -294,6 +310,21 @@ class EnergyCarrier(models.TextChoices):
     KOHLE = "kohle", _("Coal")
     FLUESSIGGAS = "fluessiggas", _("Liquid gas")
     BLOCK = "block", _("Combined heat and power")
+    ALTERNATIV = "alternativ", _("Alternative")
+    # The carriers OpenImmo 1.2.7c added for the GEG certificate:
+    ERDGAS_LEICHT = "erdgas_leicht", _("Natural gas L")
+    ERDGAS_SCHWER = "erdgas_schwer", _("Natural gas H")
+    FERNWAERME_DAMPF = "fernwaerme_dampf", _("District heating (steam)")
+    NAHWAERME = "nahwaerme", _("Local heating")
+    WAERMELIEFERUNG = "waermelieferung", _("Heat supply")
+    BIOENERGIE = "bioenergie", _("Bioenergy")
+    WINDENERGIE = "windenergie", _("Wind energy")
+    WASSERENERGIE = "wasserenergie", _("Hydro energy")
+    UMWELTWAERME = "umweltwaerme", _("Ambient heat")
+    KWK_FOSSIL = "kwk_fossil", _("CHP, fossil")
+    KWK_ERNEUERBAR = "kwk_erneuerbar", _("CHP, renewable")
+    KWK_REGENERATIV = "kwk_regenerativ", _("CHP, regenerative")
+    KWK_BIO = "kwk_bio", _("CHP, bio energy")
 
 
 class HeatingType(models.TextChoices):

@@ -82,8 +82,13 @@ PROPERTY_SECTIONS: list[tuple[Any, list[str]]] = [
     (
         _("Energy certificate (GEG)"),
         [
+            "energy_certificate_status",
+            "energy_building_type",
             "energy_certificate_type",
             "energy_value",
+            "energy_hot_water_included",
+            "energy_value_power",
+            "energy_value_heat",
             "energy_class",
             "heating_type",
             "energy_carrier",

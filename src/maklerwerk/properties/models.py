@@ -28,7 +28,9 @@ from maklerwerk.properties.choices import (
     NON_NEGATIVE,
     OBJECT_SUBTYPES,
     Condition,
+    EnergyBuildingType,
     EnergyCarrier,
+    EnergyCertificateStatus,
     EnergyCertificateType,
     EnergyClass,
     Feature,
@@ -162,12 +164,38 @@ class Property(SingleLineFields, models.Model):
     vacant_from = models.DateField(_("vacant from"), null=True, blank=True)
     heating_type = models.CharField(_("heating type"), max_length=20, choices=HeatingType.choices, blank=True)
     features = models.JSONField(_("features"), default=list, blank=True)
-    # Energy certificate (GEG)
+    # Energy certificate (GEG §87: what an advertisement must state)
+    energy_certificate_status = models.CharField(
+        _("energy certificate"), max_length=20, choices=EnergyCertificateStatus.choices, blank=True
+    )
+    energy_building_type = models.CharField(
+        _("building type (certificate)"), max_length=10, choices=EnergyBuildingType.choices, blank=True
+    )
     energy_certificate_type = models.CharField(
         _("energy certificate type"), max_length=10, choices=EnergyCertificateType.choices, blank=True
     )
     energy_value = models.DecimalField(
         _("energy value kWh/(m²·a)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+    )
+    energy_hot_water_included = models.BooleanField(
+        _("hot water included (consumption value)"), null=True, blank=True
+    )
+    # Non-residential certificates state electricity and heat separately (OpenImmo stromwert/waermewert).
+    energy_value_power = models.DecimalField(
+        _("electricity value kWh/(m²·a)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+    )
+    energy_value_heat = models.DecimalField(
+        _("heat value kWh/(m²·a)"),
         max_digits=7,
         decimal_places=2,
         null=True,
@@ -299,8 +327,49 @@ class Property(SingleLineFields, models.Model):
         energy_error = self._energy_class_error()
         if energy_error:
             errors["energy_class"] = energy_error
+        errors.update(self._energy_status_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _energy_status_errors(self) -> dict[str, str | Promise]:
+        """A certificate's data only with a certificate; hot water only on a consumption certificate."""
+        errors: dict[str, str | Promise] = {}
+        if (
+            self.energy_certificate_status
+            and self.energy_certificate_status != EnergyCertificateStatus.AVAILABLE
+        ):
+            stated = [
+                f for f in ("energy_certificate_type", "energy_value", "energy_class", "energy_issue_date")
+                if getattr(self, f) not in (None, "")
+            ]  # fmt: skip
+            if stated:
+                errors[stated[0]] = _(
+                    "“%(status)s” is chosen: leave the certificate's data empty or choose "
+                    "“Certificate available”."
+                ) % {"status": self.get_energy_certificate_status_display()}
+        elif (
+            self.energy_certificate_status == EnergyCertificateStatus.AVAILABLE
+            and not self.energy_certificate_type
+        ):
+            errors["energy_certificate_type"] = _(
+                "Choose the kind of certificate (demand or consumption): portals must show it (GEG §87)."
+            )
+        if (
+            self.energy_hot_water_included is not None
+            and self.energy_certificate_type
+            and self.energy_certificate_type != EnergyCertificateType.VERBRAUCH
+        ):
+            errors["energy_hot_water_included"] = _(
+                "Only a consumption certificate states whether hot water is included."
+            )
+        return errors
+
+    @property
+    def energy_status(self) -> str:
+        """The certificate status, derived where it was never set: a stated type means one exists."""
+        if self.energy_certificate_status:
+            return self.energy_certificate_status
+        return EnergyCertificateStatus.AVAILABLE if self.energy_certificate_type else ""
 
     def _energy_class_error(self) -> str | None:
         """Class and value of a certificate must agree (GEG Anlage 10), e.g. not A with 211 kWh."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maklerwerk.accounts.permissions import ensure_capability
@@ -96,6 +97,13 @@ def _record_property_change(prop: Property, before: dict[str, Any], acting_user:
         before=before,
         after=property_snapshot(prop),
     )
+
+
+def _media_changed(prop: Property) -> None:
+    """Pictures and documents are part of what portals publish: their change is a change of the
+    property (`updated_at`), which the portal transfer looks for."""
+    prop.updated_at = timezone.now()
+    Property.objects.filter(pk=prop.pk).update(updated_at=prop.updated_at)
 
 
 def _contact_role_line(link: PropertyContact, contact: Contact) -> str:
@@ -294,6 +302,7 @@ def property_images_add(
             storage.delete(name)
         raise
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     return created
 
 
@@ -311,6 +320,7 @@ def property_images_reorder(*, prop: Property, acting_user: User | None, image_i
         images[pk].position = position
     PropertyImage.objects.bulk_update(images.values(), ["position"])
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
 
 
 @transaction.atomic
@@ -324,6 +334,7 @@ def property_image_update(
     image.full_clean()
     image.save(update_fields=["caption", "kind"])
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     return image
 
 
@@ -336,6 +347,7 @@ def property_image_delete(*, image: PropertyImage, acting_user: User | None) -> 
     storage = image.file.storage
     image.delete()
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     transaction.on_commit(lambda: [storage.delete(n) for n in names if n])  # type: ignore[func-returns-value]  # runs them
 
 
@@ -377,6 +389,7 @@ def property_document_add(
         doc.file.storage.delete(doc.file.name)  # type: ignore[arg-type]  # just saved: named
         raise
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     return doc
 
 
@@ -390,6 +403,7 @@ def property_document_update(
     document.full_clean()
     document.save(update_fields=["title", "kind", "protected"])
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     return document
 
 
@@ -401,6 +415,7 @@ def property_document_delete(*, document: PropertyDocument, acting_user: User | 
     name, storage = document.file.name, document.file.storage
     document.delete()
     _record_property_change(prop, before, acting_user)
+    _media_changed(prop)
     transaction.on_commit(lambda: storage.delete(name))  # type: ignore[arg-type]  # a stored file: named
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import requests
 from requests_oauthlib import OAuth1Session
+from requests_oauthlib.oauth1_session import TokenRequestDenied
 
 TIMEOUT = 30
 MAX_WAIT = 10.0
@@ -237,3 +238,48 @@ class Is24Client:
 def _ext(external_id: str) -> str:
     """External ids in the path: spaces as %20 and "/" encoded (IS24 update notes)."""
     return quote(external_id, safe="")
+
+
+# --- "Mit ImmobilienScout24 verbinden": OAuth 1.0a three-legged, per user -------------------------
+SECURITY = "/restapi/security/oauth"
+
+
+def _token_error(exc: Exception) -> Is24Error:
+    status = getattr(getattr(exc, "response", None), "status_code", 0) or 0
+    return Is24Error(
+        status, "OAUTH", f"Verbindung mit ImmobilienScout24 fehlgeschlagen: {exc}", permanent=status != 0
+    )
+
+
+# Reference: https://api.immobilienscout24.de/api-docs/authentication/three-legged/
+def connect_start(
+    base_url: str, consumer_key: str, consumer_secret: str, callback: str
+) -> tuple[str, str, str]:
+    """Step 1: a request token; (token, secret, the IS24 page where the user confirms access)."""
+    base = base_url.rstrip("/") + SECURITY
+    session = OAuth1Session(consumer_key, client_secret=consumer_secret, callback_uri=callback)
+    try:
+        tokens = session.fetch_request_token(f"{base}/request_token", timeout=TIMEOUT)
+    except (requests.RequestException, ValueError, TokenRequestDenied) as exc:
+        raise _token_error(exc) from exc
+    return (
+        tokens["oauth_token"],
+        tokens["oauth_token_secret"],
+        session.authorization_url(f"{base}/confirm_access"),
+    )
+
+
+# Reference: https://api.immobilienscout24.de/api-docs/authentication/three-legged/
+def connect_finish(
+    base_url: str, consumer_key: str, consumer_secret: str, token: str, secret: str, verifier: str
+) -> tuple[str, str]:
+    """Step 3: the confirmed request token and its verifier for the user's access token (token, secret)."""
+    session = OAuth1Session(
+        consumer_key, client_secret=consumer_secret, resource_owner_key=token,
+        resource_owner_secret=secret, verifier=verifier,
+    )  # fmt: skip
+    try:
+        tokens = session.fetch_access_token(f"{base_url.rstrip('/')}{SECURITY}/access_token", timeout=TIMEOUT)
+    except (requests.RequestException, ValueError, TokenRequestDenied) as exc:
+        raise _token_error(exc) from exc
+    return tokens["oauth_token"], tokens["oauth_token_secret"]

@@ -89,6 +89,7 @@ def _set(body: dict[str, Any], key: str, value: Any) -> None:
 def _energy(body: dict[str, Any], listing: Listing) -> None:
     energy = listing.energy
     if energy is None or energy.jahrgang not in ("2008", "2014"):
+        # IS24 knows no "presented at the viewing": that certificate is "noch nicht vorhanden" there.
         availability = "NOT_REQUIRED" if energy and energy.jahrgang == "nicht_noetig" else "NOT_AVAILABLE_YET"
         body["energyCertificate"] = {"energyCertificateAvailability": availability}
         return
@@ -109,11 +110,13 @@ def _living_information(body: dict[str, Any], listing: Listing) -> None:
     source = ENERGY_SOURCES.get(listing.carrier)
     if source:
         body["energySourcesEnev2014"] = {"energySourceEnev2014": [source]}
-    if energy is not None and energy.kind:
+    if energy is not None and energy.kind and energy.jahrgang in ("2008", "2014"):
         body["buildingEnergyRatingType"] = (
             "ENERGY_REQUIRED" if energy.kind == "BEDARF" else "ENERGY_CONSUMPTION"
         )
         _set(body, "thermalCharacteristic", _num(energy.value))
+        if energy.kind == "VERBRAUCH" and energy.with_hot_water:
+            body["energyConsumptionContainsWarmWater"] = "YES"
     _set(body, "numberOfFloors", listing.floors_total)
     _set(body, "numberOfBedRooms", listing.bedrooms)
     _set(body, "numberOfBathRooms", listing.bathrooms)

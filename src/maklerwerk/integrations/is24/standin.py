@@ -38,14 +38,16 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.util import request_uri
 
-from oauthlib.oauth1 import RequestValidator, ResourceEndpoint
+from oauthlib.oauth1 import AccessTokenEndpoint, RequestTokenEndpoint, RequestValidator, ResourceEndpoint
 
 from maklerwerk.integrations.is24.standin_rules import Problem, validate, validation_problem
 
 API = "/restapi/api/offer/v1.0"
+SECURITY = "/restapi/security/oauth/"
 REASONS = {
     200: "OK",
     201: "Created",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
@@ -126,6 +128,51 @@ class _Validator(RequestValidator):
     def validate_realms(self, *args: Any, **kwargs: Any) -> bool:
         return True
 
+    # --- the three-legged "connect" flow (request token, confirm access, access token) ----------
+    request_token_length = (3, 100)
+    verifier_length = (3, 100)
+
+    def get_default_realms(self, client_key: str, request: Any) -> list[str]:
+        return []
+
+    def validate_requested_realms(self, client_key: str, realms: Any, request: Any) -> bool:
+        return True
+
+    def validate_redirect_uri(self, client_key: str, redirect_uri: str, request: Any) -> bool:
+        return True
+
+    def save_request_token(self, token: Any, request: Any) -> None:
+        with self.app.lock:
+            self.app.request_tokens[token["oauth_token"]] = {
+                "secret": token["oauth_token_secret"], "callback": request.redirect_uri, "verifier": "",
+                "username": "",
+            }  # fmt: skip
+
+    def validate_request_token(self, client_key: str, token: str, request: Any) -> bool:
+        return token in self.app.request_tokens
+
+    def get_request_token_secret(self, client_key: str, token: str, request: Any) -> str:
+        return self.app.request_tokens.get(token, {}).get("secret", "dummy")
+
+    def validate_verifier(self, client_key: str, token: str, verifier: str, request: Any) -> bool:
+        found = self.app.request_tokens.get(token)
+        return bool(found and found["verifier"] and found["verifier"] == verifier)
+
+    def verify_request_token(self, token: str, request: Any) -> bool:
+        return token in self.app.request_tokens
+
+    def get_realms(self, token: str, request: Any) -> list[str]:
+        return []
+
+    def invalidate_request_token(self, client_key: str, request_token: str, request: Any) -> None:
+        with self.app.lock:
+            self.app.request_tokens.pop(request_token, None)
+
+    def save_access_token(self, token: Any, request: Any) -> None:
+        """The access token belongs to the IS24 user who confirmed the request token."""
+        confirmed = self.app.request_tokens.get(request.resource_owner_key, {})
+        self.app.add_user(confirmed.get("username", ""), token["oauth_token"], token["oauth_token_secret"])
+
 
 class Is24StandIn:
     """The WSGI application. `tokens`: access token → (secret, username)."""
@@ -151,6 +198,10 @@ class Is24StandIn:
         self._ids = itertools.count(70601680)
         self._validator = _Validator(self)
         self._endpoint = ResourceEndpoint(self._validator)
+        self.request_tokens: dict[str, dict[str, str]] = {}
+        self.approve_as = ""  # the IS24 user who confirms access on the "connect" page
+        self._request_endpoint = RequestTokenEndpoint(self._validator)
+        self._access_endpoint = AccessTokenEndpoint(self._validator)
 
     # --- administration (tests, demo) -----------------------------------------------------------
 
@@ -186,12 +237,13 @@ class Is24StandIn:
                 headers["Retry-After"] = str(self._retry_after())
         headers.update(self._rate_headers())
         headers["L-Is24-Requestrefnum"] = f"standin-{len(self.requests)}"
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        content_type = headers.pop("Content-Type", "application/json;charset=UTF-8")
         reason = REASONS.get(status, "Error")
         start_response(
             f"{status} {reason}",
             [
-                ("Content-Type", "application/json;charset=UTF-8"),
+                ("Content-Type", content_type),
                 ("Content-Length", str(len(data))),
                 *headers.items(),
             ],
@@ -237,6 +289,8 @@ class Is24StandIn:
 
     def _handle(self, environ: dict[str, Any], body: bytes) -> tuple[int, Any, dict[str, str]]:
         method, path = environ["REQUEST_METHOD"], _raw_path(environ)
+        if path.startswith(SECURITY):
+            return self._oauth(environ, body, path[len(SECURITY) :])
         account = self._authenticate(environ, body)
         self._count()
         data: Any = None
@@ -254,6 +308,37 @@ class Is24StandIn:
             self.requests.append(Recorded(method, path, keys, time.monotonic()))
         query = environ.get("QUERY_STRING", "")
         return self._route(account, method, path, query, data, environ, body)
+
+    def _oauth(self, environ: dict[str, Any], body: bytes, step: str) -> tuple[int, Any, dict[str, str]]:
+        """OAuth 1.0a three-legged: request_token → confirm_access (the IS24 user approves; here
+        `approve_as`) → access_token. Token answers are form-encoded, as IS24's."""
+        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
+        uri, method = _signed_uri(environ), environ["REQUEST_METHOD"]
+        if step == "request_token":
+            _h, answer, status = self._request_endpoint.create_request_token_response(
+                uri, method, body, headers
+            )
+            return status, answer.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        if step == "access_token":
+            _h, answer, status = self._access_endpoint.create_access_token_response(
+                uri, method, body, headers
+            )
+            return status, answer.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        if step == "confirm_access":
+            from urllib.parse import parse_qs, urlencode
+
+            token = parse_qs(environ.get("QUERY_STRING", "")).get("oauth_token", [""])[0]
+            found = self.request_tokens.get(token)
+            if found is None or not self.approve_as:
+                raise Problem(401, "ERROR_COMMON_AUTHENTICATION_REQUIRED", "Access not confirmed.")
+            found["username"], found["verifier"] = self.approve_as, f"verifier-{next(self._ids)}"
+            self.accounts.setdefault(self.approve_as, Account(self.approve_as))
+            query = urlencode(
+                {"oauth_token": token, "oauth_verifier": found["verifier"], "state": "confirmed"}
+            )
+            separator = "&" if "?" in found["callback"] else "?"
+            return 302, b"", {"Location": f"{found['callback']}{separator}{query}"}
+        raise Problem(404, "ERROR_COMMON_RESOURCE_NOT_FOUND", "Unknown resource.")
 
     def _route(
         self,
@@ -431,7 +516,14 @@ class Is24StandIn:
         if len(record["attachments"]) >= MAX_ATTACHMENTS:
             raise validation_problem("attachment", len(record["attachments"]) + 1, "MAX_ATTACHMENTS_EXCEEDED")
         metadata = json.loads(parts["metadata"].get_content()).get("common.attachment", {})
-        content = parts["attachment"].get_payload(decode=True) or b""
+        payload = parts["attachment"].get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        kinds = {"common:Picture": b"", "common:PDFDocument": b"%PDF"}  # a PDF must be one
+        kind = metadata.get("@xsi.type", "")
+        if kind not in kinds and kind != "common:Link":
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", f"Unknown attachment type [{kind}].")
+        if not content.startswith(kinds.get(kind, b"")):
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "The attachment does not match its type.")
         new_id = str(next(self._ids))
         record["attachments"][new_id] = {"metadata": metadata, "size": len(content)}
         return (

@@ -155,9 +155,22 @@ def energy_rules(body: dict[str, Any]) -> None:
     cert = body.get("energyCertificate") or {}
     availability = cert.get("energyCertificateAvailability")
     filled = [k for k in ("energyCertificateCreationDate", "energyEfficiencyClass") if cert.get(k)]
-    filled += [k for k in ("buildingEnergyRatingType", "thermalCharacteristic") if body.get(k) is not None]
+    filled += [
+        k
+        for k in ("buildingEnergyRatingType", "thermalCharacteristic", "energyConsumptionContainsWarmWater")
+        if body.get(k) is not None
+    ]
     if availability in ("NOT_AVAILABLE_YET", "NOT_REQUIRED") and filled:
         raise validation_problem(filled[0], "", "EV_NOT_AVAILABLE_BUT_FIELDS_FILLED")
+    if (
+        body.get("energyConsumptionContainsWarmWater")
+        and body.get("buildingEnergyRatingType") != "ENERGY_CONSUMPTION"
+    ):
+        raise validation_problem(
+            "energyConsumptionContainsWarmWater",
+            body["energyConsumptionContainsWarmWater"],
+            "EV_ENERGY_CONSUMPTION_CONTAINS_WARM_WATER_NOT_VALID_FOR_THIS_CERTIFICATE",
+        )
     if cert.get("energyEfficiencyClass"):
         ok = cert.get("energyCertificateCreationDate") == "FROM_01_MAY_2014" and body.get(
             "buildingEnergyRatingType"

@@ -48,6 +48,8 @@ class EnergyCertificate:
     value: Decimal | None = None
     with_hot_water: bool | None = None
     carrier: str = ""  # primaerenergietraeger, a befeuerung value
+    power_value: Decimal | None = None  # stromwert (non-residential)
+    heat_value: Decimal | None = None  # waermewert (non-residential)
     energy_class: str = ""
     building_year: int | None = None
     issued_on: dt.date | None = None
@@ -245,6 +247,8 @@ def _energiepass(parent: etree._Element, energy: EnergyCertificate) -> None:
     elif energy.kind == "BEDARF":
         _opt(epass, "endenergiebedarf", energy.value)
     _opt(epass, "primaerenergietraeger", energy.carrier)
+    _opt(epass, "stromwert", energy.power_value)
+    _opt(epass, "waermewert", energy.heat_value)
     _opt(epass, "wertklasse", energy.energy_class)
     _opt(epass, "baujahr", energy.building_year)
     _opt(epass, "ausstelldatum", energy.issued_on.isoformat() if energy.issued_on else "")

@@ -28,6 +28,7 @@ from PIL import Image
 from maklerwerk.integrations.openimmo import mapping, writer
 from maklerwerk.portals.models import Portal
 from maklerwerk.properties import media
+from maklerwerk.properties.choices import EnergyBuildingType, EnergyCertificateStatus
 from maklerwerk.properties.models import Property, PropertyImage
 
 GEG_2014 = dt.date(2014, 5, 1)  # certificates from this day on state an efficiency class
@@ -58,11 +59,33 @@ def preflight(prop: Property) -> list[str]:
         problems.append(_("Purchase price missing."))
     if prop.marketing_type != "kauf" and prop.cold_rent is None and prop.purchase_price is None:
         problems.append(_("Cold rent missing."))
-    if prop.usage == "wohnen" and prop.energy_certificate_type:
-        if not prop.energy_carrier:
-            problems.append(_("Energy carrier missing: required by GEG §87 when there is a certificate."))
-        if prop.energy_value is None:
-            problems.append(_("Energy value missing: required by GEG §87 when there is a certificate."))
+    problems += energy_preflight(prop)
+    return problems
+
+
+def energy_preflight(prop: Property) -> list[str]:
+    """What GEG §87 asks of an advertisement when there is a certificate, field by field."""
+    if prop.energy_status != EnergyCertificateStatus.AVAILABLE:
+        return []
+    problems = []
+    if not prop.energy_carrier:
+        problems.append(_("Energy carrier missing: required by GEG §87 when there is a certificate."))
+    if _building_type(prop) == EnergyBuildingType.NON_RESIDENTIAL:
+        if prop.energy_value_heat is None and prop.energy_value is None:
+            problems.append(_("Heat value missing: required by GEG §87 for a non-residential building."))
+        if prop.energy_value_power is None:
+            problems.append(
+                _("Electricity value missing: required by GEG §87 for a non-residential building.")
+            )
+        return problems
+    if prop.energy_value is None:
+        problems.append(_("Energy value missing: required by GEG §87 when there is a certificate."))
+    if not (prop.energy_building_year or prop.year_built):
+        problems.append(_("Year of construction missing: required by GEG §87 for a residential building."))
+    if _jahrgang(prop) == "2014" and not prop.energy_class:
+        problems.append(
+            _("Efficiency class missing: required by GEG §87 for certificates from 1 May 2014 on.")
+        )
     return problems
 
 
@@ -137,20 +160,46 @@ def _contact(prop: Property) -> writer.Contact:
     )
 
 
+def _building_type(prop: Property) -> str:
+    if prop.energy_building_type:
+        return prop.energy_building_type
+    return EnergyBuildingType.RESIDENTIAL if prop.usage == "wohnen" else EnergyBuildingType.NON_RESIDENTIAL
+
+
+def _jahrgang(prop: Property) -> str:
+    """energiepass/jahrgang: the certificate's law by its issue date, or why there is none."""
+    status = prop.energy_status
+    if status == EnergyCertificateStatus.AVAILABLE:
+        issued = prop.energy_issue_date
+        return "2008" if issued is not None and issued < GEG_2014 else "2014"
+    why_none: dict[str, str] = {
+        EnergyCertificateStatus.NOT_REQUIRED: mapping.JAHRGANG_NOT_REQUIRED,
+        EnergyCertificateStatus.AT_VIEWING: mapping.JAHRGANG_AT_VIEWING,
+    }
+    return why_none.get(status, mapping.JAHRGANG_NONE)
+
+
 def _energy(prop: Property) -> writer.EnergyCertificate:
-    if not prop.energy_certificate_type:
-        return writer.EnergyCertificate(jahrgang=mapping.JAHRGANG_NONE)
-    issued = prop.energy_issue_date
+    jahrgang = _jahrgang(prop)
+    if jahrgang not in ("2008", "2014"):
+        return writer.EnergyCertificate(jahrgang=jahrgang)
+    building_type = _building_type(prop)
+    non_residential = building_type == EnergyBuildingType.NON_RESIDENTIAL
     return writer.EnergyCertificate(
-        jahrgang="2008" if issued is not None and issued < GEG_2014 else "2014",
+        jahrgang=jahrgang,
         kind=prop.energy_certificate_type.upper(),
         valid_until=prop.energy_valid_until,
         value=prop.energy_value,
+        with_hot_water=prop.energy_hot_water_included
+        if prop.energy_certificate_type == "verbrauch"
+        else None,
         carrier=prop.energy_carrier.upper(),
+        power_value=prop.energy_value_power if non_residential else None,
+        heat_value=prop.energy_value_heat if non_residential else None,
         energy_class=prop.energy_class,
         building_year=prop.energy_building_year or prop.year_built,
-        issued_on=issued,
-        building_type="wohn" if prop.usage == "wohnen" else "nichtwohn",
+        issued_on=prop.energy_issue_date,
+        building_type=building_type,
     )
 
 
