@@ -85,3 +85,32 @@ def test_an_unknown_portal_switch_is_refused_in_german(prop, agent):
     tour, _secret = link_tour(prop, agent)
     with pytest.raises(ApplicationError, match="Unbekannter Kanal: portal:999999"):
         tour_publish(tour=tour, published=True, channels_off=["portal:999999"], acting_user=agent)
+
+
+def test_switching_a_tour_on_is_a_change_the_next_partial_transfer_sends(
+    office, admin_user, agent, prop, ftp_server
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    feed = make_portal(office, admin_user, ftp_server)
+    services.property_portals_set(prop=prop, portal_ids=[feed.pk], acting_user=agent)
+    tour, _secret = link_tour(prop, agent)
+    sent = len(uploaded(ftp_server))
+    # Later than the partial run's margin for open transactions (2 minutes): only changes count.
+    with time_machine.travel(start + dt.timedelta(minutes=10)):
+        services.transfer_start(portal=feed, full=False, acting_user=agent)
+    with time_machine.travel(start + dt.timedelta(minutes=20)):
+        services.transfer_start(portal=feed, full=False, acting_user=agent)
+        assert len(uploaded(ftp_server)) <= sent + 1  # the second run had nothing to send
+        before = len(uploaded(ftp_server))
+    with time_machine.travel(start + dt.timedelta(minutes=30)):
+        tour_publish(tour=tour, published=True, acting_user=agent)
+    with time_machine.travel(start + dt.timedelta(minutes=40)):
+        services.transfer_start(portal=feed, full=False, acting_user=agent)
+    assert len(uploaded(ftp_server)) == before + 1
+    root = package_xml(uploaded(ftp_server)[-1])
+    assert root.xpath('.//anhang[@gruppe="LINKS"]/daten/pfad')[0].text == OPEN

@@ -7,6 +7,7 @@ Other apps hear of each create and update through `watchers` (matching re-matche
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -102,8 +103,15 @@ def _record_property_change(prop: Property, before: dict[str, Any], acting_user:
 def _media_changed(prop: Property) -> None:
     """Pictures and documents are part of what portals publish: their change is a change of the
     property (`updated_at`), which the portal transfer looks for."""
-    prop.updated_at = timezone.now()
-    Property.objects.filter(pk=prop.pk).update(updated_at=prop.updated_at)
+    prop.updated_at = property_published_content_changed(property_id=prop.pk)
+
+
+def property_published_content_changed(*, property_id: int) -> dt.datetime:
+    """Something other apps publish with the property changed (e.g. a virtual tour switched on or
+    off): its `updated_at` moves, so the next partial portal transfer sends it. Returns the time."""
+    now = timezone.now()
+    Property.objects.filter(pk=property_id).update(updated_at=now)
+    return now
 
 
 def _contact_role_line(link: PropertyContact, contact: Contact) -> str:

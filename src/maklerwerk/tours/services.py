@@ -33,6 +33,7 @@ from maklerwerk.mailing.placeholders import MailContext, contact_email
 from maklerwerk.mailing.sending import mail_send
 from maklerwerk.mailing.services import template_default, template_with_field
 from maklerwerk.portals.selectors import portal_names
+from maklerwerk.properties.services import property_published_content_changed
 from maklerwerk.sharing.visits import consent_texts
 from maklerwerk.tours import providers
 from maklerwerk.tours.models import DEFAULT_GRANT_DAYS, Grant, Registration, Tour
@@ -214,6 +215,8 @@ def tour_publish(
         tour.published_at = timezone.now()
     tour.published = published
     tour.save(update_fields=["published", "published_at", "channels_off", "updated_at"])
+    # The banner and the link go out with the property: its next partial transfer must send it.
+    property_published_content_changed(property_id=tour.property_id)
     history_record(instance=tour, acting_user=acting_user, action=ChangeLog.Action.UPDATE, before=before)
     return tour
 
