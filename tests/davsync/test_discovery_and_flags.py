@@ -116,4 +116,4 @@ def test_contacts_and_a_whole_tag_are_marked_for_the_address_book_and_synced(
         report = sync(account)
         assert not any(report.counts.values()), report.counts
     response = agent_client.post(url, {"contacts": []}, follow=True)
-    assert "Bitte mindestens einen Kontakt wählen." in response.content.decode()
+    assert "Wählen Sie mindestens einen Kontakt." in response.content.decode()

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from maklerwerk.core.validation import SingleLineFields
 
@@ -310,7 +311,7 @@ class InactiveProposal(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
-        KEPT = "kept", _("kept")
+        KEPT = "kept", pgettext_lazy("inactive prospect", "kept")  # "kept" is the merge page's word too
         ERASED = "erased", _("erased")
         HELD = "held", _("restricted, held by retention duties")
 
