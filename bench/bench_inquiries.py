@@ -305,6 +305,14 @@ def _run(third: int, inst, imap, sink) -> str:
     intake_seconds = time.monotonic() - t0
     # 3. Automation, one job per inquiry: every other inquiry with 1 worker, the rest with 2.
     ids = list(Inquiry.objects.filter(mailbox=mailbox).order_by("pk").values_list("pk", flat=True))
+    # Each property's exposé is rendered once, before the clock starts (the goal is per mail "with
+    # the PDF cached"; otherwise the first worker half alone pays the three cold renders).
+    from maklerwerk.exposes.render import expose_pdf
+
+    t0 = time.monotonic()
+    for prop in Property.objects.filter(office=office):
+        expose_pdf(prop)
+    render_seconds = time.monotonic() - t0
     one = _work(inst, 1, office.pk, ids[0::2])
     two = _work(inst, 2, office.pk, ids[1::2])
     load_after = os.getloadavg()
@@ -424,6 +432,9 @@ def _run(third: int, inst, imap, sink) -> str:
             "",
             "CPU is the job's own thread time (not waiting for a core, the database's disk or the SMTP server): "
             "the figure to hold against the goal of 50 ms while the machine is shared.",
+            "",
+            f"The three exposés (12 photos each) were rendered once before the automation, untimed: "
+            f"{render_seconds:.1f} s in all; every job reads its PDF from the disk cache.",
             "",
             f"Confirmations (contact + duplicate check + exposé with PDF, in the bench process): {len(links)} in "
             f"{confirm_seconds:.1f} s ({confirm_seconds * 1000 / max(1, len(links)):.0f} ms each).",
