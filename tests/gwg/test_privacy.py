@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import time_machine
 
@@ -31,6 +32,9 @@ def test_the_data_access_export_of_a_party_holds_its_gwg_metadata_and_no_suspici
         data = json.loads(zf.read("data.json"))
         names = zf.namelist()
     assert {"gwg_parties", "gwg_identifications"} <= set(data["sections"])
+    schema_path = Path(__file__).parents[2] / "docs/schemas/personal-data-export.schema.json"
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(data, schema)  # the published schema of the Datenauskunft
     assert "gwg_beneficial_owners" not in data["sections"]
     ident = data["sections"]["gwg_identifications"]["rows"][0]
     assert ident["id_number"] == ID_NUMBER and "id_copy" not in ident
