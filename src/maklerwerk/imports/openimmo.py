@@ -26,6 +26,7 @@ from maklerwerk.imports.csvimport import Report
 from maklerwerk.imports.models import ImportRecord, ImportRun
 from maklerwerk.integrations.openimmo import reader
 from maklerwerk.properties import services as property_services
+from maklerwerk.properties.selectors import property_value_fits
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -159,6 +160,18 @@ def _update(
     imports.change_remember(run=run, record=saved, target=prop, last=last, previous_hash=record.row_hash)
 
 
+def _drop_unfitting(listing: reader.Listing) -> None:
+    """Values our fields do not know (another system's subtype or heating word) are left empty, with
+    a warning, instead of failing the whole property."""
+    for key, value in list(listing.data.items()):
+        if not property_value_fits(key, value):
+            del listing.data[key]
+            listing.warnings.append(
+                _("“%(value)s” is not a value of the field %(field)s; left empty.")
+                % {"value": value, "field": key}
+            )
+
+
 def run_listings(
     *,
     run: ImportRun,
@@ -171,6 +184,8 @@ def run_listings(
         package = reader.read_package(fh.read(), run.filename)
     report = Report(dry_run=dry_run)
     listings = package.listings
+    for listing in listings:
+        _drop_unfitting(listing)
     keys = [lst.external_id or f"hash:{listing_hash(lst)}" for lst in listings]
     records = imports.records_find(
         office=run.office, source_system=SOURCE_SYSTEM, kind=KIND, source_keys=keys

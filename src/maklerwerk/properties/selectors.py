@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -223,3 +224,17 @@ def kennung_locked_by(*, prop: Property) -> list[str]:
 def match_settings_get(office_id: int) -> MatchSettings | None:
     """The office's property settings (near-miss tolerances, Kennung pattern), if it has any."""
     return MatchSettings.objects.filter(office_id=office_id).first()
+
+
+def property_value_fits(name: str, value: object) -> bool:
+    """Whether `value` can go into the Property field `name` as it is (a known field; one of its
+    choices where it has any): importers drop what does not fit instead of failing the record."""
+    try:
+        field = Property._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if not isinstance(field, Field):  # a reverse relation, not a value of the property
+        return False
+    if field.choices:
+        return value in {key for key, _label in field.flatchoices}
+    return True

@@ -15,6 +15,8 @@ that writes properties is `imports.openimmo`.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
 import posixpath
 import re
@@ -295,11 +297,110 @@ def _property_data(estate: Element, listing: Listing) -> dict[str, object]:
             amount = _decimal(parent, tag, listing)
             if amount is not None:
                 data[key] = amount
-    year = _text(estate, "baujahr")
+    # The building's year is `zustand_angaben/baujahr`; `energiepass/baujahr` only where it is missing.
+    state = next(estate.iter("zustand_angaben"), None)
+    year = next((c.text or "" for c in (state if state is not None else []) if c.tag == "baujahr"), "")
+    year = year.strip() or _text(estate, "baujahr")
     if year.isdigit() and 1000 <= int(year) <= 2200:
         data["year_built"] = int(year)
     release = next(estate.iter("objektadresse_freigeben"), None)
     data["show_address"] = release is not None and _true(release.text)
+    data.update(_more_data(estate, listing))
+    return data
+
+
+def _int(el: Element | None, tag: str) -> int | None:
+    text = _text(el, tag).split(",")[0].split(".")[0]
+    return int(text) if text.isdigit() and len(text) < 7 else None
+
+
+def _chosen(el: Element | None, tag: str) -> str:
+    """The first attribute set to true of `<tag a="true" b="false"/>`, lower-case ("" if none)."""
+    found = next(el.iter(tag), None) if el is not None else None
+    if found is None:
+        return ""
+    return next((k.lower() for k, v in found.attrib.items() if _true(v)), "")
+
+
+def _more_data(estate: Element, listing: Listing) -> dict[str, object]:
+    """What Maklerwerk's own export writes beyond the basics, so an exported package reads back
+    with the same values (the import drops a value our fields do not know, with a warning)."""
+    data: dict[str, object] = {}
+    kind = next(estate.iter("objektart"), None)
+    if kind is not None and len(kind) and kind[0].attrib:
+        data["object_subtype"] = next(iter(kind[0].attrib.values())).strip()
+    geo = next(estate.iter("geo"), None)
+    coords = next(geo.iter("geokoordinaten"), None) if geo is not None else None
+    if coords is not None:
+        try:
+            data["latitude"] = Decimal(coords.get("breitengrad", ""))
+            data["longitude"] = Decimal(coords.get("laengengrad", ""))
+        except InvalidOperation:
+            data.pop("latitude", None)
+    for parent_tag, pairs in (
+        ("geo", (("etage", "floor"), ("anzahl_etagen", "floors_total"))),
+        ("flaechen", (("anzahl_schlafzimmer", "bedrooms"), ("anzahl_badezimmer", "bathrooms"),
+                      ("anzahl_stellplaetze", "parking_spaces"))),
+    ):  # fmt: skip
+        parent = next(estate.iter(parent_tag), None)
+        for tag, key in pairs:
+            if (number := _int(parent, tag)) is not None:
+                data[key] = number
+    prices = next(estate.iter("preise"), None)
+    if prices is not None:
+        if (deposit := _decimal(prices, "kaution", listing)) is not None:
+            data["deposit"] = deposit
+        required = next(prices.iter("provisionspflichtig"), None)
+        if required is not None and required.text:
+            data["commission_free"] = not _true(required.text)
+        if courtage := _text(prices, "aussen_courtage"):
+            data["buyer_commission_text"] = courtage[:200]
+    equipment = next(estate.iter("ausstattung"), None)
+    if heating := _chosen(equipment, "heizungsart"):
+        data["heating_type"] = heating
+    if carrier := _chosen(equipment, "befeuerung"):
+        data["energy_carrier"] = carrier
+    if condition := next((z.get("zustand_art", "") for z in estate.iter("zustand")), ""):
+        data["condition"] = condition.lower()
+    data.update(_energy_data(next(estate.iter("energiepass"), None), listing))
+    return data
+
+
+# energiepass/jahrgang → certificate status (2008/2014: there is one; the others say why not)
+_JAHRGANG_STATUS = {"2008": "vorhanden", "2014": "vorhanden", "ohne": "ohne",
+                    "nicht_noetig": "nicht_noetig", "bei_besichtigung": "bei_besichtigung"}  # fmt: skip
+
+
+def _energy_data(epass: Element | None, listing: Listing) -> dict[str, object]:
+    if epass is None:
+        return {}
+    data: dict[str, object] = {}
+    if status := _JAHRGANG_STATUS.get(_text(epass, "jahrgang").lower()):
+        data["energy_certificate_status"] = status
+    if kind := _text(epass, "epart").lower():
+        data["energy_certificate_type"] = kind
+    value = _decimal(epass, "energieverbrauchkennwert", listing)
+    value = value if value is not None else _decimal(epass, "endenergiebedarf", listing)
+    if value is not None:
+        data["energy_value"] = value
+    hot_water = next(epass.iter("mitwarmwasser"), None)
+    if hot_water is not None and hot_water.text:
+        data["energy_hot_water_included"] = _true(hot_water.text)
+    if carrier := _text(epass, "primaerenergietraeger").lower():
+        data["energy_carrier"] = carrier
+    for tag, key in (("stromwert", "energy_value_power"), ("waermewert", "energy_value_heat")):
+        if (number := _decimal(epass, tag, listing)) is not None:
+            data[key] = number
+    if energy_class := _text(epass, "wertklasse").upper():
+        data["energy_class"] = energy_class
+    if (built := _int(epass, "baujahr")) is not None:
+        data["energy_building_year"] = built
+    if building := _text(epass, "gebaeudeart").lower():
+        data["energy_building_type"] = building
+    for tag, key in (("ausstelldatum", "energy_issue_date"), ("gueltig_bis", "energy_valid_until")):
+        with contextlib.suppress(ValueError):
+            if text := _text(epass, tag):
+                data[key] = dt.date.fromisoformat(text[:10])
     return data
 
 
