@@ -80,3 +80,59 @@ def test_a_feedback_for_no_portal_of_the_office_says_so(
     mailbox_fetch(mailbox)
     inquiry = Inquiry.objects.get()
     assert inquiry.status == "ignored" and "keinem Portal des Büros zuzuordnen" in inquiry.reason
+
+
+def text_protocol(body: str, *, subject: str = "Importprotokoll vom 05.12.2026") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "immowelt Import <noreply@immowelt.example>"
+    msg["To"] = "anfragen@testbuero.example"
+    msg["Subject"] = subject
+    msg["Message-ID"] = "<protokoll-text-1@immowelt.example>"
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def test_a_plain_text_import_protocol_reaches_the_transfer_log_and_the_property_it_names(
+    mailbox: Mailbox, imap_account: dict[str, Any], office: Any, admin_user: Any, agent: Any
+) -> None:
+    portal = services.portal_create(
+        office=office, acting_user=admin_user,
+        data={"name": "immowelt", "key": "immowelt", "kind": "openimmo_ftp", "anbieternr": "K12345"},
+    )  # fmt: skip
+    good, bad = make_listing(office, agent, "MW-0001"), make_listing(office, agent, "MW-0002")
+    for prop in (good, bad):
+        PortalAssignment.objects.create(office=office, portal=portal, property=prop, state="online")
+    run = TransferRun.objects.create(office=office, portal=portal, state="succeeded", uploaded=True)
+    deliver(
+        imap_account,
+        text_protocol(
+            "Import für Anbieter K12345 abgeschlossen.\n"
+            "Objekt MW-0001: importiert.\n"
+            "Objekt MW-0002: Fehler – Energieträger fehlt, nicht importiert.\n"
+            "Objekt MW-00021: unbekannt.\n"
+        ),
+    )
+    result = mailbox_fetch(mailbox)
+    assert result.taken_in == 1
+    inquiry = Inquiry.objects.get()
+    assert inquiry.status == "ignored"
+    assert inquiry.reason == (
+        "Importprotokoll von immowelt an die Übertragung angehängt: 2 Objekte genannt, davon 1 mit Fehler."
+    )
+    entries = dict(run.entries.filter(action="feedback").values_list("external_id", "result"))
+    assert entries == {"MW-0001": "ok", "MW-0002": "error"}
+    failed = PortalAssignment.objects.get(property=bad)
+    assert failed.state == "error" and "Energieträger fehlt" in failed.last_error
+    assert PortalAssignment.objects.get(property=good).state == "online"
+
+
+def test_a_mail_that_is_no_protocol_or_names_no_portal_stays_for_a_person(
+    mailbox: Mailbox, imap_account: dict[str, Any], office: Any, admin_user: Any
+) -> None:
+    services.portal_create(
+        office=office, acting_user=admin_user,
+        data={"name": "immowelt", "key": "immowelt", "kind": "openimmo_ftp", "anbieternr": "K12345"},
+    )  # fmt: skip
+    deliver(imap_account, text_protocol("Objekt MW-0001: Fehler", subject="Newsletter Dezember"))
+    mailbox_fetch(mailbox)
+    assert Inquiry.objects.get().status == "unrecognized"

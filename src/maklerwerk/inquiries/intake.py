@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from maklerwerk.inquiries.hooks import attachments_read
+from maklerwerk.inquiries.hooks import other_app_read
 from maklerwerk.inquiries.models import Inquiry, Mailbox, ProcessedMail
 from maklerwerk.inquiries.parsers import MailParseResult, ParsedInquiry, claim_key, parse_message
 from maklerwerk.inquiries.parsers.mime import read_mail
@@ -78,10 +78,7 @@ def _result_apply(inquiry: Inquiry, result: MailParseResult) -> tuple[str, str, 
 def _taken_by_other_app(inquiry: Inquiry) -> str | None:
     """A mail that is no inquiry but something another app reads (a portal's import log): its
     German line, and the inquiry is set aside as "ignored" with it. The mail stays stored."""
-    attachments = [a for a in read_mail(bytes(inquiry.raw)).attachments if a.data]
-    if not attachments:
-        return None
-    return attachments_read(inquiry.office_id, attachments)
+    return other_app_read(inquiry.office_id, read_mail(bytes(inquiry.raw)))
 
 
 def _received_text(inquiry: Inquiry, recognized: bool) -> str:

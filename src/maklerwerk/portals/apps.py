@@ -40,4 +40,7 @@ class PortalsConfig(AppConfig):
         )
         JOBS.register_all(declared_jobs(tasks))
         MAIL_ATTACHMENT_READERS.register(MailAttachmentReader("portal_feedback", services.feedback_from_mail))
+        MAIL_ATTACHMENT_READERS.register(
+            MailAttachmentReader("portal_import_log", services.import_log_from_mail, order=110)
+        )
         PUBLISH_RECORDS.register(PublishRecord("portal_assignments", portal_listing_names))

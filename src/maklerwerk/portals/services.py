@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -34,7 +34,7 @@ from maklerwerk.portals.transfer import ftp_target
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
-    from maklerwerk.inquiries.parsers.mime import Attachment
+    from maklerwerk.inquiries.parsers.mime import MailContent
     from maklerwerk.properties.models import Property
 
 TRANSFER = "portals.transfer"
@@ -357,14 +357,16 @@ def feedback_attach(*, portal: Portal, data: bytes, acting_user: User | None) ->
     return run, len(feedback.errors), matched
 
 
-def feedback_from_mail(office_id: int, attachments: Sequence[Attachment]) -> str | None:
+def feedback_from_mail(office_id: int, mail: MailContent) -> str | None:
     """A portal's import log that arrived in the inquiry mailbox (an OpenImmo-Feedback XML with a
     `fehlerliste`): attached to the run of the portal it names (its `makler_id` is the portal's
     anbieternr, or its sender is the portal's name; with one OpenImmo portal, that one). Returns the
     German line for the mail's log, or None when the mail is no such file."""
-    for att in attachments:
-        if b"fehlerliste" not in att.data or not (
-            att.filename.lower().endswith(".xml") or "xml" in att.content_type
+    for att in mail.attachments:
+        if (
+            not att.data
+            or b"fehlerliste" not in att.data
+            or not (att.filename.lower().endswith(".xml") or "xml" in att.content_type)
         ):
             continue
         try:
@@ -386,6 +388,64 @@ def feedback_from_mail(office_id: int, attachments: Sequence[Attachment]) -> str
             f"davon {matched} bei Objekten."
         )
     return None
+
+
+# Subjects of the protocols portals mail to the `techn_email` ("Importprotokoll", "Ergebnis der
+# Verarbeitung", "Import report"); a mail without one of these words is never taken.
+IMPORT_LOG_WORDS = ("import", "protokoll", "einspiel", "verarbeitung", "übertragung")
+ERROR_WORDS = ("fehler", "error", "abgelehnt", "ungültig", "fehlt", "nicht importiert", "rejected")
+TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+
+@transaction.atomic
+def import_log_from_mail(office_id: int, mail: MailContent) -> str | None:
+    """A portal's import protocol as plain text (what portals mail to the `techn_email`): taken
+    when its subject says so and exactly one OpenImmo portal of the office is its sender (name or
+    key in the sender) or is named by its anbieternr. Each line naming a Kennung of the portal's
+    properties goes to the last uploaded run and, when it reports an error, to the property's last
+    error. Returns the German line for the mail's log, or None (the mail stays for a person)."""
+    if not any(word in mail.subject.lower() for word in IMPORT_LOG_WORDS):
+        return None
+    text = mail.text[:200_000]
+    tokens = set(TOKEN_RE.findall(text))
+    sender = f"{mail.sender_name} {mail.sender}".lower()
+    portals = Portal.objects.filter(office_id=office_id).exclude(kind=Portal.Kind.IS24)
+    named = [
+        p
+        for p in portals
+        if (p.key and p.key.lower() in sender)
+        or p.name.lower() in sender
+        or (p.anbieternr and p.anbieternr in tokens)
+    ]
+    if len(named) != 1:
+        return None
+    portal = named[0]
+    run = TransferRun.objects.filter(portal=portal, uploaded=True).first()
+    if run is None:
+        return f"Importprotokoll von {portal.name}: noch keine Übertragung, zu der es gehört."
+    assignments = PortalAssignment.objects.filter(
+        portal=portal, property__external_id__in=tokens
+    ).select_related("property")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = 0
+    for a in assignments:
+        ident = re.compile(rf"(?<![A-Za-z0-9]){re.escape(a.property.external_id)}(?![A-Za-z0-9])")
+        said = " / ".join(line for line in lines if ident.search(line))
+        failed = any(word in said.lower() for word in ERROR_WORDS)
+        hint = f"Importprotokoll von {portal.name}: {said}"[:2000]
+        TransferEntry.objects.create(
+            run=run, property=a.property, external_id=a.property.external_id[:50],
+            action=TransferEntry.Action.FEEDBACK,
+            result=TransferEntry.Result.ERROR if failed else TransferEntry.Result.OK, hint=hint,
+        )  # fmt: skip
+        if failed:
+            errors += 1
+            a.last_error, a.state = hint, PortalAssignment.State.ERROR
+            a.save(update_fields=["last_error", "state", "updated_at"])
+    return (
+        f"Importprotokoll von {portal.name} an die Übertragung angehängt: {len(assignments)} Objekte "
+        f"genannt, davon {errors} mit Fehler."
+    )
 
 
 def _feedback_portal(office_id: int, provider_id: str, sender: str) -> Portal | None:
