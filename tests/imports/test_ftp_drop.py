@@ -95,3 +95,23 @@ def test_the_cutover_page_saves_the_drop_and_fetches_it_as_a_job(
     assert Property.objects.filter(office=office, external_id="1234-ABC").exists()
     page = client.get(response["Location"]).content.decode()
     assert "1 Pakete abgeholt, 0 nicht lesbar." in page
+
+
+def test_the_periodic_tick_fetches_each_drop_once_and_not_while_a_fetch_is_at_work(
+    office: Any, admin_user: Any, drop_server: dict[str, Any]
+) -> None:
+    from maklerwerk.core.models import Job
+    from maklerwerk.imports.tasks import drops_tick
+
+    (drop_server["root"] / "import" / "export_1.zip").write_bytes(foo_zip())
+    drop.drop_save(
+        office=office, acting_user=admin_user, host=drop_server["host"], port=drop_server["port"],
+        username="portal", password="secret", folder="import",
+    )  # fmt: skip
+    [job] = drops_tick()  # the test worker runs it at once
+    assert job.kind == "imports.ftp_drop" and job.office_id == office.pk
+    assert Property.objects.filter(office=office, external_id="1234-ABC").exists()
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)  # as if still waiting for a worker
+    assert drops_tick() == []  # no second fetch of the same drop
+    Job.objects.filter(pk=job.pk).update(state=Job.State.SUCCEEDED)
+    assert len(drops_tick()) == 1  # the next tick fetches again

@@ -5,15 +5,21 @@ are found by their import records (see csvimport.py), so nothing is created twic
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from maklerwerk.accounts.models import User
-from maklerwerk.core.jobs import Progress, job_function
+from maklerwerk.core.jobs import Progress, job_alive, job_function, job_start
+from maklerwerk.core.models import Job
 from maklerwerk.imports import csvimport, drop, openimmo, services, tables, vcards
 from maklerwerk.imports.models import ImportRun
 
@@ -67,3 +73,39 @@ def ftp_drop_job(progress: Progress, *, drop_id: int) -> dict[str, Any]:
         result = drop.drop_fetch(drop=found)
         progress.update(1, 1, result.message)
     return {"redirect": reverse("imports:index"), "message": result.message, "runs": result.runs}
+
+
+# The drops are fetched every 15 minutes (IMPORT_FTP_DROP_CRON, 5 cron fields), each its own job.
+DROP_CRON = os.environ.get("IMPORT_FTP_DROP_CRON", "*/15 * * * *")
+
+
+def drops_tick() -> list[Job]:
+    """Start a fetch of every office's FTP drop that has none at work (a slow server delays no
+    other office, and a drop is never fetched twice at once). Returns the jobs started."""
+    started = []
+    recent = timezone.now() - dt.timedelta(minutes=30)
+    for found in drop.FtpDrop.objects.exclude(host="").select_related("office"):
+        jobs = Job.objects.filter(kind="imports.ftp_drop", params__drop_id=found.pk)
+        queued = jobs.filter(state=Job.State.QUEUED, created_at__gte=recent)
+        if any(job_alive(job) for job in jobs.filter(state=Job.State.RUNNING) | queued):
+            continue
+        job = job_start(
+            kind="imports.ftp_drop",
+            title=_("Fetch the FTP drop"),
+            office=found.office,
+            created_by=None,
+            enqueue_now=True,
+            drop_id=found.pk,
+        )
+        started.append(job)
+    return started
+
+
+def _cron(value: str) -> crontab:
+    minute, hour, day, month, day_of_week = value.split()
+    return crontab(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week)
+
+
+@db_periodic_task(_cron(DROP_CRON))
+def ftp_drops_periodic() -> None:
+    drops_tick()
