@@ -68,3 +68,26 @@ def test_preview_then_sync_as_jobs_and_the_log(
     assert Contact.objects.filter(last_name="Sommer").exists()
     log = api.get(f"/api/v1/me/dav-accounts/{account['id']}/events").json()
     assert any("aus dem Adressbuch angelegt" in e["message"] for e in log["items"])
+
+
+def test_contacts_are_marked_for_the_address_book_over_the_api(
+    api: Any, agent: Any, admin_user: Any, book: Book
+) -> None:
+    from maklerwerk.davsync.models import SyncFlag
+    from tests.contacts.conftest import make_contact
+
+    anna = make_contact(agent.office, None, first_name="Anna", last_name="Becker")
+    ben = make_contact(agent.office, None, first_name="Ben", last_name="Käufer", tags=["Käufer"])
+    account = api.post("/api/v1/me/dav-accounts", {"url": book.url, "scope": "flagged"}).json()
+    url = f"/api/v1/me/dav-accounts/{account['id']}/contacts"
+    assert api.post(url, {"contact_ids": [anna.pk]}).json() == {"marked": 1}
+    assert api.post(url, {"tag": "Käufer"}).json() == {"marked": 1}
+    flagged = SyncFlag.objects.filter(account_id=account["id"], enabled=True)
+    assert set(flagged.values_list("contact_id", flat=True)) == {anna.pk, ben.pk}
+    assert api.post(url, {"contact_ids": [anna.pk], "enabled": False}).json() == {"marked": 1}
+    assert set(flagged.values_list("contact_id", flat=True)) == {ben.pk}
+    assert "mindestens einen Kontakt" in assert_problem(api.post(url, {}), 400)["detail"]
+    assert_problem(api.post(url, {"tag": "Niemand"}), 400)
+    theirs = api_client_for(admin_user).post("/api/v1/me/dav-accounts", {"url": book.url}).json()
+    foreign = f"/api/v1/me/dav-accounts/{theirs['id']}/contacts"
+    assert_problem(api.post(foreign, {"contact_ids": [anna.pk]}), 404)

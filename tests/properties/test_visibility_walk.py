@@ -134,6 +134,7 @@ NOT_ABOUT_PROPERTIES = {
     "davsync:busy_take_over": "a foreign event of the user's own calendar (no property)",
     "GET /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
     "PATCH /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
+    "POST /api/v1/me/dav-accounts/{account_id}/contacts": "contacts marked for the user's own address book",
     "DELETE /api/v1/me/dav-accounts/{account_id}": "the user's own address book or calendar account",
     "POST /api/v1/me/dav-accounts/{account_id}/sync": "the user's own account (syncs contacts only)",
     "GET /api/v1/me/dav-accounts/{account_id}/events": "the sync log of the user's own account",

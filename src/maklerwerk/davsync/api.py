@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -8,6 +9,7 @@ from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
 from maklerwerk.api.schemas import InputSchema, Page
+from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.davsync import selectors, services
 from maklerwerk.davsync.models import DavAccount
 
@@ -127,3 +129,33 @@ def dav_account_sync(request: ApiRequest, account_id: int, payload: DavSyncIn) -
 def dav_account_events(request: ApiRequest, account_id: int) -> Any:
     user = require(request, Capability.VIEW)
     return selectors.sync_events(account=selectors.dav_account_get(user=user, pk=account_id))
+
+
+class DavContactsIn(InputSchema):
+    """Contacts to mark for the address book (the "flagged" scope): by id, or every contact of a tag."""
+
+    contact_ids: list[int] = Field(default_factory=list, max_length=10_000)
+    tag: str = Field("", max_length=100)
+    enabled: bool = True
+
+
+class DavContactsOut(Schema):
+    marked: int
+
+
+@router.post(
+    "/me/dav-accounts/{account_id}/contacts",
+    response=DavContactsOut,
+    summary="Mark contacts for the address book (or unmark them with enabled=false)",
+)
+def dav_account_contacts(request: ApiRequest, account_id: int, payload: DavContactsIn) -> Any:
+    """The same service as the account page's card: only contacts of the user's office count."""
+    user = require(request, Capability.VIEW)
+    account = selectors.dav_account_get(user=user, pk=account_id)
+    if payload.tag:
+        n = services.sync_flags_set_by_tag(account=account, tag=payload.tag, enabled=payload.enabled)
+    elif payload.contact_ids:
+        n = services.sync_flags_set(account=account, contact_ids=payload.contact_ids, enabled=payload.enabled)
+    else:
+        raise ApplicationError(_("Choose at least one contact."))
+    return {"marked": n}
