@@ -167,6 +167,20 @@ def conflicts_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "appointments/_conflict_hint.html", {"text": text})
 
 
+def _saved(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
+    """After the form saved (new or changed): the message, a conflict warning, and with "save and
+    send" the invitation (a changed one carries the new SEQUENCE)."""
+    messages.success(request, _("Appointment saved."))
+    clash = _conflict_text(
+        request, appointment.responsible_id, appointment.starts_at, appointment.ends_at, appointment.pk
+    )
+    if clash:
+        messages.warning(request, clash)
+    if request.POST.get("invite"):
+        _report(request, invitations.invitation_send(appointment=appointment, acting_user=request.user))
+    return redirect("appointments:detail", appointment.pk)
+
+
 @require_capability(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def create_view(request: AuthedRequest) -> HttpResponse:
@@ -190,21 +204,7 @@ def create_view(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Appointment saved."))
-            clash = _conflict_text(
-                request,
-                appointment.responsible_id,
-                appointment.starts_at,
-                appointment.ends_at,
-                appointment.pk,
-            )
-            if clash:
-                messages.warning(request, clash)
-            if request.POST.get("invite"):
-                _report(
-                    request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
-                )
-            return redirect("appointments:detail", appointment.pk)
+            return _saved(request, appointment)
     return render(request, "appointments/form.html", {"form": form})
 
 
@@ -245,21 +245,7 @@ def edit_view(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Appointment saved."))
-            clash = _conflict_text(
-                request,
-                appointment.responsible_id,
-                appointment.starts_at,
-                appointment.ends_at,
-                appointment.pk,
-            )
-            if clash:
-                messages.warning(request, clash)
-            if request.POST.get("invite"):
-                _report(
-                    request, invitations.invitation_send(appointment=appointment, acting_user=request.user)
-                )
-            return redirect("appointments:detail", appointment.pk)
+            return _saved(request, appointment)
     return render(request, "appointments/form.html", {"form": form, "appointment": appointment})
 
 
