@@ -8,7 +8,7 @@ export MAKLERWERK_DATA_DIR ?= $(CURDIR)/var
 # The OpenImmo XSD may not be shipped (licence): a machine's own copy there is used by the tests.
 export MAKLERWERK_OPENIMMO_XSD ?= $(wildcard $(HOME)/.local/share/openimmo/openimmo_127c.xsd)
 
-.PHONY: run test test-jobs bench mutate lint format messages install install-test clean
+.PHONY: run test test-jobs bench mutate bite lint format messages install install-test clean
 
 # The venv is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -63,6 +63,13 @@ mutate: $(VENV)/.installed-mutate
 	scripts/ensure_test_tools.sh
 	$(MAKE) --no-print-directory messages
 	VENV=$(VENV) scripts/mutate.sh $(MUTATE)
+
+# Break each behaviour that matters most and show a test catches it (docs/testing.md); the breaks
+# that need a database race run when TEST_DATABASE_URL names a PostgreSQL server. BITE="name ...".
+bite: install-test
+	scripts/ensure_test_tools.sh
+	$(MAKE) --no-print-directory messages
+	VENV=$(VENV) $(PY) scripts/bite_check.py $(BITE)
 
 # Types: mypy with django-stubs over src/ and bench/ ([tool.mypy] in pyproject.toml), and every
 # `# type: ignore` with its code and a reason (CONTRIBUTING.md "Types").

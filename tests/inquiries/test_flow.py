@@ -288,6 +288,21 @@ def test_exceptions_unknown_and_inactive_properties(
     assert by_email["sabine.krueger@example.org"].reason == "Objekt unbekannt (Kennung/Portal-ID: MW-9999)."
     assert smtp_sink.messages == []
 
+    # Each stop is written down where the agent looks: the step list (ok or not) and, once the
+    # property is known, the property's activities.
+    def steps(inquiry: Inquiry) -> list[tuple[str, str, bool]]:
+        return list(inquiry.steps.order_by("pk").values_list("kind", "text", "ok"))
+
+    assert steps(ka)[-1] == ("rule", ka.reason, True)
+    assert [kind for kind, _text, _ok in steps(house)] == ["received", "property", "contact_created"]
+    inactive = by_email["jonas.weber@example.com"]
+    assert steps(inactive)[-1] == ("property", inactive.reason, False)
+    assert Activity.objects.filter(
+        property=properties["MW-1003"], type="inquiry", subject=inactive.reason
+    ).exists()
+    unknown_inquiry = by_email["sabine.krueger@example.org"]
+    assert steps(unknown_inquiry)[-1] == ("property", unknown_inquiry.reason, False)
+
 
 def test_bad_mailboxes_get_a_clear_status_and_others_still_run(
     office: Any, agent: Any, mailbox: Mailbox, properties: dict[str, Any], smtp_sink: Any, imap_account: Any

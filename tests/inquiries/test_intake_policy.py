@@ -77,7 +77,11 @@ def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
     smtp_sink: Any,
     imap_account: Any,
     no_opt_in: None,
+    admin_user: Any,
 ) -> None:
+    prop = properties["MW-1001"]
+    prop.responsible_agent = admin_user  # the property's agent gets the task, not the mailbox's user
+    prop.save()
     existing = _possible(office)
     assert _level(office) == "possible"
     inquiry = _take_in(imap_account)
@@ -86,7 +90,16 @@ def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
     assert Contact.objects.filter(office=office).count() == 1
     from maklerwerk.tasks.models import Task
 
-    assert Task.objects.get(office=office).title.startswith("Mögliche Dublette prüfen")
+    task = Task.objects.get(office=office)
+    assert task.title == "Mögliche Dublette prüfen: Sabine Krüger / Sabine Krüger"
+    assert (task.assignee, task.contact_id, task.property_id) == (admin_user, existing.pk, prop.pk)
+    assert (task.link_url, task.source) == (f"/inquiries/{inquiry.pk}/", "inquiry")
+    assert task.description.startswith(
+        f"Die Anfrage #{inquiry.pk} (ImmobilienScout24) von Sabine Krüger <sabine.krueger@example.org> "
+        "ähnelt dem bestehenden Kontakt Sabine Krüger (same "
+    )
+    assert task.description.endswith("). Bitte zusammenführen oder als neuen Kontakt anlegen.")
+    assert _steps(inquiry)["task"] == f"Aufgabe „{task.title}“ für {admin_user} angelegt"
 
 
 def test_attach_certain_adds_the_inquiry_email_to_the_certain_duplicate(

@@ -90,7 +90,7 @@ def test_a_refused_exposé_is_retried_with_the_same_offer_and_arrives_once(
     assert (recipient.status, recipient.attempts) == ("sent", 2)
     assert len(smtp_sink.messages) == 1
     assert Activity.objects.filter(type="expose_sent").count() == 1
-    with pytest.raises(ApplicationError, match="kann nicht erneut verarbeitet werden"):
+    with pytest.raises(ApplicationError, match=r"^Diese Anfrage kann nicht erneut verarbeitet werden\.$"):
         inquiry_retry(inquiry=inquiry, acting_user=agent)
     assert len(smtp_sink.messages) == 1
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.models import Activity
@@ -148,3 +148,65 @@ def test_a_title_with_a_line_break_from_before_the_check_still_mails_the_link(
     message = smtp_sink.parsed()[0]
     assert "\n" not in message["Subject"] and "Helle Wohnung Bcc: alle@example.org" in message["Subject"]
     assert message["Bcc"] is None and smtp_sink.messages[0].rcpt_tos == ["erika@example.org"]
+
+
+def test_the_link_goes_to_the_first_address_with_its_url_and_expiry(
+    link: Any, agent: Any, smtp_sink: Any
+) -> None:
+    from maklerwerk.contacts.models import ContactEmail
+    from maklerwerk.mailing.models import OutgoingMail
+
+    # The contact's first address is the one in first position, not the one stored first.
+    ContactEmail.objects.filter(contact=link.contact).update(position=1)
+    ContactEmail.objects.create(
+        contact=link.contact, office=link.office, value="erika.privat@example.org", position=0
+    )
+    assert services.share_link_send_email(link=link, acting_user=agent) == "erika.privat@example.org"
+    [envelope] = smtp_sink.messages
+    assert envelope.rcpt_tos == ["erika.privat@example.org"]
+    text = smtp_sink.parsed()[0].get_body(("plain",)).get_content()
+    assert services.share_link_public_url(link) in text
+    expiry = timezone.localtime(link.expires_at).strftime("%d.%m.%Y")
+    assert f"Der Link ist persönlich und gültig bis {expiry}." in text
+    activity = Activity.objects.get(contact=link.contact, type="email_sent")
+    assert activity.payload["share_link_id"] == link.pk and activity.property_id == link.property_id
+    assert OutgoingMail.objects.filter(to_email__endswith="<erika.privat@example.org>").count() == 1
+
+
+def test_no_mail_for_an_expired_or_deleted_link_or_a_contact_without_address(
+    link: Any, agent: Any, smtp_sink: Any
+) -> None:
+    def refusal() -> str:
+        with translation.override("de"), pytest.raises(ApplicationError) as refused:
+            services.share_link_send_email(link=ShareLink.objects.get(pk=link.pk), acting_user=agent)
+        return refused.value.message
+
+    ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert refusal() == "Dieser Link ist nicht mehr gültig."
+    ShareLink.objects.filter(pk=link.pk).update(
+        expires_at=timezone.now() + dt.timedelta(days=1), deleted_at=timezone.now()
+    )
+    assert refusal() == "Dieser Link ist nicht mehr gültig."
+    ShareLink.objects.filter(pk=link.pk).update(deleted_at=None)
+    link.contact.emails.all().delete()
+    assert refusal() == "Der Kontakt hat keine E-Mail-Adresse."
+    assert smtp_sink.messages == []
+    assert not Activity.objects.filter(type="email_sent").exists()
+
+
+def test_a_mail_server_that_is_down_gives_a_german_reason(link: Any, agent: Any, settings: Any) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "maklerwerk.integrations.smtp.backend.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 5},
+        }
+    }
+    with translation.override("de"), pytest.raises(ApplicationError) as refused:
+        services.share_link_send_email(link=link, acting_user=agent)
+    assert refused.value.message.startswith("Der Mailserver")
+    assert not Activity.objects.filter(type="email_sent").exists()
