@@ -15,9 +15,9 @@ MODULES=(
   "duplicates-engine|duplicates/engine.py|tests/duplicates tests/contacts/test_duplicate_check.py"
   "exposes|exposes/services.py exposes/tasks.py|tests/exposes"
   "inquiries|inquiries/services.py inquiries/automation.py|tests/inquiries"
-  "sharing|sharing/views.py sharing/services.py|tests/sharing"
+  "sharing|sharing/views_public.py sharing/services.py sharing/visits.py|tests/sharing"
   "accounts|accounts/services.py accounts/roles.py|tests/accounts tests/api"
-  "properties-visibility|properties/selectors.py|tests/properties"
+  "properties-visibility|properties/selectors.py properties/models.py|tests/properties"
   "mailing-templating|mailing/templating.py|tests/mailing"
 )
 

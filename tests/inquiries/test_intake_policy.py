@@ -94,11 +94,11 @@ def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
     assert task.title == "Mögliche Dublette prüfen: Sabine Krüger / Sabine Krüger"
     assert (task.assignee, task.contact_id, task.property_id) == (admin_user, existing.pk, prop.pk)
     assert (task.link_url, task.source) == (f"/inquiries/{inquiry.pk}/", "inquiry")
-    assert task.description.startswith(
+    assert task.description == (
         f"Die Anfrage #{inquiry.pk} (ImmobilienScout24) von Sabine Krüger <sabine.krueger@example.org> "
-        "ähnelt dem bestehenden Kontakt Sabine Krüger (same "
+        "ähnelt dem bestehenden Kontakt Sabine Krüger (gleicher Name, gleicher Ort). "
+        "Bitte zusammenführen oder als neuen Kontakt anlegen."
     )
-    assert task.description.endswith("). Bitte zusammenführen oder als neuen Kontakt anlegen.")
     assert _steps(inquiry)["task"] == f"Aufgabe „{task.title}“ für {admin_user} angelegt"
 
 
