@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -43,8 +42,9 @@ logger = logging.getLogger(__name__)
 
 
 def public_rate(group: str, request: HttpRequest) -> str:
-    """Requests per IP on the public pages (SHARING_RATE_LIMIT setting or environment, default 120/m)."""
-    return getattr(settings, "SHARING_RATE_LIMIT", None) or os.environ.get("SHARING_RATE_LIMIT") or "120/m"
+    """Requests per IP on the public pages: the SHARING_RATE_LIMIT setting (from the environment,
+    default 120/m), read per request so a changed setting applies at once."""
+    return str(settings.SHARING_RATE_LIMIT)
 
 
 def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
