@@ -200,6 +200,47 @@ def test_an_inquirys_exposé_is_claimed_once_by_two_workers(
     assert inquiry.steps.filter(kind="expose", ok=False).count() == failed_before
 
 
+def test_a_confirmation_mail_is_claimed_once_by_two_workers(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    """GIVEN an inquiry decided for double opt-in whose worker died before the mail went out WHEN two
+    workers finish it at the same time (the resumed job and the late original) THEN the prospect gets
+    one mail with one link, and the inquiry one "confirmation mail" step."""
+    inquiry = inquiry_create_from_form(
+        office=office,
+        acting_user=agent,
+        data={"email": "joerg.weissmann@example.net", "last_name": "Weißmann",
+              "property_external_id": "MW-1002"},
+    )  # fmt: skip
+    decided, decision = automation._claim_and_decide(inquiry.pk)  # decided, nothing sent yet
+    assert decision is automation.CONFIRM and decided.confirmation_sent_at is None
+    assert automation.pending_decision(decided) is automation.CONFIRM
+
+    start = threading.Barrier(2)
+
+    def send() -> None:
+        mine = Inquiry.objects.select_related("office", "mailbox__main_user", "assigned_to").get(
+            pk=inquiry.pk
+        )
+        assert automation.pending_decision(mine) is automation.CONFIRM  # both see the mail as due
+        start.wait(30)
+        automation.confirmation_send(mine)
+
+    results: list[Any] = []
+    threads = [_run(send, None, results) for _ in range(2)]
+    for t in threads:
+        t.join(120)
+
+    assert results == [None, None]
+    assert [m["To"] for m in smtp_sink.parsed()] == ["Weißmann <joerg.weissmann@example.net>"]
+    [link] = links_in(text_of(smtp_sink.parsed()[0]))
+    inquiry.refresh_from_db()
+    assert inquiry.confirmation_sent_at is not None
+    assert inquiry.steps.filter(kind="confirmation_mail").count() == 1
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert inquiry_confirm(token=token, data=DATA).confirmed_at is not None  # the one link that went out works
+
+
 def test_two_users_retrying_one_inquiry_at_once_send_one_confirmation_mail(
     office: Any, agent: Any, properties: Any, smtp_sink: Any
 ) -> None:
