@@ -76,3 +76,35 @@ def test_a_resumed_job_sends_the_decided_exposé_once(
     assert Job.objects.get(resumed_from=dead).state == "succeeded"
     automation.inquiry_process(inquiry_id=inquiry.pk)
     assert len(smtp_sink.messages) == 1
+
+
+def test_one_inquiry_is_automated_within_its_query_budget(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any
+) -> None:
+    """A guard for the work per inquiry: the automation of a known contact's inquiry (exposé sent)
+    and of a new prospect's (double-opt-in mail) reads and writes no more rows than it did when
+    the benchmark was last cut down (after the office's first inquiries set up its defaults)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in (1, 2):
+        contact(
+            office, first_name="Jonas", last_name=f"Weber{i}", emails=[{"value": f"jonas{i}@example.com"}]
+        )
+    first, known = (
+        _form(office, agent, f"jonas{i}@example.com", first_name="Jonas", last_name=f"Weber{i}")
+        for i in (1, 2)
+    )
+    warm, new = (
+        _form(office, agent, f"neu{i}@example.org", first_name="Nina", last_name="Neu") for i in (1, 2)
+    )
+    for inquiry in (first, warm):  # the office's defaults (templates, processes) are created once
+        automation.inquiry_process(inquiry_id=inquiry.pk)
+    with CaptureQueriesContext(connection) as expose_queries:
+        assert automation.inquiry_process(inquiry_id=known.pk).status == "completed"
+    with CaptureQueriesContext(connection) as confirm_queries:
+        assert automation.inquiry_process(inquiry_id=new.pk).status == "waiting_for_confirmation"
+    assert len(smtp_sink.messages) == 4
+    # SQLite, counting BEGIN/COMMIT and savepoints: 118 and 39 before the cut (issue 15).
+    assert len(expose_queries) <= 91
+    assert len(confirm_queries) <= 34

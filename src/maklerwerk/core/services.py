@@ -97,7 +97,8 @@ def activity_create(
         contact_id=contact_id,
         property_id=property_id,
     )
-    activity.full_clean()
+    # The links were checked above and the user is given: no query per key (as activities_create_many).
+    activity.full_clean(exclude=["office", "user", "contact", "property"])
     activity.save()
     if further:
         activity.further_contacts.set(further)

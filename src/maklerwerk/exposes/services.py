@@ -301,8 +301,12 @@ def interest_status_mark_sent(*, prop: Property, contact: Contact, acting_user: 
     elif link.interest_status not in ("", new):
         return False
     link.interest_status = sent
-    link.full_clean(exclude=["office"], validate_constraints=False)
-    link.save()
+    # Property and contact are given objects of the office: no query per key to check them again.
+    link.full_clean(exclude=["office", "property", "contact"], validate_constraints=False)
+    if link.pk is None:
+        link.save()
+    else:
+        link.save(update_fields=["interest_status", "updated_at"])
     return True
 
 
@@ -402,11 +406,11 @@ def offer_recipient_send(
         return RecipientResult(Outcome.TAKEN)
     offer = recipient.offer
     contact = recipient.contact
-    address, reason = recipient_problem(contact)
     if to_email:
-        address = to_email
-        reason = consent_problems([contact]).get(contact.pk, "")
-    elif not reason:
+        address, reason = to_email, consent_problems([contact]).get(contact.pk, "")
+    else:
+        address, reason = recipient_problem(contact)
+    if not to_email and not reason:
         # An offer is marketing: it carries the one-click unsubscribe (RFC 8058) for offers.
         _url, unsubscribe = unsubscribe_headers(
             office=offer.office, contact_id=contact.pk, purpose=OFFER_PURPOSES[0]
@@ -494,7 +498,12 @@ def offer_send_one(
     """
     recipient = (
         OfferRecipient.objects.select_related(
-            "offer__office", "offer__expose_template", "offer__mail_template", "contact", "property"
+            "offer__office",
+            "offer__expose_template",
+            "offer__mail_template",
+            "contact",
+            "property__office",  # the exposé shows both
+            "property__responsible_agent",
         )
         .filter(offer_id=offer_id, contact=contact, property=prop)
         .first()

@@ -58,6 +58,16 @@ def settings_for(office: Office) -> InquirySettings:
     return cfg
 
 
+def _settings(inquiry: Inquiry) -> InquirySettings:
+    """The office's settings, read once per run of the automation (the inquiry object lives as
+    long as one job)."""
+    cached = inquiry.__dict__  # a cache on the object, not a model field
+    if "_automation_settings" not in cached:
+        cached["_automation_settings"] = settings_for(inquiry.office)
+    cfg: InquirySettings = cached["_automation_settings"]
+    return cfg
+
+
 # --- the decision --------------------------------------------------------------------------------
 
 
@@ -223,7 +233,7 @@ def _decide(inquiry: Inquiry) -> Decision:
     """Steps 1–4 for a claimed inquiry; records the steps on the way and returns the decision."""
 
     office = inquiry.office
-    cfg = settings_for(office)
+    cfg = _settings(inquiry)
     user = _acting_user(inquiry)
     prop = property_resolve(
         office=office,
@@ -373,7 +383,7 @@ def confirmation_send(inquiry: Inquiry) -> None:
     """The double-opt-in mail, once: the claim stores the new link's hash; the link itself only
     lives in this call and in the mail (a retry sends a new link, the old one stops working)."""
 
-    cfg = settings_for(inquiry.office)
+    cfg = _settings(inquiry)
     token = secrets.token_urlsafe(32)  # 256 random bits; only the hash is kept
     expires = timezone.now() + dt.timedelta(days=cfg.confirmation_days)
     claimed = Inquiry.objects.filter(pk=inquiry.pk, confirmation_sent_at__isnull=True).update(
@@ -407,7 +417,7 @@ def confirmation_send(inquiry: Inquiry) -> None:
 def expose_send(inquiry: Inquiry) -> None:
     """Step 5: the exposé, at most once per inquiry (claimed before sending)."""
 
-    cfg = settings_for(inquiry.office)
+    cfg = _settings(inquiry)
     if not cfg.send_expose:
         with transaction.atomic():
             if inquiry.contact is not None:

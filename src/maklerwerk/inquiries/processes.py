@@ -68,6 +68,8 @@ DEFAULT_PROCESSES: list[dict[str, Any]] = [
 def processes_install_defaults(*, office: Office) -> None:
     """Create the shipped processes once per office (the office may change or delete them later)."""
     cfg, _ = InquirySettings.objects.get_or_create(office=office)
+    if cfg.processes_installed:
+        return
     with transaction.atomic():
         if not InquirySettings.objects.filter(pk=cfg.pk, processes_installed=False).update(
             processes_installed=True

@@ -5,10 +5,12 @@ Sending is `mailing.sending` (the one way a mail leaves the system).
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from email import contentmanager
 from email.headerregistry import Address
 from typing import TYPE_CHECKING, Any
 
@@ -401,8 +403,50 @@ def _address_header_value(addresses: Any) -> str:
     return ",\n ".join(parts)
 
 
+# One line of base64 in a mail body: 57 bytes → 76 characters (RFC 2045; what Python writes).
+_BASE64_LINE = re.compile(rb".{1,76}", re.DOTALL)
+
+
+def _base64_lines(data: bytes | bytearray | memoryview) -> bytes:
+    """`data` in base64 as 76-character lines, each ending in LF, in two C calls.
+
+    Byte for byte what `email.contentmanager` writes, whose loop over 57-byte slices costs about
+    10 ms for a 2.4 MB exposé on every mail (tested against it).
+    """
+    encoded = binascii.b2a_base64(data, newline=False)
+    return b"\n".join(_BASE64_LINE.findall(encoded)) + b"\n" if encoded else b""
+
+
+def _set_bytes_base64(
+    msg: Any, data: bytes, maintype: str, subtype: str, cte: str = "base64", **kw: Any
+) -> None:
+    """`contentmanager.set_bytes_content` with the base64 done by `_base64_lines`: the part is set
+    as 7bit from the encoded text and then named base64 (same headers, same order)."""
+    if cte != "base64" or msg.policy.max_line_length // 4 * 3 != 57:  # other line lengths: the standard way
+        contentmanager.raw_data_manager.set_content(msg, data, maintype, subtype, cte, **kw)
+        return
+    contentmanager.raw_data_manager.set_content(msg, _base64_lines(data), maintype, subtype, "7bit", **kw)
+    msg.replace_header("Content-Transfer-Encoding", "base64")
+
+
+_BASE64_MANAGER = contentmanager.ContentManager()
+for _type in (bytes, bytearray, memoryview):
+    _BASE64_MANAGER.add_set_handler(_type, _set_bytes_base64)
+
+
 class _FoldSafeMessage(EmailMultiAlternatives):
-    """Django's message with address headers folded by `_address_header_value`."""
+    """Django's message with address headers folded by `_address_header_value`, and binary
+    attachments encoded by `_base64_lines`."""
+
+    def _add_attachment(self, msg: Any, filename: str, content: Any, mimetype: str) -> None:
+        maintype, _sep, subtype = mimetype.partition("/")
+        if maintype in ("text", "message") or not isinstance(content, (bytes, bytearray, memoryview)):
+            super()._add_attachment(msg, filename, content, mimetype)  # type: ignore[misc]  # Django's private helper
+            return
+        # What Django does for these (EmailMessage._add_attachment), with our content manager.
+        msg.add_attachment(
+            content, maintype=maintype, subtype=subtype, filename=filename, content_manager=_BASE64_MANAGER
+        )
 
     def message(self, *, policy: Any = None) -> Any:
         msg = super().message(policy=policy) if policy is not None else super().message()

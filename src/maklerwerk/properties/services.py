@@ -449,7 +449,9 @@ def property_contact_set(
         link = PropertyContact(office_id=prop.office_id, property=prop, contact=contact, role=role)
     link.interest_status = interest_status
     link.note = note
-    link.full_clean(exclude=["office"])
+    # Property and contact are given (same office, checked above); a second link in the same role
+    # is refused by the database's unique constraint below (no query to look for it first).
+    link.full_clean(exclude=["office", "property", "contact"])
     try:
         with transaction.atomic():
             link.save()
