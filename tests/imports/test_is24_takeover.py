@@ -165,3 +165,26 @@ def test_the_command_line_takes_over_with_a_dry_run_first(
     call_command("import_is24", "--commit", stdout=out, verbosity=0)
     call_command("import_is24", "--commit", stdout=out, verbosity=0)
     assert "0 created" in out.getvalue().splitlines()[-1] and Property.objects.count() == 3
+
+
+def test_the_list_of_listings_is_read_page_by_page(is24: dict[str, Any]) -> None:
+    from maklerwerk.integrations.is24.client import Credentials, Is24Client
+
+    ids = [*_seed(is24), *_seed_more(is24)]
+    client = Is24Client(Credentials(is24["url"], "maklerwerk-key", "maklerwerk-secret", is24["token"],
+                                    is24["secret"]))  # fmt: skip
+    found = list(client.realestates(page_size=2))
+    assert [e["@id"] for e in found] == ids
+    assert [e["state"] for e in found][:3] == ["ACTIVE", "ACTIVE", "INACTIVE"]
+    pages = [r for r in is24["app"].requests if r.method == "GET" and r.path.endswith("/realestate/")]
+    assert len(pages) == 3  # 5 listings, 2 a page
+    kind, body = client.realestate(ids[1]) or ("", {})
+    assert (kind, body["externalId"], body["realEstateState"]) == ("apartmentRent", "ALT-17", "ACTIVE")
+    assert client.realestate("999") is None
+
+
+def _seed_more(is24: dict[str, Any]) -> list[str]:
+    body = {"title": "Ohne eigene Kennung", "address": ADDRESS, "showAddress": "false",
+            "energyCertificate": NOT_YET, "baseRent": 700.0, "livingSpace": 50.0, "numberOfRooms": 2.0,
+            "courtage": {"hasCourtage": "NO"}}  # fmt: skip
+    return [is24["app"].seed(is24["user"], "apartmentRent", dict(body)) for _ in range(2)]
