@@ -43,3 +43,23 @@ def test_import_openimmo_with_pictures(office: Any, admin_user: Any, tmp_path: A
     assert "1 created" in _call("import_openimmo", str(path), "--commit")
     assert Property.objects.get().images.count() == 2
     assert "1 unchanged" in _call("import_openimmo", str(path), "--commit")
+
+
+def test_export_office_writes_a_private_zip_with_every_record(
+    office: Any, admin_user: Any, tmp_path: Any, settings: Any
+) -> None:
+    import json
+    import stat
+    import zipfile
+
+    settings.DATA_DIR = tmp_path / "data"
+    path = tmp_path / "csv.csv"
+    path.write_bytes(FLOWFACT_CSV)
+    _call("import_csv", str(path), "--source", "flowfact", "--commit")
+    out = tmp_path / "buero.zip"
+    assert "buero.zip" in _call("export_office", "--out", str(out), "--office", str(office.pk))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # only the server's user may read it
+    with zipfile.ZipFile(out) as zf:
+        data = json.loads(zf.read("data.json"))
+    assert len(data["contacts"]) == Contact.objects.filter(office=office).count() > 0
+    assert not list((tmp_path / "data" / "exports").glob("*.zip"))  # no second copy left behind

@@ -58,3 +58,29 @@ def test_a_file_that_is_no_vcard_is_refused_in_german_and_nothing_is_kept(
     run, response = _upload(agent_client, django_capture_on_commit_callbacks, b"Name;Vorname\nA;B\n")
     assert response.status_code == 422 and run is None
     assert "vCard" in response.content.decode()
+
+
+def test_undo_of_a_vcard_re_import_puts_the_old_values_back(
+    office: Any, agent: Any, agent_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    first, _response = _upload(agent_client, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(f"/imports/{first.pk}/commit/")
+    changed = CARDS.replace(b"N:Wei\xc3\x9f;Anna;;;", b"N:Wei\xc3\x9f-Lang;Anna;;;").replace(
+        b"anna@example.de", b"anna.lang@example.de"
+    )
+    again, _response = _upload(agent_client, django_capture_on_commit_callbacks, changed)
+    assert again.report["counts"]["updated"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(f"/imports/{again.pk}/commit/")
+    anna = Contact.objects.get(first_name="Anna")
+    assert anna.last_name == "Weiß-Lang"
+    assert list(anna.emails.values_list("value", flat=True)) == ["anna.lang@example.de"]
+    again.refresh_from_db()
+    assert services.run_undo(run=again, acting_user=agent) == {"removed": 0, "kept": 0, "reverted": 1}
+    anna.refresh_from_db()
+    assert anna.last_name == "Weiß"
+    assert list(anna.emails.values_list("value", flat=True)) == ["anna@example.de"]
+    assert Contact.objects.count() == 2  # the first import's contacts stay
+    third, _response = _upload(agent_client, django_capture_on_commit_callbacks, changed)
+    assert third.report["counts"]["updated"] == 1  # the newer file applies again after the undo

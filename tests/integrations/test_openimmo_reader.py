@@ -141,3 +141,15 @@ def test_any_input_gives_listings_or_a_german_reason_never_a_crash(raw: bytes) -
         assert str(exc)
     else:
         assert package.kind == "openimmo"
+
+
+def test_an_offices_full_export_with_many_pictures_is_read() -> None:
+    """Thousands of properties with their pictures are one ZIP of tens of thousands of files: not a
+    bomb (those are caught by size), so it is read."""
+    pictures = "".join(f"<anhang><daten><pfad>b{i}.jpg</pfad></daten></anhang>" for i in range(6000))
+    xml = doc(
+        SIMPLE.format(aktion="").replace("</immobilie>", f"<anhaenge>{pictures}</anhaenge></immobilie>")
+    )
+    raw = zipped({"x.xml": xml, **{f"b{i}.jpg": b"\xff\xd8" for i in range(6000)}})
+    (listing,) = read_package(raw, "x.zip").listings
+    assert len(listing.attachments) == 6000 and all(a.content for a in listing.attachments)

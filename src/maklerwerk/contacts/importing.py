@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
     from maklerwerk.contacts.models import Contact
     from maklerwerk.core.models import Job
-    from maklerwerk.imports.models import ImportRecord
+    from maklerwerk.imports.models import ImportRecord, ImportRun
 
 
 @dataclass
@@ -210,6 +210,7 @@ def vcard_import(
     dry_run: bool = False,
     on_progress: Callable[[int, int], Any] | None = None,
     batch: str = "",
+    run: ImportRun | None = None,
 ) -> ImportSummary:
     """Import the cards; one transaction per entry.
 
@@ -231,7 +232,9 @@ def vcard_import(
     targets = Contact.objects.filter(office=office, pk__in=[r.target_id for r in records.values()]).in_bulk()
     batch = batch or timezone.now().strftime("%Y-%m-%d %H:%M:%S")
 
-    def remember(key: str, digest: str, contact: Contact, status: str, keep_batch: str | None = None) -> None:
+    def remember(
+        key: str, digest: str, contact: Contact, status: str, keep_batch: str | None = None
+    ) -> ImportRecord:
         # known from here on: the same card again further down the file is "unchanged"; an update
         # keeps the batch of the import that created the contact (its undo still finds it)
         records[key] = imports.record_save(
@@ -245,6 +248,7 @@ def vcard_import(
             batch=batch if keep_batch is None else keep_batch,
         )
         targets[contact.pk] = contact
+        return records[key]
 
     for i, entry in enumerate(entries, start=1):
         name = entry.display_name
@@ -265,7 +269,7 @@ def vcard_import(
                     and record is not None
                     and record.status != ImportRecord.Status.DUPLICATE
                 ):
-                    _reimport_changed(summary, entry, target, record, acting_user, dry_run, remember)
+                    _reimport_changed(summary, entry, target, record, acting_user, dry_run, remember, run)
                 else:
                     _import_new(summary, office, entry, acting_user, dry_run, key, digest, remember)
         except ValidationError as exc:
@@ -285,7 +289,7 @@ def _import_new(
     dry_run: bool,
     key: str,
     digest: str,
-    remember: Callable[[str, str, Any, str], None],
+    remember: Callable[[str, str, Any, str], Any],
 ) -> None:
 
     name = entry.display_name
@@ -338,9 +342,11 @@ def _reimport_changed(
     record: ImportRecord,
     acting_user: User | None,
     dry_run: bool,
-    remember: Callable[..., None],
+    remember: Callable[..., ImportRecord],
+    run: ImportRun | None = None,
 ) -> None:
-    """The card changed since its last import: update the contact unless a user edited it since."""
+    """The card changed since its last import: update the contact unless a user edited it since.
+    With a wizard `run`, the replaced values are kept for its undo (`imports.change_remember`)."""
     row = {"position": entry.position, "id": contact.pk, "name": entry.display_name}
     if record.target_updated_at is not None and contact.updated_at != record.target_updated_at:
         row["reason"] = _(
@@ -353,13 +359,27 @@ def _reimport_changed(
     summary.updated.append(row)
     if dry_run:
         return
+    last, previous = imports.history_last(contact), record.row_hash
+    lists = {  # as the update takes them: what the undo puts back
+        "emails": [{"value": e.value, "kind": e.kind} for e in contact.emails.all()],
+        "phones": [{"value": p.value, "kind": p.kind} for p in contact.phones.all()],
+    }
     services.contact_update(
         contact=contact, acting_user=acting_user, data=data, history_note=_("Updated from a vCard file")
     )
     if entry.photo:
         contact.photo.save(f"{contact.pk}.jpg", ContentFile(entry.photo), save=False)
         contact.save(update_fields=["photo", "updated_at"])
-    remember(record.source_key, entry_key(entry)[1], contact, record.status, record.batch)
+    saved = remember(record.source_key, entry_key(entry)[1], contact, record.status, record.batch)
+    if run is not None:
+        imports.change_remember(
+            run=run,
+            record=saved,
+            target=contact,
+            last=last,
+            previous_hash=previous,
+            lists={k: v for k, v in lists.items() if k in data},
+        )
 
 
 def vcard_preview_start(*, office: Office, acting_user: User, raw: bytes, filename: str) -> tuple[Job, str]:

@@ -12,8 +12,10 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +111,45 @@ def read_table(raw: bytes, *, max_rows: int | None = None) -> Table:
             % {"line": line, "error": exc}
         ) from exc
     return Table(encoding=encoding, delimiter=delimiter, headers=headers, rows=rows, lines=lines)
+
+
+def _stream_reader(fh: IO[bytes], encoding: str, delimiter: str) -> Any:
+    if encoding == "cp1252":
+        ok = True
+        while ok and (chunk := fh.read(1 << 20)):
+            ok = _cp1252_ok(chunk)
+        fh.seek(0)
+        encoding = "cp1252" if ok else "latin-1"
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    return csv.reader(text, delimiter=delimiter, strict=True)
+
+
+def stream_headers(fh: IO[bytes], encoding: str, delimiter: str) -> list[str]:
+    """The header of a stored file as `read_table` reads it, without reading the rest."""
+    return [h.strip() for h in next(_stream_reader(fh, encoding, delimiter), [])]
+
+
+def stream_rows(fh: IO[bytes], encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a stored file after its header, one at a time (a big file is never read whole):
+    (line, row padded to the header's length), read as `read_table` reads them. `encoding` and
+    `delimiter` are what `read_table` found at the upload; "cp1252" falls back to Latin-1 for a
+    file with bytes Windows-1252 leaves undefined, as `decode` does."""
+    reader = _stream_reader(fh, encoding, delimiter)
+    try:
+        width = len(next(reader))
+    except StopIteration:
+        return
+    line = reader.line_num + 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield line, (row + [""] * width)[: max(width, len(row))]
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise CsvError(
+            _("Line %(line)s cannot be read (%(error)s); is a quotation mark missing?")
+            % {"line": line, "error": exc}
+        ) from exc
 
 
 _DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")

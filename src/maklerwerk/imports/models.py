@@ -36,6 +36,8 @@ class ImportRecord(models.Model):
         CREATED = "created", _("created")
         REVIEW = "review", _("created, to be reviewed as possible duplicate")
         DUPLICATE = "duplicate", _("skipped as probable duplicate")
+        # the record was there before the import (an IS24 listing of a property with its Kennung)
+        LINKED = "linked", _("linked to an existing record")
 
     office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
     source_system = models.CharField(max_length=50)  # "vcard", "csv", "openimmo", ...
@@ -112,6 +114,7 @@ class ImportRun(models.Model):
         CSV = "csv", "CSV"
         OPENIMMO = "openimmo", "OpenImmo"
         VCARD = "vcard", "vCard"
+        IS24 = "is24", "ImmobilienScout24"  # the office's listings there, taken over (imports.scout)
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")

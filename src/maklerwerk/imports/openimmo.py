@@ -150,7 +150,7 @@ def _update(
     property_services.property_update(prop=prop, acting_user=user, data=dict(listing.data))
     saved = imports.record_save(
         office=run.office,
-        source_system=SOURCE_SYSTEM,
+        source_system=record.source_system,  # the IS24 take-over walks its listings through here too
         kind=KIND,
         source_key=record.source_key,
         target=prop,

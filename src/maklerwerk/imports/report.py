@@ -20,6 +20,7 @@ STATUS_LABELS = {
     "skipped": gettext_lazy("skipped"),
     "conflict": gettext_lazy("not overwritten"),
     "failed": gettext_lazy("error"),
+    "linked": gettext_lazy("linked with the existing property"),
 }
 
 

@@ -20,7 +20,7 @@ from huey.contrib.djhuey import db_periodic_task
 from maklerwerk.accounts.models import User
 from maklerwerk.core.jobs import Progress, job_alive, job_function, job_start
 from maklerwerk.core.models import Job
-from maklerwerk.imports import csvimport, drop, openimmo, services, tables, vcards
+from maklerwerk.imports import csvimport, drop, openimmo, scout, services, tables, vcards
 from maklerwerk.imports.models import ImportRun
 
 
@@ -30,6 +30,8 @@ def walk_for(run: ImportRun) -> Callable[..., csvimport.Report]:
         return openimmo.run_listings
     if run.source_format == ImportRun.Format.VCARD:
         return vcards.run_cards
+    if run.source_format == ImportRun.Format.IS24:
+        return scout.run_scout
     return csvimport.run_rows if run.kind == "contacts" else tables.run_table
 
 

@@ -33,6 +33,7 @@ def run_cards(
         dry_run=dry_run,
         on_progress=on_progress,
         batch=run.batch,
+        run=run,
     )
     report = Report(dry_run=dry_run)
     for row in summary.created:

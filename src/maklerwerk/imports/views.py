@@ -23,9 +23,10 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.ids import parse_id
 from maklerwerk.core.jobs import job_start
 from maklerwerk.core.selectors import job_get
-from maklerwerk.imports import csvfile, cutover, drop, mapping, report, selectors, services
+from maklerwerk.imports import csvfile, cutover, drop, mapping, report, scout, selectors, services
 from maklerwerk.imports.forms import CsvUploadForm, FtpDropForm, OpenImmoUploadForm, VCardUploadForm
 from maklerwerk.imports.models import ImportRun
+from maklerwerk.portals.models import Portal
 
 JOB_KINDS = {"imports.csv_dry_run", "imports.csv_commit"}
 
@@ -41,6 +42,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     status = 200
     vcard_form = VCardUploadForm(prefix="vcard")
     direct: forms.Form | None = None  # an upload whose dry run starts at once (nothing to map)
+    is24_portals = list(Portal.objects.filter(office=request.office, kind=Portal.Kind.IS24).order_by("name"))
     if request.method == "POST" and request.POST.get("format") == "openimmo":
         openimmo_form = OpenImmoUploadForm(request.POST, request.FILES, prefix="openimmo")
         direct = openimmo_form
@@ -51,6 +53,16 @@ def index(request: AuthedRequest) -> HttpResponse:
         vcard_form = VCardUploadForm(request.POST, request.FILES, prefix="vcard")
         direct = vcard_form
         run = _upload(request, vcard_form, source_system="other", kind="contacts", source_format="vcard")
+    elif request.method == "POST" and request.POST.get("format") == "is24":
+        direct, run = forms.Form(), None
+        portal = next((p for p in is24_portals if p.pk == parse_id(request.POST.get("portal"))), None)
+        try:
+            if portal is None:
+                raise ApplicationError(_("Choose an ImmobilienScout24 portal of your office."))
+            run = scout.run_create(office=request.office, acting_user=request.user, portal=portal)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("imports:index")
     if direct is not None:
         if run is not None:
             try:
@@ -76,7 +88,8 @@ def index(request: AuthedRequest) -> HttpResponse:
             return redirect(url + (f"?mapping={saved.pk}" if saved and saved.kind == run.kind else ""))
         status = 422
     runs = selectors.run_list(user=request.user)[:50]
-    context = {"form": form, "openimmo_form": openimmo_form, "vcard_form": vcard_form, "runs": runs}
+    context = {"form": form, "openimmo_form": openimmo_form, "vcard_form": vcard_form, "runs": runs,
+               "is24_portals": is24_portals}  # fmt: skip
     return render(request, "imports/index.html", context, status=status)
 
 

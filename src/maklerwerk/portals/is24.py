@@ -206,18 +206,22 @@ def _sync_documents(client: Is24Client, realestate_id: str, documents: list[PdfD
         client.attachment_delete(realestate_id, str(gone["@id"]))
 
 
-def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal) -> str:
+def _upsert(client: Is24Client, entry: TransferEntry, portal: Portal, scout_id: str = "") -> str:
+    """`scout_id`: the listing's id at IS24 where it is known (sent before, or taken over from the
+    old system): that listing is updated, whatever its externalId; else it is found by the Kennung."""
     prop = entry.property
     assert prop is not None, "send_entries hands only NEW/CHANGE entries here, planned with their property"
     channel = openimmo.channel_of(portal)
     pics = openimmo.pictures(prop, portal.picture_limit, channel)
     body = mapping.realestate_body(openimmo.listing_for(prop, oi.ACTION_CHANGE, pics, channel))
-    existing = client.realestate_by_external_id(prop.external_id)
-    if existing is None:
-        realestate_id = client.realestate_create(body)
-    else:
+    if scout_id and client.realestate(scout_id) is not None:
+        realestate_id = scout_id
+        client.realestate_update_by_id(realestate_id, body)  # a full replacement
+    elif (existing := client.realestate_by_external_id(prop.external_id)) is not None:
         realestate_id = str(existing["@id"])
-        client.realestate_update(prop.external_id, body)  # a full replacement
+        client.realestate_update(prop.external_id, body)
+    else:
+        realestate_id = client.realestate_create(body)
     if portal.send_pdfs:
         _sync_documents(client, realestate_id, pdf_documents(prop))
     _sync_pictures(client, realestate_id, pics, portal.picture_max_kb)
@@ -259,12 +263,12 @@ def send_entries(run: TransferRun) -> Stop | None:
             "ImmobilienScout24 ist nicht verbunden: Consumer Key und Access-Token beim Portal eintragen."
         )
     # A listing already online stays in its account (one sent before accounts were noted: the office's).
-    accounts = {
-        property_id: account or ("office" if online_since else "")
-        for property_id, account, online_since in PortalAssignment.objects.filter(
-            portal=portal, property_id__in=pending.values("property_id")
-        ).values_list("property_id", "is24_account", "online_since")
-    }
+    assignments = PortalAssignment.objects.filter(
+        portal=portal, property_id__in=pending.values("property_id")
+    )
+    rows = list(assignments.values_list("property_id", "is24_account", "online_since", "portal_object_id"))
+    accounts = {pk: account or ("office" if online else "") for pk, account, online, _id in rows}
+    scout_ids = {pk: scout_id for pk, _a, _o, scout_id in rows if scout_id}  # known there: updated by id
     clients: dict[str, Is24Client] = {}
     for entry in pending:
         account = (accounts.get(entry.property_id) if entry.property_id else "") or _account_for(
@@ -283,7 +287,8 @@ def send_entries(run: TransferRun) -> Stop | None:
                 _mark(entry, TransferEntry.Result.OK)
                 _account_set(portal, entry, "")
             elif entry.action in (TransferEntry.Action.NEW, TransferEntry.Action.CHANGE):
-                _mark(entry, TransferEntry.Result.OK, object_id=_upsert(client, entry, portal))
+                scout_id = scout_ids.get(entry.property_id or 0, "")
+                _mark(entry, TransferEntry.Result.OK, object_id=_upsert(client, entry, portal, scout_id))
                 _account_set(portal, entry, account)
         except mapping.UnsupportedType as exc:
             _mark(entry, TransferEntry.Result.ERROR, str(exc))

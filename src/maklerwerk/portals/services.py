@@ -24,13 +24,14 @@ from maklerwerk.core.exceptions import ApplicationError, NotFoundError
 from maklerwerk.core.history import history_record, snapshot
 from maklerwerk.core.jobs import job_alive, job_start
 from maklerwerk.core.models import ChangeLog, Job
+from maklerwerk.inquiries.services import portal_listing_record
 from maklerwerk.integrations.ftp import client as ftp
 from maklerwerk.integrations.is24 import client as is24_client
 from maklerwerk.integrations.openimmo.feedback import FeedbackError, PortalError, feedback_parse
 from maklerwerk.portals import is24
 from maklerwerk.portals.crypto import encrypt
 from maklerwerk.portals.models import Is24Connection, Portal, PortalAssignment, TransferEntry, TransferRun
-from maklerwerk.portals.transfer import ftp_target
+from maklerwerk.portals.transfer import PUBLISHABLE, ftp_target
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -201,6 +202,37 @@ def property_portals_set(*, prop: Property, portal_ids: list[int], acting_user: 
         if portal.active:
             transfer_start(portal=portal, full=False, acting_user=acting_user)
     return changed
+
+
+@transaction.atomic
+def is24_listing_take_over(
+    *, portal: Portal, prop: Property, scout_id: str, online: bool, account: str, acting_user: User | None
+) -> PortalAssignment:
+    """A listing the office already has on ImmobilienScout24 (its old system put it there) is this
+    property: the assignment keeps its Scout id and account, so the next transfer updates that
+    listing (a full PUT from Maklerwerk's data) instead of creating a second one. Online there and
+    publishable here: it counts as online (a later withdrawal takes it down); otherwise it waits,
+    and the transfer after the property is activated finds it by its Scout id. Sends nothing."""
+    ensure_capability(acting_user, Capability.EDIT)
+    if portal.kind != Portal.Kind.IS24 or portal.office_id != prop.office_id:
+        raise NotFoundError("Dieses Portal gibt es in Ihrem Büro nicht.")
+    assignment = PortalAssignment.objects.filter(portal=portal, property=prop).first()
+    assignment = assignment or PortalAssignment(office_id=prop.office_id, portal=portal, property=prop)
+    assignment.wanted = True
+    assignment.portal_object_id, assignment.expose_url = scout_id, is24.expose_url(scout_id)
+    assignment.is24_account = account
+    if online and prop.status in PUBLISHABLE:
+        assignment.state = PortalAssignment.State.ONLINE
+        assignment.online_since = assignment.online_since or timezone.now()
+        assignment.last_hash = ""  # Maklerwerk's data has not been sent yet: the next run sends it
+        assignment.sent_external_id = prop.external_id
+    elif assignment.online_since is None:
+        assignment.state = PortalAssignment.State.OFFLINE
+    assignment.save()
+    portal_listing_record(
+        office_id=prop.office_id, property_id=prop.pk, source=is24.SOURCE, portal_id=scout_id
+    )
+    return assignment
 
 
 @transaction.atomic

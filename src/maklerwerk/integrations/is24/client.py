@@ -14,6 +14,7 @@ import json
 import math
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -155,6 +156,36 @@ class Is24Client:
         data = response.json()
         return next(iter(data.values())) if data else None
 
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/retrieve-real-estate-by-id
+    def realestate(self, realestate_id: str) -> tuple[str, dict[str, Any]] | None:
+        """(type, body) of the real estate with this Scout id (type as "apartmentBuy"), None if gone."""
+        try:
+            data = self._call("GET", f"/user/me/realestate/{quote(realestate_id, safe='')}").json()
+        except Is24Error as exc:
+            if exc.status == 404:
+                return None
+            raise
+        root, body = next(iter(data.items())) if data else ("", {})
+        return root.split(".", 1)[-1], dict(body)
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/retrieve-all-real-estates
+    # (`realestates.realEstates`: `Paging` with pageNumber/numberOfPages, a `realEstateList` of at
+    # most 100 `realEstateElement`s; pages count from 1)
+    def realestates(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every real estate of the account as its list element (`@id`, `externalId`, `title`,
+        `state`, the type in `@xsi.type`), page by page."""
+        number = 1
+        while True:
+            params = {"pagenumber": number, "pagesize": page_size}
+            data = self._call("GET", "/user/me/realestate/", params=params).json()
+            found = data.get("realestates.realEstates") or {}
+            elements = (found.get("realEstateList") or {}).get("realEstateElement") or []
+            yield from [elements] if isinstance(elements, dict) else elements
+            pages = int((found.get("Paging") or {}).get("numberOfPages") or 1)
+            if number >= pages or not elements:
+                return
+            number += 1
+
     # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/insert-real-estate
     def realestate_create(self, body: dict[str, Any]) -> str:
         response = self._call("POST", "/user/me/realestate", json=body)
@@ -163,6 +194,10 @@ class Is24Client:
     # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/update-real-estate-by-id
     def realestate_update(self, external_id: str, body: dict[str, Any]) -> None:
         self._call("PUT", f"/user/me/realestate/ext-{_ext(external_id)}", json=body)
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/update-real-estate-by-id
+    def realestate_update_by_id(self, realestate_id: str, body: dict[str, Any]) -> None:
+        self._call("PUT", f"/user/me/realestate/{quote(realestate_id, safe='')}", json=body)
 
     # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/delete-real-estate
     def realestate_delete(self, realestate_id: str) -> None:

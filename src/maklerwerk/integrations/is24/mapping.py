@@ -9,6 +9,7 @@ supported; others are refused before anything is sent.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from maklerwerk.integrations.openimmo.writer import Listing
@@ -187,3 +188,107 @@ def realestate_body(listing: Listing) -> dict[str, Any]:
         _living_information(body, listing)
         _rent(body, listing)
     return {f"realestates.{kind}": body}
+
+
+# --- the way back: a real estate read from IS24 as Property values (the take-over of listings) ----
+
+KINDS = {kind: (objektart, marketing.lower()) for (objektart, marketing), kind in TYPES.items()}
+APARTMENT_SUBTYPES = {
+    "APARTMENT": "ETAGE",
+    "GROUND_FLOOR": "ERDGESCHOSS",
+    "ROOF_STOREY": "DACHGESCHOSS",
+    "MAISONETTE": "MAISONETTE",
+    "PENTHOUSE": "PENTHOUSE",
+    "TERRACED_FLAT": "TERRASSEN",
+    "LOFT": "LOFT-STUDIO-ATELIER",
+    "LOWER_GROUND_FLOOR": "SOUTERRAIN",
+}
+CARRIERS = {source: carrier.lower() for carrier, source in ENERGY_SOURCES.items()}
+CARRIERS |= {heating: carrier.lower() for carrier, heating in HEATING_TYPES.items()}
+_NUMBERS = (
+    ("baseRent", "cold_rent"), ("totalRent", "warm_rent"), ("serviceCharge", "service_charges"),
+    ("livingSpace", "living_area"), ("plotArea", "plot_area"), ("numberOfRooms", "rooms"),
+)  # fmt: skip
+_WHOLE = (
+    ("floor", "floor"), ("numberOfFloors", "floors_total"), ("numberOfBedRooms", "bedrooms"),
+    ("numberOfBathRooms", "bathrooms"), ("numberOfParkingSpaces", "parking_spaces"),
+    ("constructionYear", "year_built"),
+)  # fmt: skip
+_TEXTS = (
+    ("title", "title"), ("descriptionNote", "description"), ("furnishingNote", "features_text"),
+    ("locationNote", "location_text"), ("otherNote", "other_text"),
+)  # fmt: skip
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        return int(str(value).split(".")[0])
+    except ValueError:
+        return None
+
+
+def property_data(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The Property values of an IS24 real estate of type `kind` ("apartmentBuy"): what
+    `realestate_body` writes, read back. Other types are refused (`UnsupportedType`)."""
+    if kind not in KINDS:
+        raise UnsupportedType(
+            "ImmobilienScout24: Diese Objektart kann noch nicht übernommen werden "
+            "(nur Wohnung und Haus, Kauf oder Miete)."
+        )
+    object_kind, marketing = KINDS[kind]
+    data: dict[str, Any] = {"object_kind": object_kind, "marketing_type": marketing}
+    if subtype := APARTMENT_SUBTYPES.get(str(body.get("apartmentType", ""))):
+        data["object_subtype"] = subtype
+    for key, name in _TEXTS:
+        if text := str(body.get(key) or "").replace("<br>", "\n").replace("<br/>", "\n").strip():
+            data[name] = text[:300] if name == "title" else text
+    address = body.get("address") or {}
+    for key, name in (("street", "street"), ("houseNumber", "house_number"), ("postcode", "postal_code"),
+                      ("city", "city")):  # fmt: skip
+        if address.get(key):
+            data[name] = str(address[key])
+    data["show_address"] = str(body.get("showAddress", "")).lower() == "true"
+    price = body.get("price") or {}
+    if kind.endswith("Buy") and (amount := _decimal(price.get("value"))) is not None:
+        data["purchase_price"] = amount
+    for key, name in _NUMBERS:
+        if (amount := _decimal(body.get(key))) is not None:
+            data[name] = amount
+    for key, name in _WHOLE:
+        if (number := _whole(body.get(key))) is not None:
+            data[name] = number
+    if (deposit := _decimal(body.get("deposit"))) is not None:  # IS24 keeps it as text ("3 Kaltmieten")
+        data["deposit"] = deposit
+    courtage = body.get("courtage") or {}
+    if str(courtage.get("hasCourtage", "")).upper() == "NO":
+        data["commission_free"] = True
+    elif courtage.get("courtage"):
+        data["buyer_commission_text"] = str(courtage["courtage"])[:200]
+    sources = (body.get("energySourcesEnev2014") or {}).get("energySourceEnev2014") or []
+    heating = str(body.get("heatingTypeEnev2014", ""))
+    for source in [*([sources] if isinstance(sources, str) else sources), heating]:
+        if carrier := CARRIERS.get(str(source)):
+            data["energy_carrier"] = carrier
+            break
+    certificate = body.get("energyCertificate") or {}
+    availability = certificate.get("energyCertificateAvailability")
+    status = {"AVAILABLE": "vorhanden", "NOT_AVAILABLE_YET": "ohne", "NOT_REQUIRED": "nicht_noetig"}
+    if availability in status:
+        data["energy_certificate_status"] = status[availability]
+    rating = {"ENERGY_REQUIRED": "bedarf", "ENERGY_CONSUMPTION": "verbrauch"}
+    if availability == "AVAILABLE" and body.get("buildingEnergyRatingType") in rating:
+        data["energy_certificate_type"] = rating[body["buildingEnergyRatingType"]]
+    if body.get("energyConsumptionContainsWarmWater") == "YES":
+        data["energy_hot_water_included"] = True
+    if certificate.get("energyEfficiencyClass"):
+        data["energy_class"] = str(certificate["energyEfficiencyClass"])
+    if (value := _decimal(body.get("thermalCharacteristic"))) is not None:
+        data["energy_value"] = value
+    return data

@@ -359,11 +359,7 @@ class Is24StandIn:
         if m and method == "POST":
             return self._create(account, data)
         if m and method == "GET":
-            items = [
-                {"@id": i, **{k: r["body"].get(k) for k in ("externalId", "title")}}
-                for i, r in account.realestates.items()
-            ]
-            return 200, {"realestates.realEstates": {"realEstateList": {"realEstateElement": items}}}, {}
+            return self._list(account, path, query)
         m = re.fullmatch(r"/user/[^/]+/realestate/([^/]+)(/attachment(?:/([^/]+))?)?", rest)
         if not m:
             raise Problem(404, "ERROR_COMMON_RESOURCE_NOT_FOUND", "Unknown resource.")
@@ -371,6 +367,58 @@ class Is24StandIn:
         if m.group(2):
             return self._attachments(account, realestate_id, method, m.group(3), data, environ, body)
         return self._realestate(account, realestate_id, method, data)
+
+    # Reference: https://api.immobilienscout24.de/api-docs/import-export/real-estate/retrieve-all-real-estates
+    # (`realestates.realEstates` = common:Paging + a realEstateList of at most 100 list elements, 1-based
+    # pages; realestates-1.0.xsd / offerListElement-1.0.xsd)
+    def _list(self, account: Account, path: str, query: str) -> tuple[int, Any, dict[str, str]]:
+        from urllib.parse import parse_qs
+
+        params = parse_qs(query)
+        try:
+            number = int(params.get("pagenumber", ["1"])[0])
+            size = int(params.get("pagesize", ["20"])[0])
+        except ValueError as exc:
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "pagenumber and pagesize are numbers.") from exc
+        if number < 1 or not 1 <= size <= 100:
+            raise Problem(400, "ERROR_COMMON_BAD_REQUEST", "pagenumber >= 1, pagesize 1 to 100.")
+        ids = list(account.realestates)
+        pages = max(1, math.ceil(len(ids) / size))
+        elements = []
+        for realestate_id in ids[(number - 1) * size : number * size]:
+            record = account.realestates[realestate_id]
+            body = record["body"]
+            elements.append(
+                {
+                    "@xsi.type": "offerlistelement:Offer" + record["type"][0].upper() + record["type"][1:],
+                    "@id": realestate_id,
+                    **{k: body[k] for k in ("externalId", "title", "address") if k in body},
+                    "state": "ACTIVE" if self._published(realestate_id) else "INACTIVE",
+                }
+            )
+        paging: dict[str, Any] = {"pageNumber": number, "pageSize": size, "numberOfPages": pages,
+                                  "numberOfHits": len(ids)}  # fmt: skip
+        if number < pages:
+            paging = {"next": {"@xlink.href": f"{path}?pagenumber={number + 1}&pagesize={size}"}, **paging}
+        listing = {"Paging": paging, "realEstateList": {"realEstateElement": elements}}
+        return 200, {"realestates.realEstates": listing}, {}
+
+    def _published(self, realestate_id: str) -> bool:
+        return any(p[0] == realestate_id for p in self.publications)
+
+    def seed(self, username: str, kind: str, body: dict[str, Any], *, published: bool = True) -> str:
+        """A listing the office already has on IS24 (written by its old system): stored as IS24
+        would after a POST, published on channel 10000 unless `published` is False. Its Scout id."""
+        _kind, clean = validate({f"realestates.{kind}": body})
+        with self.lock:
+            new_id = str(next(self._ids))
+            clean.setdefault("externalId", new_id)
+            self.accounts.setdefault(username, Account(username)).realestates[new_id] = {
+                "type": kind, "body": clean, "attachments": {}, "order": []
+            }  # fmt: skip
+            if published:
+                self.publications.add((new_id, 10000))
+        return new_id
 
     def _resolve(self, account: Account, key: str) -> str:
         from urllib.parse import unquote
@@ -417,7 +465,7 @@ class Is24StandIn:
     ) -> tuple[int, Any, dict[str, str]]:
         record = account.realestates[realestate_id]
         if method == "GET":
-            published = any(p[0] == realestate_id for p in self.publications)
+            published = self._published(realestate_id)
             body = {
                 "@id": realestate_id,
                 **record["body"],

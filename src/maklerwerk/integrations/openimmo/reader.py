@@ -29,7 +29,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 
-MAX_MEMBERS = 5000
+# An office's full export: 10,000 properties with ten pictures each. The bomb guards are the sizes below.
+MAX_MEMBERS = 100_000
 MAX_UNPACKED = 2 * 1024**3  # 2 GB in all
 MAX_RATIO = 200  # unpacked/packed of one member; pictures and XML stay far below
 PICTURE_TYPES = {"jpg", "jpeg", "png", "gif", "webp"}
@@ -74,9 +75,10 @@ def read_package(raw: bytes, filename: str = "") -> Package:
         xml, files, warnings = raw, {}, []
     package = read_xml(xml)
     package.warnings[:0] = warnings
+    by_base = {posixpath.basename(k).lower(): k for k in files}  # once: a package has thousands
     for listing in package.listings:
         for att in listing.attachments:
-            _attach(att, files, listing)
+            _attach(att, files, listing, by_base)
     return package
 
 
@@ -404,14 +406,13 @@ def _energy_data(epass: Element | None, listing: Listing) -> dict[str, object]:
     return data
 
 
-def _attach(att: Attachment, files: dict[str, bytes], listing: Listing) -> None:
+def _attach(att: Attachment, files: dict[str, bytes], listing: Listing, by_base: dict[str, str]) -> None:
     if att.remote:
         listing.warnings.append(
             _("Picture %s is on another server; the address is recorded, not fetched.") % att.path
         )
         return
     wanted = att.path.replace("\\", "/").lstrip("./")
-    by_base = {posixpath.basename(k).lower(): k for k in files}
     key = wanted if wanted in files else by_base.get(posixpath.basename(wanted).lower())
     if key is None:
         listing.warnings.append(_("Picture %s is missing in the package.") % att.path)
