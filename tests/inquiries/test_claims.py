@@ -238,7 +238,7 @@ def test_a_confirmation_mail_is_claimed_once_by_two_workers(
     assert inquiry.confirmation_sent_at is not None
     assert inquiry.steps.filter(kind="confirmation_mail").count() == 1
     token = link.rstrip("/").rsplit("/", 1)[-1]
-    assert inquiry_confirm(token=token, data=DATA).confirmed_at is not None  # the one link that went out works
+    assert inquiry_confirm(token=token, data=DATA).confirmed_at is not None  # the link that went out
 
 
 def test_two_users_retrying_one_inquiry_at_once_send_one_confirmation_mail(
