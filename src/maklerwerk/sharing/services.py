@@ -72,7 +72,7 @@ def _derive_token(seed: str, secret: str) -> str:
 
 
 def _secrets() -> list[str]:
-    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]  # Django always defines the fallbacks
+    return [settings.SECRET_KEY, *map(str, settings.SECRET_KEY_FALLBACKS)]  # Django always defines them
 
 
 def share_link_token(link: ShareLink) -> str:
