@@ -69,7 +69,9 @@ def _steps(inquiry: Inquiry) -> dict[str, str]:
     return dict(InquiryStep.objects.filter(inquiry=inquiry).values_list("kind", "text"))
 
 
+@pytest.mark.parametrize("property_agent", ["colleague", "none"])
 def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
+    property_agent: str,
     office: Any,
     agent: Any,
     mailbox: Mailbox,
@@ -80,8 +82,10 @@ def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
     admin_user: Any,
 ) -> None:
     prop = properties["MW-1001"]
-    prop.responsible_agent = admin_user  # the property's agent gets the task, not the mailbox's user
+    # The property's agent gets the task; a property without one leaves it to the mailbox's user.
+    prop.responsible_agent = admin_user if property_agent == "colleague" else None
     prop.save()
+    assignee = admin_user if property_agent == "colleague" else agent
     existing = _possible(office)
     assert _level(office) == "possible"
     inquiry = _take_in(imap_account)
@@ -92,14 +96,14 @@ def test_ask_stops_even_on_a_merely_possible_duplicate_and_creates_a_task(
 
     task = Task.objects.get(office=office)
     assert task.title == "Mögliche Dublette prüfen: Sabine Krüger / Sabine Krüger"
-    assert (task.assignee, task.contact_id, task.property_id) == (admin_user, existing.pk, prop.pk)
+    assert (task.assignee, task.contact_id, task.property_id) == (assignee, existing.pk, prop.pk)
     assert (task.link_url, task.source) == (f"/inquiries/{inquiry.pk}/", "inquiry")
     assert task.description == (
         f"Die Anfrage #{inquiry.pk} (ImmobilienScout24) von Sabine Krüger <sabine.krueger@example.org> "
         "ähnelt dem bestehenden Kontakt Sabine Krüger (gleicher Name, gleicher Ort). "
         "Bitte zusammenführen oder als neuen Kontakt anlegen."
     )
-    assert _steps(inquiry)["task"] == f"Aufgabe „{task.title}“ für {admin_user} angelegt"
+    assert _steps(inquiry)["task"] == f"Aufgabe „{task.title}“ für {assignee} angelegt"
 
 
 def test_attach_certain_adds_the_inquiry_email_to_the_certain_duplicate(

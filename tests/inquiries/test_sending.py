@@ -95,6 +95,25 @@ def test_a_refused_exposé_is_retried_with_the_same_offer_and_arrives_once(
     assert len(smtp_sink.messages) == 1
 
 
+@pytest.mark.parametrize("done", ["confirmed_at", "expose_sent_at"])
+def test_an_inquiry_confirmed_or_answered_is_not_run_again(
+    office: Any, agent: Any, properties: Any, smtp_sink: Any, done: str
+) -> None:
+    from django.utils import timezone
+
+    from maklerwerk.inquiries.models import Inquiry
+
+    inquiry = _inquiry(office, agent, "jonas@example.com")
+    Inquiry.objects.filter(pk=inquiry.pk).update(status="aborted", **{done: timezone.now()})
+    inquiry.refresh_from_db()
+    sent = len(smtp_sink.messages)
+    with pytest.raises(ApplicationError, match=r"^Diese Anfrage wurde bereits bestätigt oder beantwortet\.$"):
+        inquiry_retry(inquiry=inquiry, acting_user=agent)
+    assert len(smtp_sink.messages) == sent
+    inquiry.refresh_from_db()
+    assert inquiry.status == "aborted"
+
+
 def test_an_exposé_the_server_may_have_accepted_is_never_sent_again(
     office: Any, agent: Any, properties: Any, smtp_sink: Any, monkeypatch: Any
 ) -> None:

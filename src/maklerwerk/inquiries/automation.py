@@ -42,6 +42,7 @@ from maklerwerk.inquiries.prospect import Prospect
 from maklerwerk.inquiries.steps import inquiry_status_set, step_record
 from maklerwerk.properties.selectors import property_by_reference, property_is_marketable_for
 from maklerwerk.properties.services import property_prospect_ensure
+from maklerwerk.tasks.services import task_create
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import Office, User
@@ -207,11 +208,6 @@ def _duplicate_task(inquiry: Inquiry, existing: Contact, reasons: str) -> None:
     assignee = (
         (prop.responsible_agent if prop else None) or existing.responsible_agent or _acting_user(inquiry)
     )
-    try:
-        from maklerwerk.tasks.services import task_create
-    except ImportError:  # the tasks app is not installed yet: the step says so
-        step_record(inquiry, "task", "Aufgabe konnte nicht angelegt werden (Aufgaben-Modul fehlt).", ok=False)
-        return
     task = task_create(
         office=inquiry.office,
         title=f"Mögliche Dublette prüfen: {inquiry.display_name} / {existing}"[:300],
@@ -226,7 +222,8 @@ def _duplicate_task(inquiry: Inquiry, existing: Contact, reasons: str) -> None:
         link_url=reverse("inquiries:detail", args=[inquiry.pk]),
         source="inquiry",
     )
-    step_record(inquiry, "task", f"Aufgabe „{task.title}“ für {assignee or 'das Büro'} angelegt")
+    # Never nobody: an inquiry without a user who may market its property stopped before this step.
+    step_record(inquiry, "task", f"Aufgabe „{task.title}“ für {assignee} angelegt")
 
 
 def _decide(inquiry: Inquiry) -> Decision:
