@@ -188,8 +188,8 @@ BREAKS = [
         "the exposé renderer may fetch no files or URLs (office CSS)",
         "exposes/render.py",
         '        raise ValueError(f"URL not allowed in an exposé: {url[:80]}")\n',
-        "        from weasyprint.urls import default_url_fetcher\n\n"
-        "        return default_url_fetcher(url)\n",
+        "        from weasyprint.urls import URLFetcher as WeasyFetcher\n\n"
+        "        return WeasyFetcher(timeout=2)(url)  # WeasyPrint's own fetcher: files and URLs\n",
         ("tests/exposes/test_render.py",),
     ),
     Break(
