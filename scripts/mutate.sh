@@ -34,7 +34,7 @@ for entry in "${MODULES[@]}"; do
   mkdir -p "$work/data"
   # mutmut works in the current directory (it copies src/ and tests/ to mutants/ there): give each
   # module its own directory with the project's files linked in and its own setup.cfg.
-  for item in src tests pyproject.toml NOTICE docs; do ln -sfn "$ROOT/$item" "$work/$item"; done
+  for item in src tests pyproject.toml NOTICE docs bench; do ln -sfn "$ROOT/$item" "$work/$item"; done
   {
     echo "[mutmut]"
     echo "source_paths=src/maklerwerk"
@@ -42,10 +42,12 @@ for entry in "${MODULES[@]}"; do
     for f in $files; do echo "    src/maklerwerk/$f"; done
     # A test database kept between mutants (MAKLERWERK_DATA_DIR below): no migrations per mutant.
     echo "pytest_add_cli_args=--reuse-db"
-    # Files some tests read beside the code (the licence notice, the docs' JSON schemas).
+    # Files some tests read beside the code (the licence notice, the docs' JSON schemas, the bench's
+    # data generators).
     echo "also_copy="
     echo "    NOTICE"
     echo "    docs"
+    echo "    bench"
     echo "pytest_add_cli_args_test_selection="
     for t in $tests; do echo "    $t"; done
   } >"$work/setup.cfg"
