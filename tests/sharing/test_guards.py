@@ -159,3 +159,33 @@ def test_the_rate_limit_follows_the_setting_at_once(settings: Any) -> None:
         assert codes == [404, 404, 429]
         settings.SHARING_RATE_LIMIT = "5/m"
         assert visitor.get("/sharing/d/" + "E" * 43 + "/").status_code == 404
+
+
+def test_a_link_is_only_made_within_one_office(
+    office: Any, agent: Any, prospect: Any, prop: Any, foreign_contact: Any, foreign_prop: Any
+) -> None:
+    from django.utils import translation
+
+    from maklerwerk.core.exceptions import NotFoundError
+    from maklerwerk.sharing.models import ShareLink
+
+    for contact, prop_, message, field in (
+        (foreign_contact, prop, "Unbekannter Kontakt.", "contact_id"),
+        (prospect, foreign_prop, "Unbekannte Immobilie.", "property_id"),
+    ):
+        with translation.override("de"), pytest.raises(NotFoundError) as refused:
+            services.share_link_create(office=office, contact=contact, property=prop_, acting_user=agent)
+        assert (refused.value.message, refused.value.extra) == (message, {"field": field})
+    assert not ShareLink.objects.exists()
+
+
+def test_a_link_whose_key_is_gone_says_to_make_a_new_one(link: Any, settings: Any) -> None:
+    from django.utils import translation
+
+    settings.SECRET_KEY = "another-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = []
+    with translation.override("de"), pytest.raises(ApplicationError) as refused:
+        services.share_link_token(link)
+    assert refused.value.message == (
+        "Dieser Link kann nicht mehr angezeigt werden; bitte erstellen Sie einen neuen."
+    )

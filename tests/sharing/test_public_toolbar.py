@@ -99,3 +99,29 @@ def test_a_zip_of_a_kennung_with_umlauts_has_an_ascii_name(link: Any, documents:
     response = visitor.get(f"/sharing/d/{token_of(link)}/zip/", **UA)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="Unterlagen H_-7_a.zip"'
+
+
+def test_tiles_are_tiles_and_an_empty_search_says_so(link: Any, documents: Any) -> None:
+    visitor = Client(REMOTE_ADDR="203.0.113.81")
+    tiles = _page(visitor, public_path(link) + "?view=tiles")
+    files = tiles.xpath('//*[@id="files"]')[0]
+    assert files.xpath(".//section[@data-group]") and not files.xpath(".//table")
+    assert tiles.xpath('//*[@id="no-results"]') == []  # files are shown: no empty state
+    listed = _page(visitor, public_path(link))
+    assert listed.xpath('//*[@id="files"]//section[@data-group]') == []
+
+    nothing = _page(visitor, public_path(link) + "?q=Baugenehmigung")
+    assert (
+        nothing.xpath('//*[@id="no-results"]')[0].text_content().strip()
+        == "Keine Datei passt zu Ihrer Suche."
+    )
+    long_search = "Grundbuch" + "x" * 200
+    page = _page(visitor, public_path(link) + "?q=" + long_search)
+    assert page.xpath('//input[@name="q"]')[0].get("value") == long_search[:100]
+
+
+def test_an_empty_cloud_says_nothing_was_shared_yet(link: Any) -> None:
+    page = _page(Client(REMOTE_ADDR="203.0.113.82"), public_path(link))
+    empty = page.xpath('//*[@id="no-results"]')[0].text_content().strip()
+    assert empty == "Es wurden noch keine Dokumente freigegeben."
+    assert page.xpath('//a[@id="zip-button"]') == []

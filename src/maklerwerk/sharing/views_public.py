@@ -70,7 +70,7 @@ def _ua(request: HttpRequest) -> str:
 
 
 def private[R: HttpResponseBase](response: R) -> R:
-    response["Cache-Control"] = "private, no-store"
+    # "Cache-Control: private, no-store" comes from never_cache in public_view, on every answer.
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer
     return response
@@ -98,13 +98,16 @@ def _invalid(request: HttpRequest) -> HttpResponse:
         return private(render(request, "sharing/public_invalid.html", status=404))
 
 
+VIEWS = ("list", "tiles")  # the first is the default
+SORTS = ("name", "-name", "size", "-size")
+
+
 def _page_params(request: HttpRequest) -> dict[str, str]:
-    view = request.GET.get("view", "list")
-    sort = request.GET.get("sort", "name")
+    view, sort = request.GET.get("view"), request.GET.get("sort")
     return {
         "q": request.GET.get("q", "").strip()[:100],
-        "view": view if view in {"list", "tiles"} else "list",
-        "sort": sort if sort in {"name", "-name", "size", "-size"} else "name",
+        "view": view if view in VIEWS else VIEWS[0],
+        "sort": sort if sort in SORTS else SORTS[0],
     }
 
 
@@ -147,7 +150,6 @@ def page_context(
         ],
         "preview": preview,
         "preview_of": preview_of,
-        "token": token,
         "zip_url": zip_url,
     }
 
