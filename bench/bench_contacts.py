@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+from pathlib import Path
 
 from bench.common import install, md_table
 
@@ -182,57 +184,98 @@ def _measure(inst, rounds: int, repeat: int) -> dict:
     return json.loads(inst.django_shell(code).splitlines()[-1])
 
 
+def _replayed() -> dict[tuple[str, int], tuple[float, float, float, dict]] | None:
+    path = os.environ.get("BENCH_CONTACTS_REPLAY")
+    if not path:
+        return None
+    found = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        head, sep, body = line.partition(" {")
+        parts = head.split()
+        if sep and len(parts) == 5 and parts[0] in ("SQLite", "PostgreSQL"):
+            found[(parts[0], int(parts[1]))] = (
+                float(parts[2]),
+                float(parts[3]),
+                float(parts[4]),
+                json.loads("{" + body),
+            )
+    return found
+
+
 def run(args: argparse.Namespace) -> str:
     sizes = (5_000, 20_000) if args.quick else (10_000, 1_000_000)
     rounds, repeat = (3, 10) if args.quick else (5, 20)
     databases = [p for p in PARTS if p in (args.section or PARTS)]
     detail, growth, deep, seeds = [], [], [], []
+    replay = _replayed()
+    missing: list[str] = []
     for database in databases:
         results = {}
         for n in sizes:
-            with install(database) as inst:
-                inst.manage("seed_demo", "--contacts", "0", "--activities", "500", "-v0")
-                started = time.monotonic()
-                seeded, cpu, analyze = (float(x) for x in inst.django_shell(SEED.format(n=n)).split()[-3:])
-                seeds.append([inst.label, f"{n:,}", seeded, cpu, analyze, n / seeded])
-                data = results[n] = _measure(inst, rounds, repeat)
-                data["seed_wall"] = time.monotonic() - started
-                print(inst.label, n, seeded, cpu, analyze, json.dumps(data), flush=True)  # kept in the log
-                loads = ", ".join(f"{a:.1f}→{b:.1f}" for a, b in data["loads"])
-                for name, m in data["urls"].items():
-                    detail.append(
-                        [inst.label, f"{n:,}", LABELS[name], m["min"], m["median"], m["p95"],
-                         f"{m['round_p95_min']:.2f}–{m['round_p95_max']:.2f}", m["cpu"], m["db"],
-                         "" if m["explain"] is None else f"{m['explain']:.2f}"]
-                    )  # fmt: skip
+            if replay is not None:
+                # Results printed by an earlier run of this command (BENCH_CONTACTS_REPLAY=log file):
+                # a run that was stopped before its last database still reports what it measured.
+                label = "SQLite" if database == "sqlite" else "PostgreSQL"
+                if (label, n) not in replay:
+                    missing.append(f"{label} at {n:,}")
+                    continue
+                seeded, cpu, analyze, data = replay[(label, n)]
+                results[n] = data
+            else:
+                with install(database) as inst:
+                    inst.manage("seed_demo", "--contacts", "0", "--activities", "500", "-v0")
+                    label = inst.label
+                    started = time.monotonic()
+                    seeded, cpu, analyze = (
+                        float(x) for x in inst.django_shell(SEED.format(n=n)).split()[-3:]
+                    )
+                    data = results[n] = _measure(inst, rounds, repeat)
+                    data["seed_wall"] = time.monotonic() - started
+                    print(label, n, seeded, cpu, analyze, json.dumps(data), flush=True)  # kept in the log
+            seeds.append([label, f"{n:,}", seeded, cpu, analyze, n / seeded])
+            loads = ", ".join(f"{a:.1f}→{b:.1f}" for a, b in data["loads"])
+            for name, m in data["urls"].items():
                 detail.append(
-                    [
-                        inst.label,
-                        f"{n:,}",
-                        f"load average per round (1 min, before→after): {loads}",
-                        *[""] * 7,
-                    ]
-                )
-                u = data["urls"]
-                deep.append(
-                    [inst.label, f"{n:,}", u["list_last"]["p95"] / u["list"]["p95"],
-                     u["search_city_last"]["p95"] / u["search_city"]["p95"],
-                     u["wide_city_last"]["p95"] / u["wide_city"]["p95"],
-                     u["list_last"]["cpu"] / u["list"]["cpu"], u["search_city_last"]["cpu"] / u["search_city"]["cpu"],
-                     u["wide_city_last"]["cpu"] / u["wide_city"]["cpu"],
-                     f"{data['total_all']:,} / {data['total_city']:,} / {data['total_sch']:,}"]
+                    [label, f"{n:,}", LABELS[name], m["min"], m["median"], m["p95"],
+                     f"{m['round_p95_min']:.2f}–{m['round_p95_max']:.2f}", m["cpu"], m["db"],
+                     "" if m["explain"] is None else f"{m['explain']:.2f}"]
                 )  # fmt: skip
+            detail.append(
+                [
+                    label,
+                    f"{n:,}",
+                    f"load average per round (1 min, before→after): {loads}",
+                    *[""] * 7,
+                ]
+            )
+            u = data["urls"]
+            deep.append(
+                [label, f"{n:,}", u["list_last"]["p95"] / u["list"]["p95"],
+                 u["search_city_last"]["p95"] / u["search_city"]["p95"],
+                 u["wide_city_last"]["p95"] / u["wide_city"]["p95"],
+                 u["list_last"]["cpu"] / u["list"]["cpu"], u["search_city_last"]["cpu"] / u["search_city"]["cpu"],
+                 u["wide_city_last"]["cpu"] / u["wide_city"]["cpu"],
+                 f"{data['total_all']:,} / {data['total_city']:,} / {data['total_sch']:,}"]
+            )  # fmt: skip
+        if len(results) < len(sizes):
+            continue  # one size only (a stopped run): no growth to report
         small, large = results[sizes[0]]["urls"], results[sizes[1]]["urls"]
         for name in LABELS:
             growth.append(
-                [inst.label, LABELS[name], small[name]["p95"], large[name]["p95"],
+                [label, LABELS[name], small[name]["p95"], large[name]["p95"],
                  f"**{large[name]['p95'] / small[name]['p95']:.2f}**",
                  large[name]["cpu"] / small[name]["cpu"], large[name]["db"] / max(small[name]["db"], 1e-3),
                  "" if small[name]["explain"] is None else f"{large[name]['explain'] / small[name]['explain']:.2f}"]
             )  # fmt: skip
     n_small, n_large = (f"{n:,}" for n in sizes)
+    stopped = (
+        f"**Not measured** (the run was stopped at the session's end): {', '.join(missing)}."
+        if missing
+        else ""
+    )
     return "\n\n".join(
         [
+            *([stopped] if stopped else []),
             f"Data: the demo office with N seeded contacts (Faker de_DE pools, 1–2 phones, 1 e-mail, roles, "
             "tags) and 500 activities, `ANALYZE` after seeding on both databases. `Mül` is the issue's surname "
             "prefix (0.35 % of this office: its matches are sorted, `SORT_AT_MOST` = 5,000), `Sch` a very common "
