@@ -17,8 +17,14 @@ foundation floor request of the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from bench.common import install, md_table
 
@@ -218,7 +224,41 @@ print(json.dumps(out))
 """
 
 
+class _Missing(Exception):
+    """A replayed run has no more results for this database (it was stopped before)."""
+
+
+class _Replay:
+    """BENCH_MATCHING_REPLAY=log file: the results an earlier run of this command printed, in the
+    order it measured them, so a run stopped at the session's end still reports what it measured."""
+
+    def __init__(self, path: str) -> None:
+        self.queues: dict[str, list[dict]] = {"SQLite": [], "PostgreSQL": []}
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            label, sep, body = line.partition(" {")
+            if sep and label in self.queues:
+                self.queues[label].append(json.loads("{" + body))
+
+    @contextlib.contextmanager
+    def install(self, database: str) -> Iterator[Any]:
+        yield types.SimpleNamespace(label="SQLite" if database == "sqlite" else "PostgreSQL")
+
+    def next(self, inst: Any) -> dict:
+        if not self.queues[inst.label]:
+            raise _Missing(inst.label)
+        return self.queues[inst.label].pop(0)
+
+
+REPLAY = _Replay(os.environ["BENCH_MATCHING_REPLAY"]) if os.environ.get("BENCH_MATCHING_REPLAY") else None
+
+
+def _install(database: str) -> Any:
+    return REPLAY.install(database) if REPLAY else install(database)
+
+
 def _measure(inst, repeat: int, naive: int, sql_repeat: int, page_matches: int = 20) -> dict:
+    if REPLAY:
+        return REPLAY.next(inst)
     code = (
         f"REPEAT = {repeat}\nNAIVE = {naive}\nSQLREPEAT = {sql_repeat}\nPAGE_MATCHES = {page_matches}\n"
         + MEASURE
@@ -229,6 +269,8 @@ def _measure(inst, repeat: int, naive: int, sql_repeat: int, page_matches: int =
 
 
 def _page(inst, page_id: int | None, history: bool, rounds: int, repeat: int) -> dict:
+    if REPLAY:
+        return REPLAY.next(inst)
     token = inst.manage("create_api_token", "demo", "--name", "bench", capture=True).strip()
     code = (
         f"TOKEN = {token!r}\nPAGE_ID = {page_id}\nHISTORY = {history}\nROUNDS = {rounds}\nREPEAT = {repeat}\n"
@@ -240,6 +282,8 @@ def _page(inst, page_id: int | None, history: bool, rounds: int, repeat: int) ->
 
 
 def _seed(inst, properties: int, profiles: int, region_size: int, contacts: int = 0) -> float:
+    if REPLAY:
+        return float("nan")  # not logged
     started = time.monotonic()
     inst.manage(
         "seed_demo",
@@ -298,66 +342,77 @@ def run(args: argparse.Namespace) -> str:
         p for p in ("grows", "dense", "page") if p in chosen or not set(chosen) & {"grows", "dense", "page"}
     ]
     rows, growth, timings, pages, history = [], [], [], [], []
+    missing: list[str] = []
     for database in databases:
-        for kind in ("grows", "dense"):
-            if kind not in parts:
-                continue
-            # grows: a new region of the map per n_small properties and profiles (matches per call flat
-            # by construction); dense: one map of Germany, so every search finds more as N grows.
-            with install(database) as inst:
-                results = {}
-                for n in sizes:
-                    _seed(inst, n, n, n_small if kind == "grows" else 0)
-                    data = results[n] = _measure(inst, repeat, naive, sql_repeat)
-                    rows += _table_rows(inst.label, n, kind, data)
-                small, large = results[n_small], results[n_large]
-                for key, label in DIRECTIONS:
-                    growth.append(
-                        [inst.label, kind, label, small[key]["p95_ms"], large[key]["p95_ms"],
-                         f"**{large[key]['p95_ms'] / small[key]['p95_ms']:.2f}**",
-                         large[key]["cpu_ms"] / small[key]["cpu_ms"],
-                         f"{small[key]['results']:.2f} → {large[key]['results']:.2f}",
-                         large[f"{key}_sql"]["p95_ms"] / small[f"{key}_sql"]["p95_ms"]]
+        try:
+            for kind in ("grows", "dense"):
+                if kind not in parts:
+                    continue
+                # grows: a new region of the map per n_small properties and profiles (matches per call flat
+                # by construction); dense: one map of Germany, so every search finds more as N grows.
+                with _install(database) as inst:
+                    results = {}
+                    for n in sizes:
+                        _seed(inst, n, n, n_small if kind == "grows" else 0)
+                        data = results[n] = _measure(inst, repeat, naive, sql_repeat)
+                        rows += _table_rows(inst.label, n, kind, data)
+                    small, large = results[n_small], results[n_large]
+                    for key, label in DIRECTIONS:
+                        growth.append(
+                            [inst.label, kind, label, small[key]["p95_ms"], large[key]["p95_ms"],
+                             f"**{large[key]['p95_ms'] / small[key]['p95_ms']:.2f}**",
+                             large[key]["cpu_ms"] / small[key]["cpu_ms"],
+                             f"{small[key]['results']:.2f} → {large[key]['results']:.2f}",
+                             large[f"{key}_sql"]["p95_ms"] / small[f"{key}_sql"]["p95_ms"]]
+                        )  # fmt: skip
+            if "page" in parts and (database == "sqlite" or "pgpage" in chosen):
+                # The property page at 1M search profiles: 100k properties and 1M profiles, every 100k
+                # profiles a new region, so a property of the first region meets 100k dense profiles and
+                # 900k elsewhere in the table; the property whose match count is nearest 20 is shown.
+                with _install(database) as inst:
+                    seed_s = _seed(inst, n_large, page_profiles, n_large, contacts=5_000)
+                    data = _measure(inst, 20, 0, 3)
+                    page = _page(inst, data["page_property_id"], True, rounds, req_repeat)
+                    timings += [
+                        _timing(inst.label, "floor `GET /api/v1/activities?limit=50`", page["floor"]),
+                        _timing(
+                            inst.label,
+                            f"property page `/properties/{{id}}/` ({page['page_matches']} matches)",
+                            page["page"],
+                        ),
+                        _timing(inst.label, "`GET /api/v1/properties/{id}/matches`", page["api"]),
+                        _timing(
+                            inst.label,
+                            f"history tab, {page['history_rows'][0]:,} rows (5 prospects)",
+                            page["history_small"],
+                        ),
+                        _timing(
+                            inst.label,
+                            f"history tab, {page['history_rows'][1]:,} rows (5,000 prospects)",
+                            page["history_large"],
+                        ),
+                    ]
+                    pages.append(
+                        [inst.label, f"{page_profiles:,}", f"{seed_s:.0f}", page["page_matches"], page["page_queries"],
+                         f"**{page['page']['p95'] / page['floor']['p95']:.2f}**", page["page"]["cpu"] / page["floor"]["cpu"],
+                         page["api"]["p95"] / page["floor"]["p95"]]
                     )  # fmt: skip
-        if "page" in parts and (database == "sqlite" or "pgpage" in chosen):
-            # The property page at 1M search profiles: 100k properties and 1M profiles, every 100k
-            # profiles a new region, so a property of the first region meets 100k dense profiles and
-            # 900k elsewhere in the table; the property whose match count is nearest 20 is shown.
-            with install(database) as inst:
-                seed_s = _seed(inst, n_large, page_profiles, n_large, contacts=5_000)
-                data = _measure(inst, 20, 0, 3)
-                page = _page(inst, data["page_property_id"], True, rounds, req_repeat)
-                timings += [
-                    _timing(inst.label, "floor `GET /api/v1/activities?limit=50`", page["floor"]),
-                    _timing(
-                        inst.label,
-                        f"property page `/properties/{{id}}/` ({page['page_matches']} matches)",
-                        page["page"],
-                    ),
-                    _timing(inst.label, "`GET /api/v1/properties/{id}/matches`", page["api"]),
-                    _timing(
-                        inst.label,
-                        f"history tab, {page['history_rows'][0]:,} rows (5 prospects)",
-                        page["history_small"],
-                    ),
-                    _timing(
-                        inst.label,
-                        f"history tab, {page['history_rows'][1]:,} rows (5,000 prospects)",
-                        page["history_large"],
-                    ),
-                ]
-                pages.append(
-                    [inst.label, f"{page_profiles:,}", f"{seed_s:.0f}", page["page_matches"], page["page_queries"],
-                     f"**{page['page']['p95'] / page['floor']['p95']:.2f}**", page["page"]["cpu"] / page["floor"]["cpu"],
-                     page["api"]["p95"] / page["floor"]["p95"]]
-                )  # fmt: skip
-                history.append(
-                    [inst.label, f"{page['history_rows'][0]:,} / {page['history_rows'][1]:,}",
-                     page["history_small"]["p95"], page["history_large"]["p95"],
-                     f"**{page['history_large']['p95'] / page['history_small']['p95']:.2f}**",
-                     page["history_large"]["cpu"] / page["history_small"]["cpu"]]
-                )  # fmt: skip
+                    history.append(
+                        [inst.label, f"{page['history_rows'][0]:,} / {page['history_rows'][1]:,}",
+                         page["history_small"]["p95"], page["history_large"]["p95"],
+                         f"**{page['history_large']['p95'] / page['history_small']['p95']:.2f}**",
+                         page["history_large"]["cpu"] / page["history_small"]["cpu"]]
+                    )  # fmt: skip
+        except _Missing:
+            missing.append(database)
     out = [
+        *(
+            [
+                f"**Not complete** (the run was stopped at the session's end): {', '.join(missing)} in part or wholly."
+            ]
+            if missing
+            else []
+        ),
         "Data: `seed_demo --properties N --search-profiles N` (synthetic places, each with five postal "
         "codes; profiles: 40 % postal codes, 30 % places, 30 % radius 3–30 km). Two ways to grow: "
         f"**grows** (`--region-size {n_small}`): every {n_small:,} properties and profiles fill a new region "
