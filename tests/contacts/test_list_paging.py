@@ -182,3 +182,22 @@ def test_the_count_of_a_search_is_exact_up_to_the_cap_and_capped_above_it(
         true = selectors.contact_list(user=agent, search=search, **filters).count()
         expected = (true, True) if true <= cap else (cap, False)
         assert selectors.contact_count(user=agent, search=search, **filters) == expected, (search, filters)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '["a", 99999999999999999999999, 0, false]',
+        '["a\\u0000", 1, 0, false]',
+        '["a", 1, -5, false]',
+        '{"a": 1}',
+    ],
+)
+def test_a_forged_cursor_is_refused_not_a_server_error(
+    raw: str, api: Any, office_contacts: list[Contact]
+) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    response = api.get("/api/v1/contacts", {"cursor": cursor, "ordering": "city"})
+    assert response.status_code == 400 and "nicht mehr gültig" in response.json()["detail"]

@@ -9,11 +9,11 @@ Search strategy (fast at 100,000 contacts on SQLite and PostgreSQL, no full scan
 Sorting uses the same key columns, so the first page of a sorted list is an index walk.
 
 A page of a search (`paged=True`) costs what the page costs, not what the matches cost: a search
-with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those; a common one
-("Mül" is 1–2 % of an office: 15,000 contacts at a million) walks the index of the requested order
-and keeps the rows the search matches, until the page is full, about `limit / share` rows read
-whatever the office's size, instead of sorting every match for the first 50. Counting stays on the
-index ranges (`paged=False`), where it stops at the cap.
+with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those; a very
+common one ("Sch" is a tenth of an office: 100,000 contacts at a million) walks the index of the
+requested order and keeps the rows the search matches until the page is full, about
+`limit / share` rows whatever the office's size, instead of sorting every match for the first 50.
+The count (`contact_count`) reads the index ranges and stops past the cap.
 """
 
 from __future__ import annotations

@@ -69,7 +69,9 @@ def cursor_decode(text: str, qs: QuerySet[Any]) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         value, pk, offset, backward = json.loads(raw)
-        if key is None or not isinstance(pk, int) or not isinstance(offset, int) or offset < 0:
+        if key is None or not isinstance(pk, int) or not isinstance(offset, int) or not 0 <= offset < 2**62:
+            raise ValueError(text)
+        if abs(pk) >= 2**63 or (isinstance(value, str) and "\x00" in value):  # the database would fail
             raise ValueError(text)
         field = qs.model._meta.get_field(key[0])
         value = None if value is None else field.to_python(value)
