@@ -278,9 +278,10 @@ def run(args: argparse.Namespace) -> str:
             *([stopped] if stopped else []),
             f"Data: the demo office with N seeded contacts (Faker de_DE pools, 1–2 phones, 1 e-mail, roles, "
             "tags) and 500 activities, `ANALYZE` after seeding on both databases. `Mül` is the issue's surname "
-            "prefix (0.35 % of this office: its matches are sorted, `SORT_AT_MOST` = 5,000), `Sch` a very common "
-            "one (about 10 %: Schmidt, Schneider, Schulz… and towns; above 5,000 matches the page walks the "
-            "index of the order and filters, see `contacts/selectors.py`). Every request goes through Django's test client "
+            "prefix (under 1 % of this office), `Sch` a very common one (about 10 %: Schmidt, Schneider, Schulz… "
+            "and towns); their match counts are in the last-page table. Up to `SORT_AT_MOST` = 5,000 matches "
+            "the page sorts them, above it walks the index of the order and filters "
+            "(`contacts/selectors.py`); the count reads the prefix indexes and stops past the cap. Every request goes through Django's test client "
             "in one process (middleware, token or session auth, queries, JSON/HTML), `limit=50`. "
             f"{rounds} rounds × {repeat} requests per URL, the URLs taking turns. The last page is opened "
             "with the cursor a client holds after following `next_cursor` to the end. The machine has 2 "
