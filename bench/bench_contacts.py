@@ -269,8 +269,10 @@ def run(args: argparse.Namespace) -> str:
             )  # fmt: skip
     n_small, n_large = (f"{n:,}" for n in sizes)
     stopped = (
-        f"**Not measured** (the run was stopped at the session's end): {', '.join(missing)}."
-        if missing
+        "Rendered from the results the run of this command logged (`BENCH_CONTACTS_REPLAY`); its "
+        f'"took" is the rendering. **Not measured** (the run was stopped at the session\'s end): '
+        f"{', '.join(missing) or 'nothing'}."
+        if replay is not None
         else ""
     )
     return "\n\n".join(
