@@ -268,13 +268,11 @@ def run(args: argparse.Namespace) -> str:
                  "" if small[name]["explain"] is None else f"{large[name]['explain'] / small[name]['explain']:.2f}"]
             )  # fmt: skip
     n_small, n_large = (f"{n:,}" for n in sizes)
-    stopped = (
-        "Rendered from the results the run of this command logged (`BENCH_CONTACTS_REPLAY`); its "
-        f'"took" is the rendering. **Not measured** (the run was stopped at the session\'s end): '
-        f"{', '.join(missing) or 'nothing'}."
-        if replay is not None
-        else ""
-    )
+    stopped = ""
+    if replay is not None:
+        stopped = 'Rendered from the results the run of this command logged (`BENCH_CONTACTS_REPLAY`); its "took" is the rendering.'
+        if missing:
+            stopped += f" **Not measured** (the run was stopped at the session's end): {', '.join(missing)}."
     return "\n\n".join(
         [
             *([stopped] if stopped else []),
