@@ -1,145 +1,344 @@
-"""Contacts at scale: list search sorted by city, phone search, 1,000 vs 100,000 contacts; vCard import.
+# ruff: noqa: E501  (the measuring code runs in `maklerwerk shell -c` and is kept as one readable block)
+"""Contacts at office scale: list pages at 10,000 vs 1,000,000 contacts, first and last page.
 
-Seeds N contacts with the contacts seeder (bulk inserts), serves with gunicorn and loads the API
-with wrk next to the foundation floor (`/api/v1/activities?limit=50`) of the same install.
+For each database: seed N contacts with the contacts seeder (plain INSERT ... executemany in batches
+of 5,000), `ANALYZE`, then in one Django process time whole requests through Django's test client
+(middleware, auth, the query, the JSON or the HTML): the foundation floor, the plain list, a
+common prefix search in the default order and sorted by city, the last page of each by cursor, the
+HTML list page with the search, and a phone search. The URLs take turns in rounds; the machine's
+load average is read before and after each round. Per URL: wall min / median / p95 over all
+rounds, the spread of the rounds' p95, the process's CPU per request, the database's time per
+request (every query timed by an execute wrapper) and on PostgreSQL the `EXPLAIN ANALYZE` execution
+time of the request's slowest query. Ratios (1M / 10k, last page / first) come from this one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
+import json
+import os
 import time
-import urllib.parse
+from pathlib import Path
 
-from bench.common import gunicorn, install, md_table, wrk
+from bench.common import install, md_table
 
-TITLE = "Contacts: list search and phone search at 1,000 vs 100,000 contacts; vCard import throughput"
+PARTS = ("sqlite", "postgres")
+TITLE = "Contacts: list pages at 10,000 vs 1,000,000 contacts (plain, prefix search, last page by cursor)"
 
 SEED = """
-import random
-from django.db import transaction
+import random, time
+from django.db import connection, transaction
 from maklerwerk.accounts.models import User
 from maklerwerk.contacts.seed import seed_contacts
-from maklerwerk.contacts.models import ContactPhone
 from maklerwerk.core.seeding import SeedContext
 agent = User.objects.get(username="demo")
+t0, c0 = time.monotonic(), time.process_time()
 with transaction.atomic():
     seed_contacts(SeedContext(office=agent.office, agent=agent, options={{"contacts": {n}}},
                               rng=random.Random(7), log=lambda m: None))
-print(ContactPhone.objects.filter(kind="business").order_by("pk").values_list("value", flat=True)[{n} // 2])
+seeded, cpu = time.monotonic() - t0, time.process_time() - c0
+t1 = time.monotonic()
+with connection.cursor() as cur:
+    cur.execute("ANALYZE")
+print(f"{{seeded}} {{cpu}} {{time.monotonic() - t1}}")
 """
 
-VCARDS = """
-import random, sys
-rng = random.Random(11)
-first = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hans", "Ida", "Jonas", "Käthe", "Lukas"]
-last = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann"]
-out = []
-for i in range(10000):
-    f, l = rng.choice(first), rng.choice(last) + f"-{{i}}"
-    out.append("BEGIN:VCARD\\r\\nVERSION:3.0\\r\\n"
-               f"N:{{l}};{{f}};;;\\r\\nFN:{{f}} {{l}}\\r\\n"
-               f"EMAIL;TYPE=INTERNET:{{f.lower()}}.{{i}}@import.example\\r\\n"
-               f"TEL;TYPE=CELL:0171 {{1000000 + i}}\\r\\n"
-               f"ADR;TYPE=HOME:;;Hauptstraße {{i % 200 + 1}};Köln;;50667;Deutschland\\r\\nEND:VCARD\\r\\n")
-open(sys.argv[1], "w", encoding="utf-8").write("".join(out))
+MEASURE = r"""
+import json, os, statistics, time, urllib.parse
+from django.db import connection
+from django.test import Client
+from maklerwerk.accounts.models import User
+from maklerwerk.contacts import selectors
+from maklerwerk.contacts.models import ContactPhone
+from maklerwerk.core.keyset import Cursor, cursor_encode
+import phonenumbers
+
+user = User.objects.get(username="demo")
+token = TOKEN
+api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+web = Client(HTTP_HOST="localhost")
+web.force_login(user)
+PREFIX = "Mül"
+WIDE = "Sch"
+
+def last_cursor(search, ordering, limit=50):
+    # The cursor a client holds after following next_cursor to the end, built directly.
+    qs = selectors.contact_list(user=user, search=search, ordering=ordering)
+    total = qs.count()
+    if total <= limit:
+        return total, None  # one page: the last page is the first
+    before = qs.reverse()[limit : limit + 1].get()
+    field = selectors.ORDERINGS[(ordering or "name").lstrip("-")]
+    return total, cursor_encode(Cursor(getattr(before, field), before.pk, total - limit))
+
+phone = ContactPhone.objects.filter(office=user.office, kind="business").order_by("pk")[ContactPhone.objects.filter(office=user.office, kind="business").count() // 2]
+national = phonenumbers.format_number(phonenumbers.parse(phone.value), phonenumbers.PhoneNumberFormat.NATIONAL)
+total_all, deep_all = last_cursor(None, "name")
+total_city, deep_city = last_cursor(PREFIX, "city")
+total_sch, deep_sch = last_cursor(WIDE, "city")
+q = urllib.parse.urlencode
+URLS = {
+    "floor": (api, "/api/v1/activities?limit=50"),
+    "list": (api, "/api/v1/contacts?limit=50"),
+    "list_last": (api, "/api/v1/contacts?" + q({"limit": 50, **({"cursor": deep_all} if deep_all else {})})),
+    "search": (api, "/api/v1/contacts?" + q({"search": PREFIX, "limit": 50})),
+    "search_city": (api, "/api/v1/contacts?" + q({"search": PREFIX, "ordering": "city", "limit": 50})),
+    "search_city_last": (api, "/api/v1/contacts?" + q({"search": PREFIX, "ordering": "city", "limit": 50, **({"cursor": deep_city} if deep_city else {})})),
+    "wide_city": (api, "/api/v1/contacts?" + q({"search": WIDE, "ordering": "city", "limit": 50})),
+    "wide_city_last": (api, "/api/v1/contacts?" + q({"search": WIDE, "ordering": "city", "limit": 50, **({"cursor": deep_sch} if deep_sch else {})})),
+    "html_search_city": (web, "/contacts/?" + q({"q": PREFIX, "sort": "city"})),
+    "phone": (api, "/api/v1/contacts?" + q({"search": national, "limit": 50})),
+}
+checks = {}
+for name, (client, url) in URLS.items():
+    r = client.get(url)
+    assert r.status_code == 200, (name, r.status_code, r.content[:300])
+    if client is api:
+        body = r.json()
+        checks[name] = {"items": len(body["items"]), "count": body["count"], "exact": body["count_exact"],
+                        "next": body.get("next_cursor") is not None}
+
+db = {"ms": 0.0, "slowest": (0.0, None, None)}
+def wrapper(execute, sql, params, many, context):
+    t0 = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        took = (time.perf_counter() - t0) * 1000
+        db["ms"] += took
+        if took > db["slowest"][0] and sql.lstrip().upper().startswith("SELECT"):
+            db["slowest"] = (took, sql, params)
+
+samples = {name: {"wall": [], "cpu": [], "db": [], "round_p95": []} for name in URLS}
+slowest = {}
+loads = []
+with connection.execute_wrapper(wrapper):
+    for name, (client, url) in URLS.items():
+        for _ in range(5):
+            client.get(url)
+    for rnd in range(ROUNDS):
+        before = os.getloadavg()[0]
+        for name, (client, url) in URLS.items():
+            walls = []
+            for _ in range(REPEAT):
+                db["ms"], db["slowest"] = 0.0, (0.0, None, None)
+                t0, c0 = time.perf_counter(), time.process_time()
+                client.get(url)
+                wall = (time.perf_counter() - t0) * 1000
+                samples[name]["wall"].append(wall)
+                samples[name]["cpu"].append((time.process_time() - c0) * 1000)
+                samples[name]["db"].append(db["ms"])
+                walls.append(wall)
+                slowest[name] = db["slowest"]
+            walls.sort()
+            samples[name]["round_p95"].append(walls[max(0, int(len(walls) * 0.95) - 1)])
+        loads.append((before, os.getloadavg()[0]))
+
+explain = {}
+if connection.vendor == "postgresql":
+    for name, (took, sql, params) in slowest.items():
+        if sql is None:
+            continue
+        times = []
+        with connection.cursor() as cur:
+            for _ in range(5):
+                cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                plan = cur.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                times.append(plan[0]["Execution Time"])
+        explain[name] = statistics.median(times)
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[max(0, int(len(xs) * 0.95) - 1)]
+
+out = {"loads": loads, "checks": checks, "total_all": total_all, "total_city": total_city, "total_sch": total_sch, "urls": {}}
+for name, s in samples.items():
+    out["urls"][name] = {
+        "url": URLS[name][1].split("&cursor=")[0].split("?cursor=")[0],
+        "min": min(s["wall"]), "median": statistics.median(s["wall"]), "p95": p95(s["wall"]),
+        "round_p95_min": min(s["round_p95"]), "round_p95_max": max(s["round_p95"]),
+        "cpu": statistics.median(s["cpu"]), "db": statistics.median(s["db"]),
+        "explain": explain.get(name),
+    }
+print(json.dumps(out))
 """
 
-
-def _warm(url: str, headers: dict[str, str]) -> None:
-    """Wait until the workers answer (gunicorn binds before Django is loaded), then warm caches."""
-    import urllib.request
-
-    end = time.monotonic() + 120
-    ok = 0
-    while ok < 5:
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
-                ok += r.status == 200
-        except OSError:
-            if time.monotonic() > end:
-                raise
-            time.sleep(0.5)
+LABELS = {
+    "floor": "floor `GET /api/v1/activities?limit=50`",
+    "list": "plain list, first page",
+    "list_last": "plain list, last page (cursor)",
+    "search": "`search=Mül`, first page",
+    "search_city": "`search=Mül&ordering=city`, first page",
+    "search_city_last": "`search=Mül&ordering=city`, last page (cursor)",
+    "wide_city": "`search=Sch&ordering=city`, first page",
+    "wide_city_last": "`search=Sch&ordering=city`, last page (cursor)",
+    "html_search_city": "HTML `/contacts/?q=Mül&sort=city`",
+    "phone": "phone search (national format)",
+}
 
 
-def _national(e164: str) -> str:
-    import phonenumbers
+def _measure(inst, rounds: int, repeat: int) -> dict:
+    token = inst.manage("create_api_token", "demo", "--name", "bench", capture=True).strip()
+    code = MEASURE.replace("TOKEN", repr(token)).replace("ROUNDS", str(rounds)).replace("REPEAT", str(repeat))
+    return json.loads(inst.django_shell(code).splitlines()[-1])
 
-    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+def _replayed() -> dict[tuple[str, int], tuple[float, float, float, dict]] | None:
+    path = os.environ.get("BENCH_CONTACTS_REPLAY")
+    if not path:
+        return None
+    found = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        head, sep, body = line.partition(" {")
+        parts = head.split()
+        if sep and len(parts) == 5 and parts[0] in ("SQLite", "PostgreSQL"):
+            found[(parts[0], int(parts[1]))] = (
+                float(parts[2]),
+                float(parts[3]),
+                float(parts[4]),
+                json.loads("{" + body),
+            )
+    return found
 
 
 def run(args: argparse.Namespace) -> str:
-    seconds = 3 if args.quick else 6
-    sizes = (1000, 10000) if args.quick else (1000, 100000)
-    surname_prefix = "Mül"
-    rows, import_rows = [], []
-    for database in ("sqlite", "postgres"):
+    sizes = (5_000, 20_000) if args.quick else (10_000, 1_000_000)
+    rounds, repeat = (3, 10) if args.quick else (5, 20)
+    databases = [p for p in PARTS if p in (args.section or PARTS)]
+    detail, growth, deep, seeds = [], [], [], []
+    replay = _replayed()
+    missing: list[str] = []
+    for database in databases:
         results = {}
         for n in sizes:
-            with install(database) as inst:
-                inst.manage("seed_demo", "--contacts", "0", "--activities", "500", "-v0")
-                started = time.monotonic()
-                phone = inst.django_shell(SEED.format(n=n)).splitlines()[-1]
-                seed_s = time.monotonic() - started
-                token = inst.manage("create_api_token", "demo", "--name", "bench", capture=True).strip()
-                headers = {"Authorization": f"Bearer {token}"}
-                search = urllib.parse.urlencode({"search": surname_prefix, "ordering": "city", "limit": 50})
-                phone_q = urllib.parse.urlencode({"search": _national(phone), "limit": 50})
-                with gunicorn(inst, workers=2) as base:
-                    for path in (
-                        "/api/v1/activities?limit=50",
-                        f"/api/v1/contacts?{search}",
-                        f"/api/v1/contacts?{phone_q}",
-                    ):
-                        _warm(base + path, headers)
-                    floor = wrk(f"{base}/api/v1/activities?limit=50", headers=headers, seconds=seconds)
-                    listing = wrk(f"{base}/api/v1/contacts?{search}", headers=headers, seconds=seconds)
-                    by_phone = wrk(f"{base}/api/v1/contacts?{phone_q}", headers=headers, seconds=seconds)
-                results[n] = (floor, listing, by_phone, seed_s)
-                if n == sizes[0] and database == "sqlite":  # the default install; one run is enough
-                    vcf = inst.data_dir / "import.vcf"
-                    subprocess.run([sys.executable, "-c", VCARDS, str(vcf)], check=True)
+            if replay is not None:
+                # Results printed by an earlier run of this command (BENCH_CONTACTS_REPLAY=log file):
+                # a run that was stopped before its last database still reports what it measured.
+                label = "SQLite" if database == "sqlite" else "PostgreSQL"
+                if (label, n) not in replay:
+                    missing.append(f"{label} at {n:,}")
+                    continue
+                seeded, cpu, analyze, data = replay[(label, n)]
+                results[n] = data
+            else:
+                with install(database) as inst:
+                    inst.manage("seed_demo", "--contacts", "0", "--activities", "500", "-v0")
+                    label = inst.label
                     started = time.monotonic()
-                    inst.manage("import_vcard", str(vcf), "--user", "demo", "-v0")
-                    took = time.monotonic() - started
-                    import_rows.append([inst.label, 10000, took, 10000 / took])
-        small, big = results[sizes[0]], results[sizes[1]]
-        for n, (floor, listing, by_phone, seed_s) in results.items():
-            rows.append(
-                [inst.label, f"{n:,}", seed_s, floor, listing, floor / listing, by_phone, floor / by_phone]
+                    seeded, cpu, analyze = (
+                        float(x) for x in inst.django_shell(SEED.format(n=n)).split()[-3:]
+                    )
+                    data = results[n] = _measure(inst, rounds, repeat)
+                    data["seed_wall"] = time.monotonic() - started
+                    print(label, n, seeded, cpu, analyze, json.dumps(data), flush=True)  # kept in the log
+            seeds.append([label, f"{n:,}", seeded, cpu, analyze, n / seeded])
+            loads = ", ".join(f"{a:.1f}→{b:.1f}" for a, b in data["loads"])
+            for name, m in data["urls"].items():
+                detail.append(
+                    [label, f"{n:,}", LABELS[name], m["min"], m["median"], m["p95"],
+                     f"{m['round_p95_min']:.2f}–{m['round_p95_max']:.2f}", m["cpu"], m["db"],
+                     "" if m["explain"] is None else f"{m['explain']:.2f}"]
+                )  # fmt: skip
+            detail.append(
+                [
+                    label,
+                    f"{n:,}",
+                    f"load average per round (1 min, before→after): {loads}",
+                    *[""] * 7,
+                ]
             )
-        rows.append(
-            [inst.label, f"ratio {sizes[1] // 1000}k/{sizes[0] // 1000}k (time)", "", "", "",
-             f"**{small[1] / big[1]:.2f}**", "", f"**{small[2] / big[2]:.2f}**"]
-        )  # fmt: skip
-    table = md_table(
+            u = data["urls"]
+            deep.append(
+                [label, f"{n:,}", u["list_last"]["p95"] / u["list"]["p95"],
+                 u["search_city_last"]["p95"] / u["search_city"]["p95"],
+                 u["wide_city_last"]["p95"] / u["wide_city"]["p95"],
+                 u["list_last"]["cpu"] / u["list"]["cpu"], u["search_city_last"]["cpu"] / u["search_city"]["cpu"],
+                 u["wide_city_last"]["cpu"] / u["wide_city"]["cpu"],
+                 f"{data['total_all']:,} / {data['total_city']:,} / {data['total_sch']:,}"]
+            )  # fmt: skip
+        if len(results) < len(sizes):
+            continue  # one size only (a stopped run): no growth to report
+        small, large = results[sizes[0]]["urls"], results[sizes[1]]["urls"]
+        for name in LABELS:
+            growth.append(
+                [label, LABELS[name], small[name]["p95"], large[name]["p95"],
+                 f"**{large[name]['p95'] / small[name]['p95']:.2f}**",
+                 large[name]["cpu"] / small[name]["cpu"], large[name]["db"] / max(small[name]["db"], 1e-3),
+                 "" if small[name]["explain"] is None else f"{large[name]['explain'] / small[name]['explain']:.2f}"]
+            )  # fmt: skip
+    n_small, n_large = (f"{n:,}" for n in sizes)
+    stopped = ""
+    if replay is not None:
+        stopped = 'Rendered from the results the run of this command logged (`BENCH_CONTACTS_REPLAY`); its "took" is the rendering.'
+        if missing:
+            stopped += f" **Not measured** (the run was stopped at the session's end): {', '.join(missing)}."
+    return "\n\n".join(
         [
-            "Database",
-            "Contacts",
-            "Seed s",
-            "Floor req/s",
-            f"List `search={surname_prefix}&ordering=city` req/s",
-            "List time / floor",
-            "Phone search req/s",
-            "Phone time / floor",
-        ],
-        rows,
-    )
-    imports = md_table(["Database", "vCards", "Seconds", "vCards/s"], import_rows)
-    return (
-        "Data: the demo office with N seeded contacts (Faker de_DE pools, 1–2 phones, 1 e-mail, roles, "
-        "tags) and 500 activities. Requests: "
-        f"`GET /api/v1/contacts?search={surname_prefix}&ordering=city&limit=50` "
-        "(surname prefix, sorted by city, first page, with count) and `?search=<a seeded phone number in "
-        "national format>`; the floor is `GET /api/v1/activities?limit=50` in the same install.\n"
-        f"Load: gunicorn 2 workers, wrk 2 threads, 8 connections, {seconds} s per URL.\n"
-        '"time / floor" = floor req/s ÷ endpoint req/s; the bold ratio is the 1k rate ÷ the 100k rate '
-        "(goal < 3: no full scans).\n\n"
-        f"{table}\n\n"
-        "vCard import: `maklerwerk import_vcard` of a generated 10,000-entry vCard 3.0 file (name, e-mail, "
-        "mobile, address) into the 1,000-contact SQLite install; every entry passes the duplicate check and "
-        "gets "
-        "its own transaction and history row.\n\n"
-        f"{imports}"
+            *([stopped] if stopped else []),
+            f"Data: the demo office with N seeded contacts (Faker de_DE pools, 1–2 phones, 1 e-mail, roles, "
+            "tags) and 500 activities, `ANALYZE` after seeding on both databases. `Mül` is the issue's surname "
+            "prefix (under 1 % of this office), `Sch` a very common one (about 10 %: Schmidt, Schneider, Schulz… "
+            "and towns); their match counts are in the last-page table. Up to `SORT_AT_MOST` = 5,000 matches "
+            "the page sorts them, above it walks the index of the order and filters "
+            "(`contacts/selectors.py`); the count reads the prefix indexes and stops past the cap. Every request goes through Django's test client "
+            "in one process (middleware, token or session auth, queries, JSON/HTML), `limit=50`. "
+            f"{rounds} rounds × {repeat} requests per URL, the URLs taking turns. The last page is opened "
+            "with the cursor a client holds after following `next_cursor` to the end. The machine has 2 "
+            "cores shared with other work (load average in the table): compare within a row group, and "
+            "trust the CPU and database columns more than wall time.",
+            "Seeding (`contacts.seed.seed_contacts`: plain `INSERT … executemany` in batches of 5,000, one "
+            "transaction) and `ANALYZE`:",
+            md_table(
+                ["Database", "Contacts", "Seed s (wall)", "Seed s (CPU, Python)", "ANALYZE s", "Contacts/s"],
+                seeds,
+            ),
+            f"Growth {n_small} → {n_large} (goal: p95 under 2x), from this run. CPU = the Python process per "
+            "request (on SQLite the database runs inside it), DB = the requests' queries timed in the "
+            "process, EXPLAIN = PostgreSQL's execution time of the request's slowest query:",
+            md_table(
+                [
+                    "Database",
+                    "Request",
+                    f"p95 ms at {n_small}",
+                    f"p95 ms at {n_large}",
+                    "p95 growth",
+                    "CPU growth (median)",
+                    "DB growth (median)",
+                    "EXPLAIN growth",
+                ],
+                growth,
+            ),
+            "Last page by cursor ÷ first page, p95 (goal: under 2x):",
+            md_table(
+                [
+                    "Database",
+                    "Contacts",
+                    "Plain list last/first",
+                    "`search=Mül&ordering=city` last/first",
+                    "`search=Sch&ordering=city` last/first",
+                    "CPU: plain",
+                    "CPU: Mül",
+                    "CPU: Sch",
+                    "Rows in list / Mül / Sch",
+                ],
+                deep,
+            ),
+            "Every measurement:",
+            md_table(
+                [
+                    "Database",
+                    "Contacts",
+                    "Request",
+                    "min ms",
+                    "median ms",
+                    "p95 ms",
+                    "rounds' p95 ms",
+                    "CPU ms (median)",
+                    "DB ms (median)",
+                    "EXPLAIN ms (PostgreSQL)",
+                ],
+                detail,
+            ),
+        ]
     )

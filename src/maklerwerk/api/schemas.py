@@ -1,5 +1,7 @@
 """Shared API building blocks: strict input schemas, the page shape and ordering."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,6 +13,8 @@ from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from maklerwerk.core.dates import date_in_range, out_of_range_message
+from maklerwerk.core.exceptions import ApplicationError
+from maklerwerk.core.keyset import Cursor, cursor_decode, cursor_encode, keyset_page, order_key
 from maklerwerk.core.pagination import count_capped
 
 # Far beyond any office's record count; larger values overflow the database's OFFSET (a 500).
@@ -85,6 +89,63 @@ class Page(PaginationBase):
             "limit": limit,
             "offset": offset,
             "next_offset": offset + limit if len(rows) > limit else None,
+        }
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What an endpoint paged by `CursorPage` returns: the query a page is read from, the query that
+    is counted (the two differ where a page walks an index that counting would walk to its end), and
+    the query pages by `offset` read (sorting every match once is cheaper than skipping far on a walk)."""
+
+    page: QuerySet[Any]
+    count: QuerySet[Any]
+    at_offset: QuerySet[Any]
+    counter: Callable[[], tuple[int, bool]] | None = None  # instead of counting `count`
+
+
+class CursorPage(Page):
+    """`Page` plus `?cursor=`: `next_cursor` opens the next page as an index range of `limit` rows,
+    however deep (an `offset` makes the database read and drop every row before it). docs/api.md."""
+
+    class Input(Page.Input):
+        cursor: str | None = Field(
+            None, max_length=1000, description="`next_cursor` of the previous page (instead of `offset`)"
+        )
+
+    class Output(Page.Output):
+        next_cursor: str | None = Field(description="Cursor of the next page; null on the last page")
+
+    def paginate_queryset(  # type: ignore[override]  # Ninja passes an Input, typed Any there
+        self, queryset: "Listing | QuerySet[Any]", pagination: Input, **params: Any
+    ) -> dict[str, Any]:
+        listing = queryset if isinstance(queryset, Listing) else Listing(queryset, queryset, queryset)
+        limit, keyed = pagination.limit, order_key(listing.page) is not None
+        following: Cursor | None = None
+        if pagination.cursor is not None:
+            if not keyed:
+                raise ApplicationError(_("A cursor pages a list sorted by one field only."))
+            page = keyset_page(listing.page, cursor_decode(pagination.cursor, listing.page), limit)
+            rows, offset, following, has_next = page.rows, page.offset, page.next, page.next is not None
+        elif pagination.offset == 0 and keyed:
+            page = keyset_page(listing.page, None, limit)
+            rows, offset, following, has_next = page.rows, 0, page.next, page.next is not None
+        else:
+            offset = pagination.offset
+            rows = list(listing.at_offset[offset : offset + limit + 1])
+            has_next, key = len(rows) > limit, order_key(listing.at_offset)
+            rows = rows[:limit]
+            if has_next and key:  # from here on the client can page by cursor
+                following = Cursor(getattr(rows[-1], key[0]), rows[-1].pk, offset + limit)
+        count, exact = listing.counter() if listing.counter else count_capped(listing.count)
+        return {
+            "items": rows,
+            "count": count,
+            "count_exact": exact,
+            "limit": limit,
+            "offset": offset,
+            "next_offset": offset + len(rows) if has_next else None,
+            "next_cursor": cursor_encode(following) if following else None,
         }
 
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from maklerwerk.accounts.http import ApiRequest
 from maklerwerk.accounts.roles import Capability
 from maklerwerk.api.auth import require
-from maklerwerk.api.schemas import InputSchema, Page, apply_ordering
+from maklerwerk.api.schemas import CursorPage, InputSchema, Listing, apply_ordering
 from maklerwerk.contacts import importing, intake, selectors, services, vcard
 from maklerwerk.contacts.models import (
     INVERSE_KIND,
@@ -220,18 +220,28 @@ def _reload(user: Any, pk: int) -> Contact:
 
 
 @router.get("/contacts", response=list[ContactOut], summary="List and search contacts")
-@paginate(Page)
+@paginate(CursorPage)
 def contact_list_api(request: ApiRequest, filters: Query[ContactFilter]) -> Any:
     user = require(request, Capability.VIEW)
-    qs = selectors.contact_list(
-        user=user,
-        search=filters.search,
-        role=filters.role,
-        tag=filters.tag,
-        responsible_agent_id=filters.responsible_agent_id,
+
+    chosen: dict[str, Any] = {
+        "search": filters.search,
+        "role": filters.role,
+        "tag": filters.tag,
+        "responsible_agent_id": filters.responsible_agent_id,
+    }
+
+    def listed(paged: bool) -> Any:
+        qs = selectors.contact_list(user=user, paged=paged, **chosen)
+        return apply_ordering(qs, filters.ordering, selectors.ORDERINGS, "name")
+
+    counted = listed(paged=False)
+    return Listing(
+        page=selectors.contact_list_page(listed(paged=True)),
+        count=counted,
+        at_offset=selectors.contact_list_page(counted),
+        counter=lambda: selectors.contact_count(user=user, **chosen),
     )
-    qs = apply_ordering(qs, filters.ordering, selectors.ORDERINGS, "name")
-    return selectors.contact_list_page(qs)
 
 
 @router.post(

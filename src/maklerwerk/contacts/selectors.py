@@ -7,6 +7,13 @@ Search strategy (fast at 100,000 contacts on SQLite and PostgreSQL, no full scan
 - a query with "@" is an e-mail prefix on the indexed lower-case column;
 - further words narrow the result of the first.
 Sorting uses the same key columns, so the first page of a sorted list is an index walk.
+
+A page of a search (`paged=True`) costs what the page costs, not what the matches cost: a search
+with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those; a very
+common one ("Sch" is a tenth of an office: 100,000 contacts at a million) walks the index of the
+requested order and keeps the rows the search matches until the page is full, about
+`limit / share` rows whatever the office's size, instead of sorting every match for the first 50.
+The count (`contact_count`) reads the index ranges and stops past the cap.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -33,6 +41,7 @@ from maklerwerk.contacts.models import (
 )
 from maklerwerk.contacts.normalize import phone_search_prefix, prefix_upper_bound, search_key
 from maklerwerk.core.ids import parse_id
+from maklerwerk.core.pagination import count_capped
 
 if TYPE_CHECKING:
     from maklerwerk.accounts.models import User
@@ -47,6 +56,12 @@ ORDERINGS = {
 }
 
 
+# A search with at most this many matches sorts them; one with more walks the order's index. Sorting
+# M matches reads M rows, walking reads about limit × office / M: at a million contacts the two meet
+# near M = 7,000 (limit 50), and 5,000 keeps a rare search off the walk at the sizes offices have.
+SORT_AT_MOST = 5000
+
+
 def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix_upper_bound(prefix)})
 
@@ -56,24 +71,86 @@ def _term_ids(term: str, office_id: int | None) -> QuerySet[Any]:
     to the office, so the database reads only the matching index entries (never the whole table)."""
     if "@" in term:
         key = term.strip().lower()
-        return ContactEmail.objects.filter(_prefix("value_normalized", key), office=office_id).values(
-            "contact_id"
+        return (
+            ContactEmail.objects.filter(_prefix("value_normalized", key), office=office_id)
+            .order_by()
+            .values("contact_id")
         )
     phone = phone_search_prefix(term)
     if phone:
-        return ContactPhone.objects.filter(_prefix("value", phone), office=office_id).values("contact_id")
+        phones = ContactPhone.objects.filter(_prefix("value", phone), office=office_id)
+        return phones.order_by().values("contact_id")
     key = search_key(term)
-    office = Contact.objects.filter(office=office_id)
+    office = Contact.objects.filter(office=office_id).order_by()
     branches = [
         office.filter(_prefix(field, key)).values("pk")
         for field in ("first_name_key", "company_key", "city_key")
     ]
-    emails = ContactEmail.objects.filter(_prefix("value_normalized", term.strip().lower()), office=office_id)
+    emails = ContactEmail.objects.filter(
+        _prefix("value_normalized", term.strip().lower()), office=office_id
+    ).order_by()
     return (
         office.filter(_prefix("name_key", key))
         .values("pk")
         .union(*branches, emails.values("contact_id"), all=True)
     )
+
+
+class _Unindexed(Func):
+    """A column's value that SQLite's planner cannot serve from an index (unary `+`), so a page of a
+    common search walks the index of the requested order and filters, instead of collecting every
+    match through the prefix indexes (MULTI-INDEX OR) and sorting them. PostgreSQL chooses between
+    the two by its statistics."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def _term_rows(term: str, office_id: int | None) -> Q:
+    """The contacts one search word matches as a condition on the contact row itself (the e-mail and
+    phone branches as subqueries), for walking an index in another order than the search's."""
+    if "@" in term or phone_search_prefix(term):
+        return Q(_unindexed_pk__in=_term_ids(term, office_id))
+    key = search_key(term)
+    emails = ContactEmail.objects.filter(_prefix("value_normalized", term.strip().lower()), office=office_id)
+    return (
+        _prefix("_unindexed_name", key)
+        | _prefix("_unindexed_first", key)
+        | _prefix("_unindexed_company", key)
+        | _prefix("_unindexed_city", key)
+        | Q(_unindexed_pk__in=emails.order_by().values("contact_id"))
+    )
+
+
+_UNINDEXED = {
+    "_unindexed_name": "name_key",
+    "_unindexed_first": "first_name_key",
+    "_unindexed_company": "company_key",
+    "_unindexed_city": "city_key",
+    "_unindexed_pk": "id",
+}
+
+
+def _first_term(term: str, office_id: int | None, paged: bool, entries: int | None) -> QuerySet[Contact]:
+    """The office's contacts the first search word matches; for a page, in the cheapest form;
+    `entries`: only those among the first so many index entries (for a bounded count)."""
+    if not paged:
+        # Every branch of the union is scoped to the office; an extra office filter out here would
+        # tempt SQLite to walk the whole sort index instead of looking up the few matching ids.
+        ids = _term_ids(term, office_id)
+        return Contact.objects.filter(pk__in=ids if entries is None else ids[:entries])
+    found = [next(iter(row.values())) for row in _term_ids(term, office_id)[: SORT_AT_MOST + 1]]
+    if len(found) <= SORT_AT_MOST:
+        return Contact.objects.filter(pk__in=set(found))
+    columns = {
+        alias: _Unindexed(
+            field, output_field=models.BigIntegerField() if field == "id" else models.CharField()
+        )
+        for alias, field in _UNINDEXED.items()
+    }
+    return Contact.objects.alias(**columns).filter(_term_rows(term, office_id), office=office_id)
 
 
 def _split_query(search: str) -> list[str]:
@@ -94,17 +171,20 @@ def contact_list(
     ids: list[int] | None = None,
     ordering: str | None = None,
     include_restricted: bool | None = None,
+    paged: bool = False,
+    _entries: int | None = None,
 ) -> QuerySet[Contact]:
     """The office's contacts, filtered and sorted (`ordering`: a key of ORDERINGS, "-" for descending).
+
+    `paged`: the query is for a page (a slice or `core.keyset`), not for counting or reading it all;
+    a common search then walks the order's index (see the module's doc).
 
     Restricted contacts (Art. 18 DSGVO, "Kontakt gesperrt") are left out of lists and searches;
     asked for by id (a detail page, a selection) they are included unless `include_restricted` is False."""
     office_id = user.office_id
     terms = _split_query(search or "")
     if terms and search_key(terms[0]):
-        # Every branch of the union is scoped to the office; an extra office filter out here would
-        # tempt SQLite to walk the whole sort index instead of looking up the few matching ids.
-        qs = Contact.objects.filter(pk__in=_term_ids(terms[0], office_id))
+        qs = _first_term(terms[0], office_id, paged, _entries)
         for term in terms[1:]:
             key = search_key(term)
             qs = qs.filter(
@@ -131,6 +211,27 @@ def contact_list(
     field = ORDERINGS.get(name, "name_key")
     desc = (ordering or "").startswith("-")
     return qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
+
+
+def contact_count(*, user: User, search: str | None = None, **filters: Any) -> tuple[int, bool]:
+    """(count, exact) of `contact_list(user=, search=, **filters)`, stopped at LIST_COUNT_CAP.
+
+    A search's ids come from a UNION of index ranges; `id IN (union)` makes the database collect
+    the whole union first (300,000 entries for "a" in a million contacts), so the count looks at the
+    union's first entries only: up to the cap it counts them all, above it, a quarter more than the
+    cap (a contact can match twice, a filter can drop some) is enough to say "mehr als 10.000". Only
+    when that falls short (a filter keeps few of very many matches) does it count them all."""
+    cap = settings.LIST_COUNT_CAP
+    whole = contact_list(user=user, search=search, **filters)
+    terms = _split_query(search or "")
+    if not (terms and search_key(terms[0])):
+        return count_capped(whole, cap)
+    if _term_ids(terms[0], user.office_id)[: cap + 1].count() <= cap:  # the UNION ALL stops at the limit
+        return count_capped(whole, cap)
+    _count, exact = count_capped(
+        contact_list(user=user, search=search, _entries=(cap + 1) * 5 // 4, **filters), cap
+    )
+    return (cap, False) if not exact else count_capped(whole, cap)
 
 
 def contact_list_page(qs: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -191,7 +292,7 @@ def tag_list(*, user: User) -> QuerySet[Tag]:
 
 def contact_choices(*, user: User, search: str, exclude_id: int | None = None, limit: int = 20) -> list[Any]:
     """A few contacts for a picker (relationships), by the same indexed search."""
-    qs = contact_list(user=user, search=search)
+    qs = contact_list(user=user, search=search, paged=True)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs[:limit])

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Page
 from django.http import (
     FileResponse,
     Http404,
@@ -42,6 +43,7 @@ from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.history import history_for
 from maklerwerk.core.history_display import history_rows
 from maklerwerk.core.ids import parse_id, parse_ids
+from maklerwerk.core.keyset import Cursor, KeysetPage, cursor_decode, cursor_encode, keyset_page, order_key
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.selectors import job_get
 from maklerwerk.core.tabs import actions_for, badges_for, rendered_tabs_for
@@ -67,7 +69,7 @@ def _list_params(request: AuthedRequest) -> dict[str, Any]:
     }
 
 
-def _filtered(request: AuthedRequest, params: dict[str, Any]) -> Any:
+def _filtered(request: AuthedRequest, params: dict[str, Any], *, paged: bool = False) -> Any:
     return selectors.contact_list(
         user=request.user,
         search=params["q"],
@@ -75,6 +77,77 @@ def _filtered(request: AuthedRequest, params: dict[str, Any]) -> Any:
         tag=params["tag"] or None,
         responsible_agent_id=params["agent"],
         ordering=params["sort"],
+        paged=paged,
+    )
+
+
+class CursorPage(Page):
+    """A page of the list opened by a cursor (`?after=` / `?before=`, core.keyset): the links carry
+    the cursor, so page 200 costs what page 1 costs; the page number is for the reader."""
+
+    def __init__(self, window: KeysetPage, paginator: CappedPaginator) -> None:
+        super().__init__(window.rows, window.offset // PAGE_SIZE + 1, paginator)
+        self.window = window
+
+    def has_next(self) -> bool:
+        return self.window.next is not None
+
+    def has_previous(self) -> bool:
+        return self.window.previous is not None
+
+    def start_index(self) -> int:
+        return self.window.offset + 1 if self.window.rows else 0
+
+    def end_index(self) -> int:
+        return self.window.offset + len(self.window.rows)
+
+    def link(self, cursor: Cursor | None) -> str:
+        if cursor is None:
+            return ""
+        page = cursor.offset // PAGE_SIZE + (0 if cursor.backward else 1)
+        if cursor.backward and cursor.offset <= PAGE_SIZE:
+            return f"page={max(page, 1)}"  # the first page needs no cursor
+        return f"page={page}&{'before' if cursor.backward else 'after'}={cursor_encode(cursor)}"
+
+    @property
+    def next_query(self) -> str:
+        return self.link(self.window.next)
+
+    @property
+    def previous_query(self) -> str:
+        return self.link(self.window.previous)
+
+
+def _page(request: AuthedRequest, params: dict[str, Any], paginator: CappedPaginator) -> CursorPage:
+    """The page the request asks for: by cursor, or by number (offset, bounded by the count's cap)."""
+    rows = selectors.contact_list_page(_filtered(request, params, paged=True))
+    text = request.GET.get("after") or request.GET.get("before")
+    if text:
+        try:
+            cursor = cursor_decode(text, rows)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+        else:
+            return CursorPage(keyset_page(rows, cursor, PAGE_SIZE), paginator)
+    number = paginator.validate_number(request.GET.get("page") or 1)
+    if number <= 1:
+        return CursorPage(keyset_page(rows, None, PAGE_SIZE), paginator)
+    # A page by number (a bookmark): one offset read, with cursors to go on from there.
+    offset = (number - 1) * PAGE_SIZE
+    listed = list(selectors.contact_list_page(_filtered(request, params))[offset : offset + PAGE_SIZE + 1])
+    field = order_key(rows)[0]  # type: ignore[index]  # contact_list orders by one field and pk
+    page_rows = listed[:PAGE_SIZE]
+    if not page_rows:
+        raise InvalidPage(number)
+    after = page_rows[-1] if len(listed) > PAGE_SIZE else None
+    return CursorPage(
+        KeysetPage(
+            page_rows,
+            offset,
+            Cursor(getattr(after, field), after.pk, offset + PAGE_SIZE) if after else None,
+            Cursor(getattr(page_rows[0], field), page_rows[0].pk, offset, backward=True),
+        ),
+        paginator,
     )
 
 
@@ -82,11 +155,25 @@ def _filtered(request: AuthedRequest, params: dict[str, Any]) -> Any:
 @require_GET
 def contact_list(request: AuthedRequest) -> HttpResponse:
     params = _list_params(request)
-    paginator = CappedPaginator(_filtered(request, params), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.contact_list_page(page.object_list)  # type: ignore[arg-type]  # pages of a QuerySet
+    paginator = CappedPaginator(
+        _filtered(request, params),
+        PAGE_SIZE,
+        counter=lambda: selectors.contact_count(
+            user=request.user,
+            search=params["q"],
+            role=params["role"] or None,
+            tag=params["tag"] or None,
+            responsible_agent_id=params["agent"],
+        ),
+    )
+    try:
+        page = _page(request, params, paginator)
+    except InvalidPage:
+        first = selectors.contact_list_page(_filtered(request, params, paged=True))
+        page = CursorPage(keyset_page(first, None, PAGE_SIZE), paginator)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
     columns = [

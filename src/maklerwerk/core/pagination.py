@@ -9,6 +9,7 @@ costs as much as the count). The API pages on past the cap (`next_offset`), see 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -27,11 +28,18 @@ def count_capped(items: QuerySet[Any] | Any, cap: int | None = None) -> tuple[in
 
 
 class CappedPaginator(Paginator):
-    """Django's paginator with `count` stopped at the cap; `exact` says whether it is the whole list."""
+    """Django's paginator with `count` stopped at the cap; `exact` says whether it is the whole list.
+    `counter` counts instead of `count_capped(object_list)` where a list knows a cheaper way."""
+
+    def __init__(
+        self, *args: Any, counter: Callable[[], tuple[int, bool]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.counter = counter
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
-        return count_capped(self.object_list)
+        return self.counter() if self.counter else count_capped(self.object_list)
 
     @cached_property
     def count(self) -> int:
