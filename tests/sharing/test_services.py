@@ -210,3 +210,15 @@ def test_a_mail_server_that_is_down_gives_a_german_reason(link: Any, agent: Any,
         services.share_link_send_email(link=link, acting_user=agent)
     assert refused.value.message.startswith("Der Mailserver")
     assert not Activity.objects.filter(type="email_sent").exists()
+
+
+def test_an_edited_mail_text_without_the_link_still_carries_it(link: Any, agent: Any, smtp_sink: Any) -> None:
+    from maklerwerk.mailing.services import template_default
+
+    template = template_default(office=link.office, key="share_link")  # the office's own copy
+    template.body = "{{ kontakt.briefanrede }},\n\nwie besprochen die Unterlagen.\n"
+    template.save()
+    services.share_link_send_email(link=link, acting_user=agent)
+    text = smtp_sink.parsed()[0].get_body(("plain",)).get_content()
+    assert "wie besprochen die Unterlagen." in text
+    assert services.share_link_public_url(link) in text  # added below the office's text
