@@ -128,6 +128,31 @@ def test_rebuild_match_keys_gives_bulk_inserted_contacts_keys(office: Any) -> No
     assert NameFrequency.objects.get(office=office, key="#").occurrences == len(SURNAMES)
 
 
+def test_rebuilt_keys_still_know_each_contacts_emails_and_phones(office: Any) -> None:
+    """Contacts taken in in bulk (an import, a restore) get their keys from `rebuild_match_keys`:
+    a new entry sharing only an e-mail address or only a phone number with one of them is found."""
+    from maklerwerk.contacts.models import ContactEmail, ContactPhone
+
+    anna, bernd = Contact.objects.bulk_create(
+        [
+            Contact(office=office, first_name="Anna", last_name="Kowalski", postal_code="50667"),
+            Contact(office=office, first_name="Bernd", last_name="Oberholz", postal_code="80331"),
+        ]
+    )
+    ContactEmail.objects.create(contact=anna, office=office, value="anna.kowalski@example.org")
+    ContactPhone.objects.create(contact=bernd, office=office, value="+49 89 4711 0815")
+    call_command("rebuild_match_keys", stdout=io.StringIO(), stderr=io.StringIO())
+
+    by_mail = check_duplicates(
+        office=office, data={"first_name": "A.", "last_name": "K.", "emails": ["Anna.Kowalski@example.org"]}
+    )
+    assert [c.contact for c in by_mail] == [anna] and "gleiche E-Mail-Adresse" in by_mail[0].reasons
+    by_phone = check_duplicates(
+        office=office, data={"first_name": "B.", "last_name": "O.", "phones": ["089 47110815"]}
+    )
+    assert [c.contact for c in by_phone] == [bernd] and "Telefonnummer identisch" in by_phone[0].reasons
+
+
 def test_seed_demo_leaves_every_contact_with_keys() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     office = Office.objects.get(name="Musterimmobilien Rhein-Main GmbH")
