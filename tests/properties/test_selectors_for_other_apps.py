@@ -68,6 +68,7 @@ def test_the_single_checks_answer_like_the_rule(world: World, who: str, sees: bo
         with pytest.raises(Http404):
             selectors.require_property_visible(user, world.prop.pk)
     selectors.require_property_visible(user, None)  # rows without a property are not hidden
+    assert selectors.property_visible(user, None) is False  # but "no property" is not one to see
 
 
 def test_an_administrator_of_another_office_sees_nothing_by_id(world: World, other_office: Any) -> None:
