@@ -166,6 +166,13 @@ def _create(
     _link(portal, prop, item, user, listing.warnings)
     prop.refresh_from_db()  # its updated_at as stored: the import record's stamp
     report.add("created", line, _name(item), id=prop.pk, warnings=listing.warnings)
+    _record(run, item, listing, prop)
+
+
+def _record(
+    run: ImportRun, item: dict[str, Any], listing: reader.Listing, prop: Property, **extra: Any
+) -> None:
+    """The import record of a Scout listing: a re-run finds it and creates nothing."""
     imports.record_save(
         office=run.office,
         source_system=SOURCE_SYSTEM,
@@ -174,6 +181,7 @@ def _create(
         target=prop,
         row_hash=openimmo.listing_hash(listing),
         batch=run.batch,
+        **extra,
     )
 
 
@@ -188,16 +196,7 @@ def _link_existing(
     warnings: list[str] = []
     if not report.dry_run:
         _link(portal, prop, item, user, warnings)
-        imports.record_save(
-            office=run.office,
-            source_system=SOURCE_SYSTEM,
-            kind=KIND,
-            source_key=item["id"],
-            target=prop,
-            row_hash=openimmo.listing_hash(listing),
-            status=ImportRecord.Status.LINKED,
-            batch=run.batch,
-        )
+        _record(run, item, listing, prop, status=ImportRecord.Status.LINKED)
     report.add("linked", line, _name(item), id=prop.pk, reason=reason, warnings=warnings)
 
 
