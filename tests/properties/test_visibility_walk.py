@@ -217,7 +217,10 @@ PARAM = {
 }
 # ... and per route where a name means different things (`pk`, `file_id`, `token`).
 ROUTE_PARAM = {
-    **{f"contacts:{n}": {"pk": "contact"} for n in ("detail", "update", "delete", "vcard", "file_upload")},
+    **{
+        f"contacts:{n}": {"pk": "contact"}
+        for n in ("detail", "history", "update", "delete", "vcard", "file_upload")
+    },
     "contacts:relationship_create": {"pk": "contact"},
     **{
         f"privacy:{n}": {"pk": "contact"}
@@ -227,6 +230,7 @@ ROUTE_PARAM = {
         f"properties:{n}": {"pk": "prop"}
         for n in (
             "detail",
+            "history",
             "edit",
             "delete",
             "matches",
@@ -241,6 +245,7 @@ ROUTE_PARAM = {
         )
     },
     "properties:profile_edit": {"pk": "profile"},
+    "properties:profile_history": {"pk": "profile"},
     "properties:profile_delete": {"pk": "profile"},
     **{f"sharing:{n}": {"pk": "link"} for n in ("link_delete", "link_email", "link_preview")},
     "sharing:property_tab": {"pk": "prop"},

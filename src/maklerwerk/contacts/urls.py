@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/", views.vcard_import, name="import"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_update, name="update"),
+    path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/vcard/", views.contact_vcard, name="vcard"),
     path("<int:pk>/files/", views.file_upload, name="file_upload"),

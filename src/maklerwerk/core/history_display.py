@@ -12,18 +12,23 @@ import decimal
 import inspect
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.core.countries import country_name
+from maklerwerk.core.history import history_for
 from maklerwerk.core.models import ChangeLog
 
 # Keys of related lists that services put into snapshots (`snapshot(obj, extra={...})`).
@@ -222,3 +227,40 @@ def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = N
         link = _merge_link(entry) if entry.action == ChangeLog.Action.MERGE else None
         rows.append({"entry": entry, "changes": changes, "merge_link": link})
     return rows
+
+
+# A history tab shows this many entries; older ones come a page at a time ("Ältere Einträge").
+HISTORY_PAGE = 100
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[dict[str, Any]]
+    older: int | None  # the id of the last entry shown, when older ones exist
+
+
+def history_page(
+    instance: models.Model, *, before: str | None = None, limit: int = HISTORY_PAGE
+) -> HistoryPage:
+    """One page of an object's history, newest first, starting after the entry `before` (an id of
+    this object's history). Keyset on (at, id), the order of the index, so the 50th page costs what
+    the first does. An unknown `before` is a 404: it names nothing of this object."""
+    entries = history_for(instance)
+    if before is not None:
+        try:
+            anchor = entries.values("at", "pk").get(pk=int(before))
+        except (ValueError, ChangeLog.DoesNotExist):
+            raise Http404(gettext("This history entry does not exist.")) from None
+        entries = entries.filter(Q(at__lt=anchor["at"]) | Q(at=anchor["at"], pk__lt=anchor["pk"]))
+    page = list(entries.order_by("-at", "-pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return HistoryPage(history_rows(page), page[-1].pk if more and page else None)
+
+
+def history_context(instance: models.Model, url: str, *, before: str | None = None) -> dict[str, Any]:
+    """What `core/_history.html` (the tab) and `core/_history_rows.html` (a further page) need:
+    the rows and the URL of the next older page ("" at the oldest)."""
+    page = history_page(instance, before=before)
+    more = f"{url}?{urlencode({'before': page.older})}" if page.older else ""
+    return {"history": page.rows, "history_more": more}

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("profiles/", views.profile_list, name="profile_list"),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
+    path("profiles/<int:pk>/history/", views.profile_history, name="profile_history"),
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("new-matches/", views.new_matches_page, name="new_matches"),
     path("new-matches/widget/", views.new_matches_widget, name="new_matches_widget"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.property_list, name="list"),
     path("new/", views.property_create, name="create"),
     path("<int:pk>/", views.property_detail, name="detail"),
+    path("<int:pk>/history/", views.property_history, name="history"),
     path("<int:pk>/edit/", views.property_edit, name="edit"),
     path("<int:pk>/delete/", views.property_delete, name="delete"),
     path("<int:pk>/matches/", views.property_matches, name="matches"),

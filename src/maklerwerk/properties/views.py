@@ -19,8 +19,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
-from maklerwerk.core.history import history_for
-from maklerwerk.core.history_display import history_rows
+from maklerwerk.core.history_display import history_context
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.tabs import actions_for, badges_for, tabs_for
 from maklerwerk.matching import selectors as matching_selectors
@@ -42,8 +41,8 @@ from maklerwerk.properties.models import (
 )
 
 
-def _history_rows(instance: Any) -> list[dict[str, Any]]:
-    return history_rows(history_for(instance)[:100])
+def _history(prop: Property, before: str | None = None) -> dict[str, Any]:
+    return history_context(prop, reverse("properties:history", args=[prop.pk]), before=before)
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -147,7 +146,7 @@ def _detail_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
         "document_form": DocumentForm(),
         "groups": matching_selectors.group_matches(rows),
         "match_count": len(rows),
-        "history": _history_rows(prop),
+        **_history(prop),
         "can_edit": user.can(Capability.EDIT),
         "can_delete": user.can(Capability.DELETE),
         "image_kinds": PropertyImage.Kind.choices,
@@ -165,6 +164,14 @@ def property_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     prop = selectors.property_get(user=request.user, pk=pk)
     response = render(request, "properties/detail.html", _detail_context(request, prop))
     return maps.allow_tiles(response, request.office.map_tile_url)
+
+
+@require_capability(Capability.VIEW)
+@require_GET
+def property_history(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A further (older) page of the history tab, as table rows for htmx."""
+    prop = selectors.property_get(user=request.user, pk=pk)
+    return render(request, "core/_history_rows.html", _history(prop, request.GET.get("before")))
 
 
 @require_capability(Capability.VIEW)
