@@ -139,15 +139,17 @@ def _splink_settings(link_type: str) -> Any:
 def febrl_ceiling(frames: list[Any], with_birth: bool, truth: set[tuple[Any, Any]]) -> float:
     """The engine's recall ceiling: the share of true pairs among the pairs its blocking compares."""
     from maklerwerk.duplicates.batch import households_absent
-    from maklerwerk.duplicates.blocking import candidate_pairs
+    from maklerwerk.duplicates.blocking import Columns, candidate_pairs
 
     records, source = _febrl_records(frames, with_birth)
     ids = list(records)
     recs = [records[i] for i in ids]
+    col = Columns(recs)
     first, second, _runs = candidate_pairs(
         recs,
         [source[i] for i in ids] if len(frames) > 1 else None,
-        lambda runs: households_absent(recs, runs),
+        lambda runs: households_absent(col, runs),
+        col,
     )
     pairs = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(first.tolist(), second.tolist(), strict=True)}
     return len(pairs & truth) / len(truth)

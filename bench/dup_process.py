@@ -113,13 +113,16 @@ def _splink_frame(path: Path) -> Any:
 
 def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
     """What the engine does in its own process: read, (normalise,) find the pairs."""
-    from maklerwerk.duplicates.batch import find_pairs
-    from maklerwerk.duplicates.normalize import record_from_row, records_from_columns
+    from maklerwerk.duplicates.batch import find_pairs, find_pairs_in
+    from maklerwerk.duplicates.normalize import RecordTable, gc_paused, records_from_columns
 
-    if name.startswith("german-"):
-        _header, rows = _read_rows(data / f"{name}.profiles.csv")
-        pairs = find_pairs({i: record_from_row(tuple(row)) for i, row in enumerate(rows)}, min_score=0.5)
-        return [(p.a, p.b) for p in pairs]
+    if name.startswith("german-"):  # as `finder.office_find_pairs` reads them: rows to columns
+        with gc_paused():
+            _header, rows = _read_rows(data / f"{name}.profiles.csv")
+            table = RecordTable.from_rows(rows)
+            del rows
+            pairs = find_pairs_in(range(len(table)), table, min_score=0.5)
+            return [(p.a, p.b) for p in pairs]
     ours_of = dict(
         zip(
             ("first_name", "last_name", "street", "house_number", "postal_code", "city"),

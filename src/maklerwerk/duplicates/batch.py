@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -38,12 +38,12 @@ def frequencies_of(records: Iterable[Record], col: blocking.Columns | None = Non
     return Frequencies(total=len(col.recs), counts=CountsByKind(by_kind))
 
 
-def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> bool:
+def households_absent(col: blocking.Columns, runs: dict[str, blocking.Runs]) -> bool:
     """A list without households (each copy with its own typing errors), by the birth dates or,
     without enough of them, by the addresses (`errors`)."""
-    test = errors.household_test(recs, runs["a"].blocks())
+    test = errors.household_test_runs(col, runs["a"])
     if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
-        test = errors.address_household_test(recs)
+        test = errors.address_household_test(col.recs)
     return test.errors_independent
 
 
@@ -63,26 +63,46 @@ def find_pairs[K: (int, str)](
     house number + PLZ, the names alone: in a million contacts mostly strangers) are scored only
     when something else agrees (`_worth_scoring`), which leaves out most of them cheaply.
     """
+    return find_pairs_in(
+        list(records),
+        list(records.values()),
+        min_score=min_score,
+        freq=freq,
+        source=source,
+        on_progress=on_progress,
+    )
+
+
+def find_pairs_in[K: (int, str)](
+    ids: Sequence[K],
+    recs: Sequence[Record],
+    *,
+    min_score: float,
+    freq: Frequencies | None = None,
+    source: Mapping[K, Any] | None = None,
+    on_progress: Callable[[int, int], Any] | None = None,
+) -> list[Pair[K]]:
+    """`find_pairs` over records given as a sequence (`recs[i]` is the record of `ids[i]`), such
+    as a `normalize.RecordTable` of stored profile rows."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples and lists: the collector would walk them again and again
     try:
-        return _find_pairs(records, min_score=min_score, freq=freq, source=source, on_progress=on_progress)
+        return _find_pairs(ids, recs, min_score=min_score, freq=freq, source=source, on_progress=on_progress)
     finally:
         if collecting:
             gc.enable()
 
 
 def _find_pairs[K: (int, str)](
-    records: Mapping[K, Record],
+    ids: Sequence[K],
+    recs: Sequence[Record],
     *,
     min_score: float,
     freq: Frequencies | None,
     source: Mapping[K, Any] | None,
     on_progress: Callable[[int, int], Any] | None,
 ) -> list[Pair[K]]:
-    ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
-    recs = [records[rid] for rid in ids]
     col = blocking.Columns(recs)
     freq = freq or frequencies_of(recs, col)
     # Data without households (errors independent, see `errors`): more pairs are worth scoring,
@@ -91,7 +111,7 @@ def _find_pairs[K: (int, str)](
     tested: list[bool] = []
 
     def no_households(runs: dict[str, blocking.Runs]) -> bool:
-        tested.append(households_absent(recs, runs))
+        tested.append(households_absent(col, runs))
         return tested[0]
 
     first, second, runs = blocking.candidate_pairs(recs, side, no_households, col)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.normalize import Record, column_of
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
 # A birth date, or the first letters of names or street (common in German data: "han:mül"),
@@ -54,6 +53,21 @@ def unique_ints(values: Ints) -> Ints:
     return ordered[keep]
 
 
+def dense_ranks(values: Ints) -> Ints:
+    """Each value's place among the distinct values, ascending (as `np.unique(values,
+    return_inverse=True)[1]`, which for plain integers also loads `numpy.ma` on first use)."""
+    if not len(values):
+        return values.astype(np.int64)
+    order = np.argsort(values)
+    ordered = values[order]
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[0] = 0
+    np.cumsum(ordered[1:] != ordered[:-1], out=ranks[1:])
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = ranks
+    return out
+
+
 def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Ints:
     """Each value as a number (the same value, the same number); '' as -1 (missing).
     With `vocab`, numbers continue (and are shared with) an earlier numbering."""
@@ -74,7 +88,7 @@ def _joined(*parts: Ints) -> Ints:
         missing |= part < 0
         key = key * (int(part.max(initial=0)) + 1) + part
         if len(parts) > 2:  # keep the numbers small before the next multiplication
-            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+            key = dense_ranks(key)
     key[missing] = -1
     return key
 
@@ -94,7 +108,7 @@ class Runs:
     def pairs(self, n: int) -> Ints:
         """Every two members of a run, as a * n + b."""
         out = [np.empty(0, dtype=np.int64)]
-        for size in np.unique(self.sizes).tolist():
+        for size in unique_ints(self.sizes).tolist():
             rows = self.members[self.starts[self.sizes == size][:, None] + np.arange(size)]
             first, second = np.triu_indices(size, 1)
             out.append((rows[:, first] * n + rows[:, second]).ravel())
@@ -121,10 +135,11 @@ def _runs(keys: Ints, limit: int | None, members: Ints | None = None) -> Runs:
 
 def _multi(recs: Sequence[Record], attr: str, limit: int | None) -> Runs:
     """E-mails and phones: a record has several; it joins each value's run once."""
-    owners = [n for n, r in enumerate(recs) for _ in getattr(r, attr)]
+    lists = column_of(recs, attr)
+    owners = [n for n, values in enumerate(lists) for _ in values]
     if not owners:
         return _runs(np.empty(0, dtype=np.int64), limit)
-    values = _numbered([v for r in recs for v in getattr(r, attr)])
+    values = _numbered([v for values in lists for v in values])
     unique = unique_ints(values * len(recs) + np.array(owners, dtype=np.int64))
     return _runs(unique // len(recs), limit, members=unique % len(recs))
 
@@ -163,7 +178,7 @@ class Columns:
     def _make(self, name: str) -> Ints:
         if name in ("first_ph", "last_ph"):
             self._vocabs[name] = self._sounds
-            return _numbered(list(map(attrgetter(name), self.recs)), self._sounds)
+            return _numbered(column_of(self.recs, name), self._sounds)
         if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
             attr, size = PREFIXES[name]
             return self._cut(attr, lambda v: v[:size] if len(v) >= size else "")
@@ -174,7 +189,7 @@ class Columns:
             return self._cut(attr, lambda v: v[: int(cut)])
         vocab: dict[str, int] = {"": -1}
         self._vocabs[name] = vocab
-        return _numbered(list(map(attrgetter(name), self.recs)), vocab)
+        return _numbered(column_of(self.recs, name), vocab)
 
     def _cut(self, attr: str, cut: Callable[[str], str]) -> Ints:
         """Field `attr` cut by `cut`, numbered through the field's own numbers."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +23,7 @@ from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import cpdist
 
 from maklerwerk.duplicates.blocking import Columns, Ints, _numbered
+from maklerwerk.duplicates.normalize import column_of
 from maklerwerk.duplicates.scoring import (
     BIRTH_DIFFERS,
     BIRTH_NEAR,
@@ -128,7 +128,7 @@ def _names_bound(p: Pairs) -> tuple[Floats, Bools]:
 
 def _channel_bound(p: Pairs, attr: str, agree: float) -> Floats:
     """E-mails or phones: `agree` bits when the pair may share one, -1 when both have others."""
-    values = list(map(attrgetter(attr), p.col.recs))
+    values = column_of(p.col.recs, attr)
     counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     if not counts.any():
         return np.zeros(len(p.a))
