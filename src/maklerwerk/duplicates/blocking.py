@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import count
 
 import numpy as np
 import numpy.typing as npt
 
-from maklerwerk.duplicates.normalize import Record, column_of
+from maklerwerk.duplicates.normalize import Record, RecordTable, column_of, translit
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
 # A birth date, or the first letters of names or street (common in German data: "han:mül"),
@@ -75,9 +76,16 @@ def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Int
         return np.full(len(values), -1, dtype=np.int64)
     vocab = {"": -1} if vocab is None else vocab
     start = len(vocab)
-    new = [v for v in dict.fromkeys(values) if v not in vocab]  # C-level de-duplication
+    # One pass of dictionary look-ups (in C): each value's first position. The distinct values,
+    # in the order first seen, are then numbered (continuing `vocab`), and positions turned into
+    # numbers by arrays.
+    seen: dict[str, int] = {}
+    first_at = np.fromiter(map(seen.setdefault, values, count()), dtype=np.int64, count=len(values))
+    new = [v for v in seen if v not in vocab]
     vocab.update(zip(new, range(start, start + len(new)), strict=True))
-    return np.array(list(map(vocab.__getitem__, values)), dtype=np.int64)
+    distinct = np.empty(len(values), dtype=np.int64)
+    distinct[np.fromiter(seen.values(), dtype=np.int64, count=len(seen))] = np.arange(len(seen))
+    return np.fromiter(map(vocab.__getitem__, seen), dtype=np.int64, count=len(seen))[distinct[first_at]]
 
 
 def _joined(*parts: Ints) -> Ints:
@@ -133,15 +141,14 @@ def _runs(keys: Ints, limit: int | None, members: Ints | None = None) -> Runs:
     return Runs(members.astype(np.int64), starts[keep], sizes[keep])
 
 
-def _multi(recs: Sequence[Record], attr: str, limit: int | None) -> Runs:
+def _multi(col: Columns, attr: str, limit: int | None) -> Runs:
     """E-mails and phones: a record has several; it joins each value's run once."""
-    lists = column_of(recs, attr)
-    owners = [n for n, values in enumerate(lists) for _ in values]
-    if not owners:
+    owners, values = col.multi(attr)
+    if not len(owners):
         return _runs(np.empty(0, dtype=np.int64), limit)
-    values = _numbered([v for values in lists for v in values])
-    unique = unique_ints(values * len(recs) + np.array(owners, dtype=np.int64))
-    return _runs(unique // len(recs), limit, members=unique % len(recs))
+    n = len(col.recs)
+    unique = unique_ints(values * n + owners)
+    return _runs(unique // n, limit, members=unique % n)
 
 
 class Columns:
@@ -155,6 +162,7 @@ class Columns:
         self._cache: dict[str, Ints] = {}
         self._vocabs: dict[str, dict[str, int]] = {}
         self._sounds: dict[str, int] = {"": -1}  # first and last names by sound share one numbering
+        self._multis: dict[str, tuple[Ints, Ints]] = {}
 
     def __getitem__(self, name: str) -> Ints:
         column = self._cache.get(name)
@@ -175,7 +183,42 @@ class Columns:
         counted = np.bincount(column[column >= 0], minlength=len(values)).tolist()
         return {v: k for v, k in zip(values, counted, strict=True) if k and v}
 
+    def multi(self, attr: str) -> tuple[Ints, Ints]:
+        """A field with several values per record (e-mails, phones): owners (record numbers,
+        ascending) and the numbers of their values, record by record, value by value."""
+        cached = self._multis.get(attr)
+        if cached is None:
+            cached = self._multis[attr] = self._make_multi(attr)
+        return cached
+
+    def _make_multi(self, attr: str) -> tuple[Ints, Ints]:
+        recs = self.recs
+        if not isinstance(recs, RecordTable):
+            lists = column_of(recs, attr)
+            owners = np.array([n for n, values in enumerate(lists) for _ in values], dtype=np.int64)
+            return owners, _numbered([v for values in lists for v in values])
+        # A table holds each record's values as one text ("a@x.de b@y.de"): split once per
+        # distinct text, and numbered in the same order as value by value.
+        joined: dict[str, int] = {"": -1}
+        codes = _numbered(recs.joined(attr), joined)
+        parts = [text.split() for text in list(joined)[1:]]
+        per_text = np.zeros(len(joined), dtype=np.int64)  # by text number; 0 (unused) and -1: none
+        per_text[1:] = [len(p) for p in parts]
+        offset = np.zeros(len(joined), dtype=np.int64)
+        offset[1:] = np.cumsum(per_text[1:]) - per_text[1:]
+        value_codes = _numbered([v for p in parts for v in p])
+        per_record = np.where(codes >= 0, per_text[np.maximum(codes, 0)], 0)
+        owners = np.repeat(np.arange(len(codes), dtype=np.int64), per_record)
+        before = np.cumsum(per_record) - per_record
+        at = np.repeat(offset[np.maximum(codes, 0)] - before, per_record) + np.arange(len(owners))
+        return owners, value_codes[at]
+
     def _make(self, name: str) -> Ints:
+        if name in ("first_t", "last_t") and isinstance(self.recs, RecordTable):
+            # A table's transliterated name is that of its name: once per distinct name.
+            plain = self._vocabs[name] = {"": -1}
+            whole = self[name[:-2]]
+            return _numbered([translit(v) for v in self.values(name[:-2])] + [""], plain)[whole]
         if name in ("first_ph", "last_ph"):
             self._vocabs[name] = self._sounds
             return _numbered(column_of(self.recs, name), self._sounds)
@@ -226,7 +269,7 @@ def key_runs(recs: Sequence[Record], col: Columns | None = None, *, limited: boo
     for kind in KINDS:
         limit = BLOCK_LIMIT.get(kind, MAX_BLOCK) if limited else None
         if kind in "ep":
-            out[kind] = _multi(recs, "emails" if kind == "e" else "phones", limit)
+            out[kind] = _multi(col, "emails" if kind == "e" else "phones", limit)
         else:
             out[kind] = _runs(keys[kind], limit)
     return out

@@ -404,6 +404,10 @@ class RecordTable(Sequence[Record]):
             )
         return record
 
+    def joined(self, name: str) -> Sequence[str]:
+        """E-mails or phones of every row as stored: space-separated in one text."""
+        return self._columns[name]
+
     def column(self, name: str) -> Sequence[Any]:
         """Field `name` of every row, as the records hold it (e-mails and phones as tuples, the
         transliterated names computed once per distinct name)."""
