@@ -164,9 +164,10 @@ def ours(data: Path, name: str) -> list[tuple[Any, Any]]:
 def floor(data: Path, name: str) -> int:
     """The least any engine in this stack does on the same input, as a whole process: start Python,
     import numpy and rapidfuzz, read the rows (FEBRL: and normalise them), number the fields and
-    sort each of the engine's blocking key kinds once, and sort the codes of all candidate pairs
-    once (`blocking.unique_ints`). No choice among the broad keys' pairs, no bound, no scoring.
-    Returns how many distinct candidate pairs that gives."""
+    sort each of the engine's 20 blocking key kinds once (`blocking.key_runs`), and sort the codes
+    of the candidate pairs once: those of the key kinds whose pairs are compared whatever else
+    agrees (the broad kinds' pairs, which the engine first sifts, are left out). Nothing scored.
+    A lower bound of what the engine does. Returns how many distinct pairs that gives."""
     import numpy as np
     import rapidfuzz.distance
     import rapidfuzz.process  # noqa: F401  # scoring's comparisons, loaded as the engine loads them
@@ -182,7 +183,8 @@ def floor(data: Path, name: str) -> int:
             recs = list(_febrl_records(data, name)[0].values())
         runs = blocking.key_runs(recs, blocking.Columns(recs))
         n = len(recs)
-        codes = blocking.unique_ints(np.concatenate([runs[kind].pairs(n) for kind in blocking.KINDS]))
+        narrow = [kind for kind in blocking.KINDS if kind not in blocking.BROAD]
+        codes = blocking.unique_ints(np.concatenate([runs[kind].pairs(n) for kind in narrow]))
         return len(codes)
 
 
@@ -239,10 +241,16 @@ if __name__ == "__main__":
     main(sys.argv[1:])
 
 
-# --- the `process` part of `python -m bench duplicates`: both as whole processes, taking turns ---
+# --- the `process` part of `python -m bench duplicates`: whole processes, taking turns ---
 
 PROCESS_RUNS = 5
-PROCESS_SIZES = ("german-200000",)  # 1M: `python bench/dup_process.py` by hand (prepare takes minutes)
+PROCESS_SIZES = ("german-200000",)  # more (german-1000000): BENCH_PROCESS_SIZES, see process_section
+METHODS = ("ours", "splink", "floor")
+LABELS = {
+    "ours": "Maklerwerk engine",
+    "splink": "splink 5 (DuckDB), predicting",
+    "floor": "floor: Python, numpy, read, keys, one sort",
+}
 
 
 def _timed(argv: list[str]) -> tuple[float, float]:
@@ -259,67 +267,127 @@ def _timed(argv: list[str]) -> tuple[float, float]:
 
 
 def compare(data: Path, name: str, runs: int = PROCESS_RUNS) -> dict[str, Any]:
-    """ours and splink in turn (one warm-up each, writing the pairs for scoring, then `runs` pairs
-    of timed runs): medians, and the median of splink's time over ours pair by pair."""
+    """The engine, splink and the floor in turn (one warm-up each, the engine and splink writing
+    their pairs for scoring, then `runs` rounds of one timed run each): per method the times,
+    and splink's time over the method's pair by pair (same round)."""
     import statistics
 
     script = str(Path(__file__).resolve())
     out: dict[str, Any] = {}
-    for method in ("ours", "splink"):
+    for method in METHODS:
         pairs_file = data / f"{name}.{method}.out"
         _timed([sys.executable, script, method, str(data), name, str(pairs_file)])
-        out[method] = {"score": score(data, name, pairs_file), "wall": [], "cpu": []}
+        scored = score(data, name, pairs_file) if method != "floor" else ""
+        out[method] = {"score": scored, "wall": [], "cpu": []}
     for _ in range(runs):
-        for method in ("ours", "splink"):
+        for method in METHODS:
             wall, cpu = _timed([sys.executable, script, method, str(data), name])
             out[method]["wall"].append(wall)
             out[method]["cpu"].append(cpu)
-    ratios = [s / o for o, s in zip(out["ours"]["wall"], out["splink"]["wall"], strict=True)]
-    out["ratio"] = (statistics.median(ratios), min(ratios), max(ratios))
+    for method in METHODS:
+        m, s = out[method], out["splink"]
+        walls = [b / a for a, b in zip(m["wall"], s["wall"], strict=True)]
+        m["ratio"] = (statistics.median(walls), min(walls), max(walls))
+        m["cpu_ratio"] = statistics.median([b / a for a, b in zip(m["cpu"], s["cpu"], strict=True)])
     return out
 
 
+def _prepared(data: Path, sizes: list[str]) -> None:
+    """Data files and splink models for FEBRL and `sizes`, unless `data` holds them already."""
+    model = {"febrl": "febrl2"}
+    wanted = [w for w in ["febrl", *sizes] if not (data / f"{model.get(w, w)}.splink.json").exists()]
+    if wanted:
+        main(["prepare", str(data), *wanted])
+
+
 def process_section(quick: bool) -> str:
+    """Environment: BENCH_PROCESS_SIZES (comma-separated German sets, default german-200000; e.g.
+    german-200000,german-1000000) and BENCH_PROCESS_DATA (a directory to prepare the data in and
+    keep, so a second run reuses it; default a temporary one)."""
+    import compileall
+    import os
     import shutil
     import statistics
     import tempfile
 
     from bench.bench_duplicates import Rows
 
+    load_before = os.getloadavg()
+    # Installed, the package has its bytecode; this checkout may not (PYTHONDONTWRITEBYTECODE):
+    # compile it once, so no run compiles the engine's modules again. splink's are compiled.
+    compileall.compile_dir(ROOT / "src" / "maklerwerk", quiet=1)
+    compileall.compile_dir(ROOT / "bench", quiet=1)
     table = Rows(
         "process",
         quick,
-        ["Data", "Records", "Method", "Wall s (median, min–max)", "CPU s (median)", "splink wall / engine wall (median of pairs, min–max)", "Precision", "Recall", "F1"],  # noqa: E501
+        ["Data", "Records", "Method", "Wall s (median, min–max)", "CPU s (median)", "splink wall / this wall (median of pairs, min–max)", "splink CPU / this CPU (median of pairs)", "Precision", "Recall", "F1"],  # noqa: E501
         intro=(
-            'Each method as **one whole process, the way it is deployed**: `python bench/dup_process.py '
-            'ours|splink DIR SET` starts Python, imports its libraries, reads the data from a CSV file, '
-            'finds the pairs at its default threshold (0.5) and ends. The engine normalises the FEBRL '
-            'records itself and reads the German records as the normalised profile rows `find_duplicates` '
-            'reads from the database; splink 5 (DuckDB, limited to 8GB) loads the model trained once '
-            'beforehand (`prepare`, not timed) and predicts. Same fields for both: FEBRL CRM fields (names, '
-            'street, number, postcode, suburb); German: first name, surname, birth date, street, number, '
-            f'PLZ, city. After one warm-up each, the two take turns ({PROCESS_RUNS} runs each); the ratio is '
-            'taken pair by pair (the machine is shared: the ratio holds when its speed drifts, single times '
-            'do not). Reproduce with `/usr/bin/time -v` around the same two commands.'
+            "Each method as **one whole process, the way it is deployed**: `python bench/dup_process.py "
+            "ours|splink DIR SET` starts Python, imports its libraries, reads the data from a CSV file, "
+            "finds the pairs at its default threshold (0.5) and ends. The engine normalises the FEBRL "
+            "records itself and reads the German records as the normalised profile rows `find_duplicates` "
+            "reads from the database (as `finder.office_profiles` does: rows, then columns); splink 5 "
+            "(DuckDB, limited to 8GB) loads the model trained once beforehand (`prepare`, not timed) and "
+            "predicts. Same fields for both: FEBRL CRM fields (names, street, number, postcode, suburb); "
+            "German: first name, surname, birth date, street, number, PLZ, city. **Floor** "
+            "(`python bench/dup_process.py floor DIR SET`): the least any engine in this stack (Python, "
+            "numpy, rapidfuzz) does on the same input as a whole process: start Python, import numpy and "
+            "rapidfuzz, read the rows (FEBRL: and normalise them), number the fields, sort each of the "
+            "engine's 20 blocking key kinds once and sort the codes of the candidate pairs of its 9 narrow "
+            "kinds once (the pairs it compares whatever else agrees; the broad kinds' pairs, which it "
+            "first sifts, left out): nothing sifted, nothing scored, a lower bound of the engine's work. "
+            "The package is compiled to bytecode first, as installed. After one warm-up each, the three "
+            f"take turns ({PROCESS_RUNS} rounds); ratios are taken pair by pair within a round (the "
+            "machine is shared: the ratio holds when its speed drifts, single times do not). Reproduce "
+            "with `/usr/bin/time -v` around the same commands."
         ),
     )  # fmt: skip
-    data = Path(tempfile.mkdtemp(prefix="dup-process-"))
-    sizes = ["german-20000"] if quick else list(PROCESS_SIZES)
+    kept = os.environ.get("BENCH_PROCESS_DATA")
+    data = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="dup-process-"))
+    data.mkdir(parents=True, exist_ok=True)
+    default = "german-20000" if quick else ",".join(PROCESS_SIZES)
+    sizes = [s for s in os.environ.get("BENCH_PROCESS_SIZES", default).split(",") if s]
+    goals = []
     try:
-        main(["prepare", str(data), "febrl", *sizes])
+        _prepared(data, sizes)
         for name in ["febrl2", "febrl3", "febrl4", *sizes]:
             r = compare(data, name)
-            records = sum(1 for path in data.glob(f"{name}*.[0-9].csv") for _ in path.open()) - len(
-                list(data.glob(f"{name}*.[0-9].csv"))
-            )
-            for method in ("ours", "splink"):
+            files = list(data.glob(f"{name}.[0-9].csv"))
+            records = sum(1 for path in files for _ in path.open()) - len(files)
+            for method in METHODS:
                 m = r[method]
                 wall = f"{statistics.median(m['wall']):.2f} ({min(m['wall']):.2f}–{max(m['wall']):.2f})"
-                ratio = "{:.2f}x ({:.2f}–{:.2f})".format(*r["ratio"]) if method == "ours" else "1.00x"
-                p, rec, f1 = (m["score"].split()[i] for i in (3, 5, 7))
-                label = "Maklerwerk engine" if method == "ours" else "splink 5 (DuckDB), predicting"
+                ratio = "{:.2f}x ({:.2f}–{:.2f})".format(*m["ratio"])
+                p, rec, f1 = (m["score"].split()[i] for i in (3, 5, 7)) if m["score"] else ("–", "–", "–")
                 cpu = f"{statistics.median(m['cpu']):.2f}"
-                table.add([name, f"{records:,}", label, wall, cpu, ratio, p, rec, f1])
+                table.add(
+                    [
+                        name,
+                        f"{records:,}",
+                        LABELS[method],
+                        wall,
+                        cpu,
+                        ratio,
+                        f"{m['cpu_ratio']:.2f}x",
+                        p,
+                        rec,
+                        f1,
+                    ]
+                )
+            budget = statistics.median(r["splink"]["wall"]) / 10
+            floor_wall = statistics.median(r["floor"]["wall"])
+            goals.append(
+                f"{name}: 10x splink's prediction means at most {budget:.2f} s wall; the engine takes "
+                f"{statistics.median(r['ours']['wall']):.2f} s, the floor {floor_wall:.2f} s "
+                f"({floor_wall / budget:.1f}x that budget)."
+            )
+            load = os.getloadavg()
+            table.notes = (
+                f"Load average (1/5/15 min) before the runs {load_before[0]:.1f} / {load_before[1]:.1f} / "
+                f"{load_before[2]:.1f}, after {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on "
+                f"{os.cpu_count()} cores.\n\n" + "\n".join(f"- {g}" for g in goals)
+            )
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(data, ignore_errors=True)
     return table.write()

@@ -68,12 +68,30 @@ _C_AT_START = frozenset("ahkloqrux")
 _C_INSIDE = frozenset("ahkoqux")
 
 
+_CODES = str.maketrans(
+    {**dict.fromkeys("aeijouy", "0"), **{k: v or None for k, v in _PLAIN_CODES.items()},
+     "p": "1", "P": "3", "d": "2", "t": "2", "D": "8"}
+)  # fmt: skip
+_DT_BEFORE_CSZ = re.compile(r"[dt](?=[csz])")
+_REPEATS = re.compile(r"(.)\1+")
+
+
 def koelner_phonetik(word: str) -> str:
     """Kölner Phonetik of one transliterated word: the rules of the `cologne-phonetics` package
-    (letters other than a-z ignored; repeated digits, then every 0 but a leading one, dropped),
-    written as one pass over the letters, which is three times faster than its regular expressions.
-    tests/duplicates checks both agree."""
-    letters = [ch for ch in word if "a" <= ch <= "z"]
+    (letters other than a-z ignored; repeated digits, then every 0 but a leading one, dropped).
+    A word without c or x (whose codes depend on both neighbours) is coded by a translation
+    table (p before h and d, t before c, s, z marked first); others by one pass over the letters.
+    Both are several times faster than the package's regular expressions; tests/duplicates
+    checks they agree."""
+    if not (word.isascii() and word.isalpha() and word.islower()):
+        word = "".join(ch for ch in word if "a" <= ch <= "z")
+    if "c" not in word and "x" not in word:
+        digits = _DT_BEFORE_CSZ.sub("D", word).replace("ph", "Ph").translate(_CODES)
+        if not digits:
+            return ""
+        kept = _REPEATS.sub(r"\1", digits)
+        return kept[0] + kept[1:].replace("0", "")
+    letters = list(word)
     last = len(letters) - 1
     out = []
     for i, ch in enumerate(letters):
