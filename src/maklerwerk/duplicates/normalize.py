@@ -89,8 +89,8 @@ def koelner_phonetik(word: str) -> str:
         digits = _DT_BEFORE_CSZ.sub("D", word).replace("ph", "Ph").translate(_CODES)
         if not digits:
             return ""
-        kept = _REPEATS.sub(r"\1", digits)
-        return kept[0] + kept[1:].replace("0", "")
+        single = _REPEATS.sub(r"\1", digits)
+        return single[0] + single[1:].replace("0", "")
     letters = list(word)
     last = len(letters) - 1
     out = []
