@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 from maklerwerk.duplicates import blocking, bounds, errors
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.normalize import Record, RecordTable
 from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, score_pair
 
 
@@ -120,13 +122,16 @@ def _find_pairs[K: (int, str)](
     if not second_look:  # every pair below the threshold is dropped: those that cannot reach it unscored
         keep = bounds.may_reach(col, freq, first, second, min_score)
         first, second = first[keep], second[keep]
+    pool: Sequence[Record] | Mapping[int, Record] = recs
+    if isinstance(recs, RecordTable):  # the rows compared, made at once
+        pool = recs.records_at(blocking.unique_ints(np.concatenate((first, second))).tolist())
     candidates = zip(first.tolist(), second.tolist(), strict=True)
     pairs: list[Pair[K]] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []
     above: list[tuple[int, int]] = []
     for done, (a, b) in enumerate(candidates, 1):
-        result = score_pair(recs[a], recs[b], freq)
+        result = score_pair(pool[a], pool[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))

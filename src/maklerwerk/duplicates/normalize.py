@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import starmap
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, overload
 
 MAX_FIELD = 100  # longer input is cut: keys stay small and comparisons fast
@@ -421,6 +421,21 @@ class RecordTable(Sequence[Record]):
                 c["company"][index],
             )
         return record
+
+    def records_at(self, rows: Sequence[int]) -> Mapping[int, Record]:
+        """The records of `rows` (distinct row numbers), made at once: each field gathered by one
+        `itemgetter`, the records by one `map` (for the rows a batch compares)."""
+        made = self._made
+        todo = [i for i in rows if i not in made]
+        if len(todo) > 1:
+            gather = itemgetter(*todo)
+            fields = [gather(self._columns[name]) for name in PROFILE_FIELDS]
+            for k in (5, 6):  # e-mails, phones
+                fields[k] = [tuple(v.split()) if v else () for v in fields[k]]
+            made.update(zip(todo, map(Record, *fields), strict=True))
+        elif todo:
+            self[todo[0]]
+        return made
 
     def joined(self, name: str) -> Sequence[str]:
         """E-mails or phones of every row as stored: space-separated in one text."""
