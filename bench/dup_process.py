@@ -17,7 +17,6 @@ from the database, splink the same records as its columns). Both methods see the
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import time
 from pathlib import Path
@@ -53,6 +52,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def prepare_febrl(out: Path) -> None:
+    import json
+
     from bench.bench_duplicates import _febrl_sets, splink_train
 
     for name, (frames, truth) in _febrl_sets().items():
@@ -67,6 +68,7 @@ def prepare_febrl(out: Path) -> None:
 
 def prepare_german(out: Path, n: int) -> None:
     import gc
+    import json
 
     import pandas as pd
 
@@ -190,6 +192,7 @@ def floor(data: Path, name: str) -> int:
 
 def splink(data: Path, name: str) -> list[tuple[Any, Any]]:
     """A deployed splink model in its own process: read, load the saved model, predict at 0.5."""
+    import json
     import tempfile
 
     import duckdb

@@ -10,6 +10,7 @@ of tuples with a few sorts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count
@@ -47,7 +48,7 @@ def unique_ints(values: Ints) -> Ints:
     millions of pair codes with few repeats takes ten times as long.)"""
     if not len(values):
         return values.astype(np.int64)
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable")  # as fast on random codes; runs of sorted ones merge
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
@@ -92,10 +93,14 @@ def _joined(*parts: Ints) -> Ints:
     """One number per combination of the parts' numbers; -1 where any part is missing."""
     key = parts[0].copy()
     missing = key < 0
-    for part in parts[1:]:
+    sizes = [int(part.max(initial=0)) + 1 for part in parts]
+    # The numbers stay small enough for `_runs`'s single sort of key and record number (numbers
+    # in the same order either way: renumbering keeps the order of the combinations).
+    small = math.prod(sizes) < 2**62 // max(len(key), 1)
+    for part, size in zip(parts[1:], sizes[1:], strict=True):
         missing |= part < 0
-        key = key * (int(part.max(initial=0)) + 1) + part
-        if len(parts) > 2:  # keep the numbers small before the next multiplication
+        key = key * size + part
+        if len(parts) > 2 and not small:  # keep the numbers small before the next multiplication
             key = dense_ranks(key)
     key[missing] = -1
     return key
