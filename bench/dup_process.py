@@ -386,6 +386,7 @@ def process_section(quick: bool) -> str:
             )
             load = os.getloadavg()
             table.notes = (
+                f"German sets: {', '.join(sizes) or 'none'} (`BENCH_PROCESS_SIZES`). "
                 f"Load average (1/5/15 min) before the runs {load_before[0]:.1f} / {load_before[1]:.1f} / "
                 f"{load_before[2]:.1f}, after {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on "
                 f"{os.cpu_count()} cores.\n\n" + "\n".join(f"- {g}" for g in goals)
