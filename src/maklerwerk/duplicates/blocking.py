@@ -445,7 +445,10 @@ def candidate_pairs(
     if no_households is not None and no_households(runs):
         worth = {**WORTH_ARRAYS, **WORTH_NO_HOUSEHOLDS}
     for kind in BROAD:  # mostly strangers: kept only when something else agrees
-        broad = _not_in(unique_ints(across(runs[kind].pairs(n))), narrow)
-        chosen.append(broad[worth[kind](col, broad // n, broad % n)])
+        # A record has one key of a kind: a kind's pairs come once each. Asked first what else
+        # agrees (most do not), so only the few kept are looked up among the narrow ones.
+        broad = across(runs[kind].pairs(n))
+        broad = broad[worth[kind](col, broad // n, broad % n)]
+        chosen.append(_not_in(broad, narrow))
     codes = unique_ints(np.concatenate(chosen))
     return codes // n, codes % n, runs
