@@ -23,12 +23,13 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from bench import dup_process
 from bench.common import ROOT, install, md_table
 
 TITLE = "Duplicate detection: FEBRL and German accuracy vs splink, check latency, batch search"
+LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]  # splink's
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -110,7 +111,7 @@ def febrl_ours_grouped(frames: list[Any], with_birth: bool = True) -> tuple[set[
     return pred, time.perf_counter() - started
 
 
-def _splink_settings(link_type: str) -> Any:
+def _splink_settings(link_type: LinkType) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
@@ -139,28 +140,30 @@ def _splink_settings(link_type: str) -> Any:
 def febrl_ceiling(frames: list[Any], with_birth: bool, truth: set[tuple[Any, Any]]) -> float:
     """The engine's recall ceiling: the share of true pairs among the pairs its blocking compares."""
     from maklerwerk.duplicates.batch import households_absent
-    from maklerwerk.duplicates.blocking import candidate_pairs
+    from maklerwerk.duplicates.blocking import Columns, candidate_pairs
 
     records, source = _febrl_records(frames, with_birth)
     ids = list(records)
     recs = [records[i] for i in ids]
+    col = Columns(recs)
     first, second, _runs = candidate_pairs(
         recs,
         [source[i] for i in ids] if len(frames) > 1 else None,
-        lambda runs: households_absent(recs, runs),
+        lambda runs: households_absent(col, runs),
+        col,
     )
     pairs = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(first.tolist(), second.tolist(), strict=True)}
     return len(pairs & truth) / len(truth)
 
 
-def _fair_splink_settings(link_type: str, with_birth: bool) -> Any:
+def _fair_splink_settings(link_type: LinkType, with_birth: bool) -> Any:
     """splink configured as its documentation recommends for FEBRL-like data, on exactly the
     engine's fields: term-frequency adjustments on both names, and blocking rules mirroring the
     engine's keys (so its recall ceiling is not lower)."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    comparisons = [
+    comparisons: list[Any] = [
         cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("surname").configure(term_frequency_adjustments=True),
         cl.LevenshteinAtThresholds("address_1", 2),
@@ -168,7 +171,7 @@ def _fair_splink_settings(link_type: str, with_birth: bool) -> Any:
         cl.ExactMatch("postcode"),
         cl.JaroWinklerAtThresholds("suburb"),
     ]
-    rules = [
+    rules: list[Any] = [  # SQL strings too, which splink takes though its types name only rule objects
         block_on("given_name", "surname"),
         block_on("surname", "postcode"),
         block_on("postcode", "street_number"),
@@ -788,16 +791,18 @@ def _batch_splink_settings() -> Any:
             cl.ExactMatch("postcode"),
             cl.JaroWinklerAtThresholds("suburb"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"),
-            block_on("surname", "postcode"),
-            block_on("given_name", "date_of_birth"),
-            block_on("surname", "date_of_birth"),
-            block_on("address_1", "street_number", "postcode"),
-            block_on("given_name", "address_1", "postcode"),
-            block_on("surname", "street_number", "suburb"),
-            "l.given_name = r.surname and l.surname = r.given_name",  # swapped names
-        ],
+        blocking_rules_to_generate_predictions=list[Any](
+            [
+                block_on("given_name", "surname"),
+                block_on("surname", "postcode"),
+                block_on("given_name", "date_of_birth"),
+                block_on("surname", "date_of_birth"),
+                block_on("address_1", "street_number", "postcode"),
+                block_on("given_name", "address_1", "postcode"),
+                block_on("surname", "street_number", "suburb"),
+                "l.given_name = r.surname and l.surname = r.given_name",  # swapped names
+            ]
+        ),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )

@@ -112,3 +112,17 @@ def test_the_household_test_tells_the_two_kinds_of_data_apart() -> None:
     # too little data to tell: the guards stay
     recs = [record_from_data(row) for row in _data(False)[0][:40]]
     assert not errors.household_test(recs, blocking.key_runs(recs)["a"].blocks()).errors_independent
+
+
+def test_the_household_test_over_arrays_counts_as_the_test_pair_by_pair() -> None:
+    """The batch runs the household test over its numbered columns (`household_test_runs`): the
+    same pairs, counts and answer as `household_test` walking the address blocks."""
+    answers = []
+    for rows in (_data(False)[0], _data(True)[0], _data(False)[0][:40]):
+        recs = [record_from_data(row) for row in rows]
+        col = blocking.Columns(recs)
+        runs = blocking.key_runs(recs, col)
+        by_pairs = errors.household_test(recs, runs["a"].blocks())
+        assert errors.household_test_runs(col, runs["a"]) == by_pairs
+        answers.append(by_pairs.errors_independent)
+    assert answers == [True, False, False]

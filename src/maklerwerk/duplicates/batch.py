@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 from maklerwerk.duplicates import blocking, bounds, errors
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.normalize import Record, RecordTable
 from maklerwerk.duplicates.scoring import CountsByKind, Frequencies, PairScore, score_pair
 
 
@@ -38,12 +40,12 @@ def frequencies_of(records: Iterable[Record], col: blocking.Columns | None = Non
     return Frequencies(total=len(col.recs), counts=CountsByKind(by_kind))
 
 
-def households_absent(recs: list[Record], runs: dict[str, blocking.Runs]) -> bool:
+def households_absent(col: blocking.Columns, runs: dict[str, blocking.Runs]) -> bool:
     """A list without households (each copy with its own typing errors), by the birth dates or,
     without enough of them, by the addresses (`errors`)."""
-    test = errors.household_test(recs, runs["a"].blocks())
+    test = errors.household_test_runs(col, runs["a"])
     if test.anchors < errors.MIN_ANCHORS:  # too few birth dates to tell: the address tells instead
-        test = errors.address_household_test(recs)
+        test = errors.address_household_test(col.recs)
     return test.errors_independent
 
 
@@ -63,26 +65,46 @@ def find_pairs[K: (int, str)](
     house number + PLZ, the names alone: in a million contacts mostly strangers) are scored only
     when something else agrees (`_worth_scoring`), which leaves out most of them cheaply.
     """
+    return find_pairs_in(
+        list(records),
+        list(records.values()),
+        min_score=min_score,
+        freq=freq,
+        source=source,
+        on_progress=on_progress,
+    )
+
+
+def find_pairs_in[K: (int, str)](
+    ids: Sequence[K],
+    recs: Sequence[Record],
+    *,
+    min_score: float,
+    freq: Frequencies | None = None,
+    source: Mapping[K, Any] | None = None,
+    on_progress: Callable[[int, int], Any] | None = None,
+) -> list[Pair[K]]:
+    """`find_pairs` over records given as a sequence (`recs[i]` is the record of `ids[i]`), such
+    as a `normalize.RecordTable` of stored profile rows."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small tuples and lists: the collector would walk them again and again
     try:
-        return _find_pairs(records, min_score=min_score, freq=freq, source=source, on_progress=on_progress)
+        return _find_pairs(ids, recs, min_score=min_score, freq=freq, source=source, on_progress=on_progress)
     finally:
         if collecting:
             gc.enable()
 
 
 def _find_pairs[K: (int, str)](
-    records: Mapping[K, Record],
+    ids: Sequence[K],
+    recs: Sequence[Record],
     *,
     min_score: float,
     freq: Frequencies | None,
     source: Mapping[K, Any] | None,
     on_progress: Callable[[int, int], Any] | None,
 ) -> list[Pair[K]]:
-    ids = list(records)
     side = [source[rid] for rid in ids] if source is not None else None
-    recs = [records[rid] for rid in ids]
     col = blocking.Columns(recs)
     freq = freq or frequencies_of(recs, col)
     # Data without households (errors independent, see `errors`): more pairs are worth scoring,
@@ -91,7 +113,7 @@ def _find_pairs[K: (int, str)](
     tested: list[bool] = []
 
     def no_households(runs: dict[str, blocking.Runs]) -> bool:
-        tested.append(households_absent(recs, runs))
+        tested.append(households_absent(col, runs))
         return tested[0]
 
     first, second, runs = blocking.candidate_pairs(recs, side, no_households, col)
@@ -100,13 +122,16 @@ def _find_pairs[K: (int, str)](
     if not second_look:  # every pair below the threshold is dropped: those that cannot reach it unscored
         keep = bounds.may_reach(col, freq, first, second, min_score)
         first, second = first[keep], second[keep]
+    pool: Sequence[Record] | Mapping[int, Record] = recs
+    if isinstance(recs, RecordTable):  # the rows compared, made at once
+        pool = recs.records_at(blocking.unique_ints(np.concatenate((first, second))).tolist())
     candidates = zip(first.tolist(), second.tolist(), strict=True)
     pairs: list[Pair[K]] = []
     total = len(first)
     held_back: list[tuple[int, int, PairScore]] = []
     above: list[tuple[int, int]] = []
     for done, (a, b) in enumerate(candidates, 1):
-        result = score_pair(recs[a], recs[b], freq)
+        result = score_pair(pool[a], pool[b], freq)
         if result.score >= min_score:
             x, y = ids[a], ids[b]
             pairs.append(Pair(x, y, result) if x < y else Pair(y, x, result))

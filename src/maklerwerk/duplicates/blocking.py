@@ -10,14 +10,15 @@ of tuples with a few sorts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import count
 
 import numpy as np
 import numpy.typing as npt
 
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.normalize import Record, RecordTable, column_of, translit
 
 MAX_BLOCK = 60  # a key shared by more records (a very common name) is too vague to block on alone
 # A birth date, or the first letters of names or street (common in German data: "han:mül"),
@@ -47,11 +48,26 @@ def unique_ints(values: Ints) -> Ints:
     millions of pair codes with few repeats takes ten times as long.)"""
     if not len(values):
         return values.astype(np.int64)
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable")  # as fast on random codes; runs of sorted ones merge
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def dense_ranks(values: Ints) -> Ints:
+    """Each value's place among the distinct values, ascending (as `np.unique(values,
+    return_inverse=True)[1]`, which for plain integers also loads `numpy.ma` on first use)."""
+    if not len(values):
+        return values.astype(np.int64)
+    order = np.argsort(values)
+    ordered = values[order]
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[0] = 0
+    np.cumsum(ordered[1:] != ordered[:-1], out=ranks[1:])
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = ranks
+    return out
 
 
 def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Ints:
@@ -61,20 +77,31 @@ def _numbered(values: Sequence[str], vocab: dict[str, int] | None = None) -> Int
         return np.full(len(values), -1, dtype=np.int64)
     vocab = {"": -1} if vocab is None else vocab
     start = len(vocab)
-    new = [v for v in dict.fromkeys(values) if v not in vocab]  # C-level de-duplication
+    # One pass of dictionary look-ups (in C): each value's first position. The distinct values,
+    # in the order first seen, are then numbered (continuing `vocab`), and positions turned into
+    # numbers by arrays.
+    seen: dict[str, int] = {}
+    first_at = np.fromiter(map(seen.setdefault, values, count()), dtype=np.int64, count=len(values))
+    new = [v for v in seen if v not in vocab]
     vocab.update(zip(new, range(start, start + len(new)), strict=True))
-    return np.array(list(map(vocab.__getitem__, values)), dtype=np.int64)
+    distinct = np.empty(len(values), dtype=np.int64)
+    distinct[np.fromiter(seen.values(), dtype=np.int64, count=len(seen))] = np.arange(len(seen))
+    return np.fromiter(map(vocab.__getitem__, seen), dtype=np.int64, count=len(seen))[distinct[first_at]]
 
 
 def _joined(*parts: Ints) -> Ints:
     """One number per combination of the parts' numbers; -1 where any part is missing."""
     key = parts[0].copy()
     missing = key < 0
-    for part in parts[1:]:
+    sizes = [int(part.max(initial=0)) + 1 for part in parts]
+    # The numbers stay small enough for `_runs`'s single sort of key and record number (numbers
+    # in the same order either way: renumbering keeps the order of the combinations).
+    small = math.prod(sizes) < 2**62 // max(len(key), 1)
+    for part, size in zip(parts[1:], sizes[1:], strict=True):
         missing |= part < 0
-        key = key * (int(part.max(initial=0)) + 1) + part
-        if len(parts) > 2:  # keep the numbers small before the next multiplication
-            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * size + part
+        if len(parts) > 2 and not small:  # keep the numbers small before the next multiplication
+            key = dense_ranks(key)
     key[missing] = -1
     return key
 
@@ -94,7 +121,7 @@ class Runs:
     def pairs(self, n: int) -> Ints:
         """Every two members of a run, as a * n + b."""
         out = [np.empty(0, dtype=np.int64)]
-        for size in np.unique(self.sizes).tolist():
+        for size in unique_ints(self.sizes).tolist():
             rows = self.members[self.starts[self.sizes == size][:, None] + np.arange(size)]
             first, second = np.triu_indices(size, 1)
             out.append((rows[:, first] * n + rows[:, second]).ravel())
@@ -119,14 +146,14 @@ def _runs(keys: Ints, limit: int | None, members: Ints | None = None) -> Runs:
     return Runs(members.astype(np.int64), starts[keep], sizes[keep])
 
 
-def _multi(recs: Sequence[Record], attr: str, limit: int | None) -> Runs:
+def _multi(col: Columns, attr: str, limit: int | None) -> Runs:
     """E-mails and phones: a record has several; it joins each value's run once."""
-    owners = [n for n, r in enumerate(recs) for _ in getattr(r, attr)]
-    if not owners:
+    owners, values = col.multi(attr)
+    if not len(owners):
         return _runs(np.empty(0, dtype=np.int64), limit)
-    values = _numbered([v for r in recs for v in getattr(r, attr)])
-    unique = unique_ints(values * len(recs) + np.array(owners, dtype=np.int64))
-    return _runs(unique // len(recs), limit, members=unique % len(recs))
+    n = len(col.recs)
+    unique = unique_ints(values * n + owners)
+    return _runs(unique // n, limit, members=unique % n)
 
 
 class Columns:
@@ -140,6 +167,7 @@ class Columns:
         self._cache: dict[str, Ints] = {}
         self._vocabs: dict[str, dict[str, int]] = {}
         self._sounds: dict[str, int] = {"": -1}  # first and last names by sound share one numbering
+        self._multis: dict[str, tuple[Ints, Ints]] = {}
 
     def __getitem__(self, name: str) -> Ints:
         column = self._cache.get(name)
@@ -160,10 +188,45 @@ class Columns:
         counted = np.bincount(column[column >= 0], minlength=len(values)).tolist()
         return {v: k for v, k in zip(values, counted, strict=True) if k and v}
 
+    def multi(self, attr: str) -> tuple[Ints, Ints]:
+        """A field with several values per record (e-mails, phones): owners (record numbers,
+        ascending) and the numbers of their values, record by record, value by value."""
+        cached = self._multis.get(attr)
+        if cached is None:
+            cached = self._multis[attr] = self._make_multi(attr)
+        return cached
+
+    def _make_multi(self, attr: str) -> tuple[Ints, Ints]:
+        recs = self.recs
+        if not isinstance(recs, RecordTable):
+            lists = column_of(recs, attr)
+            owners = np.array([n for n, values in enumerate(lists) for _ in values], dtype=np.int64)
+            return owners, _numbered([v for values in lists for v in values])
+        # A table holds each record's values as one text ("a@x.de b@y.de"): split once per
+        # distinct text, and numbered in the same order as value by value.
+        joined: dict[str, int] = {"": -1}
+        codes = _numbered(recs.joined(attr), joined)
+        parts = [text.split() for text in list(joined)[1:]]
+        per_text = np.zeros(len(joined), dtype=np.int64)  # by text number; 0 (unused) and -1: none
+        per_text[1:] = [len(p) for p in parts]
+        offset = np.zeros(len(joined), dtype=np.int64)
+        offset[1:] = np.cumsum(per_text[1:]) - per_text[1:]
+        value_codes = _numbered([v for p in parts for v in p])
+        per_record = np.where(codes >= 0, per_text[np.maximum(codes, 0)], 0)
+        owners = np.repeat(np.arange(len(codes), dtype=np.int64), per_record)
+        before = np.cumsum(per_record) - per_record
+        at = np.repeat(offset[np.maximum(codes, 0)] - before, per_record) + np.arange(len(owners))
+        return owners, value_codes[at]
+
     def _make(self, name: str) -> Ints:
+        if name in ("first_t", "last_t") and isinstance(self.recs, RecordTable):
+            # A table's transliterated name is that of its name: once per distinct name.
+            plain = self._vocabs[name] = {"": -1}
+            whole = self[name[:-2]]
+            return _numbered([translit(v) for v in self.values(name[:-2])] + [""], plain)[whole]
         if name in ("first_ph", "last_ph"):
             self._vocabs[name] = self._sounds
-            return _numbered(list(map(attrgetter(name), self.recs)), self._sounds)
+            return _numbered(column_of(self.recs, name), self._sounds)
         if name in PREFIXES:  # the start of a name or street: typos further in are tolerated
             attr, size = PREFIXES[name]
             return self._cut(attr, lambda v: v[:size] if len(v) >= size else "")
@@ -174,7 +237,7 @@ class Columns:
             return self._cut(attr, lambda v: v[: int(cut)])
         vocab: dict[str, int] = {"": -1}
         self._vocabs[name] = vocab
-        return _numbered(list(map(attrgetter(name), self.recs)), vocab)
+        return _numbered(column_of(self.recs, name), vocab)
 
     def _cut(self, attr: str, cut: Callable[[str], str]) -> Ints:
         """Field `attr` cut by `cut`, numbered through the field's own numbers."""
@@ -211,7 +274,7 @@ def key_runs(recs: Sequence[Record], col: Columns | None = None, *, limited: boo
     for kind in KINDS:
         limit = BLOCK_LIMIT.get(kind, MAX_BLOCK) if limited else None
         if kind in "ep":
-            out[kind] = _multi(recs, "emails" if kind == "e" else "phones", limit)
+            out[kind] = _multi(col, "emails" if kind == "e" else "phones", limit)
         else:
             out[kind] = _runs(keys[kind], limit)
     return out
@@ -382,7 +445,10 @@ def candidate_pairs(
     if no_households is not None and no_households(runs):
         worth = {**WORTH_ARRAYS, **WORTH_NO_HOUSEHOLDS}
     for kind in BROAD:  # mostly strangers: kept only when something else agrees
-        broad = _not_in(unique_ints(across(runs[kind].pairs(n))), narrow)
-        chosen.append(broad[worth[kind](col, broad // n, broad % n)])
+        # A record has one key of a kind: a kind's pairs come once each. Asked first what else
+        # agrees (most do not), so only the few kept are looked up among the narrow ones.
+        broad = across(runs[kind].pairs(n))
+        broad = broad[worth[kind](col, broad // n, broad % n)]
+        chosen.append(_not_in(broad, narrow))
     codes = unique_ints(np.concatenate(chosen))
     return codes // n, codes % n, runs

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import cpdist
 
-from maklerwerk.duplicates.blocking import Columns, Ints, _numbered
+from maklerwerk.duplicates.blocking import Columns, Ints
 from maklerwerk.duplicates.scoring import (
     BIRTH_DIFFERS,
     BIRTH_NEAR,
@@ -128,11 +127,13 @@ def _names_bound(p: Pairs) -> tuple[Floats, Bools]:
 
 def _channel_bound(p: Pairs, attr: str, agree: float) -> Floats:
     """E-mails or phones: `agree` bits when the pair may share one, -1 when both have others."""
-    values = list(map(attrgetter(attr), p.col.recs))
-    counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    if not counts.any():
+    owners, values = p.col.multi(attr)
+    if not len(owners):
         return np.zeros(len(p.a))
-    single = _numbered([v[0] if len(v) == 1 else "" for v in values])
+    counts = np.bincount(owners, minlength=len(p.col.recs))
+    one = counts[owners] == 1
+    single = np.full(len(counts), -1, dtype=np.int64)  # the number of a record's only value
+    single[owners[one]] = values[one]
     ca, cb = counts[p.a], counts[p.b]
     both = (ca > 0) & (cb > 0)
     maybe = both & ((ca > 1) | (cb > 1) | (single[p.a] == single[p.b]))

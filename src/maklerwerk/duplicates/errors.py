@@ -28,8 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import cpdist
 
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.blocking import Bools, Columns, Ints, Runs, _eq, _runs
+from maklerwerk.duplicates.normalize import Record, column_of
 from maklerwerk.duplicates.scoring import AGREE, OTHER, Frequencies, _birth_dates, name_parts
 
 ERRORS_EXPLAIN = "errors_explain"
@@ -125,6 +127,52 @@ def household_test(recs: Sequence[Record], address_blocks: Iterable[Sequence[int
     return HouseholdTest(pairs, both_differ, expected, min(birth_same, first_same))
 
 
+def _near(col: Columns, name: str, a: Ints, b: Ints) -> Bools:
+    """Values of field `name` of records a and b at most one slip apart (OSA distance <= 1)."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    values = np.array(col.values(name), dtype=object)
+    codes = col[name]
+    distance = cpdist(values[codes[a]], values[codes[b]], scorer=OSA.distance, score_cutoff=1)
+    return np.asarray(distance) <= 1
+
+
+def household_test_runs(col: Columns, address: Runs) -> HouseholdTest:
+    """`household_test` over the numbered columns, for many records: the pairs sharing surname
+    and address by one sort, their comparisons as arrays. The same counts, so the same answer."""
+    n = len(col.recs)
+    sizes = address.sizes
+    run = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    at = np.repeat(address.starts, sizes) + np.arange(len(run)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    members = address.members[at]
+    last = col["last_t"][members]
+    named = last >= 0
+    groups = _runs(run[named] * (int(last.max(initial=0)) + 1) + last[named], None, members[named])
+    codes = groups.pairs(n)
+    a, b = codes // n, codes % n
+    first = col["first_t"]
+    has_first = (first[a] >= 0) & (first[b] >= 0)
+    a, b = a[has_first], b[has_first]
+    initial = _eq(col["first_t/1"], a, b)
+    first_ok = (first[a] == first[b]) | _eq(col["first_ph"], a, b)
+    typo = initial & ~first_ok
+    first_ok[typo] = _near(col, "first_t", a[typo], b[typo])
+    birth = col["birth"]
+    dated = (birth[a] >= 0) & (birth[b] >= 0)
+    birth_same = dated & (birth[a] == birth[b])
+    birth_ok = birth_same.copy()
+    near = dated & ~birth_same
+    birth_ok[near] = _near(col, "birth", a[near], b[near])
+    n_birth_same = int(birth_same.sum())
+    n_first_same = int((dated & first_ok).sum())
+    m_first = (int((birth_same & ~first_ok).sum()) + 1) / (n_birth_same + 2)
+    m_birth = (int((dated & first_ok & ~birth_ok).sum()) + 1) / (n_first_same + 2)
+    n_dated = int(dated.sum())
+    expected = n_dated * m_first * m_birth + (len(a) - n_dated) * m_first
+    both_differ = int((~first_ok & ~birth_ok).sum())
+    return HouseholdTest(len(codes), both_differ, expected, min(n_birth_same, n_first_same))
+
+
 def _address_typo(a: Record, b: Record) -> bool | None:
     """Same house number and street, PLZ and city equal (False) or one of them with a typo (True);
     None for another address or one not fully known."""
@@ -157,9 +205,10 @@ def address_household_test(recs: Sequence[Record], max_block: int = 60) -> House
     differing). Data whose addresses never have typos gives no evidence either way (too few
     anchors): the guards stay."""
     by_key: dict[tuple[str, str], list[int]] = {}
-    for n, r in enumerate(recs):
-        if r.last_t and r.house_number and r.first_t:
-            by_key.setdefault((r.last_t, r.house_number), []).append(n)
+    lasts, numbers, firsts = (column_of(recs, name) for name in ("last_t", "house_number", "first_t"))
+    for n, (last, number, first) in enumerate(zip(lasts, numbers, firsts, strict=True)):
+        if last and number and first:
+            by_key.setdefault((last, number), []).append(n)
     exact = exact_differ = 0
     across: dict[tuple[int, str, str], bool] = {}  # two addresses across a typo: all differ?
     for block, members in enumerate(by_key.values()):
@@ -270,7 +319,7 @@ def estimate(
     pairs would put those error rates near zero). Two rounds, starting from `START_RATE` for every
     field, as the evidence of the other fields depends on their rates."""
     columns = {"street": "street", "number": "house_number", "postal": "postal_code", "city": "city"}
-    counts = {name: Counter([getattr(r, attr) for r in recs]) for name, attr in columns.items()}
+    counts = {name: Counter(column_of(recs, attr)) for name, attr in columns.items()}
     model = ErrorModel(dict.fromkeys(FIELDS, math.log2(START_RATE / 0.99)), counts, len(recs))
     levels = [levels_of(recs[a], recs[b], freq, model) for a, b in held_back]
     weighted = levels + [levels_of(recs[a], recs[b], freq, model) for a, b in others]

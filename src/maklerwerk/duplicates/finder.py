@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -10,19 +10,23 @@ from django.db.models import Q
 
 from maklerwerk.duplicates import batch, engine
 from maklerwerk.duplicates.models import DuplicatePair, MatchProfile, NotDuplicate
-from maklerwerk.duplicates.normalize import Record
+from maklerwerk.duplicates.normalize import RecordTable, gc_paused
 from maklerwerk.duplicates.reasons import REVIEW_CODES
 
 
-def office_records(office_id: int, chunk: int = 20_000) -> Iterator[tuple[int, Record]]:
-    """Every profile of the office, streamed with a server-side cursor in id order."""
+def office_profiles(office_id: int, chunk: int = 20_000) -> tuple[list[int], RecordTable]:
+    """Every profile of the office in id order: the contact ids, and the profiles as a table
+    (columns, no `Record` per contact until the batch compares it)."""
     columns = ", ".join(engine._PROFILE_COLUMNS)
     table = MatchProfile._meta.db_table
-    with connection.cursor() as cursor:
+    rows: list[tuple[Any, ...]] = []
+    with gc_paused(), connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} WHERE office_id = %s ORDER BY contact_id", [office_id])  # noqa: S608
-        while rows := cursor.fetchmany(chunk):
-            for row in rows:
-                yield row[0], engine.record_from_row(row[1:])
+        while part := cursor.fetchmany(chunk):
+            rows += part
+        fields = list(zip(*rows, strict=True)) or [()] * len(engine._PROFILE_COLUMNS)
+        del rows
+    return list(fields[0]), RecordTable(fields[1:])
 
 
 def office_find_pairs(
@@ -36,14 +40,17 @@ def office_find_pairs(
     engine.rebuild_keys(office_id=office_id, only_missing=True)
     if min_score is None:
         min_score = engine.thresholds(office_id)[1]
-    records = dict(office_records(office_id))
-    if on_progress:
-        on_progress("load", len(records), len(records))
-    pairs = batch.find_pairs(
-        records,
-        min_score=min_score,
-        on_progress=(lambda done, total: on_progress("compare", done, total)) if on_progress else None,
-    )
+    with gc_paused():  # a million rows and records, hundreds of thousands of pairs: none cyclic
+        ids, records = office_profiles(office_id)
+        if on_progress:
+            on_progress("load", len(records), len(records))
+        pairs = batch.find_pairs_in(
+            ids,
+            records,
+            min_score=min_score,
+            on_progress=(lambda done, total: on_progress("compare", done, total)) if on_progress else None,
+        )
+        del ids, records
     rejected = set(
         NotDuplicate.objects.filter(office_id=office_id).values_list("contact_a_id", "contact_b_id")
     )
