@@ -10,12 +10,12 @@ import string
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from maklerwerk.contacts import normalize, vcard
 from maklerwerk.inquiries.parsers import ParserRefused, _parsers, claim_key, parse_message
-from maklerwerk.inquiries.parsers.mime import read_mail
+from maklerwerk.inquiries.parsers.mime import _HEADERS, _header, message_id_of, read_mail
 from maklerwerk.inquiries.parsers.openimmo_feedback import FeedbackRefused, parse_feedback_xml
 from maklerwerk.mailing import templating
 from maklerwerk.mailing.placeholders import BY_NAME
@@ -224,3 +224,30 @@ def test_the_intake_claim_key_reads_the_message_id_as_the_full_reading_does(raw:
     message_id, body_hash = claim_key(raw)
     assert message_id == read_mail(raw).message_id.replace("\x00", "")
     assert len(body_hash) == 64
+
+
+# Header shapes the intake's quick reading of the Message-ID must either read as the parser does or
+# leave to the parser: folded, lower-case, encoded, 8-bit, bare CR, envelope "From " lines, no name.
+HEADER_FRAGMENTS = (
+    "Message-ID: <a@b>\r\n", "Message-ID: <a@b>\n", "message-id:<x@y>\r\n", "MESSAGE-ID:  <z@y>  \r\n",
+    "Message-ID:\r\n <folded@x>\r\n", "Message-ID: <a@b>\r\n\t(Kommentar)\r\n", "Message-ID :<s@p>\r\n",
+    "Message-ID: =?utf-8?q?=3Cq=40x=3E?=\r\n", "Message-ID: <ü@x>\r\n", "Message-ID: <n\x00@x>\r\n",
+    "From: a@b\r\n", "From a@b Mon\r\n", "Subject: x\r\n", " continued\r\n", ":\r\n", "\r", "\n",
+    "\r\n", "X-\x0bY: z\r\n", "Received: from x\r\n\tby y\r\n", "Text ohne Doppelpunkt\r\n",
+)  # fmt: skip
+
+
+@FAST
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(HEADER_FRAGMENTS), max_size=8).map(lambda p: "".join(p) + "\r\nText\r\n"),
+        _like(*HEADER_FRAGMENTS),
+    ).map(lambda s: s.encode("utf-8", "surrogatepass"))
+)
+@example(b"Subject: x\r\nMessage-ID: <a@b>\r\n\t(Kommentar)\r\n\r\nText")
+@example(b"From a@b Mon\nMessage-ID: <a@b>\n\nText")
+def test_the_quick_message_id_is_the_one_the_header_parser_reads(raw: bytes) -> None:
+    """The claim key's Message-ID is read without the e-mail parser where the header block has the
+    common shape; whatever the shape, it is what the parser reads (old claims keep matching)."""
+    parsed = _header(_HEADERS.parsebytes(raw), "Message-ID").strip().replace("\x00", "")[:250]
+    assert message_id_of(raw) == parsed

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
+from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey import crontab
@@ -384,6 +385,13 @@ def _recover_on_startup() -> None:
         logger.exception("recovering dead jobs at start failed")
     finally:
         connection.close()
+
+
+@HUEY.on_startup()
+def _load_urls_on_startup() -> None:
+    """Jobs build links with `reverse`: load the URL configuration (the API's schemas take a second
+    or two) when the worker starts, not inside its first job."""
+    get_resolver().reverse_dict  # noqa: B018  (reading it loads and indexes every URL pattern)
 
 
 @HUEY.signal(SIGNAL_INTERRUPTED)

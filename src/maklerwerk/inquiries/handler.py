@@ -1,8 +1,12 @@
 """The mail loop (like paperless-ngx `MailAccountHandler`): mailbox → new UIDs → batches of mails.
 
 Fetch only takes mail in: each batch is claimed and stored as unread `Inquiry` rows in one short
-transaction (inquiries.intake), and the server-side action (keyword or move) runs once that
-succeeded. Then the IMAP session is closed and each new inquiry's job (`inquiries.automate`:
+transaction (inquiries.intake), and the server-side action (keyword or move) runs for what was
+taken in. The IMAP side of a pass runs in its own thread (`_Courier`): it fetches the next batch
+while the database stores this one, and flags what the intake reports done in one command for all
+that is waiting, so the server's work overlaps the database's. The claims, not the flags, keep a
+mail from being taken in twice: a pass that stops before flagging leaves mails that the next pass
+finds known, and flags. Then the IMAP session is closed and each new inquiry's job (`inquiries.automate`:
 read the mail, then automate) is enqueued, so a slow or failing inquiry never holds up the
 mailbox and several workers share the load. A batch that fails is taken in mail by mail; a
 failing message is logged and left for the next pass. A mailbox that cannot be reached, logged
@@ -11,9 +15,13 @@ into or read gets its German reason.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import queue
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -83,14 +91,13 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
         return result
     try:
         with ImapClient(settings) as imap:
-            pending: list[tuple[int, bytes]] = []
-            for uid, raw in imap.fetch(imap.unprocessed_uids(), batch=batch):
-                result.fetched += 1
-                pending.append((uid, raw))
-                if len(pending) >= batch:
-                    _take_in(imap, mailbox, pending, result)
-                    pending = []
-            _take_in(imap, mailbox, pending, result)
+            courier = _Courier(imap, mailbox, batch)
+            try:
+                for mails in courier.batches():
+                    result.fetched += len(mails)
+                    courier.flag(_take_in(imap.uid_validity, mailbox, mails, result))
+            finally:
+                courier.finish()
     except ImapError as exc:
         _set_status(mailbox, Mailbox.Status.ERROR, exc.message)
         result.error = exc.message
@@ -109,14 +116,15 @@ def mailbox_fetch(mailbox: Mailbox, *, automate: bool = True, batch: int = 50) -
     return result
 
 
-def _take_in(imap: ImapClient, mailbox: Mailbox, mails: list[tuple[int, bytes]], result: FetchResult) -> None:
+def _take_in(
+    uid_validity: int, mailbox: Mailbox, mails: list[tuple[int, bytes]], result: FetchResult
+) -> list[int]:
     """One batch in one transaction; if the batch fails, each of its mails on its own, so one broken
-    mail loses only itself (it is logged, left unflagged and tried again next pass)."""
+    mail loses only itself (it is logged, left unflagged and tried again next pass). Returns the
+    uids that are done (taken in now or before), for the server-side action."""
     if not mails:
-        return
-    take = functools.partial(
-        mails_intake, mailbox=mailbox, folder=mailbox.folder, uid_validity=imap.uid_validity
-    )
+        return []
+    take = functools.partial(mails_intake, mailbox=mailbox, folder=mailbox.folder, uid_validity=uid_validity)
     try:
         batches = [take(mails=mails)]
     except Exception:
@@ -136,16 +144,102 @@ def _take_in(imap: ImapClient, mailbox: Mailbox, mails: list[tuple[int, bytes]],
         result.already_known += len(taken.known)
         result.inquiry_ids += [pk for _, pk in taken.taken]
         done += [uid for uid, _ in taken.taken] + taken.known
-    _after_success(imap, mailbox, sorted(done))
+    return done
 
 
 def _after_success(imap: ImapClient, mailbox: Mailbox, uids: list[int]) -> None:
     if not uids:
         return
+    uids = sorted(uids)
     if mailbox.action == Mailbox.Action.MOVE and mailbox.move_to:
         imap.move(uids, mailbox.move_to)
     else:
         imap.mark_processed(uids)
+
+
+_END = None  # closes a queue of the courier
+
+
+class _Courier:
+    """The IMAP session of a pass, driven by its own thread while the caller takes mails in.
+
+    The thread fetches the unprocessed mails batch by batch, one batch ahead of the intake (so at
+    most two batches are in memory), and before each fetch (and after the last, until `finish`)
+    runs the server-side action for every uid the intake reported done (`flag`) since, in one
+    command. Only this thread talks to the server until `finish` has returned; an error of the
+    server (or any other) ends the batches early and is raised by `finish`. Nothing here touches
+    the database."""
+
+    def __init__(self, imap: ImapClient, mailbox: Mailbox, batch: int) -> None:
+        self.imap, self.mailbox, self.batch = imap, mailbox, batch
+        self._batches: queue.SimpleQueue[list[tuple[int, bytes]] | None] = queue.SimpleQueue()
+        self._slots = threading.Semaphore(2)  # batches in memory: the one taken in, the next
+        self._done: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._finished = False  # the thread has seen finish()
+        self._thread = threading.Thread(target=self._run, name=f"imap-mailbox-{mailbox.pk}", daemon=True)
+        self._thread.start()
+
+    def batches(self) -> Iterator[list[tuple[int, bytes]]]:
+        """The fetched mails, a batch at a time, until all are fetched or the server failed."""
+        while (mails := self._batches.get()) is not _END:
+            yield mails
+            self._slots.release()
+
+    def flag(self, uids: list[int]) -> None:
+        """These uids are done (taken in, or known): the server-side action is due for them."""
+        if uids:
+            self._done.put(uids)
+
+    def finish(self) -> None:
+        """No more uids will be done: the thread flags what is waiting and ends; raises its error."""
+        self._stop.set()
+        self._done.put(_END)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            uids = self.imap.unprocessed_uids()
+            for start in range(0, len(uids), self.batch):
+                if not self._slot():
+                    break
+                self._flag_waiting()
+                self._batches.put(list(self.imap.fetch(uids[start : start + self.batch], batch=self.batch)))
+        except BaseException as exc:  # handed to the caller by finish()
+            self._error = exc
+        finally:
+            self._batches.put(_END)
+        try:  # after an error too: what was taken in is flagged if the session still works
+            while not self._finished:
+                self._flag_waiting(block=True)
+        except BaseException as exc:
+            if self._error is None:
+                self._error = exc
+            else:
+                logger.warning("mailbox %s: flagging after an error failed too: %s", self.mailbox.pk, exc)
+
+    def _slot(self) -> bool:
+        """Wait until a batch may be fetched; False if the caller stopped taking batches."""
+        while not self._stop.is_set():
+            if self._slots.acquire(timeout=0.05):
+                return True
+        return False
+
+    def _flag_waiting(self, *, block: bool = False) -> None:
+        """Run the action for all uids reported done so far (waiting for a report if `block`)."""
+        uids: list[int] = []
+        with contextlib.suppress(queue.Empty):
+            item = self._done.get(block=block)
+            while True:
+                if item is _END:
+                    self._finished = True
+                else:
+                    uids += item
+                item = self._done.get_nowait()
+        _after_success(self.imap, self.mailbox, uids)
 
 
 def resume_unfinished(*, limit: int = 500) -> int:

@@ -139,15 +139,38 @@ def _address(value: str) -> tuple[str, str]:
 
 
 _HEADERS = email.parser.BytesHeaderParser()
+# A header block as the compat32 parser reads it, in the common shape only: lines "Name: value" or
+# continuations, each ending in LF or CRLF, then a blank line (or the end). Anything else (a bare
+# CR, an envelope "From " line, a line without a name, 8-bit bytes or an encoded word in the
+# Message-ID) is read by the parser itself.
+_PLAIN_HEADERS = re.compile(rb"(?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*")
+_MESSAGE_ID_LINE = re.compile(rb"^message-id:([^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)", re.I | re.M)
+
+
+def _plain_message_id(raw: bytes) -> str | None:
+    """The Message-ID of a header block of the common shape, as the parser would read it; None when
+    the block has another shape (then only the parser knows)."""
+    end = _PLAIN_HEADERS.match(raw).end()  # type: ignore[union-attr]  # matches the empty string
+    if end < len(raw) and not raw.startswith((b"\n", b"\r\n"), end):
+        return None
+    found = _MESSAGE_ID_LINE.search(raw, 0, end)
+    if found is None:
+        return ""
+    value = found.group(1)
+    if not value.isascii() or b"=?" in value:
+        return None
+    return re.sub(r"\s+", " ", value.decode("ascii")).strip()
 
 
 def message_id_of(raw: bytes) -> str:
     """The Message-ID as `read_mail` reads it, from the header block alone (the intake's claim key,
     cheap enough to take a mailbox in without parsing any body). Never raises for bad input."""
-    try:
-        value = _header(_HEADERS.parsebytes(raw), "Message-ID")
-    except Exception:  # pragma: no cover - the compat32 parser is very lenient
-        return ""
+    value = _plain_message_id(raw)
+    if value is None:
+        try:
+            value = _header(_HEADERS.parsebytes(raw), "Message-ID")
+        except Exception:  # pragma: no cover - the compat32 parser is very lenient
+            return ""
     return value.strip().replace("\x00", "")[:250]
 
 

@@ -67,6 +67,21 @@ class _RawMessage:
                     self.uid = int(m.group(1))
 
 
+def uid_set(uids: list[int]) -> str:
+    """UIDs as an IMAP sequence set with ranges (RFC 3501 9, "sequence-set"): [1, 2, 3, 7] → "1:3,7"."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    start = prev = ordered[0] if ordered else 0
+    for uid in ordered[1:]:
+        if uid != prev + 1:
+            parts.append(f"{start}:{prev}" if prev > start else str(start))
+            start = uid
+        prev = uid
+    if ordered:
+        parts.append(f"{start}:{prev}" if prev > start else str(start))
+    return ",".join(parts)
+
+
 def _raw[B: BaseMailBox](cls: type[B]) -> type[B]:
     return type(cls.__name__, (cls,), {"email_message_class": _RawMessage})
 
@@ -237,9 +252,7 @@ class ImapClient:
         if uids:
             # Plain UID STORE: imap-tools' flag() also EXPUNGEs, which would purge what the user deleted.
             with self._command("STORE") as box:
-                typ, data = box.client.uid(
-                    "STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", f"({PROCESSED_KEYWORD})"
-                )
+                typ, data = box.client.uid("STORE", uid_set(uids), "+FLAGS.SILENT", f"({PROCESSED_KEYWORD})")
                 if typ != "OK":
                     raise ImapError(f"IMAP-Befehl STORE fehlgeschlagen: {data!r}"[:300], permanent=False)
 
@@ -252,7 +265,7 @@ class ImapClient:
         with self._command("MOVE") as box:
             if not box.folder.exists(name):
                 box.folder.create(name)
-            box.move([str(u) for u in uids], name)
+            box.move(uid_set(uids), name)
 
     # Reference: RFC 3501 6.3.8 LIST with an empty name returns the hierarchy delimiter
     def folder_name(self, folder: str) -> str:
