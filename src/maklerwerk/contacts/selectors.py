@@ -19,6 +19,8 @@ The count (`contact_count`) reads the index ranges and stops past the cap.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,7 @@ from maklerwerk.contacts.models import (
 )
 from maklerwerk.contacts.normalize import phone_search_prefix, prefix_upper_bound, search_key
 from maklerwerk.core.ids import parse_id
+from maklerwerk.core.keyset import keyset_page, parted
 from maklerwerk.core.pagination import count_capped
 
 if TYPE_CHECKING:
@@ -131,9 +134,12 @@ _UNINDEXED = {
     "_unindexed_city": "city_key",
     "_unindexed_pk": "id",
 }
+_UNINDEXED_OF = {field: alias for alias, field in _UNINDEXED.items()}
 
 
-def _first_term(term: str, office_id: int | None, paged: bool, entries: int | None) -> QuerySet[Contact]:
+def _first_term(
+    term: str, office_id: int | None, paged: bool, entries: int | None, order_field: str
+) -> QuerySet[Contact]:
     """The office's contacts the first search word matches; for a page, in the cheapest form;
     `entries`: only those among the first so many index entries (for a bounded count)."""
     if not paged:
@@ -141,16 +147,51 @@ def _first_term(term: str, office_id: int | None, paged: bool, entries: int | No
         # tempt SQLite to walk the whole sort index instead of looking up the few matching ids.
         ids = _term_ids(term, office_id)
         return Contact.objects.filter(pk__in=ids if entries is None else ids[:entries])
-    found = [next(iter(row.values())) for row in _term_ids(term, office_id)[: SORT_AT_MOST + 1]]
-    if len(found) <= SORT_AT_MOST:
-        return Contact.objects.filter(pk__in=set(found))
+    matches = _term_ids(term, office_id)
+    if matches[: SORT_AT_MOST + 1].count() <= SORT_AT_MOST:  # counted in the database, index only
+        return Contact.objects.filter(pk__in={next(iter(row.values())) for row in matches})
     columns = {
         alias: _Unindexed(
             field, output_field=models.BigIntegerField() if field == "id" else models.CharField()
         )
         for alias, field in _UNINDEXED.items()
     }
-    return Contact.objects.alias(**columns).filter(_term_rows(term, office_id), office=office_id)
+    walk = Contact.objects.alias(**columns).filter(_term_rows(term, office_id), office=office_id)
+    if "@" in term or phone_search_prefix(term):
+        return walk
+    return parted(walk, _parts(term, office_id, order_field))
+
+
+def _parts(term: str, office_id: int | None, order_field: str) -> list[Q]:
+    """The parts a page of a common word search merges (`core.keyset.parted`): the word's range on
+    the list's own sort key (an index range in the list's order, however many it holds), the ids of
+    each other branch with few matches (looked up and sorted), and one walk of the order's index for
+    the branches with many (a short walk, as they are common)."""
+    key = search_key(term)
+    parts: list[Q] = []
+    walked: list[Q] = []
+    branches: list[tuple[str, QuerySet[Any]]] = [
+        (field, Contact.objects.filter(_prefix(field, key), office=office_id).order_by().values_list("pk"))
+        for field in ("name_key", "first_name_key", "company_key", "city_key")
+    ]
+    emails = ContactEmail.objects.filter(_prefix("value_normalized", term.strip().lower()), office=office_id)
+    branches.append(("email", emails.order_by().values_list("contact_id")))
+    for field, ids in branches:
+        if field == order_field:
+            parts.append(_prefix(field, key))
+            continue
+        found = ids[: SORT_AT_MOST + 1].count()
+        if not found:
+            continue
+        if found <= SORT_AT_MOST:
+            parts.append(Q(pk__in={pk for (pk,) in ids}))
+        elif field == "email":
+            walked.append(Q(_unindexed_pk__in=emails.order_by().values("contact_id")))
+        else:
+            walked.append(_prefix(_UNINDEXED_OF[field], key))
+    if walked:
+        parts.append(functools.reduce(operator.or_, walked))
+    return parts or [Q(pk__in=[])]
 
 
 def _split_query(search: str) -> list[str]:
@@ -182,9 +223,12 @@ def contact_list(
     Restricted contacts (Art. 18 DSGVO, "Kontakt gesperrt") are left out of lists and searches;
     asked for by id (a detail page, a selection) they are included unless `include_restricted` is False."""
     office_id = user.office_id
+    name = (ordering or "name").lstrip("-")
+    field = ORDERINGS.get(name, "name_key")
+    desc = (ordering or "").startswith("-")
     terms = _split_query(search or "")
     if terms and search_key(terms[0]):
-        qs = _first_term(terms[0], office_id, paged, _entries)
+        qs = _first_term(terms[0], office_id, paged, _entries, field)
         for term in terms[1:]:
             key = search_key(term)
             qs = qs.filter(
@@ -207,9 +251,6 @@ def contact_list(
         qs = qs.filter(pk__in=ids)
     if not (ids is not None if include_restricted is None else include_restricted):
         qs = qs.filter(restricted=False)
-    name = (ordering or "name").lstrip("-")
-    field = ORDERINGS.get(name, "name_key")
-    desc = (ordering or "").startswith("-")
     return qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
 
 
@@ -295,7 +336,13 @@ def contact_choices(*, user: User, search: str, exclude_id: int | None = None, l
     qs = contact_list(user=user, search=search, paged=True)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    return list(qs[:limit])
+    return contact_first(qs, limit)
+
+
+def contact_first(qs: QuerySet[Contact], limit: int) -> list[Contact]:
+    """The first `limit` contacts of a list from `contact_list(paged=True)` (a common search's page
+    reads the parts it merges, see `_parts`)."""
+    return keyset_page(qs, None, limit).rows
 
 
 def contact_by_email(*, office_id: int, email: str) -> Contact | None:
