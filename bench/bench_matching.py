@@ -36,7 +36,7 @@ from maklerwerk.accounts.models import User
 from maklerwerk.matching.engine import bounding_box, rank
 from maklerwerk.properties.geo import normalize_place
 from maklerwerk.matching import selectors as matching_selectors, spatial
-from maklerwerk.matching.engine import PROFILE_FIELDS, PROPERTY_FIELDS, criteria_from_row, evaluate, facts_from_row
+from maklerwerk.matching.engine import PROFILE_FIELDS, PROPERTY_FIELDS, criteria_from_row, criteria_from_values, evaluate, facts_from_row, facts_from_values
 from maklerwerk.matching.models import SearchProfile
 from maklerwerk.properties.models import Property
 from django.db import connection
@@ -97,7 +97,7 @@ def sqlfilter_profiles(prop):
             places.append(f"(p.location_mode = 'areas' AND {cond})")
             params += vals
     sql = f"SELECT {matching_selectors.PROFILE_COLUMNS} FROM properties_searchprofile p WHERE " + " AND ".join(where) + " AND (" + " OR ".join(places) + ")"
-    return rank(evaluate(criteria_from_row(r), prop, tol) for r in matching_selectors._rows(sql, params, PROFILE_FIELDS))
+    return rank(evaluate(criteria_from_values(r), prop, tol) for r in matching_selectors._rows(sql, params, PROFILE_FIELDS))
 def sqlfilter_properties(prof):
     where = ["p.office_id = %s", "p.status = %s", "p.marketing_type = %s"]
     params = [office_id, "active", prof.marketing_type]
@@ -121,7 +121,7 @@ def sqlfilter_properties(prof):
     if places:
         where.append("(" + " OR ".join(places) + ")")
     sql = f"SELECT {matching_selectors.PROPERTY_COLUMNS} FROM properties_property p WHERE " + " AND ".join(where)
-    return rank(evaluate(prof, facts_from_row(r), tol) for r in matching_selectors._rows(sql, params, PROPERTY_FIELDS))
+    return rank(evaluate(prof, facts_from_values(r), tol) for r in matching_selectors._rows(sql, params, PROPERTY_FIELDS))
 
 out = {
     "backend": spatial.spatial_backend(),
