@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import install, md_table
+from bench.common import install, md_table, previous_rows, previous_run_date
 
 TITLE = "Matching: search profiles for a property and properties for a profile (indexed vs. naive loop)"
 
@@ -51,18 +51,27 @@ props = [matching_selectors.property_facts(p) for p in Property.objects.filter(p
 profs = [matching_selectors.profile_criteria(p) for p in SearchProfile.objects.filter(pk__in=rng.sample(prof_ids, 100))]
 
 def timed(fn, items, repeat, warm=10):
-    samples, cpus, sizes = [], [], []
+    # In rounds of 100 calls (the load average read before and after each): a sub-millisecond p95 on a
+    # shared machine is mostly the machine, so the rounds' spread goes beside it.
+    samples, cpus, sizes, rounds, loads = [], [], [], [], []
     for i in range(warm):
         fn(items[i % len(items)])
-    for i in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn(items[i % len(items)])
-        samples.append((time.perf_counter() - t0) * 1000)
-        cpus.append((time.process_time() - c0) * 1000)
-        sizes.append(len(out))
+    for start in range(0, repeat, 100):
+        before, these = os.getloadavg()[0], []
+        for i in range(start, min(repeat, start + 100)):
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = fn(items[i % len(items)])
+            these.append((time.perf_counter() - t0) * 1000)
+            cpus.append((time.process_time() - c0) * 1000)
+            sizes.append(len(out))
+        samples += these
+        these.sort()
+        rounds.append(these[max(0, int(len(these) * 0.95) - 1)])
+        loads.append((before, os.getloadavg()[0]))
     samples.sort()
     return {"median_ms": statistics.median(samples), "p95_ms": samples[max(0, int(len(samples) * 0.95) - 1)],
-            "min_ms": samples[0], "cpu_ms": statistics.median(cpus), "results": statistics.mean(sizes)}
+            "min_ms": samples[0], "cpu_ms": statistics.median(cpus), "cpu_mean_ms": statistics.mean(cpus),
+            "results": statistics.mean(sizes), "round_p95": [min(rounds), max(rounds)], "loads": loads}
 
 def naive_profiles(prop):
     return [r for r in (evaluate(criteria_from_row(row), prop, tol)
@@ -281,7 +290,9 @@ def _page(inst, page_id: int | None, history: bool, rounds: int, repeat: int) ->
     return data
 
 
-def _seed(inst, properties: int, profiles: int, region_size: int, contacts: int = 0) -> float:
+def _seed(
+    inst, properties: int, profiles: int, region_size: int, contacts: int = 0, map_places: int = 0
+) -> float:
     if REPLAY:
         return float("nan")  # not logged
     started = time.monotonic()
@@ -291,6 +302,7 @@ def _seed(inst, properties: int, profiles: int, region_size: int, contacts: int 
         "--search-profiles", str(profiles),
         "--region-size", str(region_size),
         "--contacts", str(contacts),
+        "--map-places", str(map_places),
         "--activities", "500",
         "-v0",
     )  # fmt: skip
@@ -314,6 +326,25 @@ def _table_rows(label: str, n: int, kind: str, data: dict) -> list[list]:
              f"{data['load_before']:.1f}→{data['load_after']:.1f}"]
         )  # fmt: skip
     return out
+
+
+def _per_match(label: str, data: str, direction: str, small: dict, large: dict) -> list:
+    """CPU per call and per match at both sizes, and what each further match costs (the slope)."""
+
+    def each(m: dict) -> str:
+        return f"{m['cpu_mean_ms'] / m['results']:.3f}" if m["results"] else "–"
+
+    extra = large["results"] - small["results"]
+    slope = f"{(large['cpu_mean_ms'] - small['cpu_mean_ms']) / extra:.3f}" if abs(extra) >= 1 else "–"
+    return [label, data, direction, f"{small['results']:.2f} → {large['results']:.2f}",
+            f"{small['cpu_mean_ms']:.3f} → {large['cpu_mean_ms']:.3f}", f"{each(small)} → {each(large)}", slope,
+            f"{small['round_p95'][0]:.2f}–{small['round_p95'][1]:.2f} / {large['round_p95'][0]:.2f}–{large['round_p95'][1]:.2f}",
+            f"{_loads(small)} / {_loads(large)}"]  # fmt: skip
+
+
+def _loads(m: dict) -> str:
+    loads = [x for pair in m["loads"] for x in pair]
+    return f"{min(loads):.1f}–{max(loads):.1f}"
 
 
 def _timing(label: str, what: str, m: dict) -> list:
@@ -341,7 +372,7 @@ def run(args: argparse.Namespace) -> str:
     parts = [
         p for p in ("grows", "dense", "page") if p in chosen or not set(chosen) & {"grows", "dense", "page"}
     ]
-    rows, growth, timings, pages, history = [], [], [], [], []
+    rows, growth, timings, pages, history, per_match = [], [], [], [], [], []
     missing: list[str] = []
     for database in databases:
         try:
@@ -356,15 +387,27 @@ def run(args: argparse.Namespace) -> str:
                         _seed(inst, n, n, n_small if kind == "grows" else 0)
                         data = results[n] = _measure(inst, repeat, naive, sql_repeat)
                         rows += _table_rows(inst.label, n, kind, data)
-                    small, large = results[n_small], results[n_large]
-                    for key, label in DIRECTIONS:
+                    label = inst.label
+                small, large = results[n_small], results[n_large]
+                pairs: list[tuple[str, dict, dict]] = [(kind, small, large)]
+                if kind == "dense":
+                    # The same density at the small size: a tenth of the data on a tenth of the map
+                    # (`--map-places`), so a search finds as much as on the whole map at the large size.
+                    with _install(database) as inst:
+                        _seed(inst, n_small, n_small, 0, map_places=2000 * n_small // n_large)
+                        same = _measure(inst, repeat, naive, sql_repeat)
+                        rows += _table_rows(inst.label, n_small, "dense, small map", same)
+                    pairs = [("dense, same map", small, large), ("dense, same density", same, large)]
+                for name, before, after in pairs:
+                    for key, direction in DIRECTIONS:
                         growth.append(
-                            [inst.label, kind, label, small[key]["p95_ms"], large[key]["p95_ms"],
-                             f"**{large[key]['p95_ms'] / small[key]['p95_ms']:.2f}**",
-                             large[key]["cpu_ms"] / small[key]["cpu_ms"],
-                             f"{small[key]['results']:.2f} → {large[key]['results']:.2f}",
-                             large[f"{key}_sql"]["p95_ms"] / small[f"{key}_sql"]["p95_ms"]]
+                            [label, name, direction, before[key]["p95_ms"], after[key]["p95_ms"],
+                             f"**{after[key]['p95_ms'] / before[key]['p95_ms']:.2f}**",
+                             after[key]["cpu_ms"] / before[key]["cpu_ms"],
+                             f"{before[key]['results']:.2f} → {after[key]['results']:.2f}",
+                             after[f"{key}_sql"]["p95_ms"] / before[f"{key}_sql"]["p95_ms"]]
                         )  # fmt: skip
+                        per_match.append(_per_match(label, name, direction, before[key], after[key]))
             if "page" in parts and (database == "sqlite" or "pgpage" in chosen):
                 # The property page at 1M search profiles: 100k properties and 1M profiles, every 100k
                 # profiles a new region, so a property of the first region meets 100k dense profiles and
@@ -430,20 +473,58 @@ def run(args: argparse.Namespace) -> str:
         "process's CPU per call (on SQLite the database runs inside it). Load = 1-minute load average "
         "before → after the baselines (2 shared cores).",
     ]
+    rows_headers = ["Database", "N x N", "Data", "Direction", "Spatial index", "Indexed median ms", "Indexed p95 ms",
+                    "Indexed CPU ms", "Page list p95 ms", "Matches per call", "SQL filter median ms", "SQL filter p95 ms",
+                    "SQL filter / indexed", "Same", "Naive median ms", "Naive / indexed", "Load"]  # fmt: skip
+    growth_headers = ["Database", "Data", "Direction", f"p95 ms at {n_small:,}", f"p95 ms at {n_large:,}", "Growth",
+                      "CPU growth", "Matches per call", "SQL filter growth"]  # fmt: skip
+    page_headers = ["Database", "Profiles", "Seed s", "Matches on page", "Queries", "Page / floor (p95)",
+                    "Page / floor (CPU)", "API matches / floor (p95)"]  # fmt: skip
+    history_headers = ["Database", "History rows", "p95 ms (5)", "p95 ms (5,000)", "Growth", "CPU growth"]
+    timing_headers = ["Database", "Request", "min ms", "median ms", "p95 ms", "rounds' p95 ms", "CPU ms (median)",
+                      "Load per round"]  # fmt: skip
+    other = [
+        {"sqlite": "SQLite", "postgres": "PostgreSQL"}[d]
+        for d in ("sqlite", "postgres")
+        if d not in databases
+    ]
+    if other and not REPLAY and not args.quick and "dense" in parts:
+        # A run of one database keeps the other's dense rows of the last run, said so below.
+        rows += previous_rows("matching", rows_headers, lambda c: c[0] in other and c[2] == "dense")
+        growth += previous_rows("matching", growth_headers, lambda c: c[0] in other and c[1] == "dense")
+        out.append(
+            f"**{', '.join(other)}: the rows of the previous run ({previous_run_date('matching')}), not measured "
+            f"again by this one** (it ran `--section {' --section '.join(chosen)}`): they show the code before "
+            "the change this run measures, on the same-map dense data only."
+        )
+    if "page" not in parts and not REPLAY and not args.quick:
+        pages += previous_rows("matching", page_headers, lambda c: True)
+        history += previous_rows("matching", history_headers, lambda c: True)
+        timings += previous_rows("matching", timing_headers, lambda c: True)
+        if pages:
+            out.append(
+                f"The property page and history tables: the previous run's ({previous_run_date('matching')}), "
+                "not measured again by this one."
+            )
     if rows:
         out += [
-            md_table(
-                ["Database", "N x N", "Data", "Direction", "Spatial index", "Indexed median ms", "Indexed p95 ms",
-                 "Indexed CPU ms", "Page list p95 ms", "Matches per call", "SQL filter median ms", "SQL filter p95 ms",
-                 "SQL filter / indexed", "Same", "Naive median ms", "Naive / indexed", "Load"],
-                rows,
-            ),
+            md_table(rows_headers, rows),
             f"Growth of the indexed p95 from {n_small:,} to {n_large:,} (goal: under 2x, on dense data too), "
-            "from this run:",
+            "from this run. **dense, same map**: the same map at both sizes, so the large size finds ~10x as "
+            "much per call (index growth and ten times the results together); **dense, same density**: the "
+            f"small size on a tenth of the map (`--map-places {2000 * n_small // n_large}`), as many matches "
+            "per call as the large size (the index's growth alone):",
+            md_table(growth_headers, growth),
+        ]
+    if per_match:
+        out += [
+            "Per match (SQLite, this run): CPU per call (mean) and per match, at both sizes; the slope is what "
+            "each further match costs (CPU difference ÷ match difference, same-map rows); rounds' p95 = the "
+            "spread of the p95 over rounds of 100 calls, and the load average over those rounds:",
             md_table(
-                ["Database", "Data", "Direction", f"p95 ms at {n_small:,}", f"p95 ms at {n_large:,}", "Growth",
-                 "CPU growth", "Matches per call", "SQL filter growth"],
-                growth,
+                ["Database", "Data", "Direction", "Matches per call", "CPU ms per call", "CPU ms per match",
+                 "CPU ms per further match", "Rounds' p95 ms (small / large)", "Load (small / large)"],
+                per_match,
             ),
         ]  # fmt: skip
     if pages:
@@ -453,17 +534,12 @@ def run(args: argparse.Namespace) -> str:
             f"in one process, {rounds} rounds × {req_repeat} requests per URL taking turns with the foundation "
             "floor `GET /api/v1/activities?limit=50` (goal: page ≤ 5x the floor). Queries = the page's "
             "queries (a test checks they do not grow with the matches):",
-            md_table(
-                ["Database", "Profiles", "Seed s", "Matches on page", "Queries", "Page / floor (p95)",
-                 "Page / floor (CPU)", "API matches / floor (p95)"],
-                pages,
-            ),
+            md_table(page_headers, pages),
             "History tab (the rows the property page shows, at most 100, rendered with their template) of "
             "a property with 5 prospects and one with 5,000, each linked through the service (one history "
             "row per link) (goal: under 2x):",
-            md_table(["Database", "History rows", "p95 ms (5)", "p95 ms (5,000)", "Growth", "CPU growth"], history),
+            md_table(history_headers, history),
             "Every request timing:",
-            md_table(["Database", "Request", "min ms", "median ms", "p95 ms", "rounds' p95 ms", "CPU ms (median)",
-                      "Load per round"], timings),
+            md_table(timing_headers, timings),
         ]  # fmt: skip
     return "\n\n".join(out)
