@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import time
@@ -342,6 +343,11 @@ def _per_match(label: str, data: str, direction: str, small: dict, large: dict) 
             f"{_loads(small)} / {_loads(large)}"]  # fmt: skip
 
 
+def _unmeasured(measured: set[tuple[str, str]], part: str, data_at: int | None, cells: list[str]) -> bool:
+    """A row of an earlier run that this run did not measure again (`data_at`: the column naming the data)."""
+    return (cells[0], part) not in measured and (data_at is None or cells[data_at].startswith("dense"))
+
+
 def _loads(m: dict) -> str:
     loads = [x for pair in m["loads"] for x in pair]
     return f"{min(loads):.1f}–{max(loads):.1f}"
@@ -483,28 +489,36 @@ def run(args: argparse.Namespace) -> str:
     history_headers = ["Database", "History rows", "p95 ms (5)", "p95 ms (5,000)", "Growth", "CPU growth"]
     timing_headers = ["Database", "Request", "min ms", "median ms", "p95 ms", "rounds' p95 ms", "CPU ms (median)",
                       "Load per round"]  # fmt: skip
-    other = [
-        {"sqlite": "SQLite", "postgres": "PostgreSQL"}[d]
-        for d in ("sqlite", "postgres")
-        if d not in databases
-    ]
-    if other and not REPLAY and not args.quick and "dense" in parts:
-        # A run of one database keeps the other's dense rows of the last run, said so below.
-        rows += previous_rows("matching", rows_headers, lambda c: c[0] in other and c[2] == "dense")
-        growth += previous_rows("matching", growth_headers, lambda c: c[0] in other and c[1] == "dense")
-        out.append(
-            f"**{', '.join(other)}: the rows of the previous run ({previous_run_date('matching')}), not measured "
-            f"again by this one** (it ran `--section {' --section '.join(chosen)}`): they show the code before "
-            "the change this run measures, on the same-map dense data only."
-        )
-    if "page" not in parts and not REPLAY and not args.quick:
-        pages += previous_rows("matching", page_headers, lambda c: True)
-        history += previous_rows("matching", history_headers, lambda c: True)
-        timings += previous_rows("matching", timing_headers, lambda c: True)
-        if pages:
+    per_match_headers = ["Database", "Data", "Direction", "Matches per call", "CPU ms per call", "CPU ms per match",
+                         "CPU ms per further match", "Rounds' p95 ms (small / large)", "Load (small / large)"]  # fmt: skip
+    if not REPLAY and not args.quick:
+        # What this run did not measure stays as the section had it (earlier runs), said so here.
+        label_of = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+        measured = {(label_of[d], "dense") for d in databases if "dense" in parts}
+        measured |= {
+            (label_of[d], "page")
+            for d in databases
+            if "page" in parts and (d == "sqlite" or "pgpage" in chosen)
+        }
+        kept: set[str] = set()
+        for table, headers, part, data_at in (
+            (rows, rows_headers, "dense", 2), (growth, growth_headers, "dense", 1),
+            (per_match, per_match_headers, "dense", 1), (pages, page_headers, "page", None),
+            (history, history_headers, "page", None), (timings, timing_headers, "page", None),
+        ):  # fmt: skip
+            found = previous_rows(
+                "matching", headers, functools.partial(_unmeasured, measured, part, data_at)
+            )
+            table += found
+            kept |= {
+                f"{c[0]} {'dense data' if part == 'dense' else 'property page and history tab'}"
+                for c in found
+            }
+        if kept:
             out.append(
-                f"The property page and history tables: the previous run's ({previous_run_date('matching')}), "
-                "not measured again by this one."
+                f"**Kept as they stood in this section (earlier runs, {previous_run_date('matching')}), not measured by "
+                f"this run** (`--section {' --section '.join(chosen)}`): {', '.join(sorted(kept))}. Rows kept from "
+                "before the per-match change (PostgreSQL's dense rows) measured the code as it was then."
             )
     if rows:
         out += [
@@ -518,14 +532,10 @@ def run(args: argparse.Namespace) -> str:
         ]
     if per_match:
         out += [
-            "Per match (SQLite, this run): CPU per call (mean) and per match, at both sizes; the slope is what "
+            "Per match: CPU per call (mean) and per match, at both sizes; the slope is what "
             "each further match costs (CPU difference ÷ match difference, same-map rows); rounds' p95 = the "
             "spread of the p95 over rounds of 100 calls, and the load average over those rounds:",
-            md_table(
-                ["Database", "Data", "Direction", "Matches per call", "CPU ms per call", "CPU ms per match",
-                 "CPU ms per further match", "Rounds' p95 ms (small / large)", "Load (small / large)"],
-                per_match,
-            ),
+            md_table(per_match_headers, per_match),
         ]  # fmt: skip
     if pages:
         out += [
