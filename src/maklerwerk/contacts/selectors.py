@@ -9,11 +9,15 @@ Search strategy (fast at 100,000 contacts on SQLite and PostgreSQL, no full scan
 Sorting uses the same key columns, so the first page of a sorted list is an index walk.
 
 A page of a search (`paged=True`) costs what the page costs, not what the matches cost: a search
-with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those; a very
-common one ("Sch" is a tenth of an office: 100,000 contacts at a million) walks the index of the
-requested order and keeps the rows the search matches until the page is full, about
-`limit / share` rows whatever the office's size, instead of sorting every match for the first 50.
-The count (`contact_count`) reads the index ranges and stops past the cap.
+with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those. A more
+common one is read in parts, merged in the list's order (`core.keyset.parted`, `_parts`): the word's
+range on the order's own key is an index range in that order ("Mül" by name: the first 51 Müllers,
+however many there are); the other fields' matches, when few, are looked up by id and sorted
+(the 2,500 "Müller Bau" companies of a million contacts); when many ("Sch" is a tenth of an
+office: 100,000 contacts at a million), one walk of the order's index keeps the rows they match,
+about `limit / share` rows whatever the office's size.
+The count (`contact_count`) reads the index ranges and stops past the cap (under it, it is exact and
+reads every match).
 """
 
 from __future__ import annotations
@@ -59,9 +63,10 @@ ORDERINGS = {
 }
 
 
-# A search with at most this many matches sorts them; one with more walks the order's index. Sorting
-# M matches reads M rows, walking reads about limit × office / M: at a million contacts the two meet
-# near M = 7,000 (limit 50), and 5,000 keeps a rare search off the walk at the sizes offices have.
+# A search with at most this many matches sorts them; one with more is read in parts (`_parts`), and
+# a field with more than this many matches is walked on the order's index. Sorting M matches reads M
+# rows, walking reads about limit × office / M: at a million contacts the two meet near M = 7,000
+# (limit 50), and 5,000 keeps a rare search off the walk at the sizes offices have.
 SORT_AT_MOST = 5000
 
 
@@ -224,7 +229,8 @@ def contact_list(
     """The office's contacts, filtered and sorted (`ordering`: a key of ORDERINGS, "-" for descending).
 
     `paged`: the query is for a page (a slice or `core.keyset`), not for counting or reading it all;
-    a common search then walks the order's index (see the module's doc).
+    a common search then reads its parts in the list's order (see the module's doc): page it with
+    `core.keyset.keyset_page` (or `contact_first`), which merges them (a slice walks the order's index).
 
     Restricted contacts (Art. 18 DSGVO, "Kontakt gesperrt") are left out of lists and searches;
     asked for by id (a detail page, a selection) they are included unless `include_restricted` is False."""
