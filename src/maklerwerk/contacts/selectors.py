@@ -10,7 +10,8 @@ Sorting uses the same key columns, so the first page of a sorted list is an inde
 
 A page of a search (`paged=True`) costs what the page costs, not what the matches cost: a search
 with up to `SORT_AT_MOST` matches takes their ids from the index ranges and sorts those. A more
-common one is read in parts, merged in the list's order (`core.keyset.parted`, `_parts`): the word's
+common one walks the order's index on PostgreSQL (its planner chooses), and on SQLite is read in
+parts, merged in the list's order (`core.keyset.parted`, `_parts`): the word's
 range on the order's own key is an index range in that order ("Mül" by name: the first 51 Müllers,
 however many there are); the other fields' matches, when few, are looked up by id and sorted
 (the 2,500 "Müller Bau" companies of a million contacts); when many ("Sch" is a tenth of an
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -162,7 +163,9 @@ def _first_term(
         for alias, field in _UNINDEXED.items()
     }
     walk = Contact.objects.alias(**columns).filter(_term_rows(term, office_id), office=office_id)
-    if "@" in term or phone_search_prefix(term):
+    if "@" in term or phone_search_prefix(term) or connection.vendor != "sqlite":
+        # PostgreSQL chooses between walking and sorting by its statistics, and does better alone
+        # (at a million contacts "Mül" read in parts took 280 ms at p95 against 175 ms).
         return walk
     return parted(walk, _parts(term, office_id, order_field))
 
