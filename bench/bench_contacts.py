@@ -294,8 +294,7 @@ def run(args: argparse.Namespace) -> str:
             table += previous_rows("contacts", headers, lambda cells: cells[0] in others)
         kept = (
             f"**{', '.join(others)}: the rows of the previous run ({date}), not measured again by this one** "
-            f"(it ran `--section {' --section '.join(databases)}`): they show the code before the change this "
-            "run measures."
+            f"(it ran `--section {' --section '.join(databases)}`): they show the code as it was at that run."
         )
     stopped = ""
     if replay is not None:
