@@ -20,9 +20,10 @@ import os
 import time
 from pathlib import Path
 
-from bench.common import install, md_table
+from bench.common import install, md_table, previous_rows, previous_run_date
 
 PARTS = ("sqlite", "postgres")
+LABEL = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 TITLE = "Contacts: list pages at 10,000 vs 1,000,000 contacts (plain, prefix search, last page by cursor)"
 
 SEED = """
@@ -268,6 +269,33 @@ def run(args: argparse.Namespace) -> str:
                  "" if small[name]["explain"] is None else f"{large[name]['explain'] / small[name]['explain']:.2f}"]
             )  # fmt: skip
     n_small, n_large = (f"{n:,}" for n in sizes)
+    seed_headers = [
+        "Database",
+        "Contacts",
+        "Seed s (wall)",
+        "Seed s (CPU, Python)",
+        "ANALYZE s",
+        "Contacts/s",
+    ]
+    growth_headers = ["Database", "Request", f"p95 ms at {n_small}", f"p95 ms at {n_large}", "p95 growth",
+                      "CPU growth (median)", "DB growth (median)", "EXPLAIN growth"]  # fmt: skip
+    deep_headers = ["Database", "Contacts", "Plain list last/first", "`search=Mül&ordering=city` last/first",
+                    "`search=Sch&ordering=city` last/first", "CPU: plain", "CPU: Mül", "CPU: Sch",
+                    "Rows in list / Mül / Sch"]  # fmt: skip
+    detail_headers = ["Database", "Contacts", "Request", "min ms", "median ms", "p95 ms", "rounds' p95 ms",
+                      "CPU ms (median)", "DB ms (median)", "EXPLAIN ms (PostgreSQL)"]  # fmt: skip
+    kept = ""
+    others = [LABEL[p] for p in PARTS if p not in databases]
+    if replay is None and others and not args.quick:
+        # A run of one database keeps the other's rows of the last run, said so above the tables.
+        date = previous_run_date("contacts")
+        for table, headers in ((seeds, seed_headers), (growth, growth_headers), (deep, deep_headers),
+                               (detail, detail_headers)):  # fmt: skip
+            table += previous_rows("contacts", headers, lambda cells: cells[0] in others)
+        kept = (
+            f"**{', '.join(others)}: the rows of the previous run ({date}), not measured again by this one** "
+            f"(it ran `--section {' --section '.join(databases)}`): they show the code as it was at that run."
+        )
     stopped = ""
     if replay is not None:
         stopped = 'Rendered from the results the run of this command logged (`BENCH_CONTACTS_REPLAY`); its "took" is the rendering.'
@@ -276,12 +304,16 @@ def run(args: argparse.Namespace) -> str:
     return "\n\n".join(
         [
             *([stopped] if stopped else []),
+            *([kept] if kept else []),
             f"Data: the demo office with N seeded contacts (Faker de_DE pools, 1–2 phones, 1 e-mail, roles, "
             "tags) and 500 activities, `ANALYZE` after seeding on both databases. `Mül` is the issue's surname "
             "prefix (under 1 % of this office), `Sch` a very common one (about 10 %: Schmidt, Schneider, Schulz… "
             "and towns); their match counts are in the last-page table. Up to `SORT_AT_MOST` = 5,000 matches "
-            "the page sorts them, above it walks the index of the order and filters "
-            "(`contacts/selectors.py`); the count reads the prefix indexes and stops past the cap. Every request goes through Django's test client "
+            "the page sorts them; above it the page merges parts in the list's order (`contacts/selectors.py`, "
+            "`core/keyset.py`): the word's range on the order's own key (an index range: `Mül` in the default "
+            "order), the other fields' matches when they are few (looked up by id and sorted), else one walk of the "
+            "order's index keeping what they match (`Mül` by city). The count reads the prefix indexes and stops "
+            "past the cap; under the cap it is exact (8,448 matches are counted at a million). Every request goes through Django's test client "
             "in one process (middleware, token or session auth, queries, JSON/HTML), `limit=50`. "
             f"{rounds} rounds × {repeat} requests per URL, the URLs taking turns. The last page is opened "
             "with the cursor a client holds after following `next_cursor` to the end. The machine has 2 "
@@ -289,56 +321,14 @@ def run(args: argparse.Namespace) -> str:
             "trust the CPU and database columns more than wall time.",
             "Seeding (`contacts.seed.seed_contacts`: plain `INSERT … executemany` in batches of 5,000, one "
             "transaction) and `ANALYZE`:",
-            md_table(
-                ["Database", "Contacts", "Seed s (wall)", "Seed s (CPU, Python)", "ANALYZE s", "Contacts/s"],
-                seeds,
-            ),
+            md_table(seed_headers, seeds),
             f"Growth {n_small} → {n_large} (goal: p95 under 2x), from this run. CPU = the Python process per "
             "request (on SQLite the database runs inside it), DB = the requests' queries timed in the "
             "process, EXPLAIN = PostgreSQL's execution time of the request's slowest query:",
-            md_table(
-                [
-                    "Database",
-                    "Request",
-                    f"p95 ms at {n_small}",
-                    f"p95 ms at {n_large}",
-                    "p95 growth",
-                    "CPU growth (median)",
-                    "DB growth (median)",
-                    "EXPLAIN growth",
-                ],
-                growth,
-            ),
+            md_table(growth_headers, growth),
             "Last page by cursor ÷ first page, p95 (goal: under 2x):",
-            md_table(
-                [
-                    "Database",
-                    "Contacts",
-                    "Plain list last/first",
-                    "`search=Mül&ordering=city` last/first",
-                    "`search=Sch&ordering=city` last/first",
-                    "CPU: plain",
-                    "CPU: Mül",
-                    "CPU: Sch",
-                    "Rows in list / Mül / Sch",
-                ],
-                deep,
-            ),
+            md_table(deep_headers, deep),
             "Every measurement:",
-            md_table(
-                [
-                    "Database",
-                    "Contacts",
-                    "Request",
-                    "min ms",
-                    "median ms",
-                    "p95 ms",
-                    "rounds' p95 ms",
-                    "CPU ms (median)",
-                    "DB ms (median)",
-                    "EXPLAIN ms (PostgreSQL)",
-                ],
-                detail,
-            ),
+            md_table(detail_headers, detail),
         ]
     )

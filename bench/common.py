@@ -173,3 +173,33 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def previous_rows(name: str, headers: Sequence[str], keep: Callable[[list[str]], bool]) -> list[list[str]]:
+    """Rows (as their text) of the table with `headers` in benchmark `name`'s section of
+    docs/BENCHMARKS.md that `keep` accepts: a run of some parts keeps what the last run measured
+    of the others, marked as such by the caller."""
+    doc = ROOT / "docs" / "BENCHMARKS.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    match = re.search(rf"<!-- bench:{re.escape(name)} -->(.*?)<!-- /bench:{re.escape(name)} -->", text, re.S)
+    if not match:
+        return []
+    rows: list[list[str]] = []
+    inside = False
+    for line in match.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")] if line.startswith("|") else None
+        if cells is None:
+            inside = False
+        elif cells == list(headers):
+            inside = True
+        elif inside and not line.startswith("|---") and keep(cells):
+            rows.append(cells)
+    return rows
+
+
+def previous_run_date(name: str) -> str:
+    """The date of the run that wrote benchmark `name`'s section ("" if none)."""
+    doc = ROOT / "docs" / "BENCHMARKS.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    match = re.search(rf"<!-- bench:{re.escape(name)} -->.*?· run (\d{{4}}-\d{{2}}-\d{{2}})", text, re.S)
+    return match.group(1) if match else ""

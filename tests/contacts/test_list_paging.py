@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ ORDERINGS = [f"{sign}{name}" for name in selectors.ORDERINGS for sign in ("", "-
     search=st.sampled_from(["", "mü", "Mül", "m", "s", "Mü Anna", "köln", "mue@", "zz"]),
     ordering=st.sampled_from(ORDERINGS),
     limit=st.integers(1, 13),
-    sort_at_most=st.sampled_from([0, 2, 1000]),
+    sort_at_most=st.sampled_from([0, 2, 12, 1000]),
 )
 def test_pages_by_cursor_are_the_whole_sorted_search_cut_in_pieces(
     office_contacts: list[Contact], agent: Any, search: str, ordering: str, limit: int, sort_at_most: int
@@ -76,7 +77,8 @@ def test_pages_by_cursor_are_the_whole_sorted_search_cut_in_pieces(
     listed = selectors.contact_list(user=agent, search=search, ordering=ordering)
     whole = list(listed.values_list("pk", flat=True))
     old = selectors.SORT_AT_MOST
-    selectors.SORT_AT_MOST = sort_at_most  # 0 and 2: the index walk; 1000: sorting the few matches
+    # 0, 2 and 12: the parts merged (their few matches sorted, many walked); 1000: sorting every match
+    selectors.SORT_AT_MOST = sort_at_most
     try:
         paged = selectors.contact_list(user=agent, search=search, ordering=ordering, paged=True)
         seen, cursor, offsets = [], None, []
@@ -96,6 +98,35 @@ def test_pages_by_cursor_are_the_whole_sorted_search_cut_in_pieces(
         selectors.SORT_AT_MOST = old
     assert seen == whole and back == whole and page.offset == 0
     assert offsets == list(range(0, max(len(whole), 1), limit))[: len(offsets)]
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "city", "company", "-created", "last_activity"])
+def test_a_common_search_merges_its_parts_in_the_lists_order(
+    office_contacts: list[Contact], agent: Any, monkeypatch: Any, ordering: str
+) -> None:
+    """A page of a search with more matches than it sorts shows what the whole sorted search shows
+    (the global search and the pickers read its first rows the same way); on SQLite it reads the
+    word's range on the list's own key, the few matches of the other fields and a walk for the many."""
+    monkeypatch.setattr(selectors, "SORT_AT_MOST", 12)
+    whole = list(
+        selectors.contact_list(user=agent, search="Mü", ordering=ordering).values_list("pk", flat=True)
+    )
+    paged = selectors.contact_list(user=agent, search="Mü", ordering=ordering, paged=True)
+    assert len(whole) > 12
+    with CaptureQueriesContext(connection) as queries:
+        first = [c.pk for c in selectors.contact_first(paged, 7)]
+    assert first == whole[:7]
+    if ordering == "name":  # the pickers' order
+        choices = selectors.contact_choices(user=agent, search="Mü", exclude_id=whole[0], limit=5)
+        assert [c.pk for c in choices] == whole[1:6]
+    if connection.vendor == "sqlite" and ordering.lstrip("-") in ("name", "city", "company"):
+        # The list's own key: one index range of 8 rows (7 and one to know there is more); a `+`
+        # before a column keeps SQLite from using its index (the search's other fields).
+        own = re.compile(
+            rf'(?<!\+)"contacts_contact"."{selectors.ORDERINGS[ordering.lstrip("-")]}" >= \'mu\''
+        )
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert any(own.search(q) and "LIMIT 8" in q for q in sql), sql
 
 
 def test_the_api_pages_a_common_search_by_cursor_and_ends_where_offset_paging_ends(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from maklerwerk.properties.seed import KINDS, RHEIN_MAIN, _property_values
+from maklerwerk.properties.seed import KINDS, RHEIN_MAIN, _property_values, _region_places
 
 # GEG 2020, Anlage 10: the upper bound (exclusive) of each class in kWh/(m²·a).
 GEG_UPPER = {"A+": 30, "A": 50, "B": 75, "C": 100, "D": 130, "E": 160, "F": 200, "G": 250, "H": 10_000}
@@ -30,3 +31,17 @@ def test_demo_properties_have_plausible_sizes_rooms_and_energy() -> None:
         assert GEG_LOWER[cls] <= value < GEG_UPPER[cls], (cls, value)
         seen_classes.add(cls)
     assert len(seen_classes) >= 5  # the demo shows good and poor buildings alike
+
+
+def test_a_smaller_benchmark_map_keeps_the_density_of_places() -> None:
+    """`seed_demo --map-places 200` (benchmark data): a tenth of the places on a tenth of the map,
+    each place keeping its name and postal codes, so a search finds as much as on the whole map."""
+    whole, small = _region_places(0, False), _region_places(0, False, 200)
+
+    def area(places: list[tuple[Any, ...]]) -> float:
+        lats, lons = [p[3] for p in places], [p[4] for p in places]
+        return (max(lats) - min(lats)) * (max(lons) - min(lons))
+
+    assert len(whole) == 2000 and len(small) == 200
+    assert [p[:3] for p in small] == [p[:3] for p in whole[:200]]
+    assert 0.07 < area(small) / area(whole) < 0.11  # the corner places of a sample span a bit less

@@ -232,7 +232,8 @@ def contact_list_api(request: ApiRequest, filters: Query[ContactFilter]) -> Any:
     }
 
     def listed(paged: bool) -> Any:
-        qs = selectors.contact_list(user=user, paged=paged, **chosen)
+        # The order goes in too: a page of a common search merges its parts in the list's order.
+        qs = selectors.contact_list(user=user, paged=paged, ordering=filters.ordering, **chosen)
         return apply_ordering(qs, filters.ordering, selectors.ORDERINGS, "name")
 
     counted = listed(paged=False)

@@ -10,6 +10,11 @@ the order of a cursor's pages is the order of the same query without a cursor, o
 and a page after a NULL is still an index range: the NULLs are a second range read only when the
 first one runs out.
 
+A list whose rows are the union of a few conditions (a search matching a name, a company or a city)
+can say so (`parted`): a page then reads the first rows of each part in the list's order, each an
+index range or a short sort of that part's own rows, and merges them, instead of walking the order's
+index past every contact the search does not match.
+
 A cursor is an opaque URL-safe string: base64 of JSON `[value, pk, offset, backward]`. `offset` is
 the position of the page's first row, so `offset`/`next_offset` stay true while paging by cursor.
 """
@@ -28,6 +33,28 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from maklerwerk.core.exceptions import ApplicationError
+
+
+class PartedQuerySet(QuerySet[Any]):
+    """A queryset whose rows are the union of its rows under each of `parts` (conditions on the same
+    model): `keyset_page` reads each part's page in the list's order and merges them. Everything
+    else (slicing, counting, iterating) reads the queryset itself, which holds every row."""
+
+    parts: tuple[Q, ...] = ()
+
+    def _clone(self) -> PartedQuerySet:
+        # Every derived queryset (filter, order_by, prefetch_related) comes from `_clone`.
+        clone: PartedQuerySet = super()._clone()  # type: ignore[misc]  # Django's, not in its stubs
+        clone.parts = self.parts
+        return clone
+
+
+def parted(qs: QuerySet[Any], parts: list[Q]) -> PartedQuerySet:
+    """`qs` (not yet sliced or prefetched) whose rows `keyset_page` reads as the union of `parts`;
+    every row of `qs` must satisfy at least one part."""
+    out = PartedQuerySet(model=qs.model, query=qs.query.chain(), using=qs.db)
+    out.parts = tuple(parts)
+    return out
 
 
 @dataclass(frozen=True)
@@ -98,6 +125,26 @@ def _ranges(field: str, walk_desc: bool, value: Any, pk: int) -> tuple[Q, Q | No
     return first, (None if nulls_first_in_walk else Q(**{f"{field}__isnull": True}))
 
 
+def _read(walk: QuerySet[Any], condition: Q | None, count: int, field: str, walk_desc: bool) -> list[Any]:
+    """The first `count` rows of `walk` (in its order) that satisfy `condition`. For a parted
+    queryset: the sort keys of the first `count` of each part, merged (duplicates once) and cut to
+    `count`, then those rows in one query (with what the list prefetches, once)."""
+    parts = getattr(walk, "parts", ())
+    if not parts:
+        return list((walk if condition is None else walk.filter(condition))[:count])
+    keys = walk.select_related(None).prefetch_related(None).values_list(field, "pk")
+    found: set[tuple[Any, Any]] = set()
+    for part in parts:
+        found.update(keys.filter(part if condition is None else part & condition)[:count])
+    # The database's order in Python: key columns compare by bytes there (C collation), as str does.
+    nulls_last = connection.features.nulls_order_largest
+    chosen = sorted(found, key=lambda k: ((k[0] is None) == nulls_last, k[0], k[1]), reverse=walk_desc)[
+        :count
+    ]
+    rows = walk.in_bulk([pk for _value, pk in chosen]) if chosen else {}
+    return [rows[pk] for _value, pk in chosen if pk in rows]
+
+
 def keyset_page(qs: QuerySet[Any], cursor: Cursor | None, limit: int) -> KeysetPage:
     """The page of `qs` that `cursor` opens (the first page without one): at most `limit` rows."""
     key = order_key(qs)
@@ -105,16 +152,16 @@ def keyset_page(qs: QuerySet[Any], cursor: Cursor | None, limit: int) -> KeysetP
         raise ValueError("keyset paging needs an order by one field and pk")
     field, desc = key
     if cursor is None:
-        rows = list(qs[: limit + 1])
+        rows = _read(qs, None, limit + 1, field, desc)
         offset, more, backward = 0, len(rows) > limit, False
     else:
         backward = cursor.backward
         walk_desc = desc != backward
         walk = qs.order_by(f"-{field}" if walk_desc else field, "-pk" if walk_desc else "pk")
         first, then = _ranges(field, walk_desc, cursor.value, cursor.pk)
-        rows = list(walk.filter(first)[: limit + 1])
+        rows = _read(walk, first, limit + 1, field, walk_desc)
         if len(rows) <= limit and then is not None:
-            rows += list(walk.filter(then)[: limit + 1 - len(rows)])
+            rows += _read(walk, then, limit + 1 - len(rows), field, walk_desc)
         more = len(rows) > limit
         offset = max(0, cursor.offset - limit) if backward else cursor.offset
     rows = rows[:limit]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maklerwerk.contacts.normalize import phone_search_prefix
-from maklerwerk.contacts.selectors import contact_list
+from maklerwerk.contacts.selectors import contact_first, contact_list
 from maklerwerk.matching.models import SearchProfile
 from maklerwerk.properties.models import Property
 
@@ -45,7 +45,7 @@ def _contacts(user: User, q: str, limit: int) -> list[Hit]:
 
     by_phone = phone_search_prefix(q) is not None
     hits = []
-    for c in contact_list(user=user, search=q, paged=True)[:limit]:
+    for c in contact_first(contact_list(user=user, search=q, paged=True), limit):
         if by_phone or "@" in q:
             score = 95
         elif _starts(c.last_name, q) or _starts(c.first_name, q) or _starts(c.display_name, q):

@@ -26,8 +26,10 @@ from maklerwerk.matching.engine import (
     PropertyFacts,
     Tolerance,
     criteria_from_row,
+    criteria_from_values,
     evaluate,
     facts_from_row,
+    facts_from_values,
     rank,
 )
 from maklerwerk.matching.models import AgentNotification, NewMatch, SearchProfile, SelfServiceLink
@@ -133,18 +135,25 @@ PROPERTY_COLUMNS = ", ".join(f"p.{f}" for f in PROPERTY_FIELDS)
 _JSON_FIELDS = {"object_kinds", "postal_codes", "cities", "features"}
 
 
-def _rows(sql: str, params: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows of a hand-written matching query as dicts (JSON columns decoded on SQLite)."""
+@functools.lru_cache(maxsize=4096)
+def _json_list(text: str) -> tuple[Any, ...]:
+    # A few distinct lists ('["wohnung"]', a place's postal codes) stand in thousands of rows: each is
+    # parsed once. A tuple, so no caller can change the cached value.
+    return tuple(json.loads(text))
+
+
+def _rows(sql: str, params: list[Any], fields: tuple[str, ...]) -> list[list[Any]]:
+    """Rows of a hand-written matching query, as lists in the order of `fields` (JSON columns decoded
+    on SQLite; PostgreSQL's driver decodes them)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
-    json_keys = [key for key in fields if key in _JSON_FIELDS]
+        rows = [list(row) for row in cursor.fetchall()]
+    json_at = [i for i, key in enumerate(fields) if key in _JSON_FIELDS]
     for row in rows:
-        for key in json_keys:
-            value = row[key]
+        for i in json_at:
+            value = row[i]
             if isinstance(value, str):
-                # Most lists are empty: skip the parser for them (it is a good part of the cost).
-                row[key] = json.loads(value) if value != "[]" else []
+                row[i] = _json_list(value) if value != "[]" else ()
     return rows
 
 
@@ -198,7 +207,7 @@ def profiles_for_property_facts(
     sql = head + "WHERE " + " AND ".join(where)
     labels = _labels()
     return rank(
-        evaluate(criteria_from_row(row), prop, tolerance, **labels)
+        evaluate(criteria_from_values(row), prop, tolerance, **labels)
         for row in _rows(sql, params, PROFILE_FIELDS)
     )
 
@@ -249,7 +258,7 @@ def properties_for_profile_criteria(
     sql = head + "WHERE " + " AND ".join(where)
     labels = _labels()
     return rank(
-        evaluate(profile, facts_from_row(row), tolerance, **labels)
+        evaluate(profile, facts_from_values(row), tolerance, **labels)
         for row in _rows(sql, params, PROPERTY_FIELDS)
     )
 

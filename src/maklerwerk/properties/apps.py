@@ -51,6 +51,12 @@ class PropertiesConfig(AppConfig):
                         "properties and search profiles, so density stays the same as the data grows "
                         "(0: one map of Germany)",
                     ),
+                    (
+                        "map_places",
+                        0,
+                        "benchmark data: only this many of the map's 2,000 places, on a map shrunk to "
+                        "the same density (0: all)",
+                    ),
                 ),
                 order=30,
             )

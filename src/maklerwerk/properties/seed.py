@@ -377,16 +377,36 @@ def _places(rng: random.Random, n: int = 2000) -> list[tuple[Any, ...]]:
             name = f"{name} {i}"
         seen.add(name)
         codes = [f"{10000 + i * 5 + j:05d}" for j in range(5)]
-        places.append((name, "", codes, rng.uniform(47.6, 54.7), rng.uniform(6.1, 14.8)))
+        places.append((name, "", codes, rng.uniform(_MAP_SOUTH, 54.7), rng.uniform(_MAP_WEST, 14.8)))
     return places
 
 
+# The synthetic map's south-west corner (Germany's box).
+_MAP_SOUTH, _MAP_WEST = 47.6, 6.1
+
+
 @functools.cache
-def _region_places(region: int, regions: bool) -> list[tuple[Any, ...]]:
+def _region_places(region: int, regions: bool, map_places: int = 0) -> list[tuple[Any, ...]]:
     """The places of benchmark region `region`: the same 2,000 places, moved east by 9 degrees per
     region (Germany is 8.7 degrees wide), with their own names and postal codes. With regions, data
-    grows like a bigger office's: more area at the same density, so each search finds as much."""
+    grows like a bigger office's: more area at the same density, so each search finds as much.
+
+    `map_places` (below 2,000): a smaller map at the same density of places, the first so many
+    places pulled towards the map's south-west corner so that its area shrinks in proportion; a
+    tenth of the data on a tenth of the map finds as much per search as the whole on the whole."""
     places = _places(random.Random(7))
+    if 0 < map_places < len(places):
+        shrink = (map_places / len(places)) ** 0.5
+        places = [
+            (
+                name,
+                district,
+                codes,
+                _MAP_SOUTH + (lat - _MAP_SOUTH) * shrink,
+                _MAP_WEST + (lon - _MAP_WEST) * shrink,
+            )
+            for name, district, codes, lat, lon in places[:map_places]
+        ]
     if not regions:
         return places
     return [
@@ -403,7 +423,8 @@ def _region_places(region: int, regions: bool) -> list[tuple[Any, ...]]:
 
 def place_for(ctx: SeedContext, n: int) -> tuple[Any, ...]:
     size = ctx.options.get("region_size") or 0
-    return ctx.rng.choice(_region_places(n // size if size else 0, bool(size)))
+    places = _region_places(n // size if size else 0, bool(size), ctx.options.get("map_places") or 0)
+    return ctx.rng.choice(places)
 
 
 def _bulk_properties(ctx: SeedContext, count: int, start: int) -> None:
