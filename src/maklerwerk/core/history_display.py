@@ -230,7 +230,7 @@ def history_rows(entries: Iterable[ChangeLog], labels: dict[str, Any] | None = N
 
 
 # A history tab shows this many entries; older ones come a page at a time ("Ältere Einträge").
-HISTORY_PAGE = 100
+HISTORY_PAGE = 50
 
 
 @dataclass(frozen=True)

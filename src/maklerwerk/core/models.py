@@ -106,7 +106,11 @@ class ChangeLog(models.Model):
         verbose_name = _("change")
         verbose_name_plural = _("change history")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="changelog_object")]
+        # The order of a history tab, whole: a page is an index range even before the statistics
+        # know the object has thousands of entries (a sort of them all otherwise).
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at", "-id"], name="changelog_object_at_id")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
