@@ -235,7 +235,7 @@ if HISTORY:
         for pk in people[:n]:
             property_contact_set(prop=prop, contact=Contact(pk=pk, office_id=prop.office_id), acting_user=user, role="prospect", interest_status="new")
     def tab(prop):
-        return lambda: render_to_string("core/_history.html", history_context(prop, f"/properties/{prop.pk}/history/"))
+        return lambda: render_to_string("core/_history.html", history_context(prop, "properties:history"))
     out["history_rows"] = [history_for(p).count() for p in props]
     out["history_small"] = timed(tab(props[0]))
     out["history_large"] = timed(tab(props[1]))

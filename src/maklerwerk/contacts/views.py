@@ -40,7 +40,7 @@ from maklerwerk.contacts.models import Contact, RelationshipKind, Role
 from maklerwerk.contacts.normalize import format_iban, format_phone
 from maklerwerk.core import csvsafe
 from maklerwerk.core.exceptions import ApplicationError
-from maklerwerk.core.history_display import history_context
+from maklerwerk.core.history_display import history_context, history_more
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.keyset import Cursor, KeysetPage, cursor_decode, cursor_encode, keyset_page, order_key
 from maklerwerk.core.pagination import CappedPaginator
@@ -479,10 +479,7 @@ def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def contact_history(request: AuthedRequest, pk: int) -> HttpResponse:
     """A further (older) page of the history tab, as table rows for htmx."""
-    contact = selectors.contact_get(user=request.user, pk=pk)
-    url = reverse("contacts:history", args=[pk])
-    context = history_context(contact, url, before=request.GET.get("before"))
-    return render(request, "core/_history_rows.html", context)
+    return history_more(request, selectors.contact_get(user=request.user, pk=pk), "contacts:history")
 
 
 @require_capability(Capability.VIEW)
@@ -501,7 +498,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         related=selectors.contact_relationships(contact),
         relationship_form=RelationshipForm(),
         relationship_kinds=RelationshipKind.choices,
-        **history_context(contact, reverse("contacts:history", args=[pk])),
+        **history_context(contact, "contacts:history"),
         extra_tabs=extra_tabs,
         extra_actions=actions_for("contact", contact.pk, request.user),
         extra_badges=badges_for("contact", request, contact),

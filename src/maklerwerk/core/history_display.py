@@ -18,7 +18,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -258,9 +259,18 @@ def history_page(
     return HistoryPage(history_rows(page), page[-1].pk if more and page else None)
 
 
-def history_context(instance: models.Model, url: str, *, before: str | None = None) -> dict[str, Any]:
+def history_context(instance: models.Model, url_name: str, *, before: str | None = None) -> dict[str, Any]:
     """What `core/_history.html` (the tab) and `core/_history_rows.html` (a further page) need:
-    the rows and the URL of the next older page ("" at the oldest)."""
+    the rows and the URL of the next older page ("" at the oldest). `url_name` is the object's
+    `<pk>/history/` view."""
     page = history_page(instance, before=before)
+    url = reverse(url_name, args=[instance.pk])
     more = f"{url}?{urlencode({'before': page.older})}" if page.older else ""
     return {"history": page.rows, "history_more": more}
+
+
+def history_more(request: HttpRequest, instance: models.Model, url_name: str) -> HttpResponse:
+    """A further (older) page of a history tab, as table rows for htmx. The caller's view fetched
+    `instance` through its selector: that is the permission check."""
+    context = history_context(instance, url_name, before=request.GET.get("before"))
+    return render(request, "core/_history_rows.html", context)

@@ -23,7 +23,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.core.baseurl import absolute_url
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
-from maklerwerk.core.history_display import history_context
+from maklerwerk.core.history_display import history_context, history_more
 from maklerwerk.core.ids import parse_id, parse_ids
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.views import rate_limited
@@ -108,7 +108,7 @@ def profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "contact": profile.contact,
         "profile": profile,
-        **history_context(profile, reverse("properties:profile_history", args=[pk])),
+        **history_context(profile, "properties:profile_history"),
     }
     return render(request, "matching/profile_form.html", context)
 
@@ -118,9 +118,7 @@ def profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def profile_history(request: AuthedRequest, pk: int) -> HttpResponse:
     """A further (older) page of a search profile's history, as table rows for htmx."""
     profile = selectors.search_profile_get(user=request.user, pk=pk)
-    url = reverse("properties:profile_history", args=[pk])
-    context = history_context(profile, url, before=request.GET.get("before"))
-    return render(request, "core/_history_rows.html", context)
+    return history_more(request, profile, "properties:profile_history")
 
 
 @require_capability(Capability.VIEW)

@@ -19,7 +19,7 @@ from maklerwerk.accounts.roles import Capability
 from maklerwerk.contacts.models import Contact
 from maklerwerk.core.exceptions import ApplicationError
 from maklerwerk.core.form_errors import apply_errors
-from maklerwerk.core.history_display import history_context
+from maklerwerk.core.history_display import history_context, history_more
 from maklerwerk.core.pagination import CappedPaginator
 from maklerwerk.core.tabs import actions_for, badges_for, tabs_for
 from maklerwerk.matching import selectors as matching_selectors
@@ -39,11 +39,6 @@ from maklerwerk.properties.models import (
     PropertyDocument,
     PropertyImage,
 )
-
-
-def _history(prop: Property, before: str | None = None) -> dict[str, Any]:
-    return history_context(prop, reverse("properties:history", args=[prop.pk]), before=before)
-
 
 # --- properties -----------------------------------------------------------------------------------
 
@@ -146,7 +141,7 @@ def _detail_context(request: AuthedRequest, prop: Property) -> dict[str, Any]:
         "document_form": DocumentForm(),
         "groups": matching_selectors.group_matches(rows),
         "match_count": len(rows),
-        **_history(prop),
+        **history_context(prop, "properties:history"),
         "can_edit": user.can(Capability.EDIT),
         "can_delete": user.can(Capability.DELETE),
         "image_kinds": PropertyImage.Kind.choices,
@@ -170,8 +165,7 @@ def property_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def property_history(request: AuthedRequest, pk: int) -> HttpResponse:
     """A further (older) page of the history tab, as table rows for htmx."""
-    prop = selectors.property_get(user=request.user, pk=pk)
-    return render(request, "core/_history_rows.html", _history(prop, request.GET.get("before")))
+    return history_more(request, selectors.property_get(user=request.user, pk=pk), "properties:history")
 
 
 @require_capability(Capability.VIEW)
